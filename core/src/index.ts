@@ -1,1 +1,67 @@
-export {};
+/**
+ * @hearth/core: Hearth's vendor-neutral core. It defines what an operator is (the opset, as data), what a
+ * device must provide ({@link Backend}), how plugins contribute ({@link HearthPlugin}), and runs calls
+ * through one dispatcher, so every backend agrees on shapes, dtypes and errors.
+ *
+ * @packageDocumentation
+ */
+import './api.js';
+
+export { HearthError, isHearthError, ERROR_CODES, type ErrorCode } from './errors.js';
+export { CORE_API_VERSION, OPSET_VERSION } from './version.js';
+export {
+  type DType,
+  type HostArray,
+  type HostArrays,
+  DTYPES,
+  REQUIRED_DTYPES,
+  dtypeCode,
+  dtypeBytes,
+  isFloat,
+  isDType,
+  hostArray,
+  promoteTypes,
+  floatTypeFor,
+} from './dtype.js';
+export { type Shape, sizeOf, stridesOf, sameShape, checkShape, broadcastShapes, normalizeAxis, normalizeAxes } from './shape.js';
+export { OPSET_V1, opId, getOp } from './opset/index.js';
+export type { OpSchema, InputSpec, DTypeClass, TensorMeta, ComputeRule, OutputRule } from './opset/schema.js';
+export { attr, parseAttrs, type AttrSpec } from './opset/attrs.js';
+export { reductionAxes, reducedShape } from './opset/reduce.js';
+export { inferReshape, sliceAxes, type SliceAxis } from './opset/movement.js';
+export { windowOutput, poolStride } from './opset/conv.js';
+export { arangeLength } from './opset/creation.js';
+export type { Backend, BackendStats, DeviceInfo, DeviceStorage } from './backend.js';
+export type { KernelFn, KernelSpec, KernelTensor, KernelContext, Provenance } from './kernel.js';
+export type { HearthPlugin, PluginManifest, PluginHost, BackendFactory, BackendOptions } from './plugin.js';
+export { checkManifest, type PluginRecord } from './plugins.js';
+export type { KernelEntry } from './kernel-table.js';
+export { Tensor } from './tensor.js';
+export type { TensorData } from './host-data.js';
+export type { DeviceLedger, LiveTensor } from './ledger.js';
+export type { TransferCounters } from './memory.js';
+export type { FallbackPolicy, FallbackOptions, KernelHook } from './dispatcher.js';
+export type { HearthEvents, FallbackEvent, TransferEvent, KernelEvent } from './events.js';
+export {
+  createHearth,
+  Hearth,
+  type HearthOptions,
+  type ReadyReport,
+  type DeviceReport,
+  type BackendFailure,
+  type BackendChoice,
+  type Explanation,
+} from './runtime.js';
+export type {
+  TensorLike,
+  OpsApi,
+  TensorOps,
+  CreationApi,
+  ReduceOptions,
+  ArgReduceOptions,
+  SliceOptions,
+  PadOptions,
+  Conv2dOptions,
+  Pool2dOptions,
+  CreateOptions,
+} from './api.js';

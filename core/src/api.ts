@@ -1,0 +1,336 @@
+import { HearthError } from './errors.js';
+import { isFloat, type DType } from './dtype.js';
+import { OPSET_V1, opId } from './opset/index.js';
+import { UNARY_OPS, BINARY_OPS } from './opset/elementwise.js';
+import { Hearth } from './runtime.js';
+import { Tensor } from './tensor.js';
+import type { TensorData } from './host-data.js';
+
+/** A tensor, or a JS number/boolean used as a scalar (it takes the other operand's dtype where it fits). */
+export type TensorLike = Tensor | number | boolean;
+
+/** Options of the reductions. */
+export interface ReduceOptions {
+  /** The axes to reduce (an axis or a list; all when null or left out). */
+  axes?: number | readonly number[] | null;
+  /** Keep reduced axes as size 1. */
+  keepdims?: boolean;
+}
+
+/** Options of argmax/argmin. */
+export interface ArgReduceOptions {
+  /** The axis (the flattened tensor when null or left out). */
+  axis?: number | null;
+  /** Keep the reduced axis as size 1. */
+  keepdims?: boolean;
+}
+
+/** Options of `slice`: Python slicing per listed axis. */
+export interface SliceOptions {
+  /** Start index per axis. */
+  starts: readonly number[];
+  /** End index (exclusive) per axis. */
+  ends: readonly number[];
+  /** The axes (0, 1, ... when left out). */
+  axes?: readonly number[];
+  /** Steps (1 when left out; negative walks backwards). */
+  steps?: readonly number[];
+}
+
+/** Options of `pad`. */
+export interface PadOptions {
+  /** `constant` (default), `reflect` or `edge`. */
+  mode?: 'constant' | 'reflect' | 'edge';
+  /** The constant for `constant` mode (0). */
+  value?: number;
+}
+
+/** Options of `conv2d`. */
+export interface Conv2dOptions {
+  /** Stride (1). */
+  stride?: number | readonly [number, number];
+  /** Zero padding on each side (0). */
+  padding?: number | readonly [number, number];
+  /** Dilation (1). */
+  dilation?: number | readonly [number, number];
+  /** Groups (1). */
+  groups?: number;
+}
+
+/** Options of the pools. */
+export interface Pool2dOptions {
+  /** Window size. */
+  kernelSize: number | readonly [number, number];
+  /** Stride (the window size when left out). */
+  stride?: number | readonly [number, number];
+  /** Padding on each side (0); at most half the window. */
+  padding?: number | readonly [number, number];
+  /** Round the output size up (false). */
+  ceilMode?: boolean;
+  /** avg_pool2d only: count padding in the divisor (true). */
+  countIncludePad?: boolean;
+}
+
+/** Options of creation functions. */
+export interface CreateOptions {
+  /** The dtype (float32). */
+  dtype?: DType;
+  /** The device (the default device). */
+  device?: string;
+}
+
+type Unary = (x: TensorLike) => Tensor;
+type Binary = (a: TensorLike, b: TensorLike) => Tensor;
+
+/** The operators of opset v1 as functions: `hearth.add(a, b)`. Each has a method twin: `a.add(b)`. */
+export interface OpsApi {
+  /** -x. */ neg: Unary;
+  /** |x|. */ abs: Unary;
+  /** The sign of x. */ sign: Unary;
+  /** e^x. */ exp: Unary;
+  /** ln x. */ log: Unary;
+  /** √x. */ sqrt: Unary;
+  /** 1/√x. */ rsqrt: Unary;
+  /** 1/x. */ reciprocal: Unary;
+  /** sin x. */ sin: Unary;
+  /** cos x. */ cos: Unary;
+  /** tanh x. */ tanh: Unary;
+  /** 1/(1+e^-x). */ sigmoid: Unary;
+  /** max(x, 0). */ relu: Unary;
+  /** x·Φ(x). */ gelu: Unary;
+  /** ⌊x⌋. */ floor: Unary;
+  /** ⌈x⌉. */ ceil: Unary;
+  /** Round half to even. */ round: Unary;
+  /** a + b. */ add: Binary;
+  /** a - b. */ sub: Binary;
+  /** a · b. */ mul: Binary;
+  /** a / b (true division). */ div: Binary;
+  /** a ^ b. */ pow: Binary;
+  /** Elementwise max (NaN propagates). */ maximum: Binary;
+  /** Elementwise min (NaN propagates). */ minimum: Binary;
+  /** a == b. */ eq: Binary;
+  /** a != b. */ ne: Binary;
+  /** a < b. */ lt: Binary;
+  /** a <= b. */ le: Binary;
+  /** a > b. */ gt: Binary;
+  /** a >= b. */ ge: Binary;
+  /** a && b. */ logical_and: Binary;
+  /** a || b. */ logical_or: Binary;
+  /** a where cond, else b. */
+  where(cond: TensorLike, a: TensorLike, b: TensorLike): Tensor;
+  /** Converts to `dtype`. */
+  cast(x: TensorLike, dtype: DType): Tensor;
+  /** Sum over axes. */
+  sum(x: TensorLike, options?: ReduceOptions): Tensor;
+  /** Mean over axes. */
+  mean(x: TensorLike, options?: ReduceOptions): Tensor;
+  /** Max over axes. */
+  max(x: TensorLike, options?: ReduceOptions): Tensor;
+  /** Min over axes. */
+  min(x: TensorLike, options?: ReduceOptions): Tensor;
+  /** Product over axes. */
+  prod(x: TensorLike, options?: ReduceOptions): Tensor;
+  /** Index of the max (first on ties). */
+  argmax(x: TensorLike, options?: ArgReduceOptions): Tensor;
+  /** Index of the min (first on ties). */
+  argmin(x: TensorLike, options?: ArgReduceOptions): Tensor;
+  /** Softmax along an axis (-1). */
+  softmax(x: TensorLike, axis?: number): Tensor;
+  /** Log-softmax along an axis (-1). */
+  log_softmax(x: TensorLike, axis?: number): Tensor;
+  /** Matrix product with broadcast batch axes. */
+  matmul(a: TensorLike, b: TensorLike): Tensor;
+  /** A new shape for the same elements (one -1 is inferred). */
+  reshape(x: TensorLike, shape: readonly number[]): Tensor;
+  /** Permutes axes (reverses them by default). */
+  transpose(x: TensorLike, perm?: readonly number[]): Tensor;
+  /** Python-style slicing. */
+  slice(x: TensorLike, options: SliceOptions): Tensor;
+  /** Broadcasts to a shape. */
+  expand(x: TensorLike, shape: readonly number[]): Tensor;
+  /** Takes slices at indices along an axis. */
+  gather(x: TensorLike, indices: TensorLike, axis?: number): Tensor;
+  /** Pads each axis by [before, after] pairs, flattened. */
+  pad(x: TensorLike, pads: readonly number[], options?: PadOptions): Tensor;
+  /** 2-D convolution (NCHW, OIHW). */
+  conv2d(x: TensorLike, weight: TensorLike, bias?: TensorLike | null, options?: Conv2dOptions): Tensor;
+  /** 2-D max pooling. */
+  max_pool2d(x: TensorLike, options: Pool2dOptions): Tensor;
+  /** 2-D average pooling. */
+  avg_pool2d(x: TensorLike, options: Pool2dOptions): Tensor;
+}
+
+/** Methods every tensor has: the operators with the tensor as first operand. */
+export type TensorOps = {
+  [K in keyof OpsApi]: OpsApi[K] extends (x: never, ...rest: infer A) => infer R ? (...rest: A) => R : never;
+};
+
+/** Creation functions of a runtime. */
+export interface CreationApi {
+  /** Joins tensors along an axis (0). */
+  concat(xs: readonly TensorLike[], axis?: number): Tensor;
+  /** A tensor of zeros. */
+  zeros(shape: readonly number[], options?: CreateOptions): Tensor;
+  /** A tensor of ones. */
+  ones(shape: readonly number[], options?: CreateOptions): Tensor;
+  /** A tensor filled with a value. */
+  full(shape: readonly number[], value: number, options?: CreateOptions): Tensor;
+  /** start, start+step, ... below stop; `arange(n)` is 0..n-1. */
+  arange(start: number, stop?: number, step?: number, options?: CreateOptions): Tensor;
+}
+
+declare module './runtime.js' {
+  // eslint-disable-next-line @typescript-eslint/no-empty-object-type
+  interface Hearth extends OpsApi, CreationApi {}
+}
+declare module './tensor.js' {
+  // eslint-disable-next-line @typescript-eslint/no-empty-object-type
+  interface Tensor extends TensorOps {}
+}
+
+/** Turns a JS scalar into a 0-d tensor that fits beside `like` (its dtype where the value fits, its device). */
+function scalarFor(h: Hearth, x: number | boolean, like: Tensor | undefined): Tensor {
+  const device = like?.device;
+  if (typeof x === 'boolean') return h.tensor(x, { dtype: 'bool', device });
+  let dtype: DType = 'float32';
+  if (like && isFloat(like.dtype)) dtype = like.dtype;
+  else if (like && like.dtype !== 'bool' && Number.isInteger(x) && Math.abs(x) < 2 ** 31) dtype = 'int32';
+  else if (like?.dtype === 'bool' && Number.isInteger(x) && Math.abs(x) < 2 ** 31) dtype = 'int32';
+  return h.tensor(x, { dtype, device });
+}
+
+/** Runs an op on TensorLike inputs, making and disposing scalar tensors as needed. */
+function run(h: Hearth, op: number, xs: readonly (TensorLike | null | undefined)[], attrs?: Record<string, unknown>): Tensor {
+  const like = xs.find((x): x is Tensor => x instanceof Tensor);
+  let temps: Tensor[] | undefined;
+  const inputs: Tensor[] = [];
+  for (const x of xs) {
+    if (x === undefined || x === null) continue;
+    if (x instanceof Tensor) inputs.push(x);
+    else if (typeof x === 'number' || typeof x === 'boolean') {
+      const t = scalarFor(h, x, like);
+      (temps ??= []).push(t);
+      inputs.push(t);
+    } else {
+      throw new HearthError('E_ARG', `${OPSET_V1[op]!.name}: expected a Tensor, number or boolean, got ${Array.isArray(x) ? 'an array' : typeof x}; wrap data with hearth.tensor(...).`);
+    }
+  }
+  try {
+    return h.dispatcher.call(op, inputs, attrs);
+  } finally {
+    if (temps) for (const t of temps) t.dispose();
+  }
+}
+
+const pairOf = (v: number | readonly number[] | undefined) => (v === undefined ? undefined : typeof v === 'number' ? v : [...v]);
+
+function install(): void {
+  const H = Hearth.prototype as unknown as Record<string, unknown>;
+  const T = Tensor.prototype as unknown as Record<string, unknown>;
+  const define = (name: string, fn: (this: Hearth, ...args: never[]) => Tensor) => {
+    H[name] = fn;
+    T[name] = function (this: Tensor, ...rest: unknown[]) {
+      return (fn as (...a: unknown[]) => Tensor).call(this.hearth, this, ...rest);
+    };
+  };
+  for (const op of UNARY_OPS) {
+    const id = opId(op.name);
+    define(op.name, function (x: TensorLike) {
+      return run(this, id, [x]);
+    });
+  }
+  for (const op of BINARY_OPS) {
+    const id = opId(op.name);
+    define(op.name, function (a: TensorLike, b: TensorLike) {
+      return run(this, id, [a, b]);
+    });
+  }
+  const ids = (n: string) => opId(n);
+  define('where', function (c: TensorLike, a: TensorLike, b: TensorLike) {
+    return run(this, ids('where'), [c, a, b]);
+  });
+  define('cast', function (x: TensorLike, dtype: DType) {
+    return run(this, ids('cast'), [x], { dtype });
+  });
+  for (const name of ['sum', 'mean', 'max', 'min', 'prod']) {
+    const id = ids(name);
+    define(name, function (x: TensorLike, o: ReduceOptions = {}) {
+      const axes = o.axes === undefined || o.axes === null ? null : typeof o.axes === 'number' ? [o.axes] : [...o.axes];
+      return run(this, id, [x], { axes, keepdims: o.keepdims ?? false });
+    });
+  }
+  for (const name of ['argmax', 'argmin']) {
+    const id = ids(name);
+    define(name, function (x: TensorLike, o: ArgReduceOptions = {}) {
+      return run(this, id, [x], { axis: o.axis ?? null, keepdims: o.keepdims ?? false });
+    });
+  }
+  for (const name of ['softmax', 'log_softmax']) {
+    const id = ids(name);
+    define(name, function (x: TensorLike, axis = -1) {
+      return run(this, id, [x], { axis });
+    });
+  }
+  define('matmul', function (a: TensorLike, b: TensorLike) {
+    return run(this, ids('matmul'), [a, b]);
+  });
+  define('reshape', function (x: TensorLike, shape: readonly number[]) {
+    return run(this, ids('reshape'), [x], { shape: [...shape] });
+  });
+  define('transpose', function (x: TensorLike, perm?: readonly number[]) {
+    return run(this, ids('transpose'), [x], { perm: perm ? [...perm] : null });
+  });
+  define('slice', function (x: TensorLike, o: SliceOptions) {
+    return run(this, ids('slice'), [x], { starts: o.starts, ends: o.ends, axes: o.axes ?? null, steps: o.steps ?? null });
+  });
+  define('expand', function (x: TensorLike, shape: readonly number[]) {
+    return run(this, ids('expand'), [x], { shape: [...shape] });
+  });
+  define('gather', function (x: TensorLike, indices: TensorLike, axis = 0) {
+    return run(this, ids('gather'), [x, indices], { axis });
+  });
+  define('pad', function (x: TensorLike, pads: readonly number[], o: PadOptions = {}) {
+    return run(this, ids('pad'), [x], { pads: [...pads], mode: o.mode ?? 'constant', value: o.value ?? 0 });
+  });
+  define('conv2d', function (x: TensorLike, w: TensorLike, bias?: TensorLike | null, o: Conv2dOptions = {}) {
+    return run(this, ids('conv2d'), [x, w, bias], { stride: pairOf(o.stride) ?? 1, padding: pairOf(o.padding) ?? 0, dilation: pairOf(o.dilation) ?? 1, groups: o.groups ?? 1 });
+  });
+  define('max_pool2d', function (x: TensorLike, o: Pool2dOptions) {
+    return run(this, ids('max_pool2d'), [x], poolAttrs(o, false));
+  });
+  define('avg_pool2d', function (x: TensorLike, o: Pool2dOptions) {
+    return run(this, ids('avg_pool2d'), [x], poolAttrs(o, true));
+  });
+
+  const C = Hearth.prototype as unknown as CreationApi & Record<string, unknown>;
+  C.concat = function (this: Hearth, xs: readonly TensorLike[], axis = 0) {
+    if (!Array.isArray(xs)) throw new HearthError('E_ARG', 'concat takes an array of tensors.');
+    return run(this, ids('concat'), xs, { axis });
+  };
+  C.full = function (this: Hearth, shape: readonly number[], value: number, o: CreateOptions = {}) {
+    return this.op('full', [], { shape: [...shape], value, dtype: o.dtype ?? 'float32' }, { device: o.device });
+  };
+  C.zeros = function (this: Hearth, shape: readonly number[], o: CreateOptions = {}) {
+    return this.full(shape, 0, o);
+  };
+  C.ones = function (this: Hearth, shape: readonly number[], o: CreateOptions = {}) {
+    return this.full(shape, 1, o);
+  };
+  C.arange = function (this: Hearth, start: number, stop?: number, step = 1, o: CreateOptions = {}) {
+    const [a, b] = stop === undefined ? [0, start] : [start, stop];
+    return this.op('arange', [], { start: a, stop: b, step, dtype: o.dtype ?? 'float32' }, { device: o.device });
+  };
+}
+
+function poolAttrs(o: Pool2dOptions, avg: boolean): Record<string, unknown> {
+  if (!o || o.kernelSize === undefined) throw new HearthError('E_ATTR', 'pool: kernelSize is required, e.g. { kernelSize: 2 }.');
+  const stride = o.stride === undefined ? null : typeof o.stride === 'number' ? [o.stride] : [...o.stride];
+  const attrs: Record<string, unknown> = { kernelSize: pairOf(o.kernelSize), stride, padding: pairOf(o.padding) ?? 0, ceilMode: o.ceilMode ?? false };
+  if (avg) attrs['countIncludePad'] = o.countIncludePad ?? true;
+  return attrs;
+}
+
+install();
+
+/** Data accepted by `hearth.tensor`, re-exported for convenience. */
+export type { TensorData };

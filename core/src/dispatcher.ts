@@ -1,0 +1,237 @@
+import { HearthError } from './errors.js';
+import { dtypeBytes, dtypeCode, floatTypeFor, isFloat, promoteTypes, type DType } from './dtype.js';
+import { sizeOf, type Shape } from './shape.js';
+import { parseAttrs } from './opset/attrs.js';
+import { OPSET_V1 } from './opset/index.js';
+import type { DTypeClass, OpSchema } from './opset/schema.js';
+import type { Device } from './device.js';
+import type { Events, KernelEvent } from './events.js';
+import type { KernelEntry, KernelTable } from './kernel-table.js';
+import type { TensorStore } from './memory.js';
+import { Tensor } from './tensor.js';
+
+/** What to do when the inputs' device has no kernel, or inputs sit on different devices. */
+export type FallbackPolicy = 'error' | 'warn' | 'allow';
+
+/** The runtime's fallback settings. */
+export interface FallbackOptions {
+  /** `error` (default): refuse; `warn`: move data, run, and emit a warning; `allow`: move data silently. */
+  readonly policy: FallbackPolicy;
+  /** Where kernels missing elsewhere run (default `"cpu:0"`). */
+  readonly device: string;
+}
+
+/** A hook around kernels. Hooks cost nothing while none is installed. */
+export type KernelHook = (event: KernelEvent) => void;
+
+const EMPTY_ATTRS: Readonly<Record<string, unknown>> = Object.freeze({});
+const CAST = OPSET_V1.findIndex((o) => o.name === 'cast');
+
+/** The plan for one call: what `explain` reports and what `call` executes. */
+export interface CallPlan {
+  /** The operator. */
+  readonly schema: OpSchema;
+  /** The normalized attributes. */
+  readonly attrs: Readonly<Record<string, unknown>>;
+  /** The compute dtype (keys the kernel). */
+  readonly dtype: DType;
+  /** The output dtype. */
+  readonly outDtype: DType;
+  /** The output shape. */
+  readonly shape: Shape;
+  /** The device the inputs are on (or the creation target). */
+  readonly device: Device;
+  /** The kernel there, if any. */
+  readonly kernel: KernelEntry | undefined;
+}
+
+/** The dispatcher: validate → compute dtype → meta → device → kernel lookup → allocate → run. */
+export class Dispatcher {
+  #before: KernelHook[] = [];
+  #after: KernelHook[] = [];
+  #hooked = false;
+
+  constructor(
+    private readonly table: KernelTable,
+    private readonly store: TensorStore,
+    private readonly events: Events,
+    private readonly fallback: FallbackOptions,
+    private readonly resolveDevice: (name: string) => Device,
+  ) {}
+
+  /** Adds a hook before or after every kernel; returns a function that removes it. */
+  hook(when: 'before' | 'after', fn: KernelHook): () => void {
+    const list = when === 'before' ? this.#before : this.#after;
+    list.push(fn);
+    this.#hooked = true;
+    return () => {
+      list.splice(list.indexOf(fn), 1);
+      this.#hooked = this.#before.length + this.#after.length > 0;
+    };
+  }
+
+  /** Validates a call and decides dtype, shape, device and kernel, without running anything. */
+  plan(op: number, inputs: readonly Tensor[], userAttrs: Readonly<Record<string, unknown>> | undefined, target: Device | undefined): CallPlan {
+    const schema = OPSET_V1[op]!;
+    const attrs = userAttrs === undefined && schema.inputs.length > 0 && noAttrs(schema) ? EMPTY_ATTRS : parseAttrs(schema.name, schema.attrs, userAttrs);
+    checkArity(schema, inputs);
+    let dtype: DType | undefined;
+    if (schema.compute === 'attr') dtype = attrs['dtype'] as DType;
+    for (let i = 0; i < inputs.length; i++) {
+      const t = inputs[i]!;
+      t.assertAlive();
+      const spec = schema.inputs[Math.min(i, schema.inputs.length - 1)]!;
+      if (spec.promote) dtype = dtype === undefined ? t.dtype : promoteTypes(dtype, t.dtype);
+      else if (!inClass(t.dtype, spec.dtypes)) throw dtypeError(schema, spec.name, t.dtype, spec.dtypes);
+    }
+    if (schema.compute === 'float') dtype = floatTypeFor(dtype!);
+    if (!inClass(dtype!, schema.computeDtypes)) throw dtypeError(schema, 'inputs', dtype!, schema.computeDtypes);
+    const device = inputs.length > 0 ? inputs[0]!.dev : target!;
+    const shape = schema.meta(inputs, attrs);
+    const outDtype = schema.output === 'compute' ? dtype! : schema.output === 'attr' ? (attrs['dtype'] as DType) : schema.output;
+    return { schema, attrs, dtype: dtype!, outDtype, shape, device, kernel: this.table.lookup(device.typeId, op, dtypeCode(dtype!)) };
+  }
+
+  /** Runs operator `op` (its index in the opset) on `inputs`; creation operators run on `target`. */
+  call(op: number, inputs: Tensor[], userAttrs?: Readonly<Record<string, unknown>>, target?: Device): Tensor {
+    const p = this.plan(op, inputs, userAttrs, target);
+    let device = p.device;
+    let temps: Tensor[] | undefined;
+    for (let i = 1; i < inputs.length; i++) {
+      if (inputs[i]!.dev !== device) {
+        this.#mixedDevices(p.schema, inputs);
+        (temps ??= []).push((inputs[i] = this.store.copySync(inputs[i]!, device, 'mixed-devices')));
+      }
+    }
+    for (let i = 0; i < inputs.length; i++) {
+      const t = inputs[i]!;
+      if (t.dtype !== p.dtype && p.schema.inputs[Math.min(i, p.schema.inputs.length - 1)]!.promote) {
+        (temps ??= []).push((inputs[i] = this.call(CAST, [t], { dtype: p.dtype })));
+      }
+    }
+    try {
+      if (p.kernel === undefined || !device.has(p.outDtype) || !device.has(p.dtype)) return this.#fallback(op, p, inputs);
+      return this.#run(p.kernel, p, device, inputs);
+    } finally {
+      if (temps) for (const t of temps) t.dispose();
+    }
+  }
+
+  #run(kernel: KernelEntry, p: CallPlan, device: Device, inputs: readonly Tensor[]): Tensor {
+    const out = this.store.allocate(device, p.shape, p.outDtype, sizeOf(p.shape), p.schema.name);
+    let event: KernelEvent | undefined;
+    if (this.#hooked) {
+      event = { op: p.schema.name, dtype: p.dtype, device: device.name, plugin: kernel.provenance.plugin };
+      for (const h of this.#before) h(event);
+    }
+    try {
+      kernel.run(inputs, out, p.attrs, device.ctx);
+    } catch (e) {
+      out.dispose();
+      if (e instanceof HearthError) throw e;
+      throw new HearthError(
+        'E_KERNEL',
+        `${p.schema.name}(${p.dtype}) on ${device.name} failed inside ${kernel.provenance.plugin}@${kernel.provenance.version}: ${(e as Error)?.message ?? e}. This is a plugin bug; report it to its vendor.`,
+        { op: p.schema.name, device: device.name, plugin: kernel.provenance },
+        { cause: e },
+      );
+    }
+    if (event) for (const h of this.#after) h(event);
+    return out;
+  }
+
+  #mixedDevices(schema: OpSchema, inputs: readonly Tensor[]): void {
+    if (this.fallback.policy === 'error') {
+      throw new HearthError(
+        'E_DEVICE_MISMATCH',
+        `${schema.name}: inputs are on different devices (${inputs.map((t) => t.device).join(', ')}). Move them with \`await t.to("${inputs[0]!.device}")\`, or create the runtime with fallback: { policy: "allow" } to copy automatically.`,
+        { op: schema.name, devices: inputs.map((t) => t.device) },
+      );
+    }
+    if (this.fallback.policy === 'warn') {
+      this.events.emit('warning', { code: 'E_DEVICE_MISMATCH', message: `${schema.name}: copied inputs to ${inputs[0]!.device} because they were on different devices.` });
+    }
+  }
+
+  #fallback(op: number, p: CallPlan, inputs: readonly Tensor[]): Tensor {
+    const from = p.device;
+    const where = `${p.schema.name}(${p.dtype}) on ${from.name}`;
+    const why = !from.has(p.dtype) || !from.has(p.outDtype) ? `${from.name} does not store ${from.has(p.dtype) ? p.outDtype : p.dtype}` : `no kernel for ${where}`;
+    const to = this.fallback.policy === 'error' ? undefined : this.resolveDevice(this.fallback.device);
+    const kernel = to && to !== from ? this.table.lookup(to.typeId, op, dtypeCode(p.dtype)) : undefined;
+    if (!to || !kernel || !to.has(p.dtype) || !to.has(p.outDtype)) {
+      const others = this.table.entries().filter((e) => e.op === p.schema.name && e.dtype === p.dtype).map((e) => e.device);
+      throw new HearthError(
+        'E_NO_KERNEL',
+        `${why}.` +
+          (others.length ? ` Device types with one: ${[...new Set(others)].join(', ')}; move the inputs there with \`await t.to(...)\`` : ' No installed plugin has one; cast to a supported dtype') +
+          (this.fallback.policy === 'error' ? ', or create the runtime with fallback: { policy: "warn" } to run it on the fallback device.' : '.'),
+        { op: p.schema.name, dtype: p.dtype, device: from.name },
+      );
+    }
+    if (this.fallback.policy === 'warn') this.events.emit('warning', { code: 'E_NO_KERNEL', message: `${why}; ran on ${to.name} instead.` });
+    const moved = inputs.map((t) => this.store.copySync(t, to, 'fallback'));
+    try {
+      const result = this.#run(kernel, p, to, moved);
+      const back = inputs.length > 0 ? this.store.copySync(result, from, 'fallback') : undefined;
+      const bytes = moved.reduce((n, t) => n + t.size * dtypeBytes(t.dtype), 0) + (back ? result.size * dtypeBytes(result.dtype) : 0);
+      this.store.counters.fallbacks++;
+      this.events.emit('fallback', { op: p.schema.name, dtype: p.dtype, from: from.name, to: to.name, bytes });
+      if (!back) return result;
+      result.dispose();
+      return back;
+    } finally {
+      for (const t of moved) t.dispose();
+    }
+  }
+}
+
+function noAttrs(schema: OpSchema): boolean {
+  for (const _ in schema.attrs) return false;
+  return true;
+}
+
+function checkArity(schema: OpSchema, inputs: readonly Tensor[]): void {
+  const specs = schema.inputs;
+  const variadic = specs.length > 0 && specs[specs.length - 1]!.variadic === true;
+  const required = specs.filter((s) => !s.optional).length;
+  if (variadic ? inputs.length < 1 : inputs.length < required || inputs.length > specs.length) {
+    throw new HearthError(
+      'E_ARG',
+      `${schema.name} takes ${variadic ? 'one or more tensors' : specs.map((s) => (s.optional ? `[${s.name}]` : s.name)).join(', ') || 'no tensor inputs'}, got ${inputs.length} input(s).`,
+      { op: schema.name },
+    );
+  }
+  for (let i = 0; i < inputs.length; i++) {
+    if (!(inputs[i] instanceof Tensor)) {
+      throw new HearthError('E_ARG', `${schema.name}: input ${i} is not a Tensor (got ${describe(inputs[i])}); make one with hearth.tensor(...).`, { op: schema.name });
+    }
+  }
+}
+
+function describe(x: unknown): string {
+  return x === null ? 'null' : Array.isArray(x) ? 'an array' : typeof x;
+}
+
+/** True when a dtype belongs to a class. */
+export function inClass(dtype: DType, cls: DTypeClass): boolean {
+  switch (cls) {
+    case 'any':
+      return true;
+    case 'numeric':
+      return dtype !== 'bool';
+    case 'float':
+      return isFloat(dtype);
+    default:
+      return dtype === cls;
+  }
+}
+
+function dtypeError(schema: OpSchema, input: string, dtype: DType, cls: DTypeClass): HearthError {
+  const hint = dtype === 'bool' ? ' Cast bool tensors with cast(x, "int32") or cast(x, "float32") first.' : ' Cast the input to an accepted dtype first.';
+  return new HearthError('E_DTYPE', `${schema.name}: ${input} has dtype ${dtype}, but ${schema.name} accepts ${cls === 'numeric' ? 'numeric (non-bool)' : cls} dtypes.${hint}`, {
+    op: schema.name,
+    dtype,
+    accepts: cls,
+  });
+}

@@ -1,0 +1,56 @@
+/**
+ * The stable error codes of Hearth. Each is part of the public API: a code never changes meaning, and new
+ * codes are only added. The table in `docs/errors.md` explains each one and what to do about it.
+ */
+export const ERROR_CODES = [
+  'E_ARG',
+  'E_ATTR',
+  'E_DTYPE',
+  'E_SHAPE',
+  'E_BROADCAST',
+  'E_AXIS',
+  'E_EMPTY',
+  'E_INDEX_OUT_OF_RANGE',
+  'E_UNKNOWN_OP',
+  'E_NO_KERNEL',
+  'E_DUPLICATE_KERNEL',
+  'E_DEVICE',
+  'E_DEVICE_MISMATCH',
+  'E_NO_BACKEND',
+  'E_NOT_READY',
+  'E_SYNC_READ',
+  'E_DISPOSED',
+  'E_PLUGIN',
+  'E_PLUGIN_VERSION',
+  'E_BACKEND_INIT',
+  'E_DEVICE_LOST',
+  'E_GPU_VALIDATION',
+  'E_OUT_OF_MEMORY',
+  'E_KERNEL',
+] as const;
+
+/** One of {@link ERROR_CODES}. */
+export type ErrorCode = (typeof ERROR_CODES)[number];
+
+/**
+ * Every error a user can cause in Hearth. `code` is stable and machine-readable; `message` says what went
+ * wrong and what to do about it. `details` carries structured context (the op, the shapes, the plugin...).
+ */
+export class HearthError extends Error {
+  /** The stable error code. */
+  readonly code: ErrorCode;
+  /** Structured context for tools; never needed to understand the message. */
+  readonly details: Readonly<Record<string, unknown>>;
+
+  constructor(code: ErrorCode, message: string, details: Record<string, unknown> = {}, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'HearthError';
+    this.code = code;
+    this.details = details;
+  }
+}
+
+/** True when `e` is a {@link HearthError}, optionally with the given code. */
+export function isHearthError(e: unknown, code?: ErrorCode): e is HearthError {
+  return e instanceof HearthError && (code === undefined || e.code === code);
+}

@@ -1,0 +1,102 @@
+import type { Tensor } from './tensor.js';
+
+/** Live bytes and tensors of one device. */
+export interface DeviceLedger {
+  /** The device, e.g. `"cpu:0"`. */
+  readonly device: string;
+  /** Bytes of live tensors and scratch storage. */
+  readonly bytes: number;
+  /** Live tensors. */
+  readonly tensors: number;
+  /** Scratch allocations a kernel has not returned. */
+  readonly scratch: number;
+  /** The most bytes live at once. */
+  readonly peakBytes: number;
+}
+
+/** A tensor still alive, as the leak report lists it. */
+export interface LiveTensor {
+  /** The tensor's id (creation order within its runtime). */
+  readonly id: number;
+  /** Its shape. */
+  readonly shape: readonly number[];
+  /** Its dtype. */
+  readonly dtype: string;
+  /** Its device. */
+  readonly device: string;
+  /** The operator that made it, or `"tensor"` for data from the host. */
+  readonly createdBy: string;
+  /** Where it was made, when the runtime was created with `trackStacks: true`. */
+  readonly stack?: string;
+}
+
+interface Account {
+  bytes: number;
+  tensors: number;
+  scratch: number;
+  peakBytes: number;
+}
+
+/** The core's per-device ledger of live storage. Every allocation the core or a kernel makes is counted. */
+export class Ledger {
+  readonly #accounts = new Map<string, Account>();
+  readonly #live = new Set<Tensor>();
+
+  #account(device: string): Account {
+    let a = this.#accounts.get(device);
+    if (!a) this.#accounts.set(device, (a = { bytes: 0, tensors: 0, scratch: 0, peakBytes: 0 }));
+    return a;
+  }
+
+  /** Counts a new tensor. */
+  addTensor(t: Tensor): void {
+    const a = this.#account(t.device);
+    a.tensors++;
+    a.bytes += t.storage.byteLength;
+    if (a.bytes > a.peakBytes) a.peakBytes = a.bytes;
+    this.#live.add(t);
+  }
+
+  /** Uncounts a disposed tensor. */
+  removeTensor(t: Tensor): void {
+    const a = this.#account(t.device);
+    a.tensors--;
+    a.bytes -= t.storage.byteLength;
+    this.#live.delete(t);
+  }
+
+  /** Counts scratch storage (positive) or its release (negative). */
+  scratch(device: string, bytes: number): void {
+    const a = this.#account(device);
+    a.scratch += Math.sign(bytes);
+    a.bytes += bytes;
+    if (a.bytes > a.peakBytes) a.peakBytes = a.bytes;
+  }
+
+  /** The ledger of every device seen, or of one. */
+  snapshot(): DeviceLedger[] {
+    return [...this.#accounts].map(([device, a]) => ({ device, ...a }));
+  }
+
+  /** One device's ledger (zeros when it has never allocated). */
+  of(device: string): DeviceLedger {
+    return { device, ...this.#account(device) };
+  }
+
+  /** The live tensor objects (for disposing them all). */
+  liveTensors(): Tensor[] {
+    return [...this.#live];
+  }
+
+  /** Every live tensor, oldest first. */
+  live(): LiveTensor[] {
+    return [...this.#live].map((t) => ({
+      id: t.id,
+      shape: t.shape,
+      dtype: t.dtype,
+      device: t.device,
+      createdBy: t.createdBy,
+      ...(t.stack ? { stack: t.stack } : {}),
+    }));
+  }
+}

@@ -1,0 +1,116 @@
+import { HearthError } from '../errors.js';
+import { isDType, type DType } from '../dtype.js';
+
+/**
+ * How one attribute of an operator is checked. `parse` gets the user's value (or `undefined`) and returns
+ * the normalized value, or a sentence saying what is wrong. Attribute specs are data: tools list them
+ * (`hearth ops`) and the conformance suite derives its error cases from them.
+ */
+export interface AttrSpec<T = unknown> {
+  /** A short description of the accepted values, e.g. `"int >= 1"`. */
+  readonly type: string;
+  /** Whether the attribute may be left out. */
+  readonly optional: boolean;
+  /** The value used when left out (undefined when the attribute has no default). */
+  readonly default?: T;
+  /** Normalizes a value, returning a string that says what is wrong when it is invalid. */
+  parse(value: unknown): T | { error: string };
+}
+
+function spec<T>(type: string, check: (v: unknown) => T | { error: string }, dflt?: T, optional = dflt !== undefined): AttrSpec<T> {
+  return {
+    type,
+    optional,
+    default: dflt,
+    parse: (v) => (v === undefined ? (optional ? (dflt as T) : { error: 'is required' }) : check(v)),
+  };
+}
+
+const isInt = (v: unknown): v is number => typeof v === 'number' && Number.isSafeInteger(v);
+
+/** Builders of attribute specs. */
+export const attr = {
+  /** An integer, optionally bounded below. */
+  int(opts: { default?: number; min?: number } = {}): AttrSpec<number> {
+    const min = opts.min ?? -Infinity;
+    return spec(min === -Infinity ? 'int' : `int >= ${min}`, (v) =>
+      isInt(v) && v >= min ? v : { error: `must be an integer${min === -Infinity ? '' : ` >= ${min}`}, got ${JSON.stringify(v)}` }, opts.default);
+  },
+  /** An integer or null (null means "all axes" or "flattened"). */
+  intOrNull(opts: { default?: number | null } = {}): AttrSpec<number | null> {
+    return spec('int | null', (v) => (v === null || isInt(v) ? v : { error: `must be an integer or null, got ${JSON.stringify(v)}` }), opts.default ?? null, true);
+  },
+  /** Any finite or non-finite number. */
+  number(opts: { default?: number } = {}): AttrSpec<number> {
+    return spec('number', (v) => (typeof v === 'number' ? v : { error: `must be a number, got ${JSON.stringify(v)}` }), opts.default);
+  },
+  /** A boolean. */
+  bool(opts: { default?: boolean } = {}): AttrSpec<boolean> {
+    return spec('bool', (v) => (typeof v === 'boolean' ? v : { error: `must be true or false, got ${JSON.stringify(v)}` }), opts.default);
+  },
+  /** A list of integers, optionally bounded below. */
+  ints(opts: { default?: number[] | null; min?: number; length?: number; nullable?: boolean } = {}): AttrSpec<number[] | null> {
+    const min = opts.min ?? -Infinity;
+    const type = `int[]${opts.length !== undefined ? ` of length ${opts.length}` : ''}${min === -Infinity ? '' : `, each >= ${min}`}${opts.nullable ? ' | null' : ''}`;
+    return spec(
+      type,
+      (v) => {
+        if (v === null && opts.nullable) return null;
+        if (!Array.isArray(v) || !v.every((x) => isInt(x) && x >= min)) return { error: `must be ${type}, got ${JSON.stringify(v)}` };
+        if (opts.length !== undefined && v.length !== opts.length) return { error: `must have ${opts.length} entries, got ${v.length}` };
+        return v.slice();
+      },
+      opts.default,
+      opts.default !== undefined || opts.nullable === true,
+    );
+  },
+  /** An int or a pair of ints (height, width), normalized to a pair. */
+  pair(opts: { default?: number; min: number }): AttrSpec<[number, number]> {
+    const d = opts.default;
+    return spec(
+      `int >= ${opts.min} | [int, int]`,
+      (v) => {
+        const p = isInt(v) ? [v, v] : v;
+        if (!Array.isArray(p) || p.length !== 2 || !p.every((x) => isInt(x) && x >= opts.min)) {
+          return { error: `must be an integer >= ${opts.min} or a pair of them, got ${JSON.stringify(v)}` };
+        }
+        return [p[0], p[1]] as [number, number];
+      },
+      d === undefined ? undefined : ([d, d] as [number, number]),
+    );
+  },
+  /** One of a fixed set of strings. */
+  oneOf<T extends string>(values: readonly T[], opts: { default?: T } = {}): AttrSpec<T> {
+    return spec(values.map((x) => JSON.stringify(x)).join(' | '), (v) =>
+      values.includes(v as T) ? (v as T) : { error: `must be one of ${values.join(', ')}, got ${JSON.stringify(v)}` }, opts.default);
+  },
+  /** A dtype name. */
+  dtype(opts: { default?: DType } = {}): AttrSpec<DType> {
+    return spec('dtype', (v) => (isDType(v) ? v : { error: `must be a dtype name, got ${JSON.stringify(v)}` }), opts.default);
+  },
+};
+
+/** Normalizes user attributes against specs: applies defaults, rejects unknown names, throws `E_ATTR`. */
+export function parseAttrs(op: string, specs: Readonly<Record<string, AttrSpec>>, given: Readonly<Record<string, unknown>> | undefined): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  if (given) {
+    for (const name of Object.keys(given)) {
+      if (!(name in specs)) {
+        const known = Object.keys(specs);
+        throw new HearthError(
+          'E_ATTR',
+          `${op}: unknown attribute "${name}". ${known.length ? `Known attributes: ${known.join(', ')}.` : `${op} takes no attributes.`}`,
+          { op, attr: name },
+        );
+      }
+    }
+  }
+  for (const name in specs) {
+    const r = specs[name]!.parse(given?.[name]);
+    if (r !== null && typeof r === 'object' && 'error' in (r as object) && !Array.isArray(r)) {
+      throw new HearthError('E_ATTR', `${op}: attribute "${name}" ${(r as { error: string }).error}.`, { op, attr: name });
+    }
+    out[name] = r;
+  }
+  return out;
+}

@@ -1,0 +1,57 @@
+import type { Backend } from './backend.js';
+import type { KernelSpec } from './kernel.js';
+import type { OpSchema } from './opset/schema.js';
+
+/** What a plugin says about itself. Validated when the plugin is loaded. */
+export interface PluginManifest {
+  /** The package name, e.g. `"@acme/hearth-plugin-npu"`. */
+  readonly name: string;
+  /** The plugin's own version (semver). */
+  readonly version: string;
+  /** Who publishes it. */
+  readonly vendor: string;
+  /** The device types it provides backends for. */
+  readonly deviceTypes: readonly string[];
+  /** The core API versions it supports, as a semver range, e.g. `"^1.0.0"`. */
+  readonly coreApi: string;
+  /** Default preference when the user names no backends: higher is tried first (CPU is 0). */
+  readonly priority?: number;
+  /** One line on what it is. */
+  readonly description?: string;
+}
+
+/** Options a user passes to a backend factory (from `createHearth({ backendOptions })`). */
+export type BackendOptions = Readonly<Record<string, unknown>>;
+
+/** How a plugin makes the devices of one device type. */
+export interface BackendFactory {
+  /** The device type, one of the manifest's `deviceTypes`. */
+  readonly type: string;
+  /**
+   * Creates the devices (index 0, 1, ...). Throw a `HearthError` (or any error) with a clear reason when
+   * the device can't be had; the runtime keeps it and shows it in `hearth backends`.
+   */
+  create(options: BackendOptions): Backend | readonly Backend[] | Promise<Backend | readonly Backend[]>;
+}
+
+/** What the core gives a plugin's `register`: the opset to implement and the two ways to contribute. */
+export interface PluginHost {
+  /** The core API version (semver). */
+  readonly coreVersion: string;
+  /** The opset version. */
+  readonly opsetVersion: number;
+  /** Every operator of the opset, to derive kernel lists from. */
+  readonly ops: readonly OpSchema[];
+  /** Registers how to make the devices of one device type. */
+  registerBackend(factory: BackendFactory): void;
+  /** Registers a kernel; throws `E_DUPLICATE_KERNEL` naming both owners if the key is taken (unless `override`). */
+  registerKernel<B extends Backend>(spec: KernelSpec<B>): void;
+}
+
+/** A Hearth plugin: a manifest, and a `register` that adds backends and kernels through the host. */
+export interface HearthPlugin {
+  /** What the plugin is and which core it supports. */
+  readonly manifest: PluginManifest;
+  /** Adds the plugin's backends and kernels. May be async (to load WASM or a native library). */
+  register(host: PluginHost): void | Promise<void>;
+}

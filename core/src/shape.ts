@@ -1,0 +1,83 @@
+import { HearthError } from './errors.js';
+
+/** A tensor shape: one non-negative integer per axis; `[]` is a scalar (rank 0). */
+export type Shape = readonly number[];
+
+/** The number of elements of a shape (1 for a scalar, 0 when any dim is 0). */
+export function sizeOf(shape: Shape): number {
+  let n = 1;
+  for (let i = 0; i < shape.length; i++) n *= shape[i]!;
+  return n;
+}
+
+/** Row-major (C-contiguous) strides, in elements. */
+export function stridesOf(shape: Shape): number[] {
+  const strides = new Array<number>(shape.length);
+  let s = 1;
+  for (let i = shape.length - 1; i >= 0; i--) {
+    strides[i] = s;
+    s *= shape[i]!;
+  }
+  return strides;
+}
+
+/** True when two shapes are equal. */
+export function sameShape(a: Shape, b: Shape): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/** Throws `E_SHAPE` unless `shape` is a list of non-negative safe integers. */
+export function checkShape(shape: unknown, what = 'shape'): Shape {
+  if (!Array.isArray(shape) || !shape.every((d) => Number.isSafeInteger(d) && d >= 0)) {
+    throw new HearthError('E_SHAPE', `${what} must be an array of non-negative integers, got ${JSON.stringify(shape)}.`);
+  }
+  return shape as Shape;
+}
+
+/**
+ * The broadcast of two shapes (NumPy rules: align trailing axes; a dim of 1 stretches).
+ * Throws `E_BROADCAST` naming both shapes when they don't broadcast.
+ */
+export function broadcastShapes(a: Shape, b: Shape): number[] {
+  if (a === b) return a.slice();
+  const rank = Math.max(a.length, b.length);
+  const out = new Array<number>(rank);
+  for (let i = 0; i < rank; i++) {
+    const da = i < rank - a.length ? 1 : a[i - (rank - a.length)]!;
+    const db = i < rank - b.length ? 1 : b[i - (rank - b.length)]!;
+    if (da === db || db === 1) out[i] = da;
+    else if (da === 1) out[i] = db;
+    else {
+      throw new HearthError(
+        'E_BROADCAST',
+        `Shapes [${a.join(', ')}] and [${b.join(', ')}] do not broadcast: axis ${i - rank} has ${da} vs ${db}. ` +
+          'Each trailing axis must match or be 1; reshape or expand one of the inputs.',
+        { a, b },
+      );
+    }
+  }
+  return out;
+}
+
+/** Normalizes a possibly negative axis into `[0, rank)`; throws `E_AXIS` when out of range. */
+export function normalizeAxis(axis: number, rank: number, op = 'op'): number {
+  if (!Number.isInteger(axis) || axis < -rank || axis >= rank) {
+    throw new HearthError(
+      'E_AXIS',
+      `${op}: axis ${axis} is out of range for a tensor of rank ${rank}; use an axis in [${-rank}, ${rank - 1}].`,
+      { axis, rank },
+    );
+  }
+  return axis < 0 ? axis + rank : axis;
+}
+
+/** Normalizes a list of axes; throws `E_AXIS` on a duplicate. */
+export function normalizeAxes(axes: readonly number[], rank: number, op = 'op'): number[] {
+  const out = axes.map((a) => normalizeAxis(a, rank, op));
+  if (new Set(out).size !== out.length) {
+    throw new HearthError('E_AXIS', `${op}: axes [${axes.join(', ')}] repeat an axis; list each axis once.`, { axes });
+  }
+  return out;
+}

@@ -1,0 +1,161 @@
+import { HearthError } from './errors.js';
+import type { DType, HostArray } from './dtype.js';
+import type { Shape } from './shape.js';
+import type { DeviceStorage } from './backend.js';
+import type { KernelTensor } from './kernel.js';
+import type { Device } from './device.js';
+import type { Hearth } from './runtime.js';
+
+/** What a tensor needs of its runtime. */
+export interface TensorRuntime {
+  /** Reads a tensor's elements. */
+  read(t: Tensor): Promise<HostArray>;
+  /** Reads synchronously, or throws `E_SYNC_READ`. */
+  readSync(t: Tensor): HostArray;
+  /** Copies a tensor to a device. */
+  to(t: Tensor, device: string): Promise<Tensor>;
+  /** Copies a tensor to a device synchronously (the source must read synchronously). */
+  toSync(t: Tensor, device: string): Tensor;
+  /** Frees a tensor's storage. */
+  release(t: Tensor): void;
+  /** Marks a tensor to survive the scopes around it. */
+  keep(t: Tensor): void;
+  /** The runtime instance the tensor belongs to. */
+  readonly owner: Hearth;
+}
+
+/**
+ * A tensor: a shape, a dtype, and storage on one device. Made by a runtime (`hearth.tensor(...)`, an op),
+ * never with `new`. Free it with `dispose()`, a `using` declaration, or a scope.
+ */
+export class Tensor implements KernelTensor {
+  #disposed = false;
+  /** Set by `keep()`: scopes leave the tensor alive. */
+  kept = false;
+
+  /** @internal Made by the runtime only. */
+  constructor(
+    /** @internal */
+    readonly runtime: TensorRuntime,
+    /** @internal The device object. */
+    readonly dev: Device,
+    /** The storage (for kernels). */
+    readonly storage: DeviceStorage,
+    /** The shape. */
+    readonly shape: Shape,
+    /** The dtype. */
+    readonly dtype: DType,
+    /** The element count. */
+    readonly size: number,
+    /** A number unique within the runtime, in creation order. */
+    readonly id: number,
+    /** The operator that made it, or `"tensor"` for host data. */
+    readonly createdBy: string,
+    /** Where it was made, when stacks are tracked. */
+    readonly stack?: string,
+  ) {}
+
+  /** The runtime instance that made this tensor. */
+  get hearth(): Hearth {
+    return this.runtime.owner;
+  }
+
+  /** The device, e.g. `"cpu:0"` or `"webgpu:0"`. */
+  get device(): string {
+    return this.dev.name;
+  }
+
+  /** The number of axes. */
+  get rank(): number {
+    return this.shape.length;
+  }
+
+  /** True once disposed. */
+  get disposed(): boolean {
+    return this.#disposed;
+  }
+
+  /** Throws `E_DISPOSED` when the tensor has been disposed. */
+  assertAlive(): void {
+    if (this.#disposed) {
+      throw new HearthError(
+        'E_DISPOSED',
+        `Tensor #${this.id} (${this.dtype}[${this.shape.join(', ')}] on ${this.device}, made by ${this.createdBy}) was disposed and can't be used. Keep it alive with keep() or return it from its scope.`,
+        { id: this.id },
+      );
+    }
+  }
+
+  /** The elements, in row-major order (float16 comes back as Float32Array, bool as Uint8Array of 0/1). */
+  data(): Promise<HostArray> {
+    this.assertAlive();
+    return this.runtime.read(this);
+  }
+
+  /** The elements, synchronously; throws `E_SYNC_READ` on a device that reads asynchronously (GPUs). */
+  dataSync(): HostArray {
+    this.assertAlive();
+    return this.runtime.readSync(this);
+  }
+
+  /** The elements as a nested JS array (numbers; booleans for bool). */
+  async array(): Promise<unknown> {
+    return nest(await this.data(), this.shape, this.dtype);
+  }
+
+  /** The single element of a one-element tensor. */
+  async item(): Promise<number | boolean> {
+    if (this.size !== 1) throw new HearthError('E_SHAPE', `item() needs a tensor of one element, this one has ${this.size}.`);
+    const v = (await this.data())[0]!;
+    return this.dtype === 'bool' ? v !== 0 : v;
+  }
+
+  /** A copy on another device (this tensor is left as it is). */
+  to(device: string): Promise<Tensor> {
+    this.assertAlive();
+    return this.runtime.to(this, device);
+  }
+
+  /** A copy on another device, synchronously; the source device must read synchronously. */
+  toSync(device: string): Tensor {
+    this.assertAlive();
+    return this.runtime.toSync(this, device);
+  }
+
+  /** Frees the storage now. Safe to call twice. */
+  dispose(): void {
+    if (this.#disposed) return;
+    this.#disposed = true;
+    this.runtime.release(this);
+  }
+
+  /** Lets `using t = ...` dispose the tensor at the end of the block. */
+  [Symbol.dispose](): void {
+    this.dispose();
+  }
+
+  /** Keeps the tensor alive when the scopes around it end; returns it. */
+  keep(): this {
+    this.runtime.keep(this);
+    return this;
+  }
+
+  /** A short description, e.g. `Tensor(float32[2, 3] on cpu:0)`. */
+  toString(): string {
+    return `Tensor(${this.dtype}[${this.shape.join(', ')}] on ${this.device}${this.#disposed ? ', disposed' : ''})`;
+  }
+}
+
+function nest(flat: HostArray, shape: Shape, dtype: DType): unknown {
+  const conv = (v: number) => (dtype === 'bool' ? v !== 0 : v);
+  if (shape.length === 0) return conv(flat[0]!);
+  const build = (axis: number, offset: number): unknown[] => {
+    const n = shape[axis]!;
+    let stride = 1;
+    for (let i = axis + 1; i < shape.length; i++) stride *= shape[i]!;
+    const out: unknown[] = [];
+    for (let i = 0; i < n; i++) out.push(axis === shape.length - 1 ? conv(flat[offset + i]!) : build(axis + 1, offset + i * stride));
+    return out;
+  };
+  return build(0, 0);
+}
