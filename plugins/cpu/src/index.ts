@@ -1,1 +1,43 @@
-export {};
+/**
+ * @hearth/plugin-cpu: the reference CPU backend. Every opset v1 operator for float32, int32, bool and
+ * float64, in plain TypeScript; reads are synchronous.
+ *
+ * @packageDocumentation
+ */
+import { CORE_API_VERSION, type HearthPlugin, type KernelSpec, type PluginManifest } from '@hearth/core';
+import { CpuBackend } from './backend.js';
+import { CPU_KERNELS } from './kernels/index.js';
+
+export { CpuBackend, type CpuStorage } from './backend.js';
+export { CPU_KERNELS } from './kernels/index.js';
+
+/** The CPU plugin's manifest. */
+export const manifest: PluginManifest = {
+  name: '@hearth/plugin-cpu',
+  version: '1.0.0',
+  vendor: 'Hearth',
+  deviceTypes: ['cpu'],
+  coreApi: `^${CORE_API_VERSION.split('.')[0]}.0.0`,
+  priority: 0,
+  description: 'The reference CPU backend (TypeScript).',
+};
+
+/**
+ * Makes a CPU plugin. `kernels` replaces the kernel list (the conformance suite uses this to build
+ * deliberately broken variants); `name` renames the plugin.
+ */
+export function createCpuPlugin(options: { kernels?: readonly KernelSpec[]; name?: string } = {}): HearthPlugin {
+  const m: PluginManifest = options.name ? { ...manifest, name: options.name } : manifest;
+  return {
+    manifest: m,
+    register(host) {
+      host.registerBackend({ type: 'cpu', create: () => new CpuBackend() });
+      for (const k of options.kernels ?? CPU_KERNELS) host.registerKernel(k);
+    },
+  };
+}
+
+/** The CPU plugin, ready to pass to `createHearth({ plugins: [cpuPlugin] })`. */
+export const cpuPlugin: HearthPlugin = createCpuPlugin();
+
+export default cpuPlugin;
