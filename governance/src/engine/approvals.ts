@@ -1,0 +1,143 @@
+import { groupOn, groupOfOrg, sameLogin } from '../model/query.js';
+import type { ApprovalRule, Module } from '../model/types.js';
+import { dedupe, includesLogin, ownersOf, type EvalContext, type EvalOutput } from './context.js';
+import { matchesAny } from './paths.js';
+import type { Requirement } from './result.js';
+import type { ReviewEvent } from './snapshot.js';
+
+/** An approval that counts: by an owner of a touched module, on the head commit, not by the author. */
+interface ValidApproval {
+  user: string;
+  group: string | undefined;
+  at: string;
+}
+
+/**
+ * Approval predicates: coverage of every touched module by its owners, a count of approvals, a count
+ * of distinct company groups, and for shared code, distinct groups among shared-code owners with at
+ * least one from outside every touched vendor's group (a vendor cannot approve shared code alone).
+ */
+export function evaluateApprovals(ctx: EvalContext, rule: ApprovalRule, out: EvalOutput): void {
+  const at = `${ctx.decisionPointer}/rule/approvals`;
+  const { author, headSha } = ctx.snapshot;
+  const owners = new Map<Module, string[]>(ctx.touched.map((m) => [m, ownersOf(ctx.model, m, ctx.asOf)]));
+  const allOwners = dedupe([...owners.values()].flat());
+
+  const valid: ValidApproval[] = [];
+  const blocking: string[] = [];
+  for (const review of latestReviews(ctx.snapshot.reviews, ctx.asOf)) {
+    if (review.state === 'CHANGES_REQUESTED' && includesLogin(allOwners, review.user)) blocking.push(review.user);
+    if (review.state !== 'APPROVED') continue;
+    const input = `approval of ${review.commitId.slice(0, 7)}`;
+    if (sameLogin(review.user, author)) {
+      out.refusals.push({ user: review.user, input, reason: 'self-approval', message: `${review.user} wrote this change and cannot approve it` });
+    } else if (review.commitId !== headSha) {
+      out.refusals.push({ user: review.user, input, reason: 'stale', message: `${review.user} approved ${review.commitId.slice(0, 7)}, not the head ${headSha.slice(0, 7)}; a new push needs a new approval` });
+    } else if (!includesLogin(allOwners, review.user)) {
+      out.refusals.push({ user: review.user, input, reason: 'not-owner', message: `${review.user} owns none of the touched modules, so the approval does not count` });
+    } else {
+      valid.push({ user: review.user, group: groupOn(ctx.model, review.user, review.submittedAt), at: review.submittedAt });
+    }
+  }
+  const candidates = (list: string[]): string[] => list.filter((l) => !sameLogin(l, author) && !valid.some((v) => sameLogin(v.user, l)));
+
+  if (rule.coverage ?? true) {
+    for (const [module, list] of owners) {
+      const by = valid.filter((v) => includesLogin(list, v.user)).map((v) => v.user);
+      out.requirements.push({
+        id: `module:${module.id}`,
+        description: `an approval from an owner of module '${module.id}'`,
+        status: by.length > 0 ? 'met' : 'open',
+        satisfiedBy: by,
+        couldSatisfy: by.length > 0 ? [] : candidates(list),
+        ref: ctx.ref(`/modules/${ctx.model.modules.indexOf(module)}`),
+      });
+    }
+  }
+
+  const min = rule.min ?? 1;
+  out.requirements.push({
+    id: 'approvals:count',
+    description: `at least ${min} approval(s) from owners of touched modules`,
+    status: valid.length >= min ? 'met' : 'open',
+    satisfiedBy: valid.map((v) => v.user),
+    couldSatisfy: valid.length >= min ? [] : candidates(allOwners),
+    ref: ctx.ref(`${at}/min`),
+  });
+
+  const distinct = rule.distinctGroups ?? 1;
+  if (distinct > 1) out.requirements.push(groupsRequirement(ctx, 'approvals:distinct-groups', valid, allOwners, distinct, `${at}/distinctGroups`, candidates));
+
+  const shared = ctx.touched.filter((m) => m.shared === true);
+  if (shared.length > 0) {
+    const sharedOwners = dedupe(shared.flatMap((m) => owners.get(m) ?? []));
+    const bySharedOwners = valid.filter((v) => includesLogin(sharedOwners, v.user));
+    const need = rule.sharedDistinctGroups ?? 2;
+    out.requirements.push(groupsRequirement(ctx, 'shared:distinct-groups', bySharedOwners, sharedOwners, need, `${at}/sharedDistinctGroups`, candidates));
+
+    const vendors = ctx.touched.filter((m) => m.vendor !== undefined);
+    if (vendors.length > 0) {
+      const vendorGroups = new Set(vendors.map((m) => groupOfOrg(ctx.model, m.vendor ?? '')));
+      const neutral = bySharedOwners.filter((v) => v.group !== undefined && !vendorGroups.has(v.group));
+      out.requirements.push({
+        id: 'shared:vendor-neutral',
+        description: `an approval of the shared code from a shared-code owner outside ${[...vendorGroups].join(', ')}, since a vendor's change to shared code cannot be approved by that vendor alone`,
+        status: neutral.length > 0 ? 'met' : 'open',
+        satisfiedBy: neutral.map((v) => v.user),
+        couldSatisfy: neutral.length > 0 ? [] : candidates(sharedOwners).filter((l) => {
+          const g = groupOn(ctx.model, l, ctx.asOf);
+          return g !== undefined && !vendorGroups.has(g);
+        }),
+        ref: ctx.ref(`/modules/${ctx.model.modules.indexOf(vendors[0] as Module)}/vendor`),
+      });
+    }
+  }
+
+  out.requirements.push({
+    id: 'approvals:no-changes-requested',
+    description: 'no owner of a touched module has requested changes',
+    status: blocking.length === 0 ? 'met' : 'open',
+    satisfiedBy: [],
+    couldSatisfy: blocking,
+    ref: ctx.ref(at),
+  });
+
+  const unowned = ctx.snapshot.files.filter((f) => !ctx.touched.some((m) => matchesAny(f, m.paths)));
+  if (unowned.length > 0) out.explanations.push({ message: `no module owns ${unowned.join(', ')}; add a module for these paths`, ref: ctx.ref('/modules') });
+}
+
+function groupsRequirement(
+  ctx: EvalContext,
+  id: string,
+  approvals: ValidApproval[],
+  pool: string[],
+  need: number,
+  pointer: string,
+  candidates: (list: string[]) => string[],
+): Requirement {
+  const groups = new Set(approvals.map((a) => a.group).filter((g): g is string => g !== undefined));
+  const met = groups.size >= need;
+  return {
+    id,
+    description: `approvals from at least ${need} distinct company groups${id.startsWith('shared') ? ' among owners of the shared code touched' : ''} (now ${groups.size}: ${[...groups].join(', ') || 'none'})`,
+    status: met ? 'met' : 'open',
+    satisfiedBy: approvals.map((a) => a.user),
+    // Only someone from a group not yet represented moves the count.
+    couldSatisfy: met ? [] : candidates(pool).filter((l) => {
+      const g = groupOn(ctx.model, l, ctx.asOf);
+      return g !== undefined && !groups.has(g);
+    }),
+    ref: ctx.ref(pointer),
+  };
+}
+
+/**
+ * Each reviewer's latest review that says something about approval, as of an instant. A comment-only
+ * review leaves an earlier approval standing, as on GitHub; a dismissal withdraws it.
+ */
+function latestReviews(reviews: readonly ReviewEvent[], asOf: string): ReviewEvent[] {
+  const latest = new Map<string, ReviewEvent>();
+  const sorted = reviews.filter((r) => r.submittedAt <= asOf && r.state !== 'COMMENTED').sort((a, b) => (a.submittedAt < b.submittedAt ? -1 : 1));
+  for (const r of sorted) latest.set(r.user.toLowerCase(), r);
+  return [...latest.values()];
+}

@@ -1,0 +1,28 @@
+/**
+ * Glob matching for module paths: `**` any run of folders, `*` any run within one name, `?` one
+ * character. Small and exact, so what a module owns never depends on a glob library's dialect.
+ */
+export function globToRegExp(glob: string): RegExp {
+  let out = '';
+  for (let i = 0; i < glob.length; i++) {
+    const c = glob.charAt(i);
+    if (c === '*' && glob.charAt(i + 1) === '*') {
+      // `**/` matches zero or more folders; a trailing `**` matches everything below.
+      if (glob.charAt(i + 2) === '/') {
+        out += '(?:.*/)?';
+        i += 2;
+      } else {
+        out += '.*';
+        i += 1;
+      }
+    } else if (c === '*') out += '[^/]*';
+    else if (c === '?') out += '[^/]';
+    else out += c.replace(/[.+^${}()|[\]\\]/g, '\\$&');
+  }
+  return new RegExp(`^${out}$`);
+}
+
+/** True when the path matches any of the globs. */
+export function matchesAny(path: string, globs: readonly string[]): boolean {
+  return globs.some((g) => globToRegExp(g).test(path));
+}

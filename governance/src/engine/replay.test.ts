@@ -1,0 +1,44 @@
+import { describe, expect, it } from 'vitest';
+import { GovernanceError } from '../error.js';
+import { evaluate } from './evaluate.js';
+import { freezeDecision } from './freeze.js';
+import { cmd, examplePolicy, snapshot } from '../testing/fixtures.js';
+
+// A new-maintainer vote opened 2024-07-01 in which eli-example's yes vote is decisive.
+const vote = snapshot({
+  labels: ['governance/new-maintainer'],
+  files: [],
+  subject: 'fay-example',
+  commands: ['ana-example', 'cho-example', 'eli-example'].map((u) => cmd(u, 'vote', 'yes', '2024-07-02T00:00:00Z')),
+});
+const CLOSED = '2024-07-09T00:00:00Z';
+
+describe('replay', () => {
+  const before = examplePolicy();
+  // Later the model changes: eli-example's seat goes to ben-example, backdated as a careless edit would do.
+  const after = examplePolicy(['      - { person: eli-example, since: 2023-01-01 }\n    caps:\n      - share: 0.5', '      - { person: ben-example, since: 2024-06-01 }\n    caps:\n      - share: 0.5']);
+
+  it('gives the same outcome after the membership changed, from the policy frozen when the decision opened', () => {
+    const frozen = { ...vote, frozen: freezeDecision(vote, before) };
+    const original = evaluate(frozen, before, CLOSED);
+    const replayed = evaluate(frozen, after, CLOSED);
+    expect(original.status).toBe('passing');
+    expect(replayed.status).toBe(original.status);
+    expect(replayed.tally).toEqual(original.tally);
+    expect(replayed.policyHash).toBe(before.hash);
+    expect(replayed.explanations.some((e) => e.message.includes('policy changed'))).toBe(true);
+    // Without the frozen policy the changed membership would change the outcome: the replay is what holds it.
+    expect(evaluate(vote, after, CLOSED).status).toBe('failing');
+  });
+
+  it('refuses a frozen policy that was altered after freezing', () => {
+    const frozen = freezeDecision(vote, before);
+    frozen.model.bodies[0]?.seats.push({ person: 'fay-example', since: '2023-01-01' });
+    expect(() => evaluate({ ...vote, frozen }, before, CLOSED)).toThrow(expect.objectContaining({ code: 'E_GOV_FROZEN' }) as GovernanceError);
+  });
+
+  it('refuses a pull request carrying the labels of two decision types', () => {
+    const s = snapshot({ labels: ['governance/breaking-change', 'governance/charter-change'] });
+    expect(() => evaluate(s, before, CLOSED)).toThrow(expect.objectContaining({ code: 'E_GOV_DECISION_TYPE' }) as GovernanceError);
+  });
+});

@@ -1,0 +1,89 @@
+import type { GovernanceModel } from '../model/types.js';
+
+/** A review's state as GitHub reports it. */
+export type ReviewState = 'APPROVED' | 'CHANGES_REQUESTED' | 'COMMENTED' | 'DISMISSED';
+
+/** A pull-request review. */
+export interface ReviewEvent {
+  /** Reviewer's login. */
+  user: string;
+  /** The review's state. */
+  state: ReviewState;
+  /** The commit the review was made on; an approval counts only when this is the head. */
+  commitId: string;
+  /** When it was submitted (ISO instant). */
+  submittedAt: string;
+}
+
+/** The commands a comment may carry. */
+export type CommandName = 'vote' | 'object' | 'approve';
+
+/** A command read from a comment line such as `/vote yes`. */
+export interface CommandEvent {
+  /** Commenter's login. */
+  user: string;
+  /** Which command. */
+  command: CommandName;
+  /** The rest of the line: `yes`, `no` or `abstain` for a vote, a reason for an objection. */
+  argument?: string;
+  /** When the comment was created (ISO instant). */
+  at: string;
+  /** The comment's id, so an explanation can point at it. */
+  commentId: number;
+  /** True when the comment was edited after it was made: its commands are refused. */
+  edited: boolean;
+}
+
+/**
+ * The policy as it stood when a decision opened, kept with the decision so the decision replays to
+ * the same result whatever the model says later. `policyHash` is the content hash of `model`.
+ */
+export interface FrozenDecision {
+  /** The decision type chosen when it opened. */
+  decision: string;
+  /** When it opened (ISO instant). */
+  openedAt: string;
+  /** Content hash of `model`; a mismatch means the frozen copy was altered. */
+  policyHash: string;
+  /** The whole model as it was. */
+  model: GovernanceModel;
+  /** Its file name, for explanations. */
+  file: string;
+  /** Its lines by JSON pointer, for explanations. */
+  lines: Record<string, number>;
+}
+
+/**
+ * Everything the engine needs to know about one pull request or proposal, read from GitHub by the
+ * adapter or saved to a file for the simulator. Plain JSON, so it can be stored and replayed.
+ */
+export interface Snapshot {
+  /** Format version; 1. */
+  version: 1;
+  /** `owner/name`. */
+  repository: string;
+  /** Pull request number. */
+  number: number;
+  /** Author's login. */
+  author: string;
+  /** The head commit. */
+  headSha: string;
+  /** When the decision opened: the pull request's creation (ISO instant). */
+  openedAt: string;
+  /** Labels; a decision type's label selects it. */
+  labels: string[];
+  /** Paths the pull request changes. */
+  files: string[];
+  /** Reviews in any order. */
+  reviews: ReviewEvent[];
+  /** Commands from comments in any order. */
+  commands: CommandEvent[];
+  /** The person a vote is about (a new maintainer, a removal), by login. */
+  subject?: string;
+  /** The organisation applying (plugin certification), by id. */
+  applicant?: string;
+  /** Members of GitHub teams named by bodies (`org/slug` → logins), to report drift from the model. */
+  teams?: Record<string, string[]>;
+  /** The frozen policy, once the decision has opened. */
+  frozen?: FrozenDecision;
+}

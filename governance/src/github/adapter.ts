@@ -1,0 +1,210 @@
+import { GovernanceError } from '../error.js';
+import type { Evaluation, Requirement } from '../engine/result.js';
+import type { FrozenDecision, ReviewEvent, ReviewState, Snapshot } from '../engine/snapshot.js';
+import type { GitHubClient } from './client.js';
+import { commandsFromComment, decisionFields, frozenComment, frozenFromComment } from './commands.js';
+
+/** Which pull request to read or write. */
+export interface PullRequestRef {
+  /** Repository owner. */
+  readonly owner: string;
+  /** Repository name. */
+  readonly repo: string;
+  /** Pull request number. */
+  readonly pullNumber: number;
+}
+
+/** Options of {@link readSnapshot}. */
+export interface ReadSnapshotOptions extends PullRequestRef {
+  /** The bot's login: only its comments can carry a frozen decision. Default `github-actions[bot]`. */
+  readonly botLogin?: string;
+  /** GitHub teams (`org/slug`) to read for drift reports; unreadable teams are skipped. */
+  readonly teams?: readonly string[];
+}
+
+/** Wraps a failed request in a {@link GovernanceError} that says what to check. */
+async function call<T>(what: string, fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (cause) {
+    if (cause instanceof GovernanceError) throw cause;
+    const status = (cause as { status?: number }).status;
+    throw new GovernanceError('E_GOV_GITHUB', `GitHub refused to ${what}${status === undefined ? '' : ` (HTTP ${status})`}: ${(cause as Error).message}; check the token's permissions and the repository name`);
+  }
+}
+
+/**
+ * Reads a pull request into a snapshot: its files, reviews, comment commands and frozen decision (all
+ * pages), the decision fields of its description, and the members of the named teams.
+ */
+export async function readSnapshot(octokit: GitHubClient, options: ReadSnapshotOptions): Promise<Snapshot> {
+  const { owner, repo, pullNumber } = options;
+  const pr = { owner, repo, pull_number: pullNumber, per_page: 100 };
+  const { data: pull } = await call(`read pull request #${pullNumber}`, () => octokit.rest.pulls.get({ owner, repo, pull_number: pullNumber }));
+  const files = await call('list the pull request files', () => octokit.paginate(octokit.rest.pulls.listFiles, pr));
+  const reviews = await call('list reviews', () => octokit.paginate(octokit.rest.pulls.listReviews, pr));
+  const comments = await call('list comments', () => octokit.paginate(octokit.rest.issues.listComments, { owner, repo, issue_number: pullNumber, per_page: 100 }));
+
+  const botLogin = options.botLogin ?? 'github-actions[bot]';
+  let frozen: FrozenDecision | undefined;
+  for (const c of comments) {
+    const json = c.user?.login === botLogin ? frozenFromComment(c.body ?? '') : undefined;
+    if (json === undefined || frozen !== undefined) continue;
+    try {
+      frozen = JSON.parse(json) as FrozenDecision;
+    } catch {
+      throw new GovernanceError('E_GOV_FROZEN', `the frozen decision in comment ${c.id} is not valid JSON; restore it from the bot's record`);
+    }
+  }
+  const teams: Record<string, string[]> = {};
+  for (const team of options.teams ?? []) {
+    const [org = '', slug = ''] = team.split('/');
+    try {
+      const members = await octokit.paginate(octokit.rest.teams.listMembersInOrg, { org, team_slug: slug, per_page: 100 });
+      teams[team] = members.map((m) => m.login);
+    } catch {
+      // A workflow token cannot read teams; drift is a report, not a requirement, so go on without it.
+    }
+  }
+  const reviewEvents: ReviewEvent[] = reviews
+    .filter((r) => r.user !== null && r.submitted_at !== undefined && r.commit_id !== null)
+    .map((r) => ({ user: r.user?.login ?? '', state: r.state as ReviewState, commitId: r.commit_id ?? '', submittedAt: r.submitted_at ?? '' }));
+  return {
+    version: 1,
+    repository: `${owner}/${repo}`,
+    number: pullNumber,
+    author: pull.user.login,
+    headSha: pull.head.sha,
+    openedAt: new Date(pull.created_at).toISOString(),
+    labels: pull.labels.map((l) => l.name),
+    files: files.flatMap((f) => (f.previous_filename === undefined ? [f.filename] : [f.filename, f.previous_filename])),
+    reviews: reviewEvents,
+    commands: comments
+      .filter((c) => c.user !== null && c.user.login !== botLogin)
+      .flatMap((c) => commandsFromComment({ id: c.id, user: c.user?.login ?? '', body: c.body ?? '', createdAt: c.created_at, updatedAt: c.updated_at })),
+    ...decisionFields(pull.body),
+    ...(Object.keys(teams).length > 0 ? { teams } : {}),
+    ...(frozen === undefined ? {} : { frozen }),
+  };
+}
+
+/** Records a frozen decision on the pull request, as a comment only the bot's own comments are read for. */
+export async function recordFrozen(octokit: GitHubClient, ref: PullRequestRef, frozen: FrozenDecision): Promise<void> {
+  await call('comment on the pull request', () =>
+    octokit.rest.issues.createComment({ owner: ref.owner, repo: ref.repo, issue_number: ref.pullNumber, body: frozenComment(JSON.stringify(frozen)) }),
+  );
+}
+
+/** GitHub's limit on annotations in one check-run request. */
+export const ANNOTATIONS_PER_REQUEST = 50;
+
+/** Options of {@link publishCheckRun}. */
+export interface CheckRunOptions {
+  /** Repository owner. */
+  readonly owner: string;
+  /** Repository name. */
+  readonly repo: string;
+  /** The commit the check belongs to. */
+  readonly headSha: string;
+  /** The evaluation to publish. */
+  readonly evaluation: Evaluation;
+  /** Path of the policy file in the repository, for annotations. Default: the evaluation's file. */
+  readonly policyPath?: string;
+  /** Check name. Default `hearth/governance`. */
+  readonly name?: string;
+}
+
+/** A check-run annotation as GitHub takes it. */
+export interface Annotation {
+  /** File path in the repository. */
+  path: string;
+  /** First line. */
+  start_line: number;
+  /** Last line. */
+  end_line: number;
+  /** Severity. */
+  annotation_level: 'notice' | 'warning' | 'failure';
+  /** Short title. */
+  title: string;
+  /** The text. */
+  message: string;
+}
+
+/** The annotations of an evaluation: each requirement not met and each refusal, at its policy line. */
+export function annotationsOf(evaluation: Evaluation, policyPath: string): Annotation[] {
+  const line = (r: { ref: { line?: number } }): number => r.ref.line ?? 1;
+  const decisionLine = evaluation.requirements[0]?.ref.line ?? 1;
+  const unmet = evaluation.requirements.filter((r) => r.status !== 'met');
+  return [
+    ...unmet.map((r: Requirement): Annotation => ({
+      path: policyPath,
+      start_line: line(r),
+      end_line: line(r),
+      annotation_level: r.status === 'failed' ? 'failure' : 'warning',
+      title: r.id,
+      message: `${r.description}${r.couldSatisfy.length > 0 ? `\nCould satisfy it: ${r.couldSatisfy.join(', ')}` : ''}`,
+    })),
+    ...evaluation.refusals.map((r): Annotation => ({
+      path: policyPath,
+      start_line: decisionLine,
+      end_line: decisionLine,
+      annotation_level: 'notice',
+      title: `not counted: ${r.input} by ${r.user}`,
+      message: r.message,
+    })),
+  ];
+}
+
+/** A summary of an evaluation in Markdown, for a check run or the CLI. */
+export function summaryOf(evaluation: Evaluation): string {
+  const mark = { met: '✅', open: '⏳', failed: '❌' } as const;
+  const lines = [
+    `**${evaluation.decision}**: ${evaluation.status} as of ${evaluation.asOf}`,
+    '',
+    ...evaluation.requirements.map((r) => `- ${mark[r.status]} ${r.description}${r.couldSatisfy.length > 0 ? ` (could satisfy: ${r.couldSatisfy.join(', ')})` : ''}`),
+    ...(evaluation.refusals.length > 0 ? ['', 'Not counted:', ...evaluation.refusals.map((r) => `- ${r.input} by ${r.user}: ${r.message}`)] : []),
+    ...(evaluation.explanations.length > 0 ? ['', ...evaluation.explanations.map((e) => `- ${e.message}`)] : []),
+    '',
+    `Policy ${evaluation.policyHash}${evaluation.frozen ? ' (frozen when the decision opened)' : ''}`,
+  ];
+  return lines.join('\n');
+}
+
+/**
+ * Publishes an evaluation as a check run: created with the first 50 annotations, then updated with
+ * the rest 50 at a time, since GitHub takes at most 50 per request. Needs a GitHub App (or a token with
+ * `checks: write`). Returns the check run's id.
+ */
+export async function publishCheckRun(octokit: GitHubClient, options: CheckRunOptions): Promise<number> {
+  const { owner, repo, headSha, evaluation } = options;
+  const annotations = annotationsOf(evaluation, options.policyPath ?? (evaluation.requirements[0]?.ref.file ?? 'governance.yaml'));
+  const output = (batch: Annotation[]): { title: string; summary: string; annotations: Annotation[] } => ({
+    title: `Governance: ${evaluation.status}`,
+    summary: summaryOf(evaluation),
+    annotations: batch,
+  });
+  const state =
+    evaluation.status === 'pending'
+      ? ({ status: 'in_progress' } as const)
+      : ({ status: 'completed', conclusion: evaluation.status === 'passing' ? 'success' : 'failure' } as const);
+  const { data } = await call('create a check run', () =>
+    octokit.rest.checks.create({ owner, repo, name: options.name ?? 'hearth/governance', head_sha: headSha, ...state, output: output(annotations.slice(0, ANNOTATIONS_PER_REQUEST)) }),
+  );
+  for (let i = ANNOTATIONS_PER_REQUEST; i < annotations.length; i += ANNOTATIONS_PER_REQUEST) {
+    const batch = annotations.slice(i, i + ANNOTATIONS_PER_REQUEST);
+    await call('update the check run', () => octokit.rest.checks.update({ owner, repo, check_run_id: data.id, output: output(batch) }));
+  }
+  return data.id;
+}
+
+/** Publishes an evaluation as a commit status, for when only a token without `checks: write` is available. */
+export async function publishStatus(octokit: GitHubClient, options: Omit<CheckRunOptions, 'policyPath'>): Promise<void> {
+  const { owner, repo, headSha, evaluation } = options;
+  const state = evaluation.status === 'passing' ? 'success' : evaluation.status === 'failing' ? 'failure' : 'pending';
+  const unmet = evaluation.requirements.filter((r) => r.status !== 'met').map((r) => r.id);
+  const description = `${evaluation.decision}: ${evaluation.status}${unmet.length > 0 ? `; needs ${unmet.join(', ')}` : ''}`;
+  await call('set a commit status', () =>
+    // GitHub cuts descriptions at 140 characters.
+    octokit.rest.repos.createCommitStatus({ owner, repo, sha: headSha, state, context: options.name ?? 'hearth/governance', description: description.slice(0, 140) }),
+  );
+}

@@ -1,0 +1,52 @@
+import { evaluate } from '../engine/evaluate.js';
+import { freezeDecision } from '../engine/freeze.js';
+import type { Evaluation } from '../engine/result.js';
+import type { Snapshot } from '../engine/snapshot.js';
+import type { Policy } from '../model/types.js';
+import { publishCheckRun, publishStatus, readSnapshot, recordFrozen, type PullRequestRef } from './adapter.js';
+import type { GitHubClient } from './client.js';
+
+/** Options of {@link runBot}. */
+export interface RunBotOptions extends PullRequestRef {
+  /** The policy in force now. */
+  readonly policy: Policy;
+  /** The policy file's path in the repository, for annotations. */
+  readonly policyPath: string;
+  /** `check-run` with a GitHub App; `status` where only a plain token is available. */
+  readonly publish: 'check-run' | 'status';
+  /** The instant to evaluate at (now, in production). */
+  readonly now: string;
+  /** The bot's login. Default `github-actions[bot]`. */
+  readonly botLogin?: string;
+}
+
+/** What one bot run did. */
+export interface RunBotResult {
+  /** The snapshot read (with its frozen decision). */
+  readonly snapshot: Snapshot;
+  /** The evaluation published. */
+  readonly evaluation: Evaluation;
+  /** True when this run froze the decision. */
+  readonly froze: boolean;
+}
+
+/**
+ * One run of the bot: read the pull request; freeze the decision if this is its first run; evaluate
+ * it now; publish the outcome as a check run or a commit status.
+ */
+export async function runBot(octokit: GitHubClient, options: RunBotOptions): Promise<RunBotResult> {
+  const teams = options.policy.model.bodies.flatMap((b) => (b.team === undefined ? [] : [b.team]));
+  const read = await readSnapshot(octokit, { ...options, teams });
+  let snapshot = read;
+  const froze = read.frozen === undefined;
+  if (froze) {
+    const frozen = freezeDecision(read, options.policy);
+    await recordFrozen(octokit, options, frozen);
+    snapshot = { ...read, frozen };
+  }
+  const evaluation = evaluate(snapshot, options.policy, options.now);
+  const target = { owner: options.owner, repo: options.repo, headSha: snapshot.headSha, evaluation };
+  if (options.publish === 'check-run') await publishCheckRun(octokit, { ...target, policyPath: options.policyPath });
+  else await publishStatus(octokit, target);
+  return { snapshot, evaluation, froze };
+}

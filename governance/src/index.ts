@@ -1,0 +1,63 @@
+/**
+ * Hearth governance as code: the foundation model (one YAML file with a JSON Schema), a pure rules
+ * engine, and the GitHub adapter that reads pull requests and publishes outcomes.
+ *
+ * @packageDocumentation
+ */
+export { GovernanceError, formatIssue, type GovernanceErrorCode, type GovernanceIssue } from './error.js';
+export type {
+  Affiliation,
+  ApprovalRule,
+  Body,
+  DecisionRule,
+  DecisionType,
+  Denominator,
+  EscalationRule,
+  EscalationStep,
+  GovernanceModel,
+  GroupCap,
+  LazyConsensusRule,
+  MembershipTier,
+  Module,
+  Organisation,
+  Person,
+  Policy,
+  Recusal,
+  Seat,
+  VetoRule,
+  VoteRule,
+} from './model/types.js';
+export { governanceSchema } from './model/schema.js';
+export { parsePolicy, loadPolicyFile } from './model/load.js';
+export { contentHash, canonicalJson } from './model/hash.js';
+export type { CommandEvent, CommandName, FrozenDecision, ReviewEvent, ReviewState, Snapshot } from './engine/snapshot.js';
+export type {
+  DecisionStatus,
+  Evaluation,
+  Explanation,
+  PolicyRef,
+  Refusal,
+  RefusalReason,
+  Requirement,
+  RequirementStatus,
+  VoteTally,
+} from './engine/result.js';
+export { evaluate } from './engine/evaluate.js';
+export { freezeDecision, selectDecision } from './engine/freeze.js';
+export { parseSnapshot, withReview } from './engine/simulate.js';
+export { createGitHubClient, type GitHubAuth, type GitHubClient, type GitHubClientOptions } from './github/client.js';
+export {
+  ANNOTATIONS_PER_REQUEST,
+  annotationsOf,
+  publishCheckRun,
+  publishStatus,
+  readSnapshot,
+  recordFrozen,
+  summaryOf,
+  type Annotation,
+  type CheckRunOptions,
+  type PullRequestRef,
+  type ReadSnapshotOptions,
+} from './github/adapter.js';
+export { commandsFromComment, decisionFields, type CommentInput } from './github/commands.js';
+export { runBot, type RunBotOptions, type RunBotResult } from './github/run.js';

@@ -1,0 +1,50 @@
+import { within } from './dates.js';
+import type { Body, GovernanceModel, Seat } from './types.js';
+
+/** The organisation id that stands for "represents no company". */
+export const INDEPENDENT = 'independent';
+
+/**
+ * The company group a person belonged to at an instant. Independents are each their own group
+ * (`independent:<login>`), so two independents count as two groups. Undefined when the model has no
+ * affiliation covering the instant, or does not know the person.
+ */
+export function groupOn(model: GovernanceModel, login: string, instant: string): string | undefined {
+  const person = model.people.find((p) => p.github.toLowerCase() === login.toLowerCase());
+  const affiliation = person?.affiliations.find((a) => within(instant, a.from, a.to));
+  if (person === undefined || affiliation === undefined) return undefined;
+  if (affiliation.org === INDEPENDENT) return `${INDEPENDENT}:${person.github}`;
+  return groupOfOrg(model, affiliation.org);
+}
+
+/** The related-company group of an organisation (its own id when it names none). */
+export function groupOfOrg(model: GovernanceModel, orgId: string): string {
+  const org = model.organisations.find((o) => o.id === orgId);
+  return org?.group ?? orgId;
+}
+
+/** The seats of a body held at an instant. */
+export function seatsOn(body: Body, instant: string): Seat[] {
+  return body.seats.filter((s) => within(instant, s.since, s.until));
+}
+
+/** The body with an id, if any. */
+export function findBody(model: GovernanceModel, id: string): Body | undefined {
+  return model.bodies.find((b) => b.id === id);
+}
+
+/** The largest number of seats one group may hold on a body of `seated` seats under the body's caps. */
+export function capLimit(body: Body, seated: number): number {
+  let limit = Number.POSITIVE_INFINITY;
+  for (const cap of body.caps ?? []) {
+    // At least one seat is always allowed, or a tiny body could never seat anyone.
+    if (cap.share !== undefined) limit = Math.min(limit, Math.max(1, Math.floor(cap.share * seated + 1e-9)));
+    if (cap.seats !== undefined) limit = Math.min(limit, cap.seats);
+  }
+  return limit;
+}
+
+/** Same login, compared as GitHub does (case-insensitive). */
+export function sameLogin(a: string, b: string): boolean {
+  return a.toLowerCase() === b.toLowerCase();
+}

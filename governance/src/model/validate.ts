@@ -1,0 +1,148 @@
+import type { GovernanceIssue } from '../error.js';
+import { isRealDay, nextDay } from './dates.js';
+import { INDEPENDENT, capLimit, groupOn } from './query.js';
+import type { EscalationStep, GovernanceModel } from './types.js';
+
+/**
+ * Checks a model that already passed the JSON Schema for what a schema cannot say: dates that exist
+ * and run in order, affiliations without gaps, references that resolve, bodies within their caps,
+ * modules with owners, decision types with rules. Returns issues located by JSON pointer.
+ */
+export function validateModel(model: GovernanceModel): GovernanceIssue[] {
+  const issues: GovernanceIssue[] = [];
+  const add = (code: GovernanceIssue['code'], pointer: string, message: string): void => {
+    issues.push({ code, pointer, message: `${pointer} ${message}` });
+  };
+
+  const orgs = unique(model.organisations.map((o) => o.id), '/organisations', 'id', add);
+  const people = unique(model.people.map((p) => p.github.toLowerCase()), '/people', 'github', add);
+  const bodies = unique(model.bodies.map((b) => b.id), '/bodies', 'id', add);
+  unique(model.modules.map((m) => m.id), '/modules', 'id', add);
+  const decisions = unique(model.decisions.map((d) => d.id), '/decisions', 'id', add);
+
+  const person = (login: string, at: string): void => {
+    if (!people.has(login.toLowerCase())) add('E_GOV_REFERENCE', at, `names '${login}', who is not in /people; add them there`);
+  };
+  const body = (id: string, at: string): void => {
+    if (!bodies.has(id)) add('E_GOV_REFERENCE', at, `names body '${id}', which is not in /bodies`);
+  };
+  const org = (id: string, at: string): void => {
+    if (!orgs.has(id)) add('E_GOV_REFERENCE', at, `names organisation '${id}', which is not in /organisations`);
+  };
+
+  model.people.forEach((p, i) => {
+    let previous: { to?: string; from: string } | undefined;
+    p.affiliations.forEach((a, j) => {
+      const at = `/people/${i}/affiliations/${j}`;
+      if (a.org !== INDEPENDENT) org(a.org, `${at}/org`);
+      const datesOk = checkDay(a.from, `${at}/from`, add) && (a.to === undefined || checkDay(a.to, `${at}/to`, add));
+      if (!datesOk) return;
+      if (a.to !== undefined && a.to < a.from) add('E_GOV_DATES', `${at}/to`, `(${a.to}) is before from (${a.from}); dates must run forward`);
+      if (previous !== undefined) {
+        if (previous.to === undefined || a.from <= previous.to) {
+          add('E_GOV_DATES', `${at}/from`, `(${a.from}) overlaps or precedes the previous affiliation of '${p.github}'; list affiliations in date order, each starting after the last one ends`);
+        } else if (a.from !== nextDay(previous.to)) {
+          add('E_GOV_AFFILIATION_GAP', `${at}/from`, `leaves a gap: '${p.github}' has no affiliation from ${nextDay(previous.to)} to the day before ${a.from}; add an affiliation (org: independent if none)`);
+        }
+      }
+      previous = a;
+    });
+  });
+
+  model.bodies.forEach((b, i) => {
+    b.seats.forEach((s, j) => {
+      const at = `/bodies/${i}/seats/${j}`;
+      person(s.person, `${at}/person`);
+      if (!checkDay(s.since, `${at}/since`, add) || (s.until !== undefined && !checkDay(s.until, `${at}/until`, add))) return;
+      if (s.until !== undefined && s.until < s.since) add('E_GOV_DATES', `${at}/until`, `(${s.until}) is before since (${s.since}); dates must run forward`);
+      for (const day of [s.since, s.until].filter((d): d is string => d !== undefined)) {
+        if (people.has(s.person.toLowerCase()) && groupOn(model, s.person, day) === undefined) {
+          add('E_GOV_AFFILIATION_GAP', at, `seats '${s.person}' on ${day}, when they have no affiliation; every seat holder needs one for the whole seat`);
+        }
+      }
+    });
+    checkCaps(model, i, add);
+  });
+
+  model.modules.forEach((m, i) => {
+    const at = `/modules/${i}`;
+    m.owners?.forEach((o, j) => person(o, `${at}/owners/${j}`));
+    if (m.ownerBody !== undefined) body(m.ownerBody, `${at}/ownerBody`);
+    if (m.vendor !== undefined) org(m.vendor, `${at}/vendor`);
+    if ((m.owners ?? []).length === 0 && m.ownerBody === undefined) {
+      add('E_GOV_MODULE_OWNER', at, `(module '${m.id}') has no owner; add owners (GitHub logins) or ownerBody`);
+    }
+  });
+
+  if (!decisions.has(model.defaultDecision)) {
+    add('E_GOV_REFERENCE', '/defaultDecision', `names decision type '${model.defaultDecision}', which is not in /decisions`);
+  }
+  model.decisions.forEach((d, i) => {
+    const at = `/decisions/${i}`;
+    const rule = d.rule;
+    if (rule === undefined || (rule.approvals === undefined && rule.vote === undefined && rule.lazyConsensus === undefined)) {
+      add('E_GOV_DECISION_RULE', at, `(decision type '${d.id}') has no rule; give it approvals, a vote or lazyConsensus`);
+      return;
+    }
+    if (rule.vote !== undefined) body(rule.vote.body, `${at}/rule/vote/body`);
+    const objectors = rule.lazyConsensus?.objectors;
+    if (typeof objectors === 'object') body(objectors.body, `${at}/rule/lazyConsensus/objectors/body`);
+    rule.escalation?.chain.forEach((step: EscalationStep, j) => {
+      if (typeof step === 'object') body('body' in step ? step.body : step.lead, `${at}/rule/escalation/chain/${j}`);
+    });
+    if (rule.escalation !== undefined && rule.lazyConsensus === undefined) {
+      add('E_GOV_DECISION_RULE', `${at}/rule/escalation`, `has nothing to escalate: escalation starts from an objection to lazyConsensus; add lazyConsensus`);
+    }
+    if (rule.veto?.leadOf !== undefined) body(rule.veto.leadOf, `${at}/rule/veto/leadOf`);
+    rule.veto?.people?.forEach((p, j) => person(p, `${at}/rule/veto/people/${j}`));
+  });
+  return issues;
+}
+
+type Add = (code: GovernanceIssue['code'], pointer: string, message: string) => void;
+
+function unique(ids: string[], at: string, field: string, add: Add): Set<string> {
+  const seen = new Set<string>();
+  ids.forEach((id, i) => {
+    if (seen.has(id)) add('E_GOV_DUPLICATE', `${at}/${i}/${field}`, `'${id}' is used twice; ids must be unique`);
+    seen.add(id);
+  });
+  return seen;
+}
+
+function checkDay(day: string, at: string, add: Add): boolean {
+  if (isRealDay(day)) return true;
+  add('E_GOV_DATES', at, `(${day}) is not a calendar day`);
+  return false;
+}
+
+/**
+ * Checks a body's caps on every day its make-up can change (a seat starting or ending, a seat
+ * holder changing company), since a body within its cap today may have been over it last year.
+ */
+function checkCaps(model: GovernanceModel, index: number, add: Add): void {
+  const body = model.bodies[index];
+  if (body === undefined || (body.caps ?? []).length === 0) return;
+  const holders = new Set(body.seats.map((s) => s.person.toLowerCase()));
+  const days = new Set<string>();
+  for (const s of body.seats) days.add(s.since);
+  for (const p of model.people) {
+    if (!holders.has(p.github.toLowerCase())) continue;
+    for (const a of p.affiliations) days.add(a.from);
+  }
+  const reported = new Set<string>();
+  for (const day of [...days].sort()) {
+    const seated = body.seats.filter((s) => s.since <= day && (s.until === undefined || day <= s.until));
+    const perGroup = new Map<string, number>();
+    for (const s of seated) {
+      const group = groupOn(model, s.person, day);
+      if (group !== undefined) perGroup.set(group, (perGroup.get(group) ?? 0) + 1);
+    }
+    const limit = capLimit(body, seated.length);
+    for (const [group, count] of perGroup) {
+      if (count <= limit || reported.has(group)) continue;
+      reported.add(group);
+      add('E_GOV_CAP', `/bodies/${index}/caps`, `puts body '${body.id}' over its cap on ${day}: group '${group}' holds ${count} of ${seated.length} seats, and at most ${limit} are allowed; end a seat or change the cap`);
+    }
+  }
+}
