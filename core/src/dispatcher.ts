@@ -80,6 +80,13 @@ export class Dispatcher {
     for (let i = 0; i < inputs.length; i++) {
       const t = inputs[i]!;
       t.assertAlive();
+      if (t.runtime !== this.store) {
+        throw new HearthError(
+          'E_DEVICE_MISMATCH',
+          `${schema.name}: input ${i} belongs to another Hearth runtime instance; instances share nothing. Copy it with this runtime's tensor(await t.data(), { shape: t.shape, dtype: t.dtype }).`,
+          { op: schema.name },
+        );
+      }
       const spec = schema.inputs[Math.min(i, schema.inputs.length - 1)]!;
       if (spec.promote) dtype = dtype === undefined ? t.dtype : promoteTypes(dtype, t.dtype);
       else if (!inClass(t.dtype, spec.dtypes)) throw dtypeError(schema, spec.name, t.dtype, spec.dtypes);

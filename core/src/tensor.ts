@@ -87,7 +87,7 @@ export class Tensor implements KernelTensor {
   }
 
   /** The elements, in row-major order (float16 comes back as Float32Array, bool as Uint8Array of 0/1). */
-  data(): Promise<HostArray> {
+  async data(): Promise<HostArray> {
     this.assertAlive();
     return this.runtime.read(this);
   }
@@ -111,7 +111,7 @@ export class Tensor implements KernelTensor {
   }
 
   /** A copy on another device (this tensor is left as it is). */
-  to(device: string): Promise<Tensor> {
+  async to(device: string): Promise<Tensor> {
     this.assertAlive();
     return this.runtime.to(this, device);
   }

@@ -1,0 +1,128 @@
+/**
+ * A small real plugin for the core's own tests: host-array storage and a handful of kernels, on a device
+ * type named as the test likes. It is not the CPU plugin: the core is tested without any shipped plugin.
+ */
+import { hostArray, type Backend, type DType, type DeviceStorage, type HearthPlugin, type HostArray, type KernelSpec, type PluginManifest } from '../src/index.js';
+
+interface ToyStorage extends DeviceStorage {
+  data: HostArray;
+}
+
+export class ToyBackend implements Backend {
+  readonly info;
+  readonly dtypes: readonly DType[];
+  readonly syncRead: boolean;
+  live = 0;
+  constructor(type: string, opts: { syncRead?: boolean; dtypes?: readonly DType[] } = {}) {
+    this.info = { type, name: `toy ${type}`, vendor: 'Toy Inc.' };
+    this.syncRead = opts.syncRead ?? true;
+    this.dtypes = opts.dtypes ?? ['float32', 'int32', 'bool'];
+  }
+  allocate(dtype: DType, size: number): ToyStorage {
+    this.live++;
+    const data = hostArray(dtype, size);
+    return { data, byteLength: data.byteLength };
+  }
+  write(s: DeviceStorage, _d: DType, data: HostArray): void {
+    (s as ToyStorage).data.set(data);
+  }
+  async read(s: DeviceStorage): Promise<HostArray> {
+    return (s as ToyStorage).data.slice();
+  }
+  readSync(s: DeviceStorage): HostArray {
+    return (s as ToyStorage).data.slice();
+  }
+  free(): void {
+    this.live--;
+  }
+  stats() {
+    return { liveAllocations: this.live, liveBytes: 0 };
+  }
+}
+
+const data = (t: { storage: DeviceStorage }) => (t.storage as ToyStorage).data;
+
+/** Elementwise add without broadcasting support beyond same shapes and scalars. */
+export function addKernel(device: string, dtypes: readonly DType[] = ['float32', 'int32']): KernelSpec {
+  return {
+    op: 'add',
+    device,
+    dtypes,
+    run([a, b], out) {
+      const x = data(a!), y = data(b!), o = data(out);
+      for (let i = 0; i < o.length; i++) o[i] = x[a!.size === 1 ? 0 : i]! + y[b!.size === 1 ? 0 : i]!;
+    },
+  };
+}
+
+export function fullKernel(device: string): KernelSpec {
+  return { op: 'full', device, dtypes: ['float32', 'int32', 'bool'], run: (_i, out, attrs) => void data(out).fill(attrs['value'] as number) };
+}
+
+export function castKernel(device: string): KernelSpec {
+  return {
+    op: 'cast',
+    device,
+    dtypes: ['float32', 'int32', 'bool'],
+    run([x], out) {
+      const a = data(x!), o = data(out);
+      for (let i = 0; i < o.length; i++) o[i] = out.dtype === 'bool' ? (a[i] !== 0 ? 1 : 0) : out.dtype === 'int32' ? Math.trunc(a[i]!) : a[i]!;
+    },
+  };
+}
+
+export function mulKernel(device: string): KernelSpec {
+  return {
+    op: 'mul',
+    device,
+    dtypes: ['float32'],
+    run([a, b], out) {
+      const x = data(a!), y = data(b!), o = data(out);
+      for (let i = 0; i < o.length; i++) o[i] = x[i]! * y[i]!;
+    },
+  };
+}
+
+export interface ToyOptions {
+  name?: string;
+  version?: string;
+  device?: string;
+  coreApi?: string;
+  priority?: number;
+  kernels?: (device: string) => KernelSpec[];
+  syncRead?: boolean;
+  dtypes?: readonly DType[];
+  failInit?: string;
+  registerThrows?: string;
+}
+
+/** Makes a toy plugin; each option changes one thing a test needs. */
+export function toyPlugin(o: ToyOptions = {}): HearthPlugin & { backends: ToyBackend[] } {
+  const device = o.device ?? 'toy';
+  const manifest: PluginManifest = {
+    name: o.name ?? `toy-${device}`,
+    version: o.version ?? '1.0.0',
+    vendor: 'Toy Inc.',
+    deviceTypes: [device],
+    coreApi: o.coreApi ?? '^1.0.0',
+    priority: o.priority ?? 0,
+  };
+  const backends: ToyBackend[] = [];
+  return {
+    manifest,
+    backends,
+    register(host) {
+      host.registerBackend({
+        type: device,
+        create: () => {
+          if (o.failInit) throw new Error(o.failInit);
+          const b = new ToyBackend(device, { syncRead: o.syncRead, dtypes: o.dtypes });
+          backends.push(b);
+          return b;
+        },
+      });
+      for (const k of o.kernels ? o.kernels(device) : [addKernel(device), fullKernel(device), castKernel(device)]) host.registerKernel(k);
+      if (o.registerThrows) throw new Error(o.registerThrows);
+    },
+  };
+}
