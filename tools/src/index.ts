@@ -1,1 +1,12 @@
-export {};
+/**
+ * @hearth/cli: the `hearth` command line, and the functions behind it for use from scripts.
+ *
+ * @packageDocumentation
+ */
+export { buildProgram } from './program.js';
+export { importPlugin, importInstalledPlugins, KNOWN_PLUGINS, type PluginLoadFailure } from './plugins.js';
+export { openRuntime, type OpenedRuntime } from './runtime.js';
+export { listBackends, type BackendRow } from './commands/backends.js';
+export { coverage, type Coverage } from './commands/ops.js';
+export { explainCall, parseShapes } from './commands/explain.js';
+export { formatTable } from './table.js';

@@ -1,0 +1,43 @@
+import { createHearth } from '@hearth/core';
+import { cpuPlugin } from '@hearth/plugin-cpu';
+import { formatTable } from '../table.js';
+import { nsPerOp } from './timing.js';
+
+/**
+ * `npm run bench -- dispatch`: a 1-element `add` through the whole dispatcher (validation, meta, kernel
+ * lookup, output allocation, the kernel, disposal), beside a plain JS loop doing the same arithmetic into
+ * a fresh one-element array, in the same run.
+ */
+export async function benchDispatch(): Promise<void> {
+  const h = createHearth({ plugins: [cpuPlugin], backends: ['cpu'] });
+  await h.ready();
+  const a = h.tensor([1.5]);
+  const b = h.tensor([2.25]);
+  const n = 200_000;
+  const hearthNs = nsPerOp((k) => {
+    for (let i = 0; i < k; i++) h.add(a, b).dispose();
+  }, n);
+  const x = new Float32Array([1.5]);
+  const y = new Float32Array([2.25]);
+  let sink = 0;
+  const plainNs = nsPerOp((k) => {
+    for (let i = 0; i < k; i++) {
+      const o = new Float32Array(1);
+      o[0] = x[0]! + y[0]!;
+      sink += o[0]!;
+    }
+  }, n);
+  if (sink === 42) console.log('');
+  console.log('dispatch: 1-element float32 add on cpu:0, median of 7 runs of 200000 calls');
+  console.log(
+    formatTable(
+      ['path', 'us/op', 'ratio to plain JS'],
+      [
+        ['hearth.add(a, b).dispose()', (hearthNs / 1000).toFixed(3), (hearthNs / plainNs).toFixed(1)],
+        ['plain JS (new Float32Array(1), a+b)', (plainNs / 1000).toFixed(3), '1.0'],
+      ],
+    ),
+  );
+  if (h.leaks().length !== 2) throw new Error(`the benchmark leaked ${h.leaks().length - 2} tensors`);
+  await h.dispose();
+}

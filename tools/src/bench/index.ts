@@ -1,0 +1,15 @@
+import { benchDispatch } from './dispatch.js';
+
+/** The benchmarks by name: `npm run bench -- <name>`; with no name, all of them. */
+const BENCHES: Record<string, () => Promise<void>> = {
+  dispatch: benchDispatch,
+};
+
+const names = process.argv.slice(2);
+const unknown = names.filter((n) => !(n in BENCHES));
+if (unknown.length) {
+  console.error(`Unknown benchmark ${unknown.join(', ')}; choose from ${Object.keys(BENCHES).join(', ')}.`);
+  process.exit(2);
+}
+for (const name of names.length ? names : Object.keys(BENCHES)) await BENCHES[name]!();
+process.exit(0);

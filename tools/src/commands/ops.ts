@@ -1,0 +1,53 @@
+import { Command } from 'commander';
+import { DTYPES, OPSET_V1 } from '@hearth/core';
+import { openRuntime } from '../runtime.js';
+import { formatTable } from '../table.js';
+
+/** Op × dtype coverage of one device type: for each op, the compute dtypes that have a kernel. */
+export interface Coverage {
+  /** The device type. */
+  device: string;
+  /** Op name → dtypes with a kernel. */
+  ops: Record<string, string[]>;
+}
+
+/** Gathers kernel coverage per device type from the installed plugins. */
+export async function coverage(options: { device?: string; plugins?: string[] } = {}): Promise<Coverage[]> {
+  const { hearth } = await openRuntime({ plugins: options.plugins, allBackends: true });
+  const kernels = hearth.kernels();
+  await hearth.dispose().catch(() => undefined);
+  const devices = [...new Set(kernels.map((k) => k.device))].filter((d) => !options.device || d === options.device.split(':')[0]);
+  return devices.map((device) => {
+    const ops: Record<string, string[]> = {};
+    for (const op of OPSET_V1) ops[op.name] = DTYPES.filter((dt) => kernels.some((k) => k.device === device && k.op === op.name && k.dtype === dt));
+    return { device, ops };
+  });
+}
+
+/** `hearth ops [--device d]`: the op × dtype coverage of each backend, as a table. */
+export function opsCommand(): Command {
+  return new Command('ops')
+    .description('Show which operators each backend implements, per dtype')
+    .option('--device <type>', 'only this device type (e.g. cpu, webgpu)')
+    .option('--plugin <spec...>', 'plugin packages or paths to load instead of the installed ones')
+    .option('--json', 'print JSON for machines')
+    .action(async (opts: { device?: string; plugin?: string[]; json?: boolean }) => {
+      const cov = await coverage({ device: opts.device, plugins: opts.plugin });
+      if (opts.json) {
+        console.log(JSON.stringify(cov, null, 2));
+        return;
+      }
+      if (cov.length === 0) {
+        console.log(opts.device ? `No installed plugin has kernels for "${opts.device}".` : 'No installed plugin has kernels.');
+        process.exitCode = 2;
+        return;
+      }
+      for (const c of cov) {
+        console.log(`\n${c.device}`);
+        const rows = OPSET_V1.map((op) => [op.name, ...DTYPES.map((dt) => (c.ops[op.name]!.includes(dt) ? 'yes' : '-'))]);
+        console.log(formatTable(['op', ...DTYPES], rows));
+        const total = Object.values(c.ops).filter((d) => d.length > 0).length;
+        console.log(`${total}/${OPSET_V1.length} operators have at least one kernel on ${c.device}.`);
+      }
+    });
+}
