@@ -50,3 +50,43 @@ export function forEachBroadcast(outShape: Shape, inputs: readonly Shape[], visi
     }
   }
 }
+
+/** The element counts before, along and after `axis`: a tensor seen as [outer, n, inner]. */
+export function splitAt(shape: Shape, axis: number): { outer: number; n: number; inner: number } {
+  let outer = 1;
+  let inner = 1;
+  for (let i = 0; i < axis; i++) outer *= shape[i]!;
+  for (let i = axis + 1; i < shape.length; i++) inner *= shape[i]!;
+  return { outer, n: shape[axis]!, inner };
+}
+
+/**
+ * Copies a strided view of `src` into `dst` in row-major order: element (i0, i1, ...) of `shape` comes from
+ * `src[base + i0 * strides[0] + i1 * strides[1] + ...]`. Strides may be 0 (broadcast) or negative
+ * (reversed slices). Serves transpose, slice and expand with one loop.
+ */
+export function stridedCopy(src: HostArray, base: number, strides: readonly number[], shape: Shape, dst: HostArray): void {
+  const rank = shape.length;
+  const size = dst.length;
+  if (size === 0) return;
+  if (rank === 0) {
+    dst[0] = src[base]!;
+    return;
+  }
+  const last = rank - 1;
+  const n = shape[last]!;
+  const step = strides[last]!;
+  const idx = new Int32Array(rank);
+  let off = base;
+  for (let o = 0; o < size; o += n) {
+    for (let j = 0, s = off; j < n; j++, s += step) dst[o + j] = src[s]!;
+    // Advance the outer axes like an odometer.
+    for (let ax = last - 1; ax >= 0; ax--) {
+      idx[ax]!++;
+      off += strides[ax]!;
+      if (idx[ax]! < shape[ax]!) break;
+      off -= strides[ax]! * idx[ax]!;
+      idx[ax] = 0;
+    }
+  }
+}
