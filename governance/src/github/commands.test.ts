@@ -1,0 +1,32 @@
+import { describe, expect, it } from 'vitest';
+import { commandsFromComment, decisionFields, frozenComment, frozenFromComment } from './commands.js';
+
+const comment = (body: string, updatedAt = '2024-07-02T12:00:00Z') => ({ id: 5, user: 'ana-example', body, createdAt: '2024-07-02T12:00:00Z', updatedAt });
+
+describe('comment commands', () => {
+  it('reads /vote, /object and /approve lines', () => {
+    expect(commandsFromComment(comment('I agree.\n/vote yes\n/object too early\n/approve'))).toEqual([
+      { user: 'ana-example', command: 'vote', argument: 'yes', at: '2024-07-02T12:00:00Z', commentId: 5, edited: false },
+      { user: 'ana-example', command: 'object', argument: 'too early', at: '2024-07-02T12:00:00Z', commentId: 5, edited: false },
+      { user: 'ana-example', command: 'approve', at: '2024-07-02T12:00:00Z', commentId: 5, edited: false },
+    ]);
+  });
+
+  it('marks commands of an edited comment as edited, so the engine refuses them', () => {
+    expect(commandsFromComment(comment('/vote yes', '2024-07-05T00:00:00Z'))).toMatchObject([{ command: 'vote', edited: true }]);
+  });
+
+  it('ignores quoted lines, code fences and commands mid-sentence', () => {
+    expect(commandsFromComment(comment('> /vote no\n```\n/vote no\n```\nplease /vote yes'))).toEqual([]);
+  });
+
+  it('round-trips a frozen decision through the bot comment', () => {
+    expect(frozenFromComment(frozenComment('{"a":1}'))).toBe('{"a":1}');
+    expect(frozenFromComment('plain comment')).toBeUndefined();
+  });
+
+  it('reads the subject and the applicant from the description', () => {
+    expect(decisionFields('Nominating.\nSubject: @fay-example\nApplicant: example-cloud\n')).toEqual({ subject: 'fay-example', applicant: 'example-cloud' });
+    expect(decisionFields(null)).toEqual({});
+  });
+});

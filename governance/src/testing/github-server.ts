@@ -1,0 +1,124 @@
+// Test support, excluded from the build: a GitHub-compatible HTTP server on 127.0.0.1 serving the
+// few REST endpoints the adapter uses, with Link-header pagination and injectable rate limits.
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export interface FakePull {
+  number: number;
+  author: string;
+  headSha: string;
+  createdAt: string;
+  labels: string[];
+  body?: string;
+  files: string[];
+  reviews: { id: number; user: string; state: string; commit_id: string; submitted_at: string }[];
+  comments: { id: number; user: string; body: string; created_at: string; updated_at: string }[];
+}
+
+export interface FakeGitHub {
+  url: string;
+  /** Every request seen, as `METHOD /path?query`. */
+  requests: string[];
+  /** Bodies of writes, keyed `METHOD /path`. */
+  writes: { route: string; body: Record<string, unknown> }[];
+  /** Makes the next `count` requests to a path answer with a rate-limit response of a kind. */
+  rateLimit(pathPrefix: string, kind: 'primary' | 'secondary', count?: number): void;
+  close(): Promise<void>;
+}
+
+const PAGE_DEFAULT = 30;
+
+export async function startFakeGitHub(owner: string, repo: string, pull: FakePull, teams: Record<string, string[]> = {}, pageSize = 2): Promise<FakeGitHub> {
+  const requests: string[] = [];
+  const writes: FakeGitHub['writes'] = [];
+  const limits: { prefix: string; kind: 'primary' | 'secondary'; left: number }[] = [];
+  const checkRuns = new Map<number, Record<string, unknown>>();
+  let nextCheck = 1;
+  const prefix = `/repos/${owner}/${repo}`;
+
+  const handler = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    requests.push(`${req.method ?? 'GET'} ${url.pathname}${url.search}`);
+    const chunks: Buffer[] = [];
+    for await (const c of req) chunks.push(c as Buffer);
+    const body = chunks.length === 0 ? {} : (JSON.parse(Buffer.concat(chunks).toString('utf8')) as Record<string, unknown>);
+    const send = (status: number, data: unknown, headers: Record<string, string> = {}): void => {
+      res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', ...headers });
+      res.end(JSON.stringify(data));
+    };
+    const limit = limits.find((l) => l.left > 0 && url.pathname.startsWith(l.prefix));
+    if (limit !== undefined) {
+      limit.left -= 1;
+      if (limit.kind === 'primary') {
+        send(403, { message: 'API rate limit exceeded for installation.' }, { 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': String(Math.floor(Date.now() / 1000)) });
+      } else {
+        send(429, { message: 'You have exceeded a secondary rate limit. Please wait a few minutes before you try again.' }, { 'retry-after': '1' });
+      }
+      return;
+    }
+    const paged = (items: unknown[]): void => {
+      const perPage = Math.min(Number(url.searchParams.get('per_page') ?? PAGE_DEFAULT), pageSize);
+      const page = Number(url.searchParams.get('page') ?? '1');
+      const last = Math.max(1, Math.ceil(items.length / perPage));
+      const link = (p: number, rel: string): string => {
+        const u = new URL(url.toString());
+        u.searchParams.set('page', String(p));
+        return `<http://${req.headers.host ?? ''}${u.pathname}${u.search}>; rel="${rel}"`;
+      };
+      const links = [...(page < last ? [link(page + 1, 'next'), link(last, 'last')] : []), ...(page > 1 ? [link(1, 'first'), link(page - 1, 'prev')] : [])];
+      send(200, items.slice((page - 1) * perPage, page * perPage), links.length > 0 ? { link: links.join(', ') } : {});
+    };
+    const user = (login: string) => ({ login, id: login.length, type: login.endsWith('[bot]') ? 'Bot' : 'User' });
+    const p = url.pathname;
+    const method = req.method ?? 'GET';
+    if (method === 'GET' && p === `${prefix}/pulls/${pull.number}`) {
+      send(200, { number: pull.number, user: user(pull.author), head: { sha: pull.headSha }, created_at: pull.createdAt, labels: pull.labels.map((name) => ({ name })), body: pull.body ?? null });
+    } else if (method === 'GET' && p === `${prefix}/pulls/${pull.number}/files`) {
+      paged(pull.files.map((filename) => ({ filename, status: 'modified' })));
+    } else if (method === 'GET' && p === `${prefix}/pulls/${pull.number}/reviews`) {
+      paged(pull.reviews.map((r) => ({ ...r, user: user(r.user) })));
+    } else if (method === 'GET' && p === `${prefix}/issues/${pull.number}/comments`) {
+      paged(pull.comments.map((c) => ({ ...c, user: user(c.user) })));
+    } else if (method === 'POST' && p === `${prefix}/issues/${pull.number}/comments`) {
+      writes.push({ route: `POST ${p}`, body });
+      const comment = { id: 900 + pull.comments.length, user: 'github-actions[bot]', body: String(body['body']), created_at: new Date().toISOString(), updated_at: new Date().toISOString() };
+      pull.comments.push(comment);
+      send(201, { ...comment, user: user(comment.user) });
+    } else if (method === 'GET' && p.startsWith('/orgs/') && p.endsWith('/members')) {
+      const [, , org, , slug] = p.split('/');
+      const members = teams[`${org}/${slug}`];
+      if (members === undefined) send(404, { message: 'Not Found' });
+      else paged(members.map(user));
+    } else if (method === 'POST' && p === `${prefix}/check-runs`) {
+      writes.push({ route: `POST ${p}`, body });
+      const id = nextCheck++;
+      checkRuns.set(id, body);
+      send(201, { id, ...body });
+    } else if (method === 'PATCH' && p.startsWith(`${prefix}/check-runs/`)) {
+      const id = Number(p.slice(p.lastIndexOf('/') + 1));
+      if (!checkRuns.has(id)) return send(404, { message: 'Not Found' });
+      writes.push({ route: `PATCH ${p}`, body });
+      send(200, { id, ...body });
+    } else if (method === 'POST' && p.startsWith(`${prefix}/statuses/`)) {
+      writes.push({ route: `POST ${p}`, body });
+      send(201, { id: 1, ...body });
+    } else {
+      send(404, { message: 'Not Found', documentation_url: 'https://docs.github.com/rest' });
+    }
+  };
+  const server = createServer((req, res) => {
+    handler(req, res).catch((e: unknown) => {
+      res.writeHead(500);
+      res.end(String(e));
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    requests,
+    writes,
+    rateLimit: (pathPrefix, kind, count = 1) => limits.push({ prefix: pathPrefix, kind, left: count }),
+    close: () => new Promise<void>((resolve, reject) => server.close((e) => (e === undefined ? resolve() : reject(e)))),
+  };
+}

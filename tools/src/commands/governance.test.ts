@@ -1,0 +1,94 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { startFakeGitHub } from '../../../governance/src/testing/github-server.js';
+import { governanceCommand } from './governance.js';
+
+const EXAMPLE = fileURLToPath(new URL('../../../governance/examples/foundation.yaml', import.meta.url));
+const HEAD = 'a'.repeat(40);
+
+/** Runs `hearth governance ...args`, capturing what it prints and its exit code. */
+async function hearth(...args: string[]): Promise<{ code: number; out: string; err: string }> {
+  let out = '';
+  let err = '';
+  const o = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => ((out += String(chunk)), true));
+  const e = vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => ((err += String(chunk)), true));
+  process.exitCode = undefined;
+  try {
+    await governanceCommand().parseAsync(args, { from: 'user' });
+  } finally {
+    o.mockRestore();
+    e.mockRestore();
+  }
+  const code = Number(process.exitCode ?? 0);
+  process.exitCode = undefined;
+  return { code, out, err };
+}
+
+describe('hearth governance', () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'hearth-gov-'));
+  });
+  afterEach(() => {
+    vi.unstubAllEnvs();
+  });
+
+  it('check: accepts the example model (exit 0) and reports a bad one at file:line (exit 2)', async () => {
+    const ok = await hearth('check', EXAMPLE, '--json');
+    expect(ok.code).toBe(0);
+    expect(JSON.parse(ok.out)).toMatchObject({ ok: true, bodies: 3 });
+    const bad = join(dir, 'governance.yaml');
+    writeFileSync(bad, readFileSync(EXAMPLE, 'utf8').replace('      - share: 0.4', '      - share: 4'));
+    const res = await hearth('check', bad);
+    expect(res.code).toBe(2);
+    expect(res.err).toMatch(new RegExp(`^error E_GOV_SCHEMA: ${bad.replaceAll('.', '\\.')}:\\d+: /bodies/1/caps/0/share must be <= 1`));
+  });
+
+  it('eval reads a pull request from the GitHub API in the environment; simulate replays the saved snapshot with a what-if review', async () => {
+    const server = await startFakeGitHub('example', 'hearth', {
+      number: 3,
+      author: 'eli-example',
+      headSha: HEAD,
+      createdAt: '2024-07-01T10:00:00Z',
+      labels: [],
+      files: ['docs/guide.md'],
+      reviews: [],
+      comments: [],
+    });
+    try {
+      vi.stubEnv('GITHUB_TOKEN', 'test-token');
+      vi.stubEnv('GITHUB_REPOSITORY', 'example/hearth');
+      vi.stubEnv('GITHUB_API_URL', server.url);
+      const saved = join(dir, 'pr3.json');
+      const evaluated = await hearth('eval', '--pr', '3', '--policy', EXAMPLE, '--as-of', '2024-07-02', '--save-snapshot', saved, '--json');
+      expect(evaluated.code).toBe(1);
+      expect(JSON.parse(evaluated.out)).toMatchObject({ status: 'pending', decision: 'routine-change' });
+
+      const what = await hearth('simulate', '--pr', '3', '--snapshot', saved, '--policy', EXAMPLE, '--add-review', 'fay-example:approve', '--as-of', '2024-07-02', '--json');
+      expect(what.code).toBe(0);
+      expect(JSON.parse(what.out)).toMatchObject({ status: 'passing' });
+      // The author's own approval is refused, so the decision stays pending.
+      const self = await hearth('simulate', '--snapshot', saved, '--policy', EXAMPLE, '--add-review', 'eli-example:approve', '--as-of', '2024-07-02');
+      expect(self.code).toBe(1);
+      expect(self.out).toContain('eli-example wrote this change and cannot approve it');
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('gives user errors exit 2 with a message that says what to do', async () => {
+    vi.stubEnv('GITHUB_REPOSITORY', '');
+    const noRepo = await hearth('eval', '--pr', '3', '--policy', EXAMPLE);
+    expect(noRepo).toMatchObject({ code: 2, err: expect.stringContaining('GITHUB_REPOSITORY is not set') as unknown });
+    const badSnapshot = join(dir, 'bad.json');
+    writeFileSync(badSnapshot, '{"version": 1}');
+    const res = await hearth('simulate', '--snapshot', badSnapshot, '--policy', EXAMPLE, '--json');
+    expect(res.code).toBe(2);
+    expect(JSON.parse(res.out)).toMatchObject({ ok: false, error: { code: 'E_GOV_SNAPSHOT' } });
+    const badReview = await hearth('simulate', '--snapshot', badSnapshot, '--policy', join(dir, 'missing.yaml'));
+    expect(badReview).toMatchObject({ code: 2, err: expect.stringContaining('E_GOV_INPUT') as unknown });
+  });
+});
