@@ -1,6 +1,25 @@
 import type { KernelSpec } from '@hearth/core';
 import { UNARY_KERNELS } from './unary.js';
 import { BINARY_KERNELS } from './binary.js';
+import { WHERE_KERNELS } from './where.js';
+import { CAST_KERNELS } from './cast.js';
+import { REDUCE_KERNELS } from './reduce.js';
+import { SOFTMAX_KERNELS } from './softmax.js';
+import { MATMUL_KERNELS } from './matmul.js';
+import { MOVEMENT_KERNELS } from './movement.js';
+import { CONV_KERNELS } from './conv.js';
+import { CREATION_KERNELS } from './creation.js';
 
 /** Every CPU kernel, registered from this one list. */
-export const CPU_KERNELS: readonly KernelSpec[] = [...UNARY_KERNELS, ...BINARY_KERNELS];
+export const CPU_KERNELS: readonly KernelSpec[] = [
+  ...UNARY_KERNELS,
+  ...BINARY_KERNELS,
+  ...WHERE_KERNELS,
+  ...CAST_KERNELS,
+  ...REDUCE_KERNELS,
+  ...SOFTMAX_KERNELS,
+  ...MATMUL_KERNELS,
+  ...MOVEMENT_KERNELS,
+  ...CONV_KERNELS,
+  ...CREATION_KERNELS,
+];
