@@ -9,6 +9,8 @@ export type {
   Affiliation,
   ApprovalRule,
   Body,
+  BodyRef,
+  LeadRef,
   DecisionRule,
   DecisionType,
   Denominator,
@@ -27,7 +29,7 @@ export type {
   VetoRule,
   VoteRule,
 } from './model/types.js';
-export { governanceSchema } from './model/schema.js';
+export { governanceSchema, type JsonSchema } from './model/schema.js';
 export { parsePolicy, loadPolicyFile } from './model/load.js';
 export { contentHash, canonicalJson } from './model/hash.js';
 export type { CommandEvent, CommandName, FrozenDecision, ReviewEvent, ReviewState, Snapshot } from './engine/snapshot.js';
@@ -45,7 +47,7 @@ export type {
 export { evaluate } from './engine/evaluate.js';
 export { freezeDecision, selectDecision } from './engine/freeze.js';
 export { parseSnapshot, withReview } from './engine/simulate.js';
-export { createGitHubClient, type GitHubAuth, type GitHubClient, type GitHubClientOptions } from './github/client.js';
+export { createGitHubClient, type AppAuth, type GitHubAuth, type GitHubClient, type TokenAuth, type GitHubClientOptions } from './github/client.js';
 export {
   ANNOTATIONS_PER_REQUEST,
   annotationsOf,
@@ -59,5 +61,5 @@ export {
   type PullRequestRef,
   type ReadSnapshotOptions,
 } from './github/adapter.js';
-export { commandsFromComment, decisionFields, type CommentInput } from './github/commands.js';
+export { commandsFromComment, decisionFields, type CommentInput, type DecisionFields } from './github/commands.js';
 export { runBot, type RunBotOptions, type RunBotResult } from './github/run.js';

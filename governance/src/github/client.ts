@@ -3,10 +3,28 @@ import { retry } from '@octokit/plugin-retry';
 import { throttling, type ThrottlingOptions } from '@octokit/plugin-throttling';
 import { Octokit } from '@octokit/rest';
 
-/** How the bot authenticates: a token (e.g. the workflow's GITHUB_TOKEN) or a GitHub App installation. */
-export type GitHubAuth =
-  | { readonly kind: 'token'; readonly token: string }
-  | { readonly kind: 'app'; readonly appId: number | string; readonly privateKey: string; readonly installationId: number };
+/** Authentication by a token, such as a workflow's GITHUB_TOKEN. */
+export interface TokenAuth {
+  /** Discriminant. */
+  readonly kind: 'token';
+  /** The token. */
+  readonly token: string;
+}
+
+/** Authentication as a GitHub App installation (check runs appear under the App's name). */
+export interface AppAuth {
+  /** Discriminant. */
+  readonly kind: 'app';
+  /** The App's id. */
+  readonly appId: number | string;
+  /** The App's private key (PEM). */
+  readonly privateKey: string;
+  /** The installation's id on the repository's organisation. */
+  readonly installationId: number;
+}
+
+/** How the bot authenticates: a token or a GitHub App installation. */
+export type GitHubAuth = TokenAuth | AppAuth;
 
 /** Options of {@link createGitHubClient}. */
 export interface GitHubClientOptions {

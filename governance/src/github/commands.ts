@@ -58,8 +58,16 @@ export function frozenFromComment(body: string): string | undefined {
   return match?.[1] === undefined ? undefined : Buffer.from(match[1], 'base64').toString('utf8');
 }
 
+/** Fields of a decision read from a pull request's description. */
+export interface DecisionFields {
+  /** The person a vote is about. */
+  subject?: string;
+  /** The organisation applying. */
+  applicant?: string;
+}
+
 /** Reads `Subject: @login` and `Applicant: org-id` lines from a pull request's description. */
-export function decisionFields(body: string | null | undefined): { subject?: string; applicant?: string } {
+export function decisionFields(body: string | null | undefined): DecisionFields {
   const text = body ?? '';
   const subject = /^Subject:[ \t]*@?([A-Za-z0-9-]+)[ \t]*$/m.exec(text)?.[1];
   const applicant = /^Applicant:[ \t]*([A-Za-z0-9._-]+)[ \t]*$/m.exec(text)?.[1];

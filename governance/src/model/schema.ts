@@ -16,8 +16,14 @@ const bodyRef = {
   properties: { body: id },
 } as const;
 
+/** A JSON Schema document, as plain data. */
+export interface JsonSchema {
+  /** Schema keywords. */
+  readonly [keyword: string]: unknown;
+}
+
 /** The governance model's JSON Schema, as an object. */
-export const governanceSchema = {
+export const governanceSchema: JsonSchema = {
   $schema: 'http://json-schema.org/draft-07/schema#',
   $id: 'https://hearth.dev/schema/governance.schema.json',
   title: 'Hearth governance model',

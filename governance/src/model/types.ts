@@ -131,11 +131,23 @@ export interface LazyConsensusRule {
   /** How long the window stays open after the decision opens. */
   window: string;
   /** Who may stop it: owners of touched modules (default), a body, or anyone with a seat in the model. */
-  objectors?: 'owners' | 'any-member' | { body: string };
+  objectors?: 'owners' | 'any-member' | BodyRef;
 }
 
-/** One step of an escalation chain. */
-export type EscalationStep = 'module-owners' | { body: string } | { lead: string };
+/** A reference to a body by id. */
+export interface BodyRef {
+  /** The body's id. */
+  body: string;
+}
+
+/** The lead seat holders of a body. */
+export interface LeadRef {
+  /** The body's id. */
+  lead: string;
+}
+
+/** One step of an escalation chain: the owners of the touched modules, a body, or a body's lead. */
+export type EscalationStep = 'module-owners' | BodyRef | LeadRef;
 
 /** Escalation of a dispute: after each period without resolution, the next step decides. */
 export interface EscalationRule {
