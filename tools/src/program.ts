@@ -2,6 +2,7 @@ import { Command } from 'commander';
 import { backendsCommand } from './commands/backends.js';
 import { opsCommand } from './commands/ops.js';
 import { explainCommand } from './commands/explain.js';
+import { governanceCommand } from './commands/governance.js';
 
 /** Builds the `hearth` command line. */
 export function buildProgram(): Command {
@@ -12,5 +13,6 @@ export function buildProgram(): Command {
   program.addCommand(backendsCommand());
   program.addCommand(opsCommand());
   program.addCommand(explainCommand());
+  program.addCommand(governanceCommand());
   return program;
 }
