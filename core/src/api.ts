@@ -201,7 +201,8 @@ function scalarFor(h: Hearth, x: number | boolean, like: Tensor | undefined): Te
 
 /** Runs an op on TensorLike inputs, making and disposing scalar tensors as needed. */
 function run(h: Hearth, op: number, xs: readonly (TensorLike | null | undefined)[], attrs?: Record<string, unknown>): Tensor {
-  const like = xs.find((x): x is Tensor => x instanceof Tensor);
+  let like: Tensor | undefined;
+  for (let i = 0; i < xs.length && like === undefined; i++) if (xs[i] instanceof Tensor) like = xs[i] as Tensor;
   let temps: Tensor[] | undefined;
   const inputs: Tensor[] = [];
   for (const x of xs) {

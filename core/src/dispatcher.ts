@@ -26,6 +26,7 @@ export type KernelHook = (event: KernelEvent) => void;
 
 const EMPTY_ATTRS: Readonly<Record<string, unknown>> = Object.freeze({});
 const CAST = OPSET_V1.findIndex((o) => o.name === 'cast');
+const NO_ATTRS = OPSET_V1.map((o) => o.inputs.length > 0 && Object.keys(o.attrs).length === 0);
 
 /** The plan for one call: what `explain` reports and what `call` executes. */
 export interface CallPlan {
@@ -73,8 +74,8 @@ export class Dispatcher {
   /** Validates a call and decides dtype, shape, device and kernel, without running anything. */
   plan(op: number, inputs: readonly Tensor[], userAttrs: Readonly<Record<string, unknown>> | undefined, target: Device | undefined): CallPlan {
     const schema = OPSET_V1[op]!;
-    const attrs = userAttrs === undefined && schema.inputs.length > 0 && noAttrs(schema) ? EMPTY_ATTRS : parseAttrs(schema.name, schema.attrs, userAttrs);
-    checkArity(schema, inputs);
+    const attrs = userAttrs === undefined && NO_ATTRS[op] ? EMPTY_ATTRS : parseAttrs(schema.name, schema.attrs, userAttrs);
+    checkArity(schema, inputs, op);
     let dtype: DType | undefined;
     if (schema.compute === 'attr') dtype = attrs['dtype'] as DType;
     for (let i = 0; i < inputs.length; i++) {
@@ -193,15 +194,16 @@ export class Dispatcher {
   }
 }
 
-function noAttrs(schema: OpSchema): boolean {
-  for (const _ in schema.attrs) return false;
-  return true;
-}
 
-function checkArity(schema: OpSchema, inputs: readonly Tensor[]): void {
+/** Arity facts per op, computed once: how many inputs are required, and whether the last is variadic. */
+const ARITY = OPSET_V1.map((schema) => ({
+  required: schema.inputs.filter((s) => !s.optional).length,
+  variadic: schema.inputs.length > 0 && schema.inputs[schema.inputs.length - 1]!.variadic === true,
+}));
+
+function checkArity(schema: OpSchema, inputs: readonly Tensor[], op: number): void {
   const specs = schema.inputs;
-  const variadic = specs.length > 0 && specs[specs.length - 1]!.variadic === true;
-  const required = specs.filter((s) => !s.optional).length;
+  const { required, variadic } = ARITY[op]!;
   if (variadic ? inputs.length < 1 : inputs.length < required || inputs.length > specs.length) {
     throw new HearthError(
       'E_ARG',

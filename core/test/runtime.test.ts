@@ -360,6 +360,25 @@ describe('bad input', () => {
     expect(() => createHearth({ fallback: 'sometimes' as never })).toThrow(expect.objectContaining({ code: 'E_ARG' }));
   });
 
+  it('turns a device that cannot allocate into E_OUT_OF_MEMORY', async () => {
+    const p = toyPlugin();
+    const h = createHearth({ plugins: [p] });
+    await h.ready();
+    p.backends[0]!.allocate = () => {
+      throw new RangeError('Array buffer allocation failed');
+    };
+    expect(codeOf(() => h.zeros([1 << 20]))).toBe('E_OUT_OF_MEMORY');
+    expect(h.memoryOf('toy').tensors).toBe(0);
+  });
+
+  it('reads back as nested arrays and single items', async () => {
+    const h = await toy();
+    expect(await h.tensor([[true, false]]).array()).toEqual([[true, false]]);
+    expect(await h.tensor(7, { dtype: 'int32' }).item()).toBe(7);
+    expect(await h.tensor(2.5).array()).toBe(2.5);
+    await expect(h.tensor([1, 2]).item()).rejects.toMatchObject({ code: 'E_SHAPE' });
+  });
+
   it('keeps NaN as data, not as an error', async () => {
     const h = await toy();
     const r = await h.add(h.tensor([NaN, 1]), h.tensor([1, Infinity])).data();
