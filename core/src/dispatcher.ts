@@ -181,12 +181,11 @@ export class Dispatcher {
     const moved = inputs.map((t) => this.store.copySync(t, to, 'fallback'));
     try {
       const result = this.#run(kernel, p, to, moved);
-      const back = inputs.length > 0 ? this.store.copySync(result, from, 'fallback') : undefined;
-      const bytes = moved.reduce((n, t) => n + t.size * dtypeBytes(t.dtype), 0) + (back ? result.size * dtypeBytes(result.dtype) : 0);
+      const back = this.store.copySync(result, from, 'fallback');
+      result.dispose();
+      const bytes = moved.reduce((n, t) => n + t.size * dtypeBytes(t.dtype), 0) + back.size * dtypeBytes(back.dtype);
       this.store.counters.fallbacks++;
       this.events.emit('fallback', { op: p.schema.name, dtype: p.dtype, from: from.name, to: to.name, bytes });
-      if (!back) return result;
-      result.dispose();
       return back;
     } finally {
       for (const t of moved) t.dispose();

@@ -172,6 +172,19 @@ describe('fallback policy', () => {
     expect(h.memoryOf('cpu:0').tensors).toBe(0);
   });
 
+  it('creates on the asked device through the fallback when it has no creation kernel', async () => {
+    const h = createHearth({
+      plugins: [toyPlugin({ device: 'cpu' }), toyPlugin({ device: 'npu', kernels: (d) => [addKernel(d)] })],
+      backends: ['npu', 'cpu'],
+      fallback: 'allow',
+    });
+    await h.ready();
+    const z = h.full([2], 3);
+    expect(z.device).toBe('npu:0');
+    expect(await z.data()).toEqual(new Float32Array([3, 3]));
+    expect(h.memoryOf('cpu:0').tensors).toBe(0);
+  });
+
   it('allow: falls back silently and copies mixed-device inputs', async () => {
     const h = twoDevices('allow');
     await h.ready();
