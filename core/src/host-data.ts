@@ -38,7 +38,7 @@ function flatten(data: TensorData, shape: Shape, out: unknown[], axis = 0): void
   for (let i = 0; i < arr.length; i++) flatten((arr as readonly TensorData[])[i]!, shape, out, axis + 1);
 }
 
-function defaultDType(data: TensorData, flat: readonly unknown[]): DType {
+function defaultDType(data: TensorData, flat: ArrayLike<unknown>): DType {
   if (data instanceof Int32Array) return 'int32';
   if (data instanceof Float64Array) return 'float64';
   if (data instanceof Uint8Array) return 'bool';
@@ -50,9 +50,8 @@ export function toHost(data: TensorData, dtype: DType | undefined, shape: readon
   if (dtype !== undefined && !isDType(dtype)) throw new HearthError('E_DTYPE', `tensor(): unknown dtype ${JSON.stringify(dtype)}; use float32, int32, bool, float16 or float64.`);
   const flatView = ArrayBuffer.isView(data);
   const inferred = flatView ? [(data as Float32Array).length] : inferShape(data);
-  const flat: unknown[] = [];
-  if (flatView) flat.push(...(data as Float32Array));
-  else flatten(data, inferred, flat);
+  const flat: ArrayLike<unknown> = flatView ? (data as Float32Array) : [];
+  if (!flatView) flatten(data, inferred, flat as unknown[]);
   const dt = dtype ?? defaultDType(data, flat);
   const finalShape = shape === undefined ? inferred : checkShape(shape.slice(), 'tensor(): shape');
   if (sizeOf(finalShape) !== flat.length) {

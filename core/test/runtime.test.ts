@@ -384,6 +384,13 @@ describe('bad input', () => {
     expect(h.memoryOf('toy').tensors).toBe(0);
   });
 
+  it('takes large typed arrays as they are', async () => {
+    const h = await toy();
+    const data = Float32Array.from({ length: 1_000_000 }, (_, i) => i);
+    const t = h.tensor(data, { shape: [1000, 1000] });
+    expect((await t.data())[999_999]).toBe(999_999);
+  });
+
   it('reads back as nested arrays and single items', async () => {
     const h = await toy();
     expect(await h.tensor([[true, false]]).array()).toEqual([[true, false]]);
