@@ -1,0 +1,80 @@
+/**
+ * The tiled GEMM template behind matmul and conv2d. A workgroup computes a TILE×TILE block of C, staging
+ * TK-deep slices of A and B in workgroup memory; each thread accumulates a 4×4 register block (rows ty +
+ * i·T, columns tx + j·T, so neighbouring threads touch neighbouring memory). The operator supplies how to
+ * find its bases per batch and how to load A, load B (an im2col view for conv) and store C, so neither
+ * matrix is ever materialized.
+ */
+
+/** Register block per thread along each axis. */
+const R = 4;
+/** Depth of a staged K slice. */
+const TK = 16;
+
+/** The tile edge for a device: 64 with 16×16 threads, 32 with 8×8 where 256 invocations are not allowed. */
+export function gemmTile(maxInvocations: number): number {
+  return maxInvocations >= 256 ? 64 : 32;
+}
+
+/** Parts an operator gives the template (all WGSL); params p(0..2) are M, N, K. */
+export interface GemmParts {
+  /** Bindings, helpers and `fn bases(batch: u32) -> vec3<u32>` (A, B and C offsets of a batch). */
+  readonly head: string;
+  /** `fn load_a(base: u32, row: u32, k: u32) -> T`, 0 outside. */
+  readonly loadA: string;
+  /** `fn load_b(base: u32, k: u32, col: u32) -> T`, 0 outside. */
+  readonly loadB: string;
+  /** `fn store_c(base: u32, row: u32, col: u32, v: T)`. */
+  readonly storeC: string;
+}
+
+/** The shader for compute type `t` and tile edge `tile`. */
+export function gemmSource(t: string, tile: number, parts: GemmParts): string {
+  const threads = tile / R;
+  const nt = threads * threads;
+  return `${parts.head}
+${parts.loadA}
+${parts.loadB}
+${parts.storeC}
+var<workgroup> As: array<array<${t}, ${tile}>, ${TK}>;
+var<workgroup> Bs: array<array<${t}, ${tile}>, ${TK}>;
+@compute @workgroup_size(${threads}, ${threads})
+fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) l: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
+  let M = p(0u);
+  let N = p(1u);
+  let K = p(2u);
+  let b = bases(wid.z);
+  let row0 = wid.y * ${tile}u;
+  let col0 = wid.x * ${tile}u;
+  var acc: array<array<${t}, ${R}>, ${R}>;
+  for (var i = 0u; i < ${R}u; i++) { for (var j = 0u; j < ${R}u; j++) { acc[i][j] = ${t}(0); } }
+  for (var k0 = 0u; k0 < K; k0 += ${TK}u) {
+    for (var e = lid; e < ${tile * TK}u; e += ${nt}u) {
+      let m = e / ${TK}u;
+      let kk = e % ${TK}u;
+      As[kk][m] = select(${t}(0), load_a(b.x, row0 + m, k0 + kk), row0 + m < M && k0 + kk < K);
+    }
+    for (var e = lid; e < ${tile * TK}u; e += ${nt}u) {
+      let kk = e / ${tile}u;
+      let n = e % ${tile}u;
+      Bs[kk][n] = select(${t}(0), load_b(b.y, k0 + kk, col0 + n), k0 + kk < K && col0 + n < N);
+    }
+    workgroupBarrier();
+    for (var kk = 0u; kk < ${TK}u; kk++) {
+      var av: array<${t}, ${R}>;
+      var bv: array<${t}, ${R}>;
+      for (var i = 0u; i < ${R}u; i++) { av[i] = As[kk][l.y + i * ${threads}u]; bv[i] = Bs[kk][l.x + i * ${threads}u]; }
+      for (var i = 0u; i < ${R}u; i++) { for (var j = 0u; j < ${R}u; j++) { acc[i][j] += av[i] * bv[j]; } }
+    }
+    workgroupBarrier();
+  }
+  for (var i = 0u; i < ${R}u; i++) {
+    for (var j = 0u; j < ${R}u; j++) {
+      let row = row0 + l.y + i * ${threads}u;
+      let col = col0 + l.x + j * ${threads}u;
+      if (row < M && col < N) { store_c(b.z, row, col, acc[i][j]); }
+    }
+  }
+}
+`;
+}

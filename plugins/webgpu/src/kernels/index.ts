@@ -1,0 +1,26 @@
+import type { KernelSpec } from '@hearth/core';
+import type { WebGPUBackend } from '../backend.js';
+import { UNARY_KERNELS } from './unary.js';
+import { BINARY_KERNELS } from './binary.js';
+import { WHERE_KERNELS } from './where.js';
+import { CAST_KERNELS } from './cast.js';
+import { REDUCE_KERNELS } from './reduce.js';
+import { SOFTMAX_KERNELS } from './softmax.js';
+import { MATMUL_KERNELS } from './matmul.js';
+import { MOVEMENT_KERNELS } from './movement.js';
+import { CONV_KERNELS } from './conv.js';
+import { CREATION_KERNELS } from './creation.js';
+
+/** Every WebGPU kernel, registered from this one list. */
+export const WEBGPU_KERNELS: readonly KernelSpec<WebGPUBackend>[] = [
+  ...UNARY_KERNELS,
+  ...BINARY_KERNELS,
+  ...WHERE_KERNELS,
+  ...CAST_KERNELS,
+  ...REDUCE_KERNELS,
+  ...SOFTMAX_KERNELS,
+  ...MATMUL_KERNELS,
+  ...MOVEMENT_KERNELS,
+  ...CONV_KERNELS,
+  ...CREATION_KERNELS,
+];

@@ -1,0 +1,65 @@
+/** WGSL shared by every template: the parameter block, special floats, f16 rounding and the 1-D grid. */
+
+/** u32 words of the parameter block each dispatch gets (one 256-byte uniform slot). */
+export const PARAM_WORDS = 64;
+
+/** Threads per workgroup of the 1-D templates. */
+export const WG = 64;
+
+/** Declares the parameter block at `binding`; `p(i)` reads word i, `pi(i)` reads it as i32, `pf(i)` as f32. */
+export function paramsWgsl(binding: number): string {
+  return `struct Params { v: array<vec4<u32>, ${PARAM_WORDS / 4}> }
+@group(0) @binding(${binding}) var<uniform> P: Params;
+fn p(i: u32) -> u32 { return P.v[i / 4u][i % 4u]; }
+fn pi(i: u32) -> i32 { return bitcast<i32>(p(i)); }
+fn pf(i: u32) -> f32 { return bitcast<f32>(p(i)); }
+`;
+}
+
+/**
+ * Special floats built at run time: WGSL rejects NaN and Inf in constant expressions, and GPU compilers
+ * may assume no NaN in comparisons and min/max, so NaN tests look at the bits.
+ */
+export const FLOAT_WGSL = `var<private> K_NAN: u32 = 0x7fc00000u;
+var<private> K_INF: u32 = 0x7f800000u;
+fn f_nan() -> f32 { return bitcast<f32>(K_NAN); }
+fn f_inf() -> f32 { return bitcast<f32>(K_INF); }
+fn is_nan(x: f32) -> bool { return (bitcast<u32>(x) & 0x7fffffffu) > 0x7f800000u; }
+fn is_inf(x: f32) -> bool { return (bitcast<u32>(x) & 0x7fffffffu) == 0x7f800000u; }
+`;
+
+/** f32 → f16 that overflows to ±Inf and keeps NaN (a plain conversion of an out-of-range value is undefined). */
+export const F16_WGSL = `fn to_f16(x: f32) -> f16 {
+  if (is_nan(x)) { return f16(0.0) / f16(bitcast<f32>(K_NAN & 0u)); }
+  if (abs(x) >= 65520.0) { return select(f16(-65504.0), f16(65504.0), x > 0.0) * f16(2.0); }
+  return f16(x);
+}
+`;
+
+/** The shader preamble: `enable f16;` when any binding stores float16, then the shared helpers. */
+export function preamble(usesF16: boolean): string {
+  return (usesF16 ? 'enable f16;\n' : '') + FLOAT_WGSL + (usesF16 ? F16_WGSL : '');
+}
+
+/** The entry point of a 1-D grid: `i` is the global thread index, threads past `n` return. */
+export function gridMain(n: string, body: string, wg = WG): string {
+  return `@compute @workgroup_size(${wg})
+fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) lid: u32, @builtin(num_workgroups) nwg: vec3<u32>) {
+  let i = (wid.y * nwg.x + wid.x) * ${wg}u + lid;
+  if (i >= ${n}) { return; }
+${body}
+}
+`;
+}
+
+/** Workgroup counts covering `groups` workgroups within the 65535-per-dimension limit. */
+export function grid(groups: number, maxPerDim: number): [number, number, number] {
+  if (groups <= maxPerDim) return [Math.max(groups, 1), 1, 1];
+  const y = Math.ceil(groups / maxPerDim);
+  return [Math.ceil(groups / y), y, 1];
+}
+
+/** A loop over axes from the innermost out (`ax` is the axis); nothing at rank 0. */
+export function axesLoop(rank: number, body: string): string {
+  return rank === 0 ? '' : `for (var d = 0u; d < ${rank}u; d++) {\n    let ax = ${rank - 1}u - d;\n${body}\n  }`;
+}
