@@ -231,6 +231,8 @@ export class WebGPUBackend implements Backend {
   async dispose(): Promise<void> {
     if (this.#disposed) return;
     this.flush();
+    // Let submitted work drain first: destroying a device under running work can crash Dawn at exit.
+    if (!this.#lost) await Promise.race([this.device.queue.onSubmittedWorkDone(), this.device.lost]).catch(() => undefined);
     this.#disposed = true;
     this.pool.clear();
     this.#paramBuffer.destroy();

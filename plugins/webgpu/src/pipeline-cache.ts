@@ -18,6 +18,11 @@ export class PipelineCache {
     return p;
   }
 
+  /** The keys compiled so far. */
+  keys(): string[] {
+    return [...this.#pipelines.keys()];
+  }
+
   /** How many pipelines are compiled. */
   get size(): number {
     return this.#pipelines.size;

@@ -25,7 +25,7 @@ const FLOAT_BODIES: Readonly<Record<string, string>> = {
   tanh: fl('return tanh_f(a);', EXP_WGSL + TANH_WGSL),
   sigmoid: fl('if (is_nan(a)) { return a; } if (a >= 0.0) { return 1.0 / (1.0 + exp_f(-a)); } let e = exp_f(a); return e / (1.0 + e);', EXP_WGSL),
   relu: fl('if (is_nan(a)) { return a; } return select(0.0, a, a > 0.0);'),
-  gelu: fl('if (is_nan(a)) { return a; } return 0.5 * a * erfc_f(-a * 0.7071067811865476);', EXP_WGSL + ERFC_WGSL),
+  gelu: fl('if (is_nan(a)) { return a; } if (is_inf(a)) { return select(f_neg_zero(), a, a > 0.0); } return 0.5 * a * erfc_f(-a * 0.7071067811865476);', EXP_WGSL + ERFC_WGSL),
   floor: fl('return floor(a);'),
   ceil: fl('return ceil(a);'),
   round: fl('return round(a);'),

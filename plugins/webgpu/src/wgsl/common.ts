@@ -22,6 +22,8 @@ fn pf(i: u32) -> f32 { return bitcast<f32>(p(i)); }
  */
 export const FLOAT_WGSL = `var<private> K_NAN: u32 = 0x7fc00000u;
 var<private> K_INF: u32 = 0x7f800000u;
+var<private> K_NEG_ZERO: u32 = 0x80000000u;
+fn f_neg_zero() -> f32 { return bitcast<f32>(K_NEG_ZERO); }
 fn f_nan() -> f32 { return bitcast<f32>(K_NAN); }
 fn f_inf() -> f32 { return bitcast<f32>(K_INF); }
 fn is_nan(x: f32) -> bool { return (bitcast<u32>(x) & 0x7fffffffu) > 0x7f800000u; }

@@ -21,13 +21,13 @@ export const TRIG_WGSL = `fn reduce_2pi(x: f32) -> f32 {
   let k = round(x * 0.15915494309189535);
   return (x - k * 6.28125) - k * 0.0019353071795864769;
 }
-fn sin_f(x: f32) -> f32 { if (is_nan(x) || is_inf(x)) { return f_nan(); } return sin(reduce_2pi(x)); }
+fn sin_f(x: f32) -> f32 { if (is_nan(x) || is_inf(x)) { return f_nan(); } if (x == 0.0) { return x; } return sin(reduce_2pi(x)); }
 fn cos_f(x: f32) -> f32 { if (is_nan(x) || is_inf(x)) { return f_nan(); } return cos(reduce_2pi(x)); }
 `;
 
 /** tanh: a series near 0 (no cancellation), 1 - 2/(e^2|x| + 1) beyond, ±1 past 9. */
 export const TANH_WGSL = `fn tanh_f(x: f32) -> f32 {
-  if (is_nan(x)) { return x; }
+  if (is_nan(x) || x == 0.0) { return x; }
   let a = abs(x);
   if (a > 9.0) { return sign(x); }
   if (a < 0.3) {
@@ -66,7 +66,7 @@ export const POW_WGSL = `fn pow_f(a: f32, b: f32) -> f32 {
   if (is_inf(a)) {
     if (a > 0.0) { return select(0.0, f_inf(), b > 0.0); }
     if (b > 0.0) { return select(f_inf(), -f_inf(), odd); }
-    return select(0.0, -0.0, odd);
+    return select(0.0, f_neg_zero(), odd);
   }
   if (a < 0.0 && !b_int) { return f_nan(); }
   if (b_int && abs(b) <= 64.0) {
