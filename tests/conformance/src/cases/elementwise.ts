@@ -1,0 +1,157 @@
+import { DTYPES, type DType } from '@hearth/core';
+import { cycle, specials } from './data.js';
+import type { Draft, OpSpec, SpecContext } from './spec.js';
+
+/** The value range random inputs of each unary op come from (inside its domain). */
+const DOMAIN: Record<string, [number, number]> = {
+  log: [0.01, 100],
+  sqrt: [0, 100],
+  rsqrt: [0.01, 100],
+  exp: [-10, 10],
+  sin: [-6.3, 6.3],
+  cos: [-6.3, 6.3],
+  reciprocal: [0.1, 10],
+};
+
+/** Wide arguments: near overflow and underflow, where naive formulas break. */
+const WIDE: Record<string, number[]> = {
+  exp: [80, 88, 88.7, 89, 100, -80, -87, -100, -104, -110],
+  sigmoid: [-100, -89, -50, -20, 20, 50, 89, 100],
+  tanh: [-100, -20, -9, -1e-4, 1e-4, 9, 20, 100],
+  gelu: [-30, -10, -5, -3, -1e-3, 1e-3, 3, 5, 10, 30],
+  log: [1e-30, 1e-10, 0.999, 1, 1.001, 1e10, 1e30, 3e38],
+  sqrt: [1e-30, 1e-10, 2, 1e10, 1e30, 3e38],
+  rsqrt: [1e-30, 1e-10, 2, 1e10, 1e30, 3e38],
+  reciprocal: [1e-30, -1e-30, 1e30, -1e30, 3e38, 1e-38],
+  sin: [-100, -10, 1e-4, 3.14159, 10, 100],
+  cos: [-100, -10, 1e-4, 3.14159, 10, 100],
+  round: [-2.5, -1.5, -0.5, -0.4, 0.4, 0.5, 1.5, 2.5, 3.5, 4.5, 0.49999997, 8388609, -8388609, 1e30],
+  floor: [-2.5, -0.5, -0.4, 0.4, 0.5, 2.5, 8388609, 1e30, -1e30],
+  ceil: [-2.5, -0.5, -0.4, 0.4, 0.5, 2.5, 8388609, 1e30, -1e30],
+};
+
+/** Special inputs an op's docs leave unspecified, kept out of its corpus (gelu(-Inf) is -Inf·0). */
+const UNSPECIFIED: Record<string, (x: number) => boolean> = { gelu: (x) => x === -Infinity };
+
+const FLOAT_OPS = new Set(['exp', 'log', 'sqrt', 'rsqrt', 'reciprocal', 'sin', 'cos', 'tanh', 'sigmoid', 'gelu']);
+
+function unary(op: string): OpSpec {
+  return {
+    cases(c) {
+      const [lo, hi] = DOMAIN[op] ?? [-5, 5];
+      const out: Draft[] = [c.sample('basic', [c.rand('basic', [2, 3], lo, hi)]), c.sample('scalar', [c.rand('scalar', [], lo, hi)])];
+      const sp = specials(c.dtype).filter((x) => !UNSPECIFIED[op]?.(x));
+      out.push(c.ref('special-values', [c.t([sp.length], sp)]));
+      if (c.float && WIDE[op]) out.push(c.ref('wide-range', [c.t([WIDE[op]!.length], WIDE[op]!)]));
+      out.push(c.ref('empty', [c.t([0, 3], [])]), c.ref('rank6', [c.rand('rank6', [1, 2, 1, 3, 1, 2], lo, hi)]));
+      if (FLOAT_OPS.has(op) && c.dtype === 'float32') {
+        out.push(c.ref('int32-input', [c.t([6], [-3, 0, 1, 2, 7, 16777217], 'int32')]), c.ref('bool-input', [c.t([2], [0, 1], 'bool')]));
+      }
+      return out;
+    },
+  };
+}
+
+/** Pairs of every special value with every other, as two flat tensors. */
+function crossSpecials(c: SpecContext, keep: (a: number, b: number) => boolean = () => true): Draft {
+  const sp = specials(c.dtype);
+  const a: number[] = [];
+  const b: number[] = [];
+  for (const x of sp) for (const y of sp) if (keep(x, y)) (a.push(x), b.push(y));
+  return c.ref('special-values', [c.t([a.length], a), c.t([b.length], b)]);
+}
+
+/** The broadcasting patterns every binary op is run on. */
+function broadcastCases(c: SpecContext, lo: number, hi: number, lo2 = lo, hi2 = hi): Draft[] {
+  const pair = (name: string, sa: number[], sb: number[], kind: 'sample' | 'ref' = 'ref') =>
+    (kind === 'sample' ? c.sample.bind(c) : c.ref.bind(c))(name, [c.rand(`${name}:a`, sa, lo, hi), c.rand(`${name}:b`, sb, lo2, hi2)]);
+  return [
+    pair('basic', [2, 3], [2, 3], 'sample'),
+    pair('broadcast-row', [2, 3], [3], 'sample'),
+    pair('broadcast-col', [2, 3], [2, 1]),
+    pair('broadcast-scalar', [2, 3], []),
+    pair('broadcast-scalar-left', [], [2, 3]),
+    pair('broadcast-both', [2, 1], [1, 3]),
+    pair('broadcast-rank', [2, 1, 3], [4, 1]),
+    pair('broadcast-lower-rank-first', [3], [2, 2, 3]),
+    pair('broadcast-6d', [2, 1, 2, 1, 2, 1], [1, 2, 1, 2, 1, 2]),
+    pair('scalar', [], []),
+    pair('empty', [0, 3], [3]),
+    pair('empty-broadcast', [2, 0], [2, 1]),
+  ];
+}
+
+const INT_WRAP = [2 ** 31 - 1, -(2 ** 31), 123456789, -987654321, 65536, 46341, -46341, 2 ** 30];
+
+function binary(op: string): OpSpec {
+  return {
+    cases(c) {
+      const isPow = op === 'pow';
+      const out = isPow && c.dtype !== 'int32' ? broadcastCases(c, 0.1, 4, -3, 3) : broadcastCases(c, -5, 5);
+      if (c.dtype === 'bool') return out.concat(c.ref('truth-table', [c.t([4], [0, 0, 1, 1]), c.t([4], [0, 1, 0, 1])]));
+      if (isPow) {
+        // pow(1, NaN) and pow(±1, ±Inf) differ between C and JS; the opset leaves them unspecified.
+        out.push(crossSpecials(c, (a, b) => !(Math.abs(a) === 1 && !Number.isFinite(b))));
+        if (c.dtype === 'int32') {
+          const bases = [-3, -2, -1, 0, 1, 2, 3, 7];
+          const exps = [-2, -1, 0, 1, 2, 5, 31, 40];
+          const a = bases.flatMap((x) => exps.map(() => x));
+          const b = bases.flatMap(() => exps);
+          out.push(c.ref('int32-exponents', [c.t([a.length], a), c.t([b.length], b)]));
+        } else out.push(c.ref('negative-base', [c.t([6], [-2, -2, -0.5, -3, -2, -8]), c.t([6], [2, 3, -2, 0.5, -1, 1 / 3])]));
+      } else out.push(crossSpecials(c));
+      if (c.dtype === 'int32' && ['add', 'sub', 'mul'].includes(op)) {
+        const a = INT_WRAP.flatMap((x) => INT_WRAP.map(() => x));
+        const b = INT_WRAP.flatMap(() => INT_WRAP);
+        out.push(c.ref('int32-wrap', [c.t([a.length], a), c.t([b.length], b)]));
+      }
+      if (c.dtype === 'float32') out.push(c.ref('promote-int32', [c.t([2, 2], [1, -2, 3, 16777217], 'int32'), c.rand('promote', [2], -3, 3)]));
+      if (c.dtype === 'float32' && op === 'div') out.push(c.ref('int32-inputs', [c.t([4], [7, -7, 1, 0], 'int32'), c.t([4], [2, 2, 3, 0], 'int32')]));
+      return out;
+    },
+    errors: (c) => [c.err('broadcast', [c.rand('e', [2, 3]), c.rand('e', [4])], undefined, 'E_BROADCAST')],
+  };
+}
+
+const UNARY_NAMES = ['neg', 'abs', 'sign', 'exp', 'log', 'sqrt', 'rsqrt', 'reciprocal', 'sin', 'cos', 'tanh', 'sigmoid', 'relu', 'gelu', 'floor', 'ceil', 'round'];
+const BINARY_NAMES = ['add', 'sub', 'mul', 'div', 'pow', 'maximum', 'minimum', 'eq', 'ne', 'lt', 'le', 'gt', 'ge', 'logical_and', 'logical_or'];
+
+/** Specs of the unary and binary families. */
+export const ELEMENTWISE_SPECS: Record<string, OpSpec> = {
+  ...Object.fromEntries(UNARY_NAMES.map((n) => [n, unary(n)])),
+  ...Object.fromEntries(BINARY_NAMES.map((n) => [n, binary(n)])),
+};
+
+/** where(cond, a, b). */
+export const WHERE_SPEC: OpSpec = {
+  cases(c) {
+    const cond = (name: string, shape: number[]) => c.rand(`cond:${name}`, shape, 0, 1, 'bool');
+    const sp = specials(c.dtype);
+    return [
+      c.sample('basic', [cond('basic', [2, 3]), c.rand('a', [2, 3]), c.rand('b', [2, 3])]),
+      c.ref('broadcast', [cond('bc', [2, 1]), c.rand('a', [3]), c.rand('b', [])]),
+      c.ref('broadcast-cond-scalar', [c.t([], [1], 'bool'), c.rand('a', [2, 3]), c.rand('b', [2, 3])]),
+      c.ref('special-values', [c.t([sp.length], cycle([1, 0], sp.length), 'bool'), c.t([sp.length], sp), c.t([sp.length], sp.slice().reverse())]),
+      c.ref('empty', [cond('e', [0, 2]), c.rand('a', [0, 2]), c.rand('b', [2])]),
+      ...(c.dtype === 'float32' ? [c.ref('promote-int32', [cond('p', [4]), c.t([4], [1, 2, 3, 4], 'int32'), c.rand('b', [4])])] : []),
+    ];
+  },
+  errors: (c) => [c.err('broadcast', [c.rand('c', [2], 0, 1, 'bool'), c.rand('a', [3]), c.rand('b', [3])], undefined, 'E_BROADCAST')],
+};
+
+/** Values that test each conversion rule (truncation, saturation, NaN, rounding to nearest even). */
+const CAST_EXTRA = [2.9, -2.9, -0.5, 3e9, -3e9, 2147483647.5, 1 + 2 ** -24, 1 + 3 * 2 ** -24, 65520, 1e5, 3.4028235677973366e38, 1e39, 2 ** -25];
+
+/** cast: the kernel is keyed by the input dtype; one case per target dtype. */
+export const CAST_SPEC: OpSpec = {
+  cases(c) {
+    const values = c.float ? [...specials(c.dtype), ...CAST_EXTRA] : specials(c.dtype);
+    const out: Draft[] = [];
+    for (const to of DTYPES as DType[]) {
+      out.push(c.ref(`to-${to}`, [c.t([values.length], values)], { dtype: to }));
+    }
+    out.unshift(c.sample('basic', [c.rand('basic', [2, 3], -100, 100)], { dtype: c.dtype === 'int32' ? 'float32' : 'int32' }));
+    out.push(c.ref('empty', [c.t([0], [])], { dtype: 'float32' }), c.ref('rank6-to-bool', [c.rand('r6', [1, 2, 1, 2, 1, 2], -2, 2)], { dtype: 'bool' }));
+    return out;
+  },
+};

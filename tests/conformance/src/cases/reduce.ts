@@ -1,0 +1,107 @@
+import type { Draft, OpSpec, SpecContext } from './spec.js';
+
+const NAN_ROWS = (c: SpecContext) =>
+  c.float
+    ? [c.ref('special-values', [c.t([4, 3], [1, NaN, 3, Infinity, 1, 2, -Infinity, -1, 5, Infinity, -Infinity, 0])], { axes: [1] })]
+    : [c.ref('int32-limits', [c.t([2, 3], [2 ** 31 - 1, 1, 5, -(2 ** 31), -1, 3])], { axes: [1] })];
+
+/** sum, mean, max, min, prod: axes patterns, keepdims, rank 6, empty axes, long rows, special values. */
+function reduction(op: string): OpSpec {
+  const nonEmpty = op === 'max' || op === 'min';
+  const [lo, hi] = op === 'prod' ? [0.5, 1.5] : [-5, 5];
+  return {
+    cases(c) {
+      const x = (name: string, shape: number[]) => c.rand(name, shape, lo, hi);
+      const out: Draft[] = [
+        c.sample('all-axes', [x('all', [2, 3])]),
+        c.sample('axis0', [x('a0', [2, 3])], { axes: [0] }),
+        c.ref('axis-last-keepdims', [x('a1', [2, 3])], { axes: [-1], keepdims: true }),
+        c.ref('axes-0-2', [x('a02', [2, 3, 4])], { axes: [0, 2] }),
+        c.ref('all-keepdims', [x('allk', [2, 3])], { keepdims: true }),
+        c.ref('rank6', [x('r6', [2, 1, 2, 3, 1, 2])], { axes: [1, 3, 5] }),
+        c.ref('scalar', [x('s', [])]),
+        c.ref('long-row', [x('long', [3, 257])], { axes: [1] }),
+        c.ref('empty-kept-axis', [x('ek', [0, 3])], { axes: [1] }),
+        ...NAN_ROWS(c),
+      ];
+      if (!nonEmpty) out.push(c.ref('empty-axis', [x('ea', [2, 0])], { axes: [1] }));
+      if (c.dtype === 'float32' && op === 'mean') out.push(c.ref('int32-input', [c.t([2, 3], [1, 2, 4, -7, 0, 2 ** 30], 'int32')], { axes: [1] }));
+      if (c.dtype === 'int32' && op === 'prod') out.push(c.ref('int32-wrap', [c.t([2, 3], [65536, 65536, 3, 46341, 46341, -1])], { axes: [1] }));
+      return out;
+    },
+    errors(c) {
+      const base = c.rand('e', [2, 3]);
+      const out = [c.err('axis-out-of-range', [base], { axes: [2] }, 'E_AXIS'), c.err('axis-repeated', [base], { axes: [1, -1] }, 'E_AXIS')];
+      if (nonEmpty) out.push(c.err('empty-axis', [c.rand('e', [2, 0])], { axes: [1] }, 'E_EMPTY'));
+      return out;
+    },
+  };
+}
+
+/** argmax/argmin: ties (the first wins), NaN (counts as the extreme), flattened and per-axis. */
+function argReduction(op: string): OpSpec {
+  return {
+    cases(c) {
+      const ties = c.t([3, 4], [1, 3, 3, 2, 5, 5, 5, 5, -1, -3, -3, -1]);
+      const out: Draft[] = [
+        c.sample('flattened', [c.rand('f', [2, 3])]),
+        c.sample('axis1', [c.rand('a1', [3, 4])], { axis: 1 }),
+        c.ref('ties-axis1', [ties], { axis: 1 }),
+        c.ref('ties-axis0', [ties], { axis: 0 }),
+        c.ref('ties-flattened', [ties]),
+        c.ref('keepdims', [c.rand('k', [2, 3, 2])], { axis: 1, keepdims: true }),
+        c.ref('flattened-keepdims', [c.rand('fk', [2, 3])], { keepdims: true }),
+        c.ref('rank6', [c.rand('r6', [2, 1, 3, 1, 2, 2])], { axis: -4 }),
+        c.ref('scalar', [c.rand('s', [])]),
+        c.ref('empty-kept-axis', [c.rand('e', [0, 3])], { axis: 1 }),
+      ];
+      if (c.float) {
+        out.push(
+          c.ref('nan', [c.t([3, 4], [1, NaN, 5, NaN, -Infinity, -Infinity, 0, -0, Infinity, 2, Infinity, NaN])], { axis: 1 }),
+          c.ref('signed-zero-tie', [c.t([4], [-0, 0, -0, -1])]),
+        );
+      } else out.push(c.ref('int32-limits', [c.t([5], [0, 2 ** 31 - 1, -(2 ** 31), 2 ** 31 - 1, -(2 ** 31)])]));
+      return out;
+    },
+    errors: (c) => [
+      c.err('axis-out-of-range', [c.rand('e', [2, 3])], { axis: -3 }, 'E_AXIS'),
+      c.err('empty-axis', [c.rand('e', [2, 0])], { axis: 1 }, 'E_EMPTY'),
+      c.err('empty-flattened', [c.rand('e', [0, 2])], undefined, 'E_EMPTY'),
+    ],
+  };
+}
+
+/** softmax/log_softmax: axes, large inputs (stability), -Inf, NaN slices, long rows. */
+function softmaxLike(): OpSpec {
+  return {
+    cases(c) {
+      const big = c.dtype === 'float16' ? [100, 101, 102, -100, 0, 100] : [1000, 1001, 1002, -1000, 0, 1000];
+      return [
+        c.sample('last-axis', [c.rand('l', [2, 5])]),
+        c.sample('axis0', [c.rand('a0', [3, 4])], { axis: 0 }),
+        c.ref('rank3-axis1', [c.rand('r3', [2, 3, 4])], { axis: 1 }),
+        c.ref('large-inputs', [c.t([2, 3], big)]),
+        c.ref('neg-inf', [c.t([2, 3], [-Infinity, 0, 1, -Infinity, -Infinity, 5])]),
+        c.ref('nan-slice', [c.t([2, 3], [1, NaN, 2, 1, 2, 3])]),
+        c.ref('long-row', [c.rand('long', [2, 300], -20, 20)]),
+        c.ref('single', [c.rand('one', [3, 1])]),
+        c.ref('empty', [c.rand('e', [0, 4])]),
+        c.ref('rank6', [c.rand('r6', [1, 2, 1, 3, 1, 2])], { axis: 3 }),
+      ];
+    },
+    errors: (c) => [c.err('axis-out-of-range', [c.rand('e', [2, 3])], { axis: 2 }, 'E_AXIS'), c.err('scalar', [c.rand('e', [])], undefined, 'E_AXIS')],
+  };
+}
+
+/** Specs of the reduce and softmax families. */
+export const REDUCE_SPECS: Record<string, OpSpec> = {
+  sum: reduction('sum'),
+  mean: reduction('mean'),
+  max: reduction('max'),
+  min: reduction('min'),
+  prod: reduction('prod'),
+  argmax: argReduction('argmax'),
+  argmin: argReduction('argmin'),
+  softmax: softmaxLike(),
+  log_softmax: softmaxLike(),
+};

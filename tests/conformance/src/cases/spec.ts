@@ -1,0 +1,72 @@
+import type { DType, ErrorCode } from '@hearth/core';
+import { SUITE_SEED } from '../version.js';
+import { hashSeed, Rng } from '../numeric/rng.js';
+import { random, tensor } from './data.js';
+import type { CaseKind, ExpectedError, TensorInput } from './types.js';
+
+/** A case before it gets its ID: what an op spec writes. */
+export interface Draft {
+  /** The case name, unique within (op, dtype). */
+  readonly name: string;
+  /** sample, reference or error. */
+  readonly kind: Exclude<CaseKind, 'property' | 'lifecycle'>;
+  /** The inputs. */
+  readonly inputs: readonly TensorInput[];
+  /** The attributes (defaults are the schema's). */
+  readonly attrs?: Readonly<Record<string, unknown>>;
+  /** For error cases: the expected code(s). */
+  readonly error?: ExpectedError;
+}
+
+/** What a spec's case builders get: the dtype and helpers seeded per case. */
+export class SpecContext {
+  constructor(
+    /** The op. */
+    readonly op: string,
+    /** The compute dtype the cases are for. */
+    readonly dtype: DType,
+  ) {}
+
+  /** A generator seeded by the suite seed, the op, the dtype and the case name. */
+  rng(name: string): Rng {
+    return new Rng(hashSeed(SUITE_SEED, `${this.op}:${this.dtype}:${name}`));
+  }
+
+  /** A tensor of this dtype (or another) with the given values. */
+  t(shape: readonly number[], data: readonly number[], dtype: DType = this.dtype): TensorInput {
+    return tensor(dtype, shape, data);
+  }
+
+  /** A random tensor of this dtype (or another), seeded by `name`. */
+  rand(name: string, shape: readonly number[], lo = -5, hi = 5, dtype: DType = this.dtype): TensorInput {
+    return random(this.rng(`${name}:${shape.join('x')}:${dtype}`), dtype, shape, lo, hi);
+  }
+
+  /** A sample case. */
+  sample(name: string, inputs: readonly TensorInput[], attrs?: Record<string, unknown>): Draft {
+    return { name, kind: 'sample', inputs, ...(attrs ? { attrs } : {}) };
+  }
+
+  /** A reference (edge corpus) case. */
+  ref(name: string, inputs: readonly TensorInput[], attrs?: Record<string, unknown>): Draft {
+    return { name, kind: 'reference', inputs, ...(attrs ? { attrs } : {}) };
+  }
+
+  /** An error case expecting `code`. */
+  err(name: string, inputs: readonly TensorInput[], attrs: Record<string, unknown> | undefined, code: ErrorCode | readonly ErrorCode[], optional = false): Draft {
+    return { name: `error-${name}`, kind: 'error', inputs, ...(attrs ? { attrs } : {}), error: { codes: typeof code === 'string' ? [code] : code, ...(optional ? { optional } : {}) } };
+  }
+
+  /** True for float dtypes. */
+  get float(): boolean {
+    return this.dtype === 'float32' || this.dtype === 'float64' || this.dtype === 'float16';
+  }
+}
+
+/** How one operator is tested: its cases per compute dtype and its op-specific error cases. */
+export interface OpSpec {
+  /** Sample and reference cases for a compute dtype. The first one is the base the generic error cases start from. */
+  cases(ctx: SpecContext): Draft[];
+  /** Error cases beyond the ones derived from the schema (shape, axis and value errors). */
+  errors?(ctx: SpecContext): Draft[];
+}

@@ -1,0 +1,36 @@
+/**
+ * @hearth/conformance: the contract every Hearth backend plugin must pass. Per-op specs derived from the
+ * opset (sample, reference, error and property cases), an independent float64 oracle, accuracy classes with
+ * per-dtype bounds, profiles, hierarchical case IDs with queries, the crash-isolating runner, and reports
+ * (results.json with a published JSON Schema, JUnit XML, Markdown and HTML).
+ *
+ * @packageDocumentation
+ */
+export { SUITE_VERSION, SUITE_SEED } from './version.js';
+export { PROFILES, getProfile, inProfile, type Profile } from './profiles.js';
+export { allCases, profileCases, opSpecs, computeDtypes, castTargets, PROPERTY_RUNS } from './suite.js';
+export type { TensorInput, CaseKind, ExpectedError, OpCase, PropertyCase, LifecycleCase, SuiteCase } from './cases/types.js';
+export type { OpSpec, Draft } from './cases/spec.js';
+export { SpecContext } from './cases/spec.js';
+export { caseId, parseCaseId, parseQuery, matchesQuery, parseShard, inShard, type CaseIdParts, type Query, type Shard } from './ids.js';
+export { ACCURACY, type Accuracy, type AccuracyClass, type Bound } from './accuracy.js';
+export { evaluate, dtypesOf, ORACLES } from './oracle/index.js';
+export type { Expected, OracleFn, OracleTensor } from './oracle/types.js';
+export { compare, type Comparison, type WorstElement } from './numeric/compare.js';
+export { roundFloat16, roundTo, ulpOf, unitRoundoff } from './numeric/float.js';
+export { FAILING, type CaseResult, type CaseStatus, type AccuracyRecord, type FailureDetail } from './results.js';
+export { runConformance, selectCases, type RunOptions, type RunResult } from './runner/run.js';
+export { loadPlugin } from './runner/load-plugin.js';
+export { loadExpectations, ExpectationSet, type Expectation, type ExpectationsFile } from './expectations.js';
+export { writeReports, resultsJson, externalizeInputs, REPORT_FILES } from './report/write.js';
+export { junitXml } from './report/junit.js';
+export { markdownSummary } from './report/markdown.js';
+export { htmlReport, backendsHtml, opBackendCells, type BackendColumn } from './report/html.js';
+export { describeFailure, rerunCommand, matrix, cellStatus, ulpHistogram, ULP_BUCKETS, num, specialNumbers, type MatrixCell } from './report/format.js';
+export { ProgressBar } from './progress.js';
+
+/** The file URL of the published JSON Schema that results.json validates against. */
+export const RESULTS_SCHEMA_URL: URL = new URL('../schema/results.schema.json', import.meta.url);
+
+/** The file URL of the published JSON Schema of expectations files. */
+export const EXPECTATIONS_SCHEMA_URL: URL = new URL('../schema/expectations.schema.json', import.meta.url);

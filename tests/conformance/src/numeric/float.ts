@@ -1,0 +1,85 @@
+import type { DType } from '@hearth/core';
+
+/** Facts of a float format: unit roundoff, smallest normal, largest finite, spacing at 1. */
+interface FloatFormat {
+  readonly mantissaBits: number;
+  readonly minNormal: number;
+  readonly minSubnormal: number;
+  readonly max: number;
+}
+
+const FORMATS: Record<'float16' | 'float32' | 'float64', FloatFormat> = {
+  float16: { mantissaBits: 10, minNormal: 2 ** -14, minSubnormal: 2 ** -24, max: 65504 },
+  float32: { mantissaBits: 23, minNormal: 2 ** -126, minSubnormal: 2 ** -149, max: (2 - 2 ** -23) * 2 ** 127 },
+  float64: { mantissaBits: 52, minNormal: 2 ** -1022, minSubnormal: Number.MIN_VALUE, max: Number.MAX_VALUE },
+};
+
+/** True for the float dtypes. */
+export function isFloatDType(dtype: DType): dtype is 'float16' | 'float32' | 'float64' {
+  return dtype === 'float16' || dtype === 'float32' || dtype === 'float64';
+}
+
+/** The format of a float dtype. */
+export function formatOf(dtype: 'float16' | 'float32' | 'float64'): FloatFormat {
+  return FORMATS[dtype];
+}
+
+/** The unit roundoff u = 2^-(p) of a float dtype (half the spacing at 1); 0 for integer dtypes. */
+export function unitRoundoff(dtype: DType): number {
+  return isFloatDType(dtype) ? 2 ** -(FORMATS[dtype].mantissaBits + 1) : 0;
+}
+
+/**
+ * Rounds a float64 to float16, to nearest with ties to even, with subnormals and overflow to ±Inf.
+ * Written here (Node 20 has no Math.f16round) so the oracle does not depend on any backend.
+ */
+export function roundFloat16(x: number): number {
+  if (!Number.isFinite(x) || x === 0) return x;
+  const a = Math.abs(x);
+  const f = FORMATS.float16;
+  // Halfway to the next binade past max rounds to Inf.
+  if (a >= f.max + 2 ** 4) return x > 0 ? Infinity : -Infinity;
+  const exp = Math.max(Math.floor(Math.log2(a)), -14);
+  // log2 can be off by one near powers of two; fix the binade.
+  let e = exp;
+  if (2 ** e > a) e--;
+  if (2 ** (e + 1) <= a) e++;
+  e = Math.max(e, -14);
+  const quantum = 2 ** (e - 10);
+  const q = a / quantum;
+  let r = Math.floor(q);
+  const frac = q - r;
+  if (frac > 0.5 || (frac === 0.5 && r % 2 === 1)) r++;
+  const out = r * quantum;
+  return x < 0 ? -out : out;
+}
+
+/** Rounds a float64 to what `dtype` stores (float32 and float16 round to nearest even; int32 truncates as cast does). */
+export function roundTo(dtype: DType, x: number): number {
+  switch (dtype) {
+    case 'float64':
+      return x;
+    case 'float32':
+      return Math.fround(x);
+    case 'float16':
+      return roundFloat16(x);
+    case 'int32':
+      return x | 0;
+    case 'bool':
+      return x !== 0 ? 1 : 0;
+  }
+}
+
+/**
+ * The spacing of `dtype` at magnitude |x| (one ULP): the gap between the two representable values around
+ * x. Below the smallest normal it is the subnormal spacing; beyond the largest finite, the spacing at max.
+ */
+export function ulpOf(dtype: 'float16' | 'float32' | 'float64', x: number): number {
+  const f = FORMATS[dtype];
+  const a = Math.min(Math.abs(x), f.max);
+  if (a < f.minNormal) return f.minSubnormal;
+  let e = Math.floor(Math.log2(a));
+  if (2 ** e > a) e--;
+  if (2 ** (e + 1) <= a) e++;
+  return 2 ** (e - f.mantissaBits);
+}

@@ -1,0 +1,51 @@
+import { DTYPES, getOp, parseAttrs, type DType } from '@hearth/core';
+import { binaryOracles, castOracle, unaryOracles, whereOracle } from './elementwise.js';
+import { reduceOracles } from './reduce.js';
+import { conv2dOracle, matmulOracle, poolOracles } from './linalg.js';
+import { creationOracles, movementOracles } from './movement.js';
+import { castValue } from './scalar.js';
+import type { Expected, OracleFn } from './types.js';
+import type { TensorInput } from '../cases/types.js';
+
+export type { Expected } from './types.js';
+
+/** The float64 reference of every opset v1 operator, by name. */
+export const ORACLES: Readonly<Record<string, OracleFn>> = {
+  ...unaryOracles,
+  ...binaryOracles,
+  where: whereOracle,
+  cast: castOracle,
+  ...reduceOracles,
+  matmul: matmulOracle,
+  ...movementOracles,
+  conv2d: conv2dOracle,
+  ...poolOracles,
+  ...creationOracles,
+};
+
+const FLOATS: readonly DType[] = ['float16', 'float32', 'float64'];
+const wider = (a: DType, b: DType): DType => (DTYPES.indexOf(a) >= DTYPES.indexOf(b) ? a : b);
+
+/** The compute and output dtypes of a call, by the opset's rules (promotion, float-only ops, attr dtypes). */
+export function dtypesOf(op: string, inputs: readonly { dtype: DType }[], attrs: Readonly<Record<string, unknown>>): { compute: DType; out: DType } {
+  const schema = getOp(op);
+  const a = parseAttrs(op, schema.attrs, attrs);
+  let compute: DType | undefined = schema.compute === 'attr' ? (a['dtype'] as DType) : undefined;
+  inputs.forEach((t, i) => {
+    if (schema.inputs[Math.min(i, schema.inputs.length - 1)]!.promote) compute = compute === undefined ? t.dtype : wider(compute, t.dtype);
+  });
+  if (schema.compute === 'float' && !FLOATS.includes(compute!)) compute = 'float32';
+  const out = schema.output === 'compute' ? compute! : schema.output === 'attr' ? (a['dtype'] as DType) : schema.output;
+  return { compute: compute!, out };
+}
+
+/** What `op(inputs, attrs)` must give, computed in float64 by the suite's own reference. */
+export function evaluate(op: string, inputs: readonly TensorInput[], attrs: Readonly<Record<string, unknown>>): Expected {
+  const schema = getOp(op);
+  const a = parseAttrs(op, schema.attrs, attrs);
+  const { compute, out } = dtypesOf(op, inputs, attrs);
+  const promoted = inputs.map((t, i) =>
+    schema.inputs[Math.min(i, schema.inputs.length - 1)]!.promote && t.dtype !== compute ? { ...t, dtype: compute, data: t.data.map((v) => castValue(v, compute)) } : t,
+  );
+  return ORACLES[op]!(promoted, a, compute, out);
+}

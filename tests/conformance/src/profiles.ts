@@ -1,0 +1,36 @@
+import { HearthError, type DType } from '@hearth/core';
+
+/** A conformance profile: which dtypes its cases use, and whether every (op, dtype) in it is required. */
+export interface Profile {
+  /** The profile's name: `core`, `float16` or `float64`. */
+  readonly name: string;
+  /** One line on what it covers. */
+  readonly description: string;
+  /** The dtypes this profile is about: each of its cases touches at least one. */
+  readonly dtypes: readonly DType[];
+  /** Dtypes its cases may touch besides (the core ones, for casts and promotions). */
+  readonly alongside: readonly DType[];
+  /** When true, an (op, dtype) the plugin does not declare fails certification; else it is reported only. */
+  readonly requireAll: boolean;
+}
+
+/** The profiles of this suite version. */
+export const PROFILES: readonly Profile[] = [
+  { name: 'core', description: 'float32, int32 and bool: every opset v1 operator, required of every backend.', dtypes: ['float32', 'int32', 'bool'], alongside: [], requireAll: true },
+  { name: 'float16', description: 'float16 results, with float16-sized bounds; optional.', dtypes: ['float16'], alongside: ['float32', 'int32', 'bool'], requireAll: false },
+  { name: 'float64', description: 'float64 results; optional.', dtypes: ['float64'], alongside: ['float32', 'int32', 'bool'], requireAll: false },
+];
+
+/** A profile by name; throws E_ARG listing the profiles for an unknown one. */
+export function getProfile(name: string): Profile {
+  const p = PROFILES.find((x) => x.name === name);
+  if (!p) throw new HearthError('E_ARG', `Unknown profile "${name}". Profiles: ${PROFILES.map((x) => x.name).join(', ')}.`, { profile: name });
+  return p;
+}
+
+/** True when a case touching `dtypes` belongs to the profile (cases touching no dtype belong to every profile). */
+export function inProfile(p: Profile, dtypes: readonly DType[]): boolean {
+  if (dtypes.length === 0) return true;
+  const allowed = new Set([...p.dtypes, ...p.alongside]);
+  return dtypes.every((d) => allowed.has(d)) && dtypes.some((d) => p.dtypes.includes(d));
+}

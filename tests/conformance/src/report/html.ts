@@ -1,0 +1,89 @@
+import { DTYPES } from '@hearth/core';
+import type { RunResult } from '../runner/run.js';
+import { describeFailure, matrix, ulpHistogram, ULP_BUCKETS, cellStatus, type MatrixCell } from './format.js';
+import { ACCURACY } from '../accuracy.js';
+import type { CaseStatus } from '../results.js';
+
+const esc = (s: string) => s.replace(/[<>&"]/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;' })[c]!);
+
+const STYLE = `body{font:14px system-ui,sans-serif;margin:2em;color:#222}table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #ddd;padding:3px 8px;text-align:center}
+th{background:#f4f4f4}td.op{text-align:left;font-family:monospace}.pass{background:#c8efc8}.fail,.crash,.timeout,.unexpected-pass{background:#f6b8b8}.not-supported{background:#eee;color:#888}
+.expected-fail,.flaky,.skip{background:#fbe3a6}.bar{display:inline-block;height:10px;background:#4a7fd0;vertical-align:middle}pre{background:#f8f8f8;padding:1em;overflow:auto}.verdict-pass{color:#186a18}.verdict-fail{color:#a01818}`;
+
+function cell(c: MatrixCell | undefined, anchor: string): string {
+  if (!c) return '<td></td>';
+  const failing = (c.counts.fail ?? 0) + (c.counts.crash ?? 0) + (c.counts.timeout ?? 0) + (c.counts['unexpected-pass'] ?? 0);
+  const text = c.status === 'not-supported' ? 'n/s' : failing ? `${failing} failing / ${c.total}` : `${c.counts.pass ?? 0}/${c.total}`;
+  return `<td class="${c.status}" title="${esc(JSON.stringify(c.counts))}">${failing ? `<a href="#${anchor}">${text}</a>` : text}</td>`;
+}
+
+function histogram(h: number[]): string {
+  const max = Math.max(1, ...h);
+  return h.map((n) => `<td>${n ? `<span class="bar" style="width:${Math.max(2, Math.round((40 * n) / max))}px"></span> ${n}` : ''}</td>`).join('');
+}
+
+/** The HTML report: verdict, environment, the op × dtype matrix in colour, ULP distribution per op, failures. */
+export function htmlReport(run: RunResult): string {
+  const m = matrix(run.results);
+  const dtypes = DTYPES.filter((d) => [...m.values()].some((row) => row.has(d)));
+  const hist = ulpHistogram(run.results);
+  const failures = run.results.filter((r) => ['fail', 'crash', 'timeout', 'unexpected-pass'].includes(r.status));
+  const lifecycle = run.results.filter((r) => r.kind === 'lifecycle');
+  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Hearth conformance: ${esc(run.plugin.name)} on ${esc(run.device.type)}</title><style>${STYLE}</style></head><body>
+<h1>Hearth conformance: ${esc(run.plugin.name)}@${esc(run.plugin.version)} on ${esc(run.device.name ?? run.device.type)}</h1>
+<p class="verdict-${run.verdict}"><b>Verdict: ${run.verdict.toUpperCase()}</b>${run.reasons.length ? ` — ${esc(run.reasons.join('; '))}` : ''}</p>
+<p>Suite ${run.suite.version} (seed ${run.suite.seed}) · opset v${run.opsetVersion} · core API ${run.coreApiVersion} · profile <code>${run.profile.name}</code>${run.selection.certify ? ' · certification run' : ''} ·
+${run.results.length} cases in ${(run.durationMs / 1000).toFixed(1)} s · ${esc(run.environment.cpuModel)} · Node ${run.environment.node} · started ${run.startedAt}</p>
+<p>Device: <code>${esc(JSON.stringify(run.device.info ?? {}))}</code></p>
+<table><tr>${Object.keys(run.counts).map((k) => `<th class="${k}">${k}</th>`).join('')}</tr><tr>${Object.values(run.counts).map((v) => `<td>${v}</td>`).join('')}</tr></table>
+<h2>Operators × dtypes</h2>
+<table><tr><th>op</th>${dtypes.map((d) => `<th>${d}</th>`).join('')}<th>accuracy class</th></tr>
+${[...m].map(([op, row]) => `<tr><td class="op">${op}</td>${dtypes.map((d) => cell(row.get(d), `fail-${op}`)).join('')}<td title="${esc(ACCURACY[op]?.text ?? '')}">${ACCURACY[op]?.class ?? ''}</td></tr>`).join('\n')}
+</table>
+<h2>Accuracy: max ULP distance per case, by op</h2>
+<table><tr><th>op</th>${ULP_BUCKETS.map((b) => `<th>${b.label}</th>`).join('')}<th>contract</th></tr>
+${[...hist].map(([op, h]) => `<tr><td class="op">${op}</td>${histogram(h)}<td style="text-align:left">${esc(ACCURACY[op]?.text ?? '')}</td></tr>`).join('\n')}
+</table>
+<h2>Life cycle</h2>
+<table><tr><th>check</th><th>status</th><th>message</th></tr>${lifecycle.map((r) => `<tr><td class="op">${esc(r.id)}</td><td class="${r.status}">${r.status}</td><td style="text-align:left">${esc(r.message ?? '')}</td></tr>`).join('')}</table>
+<h2>Failures (${failures.length})</h2>
+${failures.map((r) => `<pre id="fail-${esc(r.op ?? 'lifecycle')}">${esc(describeFailure(run, r))}</pre>`).join('\n') || '<p>None.</p>'}
+</body></html>
+`;
+}
+
+/** One backend's column of the op × backend matrix. */
+export interface BackendColumn {
+  /** The column title, e.g. `cpu (@hearth/plugin-cpu)`. */
+  readonly title: string;
+  /** Its run, or why it could not run. */
+  readonly run: RunResult | { readonly error: string };
+}
+
+/** The op × backend status per cell, over all dtypes of each run. */
+export function opBackendCells(columns: readonly BackendColumn[]): Map<string, CaseStatus[]> {
+  const out = new Map<string, CaseStatus[]>();
+  columns.forEach((col, i) => {
+    if ('error' in col.run) return;
+    for (const [op, row] of matrix(col.run.results)) {
+      const counts: Partial<Record<CaseStatus, number>> = {};
+      for (const c of row.values()) for (const [s, n] of Object.entries(c.counts)) counts[s as CaseStatus] = (counts[s as CaseStatus] ?? 0) + n;
+      const cells = out.get(op) ?? out.set(op, columns.map(() => 'not-supported' as CaseStatus)).get(op)!;
+      cells[i] = cellStatus(counts);
+    }
+  });
+  return out;
+}
+
+/** The index page of the main job: the op × backend matrix, linking to each backend's report. */
+export function backendsHtml(columns: readonly BackendColumn[], links: readonly string[]): string {
+  const cells = opBackendCells(columns);
+  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Hearth conformance: backends</title><style>${STYLE}</style></head><body>
+<h1>Hearth conformance: the core profile on every installed backend</h1>
+<table><tr><th>op</th>${columns.map((c, i) => `<th><a href="${esc(links[i] ?? '#')}">${esc(c.title)}</a><br>${'error' in c.run ? 'could not run' : c.run.verdict.toUpperCase()}</th>`).join('')}</tr>
+${[...cells].map(([op, row]) => `<tr><td class="op">${op}</td>${row.map((s) => `<td class="${s}">${s}</td>`).join('')}</tr>`).join('\n')}
+</table>
+${columns.filter((c) => 'error' in c.run).map((c) => `<p><b>${esc(c.title)}</b>: ${esc((c.run as { error: string }).error)}</p>`).join('')}
+</body></html>
+`;
+}

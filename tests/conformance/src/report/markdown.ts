@@ -1,0 +1,33 @@
+import { DTYPES } from '@hearth/core';
+import type { RunResult } from '../runner/run.js';
+import { describeFailure, matrix } from './format.js';
+
+const MARK: Record<string, string> = { pass: '✅', fail: '❌', crash: '💥', timeout: '⏱', 'not-supported': '—', skip: '⏭', 'expected-fail': '⚠️', 'unexpected-pass': '❗', flaky: '〰' };
+
+/** The Markdown summary: versions, verdict, counts, the op × dtype matrix and every failure. */
+export function markdownSummary(run: RunResult): string {
+  const m = matrix(run.results);
+  const dtypes = DTYPES.filter((d) => [...m.values()].some((row) => row.has(d)));
+  const lines = [
+    `# Hearth conformance: ${run.plugin.name}@${run.plugin.version} on ${run.device.name ?? run.device.type}`,
+    '',
+    `**Verdict: ${run.verdict.toUpperCase()}**${run.reasons.length ? ` — ${run.reasons.join('; ')}` : ''}`,
+    '',
+    `Suite ${run.suite.version} (seed ${run.suite.seed}), opset v${run.opsetVersion}, core API ${run.coreApiVersion}, profile \`${run.profile.name}\`${run.selection.certify ? ' (certification run)' : ''}; ` +
+      `${run.results.length} cases in ${(run.durationMs / 1000).toFixed(1)} s on ${run.environment.cpuModel} (${run.environment.platform}/${run.environment.arch}, Node ${run.environment.node}).`,
+    '',
+    `| ${Object.keys(run.counts).join(' | ')} |`,
+    `|${Object.keys(run.counts).map(() => '---').join('|')}|`,
+    `| ${Object.values(run.counts).join(' | ')} |`,
+    '',
+    '## Operators',
+    '',
+    `| op | ${dtypes.join(' | ')} |`,
+    `|---|${dtypes.map(() => '---').join('|')}|`,
+    ...[...m].map(([op, row]) => `| ${op} | ${dtypes.map((d) => (row.has(d) ? `${MARK[row.get(d)!.status]} ${row.get(d)!.counts.pass ?? 0}/${row.get(d)!.total}` : '')).join(' | ')} |`),
+    '',
+  ];
+  const failures = run.results.filter((r) => ['fail', 'crash', 'timeout', 'unexpected-pass'].includes(r.status));
+  if (failures.length) lines.push('## Failures', '', '```', ...failures.map((r) => describeFailure(run, r)), '```', '');
+  return lines.join('\n');
+}

@@ -1,0 +1,70 @@
+import type { DType } from '@hearth/core';
+import type { CaseKind, TensorInput } from './cases/types.js';
+import type { WorstElement } from './numeric/compare.js';
+
+/**
+ * A case's status. `not-supported`: the plugin does not declare the (op, dtype) or the device does not
+ * store a dtype. `crash`/`timeout`: the child process died or hung on the case. `skip`, `expected-fail` and
+ * `flaky` come only from an expectations file (never in a certification run); `unexpected-pass` means an
+ * expectation marked a case that passes (the file is stale).
+ */
+export type CaseStatus = 'pass' | 'fail' | 'not-supported' | 'crash' | 'timeout' | 'skip' | 'expected-fail' | 'unexpected-pass' | 'flaky';
+
+/** Statuses that fail a run. */
+export const FAILING: readonly CaseStatus[] = ['fail', 'crash', 'timeout', 'unexpected-pass'];
+
+/** Accuracy measured on a case: max errors over all elements (all runs, for a property). */
+export interface AccuracyRecord {
+  /** The op's accuracy class. */
+  readonly class: string;
+  /** Max absolute error. */
+  readonly maxAbsError: number;
+  /** Max relative error. */
+  readonly maxRelError: number;
+  /** Max distance in ULPs of the output dtype. */
+  readonly maxUlp: number;
+}
+
+/** How to reproduce a failure: the inputs, attributes, and the worst element against its bound. */
+export interface FailureDetail {
+  /** The op's attributes. */
+  readonly attrs?: Readonly<Record<string, unknown>>;
+  /** The inputs (the minimal counterexample, for a property). */
+  readonly inputs?: readonly TensorInput[];
+  /** Where the inputs were saved, when too large to show inline (relative to the report dir). */
+  readonly inputsFile?: string;
+  /** The worst element. */
+  readonly worst?: WorstElement;
+  /** The accuracy contract in words. */
+  readonly contract?: string;
+  /** For properties: the seed, runs and shrinks that led to the counterexample. */
+  readonly property?: { readonly seed: number; readonly runs: number; readonly shrinks: number; readonly path?: string };
+}
+
+/** One case's result. */
+export interface CaseResult {
+  /** The case ID. */
+  readonly id: string;
+  /** What sort of case. */
+  readonly kind: CaseKind;
+  /** The op (op cases). */
+  readonly op?: string;
+  /** The compute dtype. */
+  readonly dtype?: DType;
+  /** The outcome. */
+  readonly status: CaseStatus;
+  /** Wall time in milliseconds. */
+  readonly timeMs: number;
+  /** What went wrong, in a sentence or a few. */
+  readonly message?: string;
+  /** An error the op raised. */
+  readonly error?: { readonly code?: string; readonly message: string };
+  /** Accuracy figures, where values were compared. */
+  readonly accuracy?: AccuracyRecord;
+  /** Reproduction details of a failure. */
+  readonly failure?: FailureDetail;
+  /** The expectation that applied, if any. */
+  readonly expectation?: { readonly status: string; readonly issue: string; readonly expires: string };
+  /** Attempts made (flaky expectations retry). */
+  readonly attempts?: number;
+}

@@ -1,0 +1,212 @@
+import { cpus, arch, platform } from 'node:os';
+import { HearthError, CORE_API_VERSION, OPSET_VERSION, type HearthPlugin } from '@hearth/core';
+import { SUITE_SEED, SUITE_VERSION } from '../version.js';
+import { getProfile } from '../profiles.js';
+import { profileCases } from '../suite.js';
+import { inShard, matchesQuery, parseQuery, parseShard } from '../ids.js';
+import { ExpectationSet, loadExpectations } from '../expectations.js';
+import { FAILING, type CaseResult, type CaseStatus } from '../results.js';
+import type { SuiteCase } from '../cases/types.js';
+import type { InitReport } from '../exec/session.js';
+import { InProcessExecutor, type Executor } from './executor.js';
+import { ChildExecutor, notRun } from './child-executor.js';
+
+/** Options of {@link runConformance}. */
+export interface RunOptions {
+  /** The plugin: a package name or module path (run in a child process), or a plugin object (run in this process). */
+  readonly plugin: string | HearthPlugin;
+  /** The device type (the plugin's first when left out). */
+  readonly device?: string;
+  /** Options for the backend factory. */
+  readonly backendOptions?: Readonly<Record<string, unknown>>;
+  /** The profile: `core` (default), `float16` or `float64`. */
+  readonly profile?: string;
+  /** Queries selecting cases (any may match); all cases of the profile when empty. */
+  readonly queries?: readonly string[];
+  /** A shard, `k/n`. */
+  readonly shard?: string;
+  /** An expectations file (YAML or JSON). Ignored by a certification run. */
+  readonly expectations?: string;
+  /** A certification run: the whole profile, no expectations, no skips. */
+  readonly certify?: boolean;
+  /** Per-case timeout in ms (default 10 000). */
+  readonly timeoutMs?: number;
+  /** Device start timeout in ms (default 60 000). */
+  readonly initTimeoutMs?: number;
+  /** Cases per message to the child (default 400). */
+  readonly batchSize?: number;
+  /** Called after each result. */
+  readonly onProgress?: (done: number, total: number, last: CaseResult) => void;
+  /** The date expectations expire against (today by default). */
+  readonly today?: Date;
+}
+
+/** A run's result: what results.json holds (it validates against schema/results.schema.json). */
+export interface RunResult {
+  /** The results format version. */
+  readonly format: 1;
+  /** True for a run that went to the end (reports are only written for complete runs). */
+  readonly complete: true;
+  /** The suite version and its fixed seed. */
+  readonly suite: { readonly version: string; readonly seed: number };
+  /** The opset version. */
+  readonly opsetVersion: number;
+  /** The core API version of the host. */
+  readonly coreApiVersion: string;
+  /** The profile. */
+  readonly profile: { readonly name: string; readonly requireAll: boolean };
+  /** The plugin, as given and as its manifest says. */
+  readonly plugin: { readonly spec: string; readonly name: string; readonly version: string; readonly vendor: string; readonly coreApi: string };
+  /** The device: type, name and what it reports about itself (the adapter, for GPUs). */
+  readonly device: { readonly type: string; readonly name?: string; readonly info?: Readonly<Record<string, unknown>>; readonly stores: readonly string[] };
+  /** How initialisation went. */
+  readonly init: { readonly ok: boolean; readonly reason?: string; readonly code?: string };
+  /** Where it ran. */
+  readonly environment: { readonly node: string; readonly platform: string; readonly arch: string; readonly cpus: number; readonly cpuModel: string };
+  /** What was selected. */
+  readonly selection: { readonly queries: readonly string[]; readonly shard?: string; readonly certify: boolean; readonly expectations?: string; readonly isolation: 'child-process' | 'in-process' };
+  /** When it started (ISO 8601). */
+  readonly startedAt: string;
+  /** How long it took in ms. */
+  readonly durationMs: number;
+  /** Cases per status. */
+  readonly counts: Readonly<Record<CaseStatus, number>>;
+  /** pass or fail, and why it failed. */
+  readonly verdict: 'pass' | 'fail';
+  /** Why the verdict is fail. */
+  readonly reasons: readonly string[];
+  /** One result per case, in suite order. */
+  readonly results: readonly CaseResult[];
+}
+
+const STATUSES: readonly CaseStatus[] = ['pass', 'fail', 'not-supported', 'crash', 'timeout', 'skip', 'expected-fail', 'unexpected-pass', 'flaky'];
+
+/** Checks the options and picks the cases, before anything runs: bad input never yields a partial run. */
+export function selectCases(options: Pick<RunOptions, 'profile' | 'queries' | 'shard' | 'certify' | 'expectations' | 'today'>): { cases: SuiteCase[]; expectations?: ExpectationSet } {
+  const profile = getProfile(options.profile ?? 'core');
+  const all = profileCases(profile);
+  const queries = (options.queries ?? []).map(parseQuery);
+  if (options.certify && (queries.length || options.shard)) {
+    throw new HearthError('E_ARG', 'A certification run takes the whole profile: drop --query and --shard (or drop --certify to run a subset).');
+  }
+  let cases = queries.length ? all.filter((c) => queries.some((q) => matchesQuery(c.id, q))) : all;
+  if (cases.length === 0) {
+    throw new HearthError('E_ARG', `The query ${queries.map((q) => `"${q.text}"`).join(', ')} matches no case of the ${profile.name} profile. \`hearth conformance --list\` prints the case IDs.`);
+  }
+  if (options.shard) {
+    const shard = parseShard(options.shard);
+    cases = cases.filter((c) => inShard(c.id, shard));
+    if (cases.length === 0) throw new HearthError('E_ARG', `Shard ${options.shard} holds no case of this selection; use fewer shards.`);
+  }
+  const expectations =
+    options.expectations && !options.certify
+      ? ExpectationSet.check(options.expectations, loadExpectations(options.expectations), all.map((c) => c.id), options.today ?? new Date())
+      : undefined;
+  return { cases, ...(expectations ? { expectations } : {}) };
+}
+
+function isFailing(r: CaseResult): boolean {
+  return FAILING.includes(r.status);
+}
+
+/**
+ * Runs the conformance suite on a plugin and returns the full result. Throws a HearthError (E_ARG,
+ * E_PLUGIN) for bad input: an unknown profile, a query that matches nothing, a malformed or stale
+ * expectations file, or a plugin that can't be imported. Failures of the plugin itself are results.
+ */
+export async function runConformance(options: RunOptions): Promise<RunResult> {
+  const { cases, expectations } = selectCases(options);
+  const startedAt = new Date();
+  const t0 = performance.now();
+  const executor: Executor =
+    typeof options.plugin === 'string'
+      ? new ChildExecutor({
+          plugin: options.plugin,
+          ...(options.device ? { device: options.device } : {}),
+          ...(options.backendOptions ? { backendOptions: options.backendOptions } : {}),
+          timeoutMs: options.timeoutMs ?? 10_000,
+          initTimeoutMs: options.initTimeoutMs ?? 60_000,
+          batchSize: options.batchSize ?? 400,
+        })
+      : new InProcessExecutor(options.plugin, options.device, options.backendOptions);
+  const results = new Map<string, CaseResult>();
+  let init: InitReport;
+  try {
+    init = await executor.init();
+    const report = (r: CaseResult) => {
+      results.set(r.id, r);
+      options.onProgress?.(results.size, cases.length, r);
+    };
+    if (!init.ok) {
+      for (const c of cases) {
+        report(c.kind === 'lifecycle' && c.check === 'init' ? { ...notRun(c, `the device failed to initialise: ${init.reason}`), ...(init.code ? { error: { code: init.code, message: init.reason! } } : {}) } : notRun(c, `not run: the device failed to initialise (${init.reason})`));
+      }
+    } else {
+      const toRun: SuiteCase[] = [];
+      for (const c of cases) {
+        const e = expectations?.for(c.id);
+        if (e?.status === 'skip') report({ id: c.id, kind: c.kind, ...('op' in c ? { op: c.op, dtype: c.dtype } : {}), status: 'skip', timeMs: 0, message: e.reason ?? 'skipped by the expectations file' });
+        else toRun.push(c);
+      }
+      await executor.run(toRun, report);
+      // Flaky entries get up to two more tries.
+      for (const c of toRun) {
+        const e = expectations?.for(c.id);
+        let attempts = 1;
+        while (e?.status === 'flaky' && isFailing(results.get(c.id)!) && attempts < 3) {
+          attempts++;
+          const before = results.get(c.id)!;
+          await executor.run([c], (r) => results.set(r.id, isFailing(r) ? r : { ...r, status: 'flaky', attempts, message: `passed on attempt ${attempts}; first: ${before.message ?? before.status}` }));
+        }
+      }
+    }
+  } finally {
+    await executor.close();
+  }
+  const ordered = cases.map((c) => {
+    const r = results.get(c.id) ?? notRun(c, 'not run: the runner lost this case');
+    const e = expectations?.for(c.id);
+    if (!e || e.status === 'skip') return e ? { ...r, expectation: { status: e.status, issue: e.issue, expires: e.expires } } : r;
+    const expectation = { status: e.status, issue: e.issue, expires: e.expires };
+    if (e.status === 'fail') return { ...r, expectation, status: (isFailing(r) ? 'expected-fail' : r.status === 'pass' ? 'unexpected-pass' : r.status) as CaseStatus };
+    return { ...r, expectation };
+  });
+  return summarize(options, init!, ordered, startedAt, performance.now() - t0, typeof options.plugin === 'string' ? 'child-process' : 'in-process');
+}
+
+function summarize(options: RunOptions, init: InitReport, results: CaseResult[], startedAt: Date, ms: number, isolation: 'child-process' | 'in-process'): RunResult {
+  const profile = getProfile(options.profile ?? 'core');
+  const counts = Object.fromEntries(STATUSES.map((s) => [s, 0])) as Record<CaseStatus, number>;
+  for (const r of results) counts[r.status]++;
+  const reasons: string[] = [];
+  if (!init.ok) reasons.push(`the device failed to initialise: ${init.reason}`);
+  for (const s of FAILING) if (counts[s]) reasons.push(`${counts[s]} case(s) ${s === 'unexpected-pass' ? 'passed against a fail expectation (remove it)' : s}`);
+  if (profile.requireAll && counts['not-supported']) reasons.push(`${counts['not-supported']} case(s) not supported: the ${profile.name} profile requires every op in ${profile.dtypes.join(', ')}`);
+  const spec = typeof options.plugin === 'string' ? options.plugin : options.plugin.manifest.name;
+  const cpu = cpus();
+  return {
+    format: 1,
+    complete: true,
+    suite: { version: SUITE_VERSION, seed: SUITE_SEED },
+    opsetVersion: OPSET_VERSION,
+    coreApiVersion: CORE_API_VERSION,
+    profile: { name: profile.name, requireAll: profile.requireAll },
+    plugin: { spec, ...init.plugin },
+    device: { type: init.deviceType, ...(init.device ? { name: init.device } : {}), ...(init.deviceInfo ? { info: init.deviceInfo } : {}), stores: init.stores },
+    init: { ok: init.ok, ...(init.reason ? { reason: init.reason } : {}), ...(init.code ? { code: init.code } : {}) },
+    environment: { node: process.version, platform: platform(), arch: arch(), cpus: cpu.length, cpuModel: cpu[0]?.model ?? 'unknown' },
+    selection: {
+      queries: options.queries ?? [],
+      ...(options.shard ? { shard: options.shard } : {}),
+      certify: options.certify ?? false,
+      ...(options.expectations && !options.certify ? { expectations: options.expectations } : {}),
+      isolation,
+    },
+    startedAt: startedAt.toISOString(),
+    durationMs: Math.round(ms),
+    counts,
+    verdict: reasons.length ? 'fail' : 'pass',
+    reasons,
+    results,
+  };
+}

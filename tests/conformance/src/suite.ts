@@ -1,0 +1,125 @@
+import { DTYPES, OPSET_V1, type DType, type OpSchema } from '@hearth/core';
+import { caseId } from './ids.js';
+import { hashSeed } from './numeric/rng.js';
+import { SUITE_SEED } from './version.js';
+import { dtypesOf } from './oracle/index.js';
+import { ELEMENTWISE_SPECS, WHERE_SPEC, CAST_SPEC } from './cases/elementwise.js';
+import { REDUCE_SPECS } from './cases/reduce.js';
+import { LINALG_SPECS } from './cases/linalg.js';
+import { MOVEMENT_SPECS, CREATION_SPECS } from './cases/movement.js';
+import { schemaErrors } from './cases/errors.js';
+import { SpecContext, type Draft, type OpSpec } from './cases/spec.js';
+import { PROFILES, getProfile, inProfile, type Profile } from './profiles.js';
+import type { LifecycleCase, OpCase, PropertyCase, SuiteCase } from './cases/types.js';
+
+/** How many random inputs each property test tries. */
+export const PROPERTY_RUNS = 20;
+
+const FAMILIES: readonly Record<string, OpSpec>[] = [
+  ELEMENTWISE_SPECS,
+  { where: WHERE_SPEC, cast: CAST_SPEC },
+  REDUCE_SPECS,
+  LINALG_SPECS,
+  MOVEMENT_SPECS,
+  CREATION_SPECS,
+];
+
+/**
+ * The spec of every opset v1 operator, checked against the opset: each op has exactly one spec and no spec
+ * names an op the opset lacks. A new op without a spec fails here, before any run.
+ */
+export function opSpecs(): Map<string, OpSpec> {
+  const specs = new Map<string, OpSpec>();
+  for (const family of FAMILIES) {
+    for (const [name, spec] of Object.entries(family)) {
+      if (specs.has(name)) throw new Error(`conformance: op "${name}" has two specs`);
+      specs.set(name, spec);
+    }
+  }
+  const names = new Set(OPSET_V1.map((o) => o.name));
+  const missing = [...names].filter((n) => !specs.has(n));
+  const extra = [...specs.keys()].filter((n) => !names.has(n));
+  if (missing.length || extra.length) throw new Error(`conformance: specs out of step with the opset (missing: ${missing.join(', ') || 'none'}; unknown: ${extra.join(', ') || 'none'})`);
+  return specs;
+}
+
+/** The compute dtypes an op has kernels for, by its schema's dtype class. */
+export function computeDtypes(schema: OpSchema): DType[] {
+  const cls = schema.computeDtypes;
+  return DTYPES.filter((d) => cls === 'any' || (cls === 'numeric' && d !== 'bool') || (cls === 'float' && (d === 'float16' || d === 'float32' || d === 'float64')) || cls === d);
+}
+
+/** The compute dtype an op's error cases are filed under: float32 where it has one. */
+function errorHost(schema: OpSchema): DType {
+  const ds = computeDtypes(schema);
+  return ds.includes('float32') ? 'float32' : ds[0]!;
+}
+
+const unique = (ds: readonly DType[]) => DTYPES.filter((d) => ds.includes(d));
+
+function toCase(schema: OpSchema, dtype: DType, d: Draft): OpCase {
+  const id = caseId(['op', schema.name], [['dtype', dtype], ['case', d.name]]);
+  const touched: DType[] = [dtype, ...d.inputs.map((t) => t.dtype)];
+  if (d.kind !== 'error') {
+    const { compute, out } = dtypesOf(schema.name, d.inputs, d.attrs ?? {});
+    if (compute !== dtype) throw new Error(`conformance: ${id} computes in ${compute}, not ${dtype}`);
+    touched.push(out);
+  }
+  return { id, kind: d.kind, op: schema.name, dtype, name: d.name, inputs: d.inputs, attrs: d.attrs ?? {}, dtypes: unique(touched), ...(d.error ? { error: d.error } : {}) };
+}
+
+/** The dtypes a property of `op` in `dtype` touches (a cast converts into the dtypes of its profile). */
+function propertyDtypes(schema: OpSchema, dtype: DType): { dtypes: DType[]; targets: DType[] } {
+  const core = getProfile('core');
+  const targets = core.dtypes.includes(dtype) ? [...core.dtypes] : [...core.dtypes, dtype];
+  const extra: DType[] = schema.name === 'gather' ? ['int32'] : schema.name === 'where' ? ['bool'] : schema.name === 'cast' ? targets : schema.output === 'bool' || schema.output === 'int32' ? [schema.output] : [];
+  return { dtypes: unique([dtype, ...extra]), targets: schema.name === 'cast' ? targets : [] };
+}
+
+function lifecycleCases(): LifecycleCase[] {
+  const out: LifecycleCase[] = [{ id: caseId(['lifecycle', 'init'], [['case', 'ready']]), kind: 'lifecycle', check: 'init', dtypes: [] }];
+  for (const dtype of DTYPES) {
+    out.push({ id: caseId(['lifecycle', 'readback'], [['dtype', dtype], ['case', 'async']]), kind: 'lifecycle', check: 'readback', dtype, dtypes: [dtype] });
+    out.push({ id: caseId(['lifecycle', 'supports'], [['dtype', dtype], ['case', 'agrees-with-kernels']]), kind: 'lifecycle', check: 'supports', dtype, dtypes: [dtype] });
+  }
+  return out;
+}
+
+/** Every case of the suite, all profiles, in a fixed order: lifecycle first, then per op (opset order) and dtype. */
+export function allCases(): SuiteCase[] {
+  const specs = opSpecs();
+  const out: SuiteCase[] = lifecycleCases();
+  const seen = new Set<string>(out.map((c) => c.id));
+  for (const schema of OPSET_V1) {
+    const spec = specs.get(schema.name)!;
+    for (const dtype of computeDtypes(schema)) {
+      const ctx = new SpecContext(schema.name, dtype);
+      const drafts = spec.cases(ctx);
+      if (dtype === errorHost(schema)) drafts.push(...schemaErrors(schema, ctx, drafts[0]!), ...(spec.errors?.(ctx) ?? []));
+      const cases: SuiteCase[] = drafts.map((d) => toCase(schema, dtype, d));
+      const id = caseId(['op', schema.name], [['dtype', dtype], ['case', 'property']]);
+      const { dtypes } = propertyDtypes(schema, dtype);
+      cases.push({ id, kind: 'property', op: schema.name, dtype, name: 'property', seed: hashSeed(SUITE_SEED, id), runs: PROPERTY_RUNS, dtypes } satisfies PropertyCase);
+      for (const c of cases) {
+        if (seen.has(c.id)) throw new Error(`conformance: duplicate case ID ${c.id}`);
+        seen.add(c.id);
+        out.push(c);
+      }
+    }
+  }
+  out.push({ id: caseId(['lifecycle', 'leaks'], [['case', 'end-of-run']]), kind: 'lifecycle', check: 'leaks', dtypes: [] });
+  return out;
+}
+
+/** The cast targets a property of `op` in `dtype` may use. */
+export function castTargets(dtype: DType): DType[] {
+  return propertyDtypes(OPSET_V1.find((o) => o.name === 'cast')!, dtype).targets;
+}
+
+/** The cases of one profile, in suite order. */
+export function profileCases(profile: Profile | string): SuiteCase[] {
+  const p = typeof profile === 'string' ? getProfile(profile) : profile;
+  return allCases().filter((c) => inProfile(p, c.dtypes));
+}
+
+export { PROFILES };
