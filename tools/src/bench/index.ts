@@ -1,8 +1,10 @@
 import { benchDispatch } from './dispatch.js';
+import { benchWebGPU } from './webgpu.js';
 
 /** The benchmarks by name: `npm run bench -- <name>`; with no name, all of them. */
 const BENCHES: Record<string, () => Promise<void>> = {
   dispatch: benchDispatch,
+  webgpu: benchWebGPU,
 };
 
 const names = process.argv.slice(2);
