@@ -30,6 +30,13 @@ fn bases(batch: u32) -> vec3<u32> {
   return gemmSource(t, tile, {
     head,
     loadA: `fn load_a(base: u32, row: u32, k: u32) -> ${t} { return ${loadExpr(dtype, 'Wt[base + row * p(2u) + k]')}; }`,
+    validB: `fn valid_b(k: u32, col: u32) -> bool {
+  let kh = (k / p(9u)) % p(8u);
+  let kw = k % p(9u);
+  let ih = i32((col / p(7u)) * p(10u) + kh * p(14u)) - i32(p(12u));
+  let iw = i32((col % p(7u)) * p(11u) + kw * p(15u)) - i32(p(13u));
+  return ih >= 0 && iw >= 0 && ih < i32(p(4u)) && iw < i32(p(5u));
+}`,
     loadB: `fn load_b(base: u32, k: u32, col: u32) -> ${t} {
   let khw = p(8u) * p(9u);
   let ci = k / khw;

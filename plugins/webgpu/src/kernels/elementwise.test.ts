@@ -52,7 +52,7 @@ const UNARY: Record<string, (x: number) => number> = {
 describe('unary float32', () => {
   for (const [op, ref] of Object.entries(UNARY)) {
     it(`${op} matches float64 on ordinary and special values`, async () => {
-      const inputs = op === 'sin' || op === 'cos' ? xs.filter((x) => Math.abs(x) < 1e4 || !Number.isFinite(x)) : xs;
+      const inputs = op === 'sin' || op === 'cos' ? [...xs, 16777217, 1e20, -3.4e38].map(f32) : xs;
       const got = await values(hearth.op(op, [tensor(hearth, inputs, [inputs.length])]));
       const want = inputs.map((x) => f32(ref(x)));
       close(got, want, 4e-6, op === 'gelu' ? 1e-6 : 1e-6);

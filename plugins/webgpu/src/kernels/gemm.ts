@@ -26,19 +26,26 @@ export interface GemmParts {
   readonly loadB: string;
   /** `fn store_c(base: u32, row: u32, col: u32, v: T)`. */
   readonly storeC: string;
+  /**
+   * Optional `fn valid_b(k: u32, col: u32) -> bool`: where it is false (conv2d's padding) the product is
+   * skipped rather than multiplied by 0, so a NaN weight never meets the padding.
+   */
+  readonly validB?: string;
 }
 
 /** The shader for compute type `t` and tile edge `tile`. */
 export function gemmSource(t: string, tile: number, parts: GemmParts): string {
   const threads = tile / R;
   const nt = threads * threads;
+  const m = parts.validB !== undefined;
   return `${parts.head}
+${parts.validB ?? ''}
 ${parts.loadA}
 ${parts.loadB}
 ${parts.storeC}
 var<workgroup> As: array<array<${t}, ${tile}>, ${TK}>;
 var<workgroup> Bs: array<array<${t}, ${tile}>, ${TK}>;
-@compute @workgroup_size(${threads}, ${threads})
+${m ? `var<workgroup> Bm: array<array<u32, ${tile}>, ${TK}>;\n` : ''}@compute @workgroup_size(${threads}, ${threads})
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) l: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
   let M = p(0u);
   let N = p(1u);
@@ -58,13 +65,13 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) l: 
       let kk = e / ${tile}u;
       let n = e % ${tile}u;
       Bs[kk][n] = select(${t}(0), load_b(b.y, k0 + kk, col0 + n), k0 + kk < K && col0 + n < N);
-    }
+${m ? '      Bm[kk][n] = u32(k0 + kk < K && col0 + n < N && valid_b(k0 + kk, col0 + n));\n' : ''}    }
     workgroupBarrier();
     for (var kk = 0u; kk < ${TK}u; kk++) {
       var av: array<${t}, ${R}>;
       var bv: array<${t}, ${R}>;
-      for (var i = 0u; i < ${R}u; i++) { av[i] = As[kk][l.y + i * ${threads}u]; bv[i] = Bs[kk][l.x + i * ${threads}u]; }
-      for (var i = 0u; i < ${R}u; i++) { for (var j = 0u; j < ${R}u; j++) { acc[i][j] += av[i] * bv[j]; } }
+${m ? `      var bm: array<bool, ${R}>;\n` : ''}      for (var i = 0u; i < ${R}u; i++) { av[i] = As[kk][l.y + i * ${threads}u]; bv[i] = Bs[kk][l.x + i * ${threads}u];${m ? ` bm[i] = Bm[kk][l.x + i * ${threads}u] != 0u;` : ''} }
+      for (var i = 0u; i < ${R}u; i++) { for (var j = 0u; j < ${R}u; j++) { acc[i][j] += ${m ? `select(${t}(0), av[i] * bv[j], bm[j])` : 'av[i] * bv[j]'}; } }
     }
     workgroupBarrier();
   }

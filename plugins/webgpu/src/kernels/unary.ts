@@ -14,7 +14,7 @@ const FLOAT_BODIES: Readonly<Record<string, string>> = {
   abs: fl('return bitcast<f32>(bitcast<u32>(a) & 0x7fffffffu);'),
   sign: fl('if (is_nan(a)) { return a; } if (a > 0.0) { return 1.0; } if (a < 0.0) { return -1.0; } return a;'),
   exp: fl('return exp_f(a);', EXP_WGSL),
-  log: fl('if (is_nan(a) || a < 0.0) { return f_nan(); } if (a == 0.0) { return -f_inf(); } if (is_inf(a)) { return a; } return log(a);'),
+  log: fl('let u = bitcast<u32>(a); if ((u & 0x7fffffffu) == 0u) { return -f_inf(); } if (is_nan(a) || u >= 0x80000000u) { return f_nan(); } if (is_inf(a)) { return a; } if (u < 0x00800000u) { return log(f32(u)) - 103.27892990343184; } return log(a);'),
   sqrt: fl('if (a == 0.0 || is_nan(a)) { return a; } if (a < 0.0) { return f_nan(); } if (is_inf(a)) { return a; } return sqrt(a);'),
   rsqrt: fl(
     'if (a == 0.0) { return select(f_inf(), -f_inf(), (bitcast<u32>(a) & 0x80000000u) != 0u); } if (is_nan(a) || a < 0.0) { return f_nan(); } if (is_inf(a)) { return 0.0; } return 1.0 / sqrt(a);',

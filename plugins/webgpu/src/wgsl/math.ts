@@ -16,10 +16,50 @@ export const EXP_WGSL = `fn exp_f(x: f32) -> f32 {
 }
 `;
 
-/** sin and cos after reduction by 2π in two parts (6.28125 is exact in 8 bits, so k·6.28125 is exact). */
-export const TRIG_WGSL = `fn reduce_2pi(x: f32) -> f32 {
-  let k = round(x * 0.15915494309189535);
-  return (x - k * 6.28125) - k * 0.0019353071795864769;
+/**
+ * sin and cos after an accurate reduction modulo 2π: Cody–Waite below 64 (6.28125 is exact in 8 bits), and
+ * beyond it Payne–Hanek in 32-bit integers: x = M·2^E, and frac(x/2π) = frac(M · bits of 1/2π after bit
+ * E), taken 96 bits wide from a table (a leading zero word lets E start at -32), with 64-bit products
+ * built from 16-bit limbs. Accurate for every finite float32, up to ±3.4e38.
+ */
+export const TRIG_WGSL = `var<private> INV2PI: array<u32, 9> = array<u32, 9>(0u, 0x28be60dbu, 0x9391054au, 0x7f09d5f4u, 0x7d4d3770u, 0x36d8a566u, 0x4f10e410u, 0x7f9458eau, 0xf7aef158u);
+fn mul_wide(a: u32, b: u32) -> vec2<u32> {
+  let al = a & 0xffffu; let ah = a >> 16u; let bl = b & 0xffffu; let bh = b >> 16u;
+  let ll = al * bl; let lh = al * bh; let hl = ah * bl; let hh = ah * bh;
+  let mid = (ll >> 16u) + (lh & 0xffffu) + (hl & 0xffffu);
+  return vec2<u32>(hh + (lh >> 16u) + (hl >> 16u) + (mid >> 16u), (ll & 0xffffu) | (mid << 16u));
+}
+fn inv2pi_bits(s: u32, j: u32) -> u32 {
+  let idx = s / 32u + j;
+  let sh = s % 32u;
+  let w0 = INV2PI[idx];
+  if (sh == 0u) { return w0; }
+  return (w0 << sh) | (INV2PI[min(idx + 1u, 8u)] >> (32u - sh));
+}
+fn reduce_2pi(x: f32) -> f32 {
+  let ax = abs(x);
+  if (ax < 64.0) {
+    let k = round(x * 0.15915494309189535);
+    return (x - k * 6.28125) - k * 0.0019353071795864769;
+  }
+  let u = bitcast<u32>(ax);
+  let m = (u & 0x7fffffu) | 0x800000u;
+  let s = u32(i32(u >> 23u) - 150 + 32);
+  let p0 = mul_wide(m, inv2pi_bits(s, 0u));
+  let p1 = mul_wide(m, inv2pi_bits(s, 1u));
+  let p2 = mul_wide(m, inv2pi_bits(s, 2u));
+  var lo = p1.y + p2.x;
+  var hi = p0.y + p1.x + select(0u, 1u, lo < p1.y);
+  var neg = false;
+  if (hi >= 0x80000000u) {
+    // Past one half: take 1 - F (two's complement of the 64-bit fraction) and flip the sign.
+    hi = ~hi;
+    lo = ~lo + 1u;
+    if (lo == 0u) { hi = hi + 1u; }
+    neg = true;
+  }
+  let r = (f32(hi) * 2.3283064365386963e-10 + f32(lo) * 5.421010862427522e-20) * 6.283185307179586;
+  return select(r, -r, neg != (x < 0.0));
 }
 fn sin_f(x: f32) -> f32 { if (is_nan(x) || is_inf(x)) { return f_nan(); } if (x == 0.0) { return x; } return sin(reduce_2pi(x)); }
 fn cos_f(x: f32) -> f32 { if (is_nan(x) || is_inf(x)) { return f_nan(); } return cos(reduce_2pi(x)); }
@@ -83,7 +123,9 @@ export const POW_WGSL = `fn pow_f(a: f32, b: f32) -> f32 {
     if (b < 0.0) { m = 1.0 / m; }
     return select(m, -m, a < 0.0 && odd);
   }
-  let l = b * log2(ax);
+  // Subnormal bases through their integer bits: GPUs may flush them or misread their exponent.
+  let ub = bitcast<u32>(ax);
+  let l = b * select(log2(ax), log2(f32(ub)) - 149.0, ub < 0x00800000u);
   var r: f32;
   if (l > 128.0) { r = f_inf(); } else if (l < -150.0) { r = 0.0; } else {
     let h = floor(l * 0.5);
