@@ -149,6 +149,8 @@ it('runs a conformance subset in headless Chromium on navigator.gpu, without lea
   };
   expect(errors).toEqual([]);
   expect(out.info.backend).toBe('browser');
+  expect(typeof out.info.software).toBe('boolean');
+  console.log(`browser adapter: ${out.info.name} (${out.info.software ? 'software' : 'hardware'})`);
   cs.forEach((c, i) => {
     const got = out.results[i]!.data;
     expect(got.length, c.op).toBe(c.want.length);
