@@ -325,7 +325,7 @@ function install(): void {
 
 function poolAttrs(o: Pool2dOptions, avg: boolean): Record<string, unknown> {
   if (!o || o.kernelSize === undefined) throw new HearthError('E_ATTR', 'pool: kernelSize is required, e.g. { kernelSize: 2 }.');
-  const stride = o.stride === undefined ? null : typeof o.stride === 'number' ? [o.stride] : [...o.stride];
+  const stride = o.stride === undefined ? null : pairOf(o.stride);
   const attrs: Record<string, unknown> = { kernelSize: pairOf(o.kernelSize), stride, padding: pairOf(o.padding) ?? 0, ceilMode: o.ceilMode ?? false };
   if (avg) attrs['countIncludePad'] = o.countIncludePad ?? true;
   return attrs;

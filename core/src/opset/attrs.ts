@@ -28,6 +28,14 @@ function spec<T>(type: string, check: (v: unknown) => T | { error: string }, dfl
 
 const isInt = (v: unknown): v is number => typeof v === 'number' && Number.isSafeInteger(v);
 
+function parsePair(v: unknown, min: number): [number, number] | { error: string } {
+  const p = isInt(v) ? [v, v] : Array.isArray(v) && v.length === 1 ? [v[0], v[0]] : v;
+  if (!Array.isArray(p) || p.length !== 2 || !p.every((x) => isInt(x) && x >= min)) {
+    return { error: `must be an integer >= ${min} or a pair of them, got ${JSON.stringify(v)}` };
+  }
+  return [p[0], p[1]];
+}
+
 /** Builders of attribute specs. */
 export const attr = {
   /** An integer, optionally bounded below. */
@@ -67,17 +75,11 @@ export const attr = {
   /** An int or a pair of ints (height, width), normalized to a pair. */
   pair(opts: { default?: number; min: number }): AttrSpec<[number, number]> {
     const d = opts.default;
-    return spec(
-      `int >= ${opts.min} | [int, int]`,
-      (v) => {
-        const p = isInt(v) ? [v, v] : v;
-        if (!Array.isArray(p) || p.length !== 2 || !p.every((x) => isInt(x) && x >= opts.min)) {
-          return { error: `must be an integer >= ${opts.min} or a pair of them, got ${JSON.stringify(v)}` };
-        }
-        return [p[0], p[1]] as [number, number];
-      },
-      d === undefined ? undefined : ([d, d] as [number, number]),
-    );
+    return spec(`int >= ${opts.min} | [int, int]`, (v) => parsePair(v, opts.min), d === undefined ? undefined : ([d, d] as [number, number]));
+  },
+  /** Like {@link attr.pair}, or null (for a pool's stride, which defaults to its window). */
+  pairOrNull(opts: { min: number }): AttrSpec<[number, number] | null> {
+    return spec(`int >= ${opts.min} | [int] | [int, int] | null`, (v) => (v === null ? null : parsePair(v, opts.min)), null, true);
   },
   /** One of a fixed set of strings. */
   oneOf<T extends string>(values: readonly T[], opts: { default?: T } = {}): AttrSpec<T> {

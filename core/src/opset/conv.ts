@@ -76,7 +76,7 @@ function pool(name: string, doc: string, extra: OpSchema['attrs']): OpSchema {
     family: 'conv',
     doc,
     inputs: [promoted('x', 'float')],
-    attrs: { kernelSize: attr.pair({ min: 1 }), stride: attr.ints({ nullable: true, default: null }), padding: attr.pair({ default: 0, min: 0 }), ...extra },
+    attrs: { kernelSize: attr.pair({ min: 1 }), stride: attr.pairOrNull({ min: 1 }), padding: attr.pair({ default: 0, min: 0 }), ...extra },
     compute: 'float',
     output: 'compute',
     computeDtypes: 'float',
@@ -98,12 +98,7 @@ function pool(name: string, doc: string, extra: OpSchema['attrs']): OpSchema {
   };
 }
 
-/** A pool's stride: the `stride` attribute (an int or a pair), or the kernel size when null. */
+/** A pool's stride: the `stride` attribute, or the window size when it is null. */
 export function poolStride(attrs: Readonly<Record<string, unknown>>): Pair {
-  const s = attrs['stride'] as number[] | null;
-  const k = attrs['kernelSize'] as Pair;
-  if (s === null) return k;
-  if (s.length === 1 && s[0]! >= 1) return [s[0]!, s[0]!];
-  if (s.length === 2 && s[0]! >= 1 && s[1]! >= 1) return [s[0]!, s[1]!];
-  throw new HearthError('E_ATTR', `pool: stride must be one or two integers >= 1, got [${s.join(', ')}].`, { stride: s });
+  return (attrs['stride'] as Pair | null) ?? (attrs['kernelSize'] as Pair);
 }

@@ -20,7 +20,7 @@ export const UNARY_OPS: readonly OpSchema[] = [
   unary('tanh', 'Hyperbolic tangent.', 'float', 'float'),
   unary('sigmoid', '1 / (1 + e^-x), without overflow for large |x|.', 'float', 'float'),
   unary('relu', 'max(x, 0); relu(NaN) = NaN, relu(-0) = 0.', 'numeric'),
-  unary('gelu', 'x * Φ(x) with Φ the standard normal CDF (the exact erf form, not the tanh approximation).', 'float', 'float'),
+  unary('gelu', 'x * Φ(x) with Φ the standard normal CDF (the exact erf form, not the tanh approximation); gelu(-Inf) = -0, its limit.', 'float', 'float'),
   unary('floor', 'Largest integer <= x; identity on int32.', 'numeric'),
   unary('ceil', 'Smallest integer >= x; identity on int32.', 'numeric'),
   unary('round', 'Nearest integer, ties to even (round(0.5) = 0, round(1.5) = 2, round(-0.5) = -0); identity on int32.', 'numeric'),

@@ -62,7 +62,11 @@ const CASES: Record<string, { ins: number[][]; attrs?: Record<string, unknown>; 
     { ins: [[1, 2, 6, 6]], attrs: { kernelSize: 2 }, out: [1, 2, 3, 3] },
     { ins: [[1, 1, 5, 5]], attrs: { kernelSize: 2, ceilMode: true }, out: [1, 1, 3, 3] },
   ],
-  avg_pool2d: [{ ins: [[1, 1, 5, 5]], attrs: { kernelSize: 3, stride: [1], padding: 1 }, out: [1, 1, 5, 5] }],
+  avg_pool2d: [
+    { ins: [[1, 1, 5, 5]], attrs: { kernelSize: 3, stride: [1], padding: 1 }, out: [1, 1, 5, 5] },
+    { ins: [[1, 1, 5, 5]], attrs: { kernelSize: 3, stride: 2 }, out: [1, 1, 2, 2] },
+    { ins: [[1, 1, 5, 7]], attrs: { kernelSize: [1, 3], stride: [1, 2] }, out: [1, 1, 5, 3] },
+  ],
   full: [{ ins: [], attrs: { shape: [2, 0] }, out: [2, 0] }],
   arange: [
     { ins: [], attrs: { stop: 5 }, out: [5] },
@@ -129,6 +133,8 @@ describe('meta errors', () => {
     ['conv2d', [[1, 3, 8, 8], [4, 3, 3, 3]], { stride: 0 }, 'E_ATTR'],
     ['max_pool2d', [[1, 1, 4, 4]], { kernelSize: 2, padding: 2 }, 'E_ATTR'],
     ['avg_pool2d', [[1, 1, 4, 4]], {}, 'E_ATTR'],
+    ['avg_pool2d', [[1, 1, 4, 4]], { kernelSize: 2, stride: 0 }, 'E_ATTR'],
+    ['max_pool2d', [[1, 1, 4, 4]], { kernelSize: 2, stride: [1, 2, 3] }, 'E_ATTR'],
     ['full', [], { shape: [-1] }, 'E_ATTR'],
     ['arange', [], { stop: 5, step: 0 }, 'E_ATTR'],
     ['arange', [], { stop: Infinity }, 'E_ATTR'],

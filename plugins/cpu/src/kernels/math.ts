@@ -52,8 +52,9 @@ export function sigmoid(x: number): number {
   return e / (1 + e);
 }
 
-/** gelu, the exact erf form. */
+/** gelu, the exact erf form; gelu(-Inf) is its limit -0 rather than -Inf * 0. */
 export function gelu(x: number): number {
+  if (x === -Infinity) return -0;
   return 0.5 * x * (1 + erf(x / Math.SQRT2));
 }
 

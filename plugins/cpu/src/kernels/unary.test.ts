@@ -34,7 +34,7 @@ const REF: Record<string, (x: number) => number> = {
   tanh: Math.tanh,
   sigmoid: (x) => 1 / (1 + Math.exp(-x)),
   relu: (x) => (x > 0 ? x : Number.isNaN(x) ? x : 0),
-  gelu: (x) => x * phi(x),
+  gelu: (x) => (x === -Infinity ? -0 : x * phi(x)),
   floor: Math.floor,
   ceil: Math.ceil,
   round: roundEven,
