@@ -1,0 +1,252 @@
+/**
+ * Deliberately broken CPU plugins: each replaces one kernel of the reference CPU plugin with a version that
+ * has one realistic bug. The suite's own tests assert which case IDs catch each one.
+ */
+import { CPU_KERNELS, createCpuPlugin, type CpuStorage } from '@hearth/plugin-cpu';
+import type { DType, HearthPlugin, KernelFn, KernelSpec, KernelTensor } from '@hearth/core';
+
+const data = (t: KernelTensor) => (t.storage as CpuStorage).data;
+
+/** The CPU kernel list with (op, dtypes) replaced by `run`; the op's other dtypes keep their real kernels. */
+export function replaceKernel(op: string, dtypes: readonly DType[], run: KernelFn): KernelSpec[] {
+  const out: KernelSpec[] = [];
+  for (const k of CPU_KERNELS) {
+    if (k.op !== op) {
+      out.push(k);
+      continue;
+    }
+    const keep = (typeof k.dtypes === 'string' ? [k.dtypes] : k.dtypes).filter((d) => !dtypes.includes(d));
+    if (keep.length) out.push({ ...k, dtypes: keep });
+  }
+  out.push({ op, device: 'cpu', dtypes, run });
+  return out;
+}
+
+const strides = (shape: readonly number[]) => {
+  const s = shape.map(() => 1);
+  for (let i = shape.length - 2; i >= 0; i--) s[i] = s[i + 1]! * shape[i + 1]!;
+  return s;
+};
+const unravel = (i: number, shape: readonly number[]) => {
+  const idx = shape.map(() => 0);
+  for (let a = shape.length - 1; a >= 0; a--) {
+    idx[a] = i % shape[a]!;
+    i = Math.floor(i / shape[a]!);
+  }
+  return idx;
+};
+
+/** A reduction kernel over attrs.axes from a fold over each group's values. */
+function reduce(fold: (vals: number[]) => number): KernelFn {
+  return ([x], out, attrs) => {
+    const rank = x!.shape.length;
+    const axes = ((attrs['axes'] as number[] | null) ?? x!.shape.map((_, i) => i)).map((a) => (a < 0 ? a + rank : a));
+    const kept = x!.shape.map((_, i) => i).filter((i) => !axes.includes(i));
+    const groups: number[][] = Array.from({ length: data(out).length }, () => []);
+    const xs = data(x!);
+    for (let i = 0; i < xs.length; i++) {
+      const idx = unravel(i, x!.shape);
+      let o = 0;
+      for (const k of kept) o = o * x!.shape[k]! + idx[k]!;
+      groups[o]!.push(xs[i]!);
+    }
+    groups.forEach((g, o) => (data(out)[o] = fold(g)));
+  };
+}
+
+/** A broadcasting binary kernel from a scalar function. */
+function binary(fn: (a: number, b: number) => number): KernelFn {
+  return ([a, b], out) => {
+    const rank = out.shape.length;
+    const pad = (s: readonly number[]) => [...new Array(rank - s.length).fill(1), ...s];
+    const [sa, sb] = [pad(a!.shape), pad(b!.shape)];
+    const [ta, tb] = [strides(sa), strides(sb)];
+    const o = data(out);
+    for (let i = 0; i < o.length; i++) {
+      const idx = unravel(i, out.shape);
+      const off = (s: number[], t: number[]) => idx.reduce((acc, v, k) => acc + (s[k] === 1 ? 0 : v) * t[k]!, 0);
+      o[i] = fn(data(a!)[off(sa, ta)]!, data(b!)[off(sb, tb)]!);
+    }
+  };
+}
+
+function unary(fn: (x: number) => number): KernelFn {
+  return ([x], out) => {
+    const a = data(x!);
+    const o = data(out);
+    for (let i = 0; i < o.length; i++) o[i] = fn(a[i]!);
+  };
+}
+
+/** One broken variant: its plugin and the case IDs that must catch it. */
+export interface BrokenVariant {
+  /** What is broken, in words. */
+  readonly bug: string;
+  /** The query the test runs (the op's cases and the life-cycle checks). */
+  readonly query: readonly string[];
+  /** The plugin. */
+  readonly plugin: HearthPlugin;
+  /** Exactly the case IDs that fail (the suite's seed is fixed, so this list is too). */
+  readonly caughtBy: readonly string[];
+  /** A phrase the failure message of the first catching case must contain. */
+  readonly message: RegExp;
+}
+
+const variant = (name: string, bug: string, op: string, dtypes: DType[], run: KernelFn, caughtBy: string[], message: RegExp): BrokenVariant => ({
+  bug,
+  query: [`hearth:op,${op}:*`, 'hearth:lifecycle,*'],
+  plugin: createCpuPlugin({ kernels: replaceKernel(op, dtypes, run), name: `@broken/${name}` }),
+  caughtBy,
+  message,
+});
+
+const id = (op: string, dtype: string, name: string) => `hearth:op,${op}:dtype=${dtype};case=${name}`;
+
+/** Every broken variant the suite must catch. */
+export const BROKEN_VARIANTS: readonly BrokenVariant[] = [
+  variant('sum-drops-last', 'sum that drops the last element of each group', 'sum', ['float32'],
+    reduce((g) => g.slice(0, -1).reduce((a, b) => a + b, 0)),
+    [id('sum', 'float32', 'all-axes'), id('sum', 'float32', 'axis0'), id('sum', 'float32', 'axis-last-keepdims'), id('sum', 'float32', 'axes-0-2'), id('sum', 'float32', 'all-keepdims'), id('sum', 'float32', 'rank6'), id('sum', 'float32', 'scalar'), id('sum', 'float32', 'long-row'), id('sum', 'float32', 'property')], /out of bound/),
+  variant('add-wrong-broadcast-axis', 'add that aligns broadcast shapes on the leading axes instead of the trailing ones', 'add', ['float32'],
+    ([a, b], out) => {
+      const rank = out.shape.length;
+      const pad = (s: readonly number[]) => [...s, ...new Array(rank - s.length).fill(1)];
+      const [sa, sb] = [pad(a!.shape), pad(b!.shape)];
+      const [ta, tb] = [strides(sa), strides(sb)];
+      const o = data(out);
+      for (let i = 0; i < o.length; i++) {
+        const idx = unravel(i, out.shape);
+        const off = (s: number[], t: number[]) => idx.reduce((acc, v, k) => acc + (s[k] === 1 ? 0 : v) * t[k]!, 0);
+        o[i] = data(a!)[off(sa, ta)]! + data(b!)[off(sb, tb)]!;
+      }
+    },
+    [id('add', 'float32', 'broadcast-row'), id('add', 'float32', 'broadcast-rank'), id('add', 'float32', 'broadcast-lower-rank-first'), id('add', 'float32', 'promote-int32'), id('add', 'float32', 'property')], /out of bound/),
+  variant('max-swallows-nan', 'max reduction that skips NaN', 'max', ['float32'],
+    reduce((g) => g.reduce((m, v) => (v > m ? v : m), -Infinity)),
+    [id('max', 'float32', 'special-values')], /out of bound/),
+  variant('neg-loses-negative-zero', 'neg computed as 0 - x, which loses -0 (neg(+0) comes out +0)', 'neg', ['float32'],
+    unary((x) => 0 - x),
+    [id('neg', 'float32', 'special-values'), id('neg', 'float32', 'property')], /out of bound/),
+  variant('round-half-away', 'round with ties away from zero instead of ties to even', 'round', ['float32'],
+    unary((x) => Math.sign(x) * Math.round(Math.abs(x))),
+    [id('round', 'float32', 'special-values'), id('round', 'float32', 'wide-range'), id('round', 'float32', 'property')], /out of bound/),
+  variant('int32-mul-no-wrap', 'int32 mul as a float64 product, which loses the low bits instead of wrapping', 'mul', ['int32'],
+    binary((x, y) => x * y),
+    [id('mul', 'int32', 'special-values'), id('mul', 'int32', 'int32-wrap'), id('mul', 'int32', 'property')], /out of bound/),
+  variant('softmax-overflow', 'softmax without subtracting the max, which overflows on large inputs', 'softmax', ['float32'],
+    ([x], out, attrs) => {
+      const xs = data(x!);
+      const o = data(out);
+      const rank = x!.shape.length;
+      const a = attrs['axis'] as number;
+      const axis = a < 0 ? a + rank : a;
+      const len = x!.shape[axis]!;
+      const inner = x!.shape.slice(axis + 1).reduce((p, d) => p * d, 1);
+      const outer = xs.length / Math.max(1, len * inner);
+      for (let q = 0; q < outer * inner; q++) {
+        const base = Math.floor(q / inner) * len * inner + (q % inner);
+        // The bug: no max subtracted, so exp overflows to Inf on large inputs.
+        let s = 0;
+        for (let j = 0; j < len; j++) s += Math.fround(Math.exp(xs[base + j * inner]!));
+        for (let j = 0; j < len; j++) o[base + j * inner] = Math.fround(Math.exp(xs[base + j * inner]!)) / s;
+      }
+    },
+    [id('softmax', 'float32', 'large-inputs'), id('softmax', 'float32', 'property')], /out of bound/),
+  variant('argmax-last-tie', 'argmax that picks the last of tied maxima', 'argmax', ['float32'],
+    ([x], out, attrs) => {
+      const xs = data(x!);
+      const axis = attrs['axis'] as number | null;
+      const shape = axis === null ? [xs.length] : x!.shape;
+      const ax = axis === null ? 0 : axis < 0 ? axis + shape.length : axis;
+      const len = shape[ax]!;
+      const inner = shape.slice(ax + 1).reduce((p, d) => p * d, 1);
+      const o = data(out);
+      for (let q = 0; q < o.length; q++) {
+        const base = Math.floor(q / inner) * len * inner + (q % inner);
+        let best = 0;
+        for (let j = 1; j < len && !Number.isNaN(xs[base + best * inner]!); j++) {
+          const v = xs[base + j * inner]!;
+          // The bug: >= lets a later tie win.
+          if (Number.isNaN(v) || v >= xs[base + best * inner]!) best = j;
+        }
+        o[q] = best;
+      }
+    },
+    [id('argmax', 'float32', 'ties-axis1'), id('argmax', 'float32', 'ties-flattened'), id('argmax', 'float32', 'nan'), id('argmax', 'float32', 'signed-zero-tie'), id('argmax', 'float32', 'property')], /out of bound/),
+  variant('transpose-inverted-perm', 'transpose that applies the inverse permutation', 'transpose', ['float32'],
+    ([x], out, attrs) => {
+      const rank = x!.shape.length;
+      const perm = ((attrs['perm'] as number[] | null) ?? x!.shape.map((_, i) => rank - 1 - i)).map((p) => (p < 0 ? p + rank : p));
+      const inv = perm.map((_, i) => perm.indexOf(i));
+      const ts = strides(x!.shape);
+      const o = data(out);
+      for (let i = 0; i < o.length; i++) {
+        const idx = unravel(i, out.shape);
+        let off = 0;
+        inv.forEach((p, k) => (off += (idx[k]! % x!.shape[p]!) * ts[p]!));
+        o[i] = data(x!)[off]!;
+      }
+    },
+    [id('transpose', 'float32', 'perm-201'), id('transpose', 'float32', 'perm-120'), id('transpose', 'float32', 'negative-perm'), id('transpose', 'float32', 'rank6'), id('transpose', 'float32', 'property')], /out of bound/),
+  variant('conv2d-padding-off-by-one', 'conv2d that shifts the padded window by one', 'conv2d', ['float32'],
+    ([x, w, bias], out, attrs) => {
+      const [N, C, H, W] = x!.shape as [number, number, number, number];
+      const [O, I, KH, KW] = w!.shape as [number, number, number, number];
+      const [, , OH, OW] = out.shape as [number, number, number, number];
+      const [sh, sw] = attrs['stride'] as [number, number];
+      const [ph, pw] = attrs['padding'] as [number, number];
+      const [dh, dw] = attrs['dilation'] as [number, number];
+      const g = attrs['groups'] as number;
+      const o = data(out);
+      for (let n = 0; n < N; n++)
+        for (let oc = 0; oc < O; oc++)
+          for (let oh = 0; oh < OH; oh++)
+            for (let ow = 0; ow < OW; ow++) {
+              let s = bias ? data(bias)[oc]! : 0;
+              for (let i = 0; i < I; i++)
+                for (let kh = 0; kh < KH; kh++)
+                  for (let kw = 0; kw < KW; kw++) {
+                    // The bug: padding + 1 where there is padding.
+                    const ih = oh * sh - (ph ? ph + 1 : 0) + kh * dh;
+                    const iw = ow * sw - (pw ? pw + 1 : 0) + kw * dw;
+                    if (ih < 0 || ih >= H || iw < 0 || iw >= W) continue;
+                    const c = Math.floor(oc / (O / g)) * I + i;
+                    s += data(x!)[((n * C + c) * H + ih) * W + iw]! * data(w!)[((oc * I + i) * KH + kh) * KW + kw]!;
+                  }
+              o[((n * O + oc) * OH + oh) * OW + ow] = s;
+            }
+    },
+    [id('conv2d', 'float32', 'padding'), id('conv2d', 'float32', 'padding-asymmetric-kernel'), id('conv2d', 'float32', 'stride2'), id('conv2d', 'float32', 'groups2'), id('conv2d', 'float32', 'depthwise'), id('conv2d', 'float32', 'property')], /out of bound/),
+  variant('exp-leaks-scratch', 'exp that takes scratch storage and never releases it', 'exp', ['float32'],
+    ([x], out, _attrs, ctx) => {
+      ctx.allocate('float32', 4);
+      unary(Math.exp)([x!], out, _attrs, ctx);
+    },
+    [id('exp', 'float32', 'basic'), id('exp', 'float32', 'scalar'), id('exp', 'float32', 'special-values'), id('exp', 'float32', 'wide-range'), id('exp', 'float32', 'empty'), id('exp', 'float32', 'rank6'), id('exp', 'float32', 'int32-input'), id('exp', 'float32', 'bool-input'), id('exp', 'float32', 'property'), 'hearth:lifecycle,leaks:case=end-of-run'], /leaked storage/),
+  variant('relu-writes-outside-output', 'relu that also clamps its input in place (a write outside its output)', 'relu', ['float32'],
+    ([x], out) => {
+      const a = data(x!);
+      const o = data(out);
+      for (let i = 0; i < o.length; i++) {
+        o[i] = a[i]! > 0 || Number.isNaN(a[i]!) ? a[i]! : 0;
+        a[i] = o[i]!;
+      }
+    },
+    [id('relu', 'float32', 'basic'), id('relu', 'float32', 'scalar'), id('relu', 'float32', 'special-values'), id('relu', 'float32', 'rank6'), id('relu', 'float32', 'property')], /input 0 changed/),
+  variant('gelu-tanh-approximation', 'gelu with the tanh approximation instead of the documented erf form', 'gelu', ['float32'],
+    unary((x) => 0.5 * x * (1 + Math.tanh(Math.sqrt(2 / Math.PI) * (x + 0.044715 * x ** 3)))),
+    [id('gelu', 'float32', 'basic'), id('gelu', 'float32', 'scalar'), id('gelu', 'float32', 'special-values'), id('gelu', 'float32', 'wide-range'), id('gelu', 'float32', 'rank6'), id('gelu', 'float32', 'int32-input'), id('gelu', 'float32', 'bool-input'), id('gelu', 'float32', 'property')], /out of bound/),
+  variant('cast-rounds', 'cast float32 → int32 that rounds instead of truncating', 'cast', ['float32'],
+    ([x], out, attrs) => {
+      const to = attrs['dtype'] as DType;
+      const a = data(x!);
+      const o = data(out);
+      for (let i = 0; i < o.length; i++) o[i] = to === 'int32' ? (Number.isNaN(a[i]!) ? 0 : Math.round(a[i]!)) : to === 'bool' ? +(a[i] !== 0) : a[i]!;
+    },
+    [id('cast', 'float32', 'basic'), id('cast', 'float32', 'to-int32'), id('cast', 'float32', 'property')], /out of bound/),
+  variant('tanh-throws', 'a declared tanh kernel that throws', 'tanh', ['float32'],
+    () => {
+      throw new Error('not implemented yet');
+    },
+    [id('tanh', 'float32', 'basic'), id('tanh', 'float32', 'scalar'), id('tanh', 'float32', 'special-values'), id('tanh', 'float32', 'wide-range'), id('tanh', 'float32', 'empty'), id('tanh', 'float32', 'rank6'), id('tanh', 'float32', 'int32-input'), id('tanh', 'float32', 'bool-input'), id('tanh', 'float32', 'property')], /declared kernel threw/),
+];
