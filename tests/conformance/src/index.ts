@@ -24,6 +24,7 @@ export { loadPlugin } from './runner/load-plugin.js';
 export { loadExpectations, ExpectationSet, type Expectation, type ExpectationsFile } from './expectations.js';
 export { writeReports, resultsJson, externalizeInputs, REPORT_FILES } from './report/write.js';
 export { junitXml } from './report/junit.js';
+export { validateResults } from './report/validate.js';
 export { markdownSummary } from './report/markdown.js';
 export { htmlReport, backendsHtml, opBackendCells, type BackendColumn } from './report/html.js';
 export { describeFailure, rerunCommand, matrix, cellStatus, ulpHistogram, ULP_BUCKETS, num, specialNumbers, type MatrixCell } from './report/format.js';

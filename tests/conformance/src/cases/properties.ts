@@ -18,7 +18,6 @@ const RANGE: Record<string, number> = { exp: 100, sin: 100, cos: 100, pow: 8, so
 
 /** Values an op's docs leave unspecified (see the reference corpus), kept out of properties too. */
 const EXCLUDE: Record<string, (x: number) => boolean> = {
-  gelu: (x) => x === -Infinity,
   pow: (x) => !Number.isFinite(x) || Number.isNaN(x),
   softmax: (x) => x === Infinity,
   log_softmax: (x) => x === Infinity,

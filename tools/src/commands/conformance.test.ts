@@ -1,0 +1,199 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { validateResults as schemaProblems } from '@hearth/conformance';
+import { conformanceCommand, runConformanceCommand, type ConformanceCliOptions } from './conformance.js';
+import { runMain } from './main.js';
+
+const ROOT = new URL('../../../', import.meta.url).pathname;
+const CPU_DIST = pathToFileURL(join(ROOT, 'plugins/cpu/dist/index.js')).href;
+
+// The runner's child process runs built code: build the suite and the CPU plugin (incremental, quick when fresh).
+beforeAll(() => {
+  execFileSync(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '-b', 'tests/conformance', 'plugins/cpu'], { cwd: ROOT });
+}, 120_000);
+
+let logs: string[] = [];
+afterEach(() => {
+  vi.restoreAllMocks();
+  process.exitCode = undefined;
+});
+function captureLog(): void {
+  logs = [];
+  vi.spyOn(console, 'log').mockImplementation((...a: unknown[]) => void logs.push(a.join(' ')));
+}
+
+const tmp = () => mkdtempSync(join(tmpdir(), 'hearth-conformance-'));
+const opts = (o: Partial<ConformanceCliOptions>): ConformanceCliOptions => ({ plugin: '@hearth/plugin-cpu', profile: 'core', timeout: 10_000, ...o });
+
+/** A plugin module that wraps the CPU plugin with one kernel replaced by `body` (a crash, a hang...). */
+function fixturePlugin(op: string, body: string, extra = ''): string {
+  const file = join(tmp(), 'plugin.mjs');
+  writeFileSync(
+    file,
+    `import { CPU_KERNELS, createCpuPlugin } from '${CPU_DIST}';
+${extra}
+const kernels = CPU_KERNELS.filter((k) => k.op !== '${op}');
+kernels.push({ op: '${op}', device: 'cpu', dtypes: ['float32', 'float64'], run() { ${body} } });
+export default createCpuPlugin({ kernels, name: '@fixture/${op}' });
+`,
+  );
+  return file;
+}
+
+function validateResults(path: string): void {
+  expect(schemaProblems(JSON.parse(readFileSync(path, 'utf8')))).toEqual([]);
+}
+
+describe('hearth conformance', () => {
+  it('passes the CPU plugin on the core profile in under 60 s, with a whole, schema-valid report', async () => {
+    captureLog();
+    const dir = tmp();
+    const start = performance.now();
+    expect(await runConformanceCommand(opts({ report: dir }))).toBe(0);
+    const seconds = (performance.now() - start) / 1000;
+    expect(seconds).toBeLessThan(60);
+    for (const f of ['results.json', 'junit.xml', 'summary.md', 'index.html']) expect(existsSync(join(dir, f)), f).toBe(true);
+    validateResults(join(dir, 'results.json'));
+    const results = JSON.parse(readFileSync(join(dir, 'results.json'), 'utf8'));
+    expect(results.verdict).toBe('pass');
+    expect(results.selection.isolation).toBe('child-process');
+    expect(results.results.length).toBeGreaterThan(1000);
+    expect(results.counts.pass).toBe(results.results.length);
+    expect(logs.join('\n')).toMatch(/Verdict: PASS/);
+    console.info(`core profile on the CPU plugin: ${results.results.length} cases in ${seconds.toFixed(1)} s`);
+  }, 90_000);
+
+  it('passes the CPU plugin on the float64 profile it declares', async () => {
+    captureLog();
+    expect(await runConformanceCommand(opts({ profile: 'float64' }))).toBe(0);
+  }, 60_000);
+
+  it('gives the same case list and the same results on every run', async () => {
+    captureLog();
+    const query = ['hearth:op,sum:*', 'hearth:op,gelu:*', 'hearth:op,matmul:*'];
+    const runOnce = async () => {
+      logs = [];
+      await runConformanceCommand(opts({ query, json: true }));
+      const r = JSON.parse(logs.join('\n'));
+      return r.results.map((x: { id: string; status: string; accuracy?: unknown }) => [x.id, x.status, x.accuracy]);
+    };
+    const a = await runOnce();
+    expect(a.length).toBeGreaterThan(50);
+    expect(await runOnce()).toEqual(a);
+  }, 60_000);
+
+  it('lists the selected case IDs', async () => {
+    captureLog();
+    await conformanceCommand().parseAsync(['--list', '--query', 'hearth:op,add:dtype=float32;case=broadcast-*'], { from: 'user' });
+    expect(logs).toEqual(expect.arrayContaining(['hearth:op,add:dtype=float32;case=broadcast-row', 'hearth:op,add:dtype=float32;case=broadcast-6d']));
+    expect(logs.every((l) => l.startsWith('hearth:op,add:dtype=float32;case=broadcast-'))).toBe(true);
+  });
+
+  describe('bad input: a clear error, a non-zero exit, no report', () => {
+    it('a path that is not a plugin', async () => {
+      const dir = join(tmp(), 'report');
+      const notPlugin = join(tmp(), 'not-a-plugin.mjs');
+      writeFileSync(notPlugin, 'export const answer = 42;\n');
+      await expect(conformanceCommand().parseAsync(['--plugin', notPlugin, '--report', dir], { from: 'user' })).rejects.toMatchObject({ code: 'E_PLUGIN', message: expect.stringMatching(/is not a Hearth plugin/) });
+      expect(existsSync(dir)).toBe(false);
+    }, 30_000);
+
+    it('a malformed expectations file', async () => {
+      const dir = join(tmp(), 'report');
+      const file = join(tmp(), 'expectations.yaml');
+      writeFileSync(file, 'version: 1\nexpectations:\n  - query: "hearth:op,add:*"\n    status: broken\n');
+      await expect(runConformanceCommand(opts({ expectations: file, report: dir }))).rejects.toMatchObject({ code: 'E_ARG', message: expect.stringMatching(/status must be equal to one of the allowed values|issue/) });
+      expect(existsSync(dir)).toBe(false);
+    });
+
+    it('an expired or unmatched expectation', async () => {
+      const file = join(tmp(), 'expectations.yaml');
+      writeFileSync(
+        file,
+        'version: 1\nexpectations:\n' +
+          '  - { query: "hearth:op,add:*", status: fail, issue: "https://example.com/1", expires: "2020-01-01" }\n' +
+          '  - { query: "hearth:op,no_such_op:*", status: skip, issue: "https://example.com/2", expires: "2999-01-01" }\n',
+      );
+      await expect(runConformanceCommand(opts({ expectations: file }))).rejects.toThrow(/expired on 2020-01-01[\s\S]*matches no case/);
+    });
+
+    it('a query that matches nothing', async () => {
+      await expect(runConformanceCommand(opts({ query: ['hearth:op,no_such_op:*'] }))).rejects.toMatchObject({ code: 'E_ARG', message: expect.stringMatching(/matches no case/) });
+      await expect(runConformanceCommand(opts({ query: ['op,add'] }))).rejects.toMatchObject({ code: 'E_ARG', message: expect.stringMatching(/Invalid query/) });
+    });
+  });
+
+  describe('crash isolation', () => {
+    it('a kernel that kills its process becomes a crash result naming the case, and the run goes on', async () => {
+      captureLog();
+      const plugin = fixturePlugin('exp', 'process.exit(7);');
+      const dir = tmp();
+      const code = await runConformanceCommand(opts({ plugin, query: ['hearth:op,exp:dtype=float32;case=basic', 'hearth:op,exp:dtype=float32;case=scalar', 'hearth:op,neg:dtype=float32;*'], report: dir }));
+      expect(code).toBe(1);
+      const r = JSON.parse(readFileSync(join(dir, 'results.json'), 'utf8'));
+      const byId = new Map(r.results.map((x: { id: string }) => [x.id, x]));
+      expect(byId.get('hearth:op,exp:dtype=float32;case=basic')).toMatchObject({ status: 'crash', message: expect.stringMatching(/exit code 7/) });
+      expect(byId.get('hearth:op,exp:dtype=float32;case=scalar')).toMatchObject({ status: 'crash' });
+      expect(r.results.filter((x: { op: string }) => x.op === 'neg').every((x: { status: string }) => x.status === 'pass')).toBe(true);
+      expect(logs.join('\n')).toMatch(/rerun: hearth conformance --plugin '.*plugin\.mjs' --device cpu --profile core --query 'hearth:op,exp:dtype=float32;case=basic'/);
+    }, 60_000);
+
+    it('a kernel that hangs becomes a timeout result after the per-case limit', async () => {
+      captureLog();
+      const plugin = fixturePlugin('sin', 'for (;;) {}');
+      const code = await runConformanceCommand(opts({ plugin, query: ['hearth:op,sin:dtype=float32;case=basic', 'hearth:op,cos:dtype=float32;case=basic'], timeout: 1000, json: true }));
+      expect(code).toBe(1);
+      const r = JSON.parse(logs.join('\n'));
+      expect(r.results.map((x: { id: string; status: string }) => [x.id, x.status])).toEqual([
+        ['hearth:op,sin:dtype=float32;case=basic', 'timeout'],
+        ['hearth:op,cos:dtype=float32;case=basic', 'pass'],
+      ]);
+    }, 60_000);
+
+    it('a device that fails to start is reported with its reason', async () => {
+      captureLog();
+      const file = join(tmp(), 'plugin.mjs');
+      writeFileSync(
+        file,
+        `export default { manifest: { name: 'acme-npu', version: '0.1.0', vendor: 'ACME', deviceTypes: ['npu'], coreApi: '^1.0.0' },
+          register(host) { host.registerBackend({ type: 'npu', create() { throw new Error('no NPU found on this machine'); } }); } };\n`,
+      );
+      const dir = tmp();
+      expect(await runConformanceCommand(opts({ plugin: file, report: dir }))).toBe(1);
+      const r = JSON.parse(readFileSync(join(dir, 'results.json'), 'utf8'));
+      expect(r.init).toMatchObject({ ok: false, reason: expect.stringMatching(/no NPU found/) });
+      expect(r.results[0]).toMatchObject({ id: 'hearth:lifecycle,init:case=ready', status: 'fail', message: expect.stringMatching(/no NPU found/) });
+      validateResults(join(dir, 'results.json'));
+    }, 30_000);
+  });
+
+  describe('expectations', () => {
+    it('turn known failures into expected-fail, and --certify ignores them', async () => {
+      captureLog();
+      const plugin = fixturePlugin('exp', 'process.exit(7);');
+      const file = join(tmp(), 'expectations.yaml');
+      writeFileSync(file, 'version: 1\nexpectations:\n  - query: "hearth:op,exp:dtype=float32;case=basic"\n    status: fail\n    issue: https://example.com/acme/12\n    expires: "2999-12-31"\n');
+      const query = ['hearth:op,exp:dtype=float32;case=basic'];
+      expect(await runConformanceCommand(opts({ plugin, query, expectations: file }))).toBe(0);
+      expect(logs.join('\n')).toMatch(/1 expected-fail/);
+      await expect(runConformanceCommand(opts({ plugin, query, expectations: file, certify: true }))).rejects.toThrow(/certification run takes the whole profile/);
+    }, 60_000);
+  });
+});
+
+describe('npm start (the main job)', () => {
+  it('runs the core profile on each installed backend, prints the op × backend matrix, writes the HTML report', async () => {
+    captureLog();
+    const dir = tmp();
+    expect(await runMain({ reportDir: dir, plugins: ['@hearth/plugin-cpu', '@hearth/plugin-not-installed'] })).toBe(0);
+    const out = logs.join('\n');
+    expect(out).toMatch(/cpu \(@hearth\/plugin-cpu\): PASS/);
+    expect(out).toMatch(/^conv2d\s+pass$/m);
+    expect(readFileSync(join(dir, 'index.html'), 'utf8')).toMatch(/<td class="op">conv2d<\/td><td class="pass">pass<\/td>/);
+    expect(existsSync(join(dir, 'cpu', 'results.json'))).toBe(true);
+  }, 60_000);
+});

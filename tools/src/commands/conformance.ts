@@ -1,0 +1,141 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { Command, Option } from 'commander';
+import { HearthError } from '@hearth/core';
+import {
+  ProgressBar,
+  describeFailure,
+  externalizeInputs,
+  resultsJson,
+  runConformance,
+  selectCases,
+  writeReports,
+  FAILING,
+  SUITE_VERSION,
+  type RunResult,
+} from '@hearth/conformance';
+
+/** Options of `hearth conformance`, as parsed. */
+export interface ConformanceCliOptions {
+  /** Plugin package or path. */
+  plugin: string;
+  /** Device type. */
+  device?: string;
+  /** Case queries. */
+  query?: string[];
+  /** Profile name. */
+  profile: string;
+  /** Expectations file. */
+  expectations?: string;
+  /** Certification run. */
+  certify?: boolean;
+  /** Report directory. */
+  report?: string;
+  /** Print results JSON. */
+  json?: boolean;
+  /** Print the selected case IDs only. */
+  list?: boolean;
+  /** A shard, k/n. */
+  shard?: string;
+  /** Per-case timeout in ms. */
+  timeout: number;
+}
+
+function positiveInt(v: string): number {
+  const n = Number(v);
+  if (!Number.isSafeInteger(n) || n < 1) throw new HearthError('E_ARG', `--timeout must be a positive number of milliseconds, got "${v}".`);
+  return n;
+}
+
+const collect = (v: string, prev: string[] = []) => [...prev, v];
+
+/** Where inputs too large to print go when no report dir is given (git-ignored). */
+const SCRATCH_DIR = '.conformance';
+
+/** Prints the failures of a run with their reproduction details, saving large inputs under `dir`. */
+function printFailures(run: RunResult, dir: string | undefined): void {
+  const failing = run.results.filter((r) => FAILING.includes(r.status));
+  if (failing.length === 0) return;
+  let shown = run;
+  if (!dir) {
+    const ext = externalizeInputs(run);
+    for (const [name, text] of ext.files) {
+      const path = join(SCRATCH_DIR, name);
+      mkdirSync(dirname(path), { recursive: true });
+      writeFileSync(path, text);
+    }
+    shown = ext.run;
+  }
+  const base = dir ?? SCRATCH_DIR;
+  for (const r of shown.results.filter((x) => FAILING.includes(x.status))) {
+    const withPath = r.failure?.inputsFile ? { ...r, failure: { ...r.failure, inputsFile: join(base, r.failure.inputsFile) } } : r;
+    console.log(`\n${describeFailure(shown, withPath)}`);
+  }
+}
+
+/**
+ * Runs `hearth conformance` with parsed options and returns the exit code: 0 when the verdict is pass,
+ * 1 when it is fail. Bad input (unknown profile, a query matching nothing, a malformed expectations file,
+ * a path that is not a plugin) throws a HearthError before any report is written.
+ */
+export async function runConformanceCommand(opts: ConformanceCliOptions): Promise<number> {
+  const queries = opts.query ?? [];
+  if (opts.list) {
+    const { cases } = selectCases({ profile: opts.profile, queries, ...(opts.shard ? { shard: opts.shard } : {}), ...(opts.certify ? { certify: true } : {}) });
+    for (const c of cases) console.log(c.id);
+    return 0;
+  }
+  const reportDir = opts.report ?? (opts.certify ? 'reports/conformance' : undefined);
+  const bar = !opts.json && process.stderr.isTTY ? new ProgressBar(process.stderr, 'conformance') : undefined;
+  let failures = 0;
+  const run = await runConformance({
+    plugin: opts.plugin,
+    ...(opts.device ? { device: opts.device } : {}),
+    profile: opts.profile,
+    queries,
+    ...(opts.shard ? { shard: opts.shard } : {}),
+    ...(opts.expectations ? { expectations: opts.expectations } : {}),
+    certify: opts.certify ?? false,
+    timeoutMs: opts.timeout,
+    onProgress: (done, total, last) => {
+      if (FAILING.includes(last.status)) failures++;
+      bar?.update(done, total, last.id, failures);
+    },
+  });
+  bar?.done();
+  const written = reportDir ? writeReports(run, resolve(reportDir)) : undefined;
+  if (opts.json) {
+    console.log(resultsJson(written?.run ?? run));
+    return run.verdict === 'pass' ? 0 : 1;
+  }
+  console.log(
+    `hearth conformance ${SUITE_VERSION}: ${run.plugin.name}@${run.plugin.version} on ${run.device.name ?? run.device.type}, profile ${run.profile.name}${run.selection.certify ? ' (certification)' : ''}`,
+  );
+  if (!run.init.ok) console.log(`The device failed to initialise: ${run.init.reason}`);
+  printFailures(written?.run ?? run, reportDir);
+  const counts = Object.entries(run.counts).filter(([, n]) => n > 0).map(([s, n]) => `${n} ${s}`).join(', ');
+  console.log(`\n${run.results.length} cases in ${(run.durationMs / 1000).toFixed(1)} s: ${counts}`);
+  console.log(`Verdict: ${run.verdict.toUpperCase()}${run.reasons.length ? ` (${run.reasons.join('; ')})` : ''}`);
+  if (written) console.log(`Report: ${join(written.dir, 'index.html')} (results.json, junit.xml, summary.md)`);
+  return run.verdict === 'pass' ? 0 : 1;
+}
+
+/** `hearth conformance`: runs the conformance suite on a plugin, in a child process, and writes reports. */
+export function conformanceCommand(): Command {
+  return new Command('conformance')
+    .description('Run the conformance suite on a backend plugin (crash-isolated in a child process)')
+    .option('--plugin <package|path>', 'the plugin: an installed package name or a built module path', '@hearth/plugin-cpu')
+    .option('--device <type>', "the device type to test (default: the plugin's first)")
+    .option('--query <query>', 'run only cases matching a query, e.g. "hearth:op,add:*" (repeatable)', collect)
+    .addOption(new Option('--profile <name>', 'the profile').choices(['core', 'float16', 'float64']).default('core'))
+    .option('--expectations <file>', 'known failures (YAML or JSON; ignored with --certify)')
+    .option('--certify', 'a certification run: the whole profile, no expectations, no skips')
+    .option('--report <dir>', 'write results.json, junit.xml, summary.md and index.html here')
+    .option('--json', 'print results.json to stdout')
+    .option('--list', 'print the IDs of the selected cases and exit')
+    .option('--shard <k/n>', 'run shard k of n (stable by case ID)')
+    .option('--timeout <ms>', 'per-case timeout (properties get 5x)', positiveInt, 10_000)
+    .action(async (opts: ConformanceCliOptions) => {
+      process.exitCode = await runConformanceCommand(opts);
+    });
+}
