@@ -1,0 +1,75 @@
+import { describe, expect, it } from 'vitest';
+import { evaluate } from './index.js';
+import { tensor } from '../cases/data.js';
+import { roundFloat16, ulpOf } from '../numeric/float.js';
+
+const f32 = (shape: number[], data: number[]) => tensor('float32', shape, data);
+const i32 = (shape: number[], data: number[]) => tensor('int32', shape, data);
+const values = (op: string, inputs: ReturnType<typeof f32>[], attrs: Record<string, unknown> = {}) => [...evaluate(op, inputs, attrs).values];
+
+// Hand-computed expectations, from the opset docs: the oracle must agree with these, not with any plugin.
+describe('the float64 oracle follows the documented rules', () => {
+  it('round ties to even and keeps the sign of zero', () => {
+    expect(values('round', [f32([6], [0.5, 1.5, 2.5, -0.5, -1.5, -0.4])])).toEqual([0, 2, 2, -0, -2, -0]);
+    expect(Object.is(values('round', [f32([1], [-0.5])])[0], -0)).toBe(true);
+  });
+
+  it('maximum/minimum propagate NaN and order the zeros', () => {
+    expect(values('maximum', [f32([3], [-0, NaN, 1]), f32([3], [0, 1, 2])]).map(String)).toEqual(['0', 'NaN', '2']);
+    expect(Object.is(values('minimum', [f32([1], [-0]), f32([1], [0])])[0], -0)).toBe(true);
+    expect(Object.is(values('maximum', [f32([1], [-0]), f32([1], [0])])[0], 0)).toBe(true);
+  });
+
+  it('int32 arithmetic wraps and pow follows the negative-exponent rule', () => {
+    expect(values('add', [i32([1], [2 ** 31 - 1]), i32([1], [1])])).toEqual([-(2 ** 31)]);
+    expect(values('mul', [i32([1], [123456789]), i32([1], [987654321])])).toEqual([-67153019]); // low 32 bits, checked with Python
+    expect(values('neg', [i32([1], [-(2 ** 31)])])).toEqual([-(2 ** 31)]);
+    expect(values('pow', [i32([4], [2, 1, -1, 3]), i32([4], [-1, -5, -3, 31])])).toEqual([0, 1, -1, 1264544299]); // 3^31 mod 2^32, checked with Python
+  });
+
+  it('cast truncates, saturates and maps NaN to 0; bool is x != 0', () => {
+    expect(values('cast', [f32([6], [2.9, -2.9, NaN, 3e9, -3e9, -0.5])], { dtype: 'int32' }).map((v) => v + 0)).toEqual([2, -2, 0, 2 ** 31 - 1, -(2 ** 31), 0]);
+    expect(values('cast', [f32([3], [NaN, 0, -0])], { dtype: 'bool' })).toEqual([1, 0, 0]);
+  });
+
+  it('argmax takes the first tie and counts NaN as the maximum', () => {
+    expect(values('argmax', [f32([2, 4], [1, 3, 3, 2, 1, NaN, 5, NaN])], { axis: 1 })).toEqual([1, 1]);
+    expect(values('argmin', [f32([4], [2, 1, 1, 0.5])])).toEqual([3]);
+  });
+
+  it('softmax is stable for large inputs; sum of nothing is 0 and mean of nothing is NaN', () => {
+    const s = values('softmax', [f32([3], [1000, 1001, 1002])]);
+    const e = [Math.exp(-2), Math.exp(-1), 1].map((v) => v / (Math.exp(-2) + Math.exp(-1) + 1));
+    s.forEach((v, i) => expect(v).toBeCloseTo(e[i]!, 15));
+    expect(values('sum', [f32([2, 0], [])], { axes: [1] })).toEqual([0, 0]);
+    expect(values('mean', [f32([1, 0], [])], { axes: [1] }).map(String)).toEqual(['NaN']);
+  });
+
+  it('matmul, conv2d with padding and the pools give hand-computed results', () => {
+    expect(values('matmul', [f32([2, 2], [1, 2, 3, 4]), f32([2], [5, 6])])).toEqual([17, 39]);
+    // 3x3 ones, 2x2 ones kernel, padding 1: corners see 1 element, edges 2, inside 4.
+    expect(values('conv2d', [f32([1, 1, 3, 3], [1, 1, 1, 1, 1, 1, 1, 1, 1]), f32([1, 1, 2, 2], [1, 1, 1, 1])], { padding: 1 })).toEqual([1, 2, 2, 1, 2, 4, 4, 2, 2, 4, 4, 2, 1, 2, 2, 1]);
+    expect(values('max_pool2d', [f32([1, 1, 2, 2], [-5, -6, -7, -8])], { kernelSize: 2, padding: 1 })).toEqual([-5, -6, -7, -8]);
+    expect(values('avg_pool2d', [f32([1, 1, 2, 2], [4, 4, 4, 4])], { kernelSize: 2, stride: 1, padding: 1, countIncludePad: false })).toEqual([4, 4, 4, 4, 4, 4, 4, 4, 4]);
+    expect(values('avg_pool2d', [f32([1, 1, 2, 2], [4, 4, 4, 4])], { kernelSize: 2, stride: 1, padding: 1 })).toEqual([1, 2, 1, 2, 4, 2, 1, 2, 1]);
+  });
+
+  it('movement ops move elements exactly', () => {
+    expect(values('transpose', [f32([2, 3], [0, 1, 2, 3, 4, 5])])).toEqual([0, 3, 1, 4, 2, 5]);
+    expect(values('slice', [f32([6], [0, 1, 2, 3, 4, 5])], { starts: [-1], ends: [-100], steps: [-2] })).toEqual([5, 3, 1]);
+    expect(values('pad', [f32([3], [1, 2, 3])], { pads: [2, 2], mode: 'reflect' })).toEqual([3, 2, 1, 2, 3, 2, 1]);
+    expect(values('gather', [f32([3], [10, 20, 30]), i32([2], [-1, 0])])).toEqual([30, 10]);
+    expect(values('arange', [], { start: 5, stop: 0, step: -1.5 })).toEqual([5, 3.5, 2, 0.5]);
+  });
+
+  it('float16 rounding and ULP sizes', () => {
+    expect(roundFloat16(1 + 2 ** -11)).toBe(1); // tie to even
+    expect(roundFloat16(1 + 3 * 2 ** -11)).toBe(1 + 2 ** -9);
+    expect(roundFloat16(65520)).toBe(Infinity);
+    expect(roundFloat16(65519)).toBe(65504);
+    expect(roundFloat16(2 ** -25)).toBe(0);
+    expect(roundFloat16(3 * 2 ** -26)).toBe(2 ** -24);
+    expect(ulpOf('float32', 1)).toBe(2 ** -23);
+    expect(ulpOf('float16', 1000)).toBe(0.5);
+  });
+});
