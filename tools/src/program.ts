@@ -3,6 +3,8 @@ import { backendsCommand } from './commands/backends.js';
 import { opsCommand } from './commands/ops.js';
 import { explainCommand } from './commands/explain.js';
 import { governanceCommand } from './commands/governance.js';
+import { conformanceCommand } from './commands/conformance.js';
+import { runMain } from './commands/main.js';
 
 /** Builds the `hearth` command line. */
 export function buildProgram(): Command {
@@ -13,6 +15,21 @@ export function buildProgram(): Command {
   program.addCommand(backendsCommand());
   program.addCommand(opsCommand());
   program.addCommand(explainCommand());
+  program.addCommand(conformanceCommand());
   program.addCommand(governanceCommand());
+  program
+    .command('main')
+    .description("Hearth's main job: the core conformance profile on every installed backend, an op x backend matrix, an HTML report")
+    .option('--report <dir>', 'where the HTML report goes', 'reports/conformance')
+    .action(async (opts: { report: string }) => {
+      process.exitCode = await runMain({ reportDir: opts.report });
+    });
+  exitOverrideEverywhere(program);
   return program;
+}
+
+/** Commander exits by itself from subcommands unless each has exitOverride; bin.ts maps its errors to exit 2. */
+function exitOverrideEverywhere(cmd: Command): void {
+  cmd.exitOverride();
+  for (const sub of cmd.commands) exitOverrideEverywhere(sub);
 }
