@@ -14,20 +14,21 @@ export type { OpSpec, Draft } from './cases/spec.js';
 export { SpecContext } from './cases/spec.js';
 export { caseId, parseCaseId, parseQuery, matchesQuery, parseShard, inShard, type CaseIdParts, type Query, type Shard } from './ids.js';
 export { ACCURACY, type Accuracy, type AccuracyClass, type Bound } from './accuracy.js';
-export { evaluate, dtypesOf, ORACLES } from './oracle/index.js';
+export { evaluate, dtypesOf, ORACLES, type CallDtypes } from './oracle/index.js';
 export type { Expected, OracleFn, OracleTensor } from './oracle/types.js';
 export { compare, type Comparison, type WorstElement } from './numeric/compare.js';
 export { roundFloat16, roundTo, ulpOf, unitRoundoff } from './numeric/float.js';
 export { FAILING, type CaseResult, type CaseStatus, type AccuracyRecord, type FailureDetail } from './results.js';
-export { runConformance, selectCases, type RunOptions, type RunResult } from './runner/run.js';
+export { runConformance, selectCases, type RunOptions, type RunResult, type Selection } from './runner/run.js';
+export { Rng, hashSeed } from './numeric/rng.js';
 export { loadPlugin } from './runner/load-plugin.js';
 export { loadExpectations, ExpectationSet, type Expectation, type ExpectationsFile } from './expectations.js';
-export { writeReports, resultsJson, externalizeInputs, REPORT_FILES } from './report/write.js';
+export { writeReports, resultsJson, externalizeInputs, REPORT_FILES, type ExternalizedRun, type WrittenReport } from './report/write.js';
 export { junitXml } from './report/junit.js';
 export { validateResults } from './report/validate.js';
 export { markdownSummary } from './report/markdown.js';
 export { htmlReport, backendsHtml, opBackendCells, type BackendColumn } from './report/html.js';
-export { describeFailure, rerunCommand, matrix, cellStatus, ulpHistogram, ULP_BUCKETS, num, specialNumbers, type MatrixCell } from './report/format.js';
+export { describeFailure, rerunCommand, matrix, cellStatus, ulpHistogram, ULP_BUCKETS, num, specialNumbers, type MatrixCell, type UlpBucket } from './report/format.js';
 export { ProgressBar } from './progress.js';
 
 /** The file URL of the published JSON Schema that results.json validates against. */

@@ -38,7 +38,16 @@ export interface FailureDetail {
   /** The accuracy contract in words. */
   readonly contract?: string;
   /** For properties: the seed, runs and shrinks that led to the counterexample. */
-  readonly property?: { readonly seed: number; readonly runs: number; readonly shrinks: number; readonly path?: string };
+  readonly property?: {
+    /** The fast-check seed. */
+    readonly seed: number;
+    /** Runs until the failure. */
+    readonly runs: number;
+    /** Shrink steps to the minimal input. */
+    readonly shrinks: number;
+    /** fast-check's replay path. */
+    readonly path?: string;
+  };
 }
 
 /** One case's result. */
@@ -58,13 +67,25 @@ export interface CaseResult {
   /** What went wrong, in a sentence or a few. */
   readonly message?: string;
   /** An error the op raised. */
-  readonly error?: { readonly code?: string; readonly message: string };
+  readonly error?: {
+    /** The HearthError code. */
+    readonly code?: string;
+    /** The message. */
+    readonly message: string;
+  };
   /** Accuracy figures, where values were compared. */
   readonly accuracy?: AccuracyRecord;
   /** Reproduction details of a failure. */
   readonly failure?: FailureDetail;
   /** The expectation that applied, if any. */
-  readonly expectation?: { readonly status: string; readonly issue: string; readonly expires: string };
+  readonly expectation?: {
+    /** fail, skip or flaky. */
+    readonly status: string;
+    /** The tracking issue. */
+    readonly issue: string;
+    /** The expiry date. */
+    readonly expires: string;
+  };
   /** Attempts made (flaky expectations retry). */
   readonly attempts?: number;
 }

@@ -26,8 +26,16 @@ export const ORACLES: Readonly<Record<string, OracleFn>> = {
 const FLOATS: readonly DType[] = ['float16', 'float32', 'float64'];
 const wider = (a: DType, b: DType): DType => (DTYPES.indexOf(a) >= DTYPES.indexOf(b) ? a : b);
 
+/** The dtypes of a call. */
+export interface CallDtypes {
+  /** The compute dtype (the kernel key). */
+  compute: DType;
+  /** The output dtype. */
+  out: DType;
+}
+
 /** The compute and output dtypes of a call, by the opset's rules (promotion, float-only ops, attr dtypes). */
-export function dtypesOf(op: string, inputs: readonly { dtype: DType }[], attrs: Readonly<Record<string, unknown>>): { compute: DType; out: DType } {
+export function dtypesOf(op: string, inputs: readonly { dtype: DType }[], attrs: Readonly<Record<string, unknown>>): CallDtypes {
   const schema = getOp(op);
   const a = parseAttrs(op, schema.attrs, attrs);
   let compute: DType | undefined = schema.compute === 'attr' ? (a['dtype'] as DType) : undefined;

@@ -91,8 +91,16 @@ export function cellStatus(counts: Partial<Record<CaseStatus, number>>): CaseSta
   return RANK.find((s) => (counts[s] ?? 0) > 0) ?? 'not-supported';
 }
 
+/** One bucket of the accuracy histogram. */
+export interface UlpBucket {
+  /** The column label. */
+  readonly label: string;
+  /** The bucket's upper bound in ULPs. */
+  readonly max: number;
+}
+
 /** ULP buckets of the accuracy histogram. */
-export const ULP_BUCKETS: readonly { readonly label: string; readonly max: number }[] = [
+export const ULP_BUCKETS: readonly UlpBucket[] = [
   { label: '0', max: 0 },
   { label: '≤0.5', max: 0.5 },
   { label: '≤1', max: 1 },

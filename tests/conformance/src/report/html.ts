@@ -57,7 +57,10 @@ export interface BackendColumn {
   /** The column title, e.g. `cpu (@hearth/plugin-cpu)`. */
   readonly title: string;
   /** Its run, or why it could not run. */
-  readonly run: RunResult | { readonly error: string };
+  readonly run: RunResult | {
+    /** Why the backend could not be run. */
+    readonly error: string;
+  };
 }
 
 /** The op × backend status per cell, over all dtypes of each run. */

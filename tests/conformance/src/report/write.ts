@@ -9,11 +9,29 @@ import { htmlReport } from './html.js';
 /** The files a report holds. */
 export const REPORT_FILES = ['results.json', 'junit.xml', 'summary.md', 'index.html'] as const;
 
+/** A run with its large inputs moved out to files. */
+export interface ExternalizedRun {
+  /** The run, large inputs replaced by file references. */
+  readonly run: RunResult;
+  /** File path (relative to the report dir) → contents. */
+  readonly files: Map<string, string>;
+}
+
+/** What {@link writeReports} wrote. */
+export interface WrittenReport {
+  /** The report dir. */
+  readonly dir: string;
+  /** The files written, relative to it. */
+  readonly files: string[];
+  /** The run as written (large inputs as file references). */
+  readonly run: RunResult;
+}
+
 /**
  * Moves large failing inputs out of the results into `inputs/<case>.json` files (paths relative to the
  * report dir), so results stay small and every failure stays reproducible. Returns the files to write.
  */
-export function externalizeInputs(run: RunResult): { run: RunResult; files: Map<string, string> } {
+export function externalizeInputs(run: RunResult): ExternalizedRun {
   const files = new Map<string, string>();
   const results = run.results.map((r) => {
     if (!r.failure?.inputs || inlineable(r.failure.inputs)) return r;
@@ -34,7 +52,7 @@ export function resultsJson(run: RunResult): string {
  * Writes results.json, junit.xml, summary.md, index.html and saved inputs into `dir`. Each file is written
  * to a temporary name and renamed into place only after all are written: a report is whole or absent.
  */
-export function writeReports(run: RunResult, dir: string): { dir: string; files: string[]; run: RunResult } {
+export function writeReports(run: RunResult, dir: string): WrittenReport {
   const ext = externalizeInputs(run);
   const contents = new Map<string, string>([
     ['results.json', resultsJson(ext.run)],

@@ -48,23 +48,82 @@ export interface RunResult {
   /** True for a run that went to the end (reports are only written for complete runs). */
   readonly complete: true;
   /** The suite version and its fixed seed. */
-  readonly suite: { readonly version: string; readonly seed: number };
+  readonly suite: {
+    /** The suite version. */
+    readonly version: string;
+    /** Its fixed seed. */
+    readonly seed: number;
+  };
   /** The opset version. */
   readonly opsetVersion: number;
   /** The core API version of the host. */
   readonly coreApiVersion: string;
   /** The profile. */
-  readonly profile: { readonly name: string; readonly requireAll: boolean };
+  readonly profile: {
+    /** core, float16 or float64. */
+    readonly name: string;
+    /** Whether every (op, dtype) of the profile is required. */
+    readonly requireAll: boolean;
+  };
   /** The plugin, as given and as its manifest says. */
-  readonly plugin: { readonly spec: string; readonly name: string; readonly version: string; readonly vendor: string; readonly coreApi: string };
+  readonly plugin: {
+    /** The package name or path given to the runner. */
+    readonly spec: string;
+    /** The manifest's name. */
+    readonly name: string;
+    /** The manifest's version. */
+    readonly version: string;
+    /** The manifest's vendor. */
+    readonly vendor: string;
+    /** The core API range the plugin supports. */
+    readonly coreApi: string;
+  };
   /** The device: type, name and what it reports about itself (the adapter, for GPUs). */
-  readonly device: { readonly type: string; readonly name?: string; readonly info?: Readonly<Record<string, unknown>>; readonly stores: readonly string[] };
+  readonly device: {
+    /** The device type. */
+    readonly type: string;
+    /** The device name, e.g. `webgpu:0`. */
+    readonly name?: string;
+    /** What the device reports (for GPUs, the adapter). */
+    readonly info?: Readonly<Record<string, unknown>>;
+    /** The dtypes it stores. */
+    readonly stores: readonly string[];
+  };
   /** How initialisation went. */
-  readonly init: { readonly ok: boolean; readonly reason?: string; readonly code?: string };
+  readonly init: {
+    /** True when the device started. */
+    readonly ok: boolean;
+    /** Why it did not. */
+    readonly reason?: string;
+    /** The error code, if any. */
+    readonly code?: string;
+  };
   /** Where it ran. */
-  readonly environment: { readonly node: string; readonly platform: string; readonly arch: string; readonly cpus: number; readonly cpuModel: string };
+  readonly environment: {
+    /** Node.js version. */
+    readonly node: string;
+    /** OS platform. */
+    readonly platform: string;
+    /** CPU architecture. */
+    readonly arch: string;
+    /** Logical CPUs. */
+    readonly cpus: number;
+    /** The CPU model. */
+    readonly cpuModel: string;
+  };
   /** What was selected. */
-  readonly selection: { readonly queries: readonly string[]; readonly shard?: string; readonly certify: boolean; readonly expectations?: string; readonly isolation: 'child-process' | 'in-process' };
+  readonly selection: {
+    /** The queries (none: the whole profile). */
+    readonly queries: readonly string[];
+    /** The shard, k/n. */
+    readonly shard?: string;
+    /** Whether this is a certification run. */
+    readonly certify: boolean;
+    /** The expectations file applied. */
+    readonly expectations?: string;
+    /** Where the plugin ran. */
+    readonly isolation: 'child-process' | 'in-process';
+  };
   /** When it started (ISO 8601). */
   readonly startedAt: string;
   /** How long it took in ms. */
@@ -81,8 +140,16 @@ export interface RunResult {
 
 const STATUSES: readonly CaseStatus[] = ['pass', 'fail', 'not-supported', 'crash', 'timeout', 'skip', 'expected-fail', 'unexpected-pass', 'flaky'];
 
+/** The cases a run will execute, and the expectations that apply. */
+export interface Selection {
+  /** The selected cases, in suite order. */
+  readonly cases: SuiteCase[];
+  /** The checked expectations (absent for a certification run or when none are given). */
+  readonly expectations?: ExpectationSet;
+}
+
 /** Checks the options and picks the cases, before anything runs: bad input never yields a partial run. */
-export function selectCases(options: Pick<RunOptions, 'profile' | 'queries' | 'shard' | 'certify' | 'expectations' | 'today'>): { cases: SuiteCase[]; expectations?: ExpectationSet } {
+export function selectCases(options: Pick<RunOptions, 'profile' | 'queries' | 'shard' | 'certify' | 'expectations' | 'today'>): Selection {
   const profile = getProfile(options.profile ?? 'core');
   const all = profileCases(profile);
   const queries = (options.queries ?? []).map(parseQuery);
