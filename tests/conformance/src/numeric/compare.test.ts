@@ -50,3 +50,10 @@ describe('comparison under accuracy bounds', () => {
     expect(compare([5], ex('int32', [4]), ACCURACY['sum']!.bound('int32')).pass).toBe(false);
   });
 });
+
+describe('metrics stay numbers on special values', () => {
+  it('NaN, Inf and zero matches add nothing to the error figures', () => {
+    const r = compare([NaN, Infinity, 0, 1], ex('float32', [NaN, Infinity, 0, 1]), ACCURACY['exp']!.bound('float32'));
+    expect(r).toMatchObject({ pass: true, maxAbsError: 0, maxRelError: 0, maxUlp: 0 });
+  });
+});

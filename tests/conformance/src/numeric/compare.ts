@@ -58,11 +58,11 @@ export function compare(observed: ArrayLike<number>, expected: Expected, bound: 
     if (!ok && alt) ok = check(o, alt.values[i]!, dtype, bound, allowedAt(dtype, bound, alt, i, u));
     if (!ok && isFloatDType(dtype) && dtype !== 'float64' && isSubnormalNonZero(e, dtype) && o === 0) ok = true;
     const err = Number.isNaN(e) && Number.isNaN(o) ? 0 : Math.abs(o - e);
-    const ulp = isFloatDType(dtype) ? (Number.isFinite(err) ? err / ulpOf(dtype, e) : Infinity) : err;
+    const ulp = err === 0 ? 0 : isFloatDType(dtype) ? (Number.isFinite(err) && Number.isFinite(e) ? err / ulpOf(dtype, e) : Infinity) : err;
     if (Number.isFinite(err) || !ok) {
       if (Number.isFinite(err)) {
         maxAbs = Math.max(maxAbs, err);
-        if (e !== 0) maxRel = Math.max(maxRel, err / Math.abs(e));
+        if (err !== 0 && e !== 0) maxRel = Math.max(maxRel, err / Math.abs(e));
         maxUlp = Math.max(maxUlp, ulp);
       }
     }
