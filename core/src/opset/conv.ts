@@ -64,7 +64,7 @@ export const CONV_OPS: readonly OpSchema[] = [
     },
   },
   pool('max_pool2d', 'Maximum over each window (padding never wins; NaN propagates).', { ceilMode: attr.bool({ default: false }) }),
-  pool('avg_pool2d', 'Mean over each window; `countIncludePad` decides whether zero padding counts in the divisor.', {
+  pool('avg_pool2d', 'Mean over each window; `countIncludePad` decides whether zero padding counts in the divisor (a window reaching past the padding in ceil mode never counts that part, as in PyTorch).', {
     ceilMode: attr.bool({ default: false }),
     countIncludePad: attr.bool({ default: true }),
   }),

@@ -66,7 +66,7 @@ function argReduction(name: string, doc: string): OpSchema {
 
 /** Reductions over `axes` (null: all) with `keepdims`; argmax/argmin over one `axis` (null: flattened). */
 export const REDUCE_OPS: readonly OpSchema[] = [
-  reduction('sum', 'Sum; 0 over an empty axis. int32 wraps around.', 'numeric', 'promote', 'compute', false),
+  reduction('sum', 'Sum; 0 over an empty axis (the sign of a zero result is unspecified). int32 wraps around.', 'numeric', 'promote', 'compute', false),
   reduction('mean', 'Arithmetic mean in a float dtype; NaN over an empty axis.', 'float', 'float', 'compute', false),
   reduction('max', 'Maximum; NaN if any element is NaN. An empty axis is an E_EMPTY error.', 'numeric', 'promote', 'compute', true),
   reduction('min', 'Minimum; NaN if any element is NaN. An empty axis is an E_EMPTY error.', 'numeric', 'promote', 'compute', true),
@@ -95,6 +95,6 @@ function softmaxLike(name: string, doc: string): OpSchema {
 
 /** softmax and log_softmax along one axis, computed stably (the max is subtracted first). */
 export const SOFTMAX_OPS: readonly OpSchema[] = [
-  softmaxLike('softmax', 'exp(x - max) / sum(exp(x - max)) along `axis`; stable for large inputs; a NaN makes its slice NaN.'),
+  softmaxLike('softmax', 'exp(x - max) / sum(exp(x - max)) along `axis`; stable for large inputs; a NaN makes its slice NaN; a slice holding +Inf is unspecified.'),
   softmaxLike('log_softmax', '(x - max) - log(sum(exp(x - max))) along `axis`; stable for large inputs.'),
 ];
