@@ -17,6 +17,12 @@ function cell(c: MatrixCell | undefined, anchor: string): string {
   return `<td class="${c.status}" title="${esc(JSON.stringify(c.counts))}">${failing ? `<a href="#${anchor}">${text}</a>` : text}</td>`;
 }
 
+/** The device's self-description as a two-column table (nested values as JSON). */
+function deviceTable(info: Readonly<Record<string, unknown>>): string {
+  const rows = Object.entries(info).map(([k, v]) => `<tr><th style="text-align:left">${esc(k)}</th><td style="text-align:left">${esc(typeof v === 'string' ? v : JSON.stringify(v))}</td></tr>`);
+  return `<table>${rows.join('')}</table>`;
+}
+
 function histogram(h: number[]): string {
   const max = Math.max(1, ...h);
   return h.map((n) => `<td>${n ? `<span class="bar" style="width:${Math.max(2, Math.round((40 * n) / max))}px"></span> ${n}` : ''}</td>`).join('');
@@ -34,7 +40,8 @@ export function htmlReport(run: RunResult): string {
 <p class="verdict-${run.verdict}"><b>Verdict: ${run.verdict.toUpperCase()}</b>${run.reasons.length ? ` — ${esc(run.reasons.join('; '))}` : ''}</p>
 <p>Suite ${run.suite.version} (seed ${run.suite.seed}) · opset v${run.opsetVersion} · core API ${run.coreApiVersion} · profile <code>${run.profile.name}</code>${run.selection.certify ? ' · certification run' : ''} ·
 ${run.results.length} cases in ${(run.durationMs / 1000).toFixed(1)} s · ${esc(run.environment.cpuModel)} · Node ${run.environment.node} · started ${run.startedAt}</p>
-<p>Device: <code>${esc(JSON.stringify(run.device.info ?? {}))}</code></p>
+<h2>Device</h2>
+${deviceTable(run.device.info ?? {})}
 <table><tr>${Object.keys(run.counts).map((k) => `<th class="${k}">${k}</th>`).join('')}</tr><tr>${Object.values(run.counts).map((v) => `<td>${v}</td>`).join('')}</tr></table>
 <h2>Operators × dtypes</h2>
 <table><tr><th>op</th>${dtypes.map((d) => `<th>${d}</th>`).join('')}<th>accuracy class</th></tr>
