@@ -21,6 +21,20 @@ export function stridesOf(shape: Shape): number[] {
   return strides;
 }
 
+/**
+ * Row-major strides of `shape` as seen from a broadcast output of rank `rank` (trailing axes aligned):
+ * 0 on axes the input stretches (size 1 or missing), so one index walk serves every input of a kernel.
+ */
+export function broadcastStrides(shape: Shape, rank: number): number[] {
+  const out = new Array<number>(rank).fill(0);
+  let s = 1;
+  for (let i = shape.length - 1; i >= 0; i--) {
+    out[i + rank - shape.length] = shape[i] === 1 ? 0 : s;
+    s *= shape[i]!;
+  }
+  return out;
+}
+
 /** True when two shapes are equal. */
 export function sameShape(a: Shape, b: Shape): boolean {
   if (a.length !== b.length) return false;

@@ -54,11 +54,17 @@ function reduce(fold: (vals: number[]) => number): KernelFn {
   };
 }
 
-/** A broadcasting binary kernel from a scalar function. */
-function binary(fn: (a: number, b: number) => number): KernelFn {
+/**
+ * A broadcasting binary kernel from a scalar function. `align` says which end of the shapes lines up:
+ * the trailing end is right; the leading end is the broadcasting bug one variant plants.
+ */
+function binary(fn: (a: number, b: number) => number, align: 'trailing' | 'leading' = 'trailing'): KernelFn {
   return ([a, b], out) => {
     const rank = out.shape.length;
-    const pad = (s: readonly number[]) => [...new Array(rank - s.length).fill(1), ...s];
+    const pad = (s: readonly number[]) => {
+      const ones: number[] = new Array(rank - s.length).fill(1);
+      return align === 'trailing' ? [...ones, ...s] : [...s, ...ones];
+    };
     const [sa, sb] = [pad(a!.shape), pad(b!.shape)];
     const [ta, tb] = [strides(sa), strides(sb)];
     const o = data(out);
@@ -108,18 +114,7 @@ export const BROKEN_VARIANTS: readonly BrokenVariant[] = [
     reduce((g) => g.slice(0, -1).reduce((a, b) => a + b, 0)),
     [id('sum', 'float32', 'all-axes'), id('sum', 'float32', 'axis0'), id('sum', 'float32', 'axis-last-keepdims'), id('sum', 'float32', 'axes-0-2'), id('sum', 'float32', 'all-keepdims'), id('sum', 'float32', 'rank6'), id('sum', 'float32', 'scalar'), id('sum', 'float32', 'long-row'), id('sum', 'float32', 'property')], /out of bound/),
   variant('add-wrong-broadcast-axis', 'add that aligns broadcast shapes on the leading axes instead of the trailing ones', 'add', ['float32'],
-    ([a, b], out) => {
-      const rank = out.shape.length;
-      const pad = (s: readonly number[]) => [...s, ...new Array(rank - s.length).fill(1)];
-      const [sa, sb] = [pad(a!.shape), pad(b!.shape)];
-      const [ta, tb] = [strides(sa), strides(sb)];
-      const o = data(out);
-      for (let i = 0; i < o.length; i++) {
-        const idx = unravel(i, out.shape);
-        const off = (s: number[], t: number[]) => idx.reduce((acc, v, k) => acc + (s[k] === 1 ? 0 : v) * t[k]!, 0);
-        o[i] = data(a!)[off(sa, ta)]! + data(b!)[off(sb, tb)]!;
-      }
-    },
+    binary((x, y) => x + y, 'leading'),
     [id('add', 'float32', 'broadcast-row'), id('add', 'float32', 'broadcast-rank'), id('add', 'float32', 'broadcast-lower-rank-first'), id('add', 'float32', 'promote-int32'), id('add', 'float32', 'property')], /out of bound/),
   variant('max-swallows-nan', 'max reduction that skips NaN', 'max', ['float32'],
     reduce((g) => g.reduce((m, v) => (v > m ? v : m), -Infinity)),

@@ -1,5 +1,5 @@
-import { HearthError, normalizeAxis, sliceAxes, stridesOf, type DType, type KernelSpec } from '@hearth/core';
-import { arr, broadcastStrides, splitAt, stridedCopy } from './util.js';
+import { broadcastStrides, HearthError, normalizeAxis, sliceAxes, stridesOf, type DType, type KernelSpec } from '@hearth/core';
+import { arr, splitAt, stridedCopy } from './util.js';
 import { convertScalar } from './convert.js';
 
 const ALL: readonly DType[] = ['float32', 'float64', 'int32', 'bool'];

@@ -1,24 +1,9 @@
-import type { HostArray, KernelTensor, Shape } from '@hearth/core';
+import { broadcastStrides, type HostArray, type KernelTensor, type Shape } from '@hearth/core';
 import type { CpuStorage } from '../backend.js';
 
 /** The host array behind a CPU tensor. */
 export function arr(t: KernelTensor): HostArray {
   return (t.storage as CpuStorage).data;
-}
-
-/**
- * Strides of `shape` as seen from a broadcast output of rank `rank`: 0 on axes that are broadcast (size 1
- * or missing), so one index walk serves every input.
- */
-export function broadcastStrides(shape: Shape, rank: number): number[] {
-  const out = new Array<number>(rank).fill(0);
-  let s = 1;
-  for (let i = shape.length - 1; i >= 0; i--) {
-    const o = i + rank - shape.length;
-    out[o] = shape[i] === 1 ? 0 : s;
-    s *= shape[i]!;
-  }
-  return out;
 }
 
 /**

@@ -1,9 +1,9 @@
-import type { DType, KernelSpec, KernelTensor } from '@hearth/core';
+import { broadcastStrides, type DType, type KernelSpec, type KernelTensor } from '@hearth/core';
 import type { WebGPUBackend, WebGPUStorage } from '../backend.js';
 import { gpuType, loadExpr, storeExpr } from '../dtypes.js';
 import { grid, gridMain, paramsWgsl, preamble, WG } from '../wgsl/common.js';
 import { axesLoop } from '../wgsl/common.js';
-import { broadcastStrides, coalesce } from './strides.js';
+import { coalesce } from './strides.js';
 
 /** One elementwise operation for fixed dtypes: a WGSL function `f` of the inputs' compute types. */
 export interface ElementwiseOp {

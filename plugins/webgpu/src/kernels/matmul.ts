@@ -1,10 +1,10 @@
-import { HearthError, broadcastShapes, type DType, type KernelSpec } from '@hearth/core';
+import { broadcastStrides, HearthError, broadcastShapes, type DType, type KernelSpec } from '@hearth/core';
 import type { WebGPUBackend, WebGPUStorage } from '../backend.js';
 import { gpuType, loadExpr, storeExpr } from '../dtypes.js';
 import { paramsWgsl, preamble } from '../wgsl/common.js';
 import { axesLoop } from '../wgsl/common.js';
 import { gemmSource, gemmTile } from './gemm.js';
-import { broadcastStrides, coalesce } from './strides.js';
+import { coalesce } from './strides.js';
 
 /** Params: M, N, K, then the merged batch shape and A's and B's batch strides (0 where broadcast). */
 function matmulSource(dtype: DType, tile: number, br: number): string {

@@ -1,10 +1,10 @@
-import { HearthError, sliceAxes, type DType, type KernelSpec, type KernelTensor } from '@hearth/core';
+import { broadcastStrides, stridesOf, HearthError, sliceAxes, type DType, type KernelSpec, type KernelTensor } from '@hearth/core';
 import type { WebGPUBackend, WebGPUStorage } from '../backend.js';
 import { gpuType, storeExpr } from '../dtypes.js';
 import { grid, gridMain, paramsWgsl, preamble, WG } from '../wgsl/common.js';
 import { axesLoop } from '../wgsl/common.js';
 import { fillWord } from './creation.js';
-import { broadcastStrides, coalesce, contiguousStrides, MAX_RANK } from './strides.js';
+import { coalesce, MAX_RANK } from './strides.js';
 
 const ALL: readonly DType[] = ['float32', 'float16', 'int32', 'bool'];
 
@@ -61,28 +61,28 @@ const reshape = perDtype('reshape', ([x], out, _a, ctx) => ctx.backend.copy(x!.s
 const transpose = perDtype('transpose', ([x], out, attrs, ctx) => {
   const r = x!.shape.length;
   const perm = ((attrs['perm'] as number[] | null) ?? x!.shape.map((_, i) => r - 1 - i)).map((p) => (p < 0 ? p + r : p));
-  const inStrides = contiguousStrides(x!.shape);
-  viewCopy(ctx.backend, out.dtype, x!, out, out.shape, 0, perm.map((p) => inStrides[p]!), 0, contiguousStrides(out.shape), 'transpose');
+  const inStrides = stridesOf(x!.shape);
+  viewCopy(ctx.backend, out.dtype, x!, out, out.shape, 0, perm.map((p) => inStrides[p]!), 0, stridesOf(out.shape), 'transpose');
 });
 
 const slice = perDtype('slice', ([x], out, attrs, ctx) => {
   const axes = sliceAxes(x!.shape, attrs['starts'] as number[], attrs['ends'] as number[], attrs['axes'] as number[] | null, attrs['steps'] as number[] | null);
-  const inStrides = contiguousStrides(x!.shape);
+  const inStrides = stridesOf(x!.shape);
   const base = axes.reduce((b, a, i) => b + (a.length > 0 ? a.start * inStrides[i]! : 0), 0);
-  viewCopy(ctx.backend, out.dtype, x!, out, out.shape, base, axes.map((a, i) => a.step * inStrides[i]!), 0, contiguousStrides(out.shape), 'slice');
+  viewCopy(ctx.backend, out.dtype, x!, out, out.shape, base, axes.map((a, i) => a.step * inStrides[i]!), 0, stridesOf(out.shape), 'slice');
 });
 
 const expand = perDtype('expand', ([x], out, _a, ctx) => {
-  viewCopy(ctx.backend, out.dtype, x!, out, out.shape, 0, broadcastStrides(x!.shape, out.shape.length), 0, contiguousStrides(out.shape), 'expand');
+  viewCopy(ctx.backend, out.dtype, x!, out, out.shape, 0, broadcastStrides(x!.shape, out.shape.length), 0, stridesOf(out.shape), 'expand');
 });
 
 const concat = perDtype('concat', (xs, out, attrs, ctx) => {
   const r = out.shape.length;
   const axis = (attrs['axis'] as number) < 0 ? (attrs['axis'] as number) + r : (attrs['axis'] as number);
-  const outStrides = contiguousStrides(out.shape);
+  const outStrides = stridesOf(out.shape);
   let at = 0;
   for (const x of xs) {
-    viewCopy(ctx.backend, out.dtype, x, out, x.shape, 0, contiguousStrides(x.shape), at * outStrides[axis]!, outStrides, 'concat');
+    viewCopy(ctx.backend, out.dtype, x, out, x.shape, 0, stridesOf(x.shape), at * outStrides[axis]!, outStrides, 'concat');
     at += x.shape[axis]!;
   }
 });
@@ -122,7 +122,7 @@ const pad = perDtype('pad', ([x], out, attrs, ctx) => {
   const pads = attrs['pads'] as number[];
   const value = attrs['value'] as number;
   const word = out.dtype === 'float16' ? fillWord('float32', value) : fillWord(out.dtype, value);
-  const params = [out.size, word, ...out.shape, ...x!.shape, ...x!.shape.map((_, i) => pads[2 * i]!), ...contiguousStrides(x!.shape)];
+  const params = [out.size, word, ...out.shape, ...x!.shape, ...x!.shape.map((_, i) => pads[2 * i]!), ...stridesOf(x!.shape)];
   const pipeline = ctx.backend.pipelines.get(`pad|${out.dtype}|${mode}|r${rank}`, () => padSource(out.dtype, rank, mode));
   ctx.backend.dispatch(pipeline, [x!.storage as WebGPUStorage, out.storage as WebGPUStorage], params, grid(Math.ceil(out.size / WG), ctx.backend.limits.maxComputeWorkgroupsPerDimension));
 });

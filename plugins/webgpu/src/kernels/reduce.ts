@@ -1,9 +1,9 @@
-import { reductionAxes, type DType, type KernelSpec, type KernelTensor } from '@hearth/core';
+import { stridesOf, reductionAxes, type DType, type KernelSpec, type KernelTensor } from '@hearth/core';
 import type { WebGPUBackend, WebGPUStorage } from '../backend.js';
 import { gpuType, loadExpr, storeExpr } from '../dtypes.js';
 import { grid, gridMain, paramsWgsl, preamble } from '../wgsl/common.js';
 import { axesLoop } from '../wgsl/common.js';
-import { coalesce, contiguousStrides } from './strides.js';
+import { coalesce } from './strides.js';
 
 /** Threads of a tree-reduction workgroup. */
 const TREE = 256;
@@ -86,7 +86,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
 
 /** Splits the input into kept and reduced axes, merged where contiguous: [outSize, redSize, keptShape, keptStrides, redShape, redStrides]. */
 export function reductionLayout(x: KernelTensor, axes: readonly number[], op: string): { params: number[]; rk: number; rr: number; outSize: number; redSize: number } {
-  const strides = contiguousStrides(x.shape);
+  const strides = stridesOf(x.shape);
   const kept = x.shape.map((_, i) => i).filter((i) => !axes.includes(i));
   const k = coalesce(kept.map((i) => x.shape[i]!), [kept.map((i) => strides[i]!)], op);
   const r = coalesce(axes.map((i) => x.shape[i]!), [axes.map((i) => strides[i]!)], op);

@@ -3,27 +3,6 @@ import { HearthError, type Shape } from '@hearth/core';
 /** The highest rank the strided templates take after merging axes. */
 export const MAX_RANK = 8;
 
-/** Row-major strides of `shape` seen from a broadcast output of rank `rank`: 0 on stretched axes. */
-export function broadcastStrides(shape: Shape, rank: number): number[] {
-  const out = new Array<number>(rank).fill(0);
-  let s = 1;
-  for (let i = shape.length - 1; i >= 0; i--) {
-    out[i + rank - shape.length] = shape[i] === 1 ? 0 : s;
-    s *= shape[i]!;
-  }
-  return out;
-}
-
-/** Row-major strides. */
-export function contiguousStrides(shape: Shape): number[] {
-  const out = new Array<number>(shape.length);
-  let s = 1;
-  for (let i = shape.length - 1; i >= 0; i--) {
-    out[i] = s;
-    s *= shape[i]!;
-  }
-  return out;
-}
 
 /**
  * Merges axes that walk memory the same way in every stride set (and drops size-1 axes), so most
