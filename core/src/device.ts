@@ -2,12 +2,14 @@ import { HearthError } from './errors.js';
 import { dtypeBytes, type DType } from './dtype.js';
 import type { Backend, DeviceStorage } from './backend.js';
 import type { KernelContext } from './kernel.js';
-import type { Ledger } from './ledger.js';
+import type { Account, Ledger } from './ledger.js';
 
 /** A device the runtime has: its name (`"cpu:0"`), backend, and the small ids the dispatcher uses. */
 export class Device {
   /** The kernel context handed to every kernel on this device (one object, reused). */
   readonly ctx: KernelContext;
+  /** This device's counters in the runtime's ledger. */
+  readonly account: Account;
 
   constructor(
     /** The device name, `type:index`. */
@@ -22,6 +24,7 @@ export class Device {
     readonly plugin: string,
     ledger: Ledger,
   ) {
+    this.account = ledger.account(name);
     this.ctx = {
       backend,
       allocate: (dtype, size) => {

@@ -30,19 +30,26 @@ export interface LiveTensor {
   readonly stack?: string;
 }
 
-interface Account {
+/** One device's counters; a device holds its own so the hot path needs no lookup. */
+export interface Account {
+  /** Live bytes. */
   bytes: number;
+  /** Live tensors. */
   tensors: number;
+  /** Outstanding scratch allocations. */
   scratch: number;
+  /** The most bytes live at once. */
   peakBytes: number;
 }
 
 /** The core's per-device ledger of live storage. Every allocation the core or a kernel makes is counted. */
 export class Ledger {
   readonly #accounts = new Map<string, Account>();
-  readonly #live = new Set<Tensor>();
+  // Live tensors in a dense array; each tensor knows its slot, so removal is a swap, not a hash lookup.
+  readonly #live: Tensor[] = [];
 
-  #account(device: string): Account {
+  /** The account of a device, made on first use. */
+  account(device: string): Account {
     let a = this.#accounts.get(device);
     if (!a) this.#accounts.set(device, (a = { bytes: 0, tensors: 0, scratch: 0, peakBytes: 0 }));
     return a;
@@ -50,24 +57,29 @@ export class Ledger {
 
   /** Counts a new tensor. */
   addTensor(t: Tensor): void {
-    const a = this.#account(t.device);
+    const a = t.dev.account;
     a.tensors++;
     a.bytes += t.storage.byteLength;
     if (a.bytes > a.peakBytes) a.peakBytes = a.bytes;
-    this.#live.add(t);
+    t.ledgerSlot = this.#live.length;
+    this.#live.push(t);
   }
 
   /** Uncounts a disposed tensor. */
   removeTensor(t: Tensor): void {
-    const a = this.#account(t.device);
+    const a = t.dev.account;
     a.tensors--;
     a.bytes -= t.storage.byteLength;
-    this.#live.delete(t);
+    const last = this.#live.pop()!;
+    if (last !== t) {
+      this.#live[t.ledgerSlot] = last;
+      last.ledgerSlot = t.ledgerSlot;
+    }
   }
 
   /** Counts scratch storage (positive) or its release (negative). */
   scratch(device: string, bytes: number): void {
-    const a = this.#account(device);
+    const a = this.account(device);
     a.scratch += Math.sign(bytes);
     a.bytes += bytes;
     if (a.bytes > a.peakBytes) a.peakBytes = a.bytes;
@@ -80,17 +92,17 @@ export class Ledger {
 
   /** One device's ledger (zeros when it has never allocated). */
   of(device: string): DeviceLedger {
-    return { device, ...this.#account(device) };
+    return { device, ...this.account(device) };
   }
 
   /** The live tensor objects (for disposing them all). */
   liveTensors(): Tensor[] {
-    return [...this.#live];
+    return this.#live.slice().sort((a, b) => a.id - b.id);
   }
 
   /** Every live tensor, oldest first. */
   live(): LiveTensor[] {
-    return [...this.#live].map((t) => ({
+    return this.liveTensors().map((t) => ({
       id: t.id,
       shape: t.shape,
       dtype: t.dtype,

@@ -32,6 +32,8 @@ export class Tensor implements KernelTensor {
   #disposed = false;
   /** Set by `keep()`: scopes leave the tensor alive. */
   kept = false;
+  /** @internal Its place in the ledger's list of live tensors. */
+  ledgerSlot = -1;
 
   /** @internal Made by the runtime only. */
   constructor(
