@@ -1,5 +1,5 @@
 import { lineOf } from '../model/lines.js';
-import { seatsOn, findBody, sameLogin } from '../model/query.js';
+import { sameLogin, seatsOf } from '../model/query.js';
 import type { DecisionType, GovernanceModel, Module } from '../model/types.js';
 import { matchesAny } from './paths.js';
 import type { Explanation, PolicyRef, Refusal, Requirement } from './result.js';
@@ -55,9 +55,13 @@ export function makeContext(
 
 /** Owners of a module at an instant: its named owners and the seat holders of its owner body. */
 export function ownersOf(model: GovernanceModel, module: Module, instant: string): string[] {
-  const body = module.ownerBody === undefined ? undefined : findBody(model, module.ownerBody);
-  const fromBody = body === undefined ? [] : seatsOn(body, instant).map((s) => s.person);
+  const fromBody = seatsOf(model, module.ownerBody, instant).map((s) => s.person);
   return dedupe([...(module.owners ?? []), ...fromBody]);
+}
+
+/** Owners of any module the change touches, at an instant. */
+export function touchedOwners(ctx: EvalContext, instant: string): string[] {
+  return dedupe(ctx.touched.flatMap((m) => ownersOf(ctx.model, m, instant)));
 }
 
 /** Logins without repeats, compared case-insensitively, first spelling kept. */

@@ -1,7 +1,7 @@
 import { durationMs } from '../model/dates.js';
-import { findBody, sameLogin, seatsOn } from '../model/query.js';
+import { sameLogin, seatsOf } from '../model/query.js';
 import type { EscalationRule, EscalationStep } from '../model/types.js';
-import { addMs, commandsUpTo, dedupe, includesLogin, ownersOf, type EvalContext, type EvalOutput } from './context.js';
+import { addMs, commandsUpTo, includesLogin, touchedOwners, type EvalContext, type EvalOutput } from './context.js';
 import type { CommandEvent } from './snapshot.js';
 
 /** Where a dispute stands: at a step of the chain, or resolved there. */
@@ -47,10 +47,9 @@ export function escalationState(ctx: EvalContext, rule: EscalationRule, objectio
 }
 
 /** Who decides at a step of the chain at an instant. */
-export function decidersAt(ctx: EvalContext, step: EscalationStep, instant: string): string[] {
-  if (step === 'module-owners') return dedupe(ctx.touched.flatMap((m) => ownersOf(ctx.model, m, instant)));
-  const body = findBody(ctx.model, 'body' in step ? step.body : step.lead);
-  const seats = body === undefined ? [] : seatsOn(body, instant);
+function decidersAt(ctx: EvalContext, step: EscalationStep, instant: string): string[] {
+  if (step === 'module-owners') return touchedOwners(ctx, instant);
+  const seats = seatsOf(ctx.model, 'body' in step ? step.body : step.lead, instant);
   return ('lead' in step ? seats.filter((s) => s.role === 'lead') : seats).map((s) => s.person);
 }
 

@@ -3,9 +3,8 @@ import { seatsOn } from '../model/query.js';
 import type { Policy } from '../model/types.js';
 import { evaluateApprovals } from './approvals.js';
 import { makeContext, type EvalContext, type EvalOutput } from './context.js';
-import { escalationState, stepName } from './escalation.js';
 import { selectDecision, verifyFrozen } from './freeze.js';
-import { lazyConsensusState } from './lazy-consensus.js';
+import { evaluateLazyConsensus } from './lazy-consensus.js';
 import type { DecisionStatus, Evaluation, Refusal, VoteTally } from './result.js';
 import type { Snapshot } from './snapshot.js';
 import { evaluateVeto } from './veto.js';
@@ -37,7 +36,7 @@ export function evaluate(snapshot: Snapshot, policy: Policy, asOf: string | Date
   if (rule.approvals !== undefined) evaluateApprovals(ctx, rule.approvals, out);
   let tally: VoteTally | undefined;
   if (rule.vote !== undefined) tally = evaluateVote(ctx, rule.vote, out);
-  if (rule.lazyConsensus !== undefined) evaluateLazyConsensus(ctx, out);
+  if (rule.lazyConsensus !== undefined) evaluateLazyConsensus(ctx, rule.lazyConsensus, rule.escalation, out);
   if (rule.veto !== undefined) evaluateVeto(ctx, rule.veto, out);
   reportTeamDrift(ctx, out);
 
@@ -58,53 +57,6 @@ export function evaluate(snapshot: Snapshot, policy: Policy, asOf: string | Date
     explanations: out.explanations,
   };
   return tally === undefined ? evaluation : { ...evaluation, tally };
-}
-
-function evaluateLazyConsensus(ctx: EvalContext, out: EvalOutput): void {
-  const rule = ctx.decision.rule;
-  const lc = rule?.lazyConsensus;
-  if (lc === undefined) return;
-  const at = `${ctx.decisionPointer}/rule/lazyConsensus`;
-  const lazy = lazyConsensusState(ctx, lc, out);
-  const base = { id: 'lazy-consensus', satisfiedBy: [] as string[], couldSatisfy: [] as string[], ref: ctx.ref(`${at}/window`) };
-  if (lazy.state === 'open') {
-    out.requirements.push({ ...base, description: `no objection before ${lazy.closesAt}`, status: 'open' });
-    return;
-  }
-  if (lazy.state === 'passed') {
-    out.requirements.push({ ...base, description: `no objection before ${lazy.closesAt}`, status: 'met' });
-    return;
-  }
-  const { objection } = lazy;
-  out.explanations.push({ message: `${objection.user} objected at ${objection.at}, stopping lazy consensus`, ref: ctx.ref(at) });
-  if (rule?.escalation === undefined) {
-    out.requirements.push({ ...base, description: `no objection before ${lazy.closesAt} (${objection.user} objected)`, status: 'failed', couldSatisfy: [] });
-    return;
-  }
-  const esc = escalationState(ctx, rule.escalation, objection, out);
-  const stepPointer = `${ctx.decisionPointer}/rule/escalation/chain/${esc.level}`;
-  const step = rule.escalation.chain[esc.level];
-  const name = step === undefined ? '' : stepName(step);
-  if (esc.resolution !== undefined) {
-    const { by, outcome } = esc.resolution;
-    out.requirements.push({
-      ...base,
-      id: 'escalation',
-      description: `the dispute raised by ${objection.user} resolved by ${name}: ${outcome === 'approve' ? 'in favour' : 'against'} (${by})`,
-      status: outcome === 'approve' ? 'met' : 'failed',
-      satisfiedBy: outcome === 'approve' ? [by] : [],
-      ref: ctx.ref(stepPointer),
-    });
-    return;
-  }
-  out.requirements.push({
-    ...base,
-    id: 'escalation',
-    description: `the dispute raised by ${objection.user} is with ${name}${esc.movesAt === undefined ? '' : ` until ${esc.movesAt}`}; /approve or /object from one of them resolves it`,
-    status: 'open',
-    couldSatisfy: esc.deciders,
-    ref: ctx.ref(stepPointer),
-  });
 }
 
 /** Notes where a GitHub team named by a body differs from the body's seats: the model is the truth. */

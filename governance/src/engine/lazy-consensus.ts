@@ -1,7 +1,8 @@
 import { durationMs } from '../model/dates.js';
-import { findBody, seatsOn } from '../model/query.js';
-import type { LazyConsensusRule } from '../model/types.js';
-import { addMs, commandText, commandsUpTo, dedupe, includesLogin, ownersOf, refuseIfEdited, type EvalContext, type EvalOutput } from './context.js';
+import { seatsOf, seatsOn } from '../model/query.js';
+import type { EscalationRule, LazyConsensusRule } from '../model/types.js';
+import { addMs, commandText, commandsUpTo, dedupe, includesLogin, refuseIfEdited, touchedOwners, type EvalContext, type EvalOutput } from './context.js';
+import { escalationState, stepName } from './escalation.js';
 import type { CommandEvent } from './snapshot.js';
 
 /** Where lazy consensus stands: window open, passed in silence, or stopped by an objection. */
@@ -33,10 +34,49 @@ export function lazyConsensusState(ctx: EvalContext, rule: LazyConsensusRule, ou
 }
 
 /** Who may object at an instant. */
-export function objectorsAt(ctx: EvalContext, rule: LazyConsensusRule, instant: string): string[] {
+function objectorsAt(ctx: EvalContext, rule: LazyConsensusRule, instant: string): string[] {
   const objectors = rule.objectors ?? 'owners';
-  if (objectors === 'owners') return dedupe(ctx.touched.flatMap((m) => ownersOf(ctx.model, m, instant)));
+  if (objectors === 'owners') return touchedOwners(ctx, instant);
   if (objectors === 'any-member') return dedupe(ctx.model.bodies.flatMap((b) => seatsOn(b, instant).map((s) => s.person)));
-  const body = findBody(ctx.model, objectors.body);
-  return body === undefined ? [] : seatsOn(body, instant).map((s) => s.person);
+  return seatsOf(ctx.model, objectors.body, instant).map((s) => s.person);
+}
+
+/**
+ * The requirement of lazy consensus: open inside the window, met once it closes in silence. An
+ * objection fails it, unless the rule escalates: then the dispute's state at its step decides.
+ */
+export function evaluateLazyConsensus(ctx: EvalContext, rule: LazyConsensusRule, escalation: EscalationRule | undefined, out: EvalOutput): void {
+  const at = `${ctx.decisionPointer}/rule/lazyConsensus`;
+  const lazy = lazyConsensusState(ctx, rule, out);
+  const base = { id: 'lazy-consensus', description: `no objection before ${lazy.closesAt}`, satisfiedBy: [] as string[], couldSatisfy: [] as string[], ref: ctx.ref(`${at}/window`) };
+  if (lazy.state !== 'objected') {
+    out.requirements.push({ ...base, status: lazy.state === 'passed' ? 'met' : 'open' });
+    return;
+  }
+  const { objection } = lazy;
+  out.explanations.push({ message: `${objection.user} objected at ${objection.at}, stopping lazy consensus`, ref: ctx.ref(at) });
+  if (escalation === undefined) {
+    out.requirements.push({ ...base, description: `${base.description} (${objection.user} objected)`, status: 'failed' });
+    return;
+  }
+  const esc = escalationState(ctx, escalation, objection, out);
+  const step = escalation.chain[esc.level];
+  const name = step === undefined ? '' : stepName(step);
+  const escalated = { ...base, id: 'escalation', ref: ctx.ref(`${ctx.decisionPointer}/rule/escalation/chain/${esc.level}`) };
+  if (esc.resolution !== undefined) {
+    const { by, outcome } = esc.resolution;
+    out.requirements.push({
+      ...escalated,
+      description: `the dispute raised by ${objection.user} resolved by ${name}: ${outcome === 'approve' ? 'in favour' : 'against'} (${by})`,
+      status: outcome === 'approve' ? 'met' : 'failed',
+      satisfiedBy: outcome === 'approve' ? [by] : [],
+    });
+    return;
+  }
+  out.requirements.push({
+    ...escalated,
+    description: `the dispute raised by ${objection.user} is with ${name}${esc.movesAt === undefined ? '' : ` until ${esc.movesAt}`}; /approve or /object from one of them resolves it`,
+    status: 'open',
+    couldSatisfy: esc.deciders,
+  });
 }

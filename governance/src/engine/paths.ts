@@ -2,7 +2,7 @@
  * Glob matching for module paths: `**` any run of folders, `*` any run within one name, `?` one
  * character. Small and exact, so what a module owns never depends on a glob library's dialect.
  */
-export function globToRegExp(glob: string): RegExp {
+function globToRegExp(glob: string): RegExp {
   let out = '';
   for (let i = 0; i < glob.length; i++) {
     const c = glob.charAt(i);

@@ -1,11 +1,10 @@
-import { findBody, seatsOn } from '../model/query.js';
+import { seatsOf } from '../model/query.js';
 import type { VetoRule } from '../model/types.js';
 import { commandText, commandsUpTo, dedupe, includesLogin, refuseIfEdited, type EvalContext, type EvalOutput } from './context.js';
 
 /** A veto: an `/object` from a veto holder (a body's lead when the decision opened, or a named person) fails the decision. */
 export function evaluateVeto(ctx: EvalContext, rule: VetoRule, out: EvalOutput): void {
-  const body = rule.leadOf === undefined ? undefined : findBody(ctx.model, rule.leadOf);
-  const leads = body === undefined ? [] : seatsOn(body, ctx.openedAt).filter((s) => s.role === 'lead').map((s) => s.person);
+  const leads = seatsOf(ctx.model, rule.leadOf, ctx.openedAt).filter((s) => s.role === 'lead').map((s) => s.person);
   const holders = dedupe([...leads, ...(rule.people ?? [])]);
   const vetoes = commandsUpTo(ctx, 'object').filter((c) => includesLogin(holders, c.user) && !refuseIfEdited(out, c));
   out.requirements.push({

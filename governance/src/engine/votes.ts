@@ -1,11 +1,14 @@
 import { durationMs } from '../model/dates.js';
 import { capLimit, findBody, groupOfOrg, groupOn, sameLogin, seatsOn } from '../model/query.js';
-import type { VoteRule } from '../model/types.js';
+import type { Body, VoteRule } from '../model/types.js';
 import { addMs, commandText, commandsUpTo, includesLogin, refuseIfEdited, type EvalContext, type EvalOutput } from './context.js';
-import type { VoteTally } from './result.js';
+import type { RefusalReason, VoteTally } from './result.js';
 import type { CommandEvent } from './snapshot.js';
 
 type Choice = 'yes' | 'no' | 'abstain';
+
+/** A vote that counts, keyed by the voter's lower-cased login. */
+type Counted = Map<string, { choice: Choice; cmd: CommandEvent }>;
 
 /**
  * A vote of a body. The electorate is the body's seat holders on the day the vote opened, less those
@@ -22,11 +25,11 @@ export function evaluateVote(ctx: EvalContext, rule: VoteRule, out: EvalOutput):
   const electorate = seated.filter((p) => !includesLogin(recused, p));
   for (const p of recused) out.explanations.push({ message: `${p} is recused from this vote`, ref: ctx.ref(`${at}/recuse`) });
 
-  const counted = new Map<string, { choice: Choice; cmd: CommandEvent }>();
+  const counted: Counted = new Map();
   for (const cmd of commandsUpTo(ctx, 'vote')) {
     if (refuseIfEdited(out, cmd)) continue;
     const input = commandText(cmd);
-    const refuse = (reason: Parameters<typeof out.refusals.push>[0]['reason'], message: string): void => {
+    const refuse = (reason: RefusalReason, message: string): void => {
       out.refusals.push({ user: cmd.user, input, reason, message });
     };
     const choice = cmd.argument?.trim().toLowerCase();
@@ -49,7 +52,7 @@ export function evaluateVote(ctx: EvalContext, rule: VoteRule, out: EvalOutput):
     }
   }
 
-  if (rule.capVotes ?? true) applyCaps(ctx, rule, seated.length, counted, out);
+  if (body !== undefined && (rule.capVotes ?? true)) applyCaps(ctx, body, seated.length, counted, out);
 
   const votes = [...counted.values()];
   const yes = votes.filter((v) => v.choice === 'yes').length;
@@ -104,9 +107,7 @@ function recusedOf(ctx: EvalContext, rule: VoteRule, seated: string[]): string[]
 }
 
 /** Keeps each group's earliest binding votes up to the body's cap; the rest are refused. */
-function applyCaps(ctx: EvalContext, rule: VoteRule, seats: number, counted: Map<string, { choice: Choice; cmd: CommandEvent }>, out: EvalOutput): void {
-  const body = findBody(ctx.model, rule.body);
-  if (body === undefined) return;
+function applyCaps(ctx: EvalContext, body: Body, seats: number, counted: Counted, out: EvalOutput): void {
   const limit = capLimit(body, seats);
   const perGroup = new Map<string, number>();
   const ordered = [...counted.entries()].sort(([, a], [, b]) => (a.cmd.at < b.cmd.at ? -1 : 1));
@@ -117,7 +118,7 @@ function applyCaps(ctx: EvalContext, rule: VoteRule, seats: number, counted: Map
     perGroup.set(group, n);
     if (n > limit) {
       counted.delete(key);
-      out.refusals.push({ user: cmd.user, input: commandText(cmd), reason: 'over-cap', message: `group '${group}' already has ${limit} binding vote(s), the cap on ${rule.body}` });
+      out.refusals.push({ user: cmd.user, input: commandText(cmd), reason: 'over-cap', message: `group '${group}' already has ${limit} binding vote(s), the cap on ${body.id}` });
     }
   }
 }

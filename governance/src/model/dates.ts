@@ -3,7 +3,7 @@
 const DAY_MS = 86_400_000;
 
 /** Milliseconds since the epoch at the start (UTC) of an ISO day. */
-export function dayStart(day: string): number {
+function dayStart(day: string): number {
   return Date.parse(`${day}T00:00:00Z`);
 }
 
@@ -19,7 +19,7 @@ export function nextDay(day: string): string {
 }
 
 /** The ISO day (UTC) an instant falls on. */
-export function dayOf(instant: string | number): string {
+function dayOf(instant: string | number): string {
   return new Date(instant).toISOString().slice(0, 10);
 }
 

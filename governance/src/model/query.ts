@@ -33,6 +33,15 @@ export function findBody(model: GovernanceModel, id: string): Body | undefined {
   return model.bodies.find((b) => b.id === id);
 }
 
+/**
+ * The seats held at an instant on the body with an id; none when no id is given or the model has no
+ * such body (a frozen or hand-built policy need not have passed the validator's reference checks).
+ */
+export function seatsOf(model: GovernanceModel, bodyId: string | undefined, instant: string): Seat[] {
+  const body = bodyId === undefined ? undefined : findBody(model, bodyId);
+  return body === undefined ? [] : seatsOn(body, instant);
+}
+
 /** The largest number of seats one group may hold on a body of `seated` seats under the body's caps. */
 export function capLimit(body: Body, seated: number): number {
   let limit = Number.POSITIVE_INFINITY;

@@ -6,7 +6,7 @@ import type { Policy } from '../model/types.js';
 import type { CommandEvent, ReviewEvent, Snapshot } from '../engine/snapshot.js';
 
 /** Path of the shipped example model. */
-export const EXAMPLE_PATH = fileURLToPath(new URL('../../examples/foundation.yaml', import.meta.url));
+const EXAMPLE_PATH = fileURLToPath(new URL('../../examples/foundation.yaml', import.meta.url));
 
 /** The shipped example model's text. */
 export const exampleText = (): string => readFileSync(EXAMPLE_PATH, 'utf8');
