@@ -65,7 +65,7 @@ export class WebGPUBackend implements Backend {
     this.#instance = gpu.instance;
     this.adapter = gpu.description;
     this.limits = gpu.device.limits;
-    this.dtypes = gpu.device.features.has('shader-f16') ? ['float32', 'int32', 'bool', 'float16'] : ['float32', 'int32', 'bool'];
+    this.dtypes = gpu.description.f16 ? ['float32', 'int32', 'bool', 'float16'] : ['float32', 'int32', 'bool'];
     const d = gpu.description;
     this.info = {
       type: 'webgpu',
@@ -114,7 +114,9 @@ export class WebGPUBackend implements Backend {
         { size, dtype, bytes, limit, value },
       );
     }
-    const bucket = Math.min(BufferPool.bucket(bytes), Math.min(maxBinding, maxBuffer) - (Math.min(maxBinding, maxBuffer) % 4));
+    // Clamped to the limits (rounded down to whole words): near the limit a bucket's slack would not fit.
+    const maxBytes = Math.min(maxBinding, maxBuffer);
+    const bucket = Math.min(BufferPool.bucket(bytes), maxBytes - (maxBytes % 4));
     const buffer = this.pool.acquire(bucket);
     this.#live++;
     this.#liveBytes += bytes;
@@ -237,6 +239,7 @@ export class WebGPUBackend implements Backend {
     this.pool.clear();
     this.#paramBuffer.destroy();
     if (this.#owned) this.device.destroy();
+    // Read once so the compiler keeps the field whose only job is to hold Dawn's instance until here.
     void this.#instance;
   }
 }

@@ -35,7 +35,7 @@ export const f32 = Math.fround;
 
 /**
  * Asserts each value is within `rtol·|want| + atol` of its float64 reference; NaN must match NaN and
- * infinities must match exactly. Returns the worst error for reporting.
+ * infinities must match exactly. Throws naming the first element that is off.
  */
 export function close(got: readonly number[], want: readonly number[], rtol = 1e-5, atol = 1e-6): void {
   if (got.length !== want.length) throw new Error(`length ${got.length} != ${want.length}`);

@@ -1,4 +1,4 @@
-import { createHearth, type Hearth, type Tensor } from '@hearth/core';
+import { createHearth, sizeOf, type Hearth, type Tensor } from '@hearth/core';
 import { cpuPlugin } from '@hearth/plugin-cpu';
 import { webgpuPlugin } from '@hearth/plugin-webgpu';
 import { formatTable } from '../table.js';
@@ -23,7 +23,7 @@ const CASES: readonly Case[] = [
 ];
 
 function filled(h: Hearth, shape: readonly number[], device: string, seed: number): Tensor {
-  const n = shape.reduce((a, b) => a * b, 1);
+  const n = sizeOf(shape);
   const data = new Float32Array(n);
   for (let i = 0; i < n; i++) data[i] = Math.sin(i * 0.37 + seed);
   return h.tensor(data, { shape, device });

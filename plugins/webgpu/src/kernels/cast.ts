@@ -1,5 +1,5 @@
 import type { DType, KernelSpec } from '@hearth/core';
-import type { WebGPUBackend } from '../backend.js';
+import type { WebGPUBackend, WebGPUStorage } from '../backend.js';
 import { gpuType } from '../dtypes.js';
 import { F2I_WGSL } from '../wgsl/math.js';
 import { runElementwise, type ElementwiseOp } from './elementwise.js';
@@ -24,13 +24,13 @@ export function convertWgsl(from: DType, to: DType): string {
 
 /** cast: keyed by the input dtype; one pipeline per (from, to) pair. */
 export const CAST_KERNELS: readonly KernelSpec<WebGPUBackend>[] = ALL.map((from) => {
-  const ops = new Map<DType, ElementwiseOp>(ALL.map((to) => [to, { key: `cast|${from}|${to}`, inputs: [from], output: to, wgsl: convertWgsl(from, to) }]));
+  const ops = new Map<DType, ElementwiseOp>(ALL.map((to) => [to, { name: 'cast', key: `cast|${from}|${to}`, inputs: [from], output: to, wgsl: convertWgsl(from, to) }]));
   return {
     op: 'cast',
     device: 'webgpu',
     dtypes: from,
     run: (inputs, output, _a, ctx) => {
-      if (output.dtype === from) ctx.backend.copy(inputs[0]!.storage as never, output.storage as never, output.storage.byteLength);
+      if (output.dtype === from) ctx.backend.copy(inputs[0]!.storage as WebGPUStorage, output.storage as WebGPUStorage, output.storage.byteLength);
       else runElementwise(ctx.backend, ops.get(output.dtype)!, inputs, output);
     },
   };

@@ -98,6 +98,7 @@ function poolSource(op: 'max_pool2d' | 'avg_pool2d', dtype: DType): string {
   Y[i] = ${storeExpr(dtype, 'm')};`
       : `var s = 0.0;
   var cnt = 0u;
+  var valid = 0u;
   for (var a = 0u; a < p(5u); a++) {
     for (var b = 0u; b < p(6u); b++) {
       let ih = i32(oh * p(7u) + a) - i32(p(9u));
@@ -106,14 +107,7 @@ function poolSource(op: 'max_pool2d' | 'avg_pool2d', dtype: DType): string {
       if (ih < i32(p(1u) + p(9u)) && iw < i32(p(2u) + p(10u))) { cnt += 1u; }
       if (ih < 0 || iw < 0 || ih >= i32(p(1u)) || iw >= i32(p(2u))) { continue; }
       s += ${loadExpr(dtype, 'X[plane * p(1u) * p(2u) + u32(ih) * p(2u) + u32(iw)]')};
-    }
-  }
-  var valid = 0u;
-  for (var a = 0u; a < p(5u); a++) {
-    for (var b = 0u; b < p(6u); b++) {
-      let ih = i32(oh * p(7u) + a) - i32(p(9u));
-      let iw = i32(ow * p(8u) + b) - i32(p(10u));
-      if (ih >= 0 && iw >= 0 && ih < i32(p(1u)) && iw < i32(p(2u))) { valid += 1u; }
+      valid += 1u;
     }
   }
   let div = select(valid, cnt, p(11u) == 1u);

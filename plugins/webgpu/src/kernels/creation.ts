@@ -1,10 +1,15 @@
 import { arangeLength, type DType, type KernelSpec } from '@hearth/core';
 import type { WebGPUBackend, WebGPUStorage } from '../backend.js';
-import { f32ToF16Bits, toGpuBytes } from '../dtypes.js';
+import { f32Bits, f32ToF16Bits, toGpuBytes } from '../dtypes.js';
 import { grid, gridMain, paramsWgsl, preamble, WG } from '../wgsl/common.js';
 
 const ALL: readonly DType[] = ['float32', 'float16', 'int32', 'bool'];
 const NUMERIC: readonly DType[] = ['float32', 'float16', 'int32'];
+
+/** A number converted to int32 as cast does: toward zero, NaN to 0, saturating at the int32 limits. */
+function toInt32(value: number): number {
+  return Number.isNaN(value) ? 0 : Math.max(-2147483648, Math.min(2147483647, Math.trunc(value)));
+}
 
 /** The u32 word that fills a buffer with `value` converted to `dtype` as cast does (float16: two halves). */
 export function fillWord(dtype: DType, value: number): number {
@@ -12,13 +17,13 @@ export function fillWord(dtype: DType, value: number): number {
     case 'bool':
       return value !== 0 ? 1 : 0; // NaN != 0, so NaN is true
     case 'int32':
-      return (Number.isNaN(value) ? 0 : Math.max(-2147483648, Math.min(2147483647, Math.trunc(value)))) >>> 0;
+      return toInt32(value) >>> 0;
     case 'float16': {
       const h = f32ToF16Bits(value);
       return (h | (h << 16)) >>> 0;
     }
     default:
-      return new Uint32Array(new Float32Array([value]).buffer)[0]!;
+      return f32Bits(value);
   }
 }
 
@@ -52,7 +57,7 @@ const ARANGE_KERNELS: KernelSpec<WebGPUBackend>[] = NUMERIC.map((dtype) => ({
     const step = attrs['step'] as number;
     const n = arangeLength(start, attrs['stop'] as number, step);
     const values = dtype === 'int32' ? new Int32Array(n) : new Float32Array(n);
-    for (let i = 0; i < n; i++) values[i] = dtype === 'int32' ? Math.max(-2147483648, Math.min(2147483647, Math.trunc(start + i * step))) : start + i * step;
+    for (let i = 0; i < n; i++) values[i] = dtype === 'int32' ? toInt32(start + i * step) : start + i * step;
     ctx.backend.upload(output.storage as WebGPUStorage, toGpuBytes(dtype, values));
   },
 }));

@@ -1,12 +1,13 @@
 import { broadcastStrides, type DType, type KernelSpec, type KernelTensor } from '@hearth/core';
 import type { WebGPUBackend, WebGPUStorage } from '../backend.js';
 import { gpuType, loadExpr, storeExpr } from '../dtypes.js';
-import { grid, gridMain, paramsWgsl, preamble, WG } from '../wgsl/common.js';
-import { axesLoop } from '../wgsl/common.js';
+import { axesLoop, grid, gridMain, paramsWgsl, preamble, WG } from '../wgsl/common.js';
 import { coalesce } from './strides.js';
 
 /** One elementwise operation for fixed dtypes: a WGSL function `f` of the inputs' compute types. */
 export interface ElementwiseOp {
+  /** The operator's name, for error messages. */
+  readonly name: string;
   /** Pipeline key prefix, e.g. `"add|float32"`. */
   readonly key: string;
   /** The inputs' dtypes. */
@@ -61,7 +62,7 @@ export function runElementwise(backend: WebGPUBackend, op: ElementwiseOp, inputs
     params = [size];
   } else {
     const strides = inputs.map((t) => broadcastStrides(t.shape, outShape.length));
-    const c = coalesce(outShape, strides, op.key.split('|')[0]!);
+    const c = coalesce(outShape, strides, op.name);
     rank = c.shape.length;
     key = `${op.key}|s${rank}`;
     params = [size, ...c.shape, ...c.strides.flat()];
@@ -80,7 +81,7 @@ export function elementwiseKernels(
   arity = 1,
 ): KernelSpec<WebGPUBackend>[] {
   return dtypes.map((dtype) => {
-    const op: ElementwiseOp = { key: `${name}|${dtype}`, inputs: new Array<DType>(arity).fill(dtype), output: out(dtype), wgsl: wgsl(dtype) };
+    const op: ElementwiseOp = { name, key: `${name}|${dtype}`, inputs: new Array<DType>(arity).fill(dtype), output: out(dtype), wgsl: wgsl(dtype) };
     return { op: name, device: 'webgpu', dtypes: dtype, run: (inputs, output, _attrs, ctx) => runElementwise(ctx.backend, op, inputs, output) };
   });
 }

@@ -46,13 +46,13 @@ describe('movement', () => {
   });
 
   it.each([
-    ['constant', [9, 9, 9, 9, 9, 1, 2, 3, 9, 4, 5, 6, 9, 9, 9, 9, 9, 9, 9, 9].slice(0, 20)],
+    ['constant', [9, 9, 9, 9, 9, 9, 1, 2, 3, 9, 9, 4, 5, 6, 9, 9, 9, 9, 9, 9]],
     ['reflect', [5, 4, 5, 6, 5, 2, 1, 2, 3, 2, 5, 4, 5, 6, 5, 2, 1, 2, 3, 2]],
     ['edge', [1, 1, 2, 3, 3, 1, 1, 2, 3, 3, 4, 4, 5, 6, 6, 4, 4, 5, 6, 6]],
   ])('pad in %s mode', async (mode, want) => {
     const p = hearth.op('pad', [tensor(hearth, [1, 2, 3, 4, 5, 6], [2, 3])], { pads: [1, 1, 1, 1], mode, value: 9 });
     expect(p.shape).toEqual([4, 5]);
-    expect(await values(p)).toEqual(mode === 'constant' ? [9, 9, 9, 9, 9, 9, 1, 2, 3, 9, 9, 4, 5, 6, 9, 9, 9, 9, 9, 9] : want);
+    expect(await values(p)).toEqual(want);
   });
 
   it('gather takes slices at int32 indices, negative ones from the end', async () => {

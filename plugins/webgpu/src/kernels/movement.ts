@@ -1,8 +1,7 @@
-import { broadcastStrides, stridesOf, HearthError, sliceAxes, type DType, type KernelSpec, type KernelTensor } from '@hearth/core';
+import { broadcastStrides, HearthError, normalizeAxis, sizeOf, sliceAxes, stridesOf, type DType, type KernelSpec, type KernelTensor } from '@hearth/core';
 import type { WebGPUBackend, WebGPUStorage } from '../backend.js';
 import { gpuType, storeExpr } from '../dtypes.js';
-import { grid, gridMain, paramsWgsl, preamble, WG } from '../wgsl/common.js';
-import { axesLoop } from '../wgsl/common.js';
+import { axesLoop, grid, gridMain, paramsWgsl, preamble, WG } from '../wgsl/common.js';
 import { fillWord } from './creation.js';
 import { coalesce, MAX_RANK } from './strides.js';
 
@@ -44,8 +43,7 @@ export function viewCopy(
   dstStrides: readonly number[],
   op: string,
 ): void {
-  let n = 1;
-  for (const d of shape) n *= d;
+  const n = sizeOf(shape);
   if (n === 0) return;
   const c = coalesce(shape, [srcStrides, dstStrides], op);
   const rank = c.shape.length;
@@ -60,7 +58,7 @@ const reshape = perDtype('reshape', ([x], out, _a, ctx) => ctx.backend.copy(x!.s
 
 const transpose = perDtype('transpose', ([x], out, attrs, ctx) => {
   const r = x!.shape.length;
-  const perm = ((attrs['perm'] as number[] | null) ?? x!.shape.map((_, i) => r - 1 - i)).map((p) => (p < 0 ? p + r : p));
+  const perm = ((attrs['perm'] as number[] | null) ?? x!.shape.map((_, i) => r - 1 - i)).map((p) => normalizeAxis(p, r, 'transpose'));
   const inStrides = stridesOf(x!.shape);
   viewCopy(ctx.backend, out.dtype, x!, out, out.shape, 0, perm.map((p) => inStrides[p]!), 0, stridesOf(out.shape), 'transpose');
 });
@@ -77,8 +75,7 @@ const expand = perDtype('expand', ([x], out, _a, ctx) => {
 });
 
 const concat = perDtype('concat', (xs, out, attrs, ctx) => {
-  const r = out.shape.length;
-  const axis = (attrs['axis'] as number) < 0 ? (attrs['axis'] as number) + r : (attrs['axis'] as number);
+  const axis = normalizeAxis(attrs['axis'] as number, out.shape.length, 'concat');
   const outStrides = stridesOf(out.shape);
   let at = 0;
   for (const x of xs) {
@@ -121,6 +118,7 @@ const pad = perDtype('pad', ([x], out, attrs, ctx) => {
   const mode = attrs['mode'] as string;
   const pads = attrs['pads'] as number[];
   const value = attrs['value'] as number;
+  // The shader reads the value word as the compute type (f32 for float16) and rounds it on store.
   const word = out.dtype === 'float16' ? fillWord('float32', value) : fillWord(out.dtype, value);
   const params = [out.size, word, ...out.shape, ...x!.shape, ...x!.shape.map((_, i) => pads[2 * i]!), ...stridesOf(x!.shape)];
   const pipeline = ctx.backend.pipelines.get(`pad|${out.dtype}|${mode}|r${rank}`, () => padSource(out.dtype, rank, mode));
@@ -151,9 +149,8 @@ ${gridMain(
 
 const gather = perDtype('gather', ([x, indices], out, attrs, ctx) => {
   if (out.size === 0) return;
-  const r = x!.shape.length;
-  const axis = (attrs['axis'] as number) < 0 ? (attrs['axis'] as number) + r : (attrs['axis'] as number);
-  const inner = x!.shape.slice(axis + 1).reduce((a, b) => a * b, 1);
+  const axis = normalizeAxis(attrs['axis'] as number, x!.shape.length, 'gather');
+  const inner = sizeOf(x!.shape.slice(axis + 1));
   const pipeline = ctx.backend.pipelines.get(`gather|${out.dtype}`, () => gatherSource(out.dtype));
   const storages = [x!.storage, indices!.storage, out.storage] as WebGPUStorage[];
   ctx.backend.dispatch(pipeline, storages, [out.size, inner, indices!.size, x!.shape[axis]!], grid(Math.ceil(out.size / WG), ctx.backend.limits.maxComputeWorkgroupsPerDimension));

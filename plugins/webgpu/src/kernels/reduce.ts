@@ -1,8 +1,7 @@
-import { stridesOf, reductionAxes, type DType, type KernelSpec, type KernelTensor } from '@hearth/core';
+import { reductionAxes, sizeOf, stridesOf, type DType, type KernelSpec, type KernelTensor } from '@hearth/core';
 import type { WebGPUBackend, WebGPUStorage } from '../backend.js';
 import { gpuType, loadExpr, storeExpr } from '../dtypes.js';
-import { grid, gridMain, paramsWgsl, preamble } from '../wgsl/common.js';
-import { axesLoop } from '../wgsl/common.js';
+import { axesLoop, grid, gridMain, paramsWgsl, preamble, WG } from '../wgsl/common.js';
 import { coalesce } from './strides.js';
 
 /** Threads of a tree-reduction workgroup. */
@@ -90,8 +89,8 @@ export function reductionLayout(x: KernelTensor, axes: readonly number[], op: st
   const kept = x.shape.map((_, i) => i).filter((i) => !axes.includes(i));
   const k = coalesce(kept.map((i) => x.shape[i]!), [kept.map((i) => strides[i]!)], op);
   const r = coalesce(axes.map((i) => x.shape[i]!), [axes.map((i) => strides[i]!)], op);
-  const outSize = k.shape.reduce((a, b) => a * b, 1);
-  const redSize = r.shape.reduce((a, b) => a * b, 1);
+  const outSize = sizeOf(k.shape);
+  const redSize = sizeOf(r.shape);
   return { params: [outSize, redSize, ...k.shape, ...k.strides[0]!, ...r.shape, ...r.strides[0]!], rk: k.shape.length, rr: r.shape.length, outSize, redSize };
 }
 
@@ -101,7 +100,7 @@ function runReduce(backend: WebGPUBackend, op: string, x: KernelTensor, out: Ker
   const { params, rk, rr, outSize, redSize } = reductionLayout(x, axes, op);
   const serial = redSize <= SERIAL_MAX;
   const pipeline = backend.pipelines.get(`${op}|${out.dtype}|${serial ? 'serial' : 'tree'}|k${rk}r${rr}`, () => reduceSource(op, out.dtype, serial, rk, rr));
-  const groups = serial ? Math.ceil(outSize / 64) : outSize;
+  const groups = serial ? Math.ceil(outSize / WG) : outSize;
   backend.dispatch(pipeline, [x.storage as WebGPUStorage, out.storage as WebGPUStorage], params, grid(groups, backend.limits.maxComputeWorkgroupsPerDimension));
 }
 
@@ -151,8 +150,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
 function runArg(backend: WebGPUBackend, op: 'argmax' | 'argmin', x: KernelTensor, out: KernelTensor, attrs: Readonly<Record<string, unknown>>): void {
   if (out.size === 0) return;
   const axis = attrs['axis'] as number | null;
-  const r = x.shape.length;
-  const axes = axis === null ? x.shape.map((_, i) => i) : [axis < 0 ? axis + r : axis];
+  const axes = reductionAxes(x.shape, axis === null ? null : [axis], op);
   const { params, rk, rr, outSize } = reductionLayout(x, axes, op);
   const pipeline = backend.pipelines.get(`${op}|${x.dtype}|k${rk}r${rr}`, () => argSource(op, x.dtype, rk, rr));
   backend.dispatch(pipeline, [x.storage as WebGPUStorage, out.storage as WebGPUStorage], params, grid(outSize, backend.limits.maxComputeWorkgroupsPerDimension));

@@ -1,4 +1,4 @@
-import type { DType, KernelSpec } from '@hearth/core';
+import { normalizeAxis, sizeOf, type DType, type KernelSpec } from '@hearth/core';
 import type { WebGPUBackend, WebGPUStorage } from '../backend.js';
 import { loadExpr, storeExpr, gpuType } from '../dtypes.js';
 import { grid, paramsWgsl, preamble } from '../wgsl/common.js';
@@ -9,8 +9,7 @@ import { EXP_WGSL } from '../wgsl/math.js';
  * tree sum of exp(x - max), then the write. Subtracting the max first keeps large inputs finite.
  */
 function softmaxSource(op: 'softmax' | 'log_softmax', dtype: DType, wg: number): string {
-  const write =
-    op === 'softmax' ? 'exp_f(v - m) / total' : '(v - m) - log(total)';
+  const write = op === 'softmax' ? 'exp_f(v - m) / total' : '(v - m) - log(total)';
   return `${preamble(dtype === 'float16')}${EXP_WGSL}@group(0) @binding(0) var<storage, read> x: array<${gpuType(dtype).storage}>;
 @group(0) @binding(1) var<storage, read_write> out: array<${gpuType(dtype).storage}>;
 ${paramsWgsl(2)}
@@ -56,10 +55,9 @@ const kernel = (op: 'softmax' | 'log_softmax'): KernelSpec<WebGPUBackend> => ({
   dtypes: ['float32', 'float16'],
   run: ([x], out, attrs, ctx) => {
     if (out.size === 0) return;
-    const r = x!.shape.length;
-    const axis = (attrs['axis'] as number) < 0 ? (attrs['axis'] as number) + r : (attrs['axis'] as number);
+    const axis = normalizeAxis(attrs['axis'] as number, x!.shape.length, op);
     const dim = x!.shape[axis]!;
-    const inner = x!.shape.slice(axis + 1).reduce((a, b) => a * b, 1);
+    const inner = sizeOf(x!.shape.slice(axis + 1));
     const slices = x!.size / dim;
     const wg = dim >= 1024 ? 256 : 64;
     const pipeline = ctx.backend.pipelines.get(`${op}|${out.dtype}|wg${wg}`, () => softmaxSource(op, out.dtype, wg));

@@ -3,7 +3,6 @@ import { HearthError, type Shape } from '@hearth/core';
 /** The highest rank the strided templates take after merging axes. */
 export const MAX_RANK = 8;
 
-
 /**
  * Merges axes that walk memory the same way in every stride set (and drops size-1 axes), so most
  * broadcasts and views run at rank 1 or 2. Throws `E_SHAPE` when more than {@link MAX_RANK} axes remain.

@@ -9,6 +9,7 @@ const ALL: readonly DType[] = ['float32', 'float16', 'int32', 'bool'];
 export const WHERE_KERNELS: readonly KernelSpec<WebGPUBackend>[] = ALL.map((dtype) => {
   const t = gpuType(dtype).compute;
   const op: ElementwiseOp = {
+    name: 'where',
     key: `where|${dtype}`,
     inputs: ['bool', dtype, dtype],
     output: dtype,
