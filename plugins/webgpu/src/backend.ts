@@ -14,6 +14,14 @@ export interface WebGPUStorage extends DeviceStorage {
   readonly bucket: number;
 }
 
+/** The backend's counters: the core's, plus batching and pipeline-cache figures. */
+export interface WebGPUStats extends BackendStats {
+  /** Command submissions so far (one per flushed batch). */
+  readonly submits: number;
+  /** Compiled pipelines in the cache. */
+  readonly pipelines: number;
+}
+
 const SCOPES: readonly GPUErrorFilter[] = ['validation', 'out-of-memory', 'internal'];
 const STAGING_FLUSH_BYTES = 64 * 1024 * 1024;
 
@@ -226,7 +234,7 @@ export class WebGPUBackend implements Backend {
     for (const f of SCOPES) this.device.pushErrorScope(f);
   }
 
-  stats(): BackendStats & { submits: number; pipelines: number } {
+  stats(): WebGPUStats {
     return { liveAllocations: this.#live, liveBytes: this.#liveBytes, pooledBytes: this.pool.pooledBytes, submits: this.#submits, pipelines: this.pipelines.size };
   }
 

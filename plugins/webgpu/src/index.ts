@@ -10,7 +10,7 @@ import { WebGPUBackend } from './backend.js';
 import type { WebGPUOptions } from './adapter.js';
 import { WEBGPU_KERNELS } from './kernels/index.js';
 
-export { WebGPUBackend, type WebGPUStorage } from './backend.js';
+export { WebGPUBackend, type WebGPUStats, type WebGPUStorage } from './backend.js';
 export { acquireGPU, describeAdapter, type AdapterDescription, type AcquiredGPU, type WebGPUOptions } from './adapter.js';
 export { BufferPool } from './buffer-pool.js';
 export { PipelineCache } from './pipeline-cache.js';
