@@ -1,5 +1,6 @@
 import { GovernanceError } from '../error.js';
 import { contentHash } from '../model/hash.js';
+import { assertModel } from '../model/load.js';
 import type { GovernanceModel, Policy } from '../model/types.js';
 import type { FrozenDecision, Snapshot } from './snapshot.js';
 
@@ -34,10 +35,27 @@ export function freezeDecision(snapshot: Snapshot, policy: Policy): FrozenDecisi
   };
 }
 
-/** Checks a frozen decision against its hash; an altered copy cannot be trusted to replay. */
-export function verifyFrozen(frozen: FrozenDecision): void {
-  const actual = contentHash(frozen.model);
-  if (actual !== frozen.policyHash) {
-    throw new GovernanceError('E_GOV_FROZEN', `the frozen policy of this decision hashes to ${actual}, not the recorded ${frozen.policyHash}: it was altered; restore it from the bot's record`);
+/**
+ * Checks a frozen decision read back from storage: its shape, its hash, and that its model is still a
+ * valid model. It comes from a pull-request comment or a snapshot file, which anyone with the rights
+ * can edit, so an altered or malformed copy is refused rather than trusted to replay.
+ */
+export function verifyFrozen(frozen: unknown): asserts frozen is FrozenDecision {
+  const refuse = (what: string): never => {
+    throw new GovernanceError('E_GOV_FROZEN', `the frozen policy of this decision ${what}; restore it from the bot's record`);
+  };
+  const f = frozen as Partial<Record<keyof FrozenDecision, unknown>> | null;
+  if (f === null || typeof f !== 'object') return refuse('is not an object');
+  for (const key of ['decision', 'openedAt', 'policyHash', 'file'] as const) if (typeof f[key] !== 'string') refuse(`has no string '${key}'`);
+  if (!Number.isFinite(Date.parse(f.openedAt as string))) refuse(`has an 'openedAt' that is not a date`);
+  if (f.lines === null || typeof f.lines !== 'object') refuse(`has no 'lines'`);
+  if (f.model === undefined) refuse(`has no 'model'`);
+  const actual = contentHash(f.model);
+  if (actual !== f.policyHash) refuse(`hashes to ${actual}, not the recorded ${String(f.policyHash)}: it was altered`);
+  try {
+    assertModel(f.model, f.file as string, f.lines as Record<string, number>);
+  } catch (e) {
+    if (!(e instanceof GovernanceError)) throw e;
+    refuse(`is not a valid model (${e.message})`);
   }
 }

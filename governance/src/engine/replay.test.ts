@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { GovernanceError } from '../error.js';
+import { contentHash } from '../model/hash.js';
 import { evaluate } from './evaluate.js';
 import { freezeDecision } from './freeze.js';
+import type { FrozenDecision } from './snapshot.js';
 import { cmd, examplePolicy, snapshot } from '../testing/fixtures.js';
 
 // A new-maintainer vote opened 2024-07-01 in which eli-example's yes vote is decisive.
@@ -35,6 +37,22 @@ describe('replay', () => {
     const frozen = freezeDecision(vote, before);
     frozen.model.bodies[0]?.seats.push({ person: 'fay-example', since: '2023-01-01' });
     expect(() => evaluate({ ...vote, frozen }, before, CLOSED)).toThrow(expect.objectContaining({ code: 'E_GOV_FROZEN' }) as GovernanceError);
+  });
+
+  it('refuses a frozen record that is malformed, or whose model is no valid model though its hash matches', () => {
+    const good = freezeDecision(vote, before);
+    const { model: _dropped, ...noModel } = good;
+    const invalidModel = { ...structuredClone(good.model), defaultDecision: 'no-such-type' };
+    const cases: unknown[] = [
+      null,
+      noModel,
+      { ...good, openedAt: 'yesterday' },
+      { ...good, lines: null },
+      { ...good, model: invalidModel, policyHash: contentHash(invalidModel) },
+    ];
+    for (const frozen of cases) {
+      expect(() => evaluate({ ...vote, frozen: frozen as FrozenDecision }, before, CLOSED)).toThrow(expect.objectContaining({ code: 'E_GOV_FROZEN' }) as GovernanceError);
+    }
   });
 
   it('refuses a pull request carrying the labels of two decision types', () => {

@@ -5,6 +5,7 @@ import { HEAD, OLD, examplePolicy } from '../testing/fixtures.js';
 import { startFakeGitHub, type FakeGitHub, type FakePull } from '../testing/github-server.js';
 import { ANNOTATIONS_PER_REQUEST, publishCheckRun, publishStatus, readSnapshot } from './adapter.js';
 import { createGitHubClient } from './client.js';
+import { frozenComment } from './commands.js';
 import { runBot } from './run.js';
 
 const pull = (): FakePull => ({
@@ -79,6 +80,17 @@ describe('GitHub adapter against a GitHub-compatible server', () => {
     server = await startFakeGitHub('example', 'hearth', pull());
     server.rateLimit('/repos/example/hearth/pulls/7', 'secondary', 50);
     await expect(readSnapshot(client(server), { owner: 'example', repo: 'hearth', pullNumber: 7 })).rejects.toMatchObject({ code: 'E_GOV_GITHUB' });
+  });
+
+  it('refuses a frozen record in a bot comment that is not JSON, or not a frozen decision', async () => {
+    for (const json of ['{not json', '{"decision":"routine-change"}']) {
+      const withRecord = pull();
+      withRecord.comments.push({ id: 20, user: 'github-actions[bot]', body: frozenComment(json), created_at: '2024-07-01T10:01:00Z', updated_at: '2024-07-01T10:01:00Z' });
+      server = await startFakeGitHub('example', 'hearth', withRecord);
+      await expect(readSnapshot(client(server), { owner: 'example', repo: 'hearth', pullNumber: 7 })).rejects.toMatchObject({ code: 'E_GOV_FROZEN' });
+      await server.close();
+      server = undefined;
+    }
   });
 
   it('writes a check run, sending more than 50 annotations in batches by update', async () => {

@@ -1,4 +1,5 @@
 import { GovernanceError } from '../error.js';
+import { verifyFrozen } from '../engine/freeze.js';
 import type { Evaluation, Requirement } from '../engine/result.js';
 import type { FrozenDecision, ReviewEvent, ReviewState, Snapshot } from '../engine/snapshot.js';
 import type { GitHubClient } from './client.js';
@@ -46,15 +47,20 @@ export async function readSnapshot(octokit: GitHubClient, options: ReadSnapshotO
   const comments = await call('list comments', () => octokit.paginate(octokit.rest.issues.listComments, { owner, repo, issue_number: pullNumber, per_page: 100 }));
 
   const botLogin = options.botLogin ?? 'github-actions[bot]';
+  // The bot's first record decides: a later record cannot re-freeze a decision in flight.
   let frozen: FrozenDecision | undefined;
   for (const c of comments) {
     const json = c.user?.login === botLogin ? frozenFromComment(c.body ?? '') : undefined;
-    if (json === undefined || frozen !== undefined) continue;
+    if (json === undefined) continue;
+    let data: unknown;
     try {
-      frozen = JSON.parse(json) as FrozenDecision;
+      data = JSON.parse(json);
     } catch {
       throw new GovernanceError('E_GOV_FROZEN', `the frozen decision in comment ${c.id} is not valid JSON; restore it from the bot's record`);
     }
+    verifyFrozen(data);
+    frozen = data;
+    break;
   }
   const teams: Record<string, string[]> = {};
   for (const team of options.teams ?? []) {

@@ -30,7 +30,15 @@ export function parsePolicy(text: string, file: string): Policy {
   const lines: Record<string, number> = {};
   collectLines(doc.contents, '', lines, lineAt);
   const data: unknown = doc.toJS();
+  assertModel(data, file, lines);
+  return { model: data, file, lines, hash: contentHash(data) };
+}
 
+/**
+ * Checks parsed data against the JSON Schema (unknown fields refused), then the checks across values,
+ * throwing every problem found at once, each located at its line of `file` through `lines`.
+ */
+export function assertModel(data: unknown, file: string, lines: Readonly<Record<string, number>>): asserts data is GovernanceModel {
   // A fresh validator per call keeps the package free of module-level state; compiling is cheap.
   const ajv = new Ajv({ allErrors: true, strict: true });
   const check = ajv.compile<GovernanceModel>(governanceSchema);
@@ -40,7 +48,6 @@ export function parsePolicy(text: string, file: string): Policy {
   }
   const issues = validateModel(data).map((i) => ({ ...i, file, line: lineOf(i.pointer ?? '', lines) }));
   if (issues.length > 0) throw GovernanceError.fromIssues(issues);
-  return { model: data, file, lines, hash: contentHash(data) };
 }
 
 /** Reads a governance model file and parses it with {@link parsePolicy}; a missing file is an `E_GOV_INPUT`. */
