@@ -2,7 +2,7 @@ import { poolStride, type DType, type KernelSpec } from '@hearth/core';
 import type { WebGPUBackend, WebGPUStorage } from '../backend.js';
 import { gpuType, loadExpr, storeExpr } from '../dtypes.js';
 import { grid, gridMain, paramsWgsl, preamble, WG } from '../wgsl/common.js';
-import { gemmSource, gemmTile } from './gemm.js';
+import { gemmGroups, gemmSource, gemmTile } from './gemm.js';
 
 const FLOATS: readonly DType[] = ['float32', 'float16'];
 
@@ -72,11 +72,12 @@ const conv2d: KernelSpec<WebGPUBackend> = {
     const [dh, dw] = attrs['dilation'] as [number, number];
     const og = o / groups;
     const tile = gemmTile(ctx.backend.limits.maxComputeInvocationsPerWorkgroup);
+    const workgroups = gemmGroups('conv2d', tile, og, oh * ow, n * groups, ctx.backend.limits.maxComputeWorkgroupsPerDimension);
     const bias = b !== undefined;
     const pipeline = ctx.backend.pipelines.get(`conv2d|${out.dtype}|t${tile}|${bias ? 'bias' : 'nobias'}`, () => convSource(out.dtype, tile, bias));
     const params = [og, oh * ow, cg * kh * kw, groups, h, wd, oh, ow, kh, kw, sh, sw, ph, pw, dh, dw, 0, cg, og, o, c];
     const storages = (bias ? [x, w, b, out] : [x, w, out]).map((t) => t!.storage) as WebGPUStorage[];
-    ctx.backend.dispatch(pipeline, storages, params, [Math.ceil((oh * ow) / tile), Math.ceil(og / tile), n * groups]);
+    ctx.backend.dispatch(pipeline, storages, params, workgroups);
   },
 };
 

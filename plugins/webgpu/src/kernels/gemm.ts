@@ -6,6 +6,8 @@
  * matrix is ever materialized.
  */
 
+import { HearthError } from '@hearth/core';
+
 /** Register block per thread along each axis. */
 const R = 4;
 /** Depth of a staged K slice. */
@@ -14,6 +16,22 @@ const TK = 16;
 /** The tile edge for a device: 64 with 16×16 threads, 32 with 8×8 where 256 invocations are not allowed. */
 export function gemmTile(maxInvocations: number): number {
   return maxInvocations >= 256 ? 64 : 32;
+}
+
+/**
+ * The workgroup grid of a GEMM: column tiles, row tiles and batches, each within the adapter's per-dimension
+ * limit; beyond it the dispatch would fail on the GPU, so it is `E_SHAPE` at the call instead.
+ */
+export function gemmGroups(op: string, tile: number, m: number, n: number, batches: number, maxPerDim: number): [number, number, number] {
+  const groups: [number, number, number] = [Math.ceil(n / tile), Math.ceil(m / tile), batches];
+  if (groups.some((g) => g > maxPerDim)) {
+    throw new HearthError(
+      'E_SHAPE',
+      `${op}: ${m}x${n} outputs in ${batches} batches need ${groups.join(' x ')} workgroups, over this adapter's ${maxPerDim} per dimension; split the work.`,
+      { m, n, batches },
+    );
+  }
+  return groups;
 }
 
 /** Parts an operator gives the template (all WGSL); params p(0..2) are M, N, K. */

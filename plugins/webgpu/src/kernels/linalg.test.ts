@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Hearth } from '@hearth/core';
+import type { WebGPUBackend } from '../backend.js';
 import { close, f32, gpuRuntime, seeded, tensor, values } from '../../test/gpu-runtime.js';
 
 // Accuracy contract: float32 matmul/conv2d within 1e-5·Σ|a·b| of the float64 result (the error bound of
@@ -133,6 +134,24 @@ describe('conv2d', () => {
     const ref = convRef(x, c.xs, w, c.ws, { ...c, bias });
     expect(y.shape).toEqual(ref.shape);
     within(await values(y), ref.out, ref.scale);
+  });
+});
+
+describe('grid limits', () => {
+  // Beyond the adapter's workgroups per dimension a dispatch would fail on the GPU; the call refuses it first.
+  it('a matmul or conv2d with more batches than one grid axis takes is E_SHAPE at the call', async () => {
+    const n = (hearth.device('webgpu').backend as WebGPUBackend).limits.maxComputeWorkgroupsPerDimension + 1;
+    const shapeError = (f: () => unknown) => {
+      try {
+        f();
+      } catch (e) {
+        return (e as { code?: string }).code;
+      }
+      return 'nothing thrown';
+    };
+    const ones = (shape: number[]) => tensor(hearth, new Array(shape.reduce((a, b) => a * b)).fill(1), shape);
+    expect(shapeError(() => hearth.op('matmul', [ones([n, 1, 1]), ones([1, 1])]))).toBe('E_SHAPE');
+    expect(shapeError(() => hearth.op('conv2d', [ones([n, 1, 1, 1]), ones([1, 1, 1, 1])]))).toBe('E_SHAPE');
   });
 });
 

@@ -1,8 +1,8 @@
-import { broadcastShapes, broadcastStrides, HearthError, sizeOf, type DType, type KernelSpec } from '@hearth/core';
+import { broadcastShapes, broadcastStrides, sizeOf, type DType, type KernelSpec } from '@hearth/core';
 import type { WebGPUBackend, WebGPUStorage } from '../backend.js';
 import { gpuType, loadExpr, storeExpr } from '../dtypes.js';
 import { axesLoop, paramsWgsl, preamble } from '../wgsl/common.js';
-import { gemmSource, gemmTile } from './gemm.js';
+import { gemmGroups, gemmSource, gemmTile } from './gemm.js';
 import { coalesce } from './strides.js';
 
 /** Params: M, N, K, then the merged batch shape and A's and B's batch strides (0 where broadcast). */
@@ -47,17 +47,13 @@ export const MATMUL_KERNELS: readonly KernelSpec<WebGPUBackend>[] = [
       const batch = broadcastShapes(as.slice(0, -2), bs.slice(0, -2));
       const stride = (s: readonly number[], mat: number) => broadcastStrides(s.slice(0, -2), batch.length).map((x) => x * mat);
       const c = coalesce(batch, [stride(as, M * K), stride(bs, K * N)], 'matmul');
-      const batches = sizeOf(c.shape);
-      const maxDim = backend.limits.maxComputeWorkgroupsPerDimension;
-      if (batches > maxDim) {
-        throw new HearthError('E_SHAPE', `matmul: ${batches} batch matrices exceed this adapter's ${maxDim} workgroups per dimension; split the batch.`, { batches });
-      }
       const tile = gemmTile(backend.limits.maxComputeInvocationsPerWorkgroup);
+      const groups = gemmGroups('matmul', tile, M, N, sizeOf(c.shape), backend.limits.maxComputeWorkgroupsPerDimension);
       const br = c.shape.length;
       const pipeline = backend.pipelines.get(`matmul|${out.dtype}|t${tile}|b${br}`, () => matmulSource(out.dtype, tile, br));
       const params = [M, N, K, ...c.shape, ...c.strides[0]!, ...c.strides[1]!];
       const storages = [a!.storage, b!.storage, out.storage] as WebGPUStorage[];
-      backend.dispatch(pipeline, storages, params, [Math.ceil(N / tile), Math.ceil(M / tile), batches]);
+      backend.dispatch(pipeline, storages, params, groups);
     },
   },
 ];
