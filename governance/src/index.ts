@@ -32,6 +32,7 @@ export type {
 export { governanceSchema, type JsonSchema } from './model/schema.js';
 export { parsePolicy, loadPolicyFile } from './model/load.js';
 export { contentHash, canonicalJson } from './model/hash.js';
+export { teamsOf } from './model/query.js';
 export type { CommandEvent, CommandName, FrozenDecision, ReviewEvent, ReviewState, Snapshot } from './engine/snapshot.js';
 export type {
   DecisionStatus,

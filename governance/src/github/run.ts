@@ -2,6 +2,7 @@ import { evaluate } from '../engine/evaluate.js';
 import { freezeDecision } from '../engine/freeze.js';
 import type { Evaluation } from '../engine/result.js';
 import type { Snapshot } from '../engine/snapshot.js';
+import { teamsOf } from '../model/query.js';
 import type { Policy } from '../model/types.js';
 import { publishCheckRun, publishStatus, readSnapshot, recordFrozen, type PullRequestRef } from './adapter.js';
 import type { GitHubClient } from './client.js';
@@ -35,8 +36,7 @@ export interface RunBotResult {
  * it now; publish the outcome as a check run or a commit status.
  */
 export async function runBot(octokit: GitHubClient, options: RunBotOptions): Promise<RunBotResult> {
-  const teams = options.policy.model.bodies.flatMap((b) => (b.team === undefined ? [] : [b.team]));
-  const read = await readSnapshot(octokit, { ...options, teams });
+  const read = await readSnapshot(octokit, { ...options, teams: teamsOf(options.policy.model) });
   let snapshot = read;
   const froze = read.frozen === undefined;
   if (froze) {

@@ -28,6 +28,11 @@ export function seatsOn(body: Body, instant: string): Seat[] {
   return body.seats.filter((s) => within(instant, s.since, s.until));
 }
 
+/** The GitHub teams (`org/slug`) that bodies mirror, read by the adapter to report drift from the model. */
+export function teamsOf(model: GovernanceModel): string[] {
+  return model.bodies.flatMap((b) => (b.team === undefined ? [] : [b.team]));
+}
+
 /** The body with an id, if any. */
 export function findBody(model: GovernanceModel, id: string): Body | undefined {
   return model.bodies.find((b) => b.id === id);

@@ -90,5 +90,10 @@ describe('hearth governance', () => {
     expect(JSON.parse(res.out)).toMatchObject({ ok: false, error: { code: 'E_GOV_SNAPSHOT' } });
     const badReview = await hearth('simulate', '--snapshot', badSnapshot, '--policy', join(dir, 'missing.yaml'));
     expect(badReview).toMatchObject({ code: 2, err: expect.stringContaining('E_GOV_INPUT') as unknown });
+    vi.stubEnv('GITHUB_REPOSITORY', 'example/hearth');
+    vi.stubEnv('GITHUB_TOKEN', 'test-token');
+    vi.stubEnv('GITHUB_EVENT_PATH', join(dir, 'no-event.json'));
+    const noEvent = await hearth('run', '--policy', EXAMPLE);
+    expect(noEvent).toMatchObject({ code: 2, err: expect.stringContaining('E_GOV_INPUT: cannot read the event in GITHUB_EVENT_PATH') as unknown });
   });
 });

@@ -9,6 +9,7 @@ import {
   readSnapshot,
   runBot,
   summaryOf,
+  teamsOf,
   withReview,
   type Evaluation,
   type GitHubAuth,
@@ -55,7 +56,7 @@ export function governanceCommand(): Command {
       guard(opts.json, async () => {
         const policy = await loadPolicyFile(opts.policy);
         const { octokit, owner, repo } = gitHubFromEnv(false);
-        const snapshot = await readSnapshot(octokit, { owner, repo, pullNumber: opts.pr, teams: policy.model.bodies.flatMap((b) => (b.team === undefined ? [] : [b.team])) });
+        const snapshot = await readSnapshot(octokit, { owner, repo, pullNumber: opts.pr, teams: teamsOf(policy.model) });
         if (opts.saveSnapshot !== undefined) await writeFile(opts.saveSnapshot, `${JSON.stringify(snapshot, null, 2)}\n`);
         return report(evaluate(snapshot, policy, opts.asOf ?? new Date().toISOString()), opts.json);
       }),
@@ -105,7 +106,7 @@ export function governanceCommand(): Command {
           policyPath: opts.policy,
           publish: opts.publish ?? (app ? 'check-run' : 'status'),
           now: new Date().toISOString(),
-          botLogin: process.env['HEARTH_BOT_LOGIN'] ?? 'github-actions[bot]',
+          botLogin: nonEmpty(process.env['HEARTH_BOT_LOGIN']) ?? 'github-actions[bot]',
         });
         if (opts.json === true) print({ froze: result.froze, evaluation: result.evaluation });
         else process.stdout.write(`${summaryOf(result.evaluation)}\n`);
@@ -165,29 +166,38 @@ function gitHubFromEnv(allowApp: boolean): { octokit: GitHubClient; owner: strin
   if (owner === undefined || owner === '' || repo === undefined || repo === '' || rest.length > 0) {
     throw new GovernanceError('E_GOV_INPUT', 'GITHUB_REPOSITORY is not set to owner/name; set it (a workflow sets it for you)');
   }
-  const appId = env['HEARTH_APP_ID'];
-  const privateKey = env['HEARTH_APP_PRIVATE_KEY'];
+  const appId = nonEmpty(env['HEARTH_APP_ID']);
+  const privateKey = nonEmpty(env['HEARTH_APP_PRIVATE_KEY']);
   const installationId = Number(env['HEARTH_APP_INSTALLATION_ID']);
   let auth: GitHubAuth;
-  // A workflow passes unset variables as empty strings, so empty means unset.
-  if (allowApp && appId !== undefined && appId !== '' && privateKey !== undefined && privateKey !== '' && Number.isInteger(installationId) && installationId > 0) {
+  if (allowApp && appId !== undefined && privateKey !== undefined && Number.isInteger(installationId) && installationId > 0) {
     auth = { kind: 'app', appId, privateKey, installationId };
   } else {
-    const token = env['GITHUB_TOKEN'];
-    if (token === undefined || token === '') throw new GovernanceError('E_GOV_INPUT', 'GITHUB_TOKEN is not set; set it, or the HEARTH_APP_* variables for a GitHub App');
+    const token = nonEmpty(env['GITHUB_TOKEN']);
+    if (token === undefined) throw new GovernanceError('E_GOV_INPUT', 'GITHUB_TOKEN is not set; set it, or the HEARTH_APP_* variables for a GitHub App');
     auth = { kind: 'token', token };
   }
-  const baseUrl = env['GITHUB_API_URL'];
-  const octokit = createGitHubClient({ auth, ...(baseUrl === undefined || baseUrl === '' ? {} : { baseUrl }) });
+  const baseUrl = nonEmpty(env['GITHUB_API_URL']);
+  const octokit = createGitHubClient({ auth, ...(baseUrl === undefined ? {} : { baseUrl }) });
   return { octokit, owner, repo, app: auth.kind === 'app' };
 }
 
 /** The pull request of the workflow's event: `pull_request` events and comments on pull requests. */
 async function pullFromEvent(): Promise<number> {
-  const path = process.env['GITHUB_EVENT_PATH'];
+  const path = nonEmpty(process.env['GITHUB_EVENT_PATH']);
   if (path === undefined) throw new GovernanceError('E_GOV_INPUT', 'no --pr and no GITHUB_EVENT_PATH; pass --pr or run inside a workflow');
-  const event = JSON.parse(await readFile(path, 'utf8')) as { pull_request?: { number?: number }; issue?: { number?: number; pull_request?: unknown } };
-  const n = event.pull_request?.number ?? (event.issue?.pull_request === undefined ? undefined : event.issue.number);
+  let event: { pull_request?: { number?: number }; issue?: { number?: number; pull_request?: unknown } } | null;
+  try {
+    event = JSON.parse(await readFile(path, 'utf8')) as typeof event;
+  } catch (cause) {
+    throw new GovernanceError('E_GOV_INPUT', `cannot read the event in GITHUB_EVENT_PATH (${path}): ${(cause as Error).message}; pass --pr or run inside a workflow`);
+  }
+  const n = event?.pull_request?.number ?? (event?.issue?.pull_request === undefined ? undefined : event.issue.number);
   if (n === undefined) throw new GovernanceError('E_GOV_INPUT', `the event in ${path} is not about a pull request; run on pull_request, pull_request_review or issue_comment events`);
   return n;
+}
+
+/** A variable's value, or undefined when it is unset or empty (a workflow passes unset variables as ''). */
+function nonEmpty(value: string | undefined): string | undefined {
+  return value === undefined || value === '' ? undefined : value;
 }
