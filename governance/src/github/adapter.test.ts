@@ -127,7 +127,7 @@ describe('GitHub adapter against a GitHub-compatible server', () => {
     const options = { owner: 'example', repo: 'hearth', pullNumber: 7, policy: examplePolicy(), policyPath: '.github/governance.yaml', publish: 'check-run' as const, now: '2024-07-03T00:00:00Z' };
     const first = await runBot(octokit, options);
     expect(first.froze).toBe(true);
-    // The stale approval and the edited objection are refused; fay's approval covers docs but not core or README.
+    // A routine change: cho's approval of an earlier commit is refused as stale (the /object is not weighed, as routine changes have no lazy consensus).
     expect(first.evaluation.refusals.map((r) => [r.user, r.reason])).toEqual(expect.arrayContaining([['cho-example', 'stale']]));
     const second = await runBot(octokit, { ...options, policy: examplePolicy(['tier: silver', 'tier: gold']) });
     expect(second.froze).toBe(false);
