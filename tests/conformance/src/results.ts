@@ -1,5 +1,5 @@
 import type { DType } from '@hearth/core';
-import type { CaseKind, TensorInput } from './cases/types.js';
+import type { CaseKind, SuiteCase, TensorInput } from './cases/types.js';
 import type { WorstElement } from './numeric/compare.js';
 
 /**
@@ -88,4 +88,14 @@ export interface CaseResult {
   };
   /** Attempts made (flaky expectations retry). */
   readonly attempts?: number;
+}
+
+/** The fields that name a case in its result: ID, kind, and the op and dtype where the case has them. */
+export function resultFields(c: SuiteCase): Pick<CaseResult, 'id' | 'kind' | 'op' | 'dtype'> {
+  return { id: c.id, kind: c.kind, ...('op' in c ? { op: c.op, dtype: c.dtype } : c.dtype ? { dtype: c.dtype } : {}) };
+}
+
+/** A failing result for a case that did not run (the device failed to start, the runner lost it). */
+export function notRun(c: SuiteCase, message: string): CaseResult {
+  return { ...resultFields(c), status: 'fail', timeMs: 0, message };
 }

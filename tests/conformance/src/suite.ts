@@ -1,4 +1,4 @@
-import { DTYPES, OPSET_V1, type DType, type OpSchema } from '@hearth/core';
+import { DTYPES, OPSET_V1, isFloat, type DType, type OpSchema } from '@hearth/core';
 import { caseId } from './ids.js';
 import { hashSeed } from './numeric/rng.js';
 import { SUITE_SEED } from './version.js';
@@ -9,7 +9,7 @@ import { LINALG_SPECS } from './cases/linalg.js';
 import { MOVEMENT_SPECS, CREATION_SPECS } from './cases/movement.js';
 import { schemaErrors } from './cases/errors.js';
 import { SpecContext, type Draft, type OpSpec } from './cases/spec.js';
-import { PROFILES, getProfile, inProfile, type Profile } from './profiles.js';
+import { getProfile, inProfile, type Profile } from './profiles.js';
 import type { LifecycleCase, OpCase, PropertyCase, SuiteCase } from './cases/types.js';
 
 /** How many random inputs each property test tries. */
@@ -46,7 +46,7 @@ export function opSpecs(): Map<string, OpSpec> {
 /** The compute dtypes an op has kernels for, by its schema's dtype class. */
 export function computeDtypes(schema: OpSchema): DType[] {
   const cls = schema.computeDtypes;
-  return DTYPES.filter((d) => cls === 'any' || (cls === 'numeric' && d !== 'bool') || (cls === 'float' && (d === 'float16' || d === 'float32' || d === 'float64')) || cls === d);
+  return DTYPES.filter((d) => cls === 'any' || (cls === 'numeric' && d !== 'bool') || (cls === 'float' && isFloat(d)) || cls === d);
 }
 
 /** The compute dtype an op's error cases are filed under: float32 where it has one. */
@@ -68,12 +68,16 @@ function toCase(schema: OpSchema, dtype: DType, d: Draft): OpCase {
   return { id, kind: d.kind, op: schema.name, dtype, name: d.name, inputs: d.inputs, attrs: d.attrs ?? {}, dtypes: unique(touched), ...(d.error ? { error: d.error } : {}) };
 }
 
-/** The dtypes a property of `op` in `dtype` touches (a cast converts into the dtypes of its profile). */
-function propertyDtypes(schema: OpSchema, dtype: DType): { dtypes: DType[]; targets: DType[] } {
-  const core = getProfile('core');
-  const targets = core.dtypes.includes(dtype) ? [...core.dtypes] : [...core.dtypes, dtype];
-  const extra: DType[] = schema.name === 'gather' ? ['int32'] : schema.name === 'where' ? ['bool'] : schema.name === 'cast' ? targets : schema.output === 'bool' || schema.output === 'int32' ? [schema.output] : [];
-  return { dtypes: unique([dtype, ...extra]), targets: schema.name === 'cast' ? targets : [] };
+/** The cast targets a property of `cast` from `dtype` may use: the core dtypes, and `dtype` itself (so it stays in one profile). */
+export function castTargets(dtype: DType): DType[] {
+  const core = getProfile('core').dtypes;
+  return core.includes(dtype) ? [...core] : [...core, dtype];
+}
+
+/** The dtypes a property of `op` in `dtype` touches. */
+function propertyDtypes(schema: OpSchema, dtype: DType): DType[] {
+  const extra: DType[] = schema.name === 'gather' ? ['int32'] : schema.name === 'where' ? ['bool'] : schema.name === 'cast' ? castTargets(dtype) : schema.output === 'bool' || schema.output === 'int32' ? [schema.output] : [];
+  return unique([dtype, ...extra]);
 }
 
 function lifecycleCases(): LifecycleCase[] {
@@ -98,7 +102,7 @@ export function allCases(): SuiteCase[] {
       if (dtype === errorHost(schema)) drafts.push(...schemaErrors(schema, ctx, drafts[0]!), ...(spec.errors?.(ctx) ?? []));
       const cases: SuiteCase[] = drafts.map((d) => toCase(schema, dtype, d));
       const id = caseId(['op', schema.name], [['dtype', dtype], ['case', 'property']]);
-      const { dtypes } = propertyDtypes(schema, dtype);
+      const dtypes = propertyDtypes(schema, dtype);
       cases.push({ id, kind: 'property', op: schema.name, dtype, name: 'property', seed: hashSeed(SUITE_SEED, id), runs: PROPERTY_RUNS, dtypes } satisfies PropertyCase);
       for (const c of cases) {
         if (seen.has(c.id)) throw new Error(`conformance: duplicate case ID ${c.id}`);
@@ -111,15 +115,8 @@ export function allCases(): SuiteCase[] {
   return out;
 }
 
-/** The cast targets a property of `op` in `dtype` may use. */
-export function castTargets(dtype: DType): DType[] {
-  return propertyDtypes(OPSET_V1.find((o) => o.name === 'cast')!, dtype).targets;
-}
-
 /** The cases of one profile, in suite order. */
 export function profileCases(profile: Profile | string): SuiteCase[] {
   const p = typeof profile === 'string' ? getProfile(profile) : profile;
   return allCases().filter((c) => inProfile(p, c.dtypes));
 }
-
-export { PROFILES };

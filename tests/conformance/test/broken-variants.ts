@@ -3,7 +3,7 @@
  * has one realistic bug. The suite's own tests assert which case IDs catch each one.
  */
 import { CPU_KERNELS, createCpuPlugin, type CpuStorage } from '@hearth/plugin-cpu';
-import type { DType, HearthPlugin, KernelFn, KernelSpec, KernelTensor } from '@hearth/core';
+import { sizeOf, stridesOf, type DType, type HearthPlugin, type KernelFn, type KernelSpec, type KernelTensor } from '@hearth/core';
 
 const data = (t: KernelTensor) => (t.storage as CpuStorage).data;
 
@@ -22,11 +22,6 @@ export function replaceKernel(op: string, dtypes: readonly DType[], run: KernelF
   return out;
 }
 
-const strides = (shape: readonly number[]) => {
-  const s = shape.map(() => 1);
-  for (let i = shape.length - 2; i >= 0; i--) s[i] = s[i + 1]! * shape[i + 1]!;
-  return s;
-};
 const unravel = (i: number, shape: readonly number[]) => {
   const idx = shape.map(() => 0);
   for (let a = shape.length - 1; a >= 0; a--) {
@@ -66,7 +61,7 @@ function binary(fn: (a: number, b: number) => number, align: 'trailing' | 'leadi
       return align === 'trailing' ? [...ones, ...s] : [...s, ...ones];
     };
     const [sa, sb] = [pad(a!.shape), pad(b!.shape)];
-    const [ta, tb] = [strides(sa), strides(sb)];
+    const [ta, tb] = [stridesOf(sa), stridesOf(sb)];
     const o = data(out);
     for (let i = 0; i < o.length; i++) {
       const idx = unravel(i, out.shape);
@@ -136,7 +131,7 @@ export const BROKEN_VARIANTS: readonly BrokenVariant[] = [
       const a = attrs['axis'] as number;
       const axis = a < 0 ? a + rank : a;
       const len = x!.shape[axis]!;
-      const inner = x!.shape.slice(axis + 1).reduce((p, d) => p * d, 1);
+      const inner = sizeOf(x!.shape.slice(axis + 1));
       const outer = xs.length / Math.max(1, len * inner);
       for (let q = 0; q < outer * inner; q++) {
         const base = Math.floor(q / inner) * len * inner + (q % inner);
@@ -154,7 +149,7 @@ export const BROKEN_VARIANTS: readonly BrokenVariant[] = [
       const shape = axis === null ? [xs.length] : x!.shape;
       const ax = axis === null ? 0 : axis < 0 ? axis + shape.length : axis;
       const len = shape[ax]!;
-      const inner = shape.slice(ax + 1).reduce((p, d) => p * d, 1);
+      const inner = sizeOf(shape.slice(ax + 1));
       const o = data(out);
       for (let q = 0; q < o.length; q++) {
         const base = Math.floor(q / inner) * len * inner + (q % inner);
@@ -173,7 +168,7 @@ export const BROKEN_VARIANTS: readonly BrokenVariant[] = [
       const rank = x!.shape.length;
       const perm = ((attrs['perm'] as number[] | null) ?? x!.shape.map((_, i) => rank - 1 - i)).map((p) => (p < 0 ? p + rank : p));
       const inv = perm.map((_, i) => perm.indexOf(i));
-      const ts = strides(x!.shape);
+      const ts = stridesOf(x!.shape);
       const o = data(out);
       for (let i = 0; i < o.length; i++) {
         const idx = unravel(i, out.shape);

@@ -1,19 +1,13 @@
-import type { DType } from '@hearth/core';
+import { sizeOf, type DType } from '@hearth/core';
 import { formatOf, isFloatDType, roundTo } from '../numeric/float.js';
-import { Rng } from '../numeric/rng.js';
+import type { Rng } from '../numeric/rng.js';
 import type { TensorInput } from './types.js';
 
-/** Rounds a value to what a tensor of `dtype` holds (float16 to float16, int32 by truncation, bool to 0/1). */
-export function quantize(dtype: DType, x: number): number {
-  if (dtype === 'int32') return Number.isNaN(x) ? 0 : Math.max(-(2 ** 31), Math.min(2 ** 31 - 1, Math.trunc(x))) + 0;
-  return roundTo(dtype, x);
-}
-
-/** A tensor input, its values rounded to the dtype. */
+/** A tensor input, its values converted to what the dtype holds (as `cast` converts them). */
 export function tensor(dtype: DType, shape: readonly number[], data: readonly number[]): TensorInput {
-  const n = shape.reduce((a, b) => a * b, 1);
+  const n = sizeOf(shape);
   if (data.length !== n) throw new Error(`conformance: ${data.length} values for shape [${shape.join(', ')}]`);
-  return { dtype, shape: shape.slice(), data: data.map((v) => quantize(dtype, v)) };
+  return { dtype, shape: shape.slice(), data: data.map((v) => roundTo(dtype, v)) };
 }
 
 /** `n` values cycled from a list (to fill a shape from a short pattern). */
@@ -23,9 +17,8 @@ export function cycle(values: readonly number[], n: number): number[] {
 
 /** A tensor of random values in [lo, hi): integers for int32, 0/1 for bool. */
 export function random(rng: Rng, dtype: DType, shape: readonly number[], lo = -5, hi = 5): TensorInput {
-  const n = shape.reduce((a, b) => a * b, 1);
   const draw = () => (dtype === 'bool' ? (rng.next() < 0.5 ? 0 : 1) : dtype === 'int32' ? rng.int(Math.ceil(lo), Math.floor(hi) - 1) : rng.uniform(lo, hi));
-  return tensor(dtype, shape, Array.from({ length: n }, draw));
+  return tensor(dtype, shape, Array.from({ length: sizeOf(shape) }, draw));
 }
 
 /**
@@ -37,14 +30,4 @@ export function specials(dtype: DType): number[] {
   if (dtype === 'int32') return [0, 1, -1, 2, -2, 7, -7, 123456, -123456, 65536, 2 ** 30, 2 ** 31 - 1, -(2 ** 31)];
   const f = formatOf(isFloatDType(dtype) ? dtype : 'float32');
   return [NaN, Infinity, -Infinity, 0, -0, 1, -1, 0.5, -0.5, 1.5, -1.5, 2.5, -2.5, 3, 0.1, -7.25, 123.5, f.minSubnormal, -f.minSubnormal, f.minNormal, f.max, -f.max];
-}
-
-/** True when a value is a nonzero subnormal of `dtype` (for the flush-to-zero allowance). */
-export function isSubnormal(dtype: DType, x: number): boolean {
-  return isFloatDType(dtype) && x !== 0 && Math.abs(x) < formatOf(dtype).minNormal;
-}
-
-/** The per-case random generator, seeded from the suite seed and the case's own name. */
-export function rngFor(seed: number): Rng {
-  return new Rng(seed);
 }

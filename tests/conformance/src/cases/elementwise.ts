@@ -1,4 +1,4 @@
-import { DTYPES, type DType } from '@hearth/core';
+import { DTYPES, OPSET_V1, getOp } from '@hearth/core';
 import { cycle, specials } from './data.js';
 import type { Draft, OpSpec, SpecContext } from './spec.js';
 
@@ -30,21 +30,18 @@ const WIDE: Record<string, number[]> = {
   ceil: [-2.5, -0.5, -0.4, 0.4, 0.5, 2.5, 8388609, 1e30, -1e30],
 };
 
-/** Special inputs an op's docs leave unspecified, kept out of its corpus. */
-const UNSPECIFIED: Record<string, (x: number) => boolean> = {};
-
-const FLOAT_OPS = new Set(['exp', 'log', 'sqrt', 'rsqrt', 'reciprocal', 'sin', 'cos', 'tanh', 'sigmoid', 'gelu']);
-
 function unary(op: string): OpSpec {
+  // Float-only ops also take int32 and bool inputs, which the core promotes to float32.
+  const floatOnly = getOp(op).compute === 'float';
   return {
     cases(c) {
       const [lo, hi] = DOMAIN[op] ?? [-5, 5];
       const out: Draft[] = [c.sample('basic', [c.rand('basic', [2, 3], lo, hi)]), c.sample('scalar', [c.rand('scalar', [], lo, hi)])];
-      const sp = specials(c.dtype).filter((x) => !UNSPECIFIED[op]?.(x));
+      const sp = specials(c.dtype);
       out.push(c.ref('special-values', [c.t([sp.length], sp)]));
       if (c.float && WIDE[op]) out.push(c.ref('wide-range', [c.t([WIDE[op]!.length], WIDE[op]!)]));
       out.push(c.ref('empty', [c.t([0, 3], [])]), c.ref('rank6', [c.rand('rank6', [1, 2, 1, 3, 1, 2], lo, hi)]));
-      if (FLOAT_OPS.has(op) && c.dtype === 'float32') {
+      if (floatOnly && c.dtype === 'float32') {
         out.push(c.ref('int32-input', [c.t([6], [-3, 0, 1, 2, 7, 16777217], 'int32')]), c.ref('bool-input', [c.t([2], [0, 1], 'bool')]));
       }
       return out;
@@ -113,14 +110,10 @@ function binary(op: string): OpSpec {
   };
 }
 
-const UNARY_NAMES = ['neg', 'abs', 'sign', 'exp', 'log', 'sqrt', 'rsqrt', 'reciprocal', 'sin', 'cos', 'tanh', 'sigmoid', 'relu', 'gelu', 'floor', 'ceil', 'round'];
-const BINARY_NAMES = ['add', 'sub', 'mul', 'div', 'pow', 'maximum', 'minimum', 'eq', 'ne', 'lt', 'le', 'gt', 'ge', 'logical_and', 'logical_or'];
-
-/** Specs of the unary and binary families. */
-export const ELEMENTWISE_SPECS: Record<string, OpSpec> = {
-  ...Object.fromEntries(UNARY_NAMES.map((n) => [n, unary(n)])),
-  ...Object.fromEntries(BINARY_NAMES.map((n) => [n, binary(n)])),
-};
+/** Specs of the unary and binary families: every op of the opset's `unary` and `binary` families. */
+export const ELEMENTWISE_SPECS: Record<string, OpSpec> = Object.fromEntries(
+  OPSET_V1.filter((o) => o.family === 'unary' || o.family === 'binary').map((o) => [o.name, o.family === 'unary' ? unary(o.name) : binary(o.name)]),
+);
 
 /** where(cond, a, b). */
 export const WHERE_SPEC: OpSpec = {
@@ -147,7 +140,7 @@ export const CAST_SPEC: OpSpec = {
   cases(c) {
     const values = c.float ? [...specials(c.dtype), ...CAST_EXTRA] : specials(c.dtype);
     const out: Draft[] = [];
-    for (const to of DTYPES as DType[]) {
+    for (const to of DTYPES) {
       out.push(c.ref(`to-${to}`, [c.t([values.length], values)], { dtype: to }));
     }
     out.unshift(c.sample('basic', [c.rand('basic', [2, 3], -100, 100)], { dtype: c.dtype === 'int32' ? 'float32' : 'int32' }));

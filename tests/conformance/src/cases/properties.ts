@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import type { DType } from '@hearth/core';
+import { getOp, sizeOf, type DType } from '@hearth/core';
 import { specials, tensor } from './data.js';
 import type { TensorInput } from './types.js';
 
@@ -40,7 +40,7 @@ function values(dtype: DType, op: string): fc.Arbitrary<number> {
 const shapeArb = (minRank = 0, maxRank = 4, minDim = 0, maxDim = 4) => fc.array(fc.integer({ min: minDim, max: maxDim }), { minLength: minRank, maxLength: maxRank });
 
 function tensorArb(dtype: DType, shape: readonly number[], op: string): fc.Arbitrary<TensorInput> {
-  const n = shape.reduce((a, b) => a * b, 1);
+  const n = sizeOf(shape);
   return fc.array(values(dtype, op), { minLength: n, maxLength: n }).map((d) => tensor(dtype, shape, d));
 }
 
@@ -76,7 +76,7 @@ function argReduction(op: string, dtype: DType): Arb {
   const few = dtype === 'int32' ? fc.integer({ min: -2, max: 2 }) : fc.oneof(fc.integer({ min: -2, max: 2 }), fc.constant(NaN));
   return shapeArb(1, 4, 1, 4).chain((s) =>
     withAttrs(
-      fc.array(few, { minLength: s.reduce((a, b) => a * b, 1), maxLength: s.reduce((a, b) => a * b, 1) }).map((d) => [tensor(dtype, s, d)]),
+      fc.array(few, { minLength: sizeOf(s), maxLength: sizeOf(s) }).map((d) => [tensor(dtype, s, d)]),
       fc.record({ axis: fc.option(fc.integer({ min: -s.length, max: s.length - 1 }), { nil: null }), keepdims: fc.boolean() }),
     ),
   );
@@ -128,7 +128,7 @@ function movement(op: string, dtype: DType): Arb {
       return shapeArb(1, 3, 1, 4).chain((s) =>
         fc.integer({ min: 0, max: s.length - 1 }).chain((axis) =>
           shapeArb(0, 2, 0, 3).chain((is) => {
-            const n = is.reduce((a, b) => a * b, 1);
+            const n = sizeOf(is);
             const idx = fc.array(fc.integer({ min: -s[axis]!, max: s[axis]! - 1 }), { minLength: n, maxLength: n }).map((d) => tensor('int32', is, d));
             return withAttrs(fc.tuple(x(s), idx), fc.constant({ axis }));
           }),
@@ -181,44 +181,33 @@ function creation(op: string, dtype: DType): Arb {
     .map(({ start, step, n }) => ({ inputs: [], attrs: { start, stop: start + n * step - step / 2, step, dtype } }));
 }
 
-const UNARY = new Set(['neg', 'abs', 'sign', 'exp', 'log', 'sqrt', 'rsqrt', 'reciprocal', 'sin', 'cos', 'tanh', 'sigmoid', 'relu', 'gelu', 'floor', 'ceil', 'round']);
-const MOVEMENT = new Set(['reshape', 'transpose', 'slice', 'concat', 'expand', 'gather', 'pad']);
-
 /**
  * The fast-check arbitrary of an op's property test for a compute dtype. `targets` are the dtypes a cast
  * may convert into within the property's profile.
  */
 export function propertyArbitrary(op: string, dtype: DType, targets: readonly DType[]): Arb {
-  if (UNARY.has(op)) return unary(op, dtype);
-  if (MOVEMENT.has(op)) return movement(op, dtype);
-  switch (op) {
-    case 'where':
+  switch (getOp(op).family) {
+    case 'unary':
+      return unary(op, dtype);
+    case 'binary':
+      return elementwise(op, [dtype, dtype]);
+    case 'select':
       return elementwise(op, ['bool', dtype, dtype]);
     case 'cast':
       return fc.tuple(unary(op, dtype), fc.constantFrom(...targets)).map(([p, to]) => ({ inputs: p.inputs, attrs: { dtype: to } }));
-    case 'sum':
-    case 'prod':
-    case 'mean':
-      return reduction(op, dtype, false);
-    case 'max':
-    case 'min':
-      return reduction(op, dtype, true);
-    case 'argmax':
-    case 'argmin':
-      return argReduction(op, dtype);
+    case 'reduce':
+      return op === 'argmax' || op === 'argmin' ? argReduction(op, dtype) : reduction(op, dtype, op === 'max' || op === 'min');
     case 'softmax':
-    case 'log_softmax':
       return shapeArb(1, 3, 0, 4).chain((s) => withAttrs(tensorArb(dtype, s, op).map((t) => [t]), fc.record({ axis: fc.integer({ min: -s.length, max: s.length - 1 }) })));
     case 'matmul':
       return matmul(dtype);
-    case 'conv2d':
-    case 'max_pool2d':
-    case 'avg_pool2d':
+    case 'conv':
       return conv(op, dtype);
-    case 'full':
-    case 'arange':
+    case 'movement':
+      return movement(op, dtype);
+    case 'creation':
       return creation(op, dtype);
     default:
-      return elementwise(op, [dtype, dtype]);
+      throw new Error(`conformance: no property arbitrary for ${op}'s family "${getOp(op).family}"`);
   }
 }

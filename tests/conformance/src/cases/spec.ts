@@ -1,4 +1,4 @@
-import type { DType, ErrorCode } from '@hearth/core';
+import { isFloat, type DType, type ErrorCode } from '@hearth/core';
 import { SUITE_SEED } from '../version.js';
 import { hashSeed, Rng } from '../numeric/rng.js';
 import { random, tensor } from './data.js';
@@ -59,7 +59,7 @@ export class SpecContext {
 
   /** True for float dtypes. */
   get float(): boolean {
-    return this.dtype === 'float32' || this.dtype === 'float64' || this.dtype === 'float16';
+    return isFloat(this.dtype);
   }
 }
 

@@ -1,5 +1,5 @@
 import type { SuiteCase } from '../cases/types.js';
-import type { CaseResult } from '../results.js';
+import { resultFields, type CaseResult } from '../results.js';
 import { runCall, type Outcome } from './run-case.js';
 import { runProperty } from './run-property.js';
 import { runLifecycle } from './run-lifecycle.js';
@@ -19,5 +19,5 @@ export async function executeCase(s: Session, c: SuiteCase): Promise<CaseResult>
     }
   }
   const timeMs = Math.round((performance.now() - start) * 1000) / 1000;
-  return { id: c.id, kind: c.kind, ...('op' in c ? { op: c.op, dtype: c.dtype } : c.kind === 'lifecycle' && c.dtype ? { dtype: c.dtype } : {}), ...o, timeMs };
+  return { ...resultFields(c), ...o, timeMs };
 }

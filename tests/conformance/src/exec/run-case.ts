@@ -2,7 +2,7 @@ import { isHearthError, hostArray, type DType, type Tensor } from '@hearth/core'
 import { ACCURACY } from '../accuracy.js';
 import { evaluate } from '../oracle/index.js';
 import { compare, type Comparison } from '../numeric/compare.js';
-import { isSubnormal } from '../cases/data.js';
+import { isSubnormal } from '../numeric/float.js';
 import type { ExpectedError, TensorInput } from '../cases/types.js';
 import type { CaseResult, FailureDetail } from '../results.js';
 import { leakBetween, type Session } from './session.js';
@@ -34,10 +34,11 @@ function host(t: TensorInput) {
   return a;
 }
 
-/** The flush-to-zero reference: subnormal float32/float16 inputs read as ±0. */
+/** The flush-to-zero reference: subnormal float32/float16 inputs read as ±0 (float64 keeps its subnormals). */
 function flushed(inputs: readonly TensorInput[]): TensorInput[] | undefined {
-  if (!inputs.some((t) => (t.dtype === 'float32' || t.dtype === 'float16') && t.data.some((v) => isSubnormal(t.dtype, v)))) return undefined;
-  return inputs.map((t) => (t.dtype === 'float32' || t.dtype === 'float16' ? { ...t, data: t.data.map((v) => (isSubnormal(t.dtype, v) ? v * 0 : v)) } : t));
+  const flushes = (t: TensorInput) => t.dtype !== 'float64' && t.data.some((v) => isSubnormal(t.dtype, v));
+  if (!inputs.some(flushes)) return undefined;
+  return inputs.map((t) => (flushes(t) ? { ...t, data: t.data.map((v) => (isSubnormal(t.dtype, v) ? v * 0 : v)) } : t));
 }
 
 const sameBits = (a: number, b: number) => Object.is(a, b) || (Number.isNaN(a) && Number.isNaN(b));

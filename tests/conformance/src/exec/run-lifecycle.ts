@@ -2,7 +2,7 @@ import { OPSET_V1, hostArray, type DType } from '@hearth/core';
 import { computeDtypes } from '../suite.js';
 import { specials } from '../cases/data.js';
 import { Rng } from '../numeric/rng.js';
-import { quantize } from '../cases/data.js';
+import { roundTo } from '../numeric/float.js';
 import type { LifecycleCase } from '../cases/types.js';
 import type { Outcome } from './run-case.js';
 import { leakBetween, type Session } from './session.js';
@@ -17,7 +17,7 @@ function supportsDtypes(op: (typeof OPSET_V1)[number], dtype: DType): DType[] {
 async function readback(s: Session, dtype: DType): Promise<Outcome> {
   if (s.missingDtype([dtype])) return { status: 'not-supported', message: `${s.device} does not store ${dtype}` };
   const rng = new Rng(0x5eed);
-  const values = [...specials(dtype), ...Array.from({ length: 1000 }, () => rng.uniform(-1e4, 1e4))].map((v) => quantize(dtype, v));
+  const values = [...specials(dtype), ...Array.from({ length: 1000 }, () => rng.uniform(-1e4, 1e4))].map((v) => roundTo(dtype, v));
   const before = s.snapshot();
   const data = hostArray(dtype, values.length);
   data.set(values);

@@ -1,7 +1,7 @@
 import type { DType } from '@hearth/core';
 import type { Bound } from '../accuracy.js';
 import type { Expected } from '../oracle/types.js';
-import { formatOf, isFloatDType, roundTo, ulpOf, unitRoundoff } from './float.js';
+import { isFloatDType, isSubnormal, roundTo, ulpOf, unitRoundoff } from './float.js';
 
 /** The worst element of a comparison: where it is, what came, what was expected, and what was allowed. */
 export interface WorstElement {
@@ -33,8 +33,6 @@ export interface Comparison {
   readonly worst?: WorstElement;
 }
 
-const isSubnormalNonZero = (x: number, dtype: 'float16' | 'float32' | 'float64') => x !== 0 && Math.abs(x) < formatOf(dtype).minNormal;
-
 /**
  * Compares observed values with the oracle under an accuracy bound. `alt`, when given, is the reference
  * computed with subnormal inputs flushed to zero: an element matching either is accepted (float32/float16
@@ -56,15 +54,13 @@ export function compare(observed: ArrayLike<number>, expected: Expected, bound: 
     const allowed = allowedAt(dtype, bound, expected, i, u);
     let ok = check(o, e, dtype, bound, allowed);
     if (!ok && alt) ok = check(o, alt.values[i]!, dtype, bound, allowedAt(dtype, bound, alt, i, u));
-    if (!ok && isFloatDType(dtype) && dtype !== 'float64' && isSubnormalNonZero(e, dtype) && o === 0) ok = true;
+    if (!ok && dtype !== 'float64' && isSubnormal(dtype, e) && o === 0) ok = true;
     const err = Number.isNaN(e) && Number.isNaN(o) ? 0 : Math.abs(o - e);
     const ulp = err === 0 ? 0 : isFloatDType(dtype) ? (Number.isFinite(err) && Number.isFinite(e) ? err / ulpOf(dtype, e) : Infinity) : err;
-    if (Number.isFinite(err) || !ok) {
-      if (Number.isFinite(err)) {
-        maxAbs = Math.max(maxAbs, err);
-        if (err !== 0 && e !== 0) maxRel = Math.max(maxRel, err / Math.abs(e));
-        maxUlp = Math.max(maxUlp, ulp);
-      }
+    if (Number.isFinite(err)) {
+      maxAbs = Math.max(maxAbs, err);
+      if (err !== 0 && e !== 0) maxRel = Math.max(maxRel, err / Math.abs(e));
+      maxUlp = Math.max(maxUlp, ulp);
     }
     // The worst element: any failing one beats every passing one; among equals, the largest error for its bound.
     const score = (ok ? 0 : 1e300) + (Number.isNaN(err) ? 1e299 : Math.min(err / (allowed || Number.MIN_VALUE), 1e298));

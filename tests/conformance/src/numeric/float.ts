@@ -29,6 +29,14 @@ export function unitRoundoff(dtype: DType): number {
   return isFloatDType(dtype) ? 2 ** -(FORMATS[dtype].mantissaBits + 1) : 0;
 }
 
+/** The exponent e with 2^e <= a < 2^(e+1), for a > 0 (Math.log2 can be off by one near powers of two). */
+function binade(a: number): number {
+  let e = Math.floor(Math.log2(a));
+  if (2 ** e > a) e--;
+  if (2 ** (e + 1) <= a) e++;
+  return e;
+}
+
 /**
  * Rounds a float64 to float16, to nearest with ties to even, with subnormals and overflow to ±Inf.
  * Written here (Node 20 has no Math.f16round) so the oracle does not depend on any backend.
@@ -39,12 +47,7 @@ export function roundFloat16(x: number): number {
   const f = FORMATS.float16;
   // Halfway to the next binade past max rounds to Inf.
   if (a >= f.max + 2 ** 4) return x > 0 ? Infinity : -Infinity;
-  const exp = Math.max(Math.floor(Math.log2(a)), -14);
-  // log2 can be off by one near powers of two; fix the binade.
-  let e = exp;
-  if (2 ** e > a) e--;
-  if (2 ** (e + 1) <= a) e++;
-  e = Math.max(e, -14);
+  const e = Math.max(binade(a), -14);
   const quantum = 2 ** (e - 10);
   const q = a / quantum;
   let r = Math.floor(q);
@@ -54,7 +57,14 @@ export function roundFloat16(x: number): number {
   return x < 0 ? -out : out;
 }
 
-/** Rounds a float64 to what `dtype` stores (float32 and float16 round to nearest even; int32 truncates as cast does). */
+const I32_MIN = -(2 ** 31);
+const I32_MAX = 2 ** 31 - 1;
+
+/**
+ * Converts a float64 to what `dtype` stores, by the opset's `cast` rules: float32 and float16 round to
+ * nearest even (overflow to ±Inf); int32 truncates toward zero, saturates, and maps NaN to 0 (and -0 to
+ * +0: int32 has no -0); bool is x != 0, so NaN is true.
+ */
 export function roundTo(dtype: DType, x: number): number {
   switch (dtype) {
     case 'float64':
@@ -64,10 +74,16 @@ export function roundTo(dtype: DType, x: number): number {
     case 'float16':
       return roundFloat16(x);
     case 'int32':
-      return x | 0;
+      if (Number.isNaN(x)) return 0;
+      return Math.min(Math.max(Math.trunc(x), I32_MIN), I32_MAX) + 0;
     case 'bool':
       return x !== 0 ? 1 : 0;
   }
+}
+
+/** True when `x` is a nonzero subnormal of a float dtype (the values flush-to-zero hardware reads as ±0). */
+export function isSubnormal(dtype: DType, x: number): boolean {
+  return isFloatDType(dtype) && x !== 0 && Math.abs(x) < FORMATS[dtype].minNormal;
 }
 
 /**
@@ -78,8 +94,5 @@ export function ulpOf(dtype: 'float16' | 'float32' | 'float64', x: number): numb
   const f = FORMATS[dtype];
   const a = Math.min(Math.abs(x), f.max);
   if (a < f.minNormal) return f.minSubnormal;
-  let e = Math.floor(Math.log2(a));
-  if (2 ** e > a) e--;
-  if (2 ** (e + 1) <= a) e++;
-  return 2 ** (e - f.mantissaBits);
+  return 2 ** (binade(a) - f.mantissaBits);
 }

@@ -1,6 +1,7 @@
-import type { DType } from '@hearth/core';
-import { broadcastAll, broadcastOffset, numel, unravel } from './nd.js';
-import { castValue, erfc, int32Pow, logistic, roundHalfToEven, wrapInt32 } from './scalar.js';
+import { sizeOf, type DType } from '@hearth/core';
+import { broadcastAll, broadcastOffset, unravel } from './nd.js';
+import { roundTo } from '../numeric/float.js';
+import { erfc, int32Pow, logistic, roundHalfToEven, wrapInt32 } from './scalar.js';
 import type { Expected, OracleFn, OracleTensor } from './types.js';
 
 type Scalar = (x: number, dtype: DType) => number;
@@ -64,7 +65,7 @@ const BINARY: Record<string, (a: number, b: number, d: DType) => number> = {
 function elementwise(inputs: readonly OracleTensor[], out: DType, f: (xs: number[]) => number, mag?: (xs: number[], v: number) => number): Expected {
   const shape = broadcastAll(inputs.map((t) => t.shape));
   if (!shape) throw new Error('oracle: inputs do not broadcast');
-  const n = numel(shape);
+  const n = sizeOf(shape);
   const values = new Float64Array(n);
   const m = mag ? new Float64Array(n) : undefined;
   const xs = new Array<number>(inputs.length);
@@ -97,4 +98,4 @@ export const binaryOracles: Record<string, OracleFn> = Object.fromEntries(
 export const whereOracle: OracleFn = (ins, _attrs, _compute, out) => elementwise(ins, out, ([c, a, b]) => (c !== 0 ? a! : b!));
 
 /** cast(x, dtype). */
-export const castOracle: OracleFn = (ins, attrs, _compute, out) => elementwise(ins, out, ([x]) => castValue(x!, attrs['dtype'] as DType));
+export const castOracle: OracleFn = (ins, attrs, _compute, out) => elementwise(ins, out, ([x]) => roundTo(attrs['dtype'] as DType, x!));

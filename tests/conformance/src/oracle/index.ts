@@ -1,9 +1,9 @@
-import { DTYPES, getOp, parseAttrs, type DType } from '@hearth/core';
+import { floatTypeFor, getOp, parseAttrs, promoteTypes, type DType } from '@hearth/core';
 import { binaryOracles, castOracle, unaryOracles, whereOracle } from './elementwise.js';
 import { reduceOracles } from './reduce.js';
 import { conv2dOracle, matmulOracle, poolOracles } from './linalg.js';
 import { creationOracles, movementOracles } from './movement.js';
-import { castValue } from './scalar.js';
+import { roundTo } from '../numeric/float.js';
 import type { Expected, OracleFn } from './types.js';
 import type { TensorInput } from '../cases/types.js';
 
@@ -23,9 +23,6 @@ export const ORACLES: Readonly<Record<string, OracleFn>> = {
   ...creationOracles,
 };
 
-const FLOATS: readonly DType[] = ['float16', 'float32', 'float64'];
-const wider = (a: DType, b: DType): DType => (DTYPES.indexOf(a) >= DTYPES.indexOf(b) ? a : b);
-
 /** The dtypes of a call. */
 export interface CallDtypes {
   /** The compute dtype (the kernel key). */
@@ -40,9 +37,9 @@ export function dtypesOf(op: string, inputs: readonly { dtype: DType }[], attrs:
   const a = parseAttrs(op, schema.attrs, attrs);
   let compute: DType | undefined = schema.compute === 'attr' ? (a['dtype'] as DType) : undefined;
   inputs.forEach((t, i) => {
-    if (schema.inputs[Math.min(i, schema.inputs.length - 1)]!.promote) compute = compute === undefined ? t.dtype : wider(compute, t.dtype);
+    if (schema.inputs[Math.min(i, schema.inputs.length - 1)]!.promote) compute = compute === undefined ? t.dtype : promoteTypes(compute, t.dtype);
   });
-  if (schema.compute === 'float' && !FLOATS.includes(compute!)) compute = 'float32';
+  if (schema.compute === 'float') compute = floatTypeFor(compute!);
   const out = schema.output === 'compute' ? compute! : schema.output === 'attr' ? (a['dtype'] as DType) : schema.output;
   return { compute: compute!, out };
 }
@@ -53,7 +50,7 @@ export function evaluate(op: string, inputs: readonly TensorInput[], attrs: Read
   const a = parseAttrs(op, schema.attrs, attrs);
   const { compute, out } = dtypesOf(op, inputs, attrs);
   const promoted = inputs.map((t, i) =>
-    schema.inputs[Math.min(i, schema.inputs.length - 1)]!.promote && t.dtype !== compute ? { ...t, dtype: compute, data: t.data.map((v) => castValue(v, compute)) } : t,
+    schema.inputs[Math.min(i, schema.inputs.length - 1)]!.promote && t.dtype !== compute ? { ...t, dtype: compute, data: t.data.map((v) => roundTo(compute, v)) } : t,
   );
   return ORACLES[op]!(promoted, a, compute, out);
 }

@@ -1,4 +1,5 @@
-import { broadcastAll, broadcastOffset, exactSum, numel, unravel } from './nd.js';
+import { sizeOf } from '@hearth/core';
+import { broadcastAll, broadcastOffset, exactSum, unravel } from './nd.js';
 import { wrapInt32 } from './scalar.js';
 import type { Expected, OracleFn } from './types.js';
 
@@ -20,7 +21,7 @@ export const matmulOracle: OracleFn = ([a, b], _attrs, compute, out) => {
   const batch = broadcastAll([as.slice(0, -2), bs.slice(0, -2)]);
   if (!batch || bs[bs.length - 2] !== k) throw new Error('oracle: matmul shapes do not fit');
   const shape = [...batch, ...(a!.shape.length > 1 ? [m] : []), ...(b!.shape.length > 1 ? [n] : [])];
-  const nb = numel(batch);
+  const nb = sizeOf(batch);
   const values = new Float64Array(nb * m * n);
   const mag = new Float64Array(values.length);
   for (let bi = 0; bi < nb; bi++) {

@@ -1,20 +1,20 @@
-import type { DType } from '@hearth/core';
-import { broadcastOffset, numel, stridesFor, unravel } from './nd.js';
-import { castValue } from './scalar.js';
+import { sizeOf, stridesOf, type DType } from '@hearth/core';
+import { broadcastOffset, unravel } from './nd.js';
+import { roundTo } from '../numeric/float.js';
 import type { Expected, OracleFn, OracleTensor } from './types.js';
 
 const norm = (a: number, rank: number) => (a < 0 ? a + rank : a);
 
 /** Builds an output by asking, per output multi-index, which input element (or constant) it holds. */
 function gatherBy(shape: readonly number[], dtype: DType, at: (idx: number[]) => number): Expected {
-  const n = numel(shape);
+  const n = sizeOf(shape);
   const values = new Float64Array(n);
   for (let i = 0; i < n; i++) values[i] = at(unravel(i, shape));
   return { shape: shape.slice(), dtype, values };
 }
 
 const read = (x: OracleTensor, idx: readonly number[]) => {
-  const s = stridesFor(x.shape);
+  const s = stridesOf(x.shape);
   return x.data[idx.reduce((o, v, i) => o + v * s[i]!, 0)]!;
 };
 
@@ -89,7 +89,7 @@ export const movementOracles: Record<string, OracleFn> = {
   pad([x], attrs, _c, out) {
     const pads = attrs['pads'] as number[];
     const mode = attrs['mode'] as string;
-    const value = castValue(attrs['value'] as number, out);
+    const value = roundTo(out, attrs['value'] as number);
     const shape = x!.shape.map((d, i) => d + pads[2 * i]! + pads[2 * i + 1]!);
     return gatherBy(shape, out, (idx) => {
       const src: number[] = [];
@@ -111,11 +111,11 @@ export const movementOracles: Record<string, OracleFn> = {
 export const creationOracles: Record<string, OracleFn> = {
   full(_ins, attrs, _c, out) {
     const shape = attrs['shape'] as number[];
-    return { shape: shape.slice(), dtype: out, values: new Float64Array(numel(shape)).fill(castValue(attrs['value'] as number, out)) };
+    return { shape: shape.slice(), dtype: out, values: new Float64Array(sizeOf(shape)).fill(roundTo(out, attrs['value'] as number)) };
   },
   arange(_ins, attrs, _c, out) {
     const [start, stop, step] = [attrs['start'], attrs['stop'], attrs['step']] as number[];
     const n = Math.max(0, Math.ceil((stop! - start!) / step!));
-    return { shape: [n], dtype: out, values: Float64Array.from({ length: n }, (_, i) => castValue(start! + i * step!, out)) };
+    return { shape: [n], dtype: out, values: Float64Array.from({ length: n }, (_, i) => roundTo(out, start! + i * step!)) };
   },
 };

@@ -1,20 +1,7 @@
-/** Index arithmetic for the oracle: row-major strides, broadcasting, multi-index walks. */
-
-/** The element count of a shape. */
-export function numel(shape: readonly number[]): number {
-  return shape.reduce((a, b) => a * b, 1);
-}
-
-/** Row-major strides. */
-export function stridesFor(shape: readonly number[]): number[] {
-  const s = new Array<number>(shape.length);
-  let acc = 1;
-  for (let i = shape.length - 1; i >= 0; i--) {
-    s[i] = acc;
-    acc *= shape[i]!;
-  }
-  return s;
-}
+/**
+ * Index arithmetic for the oracle: multi-index walks and broadcasting. Broadcasting is the oracle's own
+ * (not the core's broadcastShapes), so the output shape it gives is an independent check of the core's meta.
+ */
 
 /** The multi-index of flat index `i` in `shape`. */
 export function unravel(i: number, shape: readonly number[]): number[] {

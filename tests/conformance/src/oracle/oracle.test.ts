@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { evaluate } from './index.js';
 import { tensor } from '../cases/data.js';
-import { roundFloat16, ulpOf } from '../numeric/float.js';
+import { roundFloat16, roundTo, ulpOf } from '../numeric/float.js';
 
 const f32 = (shape: number[], data: number[]) => tensor('float32', shape, data);
 const i32 = (shape: number[], data: number[]) => tensor('int32', shape, data);
@@ -30,6 +30,8 @@ describe('the float64 oracle follows the documented rules', () => {
   it('cast truncates, saturates and maps NaN to 0; bool is x != 0', () => {
     expect(values('cast', [f32([6], [2.9, -2.9, NaN, 3e9, -3e9, -0.5])], { dtype: 'int32' }).map((v) => v + 0)).toEqual([2, -2, 0, 2 ** 31 - 1, -(2 ** 31), 0]);
     expect(values('cast', [f32([3], [NaN, 0, -0])], { dtype: 'bool' })).toEqual([1, 0, 0]);
+    // Inputs are made with the same rule: int32 saturates rather than wrapping.
+    expect([3e9, -3e9, -2.5, NaN].map((v) => roundTo('int32', v))).toEqual([2 ** 31 - 1, -(2 ** 31), -2, 0]);
   });
 
   it('argmax takes the first tie and counts NaN as the maximum', () => {

@@ -1,5 +1,5 @@
-import type { DType } from '@hearth/core';
-import { exactSum, numel, unravel } from './nd.js';
+import { sizeOf, type DType } from '@hearth/core';
+import { exactSum, unravel } from './nd.js';
 import { wrapInt32 } from './scalar.js';
 import type { Expected, OracleFn, OracleTensor } from './types.js';
 
@@ -10,7 +10,7 @@ function groups(x: OracleTensor, axes: readonly number[], keepdims: boolean): { 
   const kept = x.shape.map((_, i) => i).filter((i) => !reduced.has(i));
   const shape = keepdims ? x.shape.map((d, i) => (reduced.has(i) ? 1 : d)) : kept.map((i) => x.shape[i]!);
   const keptShape = kept.map((i) => x.shape[i]!);
-  const out: number[][] = Array.from({ length: numel(keptShape) }, () => []);
+  const out: number[][] = Array.from({ length: sizeOf(keptShape) }, () => []);
   for (let i = 0; i < x.data.length; i++) {
     const idx = unravel(i, x.shape);
     let o = 0;
@@ -74,11 +74,11 @@ function alongAxis(f: (slice: number[]) => { values: number[]; mag: number[] }):
     const rank = x!.shape.length;
     const a = attrs['axis'] as number;
     const axis = a < 0 ? a + rank : a;
-    const n = numel(x!.shape);
+    const n = sizeOf(x!.shape);
     const values = new Float64Array(n);
     const mag = new Float64Array(n);
     const terms = new Float64Array(n).fill(x!.shape[axis]!);
-    const stride = x!.shape.slice(axis + 1).reduce((p, d) => p * d, 1);
+    const stride = sizeOf(x!.shape.slice(axis + 1));
     const len = x!.shape[axis]!;
     for (let i = 0; i < n; i++) {
       if (Math.floor(i / stride) % len !== 0) continue; // i is the first element of its slice

@@ -1,29 +1,4 @@
-import type { DType } from '@hearth/core';
-import { roundFloat16 } from '../numeric/float.js';
-
 /** Scalar rules of the opset, written from the opset docs (never from a plugin). */
-
-const I32_MIN = -(2 ** 31);
-const I32_MAX = 2 ** 31 - 1;
-
-/** `cast` of one value into `to`: float→int32 truncates, NaN→0, saturates; any→bool is x != 0; float64→float32 rounds to nearest even. */
-export function castValue(x: number, to: DType): number {
-  switch (to) {
-    case 'bool':
-      return x !== 0 ? 1 : 0; // NaN !== 0, so NaN is true
-    case 'int32':
-      if (Number.isNaN(x)) return 0;
-      if (x >= I32_MAX) return I32_MAX;
-      if (x <= I32_MIN) return I32_MIN;
-      return Math.trunc(x) + 0; // + 0 turns -0 into +0: int32 has no -0
-    case 'float32':
-      return Math.fround(x);
-    case 'float16':
-      return roundFloat16(x);
-    case 'float64':
-      return x;
-  }
-}
 
 /** int32 arithmetic, exactly, through BigInt: the low 32 bits, two's complement. */
 export function wrapInt32(x: bigint): number {

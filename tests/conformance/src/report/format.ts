@@ -1,5 +1,5 @@
-import { OPSET_V1 } from '@hearth/core';
-import type { CaseResult, CaseStatus } from '../results.js';
+import { DTYPES, OPSET_V1, type DType } from '@hearth/core';
+import { FAILING, type CaseResult, type CaseStatus } from '../results.js';
 import type { RunResult } from '../runner/run.js';
 import type { TensorInput } from '../cases/types.js';
 
@@ -84,6 +84,16 @@ export function matrix(results: readonly CaseResult[]): Map<string, Map<string, 
     out.set(op, new Map([...row].map(([d, c]) => [d, { ...c, status: cellStatus(c.counts) }])));
   }
   return out;
+}
+
+/** The dtypes that have a column in a matrix (a cell in some row), in dtype order. */
+export function matrixDtypes(m: ReadonlyMap<string, ReadonlyMap<string, MatrixCell>>): DType[] {
+  return DTYPES.filter((d) => [...m.values()].some((row) => row.has(d)));
+}
+
+/** The results that fail a run, in order. */
+export function failuresOf(run: Pick<RunResult, 'results'>): CaseResult[] {
+  return run.results.filter((r) => FAILING.includes(r.status));
 }
 
 /** The worst status of a set of counts (not-supported only when nothing else is there). */

@@ -1,8 +1,7 @@
-import { DTYPES } from '@hearth/core';
 import type { RunResult } from '../runner/run.js';
-import { describeFailure, matrix, ulpHistogram, ULP_BUCKETS, cellStatus, type MatrixCell } from './format.js';
+import { describeFailure, failuresOf, matrix, matrixDtypes, ulpHistogram, ULP_BUCKETS, cellStatus, type MatrixCell } from './format.js';
 import { ACCURACY } from '../accuracy.js';
-import type { CaseStatus } from '../results.js';
+import { FAILING, type CaseStatus } from '../results.js';
 
 const esc = (s: string) => s.replace(/[<>&"]/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;' })[c]!);
 
@@ -12,7 +11,7 @@ th{background:#f4f4f4}td.op{text-align:left;font-family:monospace}.pass{backgrou
 
 function cell(c: MatrixCell | undefined, anchor: string): string {
   if (!c) return '<td></td>';
-  const failing = (c.counts.fail ?? 0) + (c.counts.crash ?? 0) + (c.counts.timeout ?? 0) + (c.counts['unexpected-pass'] ?? 0);
+  const failing = FAILING.reduce((n, s) => n + (c.counts[s] ?? 0), 0);
   const text = c.status === 'not-supported' ? 'n/s' : failing ? `${failing} failing / ${c.total}` : `${c.counts.pass ?? 0}/${c.total}`;
   return `<td class="${c.status}" title="${esc(JSON.stringify(c.counts))}">${failing ? `<a href="#${anchor}">${text}</a>` : text}</td>`;
 }
@@ -31,9 +30,9 @@ function histogram(h: number[]): string {
 /** The HTML report: verdict, environment, the op × dtype matrix in colour, ULP distribution per op, failures. */
 export function htmlReport(run: RunResult): string {
   const m = matrix(run.results);
-  const dtypes = DTYPES.filter((d) => [...m.values()].some((row) => row.has(d)));
+  const dtypes = matrixDtypes(m);
   const hist = ulpHistogram(run.results);
-  const failures = run.results.filter((r) => ['fail', 'crash', 'timeout', 'unexpected-pass'].includes(r.status));
+  const failures = failuresOf(run);
   const lifecycle = run.results.filter((r) => r.kind === 'lifecycle');
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Hearth conformance: ${esc(run.plugin.name)} on ${esc(run.device.type)}</title><style>${STYLE}</style></head><body>
 <h1>Hearth conformance: ${esc(run.plugin.name)}@${esc(run.plugin.version)} on ${esc(run.device.name ?? run.device.type)}</h1>

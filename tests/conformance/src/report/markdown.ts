@@ -1,13 +1,12 @@
-import { DTYPES } from '@hearth/core';
 import type { RunResult } from '../runner/run.js';
-import { describeFailure, matrix } from './format.js';
+import { describeFailure, failuresOf, matrix, matrixDtypes } from './format.js';
 
 const MARK: Record<string, string> = { pass: '✅', fail: '❌', crash: '💥', timeout: '⏱', 'not-supported': '—', skip: '⏭', 'expected-fail': '⚠️', 'unexpected-pass': '❗', flaky: '〰' };
 
 /** The Markdown summary: versions, verdict, counts, the op × dtype matrix and every failure. */
 export function markdownSummary(run: RunResult): string {
   const m = matrix(run.results);
-  const dtypes = DTYPES.filter((d) => [...m.values()].some((row) => row.has(d)));
+  const dtypes = matrixDtypes(m);
   const lines = [
     `# Hearth conformance: ${run.plugin.name}@${run.plugin.version} on ${run.device.name ?? run.device.type}`,
     '',
@@ -27,7 +26,7 @@ export function markdownSummary(run: RunResult): string {
     ...[...m].map(([op, row]) => `| ${op} | ${dtypes.map((d) => (row.has(d) ? `${MARK[row.get(d)!.status]} ${row.get(d)!.counts.pass ?? 0}/${row.get(d)!.total}` : '')).join(' | ')} |`),
     '',
   ];
-  const failures = run.results.filter((r) => ['fail', 'crash', 'timeout', 'unexpected-pass'].includes(r.status));
+  const failures = failuresOf(run);
   if (failures.length) lines.push('## Failures', '', '```', ...failures.map((r) => describeFailure(run, r)), '```', '');
   return lines.join('\n');
 }

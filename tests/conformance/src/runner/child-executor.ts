@@ -4,7 +4,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { HearthError, CORE_API_VERSION, OPSET_VERSION, type ErrorCode } from '@hearth/core';
 import type { SuiteCase } from '../cases/types.js';
-import type { CaseResult } from '../results.js';
+import { notRun, type CaseResult } from '../results.js';
 import type { InitReport } from '../exec/session.js';
 import type { Executor } from './executor.js';
 import type { FromChild, ToChild } from './protocol.js';
@@ -42,7 +42,6 @@ const TAIL = 4000;
 export class ChildExecutor implements Executor {
   #child: ChildProcess | undefined;
   #stderr = '';
-  #init: InitReport | undefined;
 
   constructor(private readonly options: ChildOptions) {}
 
@@ -99,8 +98,8 @@ export class ChildExecutor implements Executor {
     });
   }
 
-  async init(): Promise<InitReport> {
-    return (this.#init = await this.#start());
+  init(): Promise<InitReport> {
+    return this.#start();
   }
 
   async run(cases: readonly SuiteCase[], onResult: (r: CaseResult) => void): Promise<void> {
@@ -178,9 +177,4 @@ export class ChildExecutor implements Executor {
       child.send({ type: 'close' } satisfies ToChild);
     });
   }
-}
-
-/** A result for a case that did not run. */
-export function notRun(c: SuiteCase, message: string): CaseResult {
-  return { id: c.id, kind: c.kind, ...('op' in c ? { op: c.op, dtype: c.dtype } : {}), status: 'fail', timeMs: 0, message };
 }

@@ -5,11 +5,11 @@ import { getProfile } from '../profiles.js';
 import { profileCases } from '../suite.js';
 import { inShard, matchesQuery, parseQuery, parseShard } from '../ids.js';
 import { ExpectationSet, loadExpectations } from '../expectations.js';
-import { FAILING, type CaseResult, type CaseStatus } from '../results.js';
+import { FAILING, notRun, resultFields, type CaseResult, type CaseStatus } from '../results.js';
 import type { SuiteCase } from '../cases/types.js';
 import type { InitReport } from '../exec/session.js';
 import { InProcessExecutor, type Executor } from './executor.js';
-import { ChildExecutor, notRun } from './child-executor.js';
+import { ChildExecutor } from './child-executor.js';
 
 /** Options of {@link runConformance}. */
 export interface RunOptions {
@@ -212,7 +212,7 @@ export async function runConformance(options: RunOptions): Promise<RunResult> {
       const toRun: SuiteCase[] = [];
       for (const c of cases) {
         const e = expectations?.for(c.id);
-        if (e?.status === 'skip') report({ id: c.id, kind: c.kind, ...('op' in c ? { op: c.op, dtype: c.dtype } : {}), status: 'skip', timeMs: 0, message: e.reason ?? 'skipped by the expectations file' });
+        if (e?.status === 'skip') report({ ...resultFields(c), status: 'skip', timeMs: 0, message: e.reason ?? 'skipped by the expectations file' });
         else toRun.push(c);
       }
       await executor.run(toRun, report);
