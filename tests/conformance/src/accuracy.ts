@@ -15,6 +15,7 @@ export type AccuracyClass = 'exact' | 'correctly-rounded' | 'ulp' | 'absolute' |
 /**
  * The allowed error of one element: max(ulp · ULP(expected), abs) + k(n) · u · mag, where u is the dtype's
  * unit roundoff and `mag`, `n` come from the oracle (Σ|terms| and the term count for a sum, for example).
+ * k(n) · u stands for γ_k(n) in the contracts' words (γ_m ≈ m·u, Higham's bound for m roundings).
  */
 export interface Bound {
   /** ULPs of the expected value. */
@@ -99,11 +100,11 @@ export const ACCURACY: Readonly<Record<string, Accuracy>> = {
   logical_or: exact(),
   where: exact(),
   cast: exact('Exact: the documented conversion rules.'),
-  sum: acc('absolute', 'Absolute error γ_n·Σ|x| + 0.5 ULP, for any summation order (n terms).', { float32: { ulp: 0.5, k: K(2, 1) }, float16: { ulp: 0.5, k: K(2, 1) }, float64: { ulp: 0.5, k: K(2, 1) } }),
-  mean: acc('inherited', 'Inherited from sum / n: γ_(n+3)·Σ|x|/n + 2.5 ULP.', { float32: { ulp: 2.5, k: K(4, 1) }, float16: { ulp: 2.5, k: K(4, 1) }, float64: { ulp: 1, k: K(4, 1) } }),
+  sum: acc('absolute', 'Absolute error γ_(n+2)·Σ|x| + 0.5 ULP, for any summation order (n terms).', { float32: { ulp: 0.5, k: K(2, 1) }, float16: { ulp: 0.5, k: K(2, 1) }, float64: { ulp: 0.5, k: K(2, 1) } }),
+  mean: acc('inherited', 'Inherited from sum / n: γ_(n+4)·Σ|x|/n + 2.5 ULP (1 ULP in float64).', { float32: { ulp: 2.5, k: K(4, 1) }, float16: { ulp: 2.5, k: K(4, 1) }, float64: { ulp: 1, k: K(4, 1) } }),
   max: exact('Exact; NaN propagates (the sign of a zero maximum is not specified).', false),
   min: exact('Exact; NaN propagates (the sign of a zero minimum is not specified).', false),
-  prod: acc('ulp', 'Relative error γ_2n: (2n) u·|x|.', { float32: { ulp: 0.5, k: K(2, 2) }, float16: { ulp: 0.5, k: K(2, 2) }, float64: { ulp: 0.5, k: K(2, 2) } }),
+  prod: acc('ulp', 'Relative error γ_(2n+2) + 0.5 ULP (n factors).', { float32: { ulp: 0.5, k: K(2, 2) }, float16: { ulp: 0.5, k: K(2, 2) }, float64: { ulp: 0.5, k: K(2, 2) } }),
   argmax: exact('Exact; the first index on ties; NaN is the maximum.'),
   argmin: exact('Exact; the first index on ties; NaN is the minimum.'),
   softmax: acc('inherited', 'Inherited from exp, sum and division: 8 ULP + (2n + 8)·u·y·(1 + |x - max|).', {
@@ -116,7 +117,7 @@ export const ACCURACY: Readonly<Record<string, Accuracy>> = {
     float16: { ulp: 4, k: K(8, 2) },
     float64: { ulp: 4, k: K(8, 2) },
   }),
-  matmul: acc('absolute', 'Absolute error γ_(k+1)·Σ|a·b| + 0.5 ULP (k the inner size), for any order.', { float32: { ulp: 0.5, k: K(2, 1) }, float16: { ulp: 0.5, k: K(2, 1) }, float64: { ulp: 0.5, k: K(2, 1) } }),
+  matmul: acc('absolute', 'Absolute error γ_(k+3)·Σ|a·b| + 0.5 ULP (k the inner size), for any order.', { float32: { ulp: 0.5, k: K(2, 1) }, float16: { ulp: 0.5, k: K(2, 1) }, float64: { ulp: 0.5, k: K(2, 1) } }),
   reshape: exact(),
   transpose: exact(),
   slice: exact(),
@@ -124,13 +125,13 @@ export const ACCURACY: Readonly<Record<string, Accuracy>> = {
   expand: exact(),
   gather: exact(),
   pad: exact(),
-  conv2d: acc('absolute', 'Absolute error γ_n·Σ|x·w| + 0.5 ULP (n the window size times channels per group, plus bias).', {
+  conv2d: acc('absolute', 'Absolute error γ_(n+4)·Σ|x·w| + 0.5 ULP (n the window size times channels per group; the bias counts in Σ).', {
     float32: { ulp: 0.5, k: K(2, 1) },
     float16: { ulp: 0.5, k: K(2, 1) },
     float64: { ulp: 0.5, k: K(2, 1) },
   }),
   max_pool2d: exact('Exact; padding never wins; NaN propagates.', false),
-  avg_pool2d: acc('inherited', 'Inherited from sum / divisor: γ_(n+2)·Σ|x|/divisor + 2.5 ULP.', { float32: { ulp: 2.5, k: K(4, 1) }, float16: { ulp: 2.5, k: K(4, 1) }, float64: { ulp: 1, k: K(4, 1) } }),
+  avg_pool2d: acc('inherited', 'Inherited from sum / divisor: γ_(n+6)·Σ|x|/divisor + 2.5 ULP (1 ULP in float64; n the elements in the window).', { float32: { ulp: 2.5, k: K(4, 1) }, float16: { ulp: 2.5, k: K(4, 1) }, float64: { ulp: 1, k: K(4, 1) } }),
   full: exact(),
   arange: exact('Exact: start + i·step in float64, then converted.'),
 };
