@@ -15,7 +15,8 @@ export type GovernanceErrorCode =
   | 'E_GOV_FROZEN'
   | 'E_GOV_SNAPSHOT'
   | 'E_GOV_INPUT'
-  | 'E_GOV_GITHUB';
+  | 'E_GOV_GITHUB'
+  | 'E_GOV_APP_AUTH';
 
 /** One problem found in a governance file, located at a line of that file where one is known. */
 export interface GovernanceIssue {

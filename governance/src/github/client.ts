@@ -1,7 +1,9 @@
+import { createPrivateKey } from 'node:crypto';
 import { createAppAuth } from '@octokit/auth-app';
 import { retry } from '@octokit/plugin-retry';
 import { throttling, type ThrottlingOptions } from '@octokit/plugin-throttling';
 import { Octokit } from '@octokit/rest';
+import { GovernanceError } from '../error.js';
 
 /** Authentication by a token, such as a workflow's GITHUB_TOKEN. */
 export interface TokenAuth {
@@ -17,7 +19,7 @@ export interface AppAuth {
   readonly kind: 'app';
   /** The App's id. */
   readonly appId: number | string;
-  /** The App's private key (PEM). */
+  /** The App's private key (PEM, PKCS#1 as GitHub downloads it or PKCS#8; `\\n` escapes are taken as line breaks). */
   readonly privateKey: string;
   /** The installation's id on the repository's organisation. */
   readonly installationId: number;
@@ -46,14 +48,21 @@ const GovernanceOctokit = Octokit.plugin(retry, throttling);
 /** The client every adapter function takes: Octokit's REST client (built with retry and throttling). */
 export type GitHubClient = Octokit;
 
+/** A request's URL is GitHub's exchange of the App's JWT for an installation token. */
+const ACCESS_TOKENS = /\/app\/installations\/[^/]+\/access_tokens$/;
+
 /**
  * Builds the client: retries server errors, waits out primary and secondary rate limits (up to
- * `retries` times) rather than failing a check in the middle of a busy hour.
+ * `retries` times) rather than failing a check in the middle of a busy hour. With App auth, a private
+ * key that is not an RSA key in PEM throws `E_GOV_APP_AUTH` here, and GitHub refusing the App's
+ * credentials (a key not the App's, a wrong App id or installation id) fails the first request with
+ * `E_GOV_APP_AUTH`.
  */
 export function createGitHubClient(options: GitHubClientOptions): GitHubClient {
   const retries = options.retries ?? 3;
   const base = options.retryAfterBaseValue ?? 1000;
   const wantRetry = (_after: number, _o: unknown, _k: unknown, retryCount: number): boolean => retryCount < retries;
+  if (options.auth.kind === 'app') checkPrivateKey(options.auth.privateKey);
   const auth =
     options.auth.kind === 'token'
       ? { auth: options.auth.token }
@@ -61,7 +70,7 @@ export function createGitHubClient(options: GitHubClientOptions): GitHubClient {
           authStrategy: createAppAuth,
           auth: { appId: options.auth.appId, privateKey: options.auth.privateKey, installationId: options.auth.installationId },
         };
-  return new GovernanceOctokit({
+  const octokit = new GovernanceOctokit({
     ...auth,
     ...(options.baseUrl === undefined ? {} : { baseUrl: options.baseUrl }),
     userAgent: 'hearth-governance',
@@ -70,4 +79,31 @@ export function createGitHubClient(options: GitHubClientOptions): GitHubClient {
     // Retries are expected; keep the bot's log to what a maintainer must see.
     log: { debug: () => {}, info: () => {}, warn: console.warn, error: console.error },
   });
+  if (options.auth.kind === 'app') {
+    const { appId, installationId } = options.auth;
+    // Registered last, so it sees the error of the token exchange the App auth makes inside any request.
+    octokit.hook.error('request', (error) => {
+      const failed = error as { status?: number; message: string; request?: { url?: string } };
+      if (failed.status !== undefined && ACCESS_TOKENS.test(failed.request?.url ?? '')) {
+        throw new GovernanceError(
+          'E_GOV_APP_AUTH',
+          `GitHub refused the App's credentials (HTTP ${failed.status}: ${failed.message}) when asked for a token of installation ${installationId} of App ${appId}; check the App id, that the private key is a current key of that App, and that the App is installed under that installation id`,
+        );
+      }
+      throw error;
+    });
+  }
+  return octokit;
+}
+
+/** Refuses a private key that is not an RSA private key in PEM, before any request is made with it. */
+function checkPrivateKey(pem: string): void {
+  let type: string | undefined;
+  try {
+    // Like @octokit/auth-app, which takes keys from environment variables with `\n` for line breaks.
+    type = createPrivateKey(pem.replace(/\\n/g, '\n')).asymmetricKeyType;
+  } catch (cause) {
+    throw new GovernanceError('E_GOV_APP_AUTH', `the GitHub App's private key is not a private key in PEM (${(cause as Error).message}); use the .pem file GitHub generated for the App`);
+  }
+  if (type !== 'rsa') throw new GovernanceError('E_GOV_APP_AUTH', `the GitHub App's private key is ${type ?? 'of an unknown type'}, not RSA; use the .pem file GitHub generated for the App`);
 }

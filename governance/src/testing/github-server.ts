@@ -1,5 +1,6 @@
 // Test support, excluded from the build: a GitHub-compatible HTTP server on 127.0.0.1 serving the
 // few REST endpoints the adapter uses, with Link-header pagination and injectable rate limits.
+import { randomBytes, verify, type KeyObject } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
@@ -23,13 +24,53 @@ export interface FakeGitHub {
   writes: { route: string; body: Record<string, unknown> }[];
   /** Makes the next `count` requests to a path answer with a rate-limit response of a kind. */
   rateLimit(pathPrefix: string, kind: 'primary' | 'secondary', count?: number): void;
+  /** Installation tokens minted for the App, in order. */
+  installationTokens: string[];
   close(): Promise<void>;
+}
+
+/**
+ * A GitHub App the server knows. With one, the server mints installation tokens at
+ * `POST /app/installations/:id/access_tokens` for a JWT signed (RS256) by the App's key, and every
+ * `/repos/` and `/orgs/` endpoint requires `Authorization: token|bearer <an installation token it minted>`.
+ */
+export interface FakeApp {
+  appId: number | string;
+  publicKey: KeyObject | string;
+  installationId: number;
+}
+
+/** Whether an `Authorization: bearer <JWT>` is signed (RS256) by `app`'s key with sane claims, or why GitHub would refuse it (401). */
+function verifyAppJwt(authorization: string | undefined, app: FakeApp): { ok: true } | { ok: false; message: string } {
+  const jwt = /^bearer (.+)$/i.exec(authorization ?? '')?.[1];
+  const parts = jwt?.split('.') ?? [];
+  const [head = '', claims = '', signature = ''] = parts;
+  if (parts.length !== 3) return { ok: false, message: 'A JSON web token could not be decoded' };
+  let header: { alg?: unknown };
+  let payload: { iss?: unknown; iat?: unknown; exp?: unknown };
+  try {
+    header = JSON.parse(Buffer.from(head, 'base64url').toString('utf8')) as typeof header;
+    payload = JSON.parse(Buffer.from(claims, 'base64url').toString('utf8')) as typeof payload;
+  } catch {
+    return { ok: false, message: 'A JSON web token could not be decoded' };
+  }
+  if (header.alg !== 'RS256' || !verify('sha256', Buffer.from(`${head}.${claims}`), app.publicKey, Buffer.from(signature, 'base64url'))) {
+    return { ok: false, message: 'A JSON web token could not be decoded' };
+  }
+  const now = Math.floor(Date.now() / 1000);
+  const { iss, iat, exp } = payload;
+  if (String(iss) !== String(app.appId)) return { ok: false, message: `'Issuer' claim ('iss') must be the App's id` };
+  if (typeof iat !== 'number' || !Number.isInteger(iat) || iat > now + 60) return { ok: false, message: `'Issued at' claim ('iat') must be an Integer representing the time that the assertion was issued` };
+  if (typeof exp !== 'number' || !Number.isInteger(exp) || exp <= now) return { ok: false, message: `'Expiration time' claim ('exp') must be a numeric value representing the future time at which the assertion expires` };
+  if (exp - iat > 600) return { ok: false, message: `'Expiration time' claim ('exp') is too far in the future` };
+  return { ok: true };
 }
 
 const PAGE_DEFAULT = 30;
 
-export async function startFakeGitHub(owner: string, repo: string, pull: FakePull, teams: Record<string, string[]> = {}, pageSize = 2): Promise<FakeGitHub> {
+export async function startFakeGitHub(owner: string, repo: string, pull: FakePull, teams: Record<string, string[]> = {}, pageSize = 2, app?: FakeApp): Promise<FakeGitHub> {
   const requests: string[] = [];
+  const installationTokens: string[] = [];
   const writes: FakeGitHub['writes'] = [];
   const limits: { prefix: string; kind: 'primary' | 'secondary'; left: number }[] = [];
   const checkRuns = new Map<number, Record<string, unknown>>();
@@ -46,6 +87,21 @@ export async function startFakeGitHub(owner: string, repo: string, pull: FakePul
       res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', ...headers });
       res.end(JSON.stringify(data));
     };
+    if (app !== undefined) {
+      const minting = /^\/app\/installations\/([^/]+)\/access_tokens$/.exec(url.pathname);
+      if (minting !== null && req.method === 'POST') {
+        const jwt = verifyAppJwt(req.headers.authorization, app);
+        if (!jwt.ok) return send(401, { message: jwt.message, documentation_url: 'https://docs.github.com/rest' });
+        if (minting[1] !== String(app.installationId)) return send(404, { message: 'Not Found', documentation_url: 'https://docs.github.com/rest' });
+        const token = `ghs_${randomBytes(18).toString('hex')}`;
+        installationTokens.push(token);
+        return send(201, { token, expires_at: new Date(Date.now() + 3600_000).toISOString(), permissions: { checks: 'write', pull_requests: 'read', issues: 'write' }, repository_selection: 'all' });
+      }
+      if (url.pathname.startsWith('/repos/') || url.pathname.startsWith('/orgs/')) {
+        const presented = /^(?:token|bearer) (.+)$/i.exec(req.headers.authorization ?? '')?.[1];
+        if (presented === undefined || !installationTokens.includes(presented)) return send(401, { message: 'Bad credentials', documentation_url: 'https://docs.github.com/rest' });
+      }
+    }
     const limit = limits.find((l) => l.left > 0 && url.pathname.startsWith(l.prefix));
     if (limit !== undefined) {
       limit.left -= 1;
@@ -119,6 +175,7 @@ export async function startFakeGitHub(owner: string, repo: string, pull: FakePul
     requests,
     writes,
     rateLimit: (pathPrefix, kind, count = 1) => limits.push({ prefix: pathPrefix, kind, left: count }),
+    installationTokens,
     close: () => new Promise<void>((resolve, reject) => server.close((e) => (e === undefined ? resolve() : reject(e)))),
   };
 }
