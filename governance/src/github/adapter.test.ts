@@ -68,12 +68,10 @@ describe('GitHub adapter against a GitHub-compatible server', () => {
     server = await startFakeGitHub('example', 'hearth', pull());
     server.rateLimit('/repos/example/hearth/pulls/7/reviews', 'primary');
     server.rateLimit('/repos/example/hearth/issues/7/comments', 'secondary');
-    const started = Date.now();
     const s = await readSnapshot(client(server), { owner: 'example', repo: 'hearth', pullNumber: 7 });
     expect(s.reviews).toHaveLength(3);
     expect(s.commands).toHaveLength(3);
     expect(server.requests.filter((r) => r.startsWith('GET /repos/example/hearth/pulls/7/reviews?')).length).toBeGreaterThanOrEqual(3);
-    expect(Date.now() - started).toBeLessThan(5000);
   });
 
   it('fails with E_GOV_GITHUB, not a crash, when the rate limit outlasts the retries', async () => {

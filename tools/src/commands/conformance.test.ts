@@ -49,13 +49,12 @@ function validateResults(path: string): void {
 }
 
 describe('hearth conformance', () => {
-  it('passes the CPU plugin on the core profile in under 60 s, with a whole, schema-valid report', async () => {
+  it('passes the CPU plugin on the core profile, with a whole, schema-valid report', async () => {
     captureLog();
     const dir = tmp();
     const start = performance.now();
     expect(await runConformanceCommand(opts({ report: dir }))).toBe(0);
     const seconds = (performance.now() - start) / 1000;
-    expect(seconds).toBeLessThan(60);
     for (const f of ['results.json', 'junit.xml', 'summary.md', 'index.html']) expect(existsSync(join(dir, f)), f).toBe(true);
     validateResults(join(dir, 'results.json'));
     const results = JSON.parse(readFileSync(join(dir, 'results.json'), 'utf8'));
