@@ -3,7 +3,7 @@ import { dtypeBytes, dtypeCode, floatTypeFor, isFloat, promoteTypes, type DType 
 import { sizeOf, type Shape } from './shape.js';
 import { parseAttrs } from './opset/attrs.js';
 import { OPSET_V1 } from './opset/index.js';
-import type { DTypeClass, OpSchema } from './opset/schema.js';
+import { inputSpec, type DTypeClass, type OpSchema } from './opset/schema.js';
 import type { Device } from './device.js';
 import type { Events, KernelEvent } from './events.js';
 import type { KernelEntry, KernelTable } from './kernel-table.js';
@@ -76,8 +76,6 @@ export class Dispatcher {
     const schema = OPSET_V1[op]!;
     const attrs = userAttrs === undefined && NO_ATTRS[op] ? EMPTY_ATTRS : parseAttrs(schema.name, schema.attrs, userAttrs);
     checkArity(schema, inputs, op);
-    let dtype: DType | undefined;
-    if (schema.compute === 'attr') dtype = attrs['dtype'] as DType;
     for (let i = 0; i < inputs.length; i++) {
       const t = inputs[i]!;
       t.assertAlive();
@@ -88,16 +86,12 @@ export class Dispatcher {
           { op: schema.name },
         );
       }
-      const spec = schema.inputs[Math.min(i, schema.inputs.length - 1)]!;
-      if (spec.promote) dtype = dtype === undefined ? t.dtype : promoteTypes(dtype, t.dtype);
-      else if (!inClass(t.dtype, spec.dtypes)) throw dtypeError(schema, spec.name, t.dtype, spec.dtypes);
     }
-    if (schema.compute === 'float') dtype = floatTypeFor(dtype!);
-    if (!inClass(dtype!, schema.computeDtypes)) throw dtypeError(schema, 'inputs', dtype!, schema.computeDtypes);
+    const dtype = computeDtype(schema, inputs, attrs);
     const device = inputs.length > 0 ? inputs[0]!.dev : target!;
     const shape = schema.meta(inputs, attrs);
-    const outDtype = schema.output === 'compute' ? dtype! : schema.output === 'attr' ? (attrs['dtype'] as DType) : schema.output;
-    return { schema, attrs, dtype: dtype!, outDtype, shape, device, kernel: this.table.lookup(device.typeId, op, dtypeCode(dtype!)) };
+    const outDtype = schema.output === 'compute' ? dtype : schema.output === 'attr' ? (attrs['dtype'] as DType) : schema.output;
+    return { schema, attrs, dtype, outDtype, shape, device, kernel: this.table.lookup(device.typeId, op, dtypeCode(dtype)) };
   }
 
   /** Runs operator `op` (its index in the opset) on `inputs`; creation operators run on `target`. */
@@ -113,7 +107,7 @@ export class Dispatcher {
     }
     for (let i = 0; i < inputs.length; i++) {
       const t = inputs[i]!;
-      if (t.dtype !== p.dtype && p.schema.inputs[Math.min(i, p.schema.inputs.length - 1)]!.promote) {
+      if (t.dtype !== p.dtype && inputSpec(p.schema, i).promote) {
         (temps ??= []).push((inputs[i] = this.call(CAST, [t], { dtype: p.dtype })));
       }
     }
@@ -219,6 +213,24 @@ function checkArity(schema: OpSchema, inputs: readonly Tensor[], op: number): vo
 
 function describe(x: unknown): string {
   return x === null ? 'null' : Array.isArray(x) ? 'an array' : typeof x;
+}
+
+/**
+ * The compute dtype of a call (the dtype that keys its kernel): the promoted dtype of the promoted inputs
+ * (made float for float-only operators) or the `dtype` attribute. Throws `E_DTYPE` when an input or the
+ * result is outside the dtypes the operator accepts.
+ */
+export function computeDtype(schema: OpSchema, inputs: readonly { readonly dtype: DType }[], attrs: Readonly<Record<string, unknown>>): DType {
+  let dtype: DType | undefined = schema.compute === 'attr' ? (attrs['dtype'] as DType) : undefined;
+  for (let i = 0; i < inputs.length; i++) {
+    const d = inputs[i]!.dtype;
+    const spec = inputSpec(schema, i);
+    if (spec.promote) dtype = dtype === undefined ? d : promoteTypes(dtype, d);
+    else if (!inClass(d, spec.dtypes)) throw dtypeError(schema, spec.name, d, spec.dtypes);
+  }
+  if (schema.compute === 'float') dtype = floatTypeFor(dtype!);
+  if (!inClass(dtype!, schema.computeDtypes)) throw dtypeError(schema, 'inputs', dtype!, schema.computeDtypes);
+  return dtype!;
 }
 
 /** True when a dtype belongs to a class. */

@@ -1,9 +1,10 @@
 import 'reflect-metadata';
 import { container as rootContainer, instanceCachingFactory, type DependencyContainer } from 'tsyringe';
-import { HearthError } from './errors.js';
-import { floatTypeFor, promoteTypes, type DType } from './dtype.js';
+import { HearthError, isHearthError } from './errors.js';
+import type { DType } from './dtype.js';
 import type { Shape } from './shape.js';
 import { OPSET_V1, opId } from './opset/index.js';
+import { inputSpec } from './opset/schema.js';
 import type { Backend, BackendStats, DeviceInfo } from './backend.js';
 import type { HearthPlugin, BackendOptions } from './plugin.js';
 import { KernelTable, type KernelEntry } from './kernel-table.js';
@@ -11,7 +12,7 @@ import { PluginLoader, type PluginRecord } from './plugins.js';
 import { Device } from './device.js';
 import { Events, type HearthEvents } from './events.js';
 import { TensorStore, type TransferCounters } from './memory.js';
-import { Dispatcher, inClass, type FallbackOptions, type FallbackPolicy, type KernelHook } from './dispatcher.js';
+import { Dispatcher, computeDtype, type FallbackOptions, type FallbackPolicy, type KernelHook } from './dispatcher.js';
 import type { DeviceLedger, LiveTensor } from './ledger.js';
 import { Tensor } from './tensor.js';
 import { toHost, type TensorData } from './host-data.js';
@@ -271,8 +272,12 @@ export class Hearth {
   /** Runs any operator by name: `hearth.op("add", [a, b])`. Creation operators run on `options.device`. */
   op(name: string, inputs: readonly Tensor[], attrs?: Readonly<Record<string, unknown>>, options: { device?: string } = {}): Tensor {
     const id = opId(name);
-    const target = OPSET_V1[id]!.inputs.length === 0 ? this.#device(options.device) : undefined;
-    return this.dispatcher.call(id, inputs.slice(), attrs, target);
+    return this.dispatcher.call(id, inputs.slice(), attrs, this.#creationTarget(id, options.device));
+  }
+
+  /** Where a creation operator (one without tensor inputs) runs; undefined for every other operator. */
+  #creationTarget(op: number, device: string | undefined): Device | undefined {
+    return OPSET_V1[op]!.inputs.length === 0 ? this.#device(device) : undefined;
   }
 
   /** Makes a tensor from host data on a device (the default one unless named). */
@@ -292,16 +297,15 @@ export class Hearth {
   supports(op: string, dtypes: readonly DType[], device?: string): boolean {
     const schema = OPSET_V1[opId(op)]!;
     const type = device === undefined ? this.#device(undefined).type : device.split(':')[0]!;
-    let dt: DType | undefined;
-    dtypes.forEach((d, i) => {
-      const spec = schema.inputs[Math.min(i, schema.inputs.length - 1)];
-      if (spec?.promote) dt = dt === undefined ? d : promoteTypes(dt, d);
-      else if (spec && !inClass(d, spec.dtypes)) dt = undefined;
-    });
-    if (schema.compute === 'attr') dt = dtypes[0];
-    if (dt === undefined) return false;
-    if (schema.compute === 'float') dt = floatTypeFor(dt);
-    if (!inClass(dt, schema.computeDtypes)) return false;
+    // Creation operators have no inputs: their one dtype is the output's.
+    const creation = schema.compute === 'attr';
+    let dt: DType;
+    try {
+      dt = computeDtype(schema, creation ? [] : dtypes.map((dtype) => ({ dtype })), creation ? { dtype: dtypes[0] } : {});
+    } catch (e) {
+      if (isHearthError(e, 'E_DTYPE')) return false;
+      throw e;
+    }
     const dev = [...this.#devices.values()].find((d) => d.type === type);
     if (dev && !dev.has(dt)) return false;
     return this.#table.find(op, type, dt) !== undefined;
@@ -310,9 +314,8 @@ export class Hearth {
   /** What would run for `op(inputs, attrs)`: the kernel, its device, the casts, or why nothing would. */
   explain(op: string, inputs: readonly Tensor[], attrs?: Readonly<Record<string, unknown>>, options: { device?: string } = {}): Explanation {
     const id = opId(op);
-    const target = OPSET_V1[id]!.inputs.length === 0 ? this.#device(options.device) : undefined;
-    const p = this.dispatcher.plan(id, inputs, attrs, target);
-    const casts = inputs.filter((t, i) => t.dtype !== p.dtype && p.schema.inputs[Math.min(i, p.schema.inputs.length - 1)]!.promote).map((t) => `${t.dtype} -> ${p.dtype}`);
+    const p = this.dispatcher.plan(id, inputs, attrs, this.#creationTarget(id, options.device));
+    const casts = inputs.filter((t, i) => t.dtype !== p.dtype && inputSpec(p.schema, i).promote).map((t) => `${t.dtype} -> ${p.dtype}`);
     const ok = p.kernel && p.device.has(p.dtype) && p.device.has(p.outDtype);
     return {
       op,

@@ -74,6 +74,11 @@ export function attrOf<T>(attrs: Readonly<Record<string, unknown>>, name: string
   return attrs[name] as T;
 }
 
+/** The spec input `i` of a call follows (a variadic last input covers every extra tensor). */
+export function inputSpec(schema: OpSchema, i: number): InputSpec {
+  return schema.inputs[i < schema.inputs.length ? i : schema.inputs.length - 1]!;
+}
+
 /** An input spec that takes part in promotion. */
 export function promoted(name: string, dtypes: DTypeClass = 'any'): InputSpec {
   return { name, dtypes, promote: true };
