@@ -1,10 +1,9 @@
-import Bottleneck from 'bottleneck';
 import { afterEach, describe, expect, it } from 'vitest';
 import { evaluate } from '../engine/evaluate.js';
 import { HEAD, OLD, examplePolicy } from '../testing/fixtures.js';
 import { startFakeGitHub, type FakeGitHub, type FakePull } from '../testing/github-server.js';
+import { fastClient } from '../testing/fast-client.js';
 import { ANNOTATIONS_PER_REQUEST, publishCheckRun, publishStatus, readSnapshot } from './adapter.js';
-import { createGitHubClient } from './client.js';
 import { frozenComment } from './commands.js';
 import { runBot } from './run.js';
 
@@ -28,14 +27,7 @@ const pull = (): FakePull => ({
   ],
 });
 
-// Fast clients: rate-limit waits scaled to milliseconds, and writes not spaced a second apart.
-const client = (server: FakeGitHub) =>
-  createGitHubClient({
-    auth: { kind: 'token', token: 'test-token' },
-    baseUrl: server.url,
-    retryAfterBaseValue: 5,
-    throttle: { write: new Bottleneck.Group({ maxConcurrent: 1, minTime: 0 }) },
-  });
+const client = (server: FakeGitHub) => fastClient(server);
 
 describe('GitHub adapter against a GitHub-compatible server', () => {
   let server: FakeGitHub | undefined;

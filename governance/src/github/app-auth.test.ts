@@ -1,10 +1,10 @@
 import { generateKeyPairSync, type KeyObject } from 'node:crypto';
-import Bottleneck from 'bottleneck';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { evaluate } from '../engine/evaluate.js';
 import { GovernanceError } from '../error.js';
 import { HEAD, examplePolicy, snapshot } from '../testing/fixtures.js';
 import { startFakeGitHub, type FakeApp, type FakeGitHub, type FakePull } from '../testing/github-server.js';
+import { fastClient } from '../testing/fast-client.js';
 import { publishCheckRun, readSnapshot } from './adapter.js';
 import { createGitHubClient, type GitHubAuth } from './client.js';
 
@@ -39,8 +39,7 @@ beforeAll(() => {
 
 const fakeApp = (): FakeApp => ({ appId: APP_ID, publicKey: appPublic, installationId: INSTALLATION_ID });
 
-const client = (server: FakeGitHub, auth: GitHubAuth) =>
-  createGitHubClient({ auth, baseUrl: server.url, retryAfterBaseValue: 5, throttle: { write: new Bottleneck.Group({ maxConcurrent: 1, minTime: 0 }) } });
+const client = fastClient;
 
 const appAuth = (over: Partial<Extract<GitHubAuth, { kind: 'app' }>> = {}): GitHubAuth => ({ kind: 'app', appId: APP_ID, privateKey: appPkcs1, installationId: INSTALLATION_ID, ...over });
 
