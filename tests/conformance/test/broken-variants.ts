@@ -91,10 +91,13 @@ export interface BrokenVariant {
   readonly caughtBy: readonly string[];
   /** A phrase the failure message of the first catching case must contain. */
   readonly message: RegExp;
+  /** The profile run (`core` when absent). */
+  readonly profile?: string;
 }
 
-const variant = (name: string, bug: string, op: string, dtypes: DType[], run: KernelFn, caughtBy: string[], message: RegExp): BrokenVariant => ({
+const variant = (name: string, bug: string, op: string, dtypes: DType[], run: KernelFn, caughtBy: string[], message: RegExp, profile?: string): BrokenVariant => ({
   bug,
+  ...(profile ? { profile } : {}),
   query: [`hearth:op,${op}:*`, 'hearth:lifecycle,*'],
   plugin: createCpuPlugin({ kernels: replaceKernel(op, dtypes, run), name: `@broken/${name}` }),
   caughtBy,
@@ -102,6 +105,46 @@ const variant = (name: string, bug: string, op: string, dtypes: DType[], run: Ke
 });
 
 const id = (op: string, dtype: string, name: string) => `hearth:op,${op}:dtype=${dtype};case=${name}`;
+
+const axisOf = (attrs: Readonly<Record<string, unknown>>, rank: number, fix: (a: number) => number = (a) => (a < 0 ? a + rank : a)) => fix(attrs['axis'] as number);
+
+/** softmax along a normalized axis (for variants that get the axis wrong before calling it). */
+function softmaxAlong(x: KernelTensor, out: KernelTensor, axis: number): void {
+  const xs = data(x);
+  const o = data(out);
+  const len = x.shape[axis]!;
+  const inner = sizeOf(x.shape.slice(axis + 1));
+  const outer = xs.length / Math.max(1, len * inner);
+  for (let q = 0; q < outer * inner; q++) {
+    const base = Math.floor(q / inner) * len * inner + (q % inner);
+    let m = -Infinity;
+    for (let j = 0; j < len; j++) m = Math.max(m, xs[base + j * inner]!);
+    let s = 0;
+    for (let j = 0; j < len; j++) s += Math.exp(xs[base + j * inner]! - m);
+    for (let j = 0; j < len; j++) o[base + j * inner] = Math.exp(xs[base + j * inner]! - m) / s;
+  }
+}
+
+/** A sum over attrs.axes through a group key, where `plan(shape, attrs)` gives the axes reduced. */
+function sumWithPlan(plan: (shape: readonly number[], attrs: Readonly<Record<string, unknown>>) => number[]): KernelFn {
+  return ([x], out, attrs, ctx) => {
+    const axes = plan(x!.shape, attrs);
+    reduce((g) => g.reduce((a, b) => a + b, 0))([x!], out, { ...attrs, axes }, ctx);
+  };
+}
+
+const allAxes = (shape: readonly number[]) => shape.map((_, i) => i);
+const givenAxes = (shape: readonly number[], attrs: Readonly<Record<string, unknown>>) => ((attrs['axes'] as number[] | null) ?? allAxes(shape)).map((a) => (a < 0 ? a + shape.length : a));
+
+/** A plan cache keyed on the input shape alone: the second call with other axes reuses the first's plan. */
+function shapeKeyedSum(): KernelFn {
+  const plans = new Map<string, number[]>();
+  return sumWithPlan((shape, attrs) => {
+    const key = shape.join('x');
+    if (!plans.has(key)) plans.set(key, givenAxes(shape, attrs));
+    return plans.get(key)!;
+  });
+}
 
 /** Every broken variant the suite must catch. */
 export const BROKEN_VARIANTS: readonly BrokenVariant[] = [
@@ -239,4 +282,51 @@ export const BROKEN_VARIANTS: readonly BrokenVariant[] = [
       throw new Error('not implemented yet');
     },
     [id('tanh', 'float32', 'basic'), id('tanh', 'float32', 'scalar'), id('tanh', 'float32', 'special-values'), id('tanh', 'float32', 'wide-range'), id('tanh', 'float32', 'empty'), id('tanh', 'float32', 'rank6'), id('tanh', 'float32', 'int32-input'), id('tanh', 'float32', 'bool-input'), id('tanh', 'float32', 'property')], /declared kernel threw/),
+  variant('exp-unrolled-tail', 'exp with an 8-wide unrolled fast path for long tensors that skips the tail (n mod 8 elements)', 'exp', ['float32'],
+    ([x], out) => {
+      const a = data(x!);
+      const o = data(out);
+      if (o.length < 64) for (let i = 0; i < o.length; i++) o[i] = Math.exp(a[i]!);
+      else for (let i = 0; i + 8 <= o.length; i += 8) for (let j = 0; j < 8; j++) o[i + j] = Math.exp(a[i + j]!);
+    },
+    [], /out of bound/),
+  variant('conv2d-stride-mixup', 'conv2d that uses the vertical stride for both axes', 'conv2d', ['float32'],
+    (inputs, out, attrs, ctx) => {
+      const [sh] = attrs['stride'] as [number, number];
+      const real = CPU_KERNELS.find((k) => k.op === 'conv2d')!.run;
+      real(inputs, out, { ...attrs, stride: [sh, sh] }, ctx);
+    },
+    [], /out of bound|shape/),
+  variant('softmax-negative-axis-last', 'softmax that takes every negative axis as the last one', 'softmax', ['float32'],
+    ([x], out, attrs) => softmaxAlong(x!, out, axisOf(attrs, x!.shape.length, (a) => (a < 0 ? x!.shape.length - 1 : a))),
+    [], /out of bound/),
+  variant('sum-empty-axes-reduce-all', 'sum that reads axes: [] as "all axes" instead of "none"', 'sum', ['float32'],
+    sumWithPlan((shape, attrs) => {
+      const axes = givenAxes(shape, attrs);
+      return axes.length ? axes : allAxes(shape);
+    }),
+    [], /out of bound|shape/),
+  variant('maximum-int32-through-float32', 'int32 maximum computed in float32, which cannot tell values above 2^24 apart', 'maximum', ['int32'],
+    binary((x, y) => (Math.fround(x) >= Math.fround(y) ? x : y)),
+    [], /out of bound/),
+  variant('mean-float32-accumulator', 'mean accumulated in float32, which overflows on large same-sign values', 'mean', ['float32'],
+    reduce((g) => g.reduce((a, b) => Math.fround(a + b), 0) / g.length),
+    [], /out of bound/),
+  variant('sum-plan-cached-by-shape', 'sum with a plan cache keyed on the input shape alone (not the axes)', 'sum', ['float32'],
+    shapeKeyedSum(),
+    [], /out of bound|shape/),
+  variant('matmul-loop-limit', 'matmul whose inner loop stops after 65,535 iterations (what llvmpipe does to a long shader loop)', 'matmul', ['float32'],
+    ([a, b], out) => {
+      const [M, K] = a!.shape.length === 1 ? [1, a!.shape[0]!] : (a!.shape.slice(-2) as [number, number]);
+      const N = b!.shape.length === 1 ? 1 : b!.shape[b!.shape.length - 1]!;
+      const batches = data(out).length / Math.max(1, M * N);
+      if (a!.shape.length > 2 || b!.shape.length > 2 || batches !== 1) throw new Error('2-D only');
+      for (let i = 0; i < M; i++)
+        for (let j = 0; j < N; j++) {
+          let s = 0;
+          for (let k = 0; k < Math.min(K, 65_535); k++) s += data(a!)[i * K + k]! * data(b!)[k * N + j]!;
+          data(out)[i * N + j] = s;
+        }
+    },
+    [id('matmul', 'float32', 'large-inner')], /out of bound/, 'large'),
 ];

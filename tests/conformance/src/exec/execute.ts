@@ -27,7 +27,9 @@ async function runCalls(s: Session, c: OpCase): Promise<Outcome> {
   const calls = [c, ...(c.then ?? [])];
   let o: Outcome = { status: 'pass' };
   for (let k = 0; k < calls.length && o.status === 'pass'; k++) {
-    o = await runCall(s, { ...c, inputs: calls[k]!.inputs, attrs: calls[k]!.attrs });
+    // Drawn once here and held for the call: lazy inputs would otherwise be drawn again at each read.
+    const inputs = calls[k]!.inputs.map((t) => ({ dtype: t.dtype, shape: t.shape, data: t.data }));
+    o = await runCall(s, { ...c, inputs, attrs: calls[k]!.attrs });
     if (o.status === 'fail' && calls.length > 1) o = { ...o, message: `call ${k + 1} of ${calls.length} (attributes ${JSON.stringify(calls[k]!.attrs)}): ${o.message}` };
   }
   return o;
