@@ -12,6 +12,7 @@ import {
   writeReports,
   FAILING,
   SUITE_VERSION,
+  PROFILES,
   type RunResult,
 } from '@hearth/conformance';
 
@@ -127,7 +128,7 @@ export function conformanceCommand(): Command {
     .option('--plugin <package|path>', 'the plugin: an installed package name or a built module path', '@hearth/plugin-cpu')
     .option('--device <type>', "the device type to test (default: the plugin's first)")
     .option('--query <query>', 'run only cases matching a query, e.g. "hearth:op,add:*" (repeatable)', collect)
-    .addOption(new Option('--profile <name>', 'the profile').choices(['core', 'float16', 'float64']).default('core'))
+    .addOption(new Option('--profile <name>', 'the profile').choices(PROFILES.map((p) => p.name)).default('core'))
     .option('--expectations <file>', 'known failures (YAML or JSON; ignored with --certify)')
     .option('--certify', 'a certification run: the whole profile, no expectations, no skips')
     .option('--report <dir>', 'write results.json, junit.xml, summary.md and index.html here')
