@@ -46,12 +46,14 @@ describe('the suite is derived from the opset', () => {
     }
   });
 
-  it('puts every op case in exactly one profile, the large tier only in `large`', () => {
+  it('puts no op case in two profiles, and the large tier in `large` only', () => {
     const byProfile = new Map(PROFILES.map((p) => [p.name, new Set(profileCases(p).map((c) => c.id))]));
     for (const c of allCases()) {
       if (c.kind === 'lifecycle') continue;
       const homes = [...byProfile].filter(([, ids]) => ids.has(c.id)).map(([name]) => name);
-      expect(homes, c.id).toEqual(tierOf(c) === 'large' ? ['large'] : [expect.not.stringMatching(/^large$/)]);
+      expect(homes.length, c.id).toBeLessThanOrEqual(1);
+      if (tierOf(c) === 'large') expect(homes, c.id).toEqual(['large']);
+      else expect(homes, c.id).not.toContain('large');
     }
   });
 

@@ -27,7 +27,7 @@ export const MATMUL_SPEC: OpSpec = {
     ];
     if (c.float) out.push(c.ref('special-values', [c.t([2, 2], [1, Infinity, NaN, 0]), c.t([2, 2], [0, 1, 1, -0])]));
     // The large tier: an inner size past 65,536; same-sign floats, so a dropped part of the sum shows.
-    if (c.dtype !== 'float16') out.push(c.large('inner', [c.lazyRand('large:a', [2, LARGE_INNER], c.float ? 0.5 : -5, c.float ? 1.5 : 5), c.lazyRand('large:b', [LARGE_INNER, 3], c.float ? 0.5 : -5, c.float ? 1.5 : 5)]));
+    if (c.dtype === 'float32' || c.dtype === 'int32') out.push(c.large('inner', [c.lazyRand('large:a', [2, LARGE_INNER], c.float ? 0.5 : -5, c.float ? 1.5 : 5), c.lazyRand('large:b', [LARGE_INNER, 3], c.float ? 0.5 : -5, c.float ? 1.5 : 5)]));
     if (c.dtype === 'int32') out.push(c.ref('int32-above-2p24', [c.t([2, 2], [ABOVE_2P24[0]![0], 1, ABOVE_2P24[3]![0], -1]), c.t([2, 2], [1, 0, 1, 1])]));
     if (c.dtype === 'int32') out.push(c.ref('int32-wrap', [c.t([1, 3], [2 ** 31 - 1, 65536, -46341]), c.t([3, 1], [2, 65536, 46341])]));
     return out;
