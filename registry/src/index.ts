@@ -35,3 +35,4 @@ export { initIndex, addBundle, revokeVersion, summarize, withBundle } from './in
 export { buildSite } from './site/build.js';
 export { submitBundle, checkPullRequest, bundleFolder, type RepoRef, type SubmitOptions, type Submission, type BotEnvironment, type CheckPullRequestOptions, type BundleOutcome, type CheckOutcome } from './github.js';
 export { localBotEnvironment, RERUN_DEVICE_TYPES } from './bot-environment.js';
+export { packageDirOf } from './package-dir.js';

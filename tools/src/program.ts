@@ -4,6 +4,7 @@ import { opsCommand } from './commands/ops.js';
 import { explainCommand } from './commands/explain.js';
 import { governanceCommand } from './commands/governance.js';
 import { conformanceCommand } from './commands/conformance.js';
+import { registryCommand } from './commands/registry.js';
 import { runMain } from './commands/main.js';
 
 /** Builds the `hearth` command line. */
@@ -17,6 +18,7 @@ export function buildProgram(): Command {
   program.addCommand(explainCommand());
   program.addCommand(conformanceCommand());
   program.addCommand(governanceCommand());
+  program.addCommand(registryCommand());
   program
     .command('main')
     .description("Hearth's main job: the core conformance profile on every installed backend, an op x backend matrix, an HTML report")
