@@ -2,12 +2,16 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSyn
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { RunResult } from '@hearth/conformance';
-import { ANNOTATIONS_PER_REQUEST, type Annotation, type GitHubClient } from '@hearth/governance';
+// Types only: @hearth/governance (the one octokit set-up) is an optional peer, needed only by its caller.
+import type { Annotation, GitHubClient } from '@hearth/governance';
 import { BUNDLE_FILES, CERTIFICATE_FILE, type CertificateStatement } from './bundle.js';
 import { RegistryError } from './error.js';
 import type { RegistryIndex } from './index-file.js';
 import { pluginSlug } from './site/status.js';
 import { readBundle, verifyBundle, type VerifyCheck } from './verify.js';
+
+/** GitHub's limit on annotations in one check-run request. */
+const ANNOTATIONS_PER_REQUEST = 50;
 
 /** A repository on GitHub. */
 export interface RepoRef {

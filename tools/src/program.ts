@@ -2,10 +2,10 @@ import { Command } from 'commander';
 import { backendsCommand } from './commands/backends.js';
 import { opsCommand } from './commands/ops.js';
 import { explainCommand } from './commands/explain.js';
-import { governanceCommand } from './commands/governance.js';
 import { conformanceCommand } from './commands/conformance.js';
 import { registryCommand } from './commands/registry.js';
 import { runMain } from './commands/main.js';
+import { lazyCommand } from './optional.js';
 
 /** Builds the `hearth` command line. */
 export function buildProgram(): Command {
@@ -17,7 +17,11 @@ export function buildProgram(): Command {
   program.addCommand(opsCommand());
   program.addCommand(explainCommand());
   program.addCommand(conformanceCommand());
-  program.addCommand(governanceCommand());
+  program.addCommand(
+    lazyCommand('governance', 'governance as code: validate the model, evaluate and simulate decisions, run the bot', '@hearth/governance', async () =>
+      (await import('./commands/governance.js')).governanceCommand(),
+    ),
+  );
   program.addCommand(registryCommand());
   program
     .command('main')

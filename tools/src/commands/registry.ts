@@ -17,7 +17,7 @@ import {
   type VerifyReport,
 } from '@hearth/registry';
 import { readFileSync } from 'node:fs';
-import { registrySubmitCommand, registryCheckPrCommand } from './registry-github.js';
+import { lazyCommand } from '../optional.js';
 
 function readSignerFile(file: string): Signer {
   let data: Partial<Signer>;
@@ -129,7 +129,9 @@ export function registryCommand(): Command {
     .addCommand(keygenCommand())
     .addCommand(verifyCommand())
     .addCommand(indexCommand())
-    .addCommand(registrySubmitCommand())
-    .addCommand(registryCheckPrCommand())
+    .addCommand(
+      lazyCommand('submit', 'open the pull request that adds a bundle to the registry repository', '@hearth/governance', async () => (await import('./registry-github.js')).registrySubmitCommand()),
+    )
+    .addCommand(lazyCommand('check-pr', 'the registry bot: check a submission pull request, report a check run', '@hearth/governance', async () => (await import('./registry-github.js')).registryCheckPrCommand()))
     .addCommand(siteCommand());
 }
