@@ -14,6 +14,7 @@ export const PUBLISHED: Readonly<Record<string, string>> = {
   '@hearth/plugin-webgpu': 'plugins/webgpu',
   '@hearth/governance': 'governance',
   '@hearth/conformance': 'tests/conformance',
+  '@hearth/registry': 'registry',
   '@hearth/cli': 'tools',
 };
 
