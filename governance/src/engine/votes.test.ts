@@ -96,7 +96,7 @@ describe('votes', () => {
     const council = capped.model.bodies.find((b) => b.id === 'technical-council');
     if (council === undefined) throw new Error('fixture');
     council.caps = [{ seats: 1 }];
-    const cert = { labels: ['governance/plugin-certification'], files: [] };
+    const cert = { labels: ['governance/plugin-certification'], files: [], applicant: 'example-silicon-labs' };
     const commands = [cmd('cho-example', 'vote', 'yes', '2024-07-02T00:00:00Z'), cmd('fay-example', 'vote', 'yes', '2024-07-03T00:00:00Z')];
     const e = evaluate(snapshot({ ...cert, commands }), capped, '2024-07-20T00:00:00Z');
     expect(e.tally?.yes).toBe(1);

@@ -19,3 +19,9 @@ export function canonicalJson(value: unknown): string {
 export function contentHash(value: unknown): string {
   return `sha256:${createHash('sha256').update(canonicalJson(value)).digest('hex')}`;
 }
+
+/** The git blob hash of a file's text, as git and GitHub name the file's content. */
+export function gitBlobSha(text: string): string {
+  const bytes = Buffer.from(text, 'utf8');
+  return createHash('sha1').update(`blob ${bytes.length}\0`).update(bytes).digest('hex');
+}
