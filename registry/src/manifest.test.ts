@@ -23,7 +23,7 @@ describe('the hearth field of package.json', () => {
       message = (e as Error).message;
     }
     expect(message).toContain('/p/package.json#/hearth/deviceTypes/0: must match pattern');
-    expect(message).toContain('/p/package.json#/hearth/profiles/1: must be one of "core", "float16", "float64"');
+    expect(message).toContain('/p/package.json#/hearth/profiles/1: must be one of "core", "core-partial", "float16", "float64"');
     expect(message).toContain('/p/package.json#/hearth/opset: must be integer');
     expect(message).toContain('/p/package.json#/hearth/extra: unknown field');
   });

@@ -4,7 +4,7 @@ import { RegistryError } from './error.js';
 import { readJson, schemaProblems } from './schema.js';
 
 /** A certification profile of the conformance suite. */
-export type ProfileName = 'core' | 'float16' | 'float64';
+export type ProfileName = 'core' | 'core-partial' | 'float16' | 'float64';
 
 /** The `hearth` field of a plugin's package.json (schema/manifest.schema.json). */
 export interface HearthField {

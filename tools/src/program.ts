@@ -6,6 +6,7 @@ import { conformanceCommand } from './commands/conformance.js';
 import { registryCommand } from './commands/registry.js';
 import { runMain } from './commands/main.js';
 import { lazyCommand } from './optional.js';
+import { pluginCommand } from './commands/plugin.js';
 
 /** Builds the `hearth` command line. */
 export function buildProgram(): Command {
@@ -17,6 +18,7 @@ export function buildProgram(): Command {
   program.addCommand(opsCommand());
   program.addCommand(explainCommand());
   program.addCommand(conformanceCommand());
+  program.addCommand(pluginCommand());
   program.addCommand(
     lazyCommand('governance', 'governance as code: validate the model, evaluate and simulate decisions, run the bot', '@hearth/governance', async () =>
       (await import('./commands/governance.js')).governanceCommand(),
