@@ -1,0 +1,1 @@
+echo "plugin-cuda: build script pending"
