@@ -48,6 +48,8 @@ export interface NativeLibrary {
    * `what` says what was being done ("alloc of 64 bytes").
    */
   check(status: number, what: string, fallbackCode?: ErrorCode): void;
+  /** koffi's handle: held so the library is never unloaded (dlclose) while its functions are in use. */
+  readonly handle: LibraryHandle;
 }
 
 const STATUS_CODES: Record<number, ErrorCode> = { 2: 'E_OUT_OF_MEMORY', 3: 'E_BACKEND_INIT', 4: 'E_DEVICE', 5: 'E_DEVICE_LOST', 7: 'E_INDEX_OUT_OF_RANGE' };
@@ -115,7 +117,7 @@ export function openNativeLibrary(file: string): NativeLibrary {
     const name = STATUS_NAMES[status] ?? `status ${status}`;
     throw new HearthError(STATUS_CODES[status] ?? fallbackCode, `${identity.name}: ${what} failed (${name}): ${detail}`, { library: path, status, statusName: name });
   };
-  return { path, identity, fn, kernels: readKernels(path, fn, check), check };
+  return { path, identity, fn, kernels: readKernels(path, fn, check), check, handle: lib };
 }
 
 function readKernels(path: string, fn: NativeFunctions, check: NativeLibrary['check']): NativeKernel[] {
