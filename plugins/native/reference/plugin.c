@@ -7,6 +7,11 @@
 #include <stdlib.h>
 #include "hk_plan.h"
 
+/* The exported entry point's name; a test build renames it to wrap the table. */
+#ifndef HEARTH_ENTRY
+#define HEARTH_ENTRY hearth_plugin_get_api
+#endif
+
 #ifndef HEARTH_REFERENCE_NAME
 #define HEARTH_REFERENCE_NAME "hearth-reference"
 #endif
@@ -156,4 +161,4 @@ static const hearth_plugin_api API = {
     .stats = ref_stats,
 };
 
-HEARTH_EXPORT const hearth_plugin_api *hearth_plugin_get_api(void) { return &API; }
+HEARTH_EXPORT const hearth_plugin_api *HEARTH_ENTRY(void) { return &API; }

@@ -23,6 +23,8 @@ export class NativeBackend implements Backend {
   /** Where kernels write their launch descriptors. */
   readonly arena = new LaunchArena();
   #disposed = false;
+  /** Storage with reads in flight, and whether it was freed meanwhile (the free waits for the reads). */
+  #reading = new Map<bigint, { reads: number; freed: boolean }>();
 
   /** Live allocations, where the library has `stats` (ABI 1.1). */
   readonly stats?: () => BackendStats;
@@ -75,6 +77,9 @@ export class NativeBackend implements Backend {
     if (s.byteLength === 0) return Promise.resolve(out);
     // The copy runs on a worker thread into native memory of our own, then lands in the host array.
     const staging = koffi.alloc('uint8_t', s.byteLength) as bigint;
+    const pending = this.#reading.get(s.ptr) ?? { reads: 0, freed: false };
+    pending.reads++;
+    this.#reading.set(s.ptr, pending);
     return new Promise<HostArray>((resolve, reject) => {
       this.lib.fn.copy_to_host.async(this.device, staging, s.ptr, s.byteLength, (err: unknown, status: number) => {
         try {
@@ -86,6 +91,10 @@ export class NativeBackend implements Backend {
           reject(e);
         } finally {
           koffi.free(staging);
+          if (--pending.reads === 0) {
+            this.#reading.delete(s.ptr);
+            if (pending.freed) this.#release(s);
+          }
         }
       });
     });
@@ -93,6 +102,12 @@ export class NativeBackend implements Backend {
 
   free(storage: DeviceStorage): void {
     const s = storage as NativeStorage;
+    const pending = this.#reading.get(s.ptr);
+    if (pending) pending.freed = true;
+    else this.#release(s);
+  }
+
+  #release(s: NativeStorage): void {
     if (s.ptr) this.lib.check(this.lib.fn.free(this.device, s.ptr) as number, 'free', 'E_DEVICE');
   }
 
