@@ -22,6 +22,9 @@ export const REFERENCE_LIBRARY: string = fileURLToPath(new URL('../build/libhear
 /** The C ABI header, for vendors building a plugin (`-I` its folder). */
 export const ABI_HEADER: string = fileURLToPath(new URL('../include/hearth_plugin.h', import.meta.url));
 
+/** The reference plugin's C sources (plugin.c and the shared kernel headers): the template a vendor copies. */
+export const REFERENCE_SOURCES: string = fileURLToPath(new URL('../reference/', import.meta.url));
+
 /** The reference native plugin's manifest. Priority -10: never the default device when the CPU plugin is there. */
 export const manifest: PluginManifest = {
   name: '@hearth/plugin-native',
