@@ -55,11 +55,12 @@ export function softmax_rows_f32(tid: i32, threads: i32, x: usize, o: usize, row
     const or = o + off;
     const max = rowMax(xr, n);
     if (log) {
-      const shift = f32x4.splat(<f32>(<f64>max + hostLog(expSum(xr, or, n, max, false))));
+      // (x - max) - lse, in that order: adding max and lse first would round at the scale of max.
+      const mv = f32x4.splat(max);
+      const lse = f32x4.splat(<f32>hostLog(expSum(xr, or, n, max, false)));
       let i = 0;
-      for (; i + 4 <= n; i += 4) v128.store(or + (<usize>i << 2), f32x4.sub(v128.load(xr + (<usize>i << 2)), shift));
-      // x - (max + lse) rounds once; the reference rounds x - max - lse in float64, within the same ULPs.
-      for (; i < n; i++) store<f32>(or + (<usize>i << 2), load<f32>(xr + (<usize>i << 2)) - f32x4.extract_lane(shift, 0));
+      for (; i + 4 <= n; i += 4) v128.store(or + (<usize>i << 2), f32x4.sub(f32x4.sub(v128.load(xr + (<usize>i << 2)), mv), lse));
+      for (; i < n; i++) store<f32>(or + (<usize>i << 2), load<f32>(xr + (<usize>i << 2)) - max - f32x4.extract_lane(lse, 0));
     } else {
       const scale = f32x4.splat(<f32>(1 / expSum(xr, or, n, max, true)));
       let i = 0;

@@ -6,6 +6,9 @@ export const HEAP_BASE = 64 * 1024;
 export const CONTROL_BLOCK = HEAP_BASE - 256;
 const PAGE = 65536;
 const MIN_CLASS = 6; // 64 bytes: every allocation starts on a cache line (and a SIMD boundary)
+const CLASSES = 32;
+/** Bytes of a block of each size class. */
+const CLASS_BYTES = Float64Array.from({ length: CLASSES }, (_, c) => 2 ** c);
 
 /** Typed views over the whole memory, rebuilt when an unshared memory grows (its old buffer detaches). */
 export interface HeapViews {
@@ -70,7 +73,7 @@ export class WasmHeap {
   liveBytes = 0;
   /** Bytes in free lists. */
   pooledBytes = 0;
-  readonly #free: number[][] = [];
+  readonly #free: number[][] = Array.from({ length: CLASSES }, () => []);
   #top = HEAP_BASE;
 
   constructor(readonly memory: WebAssembly.Memory) {
@@ -79,11 +82,10 @@ export class WasmHeap {
 
   /** A block of at least `bytes` bytes; throws RangeError when the memory can't grow (the core reports it as E_OUT_OF_MEMORY). */
   allocate(dtype: DType, size: number, bytes: number): WasmStorage {
-    const cls = Math.max(MIN_CLASS, 32 - Math.clz32(Math.max(1, bytes) - 1));
-    const list = this.#free[cls];
-    let ptr = list?.pop();
-    if (ptr === undefined) ptr = this.#bump(2 ** cls);
-    else this.pooledBytes -= 2 ** cls;
+    const cls = bytes <= 1 << MIN_CLASS ? MIN_CLASS : 32 - Math.clz32(bytes - 1);
+    let ptr = this.#free[cls]!.pop();
+    if (ptr === undefined) ptr = this.#bump(CLASS_BYTES[cls]!);
+    else this.pooledBytes -= CLASS_BYTES[cls]!;
     this.live++;
     this.liveBytes += bytes;
     return new WasmStorage(this, ptr, size, dtype, bytes, cls);
@@ -91,8 +93,8 @@ export class WasmHeap {
 
   /** Returns a block to its free list. */
   free(s: WasmStorage): void {
-    (this.#free[s.sizeClass] ??= []).push(s.ptr);
-    this.pooledBytes += 2 ** s.sizeClass;
+    this.#free[s.sizeClass]!.push(s.ptr);
+    this.pooledBytes += CLASS_BYTES[s.sizeClass]!;
     this.live--;
     this.liveBytes -= s.byteLength;
   }

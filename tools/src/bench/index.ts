@@ -1,10 +1,12 @@
 import { benchDispatch } from './dispatch.js';
 import { benchWebGPU } from './webgpu.js';
+import { benchCpu } from './cpu.js';
 
 /** The benchmarks by name: `npm run bench -- <name>`; with no name, all of them. */
 const BENCHES: Record<string, () => Promise<void>> = {
   dispatch: benchDispatch,
   webgpu: benchWebGPU,
+  cpu: benchCpu,
 };
 
 const names = process.argv.slice(2);
