@@ -27,6 +27,7 @@ export const ERROR_CODES = [
   'E_GPU_VALIDATION',
   'E_OUT_OF_MEMORY',
   'E_KERNEL',
+  'E_NOT_INSTALLED',
 ] as const;
 
 /** One of {@link ERROR_CODES}. */

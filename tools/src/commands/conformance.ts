@@ -11,7 +11,9 @@ import {
   selectCases,
   writeReports,
   FAILING,
+  PROFILES,
   SUITE_VERSION,
+  missingBlock,
   type RunResult,
 } from '@hearth/conformance';
 
@@ -113,6 +115,8 @@ export async function runConformanceCommand(opts: ConformanceCliOptions): Promis
   );
   if (!run.init.ok) console.log(`The device failed to initialise: ${run.init.reason}`);
   printFailures(written?.run ?? run, reportDir);
+  const missing = missingBlock(run);
+  if (missing) console.log(`\n${missing}`);
   const counts = Object.entries(run.counts).filter(([, n]) => n > 0).map(([s, n]) => `${n} ${s}`).join(', ');
   console.log(`\n${run.results.length} cases in ${(run.durationMs / 1000).toFixed(1)} s: ${counts}`);
   console.log(`Verdict: ${run.verdict.toUpperCase()}${run.reasons.length ? ` (${run.reasons.join('; ')})` : ''}`);
@@ -127,7 +131,7 @@ export function conformanceCommand(): Command {
     .option('--plugin <package|path>', 'the plugin: an installed package name or a built module path', '@hearth/plugin-cpu')
     .option('--device <type>', "the device type to test (default: the plugin's first)")
     .option('--query <query>', 'run only cases matching a query, e.g. "hearth:op,add:*" (repeatable)', collect)
-    .addOption(new Option('--profile <name>', 'the profile').choices(['core', 'float16', 'float64']).default('core'))
+    .addOption(new Option('--profile <name>', 'the profile').choices(PROFILES.map((p) => p.name)).default('core'))
     .option('--expectations <file>', 'known failures (YAML or JSON; ignored with --certify)')
     .option('--certify', 'a certification run: the whole profile, no expectations, no skips')
     .option('--report <dir>', 'write results.json, junit.xml, summary.md and index.html here')
