@@ -19,6 +19,8 @@ export interface RunBotOptions extends PullRequestRef {
   readonly now: string;
   /** The bot's login. Default `github-actions[bot]`. */
   readonly botLogin?: string;
+  /** The bot's signing key (a secret of at least 32 characters): it signs the frozen record and checks it on every run. */
+  readonly key: string;
 }
 
 /** What one bot run did. */
@@ -32,8 +34,9 @@ export interface RunBotResult {
 }
 
 /**
- * One run of the bot: read the pull request; freeze the decision if this is its first run; evaluate
- * it now; publish the outcome as a check run or a commit status.
+ * One run of the bot: read the pull request (checking the signature of its frozen record, if any);
+ * freeze the decision if this is its first run; evaluate it now; publish the outcome as a check run
+ * or a commit status.
  */
 export async function runBot(octokit: GitHubClient, options: RunBotOptions): Promise<RunBotResult> {
   const read = await readSnapshot(octokit, { ...options, teams: teamsOf(options.policy.model) });
@@ -41,7 +44,7 @@ export async function runBot(octokit: GitHubClient, options: RunBotOptions): Pro
   const froze = read.frozen === undefined;
   if (froze) {
     const frozen = freezeDecision(read, options.policy);
-    await recordFrozen(octokit, options, frozen);
+    await recordFrozen(octokit, options, frozen, options.policy, options.key);
     snapshot = { ...read, frozen };
   }
   const evaluation = evaluate(snapshot, options.policy, options.now);
