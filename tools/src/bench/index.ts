@@ -1,5 +1,6 @@
 import { benchDispatch } from './dispatch.js';
 import { benchWebGPU } from './webgpu.js';
+import { benchCpu } from './cpu.js';
 import { benchNative } from './native.js';
 import { benchCuda } from './cuda.js';
 
@@ -7,6 +8,7 @@ import { benchCuda } from './cuda.js';
 const BENCHES: Record<string, () => Promise<void>> = {
   dispatch: benchDispatch,
   webgpu: benchWebGPU,
+  cpu: benchCpu,
   native: benchNative,
   cuda: benchCuda,
 };
