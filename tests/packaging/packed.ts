@@ -12,6 +12,7 @@ export const PUBLISHED: Readonly<Record<string, string>> = {
   '@hearth/core': 'core',
   '@hearth/plugin-cpu': 'plugins/cpu',
   '@hearth/plugin-webgpu': 'plugins/webgpu',
+  '@hearth/plugin-wasm': 'plugins/wasm',
   '@hearth/governance': 'governance',
   '@hearth/conformance': 'tests/conformance',
   '@hearth/registry': 'registry',
