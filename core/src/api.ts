@@ -5,11 +5,15 @@ import { UNARY_OPS, BINARY_OPS } from './opset/elementwise.js';
 import { Hearth } from './runtime.js';
 import { Tensor } from './tensor.js';
 import type { TensorData } from './host-data.js';
+import { checkArgCount, checkCreateOptions, checkOptions, checkShapeArg } from './arguments.js';
 
 /** A tensor, or a JS number/boolean used as a scalar (it takes the other operand's dtype where it fits). */
 export type TensorLike = Tensor | number | boolean;
 
-/** Options of the reductions. */
+/**
+ * Options of the reductions. The axes may also be given positionally, as TensorFlow.js and PyTorch users
+ * write them: `x.sum(1)`, `x.sum([0, 1], true)`.
+ */
 export interface ReduceOptions {
   /** The axes to reduce (an axis or a list; all when null or left out). */
   axes?: number | readonly number[] | null;
@@ -17,7 +21,7 @@ export interface ReduceOptions {
   keepdims?: boolean;
 }
 
-/** Options of argmax/argmin. */
+/** Options of argmax/argmin. The axis may also be given positionally: `x.argmax(1)`, `x.argmax(1, true)`. */
 export interface ArgReduceOptions {
   /** The axis (the flattened tensor when null or left out). */
   axis?: number | null;
@@ -120,20 +124,20 @@ export interface OpsApi {
   where(cond: TensorLike, a: TensorLike, b: TensorLike): Tensor;
   /** Converts to `dtype`. */
   cast(x: TensorLike, dtype: DType): Tensor;
-  /** Sum over axes. */
-  sum(x: TensorLike, options?: ReduceOptions): Tensor;
-  /** Mean over axes. */
-  mean(x: TensorLike, options?: ReduceOptions): Tensor;
-  /** Max over axes. */
-  max(x: TensorLike, options?: ReduceOptions): Tensor;
-  /** Min over axes. */
-  min(x: TensorLike, options?: ReduceOptions): Tensor;
-  /** Product over axes. */
-  prod(x: TensorLike, options?: ReduceOptions): Tensor;
-  /** Index of the max (first on ties). */
-  argmax(x: TensorLike, options?: ArgReduceOptions): Tensor;
-  /** Index of the min (first on ties). */
-  argmin(x: TensorLike, options?: ArgReduceOptions): Tensor;
+  /** Sum over axes: `sum(x)`, `sum(x, 1)`, `sum(x, [0, 1], true)` or `sum(x, { axes, keepdims })`. */
+  sum(x: TensorLike, axes?: ReduceOptions | ReduceOptions['axes'], keepdims?: boolean): Tensor;
+  /** Mean over axes (arguments as {@link OpsApi.sum}). */
+  mean(x: TensorLike, axes?: ReduceOptions | ReduceOptions['axes'], keepdims?: boolean): Tensor;
+  /** Max over axes (arguments as {@link OpsApi.sum}). */
+  max(x: TensorLike, axes?: ReduceOptions | ReduceOptions['axes'], keepdims?: boolean): Tensor;
+  /** Min over axes (arguments as {@link OpsApi.sum}). */
+  min(x: TensorLike, axes?: ReduceOptions | ReduceOptions['axes'], keepdims?: boolean): Tensor;
+  /** Product over axes (arguments as {@link OpsApi.sum}). */
+  prod(x: TensorLike, axes?: ReduceOptions | ReduceOptions['axes'], keepdims?: boolean): Tensor;
+  /** Index of the max (first on ties): `argmax(x)`, `argmax(x, 1)`, `argmax(x, 1, true)` or `argmax(x, { axis, keepdims })`. */
+  argmax(x: TensorLike, axis?: ArgReduceOptions | ArgReduceOptions['axis'], keepdims?: boolean): Tensor;
+  /** Index of the min (arguments as {@link OpsApi.argmax}). */
+  argmin(x: TensorLike, axis?: ArgReduceOptions | ArgReduceOptions['axis'], keepdims?: boolean): Tensor;
   /** Softmax along an axis (-1). */
   softmax(x: TensorLike, axis?: number): Tensor;
   /** Log-softmax along an axis (-1). */
@@ -194,10 +198,12 @@ function scalarFor(h: Hearth, x: number | boolean, like: Tensor | undefined): Te
   if (typeof x === 'boolean') return h.tensor(x, { dtype: 'bool', device });
   let dtype: DType = 'float32';
   if (like && isFloat(like.dtype)) dtype = like.dtype;
-  else if (like && like.dtype !== 'bool' && Number.isInteger(x) && Math.abs(x) < 2 ** 31) dtype = 'int32';
-  else if (like?.dtype === 'bool' && Number.isInteger(x) && Math.abs(x) < 2 ** 31) dtype = 'int32';
+  else if (like && isInt32(x)) dtype = 'int32';
   return h.tensor(x, { dtype, device });
 }
+
+/** True for an integer int32 holds exactly: [-2^31, 2^31). */
+const isInt32 = (x: number) => Number.isInteger(x) && x >= -(2 ** 31) && x < 2 ** 31;
 
 /** Runs an op on TensorLike inputs, making and disposing scalar tensors as needed. */
 function run(h: Hearth, op: number, xs: readonly (TensorLike | null | undefined)[], attrs?: Record<string, unknown>): Tensor {
@@ -225,82 +231,111 @@ function run(h: Hearth, op: number, xs: readonly (TensorLike | null | undefined)
 
 const pairOf = (v: number | readonly number[] | undefined) => (v === undefined ? undefined : typeof v === 'number' ? v : [...v]);
 
+/** `sum(x, 1)`, `sum(x, [0, 1], true)` or `sum(x, { axes, keepdims })` as attributes. */
+function reduceAttrs(name: string, a: unknown, keepdims: unknown): Record<string, unknown> {
+  if (a === undefined || a === null || typeof a === 'number' || Array.isArray(a)) {
+    const axes = a === undefined || a === null ? null : typeof a === 'number' ? [a] : [...(a as number[])];
+    return { axes, keepdims: keepdims ?? false };
+  }
+  if (keepdims !== undefined) throw new HearthError('E_ARG', `${name}: pass keepdims either positionally, ${name}(axes, true), or in the options object, not both.`, { op: name });
+  const o = checkOptions(name, a as ReduceOptions, ['axes', 'keepdims']);
+  return reduceAttrs(name, o.axes, o.keepdims);
+}
+
+/** `argmax(x, 1)`, `argmax(x, 1, true)` or `argmax(x, { axis, keepdims })` as attributes. */
+function argAttrs(name: string, a: unknown, keepdims: unknown): Record<string, unknown> {
+  if (a === undefined || a === null || typeof a !== 'object' || Array.isArray(a)) return { axis: a ?? null, keepdims: keepdims ?? false };
+  if (keepdims !== undefined) throw new HearthError('E_ARG', `${name}: pass keepdims either positionally, ${name}(axis, true), or in the options object, not both.`, { op: name });
+  const o = checkOptions(name, a as ArgReduceOptions, ['axis', 'keepdims']);
+  return { axis: o.axis ?? null, keepdims: o.keepdims ?? false };
+}
+
 function install(): void {
   const H = Hearth.prototype as unknown as Record<string, unknown>;
   const T = Tensor.prototype as unknown as Record<string, unknown>;
-  const define = (name: string, fn: (this: Hearth, ...args: never[]) => Tensor) => {
-    H[name] = fn;
-    T[name] = function (this: Tensor, ...rest: unknown[]) {
-      return (fn as (...a: unknown[]) => Tensor).call(this.hearth, this, ...rest);
+  // `arity` counts every parameter of the runtime's function; the method takes one fewer (the tensor). Fixed
+  // parameters (no rest arguments) keep the hot path free of array allocation.
+  const define = (name: string, arity: number, fn: (this: Hearth, ...args: never[]) => Tensor) => {
+    const f = fn as (this: Hearth, a?: unknown, b?: unknown, c?: unknown, d?: unknown) => Tensor;
+    H[name] = function (this: Hearth, a?: unknown, b?: unknown, c?: unknown, d?: unknown) {
+      if (arguments.length > arity) checkArgCount(name, arguments.length - 1, arity - 1);
+      return f.call(this, a, b, c, d);
+    };
+    T[name] = function (this: Tensor, b?: unknown, c?: unknown, d?: unknown) {
+      if (arguments.length >= arity) checkArgCount(name, arguments.length, arity - 1);
+      return f.call(this.hearth, this, b, c, d);
     };
   };
   for (const op of UNARY_OPS) {
     const id = opId(op.name);
-    define(op.name, function (x: TensorLike) {
+    define(op.name, 1, function (x: TensorLike) {
       return run(this, id, [x]);
     });
   }
   for (const op of BINARY_OPS) {
     const id = opId(op.name);
-    define(op.name, function (a: TensorLike, b: TensorLike) {
+    define(op.name, 2, function (a: TensorLike, b: TensorLike) {
       return run(this, id, [a, b]);
     });
   }
   const ids = (n: string) => opId(n);
-  define('where', function (c: TensorLike, a: TensorLike, b: TensorLike) {
+  define('where', 3, function (c: TensorLike, a: TensorLike, b: TensorLike) {
     return run(this, ids('where'), [c, a, b]);
   });
-  define('cast', function (x: TensorLike, dtype: DType) {
+  define('cast', 2, function (x: TensorLike, dtype: DType) {
     return run(this, ids('cast'), [x], { dtype });
   });
   for (const name of ['sum', 'mean', 'max', 'min', 'prod']) {
     const id = ids(name);
-    define(name, function (x: TensorLike, o: ReduceOptions = {}) {
-      const axes = o.axes === undefined || o.axes === null ? null : typeof o.axes === 'number' ? [o.axes] : [...o.axes];
-      return run(this, id, [x], { axes, keepdims: o.keepdims ?? false });
+    define(name, 3, function (x: TensorLike, a?: unknown, keepdims?: unknown) {
+      return run(this, id, [x], reduceAttrs(name, a, keepdims));
     });
   }
   for (const name of ['argmax', 'argmin']) {
     const id = ids(name);
-    define(name, function (x: TensorLike, o: ArgReduceOptions = {}) {
-      return run(this, id, [x], { axis: o.axis ?? null, keepdims: o.keepdims ?? false });
+    define(name, 3, function (x: TensorLike, a?: unknown, keepdims?: unknown) {
+      return run(this, id, [x], argAttrs(name, a, keepdims));
     });
   }
   for (const name of ['softmax', 'log_softmax']) {
     const id = ids(name);
-    define(name, function (x: TensorLike, axis = -1) {
+    define(name, 2, function (x: TensorLike, axis = -1) {
       return run(this, id, [x], { axis });
     });
   }
-  define('matmul', function (a: TensorLike, b: TensorLike) {
+  define('matmul', 2, function (a: TensorLike, b: TensorLike) {
     return run(this, ids('matmul'), [a, b]);
   });
-  define('reshape', function (x: TensorLike, shape: readonly number[]) {
-    return run(this, ids('reshape'), [x], { shape: [...shape] });
+  define('reshape', 2, function (x: TensorLike, shape: readonly number[]) {
+    return run(this, ids('reshape'), [x], { shape: [...checkShapeArg('reshape', shape)] });
   });
-  define('transpose', function (x: TensorLike, perm?: readonly number[]) {
-    return run(this, ids('transpose'), [x], { perm: perm ? [...perm] : null });
+  define('transpose', 2, function (x: TensorLike, perm?: readonly number[]) {
+    return run(this, ids('transpose'), [x], { perm: perm === undefined || perm === null ? null : perm });
   });
-  define('slice', function (x: TensorLike, o: SliceOptions) {
+  define('slice', 2, function (x: TensorLike, o: SliceOptions) {
+    if (o === undefined) throw new HearthError('E_ARG', 'slice takes options { starts, ends, axes?, steps? }, e.g. x.slice({ starts: [0], ends: [2] }).');
+    checkOptions('slice', o, ['starts', 'ends', 'axes', 'steps']);
     return run(this, ids('slice'), [x], { starts: o.starts, ends: o.ends, axes: o.axes ?? null, steps: o.steps ?? null });
   });
-  define('expand', function (x: TensorLike, shape: readonly number[]) {
-    return run(this, ids('expand'), [x], { shape: [...shape] });
+  define('expand', 2, function (x: TensorLike, shape: readonly number[]) {
+    return run(this, ids('expand'), [x], { shape: [...checkShapeArg('expand', shape)] });
   });
-  define('gather', function (x: TensorLike, indices: TensorLike, axis = 0) {
+  define('gather', 3, function (x: TensorLike, indices: TensorLike, axis = 0) {
     return run(this, ids('gather'), [x, indices], { axis });
   });
-  define('pad', function (x: TensorLike, pads: readonly number[], o: PadOptions = {}) {
-    return run(this, ids('pad'), [x], { pads: [...pads], mode: o.mode ?? 'constant', value: o.value ?? 0 });
+  define('pad', 3, function (x: TensorLike, pads: readonly number[], o?: PadOptions) {
+    const opts = checkOptions('pad', o, ['mode', 'value']);
+    return run(this, ids('pad'), [x], { pads: Array.isArray(pads) ? [...pads] : pads, mode: opts.mode ?? 'constant', value: opts.value ?? 0 });
   });
-  define('conv2d', function (x: TensorLike, w: TensorLike, bias?: TensorLike | null, o: Conv2dOptions = {}) {
-    return run(this, ids('conv2d'), [x, w, bias], { stride: pairOf(o.stride) ?? 1, padding: pairOf(o.padding) ?? 0, dilation: pairOf(o.dilation) ?? 1, groups: o.groups ?? 1 });
+  define('conv2d', 4, function (x: TensorLike, w: TensorLike, bias?: TensorLike | null, o?: Conv2dOptions) {
+    const opts = checkOptions('conv2d', o, ['stride', 'padding', 'dilation', 'groups']);
+    return run(this, ids('conv2d'), [x, w, bias], { stride: pairOf(opts.stride) ?? 1, padding: pairOf(opts.padding) ?? 0, dilation: pairOf(opts.dilation) ?? 1, groups: opts.groups ?? 1 });
   });
-  define('max_pool2d', function (x: TensorLike, o: Pool2dOptions) {
-    return run(this, ids('max_pool2d'), [x], poolAttrs(o, false));
+  define('max_pool2d', 2, function (x: TensorLike, o: Pool2dOptions) {
+    return run(this, ids('max_pool2d'), [x], poolAttrs('max_pool2d', o, false));
   });
-  define('avg_pool2d', function (x: TensorLike, o: Pool2dOptions) {
-    return run(this, ids('avg_pool2d'), [x], poolAttrs(o, true));
+  define('avg_pool2d', 2, function (x: TensorLike, o: Pool2dOptions) {
+    return run(this, ids('avg_pool2d'), [x], poolAttrs('avg_pool2d', o, true));
   });
 
   const C = Hearth.prototype as unknown as CreationApi & Record<string, unknown>;
@@ -308,23 +343,28 @@ function install(): void {
     if (!Array.isArray(xs)) throw new HearthError('E_ARG', 'concat takes an array of tensors.');
     return run(this, ids('concat'), xs, { axis });
   };
-  C.full = function (this: Hearth, shape: readonly number[], value: number, o: CreateOptions = {}) {
-    return this.op('full', [], { shape: [...shape], value, dtype: o.dtype ?? 'float32' }, { device: o.device });
+  C.full = function (this: Hearth, shape: readonly number[], value: number, o?: CreateOptions) {
+    const opts = checkCreateOptions('full', o);
+    return this.op('full', [], { shape: [...checkShapeArg('full', shape)], value, dtype: opts.dtype ?? 'float32' }, { device: opts.device });
   };
-  C.zeros = function (this: Hearth, shape: readonly number[], o: CreateOptions = {}) {
-    return this.full(shape, 0, o);
+  C.zeros = function (this: Hearth, shape: readonly number[], o?: CreateOptions) {
+    checkShapeArg('zeros', shape);
+    return this.full(shape, 0, checkCreateOptions('zeros', o) as CreateOptions);
   };
-  C.ones = function (this: Hearth, shape: readonly number[], o: CreateOptions = {}) {
-    return this.full(shape, 1, o);
+  C.ones = function (this: Hearth, shape: readonly number[], o?: CreateOptions) {
+    checkShapeArg('ones', shape);
+    return this.full(shape, 1, checkCreateOptions('ones', o) as CreateOptions);
   };
-  C.arange = function (this: Hearth, start: number, stop?: number, step = 1, o: CreateOptions = {}) {
+  C.arange = function (this: Hearth, start: number, stop?: number, step = 1, o?: CreateOptions) {
+    const opts = checkCreateOptions('arange', o);
     const [a, b] = stop === undefined ? [0, start] : [start, stop];
-    return this.op('arange', [], { start: a, stop: b, step, dtype: o.dtype ?? 'float32' }, { device: o.device });
+    return this.op('arange', [], { start: a, stop: b, step, dtype: opts.dtype ?? 'float32' }, { device: opts.device });
   };
 }
 
-function poolAttrs(o: Pool2dOptions, avg: boolean): Record<string, unknown> {
-  if (!o || o.kernelSize === undefined) throw new HearthError('E_ATTR', 'pool: kernelSize is required, e.g. { kernelSize: 2 }.');
+function poolAttrs(name: string, o: Pool2dOptions, avg: boolean): Record<string, unknown> {
+  checkOptions(name, o, ['kernelSize', 'stride', 'padding', 'ceilMode', ...(avg ? ['countIncludePad'] : [])]);
+  if (!o || o.kernelSize === undefined) throw new HearthError('E_ATTR', `${name}: kernelSize is required, e.g. { kernelSize: 2 }.`);
   const stride = o.stride === undefined ? null : pairOf(o.stride);
   const attrs: Record<string, unknown> = { kernelSize: pairOf(o.kernelSize), stride, padding: pairOf(o.padding) ?? 0, ceilMode: o.ceilMode ?? false };
   if (avg) attrs['countIncludePad'] = o.countIncludePad ?? true;

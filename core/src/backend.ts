@@ -47,11 +47,19 @@ export interface Backend {
   readonly dtypes: readonly DType[];
   /** True when {@link Backend.readSync} is available (the CPU); false on GPUs, which read asynchronously. */
   readonly syncRead: boolean;
+  /**
+   * The largest single allocation, in bytes (default 2^32 - 1). The core refuses a bigger tensor with
+   * `E_OUT_OF_MEMORY` before calling {@link Backend.allocate}.
+   */
+  readonly maxAllocationBytes?: number;
   /** Allocates storage for `size` elements of `dtype`. Contents are unspecified until written. */
   allocate(dtype: DType, size: number): DeviceStorage;
   /** Copies host data into storage. `data.length` equals the element count the storage was made for. */
   write(storage: DeviceStorage, dtype: DType, data: HostArray): void;
-  /** Reads storage back to a new host array (float16 comes back as a Float32Array). */
+  /**
+   * Reads storage back to a new host array of exactly `size` elements: Float32Array for float32 and float16,
+   * Float64Array, Int32Array, Uint8Array (0/1) for bool. The core checks the type and length.
+   */
   read(storage: DeviceStorage, dtype: DType, size: number): Promise<HostArray>;
   /** Reads synchronously; only called when {@link Backend.syncRead} is true. */
   readSync?(storage: DeviceStorage, dtype: DType, size: number): HostArray;

@@ -1,15 +1,27 @@
-import { HearthError } from './errors.js';
-import { dtypeBytes, type DType } from './dtype.js';
+import { HearthError, describeError } from './errors.js';
+import { dtypeBytes, type DType, type HostArray } from './dtype.js';
 import type { Backend, DeviceStorage } from './backend.js';
 import type { KernelContext } from './kernel.js';
 import type { Account, Ledger } from './ledger.js';
+import { isThenable } from './time-limit.js';
 
-/** A device the runtime has: its name (`"cpu:0"`), backend, and the small ids the dispatcher uses. */
+/** The largest single allocation when a backend does not say (`Backend.maxAllocationBytes`): 4 GiB - 1. */
+export const DEFAULT_MAX_ALLOCATION_BYTES = 2 ** 32 - 1;
+
+const HOST_ARRAY: Record<DType, Function> = { float32: Float32Array, float16: Float32Array, float64: Float64Array, int32: Int32Array, bool: Uint8Array };
+
+/**
+ * A device the runtime has: its name (`"cpu:0"`), backend, and the small ids the dispatcher uses. Every call
+ * into the backend goes through here, so a plugin's failure or broken promise (a short read, a wrong array
+ * type, a storage without `byteLength`) becomes a coded `HearthError` naming the plugin.
+ */
 export class Device {
   /** The kernel context handed to every kernel on this device (one object, reused). */
   readonly ctx: KernelContext;
   /** This device's counters in the runtime's ledger. */
   readonly account: Account;
+  /** The largest single allocation, in bytes. */
+  readonly maxAllocationBytes: number;
 
   constructor(
     /** The device name, `type:index`. */
@@ -25,16 +37,18 @@ export class Device {
     ledger: Ledger,
   ) {
     this.account = ledger.account(name);
+    const max = backend.maxAllocationBytes;
+    this.maxAllocationBytes = typeof max === 'number' && max > 0 ? max : DEFAULT_MAX_ALLOCATION_BYTES;
     this.ctx = {
       backend,
       allocate: (dtype, size) => {
-        const s = backend.allocate(dtype, size);
+        const s = this.allocate(dtype, size);
         ledger.scratch(name, s.byteLength);
         return s;
       },
       release: (storage) => {
         ledger.scratch(name, -storage.byteLength);
-        backend.free(storage);
+        this.free(storage);
       },
     };
   }
@@ -44,18 +58,127 @@ export class Device {
     return this.backend.dtypes.includes(dtype);
   }
 
-  /** Allocates storage, turning a backend's failure into `E_OUT_OF_MEMORY`. */
+  /**
+   * Allocates storage. A size beyond the device's limit is `E_OUT_OF_MEMORY` before the backend is asked; a
+   * backend failure is `E_OUT_OF_MEMORY` when memory is the cause, else `E_BACKEND`.
+   */
   allocate(dtype: DType, size: number): DeviceStorage {
+    const bytes = size * dtypeBytes(dtype);
+    if (bytes > this.maxAllocationBytes) throw this.#tooBig(dtype, size, bytes);
+    let s: DeviceStorage;
     try {
-      return this.backend.allocate(dtype, size);
+      s = this.backend.allocate(dtype, size);
     } catch (e) {
       if (e instanceof HearthError) throw e;
+      if (!isMemoryError(e)) throw this.fault('allocate', e);
       throw new HearthError(
         'E_OUT_OF_MEMORY',
-        `${this.name} could not allocate ${size * dtypeBytes(dtype)} bytes (${size} x ${dtype}): ${(e as Error).message}. Dispose unused tensors or use smaller ones.`,
+        `${this.name} could not allocate ${bytes} bytes (${size} x ${dtype}): ${describeError(e)}. Dispose unused tensors or use smaller ones.`,
         { device: this.name, size, dtype },
         { cause: e },
       );
     }
+    if (typeof s?.byteLength !== 'number') throw this.broken(`allocate() returned ${s === null ? 'null' : typeof s}, not storage with a byteLength`);
+    return s;
   }
+
+  /** Writes host data into storage. */
+  write(storage: DeviceStorage, dtype: DType, data: HostArray): void {
+    try {
+      this.backend.write(storage, dtype, data);
+    } catch (e) {
+      throw this.fault('write', e);
+    }
+  }
+
+  /** Reads storage back, checking the array's type and length. */
+  async read(storage: DeviceStorage, dtype: DType, size: number): Promise<HostArray> {
+    let data: unknown;
+    try {
+      this.backend.flush?.();
+      data = await this.backend.read(storage, dtype, size);
+    } catch (e) {
+      throw this.fault('read', e);
+    }
+    return this.#checkRead(data, dtype, size, 'read');
+  }
+
+  /** Reads synchronously (the caller has checked `syncRead`), checking the array's type and length. */
+  readSync(storage: DeviceStorage, dtype: DType, size: number): HostArray {
+    let data: unknown;
+    try {
+      this.backend.flush?.();
+      data = this.backend.readSync!(storage, dtype, size);
+    } catch (e) {
+      throw this.fault('readSync', e);
+    }
+    return this.#checkRead(data, dtype, size, 'readSync');
+  }
+
+  /** Frees storage. */
+  free(storage: DeviceStorage): void {
+    try {
+      this.backend.free(storage);
+    } catch (e) {
+      throw this.fault('free', e);
+    }
+  }
+
+  /** Submits batched work. */
+  flush(): void {
+    try {
+      this.backend.flush?.();
+    } catch (e) {
+      throw this.fault('flush', e);
+    }
+  }
+
+  /** Wraps a failure of a backend function: a `HearthError` the plugin threw passes through. */
+  fault(fn: string, e: unknown): HearthError {
+    if (e instanceof HearthError) return e;
+    return new HearthError(
+      'E_BACKEND',
+      `${this.name}: ${this.plugin}'s backend failed in ${fn}(): ${describeError(e)}. This is a plugin bug; report it to its vendor.`,
+      { device: this.name, plugin: this.plugin, call: fn },
+      { cause: e },
+    );
+  }
+
+  /** A backend that broke its contract. */
+  broken(what: string): HearthError {
+    return new HearthError('E_BACKEND', `${this.name}: ${this.plugin}'s backend broke the Backend contract: ${what}. This is a plugin bug; report it to its vendor.`, {
+      device: this.name,
+      plugin: this.plugin,
+    });
+  }
+
+  #checkRead(data: unknown, dtype: DType, size: number, fn: string): HostArray {
+    if (isThenable(data) && fn === 'readSync') {
+      (data as Promise<unknown>).then(undefined, () => undefined);
+      throw this.broken('readSync() returned a promise');
+    }
+    const want = HOST_ARRAY[dtype];
+    if (!(data instanceof want) || (data as HostArray).length !== size) {
+      const got = data instanceof Object && ArrayBuffer.isView(data) ? `a ${data.constructor.name} of ${(data as HostArray).length}` : describeValue(data);
+      throw this.broken(`${fn}() of ${size} x ${dtype} returned ${got}; expected a ${want.name} of ${size}`);
+    }
+    return data as HostArray;
+  }
+
+  #tooBig(dtype: DType, size: number, bytes: number): HearthError {
+    return new HearthError(
+      'E_OUT_OF_MEMORY',
+      `${this.name} can't hold ${size} x ${dtype} (${bytes} bytes): its largest allocation is ${this.maxAllocationBytes} bytes. Split the work into smaller tensors.`,
+      { device: this.name, size, dtype, bytes, limit: this.maxAllocationBytes },
+    );
+  }
+}
+
+function isMemoryError(e: unknown): boolean {
+  if (e instanceof RangeError) return true;
+  return /out of memory|allocation failed|\boom\b|memory/i.test(describeError(e));
+}
+
+function describeValue(x: unknown): string {
+  return x === null ? 'null' : Array.isArray(x) ? 'a plain array' : typeof x;
 }

@@ -1,4 +1,5 @@
-import { HearthError } from './errors.js';
+import { HearthError, describeError } from './errors.js';
+import { isThenable } from './time-limit.js';
 import { dtypeBytes, dtypeCode, floatTypeFor, isFloat, promoteTypes, type DType } from './dtype.js';
 import { sizeOf, type Shape } from './shape.js';
 import { parseAttrs } from './opset/attrs.js';
@@ -44,6 +45,8 @@ export interface CallPlan {
   readonly device: Device;
   /** The kernel there, if any. */
   readonly kernel: KernelEntry | undefined;
+  /** True when an input is pending or must first come off a device that reads asynchronously. */
+  readonly wait: boolean;
 }
 
 /** The dispatcher: validate → compute dtype → meta → device → kernel lookup → allocate → run. */
@@ -51,6 +54,7 @@ export class Dispatcher {
   #before: KernelHook[] = [];
   #after: KernelHook[] = [];
   #hooked = false;
+  readonly #warned = new Set<string>();
 
   constructor(
     private readonly table: KernelTable,
@@ -76,9 +80,11 @@ export class Dispatcher {
     const schema = OPSET_V1[op]!;
     const attrs = userAttrs === undefined && NO_ATTRS[op] ? EMPTY_ATTRS : parseAttrs(schema.name, schema.attrs, userAttrs);
     checkArity(schema, inputs, op);
+    let wait = false;
     for (let i = 0; i < inputs.length; i++) {
       const t = inputs[i]!;
       t.assertAlive();
+      if (t.pending !== undefined || (t.dev !== inputs[0]!.dev && !t.dev.backend.syncRead)) wait = true;
       if (t.runtime !== this.store) {
         throw new HearthError(
           'E_DEVICE_MISMATCH',
@@ -91,13 +97,14 @@ export class Dispatcher {
     const device = inputs.length > 0 ? inputs[0]!.dev : target!;
     const shape = schema.meta(inputs, attrs);
     const outDtype = schema.output === 'compute' ? dtype : schema.output === 'attr' ? (attrs['dtype'] as DType) : schema.output;
-    return { schema, attrs, dtype, outDtype, shape, device, kernel: this.table.lookup(device.typeId, op, dtypeCode(dtype)) };
+    return { schema, attrs, dtype, outDtype, shape, device, kernel: this.table.lookup(device.typeId, op, dtypeCode(dtype)), wait };
   }
 
   /** Runs operator `op` (its index in the opset) on `inputs`; creation operators run on `target`. */
   call(op: number, inputs: Tensor[], userAttrs?: Readonly<Record<string, unknown>>, target?: Device): Tensor {
     const p = this.plan(op, inputs, userAttrs, target);
-    let device = p.device;
+    const device = p.device;
+    if (p.wait) return this.#callLater(op, p, inputs, userAttrs, target);
     let temps: Tensor[] | undefined;
     for (let i = 1; i < inputs.length; i++) {
       if (inputs[i]!.dev !== device) {
@@ -105,18 +112,67 @@ export class Dispatcher {
         (temps ??= []).push((inputs[i] = this.store.copySync(inputs[i]!, device, 'mixed-devices')));
       }
     }
+    let castPending = false;
     for (let i = 0; i < inputs.length; i++) {
       const t = inputs[i]!;
       if (t.dtype !== p.dtype && inputSpec(p.schema, i).promote) {
         (temps ??= []).push((inputs[i] = this.call(CAST, [t], { dtype: p.dtype })));
+        if (inputs[i]!.pending !== undefined) castPending = true;
       }
     }
     try {
-      if (p.kernel === undefined || !device.has(p.outDtype) || !device.has(p.dtype)) return this.#fallback(op, p, inputs);
-      return this.#run(p.kernel, p, device, inputs);
+      if (castPending) return this.#later(p, device, inputs, 'a cast that fell back', (xs) => this.#execute(op, p, device, xs));
+      return this.#execute(op, p, device, inputs);
     } finally {
       if (temps) for (const t of temps) t.dispose();
     }
+  }
+
+  #execute(op: number, p: CallPlan, device: Device, inputs: readonly Tensor[]): Tensor {
+    if (p.kernel === undefined || !device.has(p.outDtype) || !device.has(p.dtype)) return this.#fallback(op, p, inputs);
+    return this.#run(p.kernel, p, device, inputs);
+  }
+
+  /** A call with a pending input, or one on a device that reads asynchronously: it returns a pending tensor. */
+  #callLater(op: number, p: CallPlan, inputs: readonly Tensor[], userAttrs: Readonly<Record<string, unknown>> | undefined, target: Device | undefined): Tensor {
+    const device = p.device;
+    const away = inputs.filter((t) => t.dev !== device);
+    if (away.length) this.#mixedDevices(p.schema, inputs);
+    const waits = inputs.filter((t) => t.pending !== undefined);
+    const what = [
+      ...waits.map((t) => `the pending result #${t.id} (${t.pending!.waitingFor})`),
+      ...away.map((t) => `a copy of #${t.id} from ${t.device} to ${device.name}`),
+    ].join(' and ');
+    return this.#later(p, device, inputs, what, async (xs) => {
+      const moved = await Promise.all(xs.map((t) => (t.dev === device ? t : this.store.copy(t, device, 'mixed-devices'))));
+      try {
+        return this.store.detached(() => this.call(op, moved.slice(), userAttrs, target));
+      } finally {
+        for (const t of moved) if (!xs.includes(t)) t.dispose();
+      }
+    });
+  }
+
+  /**
+   * The one mechanism for calls that must wait for data: returns at once a pending tensor (shape and dtype
+   * known from the plan) on `device`; `work` runs once every input's data is there, on handles to the
+   * inputs (held, so the user may dispose them meanwhile), and its result's storage becomes the tensor's.
+   */
+  #later(p: CallPlan, device: Device, inputs: readonly Tensor[], waitingFor: string, work: (inputs: Tensor[]) => Tensor | Promise<Tensor>): Tensor {
+    const store = this.store;
+    for (const t of inputs) store.hold(t);
+    const job = (async () => {
+      try {
+        for (const t of inputs) if (t.pending) await t.pending.done;
+        const handles = inputs.map((t) => store.alias(t));
+        const result = await store.detached(() => work(handles));
+        if (result.pending) await result.pending.done;
+        return result;
+      } finally {
+        for (const t of inputs) store.unhold(t);
+      }
+    })();
+    return store.pending(device, p.shape, p.outDtype, sizeOf(p.shape), p.schema.name, waitingFor, job);
   }
 
   #run(kernel: KernelEntry, p: CallPlan, device: Device, inputs: readonly Tensor[]): Tensor {
@@ -127,13 +183,17 @@ export class Dispatcher {
       for (const h of this.#before) h(event);
     }
     try {
-      kernel.run(inputs, out, p.attrs, device.ctx);
+      const r: unknown = kernel.run(inputs, out, p.attrs, device.ctx);
+      if (r !== undefined && isThenable(r)) {
+        Promise.resolve(r).then(undefined, () => undefined); // refused, so its rejection is nobody's
+        throw new HearthError('E_KERNEL', `${p.schema.name}(${p.dtype}) on ${device.name}: the kernel of ${kernel.provenance.plugin}@${kernel.provenance.version} returned a promise, but kernels are synchronous (the core reads the output as soon as run() returns). This is a plugin bug; report it to its vendor.`, { op: p.schema.name, device: device.name, plugin: kernel.provenance });
+      }
     } catch (e) {
       out.dispose();
       if (e instanceof HearthError) throw e;
       throw new HearthError(
         'E_KERNEL',
-        `${p.schema.name}(${p.dtype}) on ${device.name} failed inside ${kernel.provenance.plugin}@${kernel.provenance.version}: ${(e as Error)?.message ?? e}. This is a plugin bug; report it to its vendor.`,
+        `${p.schema.name}(${p.dtype}) on ${device.name} failed inside ${kernel.provenance.plugin}@${kernel.provenance.version}: ${describeError(e)}. This is a plugin bug; report it to its vendor.`,
         { op: p.schema.name, device: device.name, plugin: kernel.provenance },
         { cause: e },
       );
@@ -151,7 +211,7 @@ export class Dispatcher {
       );
     }
     if (this.fallback.policy === 'warn') {
-      this.events.emit('warning', { code: 'E_DEVICE_MISMATCH', message: `${schema.name}: copied inputs to ${inputs[0]!.device} because they were on different devices.` });
+      this.#warn('E_DEVICE_MISMATCH', `${schema.name}: copied inputs to ${inputs[0]!.device} because they were on different devices.`, `${schema.name}@${inputs[0]!.device}`);
     }
   }
 
@@ -171,22 +231,55 @@ export class Dispatcher {
         { op: p.schema.name, dtype: p.dtype, device: from.name },
       );
     }
-    if (this.fallback.policy === 'warn') this.events.emit('warning', { code: 'E_NO_KERNEL', message: `${why}; ran on ${to.name} instead.` });
+    if (this.fallback.policy === 'warn') this.#warn('E_NO_KERNEL', `${why}; ran on ${to.name} instead.`, `${p.schema.name}@${from.name}`);
+    if (!from.backend.syncRead || !to.backend.syncRead) {
+      return this.#later(p, from, inputs, `a fallback of ${p.schema.name} to ${to.name}`, async (xs) => {
+        const moved = await Promise.all(xs.map((t) => this.store.copy(t, to, 'fallback')));
+        try {
+          const result = this.store.detached(() => this.#run(kernel, p, to, moved));
+          try {
+            return this.#fellBack(p, from, to, moved, await this.store.copy(result, from, 'fallback'));
+          } finally {
+            result.dispose();
+          }
+        } finally {
+          for (const t of moved) t.dispose();
+        }
+      });
+    }
     const moved = inputs.map((t) => this.store.copySync(t, to, 'fallback'));
     try {
       const result = this.#run(kernel, p, to, moved);
-      const back = this.store.copySync(result, from, 'fallback');
-      result.dispose();
-      const bytes = moved.reduce((n, t) => n + t.size * dtypeBytes(t.dtype), 0) + back.size * dtypeBytes(back.dtype);
-      this.store.counters.fallbacks++;
-      this.events.emit('fallback', { op: p.schema.name, dtype: p.dtype, from: from.name, to: to.name, bytes });
-      return back;
+      try {
+        return this.#fellBack(p, from, to, moved, this.store.copySync(result, from, 'fallback'));
+      } finally {
+        result.dispose();
+      }
     } finally {
       for (const t of moved) t.dispose();
     }
   }
-}
 
+  /** Counts a fallback and emits its event; returns the result. */
+  #fellBack(p: CallPlan, from: Device, to: Device, moved: readonly Tensor[], back: Tensor): Tensor {
+    const bytes = moved.reduce((n, t) => n + t.size * dtypeBytes(t.dtype), 0) + back.size * dtypeBytes(back.dtype);
+    this.store.counters.fallbacks++;
+    this.events.emit('fallback', { op: p.schema.name, dtype: p.dtype, from: from.name, to: to.name, bytes });
+    return back;
+  }
+
+  /**
+   * The `warn` policy's warning: a `warning` event for listeners; with none, once per (op, device) on the
+   * console's stderr, so the warning is seen without flooding.
+   */
+  #warn(code: string, message: string, key: string): void {
+    if (this.events.has('warning')) this.events.emit('warning', { code, message });
+    else if (!this.#warned.has(key)) {
+      this.#warned.add(key);
+      console.warn(`hearth warning [${code}]: ${message} (shown once; listen with hearth.on("warning", ...) to see each)`);
+    }
+  }
+}
 
 /** Arity facts per op, computed once: how many inputs are required, and whether the last is variadic. */
 const ARITY = OPSET_V1.map((schema) => ({

@@ -27,6 +27,8 @@ export const ERROR_CODES = [
   'E_GPU_VALIDATION',
   'E_OUT_OF_MEMORY',
   'E_KERNEL',
+  'E_NOT_INSTALLED',
+  'E_BACKEND',
 ] as const;
 
 /** One of {@link ERROR_CODES}. */
@@ -53,4 +55,14 @@ export class HearthError extends Error {
 /** True when `e` is a {@link HearthError}, optionally with the given code. */
 export function isHearthError(e: unknown, code?: ErrorCode): e is HearthError {
   return e instanceof HearthError && (code === undefined || e.code === code);
+}
+
+/** A short description of anything thrown (a plugin may throw a non-Error, or an object whose getters throw). */
+export function describeError(e: unknown): string {
+  try {
+    if (e instanceof Error) return e.message;
+    return typeof e === 'string' ? e : String(e);
+  } catch {
+    return 'an unprintable error';
+  }
 }

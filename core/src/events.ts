@@ -58,9 +58,14 @@ export class Events {
     return () => set!.delete(listener as (e: never) => void);
   }
 
+  /** True when someone listens to `name`. */
+  has(name: keyof HearthEvents): boolean {
+    return (this.#listeners.get(name)?.size ?? 0) > 0;
+  }
+
   /** Emits an event. */
   emit<K extends keyof HearthEvents>(name: K, event: HearthEvents[K]): void {
     const set = this.#listeners.get(name);
-    if (set) for (const l of set) (l as (e: HearthEvents[K]) => void)(event);
+    if (set) for (const l of [...set]) (l as (e: HearthEvents[K]) => void)(event);
   }
 }

@@ -41,7 +41,8 @@ function flatten(data: TensorData, shape: Shape, out: unknown[], axis = 0): void
 function defaultDType(data: TensorData, flat: ArrayLike<unknown>): DType {
   if (data instanceof Int32Array) return 'int32';
   if (data instanceof Float64Array) return 'float64';
-  if (data instanceof Uint8Array) return 'bool';
+  // Bytes (a Node Buffer of pixels, say) keep their values: bool comes only from booleans or dtype: 'bool'.
+  if (data instanceof Uint8Array) return 'int32';
   return flat.length > 0 && typeof flat[0] === 'boolean' ? 'bool' : 'float32';
 }
 

@@ -7,7 +7,7 @@
  */
 import './api.js';
 
-export { HearthError, isHearthError, ERROR_CODES, type ErrorCode } from './errors.js';
+export { HearthError, isHearthError, describeError, ERROR_CODES, type ErrorCode } from './errors.js';
 export { CORE_API_VERSION, OPSET_VERSION } from './version.js';
 export {
   type DType,
@@ -34,9 +34,11 @@ export { arangeLength } from './opset/creation.js';
 export type { Backend, BackendStats, DeviceInfo, DeviceStorage } from './backend.js';
 export type { KernelFn, KernelSpec, KernelTensor, KernelContext, Provenance } from './kernel.js';
 export type { HearthPlugin, PluginManifest, PluginHost, BackendFactory, BackendOptions } from './plugin.js';
-export { checkManifest, type PluginRecord } from './plugins.js';
+export { checkManifest, type PluginRecord, type KernelOverride } from './plugins.js';
+export { backendProblems } from './backend-check.js';
+export { DEFAULT_MAX_ALLOCATION_BYTES } from './device.js';
 export type { KernelEntry } from './kernel-table.js';
-export { Tensor } from './tensor.js';
+export { Tensor, type PendingData } from './tensor.js';
 export type { TensorData } from './host-data.js';
 export type { DeviceLedger, LiveTensor } from './ledger.js';
 export type { TransferCounters } from './memory.js';
@@ -44,6 +46,7 @@ export type { FallbackPolicy, FallbackOptions, KernelHook } from './dispatcher.j
 export type { HearthEvents, FallbackEvent, TransferEvent, KernelEvent } from './events.js';
 export {
   createHearth,
+  DEFAULT_TIMEOUT_MS,
   Hearth,
   type HearthOptions,
   type ReadyReport,

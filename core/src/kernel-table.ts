@@ -17,6 +17,18 @@ export interface KernelEntry {
   readonly run: KernelFn;
 }
 
+/** One kernel registration, as {@link KernelTable.rollback} undoes it. */
+export interface Registration {
+  /** The entry added. */
+  readonly entry: KernelEntry;
+  /** The entry it replaced (an `override`), if any. */
+  readonly replaced: KernelEntry | undefined;
+  /** @internal */
+  readonly slots: (KernelEntry | undefined)[];
+  /** @internal */
+  readonly key: number;
+}
+
 const NDT = DTYPES.length;
 
 /**
@@ -38,34 +50,43 @@ export class KernelTable {
     return id;
   }
 
-  /** Registers a kernel; a taken key is `E_DUPLICATE_KERNEL` naming both owners unless `override` is set. */
-  register(spec: KernelSpec, provenance: Provenance): KernelEntry[] {
+  /**
+   * Registers a kernel. A taken key is `E_DUPLICATE_KERNEL` naming both owners, unless the spec says
+   * `override` and `mayOverride(owner)` allows replacing that owner. Returns what was added (and replaced),
+   * so a failed plugin can be rolled back exactly with {@link KernelTable.rollback}.
+   */
+  register(spec: KernelSpec, provenance: Provenance, mayOverride: (owner: Provenance) => boolean): Registration[] {
     const op = opId(spec.op);
     const slots = this.#slots[this.deviceTypeId(spec.device)]!;
     const dtypes = typeof spec.dtypes === 'string' ? [spec.dtypes] : spec.dtypes;
-    const added: KernelEntry[] = [];
-    for (const dtype of dtypes) {
+    const keys = dtypes.map((dtype) => {
       const key = op * NDT + dtypeCode(dtype);
       const prev = slots[key];
-      if (prev && !spec.override) {
+      if (prev && !(spec.override === true && mayOverride(prev.provenance))) {
+        const hint = spec.override === true
+          ? ` Replacing another plugin's kernel needs the user's consent: createHearth({ allowOverrides: ["${provenance.plugin}"] }).`
+          : ' Remove one, or pass override: true to replace it (the user must allow it with createHearth({ allowOverrides })).';
         throw new HearthError(
           'E_DUPLICATE_KERNEL',
           `Kernel ${spec.op}(${dtype}) on "${spec.device}" is registered by ${prev.provenance.plugin}@${prev.provenance.version}; ` +
-            `${provenance.plugin}@${provenance.version} registers it again. Remove one, or pass override: true to replace it.`,
+            `${provenance.plugin}@${provenance.version} registers it again.${hint}`,
           { op: spec.op, device: spec.device, dtype, owner: prev.provenance, other: provenance },
         );
       }
+      return { key, dtype, prev };
+    });
+    return keys.map(({ key, dtype, prev }) => {
       const entry: KernelEntry = { op: spec.op, device: spec.device, dtype, provenance, run: spec.run as KernelFn };
       slots[key] = entry;
-      added.push(entry);
-    }
-    return added;
+      return { entry, replaced: prev, slots, key };
+    });
   }
 
-  /** Removes every kernel of a plugin (used when its `register` fails half-way). */
-  unregisterPlugin(plugin: string): void {
-    for (const slots of this.#slots) {
-      for (let i = 0; i < slots.length; i++) if (slots[i]?.provenance.plugin === plugin) slots[i] = undefined;
+  /** Undoes registrations, newest first: each slot gets back what it held, unless someone replaced it since. */
+  rollback(registrations: readonly Registration[]): void {
+    for (let i = registrations.length - 1; i >= 0; i--) {
+      const r = registrations[i]!;
+      if (r.slots[r.key] === r.entry) r.slots[r.key] = r.replaced;
     }
   }
 

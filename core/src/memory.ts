@@ -3,11 +3,14 @@ import { dtypeBytes, type DType, type HostArray } from './dtype.js';
 import type { Shape } from './shape.js';
 import type { DeviceStorage } from './backend.js';
 import type { Device } from './device.js';
-import type { Events } from './events.js';
+import type { Events, TransferEvent } from './events.js';
 import { Ledger } from './ledger.js';
 import { Scope, ScopeTracker } from './scope.js';
 import { Tensor, type TensorRuntime } from './tensor.js';
 import type { Hearth } from './runtime.js';
+
+/** The storage of a pending tensor until its data arrives. */
+const NO_STORAGE: DeviceStorage = Object.freeze({ byteLength: 0 });
 
 /** Counters of data moved between devices. */
 export interface TransferCounters {
@@ -27,7 +30,13 @@ export class TensorStore implements TensorRuntime {
   readonly ledger = new Ledger();
   readonly scopes = new ScopeTracker();
   readonly counters: TransferCounters = { fallbacks: 0, transfers: 0, bytesMoved: 0 };
+  /** True once the runtime was disposed. */
+  closed = false;
   #nextId = 0;
+  // Work of pending calls runs outside the user's scopes: its temporaries and results are its own.
+  #detached = 0;
+  // Tensors that calls in flight still read, with their count; a disposed one is freed after the last.
+  readonly #holds = new Map<Tensor, number>();
   /** The runtime instance; set once by it. */
   owner!: Hearth;
 
@@ -43,7 +52,7 @@ export class TensorStore implements TensorRuntime {
     const t = new Tensor(this, dev, storage, shape, dtype, size, this.#nextId++, createdBy, stack);
     this.ledger.addTensor(t);
     const scope = this.scopes.current();
-    if (scope) scope.tensors.push(t);
+    if (scope && this.#detached === 0) scope.tensors.push(t);
     return t;
   }
 
@@ -55,31 +64,42 @@ export class TensorStore implements TensorRuntime {
   /** Makes a tensor from host data already converted to the dtype's host array. */
   fromHost(dev: Device, data: HostArray, shape: Shape, dtype: DType, createdBy = 'tensor'): Tensor {
     const t = this.allocate(dev, shape, dtype, data.length, createdBy);
-    dev.backend.write(t.storage, dtype, data);
+    try {
+      dev.write(t.storage, dtype, data);
+    } catch (e) {
+      t.dispose();
+      throw e;
+    }
     return t;
   }
 
   release(t: Tensor): void {
+    if (this.#holds.size > 0 && this.#holds.has(t)) return; // freed by the last unhold()
     this.ledger.removeTensor(t);
-    t.dev.backend.free(t.storage);
+    if (t.storage !== NO_STORAGE) t.dev.free(t.storage);
   }
 
   keep(t: Tensor): void {
     t.kept = true;
   }
 
-  read(t: Tensor): Promise<HostArray> {
-    t.dev.backend.flush?.();
-    return t.dev.backend.read(t.storage, t.dtype, t.size);
+  async read(t: Tensor): Promise<HostArray> {
+    if (t.pending) await t.pending.done;
+    return t.dev.read(t.storage, t.dtype, t.size);
   }
 
   readSync(t: Tensor): HostArray {
-    const b = t.dev.backend;
-    if (!b.syncRead || !b.readSync) {
+    if (t.pending) {
+      throw new HearthError(
+        'E_SYNC_READ',
+        `Tensor #${t.id} (${t.createdBy} on ${t.device}) is still waiting for ${t.pending.waitingFor}; read it with \`await t.data()\` instead of dataSync() (ops on it work meanwhile).`,
+        { id: t.id, device: t.device, waitingFor: t.pending.waitingFor },
+      );
+    }
+    if (!t.dev.backend.syncRead) {
       throw new HearthError('E_SYNC_READ', `${t.device} reads asynchronously: use \`await t.data()\` instead of dataSync().`, { device: t.device });
     }
-    b.flush?.();
-    return b.readSync(t.storage, t.dtype, t.size);
+    return t.dev.readSync(t.storage, t.dtype, t.size);
   }
 
   async to(t: Tensor, device: string): Promise<Tensor> {
@@ -94,11 +114,17 @@ export class TensorStore implements TensorRuntime {
   }
 
   /** A synchronous copy for fallbacks and mixed-device calls. */
-  copySync(t: Tensor, target: Device, reason: 'to' | 'fallback' | 'mixed-devices'): Tensor {
+  copySync(t: Tensor, target: Device, reason: TransferEvent['reason']): Tensor {
     return this.#landCopy(t, target, this.readSync(t), reason);
   }
 
-  #landCopy(t: Tensor, target: Device, data: HostArray, reason: 'to' | 'fallback' | 'mixed-devices'): Tensor {
+  /** A copy for pending calls: reads `t` (waiting for it if pending) and lands it on `target`, outside scopes. */
+  async copy(t: Tensor, target: Device, reason: TransferEvent['reason']): Promise<Tensor> {
+    const data = await this.read(t);
+    return this.detached(() => this.#landCopy(t, target, data, reason));
+  }
+
+  #landCopy(t: Tensor, target: Device, data: HostArray, reason: TransferEvent['reason']): Tensor {
     if (!target.has(t.dtype)) {
       throw new HearthError('E_DTYPE', `${target.name} does not store ${t.dtype}; cast the tensor to a dtype it has (${target.backend.dtypes.join(', ')}) first.`, {
         device: target.name,
@@ -111,6 +137,61 @@ export class TensorStore implements TensorRuntime {
     this.counters.bytesMoved += bytes;
     this.events.emit('transfer', { from: t.device, to: target.name, bytes, reason });
     return copy;
+  }
+
+  /** Runs `fn` so that the tensors it makes join no scope (the work of pending calls). */
+  detached<R>(fn: () => R): R {
+    this.#detached++;
+    try {
+      return fn();
+    } finally {
+      this.#detached--;
+    }
+  }
+
+  /** Keeps `t`'s storage until {@link TensorStore.unhold}, even if the user disposes it meanwhile. */
+  hold(t: Tensor): void {
+    this.#holds.set(t, (this.#holds.get(t) ?? 0) + 1);
+  }
+
+  /** Ends a hold; frees a tensor disposed while held. */
+  unhold(t: Tensor): void {
+    const n = this.#holds.get(t)! - 1;
+    if (n > 0) {
+      this.#holds.set(t, n);
+      return;
+    }
+    this.#holds.delete(t);
+    if (t.disposed) this.release(t);
+  }
+
+  /** A handle on a held tensor's storage for a pending call's work, in no ledger (never disposed). */
+  alias(t: Tensor): Tensor {
+    return new Tensor(this, t.dev, t.storage, t.shape, t.dtype, t.size, t.id, t.createdBy);
+  }
+
+  /**
+   * A tensor whose data is not there yet: `job` makes the result, whose storage it then takes over. Until
+   * then it holds no storage (the ledger counts it with 0 bytes) and reads wait for it; on failure, reads
+   * and calls on it reject with the job's error.
+   */
+  pending(dev: Device, shape: Shape, dtype: DType, size: number, createdBy: string, waitingFor: string, job: Promise<Tensor>): Tensor {
+    const t = this.wrap(dev, NO_STORAGE, shape, dtype, size, createdBy);
+    const done = job.then((result) => {
+      this.ledger.removeTensor(result);
+      result.retire(); // its storage is t's now
+      t.pending = undefined;
+      if (t.disposed && !this.#holds.has(t)) {
+        result.dev.free(result.storage);
+        return;
+      }
+      this.ledger.removeTensor(t);
+      t.storage = result.storage;
+      this.ledger.addTensor(t);
+    });
+    done.catch(() => undefined); // observed through data(), to() and later calls
+    t.pending = { done, waitingFor };
+    return t;
   }
 
   /**

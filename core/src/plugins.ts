@@ -1,10 +1,11 @@
 import semver from 'semver';
-import { HearthError } from './errors.js';
+import { HearthError, describeError } from './errors.js';
 import { CORE_API_VERSION, OPSET_VERSION } from './version.js';
 import { OPSET_V1 } from './opset/index.js';
 import type { BackendFactory, HearthPlugin, PluginHost, PluginManifest } from './plugin.js';
-import type { KernelTable } from './kernel-table.js';
-import type { KernelSpec } from './kernel.js';
+import type { KernelTable, Registration } from './kernel-table.js';
+import type { KernelSpec, Provenance } from './kernel.js';
+import { isThenable, withTimeLimit } from './time-limit.js';
 
 /** What the runtime knows of a plugin it was given. */
 export interface PluginRecord {
@@ -55,56 +56,123 @@ export function checkManifest(m: unknown): PluginManifest {
   return manifest;
 }
 
+/** A kernel of one plugin replacing another plugin's, allowed by `createHearth({ allowOverrides })`. */
+export interface KernelOverride {
+  /** The operator. */
+  readonly op: string;
+  /** The device type. */
+  readonly device: string;
+  /** The compute dtype. */
+  readonly dtype: string;
+  /** The plugin whose kernel is now used. */
+  readonly by: Provenance;
+  /** The plugin whose kernel it replaced. */
+  readonly replaced: Provenance;
+}
+
+/** How the loader treats plugins: who may override whom, and how long `register` may take. */
+export interface LoaderPolicy {
+  /** `true`: any plugin may override another's kernels; a list: only these plugins may. */
+  readonly allowOverrides: boolean | readonly string[];
+  /** The time limit of one plugin's `register`, in ms. */
+  readonly registerTimeoutMs: number;
+}
+
 /**
  * Loads plugins into a kernel table: checks each manifest, runs `register` with a host that records
- * provenance, and keeps the reason of each failure. A failing plugin leaves nothing behind.
+ * provenance and only accepts what the manifest declares, and keeps the reason of each failure. A failing
+ * plugin leaves nothing behind: its own registrations are rolled back (never another plugin's of the same
+ * name), and its host refuses every call once `register` has settled or timed out.
  */
 export class PluginLoader {
   readonly records: PluginRecord[] = [];
   readonly factories: FactoryRecord[] = [];
+  readonly overrides: KernelOverride[] = [];
+  // Plugins loaded or loading, by name: a second plugin of the same name is refused, the same object ignored.
+  readonly #claimed = new Map<string, { plugin: unknown; version: string }>();
 
-  constructor(private readonly table: KernelTable) {}
+  constructor(
+    private readonly table: KernelTable,
+    private readonly policy: LoaderPolicy,
+  ) {}
 
   /** Loads one plugin; never throws. Returns a promise when `register` is async. */
   load(plugin: HearthPlugin): void | Promise<void> {
-    const name = String((plugin as { manifest?: { name?: unknown } })?.manifest?.name ?? '(unnamed)');
-    const version = String((plugin as { manifest?: { version?: unknown } })?.manifest?.version ?? '?');
-    if (this.records.some((r) => r.name === name && r.version === version && r.status === 'loaded')) return;
+    const m = (plugin as { manifest?: { name?: unknown; version?: unknown } } | null | undefined)?.manifest;
+    const name = typeof m?.name === 'string' && m.name !== '' ? m.name : '(unnamed)';
+    const version = typeof m?.version === 'string' ? m.version : '?';
+    const claimed = this.#claimed.get(name);
+    if (claimed?.plugin === plugin) return;
     let manifest: PluginManifest;
     try {
+      if (claimed) {
+        throw new HearthError(
+          'E_PLUGIN',
+          `Plugin ${name}@${version} is refused: ${name}@${claimed.version} is already loaded under that name. Pass only one of them to createHearth({ plugins }).`,
+          { plugin: name, loaded: claimed.version, refused: version },
+        );
+      }
       if (typeof plugin?.register !== 'function') throw new HearthError('E_PLUGIN', `Plugin ${name} has no register(host) function; a plugin exports { manifest, register }.`);
       manifest = checkManifest(plugin.manifest);
     } catch (e) {
       this.records.push({ name, version, status: 'failed', error: asPluginError(e, name), kernels: 0 });
       return;
     }
+    this.#claimed.set(name, { plugin, version });
+    const provenance = { plugin: name, version };
     const factories: FactoryRecord[] = [];
-    let kernels = 0;
+    const registrations: Registration[] = [];
+    let open = true;
+    const allowed = this.policy.allowOverrides;
+    const mayOverride = (owner: Provenance) => owner.plugin !== name && (allowed === true || (Array.isArray(allowed) && allowed.includes(name)));
+    const declared = (what: string, type: unknown) => {
+      if (!open) throw new HearthError('E_PLUGIN', `${name} called the plugin host after its register() ended; register everything before register() returns (or its promise settles).`, { plugin: name });
+      if (typeof type !== 'string' || !manifest.deviceTypes.includes(type)) {
+        throw new HearthError(
+          'E_PLUGIN',
+          `${name} registers ${what} for device type ${JSON.stringify(type)}, which its manifest's deviceTypes (${manifest.deviceTypes.join(', ') || 'none'}) does not list. A plugin may only contribute to its own device types.`,
+          { plugin: name, device: type },
+        );
+      }
+    };
     const host: PluginHost = {
       coreVersion: CORE_API_VERSION,
       opsetVersion: OPSET_VERSION,
       ops: OPSET_V1,
       registerBackend: (factory) => {
-        if (!manifest.deviceTypes.includes(factory.type)) {
-          throw new HearthError('E_PLUGIN', `${name} registers a backend "${factory.type}" that its manifest's deviceTypes (${manifest.deviceTypes.join(', ')}) does not list.`);
-        }
+        declared('a backend', factory?.type);
+        if (typeof factory.create !== 'function') throw new HearthError('E_PLUGIN', `${name}: the backend factory for "${factory.type}" has no create(options) function.`, { plugin: name });
+        const other = [...this.factories, ...factories].find((f) => f.factory.type === factory.type);
+        if (other) throw new HearthError('E_PLUGIN', `${name} registers a "${factory.type}" backend, but ${other.plugin} already provides one. Install only one plugin per device type.`, { plugin: name, owner: other.plugin });
         factories.push({ factory, plugin: name, priority: manifest.priority ?? 0 });
       },
       registerKernel: (spec) => {
-        kernels += this.table.register(spec as unknown as KernelSpec, { plugin: name, version }).length;
+        declared(`a kernel of ${JSON.stringify(spec?.op)}`, spec?.device);
+        if (typeof spec.run !== 'function') throw new HearthError('E_PLUGIN', `${name}: the kernel ${spec.op} on "${spec.device}" has no run function.`, { plugin: name });
+        registrations.push(...this.table.register(spec as unknown as KernelSpec, provenance, mayOverride));
       },
     };
     const done = () => {
+      open = false;
       this.factories.push(...factories);
-      this.records.push({ name, version, manifest, status: 'loaded', kernels });
+      for (const r of registrations) {
+        if (r.replaced) this.overrides.push({ op: r.entry.op, device: r.entry.device, dtype: r.entry.dtype, by: provenance, replaced: r.replaced.provenance });
+      }
+      this.records.push({ name, version, manifest, status: 'loaded', kernels: registrations.length });
     };
     const fail = (e: unknown) => {
-      this.table.unregisterPlugin(name);
+      open = false;
+      this.table.rollback(registrations);
+      this.#claimed.delete(name);
       this.records.push({ name, version, manifest, status: 'failed', error: asPluginError(e, name), kernels: 0 });
     };
     try {
       const r = plugin.register(host);
-      if (r instanceof Promise) return r.then(done, fail);
+      if (isThenable(r)) {
+        const ms = this.policy.registerTimeoutMs;
+        const late = () => new HearthError('E_PLUGIN', `Plugin ${name}@${version}: register() did not finish within ${ms} ms; it was skipped. Raise createHearth({ timeouts: { register } }) if it needs longer.`, { plugin: name, timeoutMs: ms });
+        return withTimeLimit(r, ms, late).then(done, fail);
+      }
       done();
     } catch (e) {
       fail(e);
@@ -114,5 +182,5 @@ export class PluginLoader {
 
 function asPluginError(e: unknown, name: string): HearthError {
   if (e instanceof HearthError) return e;
-  return new HearthError('E_PLUGIN', `Plugin ${name} failed to register: ${(e as Error)?.message ?? String(e)}. Report this to the plugin's vendor.`, { plugin: name }, { cause: e });
+  return new HearthError('E_PLUGIN', `Plugin ${name} failed to register: ${describeError(e)}. Report this to the plugin's vendor.`, { plugin: name }, { cause: e });
 }

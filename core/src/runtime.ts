@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { container as rootContainer, instanceCachingFactory, type DependencyContainer } from 'tsyringe';
-import { HearthError, isHearthError } from './errors.js';
+import { HearthError, describeError, isHearthError } from './errors.js';
 import type { DType } from './dtype.js';
 import type { Shape } from './shape.js';
 import { OPSET_V1, opId } from './opset/index.js';
@@ -8,7 +8,10 @@ import { inputSpec } from './opset/schema.js';
 import type { Backend, BackendStats, DeviceInfo } from './backend.js';
 import type { HearthPlugin, BackendOptions } from './plugin.js';
 import { KernelTable, type KernelEntry } from './kernel-table.js';
-import { PluginLoader, type PluginRecord } from './plugins.js';
+import { PluginLoader, type KernelOverride, type PluginRecord } from './plugins.js';
+import { checkHearthOptions, checkTensorOptions, checkOpCall } from './arguments.js';
+import { checkBackend } from './backend-check.js';
+import { withTimeLimit } from './time-limit.js';
 import { Device } from './device.js';
 import { Events, type HearthEvents } from './events.js';
 import { TensorStore, type TransferCounters } from './memory.js';
@@ -32,7 +35,18 @@ export interface HearthOptions {
   readonly backendOptions?: Readonly<Record<string, BackendOptions>>;
   /** Record where each tensor was made, for the leak report (slower). */
   readonly trackStacks?: boolean;
+  /**
+   * Lets plugins replace other plugins' kernels (a kernel registered with `override: true`): `true` for any
+   * plugin, or the names of the plugins allowed. Without it such a registration fails with
+   * `E_DUPLICATE_KERNEL`. Every override in force is listed by `ready()`'s `overrides`.
+   */
+  readonly allowOverrides?: boolean | readonly string[];
+  /** Time limits, in ms, of one plugin's `register` and one backend's `create` (30000 each by default). */
+  readonly timeouts?: { readonly register?: number; readonly create?: number };
 }
+
+/** The default time limit of a plugin's `register` and of a backend's `create`, in ms. */
+export const DEFAULT_TIMEOUT_MS = 30_000;
 
 /** A device the runtime has, as `ready()` and `devices()` describe it. */
 export interface DeviceReport {
@@ -68,6 +82,10 @@ export interface ReadyReport {
   readonly plugins: readonly PluginRecord[];
   /** The device ops without tensor inputs use (creation), or undefined when none is ready. */
   readonly defaultDevice: string | undefined;
+  /** Why the default device is the one it is (the backend order's source, software devices passed over). */
+  readonly selection: string;
+  /** Kernels of one plugin replacing another's, allowed by `allowOverrides`. */
+  readonly overrides: readonly KernelOverride[];
 }
 
 /** Where the default backend list came from. */
@@ -104,7 +122,7 @@ const TOKENS = {
 
 /** Creates a runtime instance. Call `await hearth.ready()` before using tensors. */
 export function createHearth(options: HearthOptions = {}): Hearth {
-  return new Hearth(options);
+  return new Hearth(checkHearthOptions(options));
 }
 
 /**
@@ -129,6 +147,7 @@ export class Hearth {
   #ready: Promise<ReadyReport> | undefined;
   #report: ReadyReport | undefined;
   #default: Device | undefined;
+  #closed = false;
 
   /** @internal Use {@link createHearth}. */
   constructor(options: HearthOptions) {
@@ -144,7 +163,8 @@ export class Hearth {
     c.register(TOKENS.table, { useFactory: instanceCachingFactory(() => new KernelTable()) });
     c.register(TOKENS.events, { useFactory: instanceCachingFactory(() => new Events()) });
     c.register(TOKENS.store, { useFactory: instanceCachingFactory((d) => new TensorStore(d.resolve(TOKENS.events), resolveDevice, options.trackStacks ?? false)) });
-    c.register(TOKENS.loader, { useFactory: instanceCachingFactory((d) => new PluginLoader(d.resolve(TOKENS.table))) });
+    const loaderPolicy = { allowOverrides: options.allowOverrides ?? false, registerTimeoutMs: options.timeouts?.register ?? DEFAULT_TIMEOUT_MS };
+    c.register(TOKENS.loader, { useFactory: instanceCachingFactory((d) => new PluginLoader(d.resolve(TOKENS.table), loaderPolicy)) });
     c.register(TOKENS.dispatcher, {
       useFactory: instanceCachingFactory((d) => new Dispatcher(d.resolve(TOKENS.table), d.resolve(TOKENS.store), d.resolve(TOKENS.events), this.fallback, resolveDevice)),
     });
@@ -168,12 +188,13 @@ export class Hearth {
    * report says why each failed. Throws `E_NO_BACKEND` only when no device at all is ready.
    */
   ready(): Promise<ReadyReport> {
+    if (this.#closed) return Promise.reject(this.#disposedError());
     return (this.#ready ??= this.#init());
   }
 
   async #init(): Promise<ReadyReport> {
     await this.#loading;
-    const { names } = this.backendOrder();
+    const { names, source } = this.backendOrder();
     const wanted = [...names];
     if (this.fallback.policy !== 'error') {
       const fbType = this.fallback.device.split(':')[0]!;
@@ -194,22 +215,29 @@ export class Hearth {
         continue;
       }
       try {
-        const made = await rec.factory.create(this.#options.backendOptions?.[type] ?? {});
-        const list = (Array.isArray(made) ? made : [made]) as Backend[];
-        if (list.length === 0) throw new HearthError('E_BACKEND_INIT', `The ${type} backend found no device.`);
+        const list = await this.#createBackends(type, rec.plugin, rec.factory.create.bind(rec.factory));
+        if (this.#closed) {
+          for (const b of list) await Promise.resolve(b.dispose?.()).catch(() => undefined);
+          break;
+        }
         list.forEach((backend, i) => {
           const name = `${type}:${i}`;
           this.#devices.set(name, new Device(name, type, this.#table.deviceTypeId(type), backend, rec.plugin, this.store.ledger));
         });
       } catch (e) {
-        const error =
-          e instanceof HearthError ? e : new HearthError('E_BACKEND_INIT', `The ${type} backend of ${rec.plugin} failed to start: ${(e as Error)?.message ?? e}.`, { backend: type }, { cause: e });
+        const error = e instanceof HearthError ? e : new HearthError('E_BACKEND_INIT', `The ${type} backend of ${rec.plugin} failed to start: ${describeError(e)}.`, { backend: type }, { cause: e });
         failed.push({ backend: type, plugin: rec.plugin, error });
         this.#events.emit('warning', { code: error.code, message: error.message });
       }
     }
-    this.#default = names.map((t) => this.#devices.get(`${t}:0`)).find((d) => d !== undefined);
-    this.#report = { devices: this.devices(), failed, plugins: this.#loader.records.slice(), defaultDevice: this.#default?.name };
+    if (this.#closed) throw this.#disposedError();
+    const firsts = names.map((t) => this.#devices.get(`${t}:0`)).filter((d) => d !== undefined);
+    // By default a software-emulated device (a GPU API on a CPU rasteriser) is slower than the CPU itself.
+    const hardware = source === 'priority' ? firsts.find((d) => d.backend.info.software !== true) : undefined;
+    this.#default = hardware ?? firsts[0];
+    const skipped = firsts.filter((d) => d !== this.#default && firsts.indexOf(d) < firsts.indexOf(this.#default!));
+    const selection = this.#default ? selectionReason(this.#default.name, source, skipped.map((d) => d.name)) : 'no device is ready';
+    this.#report = { devices: this.devices(), failed, plugins: this.#loader.records.slice(), defaultDevice: this.#default?.name, selection, overrides: this.#loader.overrides.slice() };
     if (!this.#default) {
       const reasons = failed.map((f) => `${f.backend}: ${f.error.message}`).join('; ');
       throw new HearthError('E_NO_BACKEND', `No backend is ready${reasons ? ` (${reasons})` : ''}. Pass plugins to createHearth({ plugins }) and check HEARTH_BACKENDS.`, {
@@ -220,11 +248,31 @@ export class Hearth {
     return this.#report;
   }
 
+  /** Runs a factory's `create` within the time limit and checks every backend it gives. */
+  async #createBackends(type: string, plugin: string, create: (o: BackendOptions) => unknown): Promise<Backend[]> {
+    const ms = this.#options.timeouts?.create ?? DEFAULT_TIMEOUT_MS;
+    const late = () => new HearthError('E_BACKEND_INIT', `The ${type} backend of ${plugin}: create() did not finish within ${ms} ms; it was skipped. Raise createHearth({ timeouts: { create } }) if it needs longer.`, { backend: type, plugin, timeoutMs: ms });
+    const made = await withTimeLimit(Promise.resolve().then(() => create(this.#options.backendOptions?.[type] ?? {})), ms, late);
+    const list = Array.isArray(made) ? (made as unknown[]) : [made];
+    if (list.length === 0) throw new HearthError('E_BACKEND_INIT', `The ${type} backend found no device.`, { backend: type, plugin });
+    try {
+      return list.map((b, i) => checkBackend(b, type, plugin, i));
+    } catch (e) {
+      for (const b of list) await Promise.resolve((b as Partial<Backend> | null)?.dispose?.()).catch(() => undefined);
+      throw e;
+    }
+  }
+
   /** The backend types to try, in order, and where that order came from. */
   backendOrder(): { names: string[]; source: BackendChoice } {
     if (this.#options.backends) return { names: [...this.#options.backends], source: 'explicit' };
     const env = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env?.['HEARTH_BACKENDS'];
-    if (env && env.trim()) return { names: env.split(',').map((s) => s.trim()).filter(Boolean), source: 'env' };
+    const types = [...new Set(this.#loader.factories.map((f) => f.factory.type))];
+    if (env && env.trim()) {
+      // Case-insensitive: "WebGPU, CPU" names the webgpu and cpu device types.
+      const names = env.split(',').map((s) => s.trim()).filter(Boolean).map((n) => types.find((t) => t.toLowerCase() === n.toLowerCase()) ?? n.toLowerCase());
+      return { names: [...new Set(names)], source: 'env' };
+    }
     const sorted = [...this.#loader.factories].sort((a, b) => b.priority - a.priority);
     return { names: [...new Set(sorted.map((f) => f.factory.type))], source: 'priority' };
   }
@@ -260,8 +308,10 @@ export class Hearth {
   }
 
   #device(name: string | undefined): Device {
+    if (this.#closed) throw this.#disposedError();
     if (!this.#report) throw new HearthError('E_NOT_READY', 'The runtime is not ready: `await hearth.ready()` before making tensors.');
     if (name === undefined) return this.#default!;
+    if (typeof name !== 'string') throw new HearthError('E_ARG', `A device is named by a string such as "cpu" or "webgpu:0", got ${JSON.stringify(name)}.`, { device: name });
     const d = this.#devices.get(name.includes(':') ? name : `${name}:0`);
     if (!d) {
       throw new HearthError('E_DEVICE', `No device "${name}" in this runtime; ready devices: ${[...this.#devices.keys()].join(', ')}.`, { device: name });
@@ -271,6 +321,7 @@ export class Hearth {
 
   /** Runs any operator by name: `hearth.op("add", [a, b])`. Creation operators run on `options.device`. */
   op(name: string, inputs: readonly Tensor[], attrs?: Readonly<Record<string, unknown>>, options: { device?: string } = {}): Tensor {
+    checkOpCall(name, inputs, attrs, options);
     const id = opId(name);
     return this.dispatcher.call(id, inputs.slice(), attrs, this.#creationTarget(id, options.device));
   }
@@ -282,6 +333,7 @@ export class Hearth {
 
   /** Makes a tensor from host data on a device (the default one unless named). */
   tensor(data: TensorData, options: { dtype?: DType; shape?: readonly number[]; device?: string } = {}): Tensor {
+    checkTensorOptions(options);
     const dev = this.#device(options.device);
     const host = toHost(data, options.dtype, options.shape);
     if (!dev.has(host.dtype)) {
@@ -332,6 +384,7 @@ export class Hearth {
 
   /** Runs `fn` in a scope that disposes the tensors made inside, except those returned or kept; async-safe. */
   scope<R>(fn: () => R): R {
+    if (typeof fn !== 'function') throw new HearthError('E_ARG', `scope() takes a function to run, e.g. hearth.scope(() => a.add(b)); got ${fn === null ? 'null' : typeof fn}.`);
     return this.store.scope(fn);
   }
 
@@ -375,11 +428,42 @@ export class Hearth {
     return this.dispatcher.hook(when, fn);
   }
 
-  /** Disposes every live tensor and releases the devices. */
+  /**
+   * Disposes every live tensor and releases the devices. Afterwards every use of the runtime or its tensors
+   * is `E_DISPOSED`. A backend whose `dispose` fails is reported as a warning; the others are still released.
+   */
   async dispose(): Promise<void> {
-    for (const t of this.store.ledger.liveTensors()) t.dispose();
-    for (const d of this.#devices.values()) await d.backend.dispose?.();
+    if (this.#closed) return;
+    this.#closed = true;
+    this.store.closed = true;
+    for (const t of this.store.ledger.liveTensors()) {
+      try {
+        t.dispose();
+      } catch {
+        // A backend that fails to free is reported below with its dispose(), if that fails too.
+      }
+    }
+    for (const d of this.#devices.values()) {
+      try {
+        await d.backend.dispose?.();
+      } catch (e) {
+        const error = d.fault('dispose', e);
+        this.#events.emit('warning', { code: error.code, message: error.message });
+      }
+    }
     this.#devices.clear();
     this.container.dispose();
   }
+
+  #disposedError(): HearthError {
+    return new HearthError('E_DISPOSED', 'This Hearth runtime was disposed (hearth.dispose()); its devices and tensors are released. Create a new one with createHearth().');
+  }
+}
+
+function selectionReason(chosen: string, source: BackendChoice, skipped: readonly string[]): string {
+  const from = source === 'explicit' ? 'createHearth({ backends })' : source === 'env' ? 'HEARTH_BACKENDS' : 'plugin priorities';
+  const passed = skipped.length
+    ? `; ${skipped.join(', ')} ${skipped.length > 1 ? 'are' : 'is'} software-emulated and slower than ${chosen}, so not chosen by default (name it in HEARTH_BACKENDS or createHearth({ backends }) to use it)`
+    : '';
+  return `${chosen}: first ready device in the order of ${from}${passed}.`;
 }

@@ -22,6 +22,16 @@ export interface TensorRuntime {
   keep(t: Tensor): void;
   /** The runtime instance the tensor belongs to. */
   readonly owner: Hearth;
+  /** True once the runtime was disposed. */
+  readonly closed: boolean;
+}
+
+/** What a pending tensor waits for. */
+export interface PendingData {
+  /** Settles when the data is in the tensor's storage; rejects with the call's error. */
+  readonly done: Promise<void>;
+  /** What it waits for, in words, for `E_SYNC_READ` messages. */
+  readonly waitingFor: string;
 }
 
 /**
@@ -34,6 +44,11 @@ export class Tensor implements KernelTensor {
   kept = false;
   /** @internal Its place in the ledger's list of live tensors. */
   ledgerSlot = -1;
+  /**
+   * @internal Set while the tensor is the result of a call still waiting for data from a device that reads
+   * asynchronously: `done` settles when the data is in `storage` (or rejects with the call's error).
+   */
+  pending: PendingData | undefined = undefined;
 
   /** @internal Made by the runtime only. */
   constructor(
@@ -41,8 +56,8 @@ export class Tensor implements KernelTensor {
     readonly runtime: TensorRuntime,
     /** @internal The device object. */
     readonly dev: Device,
-    /** The storage (for kernels). */
-    readonly storage: DeviceStorage,
+    /** The storage (for kernels). Set once more when a pending result settles. */
+    public storage: DeviceStorage,
     /** The shape. */
     readonly shape: Shape,
     /** The dtype. */
@@ -80,6 +95,9 @@ export class Tensor implements KernelTensor {
   /** Throws `E_DISPOSED` when the tensor has been disposed. */
   assertAlive(): void {
     if (this.#disposed) {
+      if (this.runtime.closed) {
+        throw new HearthError('E_DISPOSED', `Tensor #${this.id} belongs to a Hearth runtime that was disposed (hearth.dispose()); create a new runtime and tensors.`, { id: this.id });
+      }
       throw new HearthError(
         'E_DISPOSED',
         `Tensor #${this.id} (${this.dtype}[${this.shape.join(', ')}] on ${this.device}, made by ${this.createdBy}) was disposed and can't be used. Keep it alive with keep() or return it from its scope.`,
@@ -91,10 +109,14 @@ export class Tensor implements KernelTensor {
   /** The elements, in row-major order (float16 comes back as Float32Array, bool as Uint8Array of 0/1). */
   async data(): Promise<HostArray> {
     this.assertAlive();
+    if (this.pending) await this.pending.done;
     return this.runtime.read(this);
   }
 
-  /** The elements, synchronously; throws `E_SYNC_READ` on a device that reads asynchronously (GPUs). */
+  /**
+   * The elements, synchronously; throws `E_SYNC_READ` on a device that reads asynchronously (GPUs), and for
+   * a result still waiting for data from such a device (a fallback or a copy from a GPU).
+   */
   dataSync(): HostArray {
     this.assertAlive();
     return this.runtime.readSync(this);
@@ -115,6 +137,7 @@ export class Tensor implements KernelTensor {
   /** A copy on another device (this tensor is left as it is). */
   async to(device: string): Promise<Tensor> {
     this.assertAlive();
+    if (this.pending) await this.pending.done;
     return this.runtime.to(this, device);
   }
 
@@ -124,11 +147,16 @@ export class Tensor implements KernelTensor {
     return this.runtime.toSync(this, device);
   }
 
-  /** Frees the storage now. Safe to call twice. */
+  /** Frees the storage now (or, while a pending call still needs it, when that call is done). Safe to call twice. */
   dispose(): void {
     if (this.#disposed) return;
     this.#disposed = true;
     this.runtime.release(this);
+  }
+
+  /** @internal Marks the tensor disposed without freeing: its storage was handed to a pending tensor. */
+  retire(): void {
+    this.#disposed = true;
   }
 
   /** Lets `using t = ...` dispose the tensor at the end of the block. */

@@ -41,7 +41,7 @@ describe('runtime instances', () => {
 describe('plugins', () => {
   it('refuses a second registration of a kernel key, naming both owners', async () => {
     const first = toyPlugin({ name: 'vendor-a' });
-    const second = toyPlugin({ name: 'vendor-b', kernels: (d) => [addKernel(d, ['float32'])] });
+    const second = toyPlugin({ name: 'vendor-b', backend: false, kernels: (d) => [addKernel(d, ['float32'])] });
     const h = createHearth({ plugins: [first, second] });
     const report = await h.ready();
     const rec = report.plugins.find((p) => p.name === 'vendor-b')!;
@@ -52,11 +52,12 @@ describe('plugins', () => {
     expect(h.kernels().find((k) => k.op === 'add' && k.dtype === 'float32')?.provenance.plugin).toBe('vendor-a');
   });
 
-  it('lets a registration with override replace the owner', async () => {
-    const second = toyPlugin({ name: 'vendor-b', kernels: (d) => [{ ...addKernel(d, ['float32']), override: true }] });
-    const h = createHearth({ plugins: [toyPlugin({ name: 'vendor-a' }), second] });
-    await h.ready();
+  it('lets a registration with override replace the owner when the user allows it, and reports it', async () => {
+    const second = toyPlugin({ name: 'vendor-b', backend: false, kernels: (d) => [{ ...addKernel(d, ['float32']), override: true }] });
+    const h = createHearth({ plugins: [toyPlugin({ name: 'vendor-a' }), second], allowOverrides: ['vendor-b'] });
+    const report = await h.ready();
     expect(h.kernels().find((k) => k.op === 'add' && k.dtype === 'float32')?.provenance.plugin).toBe('vendor-b');
+    expect(report.overrides).toEqual([{ op: 'add', device: 'toy', dtype: 'float32', by: { plugin: 'vendor-b', version: '1.0.0' }, replaced: { plugin: 'vendor-a', version: '1.0.0' } }]);
   });
 
   it('treats the same plugin given twice as one', async () => {
@@ -205,18 +206,6 @@ describe('fallback policy', () => {
     expect(codeOf(() => h.add(h.tensor([1], { device: 'npu' }), h.tensor([1], { device: 'cpu' })))).toBe('E_DEVICE_MISMATCH');
   });
 
-  it('refuses a fallback from a device that only reads asynchronously with E_SYNC_READ', async () => {
-    const h = createHearth({
-      plugins: [toyPlugin({ device: 'cpu', kernels: (d) => [mulKernel(d), fullKernel(d)] }), toyPlugin({ device: 'gpu', syncRead: false })],
-      backends: ['gpu'],
-      fallback: 'allow',
-    });
-    await h.ready();
-    const a = h.tensor([1, 2]);
-    expect(codeOf(() => h.mul(a, a))).toBe('E_SYNC_READ');
-    expect(codeOf(() => a.dataSync())).toBe('E_SYNC_READ');
-    expect(await (await a.to('cpu')).data()).toEqual(new Float32Array([1, 2]));
-  });
 });
 
 describe('memory', () => {

@@ -40,6 +40,21 @@ export class ToyBackend implements Backend {
   }
 }
 
+/** A device that reads only asynchronously, like a GPU: no readSync, and reads resolve on a later macrotask. */
+export class AsyncToyBackend extends ToyBackend {
+  override readonly syncRead = false;
+  reads = 0;
+  constructor(type: string, opts: { dtypes?: readonly DType[] } = {}) {
+    super(type, { ...opts, syncRead: false });
+  }
+  override async read(s: DeviceStorage): Promise<HostArray> {
+    const copy = (s as ToyStorage).data.slice(); // the data as of the read's submission, as a GPU queue gives
+    this.reads++;
+    await new Promise((r) => setTimeout(r, 1));
+    return copy;
+  }
+}
+
 const data = (t: { storage: DeviceStorage }) => (t.storage as ToyStorage).data;
 
 /** Elementwise add without broadcasting support beyond same shapes and scalars. */
@@ -94,6 +109,12 @@ export interface ToyOptions {
   dtypes?: readonly DType[];
   failInit?: string;
   registerThrows?: string;
+  /** False for a plugin that only adds kernels to a device type another plugin provides. */
+  backend?: boolean;
+  /** Reads asynchronously (a GPU-like device): `read` resolves on a later macrotask, `readSync` is absent. */
+  asyncRead?: boolean;
+  /** Reports itself as software emulation (`info.software`). */
+  software?: boolean;
 }
 
 /** Makes a toy plugin; each option changes one thing a test needs. */
@@ -112,11 +133,12 @@ export function toyPlugin(o: ToyOptions = {}): HearthPlugin & { backends: ToyBac
     manifest,
     backends,
     register(host) {
-      host.registerBackend({
+      if (o.backend !== false) host.registerBackend({
         type: device,
         create: () => {
           if (o.failInit) throw new Error(o.failInit);
-          const b = new ToyBackend(device, { syncRead: o.syncRead, dtypes: o.dtypes });
+          const b = o.asyncRead ? new AsyncToyBackend(device, { dtypes: o.dtypes }) : new ToyBackend(device, { syncRead: o.syncRead, dtypes: o.dtypes });
+          if (o.software) (b as { info: object }).info = { ...b.info, software: true };
           backends.push(b);
           return b;
         },

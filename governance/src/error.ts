@@ -12,6 +12,7 @@ export type GovernanceErrorCode =
   | 'E_GOV_MODULE_OWNER'
   | 'E_GOV_DECISION_RULE'
   | 'E_GOV_DECISION_TYPE'
+  | 'E_GOV_DECISION_FIELDS'
   | 'E_GOV_FROZEN'
   | 'E_GOV_SNAPSHOT'
   | 'E_GOV_INPUT'

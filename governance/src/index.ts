@@ -33,6 +33,7 @@ export { governanceSchema, type JsonSchema } from './model/schema.js';
 export { parsePolicy, loadPolicyFile } from './model/load.js';
 export { contentHash, canonicalJson } from './model/hash.js';
 export { teamsOf } from './model/query.js';
+export { parseInstant } from './model/dates.js';
 export type { CommandEvent, CommandName, FrozenDecision, ReviewEvent, ReviewState, Snapshot } from './engine/snapshot.js';
 export type {
   DecisionStatus,
@@ -53,14 +54,22 @@ export {
   ANNOTATIONS_PER_REQUEST,
   annotationsOf,
   publishCheckRun,
+  publishRefusal,
   publishStatus,
   readSnapshot,
   recordFrozen,
+  fetchPolicy,
+  MAX_LISTED_FILES,
   summaryOf,
   type Annotation,
   type CheckRunOptions,
   type PullRequestRef,
   type ReadSnapshotOptions,
+  type RefusalOptions,
 } from './github/adapter.js';
 export { commandsFromComment, decisionFields, type CommentInput, type DecisionFields } from './github/commands.js';
 export { runBot, type RunBotOptions, type RunBotResult } from './github/run.js';
+export { signRecord, verifyRecord, frozenFromRecord, MIN_KEY_LENGTH, type FrozenRecord } from './github/record.js';
+export { checkDecisionFields } from './engine/freeze.js';
+export type { IncompleteFileList } from './engine/snapshot.js';
+export type { UnownedPaths } from './model/types.js';

@@ -2,9 +2,11 @@ import { Command } from 'commander';
 import { backendsCommand } from './commands/backends.js';
 import { opsCommand } from './commands/ops.js';
 import { explainCommand } from './commands/explain.js';
-import { governanceCommand } from './commands/governance.js';
 import { conformanceCommand } from './commands/conformance.js';
+import { registryCommand } from './commands/registry.js';
 import { runMain } from './commands/main.js';
+import { lazyCommand } from './optional.js';
+import { pluginCommand } from './commands/plugin.js';
 
 /** Builds the `hearth` command line. */
 export function buildProgram(): Command {
@@ -16,7 +18,13 @@ export function buildProgram(): Command {
   program.addCommand(opsCommand());
   program.addCommand(explainCommand());
   program.addCommand(conformanceCommand());
-  program.addCommand(governanceCommand());
+  program.addCommand(pluginCommand());
+  program.addCommand(
+    lazyCommand('governance', 'governance as code: validate the model, evaluate and simulate decisions, run the bot', '@hearth/governance', async () =>
+      (await import('./commands/governance.js')).governanceCommand(),
+    ),
+  );
+  program.addCommand(registryCommand());
   program
     .command('main')
     .description("Hearth's main job: the core conformance profile on every installed backend, an op x backend matrix, an HTML report")

@@ -77,3 +77,60 @@ describe('approvals', () => {
     expect(docs?.ref.line).toBeGreaterThan(1);
   });
 });
+
+describe('approvals judged as of when they were given', () => {
+  // eli's core-maintainer seat ends 2024-07-05: an approval given on 07-02 still counts when replayed later.
+  const seatEnds = examplePolicy(['      - { person: eli-example, since: 2023-01-01 }\n    caps:\n      - share: 0.5', '      - { person: eli-example, since: 2023-01-01, until: 2024-07-05 }\n    caps:\n      - share: 0.5']);
+  const core = snapshot({ author: 'cho-example', files: ['core/src/x.ts'], reviews: [approve('eli-example'), approve('dev-example')] });
+
+  it('counts an owner-body approval given while seated, however late the decision is replayed', () => {
+    expect(evaluate(core, seatEnds, '2024-07-03T00:00:00Z').status).toBe('passing');
+    expect(evaluate(core, seatEnds, '2025-01-01T00:00:00Z').status).toBe('passing');
+  });
+
+  it('does not count an approval given after the seat ended', () => {
+    const late = snapshot({ author: 'cho-example', files: ['core/src/x.ts'], reviews: [approve('eli-example', '2024-07-06T00:00:00Z'), approve('dev-example')] });
+    const e = evaluate(late, seatEnds, '2024-07-10T00:00:00Z');
+    expect(e.refusals).toMatchObject([{ user: 'eli-example', reason: 'not-owner' }]);
+    expect(e.status).toBe('pending');
+  });
+
+  it("counts an approval with the approver's company group when they gave it, after that affiliation ended", () => {
+    // eli is independent until 2024-07-05 and joins Example Devices (dev's group) the next day.
+    const moved = examplePolicy(['      - { org: independent, from: 2023-01-01 }', '      - { org: independent, from: 2023-01-01, to: 2024-07-05 }\n      - { org: example-devices, from: 2024-07-06 }']);
+    const s = snapshot({ author: 'fay-example', labels: ['governance/breaking-change'], files: ['core/src/api.ts'], reviews: [approve('dev-example'), approve('eli-example')] });
+    const e = evaluate(s, moved, '2024-07-10T00:00:00Z');
+    expect(e.requirements.find((r) => r.id === 'approvals:distinct-groups')?.status).toBe('met');
+    const after = snapshot({ ...s, reviews: [approve('dev-example'), approve('eli-example', '2024-07-06T01:00:00Z')] });
+    expect(evaluate(after, moved, '2024-07-10T00:00:00Z').requirements.find((r) => r.id === 'approvals:distinct-groups')?.status).toBe('open');
+  });
+
+  it('counts two subsidiaries of one company as one group', () => {
+    // ana (Example Silicon Corp) and ben (Example Silicon Labs) share the group example-silicon.
+    const s = snapshot({ author: 'dev-example', labels: ['governance/breaking-change'], files: ['plugins/silicon/a.ts'], reviews: [approve('ana-example'), approve('ben-example')] });
+    const groups = evaluate(s, policy, '2024-07-10T00:00:00Z').requirements.find((r) => r.id === 'approvals:distinct-groups');
+    expect(groups?.status).toBe('open');
+    expect(groups?.description).toContain('now 1: example-silicon');
+  });
+});
+
+describe('paths no module owns, and case variants', () => {
+  it('requires an approval from the named fallback body for a path no module owns', () => {
+    const board = examplePolicy(['unownedPaths: { ownerBody: technical-council }', 'unownedPaths: { ownerBody: board }']);
+    const s = snapshot({ files: ['docs/guide.md', 'LICENSE'], reviews: [approve('fay-example')] });
+    const e = evaluate(s, board, AS_OF);
+    expect(e.status).toBe('pending');
+    expect(req(e, 'module:unowned-paths')).toMatchObject({ status: 'open', ref: { pointer: '/unownedPaths' } });
+    expect(req(e, 'module:unowned-paths')?.couldSatisfy).toContain('ana-example');
+    const approved = evaluate(snapshot({ files: ['docs/guide.md', 'LICENSE'], reviews: [approve('fay-example'), approve('ana-example')] }), board, AS_OF);
+    expect(approved.status).toBe('passing');
+  });
+
+  it('treats a case variant of a module path as that module', () => {
+    const s = snapshot({ files: ['CORE/src/dispatch.ts', 'Docs/guide.md'], reviews: [approve('fay-example')] });
+    const e = evaluate(s, policy, AS_OF);
+    expect(req(e, 'module:core')?.status).toBe('open');
+    expect(req(e, 'module:unowned-paths')).toBeUndefined();
+    expect(e.status).toBe('pending');
+  });
+});

@@ -1,15 +1,17 @@
 import { groupOn, groupOfOrg, sameLogin } from '../model/query.js';
 import type { ApprovalRule, Module } from '../model/types.js';
-import { dedupe, includesLogin, ownersOf, type EvalContext, type EvalOutput } from './context.js';
-import { matchesAny } from './paths.js';
+import { UNOWNED_MODULE, dedupe, includesLogin, modulePointer, ownersOf, type EvalContext, type EvalOutput, type TimedReview } from './context.js';
 import type { Requirement } from './result.js';
-import type { ReviewEvent } from './snapshot.js';
 
-/** An approval that counts: by an owner of a touched module, on the head commit, not by the author. */
+/**
+ * An approval that counts: by an owner of a touched module, on the head commit, not by the author.
+ * Its owner's modules and company group are those of the moment it was given, so a decision replays
+ * to the same result however seats and affiliations change later.
+ */
 interface ValidApproval {
   user: string;
   group: string | undefined;
-  at: string;
+  modules: Module[];
 }
 
 /**
@@ -20,37 +22,42 @@ interface ValidApproval {
 export function evaluateApprovals(ctx: EvalContext, rule: ApprovalRule, out: EvalOutput): void {
   const at = `${ctx.decisionPointer}/rule/approvals`;
   const { author, headSha } = ctx.snapshot;
+  // Owners now: who could still approve. Whether an approval counts is judged when it was given.
   const owners = new Map<Module, string[]>(ctx.touched.map((m) => [m, ownersOf(ctx.model, m, ctx.asOf)]));
   const allOwners = dedupe([...owners.values()].flat());
+  const ownedWhen = (user: string, t: number): Module[] => ctx.touched.filter((m) => includesLogin(ownersOf(ctx.model, m, t), user));
 
   const valid: ValidApproval[] = [];
   const blocking: string[] = [];
-  for (const review of latestReviews(ctx.snapshot.reviews, ctx.asOf)) {
-    if (review.state === 'CHANGES_REQUESTED' && includesLogin(allOwners, review.user)) blocking.push(review.user);
+  for (const review of latestReviews(ctx.reviews)) {
+    const owned = ownedWhen(review.user, review.t);
+    if (review.state === 'CHANGES_REQUESTED' && owned.length > 0) blocking.push(review.user);
     if (review.state !== 'APPROVED') continue;
     const input = `approval of ${review.commitId.slice(0, 7)}`;
     if (sameLogin(review.user, author)) {
       out.refusals.push({ user: review.user, input, reason: 'self-approval', message: `${review.user} wrote this change and cannot approve it` });
     } else if (review.commitId !== headSha) {
       out.refusals.push({ user: review.user, input, reason: 'stale', message: `${review.user} approved ${review.commitId.slice(0, 7)}, not the head ${headSha.slice(0, 7)}; a new push needs a new approval` });
-    } else if (!includesLogin(allOwners, review.user)) {
-      out.refusals.push({ user: review.user, input, reason: 'not-owner', message: `${review.user} owns none of the touched modules, so the approval does not count` });
+    } else if (owned.length === 0) {
+      out.refusals.push({ user: review.user, input, reason: 'not-owner', message: `${review.user} owned none of the touched modules when approving, so the approval does not count` });
     } else {
-      valid.push({ user: review.user, group: groupOn(ctx.model, review.user, review.submittedAt), at: review.submittedAt });
+      valid.push({ user: review.user, group: groupOn(ctx.model, review.user, review.t), modules: owned });
     }
   }
   const candidates = (list: string[]): string[] => list.filter((l) => !sameLogin(l, author) && !valid.some((v) => sameLogin(v.user, l)));
 
   if (rule.coverage ?? true) {
     for (const [module, list] of owners) {
-      const by = valid.filter((v) => includesLogin(list, v.user)).map((v) => v.user);
+      const by = valid.filter((v) => v.modules.includes(module)).map((v) => v.user);
       out.requirements.push({
         id: `module:${module.id}`,
-        description: `an approval from an owner of module '${module.id}'`,
+        description: module.id === UNOWNED_MODULE
+          ? `an approval from ${module.ownerBody ?? ''}, which owns paths no module matches (${module.paths.join(', ')})`
+          : `an approval from an owner of module '${module.id}'`,
         status: by.length > 0 ? 'met' : 'open',
         satisfiedBy: by,
         couldSatisfy: by.length > 0 ? [] : candidates(list),
-        ref: ctx.ref(`/modules/${ctx.model.modules.indexOf(module)}`),
+        ref: ctx.ref(modulePointer(ctx, module)),
       });
     }
   }
@@ -71,7 +78,7 @@ export function evaluateApprovals(ctx: EvalContext, rule: ApprovalRule, out: Eva
   const shared = ctx.touched.filter((m) => m.shared === true);
   if (shared.length > 0) {
     const sharedOwners = dedupe(shared.flatMap((m) => owners.get(m) ?? []));
-    const bySharedOwners = valid.filter((v) => includesLogin(sharedOwners, v.user));
+    const bySharedOwners = valid.filter((v) => v.modules.some((m) => m.shared === true));
     const need = rule.sharedDistinctGroups ?? 2;
     out.requirements.push(groupsRequirement(ctx, 'shared:distinct-groups', bySharedOwners, sharedOwners, need, `${at}/sharedDistinctGroups`, candidates));
 
@@ -102,8 +109,9 @@ export function evaluateApprovals(ctx: EvalContext, rule: ApprovalRule, out: Eva
     ref: ctx.ref(at),
   });
 
-  const unowned = ctx.snapshot.files.filter((f) => !ctx.touched.some((m) => matchesAny(f, m.paths)));
-  if (unowned.length > 0) out.explanations.push({ message: `no module owns ${unowned.join(', ')}; add a module for these paths`, ref: ctx.ref('/modules') });
+  if (ctx.unowned.length > 0) {
+    out.explanations.push({ message: `no module owns ${ctx.unowned.join(', ')}, so ${ctx.model.unownedPaths.ownerBody} must approve them; add a module for these paths`, ref: ctx.ref('/unownedPaths') });
+  }
 }
 
 function groupsRequirement(
@@ -132,12 +140,11 @@ function groupsRequirement(
 }
 
 /**
- * Each reviewer's latest review that says something about approval, as of an instant. A comment-only
- * review leaves an earlier approval standing, as on GitHub; a dismissal withdraws it.
+ * Each reviewer's latest review that says something about approval. A comment-only review leaves an
+ * earlier approval standing, as on GitHub; a dismissal withdraws it. The reviews are oldest first.
  */
-function latestReviews(reviews: readonly ReviewEvent[], asOf: string): ReviewEvent[] {
-  const latest = new Map<string, ReviewEvent>();
-  const sorted = reviews.filter((r) => r.submittedAt <= asOf && r.state !== 'COMMENTED').sort((a, b) => (a.submittedAt < b.submittedAt ? -1 : 1));
-  for (const r of sorted) latest.set(r.user.toLowerCase(), r);
+function latestReviews(reviews: readonly TimedReview[]): TimedReview[] {
+  const latest = new Map<string, TimedReview>();
+  for (const r of reviews) if (r.state !== 'COMMENTED') latest.set(r.user.toLowerCase(), r);
   return [...latest.values()];
 }

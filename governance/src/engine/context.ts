@@ -1,21 +1,48 @@
+import { GovernanceError } from '../error.js';
+import { parseInstant } from '../model/dates.js';
 import { lineOf } from '../model/lines.js';
 import { sameLogin, seatsOf } from '../model/query.js';
 import type { DecisionType, GovernanceModel, Module } from '../model/types.js';
-import { matchesAny } from './paths.js';
+import { globMatcher } from './paths.js';
 import type { Explanation, PolicyRef, Refusal, Requirement } from './result.js';
-import type { CommandEvent, Snapshot } from './snapshot.js';
+import type { CommandEvent, ReviewEvent, Snapshot } from './snapshot.js';
 
-/** What every predicate reads: the model that decides, the decision, the instants, the inputs. */
+/** A command with its instant parsed, in milliseconds since the epoch. */
+export interface TimedCommand extends CommandEvent {
+  readonly t: number;
+}
+
+/** A review with its instant parsed, in milliseconds since the epoch. */
+export interface TimedReview extends ReviewEvent {
+  readonly t: number;
+}
+
+/** The id of the module that stands for paths no module matches; its owners are `unownedPaths.ownerBody`. */
+export const UNOWNED_MODULE = 'unowned-paths';
+
+/**
+ * What every predicate reads: the model that decides, the decision, the inputs. Instants are numbers
+ * (milliseconds since the epoch), parsed once here, so every comparison is a comparison of time.
+ */
 export interface EvalContext {
   readonly model: GovernanceModel;
   readonly decision: DecisionType;
   /** JSON pointer of the decision type, e.g. `/decisions/2`. */
   readonly decisionPointer: string;
   readonly snapshot: Snapshot;
-  readonly openedAt: string;
-  readonly asOf: string;
-  /** Modules touched by the snapshot's files. */
+  readonly openedAt: number;
+  readonly asOf: number;
+  /** Commands that happened by `asOf`, oldest first (ties in comment order). */
+  readonly commands: readonly TimedCommand[];
+  /** Reviews that happened by `asOf`, oldest first. */
+  readonly reviews: readonly TimedReview[];
+  /** The decision's subject and applicant, as frozen when it opened. */
+  readonly subject: string | undefined;
+  readonly applicant: string | undefined;
+  /** Modules touched by the snapshot's files, with the unowned-paths module when a file matches none. */
   readonly touched: Module[];
+  /** Files that no module matches. */
+  readonly unowned: string[];
   ref(pointer: string): PolicyRef;
 }
 
@@ -26,41 +53,77 @@ export interface EvalOutput {
   readonly explanations: Explanation[];
 }
 
-/** Builds a context; `file` and `lines` locate the model's values for explanations. */
-export function makeContext(
-  model: GovernanceModel,
-  file: string,
-  lines: Readonly<Record<string, number>>,
-  decisionIndex: number,
-  snapshot: Snapshot,
-  openedAt: string,
-  asOf: string,
-): EvalContext {
-  const decision = model.decisions[decisionIndex];
-  if (decision === undefined) throw new RangeError(`no decision type at index ${decisionIndex}`);
+/** What {@link makeContext} needs beyond the model. */
+export interface ContextInput {
+  readonly model: GovernanceModel;
+  readonly file: string;
+  readonly lines: Readonly<Record<string, number>>;
+  readonly decisionIndex: number;
+  readonly snapshot: Snapshot;
+  readonly openedAt: number;
+  readonly asOf: number;
+  readonly subject: string | undefined;
+  readonly applicant: string | undefined;
+}
+
+/** Builds a context: parses every instant of the snapshot once, and finds the modules its files touch. */
+export function makeContext(input: ContextInput): EvalContext {
+  const { model, snapshot, asOf } = input;
+  const decision = model.decisions[input.decisionIndex];
+  if (decision === undefined) throw new RangeError(`no decision type at index ${input.decisionIndex}`);
+  const commands = snapshot.commands
+    .map((c) => ({ ...c, t: instantOf(c.at, `a command of comment ${c.commentId}`) }))
+    .filter((c) => c.t <= asOf)
+    .sort((a, b) => a.t - b.t || a.commentId - b.commentId);
+  const reviews = snapshot.reviews
+    .map((r) => ({ ...r, t: instantOf(r.submittedAt, `the review by ${r.user}`) }))
+    .filter((r) => r.t <= asOf)
+    .sort((a, b) => a.t - b.t);
+  const matchers = model.modules.map((m) => [m, globMatcher(m.paths)] as const);
+  const touched = matchers.filter(([, match]) => snapshot.files.some(match)).map(([m]) => m);
+  const unowned = snapshot.files.filter((f) => !matchers.some(([, match]) => match(f)));
+  if (unowned.length > 0) touched.push({ id: UNOWNED_MODULE, paths: unowned, ownerBody: model.unownedPaths.ownerBody });
   return {
     model,
     decision,
-    decisionPointer: `/decisions/${decisionIndex}`,
+    decisionPointer: `/decisions/${input.decisionIndex}`,
     snapshot,
-    openedAt,
+    openedAt: input.openedAt,
     asOf,
-    touched: model.modules.filter((m) => snapshot.files.some((f) => matchesAny(f, m.paths))),
+    commands,
+    reviews,
+    subject: input.subject,
+    applicant: input.applicant,
+    touched,
+    unowned,
     ref: (pointer) => {
-      const line = lineOf(pointer, lines);
-      return line === undefined ? { file, pointer } : { file, line, pointer };
+      const line = lineOf(pointer, input.lines);
+      return line === undefined ? { file: input.file, pointer } : { file: input.file, line, pointer };
     },
   };
 }
 
+/** Parses an instant of a snapshot; one that is not an ISO instant is a broken snapshot. */
+export function instantOf(text: string, what: string): number {
+  const t = parseInstant(text);
+  if (t === undefined) throw new GovernanceError('E_GOV_SNAPSHOT', `${what} has the time '${text}', which is not an ISO instant with a zone; save the snapshot again`);
+  return t;
+}
+
+/** The JSON pointer of a module in the model (the unowned-paths module points at `/unownedPaths`). */
+export function modulePointer(ctx: EvalContext, module: Module): string {
+  const i = ctx.model.modules.indexOf(module);
+  return i < 0 ? '/unownedPaths' : `/modules/${i}`;
+}
+
 /** Owners of a module at an instant: its named owners and the seat holders of its owner body. */
-export function ownersOf(model: GovernanceModel, module: Module, instant: string): string[] {
+export function ownersOf(model: GovernanceModel, module: Module, instant: number): string[] {
   const fromBody = seatsOf(model, module.ownerBody, instant).map((s) => s.person);
   return dedupe([...(module.owners ?? []), ...fromBody]);
 }
 
 /** Owners of any module the change touches, at an instant. */
-export function touchedOwners(ctx: EvalContext, instant: string): string[] {
+export function touchedOwners(ctx: EvalContext, instant: number): string[] {
   return dedupe(ctx.touched.flatMap((m) => ownersOf(ctx.model, m, instant)));
 }
 
@@ -77,10 +140,8 @@ export function includesLogin(list: readonly string[], login: string): boolean {
 }
 
 /** Commands of one kind that happened by `asOf`, oldest first; later ones have not happened yet. */
-export function commandsUpTo(ctx: EvalContext, name: CommandEvent['command']): CommandEvent[] {
-  return ctx.snapshot.commands
-    .filter((c) => c.command === name && c.at <= ctx.asOf)
-    .sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : a.commentId - b.commentId));
+export function commandsUpTo(ctx: EvalContext, name: CommandEvent['command']): TimedCommand[] {
+  return ctx.commands.filter((c) => c.command === name);
 }
 
 /** Refuses a command from an edited comment: it could have been changed after others relied on it. */
@@ -98,9 +159,4 @@ export function refuseIfEdited(out: EvalOutput, c: CommandEvent): boolean {
 /** A command as it was written, e.g. `/vote yes`. */
 export function commandText(c: CommandEvent): string {
   return c.argument === undefined || c.argument === '' ? `/${c.command}` : `/${c.command} ${c.argument}`;
-}
-
-/** Adds an instant and a duration in milliseconds, giving an ISO instant. */
-export function addMs(instant: string, ms: number): string {
-  return new Date(Date.parse(instant) + ms).toISOString();
 }

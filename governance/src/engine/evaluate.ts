@@ -1,9 +1,10 @@
 import { GovernanceError } from '../error.js';
+import { durationMs, iso, parseInstant } from '../model/dates.js';
 import { seatsOn } from '../model/query.js';
-import type { Policy } from '../model/types.js';
+import type { DecisionRule, Policy } from '../model/types.js';
 import { evaluateApprovals } from './approvals.js';
-import { makeContext, type EvalContext, type EvalOutput } from './context.js';
-import { selectDecision, verifyFrozen } from './freeze.js';
+import { instantOf, makeContext, type EvalContext, type EvalOutput } from './context.js';
+import { checkDecisionFields, selectDecision, verifyFrozen } from './freeze.js';
 import { evaluateLazyConsensus } from './lazy-consensus.js';
 import type { DecisionStatus, Evaluation, Refusal, VoteTally } from './result.js';
 import type { Snapshot } from './snapshot.js';
@@ -12,32 +13,45 @@ import { evaluateVote } from './votes.js';
 
 /**
  * Evaluates a decision as of an instant. Pure: the same snapshot, policy and instant always give the
- * same evaluation. When the snapshot carries a frozen policy, that policy decides (and the current one
- * only gets a note if it differs), so a past decision replays to its result. Electorates and
- * affiliations are read as of the decision's opening; inputs after `asOf` have not happened yet.
+ * same evaluation. When the snapshot carries a frozen decision, it decides (the policy, the decision
+ * type, the opening, the subject and applicant); the current policy and labels only get a note where
+ * they differ, so a past decision replays to its result. Inputs after `asOf` have not happened yet.
  */
 export function evaluate(snapshot: Snapshot, policy: Policy, asOf: string | Date): Evaluation {
-  const instant = typeof asOf === 'string' ? asOf : asOf.toISOString();
-  if (!Number.isFinite(Date.parse(instant))) throw new GovernanceError('E_GOV_INPUT', `'${instant}' is not a date; give an ISO date such as 2025-03-01T12:00:00Z`);
-  const asOfIso = new Date(instant).toISOString();
+  const asOfMs = typeof asOf === 'string' ? parseInstant(asOf) : asOf.getTime();
+  if (asOfMs === undefined || !Number.isFinite(asOfMs)) {
+    throw new GovernanceError('E_GOV_INPUT', `'${String(asOf)}' is not an instant; give an ISO date or date-time with a zone, such as 2025-03-01 or 2025-03-01T12:00:00Z`);
+  }
   const frozen = snapshot.frozen;
   if (frozen !== undefined) verifyFrozen(frozen);
   const model = frozen?.model ?? policy.model;
-  const openedAt = frozen?.openedAt ?? snapshot.openedAt;
+  const openedAt = frozen === undefined ? instantOf(snapshot.openedAt, "the snapshot's openedAt") : (parseInstant(frozen.openedAt) as number);
   const index = frozen === undefined ? selectDecision(model, snapshot.labels) : model.decisions.findIndex((d) => d.id === frozen.decision);
   if (index < 0) throw new GovernanceError('E_GOV_FROZEN', `the frozen policy has no decision type '${frozen?.decision ?? ''}'; restore it from the bot's record`);
-  const ctx = makeContext(model, frozen?.file ?? policy.file, frozen?.lines ?? policy.lines, index, snapshot, openedAt, asOfIso);
+  const subject = frozen === undefined ? snapshot.subject : frozen.subject;
+  const applicant = frozen === undefined ? snapshot.applicant : frozen.applicant;
+  const ctx = makeContext({ model, file: frozen?.file ?? policy.file, lines: frozen?.lines ?? policy.lines, decisionIndex: index, snapshot, openedAt, asOf: asOfMs, subject, applicant });
+  checkDecisionFields(model, ctx.decision, subject, applicant);
   const out: EvalOutput = { requirements: [], refusals: [], explanations: [] };
 
-  if (frozen !== undefined && frozen.policyHash !== policy.hash) {
-    out.explanations.push({ message: `the policy changed after this decision opened; the policy frozen then (${frozen.policyHash}) decides it` });
+  if (frozen !== undefined) noteChangesSinceFreezing(ctx, snapshot, policy, out);
+  if (snapshot.incompleteFiles !== undefined) {
+    const { listed, changed } = snapshot.incompleteFiles;
+    out.requirements.push({
+      id: 'files:complete',
+      description: `GitHub listed ${listed} of the ${changed} files this pull request changes, so which modules it touches is unknown; split it into pull requests of at most 3,000 files`,
+      status: 'failed',
+      satisfiedBy: [],
+      couldSatisfy: [],
+      ref: ctx.ref('/modules'),
+    });
   }
   const rule = ctx.decision.rule ?? {};
   if (rule.approvals !== undefined) evaluateApprovals(ctx, rule.approvals, out);
   let tally: VoteTally | undefined;
   if (rule.vote !== undefined) tally = evaluateVote(ctx, rule.vote, out);
   if (rule.lazyConsensus !== undefined) evaluateLazyConsensus(ctx, rule.lazyConsensus, rule.escalation, out);
-  if (rule.veto !== undefined) evaluateVeto(ctx, rule.veto, out);
+  if (rule.veto !== undefined) evaluateVeto(ctx, rule.veto, deadlineOf(rule, openedAt), out);
   reportTeamDrift(ctx, out);
 
   const status: DecisionStatus = out.requirements.some((r) => r.status === 'failed')
@@ -48,8 +62,8 @@ export function evaluate(snapshot: Snapshot, policy: Policy, asOf: string | Date
   const evaluation: Evaluation = {
     decision: ctx.decision.id,
     status,
-    asOf: asOfIso,
-    openedAt,
+    asOf: iso(asOfMs),
+    openedAt: iso(openedAt),
     policyHash: frozen?.policyHash ?? policy.hash,
     frozen: frozen !== undefined,
     requirements: out.requirements,
@@ -57,6 +71,36 @@ export function evaluate(snapshot: Snapshot, policy: Policy, asOf: string | Date
     explanations: out.explanations,
   };
   return tally === undefined ? evaluation : { ...evaluation, tally };
+}
+
+/** The decision's deadline: the latest close of its vote and lazy-consensus windows; none without either. */
+function deadlineOf(rule: DecisionRule, openedAt: number): number | undefined {
+  const windows = [rule.vote?.window, rule.lazyConsensus?.window].filter((w): w is string => w !== undefined);
+  return windows.length === 0 ? undefined : openedAt + Math.max(...windows.map(durationMs));
+}
+
+/** Says where the policy, labels or description changed after the decision was frozen: the frozen ones decide. */
+function noteChangesSinceFreezing(ctx: EvalContext, snapshot: Snapshot, policy: Policy, out: EvalOutput): void {
+  const frozen = snapshot.frozen;
+  if (frozen === undefined) return;
+  if (frozen.policyHash !== policy.hash) {
+    out.explanations.push({ message: `the policy changed after this decision opened; the policy frozen then (${frozen.policyHash}) decides it` });
+  }
+  let current: string;
+  try {
+    current = policy.model.decisions[selectDecision(policy.model, snapshot.labels)]?.id ?? '';
+  } catch (e) {
+    if (!(e instanceof GovernanceError)) throw e;
+    current = `nothing (${e.message})`;
+  }
+  if (current !== frozen.decision) {
+    out.explanations.push({ message: `the pull request's labels now select ${current}, but the decision type is fixed when the decision opens: ${frozen.decision} decides it; open a new pull request to decide it another way` });
+  }
+  for (const field of ['subject', 'applicant'] as const) {
+    if (snapshot[field] !== frozen[field]) {
+      out.explanations.push({ message: `the description now names ${field} ${snapshot[field] ?? 'none'}, but the ${field} is fixed when the decision opens: ${frozen[field] ?? 'none'} decides it` });
+    }
+  }
 }
 
 /** Notes where a GitHub team named by a body differs from the body's seats: the model is the truth. */

@@ -1,7 +1,9 @@
 import { GovernanceError } from '../error.js';
+import { parseInstant } from '../model/dates.js';
 import { contentHash } from '../model/hash.js';
 import { assertModel } from '../model/load.js';
-import type { GovernanceModel, Policy } from '../model/types.js';
+import { sameLogin } from '../model/query.js';
+import type { DecisionType, GovernanceModel, Policy } from '../model/types.js';
 import type { FrozenDecision, Snapshot } from './snapshot.js';
 
 /**
@@ -19,26 +21,67 @@ export function selectDecision(model: GovernanceModel, labels: readonly string[]
 }
 
 /**
- * Freezes the policy for a decision as it opens: the decision type, the opening instant and the whole
- * model with its content hash. Store it with the decision (the bot keeps it in a pull-request
- * comment); from then on the frozen copy decides, so later changes to the model cannot change it.
+ * Checks that a decision has the fields its rule recuses by: a `subject` (a person of the model) for
+ * `subject` and `subject-group` recusal, an `applicant` (an organisation of the model) for
+ * `applicant-group`. Without them nobody would be recused, silently.
+ */
+export function checkDecisionFields(model: GovernanceModel, decision: DecisionType, subject: string | undefined, applicant: string | undefined): void {
+  const recuse = decision.rule?.vote?.recuse ?? [];
+  const refuse = (message: string): never => {
+    throw new GovernanceError('E_GOV_DECISION_FIELDS', `decision type '${decision.id}' ${message}`);
+  };
+  if (recuse.includes('subject') || recuse.includes('subject-group')) {
+    if (subject === undefined) refuse(`recuses the person it is about; add a line 'Subject: @login' to the pull request's description`);
+    else if (!model.people.some((p) => sameLogin(p.github, subject))) refuse(`is about @${subject}, who is not in the model's people; name a person of the model in 'Subject:'`);
+  }
+  if (recuse.includes('applicant-group')) {
+    if (applicant === undefined) refuse(`recuses the applicant's company group; add a line 'Applicant: <organisation id>' to the pull request's description`);
+    else if (!model.organisations.some((o) => o.id === applicant)) refuse(`names applicant '${applicant}', which is not in the model's organisations; name an organisation id in 'Applicant:'`);
+  }
+}
+
+/**
+ * Freezes a decision as it opens: the decision type, the opening instant, the subject and applicant
+ * (the inputs its electorate depends on) and the whole model with its content hash. From then on the
+ * frozen copy decides, so later changes to the model or to the description cannot change it.
  */
 export function freezeDecision(snapshot: Snapshot, policy: Policy): FrozenDecision {
   const index = selectDecision(policy.model, snapshot.labels);
+  const decision = policy.model.decisions[index] as DecisionType;
+  checkDecisionFields(policy.model, decision, snapshot.subject, snapshot.applicant);
+  return frozenWith(policy, { decision: decision.id, openedAt: snapshot.openedAt, subject: snapshot.subject, applicant: snapshot.applicant });
+}
+
+/** What a frozen decision holds besides its policy. */
+export interface FrozenFields {
+  /** The decision type's id. */
+  readonly decision: string;
+  /** When it opened (ISO instant). */
+  readonly openedAt: string;
+  /** The person it is about, if any. */
+  readonly subject?: string | undefined;
+  /** The organisation applying, if any. */
+  readonly applicant?: string | undefined;
+}
+
+/** A frozen decision of a policy: the policy's model, file, lines and hash, with the decision's fields. */
+export function frozenWith(policy: Policy, fields: FrozenFields): FrozenDecision {
   return {
-    decision: (policy.model.decisions[index] ?? { id: policy.model.defaultDecision }).id,
-    openedAt: snapshot.openedAt,
+    decision: fields.decision,
+    openedAt: fields.openedAt,
     policyHash: policy.hash,
     model: policy.model,
     file: policy.file,
     lines: { ...policy.lines },
+    ...(fields.subject === undefined ? {} : { subject: fields.subject }),
+    ...(fields.applicant === undefined ? {} : { applicant: fields.applicant }),
   };
 }
 
 /**
  * Checks a frozen decision read back from storage: its shape, its hash, and that its model is still a
- * valid model. It comes from a pull-request comment or a snapshot file, which anyone with the rights
- * can edit, so an altered or malformed copy is refused rather than trusted to replay.
+ * valid model. It comes from a snapshot file or was rebuilt from a signed record, so an altered or
+ * malformed copy is refused rather than trusted to replay.
  */
 export function verifyFrozen(frozen: unknown): asserts frozen is FrozenDecision {
   const refuse = (what: string): never => {
@@ -47,7 +90,8 @@ export function verifyFrozen(frozen: unknown): asserts frozen is FrozenDecision 
   const f = frozen as Partial<Record<keyof FrozenDecision, unknown>> | null;
   if (f === null || typeof f !== 'object') return refuse('is not an object');
   for (const key of ['decision', 'openedAt', 'policyHash', 'file'] as const) if (typeof f[key] !== 'string') refuse(`has no string '${key}'`);
-  if (!Number.isFinite(Date.parse(f.openedAt as string))) refuse(`has an 'openedAt' that is not a date`);
+  if (parseInstant(f.openedAt as string) === undefined) refuse(`has an 'openedAt' that is not an ISO instant`);
+  for (const key of ['subject', 'applicant'] as const) if (f[key] !== undefined && typeof f[key] !== 'string') refuse(`has a '${key}' that is not a string`);
   if (f.lines === null || typeof f.lines !== 'object') refuse(`has no 'lines'`);
   if (f.model === undefined) refuse(`has no 'model'`);
   const actual = contentHash(f.model);

@@ -1,82 +1,116 @@
-import { durationMs } from '../model/dates.js';
-import { seatsOf, seatsOn } from '../model/query.js';
-import type { EscalationRule, LazyConsensusRule } from '../model/types.js';
-import { addMs, commandText, commandsUpTo, dedupe, includesLogin, refuseIfEdited, touchedOwners, type EvalContext, type EvalOutput } from './context.js';
-import { escalationState, stepName } from './escalation.js';
-import type { CommandEvent } from './snapshot.js';
+import { durationMs, iso } from '../model/dates.js';
+import { sameLogin, seatsOf, seatsOn } from '../model/query.js';
+import type { EscalationRule, EscalationStep, LazyConsensusRule } from '../model/types.js';
+import { commandText, dedupe, includesLogin, refuseIfEdited, touchedOwners, type EvalContext, type EvalOutput, type TimedCommand } from './context.js';
+import { decidersAt, escalationLevel, nextMoveAt, stepName } from './escalation.js';
+import type { RefusalReason, Requirement } from './result.js';
 
-/** Where lazy consensus stands: window open, passed in silence, or stopped by an objection. */
-export type LazyConsensusState =
-  | { readonly state: 'open'; readonly closesAt: string }
-  | { readonly state: 'passed'; readonly closesAt: string }
-  | { readonly state: 'objected'; readonly closesAt: string; readonly objection: CommandEvent };
+/** A dispute in progress: when it began, and who is party to it. */
+interface Dispute {
+  readonly since: number;
+  /** The author and everyone who objected in this dispute (even if they withdrew): none of them decides it. */
+  readonly parties: string[];
+}
 
 /**
- * Lazy consensus as a timed state machine: `open` from the decision's opening; `objected` at the
- * first entitled, unedited `/object` inside the window; otherwise `passed` once the window closes.
- * Pure: the state at `asOf` follows from the inputs that happened by then.
+ * Lazy consensus, with escalation when the rule has one, as one state machine over the commands in
+ * time order:
+ * - an entitled `/object` inside the window is an objection, and every objection stands until its
+ *   author withdraws it (their own `/approve`); a withdrawal never shortens the window, so the
+ *   proposal passes only once the window has closed with no objection standing;
+ * - with escalation, the first standing objection starts a dispute that climbs the chain; a decider
+ *   of the step holding it resolves it (`/approve` overrules the standing objections, `/object`
+ *   fails the decision), and neither the author nor anyone who objected in the dispute decides it;
+ * - without escalation a standing objection blocks the proposal until it is withdrawn.
  */
-export function lazyConsensusState(ctx: EvalContext, rule: LazyConsensusRule, out: EvalOutput): LazyConsensusState {
-  const closesAt = addMs(ctx.openedAt, durationMs(rule.window));
-  for (const cmd of commandsUpTo(ctx, 'object')) {
-    if (refuseIfEdited(out, cmd)) continue;
-    if (cmd.at > closesAt) {
-      out.refusals.push({ user: cmd.user, input: commandText(cmd), reason: 'after-deadline', message: `the lazy-consensus window closed at ${closesAt}; the proposal had already passed` });
-      continue;
+export function evaluateLazyConsensus(ctx: EvalContext, rule: LazyConsensusRule, escalation: EscalationRule | undefined, out: EvalOutput): void {
+  const at = `${ctx.decisionPointer}/rule/lazyConsensus`;
+  const closesAt = ctx.openedAt + durationMs(rule.window);
+  const author = ctx.snapshot.author;
+  const standing = new Map<string, TimedCommand>();
+  let dispute: Dispute | undefined;
+  let against: { by: string; t: number; step: string } | undefined;
+
+  for (const c of ctx.commands) {
+    if ((c.command !== 'object' && c.command !== 'approve') || against !== undefined) continue;
+    if (refuseIfEdited(out, c)) continue;
+    const refuse = (reason: RefusalReason, message: string): void => {
+      out.refusals.push({ user: c.user, input: commandText(c), reason, message });
+    };
+    const key = c.user.toLowerCase();
+    const level = dispute === undefined || escalation === undefined ? undefined : escalationLevel(escalation, dispute.since, c.t);
+    const step = level === undefined ? undefined : (escalation?.chain[level] as EscalationStep);
+    const isParty = dispute !== undefined && includesLogin(dispute.parties, c.user);
+    const decides = step !== undefined && !isParty && includesLogin(decidersAt(ctx, step, c.t), c.user);
+
+    if (c.command === 'approve' && standing.has(key)) {
+      standing.delete(key);
+      out.explanations.push({ message: `${c.user} withdrew their objection at ${iso(c.t)}`, ref: ctx.ref(at) });
+      if (standing.size === 0) dispute = undefined;
+    } else if (decides && step !== undefined) {
+      if (c.command === 'object') {
+        against = { by: c.user, t: c.t, step: stepName(step) };
+      } else {
+        out.explanations.push({ message: `${c.user} (${stepName(step)}) overruled the objections of ${[...standing.values()].map((o) => o.user).join(', ')} at ${iso(c.t)}`, ref: ctx.ref(at) });
+        standing.clear();
+        dispute = undefined;
+      }
+    } else if (c.command === 'object') {
+      if (c.t > closesAt) refuse('after-deadline', `the lazy-consensus window closed at ${iso(closesAt)}; an objection must come before it`);
+      else if (!includesLogin(objectorsAt(ctx, rule, c.t), c.user)) refuse('not-entitled', `${c.user} may not stop lazy consensus under this rule`);
+      else {
+        standing.set(key, c);
+        out.explanations.push({ message: `${c.user} objected at ${iso(c.t)}`, ref: ctx.ref(at) });
+        if (escalation !== undefined) {
+          if (dispute === undefined) dispute = { since: c.t, parties: [author, c.user] };
+          else if (!includesLogin(dispute.parties, c.user)) dispute.parties.push(c.user);
+        }
+      }
+    } else if (dispute !== undefined && isParty) {
+      refuse('party-to-dispute', `${c.user} is a party to this dispute (${sameLogin(c.user, author) ? 'its author' : 'an objector'}), so cannot decide it`);
+    } else if (dispute !== undefined) {
+      refuse('not-entitled', `${c.user} does not decide the dispute at its current step${step === undefined ? '' : ` (${stepName(step)})`}`);
     }
-    if (!includesLogin(objectorsAt(ctx, rule, cmd.at), cmd.user)) {
-      out.refusals.push({ user: cmd.user, input: commandText(cmd), reason: 'not-entitled', message: `${cmd.user} may not stop lazy consensus under this rule` });
-      continue;
-    }
-    return { state: 'objected', closesAt, objection: cmd };
   }
-  return ctx.asOf >= closesAt ? { state: 'passed', closesAt } : { state: 'open', closesAt };
+
+  const base = { id: 'lazy-consensus', satisfiedBy: [] as string[], couldSatisfy: [] as string[], ref: ctx.ref(`${at}/window`) };
+  if (against !== undefined) {
+    out.requirements.push({ ...base, id: 'escalation', description: `the dispute was resolved against the change by ${against.by} (${against.step}) at ${iso(against.t)}`, status: 'failed' });
+    return;
+  }
+  if (standing.size === 0) {
+    const passed = ctx.asOf >= closesAt;
+    out.requirements.push({ ...base, description: `no objection standing when the window closes at ${iso(closesAt)}`, status: passed ? 'met' : 'open' });
+    return;
+  }
+  const objectors = [...standing.values()].map((o) => o.user);
+  if (escalation === undefined || dispute === undefined) {
+    out.requirements.push({ ...base, description: `no objection standing when the window closes at ${iso(closesAt)} (${objectors.join(', ')} objected; withdraw with /approve)`, status: 'open', couldSatisfy: objectors });
+    return;
+  }
+  out.requirements.push(disputeRequirement(ctx, escalation, dispute, objectors));
+}
+
+/** The requirement of an unresolved dispute: who holds it now, until when, and who could resolve it. */
+function disputeRequirement(ctx: EvalContext, escalation: EscalationRule, dispute: Dispute, objectors: string[]): Requirement {
+  const level = escalationLevel(escalation, dispute.since, ctx.asOf);
+  const step = escalation.chain[level] as EscalationStep;
+  const movesAt = nextMoveAt(escalation, dispute.since, level);
+  const deciders = decidersAt(ctx, step, ctx.asOf).filter((d) => !includesLogin(dispute.parties, d));
+  return {
+    id: 'escalation',
+    description: `the dispute raised by ${objectors.join(', ')} is with ${stepName(step)}${movesAt === undefined ? ' (the last step)' : ` until ${iso(movesAt)}`}; /approve or /object from one of them resolves it`,
+    status: 'open',
+    satisfiedBy: [],
+    couldSatisfy: deciders,
+    ref: ctx.ref(`${ctx.decisionPointer}/rule/escalation/chain/${level}`),
+  };
 }
 
 /** Who may object at an instant. */
-function objectorsAt(ctx: EvalContext, rule: LazyConsensusRule, instant: string): string[] {
+function objectorsAt(ctx: EvalContext, rule: LazyConsensusRule, instant: number): string[] {
   const objectors = rule.objectors ?? 'owners';
   if (objectors === 'owners') return touchedOwners(ctx, instant);
   if (objectors === 'any-member') return dedupe(ctx.model.bodies.flatMap((b) => seatsOn(b, instant).map((s) => s.person)));
   return seatsOf(ctx.model, objectors.body, instant).map((s) => s.person);
-}
-
-/**
- * The requirement of lazy consensus: open inside the window, met once it closes in silence. An
- * objection fails it, unless the rule escalates: then the dispute's state at its step decides.
- */
-export function evaluateLazyConsensus(ctx: EvalContext, rule: LazyConsensusRule, escalation: EscalationRule | undefined, out: EvalOutput): void {
-  const at = `${ctx.decisionPointer}/rule/lazyConsensus`;
-  const lazy = lazyConsensusState(ctx, rule, out);
-  const base = { id: 'lazy-consensus', description: `no objection before ${lazy.closesAt}`, satisfiedBy: [] as string[], couldSatisfy: [] as string[], ref: ctx.ref(`${at}/window`) };
-  if (lazy.state !== 'objected') {
-    out.requirements.push({ ...base, status: lazy.state === 'passed' ? 'met' : 'open' });
-    return;
-  }
-  const { objection } = lazy;
-  out.explanations.push({ message: `${objection.user} objected at ${objection.at}, stopping lazy consensus`, ref: ctx.ref(at) });
-  if (escalation === undefined) {
-    out.requirements.push({ ...base, description: `${base.description} (${objection.user} objected)`, status: 'failed' });
-    return;
-  }
-  const esc = escalationState(ctx, escalation, objection, out);
-  const step = escalation.chain[esc.level];
-  const name = step === undefined ? '' : stepName(step);
-  const escalated = { ...base, id: 'escalation', ref: ctx.ref(`${ctx.decisionPointer}/rule/escalation/chain/${esc.level}`) };
-  if (esc.resolution !== undefined) {
-    const { by, outcome } = esc.resolution;
-    out.requirements.push({
-      ...escalated,
-      description: `the dispute raised by ${objection.user} resolved by ${name}: ${outcome === 'approve' ? 'in favour' : 'against'} (${by})`,
-      status: outcome === 'approve' ? 'met' : 'failed',
-      satisfiedBy: outcome === 'approve' ? [by] : [],
-    });
-    return;
-  }
-  out.requirements.push({
-    ...escalated,
-    description: `the dispute raised by ${objection.user} is with ${name}${esc.movesAt === undefined ? '' : ` until ${esc.movesAt}`}; /approve or /object from one of them resolves it`,
-    status: 'open',
-    couldSatisfy: esc.deciders,
-  });
 }

@@ -60,3 +60,23 @@ describe('replay', () => {
     expect(() => evaluate(s, before, CLOSED)).toThrow(expect.objectContaining({ code: 'E_GOV_DECISION_TYPE' }) as GovernanceError);
   });
 });
+
+describe('what a frozen decision says about later changes', () => {
+  const policy = examplePolicy();
+
+  it('says when a label added after opening would select another decision type, and keeps the frozen one', () => {
+    const opened = snapshot({ files: ['docs/a.md'] });
+    const frozen = freezeDecision(opened, policy);
+    const relabelled = { ...opened, labels: ['governance/breaking-change'], frozen };
+    const e = evaluate(relabelled, policy, CLOSED);
+    expect(e.decision).toBe('routine-change');
+    expect(e.explanations.map((x) => x.message)).toContainEqual(expect.stringContaining('labels now select breaking-change'));
+  });
+
+  it('refuses to decide when GitHub listed only part of the changed files', () => {
+    const s = snapshot({ files: ['docs/a.md'], reviews: [], incompleteFiles: { listed: 3000, changed: 3001 } });
+    const e = evaluate(s, policy, CLOSED);
+    expect(e.status).toBe('failing');
+    expect(e.requirements.find((r) => r.id === 'files:complete')?.description).toContain('listed 3000 of the 3001 files');
+  });
+});

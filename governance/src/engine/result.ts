@@ -40,6 +40,7 @@ export type RefusalReason =
   | 'recused'
   | 'over-cap'
   | 'not-entitled'
+  | 'party-to-dispute'
   | 'invalid';
 
 /** An input (a review, a command) that was seen and not counted. */

@@ -35,8 +35,9 @@ export interface CommandEvent {
 }
 
 /**
- * The policy as it stood when a decision opened, kept with the decision so the decision replays to
- * the same result whatever the model says later. `policyHash` is the content hash of `model`.
+ * The policy and inputs as they stood when a decision opened, kept with the decision so it replays to
+ * the same result whatever the model or the pull request's description says later. `policyHash` is
+ * the content hash of `model`.
  */
 export interface FrozenDecision {
   /** The decision type chosen when it opened. */
@@ -51,6 +52,18 @@ export interface FrozenDecision {
   file: string;
   /** Its lines by JSON pointer, for explanations. */
   lines: Record<string, number>;
+  /** The person the decision is about, as the description named them when it opened. */
+  subject?: string;
+  /** The organisation applying, as the description named it when it opened. */
+  applicant?: string;
+}
+
+/** GitHub lists at most 3,000 files of a pull request; when it changes more, the list is incomplete. */
+export interface IncompleteFileList {
+  /** How many files the list held. */
+  listed: number;
+  /** How many files the pull request changes, by GitHub's count. */
+  changed: number;
 }
 
 /**
@@ -72,7 +85,7 @@ export interface Snapshot {
   openedAt: string;
   /** Labels; a decision type's label selects it. */
   labels: string[];
-  /** Paths the pull request changes. */
+  /** Paths the pull request changes (a renamed file's old path too). */
   files: string[];
   /** Reviews in any order. */
   reviews: ReviewEvent[];
@@ -84,6 +97,8 @@ export interface Snapshot {
   applicant?: string;
   /** Members of GitHub teams named by bodies (`org/slug` → logins), to report drift from the model. */
   teams?: Record<string, string[]>;
+  /** Set when GitHub listed fewer files than the pull request changes: the engine then refuses to decide. */
+  incompleteFiles?: IncompleteFileList;
   /** The frozen policy, once the decision has opened. */
   frozen?: FrozenDecision;
 }

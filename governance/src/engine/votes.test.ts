@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { evaluate } from './evaluate.js';
 import { cmd, examplePolicy, snapshot } from '../testing/fixtures.js';
 import type { Policy } from '../model/types.js';
+import { freezeDecision } from './freeze.js';
 
 const policy = examplePolicy();
 // A new-maintainer vote of the core maintainers (ana, cho, dev, eli), opened 2024-07-01 for 7 days.
@@ -96,7 +97,7 @@ describe('votes', () => {
     const council = capped.model.bodies.find((b) => b.id === 'technical-council');
     if (council === undefined) throw new Error('fixture');
     council.caps = [{ seats: 1 }];
-    const cert = { labels: ['governance/plugin-certification'], files: [] };
+    const cert = { labels: ['governance/plugin-certification'], files: [], applicant: 'example-silicon-labs' };
     const commands = [cmd('cho-example', 'vote', 'yes', '2024-07-02T00:00:00Z'), cmd('fay-example', 'vote', 'yes', '2024-07-03T00:00:00Z')];
     const e = evaluate(snapshot({ ...cert, commands }), capped, '2024-07-20T00:00:00Z');
     expect(e.tally?.yes).toBe(1);
@@ -111,5 +112,95 @@ describe('votes', () => {
     const e = evaluate(snapshot({ ...charter, commands: [...commands, veto] }), policy, '2024-08-15T00:00:00Z');
     expect(e.status).toBe('failing');
     expect(e.requirements.find((r) => r.id === 'veto:none')?.status).toBe('failed');
+  });
+});
+
+describe('votes a determined member cannot bend', () => {
+  it('never reports a vote as final before its deadline, so a reported failure cannot reverse', () => {
+    // Everyone has voted by 07-03, two yes and two no: not final, since votes may change until 07-08.
+    const votes = [cmd('ana-example', 'vote', 'yes', '2024-07-02T00:00:00Z'), cmd('cho-example', 'vote', 'yes', '2024-07-02T00:00:00Z'), cmd('dev-example', 'vote', 'no', '2024-07-02T00:00:00Z'), cmd('eli-example', 'vote', 'no', '2024-07-02T00:00:00Z')];
+    const s = snapshot({ ...NEW_MAINTAINER, commands: [...votes, cmd('eli-example', 'vote', 'yes', '2024-07-04T00:00:00Z')] });
+    const before = evaluate(s, policy, '2024-07-03T00:00:00Z');
+    expect(before.status).toBe('pending');
+    expect(before.requirements.find((r) => r.id === 'vote:threshold')?.status).toBe('open');
+    expect(evaluate(s, policy, CLOSED).status).toBe('passing');
+    // Once final, it stays: later changes are refused and the outcome is the same at any later instant.
+    const late = snapshot({ ...NEW_MAINTAINER, commands: [...votes, cmd('eli-example', 'vote', 'yes', '2024-07-10T00:00:00Z')] });
+    expect(evaluate(late, policy, CLOSED).status).toBe('failing');
+    expect(evaluate(late, policy, '2024-08-01T00:00:00Z').status).toBe('failing');
+  });
+
+  it("keeps a group's binding vote with whoever voted first, even when they vote again", () => {
+    const capped = structuredClone(policy) as Policy;
+    const council = capped.model.bodies.find((b) => b.id === 'technical-council');
+    if (council === undefined) throw new Error('fixture');
+    council.caps = [{ seats: 1 }];
+    // cho and fay are both Example Cloud. cho votes yes first; fay votes no; cho re-posts the same yes.
+    const commands = [cmd('cho-example', 'vote', 'yes', '2024-07-02T00:00:00Z'), cmd('fay-example', 'vote', 'no', '2024-07-03T00:00:00Z'), cmd('cho-example', 'vote', 'yes', '2024-07-04T00:00:00Z')];
+    const e = evaluate(snapshot({ labels: ['governance/plugin-certification'], files: [], applicant: 'example-silicon-labs', commands }), capped, '2024-07-20T00:00:00Z');
+    expect(e.tally).toMatchObject({ yes: 1, no: 0 });
+    expect(e.refusals.filter((r) => r.reason === 'over-cap')).toMatchObject([{ user: 'fay-example' }]);
+  });
+
+  it('counts a person seated twice on a body once (a hand-built policy the validator would refuse)', () => {
+    const twice = structuredClone(policy) as Policy;
+    twice.model.bodies[0]?.seats.push({ person: 'Ana-Example', since: '2023-06-01' });
+    const e = evaluate(snapshot({ ...NEW_MAINTAINER }), twice, CLOSED);
+    expect(e.tally?.eligible).toBe(4);
+  });
+
+  it('counts abstentions towards quorum but not towards a cast denominator', () => {
+    const removal = { labels: ['governance/maintainer-removal'], files: [], subject: 'dev-example' };
+    // Electorate ana, cho, eli (dev is recused); quorum 67%, threshold 75% of yes + no.
+    const commands = [cmd('ana-example', 'vote', 'yes', '2024-07-02T00:00:00Z'), cmd('cho-example', 'vote', 'abstain', '2024-07-02T00:00:00Z')];
+    const twoOfThree = evaluate(snapshot({ ...removal, commands }), policy, '2024-07-20T00:00:00Z');
+    expect(twoOfThree.requirements.find((r) => r.id === 'vote:quorum')?.status).toBe('failed');
+    const all = evaluate(snapshot({ ...removal, commands: [...commands, cmd('eli-example', 'vote', 'abstain', '2024-07-03T00:00:00Z')] }), policy, '2024-07-20T00:00:00Z');
+    expect(all.tally).toMatchObject({ yes: 1, no: 0, abstain: 2, denominator: 1 });
+    expect(all.status).toBe('passing');
+  });
+
+  it("recuses the whole group when the applicant is a subsidiary: Example Silicon Labs recuses Example Silicon Corp's members", () => {
+    const cert = { labels: ['governance/plugin-certification'], files: [], applicant: 'example-silicon-labs' };
+    const e = evaluate(snapshot({ ...cert, commands: [cmd('ana-example', 'vote', 'yes', '2024-07-02T00:00:00Z')] }), policy, '2024-07-20T00:00:00Z');
+    expect(e.refusals).toMatchObject([{ user: 'ana-example', reason: 'recused' }]);
+    expect(e.tally?.electorate).not.toContain('ana-example');
+  });
+
+  it('decides recusal from the subject frozen when the decision opened, not from a description edited later', () => {
+    const removal = snapshot({ labels: ['governance/maintainer-removal'], files: [], subject: 'dev-example' });
+    const frozen = freezeDecision(removal, policy);
+    const commands = [cmd('dev-example', 'vote', 'no', '2024-07-02T00:00:00Z'), ...['ana-example', 'cho-example', 'eli-example'].map((u) => cmd(u, 'vote', 'yes', '2024-07-02T00:00:00Z'))];
+    // The description now names cho: were it read again, cho would be recused and dev would vote.
+    const edited = { ...removal, subject: 'cho-example', commands, frozen };
+    const e = evaluate(edited, policy, '2024-07-20T00:00:00Z');
+    expect(e.refusals).toMatchObject([{ user: 'dev-example', reason: 'recused' }]);
+    expect(e.tally).toMatchObject({ yes: 3, no: 0 });
+    expect(e.explanations.some((x) => x.message.includes('subject is fixed when the decision opens'))).toBe(true);
+  });
+
+  it('refuses to decide a vote that recuses by subject or applicant when none is named, or an unknown one', () => {
+    const cases = [
+      snapshot({ labels: ['governance/new-maintainer'], files: [] }),
+      snapshot({ labels: ['governance/new-maintainer'], files: [], subject: 'nobody-example' }),
+      snapshot({ labels: ['governance/plugin-certification'], files: [] }),
+      snapshot({ labels: ['governance/plugin-certification'], files: [], applicant: 'no-such-org' }),
+    ];
+    for (const s of cases) {
+      expect(() => evaluate(s, policy, CLOSED)).toThrow(expect.objectContaining({ code: 'E_GOV_DECISION_FIELDS' }) as Error);
+      expect(() => freezeDecision(s, policy)).toThrow(expect.objectContaining({ code: 'E_GOV_DECISION_FIELDS' }) as Error);
+    }
+  });
+
+  it('refuses a veto after the decision closed, so a passed decision stays passed', () => {
+    const charter = { labels: ['governance/charter-change'], files: [] };
+    const votes = ['ana-example', 'cho-example', 'eli-example'].map((u) => cmd(u, 'vote', 'yes', '2024-07-02T00:00:00Z'));
+    // The 30-day window closes at 2024-07-31T10:00Z; the lead's objection comes a second later.
+    const late = cmd('ana-example', 'object', 'changed my mind', '2024-07-31T10:00:01Z');
+    const e = evaluate(snapshot({ ...charter, commands: [...votes, late] }), policy, '2024-08-15T00:00:00Z');
+    expect(e.status).toBe('passing');
+    expect(e.refusals).toMatchObject([{ user: 'ana-example', reason: 'after-deadline' }]);
+    const inTime = cmd('ana-example', 'object', 'no', '2024-07-31T10:00:00Z');
+    expect(evaluate(snapshot({ ...charter, commands: [...votes, inTime] }), policy, '2024-08-15T00:00:00Z').status).toBe('failing');
   });
 });

@@ -1,31 +1,38 @@
-import { durationMs } from '../model/dates.js';
+import { dayOf, durationMs, iso } from '../model/dates.js';
 import { capLimit, findBody, groupOfOrg, groupOn, sameLogin, seatsOn } from '../model/query.js';
 import type { Body, VoteRule } from '../model/types.js';
-import { addMs, commandText, commandsUpTo, includesLogin, refuseIfEdited, type EvalContext, type EvalOutput } from './context.js';
+import { commandText, commandsUpTo, dedupe, includesLogin, refuseIfEdited, type EvalContext, type EvalOutput, type TimedCommand } from './context.js';
 import type { RefusalReason, VoteTally } from './result.js';
-import type { CommandEvent } from './snapshot.js';
 
 type Choice = 'yes' | 'no' | 'abstain';
 
-/** A vote that counts, keyed by the voter's lower-cased login. */
-type Counted = Map<string, { choice: Choice; cmd: CommandEvent }>;
+/** A voter's vote that counts (their latest before the deadline), and when they first voted. */
+interface Counted {
+  readonly choice: Choice;
+  readonly cmd: TimedCommand;
+  readonly firstAt: number;
+  readonly firstComment: number;
+}
 
 /**
  * A vote of a body. The electorate is the body's seat holders on the day the vote opened, less those
- * recused; each person's last vote before the deadline counts; a group's binding votes beyond the
- * body's cap are refused, earliest kept. The threshold divides by the stated denominator, and a quorum
- * of the eligible electorate must take part. Open until the deadline, unless everyone has voted.
+ * recused; each person's last vote up to the deadline counts; a group's binding votes beyond the
+ * body's cap are refused, the group's first voters kept. The threshold divides by the stated
+ * denominator, and a quorum of the eligible electorate must take part (abstentions take part). The
+ * vote is final at its deadline and not before: until then every voter may still change their vote,
+ * so no outcome is reported as final that a later vote could reverse.
  */
 export function evaluateVote(ctx: EvalContext, rule: VoteRule, out: EvalOutput): VoteTally {
   const at = `${ctx.decisionPointer}/rule/vote`;
   const body = findBody(ctx.model, rule.body);
   const seated = body === undefined ? [] : seatsOn(body, ctx.openedAt).map((s) => s.person);
-  const closesAt = addMs(ctx.openedAt, durationMs(rule.window));
+  const closesAt = ctx.openedAt + durationMs(rule.window);
   const recused = recusedOf(ctx, rule, seated);
   const electorate = seated.filter((p) => !includesLogin(recused, p));
   for (const p of recused) out.explanations.push({ message: `${p} is recused from this vote`, ref: ctx.ref(`${at}/recuse`) });
+  const openedDay = dayOf(ctx.openedAt);
 
-  const counted: Counted = new Map();
+  const counted = new Map<string, Counted>();
   for (const cmd of commandsUpTo(ctx, 'vote')) {
     if (refuseIfEdited(out, cmd)) continue;
     const input = commandText(cmd);
@@ -33,22 +40,23 @@ export function evaluateVote(ctx: EvalContext, rule: VoteRule, out: EvalOutput):
       out.refusals.push({ user: cmd.user, input, reason, message });
     };
     const choice = cmd.argument?.trim().toLowerCase();
+    const key = cmd.user.toLowerCase();
     if (choice !== 'yes' && choice !== 'no' && choice !== 'abstain') {
       refuse('invalid', `'${input}' is not a vote; write /vote yes, /vote no or /vote abstain`);
     } else if (includesLogin(recused, cmd.user)) {
       refuse('recused', `${cmd.user} is recused from this vote, so the vote is not counted`);
     } else if (!includesLogin(seated, cmd.user)) {
-      const later = body !== undefined && body.seats.some((s) => sameLogin(s.person, cmd.user) && s.since > ctx.openedAt.slice(0, 10));
-      if (later) refuse('joined-after-opening', `${cmd.user} joined ${rule.body} after the vote opened on ${ctx.openedAt.slice(0, 10)}; the electorate is fixed when a vote opens`);
+      const later = body !== undefined && body.seats.some((s) => sameLogin(s.person, cmd.user) && s.since > openedDay);
+      if (later) refuse('joined-after-opening', `${cmd.user} joined ${rule.body} after the vote opened on ${openedDay}; the electorate is fixed when a vote opens`);
       else refuse('outside-electorate', `${cmd.user} held no seat on ${rule.body} when the vote opened, so cannot vote`);
-    } else if (cmd.at > closesAt) {
-      refuse('after-deadline', `the vote closed at ${closesAt}; this vote came at ${cmd.at}${counted.has(cmd.user.toLowerCase()) ? ', so the earlier vote stands' : ''}`);
+    } else if (cmd.t > closesAt) {
+      refuse('after-deadline', `the vote closed at ${iso(closesAt)}; this vote came at ${iso(cmd.t)}${counted.has(key) ? ', so the earlier vote stands' : ''}`);
     } else {
-      const previous = counted.get(cmd.user.toLowerCase());
+      const previous = counted.get(key);
       if (previous !== undefined) {
         out.refusals.push({ user: cmd.user, input: commandText(previous.cmd), reason: 'superseded', message: `${cmd.user} voted again; only the latest vote counts` });
       }
-      counted.set(cmd.user.toLowerCase(), { choice, cmd });
+      counted.set(key, { choice, cmd, firstAt: previous?.firstAt ?? cmd.t, firstComment: previous?.firstComment ?? cmd.commentId });
     }
   }
 
@@ -60,19 +68,18 @@ export function evaluateVote(ctx: EvalContext, rule: VoteRule, out: EvalOutput):
   const abstain = votes.filter((v) => v.choice === 'abstain').length;
   const eligible = electorate.length;
   const denominator = rule.denominator === 'eligible' ? eligible : rule.denominator === 'cast' ? yes + no : yes + no + abstain;
-  const tally: VoteTally = { yes, no, abstain, eligible, denominator, closesAt, electorate };
+  const tally: VoteTally = { yes, no, abstain, eligible, denominator, closesAt: iso(closesAt), electorate };
 
-  // The vote is final once it closes, or once every eligible voter has voted.
-  const final = ctx.asOf >= closesAt || votes.length >= eligible;
+  const final = ctx.asOf >= closesAt;
   const notVoted = electorate.filter((p) => !counted.has(p.toLowerCase()));
   const quorum = rule.quorum ?? 0;
   const quorumMet = eligible > 0 && votes.length / eligible >= quorum - 1e-9;
   out.requirements.push({
     id: 'vote:quorum',
     description: `a quorum of ${pct(quorum)} of the ${eligible} eligible voters takes part (now ${votes.length})`,
-    status: quorumMet ? 'met' : final ? 'failed' : 'open',
+    status: final ? (quorumMet ? 'met' : 'failed') : 'open',
     satisfiedBy: votes.map((v) => v.cmd.user),
-    couldSatisfy: quorumMet || final ? [] : notVoted,
+    couldSatisfy: final ? [] : notVoted,
     ref: ctx.ref(`${at}/quorum`),
   });
   const share = denominator === 0 ? 0 : yes / denominator;
@@ -82,15 +89,16 @@ export function evaluateVote(ctx: EvalContext, rule: VoteRule, out: EvalOutput):
     description: `yes votes ${rule.strict === true ? 'above' : 'at least'} ${pct(rule.threshold)} of ${rule.denominator} (now ${yes} of ${denominator})`,
     status: final ? (passes ? 'met' : 'failed') : 'open',
     satisfiedBy: votes.filter((v) => v.choice === 'yes').map((v) => v.cmd.user),
-    couldSatisfy: final ? [] : notVoted,
+    couldSatisfy: final ? [] : dedupe([...notVoted, ...votes.filter((v) => v.choice !== 'yes').map((v) => v.cmd.user)]),
     ref: ctx.ref(`${at}/threshold`),
   });
-  if (!final) out.explanations.push({ message: `the vote is open until ${closesAt}`, ref: ctx.ref(`${at}/window`) });
+  if (!final) out.explanations.push({ message: `the vote is open until ${iso(closesAt)}; votes may change until then`, ref: ctx.ref(`${at}/window`) });
   return tally;
 }
 
+/** The seat holders recused by the rule, from the subject and applicant frozen when the decision opened. */
 function recusedOf(ctx: EvalContext, rule: VoteRule, seated: string[]): string[] {
-  const { subject, applicant } = ctx.snapshot;
+  const { subject, applicant } = ctx;
   const out: string[] = [];
   for (const r of rule.recuse ?? []) {
     if (r === 'subject' && subject !== undefined) out.push(...seated.filter((p) => sameLogin(p, subject)));
@@ -103,14 +111,17 @@ function recusedOf(ctx: EvalContext, rule: VoteRule, seated: string[]): string[]
       out.push(...seated.filter((p) => groupOn(ctx.model, p, ctx.openedAt) === g));
     }
   }
-  return [...new Set(out)];
+  return dedupe(out);
 }
 
-/** Keeps each group's earliest binding votes up to the body's cap; the rest are refused. */
-function applyCaps(ctx: EvalContext, body: Body, seats: number, counted: Counted, out: EvalOutput): void {
+/**
+ * Keeps each group's binding votes up to the body's cap, in the order the voters first voted: voting
+ * again (even the same vote) keeps a voter's place, so it cannot hand the group's seat to another.
+ */
+function applyCaps(ctx: EvalContext, body: Body, seats: number, counted: Map<string, Counted>, out: EvalOutput): void {
   const limit = capLimit(body, seats);
   const perGroup = new Map<string, number>();
-  const ordered = [...counted.entries()].sort(([, a], [, b]) => (a.cmd.at < b.cmd.at ? -1 : 1));
+  const ordered = [...counted.entries()].sort(([, a], [, b]) => a.firstAt - b.firstAt || a.firstComment - b.firstComment);
   for (const [key, { choice, cmd }] of ordered) {
     if (choice === 'abstain') continue;
     const group = groupOn(ctx.model, cmd.user, ctx.openedAt) ?? `unaffiliated:${cmd.user}`;

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { evaluate } from '../engine/evaluate.js';
-import { HEAD, OLD, examplePolicy } from '../testing/fixtures.js';
+import { HEAD, OLD, examplePolicy, exampleText } from '../testing/fixtures.js';
 import { startFakeGitHub, type FakeGitHub, type FakePull } from '../testing/github-server.js';
 import { fastClient } from '../testing/fast-client.js';
 import { ANNOTATIONS_PER_REQUEST, publishCheckRun, publishStatus, readSnapshot } from './adapter.js';
@@ -23,7 +23,7 @@ const pull = (): FakePull => ({
   comments: [
     { id: 11, user: 'ana-example', body: 'Looks fine.\n/approve', created_at: '2024-07-02T12:00:00Z', updated_at: '2024-07-02T12:00:00Z' },
     { id: 12, user: 'dev-example', body: '/object not yet', created_at: '2024-07-02T13:00:00Z', updated_at: '2024-07-03T13:00:00Z' },
-    { id: 13, user: 'cho-example', body: '> /vote no\n/vote yes', created_at: '2024-07-02T14:00:00Z', updated_at: '2024-07-02T14:00:00Z' },
+    { id: 13, user: 'cho-example', body: '> /vote no\n\n/vote yes', created_at: '2024-07-02T14:00:00Z', updated_at: '2024-07-02T14:00:00Z' },
   ],
 });
 
@@ -113,8 +113,9 @@ describe('GitHub adapter against a GitHub-compatible server', () => {
 
   it('runs the bot: freezes the decision once, in a bot comment, and replays it from there', async () => {
     server = await startFakeGitHub('example', 'hearth', pull());
+    server.addBlob(exampleText());
     const octokit = client(server);
-    const options = { owner: 'example', repo: 'hearth', pullNumber: 7, policy: examplePolicy(), policyPath: '.github/governance.yaml', publish: 'check-run' as const, now: '2024-07-03T00:00:00Z' };
+    const options = { owner: 'example', repo: 'hearth', pullNumber: 7, policy: examplePolicy(), policyPath: '.github/governance.yaml', publish: 'check-run' as const, now: '2024-07-03T00:00:00Z', key: 'a-signing-key-of-at-least-32-characters' };
     const first = await runBot(octokit, options);
     expect(first.froze).toBe(true);
     // A routine change: cho's approval of an earlier commit is refused as stale (the /object is not weighed, as routine changes have no lazy consensus).

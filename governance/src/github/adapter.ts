@@ -2,8 +2,11 @@ import { GovernanceError } from '../error.js';
 import { verifyFrozen } from '../engine/freeze.js';
 import type { Evaluation, Requirement } from '../engine/result.js';
 import type { FrozenDecision, ReviewEvent, ReviewState, Snapshot } from '../engine/snapshot.js';
+import { parsePolicy } from '../model/load.js';
+import type { Policy } from '../model/types.js';
 import type { GitHubClient } from './client.js';
 import { commandsFromComment, decisionFields, frozenComment, frozenFromComment } from './commands.js';
+import { frozenFromRecord, signRecord, verifyRecord, type FrozenRecord } from './record.js';
 
 /** Which pull request to read or write. */
 export interface PullRequestRef {
@@ -21,7 +24,15 @@ export interface ReadSnapshotOptions extends PullRequestRef {
   readonly botLogin?: string;
   /** GitHub teams (`org/slug`) to read for drift reports; unreadable teams are skipped. */
   readonly teams?: readonly string[];
+  /**
+   * The bot's signing key: the frozen record's signature is checked with it. Without it (a person
+   * evaluating a pull request) the record's shape and policy hashes are checked, not its signature.
+   */
+  readonly key?: string;
 }
+
+/** The most files GitHub lists for a pull request; one that changes more is listed incompletely. */
+export const MAX_LISTED_FILES = 3000;
 
 /** Wraps a failed request in a {@link GovernanceError} that says what to check. */
 async function call<T>(what: string, fn: () => Promise<T>): Promise<T> {
@@ -36,7 +47,9 @@ async function call<T>(what: string, fn: () => Promise<T>): Promise<T> {
 
 /**
  * Reads a pull request into a snapshot: its files, reviews, comment commands and frozen decision (all
- * pages), the decision fields of its description, and the members of the named teams.
+ * pages), the decision fields of its description, and the members of the named teams. When GitHub
+ * lists fewer files than the pull request changes (it lists at most 3,000), the snapshot says so and
+ * the engine refuses to decide.
  */
 export async function readSnapshot(octokit: GitHubClient, options: ReadSnapshotOptions): Promise<Snapshot> {
   const { owner, repo, pullNumber } = options;
@@ -48,20 +61,8 @@ export async function readSnapshot(octokit: GitHubClient, options: ReadSnapshotO
 
   const botLogin = options.botLogin ?? 'github-actions[bot]';
   // The bot's first record decides: a later record cannot re-freeze a decision in flight.
-  let frozen: FrozenDecision | undefined;
-  for (const c of comments) {
-    const json = c.user?.login === botLogin ? frozenFromComment(c.body ?? '') : undefined;
-    if (json === undefined) continue;
-    let data: unknown;
-    try {
-      data = JSON.parse(json);
-    } catch {
-      throw new GovernanceError('E_GOV_FROZEN', `the frozen decision in comment ${c.id} is not valid JSON; restore it from the bot's record`);
-    }
-    verifyFrozen(data);
-    frozen = data;
-    break;
-  }
+  const recordComment = comments.find((c) => c.user?.login === botLogin && frozenFromComment(c.body ?? '') !== undefined);
+  const frozen = recordComment === undefined ? undefined : await frozenOf(octokit, options, recordComment);
   const teams: Record<string, string[]> = {};
   for (const team of options.teams ?? []) {
     const [org = '', slug = ''] = team.split('/');
@@ -75,6 +76,7 @@ export async function readSnapshot(octokit: GitHubClient, options: ReadSnapshotO
   const reviewEvents: ReviewEvent[] = reviews
     .filter((r) => r.user !== null && r.submitted_at !== undefined && r.commit_id !== null)
     .map((r) => ({ user: r.user?.login ?? '', state: r.state as ReviewState, commitId: r.commit_id ?? '', submittedAt: r.submitted_at ?? '' }));
+  const changed = pull.changed_files;
   return {
     version: 1,
     repository: `${owner}/${repo}`,
@@ -83,7 +85,9 @@ export async function readSnapshot(octokit: GitHubClient, options: ReadSnapshotO
     headSha: pull.head.sha,
     openedAt: new Date(pull.created_at).toISOString(),
     labels: pull.labels.map((l) => l.name),
+    // A rename touches the module it leaves as well as the one it joins.
     files: files.flatMap((f) => (f.previous_filename === undefined ? [f.filename] : [f.filename, f.previous_filename])),
+    ...(files.length < changed ? { incompleteFiles: { listed: files.length, changed } } : {}),
     reviews: reviewEvents,
     commands: comments
       .filter((c) => c.user !== null && c.user.login !== botLogin)
@@ -94,11 +98,48 @@ export async function readSnapshot(octokit: GitHubClient, options: ReadSnapshotO
   };
 }
 
-/** Records a frozen decision on the pull request, as a comment only the bot's own comments are read for. */
-export async function recordFrozen(octokit: GitHubClient, ref: PullRequestRef, frozen: FrozenDecision): Promise<void> {
+/**
+ * The frozen decision of the bot's record comment: refused if the comment was edited (by anyone: an
+ * administrator can edit the bot's comments), if its signature does not check, or if the policy it
+ * names cannot be fetched back unchanged by its blob hash.
+ */
+async function frozenOf(octokit: GitHubClient, options: ReadSnapshotOptions, comment: { id: number; body?: string; created_at: string; updated_at: string }): Promise<FrozenDecision> {
+  if (Date.parse(comment.updated_at) !== Date.parse(comment.created_at)) {
+    throw new GovernanceError('E_GOV_FROZEN', `the bot's record of this decision (comment ${comment.id}) was edited at ${comment.updated_at}; an edited record cannot be trusted, so the decision cannot go on: open a new pull request`);
+  }
+  let data: unknown;
+  try {
+    data = JSON.parse(frozenFromComment(comment.body ?? '') ?? '');
+  } catch {
+    throw new GovernanceError('E_GOV_FROZEN', `the frozen decision in comment ${comment.id} is not valid JSON; open a new pull request`);
+  }
+  const record = verifyRecord(data, options.key);
+  const policy = await fetchPolicy(octokit, options, record.policyBlob, record.policyFile);
+  const frozen = frozenFromRecord(record, policy);
+  verifyFrozen(frozen);
+  return frozen;
+}
+
+/** Fetches a policy file back from the repository by its git blob hash, and parses it. */
+export async function fetchPolicy(octokit: GitHubClient, ref: PullRequestRef, blobSha: string, file: string): Promise<Policy> {
+  const { data } = await call(`fetch the policy file ${file} (blob ${blobSha})`, () => octokit.rest.git.getBlob({ owner: ref.owner, repo: ref.repo, file_sha: blobSha }));
+  const text = Buffer.from(data.content, data.encoding === 'base64' ? 'base64' : 'utf8').toString('utf8');
+  return parsePolicy(text, file);
+}
+
+/**
+ * Records a frozen decision on the pull request, as a comment only the bot's own comments are read
+ * for: a small record, signed with `key`, naming the policy by its blob hash. The policy must be a
+ * committed file that the repository serves back by that hash (the base branch's policy file).
+ */
+export async function recordFrozen(octokit: GitHubClient, ref: PullRequestRef, frozen: FrozenDecision, policy: Policy, key: string): Promise<FrozenRecord> {
+  const record = signRecord(frozen, policy, key);
+  const served = await fetchPolicy(octokit, ref, policy.blobSha, policy.file);
+  frozenFromRecord(record, served);
   await call('comment on the pull request', () =>
-    octokit.rest.issues.createComment({ owner: ref.owner, repo: ref.repo, issue_number: ref.pullNumber, body: frozenComment(JSON.stringify(frozen)) }),
+    octokit.rest.issues.createComment({ owner: ref.owner, repo: ref.repo, issue_number: ref.pullNumber, body: frozenComment(JSON.stringify(record)) }),
   );
+  return record;
 }
 
 /** GitHub's limit on annotations in one check-run request. */
@@ -213,4 +254,35 @@ export async function publishStatus(octokit: GitHubClient, options: Omit<CheckRu
     // GitHub cuts descriptions at 140 characters.
     octokit.rest.repos.createCommitStatus({ owner, repo, sha: headSha, state, context: options.name ?? 'hearth/governance', description: description.slice(0, 140) }),
   );
+}
+
+/** Options of {@link publishRefusal}. */
+export interface RefusalOptions extends PullRequestRef {
+  /** Why the bot refuses to decide. */
+  readonly error: GovernanceError;
+  /** `check-run` or `status`, as the evaluation would have been published. */
+  readonly publish: 'check-run' | 'status';
+  /** Check or status name. Default `hearth/governance`. */
+  readonly name?: string;
+}
+
+/**
+ * Publishes the bot's refusal to decide (a frozen record it cannot trust, a vote without its subject,
+ * two decision labels) as a failing check on the pull request's head, saying why, so the pull
+ * request shows the reason rather than a missing check.
+ */
+export async function publishRefusal(octokit: GitHubClient, options: RefusalOptions): Promise<void> {
+  const { owner, repo, pullNumber, error } = options;
+  const { data: pull } = await call(`read pull request #${pullNumber}`, () => octokit.rest.pulls.get({ owner, repo, pull_number: pullNumber }));
+  const name = options.name ?? 'hearth/governance';
+  const summary = `The governance bot refuses to decide this pull request.\n\n${error.code}: ${error.message}`;
+  if (options.publish === 'check-run') {
+    await call('create a check run', () =>
+      octokit.rest.checks.create({ owner, repo, name, head_sha: pull.head.sha, status: 'completed', conclusion: 'failure', output: { title: `Governance: refused (${error.code})`, summary } }),
+    );
+  } else {
+    await call('set a commit status', () =>
+      octokit.rest.repos.createCommitStatus({ owner, repo, sha: pull.head.sha, state: 'failure', context: name, description: `refused: ${error.code}: ${error.message}`.slice(0, 140) }),
+    );
+  }
 }

@@ -17,7 +17,25 @@ describe('comment commands', () => {
   });
 
   it('ignores quoted lines, code fences and commands mid-sentence', () => {
-    expect(commandsFromComment(comment('> /vote no\n```\n/vote no\n```\nplease /vote yes'))).toEqual([]);
+    expect(commandsFromComment(comment('> /vote no\n\n```\n/vote no\n```\n\nplease /vote yes'))).toEqual([]);
+  });
+
+  it('takes commands only from plain paragraphs, as GitHub renders the comment', () => {
+    const notCommands = [
+      '~~~\n/vote no\n~~~',
+      '```\n/vote no\n```',
+      'Example:\n\n    /vote no',
+      '<!-- /vote no -->',
+      'Hidden <!--\n/vote no\n-->',
+      '> quoted\n/vote no',
+      '- /vote no',
+      '# /vote no',
+      '*/vote no*',
+      '`/vote no`',
+      '~~/vote no~~',
+    ];
+    for (const body of notCommands) expect(commandsFromComment(comment(body)), body).toEqual([]);
+    expect(commandsFromComment(comment('Agreed.\n/vote yes\n\n~~~\n/vote no\n~~~'))).toMatchObject([{ command: 'vote', argument: 'yes' }]);
   });
 
   it('round-trips a frozen decision through the bot comment', () => {

@@ -1,3 +1,4 @@
+import { Lexer, type Tokens } from 'marked';
 import type { CommandEvent, CommandName } from '../engine/snapshot.js';
 
 /** A pull-request comment, as much of it as commands need. */
@@ -17,32 +18,41 @@ export interface CommentInput {
 const COMMAND = /^\/(vote|object|approve)(?:[ \t]+(.*))?$/;
 
 /**
- * The commands in a comment: each line that starts with `/vote`, `/object` or `/approve` (quoted
- * lines, starting `>`, are someone else's words and are skipped). Commands from an edited comment are
- * kept but marked `edited`, so the engine can say it refused them rather than silently drop them.
+ * The commands in a comment: each line of a plain top-level paragraph that starts with `/vote`,
+ * `/object` or `/approve`. The comment is read with a Markdown parser (marked, GitHub's dialect),
+ * so what GitHub shows as a quote, a code block (fenced with backticks or tildes, or indented), an
+ * HTML comment, a list or a heading is never taken as a command, nor is text inside emphasis,
+ * strike-through or inline code. Commands from an edited comment are kept but marked `edited`, so
+ * the engine can say it refused them rather than silently drop them.
  */
 export function commandsFromComment(comment: CommentInput): CommandEvent[] {
   const edited = Date.parse(comment.updatedAt) !== Date.parse(comment.createdAt);
   const out: CommandEvent[] = [];
-  let inFence = false;
-  for (const raw of comment.body.split(/\r?\n/)) {
-    const line = raw.trim();
-    // Commands inside code fences are examples, not commands.
-    if (line.startsWith('```')) inFence = !inFence;
-    if (inFence) continue;
-    const match = COMMAND.exec(line);
-    if (match === null) continue;
-    const argument = match[2]?.trim();
-    out.push({
-      user: comment.user,
-      command: match[1] as CommandName,
-      ...(argument === undefined || argument === '' ? {} : { argument }),
-      at: comment.createdAt,
-      commentId: comment.id,
-      edited,
-    });
+  for (const token of new Lexer({ gfm: true }).lex(comment.body)) {
+    if (token.type !== 'paragraph') continue;
+    for (const raw of plainText(token as Tokens.Paragraph).split(/\r?\n/)) {
+      const match = COMMAND.exec(raw.trim());
+      if (match === null) continue;
+      const argument = match[2]?.trim();
+      out.push({
+        user: comment.user,
+        command: match[1] as CommandName,
+        ...(argument === undefined || argument === '' ? {} : { argument }),
+        at: comment.createdAt,
+        commentId: comment.id,
+        edited,
+      });
+    }
   }
   return out;
+}
+
+/**
+ * A paragraph's plain text: its text tokens as written; anything else (inline HTML such as a comment,
+ * code, emphasis, links) becomes a mark that no command can start with.
+ */
+function plainText(paragraph: Tokens.Paragraph): string {
+  return paragraph.tokens.map((t) => (t.type === 'text' || t.type === 'escape' ? t.raw : t.raw.replace(/[^\n]+/g, '\u0000'))).join('');
 }
 
 const FROZEN_MARKER = 'hearth-governance:frozen';

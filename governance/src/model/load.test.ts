@@ -129,3 +129,61 @@ describe('loading a governance model', () => {
     expect(readFileSync(path, 'utf8')).toBe(text);
   });
 });
+
+describe('model checks a determined member cannot slip past', () => {
+  it('refuses a body that goes over its cap on the day after a seat ends', () => {
+    // Without eli, the council has 4 seats; a share of 0.4 then allows one per group, and Example Cloud holds two.
+    const e = errorOf('      - { person: eli-example, since: 2023-01-01 }\n      - { person: fay-example, since: 2024-06-01 }', '      - { person: eli-example, since: 2023-01-01, until: 2024-12-31 }\n      - { person: fay-example, since: 2024-06-01 }');
+    expect(e.code).toBe('E_GOV_CAP');
+    expect(e.message).toContain("body 'technical-council' over its cap on 2025-01-01");
+  });
+
+  it('refuses a body that goes over its cap when a seat holder changes company', () => {
+    // dev moves to Example Cloud, which then holds three of the council's five seats.
+    const e = errorOf('      - { org: example-devices, from: 2024-06-01 }', '      - { org: example-devices, from: 2024-06-01, to: 2024-12-31 }\n      - { org: example-cloud, from: 2025-01-01 }');
+    expect(e.code).toBe('E_GOV_CAP');
+    expect(e.message).toContain("over its cap on 2025-01-01: group 'example-cloud' holds 3 of 5 seats");
+  });
+
+  it('refuses a seat holder whose affiliation ends while the seat lasts', () => {
+    const e = errorOf('      - { org: example-silicon, from: 2023-01-01 }\n  - github: ben-example', '      - { org: example-silicon, from: 2023-01-01, to: 2024-12-31 }\n  - github: ben-example');
+    expect(e.code).toBe('E_GOV_AFFILIATION_GAP');
+    expect(e.message).toContain("seats 'ana-example' from 2023-01-01, but they have no affiliation on some of those days");
+  });
+
+  it('refuses a person seated twice on one body', () => {
+    const e = errorOf('      - { person: eli-example, since: 2023-01-01 }\n    caps:\n      - seats: 1', '      - { person: eli-example, since: 2023-01-01 }\n      - { person: Ana-Example, since: 2024-01-01 }\n    caps:\n      - seats: 1');
+    expect(e.issues.map((i) => i.code)).toContain('E_GOV_DUPLICATE');
+    expect(e.message).toContain("seats 'Ana-Example' on body 'board' a second time while their seat from 2023-01-01 lasts");
+  });
+
+  it('refuses two decision types with one label', () => {
+    const e = errorOf('    label: governance/charter-change', '    label: governance/new-maintainer');
+    expect(e.code).toBe('E_GOV_DUPLICATE');
+    expect(e.message).toContain("'governance/new-maintainer' already selects decision type 'new-maintainer'");
+  });
+
+  it('refuses a duration so long that it would overflow a date, and a zero one', () => {
+    for (const window of ['99999999999w', '0h', '100000h']) {
+      const e = errorOf('        window: 30d', `        window: ${window}`);
+      expect(e.code).toBe('E_GOV_SCHEMA');
+      expect(e.message).toContain('must be a duration such as 30m');
+    }
+  });
+
+  it('refuses a YAML alias bomb with E_GOV_YAML, not a crash', () => {
+    const bomb = ['a: &a [x, x, x, x, x, x, x, x, x]', ...'bcdefghij'.split('').map((k, i) => `${k}: &${k} [${Array(9).fill(`*${'abcdefghij'[i]}`).join(', ')}]`)].join('\n');
+    try {
+      parsePolicy(bomb, 'bomb.yaml');
+      throw new Error('expected an error');
+    } catch (e) {
+      expect(e).toBeInstanceOf(GovernanceError);
+      expect((e as GovernanceError).code).toBe('E_GOV_YAML');
+    }
+  });
+
+  it('requires an explicit owner for paths no module matches, and a body that exists', () => {
+    expect(errorOf('unownedPaths: { ownerBody: technical-council }\n', '').message).toContain("missing required field 'unownedPaths'");
+    expect(errorOf('unownedPaths: { ownerBody: technical-council }', 'unownedPaths: { ownerBody: nobody }').code).toBe('E_GOV_REFERENCE');
+  });
+});

@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { Ajv, type ErrorObject } from 'ajv';
 import { LineCounter, isMap, isScalar, isSeq, parseDocument, type Node } from 'yaml';
 import { GovernanceError, type GovernanceIssue } from '../error.js';
-import { contentHash } from './hash.js';
+import { contentHash, gitBlobSha } from './hash.js';
 import { lineOf } from './lines.js';
 import { governanceSchema } from './schema.js';
 import type { GovernanceModel, Policy } from './types.js';
@@ -29,9 +29,15 @@ export function parsePolicy(text: string, file: string): Policy {
   }
   const lines: Record<string, number> = {};
   collectLines(doc.contents, '', lines, lineAt);
-  const data: unknown = doc.toJS();
+  let data: unknown;
+  try {
+    data = doc.toJS({ maxAliasCount: MAX_ALIASES });
+  } catch (cause) {
+    // yaml refuses an alias bomb (aliases expanding to an exponential tree) with a ReferenceError.
+    throw new GovernanceError('E_GOV_YAML', `${file}: ${firstLine((cause as Error).message)}; write the values out instead of repeating aliases`);
+  }
   assertModel(data, file, lines);
-  return { model: data, file, lines, hash: contentHash(data) };
+  return { model: data, file, lines, hash: contentHash(data), blobSha: gitBlobSha(text) };
 }
 
 /**
@@ -60,6 +66,9 @@ export async function loadPolicyFile(path: string): Promise<Policy> {
   }
   return parsePolicy(text, path);
 }
+
+/** The most alias expansions a model may use; far beyond any real model, far below a bomb. */
+const MAX_ALIASES = 100;
 
 function collectLines(node: unknown, pointer: string, lines: Record<string, number>, lineAt: (o: number) => number): void {
   const range = (node as Node | null)?.range;
@@ -124,6 +133,6 @@ function schemaIssue(error: ErrorObject, file: string, lines: Readonly<Record<st
 function patternHint(pointer: string): string {
   const field = pointer.slice(pointer.lastIndexOf('/') + 1);
   if (['from', 'to', 'since', 'until'].includes(field)) return 'must be a day written YYYY-MM-DD';
-  if (['window', 'after'].includes(field)) return 'must be a duration such as 30m, 72h, 7d or 2w';
+  if (['window', 'after'].includes(field)) return 'must be a duration such as 30m, 72h, 7d or 2w, above zero and at most 999999m, 99999h, 9999d or 999w';
   return 'must be an id of letters, digits, ".", "_" or "-" (a GitHub login for people)';
 }

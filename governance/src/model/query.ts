@@ -9,7 +9,7 @@ export const INDEPENDENT = 'independent';
  * (`independent:<login>`), so two independents count as two groups. Undefined when the model has no
  * affiliation covering the instant, or does not know the person.
  */
-export function groupOn(model: GovernanceModel, login: string, instant: string): string | undefined {
+export function groupOn(model: GovernanceModel, login: string, instant: number): string | undefined {
   const person = model.people.find((p) => p.github.toLowerCase() === login.toLowerCase());
   const affiliation = person?.affiliations.find((a) => within(instant, a.from, a.to));
   if (person === undefined || affiliation === undefined) return undefined;
@@ -23,9 +23,10 @@ export function groupOfOrg(model: GovernanceModel, orgId: string): string {
   return org?.group ?? orgId;
 }
 
-/** The seats of a body held at an instant. */
-export function seatsOn(body: Body, instant: string): Seat[] {
-  return body.seats.filter((s) => within(instant, s.since, s.until));
+/** The seats of a body held at an instant (one per person: the validator refuses a person seated twice at once). */
+export function seatsOn(body: Body, instant: number): Seat[] {
+  const held = body.seats.filter((s) => within(instant, s.since, s.until));
+  return held.filter((s, i) => held.findIndex((o) => sameLogin(o.person, s.person)) === i);
 }
 
 /** The GitHub teams (`org/slug`) that bodies mirror, read by the adapter to report drift from the model. */
@@ -42,7 +43,7 @@ export function findBody(model: GovernanceModel, id: string): Body | undefined {
  * The seats held at an instant on the body with an id; none when no id is given or the model has no
  * such body (a frozen or hand-built policy need not have passed the validator's reference checks).
  */
-export function seatsOf(model: GovernanceModel, bodyId: string | undefined, instant: string): Seat[] {
+export function seatsOf(model: GovernanceModel, bodyId: string | undefined, instant: number): Seat[] {
   const body = bodyId === undefined ? undefined : findBody(model, bodyId);
   return body === undefined ? [] : seatsOn(body, instant);
 }

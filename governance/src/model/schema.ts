@@ -7,7 +7,8 @@
 const id = { type: 'string', pattern: '^[A-Za-z0-9][A-Za-z0-9._-]*$' } as const;
 const login = { type: 'string', pattern: '^[A-Za-z0-9](?:[A-Za-z0-9-]|\\[bot\\])*$' } as const;
 const day = { type: 'string', pattern: '^\\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\\d|3[01])$' } as const;
-const duration = { type: 'string', pattern: '^\\d+(m|h|d|w)$' } as const;
+// Bounded (at most about 27 years), so that no window overflows a date.
+const duration = { type: 'string', pattern: '^(?:[1-9]\\d{0,5}m|[1-9]\\d{0,4}h|[1-9]\\d{0,3}d|[1-9]\\d{0,2}w)$' } as const;
 const share = { type: 'number', exclusiveMinimum: 0, maximum: 1 } as const;
 const bodyRef = {
   type: 'object',
@@ -29,7 +30,7 @@ export const governanceSchema: JsonSchema = {
   title: 'Hearth governance model',
   type: 'object',
   additionalProperties: false,
-  required: ['version', 'foundation', 'defaultDecision', 'organisations', 'people', 'bodies', 'modules', 'decisions'],
+  required: ['version', 'foundation', 'defaultDecision', 'organisations', 'people', 'bodies', 'modules', 'unownedPaths', 'decisions'],
   properties: {
     version: { const: 1 },
     foundation: { type: 'string', minLength: 1 },
@@ -116,6 +117,12 @@ export const governanceSchema: JsonSchema = {
           vendor: id,
         },
       },
+    },
+    unownedPaths: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['ownerBody'],
+      properties: { ownerBody: id },
     },
     decisions: {
       type: 'array',

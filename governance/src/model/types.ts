@@ -191,6 +191,12 @@ export interface DecisionType {
   rule?: DecisionRule;
 }
 
+/** Who approves a change to paths that no module owns. */
+export interface UnownedPaths {
+  /** The body whose seat holders (when they approve) own every path no module matches. */
+  ownerBody: string;
+}
+
 /** A whole foundation model. */
 export interface GovernanceModel {
   /** Model format version; 1. */
@@ -207,6 +213,8 @@ export interface GovernanceModel {
   bodies: Body[];
   /** Modules. */
   modules: Module[];
+  /** Who owns paths that no module matches: an explicit choice, never a silent pass. */
+  unownedPaths: UnownedPaths;
   /** Decision types. */
   decisions: DecisionType[];
 }
@@ -224,4 +232,10 @@ export interface Policy {
   readonly lines: Readonly<Record<string, number>>;
   /** `sha256:` and the hex digest of the model's canonical JSON. */
   readonly hash: string;
+  /**
+   * The git blob hash (SHA-1 of `blob <size>\0<bytes>`) of the file's text: the name under which
+   * GitHub serves that exact file back (`GET /repos/{owner}/{repo}/git/blobs/{sha}`), which is how a
+   * frozen decision records its policy without copying it.
+   */
+  readonly blobSha: string;
 }

@@ -1,7 +1,7 @@
 import type { GovernanceIssue } from '../error.js';
-import { isRealDay, nextDay } from './dates.js';
-import { INDEPENDENT, capLimit, groupOn } from './query.js';
-import type { EscalationStep, GovernanceModel } from './types.js';
+import { dayStart, isRealDay, nextDay } from './dates.js';
+import { INDEPENDENT, capLimit, groupOn, sameLogin } from './query.js';
+import type { Body, EscalationStep, GovernanceModel, Person } from './types.js';
 
 /**
  * Checks a model that already passed the JSON Schema for what a schema cannot say: dates that exist
@@ -49,18 +49,19 @@ export function validateModel(model: GovernanceModel): GovernanceIssue[] {
     });
   });
 
+  const byLogin = new Map(model.people.map((p) => [p.github.toLowerCase(), p]));
   model.bodies.forEach((b, i) => {
     b.seats.forEach((s, j) => {
       const at = `/bodies/${i}/seats/${j}`;
       person(s.person, `${at}/person`);
       if (!checkDay(s.since, `${at}/since`, add) || (s.until !== undefined && !checkDay(s.until, `${at}/until`, add))) return;
       if (s.until !== undefined && s.until < s.since) add('E_GOV_DATES', `${at}/until`, `(${s.until}) is before since (${s.since}); dates must run forward`);
-      for (const day of [s.since, s.until].filter((d): d is string => d !== undefined)) {
-        if (people.has(s.person.toLowerCase()) && groupOn(model, s.person, day) === undefined) {
-          add('E_GOV_AFFILIATION_GAP', at, `seats '${s.person}' on ${day}, when they have no affiliation; every seat holder needs one for the whole seat`);
-        }
+      const holder = byLogin.get(s.person.toLowerCase());
+      if (holder !== undefined && !affiliatedThroughout(holder, s.since, s.until)) {
+        add('E_GOV_AFFILIATION_GAP', at, `seats '${s.person}' from ${s.since}${s.until === undefined ? '' : ` to ${s.until}`}, but they have no affiliation on some of those days; every seat holder needs one for the whole seat`);
       }
     });
+    checkOneSeatEach(b, i, add);
     checkCaps(model, i, add);
   });
 
@@ -74,12 +75,19 @@ export function validateModel(model: GovernanceModel): GovernanceIssue[] {
     }
   });
 
+  if (model.unownedPaths !== undefined) body(model.unownedPaths.ownerBody, '/unownedPaths/ownerBody');
   if (!decisions.has(model.defaultDecision)) {
     add('E_GOV_REFERENCE', '/defaultDecision', `names decision type '${model.defaultDecision}', which is not in /decisions`);
   }
+  const labels = new Map<string, string>();
   model.decisions.forEach((d, i) => {
     const at = `/decisions/${i}`;
     const rule = d.rule;
+    if (d.label !== undefined) {
+      const other = labels.get(d.label);
+      if (other !== undefined) add('E_GOV_DUPLICATE', `${at}/label`, `'${d.label}' already selects decision type '${other}'; each label must select one decision type`);
+      else labels.set(d.label, d.id);
+    }
     if (rule === undefined || (rule.approvals === undefined && rule.vote === undefined && rule.lazyConsensus === undefined)) {
       add('E_GOV_DECISION_RULE', at, `(decision type '${d.id}') has no rule; give it approvals, a vote or lazyConsensus`);
       return;
@@ -117,25 +125,53 @@ function checkDay(day: string, at: string, add: Add): boolean {
 }
 
 /**
- * Checks a body's caps on every day its make-up can change (a seat starting or ending, a seat
- * holder changing company), since a body within its cap today may have been over it last year.
+ * True when a person's affiliations cover every day from `since` to `until` (open when absent). The
+ * affiliations are already checked to run in order without gaps, so the first and last decide.
+ */
+function affiliatedThroughout(person: Person, since: string, until: string | undefined): boolean {
+  const first = person.affiliations[0];
+  const last = person.affiliations[person.affiliations.length - 1];
+  if (first === undefined || last === undefined || first.from > since) return false;
+  return last.to === undefined || (until !== undefined && last.to >= until);
+}
+
+/** One person, one seat per body: two seats of one person that overlap would count them twice. */
+function checkOneSeatEach(body: Body, index: number, add: Add): void {
+  body.seats.forEach((s, j) => {
+    const earlier = body.seats.slice(0, j).find((o) => sameLogin(o.person, s.person) && o.since <= (s.until ?? '9999-12-31') && s.since <= (o.until ?? '9999-12-31'));
+    if (earlier !== undefined) {
+      add('E_GOV_DUPLICATE', `/bodies/${index}/seats/${j}`, `seats '${s.person}' on body '${body.id}' a second time while their seat from ${earlier.since} lasts; one person holds one seat per body`);
+    }
+  });
+}
+
+/**
+ * Checks a body's caps on every day its make-up can change: a seat starting, the day after one ends,
+ * a seat holder's affiliation starting or the day after it ends. A body within its cap today may
+ * have been over it last year, or be over it from the day after someone leaves.
  */
 function checkCaps(model: GovernanceModel, index: number, add: Add): void {
   const body = model.bodies[index];
   if (body === undefined || (body.caps ?? []).length === 0) return;
   const holders = new Set(body.seats.map((s) => s.person.toLowerCase()));
   const days = new Set<string>();
-  for (const s of body.seats) days.add(s.since);
+  for (const s of body.seats) {
+    days.add(s.since);
+    if (s.until !== undefined) days.add(nextDay(s.until));
+  }
   for (const p of model.people) {
     if (!holders.has(p.github.toLowerCase())) continue;
-    for (const a of p.affiliations) days.add(a.from);
+    for (const a of p.affiliations) {
+      days.add(a.from);
+      if (a.to !== undefined) days.add(nextDay(a.to));
+    }
   }
   const reported = new Set<string>();
   for (const day of [...days].sort()) {
     const seated = body.seats.filter((s) => s.since <= day && (s.until === undefined || day <= s.until));
     const perGroup = new Map<string, number>();
     for (const s of seated) {
-      const group = groupOn(model, s.person, day);
+      const group = groupOn(model, s.person, dayStart(day));
       if (group !== undefined) perGroup.set(group, (perGroup.get(group) ?? 0) + 1);
     }
     const limit = capLimit(body, seated.length);

@@ -1,9 +1,13 @@
 // Test support, excluded from the build: a GitHub-compatible HTTP server on 127.0.0.1 serving the
 // few REST endpoints the adapter uses, with Link-header pagination and injectable rate limits.
-import { randomBytes, verify, type KeyObject } from 'node:crypto';
+import { createHash, randomBytes, verify, type KeyObject } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
+/** A file of a pull request: its path, or GitHub's file entry with a rename's old path. */
+export type FakeFile = string | { filename: string; previous_filename?: string; status?: 'added' | 'removed' | 'modified' | 'renamed' };
+
+/** The pull request a fake server serves, in GitHub's terms. */
 export interface FakePull {
   number: number;
   author: string;
@@ -11,7 +15,10 @@ export interface FakePull {
   createdAt: string;
   labels: string[];
   body?: string;
-  files: string[];
+  /** The changed files; GitHub lists at most {@link GITHUB_MAX_LISTED_FILES} of them. */
+  files: FakeFile[];
+  /** GitHub's count of changed files (`changed_files`); default: the number of `files`. */
+  changedFiles?: number;
   reviews: { id: number; user: string; state: string; commit_id: string; submitted_at: string }[];
   comments: { id: number; user: string; body: string; created_at: string; updated_at: string }[];
 }
@@ -26,8 +33,36 @@ export interface FakeGitHub {
   rateLimit(pathPrefix: string, kind: 'primary' | 'secondary', count?: number): void;
   /** Installation tokens minted for the App, in order. */
   installationTokens: string[];
+  /** Stores a file's text as a git blob, served at `GET /repos/:owner/:repo/git/blobs/:sha`; returns its sha. */
+  addBlob(text: string): string;
+  /** Edits a comment as a person with write access can (an administrator can edit anyone's): new body, `updated_at` moves. */
+  editComment(id: number, body: string): void;
   close(): Promise<void>;
 }
+
+/** GitHub lists at most this many files of a pull request (the rest are left out; `changed_files` still counts them). */
+export const GITHUB_MAX_LISTED_FILES = 3000;
+
+/** GitHub refuses a comment body longer than this many characters (422). */
+export const GITHUB_MAX_COMMENT_CHARS = 65_536;
+
+/** A timestamp as GitHub writes it: whole seconds, `Z`. */
+function githubNow(): string {
+  return new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+
+/** The git blob hash of a text, as git and GitHub compute it. */
+function blobSha(text: string): string {
+  const bytes = Buffer.from(text, 'utf8');
+  return createHash('sha1').update(`blob ${bytes.length}\0`).update(bytes).digest('hex');
+}
+
+/** GitHub's 422 for a comment body over the limit. */
+const tooLong = {
+  message: 'Validation Failed',
+  errors: [{ resource: 'IssueComment', code: 'custom', field: 'body', message: `body is too long (maximum is ${GITHUB_MAX_COMMENT_CHARS} characters)` }],
+  documentation_url: 'https://docs.github.com/rest/issues/comments#create-an-issue-comment',
+};
 
 /**
  * A GitHub App the server knows. With one, the server mints installation tokens at
@@ -68,12 +103,27 @@ function verifyAppJwt(authorization: string | undefined, app: FakeApp): { ok: tr
 
 const PAGE_DEFAULT = 30;
 
-export async function startFakeGitHub(owner: string, repo: string, pull: FakePull, teams: Record<string, string[]> = {}, pageSize = 2, app?: FakeApp): Promise<FakeGitHub> {
+/** What an extra route module gets for one request (see {@link FakeRoute}). */
+export interface FakeRequest {
+  method: string;
+  path: string;
+  query: URLSearchParams;
+  body: Record<string, unknown>;
+  send: (status: number, data: unknown, headers?: Record<string, string>) => void;
+  paged: (items: unknown[]) => void;
+  writes: FakeGitHub['writes'];
+}
+
+/** An extra set of endpoints the server composes (e.g. git refs, contents, pulls): returns true when it answered. */
+export type FakeRoute = (request: FakeRequest) => boolean | Promise<boolean>;
+
+export async function startFakeGitHub(owner: string, repo: string, pull: FakePull, teams: Record<string, string[]> = {}, pageSize = 2, app?: FakeApp, routes: readonly FakeRoute[] = []): Promise<FakeGitHub> {
   const requests: string[] = [];
   const installationTokens: string[] = [];
   const writes: FakeGitHub['writes'] = [];
   const limits: { prefix: string; kind: 'primary' | 'secondary'; left: number }[] = [];
   const checkRuns = new Map<number, Record<string, unknown>>();
+  const blobs = new Map<string, string>();
   let nextCheck = 1;
   const prefix = `/repos/${owner}/${repo}`;
 
@@ -128,18 +178,34 @@ export async function startFakeGitHub(owner: string, repo: string, pull: FakePul
     const p = url.pathname;
     const method = req.method ?? 'GET';
     if (method === 'GET' && p === `${prefix}/pulls/${pull.number}`) {
-      send(200, { number: pull.number, user: user(pull.author), head: { sha: pull.headSha }, created_at: pull.createdAt, labels: pull.labels.map((name) => ({ name })), body: pull.body ?? null });
+      send(200, { number: pull.number, user: user(pull.author), head: { sha: pull.headSha }, created_at: pull.createdAt, labels: pull.labels.map((name) => ({ name })), body: pull.body ?? null, changed_files: pull.changedFiles ?? pull.files.length });
     } else if (method === 'GET' && p === `${prefix}/pulls/${pull.number}/files`) {
-      paged(pull.files.map((filename) => ({ filename, status: 'modified' })));
+      const entries = pull.files.slice(0, GITHUB_MAX_LISTED_FILES).map((f) => (typeof f === 'string' ? { filename: f, status: 'modified' } : { status: f.previous_filename === undefined ? 'modified' : 'renamed', ...f }));
+      paged(entries);
+    } else if (method === 'GET' && p.startsWith(`${prefix}/git/blobs/`)) {
+      const sha = p.slice(p.lastIndexOf('/') + 1);
+      const text = blobs.get(sha);
+      if (text === undefined) return send(404, { message: 'Not Found', documentation_url: 'https://docs.github.com/rest/git/blobs#get-a-blob' });
+      const content = Buffer.from(text, 'utf8').toString('base64').replace(/.{60}/g, '$&\n');
+      send(200, { sha, node_id: `B_${sha}`, size: Buffer.byteLength(text), url: `${prefix}/git/blobs/${sha}`, content, encoding: 'base64' });
     } else if (method === 'GET' && p === `${prefix}/pulls/${pull.number}/reviews`) {
       paged(pull.reviews.map((r) => ({ ...r, user: user(r.user) })));
     } else if (method === 'GET' && p === `${prefix}/issues/${pull.number}/comments`) {
       paged(pull.comments.map((c) => ({ ...c, user: user(c.user) })));
     } else if (method === 'POST' && p === `${prefix}/issues/${pull.number}/comments`) {
+      if (String(body['body']).length > GITHUB_MAX_COMMENT_CHARS) return send(422, tooLong);
       writes.push({ route: `POST ${p}`, body });
-      const comment = { id: 900 + pull.comments.length, user: 'github-actions[bot]', body: String(body['body']), created_at: new Date().toISOString(), updated_at: new Date().toISOString() };
+      const now = githubNow();
+      const comment = { id: 900 + pull.comments.length, user: 'github-actions[bot]', body: String(body['body']), created_at: now, updated_at: now };
       pull.comments.push(comment);
       send(201, { ...comment, user: user(comment.user) });
+    } else if (method === 'PATCH' && p.startsWith(`${prefix}/issues/comments/`)) {
+      const comment = pull.comments.find((c) => String(c.id) === p.slice(p.lastIndexOf('/') + 1));
+      if (comment === undefined) return send(404, { message: 'Not Found' });
+      if (String(body['body']).length > GITHUB_MAX_COMMENT_CHARS) return send(422, tooLong);
+      writes.push({ route: `PATCH ${p}`, body });
+      editComment(comment, String(body['body']));
+      send(200, { ...comment, user: user(comment.user) });
     } else if (method === 'GET' && p.startsWith('/orgs/') && p.endsWith('/members')) {
       const [, , org, , slug] = p.split('/');
       const members = teams[`${org}/${slug}`];
@@ -159,9 +225,16 @@ export async function startFakeGitHub(owner: string, repo: string, pull: FakePul
       writes.push({ route: `POST ${p}`, body });
       send(201, { id: 1, ...body });
     } else {
+      for (const route of routes) if (await route({ method, path: p, query: url.searchParams, body, send, paged, writes })) return;
       send(404, { message: 'Not Found', documentation_url: 'https://docs.github.com/rest' });
     }
   };
+  function editComment(comment: FakePull['comments'][number], text: string): void {
+    comment.body = text;
+    // GitHub moves updated_at on every edit; a comment edited within its creation second still shows it.
+    const now = githubNow();
+    comment.updated_at = now === comment.created_at ? new Date(Date.parse(now) + 1000).toISOString().replace(/\.\d{3}Z$/, 'Z') : now;
+  }
   const server = createServer((req, res) => {
     handler(req, res).catch((e: unknown) => {
       res.writeHead(500);
@@ -176,6 +249,16 @@ export async function startFakeGitHub(owner: string, repo: string, pull: FakePul
     writes,
     rateLimit: (pathPrefix, kind, count = 1) => limits.push({ prefix: pathPrefix, kind, left: count }),
     installationTokens,
+    addBlob: (text) => {
+      const sha = blobSha(text);
+      blobs.set(sha, text);
+      return sha;
+    },
+    editComment: (id, text) => {
+      const comment = pull.comments.find((c) => c.id === id);
+      if (comment === undefined) throw new Error(`no comment ${id}`);
+      editComment(comment, text);
+    },
     close: () => new Promise<void>((resolve, reject) => server.close((e) => (e === undefined ? resolve() : reject(e)))),
   };
 }

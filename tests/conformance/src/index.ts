@@ -29,6 +29,7 @@ export { validateResults } from './report/validate.js';
 export { markdownSummary } from './report/markdown.js';
 export { htmlReport, backendsHtml, opBackendCells, type BackendColumn } from './report/html.js';
 export { describeFailure, rerunCommand, matrix, cellStatus, ulpHistogram, ULP_BUCKETS, num, specialNumbers, type MatrixCell, type UlpBucket } from './report/format.js';
+export { missingPairs, missingBlock } from './report/missing.js';
 export { ProgressBar } from './progress.js';
 
 /** The file URL of the published JSON Schema that results.json validates against. */

@@ -15,11 +15,24 @@ export interface Profile {
   readonly requireAll: boolean;
   /** The size tier of its cases (`standard` when absent); life-cycle checks belong to every tier. */
   readonly tier?: CaseTier;
+  /**
+   * A partial profile certifies what the plugin declares and no more: the verdict covers exactly its
+   * declared (op, dtype) pairs (at least one is needed), the rest running elsewhere through the fallback.
+   */
+  readonly partial?: boolean;
 }
 
 /** The profiles of this suite version. */
 export const PROFILES: readonly Profile[] = [
   { name: 'core', description: 'float32, int32 and bool: every opset v1 operator, required of every backend.', dtypes: ['float32', 'int32', 'bool'], alongside: [], requireAll: true },
+  {
+    name: 'core-partial',
+    description: "core's cases, certified for the (op, dtype) pairs the plugin declares; the rest run on another device through the fallback. A lesser mark than core.",
+    dtypes: ['float32', 'int32', 'bool'],
+    alongside: [],
+    requireAll: false,
+    partial: true,
+  },
   { name: 'float16', description: 'float16 results, with float16-sized bounds; optional.', dtypes: ['float16'], alongside: ['float32', 'int32', 'bool'], requireAll: false },
   { name: 'float64', description: 'float64 results; optional.', dtypes: ['float64'], alongside: ['float32', 'int32', 'bool'], requireAll: false },
   {

@@ -1,5 +1,5 @@
 import { Command } from 'commander';
-import { HearthError, isDType, type DType, type Explanation } from '@hearth/core';
+import { HearthError, hostArray, isDType, type DType, type Explanation } from '@hearth/core';
 import { openRuntime } from '../runtime.js';
 
 /** Parses `2x3,3,scalar` into shapes. */
@@ -29,7 +29,11 @@ export async function explainCall(op: string, options: { shapes?: string; dtypes
   const { hearth, error } = await openRuntime({ plugins: options.plugins, backends: options.device ? [options.device.split(':')[0]!] : undefined });
   if (error) throw error;
   try {
-    const inputs = shapes.map((shape, i) => hearth.zeros(shape, { dtype: (dtypes[i] ?? dtypes[0] ?? 'float32') as DType, device: options.device }));
+    // From host data, not zeros(): a plugin without `full` (a partial one) can still be explained.
+    const inputs = shapes.map((shape, i) => {
+      const dtype = (dtypes[i] ?? dtypes[0] ?? 'float32') as DType;
+      return hearth.tensor(hostArray(dtype, shape.reduce((n, d) => n * d, 1)), { dtype, shape, device: options.device });
+    });
     return hearth.explain(op, inputs, attrs, { device: options.device });
   } finally {
     await hearth.dispose().catch(() => undefined);

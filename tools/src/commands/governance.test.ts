@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { startFakeGitHub } from '../../../governance/src/testing/github-server.js';
+import { largeFoundationYaml } from '../../../governance/src/testing/large-foundation.js';
 import { governanceCommand } from './governance.js';
 
 const EXAMPLE = fileURLToPath(new URL('../../../governance/examples/foundation.yaml', import.meta.url));
@@ -92,8 +93,53 @@ describe('hearth governance', () => {
     expect(badReview).toMatchObject({ code: 2, err: expect.stringContaining('E_GOV_INPUT') as unknown });
     vi.stubEnv('GITHUB_REPOSITORY', 'example/hearth');
     vi.stubEnv('GITHUB_TOKEN', 'test-token');
+    vi.stubEnv('HEARTH_GOVERNANCE_KEY', 'a-signing-key-of-at-least-32-characters');
     vi.stubEnv('GITHUB_EVENT_PATH', join(dir, 'no-event.json'));
     const noEvent = await hearth('run', '--policy', EXAMPLE);
     expect(noEvent).toMatchObject({ code: 2, err: expect.stringContaining('E_GOV_INPUT: cannot read the event in GITHUB_EVENT_PATH') as unknown });
+  });
+
+  it('refuses a YAML alias bomb as a user error (exit 2), and --json prints JSON', async () => {
+    const bomb = join(dir, 'bomb.yaml');
+    writeFileSync(bomb, ['a: &a [x, x, x, x, x, x, x, x, x]', ...'bcdefghij'.split('').map((k, i) => `${k}: &${k} [${Array(9).fill(`*${'abcdefghij'[i]}`).join(', ')}]`)].join('\n'));
+    const text = await hearth('check', bomb);
+    expect(text.code).toBe(2);
+    expect(text.err).toMatch(/^error E_GOV_YAML: /);
+    const json = await hearth('check', bomb, '--json');
+    expect(json.code).toBe(2);
+    expect(JSON.parse(json.out)).toMatchObject({ ok: false, error: { code: 'E_GOV_YAML' } });
+  });
+
+  it('checks a generated 2,000-person foundation', async () => {
+    const file = join(dir, 'large.yaml');
+    writeFileSync(file, largeFoundationYaml(2000));
+    const res = await hearth('check', file, '--json');
+    expect(res.code).toBe(0);
+    expect(JSON.parse(res.out)).toMatchObject({ ok: true, people: 2000, modules: 50 });
+  });
+
+  it('run: takes the pull request of a workflow_run event, and refuses to run without the signing key', async () => {
+    const pull = { number: 5, author: 'eli-example', headSha: HEAD, createdAt: '2024-07-01T10:00:00Z', labels: [], files: ['docs/guide.md'], reviews: [], comments: [] };
+    const server = await startFakeGitHub('example', 'hearth', pull);
+    server.addBlob(readFileSync(EXAMPLE, 'utf8'));
+    try {
+      const event = join(dir, 'event.json');
+      writeFileSync(event, JSON.stringify({ action: 'completed', workflow_run: { id: 1, pull_requests: [{ number: 5 }] } }));
+      vi.stubEnv('GITHUB_TOKEN', 'test-token');
+      vi.stubEnv('GITHUB_REPOSITORY', 'example/hearth');
+      vi.stubEnv('GITHUB_API_URL', server.url);
+      vi.stubEnv('GITHUB_EVENT_PATH', event);
+      vi.stubEnv('HEARTH_GOVERNANCE_KEY', '');
+      const noKey = await hearth('run', '--policy', EXAMPLE, '--json');
+      expect(noKey.code).toBe(2);
+      expect(JSON.parse(noKey.out)).toMatchObject({ ok: false, error: { code: 'E_GOV_INPUT', message: expect.stringContaining('HEARTH_GOVERNANCE_KEY') as unknown } });
+      vi.stubEnv('HEARTH_GOVERNANCE_KEY', 'a-signing-key-of-at-least-32-characters');
+      const ran = await hearth('run', '--policy', EXAMPLE, '--json');
+      expect(ran.code).toBe(0);
+      expect(JSON.parse(ran.out)).toMatchObject({ froze: true, evaluation: { decision: 'routine-change' } });
+      expect(server.writes.map((w) => w.route)).toEqual(['POST /repos/example/hearth/issues/5/comments', `POST /repos/example/hearth/statuses/${HEAD}`]);
+    } finally {
+      await server.close();
+    }
   });
 });

@@ -5,6 +5,7 @@ import {
   createGitHubClient,
   evaluate,
   loadPolicyFile,
+  parseInstant,
   parseSnapshot,
   readSnapshot,
   runBot,
@@ -19,8 +20,8 @@ import {
 /** Where the bot and the CLI look for the model unless told otherwise. */
 const DEFAULT_POLICY = '.github/governance.yaml';
 
-/** Exit codes: 0 passing (or a valid file), 1 a decision not passing (pending or failing), 2 a user error. */
-const EXIT = { ok: 0, notPassing: 1, userError: 2 } as const;
+/** Exit codes: 0 passing (or a valid file), 1 a decision not passing (pending or failing) or a bug, 2 a user error. */
+const EXIT = { ok: 0, notPassing: 1, userError: 2, internal: 1 } as const;
 
 /**
  * The `hearth governance` command: `check` validates a model, `eval` says what the bot would say about
@@ -56,7 +57,11 @@ export function governanceCommand(): Command {
       guard(opts.json, async () => {
         const policy = await loadPolicyFile(opts.policy);
         const { octokit, owner, repo } = gitHubFromEnv(false);
-        const snapshot = await readSnapshot(octokit, { owner, repo, pullNumber: opts.pr, teams: teamsOf(policy.model) });
+        const key = nonEmpty(process.env['HEARTH_GOVERNANCE_KEY']);
+        const snapshot = await readSnapshot(octokit, { owner, repo, pullNumber: opts.pr, teams: teamsOf(policy.model), ...(key === undefined ? {} : { key }) });
+        if (key === undefined && snapshot.frozen !== undefined) {
+          process.stderr.write("note: the bot's record of this decision was read without checking its signature (set HEARTH_GOVERNANCE_KEY to the bot's key to check it)\n");
+        }
         if (opts.saveSnapshot !== undefined) await writeFile(opts.saveSnapshot, `${JSON.stringify(snapshot, null, 2)}\n`);
         return report(evaluate(snapshot, policy, opts.asOf ?? new Date().toISOString()), opts.json);
       }),
@@ -81,7 +86,7 @@ export function governanceCommand(): Command {
           throw new GovernanceError('E_GOV_INPUT', `${opts.snapshot} is of pull request #${snapshot.number}, not #${opts.pr}; pass the right snapshot`);
         }
         const asOf = opts.asOf ?? new Date().toISOString();
-        if (!Number.isFinite(Date.parse(asOf))) throw new GovernanceError('E_GOV_INPUT', `--as-of '${asOf}' is not a date; give an ISO date such as 2025-03-01`);
+        if (parseInstant(asOf) === undefined) throw new GovernanceError('E_GOV_INPUT', `--as-of '${asOf}' is not an instant; give an ISO date or date-time with a zone, such as 2025-03-01 or 2025-03-01T12:00:00Z`);
         for (const spec of opts.addReview) snapshot = withReview(snapshot, spec, asOf);
         return report(evaluate(snapshot, policy, asOf), opts.json);
       }),
@@ -96,6 +101,8 @@ export function governanceCommand(): Command {
     .action((opts: { pr?: number; policy: string; publish?: 'check-run' | 'status'; json?: boolean }) =>
       guard(opts.json, async () => {
         const policy = await loadPolicyFile(opts.policy);
+        const key = nonEmpty(process.env['HEARTH_GOVERNANCE_KEY']);
+        if (key === undefined) throw new GovernanceError('E_GOV_INPUT', "HEARTH_GOVERNANCE_KEY is not set; set it to the bot's signing key, a secret of at least 32 characters (e.g. from 'openssl rand -hex 32'), as the workflow does");
         const { octokit, owner, repo, app } = gitHubFromEnv(true);
         const pullNumber = opts.pr ?? (await pullFromEvent());
         const result = await runBot(octokit, {
@@ -107,6 +114,7 @@ export function governanceCommand(): Command {
           publish: opts.publish ?? (app ? 'check-run' : 'status'),
           now: new Date().toISOString(),
           botLogin: nonEmpty(process.env['HEARTH_BOT_LOGIN']) ?? 'github-actions[bot]',
+          key,
         });
         if (opts.json === true) print({ froze: result.froze, evaluation: result.evaluation });
         else process.stdout.write(`${summaryOf(result.evaluation)}\n`);
@@ -117,18 +125,34 @@ export function governanceCommand(): Command {
   return governance;
 }
 
-/** Commander's own usage errors are user errors too: exit 2, as for every other user error. */
+/**
+ * Commander's own usage errors are user errors too: exit 2, as for every other user error, and with
+ * `--json` they are printed as JSON like every other error.
+ */
 function withExit(command: Command): Command {
-  return command.exitOverride((err) => {
-    process.exit(err.exitCode === 0 ? 0 : EXIT.userError);
-  });
+  const json = (): boolean => command.getOptionValue('json') === true;
+  return command
+    .configureOutput({ writeErr: (text) => (json() ? undefined : process.stderr.write(text)) })
+    .exitOverride((err) => {
+      if (err.exitCode !== 0 && json()) print({ ok: false, error: { code: 'E_GOV_INPUT', message: err.message.replace(/^error: /, ''), issues: [] } });
+      process.exit(err.exitCode === 0 ? 0 : EXIT.userError);
+    });
 }
 
+/**
+ * Runs a command's body: a user error exits 2 with its message; anything else is a bug, exit 1,
+ * and still printed as JSON under `--json`, so a script reading the output always gets JSON.
+ */
 async function guard(json: boolean | undefined, body: () => Promise<number>): Promise<void> {
   try {
     process.exitCode = await body();
   } catch (e) {
-    if (!(e instanceof GovernanceError)) throw e;
+    if (!(e instanceof GovernanceError)) {
+      if (json === true) print({ ok: false, error: { code: 'E_INTERNAL', message: String((e as Error).stack ?? e), issues: [] } });
+      else process.stderr.write(`internal error (please report it): ${String((e as Error).stack ?? e)}\n`);
+      process.exitCode = EXIT.internal;
+      return;
+    }
     if (json === true) print({ ok: false, error: { code: e.code, message: e.message, issues: e.issues } });
     else process.stderr.write(`error ${e.code}: ${e.message}\n`);
     process.exitCode = EXIT.userError;
@@ -160,7 +184,7 @@ function collect(value: string, previous: string[]): string[] {
  * A client from the workflow's environment: GitHub App credentials (HEARTH_APP_ID,
  * HEARTH_APP_PRIVATE_KEY, HEARTH_APP_INSTALLATION_ID) when `allowApp` and present, else GITHUB_TOKEN.
  */
-function gitHubFromEnv(allowApp: boolean): { octokit: GitHubClient; owner: string; repo: string; app: boolean } {
+export function gitHubFromEnv(allowApp: boolean): { octokit: GitHubClient; owner: string; repo: string; app: boolean } {
   const env = process.env;
   const [owner, repo, ...rest] = (env['GITHUB_REPOSITORY'] ?? '').split('/');
   if (owner === undefined || owner === '' || repo === undefined || repo === '' || rest.length > 0) {
@@ -186,14 +210,16 @@ function gitHubFromEnv(allowApp: boolean): { octokit: GitHubClient; owner: strin
 async function pullFromEvent(): Promise<number> {
   const path = nonEmpty(process.env['GITHUB_EVENT_PATH']);
   if (path === undefined) throw new GovernanceError('E_GOV_INPUT', 'no --pr and no GITHUB_EVENT_PATH; pass --pr or run inside a workflow');
-  let event: { pull_request?: { number?: number }; issue?: { number?: number; pull_request?: unknown } } | null;
+  let event: { pull_request?: { number?: number }; issue?: { number?: number; pull_request?: unknown }; workflow_run?: { pull_requests?: { number?: number }[] } } | null;
   try {
     event = JSON.parse(await readFile(path, 'utf8')) as typeof event;
   } catch (cause) {
     throw new GovernanceError('E_GOV_INPUT', `cannot read the event in GITHUB_EVENT_PATH (${path}): ${(cause as Error).message}; pass --pr or run inside a workflow`);
   }
-  const n = event?.pull_request?.number ?? (event?.issue?.pull_request === undefined ? undefined : event.issue.number);
-  if (n === undefined) throw new GovernanceError('E_GOV_INPUT', `the event in ${path} is not about a pull request; run on pull_request, pull_request_review or issue_comment events`);
+  // A workflow_run event lists the pull request only when it comes from this repository; the shipped
+  // workflow passes --pr from the review relay for forks.
+  const n = event?.pull_request?.number ?? (event?.issue?.pull_request === undefined ? undefined : event.issue.number) ?? event?.workflow_run?.pull_requests?.[0]?.number;
+  if (n === undefined) throw new GovernanceError('E_GOV_INPUT', `the event in ${path} is not about a pull request; pass --pr, or run on pull_request_target, issue_comment or workflow_run events`);
   return n;
 }
 

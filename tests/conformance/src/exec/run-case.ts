@@ -28,6 +28,18 @@ export function unsupported(s: Session, call: { op: string; dtype: DType; dtypes
   return undefined;
 }
 
+/**
+ * The kernel a call needed besides its own, when the plugin does not declare it (a `cast` to promote an
+ * input): the case is then not supported rather than failed, so a partial plugin is judged only on what it
+ * declares. Undefined for any other error.
+ */
+function undeclaredPrerequisite(s: Session, call: OpCall, e: unknown): string | undefined {
+  if (!isHearthError(e, 'E_NO_KERNEL')) return undefined;
+  const { op, dtype } = e.details as { op?: string; dtype?: DType };
+  if (op === undefined || dtype === undefined || (op === call.op && dtype === call.dtype) || s.declared(op, dtype)) return undefined;
+  return `needs ${op}(${dtype}) on ${s.report.deviceType}, which the plugin does not declare`;
+}
+
 function host(t: TensorInput) {
   const a = hostArray(t.dtype, t.data.length);
   a.set(t.data);
@@ -60,12 +72,14 @@ export async function runCall(s: Session, call: OpCall): Promise<Outcome> {
   let out: Tensor | undefined;
   let error: { code?: string; message: string } | undefined;
   let comparison: Comparison | undefined;
+  let needs: string | undefined;
   try {
     for (let i = 0; i < hosts.length; i++) tensors.push(h.tensor(hosts[i]!, { dtype: call.inputs[i]!.dtype, shape: call.inputs[i]!.shape, device: s.device }));
     try {
       out = h.op(call.op, tensors, call.attrs, { device: s.device });
     } catch (e) {
       error = { ...(isHearthError(e) ? { code: e.code } : {}), message: (e as Error)?.message ?? String(e) };
+      needs = undeclaredPrerequisite(s, call, e);
     }
     if (call.error) {
       if (!error && !call.error.optional) problems.push(`expected ${call.error.codes.join(' or ')}, but the call succeeded`);
@@ -96,6 +110,7 @@ export async function runCall(s: Session, call: OpCall): Promise<Outcome> {
     for (const t of tensors) t.dispose();
   }
   const leak = leakBetween(before, s.snapshot());
+  if (needs && !leak) return { status: 'not-supported', message: needs };
   if (leak) problems.push(leak);
   const acc = ACCURACY[call.op]!;
   const accuracy = comparison ? { class: acc.class, maxAbsError: comparison.maxAbsError, maxRelError: comparison.maxRelError, maxUlp: comparison.maxUlp } : undefined;

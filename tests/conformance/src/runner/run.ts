@@ -19,7 +19,7 @@ export interface RunOptions {
   readonly device?: string;
   /** Options for the backend factory. */
   readonly backendOptions?: Readonly<Record<string, unknown>>;
-  /** The profile: `core` (default), `float16` or `float64`. */
+  /** The profile: `core` (default), `core-partial`, `float16` or `float64`. */
   readonly profile?: string;
   /** Queries selecting cases (any may match); all cases of the profile when empty. */
   readonly queries?: readonly string[];
@@ -60,7 +60,7 @@ export interface RunResult {
   readonly coreApiVersion: string;
   /** The profile. */
   readonly profile: {
-    /** core, float16 or float64. */
+    /** core, core-partial, float16 or float64. */
     readonly name: string;
     /** Whether every (op, dtype) of the profile is required. */
     readonly requireAll: boolean;
@@ -249,6 +249,9 @@ function summarize(options: RunOptions, init: InitReport, results: CaseResult[],
   if (!init.ok) reasons.push(`the device failed to initialise: ${init.reason}`);
   for (const s of FAILING) if (counts[s]) reasons.push(`${counts[s]} case(s) ${s === 'unexpected-pass' ? 'passed against a fail expectation (remove it)' : s}`);
   if (profile.requireAll && counts['not-supported']) reasons.push(`${counts['not-supported']} case(s) not supported: the ${profile.name} profile requires every op in ${profile.dtypes.join(', ')}`);
+  if (profile.partial && init.ok && !results.some((r) => r.op !== undefined && r.status !== 'not-supported')) {
+    reasons.push(`the plugin declares no (op, dtype) pair of the ${profile.name} profile: register at least one kernel`);
+  }
   const spec = typeof options.plugin === 'string' ? options.plugin : options.plugin.manifest.name;
   const cpu = cpus();
   return {

@@ -1,0 +1,141 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { HEAD, exampleText, examplePolicy } from '../testing/fixtures.js';
+import { fastClient } from '../testing/fast-client.js';
+import { GITHUB_MAX_COMMENT_CHARS, startFakeGitHub, type FakeGitHub, type FakePull } from '../testing/github-server.js';
+import { largeFoundationYaml } from '../testing/large-foundation.js';
+import { parsePolicy } from '../model/load.js';
+import type { Policy } from '../model/types.js';
+import { readSnapshot } from './adapter.js';
+import { frozenComment, frozenFromComment } from './commands.js';
+import { runBot } from './run.js';
+
+const KEY = 'k'.repeat(16) + 'bot-signing-key-for-tests-only';
+const ref = { owner: 'example', repo: 'hearth', pullNumber: 7 };
+const options = (policy: Policy, now = '2024-07-20T00:00:00Z') => ({ ...ref, policy, policyPath: '.github/governance.yaml', publish: 'status' as const, now, key: KEY });
+
+const pull = (over: Partial<FakePull> = {}): FakePull => ({
+  number: 7,
+  author: 'eli-example',
+  headSha: HEAD,
+  createdAt: '2024-07-01T10:00:00Z',
+  labels: ['governance/maintainer-removal'],
+  body: 'Removing an inactive maintainer.\n\nSubject: @dev-example\n',
+  files: [],
+  reviews: [],
+  comments: ['ana-example', 'cho-example', 'eli-example'].map((user, i) => ({ id: 30 + i, user, body: '/vote yes', created_at: '2024-07-02T10:00:00Z', updated_at: '2024-07-02T10:00:00Z' })),
+  ...over,
+});
+
+describe('the bot on a GitHub-compatible server', () => {
+  let server: FakeGitHub | undefined;
+  afterEach(async () => {
+    await server?.close();
+    server = undefined;
+  });
+
+  /** A server with the policy committed (so its blob can be fetched back) and a client for it. */
+  async function serve(p: FakePull, policyText = exampleText(), pageSize = 2) {
+    server = await startFakeGitHub('example', 'hearth', p, {}, pageSize);
+    server.addBlob(policyText);
+    return fastClient(server);
+  }
+  const recordComments = (p: FakePull) => p.comments.filter((c) => frozenFromComment(c.body) !== undefined);
+
+  it('freezes the subject with the decision: editing the description afterwards changes no recusal', async () => {
+    const p = pull();
+    const octokit = await serve(p);
+    const first = await runBot(octokit, options(examplePolicy(), '2024-07-03T00:00:00Z'));
+    expect(first.froze).toBe(true);
+    // The author now names cho as the subject, and dev votes.
+    p.body = 'Removing an inactive maintainer.\n\nSubject: @cho-example\n';
+    p.comments.push({ id: 40, user: 'dev-example', body: '/vote no', created_at: '2024-07-03T10:00:00Z', updated_at: '2024-07-03T10:00:00Z' });
+    const second = await runBot(octokit, options(examplePolicy()));
+    expect(second.froze).toBe(false);
+    expect(second.evaluation.refusals).toMatchObject([{ user: 'dev-example', reason: 'recused' }]);
+    expect(second.evaluation.tally).toMatchObject({ yes: 3, no: 0 });
+    expect(second.evaluation.status).toBe('passing');
+  });
+
+  it('keeps its record small and signed, and refuses one whose fields were changed', async () => {
+    const p = pull();
+    const octokit = await serve(p);
+    await runBot(octokit, options(examplePolicy(), '2024-07-03T00:00:00Z'));
+    const [comment] = recordComments(p);
+    if (comment === undefined) throw new Error('no record');
+    expect(comment.body.length).toBeLessThan(1500);
+    const record = JSON.parse(frozenFromComment(comment.body) ?? '') as Record<string, unknown>;
+    expect(record).toMatchObject({ version: 2, decision: 'maintainer-removal', subject: 'dev-example', signature: expect.stringMatching(/^hmac-sha256:[0-9a-f]{64}$/) as unknown });
+    // A record posted under the bot's name with another opening instant, or another decision type, keeps its old signature.
+    for (const change of [{ openedAt: '2024-06-01T00:00:00.000Z' }, { decision: 'routine-change' }, { subject: 'cho-example' }]) {
+      comment.body = frozenComment(JSON.stringify({ ...record, ...change }));
+      await expect(readSnapshot(octokit, { ...ref, key: KEY })).rejects.toMatchObject({ code: 'E_GOV_FROZEN', message: expect.stringContaining("signature") as unknown });
+    }
+    // And a record signed with another key.
+    comment.body = frozenComment(JSON.stringify(record));
+    await expect(readSnapshot(octokit, { ...ref, key: `${KEY}-other` })).rejects.toMatchObject({ code: 'E_GOV_FROZEN' });
+    await expect(readSnapshot(octokit, { ...ref, key: KEY })).resolves.toMatchObject({ frozen: { subject: 'dev-example' } });
+  });
+
+  it('refuses a record comment that was edited, like an edited command', async () => {
+    const p = pull();
+    const octokit = await serve(p);
+    await runBot(octokit, options(examplePolicy(), '2024-07-03T00:00:00Z'));
+    const [comment] = recordComments(p);
+    if (comment === undefined) throw new Error('no record');
+    // An administrator edits the bot's comment, even back to the same text.
+    server?.editComment(comment.id, comment.body);
+    await expect(runBot(octokit, options(examplePolicy()))).rejects.toMatchObject({ code: 'E_GOV_FROZEN', message: expect.stringContaining('was edited') as unknown });
+    // The pull request shows why: a failing status naming the refusal.
+    expect(server?.writes.at(-1)?.body).toMatchObject({ state: 'failure', description: expect.stringMatching(/^refused: E_GOV_FROZEN: /) as unknown });
+  });
+
+  it('refuses to freeze a vote whose description names no subject, and says so on the pull request', async () => {
+    const octokit = await serve(pull({ body: 'Removing a maintainer.' }));
+    await expect(runBot(octokit, options(examplePolicy()))).rejects.toMatchObject({ code: 'E_GOV_DECISION_FIELDS' });
+    expect(server?.writes.map((w) => w.route)).toEqual([`POST /repos/example/hearth/statuses/${HEAD}`]);
+    expect(server?.writes[0]?.body).toMatchObject({ state: 'failure', description: expect.stringContaining("Subject: @login") as unknown });
+  });
+
+  it('freezes and replays a 2,000-person foundation, whose whole model would not fit in a comment', async () => {
+    const text = largeFoundationYaml(2000);
+    const policy = parsePolicy(text, '.github/governance.yaml');
+    // The model alone, as JSON, is far over GitHub's comment limit: it must be stored by reference.
+    expect(JSON.stringify(policy.model).length).toBeGreaterThan(GITHUB_MAX_COMMENT_CHARS);
+    const p = pull({ labels: [], body: 'A change.', files: ['src/mod-3/a.ts'], comments: [], reviews: [{ id: 1, user: 'person-00010', state: 'APPROVED', commit_id: HEAD, submitted_at: '2024-07-02T10:00:00Z' }] });
+    const octokit = await serve(p, text, 100);
+    const first = await runBot(octokit, options(policy));
+    expect(first.froze).toBe(true);
+    expect(first.evaluation.status).toBe('passing');
+    const second = await runBot(octokit, options(parsePolicy(largeFoundationYaml(2001), '.github/governance.yaml')));
+    expect(second).toMatchObject({ froze: false, evaluation: { status: 'passing', policyHash: policy.hash, frozen: true } });
+  });
+
+  it('refuses to freeze with a policy file the repository does not hold (it could never be fetched back)', async () => {
+    const octokit = await serve(pull(), 'version: 1\n');
+    await expect(runBot(octokit, options(examplePolicy()))).rejects.toMatchObject({ code: 'E_GOV_GITHUB' });
+  });
+
+  it('refuses to decide when GitHub lists only 3,000 of the changed files, though the listed ones pass', async () => {
+    // The 3,001st file is in the core: its owners never approved.
+    const files = [...Array.from({ length: 3000 }, (_, i) => `docs/page-${i}.md`), 'core/src/hidden.ts'];
+    const p = pull({ labels: [], body: '', files, comments: [], reviews: [{ id: 1, user: 'fay-example', state: 'APPROVED', commit_id: HEAD, submitted_at: '2024-07-02T10:00:00Z' }] });
+    const octokit = await serve(p, exampleText(), 100);
+    const run = await runBot(octokit, options(examplePolicy()));
+    expect(run.snapshot.files).toHaveLength(3000);
+    expect(run.evaluation.status).toBe('failing');
+    expect(server?.writes.at(-1)?.body).toMatchObject({ state: 'failure', description: expect.stringContaining('files:complete') as unknown });
+  });
+
+  it('counts the module a renamed file left as touched too', async () => {
+    const p = pull({ labels: [], body: '', files: [{ filename: 'docs/dispatch.md', previous_filename: 'core/src/dispatch.ts' }], comments: [], reviews: [{ id: 1, user: 'fay-example', state: 'APPROVED', commit_id: HEAD, submitted_at: '2024-07-02T10:00:00Z' }] });
+    const octokit = await serve(p);
+    const run = await runBot(octokit, options(examplePolicy()));
+    expect(run.evaluation.requirements.find((r) => r.id === 'module:core')?.status).toBe('open');
+  });
+
+  it('is refused by the server when a comment passes GitHub\'s 65,536-character limit', async () => {
+    const octokit = await serve(pull());
+    await expect(octokit.rest.issues.createComment({ ...ref, issue_number: 7, body: 'x'.repeat(GITHUB_MAX_COMMENT_CHARS + 1) })).rejects.toMatchObject({ status: 422 });
+    await expect(octokit.rest.issues.createComment({ ...ref, issue_number: 7, body: 'x'.repeat(GITHUB_MAX_COMMENT_CHARS) })).resolves.toMatchObject({ status: 201 });
+  });
+});
