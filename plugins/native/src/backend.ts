@@ -22,6 +22,9 @@ export class NativeBackend implements Backend {
   readonly syncRead = false;
   /** Where kernels write their launch descriptors. */
   readonly arena = new LaunchArena();
+  /** A native pointer-sized slot that `alloc` writes its result into, and a view to read it. */
+  #slot = koffi.alloc('uint64_t', 1) as bigint;
+  #slotView = new BigUint64Array(koffi.view(this.#slot, 8));
   #disposed = false;
   /** Storage with reads in flight, and whether it was freed meanwhile (the free waits for the reads). */
   #reading = new Map<bigint, { reads: number; freed: boolean }>();
@@ -59,10 +62,11 @@ export class NativeBackend implements Backend {
   allocate(dtype: DType, size: number): NativeStorage {
     const bytes = size * dtypeBytes(dtype);
     if (bytes === 0) return { byteLength: 0, ptr: 0n, device: this.device };
-    const out: unknown[] = [null];
-    this.lib.check(this.lib.fn.alloc(this.device, bytes, out) as number, `alloc of ${bytes} bytes`, 'E_BACKEND');
-    if (!out[0]) throw new HearthError('E_OUT_OF_MEMORY', `${this.lib.identity.name}: alloc of ${bytes} bytes returned NULL; free tensors or use a smaller batch.`, { bytes });
-    return { byteLength: bytes, ptr: out[0] as bigint, device: this.device };
+    this.#slotView[0] = 0n;
+    this.lib.check(this.lib.fn.alloc(this.device, bytes, this.#slot) as number, `alloc of ${bytes} bytes`, 'E_BACKEND');
+    const ptr = this.#slotView[0]!;
+    if (!ptr) throw new HearthError('E_OUT_OF_MEMORY', `${this.lib.identity.name}: alloc of ${bytes} bytes returned NULL; free tensors or use a smaller batch.`, { bytes });
+    return { byteLength: bytes, ptr, device: this.device };
   }
 
   write(storage: DeviceStorage, _dtype: DType, data: HostArray): void {
@@ -115,6 +119,7 @@ export class NativeBackend implements Backend {
     if (this.#disposed) return;
     this.#disposed = true;
     this.arena.dispose();
+    koffi.free(this.#slot);
     this.release();
   }
 }
