@@ -16,8 +16,8 @@ const MAX_ARGS = 16;
  * for jobs on the control block: each job runs kernel FN as thread `tid` of THREADS.
  */
 function workerMain(): void {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { workerData } = require('node:worker_threads') as typeof import('node:worker_threads');
+  // getBuiltinModule rather than require or import: no bundler rewrites it inside this source text.
+  const { workerData } = process.getBuiltinModule('node:worker_threads');
   const { module, memory, control, tid, names } = workerData as { module: WebAssembly.Module; memory: WebAssembly.Memory; control: number; tid: number; names: string[] };
   const instance = new WebAssembly.Instance(module, { env: { memory, log: Math.log, abort: () => undefined } });
   const fns = names.map((n) => instance.exports[n] as (...a: number[]) => void);
