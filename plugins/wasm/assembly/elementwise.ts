@@ -51,6 +51,15 @@ function span(op: i32, a: usize, b: usize, o: usize, period: i32, start: i32, en
     const j0 = i % period;
     const stop = min(end, i + (period - j0));
     const bRow = b + (<usize>(j0 - i) << 2); // b element for output i is at bRow + i*4
+    for (; i + 16 <= stop; i += 16) {
+      const at = <usize>i << 2;
+      const x0 = v128.load(a + at), x1 = v128.load(a + at, 16), x2 = v128.load(a + at, 32), x3 = v128.load(a + at, 48);
+      const y0 = v128.load(bRow + at), y1 = v128.load(bRow + at, 16), y2 = v128.load(bRow + at, 32), y3 = v128.load(bRow + at, 48);
+      v128.store(o + at, swap ? vop(op, y0, x0) : vop(op, x0, y0));
+      v128.store(o + at, swap ? vop(op, y1, x1) : vop(op, x1, y1), 16);
+      v128.store(o + at, swap ? vop(op, y2, x2) : vop(op, x2, y2), 32);
+      v128.store(o + at, swap ? vop(op, y3, x3) : vop(op, x3, y3), 48);
+    }
     for (; i + 4 <= stop; i += 4) {
       const at = <usize>i << 2;
       const x = v128.load(a + at);
