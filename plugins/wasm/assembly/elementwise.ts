@@ -1,6 +1,8 @@
-// Elementwise float32 kernels. Each takes (tid, threads, ...) and does its thread's share of the elements;
-// the host calls them once per thread with the same arguments.
-import { partEnd, partStart } from './split';
+// Elementwise float32 kernels. Each takes (tid, work, ...): every thread calling it with the same arguments
+// takes chunks of the elements from the counter at `work` until none are left.
+import { claim } from './split';
+
+const CHUNK: i32 = 16384;
 
 /** Binary operator codes, as the host's BINARY_OPS lists them. */
 const ADD = 0;
@@ -85,17 +87,18 @@ function spanOp(op: i32, a: usize, b: usize, o: usize, period: i32, start: i32, 
  * Float32 binary operator `op` over `n` outputs: `a` is full size, `b` repeats every `period` elements
  * (`period` = n: same shape; 1: a scalar). `swap` = 1 when the repeating operand is the left one.
  */
-export function binary_f32(tid: i32, threads: i32, op: i32, a: usize, b: usize, o: usize, n: i32, period: i32, swap: i32): void {
-  const start = partStart(n, tid, threads, 16);
-  const end = partEnd(n, tid, threads, 16);
+export function binary_f32(tid: i32, work: usize, op: i32, a: usize, b: usize, o: usize, n: i32, period: i32, swap: i32): void {
   const sw = swap != 0;
-  switch (op) {
+  for (let start = claim(work, CHUNK, n); start < n; start = claim(work, CHUNK, n)) {
+    const end = min(n, start + CHUNK);
+    switch (op) {
     case ADD: spanOp(ADD, a, b, o, period, start, end, sw); break;
     case SUB: spanOp(SUB, a, b, o, period, start, end, sw); break;
     case MUL: spanOp(MUL, a, b, o, period, start, end, sw); break;
     case DIV: spanOp(DIV, a, b, o, period, start, end, sw); break;
     case MAX: spanOp(MAX, a, b, o, period, start, end, sw); break;
     default: spanOp(MIN, a, b, o, period, start, end, sw); break;
+    }
   }
 }
 
@@ -127,13 +130,14 @@ function unarySpan(op: i32, a: usize, o: usize, start: i32, end: i32): void {
 }
 
 /** Float32 unary operator `op` over `n` elements. */
-export function unary_f32(tid: i32, threads: i32, op: i32, a: usize, o: usize, n: i32): void {
-  const start = partStart(n, tid, threads, 16);
-  const end = partEnd(n, tid, threads, 16);
-  switch (op) {
-    case NEG: unarySpan(NEG, a, o, start, end); break;
-    case ABS: unarySpan(ABS, a, o, start, end); break;
-    case RELU: unarySpan(RELU, a, o, start, end); break;
-    default: unarySpan(SQRT, a, o, start, end); break;
+export function unary_f32(tid: i32, work: usize, op: i32, a: usize, o: usize, n: i32): void {
+  for (let start = claim(work, CHUNK, n); start < n; start = claim(work, CHUNK, n)) {
+    const end = min(n, start + CHUNK);
+    switch (op) {
+      case NEG: unarySpan(NEG, a, o, start, end); break;
+      case ABS: unarySpan(ABS, a, o, start, end); break;
+      case RELU: unarySpan(RELU, a, o, start, end); break;
+      default: unarySpan(SQRT, a, o, start, end); break;
+    }
   }
 }

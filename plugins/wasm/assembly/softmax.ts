@@ -1,6 +1,6 @@
 // softmax and log_softmax of float32 rows (the last axis), one row at a time so each stays in cache
 // between its three sweeps (max, exp and sum, scale).
-import { partEnd, partStart } from './split';
+import { claim } from './split';
 import { expNonPositive, expv } from './exp';
 
 // The host's Math.log (one call per row; AssemblyScript's own log would add its tables to memory).
@@ -50,11 +50,9 @@ function expSum(x: usize, o: usize, n: i32, max: f32, write: bool): f64 {
   return s;
 }
 
-/** softmax over rows of n (log = 0) or log_softmax (log = 1), for this thread's rows. */
-export function softmax_rows_f32(tid: i32, threads: i32, x: usize, o: usize, rows: i32, n: i32, log: i32): void {
-  const r0 = partStart(rows, tid, threads, 1);
-  const r1 = partEnd(rows, tid, threads, 1);
-  for (let r = r0; r < r1; r++) {
+/** softmax over rows of n (log = 0) or log_softmax (log = 1), rows claimed one at a time. */
+export function softmax_rows_f32(tid: i32, work: usize, x: usize, o: usize, rows: i32, n: i32, log: i32): void {
+  for (let r = claim(work, 1, rows); r < rows; r = claim(work, 1, rows)) {
     const off = (<usize>r * <usize>n) << 2;
     const xr = x + off;
     const or = o + off;

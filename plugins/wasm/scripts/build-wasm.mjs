@@ -19,8 +19,8 @@ async function compile(shared) {
     [
       join(root, 'assembly/index.ts'),
       '-O3', '--runtime', 'stub', '--noAssert', '--importMemory',
-      ...(shared ? ['--sharedMemory', '--enable', 'threads'] : []),
-      '--initialMemory', '2', '--maximumMemory', String(MAX_PAGES), '--enable', 'simd',
+      ...(shared ? ['--sharedMemory'] : []),
+      '--enable', 'threads', '--initialMemory', '2', '--maximumMemory', String(MAX_PAGES), '--enable', 'simd',
       '--outFile', 'kernels.wasm',
     ],
     {
