@@ -12,8 +12,10 @@ export const PUBLISHED: Readonly<Record<string, string>> = {
   '@hearth/core': 'core',
   '@hearth/plugin-cpu': 'plugins/cpu',
   '@hearth/plugin-webgpu': 'plugins/webgpu',
+  '@hearth/plugin-wasm': 'plugins/wasm',
   '@hearth/governance': 'governance',
   '@hearth/conformance': 'tests/conformance',
+  '@hearth/registry': 'registry',
   '@hearth/cli': 'tools',
 };
 
