@@ -13,8 +13,10 @@ export const PUBLISHED: Readonly<Record<string, string>> = {
   '@hearth/plugin-cpu': 'plugins/cpu',
   '@hearth/plugin-wasm': 'plugins/wasm',
   '@hearth/plugin-webgpu': 'plugins/webgpu',
+  '@hearth/plugin-wasm': 'plugins/wasm',
   '@hearth/governance': 'governance',
   '@hearth/conformance': 'tests/conformance',
+  '@hearth/registry': 'registry',
   '@hearth/cli': 'tools',
 };
 

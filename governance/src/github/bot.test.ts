@@ -85,6 +85,15 @@ describe('the bot on a GitHub-compatible server', () => {
     // An administrator edits the bot's comment, even back to the same text.
     server?.editComment(comment.id, comment.body);
     await expect(runBot(octokit, options(examplePolicy()))).rejects.toMatchObject({ code: 'E_GOV_FROZEN', message: expect.stringContaining('was edited') as unknown });
+    // The pull request shows why: a failing status naming the refusal.
+    expect(server?.writes.at(-1)?.body).toMatchObject({ state: 'failure', description: expect.stringMatching(/^refused: E_GOV_FROZEN: /) as unknown });
+  });
+
+  it('refuses to freeze a vote whose description names no subject, and says so on the pull request', async () => {
+    const octokit = await serve(pull({ body: 'Removing a maintainer.' }));
+    await expect(runBot(octokit, options(examplePolicy()))).rejects.toMatchObject({ code: 'E_GOV_DECISION_FIELDS' });
+    expect(server?.writes.map((w) => w.route)).toEqual([`POST /repos/example/hearth/statuses/${HEAD}`]);
+    expect(server?.writes[0]?.body).toMatchObject({ state: 'failure', description: expect.stringContaining("Subject: @login") as unknown });
   });
 
   it('freezes and replays a 2,000-person foundation, whose whole model would not fit in a comment', async () => {
@@ -101,9 +110,17 @@ describe('the bot on a GitHub-compatible server', () => {
     expect(second).toMatchObject({ froze: false, evaluation: { status: 'passing', policyHash: policy.hash, frozen: true } });
   });
 
-  it('refuses to freeze with a policy file the repository does not hold (it could never be fetched back)', async () => {
-    const octokit = await serve(pull(), 'version: 1\n');
-    await expect(runBot(octokit, options(examplePolicy()))).rejects.toMatchObject({ code: 'E_GOV_GITHUB' });
+  it('fetches the frozen policy back by its blob hash once the policy in force has changed, and fails if the repository does not hold it', async () => {
+    const p = pull();
+    const octokit = await serve(p, 'version: 1\n');
+    await runBot(octokit, options(examplePolicy(), '2024-07-03T00:00:00Z'));
+    // The policy in force is the frozen one: no fetch is needed.
+    await expect(runBot(octokit, options(examplePolicy()))).resolves.toMatchObject({ evaluation: { status: 'passing' } });
+    const changed = examplePolicy(['tier: silver', 'tier: gold']);
+    await expect(runBot(octokit, options(changed))).rejects.toMatchObject({ code: 'E_GOV_GITHUB', message: expect.stringContaining('fetch the policy file') as unknown });
+    server?.addBlob(exampleText());
+    await expect(runBot(octokit, options(changed))).resolves.toMatchObject({ evaluation: { status: 'passing', policyHash: examplePolicy().hash } });
+    expect(server?.requests.filter((r) => r.includes('/git/blobs/'))).toHaveLength(2);
   });
 
   it('refuses to decide when GitHub lists only 3,000 of the changed files, though the listed ones pass', async () => {

@@ -1,5 +1,6 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { GovernanceError } from '../error.js';
+import { frozenWith } from '../engine/freeze.js';
 import type { FrozenDecision } from '../engine/snapshot.js';
 import { canonicalJson } from '../model/hash.js';
 import type { Policy } from '../model/types.js';
@@ -34,9 +35,9 @@ export interface FrozenRecord {
 /** The shortest signing key taken: an HMAC key needs as much entropy as its hash's output to be worth it. */
 export const MIN_KEY_LENGTH = 32;
 
-function hmac(fields: Omit<FrozenRecord, 'signature'>, key: string): string {
-  if (key.length < MIN_KEY_LENGTH) {
-    throw new GovernanceError('E_GOV_INPUT', `the bot's signing key (HEARTH_GOVERNANCE_KEY) has ${key.length} characters; use a random secret of at least ${MIN_KEY_LENGTH}, e.g. 'openssl rand -hex 32'`);
+function hmac(fields: Omit<FrozenRecord, 'signature'>, key: string | undefined): string {
+  if (typeof key !== 'string' || key.length < MIN_KEY_LENGTH) {
+    throw new GovernanceError('E_GOV_INPUT', `the bot's signing key (HEARTH_GOVERNANCE_KEY) ${typeof key === 'string' ? `has ${key.length} characters` : 'is missing'}; use a random secret of at least ${MIN_KEY_LENGTH} characters, e.g. 'openssl rand -hex 32'`);
   }
   return `hmac-sha256:${createHmac('sha256', key).update(canonicalJson(fields)).digest('hex')}`;
 }
@@ -87,14 +88,5 @@ export function frozenFromRecord(record: FrozenRecord, policy: Policy): FrozenDe
   if (policy.blobSha !== record.policyBlob || policy.hash !== record.policyHash) {
     throw new GovernanceError('E_GOV_FROZEN', `the policy fetched for this decision (blob ${policy.blobSha}, ${policy.hash}) is not the one recorded (blob ${record.policyBlob}, ${record.policyHash}); open a new pull request`);
   }
-  return {
-    decision: record.decision,
-    openedAt: record.openedAt,
-    policyHash: record.policyHash,
-    model: policy.model,
-    file: policy.file,
-    lines: { ...policy.lines },
-    ...(record.subject === undefined ? {} : { subject: record.subject }),
-    ...(record.applicant === undefined ? {} : { applicant: record.applicant }),
-  };
+  return frozenWith(policy, record);
 }
