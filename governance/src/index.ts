@@ -54,6 +54,7 @@ export {
   ANNOTATIONS_PER_REQUEST,
   annotationsOf,
   publishCheckRun,
+  publishRefusal,
   publishStatus,
   readSnapshot,
   recordFrozen,
@@ -64,6 +65,7 @@ export {
   type CheckRunOptions,
   type PullRequestRef,
   type ReadSnapshotOptions,
+  type RefusalOptions,
 } from './github/adapter.js';
 export { commandsFromComment, decisionFields, type CommentInput, type DecisionFields } from './github/commands.js';
 export { runBot, type RunBotOptions, type RunBotResult } from './github/run.js';

@@ -13,7 +13,7 @@ interface Workflow {
   name: string;
   on: Record<string, unknown>;
   permissions?: Record<string, string>;
-  jobs: Record<string, { permissions?: Record<string, string>; steps: Step[] }>;
+  jobs: Record<string, { permissions?: Record<string, string>; environment?: string; steps: Step[] }>;
 }
 
 const load = (name: string): Workflow => parse(readFileSync(fileURLToPath(new URL(`../workflows/${name}`, import.meta.url)), 'utf8')) as Workflow;
@@ -56,6 +56,10 @@ describe('the shipped workflows run only the base branch code', () => {
     // The bot reads the relay's number as digits only.
     const evaluate = steps(bot).find((s) => s.run?.includes('hearth governance run') === true && s.run.includes('workflow_run'));
     expect(evaluate?.run).toContain('^[0-9]+$');
+  });
+
+  it('takes the signing key from an environment, which can be limited to the default branch', () => {
+    for (const job of Object.values(bot.jobs)) expect(job.environment).toBe('governance');
   });
 
   it('grants write access only to the bot job, and only for checks, statuses and its record comment', () => {

@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import { HearthError, type HearthPlugin } from '@hearth/core';
 
 /** The first-party plugin packages `hearth` looks for when none is named. */
-export const KNOWN_PLUGINS: readonly string[] = ['@hearth/plugin-cpu', '@hearth/plugin-webgpu', '@hearth/plugin-native', '@hearth/plugin-cuda'];
+export const KNOWN_PLUGINS: readonly string[] = ['@hearth/plugin-cpu', '@hearth/plugin-wasm', '@hearth/plugin-webgpu', '@hearth/plugin-native', '@hearth/plugin-cuda'];
 
 /** A plugin package that was looked for and could not be used. */
 export interface PluginLoadFailure {

@@ -49,15 +49,32 @@ export function freezeDecision(snapshot: Snapshot, policy: Policy): FrozenDecisi
   const index = selectDecision(policy.model, snapshot.labels);
   const decision = policy.model.decisions[index] as DecisionType;
   checkDecisionFields(policy.model, decision, snapshot.subject, snapshot.applicant);
+  return frozenWith(policy, { decision: decision.id, openedAt: snapshot.openedAt, subject: snapshot.subject, applicant: snapshot.applicant });
+}
+
+/** What a frozen decision holds besides its policy. */
+export interface FrozenFields {
+  /** The decision type's id. */
+  readonly decision: string;
+  /** When it opened (ISO instant). */
+  readonly openedAt: string;
+  /** The person it is about, if any. */
+  readonly subject?: string | undefined;
+  /** The organisation applying, if any. */
+  readonly applicant?: string | undefined;
+}
+
+/** A frozen decision of a policy: the policy's model, file, lines and hash, with the decision's fields. */
+export function frozenWith(policy: Policy, fields: FrozenFields): FrozenDecision {
   return {
-    decision: decision.id,
-    openedAt: snapshot.openedAt,
+    decision: fields.decision,
+    openedAt: fields.openedAt,
     policyHash: policy.hash,
     model: policy.model,
     file: policy.file,
     lines: { ...policy.lines },
-    ...(snapshot.subject === undefined ? {} : { subject: snapshot.subject }),
-    ...(snapshot.applicant === undefined ? {} : { applicant: snapshot.applicant }),
+    ...(fields.subject === undefined ? {} : { subject: fields.subject }),
+    ...(fields.applicant === undefined ? {} : { applicant: fields.applicant }),
   };
 }
 

@@ -1,5 +1,6 @@
 import { GovernanceError } from '../error.js';
-import type { ReviewState, Snapshot } from './snapshot.js';
+import { parseInstant } from '../model/dates.js';
+import type { IncompleteFileList, ReviewState, Snapshot } from './snapshot.js';
 
 const STATES: Record<string, ReviewState> = { approve: 'APPROVED', 'request-changes': 'CHANGES_REQUESTED', comment: 'COMMENTED', dismiss: 'DISMISSED' };
 
@@ -32,7 +33,9 @@ export function parseSnapshot(text: string, file: string): Snapshot {
     for (const key of ['repository', 'author', 'headSha', 'openedAt'] as const) if (typeof s[key] !== 'string') problems.push(`has no string '${key}'`);
     if (typeof s.number !== 'number') problems.push("has no number 'number'");
     for (const key of ['labels', 'files', 'reviews', 'commands'] as const) if (!Array.isArray(s[key])) problems.push(`has no list '${key}'`);
-    if (typeof s.openedAt === 'string' && !Number.isFinite(Date.parse(s.openedAt))) problems.push("has an 'openedAt' that is not a date");
+    if (typeof s.openedAt === 'string' && parseInstant(s.openedAt) === undefined) problems.push("has an 'openedAt' that is not an ISO instant with a zone");
+    const inc = s.incompleteFiles as Partial<IncompleteFileList> | undefined;
+    if (inc !== undefined && (typeof inc !== 'object' || inc === null || typeof inc.listed !== 'number' || typeof inc.changed !== 'number')) problems.push("has an 'incompleteFiles' without numbers 'listed' and 'changed'");
   }
   if (problems.length > 0) {
     throw new GovernanceError('E_GOV_SNAPSHOT', `${file}: the snapshot ${problems.join(', ')}; save it again with 'hearth governance eval --save-snapshot'`);

@@ -255,3 +255,34 @@ export async function publishStatus(octokit: GitHubClient, options: Omit<CheckRu
     octokit.rest.repos.createCommitStatus({ owner, repo, sha: headSha, state, context: options.name ?? 'hearth/governance', description: description.slice(0, 140) }),
   );
 }
+
+/** Options of {@link publishRefusal}. */
+export interface RefusalOptions extends PullRequestRef {
+  /** Why the bot refuses to decide. */
+  readonly error: GovernanceError;
+  /** `check-run` or `status`, as the evaluation would have been published. */
+  readonly publish: 'check-run' | 'status';
+  /** Check or status name. Default `hearth/governance`. */
+  readonly name?: string;
+}
+
+/**
+ * Publishes the bot's refusal to decide (a frozen record it cannot trust, a vote without its subject,
+ * two decision labels) as a failing check on the pull request's head, saying why, so the pull
+ * request shows the reason rather than a missing check.
+ */
+export async function publishRefusal(octokit: GitHubClient, options: RefusalOptions): Promise<void> {
+  const { owner, repo, pullNumber, error } = options;
+  const { data: pull } = await call(`read pull request #${pullNumber}`, () => octokit.rest.pulls.get({ owner, repo, pull_number: pullNumber }));
+  const name = options.name ?? 'hearth/governance';
+  const summary = `The governance bot refuses to decide this pull request.\n\n${error.code}: ${error.message}`;
+  if (options.publish === 'check-run') {
+    await call('create a check run', () =>
+      octokit.rest.checks.create({ owner, repo, name, head_sha: pull.head.sha, status: 'completed', conclusion: 'failure', output: { title: `Governance: refused (${error.code})`, summary } }),
+    );
+  } else {
+    await call('set a commit status', () =>
+      octokit.rest.repos.createCommitStatus({ owner, repo, sha: pull.head.sha, state: 'failure', context: name, description: `refused: ${error.code}: ${error.message}`.slice(0, 140) }),
+    );
+  }
+}

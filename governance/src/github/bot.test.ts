@@ -85,6 +85,15 @@ describe('the bot on a GitHub-compatible server', () => {
     // An administrator edits the bot's comment, even back to the same text.
     server?.editComment(comment.id, comment.body);
     await expect(runBot(octokit, options(examplePolicy()))).rejects.toMatchObject({ code: 'E_GOV_FROZEN', message: expect.stringContaining('was edited') as unknown });
+    // The pull request shows why: a failing status naming the refusal.
+    expect(server?.writes.at(-1)?.body).toMatchObject({ state: 'failure', description: expect.stringMatching(/^refused: E_GOV_FROZEN: /) as unknown });
+  });
+
+  it('refuses to freeze a vote whose description names no subject, and says so on the pull request', async () => {
+    const octokit = await serve(pull({ body: 'Removing a maintainer.' }));
+    await expect(runBot(octokit, options(examplePolicy()))).rejects.toMatchObject({ code: 'E_GOV_DECISION_FIELDS' });
+    expect(server?.writes.map((w) => w.route)).toEqual([`POST /repos/example/hearth/statuses/${HEAD}`]);
+    expect(server?.writes[0]?.body).toMatchObject({ state: 'failure', description: expect.stringContaining("Subject: @login") as unknown });
   });
 
   it('freezes and replays a 2,000-person foundation, whose whole model would not fit in a comment', async () => {

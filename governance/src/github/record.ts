@@ -1,5 +1,6 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { GovernanceError } from '../error.js';
+import { frozenWith } from '../engine/freeze.js';
 import type { FrozenDecision } from '../engine/snapshot.js';
 import { canonicalJson } from '../model/hash.js';
 import type { Policy } from '../model/types.js';
@@ -87,14 +88,5 @@ export function frozenFromRecord(record: FrozenRecord, policy: Policy): FrozenDe
   if (policy.blobSha !== record.policyBlob || policy.hash !== record.policyHash) {
     throw new GovernanceError('E_GOV_FROZEN', `the policy fetched for this decision (blob ${policy.blobSha}, ${policy.hash}) is not the one recorded (blob ${record.policyBlob}, ${record.policyHash}); open a new pull request`);
   }
-  return {
-    decision: record.decision,
-    openedAt: record.openedAt,
-    policyHash: record.policyHash,
-    model: policy.model,
-    file: policy.file,
-    lines: { ...policy.lines },
-    ...(record.subject === undefined ? {} : { subject: record.subject }),
-    ...(record.applicant === undefined ? {} : { applicant: record.applicant }),
-  };
+  return frozenWith(policy, record);
 }

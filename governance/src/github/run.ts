@@ -4,7 +4,8 @@ import type { Evaluation } from '../engine/result.js';
 import type { Snapshot } from '../engine/snapshot.js';
 import { teamsOf } from '../model/query.js';
 import type { Policy } from '../model/types.js';
-import { publishCheckRun, publishStatus, readSnapshot, recordFrozen, type PullRequestRef } from './adapter.js';
+import { GovernanceError } from '../error.js';
+import { publishCheckRun, publishRefusal, publishStatus, readSnapshot, recordFrozen, type PullRequestRef } from './adapter.js';
 import type { GitHubClient } from './client.js';
 
 /** Options of {@link runBot}. */
@@ -36,9 +37,22 @@ export interface RunBotResult {
 /**
  * One run of the bot: read the pull request (checking the signature of its frozen record, if any);
  * freeze the decision if this is its first run; evaluate it now; publish the outcome as a check run
- * or a commit status.
+ * or a commit status. When it cannot decide (an untrustworthy record, a vote without its subject),
+ * it publishes a failing check that says why, then throws the error.
  */
 export async function runBot(octokit: GitHubClient, options: RunBotOptions): Promise<RunBotResult> {
+  try {
+    return await decide(octokit, options);
+  } catch (e) {
+    // A decision the bot cannot make is shown on the pull request as a failing check that says why;
+    // GitHub failures are not the pull request's, and are left to the workflow's log.
+    if (!(e instanceof GovernanceError) || e.code === 'E_GOV_GITHUB' || e.code === 'E_GOV_APP_AUTH') throw e;
+    await publishRefusal(octokit, { ...options, error: e });
+    throw e;
+  }
+}
+
+async function decide(octokit: GitHubClient, options: RunBotOptions): Promise<RunBotResult> {
   const read = await readSnapshot(octokit, { ...options, teams: teamsOf(options.policy.model) });
   let snapshot = read;
   const froze = read.frozen === undefined;

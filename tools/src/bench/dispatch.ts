@@ -1,22 +1,28 @@
 import { createHearth } from '@hearth/core';
 import { cpuPlugin } from '@hearth/plugin-cpu';
+import { wasmPlugin } from '@hearth/plugin-wasm';
 import { formatTable } from '../table.js';
 import { nsPerOp } from './timing.js';
 
 /**
- * `npm run bench -- dispatch`: a 1-element `add` through the whole dispatcher (validation, meta, kernel
+ * `npm run bench -- dispatch`: a 1-element `add` through the whole dispatcher, on cpu and on wasm (validation, meta, kernel
  * lookup, output allocation, the kernel, disposal), beside a plain JS loop doing the same arithmetic into
  * a fresh one-element array, in the same run.
  */
 export async function benchDispatch(): Promise<void> {
-  const h = createHearth({ plugins: [cpuPlugin], backends: ['cpu'] });
-  await h.ready();
-  const a = h.tensor([1.5]);
-  const b = h.tensor([2.25]);
   const n = 200_000;
-  const hearthNs = nsPerOp((k) => {
-    for (let i = 0; i < k; i++) h.add(a, b).dispose();
-  }, n);
+  const hearth: [string, number][] = [];
+  for (const [plugin, device] of [[cpuPlugin, 'cpu'], [wasmPlugin, 'wasm']] as const) {
+    const h = createHearth({ plugins: [plugin], backends: [device] });
+    await h.ready();
+    const a = h.tensor([1.5]);
+    const b = h.tensor([2.25]);
+    hearth.push([`hearth.add(a, b).dispose() on ${device}:0`, nsPerOp((k) => {
+      for (let i = 0; i < k; i++) h.add(a, b).dispose();
+    }, n)]);
+    if (h.leaks().length !== 2) throw new Error(`the benchmark leaked ${h.leaks().length - 2} tensors`);
+    await h.dispose();
+  }
   const x = new Float32Array([1.5]);
   const y = new Float32Array([2.25]);
   let sink = 0;
@@ -28,16 +34,14 @@ export async function benchDispatch(): Promise<void> {
     }
   }, n);
   if (sink === 42) console.log('');
-  console.log('dispatch: 1-element float32 add on cpu:0, median of 7 runs of 200000 calls');
+  console.log('dispatch: 1-element float32 add on cpu:0 and wasm:0, median of 7 runs of 200000 calls');
   console.log(
     formatTable(
       ['path', 'us/op', 'ratio to plain JS'],
       [
-        ['hearth.add(a, b).dispose()', (hearthNs / 1000).toFixed(3), (hearthNs / plainNs).toFixed(1)],
+        ...hearth.map(([path, ns]) => [path, (ns / 1000).toFixed(3), (ns / plainNs).toFixed(1)]),
         ['plain JS (new Float32Array(1), a+b)', (plainNs / 1000).toFixed(3), '1.0'],
       ],
     ),
   );
-  if (h.leaks().length !== 2) throw new Error(`the benchmark leaked ${h.leaks().length - 2} tensors`);
-  await h.dispose();
 }

@@ -1,10 +1,16 @@
 import { benchDispatch } from './dispatch.js';
 import { benchWebGPU } from './webgpu.js';
+import { benchCpu } from './cpu.js';
+import { benchNative } from './native.js';
+import { benchCuda } from './cuda.js';
 
 /** The benchmarks by name: `npm run bench -- <name>`; with no name, all of them. */
 const BENCHES: Record<string, () => Promise<void>> = {
   dispatch: benchDispatch,
   webgpu: benchWebGPU,
+  cpu: benchCpu,
+  native: benchNative,
+  cuda: benchCuda,
 };
 
 const names = process.argv.slice(2);

@@ -16,6 +16,7 @@ interface InitOptions {
   dir?: string;
   vendor?: string;
   contact?: string;
+  native?: boolean;
 }
 
 /** `hearth plugin`: tools for plugin authors; `hearth plugin init <name> --device <type>` scaffolds a plugin package. */
@@ -29,8 +30,9 @@ export function pluginCommand(): Command {
     .option('--dir <path>', 'where to write it (default: the name without its scope)')
     .option('--vendor <name>', 'who publishes it (default: the package scope)')
     .option('--contact <email|url>', 'where users report problems')
+    .option('--native', 'a native plugin: a C skeleton on hearth_plugin.h with its Makefile, loaded through @hearth/plugin-native')
     .action((name: string, opts: InitOptions) => {
-      const options = { name, device: opts.device, ...(opts.vendor ? { vendor: opts.vendor } : {}), ...(opts.contact ? { contact: opts.contact } : {}) };
+      const options = { name, device: opts.device, ...(opts.vendor ? { vendor: opts.vendor } : {}), ...(opts.contact ? { contact: opts.contact } : {}), ...(opts.native ? { native: true } : {}) };
       const version = cliVersion();
       const files = scaffoldPlugin(options, version);
       const dir = resolve(opts.dir ?? basename(name));

@@ -4,27 +4,43 @@ import { HearthError } from '@hearth/core';
 import { planScaffold, type ScaffoldOptions } from './options.js';
 import { certifyWorkflow, gitignore, packageJson, readme } from './package.js';
 import { backendTs, indexTs, kernelsTs, tsconfigJson } from './typescript.js';
+import { makefile, nativeIndexTs, pluginC } from './native.js';
 
 export type { ScaffoldOptions } from './options.js';
 
 /**
  * The files of a new plugin package, by path relative to its folder: the package.json with its `hearth`
- * manifest, a TypeScript skeleton (a working host-memory backend and no kernels), the conformance run as
+ * manifest, a TypeScript skeleton (a working host-memory backend and no kernels) or, with `native`, a C
+ * skeleton on `hearth_plugin.h` with its Makefile and the TypeScript that loads it, the conformance run as
  * `npm test`, a GitHub Actions workflow that certifies and keeps the bundle, and a README with next steps.
  * Throws `E_ARG` for an invalid package name or device type. `hearthVersion` is the Hearth release the
  * plugin builds against.
  */
 export function scaffoldPlugin(options: ScaffoldOptions, hearthVersion: string): Map<string, string> {
   const p = planScaffold(options, hearthVersion);
+  const common: [string, string][] = [
+    ['.github/workflows/certify.yml', certifyWorkflow(p)],
+    ['.gitignore', gitignore(p)],
+    ['README.md', readme(p)],
+  ];
+  if (p.native) {
+    const pkg = packageJson(p, { files: ['build', 'native'], scripts: { build: 'make -s -C native' }, dependencies: { '@hearth/plugin-native': p.hearthRange }, devDependencies: { '@types/node': '^20.19.0' } });
+    return new Map([
+      ['package.json', pkg],
+      ['tsconfig.json', tsconfigJson(['node'])],
+      ['src/index.ts', nativeIndexTs(p)],
+      ['native/plugin.c', pluginC(p)],
+      ['native/Makefile', makefile(p)],
+      ...common,
+    ]);
+  }
   return new Map([
     ['package.json', packageJson(p)],
     ['tsconfig.json', tsconfigJson()],
     ['src/index.ts', indexTs(p)],
     ['src/backend.ts', backendTs(p)],
     ['src/kernels.ts', kernelsTs(p)],
-    ['.github/workflows/certify.yml', certifyWorkflow(p)],
-    ['.gitignore', gitignore(p)],
-    ['README.md', readme(p)],
+    ...common,
   ]);
 }
 

@@ -1,4 +1,5 @@
 import type { ScaffoldPlan } from './options.js';
+import { libraryName } from './native.js';
 
 /** The command lines the plugin's scripts, workflow and README share. */
 export function commands(p: ScaffoldPlan): { conformance: string; partial: string; certify: string } {
@@ -7,7 +8,10 @@ export function commands(p: ScaffoldPlan): { conformance: string; partial: strin
 }
 
 /** `package.json`: ESM, dist/ with types, the `hearth` manifest discovery reads, and the scripts. */
-export function packageJson(p: ScaffoldPlan, extra: { files?: string[]; scripts?: Record<string, string>; dependencies?: Record<string, string> } = {}): string {
+export function packageJson(
+  p: ScaffoldPlan,
+  extra: { files?: string[]; scripts?: Record<string, string>; dependencies?: Record<string, string>; devDependencies?: Record<string, string> } = {},
+): string {
   const c = commands(p);
   const pkg = {
     name: p.name,
@@ -32,7 +36,7 @@ export function packageJson(p: ScaffoldPlan, extra: { files?: string[]; scripts?
       profiles: ['core'],
       vendor: p.vendor,
       contact: p.contact,
-      ...(p.native ? { nativeLibrary: `./build/lib${p.device.replace(/-/g, '_')}.so` } : {}),
+      ...(p.native ? { nativeLibrary: `./build/${libraryName(p)}` } : {}),
     },
     // One @hearth/core per application: the user's runtime and the plugin must share it.
     peerDependencies: { '@hearth/core': p.hearthRange },
@@ -42,6 +46,7 @@ export function packageJson(p: ScaffoldPlan, extra: { files?: string[]; scripts?
       '@hearth/conformance': p.hearthRange,
       '@hearth/core': p.hearthRange,
       typescript: '~5.9.3',
+      ...(extra.devDependencies ?? {}),
     },
   };
   if (Object.keys(pkg.dependencies).length === 0) delete (pkg as { dependencies?: unknown }).dependencies;

@@ -105,7 +105,7 @@ export const KERNELS: KernelSpec<${p.backendClass}>[] = [];
 }
 
 /** `tsconfig.json` for a plugin compiled to dist/ with declarations. */
-export function tsconfigJson(): string {
+export function tsconfigJson(types: string[] = []): string {
   const compilerOptions = {
     target: 'ES2022',
     lib: ['ES2022', 'ESNext.Disposable'],
@@ -117,7 +117,7 @@ export function tsconfigJson(): string {
     rootDir: 'src',
     outDir: 'dist',
     skipLibCheck: true,
-    types: [],
+    types,
   };
   return `${JSON.stringify({ compilerOptions, include: ['src'] }, null, 2)}\n`;
 }

@@ -32,7 +32,7 @@ export function missingBlock(run: Pick<RunResult, 'profile' | 'results' | 'devic
   }
   const pairs = [...byOp.values()].reduce((n, d) => n + d.length, 0);
   const heading = run.profile.requireAll
-    ? `Missing: ${pairs} (op, dtype) pair(s) the ${run.profile.name} profile requires. Register a kernel for each (host.registerKernel), or certify what you have with --profile core-partial:`
+    ? `Missing: ${pairs} (op, dtype) pair(s) the ${run.profile.name} profile requires. Add a kernel for each, or certify what you have with --profile core-partial:`
     : `Not declared by ${run.device.type}: ${pairs} (op, dtype) pair(s), not certified here (a runtime runs them on another device through its fallback policy):`;
   const label = Math.max(...[...groups.keys()].map((k) => k.length)) + 1;
   const lines = [heading];

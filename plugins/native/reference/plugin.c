@@ -1,0 +1,164 @@
+/*
+ * The Hearth reference native plugin: every opset v1 kernel for float32, int32 and bool in plain C, with
+ * host memory standing in for device memory. It proves the ABI and the loader end to end, and it is the
+ * template a vendor copies: replace alloc/free/copies with your device's, and launch with your kernels.
+ */
+#include <stdatomic.h>
+#include <stdlib.h>
+#include "hk_plan.h"
+
+/* The exported entry point's name; a test build renames it to wrap the table. */
+#ifndef HEARTH_ENTRY
+#define HEARTH_ENTRY hearth_plugin_get_api
+#endif
+
+#ifndef HEARTH_REFERENCE_NAME
+#define HEARTH_REFERENCE_NAME "hearth-reference"
+#endif
+
+static _Thread_local char last_error_buf[512];
+static atomic_llong live_allocations, live_bytes;
+static hearth_kernel kernel_list[HK_MAX_KERNELS];
+static int32_t kernel_op[HK_MAX_KERNELS];
+static int32_t kernel_count;
+
+static hearth_status fail(hearth_status s, const char *msg) {
+  snprintf(last_error_buf, sizeof last_error_buf, "%s", msg);
+  return s;
+}
+
+static const char *ref_last_error(void) { return last_error_buf; }
+
+static hearth_status ref_init(int32_t *device_count) {
+  if (!device_count) return fail(HEARTH_ERROR_INVALID_ARGUMENT, "init: device_count is NULL");
+  if (kernel_count == 0) kernel_count = hk_kernel_list(kernel_list, kernel_op);
+  *device_count = 1;
+  return HEARTH_OK;
+}
+
+static hearth_status ref_device_info(int32_t device, hearth_device_info *info) {
+  if (device != 0 || !info) return fail(HEARTH_ERROR_INVALID_ARGUMENT, "device_info: no such device");
+  snprintf(info->name, sizeof info->name, "Hearth reference (host memory)");
+  snprintf(info->vendor, sizeof info->vendor, "Hearth");
+  info->memory_bytes = 0;
+  info->software = 1;
+  return HEARTH_OK;
+}
+
+/* Each allocation carries its size in front, so free can keep the statistics right. */
+static hearth_status ref_alloc(int32_t device, uint64_t bytes, void **out) {
+  (void)device;
+  uint64_t *p = malloc(sizeof(uint64_t) * 2 + (bytes ? bytes : 1));
+  if (!p) return fail(HEARTH_ERROR_OUT_OF_MEMORY, "alloc: out of host memory");
+  p[0] = bytes;
+  atomic_fetch_add(&live_allocations, 1);
+  atomic_fetch_add(&live_bytes, (long long)bytes);
+  *out = p + 2;
+  return HEARTH_OK;
+}
+
+static hearth_status ref_free(int32_t device, void *ptr) {
+  (void)device;
+  if (!ptr) return HEARTH_OK;
+  uint64_t *p = (uint64_t *)ptr - 2;
+  atomic_fetch_sub(&live_allocations, 1);
+  atomic_fetch_sub(&live_bytes, (long long)p[0]);
+  free(p);
+  return HEARTH_OK;
+}
+
+static hearth_status ref_copy(int32_t device, void *dst, const void *src, uint64_t bytes) {
+  (void)device;
+  if (bytes && (!dst || !src)) return fail(HEARTH_ERROR_INVALID_ARGUMENT, "copy: a NULL pointer");
+  if (bytes) memcpy(dst, src, bytes);
+  return HEARTH_OK;
+}
+
+static hearth_status ref_synchronize(int32_t device) {
+  (void)device;
+  return HEARTH_OK;
+}
+
+static hearth_status ref_kernels(const hearth_kernel **list, int32_t *count) {
+  if (kernel_count == 0) kernel_count = hk_kernel_list(kernel_list, kernel_op);
+  *list = kernel_list;
+  *count = kernel_count;
+  return HEARTH_OK;
+}
+
+static size_t elem_bytes(int32_t dtype) { return dtype == HEARTH_BOOL ? 1 : dtype == HEARTH_FLOAT64 ? 8 : 4; }
+
+static void run_concat(const hk_plan *pl, const hearth_tensor *in, int32_t nin, const hearth_tensor *out) {
+  size_t es = elem_bytes(out->dtype);
+  int64_t outer = pl->p[0], inner = pl->p[1], row = out->shape[pl->p[2]] * inner, at = 0;
+  for (int32_t k = 0; k < nin; k++) {
+    int64_t block = in[k].shape[pl->p[2]] * inner;
+    for (int64_t o = 0; o < outer; o++) memcpy((char *)out->data + (o * row + at) * es, (const char *)in[k].data + o * block * es, block * es);
+    at += block;
+  }
+}
+
+static hearth_status ref_launch(int32_t device, int32_t kernel, const hearth_tensor *in, int32_t nin, const hearth_tensor *out,
+                                const hearth_named_value *attrs, int32_t nattrs) {
+  if (device != 0) return fail(HEARTH_ERROR_INVALID_ARGUMENT, "launch: no such device");
+  if (kernel < 0 || kernel >= kernel_count) return fail(HEARTH_ERROR_INVALID_ARGUMENT, "launch: no such kernel");
+  if (!out || (nin > 0 && !in)) return fail(HEARTH_ERROR_INVALID_ARGUMENT, "launch: NULL tensors");
+  const hk_op *op = &HK_OPS[kernel_op[kernel]];
+  hk_plan pl;
+  char err[256];
+  hearth_status s = hk_plan_make(&pl, op, kernel_list[kernel].dtype, in, nin, out, attrs, nattrs, err, sizeof err);
+  if (s != HEARTH_OK) return fail(s, err);
+  if (op->family == HK_FAMILY_CONCAT) return run_concat(&pl, in, nin, out), HEARTH_OK;
+  if (op->family == HK_FAMILY_GATHER) {
+    const int32_t *idx = (const int32_t *)in[1].data;
+    int64_t n = pl.p[1];
+    for (int64_t j = 0; j < in[1].size; j++) {
+      if (idx[j] < -n || idx[j] >= n) {
+        snprintf(err, sizeof err, "gather: index %d (at position %lld of indices) is out of range for an axis of size %lld; use indices in [%lld, %lld]",
+                 idx[j], (long long)j, (long long)n, (long long)-n, (long long)n - 1);
+        return fail(HEARTH_ERROR_INDEX_OUT_OF_RANGE, err);
+      }
+    }
+  }
+  if (op->family == HK_FAMILY_SOFTMAX) {
+    for (int64_t r = 0; r < pl.n; r++) hk_softmax_row(&pl, (const float *)in[0].data, (float *)out->data, r);
+    return HEARTH_OK;
+  }
+  const void *ptrs[HK_MAX_IN] = {0};
+  for (int32_t k = 0; k < nin && k < HK_MAX_IN; k++) ptrs[k] = in[k].data;
+  for (int64_t i = 0; i < pl.n; i++) hk_eval(&pl, ptrs, out->data, i);
+  return HEARTH_OK;
+}
+
+static void ref_shutdown(void) {}
+
+static hearth_status ref_stats(int32_t device, hearth_stats *out) {
+  (void)device;
+  out->live_allocations = atomic_load(&live_allocations);
+  out->live_bytes = atomic_load(&live_bytes);
+  return HEARTH_OK;
+}
+
+static const hearth_plugin_api API = {
+    .struct_size = sizeof(hearth_plugin_api),
+    .abi_major = HEARTH_ABI_MAJOR,
+    .abi_minor = HEARTH_ABI_MINOR,
+    .name = HEARTH_REFERENCE_NAME,
+    .vendor = "Hearth",
+    .version = "1.0.0",
+    .device_type = "native",
+    .last_error = ref_last_error,
+    .init = ref_init,
+    .device_info = ref_device_info,
+    .alloc = ref_alloc,
+    .free = ref_free,
+    .copy_to_device = ref_copy,
+    .copy_to_host = ref_copy,
+    .synchronize = ref_synchronize,
+    .kernels = ref_kernels,
+    .launch = ref_launch,
+    .shutdown = ref_shutdown,
+    .stats = ref_stats,
+};
+
+HEARTH_EXPORT const hearth_plugin_api *HEARTH_ENTRY(void) { return &API; }

@@ -1,0 +1,121 @@
+import koffi from 'koffi';
+import { dtypeBytes, HearthError, hostArray, type Backend, type BackendStats, type DeviceInfo, type DeviceStorage, type DType, type HostArray } from '@hearth/core';
+import { DeviceInfoStruct } from './abi.js';
+import { LaunchArena } from './arena.js';
+import type { NativeLibrary } from './library.js';
+
+/** Device memory of a native backend: the library's pointer and the device it lives on. */
+export interface NativeStorage extends DeviceStorage {
+  /** The device pointer `alloc` gave (0n for an empty allocation). */
+  readonly ptr: bigint;
+  /** The device index. */
+  readonly device: number;
+}
+
+/**
+ * One device of a native library, as a core `Backend`: memory through the library's alloc/free and copies,
+ * reads as asynchronous FFI calls on a worker thread so `await t.data()` never blocks the event loop.
+ */
+export class NativeBackend implements Backend {
+  readonly info: DeviceInfo;
+  readonly dtypes: readonly DType[] = ['float32', 'int32', 'bool'];
+  readonly syncRead = false;
+  /** Where kernels write their launch descriptors. */
+  readonly arena = new LaunchArena();
+  #disposed = false;
+  /** Storage with reads in flight, and whether it was freed meanwhile (the free waits for the reads). */
+  #reading = new Map<bigint, { reads: number; freed: boolean }>();
+
+  /** Live allocations, where the library has `stats` (ABI 1.1). */
+  readonly stats?: () => BackendStats;
+
+  /** `release` runs once when this backend is disposed (the plugin counts its devices to call `shutdown`). */
+  constructor(
+    readonly lib: NativeLibrary,
+    readonly device: number,
+    private readonly release: () => void = () => undefined,
+  ) {
+    const stats = lib.fn.stats;
+    if (stats) {
+      this.stats = () => {
+        const out: Record<string, unknown> = {};
+        lib.check(stats(device, out) as number, 'stats', 'E_DEVICE');
+        return { liveAllocations: Number(out['live_allocations']), liveBytes: Number(out['live_bytes']) };
+      };
+    }
+    const info: Record<string, unknown> = { struct_size: koffi.sizeof(DeviceInfoStruct), name: '', vendor: '', memory_bytes: 0, software: 0, reserved: 0 };
+    lib.check(lib.fn.device_info(device, info) as number, `device_info(${device})`, 'E_BACKEND_INIT');
+    this.info = {
+      type: lib.identity.deviceType,
+      name: String(info['name']),
+      vendor: String(info['vendor']),
+      software: info['software'] === 1,
+      library: `${lib.identity.name} ${lib.identity.version} (${lib.identity.vendor})`,
+      abi: `${lib.identity.abi.major}.${lib.identity.abi.minor}`,
+      ...(Number(info['memory_bytes']) > 0 ? { memoryBytes: Number(info['memory_bytes']) } : {}),
+    };
+  }
+
+  allocate(dtype: DType, size: number): NativeStorage {
+    const bytes = size * dtypeBytes(dtype);
+    if (bytes === 0) return { byteLength: 0, ptr: 0n, device: this.device };
+    const out: unknown[] = [null];
+    this.lib.check(this.lib.fn.alloc(this.device, bytes, out) as number, `alloc of ${bytes} bytes`, 'E_DEVICE');
+    if (!out[0]) throw new HearthError('E_OUT_OF_MEMORY', `${this.lib.identity.name}: alloc of ${bytes} bytes returned NULL; free tensors or use a smaller batch.`, { bytes });
+    return { byteLength: bytes, ptr: out[0] as bigint, device: this.device };
+  }
+
+  write(storage: DeviceStorage, _dtype: DType, data: HostArray): void {
+    const s = storage as NativeStorage;
+    if (s.byteLength === 0) return;
+    this.lib.check(this.lib.fn.copy_to_device(this.device, s.ptr, data, s.byteLength) as number, `copy_to_device of ${s.byteLength} bytes`, 'E_DEVICE');
+  }
+
+  read(storage: DeviceStorage, dtype: DType, size: number): Promise<HostArray> {
+    const s = storage as NativeStorage;
+    const out = hostArray(dtype, size);
+    if (s.byteLength === 0) return Promise.resolve(out);
+    // The copy runs on a worker thread into native memory of our own, then lands in the host array.
+    const staging = koffi.alloc('uint8_t', s.byteLength) as bigint;
+    const pending = this.#reading.get(s.ptr) ?? { reads: 0, freed: false };
+    pending.reads++;
+    this.#reading.set(s.ptr, pending);
+    return new Promise<HostArray>((resolve, reject) => {
+      this.lib.fn.copy_to_host.async(this.device, staging, s.ptr, s.byteLength, (err: unknown, status: number) => {
+        try {
+          if (err) throw new HearthError('E_DEVICE', `${this.lib.identity.name}: copy_to_host could not be called: ${(err as Error).message}`, {}, { cause: err });
+          this.lib.check(status, `copy_to_host of ${s.byteLength} bytes`, 'E_DEVICE');
+          new Uint8Array(out.buffer, out.byteOffset, s.byteLength).set(new Uint8Array(koffi.view(staging, s.byteLength)));
+          resolve(out);
+        } catch (e) {
+          reject(e);
+        } finally {
+          koffi.free(staging);
+          if (--pending.reads === 0) {
+            this.#reading.delete(s.ptr);
+            if (pending.freed) this.#release(s);
+          }
+        }
+      });
+    });
+  }
+
+  free(storage: DeviceStorage): void {
+    const s = storage as NativeStorage;
+    const pending = this.#reading.get(s.ptr);
+    if (pending) pending.freed = true;
+    else this.#release(s);
+  }
+
+  #release(s: NativeStorage): void {
+    if (s.ptr) this.lib.check(this.lib.fn.free(this.device, s.ptr) as number, 'free', 'E_DEVICE');
+  }
+
+  dispose(): void {
+    if (this.#disposed) return;
+    this.#disposed = true;
+    this.arena.dispose();
+    this.release();
+  }
+}
+

@@ -1,0 +1,71 @@
+import { CORE_API_VERSION, HearthError, type HearthPlugin, type PluginManifest } from '@hearth/core';
+import { NativeBackend } from './backend.js';
+import { nativeKernelSpecs } from './kernels.js';
+import { openNativeLibrary, type NativeLibrary } from './library.js';
+
+/** Options of {@link createNativePlugin}. */
+export interface NativePluginOptions {
+  /** The shared library's path, or a function giving it (called when the plugin registers). */
+  readonly library: string | (() => string);
+  /** The plugin's manifest. Its `deviceTypes` must hold the device type the library reports. */
+  readonly manifest: PluginManifest;
+}
+
+/**
+ * A Hearth plugin over a native library, opened when the plugin registers: every check of
+ * {@link openNativeLibrary} runs then, and a failure marks the plugin failed with its reason (importing
+ * never fails). The backend's factory calls the library's `init`; "no device" and driver failures make the
+ * backend unavailable with the library's own message (E_BACKEND_INIT).
+ */
+export function createNativePlugin(options: NativePluginOptions): HearthPlugin {
+  const { manifest } = options;
+  return {
+    manifest,
+    register(host) {
+      const lib = openNativeLibrary(typeof options.library === 'function' ? options.library() : options.library);
+      const type = lib.identity.deviceType;
+      if (!manifest.deviceTypes.includes(type)) {
+        throw new HearthError('E_PLUGIN', `${lib.path} reports device type "${type}", which ${manifest.name}'s manifest does not list (${manifest.deviceTypes.join(', ')}).`, { library: lib.path });
+      }
+      host.registerBackend({ type, create: () => createDevices(lib) });
+      for (const spec of nativeKernelSpecs(lib, host.ops)) host.registerKernel(spec);
+    },
+  };
+}
+
+/**
+ * Opens a native library now and makes a plugin whose manifest comes from the library's identity (name,
+ * vendor, version, device type). Throws the library's HearthError at once; use it for a vendor's `.so` at
+ * hand, {@link createNativePlugin} for a package.
+ */
+export function loadNativePlugin(path: string, manifest: Partial<PluginManifest> = {}): HearthPlugin {
+  const lib = openNativeLibrary(path);
+  const id = lib.identity;
+  return createNativePlugin({
+    library: lib.path,
+    manifest: { name: id.name, version: id.version, vendor: id.vendor, deviceTypes: [id.deviceType], coreApi: `^${CORE_API_VERSION.split('.')[0]}.0.0`, ...manifest },
+  });
+}
+
+/** Starts the library and makes one backend per device; `shutdown` runs once the last of them is disposed. */
+function createDevices(lib: NativeLibrary): NativeBackend[] {
+  const count = [0];
+  lib.check(lib.fn.init(count) as number, 'init', 'E_BACKEND_INIT');
+  let live = count[0]!;
+  if (live <= 0) {
+    lib.fn.shutdown();
+    throw new HearthError('E_BACKEND_INIT', `${lib.identity.name}: init found no device.`, { library: lib.path });
+  }
+  const release = () => {
+    if (--live === 0) lib.fn.shutdown();
+  };
+  const made: NativeBackend[] = [];
+  try {
+    for (let i = 0; i < count[0]!; i++) made.push(new NativeBackend(lib, i, release));
+  } catch (e) {
+    live = -1;
+    lib.fn.shutdown();
+    throw e;
+  }
+  return made;
+}

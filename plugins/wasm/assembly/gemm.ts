@@ -1,0 +1,154 @@
+// Float32 matrix multiply, C = A · B, GotoBLAS style: A packed into panels of MR rows, B into panels of NR
+// columns (both K deep, zero padded), then a 4x8 register-blocked micro-kernel runs over KC-deep slices
+// with the B micro-panel in L1 and the A block in L2. Threads split the column panels.
+import { partEnd, partStart } from './split';
+
+const MR: i32 = 4;
+const NR: i32 = 8;
+const KC: i32 = 256;
+const MC: i32 = 64; // rows per A block (a multiple of MR)
+
+/** Packs rows [0, m) of row-major A (m x k, row stride lda) into MR-row panels: pA[(i*k + p)*MR + r]. */
+export function pack_a(tid: i32, threads: i32, a: usize, lda: i32, m: i32, k: i32, pA: usize): void {
+  const panels = (m + MR - 1) / MR;
+  const i0 = partStart(panels, tid, threads, 1);
+  const i1 = partEnd(panels, tid, threads, 1);
+  for (let i = i0; i < i1; i++) {
+    let dst = pA + ((<usize>i * <usize>k * MR) << 2);
+    for (let r = 0; r < MR; r++) {
+      const row = i * MR + r;
+      let d = dst + (<usize>r << 2);
+      if (row < m) {
+        const src = a + ((<usize>row * <usize>lda) << 2);
+        for (let p = 0; p < k; p++, d += MR << 2) store<f32>(d, load<f32>(src + (<usize>p << 2)));
+      } else {
+        for (let p = 0; p < k; p++, d += MR << 2) store<f32>(d, 0);
+      }
+    }
+  }
+}
+
+/** Packs row-major B (k x n, row stride ldb) into NR-column panels: pB[(j*k + p)*NR + c]. */
+export function pack_b(tid: i32, threads: i32, b: usize, ldb: i32, n: i32, k: i32, pB: usize): void {
+  const panels = (n + NR - 1) / NR;
+  const j0 = partStart(panels, tid, threads, 1);
+  const j1 = partEnd(panels, tid, threads, 1);
+  for (let j = j0; j < j1; j++) {
+    const c0 = j * NR;
+    let d = pB + ((<usize>j * <usize>k * NR) << 2);
+    if (c0 + NR <= n) {
+      for (let p = 0; p < k; p++, d += NR << 2) {
+        const src = b + ((<usize>p * <usize>ldb + c0) << 2);
+        v128.store(d, v128.load(src));
+        v128.store(d, v128.load(src, 16), 16);
+      }
+    } else {
+      for (let p = 0; p < k; p++, d += NR << 2) {
+        const src = b + ((<usize>p * <usize>ldb) << 2);
+        for (let c = 0; c < NR; c++) store<f32>(d + (<usize>c << 2), c0 + c < n ? load<f32>(src + (<usize>(c0 + c) << 2)) : 0);
+      }
+    }
+  }
+}
+
+/**
+ * The 4x8 micro-kernel over kc steps: a tile of C (row stride ldc, in bytes) gets the product, added to
+ * what is there when `accumulate`. A partial tile (rows x cols smaller than 4 x 8) goes through `tile`.
+ */
+function micro(pa: usize, pb: usize, kc: i32, c: usize, ldc: usize, accumulate: bool, rows: i32, cols: i32, tile: usize): void {
+  let c00 = f32x4.splat(0), c01 = f32x4.splat(0);
+  let c10 = f32x4.splat(0), c11 = f32x4.splat(0);
+  let c20 = f32x4.splat(0), c21 = f32x4.splat(0);
+  let c30 = f32x4.splat(0), c31 = f32x4.splat(0);
+  for (let p = 0; p < kc; p++) {
+    const b0 = v128.load(pb);
+    const b1 = v128.load(pb, 16);
+    let a = v128.load32_splat(pa);
+    c00 = f32x4.add(c00, f32x4.mul(a, b0));
+    c01 = f32x4.add(c01, f32x4.mul(a, b1));
+    a = v128.load32_splat(pa, 4);
+    c10 = f32x4.add(c10, f32x4.mul(a, b0));
+    c11 = f32x4.add(c11, f32x4.mul(a, b1));
+    a = v128.load32_splat(pa, 8);
+    c20 = f32x4.add(c20, f32x4.mul(a, b0));
+    c21 = f32x4.add(c21, f32x4.mul(a, b1));
+    a = v128.load32_splat(pa, 12);
+    c30 = f32x4.add(c30, f32x4.mul(a, b0));
+    c31 = f32x4.add(c31, f32x4.mul(a, b1));
+    pa += MR << 2;
+    pb += NR << 2;
+  }
+  const full = rows == MR && cols == NR;
+  const dst = full ? c : tile;
+  const ld: usize = full ? ldc : NR << 2;
+  if (full && accumulate) {
+    c00 = f32x4.add(c00, v128.load(dst));
+    c01 = f32x4.add(c01, v128.load(dst, 16));
+    c10 = f32x4.add(c10, v128.load(dst + ld));
+    c11 = f32x4.add(c11, v128.load(dst + ld, 16));
+    c20 = f32x4.add(c20, v128.load(dst + 2 * ld));
+    c21 = f32x4.add(c21, v128.load(dst + 2 * ld, 16));
+    c30 = f32x4.add(c30, v128.load(dst + 3 * ld));
+    c31 = f32x4.add(c31, v128.load(dst + 3 * ld, 16));
+  }
+  v128.store(dst, c00);
+  v128.store(dst, c01, 16);
+  v128.store(dst + ld, c10);
+  v128.store(dst + ld, c11, 16);
+  v128.store(dst + 2 * ld, c20);
+  v128.store(dst + 2 * ld, c21, 16);
+  v128.store(dst + 3 * ld, c30);
+  v128.store(dst + 3 * ld, c31, 16);
+  if (full) return;
+  for (let r = 0; r < rows; r++) {
+    for (let q = 0; q < cols; q++) {
+      const from = tile + ((<usize>(r * NR + q)) << 2);
+      const to = c + <usize>r * ldc + (<usize>q << 2);
+      store<f32>(to, accumulate ? load<f32>(to) + load<f32>(from) : load<f32>(from));
+    }
+  }
+}
+
+/**
+ * C (m x n, row stride ldc) = packed A (m x k) · packed B (k x n), for this thread's column panels.
+ * `tiles` holds one 128-byte scratch tile per thread.
+ */
+export function gemm_f32(tid: i32, threads: i32, pA: usize, pB: usize, c: usize, m: i32, n: i32, k: i32, ldc: i32, tiles: usize): void {
+  const panels = (n + NR - 1) / NR;
+  const j0 = partStart(panels, tid, threads, 1);
+  const j1 = partEnd(panels, tid, threads, 1);
+  const tile = tiles + (<usize>tid << 7);
+  const ldcB = <usize>ldc << 2;
+  if (k == 0) {
+    for (let i = 0; i < m; i++) for (let q = j0 * NR; q < min(n, j1 * NR); q++) store<f32>(c + <usize>i * ldcB + (<usize>q << 2), 0);
+    return;
+  }
+  for (let pc = 0; pc < k; pc += KC) {
+    const kc = min(KC, k - pc);
+    const accumulate = pc > 0;
+    for (let ic = 0; ic < m; ic += MC) {
+      const mc = min(MC, m - ic);
+      for (let j = j0; j < j1; j++) {
+        const cols = min(NR, n - j * NR);
+        const pb = pB + ((<usize>(j * k + pc) * NR) << 2);
+        for (let i = ic; i < ic + mc; i += MR) {
+          const pa = pA + ((<usize>(i * k + pc * MR)) << 2);
+          micro(pa, pb, kc, c + <usize>i * ldcB + (<usize>(j * NR) << 2), ldcB, accumulate, min(MR, m - i), cols, tile);
+        }
+      }
+    }
+  }
+}
+
+/** Adds bias[r] to each of `rows` rows of n values at c (conv2d's bias), this thread's rows. */
+export function bias_rows_f32(tid: i32, threads: i32, c: usize, rows: i32, n: i32, bias: usize): void {
+  const r0 = partStart(rows, tid, threads, 1);
+  const r1 = partEnd(rows, tid, threads, 1);
+  for (let r = r0; r < r1; r++) {
+    const bv = f32x4.splat(load<f32>(bias + (<usize>r << 2)));
+    const row = c + ((<usize>r * <usize>n) << 2);
+    let i = 0;
+    for (; i + 4 <= n; i += 4) v128.store(row + (<usize>i << 2), f32x4.add(v128.load(row + (<usize>i << 2)), bv));
+    for (; i < n; i++) store<f32>(row + (<usize>i << 2), load<f32>(row + (<usize>i << 2)) + f32x4.extract_lane(bv, 0));
+  }
+}

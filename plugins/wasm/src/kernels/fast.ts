@@ -1,0 +1,225 @@
+import { normalizeAxis, reductionAxes, type KernelContext, type KernelFn, type KernelTensor, type Shape } from '@hearth/core';
+import type { WasmBackend } from '../backend.js';
+import type { WasmStorage } from '../heap.js';
+
+// The float32 kernels that run in WebAssembly SIMD. Each returns false for a case it does not cover (an
+// unusual broadcast, a reduction over leading axes...), and the generic kernel runs instead.
+
+/** A fast path: true when it computed the output. */
+export type FastFn = (inputs: readonly KernelTensor[], output: KernelTensor, attrs: Readonly<Record<string, unknown>>, ctx: KernelContext<WasmBackend>) => boolean;
+
+/** Work (elements, or multiply-adds) from which a kernel is split over the worker threads. */
+const PARALLEL_ELEMENTS = 1 << 18;
+const PARALLEL_FLOPS = 1 << 20;
+/** Below this many elements, an elementwise kernel runs in JavaScript (a call into wasm costs more). */
+const INLINE_ELEMENTS = 16;
+
+const ptr = (t: KernelTensor) => (t.storage as WasmStorage).ptr;
+
+/** Scratch storage for one kernel call, released in `finally` by the caller. */
+function scratch(ctx: KernelContext<WasmBackend>, floats: number): WasmStorage {
+  return ctx.allocate('float32', Math.max(floats, 16)) as WasmStorage;
+}
+
+/** True when `small` (leading 1s aside) equals the trailing axes of `big`: it repeats every small.size elements. */
+function isSuffix(small: Shape, big: Shape): boolean {
+  let s = 0;
+  while (s < small.length && small[s] === 1) s++;
+  const len = small.length - s;
+  if (len > big.length) return false;
+  for (let i = 0; i < len; i++) if (small[s + i] !== big[big.length - len + i]) return false;
+  return true;
+}
+
+/** The binary operators with a SIMD kernel, by their code in assembly/elementwise.ts. */
+export const BINARY_OPS: Readonly<Record<string, readonly [number, (a: number, b: number) => number]>> = {
+  add: [0, (a, b) => a + b],
+  sub: [1, (a, b) => a - b],
+  mul: [2, (a, b) => a * b],
+  div: [3, (a, b) => a / b],
+  maximum: [4, (a, b) => (a !== a || b !== b ? NaN : Math.max(a, b))],
+  minimum: [5, (a, b) => (a !== a || b !== b ? NaN : Math.min(a, b))],
+};
+
+/** A float32 binary operator: same shapes, or one operand repeating (a row, a scalar). */
+export function fastBinary(op: string): FastFn {
+  const [code, scalar] = BINARY_OPS[op]!;
+  return ([a, b], out, _attrs, { backend }) => {
+    const n = out.size;
+    const x = a!;
+    const y = b!;
+    if (n <= INLINE_ELEMENTS && x.size === n && y.size === n) {
+      // The hot path of tiny tensors: no call into WebAssembly, no allocation.
+      const f = backend.heap.views.f32;
+      const xo = ptr(x) >>> 2;
+      const yo = ptr(y) >>> 2;
+      const oo = ptr(out) >>> 2;
+      for (let i = 0; i < n; i++) f[oo + i] = scalar(f[xo + i]!, f[yo + i]!);
+      return true;
+    }
+    let full = x;
+    let rep = y;
+    let swap = 0;
+    if (x.size !== n) {
+      if (y.size !== n) return false;
+      [full, rep, swap] = [y, x, 1];
+    }
+    if (rep.size !== n && (rep.size === 0 || !isSuffix(rep.shape, out.shape))) return false;
+    if (n === 0) return true;
+    backend.pool.run('binary_f32', [code, ptr(full), ptr(rep), ptr(out), n, rep.size, swap], n >= PARALLEL_ELEMENTS ? backend.pool.threads : 1);
+    return true;
+  };
+}
+
+/** The unary operators with a SIMD kernel, by their code in assembly/elementwise.ts. */
+export const UNARY_OPS: Readonly<Record<string, number>> = { neg: 0, abs: 1, relu: 2, sqrt: 3 };
+
+/** A float32 unary operator. */
+export function fastUnary(op: string): FastFn {
+  const code = UNARY_OPS[op]!;
+  return ([x], out, _attrs, { backend }) => {
+    const n = out.size;
+    if (n > 0) backend.pool.run('unary_f32', [code, ptr(x!), ptr(out), n], n >= PARALLEL_ELEMENTS ? backend.pool.threads : 1);
+    return true;
+  };
+}
+
+/** sum or mean over trailing axes (rows of contiguous elements), with blocked float32/float64 accumulation. */
+export function fastSum(mean: boolean): FastFn {
+  const op = mean ? 'mean' : 'sum';
+  return ([x], out, attrs, ctx) => {
+    const shape = x!.shape;
+    const axes = reductionAxes(shape, attrs['axes'] as number[] | null, op);
+    for (let i = 0; i < axes.length; i++) if (axes[i] !== shape.length - axes.length + i) return false;
+    let n = 1;
+    for (const ax of axes) n *= shape[ax]!;
+    const rows = out.size;
+    const { pool } = ctx.backend;
+    if (rows === 0) return true;
+    const threads = x!.size >= PARALLEL_ELEMENTS ? pool.threads : 1;
+    if (rows === 1 && threads > 1) {
+      // One long row: each thread sums a part into a float64 partial, added here.
+      const partials = scratch(ctx, 2 * threads);
+      try {
+        pool.run('sum_part_f32', [ptr(x!), n, partials.ptr], threads);
+        const p = new Float64Array(partials.heap.memory.buffer, partials.ptr, threads);
+        let s = 0;
+        for (let t = 0; t < threads; t++) s += p[t]!;
+        (out.storage as WasmStorage).data[0] = mean ? s / n : s;
+      } finally {
+        ctx.release(partials, 'float32', partials.size);
+      }
+      return true;
+    }
+    pool.run('sum_rows_f32', [ptr(x!), ptr(out), rows, n, mean ? 1 : 0], threads);
+    return true;
+  };
+}
+
+/** softmax or log_softmax along the last axis. */
+export function fastSoftmax(log: boolean): FastFn {
+  return ([x], out, attrs, { backend }) => {
+    const shape = x!.shape;
+    if (normalizeAxis(attrs['axis'] as number, shape.length, log ? 'log_softmax' : 'softmax') !== shape.length - 1) return false;
+    const n = shape[shape.length - 1]!;
+    if (out.size === 0) return true;
+    backend.pool.run('softmax_rows_f32', [ptr(x!), ptr(out), out.size / n, n, log ? 1 : 0], out.size >= PARALLEL_ELEMENTS / 4 ? backend.pool.threads : 1);
+    return true;
+  };
+}
+
+/**
+ * C = A · B through the packed GEMM: A and B are packed into scratch (in parallel), then the threads
+ * split C's column panels. Addresses in bytes.
+ */
+function gemm(ctx: KernelContext<WasmBackend>, a: number, lda: number, b: number, ldb: number, c: number, m: number, n: number, k: number): void {
+  const { pool } = ctx.backend;
+  const threads = m * n * k >= PARALLEL_FLOPS ? pool.threads : 1;
+  const pA = scratch(ctx, Math.ceil(m / 4) * 4 * k);
+  const pB = scratch(ctx, Math.ceil(n / 8) * 8 * k);
+  const tiles = scratch(ctx, 32 * pool.threads);
+  try {
+    pool.run('pack_a', [a, lda, m, k, pA.ptr], threads);
+    pool.run('pack_b', [b, ldb, n, k, pB.ptr], threads);
+    pool.run('gemm_f32', [pA.ptr, pB.ptr, c, m, n, k, n, tiles.ptr], threads);
+  } finally {
+    for (const s of [pA, pB, tiles]) ctx.release(s, 'float32', s.size);
+  }
+}
+
+/** matmul: one packed GEMM per batch matrix, when the batch axes need no broadcasting beyond "none or the same". */
+export const fastMatmul: FastFn = ([a, b], out, _attrs, ctx) => {
+  const as = a!.shape.length === 1 ? [1, a!.shape[0]!] : a!.shape;
+  const bs = b!.shape.length === 1 ? [b!.shape[0]!, 1] : b!.shape;
+  const m = as[as.length - 2]!;
+  const k = as[as.length - 1]!;
+  const n = bs[bs.length - 1]!;
+  if (m * n === 0) return true;
+  if (k === 0) return false;
+  const aBatch = a!.size / (m * k);
+  const bBatch = b!.size / (k * n);
+  const batches = out.size / (m * n);
+  const aStep = aBatch === batches ? m * k * 4 : aBatch === 1 ? 0 : -1;
+  const bStep = bBatch === batches ? k * n * 4 : bBatch === 1 ? 0 : -1;
+  if (aStep < 0 || bStep < 0) return false;
+  for (let i = 0; i < batches; i++) gemm(ctx, ptr(a!) + i * aStep, k, ptr(b!) + i * bStep, n, ptr(out) + i * m * n * 4, m, n, k);
+  return true;
+};
+
+type Pair = [number, number];
+
+/** conv2d as im2col (written straight into the GEMM's packed layout) and the packed GEMM, per image and group. */
+export const fastConv2d: FastFn = ([x, w, bias], out, attrs, ctx) => {
+  // Zero padding times an infinite weight would be NaN where the definition skips the padding: such
+  // weights take the generic kernel.
+  const wv = (w!.storage as WasmStorage).data;
+  for (let i = 0; i < wv.length; i++) if (!Number.isFinite(wv[i]!)) return false;
+  const [N, C, H, W] = x!.shape as [number, number, number, number];
+  const [O, Cg, KH, KW] = w!.shape as [number, number, number, number];
+  const [OH, OW] = [out.shape[2]!, out.shape[3]!];
+  const groups = attrs['groups'] as number;
+  const Og = O / groups;
+  const K = Cg * KH * KW;
+  const P = OH * OW;
+  if (out.size === 0) return true;
+  const { pool } = ctx.backend;
+  const threads = Og * P * K >= PARALLEL_FLOPS ? pool.threads : 1;
+  const geom = ctx.allocate('int32', 10) as WasmStorage;
+  const pA = scratch(ctx, Math.ceil(Og / 4) * 4 * K);
+  const pB = scratch(ctx, Math.ceil(P / 8) * 8 * K);
+  const tiles = scratch(ctx, 32 * pool.threads);
+  try {
+    (geom.data as Int32Array).set([KH, KW, ...(attrs['stride'] as Pair), ...(attrs['padding'] as Pair), ...(attrs['dilation'] as Pair), OH, OW]);
+    for (let g = 0; g < groups; g++) {
+      pool.run('pack_a', [ptr(w!) + g * Og * K * 4, K, Og, K, pA.ptr], 1);
+      for (let img = 0; img < N; img++) {
+        const c = ptr(out) + (img * O + g * Og) * P * 4;
+        pool.run('im2col_f32', [ptr(x!) + (img * C + g * Cg) * H * W * 4, Cg, H, W, geom.ptr, pB.ptr], threads);
+        pool.run('gemm_f32', [pA.ptr, pB.ptr, c, Og, P, K, P, tiles.ptr], threads);
+        if (bias) pool.run('bias_rows_f32', [c, Og, P, ptr(bias) + g * Og * 4], threads);
+      }
+    }
+  } finally {
+    for (const s of [geom, pA, pB, tiles]) ctx.release(s, s.dtype, s.size);
+  }
+  return true;
+};
+
+/** The fast paths by operator (all float32). */
+export const FAST_PATHS: Readonly<Record<string, FastFn>> = {
+  ...Object.fromEntries(Object.keys(BINARY_OPS).map((op) => [op, fastBinary(op)])),
+  ...Object.fromEntries(Object.keys(UNARY_OPS).map((op) => [op, fastUnary(op)])),
+  sum: fastSum(false),
+  mean: fastSum(true),
+  softmax: fastSoftmax(false),
+  log_softmax: fastSoftmax(true),
+  matmul: fastMatmul,
+  conv2d: fastConv2d,
+};
+
+/** A kernel that tries `fast` and otherwise runs `generic`. */
+export const withFallback =
+  (fast: FastFn, generic: KernelFn): KernelFn =>
+  (inputs, output, attrs, ctx) => {
+    if (!fast(inputs, output, attrs, ctx as KernelContext<WasmBackend>)) generic(inputs, output, attrs, ctx);
+  };

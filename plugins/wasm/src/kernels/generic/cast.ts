@@ -1,0 +1,27 @@
+import type { DType, KernelSpec } from '@hearth/core';
+import { arr } from './util.js';
+import { converterTo } from './convert.js';
+
+const ALL: readonly DType[] = ['float32', 'int32', 'bool'];
+
+/**
+ * cast, keyed by the input's dtype; it converts into whatever dtype the output has. int32 and bool inputs
+ * hold exact integers, so only the int32/bool targets need a conversion function.
+ */
+export const CAST_KERNELS: readonly KernelSpec[] = [
+  {
+    op: 'cast',
+    device: 'wasm',
+    dtypes: ALL,
+    run([x], out) {
+      const a = arr(x!);
+      const o = arr(out);
+      const convert = x!.dtype === out.dtype || x!.dtype === 'bool' ? undefined : converterTo(out.dtype);
+      if (convert === undefined) {
+        o.set(a);
+        return;
+      }
+      for (let i = 0; i < o.length; i++) o[i] = convert(a[i]!);
+    },
+  },
+];

@@ -1,0 +1,57 @@
+import { KERNELS_SHARED, KERNELS_UNSHARED, MAX_PAGES } from './generated/kernels.js';
+
+/** The functions the WebAssembly module exports; each takes (tid, threads, ...) first. */
+export interface KernelExports {
+  binary_f32(tid: number, threads: number, op: number, a: number, b: number, o: number, n: number, period: number, swap: number): void;
+  unary_f32(tid: number, threads: number, op: number, a: number, o: number, n: number): void;
+  sum_rows_f32(tid: number, threads: number, x: number, o: number, rows: number, n: number, mean: number): void;
+  sum_part_f32(tid: number, threads: number, x: number, n: number, partials: number): void;
+  softmax_rows_f32(tid: number, threads: number, x: number, o: number, rows: number, n: number, log: number): void;
+  pack_a(tid: number, threads: number, a: number, lda: number, m: number, k: number, pA: number): void;
+  pack_b(tid: number, threads: number, b: number, ldb: number, n: number, k: number, pB: number): void;
+  gemm_f32(tid: number, threads: number, pA: number, pB: number, c: number, m: number, n: number, k: number, ldc: number, tiles: number): void;
+  bias_rows_f32(tid: number, threads: number, c: number, rows: number, n: number, bias: number): void;
+  im2col_f32(tid: number, threads: number, x: number, C: number, H: number, W: number, geom: number, pB: number): void;
+}
+
+/** An exported kernel's name. */
+export type KernelName = keyof KernelExports;
+
+/** Every kernel name, in a fixed order: worker threads are told which to run by index in this list. */
+export const KERNEL_NAMES: readonly KernelName[] = [
+  'binary_f32',
+  'unary_f32',
+  'sum_rows_f32',
+  'sum_part_f32',
+  'softmax_rows_f32',
+  'pack_a',
+  'pack_b',
+  'gemm_f32',
+  'bias_rows_f32',
+  'im2col_f32',
+];
+
+function decode(base64: string): Uint8Array {
+  const bin = atob(base64);
+  const bytes = new Uint8Array(bin.length);
+  for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
+  return bytes;
+}
+
+/** The compiled module with its memory: shared when worker threads may use it. */
+export interface LoadedKernels {
+  readonly module: WebAssembly.Module;
+  readonly memory: WebAssembly.Memory;
+  readonly exports: KernelExports;
+}
+
+/** The imports the module needs besides its memory (the same in every thread). */
+export const hostImports = (memory: WebAssembly.Memory): WebAssembly.Imports => ({ env: { memory, log: Math.log, abort: () => undefined } });
+
+/** Compiles and instantiates the kernels; `shared` picks the shared-memory build. */
+export async function loadKernels(shared: boolean): Promise<LoadedKernels> {
+  const module = await WebAssembly.compile(decode(shared ? KERNELS_SHARED : KERNELS_UNSHARED) as BufferSource);
+  const memory = new WebAssembly.Memory({ initial: 2, maximum: MAX_PAGES, shared });
+  const instance = await WebAssembly.instantiate(module, hostImports(memory));
+  return { module, memory, exports: instance.exports as unknown as KernelExports };
+}

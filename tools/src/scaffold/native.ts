@@ -1,0 +1,181 @@
+import type { ScaffoldPlan } from './options.js';
+
+/** The shared library's file name for a device type: `libnpu.so`. */
+export function libraryName(p: ScaffoldPlan): string {
+  return `lib${p.device.replace(/-/g, '_')}.so`;
+}
+
+/** `native/plugin.c`: the C ABI table on host memory, with no kernels yet. */
+export function pluginC(p: ScaffoldPlan): string {
+  return `/*
+ * ${p.name}: a Hearth native plugin for ${p.device} devices, on the C ABI (hearth_plugin.h).
+ * It keeps tensors in host memory so that it runs end to end: replace alloc/free/copies with your
+ * driver's calls, list your kernels in kernel_list, and run them in launch().
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "hearth_plugin.h"
+
+static _Thread_local char last_error_buf[512];
+static long long live_allocations, live_bytes;
+
+/* One entry per (op, compute dtype) you implement, e.g. { "add", HEARTH_FLOAT32, 0 }. None yet: the first
+ * conformance run lists every pair still missing. */
+static const hearth_kernel kernel_list[] = { { NULL, 0, 0 } };
+static const int32_t kernel_count = 0;
+
+static hearth_status fail(hearth_status s, const char *msg) {
+  snprintf(last_error_buf, sizeof last_error_buf, "%s", msg);
+  return s;
+}
+
+static const char *plugin_last_error(void) { return last_error_buf; }
+
+static hearth_status plugin_init(int32_t *device_count) {
+  if (!device_count) return fail(HEARTH_ERROR_INVALID_ARGUMENT, "init: device_count is NULL");
+  *device_count = 1; /* ask your driver; return HEARTH_ERROR_NO_DEVICE with a reason when there is none */
+  return HEARTH_OK;
+}
+
+static hearth_status plugin_device_info(int32_t device, hearth_device_info *info) {
+  if (device != 0 || !info) return fail(HEARTH_ERROR_INVALID_ARGUMENT, "device_info: no such device");
+  snprintf(info->name, sizeof info->name, "${p.device} (skeleton on host memory)");
+  snprintf(info->vendor, sizeof info->vendor, "%s", ${JSON.stringify(p.vendor)});
+  info->memory_bytes = 0;
+  info->software = 1;
+  return HEARTH_OK;
+}
+
+/* Each allocation carries its size in front, so that free keeps the statistics right. */
+static hearth_status plugin_alloc(int32_t device, uint64_t bytes, void **out) {
+  (void)device;
+  uint64_t *p = malloc(sizeof(uint64_t) * 2 + (bytes ? bytes : 1));
+  if (!p) return fail(HEARTH_ERROR_OUT_OF_MEMORY, "alloc: out of memory");
+  p[0] = bytes;
+  live_allocations++;
+  live_bytes += (long long)bytes;
+  *out = p + 2;
+  return HEARTH_OK;
+}
+
+static hearth_status plugin_free(int32_t device, void *ptr) {
+  (void)device;
+  if (!ptr) return HEARTH_OK;
+  uint64_t *p = (uint64_t *)ptr - 2;
+  live_allocations--;
+  live_bytes -= (long long)p[0];
+  free(p);
+  return HEARTH_OK;
+}
+
+static hearth_status plugin_copy(int32_t device, void *dst, const void *src, uint64_t bytes) {
+  (void)device;
+  if (bytes && (!dst || !src)) return fail(HEARTH_ERROR_INVALID_ARGUMENT, "copy: a NULL pointer");
+  if (bytes) memcpy(dst, src, bytes);
+  return HEARTH_OK;
+}
+
+static hearth_status plugin_synchronize(int32_t device) {
+  (void)device;
+  return HEARTH_OK;
+}
+
+static hearth_status plugin_kernels(const hearth_kernel **list, int32_t *count) {
+  *list = kernel_list;
+  *count = kernel_count;
+  return HEARTH_OK;
+}
+
+static hearth_status plugin_launch(int32_t device, int32_t kernel, const hearth_tensor *inputs, int32_t num_inputs,
+                                   const hearth_tensor *output, const hearth_named_value *attrs, int32_t num_attrs) {
+  (void)device; (void)inputs; (void)num_inputs; (void)output; (void)attrs; (void)num_attrs;
+  if (kernel < 0 || kernel >= kernel_count) return fail(HEARTH_ERROR_INVALID_ARGUMENT, "launch: no such kernel");
+  return fail(HEARTH_ERROR_UNSUPPORTED, "launch: not implemented yet");
+}
+
+static void plugin_shutdown(void) {}
+
+static hearth_status plugin_stats(int32_t device, hearth_stats *out) {
+  (void)device;
+  out->live_allocations = live_allocations;
+  out->live_bytes = live_bytes;
+  return HEARTH_OK;
+}
+
+static const hearth_plugin_api api = {
+  .struct_size = sizeof(hearth_plugin_api),
+  .abi_major = HEARTH_ABI_MAJOR,
+  .abi_minor = HEARTH_ABI_MINOR,
+  .name = ${JSON.stringify(p.name)},
+  .vendor = ${JSON.stringify(p.vendor)},
+  .version = "0.1.0",
+  .device_type = ${JSON.stringify(p.device)},
+  .last_error = plugin_last_error,
+  .init = plugin_init,
+  .device_info = plugin_device_info,
+  .alloc = plugin_alloc,
+  .free = plugin_free,
+  .copy_to_device = plugin_copy,
+  .copy_to_host = plugin_copy,
+  .synchronize = plugin_synchronize,
+  .kernels = plugin_kernels,
+  .launch = plugin_launch,
+  .shutdown = plugin_shutdown,
+  .stats = plugin_stats,
+};
+
+HEARTH_EXPORT const hearth_plugin_api *hearth_plugin_get_api(void) { return &api; }
+`;
+}
+
+/** `native/Makefile`: builds the shared library against the installed hearth_plugin.h. */
+export function makefile(p: ScaffoldPlan): string {
+  return `# Builds ../build/${libraryName(p)}: only hearth_plugin_get_api is exported.
+CC ?= cc
+HEARTH_INCLUDE ?= ../node_modules/@hearth/plugin-native/include
+CFLAGS ?= -O2
+CFLAGS += -std=c11 -fPIC -fvisibility=hidden -Wall -Wextra -I$(HEARTH_INCLUDE)
+
+../build/${libraryName(p)}: plugin.c $(HEARTH_INCLUDE)/hearth_plugin.h
+\t@mkdir -p ../build
+\t$(CC) $(CFLAGS) -shared -o $@ plugin.c -lm
+
+clean:
+\trm -rf ../build
+
+.PHONY: clean
+`;
+}
+
+/** `src/index.ts` of a native plugin: the manifest, and the library loaded through @hearth/plugin-native. */
+export function nativeIndexTs(p: ScaffoldPlan): string {
+  return `/**
+ * ${p.name}: a Hearth native plugin for ${p.device} devices (C, on hearth_plugin.h).
+ *
+ * @packageDocumentation
+ */
+import { fileURLToPath } from 'node:url';
+import type { HearthPlugin, PluginManifest } from '@hearth/core';
+import { createNativePlugin } from '@hearth/plugin-native';
+
+/** The shared library \`npm run build\` makes. */
+export const LIBRARY: string = fileURLToPath(new URL('../build/${libraryName(p)}', import.meta.url));
+
+/** What the plugin says about itself; keep it in step with the \`hearth\` field of package.json. */
+export const manifest: PluginManifest = {
+  name: ${JSON.stringify(p.name)},
+  version: '0.1.0',
+  vendor: ${JSON.stringify(p.vendor)},
+  deviceTypes: [${JSON.stringify(p.device)}],
+  coreApi: ${JSON.stringify(p.hearthRange)},
+  priority: 20,
+  description: ${JSON.stringify(`A Hearth native backend for ${p.device} devices.`)},
+};
+
+/** The plugin: the library is opened when the plugin registers (a missing library is reported, not thrown). */
+export const plugin: HearthPlugin = createNativePlugin({ library: LIBRARY, manifest });
+
+export default plugin;
+`;
+}
