@@ -148,7 +148,7 @@ __global__ void __launch_bounds__(256) hk_matmul_kernel(const hk_plan pl, const 
 }
 
 // conv2d, one group per blockIdx.z.
-__global__ void __launch_bounds__(256) hk_conv2d_kernel(const hk_plan pl, const float *x, const float *w, const float *bias, float *y) {
+__global__ void __launch_bounds__(256, 2) hk_conv2d_kernel(const hk_plan pl, const float *x, const float *w, const float *bias, float *y) {
   const int64_t *p = pl.p;
   const int64_t groups = p[16], O = p[4], Og = O / groups;
   hk_conv_io io{x, w, bias, y, Og, p[0] * p[8] * p[9], p[5] * p[6] * p[7], p[1], p[2], p[3], O, p[5], p[6], p[7], p[8], p[9],
