@@ -29,6 +29,11 @@ export interface ReadSnapshotOptions extends PullRequestRef {
    * evaluating a pull request) the record's shape and policy hashes are checked, not its signature.
    */
   readonly key?: string;
+  /**
+   * The policy in force now. When the frozen record names this very file (same blob hash), it is
+   * used as is; otherwise the recorded policy is fetched back from the repository by its blob hash.
+   */
+  readonly policy?: Policy;
 }
 
 /** The most files GitHub lists for a pull request; one that changes more is listed incompletely. */
@@ -114,7 +119,8 @@ async function frozenOf(octokit: GitHubClient, options: ReadSnapshotOptions, com
     throw new GovernanceError('E_GOV_FROZEN', `the frozen decision in comment ${comment.id} is not valid JSON; open a new pull request`);
   }
   const record = verifyRecord(data, options.key);
-  const policy = await fetchPolicy(octokit, options, record.policyBlob, record.policyFile);
+  const current = options.policy;
+  const policy = current !== undefined && current.blobSha === record.policyBlob ? current : await fetchPolicy(octokit, options, record.policyBlob, record.policyFile);
   const frozen = frozenFromRecord(record, policy);
   verifyFrozen(frozen);
   return frozen;
@@ -130,12 +136,11 @@ export async function fetchPolicy(octokit: GitHubClient, ref: PullRequestRef, bl
 /**
  * Records a frozen decision on the pull request, as a comment only the bot's own comments are read
  * for: a small record, signed with `key`, naming the policy by its blob hash. The policy must be a
- * committed file that the repository serves back by that hash (the base branch's policy file).
+ * committed file (the base branch's policy file), so that the repository can serve it back by that
+ * hash once the policy in force has changed.
  */
 export async function recordFrozen(octokit: GitHubClient, ref: PullRequestRef, frozen: FrozenDecision, policy: Policy, key: string): Promise<FrozenRecord> {
   const record = signRecord(frozen, policy, key);
-  const served = await fetchPolicy(octokit, ref, policy.blobSha, policy.file);
-  frozenFromRecord(record, served);
   await call('comment on the pull request', () =>
     octokit.rest.issues.createComment({ owner: ref.owner, repo: ref.repo, issue_number: ref.pullNumber, body: frozenComment(JSON.stringify(record)) }),
   );

@@ -110,9 +110,17 @@ describe('the bot on a GitHub-compatible server', () => {
     expect(second).toMatchObject({ froze: false, evaluation: { status: 'passing', policyHash: policy.hash, frozen: true } });
   });
 
-  it('refuses to freeze with a policy file the repository does not hold (it could never be fetched back)', async () => {
-    const octokit = await serve(pull(), 'version: 1\n');
-    await expect(runBot(octokit, options(examplePolicy()))).rejects.toMatchObject({ code: 'E_GOV_GITHUB' });
+  it('fetches the frozen policy back by its blob hash once the policy in force has changed, and fails if the repository does not hold it', async () => {
+    const p = pull();
+    const octokit = await serve(p, 'version: 1\n');
+    await runBot(octokit, options(examplePolicy(), '2024-07-03T00:00:00Z'));
+    // The policy in force is the frozen one: no fetch is needed.
+    await expect(runBot(octokit, options(examplePolicy()))).resolves.toMatchObject({ evaluation: { status: 'passing' } });
+    const changed = examplePolicy(['tier: silver', 'tier: gold']);
+    await expect(runBot(octokit, options(changed))).rejects.toMatchObject({ code: 'E_GOV_GITHUB', message: expect.stringContaining('fetch the policy file') as unknown });
+    server?.addBlob(exampleText());
+    await expect(runBot(octokit, options(changed))).resolves.toMatchObject({ evaluation: { status: 'passing', policyHash: examplePolicy().hash } });
+    expect(server?.requests.filter((r) => r.includes('/git/blobs/'))).toHaveLength(2);
   });
 
   it('refuses to decide when GitHub lists only 3,000 of the changed files, though the listed ones pass', async () => {

@@ -35,9 +35,9 @@ export interface FrozenRecord {
 /** The shortest signing key taken: an HMAC key needs as much entropy as its hash's output to be worth it. */
 export const MIN_KEY_LENGTH = 32;
 
-function hmac(fields: Omit<FrozenRecord, 'signature'>, key: string): string {
-  if (key.length < MIN_KEY_LENGTH) {
-    throw new GovernanceError('E_GOV_INPUT', `the bot's signing key (HEARTH_GOVERNANCE_KEY) has ${key.length} characters; use a random secret of at least ${MIN_KEY_LENGTH}, e.g. 'openssl rand -hex 32'`);
+function hmac(fields: Omit<FrozenRecord, 'signature'>, key: string | undefined): string {
+  if (typeof key !== 'string' || key.length < MIN_KEY_LENGTH) {
+    throw new GovernanceError('E_GOV_INPUT', `the bot's signing key (HEARTH_GOVERNANCE_KEY) ${typeof key === 'string' ? `has ${key.length} characters` : 'is missing'}; use a random secret of at least ${MIN_KEY_LENGTH} characters, e.g. 'openssl rand -hex 32'`);
   }
   return `hmac-sha256:${createHmac('sha256', key).update(canonicalJson(fields)).digest('hex')}`;
 }
