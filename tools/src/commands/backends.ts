@@ -62,7 +62,9 @@ export async function listBackends(plugins?: string[], allowOverrides?: readonly
   }
   markDefault(rows);
   for (const f of importFailures) {
-    rows.push({ backend: '?', plugin: f.spec, version: '?', priority: 0, status: 'failed', devices: [], reason: f.error.message, code: f.error.code });
+    for (const backend of f.package?.deviceTypes ?? ['?']) {
+      rows.push({ backend, plugin: f.spec, version: f.package?.version ?? '?', priority: 0, status: 'failed', devices: [], reason: f.error.message, code: f.error.code });
+    }
   }
   await hearth.dispose().catch(() => undefined);
   return rows;
