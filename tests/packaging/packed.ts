@@ -11,6 +11,7 @@ export const REPO = fileURLToPath(new URL('../..', import.meta.url));
 export const PUBLISHED: Readonly<Record<string, string>> = {
   '@hearth/core': 'core',
   '@hearth/plugin-cpu': 'plugins/cpu',
+  '@hearth/plugin-wasm': 'plugins/wasm',
   '@hearth/plugin-webgpu': 'plugins/webgpu',
   '@hearth/plugin-wasm': 'plugins/wasm',
   '@hearth/governance': 'governance',
