@@ -4,7 +4,7 @@
  * @packageDocumentation
  */
 export { buildProgram } from './program.js';
-export { importPlugin, importInstalledPlugins, KNOWN_PLUGINS, type PluginLoadFailure } from './plugins.js';
+export { importPlugin, importInstalledPlugins, specOf, type PluginLoadFailure } from './plugins.js';
 export { openRuntime, type OpenedRuntime } from './runtime.js';
 export { listBackends, type BackendRow } from './commands/backends.js';
 export { coverage, type Coverage } from './commands/ops.js';

@@ -1,16 +1,14 @@
 import { pathToFileURL } from 'node:url';
 import { resolve } from 'node:path';
 import { HearthError, type HearthPlugin } from '@hearth/core';
-
-/** The first-party plugin packages `hearth` looks for when none is named. */
-export const KNOWN_PLUGINS: readonly string[] = ['@hearth/plugin-cpu', '@hearth/plugin-wasm', '@hearth/plugin-webgpu', '@hearth/plugin-native', '@hearth/plugin-cuda'];
+import { loadInstalledPlugins, type DiscoveryOptions, type LoadedPlugin } from '@hearth/registry';
 
 /** A plugin package that was looked for and could not be used. */
 export interface PluginLoadFailure {
   /** The package name or path. */
   readonly spec: string;
-  /** Why. */
-  readonly error: HearthError;
+  /** Why (a HearthError or a RegistryError, with the underlying error as `cause`). */
+  readonly error: Error & { readonly code: string };
 }
 
 function isPlugin(x: unknown): x is HearthPlugin {
@@ -42,17 +40,17 @@ export async function importPlugin(spec: string): Promise<HearthPlugin> {
   return found;
 }
 
-/** Imports every known first-party plugin that is installed; a missing or broken one is reported, not thrown. */
-export async function importInstalledPlugins(specs: readonly string[] = KNOWN_PLUGINS): Promise<{ plugins: HearthPlugin[]; failures: PluginLoadFailure[] }> {
-  const plugins: HearthPlugin[] = [];
-  const failures: PluginLoadFailure[] = [];
-  for (const spec of specs) {
-    try {
-      plugins.push(await importPlugin(spec));
-    } catch (e) {
-      const missing = (e as HearthError).cause && /Cannot find (package|module)/.test(String((e as Error & { cause?: Error }).cause?.message));
-      if (!missing || !KNOWN_PLUGINS.includes(spec)) failures.push({ spec, error: e as HearthError });
-    }
-  }
-  return { plugins, failures };
+/** The spec that imports a discovered plugin in another process: its entry module's path and export. */
+export function specOf(p: LoadedPlugin): string {
+  return `${resolve(p.dir, p.package.hearth.entry)}${p.package.hearth.export ? `#${p.package.hearth.export}` : ''}`;
+}
+
+/**
+ * Discovers and imports the installed plugins the user allows (every package in node_modules with a
+ * `hearth` manifest; `HEARTH_PLUGINS`, hearth.config.json or `HEARTH_AUTOLOAD=0` restrict it). A plugin
+ * that can't be loaded is reported with its cause, never thrown.
+ */
+export async function importInstalledPlugins(options: DiscoveryOptions = {}): Promise<{ plugins: HearthPlugin[]; loaded: readonly LoadedPlugin[]; failures: PluginLoadFailure[] }> {
+  const found = await loadInstalledPlugins(options);
+  return { plugins: found.plugins.map((p) => p.plugin), loaded: found.plugins, failures: found.failures.map((f) => ({ spec: f.name, error: f.error })) };
 }

@@ -3,6 +3,7 @@ import { backendsCommand } from './commands/backends.js';
 import { opsCommand } from './commands/ops.js';
 import { explainCommand } from './commands/explain.js';
 import { conformanceCommand } from './commands/conformance.js';
+import { registryCommand } from './commands/registry.js';
 import { runMain } from './commands/main.js';
 import { lazyCommand } from './optional.js';
 import { pluginCommand } from './commands/plugin.js';
@@ -23,6 +24,7 @@ export function buildProgram(): Command {
       (await import('./commands/governance.js')).governanceCommand(),
     ),
   );
+  program.addCommand(registryCommand());
   program
     .command('main')
     .description("Hearth's main job: the core conformance profile on every installed backend, an op x backend matrix, an HTML report")

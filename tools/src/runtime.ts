@@ -14,7 +14,7 @@ export interface OpenedRuntime {
 }
 
 /**
- * Opens a runtime over the named plugins (package names or paths), or every installed first-party plugin.
+ * Opens a runtime over the named plugins (package names or paths), or the installed plugins discovery finds.
  * With `allBackends`, every device type of every loaded plugin is started (for `hearth backends`).
  */
 export async function openRuntime(options: { plugins?: readonly string[]; backends?: readonly string[]; allBackends?: boolean } = {}): Promise<OpenedRuntime> {

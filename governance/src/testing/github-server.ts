@@ -103,7 +103,21 @@ function verifyAppJwt(authorization: string | undefined, app: FakeApp): { ok: tr
 
 const PAGE_DEFAULT = 30;
 
-export async function startFakeGitHub(owner: string, repo: string, pull: FakePull, teams: Record<string, string[]> = {}, pageSize = 2, app?: FakeApp): Promise<FakeGitHub> {
+/** What an extra route module gets for one request (see {@link FakeRoute}). */
+export interface FakeRequest {
+  method: string;
+  path: string;
+  query: URLSearchParams;
+  body: Record<string, unknown>;
+  send: (status: number, data: unknown, headers?: Record<string, string>) => void;
+  paged: (items: unknown[]) => void;
+  writes: FakeGitHub['writes'];
+}
+
+/** An extra set of endpoints the server composes (e.g. git refs, contents, pulls): returns true when it answered. */
+export type FakeRoute = (request: FakeRequest) => boolean | Promise<boolean>;
+
+export async function startFakeGitHub(owner: string, repo: string, pull: FakePull, teams: Record<string, string[]> = {}, pageSize = 2, app?: FakeApp, routes: readonly FakeRoute[] = []): Promise<FakeGitHub> {
   const requests: string[] = [];
   const installationTokens: string[] = [];
   const writes: FakeGitHub['writes'] = [];
@@ -211,6 +225,7 @@ export async function startFakeGitHub(owner: string, repo: string, pull: FakePul
       writes.push({ route: `POST ${p}`, body });
       send(201, { id: 1, ...body });
     } else {
+      for (const route of routes) if (await route({ method, path: p, query: url.searchParams, body, send, paged, writes })) return;
       send(404, { message: 'Not Found', documentation_url: 'https://docs.github.com/rest' });
     }
   };

@@ -63,6 +63,10 @@ export function backendsCommand(): Command {
         console.log(JSON.stringify(rows, null, 2));
         return;
       }
+      if (rows.length === 0) {
+        console.log('No plugin is loaded: none is installed, or autoload is off (HEARTH_AUTOLOAD=0, hearth.config.json). Install one, or name one with --plugin.');
+        return;
+      }
       console.log(
         formatTable(
           ['backend', 'plugin', 'version', 'priority', 'status', 'devices / reason'],

@@ -194,5 +194,7 @@ describe('npm start (the main job)', () => {
     expect(out).toMatch(/^conv2d\s+pass$/m);
     expect(readFileSync(join(dir, 'index.html'), 'utf8')).toMatch(/<td class="op">conv2d<\/td><td class="pass">pass<\/td>/);
     expect(existsSync(join(dir, 'cpu', 'results.json'))).toBe(true);
+    expect(readFileSync(join(dir, 'index.html'), 'utf8')).toContain('<a href="registry/site/index.html">');
+    expect(readFileSync(join(dir, 'registry', 'site', 'index.html'), 'utf8')).toContain('>@hearth/plugin-cpu</a>');
   }, 60_000);
 });

@@ -2,6 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { Command, Option } from 'commander';
 import { HearthError } from '@hearth/core';
+import { writeCertification } from './certify.js';
 import {
   ProgressBar,
   describeFailure,
@@ -41,6 +42,12 @@ export interface ConformanceCliOptions {
   shard?: string;
   /** Per-case timeout in ms. */
   timeout: number;
+  /** With --certify: the signer key that signs the bundle. */
+  signKey?: string;
+  /** With --sign-key: the bundle folder. */
+  bundle?: string;
+  /** With --sign-key: the package tarball whose integrity is certified. */
+  package?: string;
 }
 
 function positiveInt(v: string): number {
@@ -82,6 +89,7 @@ function printFailures(run: RunResult, dir: string | undefined): void {
  */
 export async function runConformanceCommand(opts: ConformanceCliOptions): Promise<number> {
   const queries = opts.query ?? [];
+  if (opts.signKey && !opts.certify) throw new HearthError('E_ARG', '--sign-key signs a certification bundle: add --certify (a bundle is only made from a certification run).');
   if (opts.list) {
     const { cases } = selectCases({ profile: opts.profile, queries, ...(opts.shard ? { shard: opts.shard } : {}), ...(opts.certify ? { certify: true } : {}) });
     for (const c of cases) console.log(c.id);
@@ -121,6 +129,10 @@ export async function runConformanceCommand(opts: ConformanceCliOptions): Promis
   console.log(`\n${run.results.length} cases in ${(run.durationMs / 1000).toFixed(1)} s: ${counts}`);
   console.log(`Verdict: ${run.verdict.toUpperCase()}${run.reasons.length ? ` (${run.reasons.join('; ')})` : ''}`);
   if (written) console.log(`Report: ${join(written.dir, 'index.html')} (results.json, junit.xml, summary.md)`);
+  if (opts.certify && opts.signKey) {
+    if (run.verdict === 'pass') console.log(`Certification bundle: ${writeCertification(run, { plugin: opts.plugin, signKey: opts.signKey, ...(opts.bundle ? { bundle: opts.bundle } : {}), ...(opts.package ? { packageFile: opts.package } : {}) })}`);
+    else console.log('No certification bundle: the run did not pass.');
+  }
   return run.verdict === 'pass' ? 0 : 1;
 }
 
@@ -138,6 +150,9 @@ export function conformanceCommand(): Command {
     .option('--json', 'print results.json to stdout')
     .option('--list', 'print the IDs of the selected cases and exit')
     .option('--shard <k/n>', 'run shard k of n (stable by case ID)')
+    .option('--sign-key <file>', 'with --certify: sign a certification bundle with this key (hearth registry keygen)')
+    .option('--bundle <dir>', 'with --sign-key: the bundle folder')
+    .option('--package <tgz>', 'with --sign-key: the package tarball to certify (default: npm pack of the plugin)')
     .option('--timeout <ms>', 'per-case timeout (properties get 5x)', positiveInt, 10_000)
     .action(async (opts: ConformanceCliOptions) => {
       process.exitCode = await runConformanceCommand(opts);

@@ -184,7 +184,7 @@ function collect(value: string, previous: string[]): string[] {
  * A client from the workflow's environment: GitHub App credentials (HEARTH_APP_ID,
  * HEARTH_APP_PRIVATE_KEY, HEARTH_APP_INSTALLATION_ID) when `allowApp` and present, else GITHUB_TOKEN.
  */
-function gitHubFromEnv(allowApp: boolean): { octokit: GitHubClient; owner: string; repo: string; app: boolean } {
+export function gitHubFromEnv(allowApp: boolean): { octokit: GitHubClient; owner: string; repo: string; app: boolean } {
   const env = process.env;
   const [owner, repo, ...rest] = (env['GITHUB_REPOSITORY'] ?? '').split('/');
   if (owner === undefined || owner === '' || repo === undefined || repo === '' || rest.length > 0) {

@@ -2,14 +2,15 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { OPSET_V1 } from '@hearth/core';
 import { ProgressBar, backendsHtml, opBackendCells, runConformance, writeReports, FAILING, type BackendColumn } from '@hearth/conformance';
-import { importPlugin, KNOWN_PLUGINS } from '../plugins.js';
+import { importInstalledPlugins, importPlugin, specOf } from '../plugins.js';
 import { formatTable } from '../table.js';
+import { buildLocalRegistry, type MainRun } from './main-registry.js';
 
 /** Options of {@link runMain}. */
 export interface MainOptions {
   /** Where the HTML report goes (default `reports/conformance`). */
   readonly reportDir?: string;
-  /** Plugin packages to look for (default: the first-party ones). */
+  /** Plugin packages or paths to run (default: the installed plugins discovery finds). */
   readonly plugins?: readonly string[];
 }
 
@@ -18,20 +19,26 @@ const SHORT: Record<string, string> = { pass: 'pass', fail: 'FAIL', crash: 'CRAS
 /**
  * The project's main job (`npm start`): finds the installed backends, runs the `core` conformance profile
  * on each (each in its own child process), prints the op × backend matrix and writes the HTML report.
+ * Beside the report, it builds the registry index and page of the runs that pass (registry/site/index.html).
  * Returns the exit code: 0 when every backend that started passes, 1 otherwise (or when none is installed).
  * A backend whose device cannot start here (no GPU, say) is shown as unavailable with its reason.
  */
 export async function runMain(options: MainOptions = {}): Promise<number> {
   const dir = resolve(options.reportDir ?? 'reports/conformance');
   const found: { spec: string; name: string; types: readonly string[] }[] = [];
-  for (const spec of options.plugins ?? KNOWN_PLUGINS) {
-    try {
-      const p = await importPlugin(spec);
-      found.push({ spec, name: p.manifest.name, types: p.manifest.deviceTypes });
-    } catch (e) {
-      const missing = /Cannot find (package|module)|ERR_MODULE_NOT_FOUND/.test(String((e as Error).message));
-      if (!missing) console.log(`${spec}: ${(e as Error).message}`);
+  if (options.plugins) {
+    for (const spec of options.plugins) {
+      try {
+        const p = await importPlugin(spec);
+        found.push({ spec, name: p.manifest.name, types: p.manifest.deviceTypes });
+      } catch (e) {
+        console.log(`${spec}: ${(e as Error).message}`);
+      }
     }
+  } else {
+    const { loaded, failures } = await importInstalledPlugins();
+    for (const p of loaded) found.push({ spec: specOf(p), name: p.package.name, types: p.package.hearth.deviceTypes });
+    for (const f of failures) console.log(`${f.spec}: ${f.error.message}`);
   }
   if (found.length === 0) {
     console.log('No Hearth backend plugin is installed; install one (npm install @hearth/plugin-cpu) and run again.');
@@ -39,16 +46,18 @@ export async function runMain(options: MainOptions = {}): Promise<number> {
   }
   const columns: BackendColumn[] = [];
   const links: string[] = [];
+  const certified: MainRun[] = [];
   let failed = false;
   for (const p of found) {
     for (const type of p.types) {
       const title = `${type} (${p.name})`;
       const bar = process.stderr.isTTY ? new ProgressBar(process.stderr, title) : undefined;
       try {
-        const run = await runConformance({ plugin: p.spec, device: type, profile: 'core', onProgress: (d, t, r) => bar?.update(d, t, r.id, 0) });
+        const run = await runConformance({ plugin: p.spec, device: type, profile: 'core', certify: true, onProgress: (d, t, r) => bar?.update(d, t, r.id, 0) });
         bar?.done();
         writeReports(run, join(dir, type));
         columns.push({ title, run });
+        certified.push({ spec: p.spec, run });
         links.push(`${type}/index.html`);
         const line = `${title}: ${run.verdict.toUpperCase()}, ${run.results.length} cases in ${(run.durationMs / 1000).toFixed(1)} s`;
         if (!run.init.ok) console.log(`${title}: unavailable here (${run.init.reason})`);
@@ -69,7 +78,15 @@ export async function runMain(options: MainOptions = {}): Promise<number> {
   const cells = opBackendCells(columns);
   console.log(`\n${formatTable(['op', ...columns.map((c) => c.title)], OPSET_V1.map((o) => [o.name, ...(cells.get(o.name) ?? columns.map(() => 'not-supported')).map((s, i) => ('error' in columns[i]!.run || !columns[i]!.run.init.ok ? 'unavailable' : SHORT[s] ?? s))]))}`);
   mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, 'index.html'), backendsHtml(columns, links));
+  let registryLink = '';
+  try {
+    const site = buildLocalRegistry(certified, join(dir, 'registry'));
+    registryLink = `<p><a href="registry/site/index.html">The plugin registry page</a>: these runs as signed certification bundles in a registry index.</p>`;
+    console.log(`Registry page: ${site}`);
+  } catch (e) {
+    console.log(`The registry page could not be built: ${(e as Error).message}`);
+  }
+  writeFileSync(join(dir, 'index.html'), backendsHtml(columns, links).replace('</body>', `${registryLink}</body>`));
   console.log(`\nReport: ${join(dir, 'index.html')}`);
   return failed ? 1 : 0;
 }

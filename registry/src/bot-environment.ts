@@ -1,0 +1,42 @@
+import { join } from 'node:path';
+import { runConformance } from '@hearth/conformance';
+import { findInstalledPlugins } from './discover.js';
+import type { CertificateStatement } from './bundle.js';
+import type { BotEnvironment } from './github.js';
+import { packageIntegrity } from './integrity.js';
+import { readPluginPackage } from './manifest.js';
+
+/** Device types a stock bot machine has: the CPU, WebGPU on a software adapter, the reference native plugin's. */
+export const RERUN_DEVICE_TYPES: readonly string[] = ['cpu', 'webgpu', 'native'];
+
+/**
+ * The bot's environment on this machine: a submitted plugin installed here (found by discovery from `cwd`,
+ * same name and version) has its integrity taken from `npm pack` of the installed package, and where its
+ * device type is one of `deviceTypes` the suite is rerun on it (a certification run, in a child process).
+ */
+export function localBotEnvironment(options: { cwd?: string; deviceTypes?: readonly string[] } = {}): BotEnvironment {
+  const installed = findInstalledPlugins(options.cwd);
+  const deviceTypes = options.deviceTypes ?? RERUN_DEVICE_TYPES;
+  const find = (s: CertificateStatement) => {
+    const p = installed.find((x) => x.name === s.plugin.name);
+    if (!p) return undefined;
+    try {
+      const pkg = readPluginPackage(p.dir);
+      return pkg.version === s.plugin.version ? { dir: p.dir, pkg } : undefined;
+    } catch {
+      return undefined;
+    }
+  };
+  return {
+    integrityOf: (s) => {
+      const p = find(s);
+      return p ? packageIntegrity(p.dir) : undefined;
+    },
+    rerun: async (s) => {
+      const p = find(s);
+      if (!p || !deviceTypes.includes(s.deviceType)) return undefined;
+      const spec = `${join(p.dir, p.pkg.hearth.entry)}${p.pkg.hearth.export ? `#${p.pkg.hearth.export}` : ''}`;
+      return runConformance({ plugin: spec, device: s.deviceType, profile: s.profile, certify: true });
+    },
+  };
+}

@@ -1,0 +1,96 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { RunResult } from '@hearth/conformance';
+import { startFakeGitHub, type FakeGitHub } from '../../governance/src/testing/github-server.js';
+import { fakeRepo, type FakeRepo } from '../../governance/src/testing/github-repo.js';
+import { fastClient } from '../../governance/src/testing/fast-client.js';
+import { checkPullRequest, submitBundle } from './github.js';
+import { localBotEnvironment } from './bot-environment.js';
+import { initIndex } from './index-write.js';
+import { generateSignerKey } from './keys.js';
+import { packageIntegrity } from './integrity.js';
+import { bundleOf, certifyCpu, copyRun, cpuPackage } from './testing/certify.js';
+
+const repoRoot = join(import.meta.dirname, '../..');
+const lab = generateSignerKey('Hearth CI');
+let run: RunResult;
+let cpuIntegrity: string;
+let server: FakeGitHub | undefined;
+let repo: FakeRepo;
+
+beforeAll(async () => {
+  run = await certifyCpu();
+  cpuIntegrity = packageIntegrity(join(repoRoot, 'plugins/cpu'));
+}, 120_000);
+
+afterEach(async () => {
+  await server?.close();
+  server = undefined;
+});
+
+async function github() {
+  repo = fakeRepo('hearth', 'registry', { 'README.md': '# registry\n' });
+  const pull = { number: 1, author: 'x', headSha: 'abc', createdAt: '2026-01-01T00:00:00Z', labels: [], files: [], reviews: [], comments: [] };
+  server = await startFakeGitHub('hearth', 'registry', pull, {}, 30, undefined, [repo.route]);
+  return fastClient(server);
+}
+
+const index = () => initIndex(mkdtempSync(join(tmpdir(), 'hearth-index-')), [lab]);
+const checkRun = () => server!.writes.find((w) => w.route === 'POST /repos/hearth/registry/check-runs')!.body as { conclusion: string; head_sha: string; output: { annotations: { path: string; title: string; message: string }[]; summary: string } };
+
+describe('registry submit and the registry bot (check-pr), against the GitHub-compatible server', () => {
+  it('opens a pull request with the bundle on its own branch', async () => {
+    const octokit = await github();
+    const sub = await submitBundle(octokit, { owner: 'hearth', repo: 'registry', bundleDir: bundleOf(run, lab, { integrity: cpuIntegrity }) });
+    const folder = 'bundles/hearth__plugin-cpu/1.0.0/cpu-core';
+    expect(sub).toMatchObject({ number: 100, branch: 'certify/hearth__plugin-cpu-1.0.0-cpu-core', files: ['certificate.json', 'results.json', 'junit.xml', 'manifest.json'].map((f) => `${folder}/${f}`) });
+    expect([...repo.branches.get(sub.branch)!.keys()].sort()).toEqual(['README.md', ...sub.files].sort());
+    expect(repo.pulls.get(100)).toMatchObject({ head: sub.branch, base: 'main', title: 'Certify @hearth/plugin-cpu@1.0.0 (cpu, core profile, suite 1.0.0)' });
+    await expect(submitBundle(octokit, { owner: 'hearth', repo: 'registry', bundleDir: bundleOf(run, lab) })).rejects.toThrow(/GitHub refused to create branch certify\/hearth__plugin-cpu-1\.0\.0-cpu-core \(is a submission of this bundle already open\?\) \(HTTP 422\)/);
+  });
+
+  it('passes a good submission after rerunning the suite on this machine and checking the package integrity', async () => {
+    const octokit = await github();
+    const sub = await submitBundle(octokit, { owner: 'hearth', repo: 'registry', bundleDir: bundleOf(run, lab, { integrity: cpuIntegrity }) });
+    const outcome = await checkPullRequest(octokit, { owner: 'hearth', repo: 'registry', pullNumber: sub.number, index: index(), environment: localBotEnvironment({ cwd: repoRoot }) });
+    const checks = Object.fromEntries(outcome.bundles[0]!.checks.map((c) => [c.check, c]));
+    expect(outcome.conclusion).toBe('success');
+    expect(checks['rerun']).toMatchObject({ ok: true, message: `the bot reran the suite on cpu:0: ${run.results.length} cases pass, as uploaded` });
+    expect(checks['integrity']).toMatchObject({ ok: true });
+    expect(checks['integrity']!.skipped).toBeUndefined();
+    expect(checkRun()).toMatchObject({ conclusion: 'success', head_sha: repo.headSha(sub.branch), output: { annotations: [] } });
+  }, 120_000);
+
+  it('fails a tampered submission with an annotation at the file and check at fault, and flags stray files', async () => {
+    const octokit = await github();
+    const dir = bundleOf(run, lab, { integrity: cpuIntegrity });
+    writeFileSync(join(dir, 'results.json'), readFileSync(join(dir, 'results.json'), 'utf8').replace('"status": "pass"', '"status": "skip"'));
+    const sub = await submitBundle(octokit, { owner: 'hearth', repo: 'registry', bundleDir: dir });
+    await octokit.rest.repos.createOrUpdateFileContents({ owner: 'hearth', repo: 'registry', path: 'index/plugins/hearth__plugin-cpu.json', branch: sub.branch, content: Buffer.from('{}').toString('base64'), message: 'sneak' });
+    const outcome = await checkPullRequest(octokit, { owner: 'hearth', repo: 'registry', pullNumber: sub.number, index: index(), environment: localBotEnvironment({ cwd: repoRoot, deviceTypes: [] }) });
+    expect(outcome.conclusion).toBe('failure');
+    const annotations = checkRun().output.annotations.map((a) => [a.path, a.title]);
+    expect(annotations).toEqual([
+      ['index/plugins/hearth__plugin-cpu.json', 'layout'],
+      ['bundles/hearth__plugin-cpu/1.0.0/cpu-core/results.json', 'hashes'],
+      ['bundles/hearth__plugin-cpu/1.0.0/cpu-core/results.json', 'outcomes'],
+    ]);
+    expect(checkRun().output.summary).toContain("➖ **rerun**: not rerun: no cpu device on the bot's machine");
+  });
+
+  it('does not rerun a device this machine lacks, and says so', async () => {
+    const octokit = await github();
+    const npu = copyRun(run);
+    npu.device = { ...npu.device, type: 'npu', name: 'npu:0' };
+    npu.plugin = { ...npu.plugin, name: '@acme/npu', vendor: 'Acme' };
+    const pkg = { name: '@acme/npu', version: '1.0.0', hearth: { ...cpuPackage.hearth, deviceTypes: ['npu'], vendor: 'Acme' } };
+    const sub = await submitBundle(octokit, { owner: 'hearth', repo: 'registry', bundleDir: bundleOf(npu as RunResult, lab, { package: pkg }) });
+    const outcome = await checkPullRequest(octokit, { owner: 'hearth', repo: 'registry', pullNumber: sub.number, index: index(), environment: localBotEnvironment({ cwd: repoRoot }) });
+    expect(outcome.conclusion).toBe('success');
+    const rerun = outcome.bundles[0]!.checks.find((c) => c.check === 'rerun')!;
+    expect(rerun).toMatchObject({ ok: true, skipped: true });
+    expect(outcome.bundles[0]!.checks.find((c) => c.check === 'integrity')).toMatchObject({ skipped: true });
+  });
+});

@@ -1,0 +1,217 @@
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { RunResult } from '@hearth/conformance';
+// Types only: @hearth/governance (the one octokit set-up) is an optional peer, needed only by its caller.
+import type { Annotation, GitHubClient } from '@hearth/governance';
+import { BUNDLE_FILES, CERTIFICATE_FILE, type CertificateStatement } from './bundle.js';
+import { RegistryError } from './error.js';
+import type { RegistryIndex } from './index-file.js';
+import { pluginSlug } from './site/status.js';
+import { readBundle, verifyBundle, type VerifyCheck } from './verify.js';
+
+/** GitHub's limit on annotations in one check-run request. */
+const ANNOTATIONS_PER_REQUEST = 50;
+
+/** A repository on GitHub. */
+export interface RepoRef {
+  /** Owner. */
+  readonly owner: string;
+  /** Name. */
+  readonly repo: string;
+}
+
+/** Where a bundle goes in the registry repository: `bundles/<plugin>/<version>/<device>-<profile>/`. */
+export function bundleFolder(s: Pick<CertificateStatement, 'plugin' | 'deviceType' | 'profile'>): string {
+  return `bundles/${pluginSlug(s.plugin.name)}/${s.plugin.version}/${s.deviceType}-${s.profile}`;
+}
+
+async function call<T>(what: string, f: () => Promise<T>): Promise<T> {
+  try {
+    return await f();
+  } catch (e) {
+    const status = (e as { status?: number }).status;
+    throw new RegistryError('E_REG_GITHUB', `GitHub refused to ${what}${status ? ` (HTTP ${status})` : ''}: ${(e as Error).message}`, { cause: e });
+  }
+}
+
+/** Options of {@link submitBundle}. */
+export interface SubmitOptions extends RepoRef {
+  /** The bundle folder. */
+  readonly bundleDir: string;
+  /** The branch the pull request targets (default `main`). */
+  readonly base?: string;
+}
+
+/** The pull request a submission opened. */
+export interface Submission {
+  /** Its number. */
+  readonly number: number;
+  /** Its web address. */
+  readonly url: string;
+  /** The branch holding the bundle. */
+  readonly branch: string;
+  /** The files added. */
+  readonly files: readonly string[];
+}
+
+/**
+ * Opens the pull request that adds a bundle to the registry repository: a branch
+ * `certify/<plugin>-<version>-<device>-<profile>` from `base`, the bundle's four files under
+ * {@link bundleFolder}, and the pull request. The bundle is read (and schema-checked) first. Throws
+ * `E_REG_GITHUB` when GitHub refuses a step (the branch exists: a submission is already open).
+ */
+export async function submitBundle(octokit: GitHubClient, options: SubmitOptions): Promise<Submission> {
+  const { owner, repo } = options;
+  const base = options.base ?? 'main';
+  const bundle = readBundle(options.bundleDir);
+  const s = bundle.certificate.statement;
+  const folder = bundleFolder(s);
+  const branch = `certify/${pluginSlug(s.plugin.name)}-${s.plugin.version}-${s.deviceType}-${s.profile}`;
+  const { data: ref } = await call(`read branch ${base}`, () => octokit.rest.git.getRef({ owner, repo, ref: `heads/${base}` }));
+  await call(`create branch ${branch} (is a submission of this bundle already open?)`, () => octokit.rest.git.createRef({ owner, repo, ref: `refs/heads/${branch}`, sha: ref.object.sha }));
+  const files: string[] = [];
+  for (const name of [CERTIFICATE_FILE, ...BUNDLE_FILES]) {
+    const path = `${folder}/${name}`;
+    const content = readFileSync(join(options.bundleDir, name)).toString('base64');
+    await call(`add ${path}`, () => octokit.rest.repos.createOrUpdateFileContents({ owner, repo, path, branch, content, message: `registry: ${s.plugin.name}@${s.plugin.version} ${s.deviceType} ${s.profile}` }));
+    files.push(path);
+  }
+  const title = `Certify ${s.plugin.name}@${s.plugin.version} (${s.deviceType}, ${s.profile} profile, suite ${s.suiteVersion})`;
+  const body = `Certification bundle of **${s.plugin.name}@${s.plugin.version}** by ${s.plugin.vendor}.\n\n- device type: ${s.deviceType}\n- profile: ${s.profile}\n- suite: ${s.suiteVersion}, core API ${s.coreApiVersion}, opset ${s.opsetVersion}\n- package integrity: \`${s.plugin.integrity}\`\n- signer: ${s.signer.name} (\`${s.signer.keyId}\`)\n\nThe registry bot checks it; humans decide only on policy.`;
+  const { data: pull } = await call('open the pull request', () => octokit.rest.pulls.create({ owner, repo, head: branch, base, title, body }));
+  return { number: pull.number, url: pull.html_url, branch, files };
+}
+
+/** What the bot can do on its own machine for a submitted bundle. */
+export interface BotEnvironment {
+  /** Reruns the suite where the device exists here (CPU, WebGPU on a software adapter, the reference native plugin); undefined when it can't. */
+  readonly rerun?: (statement: CertificateStatement) => Promise<RunResult | undefined>;
+  /** npm's integrity of the package as published (fetched or packed); undefined when it can't be had. */
+  readonly integrityOf?: (statement: CertificateStatement) => string | undefined;
+}
+
+/** Options of {@link checkPullRequest}. */
+export interface CheckPullRequestOptions extends RepoRef {
+  /** The pull request. */
+  readonly pullNumber: number;
+  /** The index at the base branch: its signers, revocations and device-type owners. */
+  readonly index: RegistryIndex;
+  /** What the bot's machine can do. */
+  readonly environment?: BotEnvironment;
+  /** The time to judge expiry at (default now). */
+  readonly now?: Date;
+  /** Check run name (default `hearth/registry`). */
+  readonly name?: string;
+}
+
+/** One bundle's outcome in a pull request. */
+export interface BundleOutcome {
+  /** Its folder in the repository. */
+  readonly folder: string;
+  /** Every check, the bot's own (`layout`, `rerun`) included. */
+  readonly checks: readonly (VerifyCheck | { check: 'layout' | 'rerun' | 'bundle'; ok: boolean; message: string; file: string; skipped?: boolean })[];
+}
+
+/** What {@link checkPullRequest} found and published. */
+export interface CheckOutcome {
+  /** success when every bundle passed every check. */
+  readonly conclusion: 'success' | 'failure';
+  /** Per bundle. */
+  readonly bundles: readonly BundleOutcome[];
+  /** Files the pull request changes that are not bundle files. */
+  readonly strayFiles: readonly string[];
+  /** The check run's id. */
+  readonly checkRunId: number;
+}
+
+const BUNDLE_PATH = /^bundles\/([^/]+)\/([^/]+)\/([^/]+)\/([^/]+)$/;
+
+/** Compares a rerun with the uploaded results: the same cases with the same outcomes, and a pass. */
+function compareRerun(uploaded: RunResult | undefined, rerun: RunResult): { ok: boolean; message: string } {
+  const mine = new Map(rerun.results.map((r) => [r.id, r.status]));
+  const differ = (uploaded?.results ?? []).filter((r) => mine.get(r.id) !== r.status).map((r) => `${r.id}: uploaded ${r.status}, rerun ${mine.get(r.id) ?? 'absent'}`);
+  if (rerun.verdict !== 'pass') return { ok: false, message: `the bot's own run fails: ${rerun.reasons.join('; ')}` };
+  if (differ.length) return { ok: false, message: `the bot's own run disagrees with the uploaded results on ${differ.length} case(s): ${differ.slice(0, 5).join('; ')}` };
+  return { ok: true, message: `the bot reran the suite on ${rerun.device.name ?? rerun.device.type}: ${rerun.results.length} cases pass, as uploaded` };
+}
+
+/**
+ * The registry bot: reads a submission pull request, and for each bundle in it runs every technical
+ * check (`verifyBundle` against the index, the folder layout, the package integrity where it can be had,
+ * and, where the device exists on this machine, a rerun of the suite compared with the uploaded
+ * results), then reports them as one check run with an annotation per failed check. Files outside
+ * `bundles/<plugin>/<version>/<device>-<profile>/` fail the check: a submission has a fixed file set.
+ */
+export async function checkPullRequest(octokit: GitHubClient, options: CheckPullRequestOptions): Promise<CheckOutcome> {
+  const { owner, repo, pullNumber } = options;
+  const { data: pull } = await call(`read pull request #${pullNumber}`, () => octokit.rest.pulls.get({ owner, repo, pull_number: pullNumber }));
+  const changed = await call('list the changed files', () => octokit.paginate(octokit.rest.pulls.listFiles, { owner, repo, pull_number: pullNumber, per_page: 100 }));
+  const folders = new Map<string, string[]>();
+  const strayFiles: string[] = [];
+  for (const f of changed) {
+    const m = BUNDLE_PATH.exec(f.filename);
+    if (m && [CERTIFICATE_FILE, ...BUNDLE_FILES].includes(m[4]! as never)) {
+      const folder = f.filename.slice(0, f.filename.lastIndexOf('/'));
+      folders.set(folder, [...(folders.get(folder) ?? []), m[4]!]);
+    } else strayFiles.push(f.filename);
+  }
+  const bundles: BundleOutcome[] = [];
+  for (const [folder] of folders) {
+    const dir = mkdtempSync(join(tmpdir(), 'hearth-pr-bundle-'));
+    try {
+      for (const name of [CERTIFICATE_FILE, ...BUNDLE_FILES]) {
+        try {
+          const { data } = await octokit.rest.repos.getContent({ owner, repo, path: `${folder}/${name}`, ref: pull.head.ref });
+          if (!Array.isArray(data) && data.type === 'file') writeFileSync(join(dir, name), Buffer.from(data.content, 'base64'));
+        } catch (e) {
+          if ((e as { status?: number }).status !== 404) throw new RegistryError('E_REG_GITHUB', `GitHub refused to read ${folder}/${name}: ${(e as Error).message}`, { cause: e });
+        }
+      }
+      bundles.push(await checkOne(folder, dir, options));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+  if (folders.size === 0 && strayFiles.length === 0) throw new RegistryError('E_REG_GITHUB', `Pull request #${pullNumber} changes no file; a submission adds one bundle folder.`);
+  const conclusion = strayFiles.length === 0 && bundles.every((b) => b.checks.every((c) => c.ok)) ? 'success' : 'failure';
+  const annotations: Annotation[] = [
+    ...strayFiles.map((path): Annotation => ({ path, start_line: 1, end_line: 1, annotation_level: 'failure', title: 'layout', message: 'A submission adds bundle files only: bundles/<plugin>/<version>/<device>-<profile>/{certificate.json,results.json,junit.xml,manifest.json}.' })),
+    ...bundles.flatMap((b) => b.checks.filter((c) => !c.ok).map((c): Annotation => ({ path: `${b.folder}/${c.file}`, start_line: 1, end_line: 1, annotation_level: 'failure', title: c.check, message: c.message }))),
+  ];
+  const mark = (c: { ok: boolean; skipped?: boolean }) => (c.skipped ? '➖' : c.ok ? '✅' : '❌');
+  const summary = [
+    ...bundles.map((b) => [`### ${b.folder}`, ...b.checks.map((c) => `- ${mark(c)} **${c.check}**: ${c.message}`)].join('\n')),
+    ...(strayFiles.length ? [`### Not bundle files\n${strayFiles.map((f) => `- ❌ ${f}`).join('\n')}`] : []),
+  ].join('\n\n');
+  const output = (batch: Annotation[]) => ({ title: conclusion === 'success' ? 'Registry: every check passed' : `Registry: ${annotations.length} problem(s)`, summary, annotations: batch });
+  const { data: run } = await call('create the check run', () =>
+    octokit.rest.checks.create({ owner, repo, name: options.name ?? 'hearth/registry', head_sha: pull.head.sha, status: 'completed', conclusion, output: output(annotations.slice(0, ANNOTATIONS_PER_REQUEST)) }),
+  );
+  for (let i = ANNOTATIONS_PER_REQUEST; i < annotations.length; i += ANNOTATIONS_PER_REQUEST) {
+    await call('update the check run', () => octokit.rest.checks.update({ owner, repo, check_run_id: run.id, output: output(annotations.slice(i, i + ANNOTATIONS_PER_REQUEST)) }));
+  }
+  return { conclusion, bundles, strayFiles, checkRunId: run.id };
+}
+
+async function checkOne(folder: string, dir: string, options: CheckPullRequestOptions): Promise<BundleOutcome> {
+  let bundle;
+  try {
+    bundle = readBundle(dir);
+  } catch (e) {
+    const missing = [CERTIFICATE_FILE, ...BUNDLE_FILES].filter((f) => !readdirSync(dir).includes(f));
+    return { folder, checks: [{ check: 'bundle', ok: false, message: (e as Error).message.replaceAll(dir, folder), file: missing[0] ?? CERTIFICATE_FILE }] };
+  }
+  const s = bundle.certificate.statement;
+  const integrity = options.environment?.integrityOf?.(s);
+  const report = verifyBundle(bundle, { signers: options.index.signers, index: options.index, ...(integrity ? { integrity } : {}), ...(options.now ? { now: options.now } : {}) });
+  const expected = bundleFolder(s);
+  const checks: BundleOutcome['checks'][number][] = [
+    { check: 'layout', ok: expected === folder, message: expected === folder ? 'in its place' : `the bundle of ${s.plugin.name}@${s.plugin.version} (${s.deviceType}, ${s.profile}) belongs in ${expected}/`, file: CERTIFICATE_FILE },
+    ...report.checks.map((c) => (c.message.includes(dir) ? { ...c, message: c.message.replaceAll(dir, folder) } : c)),
+  ];
+  const rerun = options.environment?.rerun ? await options.environment.rerun(s) : undefined;
+  if (rerun) checks.push({ check: 'rerun', file: 'results.json', ...compareRerun(report.results, rerun) });
+  else checks.push({ check: 'rerun', ok: true, skipped: true, message: `not rerun: no ${s.deviceType} device on the bot's machine; the uploaded results are trusted on the signer's word`, file: 'results.json' });
+  return { folder, checks };
+}

@@ -1,0 +1,111 @@
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { HearthPlugin } from '@hearth/core';
+import { RegistryError } from './error.js';
+import { findInstalledPlugins, pluginSelection, type PluginSelection } from './discover.js';
+import { manifestDisagreements, readPluginPackage, type PluginPackage } from './manifest.js';
+
+/** A plugin found, allowed and imported. */
+export interface LoadedPlugin {
+  /** The plugin object, ready for `createHearth({ plugins })`. */
+  readonly plugin: HearthPlugin;
+  /** Its package manifest. */
+  readonly package: PluginPackage;
+  /** Its folder. */
+  readonly dir: string;
+}
+
+/** A plugin that was allowed but could not be loaded, with the full cause. */
+export interface PluginFailure {
+  /** The package name (or the config source, when the configuration itself is bad). */
+  readonly name: string;
+  /** Its folder, when it was found. */
+  readonly dir?: string;
+  /** Why: `E_REG_MANIFEST`, `E_REG_LOAD` or `E_REG_CONFIG`, with the underlying error as `cause`. */
+  readonly error: RegistryError;
+}
+
+/** What {@link loadInstalledPlugins} found. */
+export interface DiscoveryResult {
+  /** The plugins to pass to `createHearth`. */
+  readonly plugins: readonly LoadedPlugin[];
+  /** The allowed plugins that could not be loaded. */
+  readonly failures: readonly PluginFailure[];
+  /** Which plugins were allowed, and why (undefined when the configuration could not be read). */
+  readonly selection: PluginSelection | undefined;
+}
+
+/** Options of {@link loadInstalledPlugins}. */
+export interface DiscoveryOptions {
+  /** The project folder (default `process.cwd()`). */
+  readonly cwd?: string;
+  /** The environment (default `process.env`). */
+  readonly env?: Readonly<Record<string, string | undefined>>;
+}
+
+function isPlugin(x: unknown): x is HearthPlugin {
+  return typeof x === 'object' && x !== null && typeof (x as HearthPlugin).register === 'function' && typeof (x as HearthPlugin).manifest === 'object' && (x as HearthPlugin).manifest !== null;
+}
+
+/**
+ * Imports the plugin of an installed package: its `hearth.entry` module, the `hearth.export` export (or
+ * `default`, `plugin`, or the first export that is a plugin), and checks the runtime manifest agrees with
+ * package.json. Throws `E_REG_MANIFEST` or `E_REG_LOAD` with the underlying error as `cause`.
+ */
+export async function importInstalledPlugin(dir: string): Promise<LoadedPlugin> {
+  const pkg = readPluginPackage(dir);
+  const entry = join(dir, pkg.hearth.entry);
+  let mod: Record<string, unknown>;
+  try {
+    mod = (await import(pathToFileURL(entry).href)) as Record<string, unknown>;
+  } catch (cause) {
+    throw new RegistryError('E_REG_LOAD', `${pkg.name}: importing ${entry} failed: ${(cause as Error)?.message ?? String(cause)}. Reinstall the package or report it to its vendor (${pkg.hearth.contact}).`, { path: entry, cause });
+  }
+  const name = pkg.hearth.export;
+  const candidates = name ? [mod[name]] : [mod['default'], mod['plugin'], ...Object.values(mod)];
+  const plugin = candidates.find(isPlugin);
+  if (!plugin) {
+    throw new RegistryError('E_REG_LOAD', `${pkg.name}: ${entry} exports no Hearth plugin (an object with a manifest and a register(host) function)${name ? ` under "${name}"` : ''}.`, { path: entry });
+  }
+  const disagreements = manifestDisagreements(pkg, plugin.manifest);
+  if (disagreements.length > 0) {
+    throw new RegistryError('E_REG_MANIFEST', `${pkg.name}: the runtime manifest disagrees with ${join(dir, 'package.json')}#/hearth:\n${disagreements.map((d) => `  ${d}`).join('\n')}`, { path: join(dir, 'package.json') });
+  }
+  return { plugin, package: pkg, dir };
+}
+
+/**
+ * Discovers and imports the installed plugins the user allows (see `pluginSelection`): never throws,
+ * whatever is installed. Each plugin that can't be loaded is a failure with its full cause, and the others
+ * still load. The core has no file-system code; this helper is how a Node program gets plugins for it:
+ * `createHearth({ plugins: (await loadInstalledPlugins()).plugins.map((p) => p.plugin) })`.
+ */
+export async function loadInstalledPlugins(options: DiscoveryOptions = {}): Promise<DiscoveryResult> {
+  const cwd = options.cwd ?? process.cwd();
+  let selection: PluginSelection;
+  try {
+    selection = pluginSelection(cwd, options.env ?? process.env);
+  } catch (e) {
+    const error = e instanceof RegistryError ? e : new RegistryError('E_REG_CONFIG', String(e), { cause: e });
+    return { plugins: [], failures: [{ name: error.path ?? 'configuration', error }], selection: undefined };
+  }
+  if (!selection.autoload) return { plugins: [], failures: [], selection };
+  const installed = findInstalledPlugins(cwd);
+  const plugins: LoadedPlugin[] = [];
+  const failures: PluginFailure[] = [];
+  for (const name of selection.only ?? []) {
+    if (!installed.some((p) => p.name === name)) {
+      failures.push({ name, error: new RegistryError('E_REG_CONFIG', `${name} is allowed by ${selection.source} but no installed package of that name has a "hearth" manifest; install it (npm install ${name}) or remove it from the list.`, { path: selection.source }) });
+    }
+  }
+  for (const p of installed) {
+    if (selection.only && !selection.only.includes(p.name)) continue;
+    try {
+      plugins.push(await importInstalledPlugin(p.dir));
+    } catch (e) {
+      const error = e instanceof RegistryError ? e : new RegistryError('E_REG_LOAD', `${p.name}: ${(e as Error)?.message ?? String(e)}`, { cause: e });
+      failures.push({ name: p.name, dir: p.dir, error });
+    }
+  }
+  return { plugins, failures, selection };
+}

@@ -1,0 +1,29 @@
+// Test support, excluded from the build: one real certification run of the CPU plugin, and bundles of it.
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { runConformance, type RunResult } from '@hearth/conformance';
+import { cpuPlugin } from '@hearth/plugin-cpu';
+import { writeBundle } from '../bundle.js';
+import type { SignerKey } from '../keys.js';
+import { readPluginPackage, type PluginPackage } from '../manifest.js';
+
+/** The CPU plugin's package manifest, read from the repository. */
+export const cpuPackage: PluginPackage = readPluginPackage(join(import.meta.dirname, '../../../plugins/cpu'));
+
+/** A real certification run of the CPU plugin (core profile), in this process. */
+export function certifyCpu(): Promise<RunResult> {
+  return runConformance({ plugin: cpuPlugin, certify: true });
+}
+
+/** A deep copy of a run, to tamper with. */
+export function copyRun(run: RunResult): { -readonly [K in keyof RunResult]: any } {
+  return structuredClone(run) as never;
+}
+
+/** Writes a bundle in a fresh temp folder and returns the folder. */
+export function bundleOf(run: RunResult, key: SignerKey, options: { package?: PluginPackage; integrity?: string; now?: Date } = {}): string {
+  const dir = mkdtempSync(join(tmpdir(), 'hearth-bundle-'));
+  writeBundle({ run, package: options.package ?? cpuPackage, integrity: options.integrity ?? 'sha512-AAAA', key, dir, ...(options.now ? { now: options.now } : {}) });
+  return dir;
+}

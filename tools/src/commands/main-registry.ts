@@ -1,0 +1,32 @@
+import { mkdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import type { RunResult } from '@hearth/conformance';
+import { addBundle, buildSite, generateSignerKey, initIndex, packageDirOf, packageIntegrity, readIndex, readPluginPackage, writeBundle } from '@hearth/registry';
+
+/** A run of the main job, with the plugin spec it ran. */
+export interface MainRun {
+  /** The plugin spec. */
+  readonly spec: string;
+  /** The run. */
+  readonly run: RunResult;
+}
+
+/**
+ * Builds the registry index and web page of the main job's passing certification runs under `dir`
+ * (`index/`, `site/`), signed by a key made for this build only: the page shows what this checkout's
+ * plugins certify; the foundation's index is signed by its own keys. Returns the site's index.html.
+ */
+export function buildLocalRegistry(runs: readonly MainRun[], dir: string): string {
+  rmSync(dir, { recursive: true, force: true });
+  const key = generateSignerKey('hearth npm start (this build only)');
+  const indexDir = join(dir, 'index');
+  initIndex(indexDir, [key]);
+  for (const { spec, run } of runs.filter((r) => r.run.verdict === 'pass' && r.run.selection.certify)) {
+    const pkgDir = packageDirOf(spec);
+    const bundle = join(dir, 'bundles', `${run.plugin.name.replace(/^@/, '').replace(/\//g, '__')}-${run.device.type}-${run.profile.name}`);
+    mkdirSync(bundle, { recursive: true });
+    writeBundle({ run, package: readPluginPackage(pkgDir), integrity: packageIntegrity(pkgDir), key, dir: bundle });
+    addBundle(indexDir, bundle);
+  }
+  return buildSite(readIndex(indexDir), join(dir, 'site'));
+}

@@ -1,0 +1,47 @@
+import { resolve } from 'node:path';
+import { Command, InvalidArgumentError } from 'commander';
+import { checkPullRequest, localBotEnvironment, readIndex, submitBundle } from '@hearth/registry';
+import { gitHubFromEnv } from './governance.js';
+
+function pullNumber(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n <= 0) throw new InvalidArgumentError(`'${value}' is not a pull request number`);
+  return n;
+}
+
+/** `hearth registry submit`: opens the pull request adding a bundle (GITHUB_TOKEN, GITHUB_REPOSITORY, GITHUB_API_URL). */
+export function registrySubmitCommand(): Command {
+  return new Command('submit')
+    .description('Open the pull request that adds a bundle to the registry repository (GITHUB_TOKEN, GITHUB_REPOSITORY, GITHUB_API_URL)')
+    .argument('<bundle>', 'the bundle folder')
+    .option('--base <branch>', 'the branch to target', 'main')
+    .action(async (bundle: string, opts: { base: string }) => {
+      const { octokit, owner, repo } = gitHubFromEnv(false);
+      const sub = await submitBundle(octokit, { owner, repo, bundleDir: resolve(bundle), base: opts.base });
+      console.log(`Opened #${sub.number}: ${sub.url} (branch ${sub.branch}, ${sub.files.length} files)`);
+    });
+}
+
+/** `hearth registry check-pr`: the registry bot on one pull request, reported as a check run. */
+export function registryCheckPrCommand(): Command {
+  return new Command('check-pr')
+    .description('The registry bot: check a submission pull request and report a check run (GITHUB_TOKEN or HEARTH_APP_*, GITHUB_REPOSITORY, GITHUB_API_URL)')
+    .requiredOption('--pr <number>', 'the pull request', pullNumber)
+    .requiredOption('--index <dir>', "the index at the base branch (signers, revocations, device-type owners)")
+    .option('--no-rerun', 'trust uploaded results even where the device exists here')
+    .option('--json', 'print JSON')
+    .action(async (opts: { pr: number; index: string; rerun: boolean; json?: boolean }) => {
+      const { octokit, owner, repo } = gitHubFromEnv(true);
+      const outcome = await checkPullRequest(octokit, { owner, repo, pullNumber: opts.pr, index: readIndex(resolve(opts.index)), environment: localBotEnvironment(opts.rerun ? {} : { deviceTypes: [] }) });
+      if (opts.json) console.log(JSON.stringify(outcome, null, 2));
+      else {
+        for (const b of outcome.bundles) {
+          console.log(b.folder);
+          for (const c of b.checks) console.log(`  ${c.skipped ? '-' : c.ok ? '✓' : '✗'} ${c.check}: ${c.message}`);
+        }
+        for (const f of outcome.strayFiles) console.log(`  ✗ ${f}: not a bundle file`);
+        console.log(`Check run ${outcome.checkRunId}: ${outcome.conclusion}`);
+      }
+      process.exitCode = outcome.conclusion === 'success' ? 0 : 1;
+    });
+}

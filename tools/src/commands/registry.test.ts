@@ -1,0 +1,103 @@
+import { execFile } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { describe, expect, it } from 'vitest';
+
+const run = promisify(execFile);
+const BIN = new URL('../../dist/bin.js', import.meta.url).pathname;
+const ROOT = new URL('../../..', import.meta.url).pathname;
+
+async function hearth(cwd: string, args: string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await run(process.execPath, [BIN, ...args], { cwd, env: { ...process.env, HEARTH_BACKENDS: '', HEARTH_PLUGINS: '', HEARTH_AUTOLOAD: '', ...env } });
+    return { code: 0, stdout, stderr };
+  } catch (e) {
+    const err = e as { code: number; stdout: string; stderr: string };
+    return { code: err.code, stdout: err.stdout, stderr: err.stderr };
+  }
+}
+
+/** A project outside the repository with the CPU plugin installed (linked) and a vendor plugin whose native library is missing. */
+function projectWithBrokenPlugin(): string {
+  const app = mkdtempSync(join(tmpdir(), 'hearth-app-'));
+  writeFileSync(join(app, 'package.json'), '{"name":"app","version":"0.0.0","private":true}');
+  mkdirSync(join(app, 'node_modules', '@hearth'), { recursive: true });
+  symlinkSync(join(ROOT, 'plugins/cpu'), join(app, 'node_modules/@hearth/plugin-cpu'));
+  const npu = join(app, 'node_modules', 'acme-npu');
+  mkdirSync(npu);
+  const hearthField = { entry: './index.js', deviceTypes: ['npu'], coreApi: '^1.0.0', opset: 1, profiles: ['core'], vendor: 'ACME', contact: 'npu@acme.example' };
+  writeFileSync(join(npu, 'package.json'), JSON.stringify({ name: 'acme-npu', version: '0.3.0', type: 'module', hearth: hearthField }));
+  writeFileSync(join(npu, 'index.js'), "throw new Error('libacme_npu.so: cannot open shared object file: No such file or directory');\n");
+  return app;
+}
+
+describe('hearth backends with discovery', () => {
+  it('lists what is installed with no configuration; a plugin failing to load shows its real cause and the rest work', async () => {
+    const app = projectWithBrokenPlugin();
+    const r = await hearth(app, ['backends', '--json']);
+    expect(r.code).toBe(0);
+    const rows = JSON.parse(r.stdout) as { backend: string; plugin: string; status: string; code?: string; reason?: string }[];
+    expect(rows.find((x) => x.plugin === '@hearth/plugin-cpu')).toMatchObject({ backend: 'cpu', status: 'ready' });
+    expect(rows.find((x) => x.plugin === 'acme-npu')).toMatchObject({ status: 'failed', code: 'E_REG_LOAD' });
+    expect(rows.find((x) => x.plugin === 'acme-npu')!.reason).toContain('libacme_npu.so: cannot open shared object file');
+    const table = await hearth(app, ['backends']);
+    expect(table.stdout).toMatch(/acme-npu .*failed\s+E_REG_LOAD: acme-npu: importing .*index\.js failed: libacme_npu\.so/);
+    const off = await hearth(app, ['backends', '--json'], { HEARTH_AUTOLOAD: '0' });
+    expect(JSON.parse(off.stdout)).toEqual([]);
+  });
+});
+
+describe('hearth registry, end to end through the binary', () => {
+  it('keygen, certify with a signed bundle, verify, refuse a tampered bundle, index it and build the site', async () => {
+    const work = mkdtempSync(join(tmpdir(), 'hearth-cert-'));
+    const key = join(work, 'lab.key.json');
+    expect((await hearth(work, ['registry', 'keygen', '--name', 'Test Lab', '--out', key])).code).toBe(0);
+    const bundle = join(work, 'bundle');
+    const cert = await hearth(ROOT, ['conformance', '--certify', '--plugin', '@hearth/plugin-cpu', '--report', join(work, 'report'), '--sign-key', key, '--bundle', bundle]);
+    expect(cert.stdout).toContain(`Certification bundle: ${bundle}`);
+    const ok = await hearth(work, ['registry', 'verify', bundle, '--signer', join(work, 'lab.pub.json'), '--package', join(ROOT, 'plugins/cpu')]);
+    expect(ok.stdout).toContain('✓ integrity: the package matches');
+    expect(ok.stdout).toContain('Verified.');
+    expect(ok.code).toBe(0);
+
+    const stranger = await hearth(work, ['registry', 'keygen', '--name', 'Stranger', '--out', join(work, 'other.key.json')]);
+    expect(stranger.code).toBe(0);
+    const untrusted = await hearth(work, ['registry', 'verify', bundle, '--signer', join(work, 'other.pub.json')]);
+    expect(untrusted.code).toBe(1);
+    expect(untrusted.stdout).toContain('Refused: signer.');
+
+    const index = join(work, 'index');
+    expect((await hearth(work, ['registry', 'index', 'init', index, '--signer', join(work, 'lab.pub.json')])).code).toBe(0);
+    expect((await hearth(work, ['registry', 'index', 'add', index, bundle])).stdout).toContain('@hearth/plugin-cpu: 1 version(s) in the index');
+    const entry = JSON.parse(readFileSync(join(index, 'plugins/hearth__plugin-cpu.json'), 'utf8')) as { versions: { certifications: { profile: string; deviceType: string }[] }[] };
+    expect(entry.versions[0]!.certifications).toMatchObject([{ profile: 'core', deviceType: 'cpu' }]);
+    const site = await hearth(work, ['registry', 'site', index, join(work, 'site')]);
+    expect(site.stdout).toContain(join(work, 'site', 'index.html'));
+    expect(readFileSync(join(work, 'site/plugins/hearth__plugin-cpu.html'), 'utf8')).toContain('ULP distribution per op');
+
+    writeFileSync(join(bundle, 'manifest.json'), readFileSync(join(bundle, 'manifest.json'), 'utf8').replace('"core"', '"core", "float64"'));
+    const tampered = await hearth(work, ['registry', 'verify', bundle, '--index', index]);
+    expect(tampered.code).toBe(1);
+    expect(tampered.stdout).toContain('✗ hashes: manifest.json changed after signing');
+  }, 120_000);
+
+  it('gives a clear error with the path, and no stack trace, for bad input', async () => {
+    const work = mkdtempSync(join(tmpdir(), 'hearth-bad-'));
+    writeFileSync(join(work, 'lab.pub.json'), '{"name":"x"}');
+    const noBundle = await hearth(work, ['registry', 'verify', work, '--signer', join(work, 'lab.pub.json')]);
+    expect(noBundle.code).toBe(2);
+    expect(noBundle.stderr).toContain(`${join(work, 'lab.pub.json')}: not a public signer file`);
+    mkdirSync(join(work, 'index/plugins'), { recursive: true });
+    writeFileSync(join(work, 'index/plugins/x.json'), JSON.stringify({ name: 'x', vendor: 'X', contact: 'x@x', versions: [{ version: '1.0.0' }] }));
+    const badIndex = await hearth(work, ['registry', 'site', join(work, 'index'), join(work, 'site')]);
+    expect(badIndex.code).toBe(2);
+    expect(badIndex.stderr).toContain(`${join(work, 'index/plugins/x.json')}#/versions/0/integrity: required field missing`);
+    expect(badIndex.stderr).toContain('[E_REG_INDEX]');
+    const signOnly = await hearth(ROOT, ['conformance', '--sign-key', 'k.json']);
+    expect(signOnly.code).toBe(2);
+    expect(signOnly.stderr).toContain('--sign-key signs a certification bundle: add --certify');
+    for (const r of [noBundle, badIndex, signOnly]) expect(r.stderr).not.toMatch(/\n\s+at /);
+  });
+});

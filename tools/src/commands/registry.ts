@@ -1,0 +1,137 @@
+import { chmodSync, writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { Command } from 'commander';
+import {
+  addBundle,
+  buildSite,
+  generateSignerKey,
+  initIndex,
+  packageIntegrity,
+  publicSigner,
+  readBundle,
+  readIndex,
+  revokeVersion,
+  RegistryError,
+  verifyBundle,
+  type Signer,
+  type VerifyReport,
+} from '@hearth/registry';
+import { readFileSync } from 'node:fs';
+import { lazyCommand } from '../optional.js';
+
+function readSignerFile(file: string): Signer {
+  let data: Partial<Signer>;
+  try {
+    data = JSON.parse(readFileSync(file, 'utf8')) as Partial<Signer>;
+  } catch (e) {
+    throw new RegistryError('E_REG_KEY', `${file}: cannot be read as JSON (${(e as Error).message}); pass the .pub.json file \`hearth registry keygen\` wrote.`, { path: file });
+  }
+  if (typeof data.name !== 'string' || typeof data.keyId !== 'string' || typeof data.publicKey !== 'string') {
+    throw new RegistryError('E_REG_KEY', `${file}: not a public signer file (it needs "name", "keyId" and "publicKey").`, { path: file });
+  }
+  return publicSigner(data as Signer);
+}
+
+/** Prints a verification report; returns the exit code (0 verified, 1 refused). */
+export function printReport(report: VerifyReport, json: boolean): number {
+  if (json) console.log(JSON.stringify({ ok: report.ok, checks: report.checks }, null, 2));
+  else {
+    const s = report.certificate.statement;
+    console.log(`${s.plugin.name}@${s.plugin.version}, ${s.deviceType}, profile ${s.profile}, suite ${s.suiteVersion}, signed by ${s.signer.name} on ${s.signedAt}`);
+    for (const c of report.checks) console.log(`  ${c.skipped ? '-' : c.ok ? '✓' : '✗'} ${c.check}: ${c.message}`);
+    console.log(report.ok ? 'Verified.' : `Refused: ${report.checks.filter((c) => !c.ok).map((c) => c.check).join(', ')}.`);
+  }
+  return report.ok ? 0 : 1;
+}
+
+function keygenCommand(): Command {
+  return new Command('keygen')
+    .description('Make an Ed25519 signer key: <out> (private, keep it secret) and <out>.pub.json (for the index)')
+    .requiredOption('--name <signer>', 'who signs (the lab or CI)')
+    .option('--out <file>', 'the private key file', 'hearth-signer.key.json')
+    .action((opts: { name: string; out: string }) => {
+      const key = generateSignerKey(opts.name);
+      const out = resolve(opts.out);
+      const pub = out.replace(/(\.key)?\.json$/, '') + '.pub.json';
+      writeFileSync(out, `${JSON.stringify(key, null, 2)}\n`, { mode: 0o600 });
+      chmodSync(out, 0o600);
+      writeFileSync(pub, `${JSON.stringify(publicSigner(key), null, 2)}\n`);
+      console.log(`Private key: ${out} (keep it secret)\nPublic key: ${pub} (add it to an index: hearth registry index init <dir> --signer ${pub})\nKey id: ${key.keyId}`);
+    });
+}
+
+function verifyCommand(): Command {
+  return new Command('verify')
+    .description('Verify a certification bundle: signature and signer, hashes, exact case list, outcomes, versions, expiry, integrity')
+    .argument('<bundle>', 'the bundle folder')
+    .option('--index <dir>', 'an index: its signers, revocations and device-type owners')
+    .option('--signer <file...>', 'trusted public signer files (.pub.json), besides the index')
+    .option('--package <dir|tgz>', 'the package to check the integrity of (a folder is packed with npm pack)')
+    .option('--json', 'print JSON')
+    .action((bundleDir: string, opts: { index?: string; signer?: string[]; package?: string; json?: boolean }) => {
+      const index = opts.index ? readIndex(resolve(opts.index)) : undefined;
+      const signers = [...(index?.signers ?? []), ...(opts.signer ?? []).map(readSignerFile)];
+      if (signers.length === 0) throw new RegistryError('E_REG_KEY', 'No trusted signer: pass --index <dir> or --signer <file.pub.json>.');
+      const report = verifyBundle(readBundle(resolve(bundleDir)), { signers, ...(index ? { index } : {}), ...(opts.package ? { integrity: packageIntegrity(opts.package) } : {}) });
+      process.exitCode = printReport(report, opts.json ?? false);
+    });
+}
+
+function indexCommand(): Command {
+  const cmd = new Command('index').description('Keep a registry index (a folder of JSON files, one per plugin)');
+  cmd
+    .command('init')
+    .description('Create an index trusting the given signers (or add signers to one)')
+    .argument('<dir>', 'the index folder')
+    .option('--signer <file...>', 'public signer files (.pub.json)', [])
+    .action((dir: string, opts: { signer: string[] }) => {
+      const index = initIndex(resolve(dir), opts.signer.map(readSignerFile));
+      console.log(`${index.dir}: ${index.signers.length} trusted signer(s), ${index.entries.length} plugin(s)`);
+    });
+  cmd
+    .command('add')
+    .description('Verify a bundle against the index and record it')
+    .argument('<dir>', 'the index folder')
+    .argument('<bundle>', 'the bundle folder')
+    .option('--package <dir|tgz>', 'the package, to check its integrity')
+    .action((dir: string, bundle: string, opts: { package?: string }) => {
+      const entry = addBundle(resolve(dir), resolve(bundle), opts.package ? { integrity: packageIntegrity(opts.package) } : {});
+      console.log(`${entry.name}: ${entry.versions.length} version(s) in the index`);
+    });
+  cmd
+    .command('revoke')
+    .description('Revoke a plugin version')
+    .argument('<dir>', 'the index folder')
+    .argument('<name>', 'the package name')
+    .argument('<version>', 'the version')
+    .requiredOption('--reason <text>', 'why, for the record')
+    .action((dir: string, name: string, version: string, opts: { reason: string }) => {
+      revokeVersion(resolve(dir), name, version, opts.reason);
+      console.log(`${name}@${version} revoked.`);
+    });
+  return cmd;
+}
+
+function siteCommand(): Command {
+  return new Command('site')
+    .description('Build the registry web page (static files, no server) from an index')
+    .argument('<index>', 'the index folder')
+    .argument('<out>', 'the output folder')
+    .action((index: string, out: string) => {
+      console.log(`Registry site: ${buildSite(readIndex(resolve(index)), resolve(out))}`);
+    });
+}
+
+/** `hearth registry`: signer keys, bundle verification, the index, submissions, the bot, the web page. */
+export function registryCommand(): Command {
+  return new Command('registry')
+    .description('The plugin registry: keygen, verify, index, submit, check-pr, site')
+    .addCommand(keygenCommand())
+    .addCommand(verifyCommand())
+    .addCommand(indexCommand())
+    .addCommand(
+      lazyCommand('submit', 'open the pull request that adds a bundle to the registry repository', '@hearth/governance', async () => (await import('./registry-github.js')).registrySubmitCommand()),
+    )
+    .addCommand(lazyCommand('check-pr', 'the registry bot: check a submission pull request, report a check run', '@hearth/governance', async () => (await import('./registry-github.js')).registryCheckPrCommand()))
+    .addCommand(siteCommand());
+}
