@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type { HearthPlugin } from '@hearth/core';
+import semver from 'semver';
+import { CORE_API_VERSION, OPSET_VERSION, type HearthPlugin } from '@hearth/core';
 import { RegistryError } from './error.js';
 import { findInstalledPlugins, pluginSelection, type PluginSelection } from './discover.js';
 import { manifestDisagreements, readPluginPackage, type PluginPackage } from './manifest.js';
@@ -21,6 +22,8 @@ export interface PluginFailure {
   readonly name: string;
   /** Its folder, when it was found. */
   readonly dir?: string;
+  /** Its version and device types, when its package.json could be read. */
+  readonly package?: { readonly version: string; readonly deviceTypes: readonly string[] };
   /** Why: `E_REG_MANIFEST`, `E_REG_LOAD` or `E_REG_CONFIG`, with the underlying error as `cause`. */
   readonly error: RegistryError;
 }
@@ -54,6 +57,13 @@ function isPlugin(x: unknown): x is HearthPlugin {
  */
 export async function importInstalledPlugin(dir: string): Promise<LoadedPlugin> {
   const pkg = readPluginPackage(dir);
+  // Refused before importing: an incompatible plugin's module (or native library) is never loaded.
+  if (!semver.satisfies(CORE_API_VERSION, pkg.hearth.coreApi)) {
+    throw new RegistryError('E_REG_MANIFEST', `${pkg.name}@${pkg.version} supports core API ${pkg.hearth.coreApi}, but this core is ${CORE_API_VERSION}; install a version of the plugin built for core ${CORE_API_VERSION}.`, { path: `${join(dir, 'package.json')}#/hearth/coreApi` });
+  }
+  if (pkg.hearth.opset > OPSET_VERSION) {
+    throw new RegistryError('E_REG_MANIFEST', `${pkg.name}@${pkg.version} implements opset ${pkg.hearth.opset}, but this core has opset ${OPSET_VERSION}; upgrade @hearth/core or install an older version of the plugin.`, { path: `${join(dir, 'package.json')}#/hearth/opset` });
+  }
   const entry = join(dir, pkg.hearth.entry);
   let mod: Record<string, unknown>;
   try {
@@ -72,6 +82,16 @@ export async function importInstalledPlugin(dir: string): Promise<LoadedPlugin> 
     throw new RegistryError('E_REG_MANIFEST', `${pkg.name}: the runtime manifest disagrees with ${join(dir, 'package.json')}#/hearth:\n${disagreements.map((d) => `  ${d}`).join('\n')}`, { path: join(dir, 'package.json') });
   }
   return { plugin, package: pkg, dir };
+}
+
+/** The version and device types of a package that failed, when its package.json says them. */
+function packageFacts(dir: string): Pick<PluginFailure, 'package'> {
+  try {
+    const pkg = readPluginPackage(dir);
+    return { package: { version: pkg.version, deviceTypes: pkg.hearth.deviceTypes } };
+  } catch {
+    return {};
+  }
 }
 
 /**
@@ -104,7 +124,7 @@ export async function loadInstalledPlugins(options: DiscoveryOptions = {}): Prom
       plugins.push(await importInstalledPlugin(p.dir));
     } catch (e) {
       const error = e instanceof RegistryError ? e : new RegistryError('E_REG_LOAD', `${p.name}: ${(e as Error)?.message ?? String(e)}`, { cause: e });
-      failures.push({ name: p.name, dir: p.dir, error });
+      failures.push({ name: p.name, dir: p.dir, ...packageFacts(p.dir), error });
     }
   }
   return { plugins, failures, selection };

@@ -7,7 +7,8 @@ import { build } from 'esbuild';
 import { chromium, type Browser } from 'playwright-core';
 
 // The WebGPU plugin bundled for the browser (the Node-only `webgpu` package marked external and never
-// loaded) runs in Debian's headless Chromium on SwiftShader. Results are checked here against float64
+// loaded) runs in Debian's headless Chromium on SwiftShader; the wasm plugin runs the same cases there
+// (one thread, unshared memory: the page is not cross-origin isolated). Results are checked here against float64
 // references; accuracy contract: 1e-5 relative + 1e-6 absolute for floats, exact for ints and bools.
 
 const CHROMIUM = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
@@ -17,8 +18,9 @@ const root = fileURLToPath(new URL('../..', import.meta.url));
 const ENTRY = `
 import { createHearth } from '@hearth/core';
 import { webgpuPlugin } from '@hearth/plugin-webgpu';
-window.runCases = async (cases) => {
-  const hearth = createHearth({ plugins: [webgpuPlugin], backends: ['webgpu'] });
+import { wasmPlugin } from '@hearth/plugin-wasm';
+window.runCases = async (cases, backend) => {
+  const hearth = createHearth({ plugins: [webgpuPlugin, wasmPlugin], backends: [backend] });
   const report = await hearth.ready();
   const results = [];
   for (const c of cases) {
@@ -32,7 +34,7 @@ window.runCases = async (cases) => {
   const leaks = hearth.leaks().length;
   const stats = hearth.backendStats(report.devices[0].name);
   await hearth.dispose();
-  return { results, info: { name: info.name, backend: info.backend, software: info.software }, leaks, live: stats.liveAllocations };
+  return { results, info: { name: info.name, backend: info.backend, software: info.software, threads: info.threads, sharedMemory: info.sharedMemory }, leaks, live: stats.liveAllocations };
 };
 window.ready = true;
 `;
@@ -134,23 +136,27 @@ it('the bundled plugin never pulls in the Node-only webgpu package', async () =>
   expect(inputs.some((p) => p.includes('plugins/webgpu/src/kernels/gemm.ts'))).toBe(true);
 });
 
-it('runs a conformance subset in headless Chromium on navigator.gpu, without leaks', async () => {
+interface PageRun {
+  results: { data: number[]; dtype: string }[];
+  info: { name: string; backend: string; software: boolean; threads?: number; sharedMemory?: boolean };
+  leaks: number;
+  live: number;
+}
+
+/** Runs `cs` in a fresh page on `backend`; checks the page raised no error. */
+async function runInPage(cs: Case[], backend: string): Promise<PageRun> {
   const page = await browser.newPage();
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(e.message));
   await page.goto(url);
   await page.waitForFunction('window.ready === true', undefined, { timeout: 20_000 });
-  const cs = cases();
-  const out = (await page.evaluate(`window.runCases(${JSON.stringify(cs.map(({ want: _w, exact: _e, ...c }) => c))})`)) as {
-    results: { data: number[]; dtype: string }[];
-    info: { name: string; backend: string; software: boolean };
-    leaks: number;
-    live: number;
-  };
+  const out = (await page.evaluate(`window.runCases(${JSON.stringify(cs.map(({ want: _w, exact: _e, ...c }) => c))}, ${JSON.stringify(backend)})`)) as PageRun;
   expect(errors).toEqual([]);
-  expect(out.info.backend).toBe('browser');
-  expect(typeof out.info.software).toBe('boolean');
-  console.log(`browser adapter: ${out.info.name} (${out.info.software ? 'software' : 'hardware'})`);
+  await page.close();
+  return out;
+}
+
+function expectResults(cs: Case[], out: PageRun): void {
   cs.forEach((c, i) => {
     const got = out.results[i]!.data;
     expect(got.length, c.op).toBe(c.want.length);
@@ -162,5 +168,20 @@ it('runs a conformance subset in headless Chromium on navigator.gpu, without lea
   });
   expect(out.leaks).toBe(0);
   expect(out.live).toBe(0);
-  await page.close();
+}
+
+it('runs a conformance subset in headless Chromium on navigator.gpu, without leaks', async () => {
+  const cs = cases();
+  const out = await runInPage(cs, 'webgpu');
+  expect(out.info.backend).toBe('browser');
+  expect(typeof out.info.software).toBe('boolean');
+  console.log(`browser adapter: ${out.info.name} (${out.info.software ? 'software' : 'hardware'})`);
+  expectResults(cs, out);
+}, 60_000);
+
+it('runs the same subset on the wasm plugin (WebAssembly SIMD, one thread, unshared memory), without leaks', async () => {
+  const cs = cases();
+  const out = await runInPage(cs, 'wasm');
+  expect(out.info).toMatchObject({ name: 'Hearth WebAssembly SIMD', threads: 1, sharedMemory: false });
+  expectResults(cs, out);
 }, 60_000);

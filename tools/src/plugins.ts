@@ -9,6 +9,8 @@ export interface PluginLoadFailure {
   readonly spec: string;
   /** Why (a HearthError or a RegistryError, with the underlying error as `cause`). */
   readonly error: Error & { readonly code: string };
+  /** The version and device types its package.json declares, when it could be read. */
+  readonly package?: { readonly version: string; readonly deviceTypes: readonly string[] };
 }
 
 function isPlugin(x: unknown): x is HearthPlugin {
@@ -52,5 +54,5 @@ export function specOf(p: LoadedPlugin): string {
  */
 export async function importInstalledPlugins(options: DiscoveryOptions = {}): Promise<{ plugins: HearthPlugin[]; loaded: readonly LoadedPlugin[]; failures: PluginLoadFailure[] }> {
   const found = await loadInstalledPlugins(options);
-  return { plugins: found.plugins.map((p) => p.plugin), loaded: found.plugins, failures: found.failures.map((f) => ({ spec: f.name, error: f.error })) };
+  return { plugins: found.plugins.map((p) => p.plugin), loaded: found.plugins, failures: found.failures.map((f) => ({ spec: f.name, error: f.error, ...(f.package ? { package: f.package } : {}) })) };
 }

@@ -126,6 +126,13 @@ describe('paths no module owns, and case variants', () => {
     expect(approved.status).toBe('passing');
   });
 
+  it('fails a change to a path no module owns when the model names no body for such paths', () => {
+    const none = examplePolicy(['unownedPaths: { ownerBody: technical-council }\n', '']);
+    const e = evaluate(snapshot({ files: ['docs/guide.md', 'LICENSE'], reviews: [approve('fay-example'), approve('ana-example')] }), none, AS_OF);
+    expect(e.status).toBe('failing');
+    expect(req(e, 'module:unowned-paths')?.description).toContain('LICENSE, which no module owns');
+  });
+
   it('treats a case variant of a module path as that module', () => {
     const s = snapshot({ files: ['CORE/src/dispatch.ts', 'Docs/guide.md'], reviews: [approve('fay-example')] });
     const e = evaluate(s, policy, AS_OF);

@@ -49,6 +49,17 @@ export function evaluateApprovals(ctx: EvalContext, rule: ApprovalRule, out: Eva
   if (rule.coverage ?? true) {
     for (const [module, list] of owners) {
       const by = valid.filter((v) => v.modules.includes(module)).map((v) => v.user);
+      if (module.id === UNOWNED_MODULE && module.ownerBody === undefined) {
+        out.requirements.push({
+          id: `module:${module.id}`,
+          description: `an approval for ${module.paths.join(', ')}, which no module owns, and the model names no unownedPaths body to approve such paths; add a module for them, or unownedPaths`,
+          status: 'failed',
+          satisfiedBy: [],
+          couldSatisfy: [],
+          ref: ctx.ref('/modules'),
+        });
+        continue;
+      }
       out.requirements.push({
         id: `module:${module.id}`,
         description: module.id === UNOWNED_MODULE
@@ -110,7 +121,9 @@ export function evaluateApprovals(ctx: EvalContext, rule: ApprovalRule, out: Eva
   });
 
   if (ctx.unowned.length > 0) {
-    out.explanations.push({ message: `no module owns ${ctx.unowned.join(', ')}, so ${ctx.model.unownedPaths.ownerBody} must approve them; add a module for these paths`, ref: ctx.ref('/unownedPaths') });
+    const fallback = ctx.model.unownedPaths?.ownerBody;
+    const who = fallback === undefined ? 'and the model names no unownedPaths body, so the change cannot pass' : `so ${fallback} must approve them`;
+    out.explanations.push({ message: `no module owns ${ctx.unowned.join(', ')}, ${who}; add a module for these paths`, ref: ctx.ref(fallback === undefined ? '/modules' : '/unownedPaths') });
   }
 }
 

@@ -82,7 +82,10 @@ export function makeContext(input: ContextInput): EvalContext {
   const matchers = model.modules.map((m) => [m, globMatcher(m.paths)] as const);
   const touched = matchers.filter(([, match]) => snapshot.files.some(match)).map(([m]) => m);
   const unowned = snapshot.files.filter((f) => !matchers.some(([, match]) => match(f)));
-  if (unowned.length > 0) touched.push({ id: UNOWNED_MODULE, paths: unowned, ownerBody: model.unownedPaths.ownerBody });
+  if (unowned.length > 0) {
+    const fallback = model.unownedPaths?.ownerBody;
+    touched.push({ id: UNOWNED_MODULE, paths: unowned, ...(fallback === undefined ? {} : { ownerBody: fallback }) });
+  }
   return {
     model,
     decision,

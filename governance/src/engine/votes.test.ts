@@ -204,3 +204,22 @@ describe('votes a determined member cannot bend', () => {
     expect(evaluate(snapshot({ ...charter, commands: [...votes, inTime] }), policy, '2024-08-15T00:00:00Z').status).toBe('failing');
   });
 });
+
+describe('recusal as of the opening', () => {
+  // dev worked for Example Silicon until 2024-06-30 and for Example Devices from 2024-07-01.
+  const moved = examplePolicy(['      - { org: example-silicon, from: 2023-01-01, to: 2024-05-31 }\n      - { org: example-devices, from: 2024-06-01 }', '      - { org: example-silicon, from: 2023-01-01, to: 2024-06-30 }\n      - { org: example-devices, from: 2024-07-01 }']);
+  const cert = (openedAt: string) => snapshot({ labels: ['governance/plugin-certification'], files: [], applicant: 'example-silicon-labs', openedAt, commands: [cmd('dev-example', 'vote', 'yes', '2024-07-02T00:00:00Z')] });
+
+  it('does not recuse a voter whose tie to the applicant expired before the vote opened', () => {
+    const e = evaluate(cert('2024-07-01T10:00:00Z'), moved, '2024-07-20T00:00:00Z');
+    expect(e.tally?.electorate).toContain('dev-example');
+    expect(e.tally?.electorate).not.toContain('ana-example');
+    expect(e.tally?.yes).toBe(1);
+  });
+
+  it('recuses them from a vote opened while the tie lasted, even when they vote after it ended', () => {
+    const e = evaluate(cert('2024-06-15T10:00:00Z'), moved, '2024-07-20T00:00:00Z');
+    expect(e.tally?.electorate).not.toContain('dev-example');
+    expect(e.refusals).toMatchObject([{ user: 'dev-example', reason: 'recused' }]);
+  });
+});

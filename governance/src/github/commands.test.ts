@@ -47,4 +47,11 @@ describe('comment commands', () => {
     expect(decisionFields('Nominating.\nSubject: @fay-example\nApplicant: example-cloud\n')).toEqual({ subject: 'fay-example', applicant: 'example-cloud' });
     expect(decisionFields(null)).toEqual({});
   });
+
+  it('reads the subject only where reviewers see it, and refuses two different subjects', () => {
+    // A line hidden in an HTML comment, or shown as code, is not the description's subject.
+    expect(decisionFields('<!--\nSubject: @ana-example\n-->\n\nSubject: @fay-example')).toEqual({ subject: 'fay-example' });
+    expect(decisionFields('```\nSubject: @ana-example\n```')).toEqual({});
+    expect(() => decisionFields('Subject: @ana-example\n\nSubject: @fay-example')).toThrow(expect.objectContaining({ code: 'E_GOV_DECISION_FIELDS' }) as Error);
+  });
 });

@@ -1,3 +1,4 @@
+import { GovernanceError } from '../error.js';
 import { Lexer, type Tokens } from 'marked';
 import type { CommandEvent, CommandName } from '../engine/snapshot.js';
 
@@ -28,23 +29,28 @@ const COMMAND = /^\/(vote|object|approve)(?:[ \t]+(.*))?$/;
 export function commandsFromComment(comment: CommentInput): CommandEvent[] {
   const edited = Date.parse(comment.updatedAt) !== Date.parse(comment.createdAt);
   const out: CommandEvent[] = [];
-  for (const token of new Lexer({ gfm: true }).lex(comment.body)) {
-    if (token.type !== 'paragraph') continue;
-    for (const raw of plainText(token as Tokens.Paragraph).split(/\r?\n/)) {
-      const match = COMMAND.exec(raw.trim());
-      if (match === null) continue;
-      const argument = match[2]?.trim();
-      out.push({
-        user: comment.user,
-        command: match[1] as CommandName,
-        ...(argument === undefined || argument === '' ? {} : { argument }),
-        at: comment.createdAt,
-        commentId: comment.id,
-        edited,
-      });
-    }
+  for (const line of plainLines(comment.body)) {
+    const match = COMMAND.exec(line);
+    if (match === null) continue;
+    const argument = match[2]?.trim();
+    out.push({
+      user: comment.user,
+      command: match[1] as CommandName,
+      ...(argument === undefined || argument === '' ? {} : { argument }),
+      at: comment.createdAt,
+      commentId: comment.id,
+      edited,
+    });
   }
   return out;
+}
+
+/** The trimmed lines of a Markdown text's plain top-level paragraphs, as GitHub renders them. */
+function plainLines(markdown: string): string[] {
+  return new Lexer({ gfm: true })
+    .lex(markdown)
+    .filter((t): t is Tokens.Paragraph => t.type === 'paragraph')
+    .flatMap((p) => plainText(p).split(/\r?\n/).map((l) => l.trim()));
 }
 
 /**
@@ -68,6 +74,19 @@ export function frozenFromComment(body: string): string | undefined {
   return match?.[1] === undefined ? undefined : Buffer.from(match[1], 'base64').toString('utf8');
 }
 
+const FINAL_VOTE_MARKER = 'hearth-governance:final-vote';
+
+/** The comment text the bot uses to record a vote's outcome when it closes. */
+export function finalVoteComment(summary: string, recordJson: string): string {
+  return `Governance: ${summary}\n<!-- ${FINAL_VOTE_MARKER} ${Buffer.from(recordJson, 'utf8').toString('base64')} -->`;
+}
+
+/** The final-vote record's JSON from a bot comment, if the comment is one. */
+export function finalVoteFromComment(body: string): string | undefined {
+  const match = new RegExp(`<!-- ${FINAL_VOTE_MARKER} ([A-Za-z0-9+/=]+) -->`).exec(body);
+  return match?.[1] === undefined ? undefined : Buffer.from(match[1], 'base64').toString('utf8');
+}
+
 /** Fields of a decision read from a pull request's description. */
 export interface DecisionFields {
   /** The person a vote is about. */
@@ -76,10 +95,21 @@ export interface DecisionFields {
   applicant?: string;
 }
 
-/** Reads `Subject: @login` and `Applicant: org-id` lines from a pull request's description. */
+/**
+ * Reads `Subject: @login` and `Applicant: org-id` lines from a pull request's description, from plain
+ * paragraphs only (as for commands: a line hidden in an HTML comment or a code block is not what
+ * reviewers read). Two different values for one field are ambiguous and refused.
+ */
 export function decisionFields(body: string | null | undefined): DecisionFields {
-  const text = body ?? '';
-  const subject = /^Subject:[ \t]*@?([A-Za-z0-9-]+)[ \t]*$/m.exec(text)?.[1];
-  const applicant = /^Applicant:[ \t]*([A-Za-z0-9._-]+)[ \t]*$/m.exec(text)?.[1];
+  const lines = plainLines(body ?? '');
+  const one = (field: string, pattern: RegExp): string | undefined => {
+    const values = [...new Set(lines.map((l) => pattern.exec(l)?.[1]).filter((v): v is string => v !== undefined))];
+    if (values.length > 1) {
+      throw new GovernanceError('E_GOV_DECISION_FIELDS', `the pull request's description names ${values.length} values for '${field}:' (${values.join(', ')}); keep one line`);
+    }
+    return values[0];
+  };
+  const subject = one('Subject', /^Subject:[ \t]*@?([A-Za-z0-9-]+)[ \t]*$/);
+  const applicant = one('Applicant', /^Applicant:[ \t]*([A-Za-z0-9._-]+)[ \t]*$/);
   return { ...(subject === undefined ? {} : { subject }), ...(applicant === undefined ? {} : { applicant }) };
 }

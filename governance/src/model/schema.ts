@@ -30,7 +30,7 @@ export const governanceSchema: JsonSchema = {
   title: 'Hearth governance model',
   type: 'object',
   additionalProperties: false,
-  required: ['version', 'foundation', 'defaultDecision', 'organisations', 'people', 'bodies', 'modules', 'unownedPaths', 'decisions'],
+  required: ['version', 'foundation', 'defaultDecision', 'organisations', 'people', 'bodies', 'modules', 'decisions'],
   properties: {
     version: { const: 1 },
     foundation: { type: 'string', minLength: 1 },

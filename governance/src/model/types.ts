@@ -213,8 +213,11 @@ export interface GovernanceModel {
   bodies: Body[];
   /** Modules. */
   modules: Module[];
-  /** Who owns paths that no module matches: an explicit choice, never a silent pass. */
-  unownedPaths: UnownedPaths;
+  /**
+   * Who approves a change to paths that no module matches. Without it such a change fails: a path
+   * nobody owns is never a silent pass.
+   */
+  unownedPaths?: UnownedPaths;
   /** Decision types. */
   decisions: DecisionType[];
 }

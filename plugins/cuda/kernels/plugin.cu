@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <atomic>
 #include <mutex>
+#include <unordered_map>
 #include "hk_plan.h"
 #include "gemm.cuh"
 #include "reduce.cuh"
@@ -68,6 +69,11 @@ static hearth_status cu_init(int32_t *device_count) {
     cudaError_t e = cudaGetDeviceCount(&count);
     if (e != cudaSuccess) return fail(HEARTH_ERROR_NO_DEVICE, "no CUDA device usable by this CUDA 13 build: %s (update the NVIDIA driver)", cudaGetErrorString(e));
     if (kernel_count == 0) kernel_count = hk_kernel_list(kernel_list, kernel_op);
+    for (int d = 0; d < count; d++) {  // keep freed memory in each device's pool instead of returning it
+      cudaMemPool_t pool;
+      uint64_t keep = UINT64_MAX;
+      if (cudaDeviceGetDefaultMemPool(&pool, d) == cudaSuccess) cudaMemPoolSetAttribute(pool, cudaMemPoolAttrReleaseThreshold, &keep);
+    }
     device_total = count;
   }
   init_count++;
@@ -90,27 +96,34 @@ static hearth_status cu_device_info(int32_t device, hearth_device_info *info) {
   return HEARTH_OK;
 }
 
-// Each allocation keeps its size in a 256-byte header, so free can keep the statistics right.
+// Stream-ordered allocation (cudaMallocAsync on the default stream), so freeing never stalls the GPU; the
+// pool keeps freed memory for reuse. Sizes are kept on the host for the statistics.
+static std::mutex alloc_lock;
+static std::unordered_map<void *, uint64_t> alloc_sizes;
+
 static hearth_status cu_alloc(int32_t device, uint64_t bytes, void **out) {
   HK_CUDA(cudaSetDevice(device), "cudaSetDevice");
-  char *p = nullptr;
-  HK_CUDA(cudaMalloc((void **)&p, bytes + 256), "cudaMalloc");
-  cudaMemcpy(p, &bytes, sizeof bytes, cudaMemcpyHostToDevice);
+  void *p = nullptr;
+  HK_CUDA(cudaMallocAsync(&p, bytes ? bytes : 1, 0), "cudaMallocAsync");
+  std::lock_guard<std::mutex> guard(alloc_lock);
+  alloc_sizes[p] = bytes;
   live_allocations++;
   live_bytes += (long long)bytes;
-  *out = p + 256;
+  *out = p;
   return HEARTH_OK;
 }
 
 static hearth_status cu_free(int32_t device, void *ptr) {
   if (!ptr) return HEARTH_OK;
   HK_CUDA(cudaSetDevice(device), "cudaSetDevice");
-  char *p = (char *)ptr - 256;
-  uint64_t bytes = 0;
-  cudaMemcpy(&bytes, p, sizeof bytes, cudaMemcpyDeviceToHost);
-  HK_CUDA(cudaFree(p), "cudaFree");
-  live_allocations--;
-  live_bytes -= (long long)bytes;
+  HK_CUDA(cudaFreeAsync(ptr, 0), "cudaFreeAsync");
+  std::lock_guard<std::mutex> guard(alloc_lock);
+  auto it = alloc_sizes.find(ptr);
+  if (it != alloc_sizes.end()) {
+    live_allocations--;
+    live_bytes -= (long long)it->second;
+    alloc_sizes.erase(it);
+  }
   return HEARTH_OK;
 }
 

@@ -48,17 +48,19 @@ extern "C" {
 #define HEARTH_EXPORT __attribute__((visibility("default")))
 #endif
 
-/* Status codes. The loader maps each to a HearthError code (in parentheses). */
+/* Status codes. The loader turns each failure into a HearthError carrying last_error(): statuses marked
+ * with a code keep it; the others take the code of the call that failed (E_KERNEL from launch, E_BACKEND
+ * from alloc/free/copies/synchronize, E_BACKEND_INIT from init/device_info, E_PLUGIN from kernels). */
 typedef enum hearth_status {
   HEARTH_OK = 0,
-  HEARTH_ERROR_INVALID_ARGUMENT = 1, /* a bad argument reached the plugin (E_KERNEL) */
-  HEARTH_ERROR_OUT_OF_MEMORY = 2,    /* device memory exhausted (E_OUT_OF_MEMORY) */
-  HEARTH_ERROR_NO_DEVICE = 3,        /* no usable device or driver (E_BACKEND_INIT) */
-  HEARTH_ERROR_DEVICE = 4,           /* the device or driver failed (E_DEVICE) */
-  HEARTH_ERROR_DEVICE_LOST = 5,      /* the device is gone; nothing more will run (E_DEVICE_LOST) */
-  HEARTH_ERROR_UNSUPPORTED = 6,      /* a case this kernel does not handle (E_KERNEL) */
-  HEARTH_ERROR_INDEX_OUT_OF_RANGE = 7, /* e.g. a gather index outside its axis (E_INDEX_OUT_OF_RANGE) */
-  HEARTH_ERROR_INTERNAL = 8          /* a bug in the plugin (E_KERNEL) */
+  HEARTH_ERROR_INVALID_ARGUMENT = 1,   /* a bad argument reached the plugin */
+  HEARTH_ERROR_OUT_OF_MEMORY = 2,      /* device memory exhausted: E_OUT_OF_MEMORY */
+  HEARTH_ERROR_NO_DEVICE = 3,          /* no usable device or driver: E_BACKEND_INIT */
+  HEARTH_ERROR_DEVICE = 4,             /* the device or driver failed */
+  HEARTH_ERROR_DEVICE_LOST = 5,        /* the device is gone; nothing more will run: E_DEVICE_LOST */
+  HEARTH_ERROR_UNSUPPORTED = 6,        /* a case this kernel does not handle */
+  HEARTH_ERROR_INDEX_OUT_OF_RANGE = 7, /* e.g. a gather index outside its axis: E_INDEX_OUT_OF_RANGE */
+  HEARTH_ERROR_INTERNAL = 8            /* a bug in the plugin */
 } hearth_status;
 
 /* Element types; the numbers are the core's dtype codes. float32, int32 and bool are required. */

@@ -44,7 +44,8 @@ export const PROTOS = {
   last_error: koffi.proto('const char *hearth_last_error_fn(void)'),
   init: koffi.proto('int32_t hearth_init_fn(_Out_ int32_t *device_count)'),
   device_info: koffi.proto('int32_t hearth_device_info_fn(int32_t device, _Inout_ hearth_device_info *info)'),
-  alloc: koffi.proto('int32_t hearth_alloc_fn(int32_t device, uint64_t bytes, _Out_ void **out)'),
+  // `out` is the address of a native pointer-sized slot (void **): passing a raw address is far cheaper than an out-array.
+  alloc: koffi.proto('int32_t hearth_alloc_fn(int32_t device, uint64_t bytes, void *out)'),
   free: koffi.proto('int32_t hearth_free_fn(int32_t device, void *ptr)'),
   copy_to_device: koffi.proto('int32_t hearth_copy_to_device_fn(int32_t device, void *dst, const void *src, uint64_t bytes)'),
   copy_to_host: koffi.proto('int32_t hearth_copy_to_host_fn(int32_t device, void *dst, void *src, uint64_t bytes)'),

@@ -22,6 +22,9 @@ export class NativeBackend implements Backend {
   readonly syncRead = false;
   /** Where kernels write their launch descriptors. */
   readonly arena = new LaunchArena();
+  /** A native pointer-sized slot that `alloc` writes its result into, and a view to read it. */
+  #slot = koffi.alloc('uint64_t', 1) as bigint;
+  #slotView = new BigUint64Array(koffi.view(this.#slot, 8));
   #disposed = false;
   /** Storage with reads in flight, and whether it was freed meanwhile (the free waits for the reads). */
   #reading = new Map<bigint, { reads: number; freed: boolean }>();
@@ -39,7 +42,7 @@ export class NativeBackend implements Backend {
     if (stats) {
       this.stats = () => {
         const out: Record<string, unknown> = {};
-        lib.check(stats(device, out) as number, 'stats', 'E_DEVICE');
+        lib.check(stats(device, out) as number, 'stats', 'E_BACKEND');
         return { liveAllocations: Number(out['live_allocations']), liveBytes: Number(out['live_bytes']) };
       };
     }
@@ -59,16 +62,17 @@ export class NativeBackend implements Backend {
   allocate(dtype: DType, size: number): NativeStorage {
     const bytes = size * dtypeBytes(dtype);
     if (bytes === 0) return { byteLength: 0, ptr: 0n, device: this.device };
-    const out: unknown[] = [null];
-    this.lib.check(this.lib.fn.alloc(this.device, bytes, out) as number, `alloc of ${bytes} bytes`, 'E_DEVICE');
-    if (!out[0]) throw new HearthError('E_OUT_OF_MEMORY', `${this.lib.identity.name}: alloc of ${bytes} bytes returned NULL; free tensors or use a smaller batch.`, { bytes });
-    return { byteLength: bytes, ptr: out[0] as bigint, device: this.device };
+    this.#slotView[0] = 0n;
+    this.lib.check(this.lib.fn.alloc(this.device, bytes, this.#slot) as number, `alloc of ${bytes} bytes`, 'E_BACKEND');
+    const ptr = this.#slotView[0]!;
+    if (!ptr) throw new HearthError('E_OUT_OF_MEMORY', `${this.lib.identity.name}: alloc of ${bytes} bytes returned NULL; free tensors or use a smaller batch.`, { bytes });
+    return { byteLength: bytes, ptr, device: this.device };
   }
 
   write(storage: DeviceStorage, _dtype: DType, data: HostArray): void {
     const s = storage as NativeStorage;
     if (s.byteLength === 0) return;
-    this.lib.check(this.lib.fn.copy_to_device(this.device, s.ptr, data, s.byteLength) as number, `copy_to_device of ${s.byteLength} bytes`, 'E_DEVICE');
+    this.lib.check(this.lib.fn.copy_to_device(this.device, s.ptr, data, s.byteLength) as number, `copy_to_device of ${s.byteLength} bytes`, 'E_BACKEND');
   }
 
   read(storage: DeviceStorage, dtype: DType, size: number): Promise<HostArray> {
@@ -83,8 +87,8 @@ export class NativeBackend implements Backend {
     return new Promise<HostArray>((resolve, reject) => {
       this.lib.fn.copy_to_host.async(this.device, staging, s.ptr, s.byteLength, (err: unknown, status: number) => {
         try {
-          if (err) throw new HearthError('E_DEVICE', `${this.lib.identity.name}: copy_to_host could not be called: ${(err as Error).message}`, {}, { cause: err });
-          this.lib.check(status, `copy_to_host of ${s.byteLength} bytes`, 'E_DEVICE');
+          if (err) throw new HearthError('E_BACKEND', `${this.lib.identity.name}: copy_to_host could not be called: ${(err as Error).message}`, {}, { cause: err });
+          this.lib.check(status, `copy_to_host of ${s.byteLength} bytes`, 'E_BACKEND');
           new Uint8Array(out.buffer, out.byteOffset, s.byteLength).set(new Uint8Array(koffi.view(staging, s.byteLength)));
           resolve(out);
         } catch (e) {
@@ -108,13 +112,14 @@ export class NativeBackend implements Backend {
   }
 
   #release(s: NativeStorage): void {
-    if (s.ptr) this.lib.check(this.lib.fn.free(this.device, s.ptr) as number, 'free', 'E_DEVICE');
+    if (s.ptr) this.lib.check(this.lib.fn.free(this.device, s.ptr) as number, 'free', 'E_BACKEND');
   }
 
   dispose(): void {
     if (this.#disposed) return;
     this.#disposed = true;
     this.arena.dispose();
+    koffi.free(this.#slot);
     this.release();
   }
 }

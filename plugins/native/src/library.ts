@@ -52,7 +52,8 @@ export interface NativeLibrary {
   readonly handle: LibraryHandle;
 }
 
-const STATUS_CODES: Record<number, ErrorCode> = { 2: 'E_OUT_OF_MEMORY', 3: 'E_BACKEND_INIT', 4: 'E_DEVICE', 5: 'E_DEVICE_LOST', 7: 'E_INDEX_OUT_OF_RANGE' };
+// Statuses with a code of their own; the others take the caller's (E_KERNEL for a launch, E_BACKEND for memory).
+const STATUS_CODES: Record<number, ErrorCode> = { 2: 'E_OUT_OF_MEMORY', 3: 'E_BACKEND_INIT', 5: 'E_DEVICE_LOST', 7: 'E_INDEX_OUT_OF_RANGE' };
 
 function pluginError(path: string, message: string, details: Record<string, unknown> = {}, cause?: unknown): HearthError {
   return new HearthError('E_PLUGIN', `${message} (native plugin ${path})`, { library: path, ...details }, cause === undefined ? undefined : { cause });

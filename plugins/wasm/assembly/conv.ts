@@ -1,6 +1,6 @@
 // im2col for conv2d, written straight into the GEMM's packed-B layout: column q of the K x N matrix
 // (K = C·KH·KW, N = OH·OW) is output pixel q, row p is (c, ky, kx); panel j holds columns 8j..8j+7.
-import { partEnd, partStart } from './split';
+import { claim } from './split';
 
 const NR: i32 = 8;
 
@@ -11,10 +11,10 @@ function pixel(x: usize, H: i32, W: i32, c: i32, iy: i32, ix: i32): f32 {
 }
 
 /**
- * Packs the im2col matrix of image x (C x H x W) for this thread's panels. `geom` points at 10 i32s:
+ * Packs the im2col matrix of image x (C x H x W), panels claimed one at a time. `geom` points at 10 i32s:
  * KH, KW, sh, sw, ph, pw, dh, dw, OH, OW.
  */
-export function im2col_f32(tid: i32, threads: i32, x: usize, C: i32, H: i32, W: i32, geom: usize, pB: usize): void {
+export function im2col_f32(tid: i32, work: usize, x: usize, C: i32, H: i32, W: i32, geom: usize, pB: usize): void {
   const KH = load<i32>(geom), KW = load<i32>(geom, 4);
   const sh = load<i32>(geom, 8), sw = load<i32>(geom, 12);
   const ph = load<i32>(geom, 16), pw = load<i32>(geom, 20);
@@ -23,9 +23,7 @@ export function im2col_f32(tid: i32, threads: i32, x: usize, C: i32, H: i32, W: 
   const N = OH * OW;
   const K = C * KH * KW;
   const panels = (N + NR - 1) / NR;
-  const j0 = partStart(panels, tid, threads, 1);
-  const j1 = partEnd(panels, tid, threads, 1);
-  for (let j = j0; j < j1; j++) {
+  for (let j = claim(work, 1, panels); j < panels; j = claim(work, 1, panels)) {
     const q0 = j * NR;
     const oy0 = q0 / OW;
     const ox0 = q0 % OW;

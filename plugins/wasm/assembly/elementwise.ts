@@ -1,6 +1,8 @@
-// Elementwise float32 kernels. Each takes (tid, threads, ...) and does its thread's share of the elements;
-// the host calls them once per thread with the same arguments.
-import { partEnd, partStart } from './split';
+// Elementwise float32 kernels. Each takes (tid, work, ...): every thread calling it with the same arguments
+// takes chunks of the elements from the counter at `work` until none are left.
+import { claim } from './split';
+
+const CHUNK: i32 = 16384;
 
 /** Binary operator codes, as the host's BINARY_OPS lists them. */
 const ADD = 0;
@@ -51,6 +53,15 @@ function span(op: i32, a: usize, b: usize, o: usize, period: i32, start: i32, en
     const j0 = i % period;
     const stop = min(end, i + (period - j0));
     const bRow = b + (<usize>(j0 - i) << 2); // b element for output i is at bRow + i*4
+    for (; i + 16 <= stop; i += 16) {
+      const at = <usize>i << 2;
+      const x0 = v128.load(a + at), x1 = v128.load(a + at, 16), x2 = v128.load(a + at, 32), x3 = v128.load(a + at, 48);
+      const y0 = v128.load(bRow + at), y1 = v128.load(bRow + at, 16), y2 = v128.load(bRow + at, 32), y3 = v128.load(bRow + at, 48);
+      v128.store(o + at, swap ? vop(op, y0, x0) : vop(op, x0, y0));
+      v128.store(o + at, swap ? vop(op, y1, x1) : vop(op, x1, y1), 16);
+      v128.store(o + at, swap ? vop(op, y2, x2) : vop(op, x2, y2), 32);
+      v128.store(o + at, swap ? vop(op, y3, x3) : vop(op, x3, y3), 48);
+    }
     for (; i + 4 <= stop; i += 4) {
       const at = <usize>i << 2;
       const x = v128.load(a + at);
@@ -76,17 +87,18 @@ function spanOp(op: i32, a: usize, b: usize, o: usize, period: i32, start: i32, 
  * Float32 binary operator `op` over `n` outputs: `a` is full size, `b` repeats every `period` elements
  * (`period` = n: same shape; 1: a scalar). `swap` = 1 when the repeating operand is the left one.
  */
-export function binary_f32(tid: i32, threads: i32, op: i32, a: usize, b: usize, o: usize, n: i32, period: i32, swap: i32): void {
-  const start = partStart(n, tid, threads, 16);
-  const end = partEnd(n, tid, threads, 16);
+export function binary_f32(tid: i32, work: usize, op: i32, a: usize, b: usize, o: usize, n: i32, period: i32, swap: i32): void {
   const sw = swap != 0;
-  switch (op) {
+  for (let start = claim(work, CHUNK, n); start < n; start = claim(work, CHUNK, n)) {
+    const end = min(n, start + CHUNK);
+    switch (op) {
     case ADD: spanOp(ADD, a, b, o, period, start, end, sw); break;
     case SUB: spanOp(SUB, a, b, o, period, start, end, sw); break;
     case MUL: spanOp(MUL, a, b, o, period, start, end, sw); break;
     case DIV: spanOp(DIV, a, b, o, period, start, end, sw); break;
     case MAX: spanOp(MAX, a, b, o, period, start, end, sw); break;
     default: spanOp(MIN, a, b, o, period, start, end, sw); break;
+    }
   }
 }
 
@@ -118,13 +130,14 @@ function unarySpan(op: i32, a: usize, o: usize, start: i32, end: i32): void {
 }
 
 /** Float32 unary operator `op` over `n` elements. */
-export function unary_f32(tid: i32, threads: i32, op: i32, a: usize, o: usize, n: i32): void {
-  const start = partStart(n, tid, threads, 16);
-  const end = partEnd(n, tid, threads, 16);
-  switch (op) {
-    case NEG: unarySpan(NEG, a, o, start, end); break;
-    case ABS: unarySpan(ABS, a, o, start, end); break;
-    case RELU: unarySpan(RELU, a, o, start, end); break;
-    default: unarySpan(SQRT, a, o, start, end); break;
+export function unary_f32(tid: i32, work: usize, op: i32, a: usize, o: usize, n: i32): void {
+  for (let start = claim(work, CHUNK, n); start < n; start = claim(work, CHUNK, n)) {
+    const end = min(n, start + CHUNK);
+    switch (op) {
+      case NEG: unarySpan(NEG, a, o, start, end); break;
+      case ABS: unarySpan(ABS, a, o, start, end); break;
+      case RELU: unarySpan(RELU, a, o, start, end); break;
+      default: unarySpan(SQRT, a, o, start, end); break;
+    }
   }
 }

@@ -1,19 +1,18 @@
 // Float32 matrix multiply, C = A · B, GotoBLAS style: A packed into panels of MR rows, B into panels of NR
 // columns (both K deep, zero padded), then a 4x8 register-blocked micro-kernel runs over KC-deep slices
-// with the B micro-panel in L1 and the A block in L2. Threads split the column panels.
-import { partEnd, partStart } from './split';
+// with the B micro-panel in L1 and the A block in L2. Threads claim column panels in groups of PANELS.
+import { claim } from './split';
 
 const MR: i32 = 4;
 const NR: i32 = 8;
 const KC: i32 = 256;
 const MC: i32 = 64; // rows per A block (a multiple of MR)
+const PANELS: i32 = 4; // column panels per claimed chunk of the GEMM
 
 /** Packs rows [0, m) of row-major A (m x k, row stride lda) into MR-row panels: pA[(i*k + p)*MR + r]. */
-export function pack_a(tid: i32, threads: i32, a: usize, lda: i32, m: i32, k: i32, pA: usize): void {
+export function pack_a(tid: i32, work: usize, a: usize, lda: i32, m: i32, k: i32, pA: usize): void {
   const panels = (m + MR - 1) / MR;
-  const i0 = partStart(panels, tid, threads, 1);
-  const i1 = partEnd(panels, tid, threads, 1);
-  for (let i = i0; i < i1; i++) {
+  for (let i = claim(work, 1, panels); i < panels; i = claim(work, 1, panels)) {
     let dst = pA + ((<usize>i * <usize>k * MR) << 2);
     for (let r = 0; r < MR; r++) {
       const row = i * MR + r;
@@ -29,11 +28,9 @@ export function pack_a(tid: i32, threads: i32, a: usize, lda: i32, m: i32, k: i3
 }
 
 /** Packs row-major B (k x n, row stride ldb) into NR-column panels: pB[(j*k + p)*NR + c]. */
-export function pack_b(tid: i32, threads: i32, b: usize, ldb: i32, n: i32, k: i32, pB: usize): void {
+export function pack_b(tid: i32, work: usize, b: usize, ldb: i32, n: i32, k: i32, pB: usize): void {
   const panels = (n + NR - 1) / NR;
-  const j0 = partStart(panels, tid, threads, 1);
-  const j1 = partEnd(panels, tid, threads, 1);
-  for (let j = j0; j < j1; j++) {
+  for (let j = claim(work, 1, panels); j < panels; j = claim(work, 1, panels)) {
     const c0 = j * NR;
     let d = pB + ((<usize>j * <usize>k * NR) << 2);
     if (c0 + NR <= n) {
@@ -60,7 +57,41 @@ function micro(pa: usize, pb: usize, kc: i32, c: usize, ldc: usize, accumulate: 
   let c10 = f32x4.splat(0), c11 = f32x4.splat(0);
   let c20 = f32x4.splat(0), c21 = f32x4.splat(0);
   let c30 = f32x4.splat(0), c31 = f32x4.splat(0);
-  for (let p = 0; p < kc; p++) {
+  // Two k steps per iteration: half the loop overhead, and the loads of one step overlap the other's math.
+  let p = 0;
+  for (; p + 2 <= kc; p += 2) {
+    let b0 = v128.load(pb);
+    let b1 = v128.load(pb, 16);
+    let a = v128.load32_splat(pa);
+    c00 = f32x4.add(c00, f32x4.mul(a, b0));
+    c01 = f32x4.add(c01, f32x4.mul(a, b1));
+    a = v128.load32_splat(pa, 4);
+    c10 = f32x4.add(c10, f32x4.mul(a, b0));
+    c11 = f32x4.add(c11, f32x4.mul(a, b1));
+    a = v128.load32_splat(pa, 8);
+    c20 = f32x4.add(c20, f32x4.mul(a, b0));
+    c21 = f32x4.add(c21, f32x4.mul(a, b1));
+    a = v128.load32_splat(pa, 12);
+    c30 = f32x4.add(c30, f32x4.mul(a, b0));
+    c31 = f32x4.add(c31, f32x4.mul(a, b1));
+    b0 = v128.load(pb, 32);
+    b1 = v128.load(pb, 48);
+    a = v128.load32_splat(pa, 16);
+    c00 = f32x4.add(c00, f32x4.mul(a, b0));
+    c01 = f32x4.add(c01, f32x4.mul(a, b1));
+    a = v128.load32_splat(pa, 20);
+    c10 = f32x4.add(c10, f32x4.mul(a, b0));
+    c11 = f32x4.add(c11, f32x4.mul(a, b1));
+    a = v128.load32_splat(pa, 24);
+    c20 = f32x4.add(c20, f32x4.mul(a, b0));
+    c21 = f32x4.add(c21, f32x4.mul(a, b1));
+    a = v128.load32_splat(pa, 28);
+    c30 = f32x4.add(c30, f32x4.mul(a, b0));
+    c31 = f32x4.add(c31, f32x4.mul(a, b1));
+    pa += 2 * (MR << 2);
+    pb += 2 * (NR << 2);
+  }
+  if (p < kc) {
     const b0 = v128.load(pb);
     const b1 = v128.load(pb, 16);
     let a = v128.load32_splat(pa);
@@ -75,8 +106,6 @@ function micro(pa: usize, pb: usize, kc: i32, c: usize, ldc: usize, accumulate: 
     a = v128.load32_splat(pa, 12);
     c30 = f32x4.add(c30, f32x4.mul(a, b0));
     c31 = f32x4.add(c31, f32x4.mul(a, b1));
-    pa += MR << 2;
-    pb += NR << 2;
   }
   const full = rows == MR && cols == NR;
   const dst = full ? c : tile;
@@ -110,13 +139,18 @@ function micro(pa: usize, pb: usize, kc: i32, c: usize, ldc: usize, accumulate: 
 }
 
 /**
- * C (m x n, row stride ldc) = packed A (m x k) · packed B (k x n), for this thread's column panels.
+ * C (m x n, row stride ldc) = packed A (m x k) · packed B (k x n), column panels claimed PANELS at a time.
  * `tiles` holds one 128-byte scratch tile per thread.
  */
-export function gemm_f32(tid: i32, threads: i32, pA: usize, pB: usize, c: usize, m: i32, n: i32, k: i32, ldc: i32, tiles: usize): void {
+export function gemm_f32(tid: i32, work: usize, pA: usize, pB: usize, c: usize, m: i32, n: i32, k: i32, ldc: i32, tiles: usize): void {
   const panels = (n + NR - 1) / NR;
-  const j0 = partStart(panels, tid, threads, 1);
-  const j1 = partEnd(panels, tid, threads, 1);
+  for (let j0 = claim(work, PANELS, panels); j0 < panels; j0 = claim(work, PANELS, panels)) {
+    gemmPanels(tid, pA, pB, c, m, n, k, ldc, tiles, j0, min(panels, j0 + PANELS));
+  }
+}
+
+/** C's column panels [j0, j1). */
+function gemmPanels(tid: i32, pA: usize, pB: usize, c: usize, m: i32, n: i32, k: i32, ldc: i32, tiles: usize, j0: i32, j1: i32): void {
   const tile = tiles + (<usize>tid << 7);
   const ldcB = <usize>ldc << 2;
   if (k == 0) {
@@ -140,11 +174,9 @@ export function gemm_f32(tid: i32, threads: i32, pA: usize, pB: usize, c: usize,
   }
 }
 
-/** Adds bias[r] to each of `rows` rows of n values at c (conv2d's bias), this thread's rows. */
-export function bias_rows_f32(tid: i32, threads: i32, c: usize, rows: i32, n: i32, bias: usize): void {
-  const r0 = partStart(rows, tid, threads, 1);
-  const r1 = partEnd(rows, tid, threads, 1);
-  for (let r = r0; r < r1; r++) {
+/** Adds bias[r] to each of `rows` rows of n values at c (conv2d's bias), rows claimed one at a time. */
+export function bias_rows_f32(tid: i32, work: usize, c: usize, rows: i32, n: i32, bias: usize): void {
+  for (let r = claim(work, 1, rows); r < rows; r = claim(work, 1, rows)) {
     const bv = f32x4.splat(load<f32>(bias + (<usize>r << 2)));
     const row = c + ((<usize>r * <usize>n) << 2);
     let i = 0;

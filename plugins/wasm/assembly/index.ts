@@ -1,5 +1,6 @@
-// The exports of Hearth's WebAssembly kernels. Every kernel takes (tid, threads, ...) first and does
-// thread tid's share of the work; memory is the host's, imported (shared when threads are available).
+// The exports of Hearth's WebAssembly kernels. Every kernel takes (tid, work, ...) first: each thread that
+// calls it claims chunks of the work from the counter at address `work` until none are left; memory is the
+// host's, imported (shared when threads are available).
 export { binary_f32, unary_f32 } from './elementwise';
 export { sum_rows_f32, sum_part_f32 } from './reduce';
 export { softmax_rows_f32 } from './softmax';

@@ -1,7 +1,10 @@
 // Float32 sums with blocked accumulation: 512-element blocks are summed in 16 float32 lanes (each lane
 // adds 32 values), and the block sums are added in float64. The error stays near float32's rounding of the
 // result for any length, at the speed of a plain SIMD loop.
-import { partEnd, partStart } from './split';
+import { claim } from './split';
+
+/** Elements per chunk of one long row (a multiple of BLOCK); the host sums one partial per chunk. */
+export const SUM_CHUNK: i32 = 65536;
 
 const BLOCK: i32 = 512;
 
@@ -43,19 +46,17 @@ export function sumSpan(x: usize, n: i32): f64 {
   return s;
 }
 
-/** Row sums: o[r] = sum of row r (n values) of x, for this thread's rows; divided by n when `mean`. */
-export function sum_rows_f32(tid: i32, threads: i32, x: usize, o: usize, rows: i32, n: i32, mean: i32): void {
-  const r0 = partStart(rows, tid, threads, 1);
-  const r1 = partEnd(rows, tid, threads, 1);
-  for (let r = r0; r < r1; r++) {
+/** Row sums: o[r] = sum of row r (n values) of x, divided by n when `mean`; rows claimed one at a time. */
+export function sum_rows_f32(tid: i32, work: usize, x: usize, o: usize, rows: i32, n: i32, mean: i32): void {
+  for (let r = claim(work, 1, rows); r < rows; r = claim(work, 1, rows)) {
     const s = sumSpan(x + ((<usize>r * <usize>n) << 2), n);
     store<f32>(o + (<usize>r << 2), <f32>(mean ? s / <f64>n : s));
   }
 }
 
-/** One thread's share of one long row: partials[tid] = the float64 sum of its part (block aligned). */
-export function sum_part_f32(tid: i32, threads: i32, x: usize, n: i32, partials: usize): void {
-  const s = partStart(n, tid, threads, BLOCK);
-  const e = partEnd(n, tid, threads, BLOCK);
-  store<f64>(partials + (<usize>tid << 3), sumSpan(x + (<usize>s << 2), e - s));
+/** One long row in chunks: partials[c] = the float64 sum of chunk c (SUM_CHUNK values; the last may be shorter). */
+export function sum_part_f32(tid: i32, work: usize, x: usize, n: i32, partials: usize): void {
+  for (let s = claim(work, SUM_CHUNK, n); s < n; s = claim(work, SUM_CHUNK, n)) {
+    store<f64>(partials + (<usize>(s / SUM_CHUNK) << 3), sumSpan(x + (<usize>s << 2), min(SUM_CHUNK, n - s)));
+  }
 }

@@ -1,21 +1,26 @@
 // softmax and log_softmax of float32 rows (the last axis), one row at a time so each stays in cache
 // between its three sweeps (max, exp and sum, scale).
-import { partEnd, partStart } from './split';
-import { expv } from './exp';
+import { claim } from './split';
+import { expNonPositive, expv } from './exp';
 
 // The host's Math.log (one call per row; AssemblyScript's own log would add its tables to memory).
 @external('env', 'log')
 declare function hostLog(x: f64): f64;
 
+/** The row's maximum, NaN if any element is NaN (tracked apart: pmax is one instruction, max several). */
 @inline
 function rowMax(x: usize, n: i32): f32 {
   let m = f32x4.splat(-Infinity);
+  let nan = i32x4.splat(0);
   let i = 0;
-  for (; i + 4 <= n; i += 4) m = f32x4.max(m, v128.load(x + (<usize>i << 2)));
-  m = f32x4.max(m, i8x16.shuffle(m, m, 8, 9, 10, 11, 12, 13, 14, 15, 0, 1, 2, 3, 4, 5, 6, 7));
-  m = f32x4.max(m, i8x16.shuffle(m, m, 4, 5, 6, 7, 0, 1, 2, 3, 12, 13, 14, 15, 8, 9, 10, 11));
-  for (; i < n; i++) m = f32x4.max(m, f32x4.splat(load<f32>(x + (<usize>i << 2))));
-  return f32x4.extract_lane(m, 0);
+  for (; i + 4 <= n; i += 4) {
+    const v = v128.load(x + (<usize>i << 2));
+    m = f32x4.pmax(m, v);
+    nan = v128.or(nan, f32x4.ne(v, v));
+  }
+  let best = max<f32>(max<f32>(f32x4.extract_lane(m, 0), f32x4.extract_lane(m, 1)), max<f32>(f32x4.extract_lane(m, 2), f32x4.extract_lane(m, 3)));
+  for (; i < n; i++) best = max<f32>(best, load<f32>(x + (<usize>i << 2)));
+  return v128.any_true(nan) ? NaN : best;
 }
 
 /** Writes exp(x - max) to o (skipped when o is 0) and returns the float64 sum. */
@@ -27,7 +32,7 @@ function expSum(x: usize, o: usize, n: i32, max: f32, write: bool): f64 {
   let i = 0;
   for (; i + 4 <= n; i += 4) {
     const at = <usize>i << 2;
-    const e = expv(f32x4.sub(v128.load(x + at), mv));
+    const e = expNonPositive(f32x4.sub(v128.load(x + at), mv));
     if (write) v128.store(o + at, e);
     acc = f32x4.add(acc, e);
     if ((i & 255) == 252) {
@@ -45,11 +50,9 @@ function expSum(x: usize, o: usize, n: i32, max: f32, write: bool): f64 {
   return s;
 }
 
-/** softmax over rows of n (log = 0) or log_softmax (log = 1), for this thread's rows. */
-export function softmax_rows_f32(tid: i32, threads: i32, x: usize, o: usize, rows: i32, n: i32, log: i32): void {
-  const r0 = partStart(rows, tid, threads, 1);
-  const r1 = partEnd(rows, tid, threads, 1);
-  for (let r = r0; r < r1; r++) {
+/** softmax over rows of n (log = 0) or log_softmax (log = 1), rows claimed one at a time. */
+export function softmax_rows_f32(tid: i32, work: usize, x: usize, o: usize, rows: i32, n: i32, log: i32): void {
+  for (let r = claim(work, 1, rows); r < rows; r = claim(work, 1, rows)) {
     const off = (<usize>r * <usize>n) << 2;
     const xr = x + off;
     const or = o + off;

@@ -1,12 +1,9 @@
-/** The share of `n` items thread `tid` of `threads` takes, rounded to multiples of `align` (a power of two). */
-@inline
-export function partStart(n: i32, tid: i32, threads: i32, align: i32): i32 {
-  const per = ((n + threads - 1) / threads + align - 1) & ~(align - 1);
-  const s = per * tid;
-  return s < n ? s : n;
-}
+// Work sharing: the threads of one kernel call take chunks of its items from a shared counter (the host
+// zeroes it before the call), so a thread that starts late, or not at all, only means others take more.
 
+/** Claims the next `chunk` items of `n` from the counter at `work`; returns the first, or n when none are left. */
 @inline
-export function partEnd(n: i32, tid: i32, threads: i32, align: i32): i32 {
-  return partStart(n, tid + 1, threads, align);
+export function claim(work: usize, chunk: i32, n: i32): i32 {
+  const s = atomic.add<i32>(work, chunk);
+  return s < n ? s : n;
 }

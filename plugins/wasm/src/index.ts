@@ -43,8 +43,11 @@ interface NodeProcess {
 /** The worker start-up function of Node's worker_threads, or undefined elsewhere. */
 async function nodeWorkers(): Promise<{ spawn: (source: string, data: unknown) => { unref(): void; terminate(): Promise<number> }; cores: number } | undefined> {
   if (!(globalThis as { process?: NodeProcess }).process?.versions?.node) return undefined;
-  const wt = await import('node:worker_threads');
-  const os = await import('node:os');
+  // Specifiers in variables, so a bundler for browsers leaves these Node-only modules alone.
+  const workerThreads = 'node:worker_threads';
+  const nodeOs = 'node:os';
+  const wt = (await import(workerThreads)) as typeof import('node:worker_threads');
+  const os = (await import(nodeOs)) as typeof import('node:os');
   return { spawn: (source, workerData) => new wt.Worker(source, { eval: true, workerData }), cores: os.availableParallelism() };
 }
 

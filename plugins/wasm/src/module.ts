@@ -1,17 +1,17 @@
 import { KERNELS_SHARED, KERNELS_UNSHARED, MAX_PAGES } from './generated/kernels.js';
 
-/** The functions the WebAssembly module exports; each takes (tid, threads, ...) first. */
+/** The functions the WebAssembly module exports; each takes (tid, work counter address, ...) first. */
 export interface KernelExports {
-  binary_f32(tid: number, threads: number, op: number, a: number, b: number, o: number, n: number, period: number, swap: number): void;
-  unary_f32(tid: number, threads: number, op: number, a: number, o: number, n: number): void;
-  sum_rows_f32(tid: number, threads: number, x: number, o: number, rows: number, n: number, mean: number): void;
-  sum_part_f32(tid: number, threads: number, x: number, n: number, partials: number): void;
-  softmax_rows_f32(tid: number, threads: number, x: number, o: number, rows: number, n: number, log: number): void;
-  pack_a(tid: number, threads: number, a: number, lda: number, m: number, k: number, pA: number): void;
-  pack_b(tid: number, threads: number, b: number, ldb: number, n: number, k: number, pB: number): void;
-  gemm_f32(tid: number, threads: number, pA: number, pB: number, c: number, m: number, n: number, k: number, ldc: number, tiles: number): void;
-  bias_rows_f32(tid: number, threads: number, c: number, rows: number, n: number, bias: number): void;
-  im2col_f32(tid: number, threads: number, x: number, C: number, H: number, W: number, geom: number, pB: number): void;
+  binary_f32(tid: number, work: number, op: number, a: number, b: number, o: number, n: number, period: number, swap: number): void;
+  unary_f32(tid: number, work: number, op: number, a: number, o: number, n: number): void;
+  sum_rows_f32(tid: number, work: number, x: number, o: number, rows: number, n: number, mean: number): void;
+  sum_part_f32(tid: number, work: number, x: number, n: number, partials: number): void;
+  softmax_rows_f32(tid: number, work: number, x: number, o: number, rows: number, n: number, log: number): void;
+  pack_a(tid: number, work: number, a: number, lda: number, m: number, k: number, pA: number): void;
+  pack_b(tid: number, work: number, b: number, ldb: number, n: number, k: number, pB: number): void;
+  gemm_f32(tid: number, work: number, pA: number, pB: number, c: number, m: number, n: number, k: number, ldc: number, tiles: number): void;
+  bias_rows_f32(tid: number, work: number, c: number, rows: number, n: number, bias: number): void;
+  im2col_f32(tid: number, work: number, x: number, C: number, H: number, W: number, geom: number, pB: number): void;
 }
 
 /** An exported kernel's name. */

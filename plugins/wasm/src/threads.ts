@@ -1,38 +1,50 @@
 import { CONTROL_BLOCK } from './heap.js';
-import { KERNEL_NAMES, type KernelExports, type KernelName, type LoadedKernels } from './module.js';
+import { KERNEL_NAMES, type KernelName, type LoadedKernels } from './module.js';
 
-// The control block, in the shared memory (Int32 slots, then Float64 arguments at byte 64):
-const SEQ = 0; // bumped once per job; workers wait on it
-const PENDING = 1; // workers still running the current job; the caller waits on it
+// The control block, in the WebAssembly memory (Int32 slots, then Float64 arguments at byte 64):
+const SEQ = 0; // bumped once per job; idle workers wait on it
+const STATE = 1; // OPEN while the job takes helpers, plus the number of workers inside it
 const FN = 2; // index into KERNEL_NAMES, or -1 to stop
-const THREADS = 3; // how many threads share the job
-const READY = 4; // workers that finished starting
-const ARGS = 8; // Float64 slot of the first argument
-const MAX_ARGS = 16;
+const READY = 3; // workers that finished starting
+const WORK = 4; // the kernels' shared chunk counter (see assembly/split.ts)
+const ARGS_BYTE = 64;
+const MAX_ARGS = 12;
+const OPEN = 1 << 30;
+
+/** The address of the chunk counter every kernel call takes its work from. */
+export const WORK_COUNTER = CONTROL_BLOCK + WORK * 4;
 
 /**
  * The worker's whole program, run from its source text (so it needs no file of its own and works the same
- * from the sources, the build and a bundle). It instantiates the kernels on the shared memory, then waits
- * for jobs on the control block: each job runs kernel FN as thread `tid` of THREADS.
+ * from the sources, the build and a bundle). It instantiates the kernels on the shared memory, then for
+ * each job: joins it if it is still open, runs the kernel (which claims chunks of work until none are
+ * left), and leaves. Slot numbers are literals here: this function sees nothing outside itself.
  */
 function workerMain(): void {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { workerData } = require('node:worker_threads') as typeof import('node:worker_threads');
+  // getBuiltinModule rather than require or import: no bundler rewrites it inside this source text.
+  const { workerData } = process.getBuiltinModule('node:worker_threads');
   const { module, memory, control, tid, names } = workerData as { module: WebAssembly.Module; memory: WebAssembly.Memory; control: number; tid: number; names: string[] };
   const instance = new WebAssembly.Instance(module, { env: { memory, log: Math.log, abort: () => undefined } });
   const fns = names.map((n) => instance.exports[n] as (...a: number[]) => void);
-  const c = new Int32Array(memory.buffer, control, 8);
-  const args = new Float64Array(memory.buffer, control + 64, 16);
+  const c = new Int32Array(memory.buffer, control, 16);
+  const args = new Float64Array(memory.buffer, control + 64, 12);
+  const open = 1 << 30;
   let seen = Atomics.load(c, 0);
-  Atomics.add(c, 4, 1);
-  Atomics.notify(c, 4);
+  Atomics.add(c, 3, 1);
+  Atomics.notify(c, 3);
   for (;;) {
     Atomics.wait(c, 0, seen);
     seen = Atomics.load(c, 0);
-    const fn = c[2]!;
-    if (fn < 0) return;
+    if (c[2]! < 0) return;
+    let s = Atomics.load(c, 1);
+    while (s & open) {
+      const was = Atomics.compareExchange(c, 1, s, s + 1);
+      if (was === s) break;
+      s = was;
+    }
+    if (!(s & open)) continue; // the caller finished without us
     try {
-      if (tid < c[3]!) fns[fn]!(tid, c[3]!, args[0]!, args[1]!, args[2]!, args[3]!, args[4]!, args[5]!, args[6]!, args[7]!, args[8]!, args[9]!, args[10]!, args[11]!);
+      fns[c[2]!]!(tid, control + 16, args[0]!, args[1]!, args[2]!, args[3]!, args[4]!, args[5]!, args[6]!, args[7]!, args[8]!, args[9]!, args[10]!, args[11]!);
     } finally {
       if (Atomics.sub(c, 1, 1) === 1) Atomics.notify(c, 1);
     }
@@ -45,16 +57,17 @@ interface NodeWorker {
 }
 
 /**
- * Runs kernels on several threads over the shared WebAssembly memory. The calling thread takes share 0
- * and then blocks (Atomics.wait) until the workers finish, so a kernel stays synchronous as Hearth's
- * contract requires. Workers start on first use; a pool of one thread runs everything inline.
+ * Runs kernels on several threads over the shared WebAssembly memory, fork-join on the calling thread:
+ * it opens the job, wakes the workers, works through the chunks itself, closes the job and blocks
+ * (Atomics.wait) only for workers that joined, so a kernel stays synchronous as Hearth's contract requires
+ * and a worker the OS has not scheduled costs nothing. Workers start on first use; one thread runs inline.
  */
 export class ThreadPool {
   readonly #kernels: LoadedKernels;
   readonly #threads: number;
   #workers: NodeWorker[] | undefined;
-  #ctl: Int32Array | undefined;
-  #args: Float64Array | undefined;
+  #ctl: Int32Array;
+  #args: Float64Array;
   #failed = false;
 
   constructor(
@@ -65,6 +78,7 @@ export class ThreadPool {
   ) {
     this.#kernels = kernels;
     this.#threads = spawn ? Math.max(1, Math.floor(threads)) : 1;
+    [this.#ctl, this.#args] = this.#views();
   }
 
   /** The threads a big job is split over. */
@@ -72,35 +86,41 @@ export class ThreadPool {
     return this.#failed ? 1 : this.#threads;
   }
 
-  /** Runs kernel `name` with `args` on `threads` threads (at most the pool's), waiting for all of them. */
-  run(name: KernelName, args: readonly number[], threads = this.threads): void {
+  /** Runs kernel `name` with `args`, on the workers too when `parallel` and there are any. */
+  run(name: KernelName, args: readonly number[], parallel: boolean): void {
     const fn = this.#kernels.exports[name] as (...a: number[]) => void;
-    const t = Math.min(threads, this.threads);
-    if (t <= 1 || !this.#start()) {
-      fn(0, 1, ...args);
+    if (this.#ctl.buffer !== this.#kernels.memory.buffer) [this.#ctl, this.#args] = this.#views(); // an unshared memory grew
+    const ctl = this.#ctl;
+    ctl[WORK] = 0;
+    if (!parallel || this.threads <= 1 || !this.#start()) {
+      fn(0, WORK_COUNTER, ...args);
       return;
     }
-    const ctl = this.#ctl!;
-    this.#args!.set(args);
+    this.#args.set(args);
     ctl[FN] = KERNEL_NAMES.indexOf(name);
-    ctl[THREADS] = t;
-    Atomics.store(ctl, PENDING, this.#workers!.length);
+    Atomics.store(ctl, STATE, OPEN);
     Atomics.add(ctl, SEQ, 1);
     Atomics.notify(ctl, SEQ);
     try {
-      fn(0, t, ...args);
+      fn(0, WORK_COUNTER, ...args);
     } finally {
-      for (let p = Atomics.load(ctl, PENDING); p !== 0; p = Atomics.load(ctl, PENDING)) Atomics.wait(ctl, PENDING, p);
+      // Close the job, then wait for the workers inside it (their chunks are claimed already).
+      Atomics.and(ctl, STATE, ~OPEN);
+      for (let s = Atomics.load(ctl, STATE); s !== 0; s = Atomics.load(ctl, STATE)) Atomics.wait(ctl, STATE, s);
     }
+  }
+
+  #views(): [Int32Array, Float64Array] {
+    const buffer = this.#kernels.memory.buffer;
+    return [new Int32Array(buffer, CONTROL_BLOCK, 16), new Float64Array(buffer, CONTROL_BLOCK + ARGS_BYTE, MAX_ARGS)];
   }
 
   /** Starts the workers once; false (and single-threaded from then on) if they can't start. */
   #start(): boolean {
     if (this.#workers) return true;
+    if (this.#failed) return false;
     const { module, memory } = this.#kernels;
-    const ctl = new Int32Array(memory.buffer, CONTROL_BLOCK, 8);
-    this.#ctl = ctl;
-    this.#args = new Float64Array(memory.buffer, CONTROL_BLOCK + ARGS * 8, MAX_ARGS);
+    const ctl = this.#ctl;
     const workers: NodeWorker[] = [];
     try {
       for (let tid = 1; tid < this.#threads; tid++) {
@@ -108,10 +128,11 @@ export class ThreadPool {
         w.unref();
         workers.push(w);
       }
-      // Worker start-up does not need this thread's event loop, so waiting here is safe; give up after 10 s.
+      // Worker start-up does not need this thread's event loop, so blocking here is safe; give up after 10 s.
       const deadline = Date.now() + 10_000;
       for (let r = Atomics.load(ctl, READY); r < workers.length; r = Atomics.load(ctl, READY)) {
-        if (Date.now() > deadline || Atomics.wait(ctl, READY, r, 1000) === 'timed-out' && Date.now() > deadline) throw new Error('worker threads did not start');
+        if (Date.now() > deadline) throw new Error('worker threads did not start');
+        Atomics.wait(ctl, READY, r, 500);
       }
     } catch {
       for (const w of workers) void w.terminate();
@@ -124,13 +145,10 @@ export class ThreadPool {
 
   /** Stops the workers. */
   dispose(): void {
-    if (!this.#workers || !this.#ctl) return;
+    if (!this.#workers) return;
     this.#ctl[FN] = -1;
     Atomics.add(this.#ctl, SEQ, 1);
     Atomics.notify(this.#ctl, SEQ);
     this.#workers = undefined;
   }
 }
-
-/** The exports of the calling thread, for kernels too small to split. */
-export type { KernelExports };

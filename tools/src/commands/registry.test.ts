@@ -40,10 +40,10 @@ describe('hearth backends with discovery', () => {
     expect(r.code).toBe(0);
     const rows = JSON.parse(r.stdout) as { backend: string; plugin: string; status: string; code?: string; reason?: string }[];
     expect(rows.find((x) => x.plugin === '@hearth/plugin-cpu')).toMatchObject({ backend: 'cpu', status: 'ready' });
-    expect(rows.find((x) => x.plugin === 'acme-npu')).toMatchObject({ status: 'failed', code: 'E_REG_LOAD' });
+    expect(rows.find((x) => x.plugin === 'acme-npu')).toMatchObject({ backend: 'npu', version: '0.3.0', status: 'failed', code: 'E_REG_LOAD' });
     expect(rows.find((x) => x.plugin === 'acme-npu')!.reason).toContain('libacme_npu.so: cannot open shared object file');
     const table = await hearth(app, ['backends']);
-    expect(table.stdout).toMatch(/acme-npu .*failed\s+E_REG_LOAD: acme-npu: importing .*index\.js failed: libacme_npu\.so/);
+    expect(table.stdout).toMatch(/npu\s+acme-npu\s+0\.3\.0 .*failed\s+E_REG_LOAD: acme-npu: importing .*index\.js failed: libacme_npu\.so/);
     const off = await hearth(app, ['backends', '--json'], { HEARTH_AUTOLOAD: '0' });
     expect(JSON.parse(off.stdout)).toEqual([]);
   });

@@ -2,6 +2,9 @@ import { normalizeAxis, reductionAxes, type KernelContext, type KernelFn, type K
 import type { WasmBackend } from '../backend.js';
 import type { WasmStorage } from '../heap.js';
 
+/** Elements per partial sum of one long row (assembly/reduce.ts's SUM_CHUNK). */
+const SUM_CHUNK = 65536;
+
 // The float32 kernels that run in WebAssembly SIMD. Each returns false for a case it does not cover (an
 // unusual broadcast, a reduction over leading axes...), and the generic kernel runs instead.
 
@@ -66,7 +69,7 @@ export function fastBinary(op: string): FastFn {
     }
     if (rep.size !== n && (rep.size === 0 || !isSuffix(rep.shape, out.shape))) return false;
     if (n === 0) return true;
-    backend.pool.run('binary_f32', [code, ptr(full), ptr(rep), ptr(out), n, rep.size, swap], n >= PARALLEL_ELEMENTS ? backend.pool.threads : 1);
+    backend.pool.run('binary_f32', [code, ptr(full), ptr(rep), ptr(out), n, rep.size, swap], n >= PARALLEL_ELEMENTS);
     return true;
   };
 }
@@ -79,7 +82,7 @@ export function fastUnary(op: string): FastFn {
   const code = UNARY_OPS[op]!;
   return ([x], out, _attrs, { backend }) => {
     const n = out.size;
-    if (n > 0) backend.pool.run('unary_f32', [code, ptr(x!), ptr(out), n], n >= PARALLEL_ELEMENTS ? backend.pool.threads : 1);
+    if (n > 0) backend.pool.run('unary_f32', [code, ptr(x!), ptr(out), n], n >= PARALLEL_ELEMENTS);
     return true;
   };
 }
@@ -96,22 +99,23 @@ export function fastSum(mean: boolean): FastFn {
     const rows = out.size;
     const { pool } = ctx.backend;
     if (rows === 0) return true;
-    const threads = x!.size >= PARALLEL_ELEMENTS ? pool.threads : 1;
-    if (rows === 1 && threads > 1) {
-      // One long row: each thread sums a part into a float64 partial, added here.
-      const partials = scratch(ctx, 2 * threads);
+    const parallel = x!.size >= PARALLEL_ELEMENTS;
+    if (rows === 1 && parallel) {
+      // One long row: the threads sum chunks into float64 partials, added here in order.
+      const chunks = Math.ceil(n / SUM_CHUNK);
+      const partials = scratch(ctx, 2 * chunks);
       try {
-        pool.run('sum_part_f32', [ptr(x!), n, partials.ptr], threads);
-        const p = new Float64Array(partials.heap.memory.buffer, partials.ptr, threads);
+        pool.run('sum_part_f32', [ptr(x!), n, partials.ptr], true);
+        const p = new Float64Array(partials.heap.memory.buffer, partials.ptr, chunks);
         let s = 0;
-        for (let t = 0; t < threads; t++) s += p[t]!;
+        for (let c = 0; c < chunks; c++) s += p[c]!;
         (out.storage as WasmStorage).data[0] = mean ? s / n : s;
       } finally {
         ctx.release(partials, 'float32', partials.size);
       }
       return true;
     }
-    pool.run('sum_rows_f32', [ptr(x!), ptr(out), rows, n, mean ? 1 : 0], threads);
+    pool.run('sum_rows_f32', [ptr(x!), ptr(out), rows, n, mean ? 1 : 0], parallel);
     return true;
   };
 }
@@ -123,7 +127,7 @@ export function fastSoftmax(log: boolean): FastFn {
     if (normalizeAxis(attrs['axis'] as number, shape.length, log ? 'log_softmax' : 'softmax') !== shape.length - 1) return false;
     const n = shape[shape.length - 1]!;
     if (out.size === 0) return true;
-    backend.pool.run('softmax_rows_f32', [ptr(x!), ptr(out), out.size / n, n, log ? 1 : 0], out.size >= PARALLEL_ELEMENTS / 4 ? backend.pool.threads : 1);
+    backend.pool.run('softmax_rows_f32', [ptr(x!), ptr(out), out.size / n, n, log ? 1 : 0], out.size >= PARALLEL_ELEMENTS / 4);
     return true;
   };
 }
@@ -134,14 +138,14 @@ export function fastSoftmax(log: boolean): FastFn {
  */
 function gemm(ctx: KernelContext<WasmBackend>, a: number, lda: number, b: number, ldb: number, c: number, m: number, n: number, k: number): void {
   const { pool } = ctx.backend;
-  const threads = m * n * k >= PARALLEL_FLOPS ? pool.threads : 1;
+  const parallel = m * n * k >= PARALLEL_FLOPS;
   const pA = scratch(ctx, Math.ceil(m / 4) * 4 * k);
   const pB = scratch(ctx, Math.ceil(n / 8) * 8 * k);
   const tiles = scratch(ctx, 32 * pool.threads);
   try {
-    pool.run('pack_a', [a, lda, m, k, pA.ptr], threads);
-    pool.run('pack_b', [b, ldb, n, k, pB.ptr], threads);
-    pool.run('gemm_f32', [pA.ptr, pB.ptr, c, m, n, k, n, tiles.ptr], threads);
+    pool.run('pack_a', [a, lda, m, k, pA.ptr], parallel);
+    pool.run('pack_b', [b, ldb, n, k, pB.ptr], parallel);
+    pool.run('gemm_f32', [pA.ptr, pB.ptr, c, m, n, k, n, tiles.ptr], parallel);
   } finally {
     for (const s of [pA, pB, tiles]) ctx.release(s, 'float32', s.size);
   }
@@ -183,7 +187,7 @@ export const fastConv2d: FastFn = ([x, w, bias], out, attrs, ctx) => {
   const P = OH * OW;
   if (out.size === 0) return true;
   const { pool } = ctx.backend;
-  const threads = Og * P * K >= PARALLEL_FLOPS ? pool.threads : 1;
+  const parallel = Og * P * K >= PARALLEL_FLOPS;
   const geom = ctx.allocate('int32', 10) as WasmStorage;
   const pA = scratch(ctx, Math.ceil(Og / 4) * 4 * K);
   const pB = scratch(ctx, Math.ceil(P / 8) * 8 * K);
@@ -191,12 +195,12 @@ export const fastConv2d: FastFn = ([x, w, bias], out, attrs, ctx) => {
   try {
     (geom.data as Int32Array).set([KH, KW, ...(attrs['stride'] as Pair), ...(attrs['padding'] as Pair), ...(attrs['dilation'] as Pair), OH, OW]);
     for (let g = 0; g < groups; g++) {
-      pool.run('pack_a', [ptr(w!) + g * Og * K * 4, K, Og, K, pA.ptr], 1);
+      pool.run('pack_a', [ptr(w!) + g * Og * K * 4, K, Og, K, pA.ptr], false);
       for (let img = 0; img < N; img++) {
         const c = ptr(out) + (img * O + g * Og) * P * 4;
-        pool.run('im2col_f32', [ptr(x!) + (img * C + g * Cg) * H * W * 4, Cg, H, W, geom.ptr, pB.ptr], threads);
-        pool.run('gemm_f32', [pA.ptr, pB.ptr, c, Og, P, K, P, tiles.ptr], threads);
-        if (bias) pool.run('bias_rows_f32', [c, Og, P, ptr(bias) + g * Og * 4], threads);
+        pool.run('im2col_f32', [ptr(x!) + (img * C + g * Cg) * H * W * 4, Cg, H, W, geom.ptr, pB.ptr], parallel);
+        pool.run('gemm_f32', [pA.ptr, pB.ptr, c, Og, P, K, P, tiles.ptr], parallel);
+        if (bias) pool.run('bias_rows_f32', [c, Og, P, ptr(bias) + g * Og * 4], parallel);
       }
     }
   } finally {

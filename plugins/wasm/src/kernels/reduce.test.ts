@@ -77,6 +77,17 @@ describe.each([1, 2])('wasm reductions on %i thread(s)', (threads) => {
     expectClose(special.subarray(4), [Math.exp(-1) / (1 + Math.exp(-1)), 1 / (1 + Math.exp(-1)), 0, 0], 1e-6);
   });
 
+  it('softmax keeps subnormal results (x - max between -104 and -87) instead of flushing them to 0', async () => {
+    const row = [0, -88, -90, -100, -103, -50, -1, -87.5, -86, -95, -102, -3];
+    const s = row.reduce((acc, v) => acc + Math.exp(v), 0);
+    const got = await h().softmax(h().tensor(row), -1).data();
+    row.forEach((v, i) => {
+      const want = Math.exp(v) / s;
+      expect(Math.abs(got[i]! - want), `element ${i}`).toBeLessThanOrEqual(Math.max(1e-6 * want, 3e-45));
+    });
+    expect(got[3]).toBeGreaterThan(0);
+  });
+
   it('softmax of a middle axis takes the generic kernel, same answer', async () => {
     const x = randomF32(9, 2 * 3 * 2);
     const got = await h().softmax(h().tensor(x, { shape: [2, 3, 2] }), 1).data();
