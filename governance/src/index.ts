@@ -34,7 +34,7 @@ export { parsePolicy, loadPolicyFile } from './model/load.js';
 export { contentHash, canonicalJson } from './model/hash.js';
 export { teamsOf } from './model/query.js';
 export { parseInstant } from './model/dates.js';
-export type { CommandEvent, CommandName, FrozenDecision, ReviewEvent, ReviewState, Snapshot } from './engine/snapshot.js';
+export type { CommandEvent, CommandName, FinalVote, FrozenDecision, ReviewEvent, ReviewState, Snapshot } from './engine/snapshot.js';
 export type {
   DecisionStatus,
   Evaluation,
@@ -58,6 +58,7 @@ export {
   publishStatus,
   readSnapshot,
   recordFrozen,
+  recordFinalVote,
   fetchPolicy,
   MAX_LISTED_FILES,
   summaryOf,
@@ -69,7 +70,7 @@ export {
 } from './github/adapter.js';
 export { commandsFromComment, decisionFields, type CommentInput, type DecisionFields } from './github/commands.js';
 export { runBot, type RunBotOptions, type RunBotResult } from './github/run.js';
-export { signRecord, verifyRecord, frozenFromRecord, MIN_KEY_LENGTH, type FrozenRecord } from './github/record.js';
+export { signRecord, verifyRecord, frozenFromRecord, signFinalVote, verifyFinalVote, MIN_KEY_LENGTH, type FrozenRecord, type FinalVoteRecord } from './github/record.js';
 export { checkDecisionFields } from './engine/freeze.js';
 export type { IncompleteFileList } from './engine/snapshot.js';
 export type { UnownedPaths } from './model/types.js';

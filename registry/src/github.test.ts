@@ -1,8 +1,9 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { RunResult } from '@hearth/conformance';
+import { SUITE_VERSION, type RunResult } from '@hearth/conformance';
 import { startFakeGitHub, type FakeGitHub } from '../../governance/src/testing/github-server.js';
 import { fakeRepo, type FakeRepo } from '../../governance/src/testing/github-repo.js';
 import { fastClient } from '../../governance/src/testing/fast-client.js';
@@ -12,6 +13,7 @@ import { initIndex } from './index-write.js';
 import { generateSignerKey } from './keys.js';
 import { packageIntegrity } from './integrity.js';
 import { bundleOf, certifyCpu, copyRun, cpuPackage } from './testing/certify.js';
+import { fixtureHearth } from './testing/fixtures.js';
 
 const repoRoot = join(import.meta.dirname, '../..');
 const lab = generateSignerKey('Hearth CI');
@@ -47,7 +49,7 @@ describe('registry submit and the registry bot (check-pr), against the GitHub-co
     const folder = 'bundles/hearth__plugin-cpu/1.0.0/cpu-core';
     expect(sub).toMatchObject({ number: 100, branch: 'certify/hearth__plugin-cpu-1.0.0-cpu-core', files: ['certificate.json', 'results.json', 'junit.xml', 'manifest.json'].map((f) => `${folder}/${f}`) });
     expect([...repo.branches.get(sub.branch)!.keys()].sort()).toEqual(['README.md', ...sub.files].sort());
-    expect(repo.pulls.get(100)).toMatchObject({ head: sub.branch, base: 'main', title: 'Certify @hearth/plugin-cpu@1.0.0 (cpu, core profile, suite 1.0.0)' });
+    expect(repo.pulls.get(100)).toMatchObject({ head: sub.branch, base: 'main', title: `Certify @hearth/plugin-cpu@1.0.0 (cpu, core profile, suite ${SUITE_VERSION})` });
     await expect(submitBundle(octokit, { owner: 'hearth', repo: 'registry', bundleDir: bundleOf(run, lab) })).rejects.toThrow(/GitHub refused to create branch certify\/hearth__plugin-cpu-1\.0\.0-cpu-core \(is a submission of this bundle already open\?\) \(HTTP 422\)/);
   });
 
@@ -93,4 +95,32 @@ describe('registry submit and the registry bot (check-pr), against the GitHub-co
     expect(rerun).toMatchObject({ ok: true, skipped: true });
     expect(outcome.bundles[0]!.checks.find((c) => c.check === 'integrity')).toMatchObject({ skipped: true });
   });
+
+  it('catches uploaded results the plugin does not earn: the bot reruns the suite and disagrees', async () => {
+    // A CPU plugin whose neg kernel computes abs, installed in a project; its uploaded results are a
+    // real passing run relabelled as its own and signed by a trusted key.
+    const app = mkdtempSync(join(tmpdir(), 'hearth-bot-'));
+    const pkgDir = join(app, 'node_modules', '@toy', 'bad-cpu');
+    mkdirSync(pkgDir, { recursive: true });
+    const hearth = fixtureHearth({ name: '@toy/bad-cpu', deviceTypes: ['cpu'], vendor: 'Hearth' });
+    writeFileSync(join(pkgDir, 'package.json'), JSON.stringify({ name: '@toy/bad-cpu', version: '1.0.0', type: 'module', hearth: { ...hearth, export: 'plugin' } }));
+    writeFileSync(
+      join(pkgDir, 'index.js'),
+      `import { createCpuPlugin, CPU_KERNELS } from ${JSON.stringify(pathToFileURL(join(repoRoot, 'plugins/cpu/dist/index.js')).href)};
+const abs = (k) => CPU_KERNELS.find((a) => a.op === 'abs' && JSON.stringify(a.dtypes) === JSON.stringify(k.dtypes));
+export const plugin = createCpuPlugin({ name: '@toy/bad-cpu', kernels: CPU_KERNELS.map((k) => (k.op === 'neg' ? { ...k, run: abs(k).run } : k)) });
+`,
+    );
+    const forged = copyRun(run);
+    forged.plugin = { ...forged.plugin, name: '@toy/bad-cpu' };
+    const pkg = { name: '@toy/bad-cpu', version: '1.0.0', hearth: hearth as never };
+    const octokit = await github();
+    const sub = await submitBundle(octokit, { owner: 'hearth', repo: 'registry', bundleDir: bundleOf(forged as RunResult, lab, { package: pkg, integrity: packageIntegrity(pkgDir) }) });
+    const outcome = await checkPullRequest(octokit, { owner: 'hearth', repo: 'registry', pullNumber: sub.number, index: index(), environment: localBotEnvironment({ cwd: app }) });
+    expect(outcome.conclusion).toBe('failure');
+    const failed = outcome.bundles[0]!.checks.filter((c) => !c.ok);
+    expect(failed.map((c) => c.check)).toEqual(['rerun']);
+    expect(failed[0]!.message).toMatch(/^the bot's own run fails: .*; it disagrees with the uploaded results on \d+ case\(s\): hearth:op,neg:/);
+    expect(checkRun().output.annotations).toEqual([expect.objectContaining({ path: 'bundles/toy__bad-cpu/1.0.0/cpu-core/results.json', title: 'rerun' })]);
+  }, 120_000);
 });

@@ -131,8 +131,9 @@ const BUNDLE_PATH = /^bundles\/([^/]+)\/([^/]+)\/([^/]+)\/([^/]+)$/;
 function compareRerun(uploaded: RunResult | undefined, rerun: RunResult): { ok: boolean; message: string } {
   const mine = new Map(rerun.results.map((r) => [r.id, r.status]));
   const differ = (uploaded?.results ?? []).filter((r) => mine.get(r.id) !== r.status).map((r) => `${r.id}: uploaded ${r.status}, rerun ${mine.get(r.id) ?? 'absent'}`);
-  if (rerun.verdict !== 'pass') return { ok: false, message: `the bot's own run fails: ${rerun.reasons.join('; ')}` };
-  if (differ.length) return { ok: false, message: `the bot's own run disagrees with the uploaded results on ${differ.length} case(s): ${differ.slice(0, 5).join('; ')}` };
+  const disagree = differ.length ? `disagrees with the uploaded results on ${differ.length} case(s): ${differ.slice(0, 5).join('; ')}` : '';
+  if (rerun.verdict !== 'pass') return { ok: false, message: `the bot's own run fails: ${rerun.reasons.join('; ')}${disagree ? `; it ${disagree}` : ''}` };
+  if (disagree) return { ok: false, message: `the bot's own run ${disagree}` };
   return { ok: true, message: `the bot reran the suite on ${rerun.device.name ?? rerun.device.type}: ${rerun.results.length} cases pass, as uploaded` };
 }
 

@@ -47,6 +47,21 @@ describe('discovery and loading of installed plugins', () => {
     expect((why['broken-plugin']!.cause as Error).message).toBe('libtoy.so: cannot open shared object file');
     expect(why['bad-manifest']!.message).toContain(`${join(nm, 'bad-manifest', 'package.json')}#/hearth/deviceTypes: must NOT have fewer than 1 items`);
     expect(why['liar']!.message).toContain('vendor: package.json says "Toy Labs", the plugin\'s runtime manifest says "Other"');
+    expect(found.failures.find((f) => f.name === 'broken-plugin')!.package).toEqual({ version: '1.0.0', deviceTypes: ['toy'] });
+  });
+
+  it('refuses a plugin for another core API or a newer opset without importing it', async () => {
+    const app = project();
+    const nm = join(app, 'node_modules');
+    const bomb = `throw new Error('this module must not be imported');\n`;
+    writePluginPackage(join(nm, 'future-core'), { name: 'future-core', source: bomb, hearth: { coreApi: '^2.0.0' } });
+    writePluginPackage(join(nm, 'future-opset'), { name: 'future-opset', source: bomb, hearth: { opset: 9 } });
+    const found = await loadInstalledPlugins({ cwd: app, env: {} });
+    expect(found.failures.map((f) => f.error.message)).toEqual([
+      'future-core@1.0.0 supports core API ^2.0.0, but this core is 1.0.0; install a version of the plugin built for core 1.0.0.',
+      'future-opset@1.0.0 implements opset 9, but this core has opset 1; upgrade @hearth/core or install an older version of the plugin.',
+    ]);
+    expect(found.failures[0]!.error.path).toBe(`${join(nm, 'future-core', 'package.json')}#/hearth/coreApi`);
   });
 
   it('loads only what HEARTH_PLUGINS or the config file allows, and nothing with HEARTH_AUTOLOAD=0', async () => {

@@ -80,3 +80,29 @@ describe('what a frozen decision says about later changes', () => {
     expect(e.requirements.find((r) => r.id === 'files:complete')?.description).toContain('listed 3000 of the 3001 files');
   });
 });
+
+describe("a vote's outcome recorded at its close", () => {
+  const policy = examplePolicy();
+  const frozen = { ...vote, frozen: freezeDecision(vote, policy) };
+  const closed = evaluate(frozen, policy, CLOSED);
+  const tally = closed.tally;
+  if (tally === undefined) throw new Error('fixture');
+  const finalVote = { closesAt: tally.closesAt, tally, quorum: 'met' as const, threshold: 'met' as const };
+
+  it('stands when a vote comment is edited after the close (its command refused) or deleted', () => {
+    const edited = { ...frozen, finalVote, commands: vote.commands.map((c, i) => (i === 0 ? { ...c, edited: true } : c)) };
+    const deleted = { ...frozen, finalVote, commands: vote.commands.slice(1) };
+    for (const s of [edited, deleted]) {
+      const e = evaluate(s, policy, '2024-08-01T00:00:00Z');
+      expect(e.status).toBe('passing');
+      expect(e.tally).toEqual(tally);
+    }
+    // Without the record, the recount would fail.
+    expect(evaluate({ ...frozen, commands: vote.commands.slice(1) }, policy, '2024-08-01T00:00:00Z').status).toBe('failing');
+  });
+
+  it('does not apply before the close, and is refused when it names another close', () => {
+    expect(evaluate({ ...frozen, finalVote, commands: [] }, policy, '2024-07-03T00:00:00Z').status).toBe('pending');
+    expect(() => evaluate({ ...frozen, finalVote: { ...finalVote, closesAt: '2024-07-01T00:00:00Z' } }, policy, CLOSED)).toThrow(expect.objectContaining({ code: 'E_GOV_FROZEN' }) as GovernanceError);
+  });
+});

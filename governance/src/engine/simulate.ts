@@ -1,6 +1,6 @@
 import { GovernanceError } from '../error.js';
 import { parseInstant } from '../model/dates.js';
-import type { IncompleteFileList, ReviewState, Snapshot } from './snapshot.js';
+import type { FinalVote, IncompleteFileList, ReviewState, Snapshot } from './snapshot.js';
 
 const STATES: Record<string, ReviewState> = { approve: 'APPROVED', 'request-changes': 'CHANGES_REQUESTED', comment: 'COMMENTED', dismiss: 'DISMISSED' };
 
@@ -36,6 +36,11 @@ export function parseSnapshot(text: string, file: string): Snapshot {
     if (typeof s.openedAt === 'string' && parseInstant(s.openedAt) === undefined) problems.push("has an 'openedAt' that is not an ISO instant with a zone");
     const inc = s.incompleteFiles as Partial<IncompleteFileList> | undefined;
     if (inc !== undefined && (typeof inc !== 'object' || inc === null || typeof inc.listed !== 'number' || typeof inc.changed !== 'number')) problems.push("has an 'incompleteFiles' without numbers 'listed' and 'changed'");
+    const fv = s.finalVote as Partial<FinalVote> | undefined;
+    const outcomes = ['met', 'failed'];
+    if (fv !== undefined && (typeof fv !== 'object' || fv === null || typeof fv.closesAt !== 'string' || typeof fv.tally !== 'object' || fv.tally === null || !outcomes.includes(String(fv.quorum)) || !outcomes.includes(String(fv.threshold)))) {
+      problems.push("has a 'finalVote' without 'closesAt', 'tally', 'quorum' and 'threshold'");
+    }
   }
   if (problems.length > 0) {
     throw new GovernanceError('E_GOV_SNAPSHOT', `${file}: the snapshot ${problems.join(', ')}; save it again with 'hearth governance eval --save-snapshot'`);

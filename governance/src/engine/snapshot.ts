@@ -1,4 +1,5 @@
 import type { GovernanceModel } from '../model/types.js';
+import type { VoteTally } from './result.js';
 
 /** A review's state as GitHub reports it. */
 export type ReviewState = 'APPROVED' | 'CHANGES_REQUESTED' | 'COMMENTED' | 'DISMISSED';
@@ -58,6 +59,21 @@ export interface FrozenDecision {
   applicant?: string;
 }
 
+/**
+ * A vote's outcome as recorded when it closed. Comments can be edited or deleted after a vote closes,
+ * which the engine cannot undo; the recorded outcome keeps the final result fixed.
+ */
+export interface FinalVote {
+  /** When the vote closed (ISO instant). */
+  closesAt: string;
+  /** The count at the close. */
+  tally: VoteTally;
+  /** Whether the quorum was met. */
+  quorum: 'met' | 'failed';
+  /** Whether the threshold was met. */
+  threshold: 'met' | 'failed';
+}
+
 /** GitHub lists at most 3,000 files of a pull request; when it changes more, the list is incomplete. */
 export interface IncompleteFileList {
   /** How many files the list held. */
@@ -99,6 +115,8 @@ export interface Snapshot {
   teams?: Record<string, string[]>;
   /** Set when GitHub listed fewer files than the pull request changes: the engine then refuses to decide. */
   incompleteFiles?: IncompleteFileList;
+  /** The vote's outcome as recorded when it closed, once it has. */
+  finalVote?: FinalVote;
   /** The frozen policy, once the decision has opened. */
   frozen?: FrozenDecision;
 }

@@ -1,8 +1,10 @@
-import { dayOf, durationMs, iso } from '../model/dates.js';
+import { GovernanceError } from '../error.js';
+import { dayOf, durationMs, iso, parseInstant } from '../model/dates.js';
 import { capLimit, findBody, groupOfOrg, groupOn, sameLogin, seatsOn } from '../model/query.js';
 import type { Body, VoteRule } from '../model/types.js';
 import { commandText, commandsUpTo, dedupe, includesLogin, refuseIfEdited, type EvalContext, type EvalOutput, type TimedCommand } from './context.js';
 import type { RefusalReason, VoteTally } from './result.js';
+import type { FinalVote } from './snapshot.js';
 
 type Choice = 'yes' | 'no' | 'abstain';
 
@@ -71,6 +73,7 @@ export function evaluateVote(ctx: EvalContext, rule: VoteRule, out: EvalOutput):
   const tally: VoteTally = { yes, no, abstain, eligible, denominator, closesAt: iso(closesAt), electorate };
 
   const final = ctx.asOf >= closesAt;
+  if (final && ctx.snapshot.finalVote !== undefined) return recordedOutcome(ctx, rule, ctx.snapshot.finalVote, { closesAt, tally }, out);
   const notVoted = electorate.filter((p) => !counted.has(p.toLowerCase()));
   const quorum = rule.quorum ?? 0;
   const quorumMet = eligible > 0 && votes.length / eligible >= quorum - 1e-9;
@@ -94,6 +97,26 @@ export function evaluateVote(ctx: EvalContext, rule: VoteRule, out: EvalOutput):
   });
   if (!final) out.explanations.push({ message: `the vote is open until ${iso(closesAt)}; votes may change until then`, ref: ctx.ref(`${at}/window`) });
   return tally;
+}
+
+/**
+ * The outcome recorded when the vote closed: it stands, whatever comments were edited or deleted
+ * since (an edited vote is refused, a deleted one is gone, and neither may change a final result).
+ */
+function recordedOutcome(ctx: EvalContext, rule: VoteRule, recorded: FinalVote, now: { closesAt: number; tally: VoteTally }, out: EvalOutput): VoteTally {
+  const at = `${ctx.decisionPointer}/rule/vote`;
+  if (parseInstant(recorded.closesAt) !== now.closesAt) {
+    throw new GovernanceError('E_GOV_FROZEN', `the recorded outcome of this vote closes at ${recorded.closesAt}, not at ${iso(now.closesAt)} as the frozen decision says; open a new pull request`);
+  }
+  const { yes, no, abstain, eligible, denominator } = recorded.tally;
+  const counted = (t: VoteTally): string => `${t.yes} yes, ${t.no} no, ${t.abstain} abstain`;
+  if (counted(recorded.tally) !== counted(now.tally)) {
+    out.explanations.push({ message: `the vote's outcome was recorded when it closed (${counted(recorded.tally)}); comments edited or deleted since (now ${counted(now.tally)}) do not change it`, ref: ctx.ref(`${at}/window`) });
+  }
+  const base = { satisfiedBy: [] as string[], couldSatisfy: [] as string[] };
+  out.requirements.push({ ...base, id: 'vote:quorum', description: `a quorum of ${pct(rule.quorum ?? 0)} of the ${eligible} eligible voters takes part (${yes + no + abstain} did, as recorded at the close)`, status: recorded.quorum, ref: ctx.ref(`${at}/quorum`) });
+  out.requirements.push({ ...base, id: 'vote:threshold', description: `yes votes ${rule.strict === true ? 'above' : 'at least'} ${pct(rule.threshold)} of ${rule.denominator} (${yes} of ${denominator}, as recorded at the close)`, status: recorded.threshold, ref: ctx.ref(`${at}/threshold`) });
+  return recorded.tally;
 }
 
 /** The seat holders recused by the rule, from the subject and applicant frozen when the decision opened. */

@@ -1,12 +1,12 @@
 import { GovernanceError } from '../error.js';
 import { verifyFrozen } from '../engine/freeze.js';
 import type { Evaluation, Requirement } from '../engine/result.js';
-import type { FrozenDecision, ReviewEvent, ReviewState, Snapshot } from '../engine/snapshot.js';
+import type { FinalVote, FrozenDecision, ReviewEvent, ReviewState, Snapshot } from '../engine/snapshot.js';
 import { parsePolicy } from '../model/load.js';
 import type { Policy } from '../model/types.js';
 import type { GitHubClient } from './client.js';
-import { commandsFromComment, decisionFields, frozenComment, frozenFromComment } from './commands.js';
-import { frozenFromRecord, signRecord, verifyRecord, type FrozenRecord } from './record.js';
+import { commandsFromComment, decisionFields, finalVoteComment, finalVoteFromComment, frozenComment, frozenFromComment } from './commands.js';
+import { frozenFromRecord, signFinalVote, signRecord, verifyFinalVote, verifyRecord, type FinalVoteRecord, type FrozenRecord } from './record.js';
 
 /** Which pull request to read or write. */
 export interface PullRequestRef {
@@ -66,8 +66,11 @@ export async function readSnapshot(octokit: GitHubClient, options: ReadSnapshotO
 
   const botLogin = options.botLogin ?? 'github-actions[bot]';
   // The bot's first record decides: a later record cannot re-freeze a decision in flight.
-  const recordComment = comments.find((c) => c.user?.login === botLogin && frozenFromComment(c.body ?? '') !== undefined);
+  const byBot = (read: (body: string) => string | undefined) => comments.find((c) => c.user?.login === botLogin && read(c.body ?? '') !== undefined);
+  const recordComment = byBot(frozenFromComment);
   const frozen = recordComment === undefined ? undefined : await frozenOf(octokit, options, recordComment);
+  const finalComment = frozen === undefined ? undefined : byBot(finalVoteFromComment);
+  const finalVote = finalComment === undefined || frozen === undefined ? undefined : verifyFinalVote(recordJson(finalComment, finalVoteFromComment, "this vote's outcome"), frozen, options.key);
   const teams: Record<string, string[]> = {};
   for (const team of options.teams ?? []) {
     const [org = '', slug = ''] = team.split('/');
@@ -100,7 +103,28 @@ export async function readSnapshot(octokit: GitHubClient, options: ReadSnapshotO
     ...decisionFields(pull.body),
     ...(Object.keys(teams).length > 0 ? { teams } : {}),
     ...(frozen === undefined ? {} : { frozen }),
+    ...(finalVote === undefined ? {} : { finalVote }),
   };
+}
+
+/** A comment of the bot's record: what GitHub returns of it. */
+interface RecordComment {
+  id: number;
+  body?: string;
+  created_at: string;
+  updated_at: string;
+}
+
+/** The parsed JSON of a bot record comment; an edited comment or a record that is not JSON is refused. */
+function recordJson(comment: RecordComment, read: (body: string) => string | undefined, what: string): unknown {
+  if (Date.parse(comment.updated_at) !== Date.parse(comment.created_at)) {
+    throw new GovernanceError('E_GOV_FROZEN', `the bot's record of ${what} (comment ${comment.id}) was edited at ${comment.updated_at}; an edited record cannot be trusted, so the decision cannot go on: open a new pull request`);
+  }
+  try {
+    return JSON.parse(read(comment.body ?? '') ?? '');
+  } catch {
+    throw new GovernanceError('E_GOV_FROZEN', `the bot's record of ${what} in comment ${comment.id} is not valid JSON; open a new pull request`);
+  }
 }
 
 /**
@@ -108,17 +132,8 @@ export async function readSnapshot(octokit: GitHubClient, options: ReadSnapshotO
  * administrator can edit the bot's comments), if its signature does not check, or if the policy it
  * names cannot be fetched back unchanged by its blob hash.
  */
-async function frozenOf(octokit: GitHubClient, options: ReadSnapshotOptions, comment: { id: number; body?: string; created_at: string; updated_at: string }): Promise<FrozenDecision> {
-  if (Date.parse(comment.updated_at) !== Date.parse(comment.created_at)) {
-    throw new GovernanceError('E_GOV_FROZEN', `the bot's record of this decision (comment ${comment.id}) was edited at ${comment.updated_at}; an edited record cannot be trusted, so the decision cannot go on: open a new pull request`);
-  }
-  let data: unknown;
-  try {
-    data = JSON.parse(frozenFromComment(comment.body ?? '') ?? '');
-  } catch {
-    throw new GovernanceError('E_GOV_FROZEN', `the frozen decision in comment ${comment.id} is not valid JSON; open a new pull request`);
-  }
-  const record = verifyRecord(data, options.key);
+async function frozenOf(octokit: GitHubClient, options: ReadSnapshotOptions, comment: RecordComment): Promise<FrozenDecision> {
+  const record = verifyRecord(recordJson(comment, frozenFromComment, 'this decision'), options.key);
   const current = options.policy;
   const policy = current !== undefined && current.blobSha === record.policyBlob ? current : await fetchPolicy(octokit, options, record.policyBlob, record.policyFile);
   const frozen = frozenFromRecord(record, policy);
@@ -143,6 +158,20 @@ export async function recordFrozen(octokit: GitHubClient, ref: PullRequestRef, f
   const record = signRecord(frozen, policy, key);
   await call('comment on the pull request', () =>
     octokit.rest.issues.createComment({ owner: ref.owner, repo: ref.repo, issue_number: ref.pullNumber, body: frozenComment(JSON.stringify(record)) }),
+  );
+  return record;
+}
+
+/**
+ * Records a vote's outcome at its close on the pull request, signed with `key`: from then on that
+ * outcome stands, whatever comments are edited or deleted later.
+ */
+export async function recordFinalVote(octokit: GitHubClient, ref: PullRequestRef, frozen: FrozenDecision, outcome: FinalVote, key: string): Promise<FinalVoteRecord> {
+  const record = signFinalVote(frozen, outcome, key);
+  const { yes, no, abstain } = outcome.tally;
+  const summary = `the vote closed at ${outcome.closesAt}: ${yes} yes, ${no} no, ${abstain} abstain; quorum ${outcome.quorum}, threshold ${outcome.threshold}. This outcome is final.`;
+  await call('comment on the pull request', () =>
+    octokit.rest.issues.createComment({ owner: ref.owner, repo: ref.repo, issue_number: ref.pullNumber, body: finalVoteComment(summary, JSON.stringify(record)) }),
   );
   return record;
 }

@@ -6,7 +6,7 @@ import { largeFoundationYaml } from '../testing/large-foundation.js';
 import { parsePolicy } from '../model/load.js';
 import type { Policy } from '../model/types.js';
 import { readSnapshot } from './adapter.js';
-import { frozenComment, frozenFromComment } from './commands.js';
+import { finalVoteComment, finalVoteFromComment, frozenComment, frozenFromComment } from './commands.js';
 import { runBot } from './run.js';
 
 const KEY = 'k'.repeat(16) + 'bot-signing-key-for-tests-only';
@@ -54,6 +54,30 @@ describe('the bot on a GitHub-compatible server', () => {
     expect(second.evaluation.refusals).toMatchObject([{ user: 'dev-example', reason: 'recused' }]);
     expect(second.evaluation.tally).toMatchObject({ yes: 3, no: 0 });
     expect(second.evaluation.status).toBe('passing');
+  });
+
+  it("records a vote's outcome when it closes, so comments edited or deleted afterwards change nothing", async () => {
+    const p = pull();
+    const octokit = await serve(p);
+    await runBot(octokit, options(examplePolicy(), '2024-07-03T00:00:00Z'));
+    // The removal vote (14 days) closed at 2024-07-15T10:00Z: 3 yes of 3 eligible.
+    const closed = await runBot(octokit, options(examplePolicy(), '2024-07-16T00:00:00Z'));
+    expect(closed.evaluation.status).toBe('passing');
+    expect(p.comments.filter((c) => finalVoteFromComment(c.body) !== undefined)).toHaveLength(1);
+    // Then one yes vote is edited and another deleted: recounted, the vote would fail its quorum.
+    server?.editComment(30, '/vote yes');
+    p.comments.splice(p.comments.findIndex((c) => c.id === 31), 1);
+    const later = await runBot(octokit, options(examplePolicy(), '2024-07-20T00:00:00Z'));
+    expect(later.evaluation.status).toBe('passing');
+    expect(later.evaluation.tally).toMatchObject({ yes: 3 });
+    expect(later.evaluation.explanations.map((e) => e.message)).toContainEqual(expect.stringContaining('do not change it'));
+    expect(p.comments.filter((c) => finalVoteFromComment(c.body) !== undefined)).toHaveLength(1);
+    // A forged outcome record (another tally, the old signature) is refused.
+    const record = p.comments.find((c) => finalVoteFromComment(c.body) !== undefined);
+    if (record === undefined) throw new Error('no record');
+    const data = JSON.parse(finalVoteFromComment(record.body) ?? '') as { tally: { yes: number } };
+    record.body = finalVoteComment('forged', JSON.stringify({ ...data, threshold: 'failed', tally: { ...data.tally, yes: 0 } }));
+    await expect(runBot(octokit, options(examplePolicy(), '2024-07-21T00:00:00Z'))).rejects.toMatchObject({ code: 'E_GOV_FROZEN' });
   });
 
   it('keeps its record small and signed, and refuses one whose fields were changed', async () => {

@@ -74,6 +74,19 @@ export function frozenFromComment(body: string): string | undefined {
   return match?.[1] === undefined ? undefined : Buffer.from(match[1], 'base64').toString('utf8');
 }
 
+const FINAL_VOTE_MARKER = 'hearth-governance:final-vote';
+
+/** The comment text the bot uses to record a vote's outcome when it closes. */
+export function finalVoteComment(summary: string, recordJson: string): string {
+  return `Governance: ${summary}\n<!-- ${FINAL_VOTE_MARKER} ${Buffer.from(recordJson, 'utf8').toString('base64')} -->`;
+}
+
+/** The final-vote record's JSON from a bot comment, if the comment is one. */
+export function finalVoteFromComment(body: string): string | undefined {
+  const match = new RegExp(`<!-- ${FINAL_VOTE_MARKER} ([A-Za-z0-9+/=]+) -->`).exec(body);
+  return match?.[1] === undefined ? undefined : Buffer.from(match[1], 'base64').toString('utf8');
+}
+
 /** Fields of a decision read from a pull request's description. */
 export interface DecisionFields {
   /** The person a vote is about. */

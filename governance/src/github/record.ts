@@ -1,7 +1,7 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { GovernanceError } from '../error.js';
 import { frozenWith } from '../engine/freeze.js';
-import type { FrozenDecision } from '../engine/snapshot.js';
+import type { FinalVote, FrozenDecision } from '../engine/snapshot.js';
 import { canonicalJson } from '../model/hash.js';
 import type { Policy } from '../model/types.js';
 
@@ -35,7 +35,7 @@ export interface FrozenRecord {
 /** The shortest signing key taken: an HMAC key needs as much entropy as its hash's output to be worth it. */
 export const MIN_KEY_LENGTH = 32;
 
-function hmac(fields: Omit<FrozenRecord, 'signature'>, key: string | undefined): string {
+function hmac(fields: object, key: string | undefined): string {
   if (typeof key !== 'string' || key.length < MIN_KEY_LENGTH) {
     throw new GovernanceError('E_GOV_INPUT', `the bot's signing key (HEARTH_GOVERNANCE_KEY) ${typeof key === 'string' ? `has ${key.length} characters` : 'is missing'}; use a random secret of at least ${MIN_KEY_LENGTH} characters, e.g. 'openssl rand -hex 32'`);
   }
@@ -74,13 +74,56 @@ export function verifyRecord(data: unknown, key: string | undefined): FrozenReco
   const extra = Object.keys(r).find((k) => !known.has(k));
   if (extra !== undefined) refuse(`has an unknown field '${extra}'`);
   const record = r as FrozenRecord;
-  if (key !== undefined) {
-    const { signature, ...fields } = record;
-    const expected = Buffer.from(hmac(fields, key));
-    const actual = Buffer.from(signature);
-    if (actual.length !== expected.length || !timingSafeEqual(actual, expected)) refuse('does not carry the bot\'s signature: it was altered, or signed with another key');
-  }
+  if (key !== undefined && !signedBy(record, key)) refuse("does not carry the bot's signature: it was altered, or signed with another key");
   return record;
+}
+
+/** True when a record's `signature` is the HMAC of its other fields under `key`. */
+function signedBy(record: { signature: string }, key: string): boolean {
+  const { signature, ...fields } = record;
+  const expected = Buffer.from(hmac(fields, key));
+  const actual = Buffer.from(signature);
+  return actual.length === expected.length && timingSafeEqual(actual, expected);
+}
+
+/** The bot's record of a vote's outcome at its close, signed like the frozen decision. */
+export interface FinalVoteRecord extends FinalVote {
+  /** Record format; 2. */
+  version: 2;
+  /** Marks the record's kind. */
+  kind: 'final-vote';
+  /** The decision type it closes. */
+  decision: string;
+  /** When that decision opened (ISO instant), tying the record to the decision. */
+  openedAt: string;
+  /** `hmac-sha256:` and the hex HMAC, under the bot's key, of the canonical JSON of every other field. */
+  signature: string;
+}
+
+/** Signs a vote's outcome at its close into the record the bot stores. */
+export function signFinalVote(frozen: FrozenDecision, outcome: FinalVote, key: string): FinalVoteRecord {
+  const fields = { version: 2 as const, kind: 'final-vote' as const, decision: frozen.decision, openedAt: frozen.openedAt, ...outcome };
+  return { ...fields, signature: hmac(fields, key) };
+}
+
+/**
+ * The outcome a final-vote record holds, checked: its shape, that it belongs to this decision, and,
+ * given the key, its signature.
+ */
+export function verifyFinalVote(data: unknown, frozen: FrozenDecision, key: string | undefined): FinalVote {
+  const refuse = (what: string): never => {
+    throw new GovernanceError('E_GOV_FROZEN', `the bot's record of this vote's outcome ${what}; it cannot be trusted, so the decision cannot go on: open a new pull request`);
+  };
+  const r = data as Partial<FinalVoteRecord> | null;
+  if (r === null || typeof r !== 'object' || r.version !== 2 || r.kind !== 'final-vote') return refuse('is not a final-vote record of version 2');
+  const t = r.tally as Partial<Record<string, unknown>> | undefined;
+  const counts = ['yes', 'no', 'abstain', 'eligible', 'denominator'];
+  if (typeof r.closesAt !== 'string' || typeof r.signature !== 'string' || t === undefined || t === null || typeof t !== 'object' || counts.some((c) => typeof t[c] !== 'number') || !Array.isArray(t['electorate'])) refuse('is malformed');
+  if (!['met', 'failed'].includes(String(r.quorum)) || !['met', 'failed'].includes(String(r.threshold))) refuse('has no outcome');
+  if (r.decision !== frozen.decision || r.openedAt !== frozen.openedAt) refuse('belongs to another decision');
+  const record = r as FinalVoteRecord;
+  if (key !== undefined && !signedBy(record, key)) refuse("does not carry the bot's signature: it was altered, or signed with another key");
+  return { closesAt: record.closesAt, tally: record.tally, quorum: record.quorum, threshold: record.threshold };
 }
 
 /** The frozen decision a verified record stands for, given the policy fetched back by its blob hash. */

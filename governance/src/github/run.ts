@@ -1,11 +1,11 @@
 import { evaluate } from '../engine/evaluate.js';
 import { freezeDecision } from '../engine/freeze.js';
 import type { Evaluation } from '../engine/result.js';
-import type { Snapshot } from '../engine/snapshot.js';
+import type { FinalVote, Snapshot } from '../engine/snapshot.js';
 import { teamsOf } from '../model/query.js';
 import type { Policy } from '../model/types.js';
 import { GovernanceError } from '../error.js';
-import { publishCheckRun, publishRefusal, publishStatus, readSnapshot, recordFrozen, type PullRequestRef } from './adapter.js';
+import { publishCheckRun, publishRefusal, publishStatus, readSnapshot, recordFinalVote, recordFrozen, type PullRequestRef } from './adapter.js';
 import type { GitHubClient } from './client.js';
 
 /** Options of {@link runBot}. */
@@ -62,8 +62,22 @@ async function decide(octokit: GitHubClient, options: RunBotOptions): Promise<Ru
     snapshot = { ...read, frozen };
   }
   const evaluation = evaluate(snapshot, options.policy, options.now);
+  const outcome = closedVote(evaluation);
+  if (outcome !== undefined && snapshot.finalVote === undefined && snapshot.frozen !== undefined) {
+    await recordFinalVote(octokit, options, snapshot.frozen, outcome, options.key);
+  }
   const target = { owner: options.owner, repo: options.repo, headSha: snapshot.headSha, evaluation };
   if (options.publish === 'check-run') await publishCheckRun(octokit, { ...target, policyPath: options.policyPath });
   else await publishStatus(octokit, target);
   return { snapshot, evaluation, froze };
+}
+
+/** The outcome of a vote that has closed by the evaluation's instant, to be recorded; none for a decision without a vote or one still open. */
+function closedVote(evaluation: Evaluation): FinalVote | undefined {
+  const { tally } = evaluation;
+  const status = (id: string) => evaluation.requirements.find((r) => r.id === id)?.status;
+  const quorum = status('vote:quorum');
+  const threshold = status('vote:threshold');
+  if (tally === undefined || Date.parse(evaluation.asOf) < Date.parse(tally.closesAt) || quorum === 'open' || threshold === 'open' || quorum === undefined || threshold === undefined) return undefined;
+  return { closesAt: tally.closesAt, tally, quorum, threshold };
 }

@@ -41,6 +41,21 @@ struct hk_conv_io {
   }
 };
 
+// acc += the product of one K-step of tiles: this thread's rows (ty*4.., 64+ty*4..) by its columns
+// (tx*4.., 64+tx*4..), read as float4 from shared memory.
+__device__ __forceinline__ void hk_tile_fma(const float (&As)[HK_BK][HK_BM], const float (&Bs)[HK_BK][HK_BN], float (&acc)[8][8], int tx, int ty) {
+#pragma unroll
+  for (int k = 0; k < HK_BK; k++) {
+    float4 a0 = *(const float4 *)&As[k][ty * 4], a1 = *(const float4 *)&As[k][64 + ty * 4];
+    float4 b0 = *(const float4 *)&Bs[k][tx * 4], b1 = *(const float4 *)&Bs[k][64 + tx * 4];
+    float a[8] = {a0.x, a0.y, a0.z, a0.w, a1.x, a1.y, a1.z, a1.w}, b[8] = {b0.x, b0.y, b0.z, b0.w, b1.x, b1.y, b1.z, b1.w};
+#pragma unroll
+    for (int i = 0; i < 8; i++)
+#pragma unroll
+      for (int j = 0; j < 8; j++) acc[i][j] = fmaf(a[i], b[j], acc[i][j]);
+  }
+}
+
 // One 128x128 tile of C; `io` knows how to read A and B (zero outside) and where C goes.
 template <class IO>
 __device__ __forceinline__ void hk_gemm_tile(const IO &io) {
@@ -67,16 +82,7 @@ __device__ __forceinline__ void hk_gemm_tile(const IO &io) {
 #pragma unroll
       for (int j = 0; j < 4; j++) (ra[j] = io.A(m0 + ar, k0 + HK_BK + ac + j), rb[j] = io.B(k0 + HK_BK + br, n0 + bc + j));
     }
-#pragma unroll
-    for (int k = 0; k < HK_BK; k++) {
-      float4 a0 = *(const float4 *)&As[cur][k][ty * 4], a1 = *(const float4 *)&As[cur][k][64 + ty * 4];
-      float4 b0 = *(const float4 *)&Bs[cur][k][tx * 4], b1 = *(const float4 *)&Bs[cur][k][64 + tx * 4];
-      float a[8] = {a0.x, a0.y, a0.z, a0.w, a1.x, a1.y, a1.z, a1.w}, b[8] = {b0.x, b0.y, b0.z, b0.w, b1.x, b1.y, b1.z, b1.w};
-#pragma unroll
-      for (int i = 0; i < 8; i++)
-#pragma unroll
-        for (int j = 0; j < 8; j++) acc[i][j] = fmaf(a[i], b[j], acc[i][j]);
-    }
+    hk_tile_fma(As[cur], Bs[cur], acc, tx, ty);
     if (more) {
 #pragma unroll
       for (int j = 0; j < 4; j++) (As[cur ^ 1][ac + j][ar] = ra[j], Bs[cur ^ 1][br][bc + j] = rb[j]);
@@ -113,16 +119,7 @@ __device__ __forceinline__ void hk_gemm_tile_aligned(const float *__restrict__ A
   for (int64_t k0 = 0; k0 < K; k0 += HK_BK) {
     const bool more = k0 + HK_BK < K;
     if (more) (ra = *(const float4 *)(pa + k0 + HK_BK), rb = *(const float4 *)(pb + (k0 + HK_BK) * N));
-#pragma unroll
-    for (int k = 0; k < HK_BK; k++) {
-      float4 a0 = *(const float4 *)&As[cur][k][ty * 4], a1 = *(const float4 *)&As[cur][k][64 + ty * 4];
-      float4 b0 = *(const float4 *)&Bs[cur][k][tx * 4], b1 = *(const float4 *)&Bs[cur][k][64 + tx * 4];
-      float a[8] = {a0.x, a0.y, a0.z, a0.w, a1.x, a1.y, a1.z, a1.w}, b[8] = {b0.x, b0.y, b0.z, b0.w, b1.x, b1.y, b1.z, b1.w};
-#pragma unroll
-      for (int i = 0; i < 8; i++)
-#pragma unroll
-        for (int j = 0; j < 8; j++) acc[i][j] = fmaf(a[i], b[j], acc[i][j]);
-    }
+    hk_tile_fma(As[cur], Bs[cur], acc, tx, ty);
     if (more) {
       As[cur ^ 1][ac][ar] = ra.x, As[cur ^ 1][ac + 1][ar] = ra.y, As[cur ^ 1][ac + 2][ar] = ra.z, As[cur ^ 1][ac + 3][ar] = ra.w;
       *(float4 *)&Bs[cur ^ 1][br][bc] = rb;
@@ -148,7 +145,7 @@ __global__ void __launch_bounds__(256) hk_matmul_kernel(const hk_plan pl, const 
 }
 
 // conv2d, one group per blockIdx.z.
-__global__ void __launch_bounds__(256, 2) hk_conv2d_kernel(const hk_plan pl, const float *x, const float *w, const float *bias, float *y) {
+__global__ void __launch_bounds__(256) hk_conv2d_kernel(const hk_plan pl, const float *x, const float *w, const float *bias, float *y) {
   const int64_t *p = pl.p;
   const int64_t groups = p[16], O = p[4], Og = O / groups;
   hk_conv_io io{x, w, bias, y, Og, p[0] * p[8] * p[9], p[5] * p[6] * p[7], p[1], p[2], p[3], O, p[5], p[6], p[7], p[8], p[9],

@@ -21,8 +21,10 @@ __device__ __forceinline__ T hk_block_reduce(T v, Op op) {
   if ((threadIdx.x & 31) == 0) partial[threadIdx.x >> 5] = v;
   __syncthreads();
   if (threadIdx.x < 32) {
-    v = threadIdx.x < HK_THREADS / 32 ? partial[threadIdx.x] : partial[0];
-    v = hk_warp_reduce(v, op);
+    // Lane 0 combines lanes 0..7 only (offsets 4, 2, 1), so the filler in the other lanes never counts.
+    v = partial[threadIdx.x < HK_THREADS / 32 ? threadIdx.x : 0];
+#pragma unroll
+    for (int o = HK_THREADS / 64; o > 0; o >>= 1) v = op(v, __shfl_down_sync(0xffffffffu, v, o));
     if (threadIdx.x == 0) result = v;
   }
   __syncthreads();

@@ -1,13 +1,19 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { junitXml, runConformance } from '@hearth/conformance';
+import { execFileSync } from 'node:child_process';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { junitXml, runConformance, type RunResult } from '@hearth/conformance';
 import { buildFixture, pluginModule } from './fixtures.js';
 
 describe('the reference native plugin under the conformance suite', () => {
-  it('passes the whole core profile through the loader, in the runner\'s child process', async () => {
-    const r = await runConformance({ plugin: '@hearth/plugin-native', certify: true });
+  it('certifies on the whole core profile through the loader: `hearth conformance --certify`', () => {
+    const cli = join(dirname(fileURLToPath(import.meta.url)), '../../../tools/dist/bin.js');
+    const out = execFileSync(process.execPath, [cli, 'conformance', '--plugin', '@hearth/plugin-native', '--certify', '--json'], { encoding: 'utf8', maxBuffer: 256 << 20 });
+    const r = JSON.parse(out) as RunResult;
     const failing = r.results.filter((c) => c.status !== 'pass').map((c) => `${c.id}: ${c.status}`);
     expect(failing).toEqual([]);
     expect(r.verdict).toBe('pass');
+    expect(r.plugin.name).toBe('@hearth/plugin-native');
     expect(r.counts.pass).toBeGreaterThan(1000);
   }, 300_000);
 });

@@ -1,9 +1,9 @@
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createHearth, HearthError, type HearthPlugin } from '@hearth/core';
 import { cpuPlugin } from '@hearth/plugin-cpu';
-import { ABI_VERSION, loadNativePlugin, openNativeLibrary, plugin as referencePlugin } from '../src/index.js';
+import { ABI_VERSION, loadNativePlugin, nativePluginFromPackage, openNativeLibrary, plugin as referencePlugin } from '../src/index.js';
 import { buildFixture, FIXTURE_DIR } from './fixtures.js';
 
 const libs: Record<string, string> = {};
@@ -97,6 +97,29 @@ describe('loading a native library', () => {
     expect(rec?.error?.code).toBe('E_PLUGIN');
     expect(report.defaultDevice).toBe('cpu:0');
     await h.dispose();
+  });
+});
+
+describe('a package whose manifest names its library', () => {
+  function writePackage(name: string, hearth: Record<string, unknown>): string {
+    const dir = join(FIXTURE_DIR, name);
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: `@acme/${name}`, version: '2.1.0', hearth }));
+    return dir;
+  }
+
+  it('loads the library named by hearth.nativeLibrary, with the manifest from package.json', async () => {
+    const dir = writePackage('npu-package', { nativeLibrary: '../libvariant-old-minor.so', vendor: 'Acme', deviceTypes: ['native'], coreApi: '^1.0.0' });
+    const plugin = nativePluginFromPackage(dir);
+    expect(plugin.manifest).toMatchObject({ name: '@acme/npu-package', version: '2.1.0', vendor: 'Acme', deviceTypes: ['native'] });
+    const { h } = await open(plugin);
+    expect(Array.from(await h.mul(h.tensor([3], { device: 'native:0' }), h.tensor([4], { device: 'native:0' })).data())).toEqual([12]);
+    await h.dispose();
+  });
+
+  it('refuses a package without hearth.nativeLibrary, naming the field', () => {
+    const dir = writePackage('js-only-package', { vendor: 'Acme', deviceTypes: ['npu'] });
+    expect(() => nativePluginFromPackage(dir)).toThrowError(/does not describe a native plugin: hearth.nativeLibrary must be a non-empty string/);
   });
 });
 
