@@ -1,10 +1,10 @@
 import { HearthError, describeError } from './errors.js';
 import { isThenable } from './time-limit.js';
-import { dtypeBytes, dtypeCode, floatTypeFor, isFloat, promoteTypes, type DType } from './dtype.js';
-import { sizeOf, type Shape } from './shape.js';
+import { dtypeBytes, dtypeCode, floatTypeFor, isDType, isFloat, promoteTypes, type DType } from './dtype.js';
+import { checkShape, sizeOf, type Shape } from './shape.js';
 import { parseAttrs } from './opset/attrs.js';
 import { OPSET_V1 } from './opset/index.js';
-import { inputSpec, type DTypeClass, type OpSchema } from './opset/schema.js';
+import { inputSpec, type DTypeClass, type OpSchema, type TensorMeta } from './opset/schema.js';
 import type { Device } from './device.js';
 import type { Events, KernelEvent } from './events.js';
 import type { KernelEntry, KernelTable } from './kernel-table.js';
@@ -98,6 +98,26 @@ export class Dispatcher {
     const shape = schema.meta(inputs, attrs);
     const outDtype = schema.output === 'compute' ? dtype : schema.output === 'attr' ? (attrs['dtype'] as DType) : schema.output;
     return { schema, attrs, dtype, outDtype, shape, device, kernel: this.table.lookup(device.typeId, op, dtypeCode(dtype)), wait };
+  }
+
+  /**
+   * Plans a call from input shapes and dtypes alone, on `device`: what `explain` reports for inputs that
+   * are not tensors. Nothing is allocated and no kernel runs; the same validation, promotion and `meta`.
+   */
+  planMeta(op: number, inputs: readonly TensorMeta[], userAttrs: Readonly<Record<string, unknown>> | undefined, device: Device): CallPlan {
+    const schema = OPSET_V1[op]!;
+    const attrs = parseAttrs(schema.name, schema.attrs, userAttrs);
+    checkCount(schema, inputs.length, op);
+    const metas = inputs.map((t, i) => {
+      if (typeof t !== 'object' || t === null || !isDType(t.dtype)) {
+        throw new HearthError('E_ARG', `${schema.name}: input ${i} must be a Tensor or { shape, dtype } with a known dtype.`, { op: schema.name });
+      }
+      return { shape: checkShape(Array.isArray(t.shape) ? t.shape.slice() : (t.shape as never), `${schema.name}: input ${i} shape`), dtype: t.dtype };
+    });
+    const dtype = computeDtype(schema, metas, attrs);
+    const shape = schema.meta(metas, attrs);
+    const outDtype = schema.output === 'compute' ? dtype : schema.output === 'attr' ? (attrs['dtype'] as DType) : schema.output;
+    return { schema, attrs, dtype, outDtype, shape, device, kernel: this.table.lookup(device.typeId, op, dtypeCode(dtype)), wait: false };
   }
 
   /** Runs operator `op` (its index in the opset) on `inputs`; creation operators run on `target`. */
@@ -287,16 +307,20 @@ const ARITY = OPSET_V1.map((schema) => ({
   variadic: schema.inputs.length > 0 && schema.inputs[schema.inputs.length - 1]!.variadic === true,
 }));
 
-function checkArity(schema: OpSchema, inputs: readonly Tensor[], op: number): void {
+function checkCount(schema: OpSchema, n: number, op: number): void {
   const specs = schema.inputs;
   const { required, variadic } = ARITY[op]!;
-  if (variadic ? inputs.length < 1 : inputs.length < required || inputs.length > specs.length) {
+  if (variadic ? n < 1 : n < required || n > specs.length) {
     throw new HearthError(
       'E_ARG',
-      `${schema.name} takes ${variadic ? 'one or more tensors' : specs.map((s) => (s.optional ? `[${s.name}]` : s.name)).join(', ') || 'no tensor inputs'}, got ${inputs.length} input(s).`,
+      `${schema.name} takes ${variadic ? 'one or more tensors' : specs.map((s) => (s.optional ? `[${s.name}]` : s.name)).join(', ') || 'no tensor inputs'}, got ${n} input(s).`,
       { op: schema.name },
     );
   }
+}
+
+function checkArity(schema: OpSchema, inputs: readonly Tensor[], op: number): void {
+  checkCount(schema, inputs.length, op);
   for (let i = 0; i < inputs.length; i++) {
     if (!(inputs[i] instanceof Tensor)) {
       throw new HearthError('E_ARG', `${schema.name}: input ${i} is not a Tensor (got ${describe(inputs[i])}); make one with hearth.tensor(...).`, { op: schema.name });

@@ -36,6 +36,7 @@ export type { KernelFn, KernelSpec, KernelTensor, KernelContext, Provenance } fr
 export type { HearthPlugin, PluginManifest, PluginHost, BackendFactory, BackendOptions } from './plugin.js';
 export { checkManifest, type PluginRecord, type KernelOverride } from './plugins.js';
 export { backendProblems } from './backend-check.js';
+export { pickDefault, type BackendChoice, type DefaultChoice } from './selection.js';
 export { DEFAULT_MAX_ALLOCATION_BYTES } from './device.js';
 export type { KernelEntry } from './kernel-table.js';
 export { Tensor, type PendingData } from './tensor.js';
@@ -52,7 +53,6 @@ export {
   type ReadyReport,
   type DeviceReport,
   type BackendFailure,
-  type BackendChoice,
   type Explanation,
 } from './runtime.js';
 export type {

@@ -4,7 +4,7 @@ import { HearthError, describeError, isHearthError } from './errors.js';
 import type { DType } from './dtype.js';
 import type { Shape } from './shape.js';
 import { OPSET_V1, opId } from './opset/index.js';
-import { inputSpec } from './opset/schema.js';
+import { inputSpec, type TensorMeta } from './opset/schema.js';
 import type { Backend, BackendStats, DeviceInfo } from './backend.js';
 import type { HearthPlugin, BackendOptions } from './plugin.js';
 import { KernelTable, type KernelEntry } from './kernel-table.js';
@@ -12,6 +12,7 @@ import { PluginLoader, type KernelOverride, type PluginRecord } from './plugins.
 import { checkHearthOptions, checkTensorOptions, checkOpCall } from './arguments.js';
 import { checkBackend } from './backend-check.js';
 import { withTimeLimit } from './time-limit.js';
+import { pickDefault, type BackendChoice } from './selection.js';
 import { Device } from './device.js';
 import { Events, type HearthEvents } from './events.js';
 import { TensorStore, type TransferCounters } from './memory.js';
@@ -88,8 +89,6 @@ export interface ReadyReport {
   readonly overrides: readonly KernelOverride[];
 }
 
-/** Where the default backend list came from. */
-export type BackendChoice = 'explicit' | 'env' | 'priority';
 
 /** `explain()`'s answer: what would run for a call, or why nothing would. */
 export interface Explanation {
@@ -232,11 +231,9 @@ export class Hearth {
     }
     if (this.#closed) throw this.#disposedError();
     const firsts = names.map((t) => this.#devices.get(`${t}:0`)).filter((d) => d !== undefined);
-    // By default a software-emulated device (a GPU API on a CPU rasteriser) is slower than the CPU itself.
-    const hardware = source === 'priority' ? firsts.find((d) => d.backend.info.software !== true) : undefined;
-    this.#default = hardware ?? firsts[0];
-    const skipped = firsts.filter((d) => d !== this.#default && firsts.indexOf(d) < firsts.indexOf(this.#default!));
-    const selection = this.#default ? selectionReason(this.#default.name, source, skipped.map((d) => d.name)) : 'no device is ready';
+    const pick = pickDefault(firsts.map((d) => ({ name: d.name, software: d.backend.info.software === true })), source);
+    this.#default = firsts.find((d) => d.name === pick.device);
+    const selection = pick.reason;
     this.#report = { devices: this.devices(), failed, plugins: this.#loader.records.slice(), defaultDevice: this.#default?.name, selection, overrides: this.#loader.overrides.slice() };
     if (!this.#default) {
       const reasons = failed.map((f) => `${f.backend}: ${f.error.message}`).join('; ');
@@ -363,10 +360,18 @@ export class Hearth {
     return this.#table.find(op, type, dt) !== undefined;
   }
 
-  /** What would run for `op(inputs, attrs)`: the kernel, its device, the casts, or why nothing would. */
-  explain(op: string, inputs: readonly Tensor[], attrs?: Readonly<Record<string, unknown>>, options: { device?: string } = {}): Explanation {
+  /**
+   * What would run for `op(inputs, attrs)`: the kernel, its device, the casts, or why nothing would. Inputs
+   * may be tensors, or `{ shape, dtype }` descriptions (then `options.device`, or the default device, is
+   * where it would run): explaining never allocates and never runs a kernel.
+   */
+  explain(op: string, inputs: readonly (Tensor | TensorMeta)[], attrs?: Readonly<Record<string, unknown>>, options: { device?: string } = {}): Explanation {
+    checkOpCall(op, inputs, attrs, options);
     const id = opId(op);
-    const p = this.dispatcher.plan(id, inputs, attrs, this.#creationTarget(id, options.device));
+    const tensors = inputs.every((t) => t instanceof Tensor);
+    const p = tensors
+      ? this.dispatcher.plan(id, inputs as readonly Tensor[], attrs, this.#creationTarget(id, options.device))
+      : this.dispatcher.planMeta(id, inputs, attrs, this.#device(options.device));
     const casts = inputs.filter((t, i) => t.dtype !== p.dtype && inputSpec(p.schema, i).promote).map((t) => `${t.dtype} -> ${p.dtype}`);
     const ok = p.kernel && p.device.has(p.dtype) && p.device.has(p.outDtype);
     return {
@@ -458,12 +463,4 @@ export class Hearth {
   #disposedError(): HearthError {
     return new HearthError('E_DISPOSED', 'This Hearth runtime was disposed (hearth.dispose()); its devices and tensors are released. Create a new one with createHearth().');
   }
-}
-
-function selectionReason(chosen: string, source: BackendChoice, skipped: readonly string[]): string {
-  const from = source === 'explicit' ? 'createHearth({ backends })' : source === 'env' ? 'HEARTH_BACKENDS' : 'plugin priorities';
-  const passed = skipped.length
-    ? `; ${skipped.join(', ')} ${skipped.length > 1 ? 'are' : 'is'} software-emulated and slower than ${chosen}, so not chosen by default (name it in HEARTH_BACKENDS or createHearth({ backends }) to use it)`
-    : '';
-  return `${chosen}: first ready device in the order of ${from}${passed}.`;
 }

@@ -1,4 +1,6 @@
+import { createRequire } from 'node:module';
 import { Command } from 'commander';
+import { CORE_API_VERSION, OPSET_VERSION } from '@hearth/core';
 import { backendsCommand } from './commands/backends.js';
 import { opsCommand } from './commands/ops.js';
 import { explainCommand } from './commands/explain.js';
@@ -12,6 +14,7 @@ import { pluginCommand } from './commands/plugin.js';
 export function buildProgram(): Command {
   const program = new Command('hearth')
     .description('Hearth: a vendor-neutral tensor core with a plugin host')
+    .version(versionLine(), '-V, --version', 'print the versions of hearth, its core API and opset')
     .showHelpAfterError()
     .exitOverride();
   program.addCommand(backendsCommand());
@@ -29,8 +32,9 @@ export function buildProgram(): Command {
     .command('main')
     .description("Hearth's main job: the core conformance profile on every installed backend, an op x backend matrix, an HTML report")
     .option('--report <dir>', 'where the HTML report goes', 'reports/conformance')
-    .action(async (opts: { report: string }) => {
-      process.exitCode = await runMain({ reportDir: opts.report });
+    .option('--json', 'print the results as JSON on stdout (progress goes to stderr)')
+    .action(async (opts: { report: string; json?: boolean }) => {
+      process.exitCode = await runMain({ reportDir: opts.report, json: opts.json === true });
     });
   exitOverrideEverywhere(program);
   return program;
@@ -40,4 +44,10 @@ export function buildProgram(): Command {
 function exitOverrideEverywhere(cmd: Command): void {
   cmd.exitOverride();
   for (const sub of cmd.commands) exitOverrideEverywhere(sub);
+}
+
+/** `@hearth/cli 1.0.0 (core API 1.0.0, opset 1)`. */
+function versionLine(): string {
+  const { version } = createRequire(import.meta.url)('../package.json') as { version: string };
+  return `@hearth/cli ${version} (core API ${CORE_API_VERSION}, opset ${OPSET_VERSION})`;
 }

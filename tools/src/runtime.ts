@@ -15,14 +15,15 @@ export interface OpenedRuntime {
 
 /**
  * Opens a runtime over the named plugins (package names or paths), or the installed plugins discovery finds.
- * With `allBackends`, every device type of every loaded plugin is started (for `hearth backends`).
+ * With `allBackends`, every device type of every loaded plugin is started (for `hearth backends`);
+ * `allowOverrides` names the plugins allowed to replace other plugins' kernels.
  */
-export async function openRuntime(options: { plugins?: readonly string[]; backends?: readonly string[]; allBackends?: boolean } = {}): Promise<OpenedRuntime> {
+export async function openRuntime(options: { plugins?: readonly string[]; backends?: readonly string[]; allBackends?: boolean; allowOverrides?: readonly string[] } = {}): Promise<OpenedRuntime> {
   const { plugins, failures } = options.plugins?.length
     ? { plugins: await Promise.all(options.plugins.map(importPlugin)), failures: [] }
     : await importInstalledPlugins();
   const backends = options.backends ?? (options.allBackends ? allTypesByPriority(plugins) : undefined);
-  const hearth = createHearth({ plugins, backends });
+  const hearth = createHearth({ plugins, backends, ...(options.allowOverrides?.length ? { allowOverrides: options.allowOverrides } : {}) });
   try {
     return { hearth, report: await hearth.ready(), error: undefined, importFailures: failures };
   } catch (e) {

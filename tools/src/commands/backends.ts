@@ -1,5 +1,8 @@
 import { Command } from 'commander';
+import { pickDefault, type KernelOverride } from '@hearth/core';
 import { openRuntime } from '../runtime.js';
+import { probeInChild } from '../probe/probe.js';
+import { timeoutOption } from '../probe/options.js';
 import { formatTable } from '../table.js';
 
 /** One row of `hearth backends`. */
@@ -20,17 +23,26 @@ export interface BackendRow {
   reason?: string;
   /** The error code, when not ready. */
   code?: string;
+  /** True for the backend whose first device a runtime uses by default here. */
+  default?: boolean;
+  /** On the default backend's row: why it is the default (the order's source, software devices passed over). */
+  selection?: string;
+  /** Kernels of this plugin replacing another plugin's (only with `allowOverrides`). */
+  overrides?: KernelOverride[];
 }
 
 /** Gathers what `hearth backends` shows: every installed plugin's backends, ready or not and why. */
-export async function listBackends(plugins?: string[]): Promise<BackendRow[]> {
-  const { hearth, report, error, importFailures } = await openRuntime({ plugins, allBackends: true });
+export async function listBackends(plugins?: string[], allowOverrides?: readonly string[]): Promise<BackendRow[]> {
+  const { hearth, report, error, importFailures } = await openRuntime({ plugins, allBackends: true, allowOverrides });
   const rows: BackendRow[] = [];
   const devices = report?.devices ?? [];
   for (const p of hearth.plugins()) {
     const types = p.manifest?.deviceTypes ?? ['?'];
     for (const type of types) {
-      const ready = devices.filter((d) => d.name.startsWith(`${type}:`));
+      // A failed plugin is failed even when another plugin's device of its type is ready (an impostor of
+      // the CPU plugin must not read "ready"); a plugin's row lists the devices it provides.
+      const ready = p.status === 'failed' ? [] : devices.filter((d) => d.name.startsWith(`${type}:`) && d.plugin === p.name);
+      const served = p.status === 'loaded' && ready.length === 0 ? devices.find((d) => d.name.startsWith(`${type}:`)) : undefined;
       const failure = report?.failed.find((f) => f.backend === type) ?? (error?.details['failed'] as { backend: string; error: { code: string; message: string } }[] | undefined)?.find((f) => f.backend === type);
       const why = p.status === 'failed' ? p.error : failure?.error;
       rows.push({
@@ -38,12 +50,17 @@ export async function listBackends(plugins?: string[]): Promise<BackendRow[]> {
         plugin: p.name,
         version: p.version,
         priority: p.manifest?.priority ?? 0,
-        status: ready.length ? 'ready' : p.status === 'failed' ? 'failed' : 'unavailable',
+        status: ready.length || served ? 'ready' : p.status === 'failed' ? 'failed' : 'unavailable',
         devices: ready.map((d) => ({ name: d.name, info: { ...d.info } })),
-        ...(why && !ready.length ? { reason: why.message, code: why.code } : {}),
+        ...(served ? { reason: `adds kernels to ${served.name}, which ${served.plugin} provides` } : why && !ready.length ? { reason: why.message, code: why.code } : {}),
       });
     }
   }
+  for (const o of report?.overrides ?? []) {
+    const row = rows.find((r) => r.plugin === o.by.plugin);
+    if (row) (row.overrides ??= []).push(o);
+  }
+  markDefault(rows);
   for (const f of importFailures) {
     for (const backend of f.package?.deviceTypes ?? ['?']) {
       rows.push({ backend, plugin: f.spec, version: f.package?.version ?? '?', priority: 0, status: 'failed', devices: [], reason: f.error.message, code: f.error.code });
@@ -53,14 +70,30 @@ export async function listBackends(plugins?: string[]): Promise<BackendRow[]> {
   return rows;
 }
 
+/**
+ * Marks the backend a runtime would use by default here, and why: `HEARTH_BACKENDS` (trimmed, any case) or
+ * plugin priorities, passing over software-emulated devices as the core does.
+ */
+function markDefault(rows: BackendRow[]): void {
+  const env = process.env['HEARTH_BACKENDS']?.trim();
+  const order = env ? env.split(',').map((s) => s.trim().toLowerCase()).filter(Boolean) : [...rows].sort((a, b) => b.priority - a.priority).map((r) => r.backend);
+  const ready = order.flatMap((t) => rows.filter((r) => r.backend.toLowerCase() === t && r.status === 'ready' && r.devices.length > 0).slice(0, 1));
+  const pick = pickDefault(ready.map((r) => ({ name: r.devices[0]!.name, software: r.devices[0]!.info['software'] === true })), env ? 'env' : 'priority');
+  const row = ready.find((r) => r.devices[0]!.name === pick.device);
+  if (row) Object.assign(row, { default: true, selection: pick.reason });
+}
+
 /** `hearth backends`: installed backends, which are available, their priority, and why not. */
 export function backendsCommand(): Command {
   return new Command('backends')
     .description('List installed backends: available or not (and why), priority, and device info')
     .option('--plugin <spec...>', 'plugin packages or paths to load instead of the installed ones')
     .option('--json', 'print JSON for machines')
-    .action(async (opts: { plugin?: string[]; json?: boolean }) => {
-      const rows = await listBackends(opts.plugin);
+    .option('--allow-override <plugin...>', 'let these plugins replace other plugins\' kernels (as createHearth({ allowOverrides }))')
+    .addOption(timeoutOption())
+    .action(async (opts: { plugin?: string[]; json?: boolean; timeout: number; allowOverride?: string[] }) => {
+      // Plugins are foreign code: they run in a child process with a time limit.
+      const rows = await probeInChild<BackendRow[]>({ kind: 'backends', plugins: opts.plugin ?? [], allowOverrides: opts.allowOverride ?? [] }, opts.timeout);
       if (opts.json) {
         console.log(JSON.stringify(rows, null, 2));
         return;
@@ -78,10 +111,15 @@ export function backendsCommand(): Command {
             r.version,
             String(r.priority),
             r.status,
-            r.status === 'ready' ? r.devices.map((d) => `${d.name} (${describeInfo(d.info)})`).join('; ') : `${r.code}: ${r.reason}`,
+            r.status === 'ready' ? r.devices.map((d) => `${d.name} (${describeInfo(d.info)})`).join('; ') || (r.reason ?? '') : `${r.code}: ${r.reason}`,
           ]),
         ),
       );
+      const chosen = rows.find((r) => r.default);
+      console.log(`\ndefault: ${chosen?.selection ?? 'no device is ready'}`);
+      for (const o of rows.flatMap((r) => r.overrides ?? [])) {
+        console.log(`override: ${o.op}(${o.dtype}) on ${o.device} is ${o.by.plugin}@${o.by.version}'s, replacing ${o.replaced.plugin}@${o.replaced.version}'s`);
+      }
     });
 }
 

@@ -197,4 +197,19 @@ describe('npm start (the main job)', () => {
     expect(readFileSync(join(dir, 'index.html'), 'utf8')).toContain('<a href="registry/site/index.html">');
     expect(readFileSync(join(dir, 'registry', 'site', 'index.html'), 'utf8')).toContain('>@hearth/plugin-cpu</a>');
   }, 60_000);
+
+  it('--json prints one JSON summary on stdout (the human lines go to stderr)', async () => {
+    captureLog();
+    const errors: string[] = [];
+    vi.spyOn(console, 'error').mockImplementation((...a: unknown[]) => void errors.push(a.join(' ')));
+    const dir = tmp();
+    expect(await runMain({ reportDir: dir, plugins: ['@hearth/plugin-cpu'], json: true })).toBe(0);
+    expect(logs).toHaveLength(1);
+    const summary = JSON.parse(logs[0]!) as { backends: { backend: string; verdict: string; cases: number }[]; matrix: Record<string, Record<string, string>>; exitCode: number; report: string };
+    expect(summary.backends).toEqual([expect.objectContaining({ backend: 'cpu', verdict: 'pass' })]);
+    expect(summary.backends[0]!.cases).toBeGreaterThan(100);
+    expect(summary.matrix['conv2d']).toEqual({ 'cpu (@hearth/plugin-cpu)': 'pass' });
+    expect(summary).toMatchObject({ exitCode: 0, report: join(dir, 'index.html') });
+    expect(errors.join('\n')).toMatch(/cpu \(@hearth\/plugin-cpu\): PASS/);
+  }, 60_000);
 });

@@ -1,6 +1,8 @@
 import { Command } from 'commander';
-import { HearthError, hostArray, isDType, type DType, type Explanation } from '@hearth/core';
+import { HearthError, isDType, type DType, type Explanation } from '@hearth/core';
 import { openRuntime } from '../runtime.js';
+import { probeInChild } from '../probe/probe.js';
+import { timeoutOption } from '../probe/options.js';
 
 /** Parses `2x3,3,scalar` into shapes. */
 export function parseShapes(text: string): number[][] {
@@ -15,7 +17,11 @@ export function parseShapes(text: string): number[][] {
   });
 }
 
-/** Explains which kernel would run for an op on inputs of the given shapes and dtypes. */
+/**
+ * Explains which kernel would run for an op on inputs of the given shapes and dtypes. It works from the
+ * operator's `meta` (shapes and dtypes only): nothing is allocated and no kernel runs, so a 20000x20000
+ * input costs nothing and a plugin without `full` can be explained.
+ */
 export async function explainCall(op: string, options: { shapes?: string; dtypes?: string; attrs?: string; device?: string; plugins?: string[] }): Promise<Explanation> {
   const shapes = options.shapes ? parseShapes(options.shapes) : [];
   const dtypes = (options.dtypes ?? '').split(',').filter(Boolean);
@@ -29,11 +35,9 @@ export async function explainCall(op: string, options: { shapes?: string; dtypes
   const { hearth, error } = await openRuntime({ plugins: options.plugins, backends: options.device ? [options.device.split(':')[0]!] : undefined });
   if (error) throw error;
   try {
-    // From host data, not zeros(): a plugin without `full` (a partial one) can still be explained.
-    const inputs = shapes.map((shape, i) => {
-      const dtype = (dtypes[i] ?? dtypes[0] ?? 'float32') as DType;
-      return hearth.tensor(hostArray(dtype, shape.reduce((n, d) => n * d, 1)), { dtype, shape, device: options.device });
-    });
+    // Shapes and dtypes only: explain works from the operator's meta, so a plugin without `full` (a partial
+    // one) can be explained and a 20000x20000 input allocates nothing.
+    const inputs = shapes.map((shape, i) => ({ shape, dtype: (dtypes[i] ?? dtypes[0] ?? 'float32') as DType }));
     return hearth.explain(op, inputs, attrs, { device: options.device });
   } finally {
     await hearth.dispose().catch(() => undefined);
@@ -51,8 +55,10 @@ export function explainCommand(): Command {
     .option('--device <device>', 'device, e.g. cpu or webgpu:0 (default: the default device)')
     .option('--plugin <spec...>', 'plugin packages or paths to load instead of the installed ones')
     .option('--json', 'print JSON for machines')
-    .action(async (op: string, opts: { shapes?: string; dtypes?: string; attrs?: string; device?: string; plugin?: string[]; json?: boolean }) => {
-      const e = await explainCall(op, { ...opts, plugins: opts.plugin });
+    .addOption(timeoutOption())
+    .action(async (op: string, opts: { shapes?: string; dtypes?: string; attrs?: string; device?: string; plugin?: string[]; json?: boolean; timeout: number }) => {
+      const { plugin, json: _json, timeout, ...rest } = opts;
+      const e = await probeInChild<Explanation>({ kind: 'explain', op, plugins: plugin ?? [], ...rest }, timeout);
       if (opts.json) {
         console.log(JSON.stringify(e, null, 2));
         return;

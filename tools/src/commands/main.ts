@@ -1,6 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { OPSET_V1 } from '@hearth/core';
+import { OPSET_V1, type HearthPlugin } from '@hearth/core';
+import { packageDirOf } from '@hearth/registry';
 import { ProgressBar, backendsHtml, opBackendCells, runConformance, writeReports, FAILING, type BackendColumn } from '@hearth/conformance';
 import { importInstalledPlugins, importPlugin, specOf } from '../plugins.js';
 import { formatTable } from '../table.js';
@@ -12,6 +13,20 @@ export interface MainOptions {
   readonly reportDir?: string;
   /** Plugin packages or paths to run (default: the installed plugins discovery finds). */
   readonly plugins?: readonly string[];
+  /** Print a JSON summary on stdout ({@link MainSummary}); the human-readable lines go to stderr. */
+  readonly json?: boolean;
+}
+
+/** What `hearth main --json` prints. */
+export interface MainSummary {
+  /** One entry per backend tried. */
+  readonly backends: readonly { readonly backend: string; readonly plugin: string; readonly verdict: 'pass' | 'fail' | 'unavailable' | 'error'; readonly cases: number; readonly reason?: string }[];
+  /** Op → backend title → status. */
+  readonly matrix: Readonly<Record<string, Readonly<Record<string, string>>>>;
+  /** The HTML report. */
+  readonly report: string;
+  /** The exit code. */
+  readonly exitCode: number;
 }
 
 const SHORT: Record<string, string> = { pass: 'pass', fail: 'FAIL', crash: 'CRASH', timeout: 'TIMEOUT', 'not-supported': 'n/s', 'expected-fail': 'known', skip: 'skip', flaky: 'flaky', 'unexpected-pass': 'STALE' };
@@ -25,23 +40,30 @@ const SHORT: Record<string, string> = { pass: 'pass', fail: 'FAIL', crash: 'CRAS
  */
 export async function runMain(options: MainOptions = {}): Promise<number> {
   const dir = resolve(options.reportDir ?? 'reports/conformance');
-  const found: { spec: string; name: string; types: readonly string[] }[] = [];
+  // With --json, stdout carries only the JSON summary.
+  const say = options.json ? (line: string) => console.error(line) : (line: string) => console.log(line);
+  const backends: MainSummary['backends'][number][] = [];
+  const matrix: Record<string, Record<string, string>> = {};
+  const summary = { backends, matrix, report: join(dir, 'index.html'), exitCode: 1 };
+  const found: { spec: string | HearthPlugin; dir?: string; name: string; types: readonly string[] }[] = [];
   if (options.plugins) {
     for (const spec of options.plugins) {
       try {
         const p = await importPlugin(spec);
         found.push({ spec, name: p.manifest.name, types: p.manifest.deviceTypes });
       } catch (e) {
-        console.log(`${spec}: ${(e as Error).message}`);
+        say(`${spec}: ${(e as Error).message}`);
       }
     }
   } else {
     const { loaded, failures } = await importInstalledPlugins();
-    for (const p of loaded) found.push({ spec: specOf(p), name: p.package.name, types: p.package.hearth.deviceTypes });
-    for (const f of failures) console.log(`${f.spec}: ${f.error.message}`);
+    // A native-only plugin has no module a child process could import: it runs in this process.
+    for (const p of loaded) found.push({ spec: specOf(p) ?? p.plugin, dir: p.dir, name: p.package.name, types: p.package.hearth.deviceTypes });
+    for (const f of failures) say(`${f.spec}: ${f.error.message}`);
   }
   if (found.length === 0) {
-    console.log('No Hearth backend plugin is installed; install one (npm install @hearth/plugin-cpu) and run again.');
+    say('No Hearth backend plugin is installed; install one (npm install @hearth/plugin-cpu) and run again.');
+    if (options.json) console.log(JSON.stringify(summary, null, 2));
     return 1;
   }
   const columns: BackendColumn[] = [];
@@ -57,36 +79,44 @@ export async function runMain(options: MainOptions = {}): Promise<number> {
         bar?.done();
         writeReports(run, join(dir, type));
         columns.push({ title, run });
-        certified.push({ spec: p.spec, run });
+        certified.push({ dir: p.dir ?? packageDirOf(p.spec as string), run });
         links.push(`${type}/index.html`);
         const line = `${title}: ${run.verdict.toUpperCase()}, ${run.results.length} cases in ${(run.durationMs / 1000).toFixed(1)} s`;
-        if (!run.init.ok) console.log(`${title}: unavailable here (${run.init.reason})`);
-        else {
-          console.log(line + (run.reasons.length ? ` (${run.reasons.join('; ')})` : ''));
+        if (!run.init.ok) {
+          say(`${title}: unavailable here (${run.init.reason})`);
+          backends.push({ backend: type, plugin: p.name, verdict: 'unavailable', cases: 0, reason: run.init.reason });
+        } else {
+          say(line + (run.reasons.length ? ` (${run.reasons.join('; ')})` : ''));
           failed ||= run.verdict === 'fail';
-          for (const r of run.results.filter((x) => FAILING.includes(x.status)).slice(0, 10)) console.log(`  ${r.status} ${r.id}: ${r.message ?? ''}`.slice(0, 300));
+          backends.push({ backend: type, plugin: p.name, verdict: run.verdict === 'fail' ? 'fail' : 'pass', cases: run.results.length, ...(run.reasons.length ? { reason: run.reasons.join('; ') } : {}) });
+          for (const r of run.results.filter((x) => FAILING.includes(x.status)).slice(0, 10)) say(`  ${r.status} ${r.id}: ${r.message ?? ''}`.slice(0, 300));
         }
       } catch (e) {
         bar?.done();
         columns.push({ title, run: { error: (e as Error).message } });
         links.push('#');
-        console.log(`${title}: could not run (${(e as Error).message})`);
+        say(`${title}: could not run (${(e as Error).message})`);
+        backends.push({ backend: type, plugin: p.name, verdict: 'error', cases: 0, reason: (e as Error).message });
         failed = true;
       }
     }
   }
   const cells = opBackendCells(columns);
-  console.log(`\n${formatTable(['op', ...columns.map((c) => c.title)], OPSET_V1.map((o) => [o.name, ...(cells.get(o.name) ?? columns.map(() => 'not-supported')).map((s, i) => ('error' in columns[i]!.run || !columns[i]!.run.init.ok ? 'unavailable' : SHORT[s] ?? s))]))}`);
+  const status = (o: string) => (cells.get(o) ?? columns.map(() => 'not-supported')).map((st, i) => ('error' in columns[i]!.run || !columns[i]!.run.init.ok ? 'unavailable' : st));
+  say(`\n${formatTable(['op', ...columns.map((c) => c.title)], OPSET_V1.map((o) => [o.name, ...status(o.name).map((st) => SHORT[st] ?? st)]))}`);
+  for (const o of OPSET_V1) matrix[o.name] = Object.fromEntries(status(o.name).map((st, i) => [columns[i]!.title, st]));
   mkdirSync(dir, { recursive: true });
   let registryLink = '';
   try {
     const site = buildLocalRegistry(certified, join(dir, 'registry'));
     registryLink = `<p><a href="registry/site/index.html">The plugin registry page</a>: these runs as signed certification bundles in a registry index.</p>`;
-    console.log(`Registry page: ${site}`);
+    say(`Registry page: ${site}`);
   } catch (e) {
-    console.log(`The registry page could not be built: ${(e as Error).message}`);
+    say(`The registry page could not be built: ${(e as Error).message}`);
   }
   writeFileSync(join(dir, 'index.html'), backendsHtml(columns, links).replace('</body>', `${registryLink}</body>`));
-  console.log(`\nReport: ${join(dir, 'index.html')}`);
+  say(`\nReport: ${join(dir, 'index.html')}`);
+  summary.exitCode = failed ? 1 : 0;
+  if (options.json) console.log(JSON.stringify(summary, null, 2));
   return failed ? 1 : 0;
 }

@@ -1,6 +1,8 @@
 import { Command } from 'commander';
 import { DTYPES, OPSET_V1 } from '@hearth/core';
 import { openRuntime } from '../runtime.js';
+import { probeInChild } from '../probe/probe.js';
+import { timeoutOption } from '../probe/options.js';
 import { formatTable } from '../table.js';
 
 /** Op × dtype coverage of one device type: for each op, the compute dtypes that have a kernel. */
@@ -31,8 +33,9 @@ export function opsCommand(): Command {
     .option('--device <type>', 'only this device type (e.g. cpu, webgpu)')
     .option('--plugin <spec...>', 'plugin packages or paths to load instead of the installed ones')
     .option('--json', 'print JSON for machines')
-    .action(async (opts: { device?: string; plugin?: string[]; json?: boolean }) => {
-      const cov = await coverage({ device: opts.device, plugins: opts.plugin });
+    .addOption(timeoutOption())
+    .action(async (opts: { device?: string; plugin?: string[]; json?: boolean; timeout: number }) => {
+      const cov = await probeInChild<Coverage[]>({ kind: 'ops', plugins: opts.plugin ?? [], ...(opts.device ? { device: opts.device } : {}) }, opts.timeout);
       if (opts.json) {
         console.log(JSON.stringify(cov, null, 2));
         return;
