@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { RunResult } from '@hearth/conformance';
+import { SUITE_VERSION, type RunResult } from '@hearth/conformance';
 import { startFakeGitHub, type FakeGitHub } from '../../governance/src/testing/github-server.js';
 import { fakeRepo, type FakeRepo } from '../../governance/src/testing/github-repo.js';
 import { fastClient } from '../../governance/src/testing/fast-client.js';
@@ -49,7 +49,7 @@ describe('registry submit and the registry bot (check-pr), against the GitHub-co
     const folder = 'bundles/hearth__plugin-cpu/1.0.0/cpu-core';
     expect(sub).toMatchObject({ number: 100, branch: 'certify/hearth__plugin-cpu-1.0.0-cpu-core', files: ['certificate.json', 'results.json', 'junit.xml', 'manifest.json'].map((f) => `${folder}/${f}`) });
     expect([...repo.branches.get(sub.branch)!.keys()].sort()).toEqual(['README.md', ...sub.files].sort());
-    expect(repo.pulls.get(100)).toMatchObject({ head: sub.branch, base: 'main', title: 'Certify @hearth/plugin-cpu@1.0.0 (cpu, core profile, suite 1.0.0)' });
+    expect(repo.pulls.get(100)).toMatchObject({ head: sub.branch, base: 'main', title: `Certify @hearth/plugin-cpu@1.0.0 (cpu, core profile, suite ${SUITE_VERSION})` });
     await expect(submitBundle(octokit, { owner: 'hearth', repo: 'registry', bundleDir: bundleOf(run, lab) })).rejects.toThrow(/GitHub refused to create branch certify\/hearth__plugin-cpu-1\.0\.0-cpu-core \(is a submission of this bundle already open\?\) \(HTTP 422\)/);
   });
 

@@ -5,7 +5,7 @@ import { SUITE_VERSION, selectCases } from '@hearth/conformance';
  * The conformance suite versions released so far, oldest first. A certificate is accepted from the
  * current version and the two before it; add each new suite version here when it is released.
  */
-export const SUITE_RELEASES: readonly string[] = [SUITE_VERSION];
+export const SUITE_RELEASES: readonly string[] = ['1.0.0', SUITE_VERSION];
 
 /** The suite versions a certificate may come from: `current` and the two releases before it. */
 export function supportedSuiteVersions(current: string = SUITE_VERSION, releases: readonly string[] = SUITE_RELEASES): string[] {

@@ -2,7 +2,7 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { RunResult } from '@hearth/conformance';
+import { SUITE_VERSION, type RunResult } from '@hearth/conformance';
 import { canonicalJson, sha512Integrity } from './canonical.js';
 import { generateSignerKey, publicSigner } from './keys.js';
 import { readBundle, verifyBundle, type VerifyOptions, type VerifyReport } from './verify.js';
@@ -32,7 +32,7 @@ describe('a certification bundle', () => {
   it('verifies when nothing was changed: signature, signer, hashes, exact case list, every case passed', () => {
     const report = check(bundleOf(run, lab));
     expect(failed(report)).toEqual([]);
-    expect(reason(report, 'case-list')).toBe(`exactly the ${currentCaseList('core').length} cases of suite 1.0.0, profile core`);
+    expect(reason(report, 'case-list')).toBe(`exactly the ${currentCaseList('core').length} cases of suite ${SUITE_VERSION}, profile core`);
     expect(report.checks.filter((c) => c.skipped).map((c) => c.check)).toEqual(['revocation', 'integrity', 'device-ownership']);
   });
 

@@ -76,10 +76,10 @@ export const ACCURACY: Readonly<Record<string, Accuracy>> = {
   reciprocal: acc('ulp', '2.5 ULP (float32/float16, as WGSL division); correctly rounded in float64.', { float32: { ulp: 2.5 }, float16: { ulp: 2.5 }, float64: { ulp: 0.5 } }, true),
   sin: ulps('Absolute 2^-11 (float32, as WGSL on [-π, π]) or 4 ULP; 2 ULP or 2^-50 in float64.', { ulp: 4, abs: 2 ** -11 }, { ulp: 4, abs: 2 ** -7 }, { ulp: 2, abs: 2 ** -50 }),
   cos: ulps('Absolute 2^-11 (float32, as WGSL on [-π, π]) or 4 ULP; 2 ULP or 2^-50 in float64.', { ulp: 4, abs: 2 ** -11 }, { ulp: 4, abs: 2 ** -7 }, { ulp: 2, abs: 2 ** -50 }),
-  tanh: acc('inherited', 'Inherited from (e^x - e^-x)/(e^x + e^-x): 8 ULP or absolute 2^-20 (float32).', { float32: { ulp: 8, abs: 2 ** -20 }, float16: { ulp: 4, abs: 2 ** -9 }, float64: { ulp: 4, abs: 2 ** -50 } }),
-  sigmoid: acc('inherited', 'Inherited from 1/(1 + e^-x): 8 ULP or absolute 2^-20 (float32).', { float32: { ulp: 8, abs: 2 ** -20 }, float16: { ulp: 4, abs: 2 ** -9 }, float64: { ulp: 4, abs: 2 ** -50 } }),
-  gelu: acc('inherited', 'Inherited from x·Φ(x) with an erf accurate to 1e-7: 16 ULP or absolute 2^-18 (float32); 64 ULP or 2^-40 in float64.', {
-    float32: { ulp: 16, abs: 2 ** -18 },
+  tanh: acc('inherited', 'Inherited from (e^x - e^-x)/(e^x + e^-x): 8 ULP or absolute 2^-26 (float32: tanh(1e-10) must not come back 0).', { float32: { ulp: 8, abs: 2 ** -26 }, float16: { ulp: 4, abs: 2 ** -9 }, float64: { ulp: 4, abs: 2 ** -50 } }),
+  sigmoid: acc('inherited', 'Inherited from 1/(1 + e^-x): 8 ULP + exp\'s 2|x| ULP for x < 0, or absolute 2^-126 (float32: only a result below the normal range may flush to 0).', { float32: { ulp: 8, abs: 2 ** -126, k: K(4) }, float16: { ulp: 4, abs: 2 ** -9, k: K(4) }, float64: { ulp: 4, abs: 2 ** -50, k: K(2) } }),
+  gelu: acc('inherited', 'Inherited from x·Φ(x) with an erf accurate to 1e-7: 16 ULP or absolute 2^-24 (float32); 64 ULP or 2^-40 in float64.', {
+    float32: { ulp: 16, abs: 2 ** -24 },
     float16: { ulp: 4, abs: 2 ** -8 },
     float64: { ulp: 64, abs: 2 ** -40 },
   }),

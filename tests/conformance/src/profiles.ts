@@ -1,4 +1,5 @@
 import { HearthError, type DType } from '@hearth/core';
+import type { CaseTier } from './cases/types.js';
 
 /** A conformance profile: which dtypes its cases use, and whether every (op, dtype) in it is required. */
 export interface Profile {
@@ -12,6 +13,8 @@ export interface Profile {
   readonly alongside: readonly DType[];
   /** When true, an (op, dtype) the plugin does not declare fails certification; else it is reported only. */
   readonly requireAll: boolean;
+  /** The size tier of its cases (`standard` when absent); life-cycle checks belong to every tier. */
+  readonly tier?: CaseTier;
   /**
    * A partial profile certifies what the plugin declares and no more: the verdict covers exactly its
    * declared (op, dtype) pairs (at least one is needed), the rest running elsewhere through the fallback.
@@ -32,6 +35,14 @@ export const PROFILES: readonly Profile[] = [
   },
   { name: 'float16', description: 'float16 results, with float16-sized bounds; optional.', dtypes: ['float16'], alongside: ['float32', 'int32', 'bool'], requireAll: false },
   { name: 'float64', description: 'float64 results; optional.', dtypes: ['float64'], alongside: ['float32', 'int32', 'bool'], requireAll: false },
+  {
+    name: 'large',
+    description: 'core dtypes at large sizes: reduction lengths past 65,536, reductions over more than 2^24 elements, softmax rows of millions; required.',
+    dtypes: ['float32', 'int32', 'bool'],
+    alongside: [],
+    requireAll: true,
+    tier: 'large',
+  },
 ];
 
 /** A profile by name; throws E_ARG listing the profiles for an unknown one. */
@@ -41,8 +52,12 @@ export function getProfile(name: string): Profile {
   return p;
 }
 
-/** True when a case touching `dtypes` belongs to the profile (cases touching no dtype belong to every profile). */
-export function inProfile(p: Profile, dtypes: readonly DType[]): boolean {
+/**
+ * True when a case touching `dtypes`, of size tier `tier`, belongs to the profile (cases touching no dtype
+ * belong to every profile of their tier).
+ */
+export function inProfile(p: Profile, dtypes: readonly DType[], tier: CaseTier = 'standard'): boolean {
+  if ((p.tier ?? 'standard') !== tier) return false;
   if (dtypes.length === 0) return true;
   const allowed = new Set([...p.dtypes, ...p.alongside]);
   return dtypes.every((d) => allowed.has(d)) && dtypes.some((d) => p.dtypes.includes(d));

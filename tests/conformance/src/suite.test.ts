@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { OPSET_V1, getOp, parseAttrs } from '@hearth/core';
-import { allCases, profileCases, opSpecs } from './suite.js';
+import { allCases, profileCases, opSpecs, PROPERTY_RUNS, tierOf } from './suite.js';
+import { PROFILES } from './profiles.js';
 import { evaluate } from './oracle/index.js';
 import { ACCURACY } from './accuracy.js';
 import { ORACLES } from './oracle/index.js';
@@ -29,15 +30,56 @@ describe('the suite is derived from the opset', () => {
     expect(a).toContain('hearth:op,add:dtype=float32;case=broadcast-row');
   });
 
-  it('the oracle gives the shape the core computes for every non-error case', () => {
+  it('the oracle gives the shape the core computes for every non-error call (follow-up calls included)', () => {
     for (const c of allCases()) {
       if (c.kind !== 'sample' && c.kind !== 'reference') continue;
       const oc = c as OpCase;
       const schema = getOp(oc.op);
-      const meta = schema.meta(oc.inputs, parseAttrs(oc.op, schema.attrs, oc.attrs));
-      const ex = evaluate(oc.op, oc.inputs, oc.attrs);
-      expect(ex.shape, c.id).toEqual(meta);
-      expect(ex.values.length, c.id).toBe(meta.reduce((p, d) => p * d, 1));
+      for (const call of [oc, ...(oc.then ?? [])]) {
+        const meta = schema.meta(call.inputs, parseAttrs(oc.op, schema.attrs, call.attrs));
+        // Large inputs are drawn only when run (seconds each); their shapes are checked, not their values.
+        if (tierOf(c) === 'large') continue;
+        const ex = evaluate(oc.op, call.inputs, call.attrs);
+        expect(ex.shape, c.id).toEqual(meta);
+        expect(ex.values.length, c.id).toBe(meta.reduce((p, d) => p * d, 1));
+      }
+    }
+  });
+
+  it('puts no op case in two profiles, and the large tier in `large` only', () => {
+    const byProfile = new Map(PROFILES.map((p) => [p.name, new Set(profileCases(p).map((c) => c.id))]));
+    for (const c of allCases()) {
+      if (c.kind === 'lifecycle') continue;
+      const homes = [...byProfile].filter(([, ids]) => ids.has(c.id)).map(([name]) => name);
+      expect(homes.length, c.id).toBeLessThanOrEqual(1);
+      if (tierOf(c) === 'large') expect(homes, c.id).toEqual(['large']);
+      else expect(homes, c.id).not.toContain('large');
+    }
+  });
+
+  it('builds each named class of input (README: "Case classes")', () => {
+    const ids = new Set(allCases().map((c) => c.id));
+    const want = [
+      'hearth:op,matmul:dtype=float32;case=inner-17',
+      'hearth:op,add:dtype=float32;case=size-65537',
+      'hearth:op,conv2d:dtype=float32;case=kernel-1x1-stride2-padding1',
+      'hearth:op,gather:dtype=float32;case=negative-axis',
+      'hearth:op,sum:dtype=float32;case=axes-none',
+      'hearth:op,transpose:dtype=float32;case=rank8',
+      'hearth:op,maximum:dtype=int32;case=int32-above-2p24',
+      'hearth:op,mean:dtype=float32;case=large-same-sign',
+      'hearth:op,conv2d:dtype=float32;case=sequence-attributes',
+      'hearth:op,matmul:dtype=float32;case=large-inner',
+    ];
+    for (const id of want) expect(ids.has(id), id).toBe(true);
+    expect(PROPERTY_RUNS).toBeGreaterThanOrEqual(100);
+  });
+
+  it('runs a sequence case\'s follow-up calls on the same op and input shapes, with other attributes or values', () => {
+    const seqs = allCases().filter((c): c is OpCase => c.kind === 'reference' && !!c.then?.length);
+    expect(seqs.length).toBeGreaterThan(50);
+    for (const c of seqs) {
+      for (const f of c.then!) expect(f.inputs.map((t) => t.shape), c.id).toEqual(c.inputs.map((t) => t.shape));
     }
   });
 });

@@ -10,10 +10,10 @@ import { MOVEMENT_SPECS, CREATION_SPECS } from './cases/movement.js';
 import { schemaErrors } from './cases/errors.js';
 import { SpecContext, type Draft, type OpSpec } from './cases/spec.js';
 import { getProfile, inProfile, type Profile } from './profiles.js';
-import type { LifecycleCase, OpCase, PropertyCase, SuiteCase } from './cases/types.js';
+import type { CaseTier, LifecycleCase, OpCase, PropertyCase, SuiteCase } from './cases/types.js';
 
 /** How many random inputs each property test tries. */
-export const PROPERTY_RUNS = 20;
+export const PROPERTY_RUNS = 100;
 
 const FAMILIES: readonly Record<string, OpSpec>[] = [
   ELEMENTWISE_SPECS,
@@ -59,13 +59,19 @@ const unique = (ds: readonly DType[]) => DTYPES.filter((d) => ds.includes(d));
 
 function toCase(schema: OpSchema, dtype: DType, d: Draft): OpCase {
   const id = caseId(['op', schema.name], [['dtype', dtype], ['case', d.name]]);
-  const touched: DType[] = [dtype, ...d.inputs.map((t) => t.dtype)];
+  const calls = [{ inputs: d.inputs, attrs: d.attrs ?? {} }, ...(d.then ?? [])];
+  const touched: DType[] = [dtype, ...calls.flatMap((c) => c.inputs.map((t) => t.dtype))];
   if (d.kind !== 'error') {
-    const { compute, out } = dtypesOf(schema.name, d.inputs, d.attrs ?? {});
-    if (compute !== dtype) throw new Error(`conformance: ${id} computes in ${compute}, not ${dtype}`);
-    touched.push(out);
+    for (const call of calls) {
+      const { compute, out } = dtypesOf(schema.name, call.inputs, call.attrs);
+      if (compute !== dtype) throw new Error(`conformance: ${id} computes in ${compute}, not ${dtype}`);
+      touched.push(out);
+    }
   }
-  return { id, kind: d.kind, op: schema.name, dtype, name: d.name, inputs: d.inputs, attrs: d.attrs ?? {}, dtypes: unique(touched), ...(d.error ? { error: d.error } : {}) };
+  return {
+    id, kind: d.kind, op: schema.name, dtype, name: d.name, inputs: d.inputs, attrs: d.attrs ?? {}, dtypes: unique(touched),
+    ...(d.error ? { error: d.error } : {}), ...(d.then?.length ? { then: d.then } : {}), ...(d.tier && d.tier !== 'standard' ? { tier: d.tier } : {}),
+  };
 }
 
 /** The cast targets a property of `cast` from `dtype` may use: the core dtypes, and `dtype` itself (so it stays in one profile). */
@@ -115,8 +121,13 @@ export function allCases(): SuiteCase[] {
   return out;
 }
 
+/** A case's size tier (`standard` unless it says otherwise). */
+export function tierOf(c: SuiteCase): CaseTier {
+  return (c.kind !== 'property' && c.kind !== 'lifecycle' && c.tier) || 'standard';
+}
+
 /** The cases of one profile, in suite order. */
 export function profileCases(profile: Profile | string): SuiteCase[] {
   const p = typeof profile === 'string' ? getProfile(profile) : profile;
-  return allCases().filter((c) => inProfile(p, c.dtypes));
+  return allCases().filter((c) => inProfile(p, c.dtypes, c.kind === 'lifecycle' ? p.tier : tierOf(c)));
 }

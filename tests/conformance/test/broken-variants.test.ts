@@ -9,10 +9,10 @@ describe('the suite catches deliberately broken CPU plugins', () => {
 
   for (const v of BROKEN_VARIANTS) {
     it(`catches: ${v.bug}`, async () => {
-      const run = await runConformance({ plugin: v.plugin, queries: v.query });
+      const run = await runConformance({ plugin: v.plugin, queries: v.query, ...(v.profile ? { profile: v.profile } : {}) });
       const failing = run.results.filter((r) => FAILING.includes(r.status));
       const ids = failing.map((r) => r.id);
-      if (process.env['SHOW_CAUGHT']) console.log(v.plugin.manifest.name, ids);
+      if (process.env['SHOW_CAUGHT']) console.log('CAUGHT', JSON.stringify([v.plugin.manifest.name, ids]));
       expect(run.verdict).toBe('fail');
       // Exactly these cases catch it, and nothing else fails: the bug is pinned to its kernel.
       expect([...ids].sort()).toEqual([...v.caughtBy].sort());

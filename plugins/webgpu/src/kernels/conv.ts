@@ -1,8 +1,8 @@
 import { poolStride, type DType, type KernelSpec } from '@hearth/core';
 import type { WebGPUBackend, WebGPUStorage } from '../backend.js';
 import { gpuType, loadExpr, storeExpr } from '../dtypes.js';
-import { grid, gridMain, paramsWgsl, preamble, WG } from '../wgsl/common.js';
-import { gemmGroups, gemmSource, gemmTile } from './gemm.js';
+import { assertLoopBudget, grid, gridMain, paramsWgsl, preamble, WG } from '../wgsl/common.js';
+import { gemmGroups, gemmSource, gemmTile, kChunks } from './gemm.js';
 
 const FLOATS: readonly DType[] = ['float32', 'float16'];
 
@@ -49,10 +49,12 @@ fn bases(batch: u32) -> vec3<u32> {
   if (ih < 0 || iw < 0 || ih >= i32(p(4u)) || iw >= i32(p(5u))) { return ${t}(0); }
   return ${loadExpr(dtype, 'X[base + ci * p(4u) * p(5u) + u32(ih) * p(5u) + u32(iw)]')};
 }`,
-    storeC: `fn store_c(base: u32, row: u32, col: u32, v: ${t}) {
+    storeC: `fn store_c(base: u32, row: u32, col: u32, v: ${t}, first: bool) {
   let at = base + row * p(1u) + col;
-  ${bias ? `Y[at] = ${storeExpr(dtype, `v + ${loadExpr(dtype, 'Bias[grp * p(18u) + row]')}`)};` : `Y[at] = ${storeExpr(dtype, 'v')};`}
+  ${bias ? `Y[at] = ${storeExpr(dtype, `select(v, v + ${loadExpr(dtype, 'Bias[grp * p(18u) + row]')}, first)`)};` : `Y[at] = ${storeExpr(dtype, 'v')};`}
 }`,
+    loadC: `fn load_c(base: u32, row: u32, col: u32) -> ${t} { return ${loadExpr(dtype, 'Y[base + row * p(1u) + col]')}; }`,
+    kRange: 21,
   });
 }
 
@@ -77,7 +79,7 @@ const conv2d: KernelSpec<WebGPUBackend> = {
     const pipeline = ctx.backend.pipelines.get(`conv2d|${out.dtype}|t${tile}|${bias ? 'bias' : 'nobias'}`, () => convSource(out.dtype, tile, bias));
     const params = [og, oh * ow, cg * kh * kw, groups, h, wd, oh, ow, kh, kw, sh, sw, ph, pw, dh, dw, 0, cg, og, o, c];
     const storages = (bias ? [x, w, b, out] : [x, w, out]).map((t) => t!.storage) as WebGPUStorage[];
-    ctx.backend.dispatch(pipeline, storages, params, workgroups);
+    for (const [begin, end] of kChunks(cg * kh * kw)) ctx.backend.dispatch(pipeline, storages, [...params, begin, end, begin > 0 ? 1 : 0], workgroups);
   },
 };
 
@@ -134,6 +136,7 @@ const pool = (op: 'max_pool2d' | 'avg_pool2d'): KernelSpec<WebGPUBackend> => ({
     const [, , h, w] = x!.shape as [number, number, number, number];
     const [, , oh, ow] = out.shape as [number, number, number, number];
     const [kh, kw] = attrs['kernelSize'] as [number, number];
+    assertLoopBudget(op, kh * (kw + 1), `a ${kh}x${kw} window`);
     const [sh, sw] = poolStride(attrs);
     const [ph, pw] = attrs['padding'] as [number, number];
     const includePad = attrs['countIncludePad'] === true ? 1 : 0;

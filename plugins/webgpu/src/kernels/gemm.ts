@@ -13,6 +13,19 @@ const R = 4;
 /** Depth of a staged K slice. */
 const TK = 16;
 
+/**
+ * The longest K range one dispatch covers: 512 staged slices, each about 40 loop iterations per thread, stay
+ * within the loop budget (wgsl/common.ts). A longer K is split into dispatches that add into C in turn.
+ */
+export const K_CHUNK = 512 * TK;
+
+/** The K ranges `[begin, end)` of a GEMM's dispatches, in order; the first writes C, the rest add to it. */
+export function kChunks(k: number): [number, number][] {
+  const out: [number, number][] = [];
+  for (let b = 0; b < k || out.length === 0; b += K_CHUNK) out.push([b, Math.min(k, b + K_CHUNK)]);
+  return out;
+}
+
 /** The tile edge for a device: 64 with 16×16 threads, 32 with 8×8 where 256 invocations are not allowed. */
 export function gemmTile(maxInvocations: number): number {
   return maxInvocations >= 256 ? 64 : 32;
@@ -34,7 +47,10 @@ export function gemmGroups(op: string, tile: number, m: number, n: number, batch
   return groups;
 }
 
-/** Parts an operator gives the template (all WGSL); params p(0..2) are M, N, K. */
+/**
+ * Parts an operator gives the template (all WGSL); params p(0..2) are M, N, K, and p(kRange..kRange+2) the
+ * dispatch's K range and whether it adds to C (see {@link kChunks}).
+ */
 export interface GemmParts {
   /** Bindings, helpers and `fn bases(batch: u32) -> vec3<u32>` (A, B and C offsets of a batch). */
   readonly head: string;
@@ -42,8 +58,12 @@ export interface GemmParts {
   readonly loadA: string;
   /** `fn load_b(base: u32, k: u32, col: u32) -> T`, 0 outside. */
   readonly loadB: string;
-  /** `fn store_c(base: u32, row: u32, col: u32, v: T)`. */
+  /** `fn store_c(base: u32, row: u32, col: u32, v: T, first: bool)`: `first` for the dispatch that writes C, not adds to it. */
   readonly storeC: string;
+  /** `fn load_c(base: u32, row: u32, col: u32) -> T`: what earlier dispatches left in C. */
+  readonly loadC: string;
+  /** Where the K range words start in the params. */
+  readonly kRange: number;
   /**
    * Optional `fn valid_b(k: u32, col: u32) -> bool`: where it is false (conv2d's padding) the product is
    * skipped rather than multiplied by 0, so a NaN weight never meets the padding.
@@ -61,19 +81,22 @@ ${parts.validB ?? ''}
 ${parts.loadA}
 ${parts.loadB}
 ${parts.storeC}
+${parts.loadC}
 var<workgroup> As: array<array<${t}, ${tile}>, ${TK}>;
 var<workgroup> Bs: array<array<${t}, ${tile}>, ${TK}>;
 ${m ? `var<workgroup> Bm: array<array<u32, ${tile}>, ${TK}>;\n` : ''}@compute @workgroup_size(${threads}, ${threads})
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) l: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
   let M = p(0u);
   let N = p(1u);
-  let K = p(2u);
+  let k_begin = p(${parts.kRange}u);
+  let K = p(${parts.kRange + 1}u);
+  let adds = p(${parts.kRange + 2}u) != 0u;
   let b = bases(wid.z);
   let row0 = wid.y * ${tile}u;
   let col0 = wid.x * ${tile}u;
   var acc: array<array<${t}, ${R}>, ${R}>;
   for (var i = 0u; i < ${R}u; i++) { for (var j = 0u; j < ${R}u; j++) { acc[i][j] = ${t}(0); } }
-  for (var k0 = 0u; k0 < K; k0 += ${TK}u) {
+  for (var k0 = k_begin; k0 < K; k0 += ${TK}u) {
     for (var e = lid; e < ${tile * TK}u; e += ${nt}u) {
       let m = e / ${TK}u;
       let kk = e % ${TK}u;
@@ -97,7 +120,9 @@ ${m ? `      var bm: array<bool, ${R}>;\n` : ''}      for (var i = 0u; i < ${R}u
     for (var j = 0u; j < ${R}u; j++) {
       let row = row0 + l.y + i * ${threads}u;
       let col = col0 + l.x + j * ${threads}u;
-      if (row < M && col < N) { store_c(b.z, row, col, acc[i][j]); }
+      if (row < M && col < N) {
+        if (adds) { store_c(b.z, row, col, load_c(b.z, row, col) + acc[i][j], false); } else { store_c(b.z, row, col, acc[i][j], true); }
+      }
     }
   }
 }

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Hearth } from '@hearth/core';
 import type { WebGPUBackend } from '../backend.js';
 import { close, f32, gpuRuntime, seeded, tensor, values } from '../../test/gpu-runtime.js';
+import { K_CHUNK } from './gemm.js';
 
 // Accuracy contract: float32 matmul/conv2d within 1e-5·Σ|a·b| of the float64 result (the error bound of
 // any summation order); int32 matmul exact with wrap-around; pooling exact.
@@ -152,6 +153,35 @@ describe('grid limits', () => {
     const ones = (shape: number[]) => tensor(hearth, new Array(shape.reduce((a, b) => a * b)).fill(1), shape);
     expect(shapeError(() => hearth.op('matmul', [ones([n, 1, 1]), ones([1, 1])]))).toBe('E_SHAPE');
     expect(shapeError(() => hearth.op('conv2d', [ones([n, 1, 1, 1]), ones([1, 1, 1, 1])]))).toBe('E_SHAPE');
+  });
+});
+
+describe('loops past the loop budget', () => {
+  // llvmpipe ends an invocation's loops after 65,535 iterations in all, silently: long reductions are split
+  // across dispatches (GEMM K chunks that add into the output) or refused.
+  it('conv2d with bias over a reduction longer than one K chunk adds the bias once', async () => {
+    const [c, k] = [Math.ceil(K_CHUNK / 9) + 3, 3];
+    const x = seeded(c * k * k, 21, 0.5, 1.5).map(f32);
+    const w = seeded(2 * c * k * k, 22, 0.5, 1.5).map(f32);
+    const bias = [f32(0.25), f32(-3.5)];
+    const y = hearth.op('conv2d', [tensor(hearth, x, [1, c, k, k]), tensor(hearth, w, [2, c, k, k]), tensor(hearth, bias, [2])]);
+    const got = await values(y);
+    const want = [0, 1].map((o) => bias[o]! + x.reduce((s, v, i) => s + v * w[o * c * k * k + i]!, 0));
+    within(got, want, want, 4 * c * k * k * 2 ** -24);
+    expect(c * k * k).toBeGreaterThan(K_CHUNK);
+  });
+
+  it('a pool window needing more loop iterations than the budget is E_SHAPE, not a wrong answer', () => {
+    const x = tensor(hearth, new Array(200 * 200).fill(1), [1, 1, 200, 200]);
+    let code: string | undefined;
+    try {
+      hearth.op('max_pool2d', [x], { kernelSize: 200 });
+    } catch (e) {
+      code = (e as { code?: string; message: string }).code;
+      expect((e as Error).message).toMatch(/loop iterations/);
+    }
+    expect(code).toBe('E_SHAPE');
+    x.dispose();
   });
 });
 

@@ -2,7 +2,7 @@ import { broadcastShapes, broadcastStrides, sizeOf, type DType, type KernelSpec 
 import type { WebGPUBackend, WebGPUStorage } from '../backend.js';
 import { gpuType, loadExpr, storeExpr } from '../dtypes.js';
 import { axesLoop, paramsWgsl, preamble } from '../wgsl/common.js';
-import { gemmGroups, gemmSource, gemmTile } from './gemm.js';
+import { gemmGroups, gemmSource, gemmTile, kChunks } from './gemm.js';
 import { coalesce } from './strides.js';
 
 /** Params: M, N, K, then the merged batch shape and A's and B's batch strides (0 where broadcast). */
@@ -26,7 +26,9 @@ fn bases(batch: u32) -> vec3<u32> {
     head,
     loadA: `fn load_a(base: u32, row: u32, k: u32) -> ${g.compute} { return ${loadExpr(dtype, 'A[base + row * p(2u) + k]')}; }`,
     loadB: `fn load_b(base: u32, k: u32, col: u32) -> ${g.compute} { return ${loadExpr(dtype, 'B[base + k * p(1u) + col]')}; }`,
-    storeC: `fn store_c(base: u32, row: u32, col: u32, v: ${g.compute}) { C[base + row * p(1u) + col] = ${storeExpr(dtype, 'v')}; }`,
+    storeC: `fn store_c(base: u32, row: u32, col: u32, v: ${g.compute}, first: bool) { C[base + row * p(1u) + col] = ${storeExpr(dtype, 'v')}; }`,
+    loadC: `fn load_c(base: u32, row: u32, col: u32) -> ${g.compute} { return ${loadExpr(dtype, 'C[base + row * p(1u) + col]')}; }`,
+    kRange: 3 + 3 * br,
   });
 }
 
@@ -53,7 +55,7 @@ export const MATMUL_KERNELS: readonly KernelSpec<WebGPUBackend>[] = [
       const pipeline = backend.pipelines.get(`matmul|${out.dtype}|t${tile}|b${br}`, () => matmulSource(out.dtype, tile, br));
       const params = [M, N, K, ...c.shape, ...c.strides[0]!, ...c.strides[1]!];
       const storages = [a!.storage, b!.storage, out.storage] as WebGPUStorage[];
-      backend.dispatch(pipeline, storages, params, groups);
+      for (const [begin, end] of kChunks(K)) backend.dispatch(pipeline, storages, [...params, begin, end, begin > 0 ? 1 : 0], groups);
     },
   },
 ];

@@ -1,7 +1,26 @@
+import { HearthError } from '@hearth/core';
+
 /** WGSL shared by every template: the parameter block, special floats, f16 rounding and the 1-D grid. */
 
 /** u32 words of the parameter block each dispatch gets (one 256-byte uniform slot). */
 export const PARAM_WORDS = 64;
+
+/**
+ * The most loop iterations one shader invocation may run, all its loops together. llvmpipe (Mesa's
+ * software rasterizer, which Dawn uses without a GPU) ends an invocation's loops after 65,535 iterations in
+ * total, silently; kernels split longer work across workgroups or passes and keep within half of that.
+ */
+export const LOOP_BUDGET = 32_768;
+
+/** Throws `E_SHAPE` when a kernel would need `iterations` loop iterations in one invocation (past {@link LOOP_BUDGET}). */
+export function assertLoopBudget(op: string, iterations: number, what: string): void {
+  if (iterations <= LOOP_BUDGET) return;
+  throw new HearthError(
+    'E_SHAPE',
+    `${op}: ${what} needs ${iterations} loop iterations in one GPU invocation, over the ${LOOP_BUDGET} that every supported adapter runs correctly (llvmpipe stops at 65,535 silently); split the work into smaller calls.`,
+    { iterations, limit: LOOP_BUDGET },
+  );
+}
 
 /** Threads per workgroup of the 1-D templates. */
 export const WG = 64;

@@ -10,6 +10,20 @@ export function tensor(dtype: DType, shape: readonly number[], data: readonly nu
   return { dtype, shape: shape.slice(), data: data.map((v) => roundTo(dtype, v)) };
 }
 
+/** A tensor input whose values come from `fill` when first read, kept only while something else holds them. */
+export function lazyTensor(dtype: DType, shape: readonly number[], fill: () => readonly number[]): TensorInput {
+  let held: WeakRef<readonly number[]> | undefined;
+  return {
+    dtype,
+    shape: shape.slice(),
+    get data() {
+      let d = held?.deref();
+      if (!d) held = new WeakRef((d = fill()));
+      return d;
+    },
+  };
+}
+
 /** `n` values cycled from a list (to fill a shape from a short pattern). */
 export function cycle(values: readonly number[], n: number): number[] {
   return Array.from({ length: n }, (_, i) => values[i % values.length]!);
@@ -31,3 +45,39 @@ export function specials(dtype: DType): number[] {
   const f = formatOf(isFloatDType(dtype) ? dtype : 'float32');
   return [NaN, Infinity, -Infinity, 0, -0, 1, -1, 0.5, -0.5, 1.5, -1.5, 2.5, -2.5, 3, 0.1, -7.25, 123.5, f.minSubnormal, -f.minSubnormal, f.minNormal, f.max, -f.max];
 }
+
+/**
+ * Sizes that straddle the vector widths and tiling blocks of plausible fast paths: larger than 8 and not a
+ * multiple of 4, 8 or 16 (a fast path with a tail bug gets the last few elements wrong).
+ */
+export const ODD_SIZES = [9, 17, 33, 257] as const;
+
+/** Element counts of same-shape elementwise cases: one past a 4096 block and one past a 65536 one. */
+export const LONG_SIZES = [4097, 65537] as const;
+
+/** Elements of a `large` reduction: past 2^24 (and 65,535 × 256, one llvmpipe loop of a 256-thread workgroup). */
+export const LARGE_REDUCTION = 2 ** 24 + 4097;
+
+/** A `large` softmax row: past 5,590,528, where three 256-thread passes over the row exceed 65,535 iterations. */
+export const LARGE_ROW = 6_000_001;
+
+/** A `large` matmul or conv2d reduction length: past 65,536. */
+export const LARGE_INNER = 70_001;
+
+/** A rank-8 shape (the opset leaves rank unbounded; 7 and 8 are past every fixed-rank fast path). */
+export const RANK8 = [2, 1, 2, 1, 3, 1, 2, 2] as const;
+
+/**
+ * int32 values above 2^24, in pairs one apart: float32 cannot tell them apart, so a kernel that computes
+ * int32 through float32 (comparisons, min/max, arithmetic) gets them wrong.
+ */
+export const ABOVE_2P24: readonly (readonly [number, number])[] = [
+  [16777217, 16777216],
+  [16777216, 16777217],
+  [-16777217, -16777216],
+  [33554433, 33554432],
+  [2147483647, 2147483646],
+  [-2147483647, -2147483648],
+  [1073741825, 1073741823],
+  [16777217, 16777217],
+];

@@ -1,5 +1,5 @@
 import { DTYPES, OPSET_V1, getOp } from '@hearth/core';
-import { cycle, specials } from './data.js';
+import { ABOVE_2P24, cycle, LONG_SIZES, RANK8, specials } from './data.js';
 import type { Draft, OpSpec, SpecContext } from './spec.js';
 
 /** The value range random inputs of each unary op come from (inside its domain). */
@@ -17,8 +17,8 @@ const DOMAIN: Record<string, [number, number]> = {
 const WIDE: Record<string, number[]> = {
   exp: [80, 88, 88.7, 89, 100, -80, -87, -100, -104, -110],
   sigmoid: [-100, -89, -50, -20, 20, 50, 89, 100],
-  tanh: [-100, -20, -9, -1e-4, 1e-4, 9, 20, 100],
-  gelu: [-30, -10, -5, -3, -1e-3, 1e-3, 3, 5, 10, 30],
+  tanh: [-100, -20, -9, -1e-4, 1e-4, 9, 20, 100, 1e-10, -3e-8, 1e-30, 2 ** -20],
+  gelu: [-30, -10, -5, -3, -1e-3, 1e-3, 3, 5, 10, 30, 1e-10, -1e-10, 2 ** -20],
   log: [1e-30, 1e-10, 0.999, 1, 1.001, 1e10, 1e30, 3e38],
   sqrt: [1e-30, 1e-10, 2, 1e10, 1e30, 3e38],
   rsqrt: [1e-30, 1e-10, 2, 1e10, 1e30, 3e38],
@@ -41,6 +41,12 @@ function unary(op: string): OpSpec {
       out.push(c.ref('special-values', [c.t([sp.length], sp)]));
       if (c.float && WIDE[op]) out.push(c.ref('wide-range', [c.t([WIDE[op]!.length], WIDE[op]!)]));
       out.push(c.ref('empty', [c.t([0, 3], [])]), c.ref('rank6', [c.rand('rank6', [1, 2, 1, 3, 1, 2], lo, hi)]));
+      // Past fast-path thresholds and at the top of the rank range.
+      for (const n of c.dtype === 'float32' ? LONG_SIZES : LONG_SIZES.slice(0, 1)) out.push(c.ref(`size-${n}`, [c.lazyRand(`size-${n}`, [n], lo, hi)]));
+      out.push(c.ref('rank8', [c.rand('rank8', [...RANK8], lo, hi)]));
+      // State between calls: the same shape again with new values, after the first call's tensors are disposed.
+      out.push(c.sequence('values', [1, 2, 3].map((k) => ({ inputs: [c.rand(`seq${k}`, [3, 5], lo, hi)], attrs: {} }))));
+      if (c.dtype === 'int32') out.push(c.ref('int32-above-2p24', [c.t([ABOVE_2P24.length * 2], ABOVE_2P24.flat())]));
       if (floatOnly && c.dtype === 'float32') {
         out.push(c.ref('int32-input', [c.t([6], [-3, 0, 1, 2, 7, 16777217], 'int32')]), c.ref('bool-input', [c.t([2], [0, 1], 'bool')]));
       }
@@ -61,7 +67,7 @@ function crossSpecials(c: SpecContext, keep: (a: number, b: number) => boolean =
 /** The broadcasting patterns every binary op is run on. */
 function broadcastCases(c: SpecContext, lo: number, hi: number, lo2 = lo, hi2 = hi): Draft[] {
   const pair = (name: string, sa: number[], sb: number[], kind: 'sample' | 'ref' = 'ref') =>
-    (kind === 'sample' ? c.sample.bind(c) : c.ref.bind(c))(name, [c.rand(`${name}:a`, sa, lo, hi), c.rand(`${name}:b`, sb, lo2, hi2)]);
+    (kind === 'sample' ? c.sample.bind(c) : c.ref.bind(c))(name, [c.lazyRand(`${name}:a`, sa, lo, hi), c.lazyRand(`${name}:b`, sb, lo2, hi2)]);
   return [
     pair('basic', [2, 3], [2, 3], 'sample'),
     pair('broadcast-row', [2, 3], [3], 'sample'),
@@ -75,6 +81,12 @@ function broadcastCases(c: SpecContext, lo: number, hi: number, lo2 = lo, hi2 = 
     pair('scalar', [], []),
     pair('empty', [0, 3], [3]),
     pair('empty-broadcast', [2, 0], [2, 1]),
+    // Past fast-path thresholds: same shapes one past a 4096 and a 65536 block, a row of 17 broadcast.
+    ...(c.dtype === 'float32' ? LONG_SIZES : LONG_SIZES.slice(0, 1)).map((n) => pair(`size-${n}`, [n], [n])),
+    pair('broadcast-row-17', [9, 17], [17]),
+    pair('broadcast-rank8', [...RANK8], [1, 2, 1, 3, 1, 2, 2]),
+    // State between calls: the same shapes again with new values, after the first call's tensors are disposed.
+    c.sequence('values', [1, 2, 3].map((k) => ({ inputs: [c.rand(`seq${k}:a`, [3, 5], lo, hi), c.rand(`seq${k}:b`, [3, 5], lo2, hi2)], attrs: {} }))),
   ];
 }
 
@@ -102,6 +114,7 @@ function binary(op: string): OpSpec {
         const b = INT_WRAP.flatMap(() => INT_WRAP);
         out.push(c.ref('int32-wrap', [c.t([a.length], a), c.t([b.length], b)]));
       }
+      if (c.dtype === 'int32' && op !== 'pow') out.push(c.ref('int32-above-2p24', [c.t([ABOVE_2P24.length], ABOVE_2P24.map((p) => p[0])), c.t([ABOVE_2P24.length], ABOVE_2P24.map((p) => p[1]))]));
       if (c.dtype === 'float32') out.push(c.ref('promote-int32', [c.t([2, 2], [1, -2, 3, 16777217], 'int32'), c.rand('promote', [2], -3, 3)]));
       if (c.dtype === 'float32' && op === 'div') out.push(c.ref('int32-inputs', [c.t([4], [7, -7, 1, 0], 'int32'), c.t([4], [2, 2, 3, 0], 'int32')]));
       return out;
@@ -126,6 +139,8 @@ export const WHERE_SPEC: OpSpec = {
       c.ref('broadcast-cond-scalar', [c.t([], [1], 'bool'), c.rand('a', [2, 3]), c.rand('b', [2, 3])]),
       c.ref('special-values', [c.t([sp.length], cycle([1, 0], sp.length), 'bool'), c.t([sp.length], sp), c.t([sp.length], sp.slice().reverse())]),
       c.ref('empty', [cond('e', [0, 2]), c.rand('a', [0, 2]), c.rand('b', [2])]),
+      c.ref('size-4097', [cond('s', [4097]), c.rand('a', [4097]), c.rand('b', [4097])]),
+      c.ref('rank8', [cond('r8', [...RANK8]), c.rand('a', [1, 3, 1, 2, 2]), c.rand('b', [2, 1, 1, 1, 1, 1, 1, 1])]),
       ...(c.dtype === 'float32' ? [c.ref('promote-int32', [cond('p', [4]), c.t([4], [1, 2, 3, 4], 'int32'), c.rand('b', [4])])] : []),
     ];
   },
@@ -144,6 +159,8 @@ export const CAST_SPEC: OpSpec = {
       out.push(c.ref(`to-${to}`, [c.t([values.length], values)], { dtype: to }));
     }
     out.unshift(c.sample('basic', [c.rand('basic', [2, 3], -100, 100)], { dtype: c.dtype === 'int32' ? 'float32' : 'int32' }));
+    out.push(c.ref('size-4097', [c.rand('size', [4097], -100, 100)], { dtype: c.dtype === 'int32' ? 'float32' : 'int32' }));
+    if (c.dtype === 'int32') out.push(c.ref('above-2p24-to-float32', [c.t([ABOVE_2P24.length * 2], ABOVE_2P24.flat())], { dtype: 'float32' }));
     out.push(c.ref('empty', [c.t([0], [])], { dtype: 'float32' }), c.ref('rank6-to-bool', [c.rand('r6', [1, 2, 1, 2, 1, 2], -2, 2)], { dtype: 'bool' }));
     return out;
   },

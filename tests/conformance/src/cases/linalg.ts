@@ -1,3 +1,4 @@
+import { ABOVE_2P24, LARGE_INNER, ODD_SIZES } from './data.js';
 import type { OpSpec } from './spec.js';
 
 /** matmul: 2-D, vectors (NumPy rules), batches with broadcasting, empty dims, long inner size, NaN/Inf, int32 wrap. */
@@ -17,8 +18,17 @@ export const MATMUL_SPEC: OpSpec = {
       mm('empty-inner', [2, 0], [0, 3]),
       mm('empty-rows', [0, 3], [3, 2]),
       mm('long-inner', [2, 128], [128, 3]),
+      // Past fast-path thresholds: inner sizes off every vector width, rows and columns straddling a tile.
+      ...ODD_SIZES.map((k) => mm(`inner-${k}`, [5, k], [k, 7])),
+      mm('tile-straddle', [65, 33], [33, 67]),
+      mm('rank8', [2, 1, 1, 2, 1, 1, 3, 5], [1, 1, 2, 1, 1, 5, 2]),
+      // State between calls: the same shapes again with new values, after the first call's tensors are disposed.
+      c.sequence('values', [1, 2, 3].map((k) => ({ inputs: [c.rand(`seq${k}:a`, [4, 9]), c.rand(`seq${k}:b`, [9, 5])], attrs: {} }))),
     ];
     if (c.float) out.push(c.ref('special-values', [c.t([2, 2], [1, Infinity, NaN, 0]), c.t([2, 2], [0, 1, 1, -0])]));
+    // The large tier: an inner size past 65,536; same-sign floats, so a dropped part of the sum shows.
+    if (c.dtype === 'float32' || c.dtype === 'int32') out.push(c.large('inner', [c.lazyRand('large:a', [2, LARGE_INNER], c.float ? 0.5 : -5, c.float ? 1.5 : 5), c.lazyRand('large:b', [LARGE_INNER, 3], c.float ? 0.5 : -5, c.float ? 1.5 : 5)]));
+    if (c.dtype === 'int32') out.push(c.ref('int32-above-2p24', [c.t([2, 2], [ABOVE_2P24[0]![0], 1, ABOVE_2P24[3]![0], -1]), c.t([2, 2], [1, 0, 1, 1])]));
     if (c.dtype === 'int32') out.push(c.ref('int32-wrap', [c.t([1, 3], [2 ** 31 - 1, 65536, -46341]), c.t([3, 1], [2, 65536, 46341])]));
     return out;
   },
@@ -46,8 +56,24 @@ export const CONV2D_SPEC: OpSpec = {
       c.ref('kernel-1x1', [x('k1', [1, 3, 3, 3]), w('k1', [2, 3, 1, 1])]),
       c.ref('empty-batch', [x('e', [0, 1, 3, 3]), w('e', [1, 1, 2, 2])]),
       c.ref('nan', [c.t([1, 1, 3, 3], [1, 2, 3, 4, NaN, 6, 7, 8, 9]), c.t([1, 1, 2, 2], [1, 0, 0, 1])]),
+      // Asymmetric attribute pairs: each pair attribute with its two values different.
+      c.ref('stride-2x1', [x('s21', [1, 2, 7, 6]), w('s21', [2, 2, 3, 3])], { stride: [2, 1] }),
+      c.ref('stride-1x3-padding-2x1', [x('s13', [1, 1, 6, 9]), w('s13', [2, 1, 3, 3])], { stride: [1, 3], padding: [2, 1] }),
+      c.ref('padding-0x2', [x('p02', [1, 2, 5, 5]), w('p02', [1, 2, 3, 3])], { padding: [0, 2] }),
+      c.ref('dilation-1x2', [x('d12', [1, 1, 6, 8]), w('d12', [2, 1, 2, 3])], { dilation: [1, 2] }),
+      c.ref('dilation-3x1-stride-1x2', [x('d31', [1, 2, 9, 7]), w('d31', [1, 2, 2, 2])], { dilation: [3, 1], stride: [1, 2], padding: [1, 0] }),
+      c.ref('kernel-1x1-stride2-padding1', [x('k1s2', [1, 3, 5, 6]), w('k1s2', [2, 3, 1, 1])], { stride: 2, padding: 1 }),
+      c.ref('kernel-1x1-stride-2x3-padding-1x2', [x('k1a', [2, 2, 5, 7]), w('k1a', [3, 2, 1, 1]), c.rand('k1a:bias', [3])], { stride: [2, 3], padding: [1, 2] }),
+      // Past fast-path thresholds: a reduction (channels × window) off every vector width.
+      c.ref('channels-17', [x('c17', [1, 17, 5, 4]), w('c17', [3, 17, 3, 2])], { padding: [1, 0] }),
+      c.ref('outputs-33', [x('o33', [1, 1, 7, 9]), w('o33', [33, 1, 3, 3])]),
+      // State between calls: one pair of input shapes, other attributes each time, then new values.
+      c.sequence('attributes', [{}, { stride: 2 }, { padding: [1, 2] }, { dilation: [2, 1] }, { stride: [1, 2], padding: 1 }, { stride: [1, 2], padding: 1 }].map((attrs, k) => ({ inputs: [x(`seq${k}`, [1, 2, 7, 7]), w(`seq${k}`, [2, 2, 3, 3])], attrs }))),
     ];
     if (c.dtype === 'float32') out.push(c.ref('int32-input', [c.rand('i', [1, 1, 3, 3], -5, 5, 'int32'), w('i', [1, 1, 2, 2])]));
+    // The large tier: channels × window = 7,779 × 9 = 70,011, past 65,536. Same-sign values, so the bound
+    // (γ_n·Σ|x·w|, order-free) is far below what a dropped part of the reduction costs.
+    if (c.dtype === 'float32') out.push(c.large('window', [c.lazyRand('large:x', [1, 7779, 3, 4], 0.5, 1.5), c.lazyRand('large:w', [2, 7779, 3, 3], 0.5, 1.5)], { padding: [0, 1] }));
     return out;
   },
   errors: (c) => [
@@ -74,6 +100,16 @@ function pool(avg: boolean): OpSpec {
         c.ref('nan', [c.t([1, 1, 2, 4], [1, NaN, 3, 4, 5, 6, -Infinity, 8])], { kernelSize: 2 }),
         c.ref('empty-batch', [x('e', [0, 2, 4, 4])], { kernelSize: 2 }),
       ];
+      // Asymmetric attribute pairs.
+      out.push(
+        c.ref('kernel-3x2-stride-2x1', [x('k32', [1, 2, 7, 6])], { kernelSize: [3, 2], stride: [2, 1] }),
+        c.ref('kernel-2x3-padding-1x0', [x('k23', [1, 1, 5, 7])], { kernelSize: [2, 3], stride: [1, 2], padding: [1, 0] }),
+        c.ref('kernel-3x3-padding-0x1-stride-1x3', [x('k33', [1, 1, 6, 8])], { kernelSize: 3, stride: [1, 3], padding: [0, 1] }),
+        c.ref('kernel-1x1-stride-2x3', [x('k11', [1, 2, 5, 7])], { kernelSize: 1, stride: [2, 3] }),
+        c.ref('size-17x33', [x('s17', [1, 3, 17, 33])], { kernelSize: [3, 2], stride: [2, 3], padding: [1, 1], ceilMode: true }),
+        c.sequence('attributes', [{ kernelSize: 2 }, { kernelSize: 3, stride: [1] }, { kernelSize: [2, 3], padding: [1, 0] }, { kernelSize: 2, ceilMode: true }].map((attrs, k) => ({ inputs: [x(`seq${k}`, [1, 1, 5, 7])], attrs }))),
+      );
+      if (avg) out.push(c.ref('exclude-padding-asymmetric', [x('exa', [1, 1, 5, 6])], { kernelSize: [3, 2], stride: [2, 1], padding: [1, 0], countIncludePad: false }));
       if (avg) out.push(c.ref('exclude-padding', [x('ex', [1, 1, 4, 4])], { kernelSize: 3, stride: [1], padding: 1, countIncludePad: false }));
       return out;
     },

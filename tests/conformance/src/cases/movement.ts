@@ -1,3 +1,4 @@
+import { RANK8 } from './data.js';
 import type { OpSpec, SpecContext } from './spec.js';
 
 /** Data that shows any reordering: distinct values, plus NaN and -0 for floats (moved bit-exactly). */
@@ -21,6 +22,7 @@ export const MOVEMENT_SPECS: Record<string, OpSpec> = {
       c.ref('from-scalar', [data(c, 'fs', [])], { shape: [1, 1, 1] }),
       c.ref('empty', [data(c, 'e', [0, 3])], { shape: [3, 0] }),
       c.ref('rank6', [data(c, 'r6', [24])], { shape: [1, 2, 1, 3, 2, 2] }),
+      c.ref('rank8', [data(c, 'r8', [6, 8])], { shape: [...RANK8] }),
     ],
     errors: (c) => [
       c.err('size-mismatch', [data(c, 'e', [2, 3])], { shape: [4] }, 'E_SHAPE'),
@@ -38,6 +40,9 @@ export const MOVEMENT_SPECS: Record<string, OpSpec> = {
       c.ref('rank6', [data(c, 'r6', [2, 1, 3, 2, 1, 2])], { perm: [5, 3, 0, 4, 2, 1] }),
       c.ref('empty', [data(c, 'e', [2, 0, 3])], { perm: [2, 0, 1] }),
       c.ref('scalar', [data(c, 's', [])]),
+      c.ref('size-17x33', [data(c, 's17', [17, 33])]),
+      c.ref('rank8', [data(c, 'r8', [...RANK8])], { perm: [7, 0, 6, 1, 5, 2, -4, 3] }),
+      c.sequence('perm', [{ perm: [1, 2, 0] }, { perm: [2, 0, 1] }, {}, { perm: [0, 2, 1] }].map((attrs, k) => ({ inputs: [data(c, `seq${k}`, [2, 3, 4])], attrs }))),
     ],
     errors: (c) => [c.err('not-a-permutation', [data(c, 'e', [2, 3])], { perm: [0, 0] }, ['E_ATTR', 'E_AXIS'])],
   },
@@ -50,6 +55,10 @@ export const MOVEMENT_SPECS: Record<string, OpSpec> = {
       c.ref('clamped', [data(c, 'c', [3, 3])], { starts: [-100, 1], ends: [100, 100] }),
       c.ref('empty-result', [data(c, 'er', [3, 3])], { starts: [2], ends: [1] }),
       c.ref('rank6', [data(c, 'r6', [2, 3, 2, 3, 2, 2])], { starts: [1, 0, 1], ends: [3, 2, 2], axes: [1, 3, 4] }),
+      c.ref('negative-axes', [data(c, 'na', [4, 5, 6])], { starts: [1, -4], ends: [-1, 100], axes: [-1, -3], steps: [2, 1] }),
+      c.ref('negative-axis-negative-step', [data(c, 'nans', [5, 6])], { starts: [-2], ends: [0], axes: [-2], steps: [-1] }),
+      c.ref('rank8', [data(c, 'r8', [...RANK8])], { starts: [1, 1], ends: [3, 2], axes: [4, -1] }),
+      c.sequence('attributes', [{ starts: [1], ends: [3] }, { starts: [1], ends: [3], axes: [1] }, { starts: [3], ends: [0], steps: [-1] }, { starts: [0, 1], ends: [4, 4], steps: [2, 2] }].map((attrs, k) => ({ inputs: [data(c, `seq${k}`, [4, 5])], attrs }))),
     ],
     errors: (c) => [
       c.err('zero-step', [data(c, 'e', [3])], { starts: [0], ends: [3], steps: [0] }, 'E_ATTR'),
@@ -64,6 +73,10 @@ export const MOVEMENT_SPECS: Record<string, OpSpec> = {
       c.ref('empty-input', [data(c, 'e1', [0, 3]), data(c, 'e2', [2, 3])]),
       c.ref('single', [data(c, 's', [2, 2])]),
       c.ref('rank6', [data(c, 'r1', [1, 2, 1, 2, 1, 2]), data(c, 'r2', [1, 2, 1, 1, 1, 2])], { axis: 3 }),
+      c.ref('negative-axis-middle', [data(c, 'nm1', [2, 3, 4]), data(c, 'nm2', [2, 1, 4]), data(c, 'nm3', [2, 2, 4])], { axis: -2 }),
+      c.ref('axis0-sizes-17-33', [data(c, 'a17', [17, 3]), data(c, 'a33', [33, 3])], { axis: -2 }),
+      c.ref('rank8', [data(c, 'r81', [...RANK8]), data(c, 'r82', [2, 1, 2, 1, 3, 1, 2, 1])], { axis: 7 }),
+      c.sequence('axis', [{ axis: 0 }, { axis: 1 }, { axis: -1 }].map((attrs, k) => ({ inputs: [data(c, `seq${k}:a`, [2, 2]), data(c, `seq${k}:b`, [2, 2])], attrs }))),
       ...(c.dtype === 'float32' ? [c.ref('promote-int32', [c.t([2], [1, 2], 'int32'), data(c, 'p', [3])])] : []),
     ],
     errors: (c) => [
@@ -79,6 +92,7 @@ export const MOVEMENT_SPECS: Record<string, OpSpec> = {
       c.ref('scalar', [data(c, 's', [])], { shape: [2, 2] }),
       c.ref('to-empty', [data(c, 'e', [1, 3])], { shape: [0, 3] }),
       c.ref('rank6', [data(c, 'r6', [2, 1, 3])], { shape: [2, 1, 2, 2, 2, 3] }),
+      c.ref('rank8', [data(c, 'r8', [2, 1, 3, 1, 2])], { shape: [1, 2, 2, 1, 3, 2, 2] }),
     ],
     errors: (c) => [c.err('not-broadcastable', [data(c, 'e', [3])], { shape: [2, 4] }, 'E_BROADCAST'), c.err('lower-rank', [data(c, 'e', [2, 3])], { shape: [3] }, 'E_SHAPE')],
   },
@@ -91,6 +105,10 @@ export const MOVEMENT_SPECS: Record<string, OpSpec> = {
       c.ref('scalar-index', [data(c, 's', [3, 4]), c.t([], [2], 'int32')], { axis: 1 }),
       c.ref('empty-indices', [data(c, 'e', [3, 2]), c.t([0], [], 'int32')]),
       c.ref('rank6', [data(c, 'r6', [1, 2, 3, 1, 2, 1]), c.t([2], [2, 0], 'int32')], { axis: 2 }),
+      c.ref('negative-axis', [data(c, 'na', [3, 4, 2]), c.t([3], [3, -1, 0], 'int32')], { axis: -2 }),
+      c.ref('negative-last-axis', [data(c, 'nl', [2, 17]), c.t([2, 2], [16, -17, 8, 0], 'int32')], { axis: -1 }),
+      c.ref('rank8', [data(c, 'r8', [...RANK8]), c.t([3], [2, 0, -1], 'int32')], { axis: -4 }),
+      c.sequence('axis', [{ axis: 0 }, { axis: 1 }, { axis: -1 }].map((attrs, k) => ({ inputs: [data(c, `seq${k}`, [3, 3]), c.t([2], [2, 0], 'int32')], attrs }))),
     ],
     errors: (c) => [
       c.err('index-out-of-range', [data(c, 'e', [3]), c.t([2], [0, 3], 'int32')], undefined, 'E_INDEX_OUT_OF_RANGE', true),
@@ -106,6 +124,9 @@ export const MOVEMENT_SPECS: Record<string, OpSpec> = {
         c.ref('zero-pads', [data(c, 'z', [2, 2])], { pads: [0, 0, 0, 0] }),
         c.ref('empty-axis-constant', [data(c, 'ea', [0, 2])], { pads: [1, 1, 0, 0] }),
         c.ref('rank3', [data(c, 'r3', [2, 2, 2])], { pads: [0, 1, 1, 0, 1, 1], value }),
+        c.ref('asymmetric-reflect', [data(c, 'ar', [4, 5])], { pads: [3, 0, 0, 4], mode: 'reflect' }),
+        c.ref('rank8', [data(c, 'r8', [...RANK8])], { pads: [0, 1, 0, 0, 1, 0, 0, 1, 1, 0, 0, 1, 0, 0, 0, 1], value }),
+        c.sequence('attributes', [{ pads: [1, 0, 0, 2], value }, { pads: [1, 0, 0, 2], mode: 'reflect' }, { pads: [1, 0, 0, 2], mode: 'edge' }, { pads: [0, 1, 2, 0], value }].map((attrs, k) => ({ inputs: [data(c, `seq${k}`, [3, 4])], attrs }))),
       ];
       if (c.float) out.push(c.ref('nan-value', [data(c, 'nv', [2])], { pads: [1, 1], value: NaN }));
       return out;

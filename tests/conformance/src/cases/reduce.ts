@@ -1,3 +1,4 @@
+import { ABOVE_2P24, LARGE_REDUCTION, LARGE_ROW, RANK8 } from './data.js';
 import type { Draft, OpSpec, SpecContext } from './spec.js';
 
 const NAN_ROWS = (c: SpecContext) =>
@@ -24,6 +25,30 @@ function reduction(op: string): OpSpec {
         c.ref('empty-kept-axis', [x('ek', [0, 3])], { axes: [1] }),
         ...NAN_ROWS(c),
       ];
+      // Axes patterns: leading, middle, several, all, none; negative axes; past fast-path sizes; rank 8.
+      out.push(
+        c.ref('leading-axis-17', [x('lead', [17, 9])], { axes: [0] }),
+        c.ref('middle-axis', [x('mid', [3, 5, 4])], { axes: [1] }),
+        c.ref('several-axes-rank4', [x('sev', [3, 2, 4, 5])], { axes: [0, 1, 3] }),
+        c.ref('negative-axes', [x('neg', [2, 3, 4])], { axes: [-3, -1] }),
+        c.ref('negative-middle-axis', [x('negm', [3, 5, 4])], { axes: [-2], keepdims: true }),
+        c.ref('axes-none', [x('none', [2, 3])], { axes: [] }),
+        c.ref('row-4097', [x('r4097', [2, 4097])], { axes: [1] }),
+        c.ref('all-65537', [x('a65537', [65537])]),
+        c.ref('rank8', [x('r8', [...RANK8])], { axes: [0, 4, -1] }),
+        // State between calls: one input shape, other axes each time (a plan cached per shape is wrong here).
+        c.sequence('axes', [{ axes: [0] }, { axes: [1], keepdims: true }, { axes: [] }, {}, { axes: [-1] }].map((attrs, k) => ({ inputs: [x(`seq${k}`, [3, 4])], attrs }))),
+      );
+      if (c.dtype === 'int32') out.push(c.ref('int32-above-2p24', [c.t([ABOVE_2P24.length, 2], ABOVE_2P24.flat())], { axes: [1] }));
+      // Large same-sign values: the exact sum or mean is finite, a float32 accumulator overflows on the way.
+      if (c.dtype === 'float32' && (op === 'sum' || op === 'mean')) {
+        const big = op === 'sum' ? [1e38, 1e38, 1e38, 1.2e38, 1.2e38, 1e38] : [3e38, 3e38, 3e38, -3e38, -3e38, -3e38];
+        out.push(c.ref('large-same-sign', [c.t([2, 3], big)], { axes: [1] }));
+      }
+      // The large tier: more than 2^24 elements in one reduction. int32 sums are exact, so a dropped element
+      // shows; a float32 sum's order-free bound γ_(n+2)·Σ|x| says little past 2^23 terms.
+      if (c.dtype === 'int32' && op === 'sum') out.push(c.large('all-axes', [c.lazyRand('large', [LARGE_REDUCTION], -1000, 1000)]));
+      if (c.dtype === 'float32' && op === 'mean') out.push(c.large('rows', [c.lazyRand('large-rows', [2, LARGE_REDUCTION >> 1], lo, hi)], { axes: [-1] }));
       if (!nonEmpty) out.push(c.ref('empty-axis', [x('ea', [2, 0])], { axes: [1] }));
       if (c.dtype === 'float32' && op === 'mean') out.push(c.ref('int32-input', [c.t([2, 3], [1, 2, 4, -7, 0, 2 ** 30], 'int32')], { axes: [1] }));
       if (c.dtype === 'int32' && op === 'prod') out.push(c.ref('int32-wrap', [c.t([2, 3], [65536, 65536, 3, 46341, 46341, -1])], { axes: [1] }));
@@ -54,7 +79,14 @@ function argReduction(op: string): OpSpec {
         c.ref('rank6', [c.rand('r6', [2, 1, 3, 1, 2, 2])], { axis: -4 }),
         c.ref('scalar', [c.rand('s', [])]),
         c.ref('empty-kept-axis', [c.rand('e', [0, 3])], { axis: 1 }),
+        c.ref('negative-axis', [c.rand('n', [3, 4, 2])], { axis: -2 }),
+        c.ref('leading-axis-17', [c.rand('l17', [17, 9])], { axis: 0 }),
+        c.ref('row-4097', [c.rand('r4097', [2, 4097], -1000, 1000)], { axis: -1 }),
+        c.ref('rank8', [c.rand('r8', [...RANK8])], { axis: 4 }),
+        c.sequence('axis', [{ axis: 0 }, { axis: 1 }, {}, { axis: -2, keepdims: true }].map((attrs, k) => ({ inputs: [c.rand(`seq${k}`, [3, 4])], attrs }))),
       ];
+      if (c.dtype === 'int32') out.push(c.ref('int32-above-2p24', [c.t([ABOVE_2P24.length, 2], ABOVE_2P24.flat())], { axis: 1 }));
+      if (c.dtype === 'float32' && op === 'argmax') out.push(c.large('flattened', [c.lazyRand('large', [LARGE_REDUCTION])]));
       if (c.float) {
         out.push(
           c.ref('nan', [c.t([3, 4], [1, NaN, 5, NaN, -Infinity, -Infinity, 0, -0, Infinity, 2, Infinity, NaN])], { axis: 1 }),
@@ -72,7 +104,7 @@ function argReduction(op: string): OpSpec {
 }
 
 /** softmax/log_softmax: axes, large inputs (stability), -Inf, NaN slices, long rows. */
-function softmaxLike(): OpSpec {
+function softmaxLike(op: 'softmax' | 'log_softmax'): OpSpec {
   return {
     cases(c) {
       const big = c.dtype === 'float16' ? [100, 101, 102, -100, 0, 100] : [1000, 1001, 1002, -1000, 0, 1000];
@@ -87,6 +119,14 @@ function softmaxLike(): OpSpec {
         c.ref('single', [c.rand('one', [3, 1])]),
         c.ref('empty', [c.rand('e', [0, 4])]),
         c.ref('rank6', [c.rand('r6', [1, 2, 1, 3, 1, 2])], { axis: 3 }),
+        c.ref('negative-axis', [c.rand('n', [3, 4, 5])], { axis: -2 }),
+        c.ref('leading-axis-17', [c.rand('l17', [17, 9])], { axis: 0 }),
+        c.ref('row-4097', [c.rand('r4097', [2, 4097], -20, 20)]),
+        c.ref('rank8', [c.rand('r8', [...RANK8])], { axis: -5 }),
+        c.sequence('axis', [{ axis: 0 }, { axis: 1 }, { axis: -2 }, {}].map((attrs, k) => ({ inputs: [c.rand(`seq${k}`, [4, 4])], attrs }))),
+        // Large same-sign values: fine after subtracting the max; a sum of raw values overflows.
+        c.ref('large-same-sign', [c.t([2, 3], c.dtype === 'float16' ? [6e4, 6e4, 6.5e4, -6e4, -6e4, -6.5e4] : [3e38, 3e38, 3.2e38, -3e38, -3e38, -3.2e38])]),
+        ...(c.dtype === 'float32' && op === 'softmax' ? [c.large('row', [c.lazyRand('large-row', [1, LARGE_ROW], -20, 20)])] : []),
       ];
     },
     errors: (c) => [c.err('axis-out-of-range', [c.rand('e', [2, 3])], { axis: 2 }, 'E_AXIS'), c.err('scalar', [c.rand('e', [])], undefined, 'E_AXIS')],
@@ -102,6 +142,6 @@ export const REDUCE_SPECS: Record<string, OpSpec> = {
   prod: reduction('prod'),
   argmax: argReduction('argmax'),
   argmin: argReduction('argmin'),
-  softmax: softmaxLike(),
-  log_softmax: softmaxLike(),
+  softmax: softmaxLike('softmax'),
+  log_softmax: softmaxLike('log_softmax'),
 };

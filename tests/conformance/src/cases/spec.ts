@@ -1,8 +1,8 @@
 import { isFloat, type DType, type ErrorCode } from '@hearth/core';
 import { SUITE_SEED } from '../version.js';
 import { hashSeed, Rng } from '../numeric/rng.js';
-import { random, tensor } from './data.js';
-import type { CaseKind, ExpectedError, TensorInput } from './types.js';
+import { lazyTensor, random, tensor } from './data.js';
+import type { CaseKind, CaseTier, ExpectedError, FollowUpCall, TensorInput } from './types.js';
 
 /** A case before it gets its ID: what an op spec writes. */
 export interface Draft {
@@ -16,6 +16,10 @@ export interface Draft {
   readonly attrs?: Readonly<Record<string, unknown>>;
   /** For error cases: the expected code(s). */
   readonly error?: ExpectedError;
+  /** Further calls of a sequence case. */
+  readonly then?: readonly FollowUpCall[];
+  /** The size tier (`standard` when absent). */
+  readonly tier?: CaseTier;
 }
 
 /** What a spec's case builders get: the dtype and helpers seeded per case. */
@@ -40,6 +44,28 @@ export class SpecContext {
   /** A random tensor of this dtype (or another), seeded by `name`. */
   rand(name: string, shape: readonly number[], lo = -5, hi = 5, dtype: DType = this.dtype): TensorInput {
     return random(this.rng(`${name}:${shape.join('x')}:${dtype}`), dtype, shape, lo, hi);
+  }
+
+  /**
+   * A random tensor whose values are drawn only when read (and drawn again if collected meanwhile): large
+   * inputs cost nothing until their case runs.
+   */
+  lazyRand(name: string, shape: readonly number[], lo = -5, hi = 5, dtype: DType = this.dtype): TensorInput {
+    return lazyTensor(dtype, shape, () => random(this.rng(`${name}:${shape.join('x')}:${dtype}`), dtype, shape, lo, hi).data);
+  }
+
+  /**
+   * A sequence case: the calls run one after another on the same device, each after the previous one's
+   * tensors are disposed, each checked against the oracle.
+   */
+  sequence(name: string, calls: readonly FollowUpCall[]): Draft {
+    const [first, ...rest] = calls;
+    return { name: `sequence-${name}`, kind: 'reference', inputs: first!.inputs, attrs: first!.attrs, then: rest };
+  }
+
+  /** A case of the `large` tier. */
+  large(name: string, inputs: readonly TensorInput[], attrs?: Record<string, unknown>): Draft {
+    return { name: `large-${name}`, kind: 'reference', inputs, ...(attrs ? { attrs } : {}), tier: 'large' };
   }
 
   /** A sample case. */

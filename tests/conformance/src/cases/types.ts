@@ -21,6 +21,20 @@ export interface ExpectedError {
   readonly optional?: boolean;
 }
 
+/**
+ * The size tier of a case: `standard` cases are small and fast; `large` ones (reduction lengths past 65,536,
+ * reductions over more than 2^24 elements, softmax rows of millions) have a profile of their own.
+ */
+export type CaseTier = 'standard' | 'large';
+
+/** A further call of a sequence case: the same op and input shapes as the case, other attributes or values. */
+export interface FollowUpCall {
+  /** The tensor inputs. */
+  readonly inputs: readonly TensorInput[];
+  /** The attributes. */
+  readonly attrs: Readonly<Record<string, unknown>>;
+}
+
 /** Fields every case has. */
 interface CaseBase {
   /** The stable hierarchical ID. */
@@ -47,6 +61,13 @@ export interface OpCase extends CaseBase {
   readonly attrs: Readonly<Record<string, unknown>>;
   /** The error expected, for error cases. */
   readonly error?: ExpectedError;
+  /**
+   * Calls made after this one on the same device, after its tensors are disposed, each checked like the
+   * first: state kept between calls (a plan or pipeline cache keyed on too little) shows here.
+   */
+  readonly then?: readonly FollowUpCall[];
+  /** The size tier (`standard` when absent). */
+  readonly tier?: CaseTier;
 }
 
 /** A property test: random inputs from a fast-check arbitrary, compared with the oracle, shrunk on failure. */

@@ -1,4 +1,4 @@
-import type { SuiteCase } from '../cases/types.js';
+import type { OpCase, SuiteCase } from '../cases/types.js';
 import { resultFields, type CaseResult } from '../results.js';
 import { runCall, type Outcome } from './run-case.js';
 import { runProperty } from './run-property.js';
@@ -13,11 +13,24 @@ export async function executeCase(s: Session, c: SuiteCase): Promise<CaseResult>
     o = { status: 'fail', message: `not run: the device failed to initialise (${s.report.reason})` };
   } else {
     try {
-      o = c.kind === 'lifecycle' ? await runLifecycle(s, c) : c.kind === 'property' ? await runProperty(s, c) : await runCall(s, c);
+      o = c.kind === 'lifecycle' ? await runLifecycle(s, c) : c.kind === 'property' ? await runProperty(s, c) : await runCalls(s, c);
     } catch (e) {
       o = { status: 'fail', message: `the case threw outside the op: ${(e as Error)?.stack ?? e}` };
     }
   }
   const timeMs = Math.round((performance.now() - start) * 1000) / 1000;
   return { ...resultFields(c), ...o, timeMs };
+}
+
+/** An op case's call, then its follow-up calls (a sequence case) while each passes. */
+async function runCalls(s: Session, c: OpCase): Promise<Outcome> {
+  const calls = [c, ...(c.then ?? [])];
+  let o: Outcome = { status: 'pass' };
+  for (let k = 0; k < calls.length && o.status === 'pass'; k++) {
+    // Drawn once here and held for the call: lazy inputs would otherwise be drawn again at each read.
+    const inputs = calls[k]!.inputs.map((t) => ({ dtype: t.dtype, shape: t.shape, data: t.data }));
+    o = await runCall(s, { ...c, inputs, attrs: calls[k]!.attrs });
+    if (o.status === 'fail' && calls.length > 1) o = { ...o, message: `call ${k + 1} of ${calls.length} (attributes ${JSON.stringify(calls[k]!.attrs)}): ${o.message}` };
+  }
+  return o;
 }

@@ -78,9 +78,13 @@ function elementwise(inputs: readonly OracleTensor[], out: DType, f: (xs: number
   return { shape, dtype: out, values, ...(m ? { mag: m } : {}) };
 }
 
-/** exp and pow lose accuracy in proportion to their argument on real hardware: their bound scales with it. */
+/**
+ * exp and pow lose accuracy in proportion to their argument on real hardware: their bound scales with it.
+ * sigmoid inherits exp's where exp decides the result (x < 0: 1/(1 + e^-x) ≈ e^x).
+ */
 const ARG_SCALED: Record<string, (xs: number[], v: number) => number> = {
   exp: ([x], v) => Math.abs(x! * v),
+  sigmoid: ([x], v) => (x! < 0 ? Math.abs(x! * v) : 0),
   pow: ([a, b], v) => (a! > 0 && Number.isFinite(v) ? Math.abs(b! * Math.log(a!) * v) : 0),
 };
 

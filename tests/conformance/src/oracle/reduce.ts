@@ -95,7 +95,8 @@ function alongAxis(f: (slice: number[]) => { values: number[]; mag: number[] }):
 
 function softmax(slice: number[], log: boolean): { values: number[]; mag: number[] } {
   if (hasNaN(slice)) return { values: slice.map(() => NaN), mag: slice.map(() => 0) };
-  const max = Math.max(...slice);
+  // A loop, not Math.max(...slice): a row of millions overflows the call stack as arguments.
+  const max = slice.reduce((m, v) => (v > m ? v : m), -Infinity);
   const s = exactSum(slice.map((v) => Math.exp(v - max)));
   const logS = Math.log(s);
   return log

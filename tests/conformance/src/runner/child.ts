@@ -22,6 +22,8 @@ async function main(): Promise<void> {
         try {
           const plugin = await loadPlugin(m.plugin);
           session = await Session.open(plugin, m.device, m.backendOptions);
+          // The case list is built before ready, so its cost counts against the start, not a case's timeout.
+          byId ??= new Map(allCases().map((c) => [c.id, c]));
           await send({ type: 'ready', init: session.report });
         } catch (e) {
           await send({ type: 'fatal', code: isHearthError(e) ? e.code : 'E_PLUGIN', message: (e as Error)?.message ?? String(e) });
