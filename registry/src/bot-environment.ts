@@ -34,8 +34,9 @@ export function localBotEnvironment(options: { cwd?: string; deviceTypes?: reado
     },
     rerun: async (s) => {
       const p = find(s);
-      if (!p || !deviceTypes.includes(s.deviceType)) return undefined;
-      const spec = `${join(p.dir, p.pkg.hearth.entry)}${p.pkg.hearth.export ? `#${p.pkg.hearth.export}` : ''}`;
+      const entry = p?.pkg.hearth.entry;
+      if (!p || entry === undefined || !deviceTypes.includes(s.deviceType)) return undefined;
+      const spec = `${join(p.dir, entry)}${p.pkg.hearth.export ? `#${p.pkg.hearth.export}` : ''}`;
       return runConformance({ plugin: spec, device: s.deviceType, profile: s.profile, certify: true });
     },
   };

@@ -44,27 +44,19 @@ export interface DiscoveryOptions {
   readonly cwd?: string;
   /** The environment (default `process.env`). */
   readonly env?: Readonly<Record<string, string | undefined>>;
+  /**
+   * Makes the plugin of a native-only package (a `nativeLibrary` and no `entry`) from its folder: pass
+   * `nativePluginFromPackage` of @hearth/plugin-native. Without it such a package is a failure that says so.
+   */
+  readonly loadNative?: (dir: string) => HearthPlugin | Promise<HearthPlugin>;
 }
 
 function isPlugin(x: unknown): x is HearthPlugin {
   return typeof x === 'object' && x !== null && typeof (x as HearthPlugin).register === 'function' && typeof (x as HearthPlugin).manifest === 'object' && (x as HearthPlugin).manifest !== null;
 }
 
-/**
- * Imports the plugin of an installed package: its `hearth.entry` module, the `hearth.export` export (or
- * `default`, `plugin`, or the first export that is a plugin), and checks the runtime manifest agrees with
- * package.json. Throws `E_REG_MANIFEST` or `E_REG_LOAD` with the underlying error as `cause`.
- */
-export async function importInstalledPlugin(dir: string): Promise<LoadedPlugin> {
-  const pkg = readPluginPackage(dir);
-  // Refused before importing: an incompatible plugin's module (or native library) is never loaded.
-  if (!semver.satisfies(CORE_API_VERSION, pkg.hearth.coreApi)) {
-    throw new RegistryError('E_REG_MANIFEST', `${pkg.name}@${pkg.version} supports core API ${pkg.hearth.coreApi}, but this core is ${CORE_API_VERSION}; install a version of the plugin built for core ${CORE_API_VERSION}.`, { path: `${join(dir, 'package.json')}#/hearth/coreApi` });
-  }
-  if (pkg.hearth.opset > OPSET_VERSION) {
-    throw new RegistryError('E_REG_MANIFEST', `${pkg.name}@${pkg.version} implements opset ${pkg.hearth.opset}, but this core has opset ${OPSET_VERSION}; upgrade @hearth/core or install an older version of the plugin.`, { path: `${join(dir, 'package.json')}#/hearth/opset` });
-  }
-  const entry = join(dir, pkg.hearth.entry);
+async function entryPlugin(dir: string, pkg: PluginPackage, entryPath: string): Promise<HearthPlugin> {
+  const entry = join(dir, entryPath);
   let mod: Record<string, unknown>;
   try {
     mod = (await import(pathToFileURL(entry).href)) as Record<string, unknown>;
@@ -77,6 +69,33 @@ export async function importInstalledPlugin(dir: string): Promise<LoadedPlugin> 
   if (!plugin) {
     throw new RegistryError('E_REG_LOAD', `${pkg.name}: ${entry} exports no Hearth plugin (an object with a manifest and a register(host) function)${name ? ` under "${name}"` : ''}.`, { path: entry });
   }
+  return plugin;
+}
+
+async function nativePlugin(dir: string, pkg: PluginPackage, loadNative: DiscoveryOptions['loadNative']): Promise<HearthPlugin> {
+  if (!loadNative) throw new RegistryError('E_REG_LOAD', `${pkg.name} is a native-only plugin (hearth.nativeLibrary, no entry): loading it needs @hearth/plugin-native; install it beside ${pkg.name}.`, { path: join(dir, 'package.json') });
+  try {
+    return await loadNative(dir);
+  } catch (cause) {
+    throw new RegistryError('E_REG_LOAD', `${pkg.name}: its native library ${pkg.hearth.nativeLibrary} could not be made a plugin: ${(cause as Error)?.message ?? String(cause)}`, { path: join(dir, pkg.hearth.nativeLibrary ?? ''), cause });
+  }
+}
+
+/**
+ * Imports the plugin of an installed package: a native-only package through `loadNative`, else its `hearth.entry` module, the `hearth.export` export (or
+ * `default`, `plugin`, or the first export that is a plugin), and checks the runtime manifest agrees with
+ * package.json. Throws `E_REG_MANIFEST` or `E_REG_LOAD` with the underlying error as `cause`.
+ */
+export async function importInstalledPlugin(dir: string, loadNative?: DiscoveryOptions['loadNative']): Promise<LoadedPlugin> {
+  const pkg = readPluginPackage(dir);
+  // Refused before importing: an incompatible plugin's module (or native library) is never loaded.
+  if (!semver.satisfies(CORE_API_VERSION, pkg.hearth.coreApi)) {
+    throw new RegistryError('E_REG_MANIFEST', `${pkg.name}@${pkg.version} supports core API ${pkg.hearth.coreApi}, but this core is ${CORE_API_VERSION}; install a version of the plugin built for core ${CORE_API_VERSION}.`, { path: `${join(dir, 'package.json')}#/hearth/coreApi` });
+  }
+  if (pkg.hearth.opset > OPSET_VERSION) {
+    throw new RegistryError('E_REG_MANIFEST', `${pkg.name}@${pkg.version} implements opset ${pkg.hearth.opset}, but this core has opset ${OPSET_VERSION}; upgrade @hearth/core or install an older version of the plugin.`, { path: `${join(dir, 'package.json')}#/hearth/opset` });
+  }
+  const plugin = pkg.hearth.entry === undefined ? await nativePlugin(dir, pkg, loadNative) : await entryPlugin(dir, pkg, pkg.hearth.entry);
   const disagreements = manifestDisagreements(pkg, plugin.manifest);
   if (disagreements.length > 0) {
     throw new RegistryError('E_REG_MANIFEST', `${pkg.name}: the runtime manifest disagrees with ${join(dir, 'package.json')}#/hearth:\n${disagreements.map((d) => `  ${d}`).join('\n')}`, { path: join(dir, 'package.json') });
@@ -121,7 +140,7 @@ export async function loadInstalledPlugins(options: DiscoveryOptions = {}): Prom
   for (const p of installed) {
     if (selection.only && !selection.only.includes(p.name)) continue;
     try {
-      plugins.push(await importInstalledPlugin(p.dir));
+      plugins.push(await importInstalledPlugin(p.dir, options.loadNative));
     } catch (e) {
       const error = e instanceof RegistryError ? e : new RegistryError('E_REG_LOAD', `${p.name}: ${(e as Error)?.message ?? String(e)}`, { cause: e });
       failures.push({ name: p.name, dir: p.dir, ...packageFacts(p.dir), error });

@@ -8,8 +8,8 @@ export type ProfileName = 'core' | 'core-partial' | 'float16' | 'float64';
 
 /** The `hearth` field of a plugin's package.json (schema/manifest.schema.json). */
 export interface HearthField {
-  /** The module exporting the plugin, relative to the package root, e.g. `"./dist/index.js"`. */
-  readonly entry: string;
+  /** The module exporting the plugin, relative to the package root, e.g. `"./dist/index.js"`; absent for a native-only plugin. */
+  readonly entry?: string;
   /** The export holding the plugin; by default `default`, `plugin` or the first export that is a plugin. */
   readonly export?: string;
   /** The device types it provides (equal to the runtime manifest's). */
@@ -24,7 +24,7 @@ export interface HearthField {
   readonly vendor: string;
   /** An email address or URL for reports. */
   readonly contact: string;
-  /** Its shared library, relative to the package root, where it has one. */
+  /** Its shared library, relative to the package root, where it has one (without `entry`: a native-only plugin). */
   readonly nativeLibrary?: string;
 }
 

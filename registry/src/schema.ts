@@ -20,6 +20,7 @@ function describe(e: ErrorObject, base: string): string {
   const at = `${base}${e.instancePath}`;
   if (e.keyword === 'additionalProperties') return `${at}/${String(e.params['additionalProperty'])}: unknown field`;
   if (e.keyword === 'required') return `${at}/${String(e.params['missingProperty'])}: required field missing`;
+  if (e.keyword === 'anyOf' && e.schemaPath === '#/anyOf') return `${at || '/'}: needs "entry" (the module exporting the plugin) or "nativeLibrary" (a shared library loaded through @hearth/plugin-native)`;
   if (e.keyword === 'enum') return `${at || '/'}: must be one of ${(e.params['allowedValues'] as unknown[]).map((x) => JSON.stringify(x)).join(', ')}`;
   return `${at || '/'}: ${e.message ?? 'invalid'}`;
 }
@@ -30,7 +31,9 @@ function describe(e: ErrorObject, base: string): string {
  */
 export function schemaProblems(name: string, data: unknown, base = ''): string[] {
   const v = validator(name);
-  return v(data) ? [] : [...new Set((v.errors ?? []).map((e) => describe(e, base)))];
+  // anyOf's branches each report their own `required`; the anyOf line says it better alone.
+  const errors = (v(data) ? [] : (v.errors ?? [])).filter((e) => !e.schemaPath.startsWith('#/anyOf/'));
+  return [...new Set(errors.map((e) => describe(e, base)))];
 }
 
 /** Reads and parses a JSON file; returns the data or a one-line reason naming the file. */

@@ -24,15 +24,17 @@ export function lazyCommand(name: string, description: string, pkg: string, load
     .allowUnknownOption()
     .allowExcessArguments()
     .argument('[args...]')
-    .action(async (args: string[]) => {
+    .action(async (args: string[], _opts: unknown, self: Command) => {
+      const path = [];
+      for (let c: Command | null = self; c; c = c.parent) path.unshift(c.name());
       let real: Command;
       try {
         real = await load();
       } catch (e) {
-        if (isMissingPackage(e, pkg)) throw notInstalled(pkg, `hearth ${name}`);
+        if (isMissingPackage(e, pkg)) throw notInstalled(pkg, path.join(' '));
         throw e;
       }
-      real.name(`hearth ${name}`).exitOverride();
+      real.name(path.join(' ')).exitOverride();
       await real.parseAsync(args, { from: 'user' });
     });
 }

@@ -1,6 +1,7 @@
 import { pathToFileURL } from 'node:url';
 import { resolve } from 'node:path';
 import { HearthError, type HearthPlugin } from '@hearth/core';
+import { isMissingPackage, notInstalled } from './optional.js';
 import { loadInstalledPlugins, type DiscoveryOptions, type LoadedPlugin } from '@hearth/registry';
 
 /** A plugin package that was looked for and could not be used. */
@@ -42,9 +43,25 @@ export async function importPlugin(spec: string): Promise<HearthPlugin> {
   return found;
 }
 
-/** The spec that imports a discovered plugin in another process: its entry module's path and export. */
-export function specOf(p: LoadedPlugin): string {
-  return `${resolve(p.dir, p.package.hearth.entry)}${p.package.hearth.export ? `#${p.package.hearth.export}` : ''}`;
+/**
+ * The spec that imports a discovered plugin in another process: its entry module's path and export;
+ * undefined for a native-only plugin (no module to import).
+ */
+export function specOf(p: LoadedPlugin): string | undefined {
+  const { entry, export: name } = p.package.hearth;
+  return entry === undefined ? undefined : `${resolve(p.dir, entry)}${name ? `#${name}` : ''}`;
+}
+
+/** Makes a native-only package's plugin through @hearth/plugin-native (an optional peer of the CLI). */
+async function loadNative(dir: string): Promise<HearthPlugin> {
+  let native: typeof import('@hearth/plugin-native');
+  try {
+    native = await import('@hearth/plugin-native');
+  } catch (e) {
+    if (isMissingPackage(e, '@hearth/plugin-native')) throw notInstalled('@hearth/plugin-native', 'A native-only plugin');
+    throw e;
+  }
+  return native.nativePluginFromPackage(dir);
 }
 
 /**
@@ -53,6 +70,6 @@ export function specOf(p: LoadedPlugin): string {
  * that can't be loaded is reported with its cause, never thrown.
  */
 export async function importInstalledPlugins(options: DiscoveryOptions = {}): Promise<{ plugins: HearthPlugin[]; loaded: readonly LoadedPlugin[]; failures: PluginLoadFailure[] }> {
-  const found = await loadInstalledPlugins(options);
+  const found = await loadInstalledPlugins({ loadNative, ...options });
   return { plugins: found.plugins.map((p) => p.plugin), loaded: found.plugins, failures: found.failures.map((f) => ({ spec: f.name, error: f.error, ...(f.package ? { package: f.package } : {}) })) };
 }

@@ -1,12 +1,12 @@
 import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { RunResult } from '@hearth/conformance';
-import { addBundle, buildSite, generateSignerKey, initIndex, packageDirOf, packageIntegrity, readIndex, readPluginPackage, writeBundle } from '@hearth/registry';
+import { addBundle, buildSite, generateSignerKey, initIndex, packageIntegrity, readIndex, readPluginPackage, writeBundle } from '@hearth/registry';
 
-/** A run of the main job, with the plugin spec it ran. */
+/** A run of the main job, with the folder of the plugin's package. */
 export interface MainRun {
-  /** The plugin spec. */
-  readonly spec: string;
+  /** The plugin's package folder. */
+  readonly dir: string;
   /** The run. */
   readonly run: RunResult;
 }
@@ -21,8 +21,7 @@ export function buildLocalRegistry(runs: readonly MainRun[], dir: string): strin
   const key = generateSignerKey('hearth npm start (this build only)');
   const indexDir = join(dir, 'index');
   initIndex(indexDir, [key]);
-  for (const { spec, run } of runs.filter((r) => r.run.verdict === 'pass' && r.run.selection.certify)) {
-    const pkgDir = packageDirOf(spec);
+  for (const { dir: pkgDir, run } of runs.filter((r) => r.run.verdict === 'pass' && r.run.selection.certify)) {
     const bundle = join(dir, 'bundles', `${run.plugin.name.replace(/^@/, '').replace(/\//g, '__')}-${run.device.type}-${run.profile.name}`);
     mkdirSync(bundle, { recursive: true });
     writeBundle({ run, package: readPluginPackage(pkgDir), integrity: packageIntegrity(pkgDir), key, dir: bundle });

@@ -1,6 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { OPSET_V1 } from '@hearth/core';
+import { OPSET_V1, type HearthPlugin } from '@hearth/core';
+import { packageDirOf } from '@hearth/registry';
 import { ProgressBar, backendsHtml, opBackendCells, runConformance, writeReports, FAILING, type BackendColumn } from '@hearth/conformance';
 import { importInstalledPlugins, importPlugin, specOf } from '../plugins.js';
 import { formatTable } from '../table.js';
@@ -44,7 +45,7 @@ export async function runMain(options: MainOptions = {}): Promise<number> {
   const backends: MainSummary['backends'][number][] = [];
   const matrix: Record<string, Record<string, string>> = {};
   const summary = { backends, matrix, report: join(dir, 'index.html'), exitCode: 1 };
-  const found: { spec: string; name: string; types: readonly string[] }[] = [];
+  const found: { spec: string | HearthPlugin; dir?: string; name: string; types: readonly string[] }[] = [];
   if (options.plugins) {
     for (const spec of options.plugins) {
       try {
@@ -56,7 +57,8 @@ export async function runMain(options: MainOptions = {}): Promise<number> {
     }
   } else {
     const { loaded, failures } = await importInstalledPlugins();
-    for (const p of loaded) found.push({ spec: specOf(p), name: p.package.name, types: p.package.hearth.deviceTypes });
+    // A native-only plugin has no module a child process could import: it runs in this process.
+    for (const p of loaded) found.push({ spec: specOf(p) ?? p.plugin, dir: p.dir, name: p.package.name, types: p.package.hearth.deviceTypes });
     for (const f of failures) say(`${f.spec}: ${f.error.message}`);
   }
   if (found.length === 0) {
@@ -77,7 +79,7 @@ export async function runMain(options: MainOptions = {}): Promise<number> {
         bar?.done();
         writeReports(run, join(dir, type));
         columns.push({ title, run });
-        certified.push({ spec: p.spec, run });
+        certified.push({ dir: p.dir ?? packageDirOf(p.spec as string), run });
         links.push(`${type}/index.html`);
         const line = `${title}: ${run.verdict.toUpperCase()}, ${run.results.length} cases in ${(run.durationMs / 1000).toFixed(1)} s`;
         if (!run.init.ok) {

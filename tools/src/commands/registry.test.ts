@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -46,6 +46,25 @@ describe('hearth backends with discovery', () => {
     expect(table.stdout).toMatch(/npu\s+acme-npu\s+0\.3\.0 .*failed\s+E_REG_LOAD: acme-npu: importing .*index\.js failed: libacme_npu\.so/);
     const off = await hearth(app, ['backends', '--json'], { HEARTH_AUTOLOAD: '0' });
     expect(JSON.parse(off.stdout)).toEqual([]);
+  });
+});
+
+describe('a native-only plugin package (a shared library and a hearth field, no JavaScript)', () => {
+  it('is discovered and loaded through @hearth/plugin-native', async () => {
+    const app = mkdtempSync(join(tmpdir(), 'hearth-native-app-'));
+    writeFileSync(join(app, 'package.json'), '{"name":"app","version":"0.0.0","private":true}');
+    const pkg = join(app, 'node_modules', 'acme-native');
+    mkdirSync(join(pkg, 'lib'), { recursive: true });
+    copyFileSync(join(ROOT, 'plugins/native/build/libhearth_reference.so'), join(pkg, 'lib', 'libacme.so'));
+    const hearthField = { nativeLibrary: './lib/libacme.so', deviceTypes: ['native'], coreApi: '^1.0.0', opset: 1, profiles: ['core'], vendor: 'ACME', contact: 'native@acme.example' };
+    writeFileSync(join(pkg, 'package.json'), JSON.stringify({ name: 'acme-native', version: '0.2.0', hearth: hearthField }));
+    const rows = JSON.parse((await hearth(app, ['backends', '--json'])).stdout) as { backend: string; plugin: string; version: string; status: string }[];
+    expect(rows).toEqual([expect.objectContaining({ backend: 'native', plugin: 'acme-native', version: '0.2.0', status: 'ready' })]);
+    const { nativeLibrary: _lib, ...neither } = hearthField;
+    writeFileSync(join(pkg, 'package.json'), JSON.stringify({ name: 'acme-native', version: '0.2.0', hearth: neither }));
+    const bad = JSON.parse((await hearth(app, ['backends', '--json'])).stdout) as { code: string; reason: string }[];
+    expect(bad).toEqual([expect.objectContaining({ code: 'E_REG_MANIFEST' })]);
+    expect(bad[0]!.reason).toContain(`${join(pkg, 'package.json')}#/hearth: needs "entry" (the module exporting the plugin) or "nativeLibrary"`);
   });
 });
 
