@@ -15,9 +15,9 @@ export function notInstalled(pkg: string, what: string): HearthError {
 /**
  * A subcommand whose code (and its heavy dependency `pkg`) is imported only when it runs, so the CLI
  * installs and starts without it. `load` imports the module that builds the real command; its options,
- * help and exit codes are the real command's.
+ * help and exit codes are the real command's. `usage` is how help and errors name it (a subcommand's full path).
  */
-export function lazyCommand(name: string, description: string, pkg: string, load: () => Promise<Command>): Command {
+export function lazyCommand(name: string, description: string, pkg: string, load: () => Promise<Command>, usage = `hearth ${name}`): Command {
   return new Command(name)
     .description(`${description} (needs ${pkg})`)
     .helpOption(false)
@@ -29,10 +29,10 @@ export function lazyCommand(name: string, description: string, pkg: string, load
       try {
         real = await load();
       } catch (e) {
-        if (isMissingPackage(e, pkg)) throw notInstalled(pkg, `hearth ${name}`);
+        if (isMissingPackage(e, pkg)) throw notInstalled(pkg, usage);
         throw e;
       }
-      real.name(`hearth ${name}`).exitOverride();
+      real.name(usage).exitOverride();
       await real.parseAsync(args, { from: 'user' });
     });
 }
