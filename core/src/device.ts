@@ -22,6 +22,8 @@ export class Device {
   readonly account: Account;
   /** The largest single allocation, in bytes. */
   readonly maxAllocationBytes: number;
+  // Sizes up to this many elements fit whatever the dtype (8 bytes at most): the hot path's one compare.
+  readonly #safeSize: number;
 
   constructor(
     /** The device name, `type:index`. */
@@ -39,6 +41,7 @@ export class Device {
     this.account = ledger.account(name);
     const max = backend.maxAllocationBytes;
     this.maxAllocationBytes = typeof max === 'number' && max > 0 ? max : DEFAULT_MAX_ALLOCATION_BYTES;
+    this.#safeSize = Math.floor(this.maxAllocationBytes / 8);
     this.ctx = {
       backend,
       allocate: (dtype, size) => {
@@ -63,8 +66,7 @@ export class Device {
    * backend failure is `E_OUT_OF_MEMORY` when memory is the cause, else `E_BACKEND`.
    */
   allocate(dtype: DType, size: number): DeviceStorage {
-    const bytes = size * dtypeBytes(dtype);
-    if (bytes > this.maxAllocationBytes) throw this.#tooBig(dtype, size, bytes);
+    if (size > this.#safeSize && size * dtypeBytes(dtype) > this.maxAllocationBytes) throw this.#tooBig(dtype, size, size * dtypeBytes(dtype));
     let s: DeviceStorage;
     try {
       s = this.backend.allocate(dtype, size);
@@ -73,7 +75,7 @@ export class Device {
       if (!isMemoryError(e)) throw this.fault('allocate', e);
       throw new HearthError(
         'E_OUT_OF_MEMORY',
-        `${this.name} could not allocate ${bytes} bytes (${size} x ${dtype}): ${describeError(e)}. Dispose unused tensors or use smaller ones.`,
+        `${this.name} could not allocate ${size * dtypeBytes(dtype)} bytes (${size} x ${dtype}): ${describeError(e)}. Dispose unused tensors or use smaller ones.`,
         { device: this.name, size, dtype },
         { cause: e },
       );
