@@ -4,7 +4,7 @@ export default defineConfig({
   resolve: { conditions: ['hearth-source'] },
   test: {
     include: ['**/*.test.ts'],
-    exclude: ['**/node_modules/**', '**/dist/**', '**/.stryker-tmp/**'],
+    exclude: ['**/node_modules/**', '**/dist/**', '**/.stryker-tmp*/**'],
     testTimeout: 30_000,
   },
 });

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -7,18 +7,13 @@ import { fileURLToPath } from 'node:url';
 /** The repository root. */
 export const REPO = fileURLToPath(new URL('../..', import.meta.url));
 
-/** Every published Hearth package by its workspace folder. */
-export const PUBLISHED: Readonly<Record<string, string>> = {
-  '@hearth/core': 'core',
-  '@hearth/plugin-cpu': 'plugins/cpu',
-  '@hearth/plugin-wasm': 'plugins/wasm',
-  '@hearth/plugin-webgpu': 'plugins/webgpu',
-  '@hearth/plugin-wasm': 'plugins/wasm',
-  '@hearth/governance': 'governance',
-  '@hearth/conformance': 'tests/conformance',
-  '@hearth/registry': 'registry',
-  '@hearth/cli': 'tools',
-};
+/** Every published (not private) Hearth package by its workspace folder, from the root's `workspaces`. */
+export const PUBLISHED: Readonly<Record<string, string>> = Object.fromEntries(
+  (JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')) as { workspaces: string[] }).workspaces
+    .map((folder) => [JSON.parse(readFileSync(join(REPO, folder, 'package.json'), 'utf8')) as { name: string; private?: boolean }, folder] as const)
+    .filter(([pkg]) => !pkg.private)
+    .map(([pkg, folder]) => [pkg.name, folder]),
+);
 
 /** The environment for npm in a project outside the repository: none of the calling npm's settings. */
 export function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {

@@ -15,24 +15,26 @@ export function notInstalled(pkg: string, what: string): HearthError {
 /**
  * A subcommand whose code (and its heavy dependency `pkg`) is imported only when it runs, so the CLI
  * installs and starts without it. `load` imports the module that builds the real command; its options,
- * help and exit codes are the real command's. `usage` is how help and errors name it (a subcommand's full path).
+ * help and exit codes are the real command's.
  */
-export function lazyCommand(name: string, description: string, pkg: string, load: () => Promise<Command>, usage = `hearth ${name}`): Command {
+export function lazyCommand(name: string, description: string, pkg: string, load: () => Promise<Command>): Command {
   return new Command(name)
     .description(`${description} (needs ${pkg})`)
     .helpOption(false)
     .allowUnknownOption()
     .allowExcessArguments()
     .argument('[args...]')
-    .action(async (args: string[]) => {
+    .action(async (args: string[], _opts: unknown, self: Command) => {
+      const path = [];
+      for (let c: Command | null = self; c; c = c.parent) path.unshift(c.name());
       let real: Command;
       try {
         real = await load();
       } catch (e) {
-        if (isMissingPackage(e, pkg)) throw notInstalled(pkg, usage);
+        if (isMissingPackage(e, pkg)) throw notInstalled(pkg, path.join(' '));
         throw e;
       }
-      real.name(usage).exitOverride();
+      real.name(path.join(' ')).exitOverride();
       await real.parseAsync(args, { from: 'user' });
     });
 }

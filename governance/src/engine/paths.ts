@@ -29,8 +29,3 @@ export function globMatcher(globs: readonly string[]): (path: string) => boolean
   const patterns = globs.map(globToRegExp);
   return (path) => patterns.some((p) => p.test(path));
 }
-
-/** True when the path matches any of the globs. */
-export function matchesAny(path: string, globs: readonly string[]): boolean {
-  return globMatcher(globs)(path);
-}

@@ -168,6 +168,13 @@ describe('the bot on a GitHub-compatible server', () => {
   it('is refused by the server when a comment passes GitHub\'s 65,536-character limit', async () => {
     const octokit = await serve(pull());
     await expect(octokit.rest.issues.createComment({ ...ref, issue_number: 7, body: 'x'.repeat(GITHUB_MAX_COMMENT_CHARS + 1) })).rejects.toMatchObject({ status: 422 });
-    await expect(octokit.rest.issues.createComment({ ...ref, issue_number: 7, body: 'x'.repeat(GITHUB_MAX_COMMENT_CHARS) })).resolves.toMatchObject({ status: 201 });
+    const { data: made } = await octokit.rest.issues.createComment({ ...ref, issue_number: 7, body: 'x'.repeat(GITHUB_MAX_COMMENT_CHARS) });
+    // An edit keeps the limit and moves updated_at, which is how an edited comment is told apart.
+    await expect(octokit.rest.issues.updateComment({ ...ref, comment_id: made.id, body: 'y'.repeat(GITHUB_MAX_COMMENT_CHARS + 1) })).rejects.toMatchObject({ status: 422 });
+    const { data: edited } = await octokit.rest.issues.updateComment({ ...ref, comment_id: made.id, body: '/vote yes' });
+    expect(edited.created_at).toBe(made.created_at);
+    expect(Date.parse(edited.updated_at)).toBeGreaterThan(Date.parse(made.created_at));
+    const listed = await octokit.paginate(octokit.rest.issues.listComments, { ...ref, issue_number: 7 });
+    expect(listed.find((c) => c.id === made.id)).toMatchObject({ body: '/vote yes', updated_at: edited.updated_at });
   });
 });

@@ -8,8 +8,8 @@
  */
 export { SUITE_VERSION, SUITE_SEED } from './version.js';
 export { PROFILES, getProfile, inProfile, type Profile } from './profiles.js';
-export { allCases, profileCases, opSpecs, computeDtypes, castTargets, PROPERTY_RUNS } from './suite.js';
-export type { TensorInput, CaseKind, ExpectedError, OpCase, PropertyCase, LifecycleCase, SuiteCase } from './cases/types.js';
+export { allCases, profileCases, opSpecs, computeDtypes, castTargets, tierOf, PROPERTY_RUNS } from './suite.js';
+export type { TensorInput, CaseKind, CaseTier, FollowUpCall, ExpectedError, OpCase, PropertyCase, LifecycleCase, SuiteCase } from './cases/types.js';
 export type { OpSpec, Draft } from './cases/spec.js';
 export { SpecContext } from './cases/spec.js';
 export { caseId, parseCaseId, parseQuery, matchesQuery, parseShard, inShard, type CaseIdParts, type Query, type Shard } from './ids.js';

@@ -21,6 +21,7 @@ export const CAST_KERNELS: readonly KernelSpec[] = [
         o.set(a);
         return;
       }
+      // Stryker disable next-line EqualityOperator: a typed-array write one past the end is dropped and the extra iteration has no other effect, so <= computes the same
       for (let i = 0; i < o.length; i++) o[i] = convert(a[i]!);
     },
   },

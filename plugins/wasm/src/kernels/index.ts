@@ -1,8 +1,19 @@
 import type { DType, KernelSpec } from '@hearth/core';
-import { GENERIC_KERNELS } from './generic/index.js';
+import { CPU_KERNELS } from '@hearth/plugin-cpu';
 import { FAST_PATHS, withFallback } from './fast.js';
 
+const STORED: readonly DType[] = ['float32', 'int32', 'bool'];
 const asList = (d: DType | readonly DType[]): readonly DType[] => (typeof d === 'string' ? [d] : d);
+
+/**
+ * The reference CPU plugin's kernels, registered for the wasm device: they read `storage.data`, which a
+ * wasm tensor gives as a typed-array view of its WebAssembly memory, so the same code serves both and the
+ * two backends agree on every operator's edge cases. float64 is dropped (the wasm device does not store it).
+ */
+const GENERIC_KERNELS: readonly KernelSpec[] = CPU_KERNELS.flatMap((k): KernelSpec[] => {
+  const dtypes = asList(k.dtypes).filter((d) => STORED.includes(d));
+  return dtypes.length ? [{ op: k.op, device: 'wasm', dtypes, run: k.run }] : [];
+});
 
 /**
  * Every wasm kernel: the generic ones, with float32 registrations of the operators in FAST_PATHS split
