@@ -14,7 +14,7 @@ export { canonicalJson, sha512Integrity } from './canonical.js';
 export { generateSignerKey, readSignerKey, publicSigner, keyIdOf, type Signer, type SignerKey } from './keys.js';
 export { packageIntegrity, tarballIntegrity } from './integrity.js';
 export { writeBundle, signStatement, bundleDigest, BUNDLE_FILES, CERTIFICATE_FILE, type Certificate, type CertificateStatement, type WriteBundleOptions } from './bundle.js';
-export { SUITE_RELEASES, supportedSuiteVersions, currentCaseList } from './suites.js';
+export { SUITE_RELEASES, SUITE_LISTS_DIR, supportedSuiteVersions, currentCaseList, releasedCaseList, releasedSuite, currentSuiteRelease, freezeCurrentSuite, type SuiteRelease } from './suites.js';
 export { readBundle, verifyBundle, refusalReasons, CHECKS, type Bundle, type VerifyCheck, type VerifyReport, type VerifyOptions, type SuitePolicy } from './verify.js';
 export {
   readIndex,

@@ -14,11 +14,16 @@ export function packageDirOf(spec: string, cwd: string = process.cwd()): string 
   let start: string;
   if (isPath) start = dirname(resolve(cwd, target));
   else {
-    try {
-      start = dirname(createRequire(join(resolve(cwd), 'package.json')).resolve(target));
-    } catch (cause) {
-      throw new RegistryError('E_REG_MANIFEST', `${target} is not installed in ${cwd}; install it, or name the plugin by its module path.`, { path: target, cause });
-    }
+    // From the project first, then from Hearth's own install: where the conformance runner finds it too.
+    const found = [join(resolve(cwd), 'package.json'), import.meta.url].map((from) => {
+      try {
+        return createRequire(from).resolve(target);
+      } catch {
+        return undefined;
+      }
+    }).find((x) => x !== undefined);
+    if (!found) throw new RegistryError('E_REG_MANIFEST', `${target} is not installed in ${cwd}; install it, or name the plugin by its module path.`, { path: target });
+    start = dirname(found);
   }
   for (let dir = start; ; dir = dirname(dir)) {
     const file = join(dir, 'package.json');

@@ -9,7 +9,7 @@ import { readBundle, verifyBundle, type VerifyOptions, type VerifyReport } from 
 import { addBundle, initIndex, revokeVersion } from './index-write.js';
 import { readIndex } from './index-file.js';
 import { packageIntegrity } from './integrity.js';
-import { currentCaseList } from './suites.js';
+import { currentCaseList, releasedCaseList } from './suites.js';
 import { bundleOf, certifyCpu, copyRun, cpuPackage } from './testing/certify.js';
 import { signStatement, type Certificate } from './bundle.js';
 
@@ -106,6 +106,23 @@ describe('a certification bundle', () => {
     expect(failed(old)).toEqual(['suite-version']);
     expect(reason(old, 'suite-version')).toBe('suite version 0.8.0 is not supported: certificates are accepted from suite 0.9.0, 0.10.0, 1.0.0; rerun with a current suite');
     expect(failed(check(bundleOf(Object.assign(copyRun(run), { suite: { ...run.suite, version: '2.0.0' } }) as RunResult, lab)))).toEqual(['suite-version', 'case-list']);
+  });
+
+  it("checks a certificate from an earlier suite against that suite's own frozen case list", () => {
+    const old = releasedCaseList('1.0.0', 'core');
+    expect(old?.length).toBe(1523);
+    const asOld = (ids: readonly string[]) => {
+      const r = copyRun(run);
+      r.suite = { ...r.suite, version: '1.0.0' };
+      r.results = ids.map((id, i) => ({ ...r.results[i % r.results.length], id }));
+      return check(bundleOf(r as RunResult, lab));
+    };
+    const exact = asOld(old!);
+    expect(failed(exact)).toEqual([]);
+    expect(reason(exact, 'case-list')).toBe('exactly the 1523 cases of suite 1.0.0, profile core');
+    const dropped = asOld(old!.filter((id) => id !== old![42]));
+    expect(failed(dropped)).toEqual(['case-list']);
+    expect(reason(dropped, 'case-list')).toBe(`1 case(s) missing: ${old![42]}`);
   });
 
   it('refuses a results file with a skipped case, a failed case, or a missing case', () => {

@@ -9,7 +9,7 @@ import { certifiedProfiles, deviceTypeOwners, expiryOf, type RegistryIndex } fro
 import { keyIdOf, type Signer } from './keys.js';
 import { parsePluginPackage, type PluginPackage } from './manifest.js';
 import { schemaProblems } from './schema.js';
-import { currentCaseList, supportedSuiteVersions, SUITE_RELEASES } from './suites.js';
+import { currentCaseList, releasedCaseList, supportedSuiteVersions, SUITE_RELEASES } from './suites.js';
 import { SUITE_VERSION } from '@hearth/conformance';
 
 /** A bundle read from its folder: the certificate and the raw bytes of each file. */
@@ -93,14 +93,14 @@ export interface VerifyOptions {
   readonly integrity?: string;
   /** The index the bundle would join: revocations, profiles certified by other bundles, device-type owners. */
   readonly index?: RegistryIndex;
-  /** The suite versions accepted (default: the current one and the two before it, current case lists). */
+  /** The suite versions accepted (default: the current one and the two before it, each checked against its own frozen case list). */
   readonly suite?: SuitePolicy;
 }
 
 const DEFAULT_SUITE: SuitePolicy = {
   current: SUITE_VERSION,
   releases: SUITE_RELEASES,
-  caseList: (version, profile) => (version === SUITE_VERSION ? currentCaseList(profile) : undefined),
+  caseList: (version, profile) => (version === SUITE_VERSION ? currentCaseList(profile) : releasedCaseList(version, profile)),
 };
 
 function listed(ids: readonly string[], max = 5): string {

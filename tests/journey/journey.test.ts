@@ -143,6 +143,10 @@ describe("a vendor's journey, outside the repository", () => {
     expect(page).toContain('@acme/hearth-plugin-npu');
     expect(page).toContain('@acme/hearth-plugin-mxu');
     expect(page).toContain('core-partial');
+    // The partial plugin's page shows its coverage: its pairs pass, the rest are not supported.
+    const mxuPage = readFileSync(join(site, 'plugins/acme__hearth-plugin-mxu.html'), 'utf8');
+    expect(mxuPage).toContain('title="matmul float32: pass"');
+    expect(mxuPage).toContain('title="exp float32: not-supported"');
   }, 240_000);
 });
 

@@ -100,4 +100,12 @@ describe("the vendor's light path: npm i -D @hearth/cli @hearth/conformance", ()
     expect(r.stderr).toContain('npm i -D @hearth/governance');
     expect(r.stderr).toContain('[E_NOT_INSTALLED]');
   });
+
+  it('keeps the registry commands that need no GitHub, and says how to get the ones that do', () => {
+    const key = hearth(project, 'registry', 'keygen', '--name', 'Vendor CI', '--out', join(project, 'ci.key.json'));
+    expect(key.status).toBe(0);
+    const r = hearth(project, 'registry', 'submit', 'bundle');
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain('hearth registry submit needs @hearth/governance, which is not installed');
+  });
 });

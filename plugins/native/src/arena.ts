@@ -27,6 +27,8 @@ export class LaunchArena {
   #i32!: Int32Array;
   #f64!: Float64Array;
   #strings = new Map<string, bigint>();
+  /** Addresses of words already asked for: BigInt arithmetic allocates, and launches reuse the same few. */
+  #addrs: bigint[] = [];
   /** Where the last encode put the inputs, the output and the attributes. */
   inputs = 0n;
   output = 0n;
@@ -40,6 +42,7 @@ export class LaunchArena {
     if (this.#ptr) koffi.free(this.#ptr);
     this.#ptr = koffi.alloc('uint64_t', words) as bigint;
     this.#words = words;
+    this.#addrs = [];
     const buf = koffi.view(this.#ptr, words * 8);
     this.#u64 = new BigUint64Array(buf);
     this.#u32 = new Uint32Array(buf);
@@ -48,7 +51,7 @@ export class LaunchArena {
   }
 
   #addr(word: number): bigint {
-    return this.#ptr + BigInt(word * 8);
+    return (this.#addrs[word] ??= this.#ptr + BigInt(word * 8));
   }
 
   #int64(word: number, v: number): void {

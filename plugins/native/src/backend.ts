@@ -20,6 +20,8 @@ export class NativeBackend implements Backend {
   readonly info: DeviceInfo;
   readonly dtypes: readonly DType[] = ['float32', 'int32', 'bool'];
   readonly syncRead = false;
+  /** The device's memory, where the library reports it (else the core's default limit applies). */
+  readonly maxAllocationBytes?: number;
   /** Where kernels write their launch descriptors. */
   readonly arena = new LaunchArena();
   /** A native pointer-sized slot that `alloc` writes its result into, and a view to read it. */
@@ -57,6 +59,7 @@ export class NativeBackend implements Backend {
       abi: `${lib.identity.abi.major}.${lib.identity.abi.minor}`,
       ...(Number(info['memory_bytes']) > 0 ? { memoryBytes: Number(info['memory_bytes']) } : {}),
     };
+    if (Number(info['memory_bytes']) > 0) this.maxAllocationBytes = Number(info['memory_bytes']);
   }
 
   allocate(dtype: DType, size: number): NativeStorage {

@@ -83,6 +83,10 @@ export function openNativeLibrary(file: string): NativeLibrary {
   const api = getApi() as bigint | null;
   if (!api) throw pluginError(path, `hearth_plugin_get_api() of ${path} returned NULL`);
   const structSize = Number(koffi.decode(api, 'size_t'));
+  const versionEnd = koffi.offsetof(PluginApi, 'abi_minor') + 4;
+  if (structSize < versionEnd) {
+    throw pluginError(path, `The plugin's hearth_plugin_api.struct_size is ${structSize} bytes, too small to hold even its ABI version (${versionEnd} bytes); set struct_size = sizeof(hearth_plugin_api)`, { structSize });
+  }
   const major = koffi.decode(api, koffi.offsetof(PluginApi, 'abi_major'), 'uint32_t') as number;
   const minor = koffi.decode(api, koffi.offsetof(PluginApi, 'abi_minor'), 'uint32_t') as number;
   if (major !== ABI_VERSION.major) {

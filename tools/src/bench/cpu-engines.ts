@@ -4,6 +4,8 @@ import { onnxModel, type OnnxAttr } from './onnx-model.js';
 
 /** One op of one row, ready to run: `run` does it once (the result is complete when it returns). */
 export interface Prepared {
+  /** Makes this engine current before it is timed (tfjs has one active backend at a time). */
+  activate?(): Promise<void>;
   run(): void | Promise<void>;
   /** Runs once more and returns the output, NCHW / row-major, for the reference check. */
   result(): Promise<Float32Array>;
@@ -93,9 +95,13 @@ export async function tfjsEngine(name: string, backend: 'cpu' | 'wasm'): Promise
                 ? () => tf.softmax(a)
                 : () => tf.conv2d(a as import('@tensorflow/tfjs-core').Tensor4D, b as import('@tensorflow/tfjs-core').Tensor4D, 1, 'same');
       return {
+        async activate() {
+          await tf.setBackend(backend);
+        },
         // Both backends compute eagerly inside the call; dataSync() is not needed to finish the work.
         run: () => call().dispose(),
         async result() {
+          await tf.setBackend(backend);
           const t = call();
           const d = t.dataSync() as Float32Array;
           const s = t.shape;
@@ -117,7 +123,7 @@ const ONNX: Record<Work['op'], [string, Readonly<Record<string, OnnxAttr>>]> = {
   conv2d: ['Conv', { pads: [1, 1, 1, 1], kernel_shape: [3, 3] }],
 };
 
-/** onnxruntime-node (native, its default thread count), one single-node model per row. */
+/** onnxruntime-node (native, its default thread count, no spin-waiting), one single-node model per row. */
 export async function onnxEngine(name: string): Promise<Engine> {
   const ort = (await import('onnxruntime-node')).default;
   return {
@@ -126,7 +132,8 @@ export async function onnxEngine(name: string): Promise<Engine> {
       const [opType, attrs] = ONNX[work.op];
       const s = work.shapes;
       const outShape = work.op === 'sum' ? [] : work.op === 'matmul' ? [s[0]![0]!, s[1]![1]!] : work.op === 'conv2d' ? [1, s[1]![0]!, s[0]![2]!, s[0]![3]!] : s[0]!;
-      const session = await ort.InferenceSession.create(onnxModel(opType, s, outShape, attrs));
+      // No spin-waiting between runs: its threads would otherwise burn the cores the next engine is timed on.
+      const session = await ort.InferenceSession.create(onnxModel(opType, s, outShape, attrs), { extra: { session: { intra_op: { allow_spinning: '0' } } } });
       const feeds = Object.fromEntries(work.inputs.map((d, i) => [`x${i}`, new ort.Tensor('float32', d, [...s[i]!])]));
       return {
         async run() {

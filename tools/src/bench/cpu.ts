@@ -9,21 +9,37 @@ import { hearthEngine, onnxEngine, tfjsEngine, type Engine, type Prepared } from
 /** Where the figures go (JSON), relative to the working directory. */
 export const CPU_BENCH_REPORT = 'reports/bench/cpu.json';
 
-/** Median ns per run: batches of at least 25 ms, 7 of them, after the reference check warmed it up. */
-async function nsPerRun(p: Prepared): Promise<number> {
-  const batch = async (n: number) => {
-    const t0 = process.hrtime.bigint();
-    for (let i = 0; i < n; i++) {
-      const r = p.run();
-      if (r) await r;
+/** Runs `p` n times; returns the elapsed ns. */
+async function batch(p: Prepared, n: number): Promise<number> {
+  const t0 = process.hrtime.bigint();
+  for (let i = 0; i < n; i++) {
+    const r = p.run();
+    if (r) await r;
+  }
+  return Number(process.hrtime.bigint() - t0);
+}
+
+/**
+ * Median ns per run of each engine: batches of at least 25 ms, 7 rounds in which every engine runs one
+ * batch in turn, so a change in the machine's load (or a peer's threads still spinning) hits every
+ * engine alike rather than whichever was timed at that moment.
+ */
+async function nsPerRunInterleaved(ps: readonly Prepared[]): Promise<number[]> {
+  const sizes: number[] = [];
+  for (const p of ps) {
+    await p.activate?.();
+    let n = 1;
+    while ((await batch(p, n)) < 25e6 && n < 1 << 22) n *= 4;
+    sizes.push(n);
+  }
+  const runs: number[][] = ps.map(() => []);
+  for (let r = 0; r < 7; r++) {
+    for (let i = 0; i < ps.length; i++) {
+      await ps[i]!.activate?.();
+      runs[i]!.push((await batch(ps[i]!, sizes[i]!)) / sizes[i]!);
     }
-    return Number(process.hrtime.bigint() - t0);
-  };
-  let n = 1;
-  while ((await batch(n)) < 25e6 && n < 1 << 22) n *= 4;
-  const runs: number[] = [];
-  for (let r = 0; r < 7; r++) runs.push((await batch(n)) / n);
-  return runs.sort((a, b) => a - b)[3]!;
+  }
+  return runs.map((rs) => rs.sort((a, b) => a - b)[3]!);
 }
 
 /** The error of `got` against the float64 reference: max |got - ref| / max |ref|. */
@@ -69,24 +85,23 @@ export async function benchCpu(): Promise<void> {
   const table: { work: Work; cells: Cell[] }[] = [];
   for (const w of work) {
     const ref = w.reference();
-    const cells: Cell[] = [];
+    // Every engine is prepared and checked before any is timed, so none is timed in a colder process.
+    const prepared: { engine: Engine; p: Prepared; error: number; onceNs: number }[] = [];
     for (const e of engines) {
-      // The reference CPU plugin takes minutes on the 1024 matmul; its figure there is one timed run.
       const p = await e.prepare(w);
-      try {
-        const t0 = performance.now();
-        const error = relError(await p.result(), ref);
-        const once = (performance.now() - t0) * 1e6;
-        if (!(error <= w.tolerance)) {
-          cells.push({ engine: e.name, value: null, error, note: `error ${error.toExponential(2)} over ${w.tolerance}` });
-          continue;
-        }
-        const ns = once > 2e9 ? once : await nsPerRun(p);
-        cells.push({ engine: e.name, value: figure(w, ns), error });
-      } finally {
-        await p.dispose();
-      }
+      const t0 = performance.now();
+      const error = relError(await p.result(), ref);
+      prepared.push({ engine: e, p, error, onceNs: (performance.now() - t0) * 1e6 });
     }
+    // The reference CPU plugin takes minutes on the 1024 matmul: a check that took over 2 s is its figure.
+    const timed = prepared.filter((e) => e.error <= w.tolerance && e.onceNs <= 2e9);
+    const ns = await nsPerRunInterleaved(timed.map((e) => e.p));
+    const cells: Cell[] = prepared.map(({ engine, error, onceNs }) => {
+      if (!(error <= w.tolerance)) return { engine: engine.name, value: null, error, note: `error ${error.toExponential(2)} over ${w.tolerance}` };
+      const at = timed.findIndex((e) => e.engine === engine);
+      return { engine: engine.name, value: figure(w, at < 0 ? onceNs : ns[at]!), error };
+    });
+    for (const { p } of prepared) await p.dispose();
     table.push({ work: w, cells });
     process.stdout.write('.');
   }
@@ -97,7 +112,7 @@ export async function benchCpu(): Promise<void> {
   const speedup = (w: Work, mine: number | null, peer: number | null) =>
     mine === null || peer === null ? null : higherIsBetter(w) ? mine / peer : peer / mine;
   const fmt = (v: number | null, digits = 3) => (v === null ? 'n/a' : v >= 100 ? v.toFixed(0) : v.toPrecision(digits));
-  console.log(`cpu: medians of 7 batches; wasm plugin on ${wasm.detail}; speed-up = how many times faster hearth wasm is`);
+  console.log(`cpu: medians of 7 interleaved batches; wasm plugin on ${wasm.detail}; speed-up = how many times faster hearth wasm is`);
   console.log(
     formatTable(
       ['work', 'unit', ...engines.map((e) => e.name), ...engines.slice(1).map((e) => `x ${e.name}`)],

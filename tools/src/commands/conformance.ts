@@ -2,7 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { Command, Option } from 'commander';
 import { HearthError } from '@hearth/core';
-import { writeCertification } from './certify.js';
+import { prepareCertification } from './certify.js';
 import {
   ProgressBar,
   describeFailure,
@@ -90,6 +90,7 @@ function printFailures(run: RunResult, dir: string | undefined): void {
 export async function runConformanceCommand(opts: ConformanceCliOptions): Promise<number> {
   const queries = opts.query ?? [];
   if (opts.signKey && !opts.certify) throw new HearthError('E_ARG', '--sign-key signs a certification bundle: add --certify (a bundle is only made from a certification run).');
+  const writeBundle = opts.signKey ? prepareCertification({ plugin: opts.plugin, signKey: opts.signKey, ...(opts.bundle ? { bundle: opts.bundle } : {}), ...(opts.package ? { packageFile: opts.package } : {}) }) : undefined;
   if (opts.list) {
     const { cases } = selectCases({ profile: opts.profile, queries, ...(opts.shard ? { shard: opts.shard } : {}), ...(opts.certify ? { certify: true } : {}) });
     for (const c of cases) console.log(c.id);
@@ -129,10 +130,7 @@ export async function runConformanceCommand(opts: ConformanceCliOptions): Promis
   console.log(`\n${run.results.length} cases in ${(run.durationMs / 1000).toFixed(1)} s: ${counts}`);
   console.log(`Verdict: ${run.verdict.toUpperCase()}${run.reasons.length ? ` (${run.reasons.join('; ')})` : ''}`);
   if (written) console.log(`Report: ${join(written.dir, 'index.html')} (results.json, junit.xml, summary.md)`);
-  if (opts.certify && opts.signKey) {
-    if (run.verdict === 'pass') console.log(`Certification bundle: ${writeCertification(run, { plugin: opts.plugin, signKey: opts.signKey, ...(opts.bundle ? { bundle: opts.bundle } : {}), ...(opts.package ? { packageFile: opts.package } : {}) })}`);
-    else console.log('No certification bundle: the run did not pass.');
-  }
+  if (writeBundle) console.log(run.verdict === 'pass' ? `Certification bundle: ${writeBundle(run)}` : 'No certification bundle: the run did not pass.');
   return run.verdict === 'pass' ? 0 : 1;
 }
 

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -117,6 +117,10 @@ describe('hearth registry, end to end through the binary', () => {
     const signOnly = await hearth(ROOT, ['conformance', '--sign-key', 'k.json']);
     expect(signOnly.code).toBe(2);
     expect(signOnly.stderr).toContain('--sign-key signs a certification bundle: add --certify');
-    for (const r of [noBundle, badIndex, signOnly]) expect(r.stderr).not.toMatch(/\n\s+at /);
+    const noKey = await hearth(ROOT, ['conformance', '--certify', '--sign-key', join(work, 'missing.key.json'), '--report', join(work, 'never')]);
+    expect(noKey.code).toBe(2);
+    expect(noKey.stderr).toContain(`${join(work, 'missing.key.json')}: cannot be read (ENOENT). Make a key with \`hearth registry keygen\`. [E_REG_KEY]`);
+    expect(existsSync(join(work, 'never'))).toBe(false);
+    for (const r of [noBundle, badIndex, signOnly, noKey]) expect(r.stderr).not.toMatch(/\n\s+at /);
   });
 });

@@ -130,8 +130,10 @@ export function registryCommand(): Command {
     .addCommand(verifyCommand())
     .addCommand(indexCommand())
     .addCommand(
-      lazyCommand('submit', 'open the pull request that adds a bundle to the registry repository', '@hearth/governance', async () => (await import('./registry-github.js')).registrySubmitCommand()),
+      lazyCommand('submit', 'Open the pull request that adds a bundle to the registry repository', '@hearth/governance', async () => (await import('./registry-github.js')).registrySubmitCommand()),
     )
-    .addCommand(lazyCommand('check-pr', 'the registry bot: check a submission pull request, report a check run', '@hearth/governance', async () => (await import('./registry-github.js')).registryCheckPrCommand()))
+    .addCommand(
+      lazyCommand('check-pr', 'The registry bot: check a submission pull request, report a check run', '@hearth/governance', async () => (await import('./registry-github.js')).registryCheckPrCommand()),
+    )
     .addCommand(siteCommand());
 }

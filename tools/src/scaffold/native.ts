@@ -1,4 +1,5 @@
 import type { ScaffoldPlan } from './options.js';
+import { manifestTs } from './typescript.js';
 
 /** The shared library's file name for a device type: `libnpu.so`. */
 export function libraryName(p: ScaffoldPlan): string {
@@ -162,17 +163,7 @@ import { createNativePlugin } from '@hearth/plugin-native';
 /** The shared library \`npm run build\` makes. */
 export const LIBRARY: string = fileURLToPath(new URL('../build/${libraryName(p)}', import.meta.url));
 
-/** What the plugin says about itself; keep it in step with the \`hearth\` field of package.json. */
-export const manifest: PluginManifest = {
-  name: ${JSON.stringify(p.name)},
-  version: '0.1.0',
-  vendor: ${JSON.stringify(p.vendor)},
-  deviceTypes: [${JSON.stringify(p.device)}],
-  coreApi: ${JSON.stringify(p.hearthRange)},
-  priority: 20,
-  description: ${JSON.stringify(`A Hearth native backend for ${p.device} devices.`)},
-};
-
+${manifestTs(p, `A Hearth native backend for ${p.device} devices.`)}
 /** The plugin: the library is opened when the plugin registers (a missing library is reported, not thrown). */
 export const plugin: HearthPlugin = createNativePlugin({ library: LIBRARY, manifest });
 

@@ -73,7 +73,16 @@ jobs:
           cache: npm
       - run: npm ci
       - run: npm run build
-      - run: npx ${commands(p).certify}
+      # Signed when the HEARTH_SIGN_KEY secret holds a key from \`hearth registry keygen\`: the bundle to submit.
+      - name: certify
+        env:
+          HEARTH_SIGN_KEY: \${{ secrets.HEARTH_SIGN_KEY }}
+        run: |
+          if [ -n "$HEARTH_SIGN_KEY" ]; then
+            printf '%s' "$HEARTH_SIGN_KEY" > "$RUNNER_TEMP/signer.key.json"
+            set -- --sign-key "$RUNNER_TEMP/signer.key.json" --bundle reports/certify/bundle
+          fi
+          npx ${commands(p).certify} "$@"
       - uses: actions/upload-artifact@v4
         if: always()
         with:
@@ -112,8 +121,10 @@ ${p.native ? '| `native/plugin.c`, `native/Makefile` | the C plugin on `hearth_p
 3. Accelerating part of the opset only (matmul and conv2d, say)? \`npm run test:partial\` certifies exactly
    the pairs you declare (the \`core-partial\` profile); users run the rest on the CPU through Hearth's
    fallback policy. Set \`"profiles": ["core-partial"]\` in the \`hearth\` field. \`core\` is the higher mark.
-4. \`npm run certify\` writes the certification run to \`reports/certify\` (CI does it on every push).
-   Publish the package to npm, then submit the bundle to the registry: \`hearth registry submit\`.
+4. \`npm run certify\` writes the certification run to \`reports/certify\`; CI does it on every push, and
+   signs a bundle when the \`HEARTH_SIGN_KEY\` secret holds a key (\`npx hearth registry keygen --name <you>\`;
+   add \`--sign-key <key> --bundle <dir>\` to sign locally). Publish the package to npm, then submit the bundle
+   to the registry: \`npx hearth registry submit <bundle>\` (it needs \`@hearth/governance\` installed).
 5. Users select your device with one line: \`HEARTH_BACKENDS=${p.device},cpu\`.
 
 The guides: Quick start, Write a backend plugin, Write a native plugin, Certify and publish (Hearth's

@@ -54,7 +54,11 @@ describe('hearth plugin init', () => {
   it('writes a workflow that certifies and keeps the report folder', () => {
     const wf = parse(readFileSync(join(dir, '.github/workflows/certify.yml'), 'utf8'));
     const steps = wf.jobs.certify.steps as { run?: string; uses?: string; with?: Record<string, unknown> }[];
-    expect(steps.map((s) => s.run).filter(Boolean)).toEqual(['npm ci', 'npm run build', 'npx hearth conformance --plugin ./dist/index.js --device npu --certify --report reports/certify']);
+    expect(steps.map((s) => s.run).slice(2, 4)).toEqual(['npm ci', 'npm run build']);
+    const certify = steps.find((s) => s.run?.includes('hearth conformance'))!;
+    expect(certify.run).toContain('npx hearth conformance --plugin ./dist/index.js --device npu --certify --report reports/certify "$@"');
+    expect(certify.run).toContain('set -- --sign-key "$RUNNER_TEMP/signer.key.json" --bundle reports/certify/bundle');
+    expect((certify as { env?: Record<string, string> }).env).toEqual({ HEARTH_SIGN_KEY: '${{ secrets.HEARTH_SIGN_KEY }}' });
     expect(steps.at(-1)).toMatchObject({ uses: 'actions/upload-artifact@v4', if: 'always()', with: { path: 'reports/certify' } });
   });
 
@@ -106,5 +110,28 @@ describe('hearth plugin init', () => {
     const r = hearth(parent, 'plugin', 'init', 'acme-x', '--device', 'Bad Type');
     expect(r.status).toBe(2);
     expect(r.stderr).toMatch(/^hearth: --device "Bad Type" is not a device type.*\[E_ARG\]\n$/);
+  });
+});
+
+describe('hearth plugin init --native', () => {
+  it('writes a C skeleton on hearth_plugin.h that builds, loads through the C ABI, and lists what is missing', () => {
+    const parent = mkdtempSync(join(tmpdir(), 'hearth-init-native-'));
+    const init = hearth(parent, 'plugin', 'init', '@acme/hearth-plugin-npu', '--device', 'npu', '--native');
+    expect(init.status).toBe(0);
+    const dir = join(parent, 'hearth-plugin-npu');
+    const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'));
+    expect(pkg).toMatchObject({ hearth: { nativeLibrary: './build/libnpu.so', deviceTypes: ['npu'] }, dependencies: { '@hearth/plugin-native': '^1.0.0' } });
+    expect(pkg.scripts.build).toBe('make -s -C native && tsc -p .');
+    linkHearth(dir);
+    symlinkSync(join(REPO, 'plugins/native'), join(dir, 'node_modules/@hearth/plugin-native'));
+    symlinkSync(join(REPO, 'node_modules/@types'), join(dir, 'node_modules/@types'));
+    const make = spawnSync('make', ['-s', '-C', 'native'], { cwd: dir, encoding: 'utf8' });
+    expect(make.stdout + make.stderr).toBe('');
+    expect(tsc(dir).stdout).toBe('');
+    const r = hearth(dir, 'conformance', '--plugin', './dist/index.js', '--device', 'npu');
+    expect(r.stdout).toMatch(/^hearth conformance [\d.]+: @acme\/hearth-plugin-npu@0\.1\.0 on npu:0/m);
+    expect(r.stdout).toMatch(/^Missing: \d+ \(op, dtype\) pair\(s\) the core profile requires\./m);
+    expect(r.stdout + r.stderr).not.toMatch(/^\s+at /m);
+    expect(r.status).toBe(1);
   });
 });

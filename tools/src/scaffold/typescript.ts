@@ -1,5 +1,20 @@
 import type { ScaffoldPlan } from './options.js';
 
+/** The `manifest` export of a plugin's `src/index.ts`. */
+export function manifestTs(p: ScaffoldPlan, description: string): string {
+  return `/** What the plugin says about itself; keep it in step with the \`hearth\` field of package.json. */
+export const manifest: PluginManifest = {
+  name: ${JSON.stringify(p.name)},
+  version: '0.1.0',
+  vendor: ${JSON.stringify(p.vendor)},
+  deviceTypes: [${JSON.stringify(p.device)}],
+  coreApi: ${JSON.stringify(p.hearthRange)},
+  priority: 20,
+  description: ${JSON.stringify(description)},
+};
+`;
+}
+
 /** `src/index.ts`: the manifest and `register`, which adds the backend and the kernels. */
 export function indexTs(p: ScaffoldPlan): string {
   return `/**
@@ -14,17 +29,7 @@ import { KERNELS } from './kernels.js';
 export { ${p.backendClass} } from './backend.js';
 export { KERNELS } from './kernels.js';
 
-/** What the plugin says about itself; keep it in step with the \`hearth\` field of package.json. */
-export const manifest: PluginManifest = {
-  name: ${JSON.stringify(p.name)},
-  version: '0.1.0',
-  vendor: ${JSON.stringify(p.vendor)},
-  deviceTypes: [${JSON.stringify(p.device)}],
-  coreApi: ${JSON.stringify(p.hearthRange)},
-  priority: 20,
-  description: ${JSON.stringify(`A Hearth backend for ${p.device} devices.`)},
-};
-
+${manifestTs(p, `A Hearth backend for ${p.device} devices.`)}
 /** The plugin: pass it to \`createHearth({ plugins: [plugin] })\`, or let discovery find the package. */
 export const plugin: HearthPlugin = {
   manifest,

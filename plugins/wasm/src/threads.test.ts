@@ -1,0 +1,48 @@
+import { describe, expect, it } from 'vitest';
+import { WasmHeap } from './heap.js';
+import { loadKernels } from './module.js';
+import { ThreadPool } from './threads.js';
+
+describe('ThreadPool', () => {
+  it('runs a kernel on the calling thread alone when workers cannot start, and stays single-threaded', async () => {
+    const loaded = await loadKernels(true);
+    let tries = 0;
+    const pool = new ThreadPool(loaded, 4, () => {
+      tries++;
+      throw new Error('no workers here');
+    });
+    const heap = new WasmHeap(loaded.memory);
+    const n = 100_003;
+    const x = heap.allocate('float32', n, n * 4);
+    const out = heap.allocate('float32', n, n * 4);
+    (x.data as Float32Array).set(Float32Array.from({ length: n }, (_, i) => i - 50_000));
+    pool.run('unary_f32', [1, x.ptr, out.ptr, n], true); // abs
+    pool.run('unary_f32', [0, out.ptr, out.ptr, n], true); // neg, in place
+    expect(Array.from((out.data as Float32Array).subarray(0, 3))).toEqual([-50_000, -49_999, -49_998]);
+    expect((out.data as Float32Array)[n - 1]).toBe(-50_002);
+    expect(pool.threads).toBe(1);
+    expect(tries).toBe(1);
+    pool.dispose();
+  });
+
+  it('splits a kernel over started workers and gets every chunk done exactly once', async () => {
+    const { Worker } = await import('node:worker_threads');
+    const loaded = await loadKernels(true);
+    const workers: InstanceType<typeof Worker>[] = [];
+    const pool = new ThreadPool(loaded, 3, (source, workerData) => {
+      const w = new Worker(source, { eval: true, workerData });
+      workers.push(w);
+      return w;
+    });
+    const heap = new WasmHeap(loaded.memory);
+    const n = 1_000_001;
+    const x = heap.allocate('float32', n, n * 4);
+    (x.data as Float32Array).fill(1);
+    for (let r = 0; r < 20; r++) pool.run('binary_f32', [0, x.ptr, x.ptr, x.ptr, n, n, 0], true); // x += x, in place
+    const d = x.data as Float32Array;
+    expect(d[0]).toBe(2 ** 20);
+    expect(d.every((v) => v === 2 ** 20)).toBe(true);
+    expect(workers.length).toBe(2);
+    pool.dispose();
+  });
+});
