@@ -23,6 +23,7 @@ const conv2d: KernelSpec = {
     const groups = attrs['groups'] as number;
     const Og = O / groups;
     let at = 0;
+    // Stryker disable next-line EqualityOperator: a typed-array write one past the end is dropped and the extra iteration has no other effect, so <= computes the same
     for (let n = 0; n < N; n++) {
       for (let oc = 0; oc < O; oc++) {
         const c0 = Math.floor(oc / Og) * Cg;
@@ -72,6 +73,7 @@ function poolKernel(op: string, avg: boolean): KernelSpec {
       const [ph, pw] = attrs['padding'] as Pair;
       const includePad = avg && (attrs['countIncludePad'] as boolean);
       let at = 0;
+      // Stryker disable next-line EqualityOperator: a typed-array write one past the end is dropped and the extra iteration has no other effect, so <= computes the same
       for (let plane = 0; plane < N * C; plane++) {
         const base = plane * H * W;
         for (let oy = 0; oy < OH; oy++) {

@@ -28,7 +28,9 @@ function matmulKernel(dtypes: readonly DType[], int: boolean): KernelSpec {
         const ao = off[0]! * mk;
         const bo = off[1]! * kn;
         const oo = bi * mn;
+        // Stryker disable next-line EqualityOperator: row i = m is the next batch matrix's first row, which its own call overwrites later (or past the end, dropped)
         for (let i = 0; i < m; i++) {
+          // Stryker disable next-line EqualityOperator: column j = n is the next row's first element, which the next row overwrites (or past the end, dropped)
           for (let j = 0; j < n; j++) {
             let acc = 0;
             if (int) for (let p = 0; p < k; p++) acc = (acc + Math.imul(x[ao + i * k + p]!, y[bo + p * n + j]!)) | 0;

@@ -28,9 +28,11 @@ function plan(shape: Shape, axes: readonly number[]): { kept: Axes; red: Axes } 
   const red: Axes = { dims: [], strides: [] };
   let lastReduced: boolean | undefined;
   for (let i = 0; i < shape.length; i++) {
+    // Stryker disable next-line ConditionalExpression: dropping size-1 axes is an optimization; kept, such an axis is a loop of one step
     if (shape[i] === 1) continue;
     const reduced = axes.includes(i);
     const g = reduced ? red : kept;
+    // Stryker disable next-line ConditionalExpression: merging neighbour axes of the same kind is an optimization; unmerged, the odometer walks them one by one
     if (lastReduced === reduced) {
       g.dims[g.dims.length - 1]! *= shape[i]!;
       g.strides[g.strides.length - 1] = strides[i]!;
@@ -52,12 +54,15 @@ export function reduceInto(x: HostArray, shape: Shape, axes: readonly number[], 
   const redSize = product(red.dims);
   const rn = red.dims.length;
   const lastN = rn > 0 ? red.dims[rn - 1]! : 1;
+  // Stryker disable next-line ConditionalExpression,EqualityOperator: with no reduced axis of size > 1 the row has one element (lastN = 1), so its stride is never applied
   const lastS = rn > 0 ? red.strides[rn - 1]! : 0;
+  // Stryker disable next-line ConditionalExpression: with redSize = 0, redSize / lastN is 0 too (or NaN if lastN is 0), and r < 0 or r < NaN walks no row
   const rows = redSize === 0 ? 0 : redSize / lastN;
   const kn = kept.dims.length;
   const kIdx = new Int32Array(kn);
   const rIdx = new Int32Array(rn);
   let base = 0;
+  // Stryker disable next-line EqualityOperator: a typed-array write one past the end is dropped and the extra iteration has no other effect, so <= computes the same
   for (let i = 0; i < outSize; i++) {
     fold.reset();
     rIdx.fill(0);

@@ -20,6 +20,7 @@ function floatSum(mean: boolean): Fold {
     },
     add(v) {
       const t = s + v;
+      // Stryker disable next-line ConditionalExpression,EqualityOperator: which operand is larger only picks how the rounding error of s + v is recovered; a wrong pick loses at most u·|v| per term, u·Σ|x| in all, inside sum's order-free bound γ_(n+2)·Σ|x| (at a tie both picks are exact)
       c += Math.abs(s) >= Math.abs(v) ? s - t + v : v - t + s;
       s = t;
       return false;
@@ -49,6 +50,7 @@ function simpleFold(init: number, step: (acc: number, v: number) => number): Fol
 /** argmax/argmin: the first extreme wins on ties; the first NaN wins outright. */
 function argFold(better: (v: number, best: number) => boolean): Fold {
   let best = 0;
+  // Stryker disable next-line UnaryOperator: reset() sets at = -1 before every output element, so this first value is never read
   let at = -1;
   return {
     reset() {
