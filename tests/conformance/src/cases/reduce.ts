@@ -49,6 +49,9 @@ function reduction(op: string): OpSpec {
       // shows; a float32 sum's order-free bound γ_(n+2)·Σ|x| says little past 2^23 terms.
       if (c.dtype === 'int32' && op === 'sum') out.push(c.large('all-axes', [c.lazyRand('large', [LARGE_REDUCTION], -1000, 1000)]));
       if (c.dtype === 'float32' && op === 'mean') out.push(c.large('rows', [c.lazyRand('large-rows', [2, LARGE_REDUCTION >> 1], lo, hi)], { axes: [-1] }));
+      // 1 then 1,000 terms of 2^-53: a plain float64 sum loses every term (error 1000·u, inside the bound
+      // γ_(n+2)·Σ|x|); a compensation applied with the wrong sign doubles that and falls outside it.
+      if (c.dtype === 'float64' && op === 'sum') out.push(c.ref('half-ulp-tail', [c.t([1001], [1, ...new Array<number>(1000).fill(2 ** -53)])]));
       if (!nonEmpty) out.push(c.ref('empty-axis', [x('ea', [2, 0])], { axes: [1] }));
       if (c.dtype === 'float32' && op === 'mean') out.push(c.ref('int32-input', [c.t([2, 3], [1, 2, 4, -7, 0, 2 ** 30], 'int32')], { axes: [1] }));
       if (c.dtype === 'int32' && op === 'prod') out.push(c.ref('int32-wrap', [c.t([2, 3], [65536, 65536, 3, 46341, 46341, -1])], { axes: [1] }));
