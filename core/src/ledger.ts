@@ -1,5 +1,3 @@
-import type { Tensor } from './tensor.js';
-
 /** Live bytes and tensors of one device. */
 export interface DeviceLedger {
   /** The device, e.g. `"cpu:0"`. */
@@ -42,11 +40,24 @@ export interface Account {
   peakBytes: number;
 }
 
+/**
+ * What the ledger needs of a tensor (the runtime's `Tensor` is one): its device's account, its storage's
+ * size, the slot the ledger keeps for it, and what the leak report lists.
+ */
+export interface LedgerEntry extends LiveTensor {
+  /** Its device, which holds its account. */
+  readonly dev: { readonly account: Account };
+  /** Its storage. */
+  readonly storage: { readonly byteLength: number };
+  /** Its place in the ledger's list of live tensors. */
+  ledgerSlot: number;
+}
+
 /** The core's per-device ledger of live storage. Every allocation the core or a kernel makes is counted. */
-export class Ledger {
+export class Ledger<T extends LedgerEntry = LedgerEntry> {
   readonly #accounts = new Map<string, Account>();
   // Live tensors in a dense array; each tensor knows its slot, so removal is a swap, not a hash lookup.
-  readonly #live: Tensor[] = [];
+  readonly #live: T[] = [];
 
   /** The account of a device, made on first use. */
   account(device: string): Account {
@@ -56,7 +67,7 @@ export class Ledger {
   }
 
   /** Counts a new tensor. */
-  addTensor(t: Tensor): void {
+  addTensor(t: T): void {
     const a = t.dev.account;
     a.tensors++;
     a.bytes += t.storage.byteLength;
@@ -66,7 +77,7 @@ export class Ledger {
   }
 
   /** Uncounts a disposed tensor. */
-  removeTensor(t: Tensor): void {
+  removeTensor(t: T): void {
     const a = t.dev.account;
     a.tensors--;
     a.bytes -= t.storage.byteLength;
@@ -96,7 +107,7 @@ export class Ledger {
   }
 
   /** The live tensor objects (for disposing them all). */
-  liveTensors(): Tensor[] {
+  liveTensors(): T[] {
     return this.#live.slice().sort((a, b) => a.id - b.id);
   }
 

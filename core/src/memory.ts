@@ -7,7 +7,6 @@ import type { Events, TransferEvent } from './events.js';
 import { Ledger } from './ledger.js';
 import { Scope, ScopeTracker } from './scope.js';
 import { Tensor, type TensorRuntime } from './tensor.js';
-import type { Hearth } from './runtime.js';
 
 /** The storage of a pending tensor until its data arrives. */
 const NO_STORAGE: DeviceStorage = Object.freeze({ byteLength: 0 });
@@ -27,7 +26,7 @@ export interface TransferCounters {
  * reads them back and copies them between devices.
  */
 export class TensorStore implements TensorRuntime {
-  readonly ledger = new Ledger();
+  readonly ledger = new Ledger<Tensor>();
   readonly scopes = new ScopeTracker();
   readonly counters: TransferCounters = { fallbacks: 0, transfers: 0, bytesMoved: 0 };
   /** True once the runtime was disposed. */
@@ -38,7 +37,7 @@ export class TensorStore implements TensorRuntime {
   // Tensors that calls in flight still read, with their count; a disposed one is freed after the last.
   readonly #holds = new Map<Tensor, number>();
   /** The runtime instance; set once by it. */
-  owner!: Hearth;
+  owner!: object;
 
   constructor(
     private readonly events: Events,

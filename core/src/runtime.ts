@@ -464,3 +464,18 @@ export class Hearth {
     return new HearthError('E_DISPOSED', 'This Hearth runtime was disposed (hearth.dispose()); its devices and tensors are released. Create a new one with createHearth().');
   }
 }
+
+declare module './tensor.js' {
+  interface Tensor {
+    /** The runtime instance that made this tensor. */
+    readonly hearth: Hearth;
+  }
+}
+
+// tensor.ts sits below the runtime and can't name `Hearth`: the runtime gives tensors their `hearth` getter.
+Object.defineProperty(Tensor.prototype, 'hearth', {
+  get(this: Tensor): Hearth {
+    return this.runtime.owner as Hearth;
+  },
+  configurable: true,
+});

@@ -4,7 +4,6 @@ import type { Shape } from './shape.js';
 import type { DeviceStorage } from './backend.js';
 import type { KernelTensor } from './kernel.js';
 import type { Device } from './device.js';
-import type { Hearth } from './runtime.js';
 
 /** What a tensor needs of its runtime. */
 export interface TensorRuntime {
@@ -20,8 +19,8 @@ export interface TensorRuntime {
   release(t: Tensor): void;
   /** Marks a tensor to survive the scopes around it. */
   keep(t: Tensor): void;
-  /** The runtime instance the tensor belongs to. */
-  readonly owner: Hearth;
+  /** The runtime instance the tensor belongs to (a `Hearth`, which runtime.ts gives tensors as `hearth`). */
+  readonly owner: object;
   /** True once the runtime was disposed. */
   readonly closed: boolean;
 }
@@ -71,11 +70,6 @@ export class Tensor implements KernelTensor {
     /** Where it was made, when stacks are tracked. */
     readonly stack?: string,
   ) {}
-
-  /** The runtime instance that made this tensor. */
-  get hearth(): Hearth {
-    return this.runtime.owner;
-  }
 
   /** The device, e.g. `"cpu:0"` or `"webgpu:0"`. */
   get device(): string {

@@ -1,7 +1,7 @@
 import koffi from 'koffi';
 import { dtypeCode, type KernelTensor } from '@hearth/core';
 import { NAMED_VALUE_BYTES, TENSOR_BYTES, ValueKind } from './abi.js';
-import type { NativeStorage } from './backend.js';
+import type { NativeStorage } from './storage.js';
 
 /** How one attribute travels: its name (interned in native memory) and whether its numbers are floats. */
 export interface AttrSlot {

@@ -3,14 +3,7 @@ import { dtypeBytes, HearthError, hostArray, type Backend, type BackendStats, ty
 import { DeviceInfoStruct } from './abi.js';
 import { LaunchArena } from './arena.js';
 import type { NativeLibrary } from './library.js';
-
-/** Device memory of a native backend: the library's pointer and the device it lives on. */
-export interface NativeStorage extends DeviceStorage {
-  /** The device pointer `alloc` gave (0n for an empty allocation). */
-  readonly ptr: bigint;
-  /** The device index. */
-  readonly device: number;
-}
+import type { NativeStorage } from './storage.js';
 
 /**
  * One device of a native library, as a core `Backend`: memory through the library's alloc/free and copies,

@@ -1,6 +1,8 @@
-// im2col for conv2d, written straight into the GEMM's packed-B layout: column q of the K x N matrix
-// (K = C·KH·KW, N = OH·OW) is output pixel q, row p is (c, ky, kx); panel j holds columns 8j..8j+7.
+// conv2d as im2col and the packed GEMM, fused per chunk of output pixels. im2col is written straight into
+// the GEMM's packed-B layout: column q of the K x N matrix (K = C·KH·KW, N = OH·OW) is output pixel q,
+// row p is (c, ky, kx); panel j holds columns 8j..8j+7.
 import { claim } from './split';
+import { gemmPanels, PANELS } from './gemm';
 
 const NR: i32 = 8;
 
@@ -10,56 +12,80 @@ function pixel(x: usize, H: i32, W: i32, c: i32, iy: i32, ix: i32): f32 {
   return iy >= 0 && iy < H && ix >= 0 && ix < W ? load<f32>(x + ((<usize>((c * H + iy) * W + ix)) << 2)) : 0;
 }
 
-/**
- * Packs the im2col matrix of image x (C x H x W), panels claimed one at a time. `geom` points at 10 i32s:
- * KH, KW, sh, sw, ph, pw, dh, dw, OH, OW.
- */
-export function im2col_f32(tid: i32, work: usize, x: usize, C: i32, H: i32, W: i32, geom: usize, pB: usize): void {
-  const KH = load<i32>(geom), KW = load<i32>(geom, 4);
-  const sh = load<i32>(geom, 8), sw = load<i32>(geom, 12);
-  const ph = load<i32>(geom, 16), pw = load<i32>(geom, 20);
-  const dh = load<i32>(geom, 24), dw = load<i32>(geom, 28);
-  const OH = load<i32>(geom, 32), OW = load<i32>(geom, 36);
-  const N = OH * OW;
-  const K = C * KH * KW;
-  const panels = (N + NR - 1) / NR;
-  for (let j = claim(work, 1, panels); j < panels; j = claim(work, 1, panels)) {
-    const q0 = j * NR;
-    const oy0 = q0 / OW;
-    const ox0 = q0 % OW;
-    // The common case: 8 pixels of one output row at stride 1, so their inputs are 8 neighbours.
-    const oneRow = sw == 1 && q0 + NR <= N && ox0 + NR <= OW;
-    let d = pB + ((<usize>j * <usize>K * NR) << 2);
-    for (let c = 0; c < C; c++) {
-      for (let ky = 0; ky < KH; ky++) {
-        for (let kx = 0; kx < KW; kx++, d += NR << 2) {
-          if (oneRow) {
-            const iy = oy0 * sh - ph + ky * dh;
-            const ix = ox0 - pw + kx * dw;
-            if (iy < 0 || iy >= H) {
-              v128.store(d, i32x4.splat(0));
-              v128.store(d, i32x4.splat(0), 16);
-            } else if (ix >= 0 && ix + NR <= W) {
-              const src = x + ((<usize>((c * H + iy) * W + ix)) << 2);
-              v128.store(d, v128.load(src));
-              v128.store(d, v128.load(src, 16), 16);
-            } else {
-              for (let q = 0; q < NR; q++) store<f32>(d + (<usize>q << 2), pixel(x, H, W, c, iy, ix + q));
-            }
+/** The convolution's geometry, read from the 10 i32s at `geom`: KH, KW, sh, sw, ph, pw, dh, dw, OH, OW. */
+@unmanaged
+class Geom {
+  KH: i32; KW: i32; sh: i32; sw: i32; ph: i32; pw: i32; dh: i32; dw: i32; OH: i32; OW: i32;
+}
+
+/** Writes panel j of the im2col matrix of image x (C x H x W) at d: K rows of 8 columns. */
+@inline
+function im2colPanel(x: usize, C: i32, H: i32, W: i32, g: Geom, j: i32, d: usize): void {
+  const KH = g.KH, KW = g.KW, sh = g.sh, sw = g.sw, ph = g.ph, pw = g.pw, dh = g.dh, dw = g.dw, OW = g.OW;
+  const N = g.OH * OW;
+  const q0 = j * NR;
+  const oy0 = q0 / OW;
+  const ox0 = q0 % OW;
+  // The common case: 8 pixels of one output row at stride 1, so their inputs are 8 neighbours.
+  const oneRow = sw == 1 && q0 + NR <= N && ox0 + NR <= OW;
+  for (let c = 0; c < C; c++) {
+    for (let ky = 0; ky < KH; ky++) {
+      for (let kx = 0; kx < KW; kx++, d += NR << 2) {
+        if (oneRow) {
+          const iy = oy0 * sh - ph + ky * dh;
+          const ix = ox0 - pw + kx * dw;
+          if (iy < 0 || iy >= H) {
+            v128.store(d, i32x4.splat(0));
+            v128.store(d, i32x4.splat(0), 16);
+          } else if (ix >= 0 && ix + NR <= W) {
+            const src = x + ((<usize>((c * H + iy) * W + ix)) << 2);
+            v128.store(d, v128.load(src));
+            v128.store(d, v128.load(src, 16), 16);
           } else {
-            for (let q = 0; q < NR; q++) {
-              const col = q0 + q;
-              let v: f32 = 0;
-              if (col < N) {
-                const oy = col / OW;
-                const ox = col % OW;
-                v = pixel(x, H, W, c, oy * sh - ph + ky * dh, ox * sw - pw + kx * dw);
-              }
-              store<f32>(d + (<usize>q << 2), v);
+            for (let q = 0; q < NR; q++) store<f32>(d + (<usize>q << 2), pixel(x, H, W, c, iy, ix + q));
+          }
+        } else {
+          for (let q = 0; q < NR; q++) {
+            const col = q0 + q;
+            let v: f32 = 0;
+            if (col < N) {
+              const oy = col / OW;
+              const ox = col % OW;
+              v = pixel(x, H, W, c, oy * sh - ph + ky * dh, ox * sw - pw + kx * dw);
             }
+            store<f32>(d + (<usize>q << 2), v);
           }
         }
       }
+    }
+  }
+}
+
+/**
+ * conv2d of image x (C x H x W) with the packed weights pA (m output channels x K = C·KH·KW) into c
+ * (m x OH·OW), plus bias[r] per output channel when `bias` is not 0. Threads claim PANELS column panels
+ * at a time and, for each chunk, pack its im2col panels into their own scratch (PANELS·8·K floats per
+ * thread at `scratch`), run the GEMM on them while they are in cache and add the bias: the im2col matrix
+ * never goes through memory whole. `tiles` holds one 128-byte tile per thread.
+ */
+export function conv_f32(tid: i32, work: usize, x: usize, C: i32, H: i32, W: i32, geom: usize, pA: usize, m: i32, scratch: usize, c: usize, bias: usize, tiles: usize): void {
+  const g = changetype<Geom>(geom);
+  const K = C * g.KH * g.KW;
+  const N = g.OH * g.OW;
+  const panels = (N + NR - 1) / NR;
+  const pB = scratch + ((<usize>tid * <usize>(PANELS * NR) * <usize>K) << 2);
+  for (let j0 = claim(work, PANELS, panels); j0 < panels; j0 = claim(work, PANELS, panels)) {
+    const j1 = min(panels, j0 + PANELS);
+    for (let j = j0; j < j1; j++) im2colPanel(x, C, H, W, g, j, pB + ((<usize>(j - j0) * <usize>K * NR) << 2));
+    gemmPanels(tid, pA, pB, j0, c, m, N, K, N, tiles, j0, j1);
+    if (bias == 0) continue;
+    const q1 = min(N, j1 * NR);
+    for (let r = 0; r < m; r++) {
+      const bv = f32x4.splat(load<f32>(bias + (<usize>r << 2)));
+      const row = c + ((<usize>r * <usize>N) << 2);
+      let q = j0 * NR;
+      for (; q + 4 <= q1; q += 4) v128.store(row + (<usize>q << 2), f32x4.add(v128.load(row + (<usize>q << 2)), bv));
+      for (; q < q1; q++) store<f32>(row + (<usize>q << 2), load<f32>(row + (<usize>q << 2)) + f32x4.extract_lane(bv, 0));
     }
   }
 }

@@ -29,13 +29,21 @@ export function expv(x: v128): v128 {
 export const EXP_NORMAL_MIN: f32 = -87.33654022216797;
 
 /**
- * e^x for x <= 0 (softmax's x - max), about 2 ULP and two thirds of expv's work: the magic-bias rounding
- * gives k and 2^k in one add and one shift, and a degree-5 minimax polynomial (XNNPACK's rr2-p5) does
- * the rest. Lanes below EXP_NORMAL_MIN (subnormal results, -Infinity) take expv, so nothing flushes to 0.
+ * e^x for x <= 0 (softmax's x - max), about 2 ULP and two thirds of expv's work. Lanes below
+ * EXP_NORMAL_MIN (subnormal results, -Infinity) take expv, so nothing flushes to 0.
  */
 @inline
 export function expNonPositive(x: v128): v128 {
   if (v128.any_true(f32x4.lt(x, f32x4.splat(EXP_NORMAL_MIN)))) return expv(x);
+  return expNormal(x);
+}
+
+/**
+ * e^x for EXP_NORMAL_MIN <= x <= 0 (callers check the range): the magic-bias rounding gives k and 2^k in
+ * one add and one shift, and a degree-5 minimax polynomial (XNNPACK's rr2-p5) does the rest.
+ */
+@inline
+export function expNormal(x: v128): v128 {
   const magic = f32x4.splat(12583039.0); // 1.5 * 2^23 + 127: k + 127 lands in the low mantissa bits
   let n = f32x4.add(f32x4.mul(x, f32x4.splat(1.4426950216293335)), magic);
   const s = i32x4.shl(n, 23);

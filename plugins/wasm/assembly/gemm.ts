@@ -7,7 +7,7 @@ const MR: i32 = 4;
 const NR: i32 = 8;
 const KC: i32 = 256;
 const MC: i32 = 64; // rows per A block (a multiple of MR)
-const PANELS: i32 = 4; // column panels per claimed chunk of the GEMM
+export const PANELS: i32 = 4; // column panels per claimed chunk of the GEMM (and of conv2d)
 
 /** Packs rows [0, m) of row-major A (m x k, row stride lda) into MR-row panels: pA[(i*k + p)*MR + r]. */
 export function pack_a(tid: i32, work: usize, a: usize, lda: i32, m: i32, k: i32, pA: usize): void {
@@ -113,12 +113,12 @@ function micro(pa: usize, pb: usize, kc: i32, c: usize, ldc: usize, accumulate: 
 export function gemm_f32(tid: i32, work: usize, pA: usize, pB: usize, c: usize, m: i32, n: i32, k: i32, ldc: i32, tiles: usize): void {
   const panels = (n + NR - 1) / NR;
   for (let j0 = claim(work, PANELS, panels); j0 < panels; j0 = claim(work, PANELS, panels)) {
-    gemmPanels(tid, pA, pB, c, m, n, k, ldc, tiles, j0, min(panels, j0 + PANELS));
+    gemmPanels(tid, pA, pB, 0, c, m, n, k, ldc, tiles, j0, min(panels, j0 + PANELS));
   }
 }
 
-/** C's column panels [j0, j1). */
-function gemmPanels(tid: i32, pA: usize, pB: usize, c: usize, m: i32, n: i32, k: i32, ldc: i32, tiles: usize, j0: i32, j1: i32): void {
+/** C's column panels [j0, j1), from packed B whose first panel is panel `jb` (0 for the whole of B). */
+export function gemmPanels(tid: i32, pA: usize, pB: usize, jb: i32, c: usize, m: i32, n: i32, k: i32, ldc: i32, tiles: usize, j0: i32, j1: i32): void {
   const tile = tiles + (<usize>tid << 7);
   const ldcB = <usize>ldc << 2;
   if (k == 0) {
@@ -132,23 +132,12 @@ function gemmPanels(tid: i32, pA: usize, pB: usize, c: usize, m: i32, n: i32, k:
       const mc = min(MC, m - ic);
       for (let j = j0; j < j1; j++) {
         const cols = min(NR, n - j * NR);
-        const pb = pB + ((<usize>(j * k + pc) * NR) << 2);
+        const pb = pB + ((<usize>((j - jb) * k + pc) * NR) << 2);
         for (let i = ic; i < ic + mc; i += MR) {
           const pa = pA + ((<usize>(i * k + pc * MR)) << 2);
           micro(pa, pb, kc, c + <usize>i * ldcB + (<usize>(j * NR) << 2), ldcB, accumulate, min(MR, m - i), cols, tile);
         }
       }
     }
-  }
-}
-
-/** Adds bias[r] to each of `rows` rows of n values at c (conv2d's bias), rows claimed one at a time. */
-export function bias_rows_f32(tid: i32, work: usize, c: usize, rows: i32, n: i32, bias: usize): void {
-  for (let r = claim(work, 1, rows); r < rows; r = claim(work, 1, rows)) {
-    const bv = f32x4.splat(load<f32>(bias + (<usize>r << 2)));
-    const row = c + ((<usize>r * <usize>n) << 2);
-    let i = 0;
-    for (; i + 4 <= n; i += 4) v128.store(row + (<usize>i << 2), f32x4.add(v128.load(row + (<usize>i << 2)), bv));
-    for (; i < n; i++) store<f32>(row + (<usize>i << 2), load<f32>(row + (<usize>i << 2)) + f32x4.extract_lane(bv, 0));
   }
 }

@@ -4,5 +4,5 @@
 export { binary_f32, unary_f32 } from './elementwise';
 export { sum_rows_f32, sum_part_f32 } from './reduce';
 export { softmax_rows_f32 } from './softmax';
-export { pack_a, pack_b, gemm_f32, bias_rows_f32 } from './gemm';
-export { im2col_f32 } from './conv';
+export { pack_a, pack_b, gemm_f32 } from './gemm';
+export { conv_f32 } from './conv';

@@ -10,8 +10,7 @@ export interface KernelExports {
   pack_a(tid: number, work: number, a: number, lda: number, m: number, k: number, pA: number): void;
   pack_b(tid: number, work: number, b: number, ldb: number, n: number, k: number, pB: number): void;
   gemm_f32(tid: number, work: number, pA: number, pB: number, c: number, m: number, n: number, k: number, ldc: number, tiles: number): void;
-  bias_rows_f32(tid: number, work: number, c: number, rows: number, n: number, bias: number): void;
-  im2col_f32(tid: number, work: number, x: number, C: number, H: number, W: number, geom: number, pB: number): void;
+  conv_f32(tid: number, work: number, x: number, C: number, H: number, W: number, geom: number, pA: number, m: number, scratch: number, c: number, bias: number, tiles: number): void;
 }
 
 /** An exported kernel's name. */
@@ -27,8 +26,7 @@ export const KERNEL_NAMES: readonly KernelName[] = [
   'pack_a',
   'pack_b',
   'gemm_f32',
-  'bias_rows_f32',
-  'im2col_f32',
+  'conv_f32',
 ];
 
 function decode(base64: string): Uint8Array {

@@ -172,7 +172,13 @@ export const fastMatmul: FastFn = ([a, b], out, _attrs, ctx) => {
 
 type Pair = [number, number];
 
-/** conv2d as im2col (written straight into the GEMM's packed layout) and the packed GEMM, per image and group. */
+/** Columns of the im2col matrix each thread packs at a time (assembly/gemm.ts's PANELS times NR). */
+const CONV_COLUMNS = 32;
+
+/**
+ * conv2d as im2col and the packed GEMM fused per chunk of output pixels (each thread packs its chunk's
+ * im2col columns into its own scratch and multiplies them at once), per image and group.
+ */
 export const fastConv2d: FastFn = ([x, w, bias], out, attrs, ctx) => {
   // Zero padding times an infinite weight would be NaN where the definition skips the padding: such
   // weights take the generic kernel.
@@ -190,7 +196,7 @@ export const fastConv2d: FastFn = ([x, w, bias], out, attrs, ctx) => {
   const parallel = Og * P * K >= PARALLEL_FLOPS;
   const geom = ctx.allocate('int32', 10) as WasmStorage;
   const pA = scratch(ctx, Math.ceil(Og / 4) * 4 * K);
-  const pB = scratch(ctx, Math.ceil(P / 8) * 8 * K);
+  const pB = scratch(ctx, CONV_COLUMNS * K * pool.threads);
   const tiles = scratch(ctx, 32 * pool.threads);
   try {
     (geom.data as Int32Array).set([KH, KW, ...(attrs['stride'] as Pair), ...(attrs['padding'] as Pair), ...(attrs['dilation'] as Pair), OH, OW]);
@@ -198,9 +204,8 @@ export const fastConv2d: FastFn = ([x, w, bias], out, attrs, ctx) => {
       pool.run('pack_a', [ptr(w!) + g * Og * K * 4, K, Og, K, pA.ptr], false);
       for (let img = 0; img < N; img++) {
         const c = ptr(out) + (img * O + g * Og) * P * 4;
-        pool.run('im2col_f32', [ptr(x!) + (img * C + g * Cg) * H * W * 4, Cg, H, W, geom.ptr, pB.ptr], parallel);
-        pool.run('gemm_f32', [pA.ptr, pB.ptr, c, Og, P, K, P, tiles.ptr], parallel);
-        if (bias) pool.run('bias_rows_f32', [c, Og, P, ptr(bias) + g * Og * 4], parallel);
+        const x0 = ptr(x!) + (img * C + g * Cg) * H * W * 4;
+        pool.run('conv_f32', [x0, Cg, H, W, geom.ptr, pA.ptr, Og, pB.ptr, c, bias ? ptr(bias) + g * Og * 4 : 0, tiles.ptr], parallel);
       }
     }
   } finally {

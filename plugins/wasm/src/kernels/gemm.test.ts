@@ -90,7 +90,7 @@ describe.each([1, 2])('wasm matmul and conv2d on %i thread(s)', (threads) => {
 
   it.each<[string, Partial<Conv>, boolean]>([
     ['3x3 pad 1 (the common case)', { C: 16, H: 24, W: 24, O: 16, padding: [1, 1] }, true],
-    ['an odd width (panels cross rows), stride 2, batch 2', { N: 2, C: 3, H: 11, W: 13, O: 5, stride: [2, 2], padding: [1, 2] }, false],
+    ['an odd width (panels cross rows), stride 2, batch 2', { N: 2, C: 3, H: 11, W: 13, O: 5, stride: [2, 2], padding: [1, 2] }, true],
     ['dilation 2, groups 2, rectangular kernel', { C: 4, H: 10, W: 9, O: 6, KH: 2, KW: 3, dilation: [2, 2], groups: 2 }, true],
     ['1x1 kernel, no padding', { C: 8, H: 5, W: 40, O: 9, KH: 1, KW: 1 }, false],
   ])('conv2d: %s', async (_name, p, withBias) => {

@@ -78,14 +78,30 @@ describe.each([1, 2])('wasm reductions on %i thread(s)', (threads) => {
   });
 
   it('softmax keeps subnormal results (x - max between -104 and -87) instead of flushing them to 0', async () => {
-    const row = [0, -88, -90, -100, -103, -50, -1, -87.5, -86, -95, -102, -3];
-    const s = row.reduce((acc, v) => acc + Math.exp(v), 0);
-    const got = await h().softmax(h().tensor(row), -1).data();
-    row.forEach((v, i) => {
-      const want = Math.exp(v) / s;
-      expect(Math.abs(got[i]! - want), `element ${i}`).toBeLessThanOrEqual(Math.max(1e-6 * want, 3e-45));
-    });
-    expect(got[3]).toBeGreaterThan(0);
+    const short = [0, -88, -90, -100, -103, -50, -1, -87.5, -86, -95, -102, -3];
+    // The short row runs in the scalar tail; the long one (four times over, plus a tail) in the vector loops.
+    for (const row of [short, [...short, ...short, ...short, ...short, -1, -2, -89]]) {
+      const s = row.reduce((acc, v) => acc + Math.exp(v), 0);
+      const got = await h().softmax(h().tensor(row), -1).data();
+      row.forEach((v, i) => {
+        const want = Math.exp(v) / s;
+        expect(Math.abs(got[i]! - want), `element ${i}`).toBeLessThanOrEqual(Math.max(1e-6 * want, 3e-45));
+      });
+      expect(got[3]).toBeGreaterThan(0);
+    }
+  });
+
+  it('softmax rows whose range sits at the edge of normal exps take the right exp', async () => {
+    // x - max = -87.33 (the smallest normal exp) and just below it, in vector and tail positions.
+    for (const low of [-87.33, -87.34, -87.5]) {
+      const row = Array.from({ length: 35 }, (_, i) => (i % 7 === 3 ? Math.fround(low) : -(i % 5)));
+      const s = row.reduce((acc, v) => acc + Math.exp(v), 0);
+      const got = await h().softmax(h().tensor(row), -1).data();
+      row.forEach((v, i) => {
+        const want = Math.exp(v) / s;
+        expect(Math.abs(got[i]! - want), `element ${i} (low ${low})`).toBeLessThanOrEqual(Math.max(1e-6 * want, 3e-45));
+      });
+    }
   });
 
   it('softmax of a middle axis takes the generic kernel, same answer', async () => {
