@@ -71,8 +71,9 @@ ${writeRow(op, dtype, wg, '0u', 'p(1u)')}
 const LONG_WG = 256;
 
 /**
- * The longest row the one-pass kernel takes: it walks the row three times, each thread a third of the loop
- * budget. Longer rows are cut into chunks of this length, one workgroup each.
+ * The longest row the one-pass kernel takes: it walks the row three times, each walk a quarter of the loop
+ * budget per thread (the tree steps fit in the rest). Longer rows are cut into chunks of this length, one
+ * workgroup each.
  */
 export const ROW_CHUNK = LONG_WG * Math.floor(LOOP_BUDGET / 4);
 
