@@ -5,7 +5,7 @@ import { UNARY_OPS, BINARY_OPS } from './opset/elementwise.js';
 import { Hearth } from './runtime.js';
 import { Tensor } from './tensor.js';
 import type { TensorData } from './host-data.js';
-import { checkArgCount, checkCreateOptions, checkOptions, checkShapeArg } from './arguments.js';
+import { checkArgCount, checkCreateOptions, checkOptions, checkShapeArg, describeArg } from './arguments.js';
 
 /** A tensor, or a JS number/boolean used as a scalar (it takes the other operand's dtype where it fits). */
 export type TensorLike = Tensor | number | boolean;
@@ -219,7 +219,7 @@ function run(h: Hearth, op: number, xs: readonly (TensorLike | null | undefined)
       (temps ??= []).push(t);
       inputs.push(t);
     } else {
-      throw new HearthError('E_ARG', `${OPSET_V1[op]!.name}: expected a Tensor, number or boolean, got ${Array.isArray(x) ? 'an array' : typeof x}; wrap data with hearth.tensor(...).`);
+      throw new HearthError('E_ARG', `${OPSET_V1[op]!.name}: expected a Tensor, number or boolean, got ${describeArg(x)}; wrap data with hearth.tensor(...).`);
     }
   }
   try {

@@ -1,4 +1,5 @@
 import { HearthError, describeError } from './errors.js';
+import { describeArg } from './arguments.js';
 import { isThenable } from './time-limit.js';
 import { dtypeBytes, dtypeCode, floatTypeFor, isDType, isFloat, promoteTypes, type DType } from './dtype.js';
 import { checkShape, sizeOf, type Shape } from './shape.js';
@@ -323,13 +324,9 @@ function checkArity(schema: OpSchema, inputs: readonly Tensor[], op: number): vo
   checkCount(schema, inputs.length, op);
   for (let i = 0; i < inputs.length; i++) {
     if (!(inputs[i] instanceof Tensor)) {
-      throw new HearthError('E_ARG', `${schema.name}: input ${i} is not a Tensor (got ${describe(inputs[i])}); make one with hearth.tensor(...).`, { op: schema.name });
+      throw new HearthError('E_ARG', `${schema.name}: input ${i} is not a Tensor (got ${describeArg(inputs[i])}); make one with hearth.tensor(...).`, { op: schema.name });
     }
   }
-}
-
-function describe(x: unknown): string {
-  return x === null ? 'null' : Array.isArray(x) ? 'an array' : typeof x;
 }
 
 /**
