@@ -5,7 +5,7 @@ import { UNARY_OPS, BINARY_OPS } from './opset/elementwise.js';
 import { Hearth } from './runtime.js';
 import { Tensor } from './tensor.js';
 import type { TensorData } from './host-data.js';
-import { checkArgCount, checkCreateOptions, checkOptions, checkShapeArg } from './arguments.js';
+import { checkArgCount, checkCreateOptions, checkOptions, checkShapeArg, describeArg } from './arguments.js';
 
 /** A tensor, or a JS number/boolean used as a scalar (it takes the other operand's dtype where it fits). */
 export type TensorLike = Tensor | number | boolean;
@@ -219,7 +219,7 @@ function run(h: Hearth, op: number, xs: readonly (TensorLike | null | undefined)
       (temps ??= []).push(t);
       inputs.push(t);
     } else {
-      throw new HearthError('E_ARG', `${OPSET_V1[op]!.name}: expected a Tensor, number or boolean, got ${Array.isArray(x) ? 'an array' : typeof x}; wrap data with hearth.tensor(...).`);
+      throw new HearthError('E_ARG', `${OPSET_V1[op]!.name}: expected a Tensor, number or boolean, got ${describeArg(x)}; wrap data with hearth.tensor(...).`);
     }
   }
   try {
@@ -344,22 +344,26 @@ function install(): void {
     return run(this, ids('concat'), xs, { axis });
   };
   C.full = function (this: Hearth, shape: readonly number[], value: number, o?: CreateOptions) {
-    const opts = checkCreateOptions('full', o);
-    return this.op('full', [], { shape: [...checkShapeArg('full', shape)], value, dtype: opts.dtype ?? 'float32' }, { device: opts.device });
+    return fill(this, 'full', shape, value, o);
   };
   C.zeros = function (this: Hearth, shape: readonly number[], o?: CreateOptions) {
-    checkShapeArg('zeros', shape);
-    return this.full(shape, 0, checkCreateOptions('zeros', o) as CreateOptions);
+    return fill(this, 'zeros', shape, 0, o);
   };
   C.ones = function (this: Hearth, shape: readonly number[], o?: CreateOptions) {
-    checkShapeArg('ones', shape);
-    return this.full(shape, 1, checkCreateOptions('ones', o) as CreateOptions);
+    return fill(this, 'ones', shape, 1, o);
   };
   C.arange = function (this: Hearth, start: number, stop?: number, step = 1, o?: CreateOptions) {
     const opts = checkCreateOptions('arange', o);
     const [a, b] = stop === undefined ? [0, start] : [start, stop];
     return this.op('arange', [], { start: a, stop: b, step, dtype: opts.dtype ?? 'float32' }, { device: opts.device });
   };
+}
+
+/** `full`, `zeros` and `ones`: their arguments checked once, under the caller's name, then the `full` operator. */
+function fill(h: Hearth, name: string, shape: readonly number[], value: number, o: CreateOptions | undefined): Tensor {
+  const dims = [...checkShapeArg(name, shape)];
+  const opts = checkCreateOptions(name, o);
+  return h.op('full', [], { shape: dims, value, dtype: opts.dtype ?? 'float32' }, { device: opts.device });
 }
 
 function poolAttrs(name: string, o: Pool2dOptions, avg: boolean): Record<string, unknown> {

@@ -1,4 +1,5 @@
 import { HearthError, describeError } from './errors.js';
+import { describeArg } from './arguments.js';
 import { isThenable } from './time-limit.js';
 import { dtypeBytes, dtypeCode, floatTypeFor, isDType, isFloat, promoteTypes, type DType } from './dtype.js';
 import { checkShape, sizeOf, type Shape } from './shape.js';
@@ -79,10 +80,13 @@ export class Dispatcher {
   plan(op: number, inputs: readonly Tensor[], userAttrs: Readonly<Record<string, unknown>> | undefined, target: Device | undefined): CallPlan {
     const schema = OPSET_V1[op]!;
     const attrs = userAttrs === undefined && NO_ATTRS[op] ? EMPTY_ATTRS : parseAttrs(schema.name, schema.attrs, userAttrs);
-    checkArity(schema, inputs, op);
+    checkCount(schema, inputs.length, op);
     let wait = false;
     for (let i = 0; i < inputs.length; i++) {
       const t = inputs[i]!;
+      if (!(t instanceof Tensor)) {
+        throw new HearthError('E_ARG', `${schema.name}: input ${i} is not a Tensor (got ${describeArg(t)}); make one with hearth.tensor(...).`, { op: schema.name });
+      }
       t.assertAlive();
       if (t.pending !== undefined || (t.dev !== inputs[0]!.dev && !t.dev.backend.syncRead)) wait = true;
       if (t.runtime !== this.store) {
@@ -307,6 +311,7 @@ const ARITY = OPSET_V1.map((schema) => ({
   variadic: schema.inputs.length > 0 && schema.inputs[schema.inputs.length - 1]!.variadic === true,
 }));
 
+/** Throws `E_ARG` unless `n` inputs fit the operator's inputs. */
 function checkCount(schema: OpSchema, n: number, op: number): void {
   const specs = schema.inputs;
   const { required, variadic } = ARITY[op]!;
@@ -317,19 +322,6 @@ function checkCount(schema: OpSchema, n: number, op: number): void {
       { op: schema.name },
     );
   }
-}
-
-function checkArity(schema: OpSchema, inputs: readonly Tensor[], op: number): void {
-  checkCount(schema, inputs.length, op);
-  for (let i = 0; i < inputs.length; i++) {
-    if (!(inputs[i] instanceof Tensor)) {
-      throw new HearthError('E_ARG', `${schema.name}: input ${i} is not a Tensor (got ${describe(inputs[i])}); make one with hearth.tensor(...).`, { op: schema.name });
-    }
-  }
-}
-
-function describe(x: unknown): string {
-  return x === null ? 'null' : Array.isArray(x) ? 'an array' : typeof x;
 }
 
 /**

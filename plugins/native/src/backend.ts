@@ -43,6 +43,8 @@ export class NativeBackend implements Backend {
     }
     const info: Record<string, unknown> = { struct_size: koffi.sizeof(DeviceInfoStruct), name: '', vendor: '', memory_bytes: 0, software: 0, reserved: 0 };
     lib.check(lib.fn.device_info(device, info) as number, `device_info(${device})`, 'E_BACKEND_INIT');
+    const memoryBytes = Number(info['memory_bytes']);
+    if (memoryBytes > 0) this.maxAllocationBytes = memoryBytes;
     this.info = {
       type: lib.identity.deviceType,
       name: String(info['name']),
@@ -50,9 +52,8 @@ export class NativeBackend implements Backend {
       software: info['software'] === 1,
       library: `${lib.identity.name} ${lib.identity.version} (${lib.identity.vendor})`,
       abi: `${lib.identity.abi.major}.${lib.identity.abi.minor}`,
-      ...(Number(info['memory_bytes']) > 0 ? { memoryBytes: Number(info['memory_bytes']) } : {}),
+      ...(memoryBytes > 0 ? { memoryBytes } : {}),
     };
-    if (Number(info['memory_bytes']) > 0) this.maxAllocationBytes = Number(info['memory_bytes']);
   }
 
   allocate(dtype: DType, size: number): NativeStorage {

@@ -1,4 +1,4 @@
-import { HearthError, dtypeBytes, type Backend, type BackendStats, type DType, type DeviceInfo, type DeviceStorage, type HostArray } from '@hearth/core';
+import { HearthError, type Backend, type BackendStats, type DType, type DeviceInfo, type DeviceStorage, type HostArray } from '@hearth/core';
 import { WasmHeap, type WasmStorage } from './heap.js';
 import type { KernelExports, LoadedKernels } from './module.js';
 import type { ThreadPool } from './threads.js';
@@ -35,7 +35,7 @@ export class WasmBackend implements Backend {
 
   allocate(dtype: DType, size: number): WasmStorage {
     if (!this.dtypes.includes(dtype)) throw new HearthError('E_DTYPE', `The wasm backend does not store ${dtype}; use float32, int32 or bool (or the cpu backend for float64).`);
-    return this.heap.allocate(dtype, size, size * dtypeBytes(dtype));
+    return this.heap.allocate(dtype, size);
   }
 
   write(storage: DeviceStorage, _dtype: DType, data: HostArray): void {

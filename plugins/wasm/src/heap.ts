@@ -1,4 +1,4 @@
-import type { DeviceStorage, DType, HostArray } from '@hearth/core';
+import { dtypeBytes, type DeviceStorage, type DType, type HostArray } from '@hearth/core';
 
 /** Bytes below this address are left to the WebAssembly module (its data and stack) and the thread control block. */
 export const HEAP_BASE = 64 * 1024;
@@ -80,8 +80,9 @@ export class WasmHeap {
     this.views = this.#makeViews();
   }
 
-  /** A block of at least `bytes` bytes; throws RangeError when the memory can't grow (the core reports it as E_OUT_OF_MEMORY). */
-  allocate(dtype: DType, size: number, bytes: number): WasmStorage {
+  /** A block for `size` elements of `dtype`; throws RangeError when the memory can't grow (the core reports it as E_OUT_OF_MEMORY). */
+  allocate(dtype: DType, size: number): WasmStorage {
+    const bytes = size * dtypeBytes(dtype);
     const cls = bytes <= 1 << MIN_CLASS ? MIN_CLASS : 32 - Math.clz32(bytes - 1);
     let ptr = this.#free[cls]!.pop();
     if (ptr === undefined) ptr = this.#bump(CLASS_BYTES[cls]!);

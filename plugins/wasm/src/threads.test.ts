@@ -13,8 +13,8 @@ describe('ThreadPool', () => {
     });
     const heap = new WasmHeap(loaded.memory);
     const n = 100_003;
-    const x = heap.allocate('float32', n, n * 4);
-    const out = heap.allocate('float32', n, n * 4);
+    const x = heap.allocate('float32', n);
+    const out = heap.allocate('float32', n);
     (x.data as Float32Array).set(Float32Array.from({ length: n }, (_, i) => i - 50_000));
     pool.run('unary_f32', [1, x.ptr, out.ptr, n], true); // abs
     pool.run('unary_f32', [0, out.ptr, out.ptr, n], true); // neg, in place
@@ -36,7 +36,7 @@ describe('ThreadPool', () => {
     });
     const heap = new WasmHeap(loaded.memory);
     const n = 1_000_001;
-    const x = heap.allocate('float32', n, n * 4);
+    const x = heap.allocate('float32', n);
     (x.data as Float32Array).fill(1);
     for (let r = 0; r < 20; r++) pool.run('binary_f32', [0, x.ptr, x.ptr, x.ptr, n, n, 0], true); // x += x, in place
     const d = x.data as Float32Array;

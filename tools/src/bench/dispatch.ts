@@ -1,8 +1,24 @@
-import { createHearth } from '@hearth/core';
+import { createHearth, type Hearth } from '@hearth/core';
 import { cpuPlugin } from '@hearth/plugin-cpu';
 import { wasmPlugin } from '@hearth/plugin-wasm';
 import { formatTable } from '../table.js';
 import { nsPerOp } from './timing.js';
+
+/**
+ * ns per `h.add(a, b).dispose()` of two 1-element float32 tensors on `device` (the dispatcher's whole
+ * path), once the sum is checked; `a` and `b` stay live, so the caller's leak check counts 2 per device.
+ */
+export async function oneElementAddNs(h: Hearth, device: string, n: number): Promise<number> {
+  const a = h.tensor([1.5], { device });
+  const b = h.tensor([2.25], { device });
+  const check = h.add(a, b);
+  const sum = (await check.data())[0];
+  check.dispose();
+  if (sum !== 3.75) throw new Error(`${device} computed 1.5 + 2.25 = ${sum}`);
+  return nsPerOp((k) => {
+    for (let i = 0; i < k; i++) h.add(a, b).dispose();
+  }, n);
+}
 
 /**
  * `npm run bench -- dispatch`: a 1-element `add` through the whole dispatcher, on cpu and on wasm (validation, meta, kernel
@@ -15,11 +31,7 @@ export async function benchDispatch(): Promise<void> {
   for (const [plugin, device] of [[cpuPlugin, 'cpu'], [wasmPlugin, 'wasm']] as const) {
     const h = createHearth({ plugins: [plugin], backends: [device] });
     await h.ready();
-    const a = h.tensor([1.5]);
-    const b = h.tensor([2.25]);
-    hearth.push([`hearth.add(a, b).dispose() on ${device}:0`, nsPerOp((k) => {
-      for (let i = 0; i < k; i++) h.add(a, b).dispose();
-    }, n)]);
+    hearth.push([`hearth.add(a, b).dispose() on ${device}:0`, await oneElementAddNs(h, `${device}:0`, n)]);
     if (h.leaks().length !== 2) throw new Error(`the benchmark leaked ${h.leaks().length - 2} tensors`);
     await h.dispose();
   }

@@ -2,7 +2,7 @@ import { createHearth } from '@hearth/core';
 import { cpuPlugin } from '@hearth/plugin-cpu';
 import nativePlugin from '@hearth/plugin-native';
 import { formatTable } from '../table.js';
-import { nsPerOp } from './timing.js';
+import { oneElementAddNs } from './dispatch.js';
 
 /**
  * `npm run bench -- native`: a 1-element float32 `add` through the whole dispatcher into the reference
@@ -15,16 +15,7 @@ export async function benchNative(): Promise<void> {
   const n = 100_000;
   const rows: string[][] = [];
   const times: Record<string, number> = {};
-  for (const device of ['native:0', 'cpu:0']) {
-    const a = h.tensor([1.5], { device });
-    const b = h.tensor([2.25], { device });
-    times[device] = nsPerOp((k) => {
-      for (let i = 0; i < k; i++) h.add(a, b).dispose();
-    }, n);
-    const check = h.add(a, b);
-    if ((await check.data())[0] !== 3.75) throw new Error(`${device} computed a wrong sum`);
-    check.dispose();
-  }
+  for (const device of ['native:0', 'cpu:0']) times[device] = await oneElementAddNs(h, device, n);
   for (const device of ['native:0', 'cpu:0']) rows.push([`hearth.add(a, b).dispose() on ${device}`, (times[device]! / 1000).toFixed(3), (times[device]! / times['cpu:0']!).toFixed(2)]);
   console.log(`native: 1-element float32 add through the dispatcher, median of 7 runs of ${n} calls`);
   console.log(formatTable(['path', 'us/op', 'ratio to cpu'], rows));

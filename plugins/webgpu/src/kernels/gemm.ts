@@ -7,17 +7,21 @@
  */
 
 import { HearthError } from '@hearth/core';
+import { LOOP_BUDGET } from '../wgsl/common.js';
 
 /** Register block per thread along each axis. */
 const R = 4;
 /** Depth of a staged K slice. */
 const TK = 16;
 
+/** Loop iterations per thread a staged slice may take, rounded up (about 40 are run). */
+const SLICE_ITERATIONS = 64;
+
 /**
- * The longest K range one dispatch covers: 512 staged slices, each about 40 loop iterations per thread, stay
- * within the loop budget (wgsl/common.ts). A longer K is split into dispatches that add into C in turn.
+ * The longest K range one dispatch covers: as many staged slices as fit the loop budget (wgsl/common.ts),
+ * 512 at today's budget. A longer K is split into dispatches that add into C in turn.
  */
-export const K_CHUNK = 512 * TK;
+export const K_CHUNK = Math.floor(LOOP_BUDGET / SLICE_ITERATIONS) * TK;
 
 /** The K ranges `[begin, end)` of a GEMM's dispatches, in order; the first writes C, the rest add to it. */
 export function kChunks(k: number): [number, number][] {

@@ -4,26 +4,21 @@ import { loadExpr, storeExpr, gpuType } from '../dtypes.js';
 import { grid, LOOP_BUDGET, paramsWgsl, preamble } from '../wgsl/common.js';
 import { EXP_WGSL } from '../wgsl/math.js';
 
+/** NaN-propagating max (WGSL's `max` may drop a NaN). */
+const FMAX_WGSL = 'fn fmax(a: f32, b: f32) -> f32 { if (is_nan(a) || is_nan(b)) { return f_nan(); } return max(a, b); }\n';
+
+/** WGSL: `base`, the offset of slice `s` whose rows have p(1u) elements, `inner` apart. */
+const sliceBase = (s: string) => `let inner = p(2u);
+  let base = (${s} / inner) * p(1u) * inner + ${s} % inner;`;
+
 /**
- * softmax and log_softmax: one workgroup per slice along the axis; a tree max (NaN-propagating), then a
- * tree sum of exp(x - max), then the write. Subtracting the max first keeps large inputs finite.
+ * WGSL: the max `m` and `total` = Σ exp(x − m) of row elements [from, to) of the slice at `base`, each of
+ * `wg` threads walking its share, then tree reductions over `sh`.
  */
-function softmaxSource(op: 'softmax' | 'log_softmax', dtype: DType, wg: number): string {
-  const write = op === 'softmax' ? 'exp_f(v - m) / total' : '(v - m) - log(total)';
-  return `${preamble(dtype === 'float16')}${EXP_WGSL}@group(0) @binding(0) var<storage, read> x: array<${gpuType(dtype).storage}>;
-@group(0) @binding(1) var<storage, read_write> out: array<${gpuType(dtype).storage}>;
-${paramsWgsl(2)}
-var<workgroup> sh: array<f32, ${wg}>;
-fn fmax(a: f32, b: f32) -> f32 { if (is_nan(a) || is_nan(b)) { return f_nan(); } return max(a, b); }
-@compute @workgroup_size(${wg})
-fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) lid: u32, @builtin(num_workgroups) nwg: vec3<u32>) {
-  let s = wid.y * nwg.x + wid.x;
-  if (s >= p(0u)) { return; }
-  let dim = p(1u);
-  let inner = p(2u);
-  let base = (s / inner) * dim * inner + s % inner;
-  var m = -f_inf();
-  for (var j = lid; j < dim; j += ${wg}u) { m = fmax(m, ${loadExpr(dtype, 'x[base + j * inner]')}); }
+function rowStats(dtype: DType, wg: number, from: string, to: string): string {
+  const load = loadExpr(dtype, 'x[base + j * inner]');
+  return `  var m = -f_inf();
+  for (var j = ${from} + lid; j < ${to}; j += ${wg}u) { m = fmax(m, ${load}); }
   sh[lid] = m;
   workgroupBarrier();
   for (var k = ${wg / 2}u; k > 0u; k = k >> 1u) {
@@ -33,18 +28,41 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
   m = sh[0];
   workgroupBarrier();
   var acc = 0.0;
-  for (var j = lid; j < dim; j += ${wg}u) { acc += exp_f(${loadExpr(dtype, 'x[base + j * inner]')} - m); }
+  for (var j = ${from} + lid; j < ${to}; j += ${wg}u) { acc += exp_f(${load} - m); }
   sh[lid] = acc;
   workgroupBarrier();
   for (var k = ${wg / 2}u; k > 0u; k = k >> 1u) {
     if (lid < k) { sh[lid] = sh[lid] + sh[lid + k]; }
     workgroupBarrier();
   }
-  let total = sh[0];
-  for (var j = lid; j < dim; j += ${wg}u) {
+  let total = sh[0];`;
+}
+
+/** WGSL: writes softmax or log_softmax of row elements [from, to), given the row's `m` and `total`. */
+function writeRow(op: 'softmax' | 'log_softmax', dtype: DType, wg: number, from: string, to: string): string {
+  const write = op === 'softmax' ? 'exp_f(v - m) / total' : '(v - m) - log(total)';
+  return `  for (var j = ${from} + lid; j < ${to}; j += ${wg}u) {
     let v = ${loadExpr(dtype, 'x[base + j * inner]')};
     out[base + j * inner] = ${storeExpr(dtype, write)};
-  }
+  }`;
+}
+
+/**
+ * softmax and log_softmax: one workgroup per slice along the axis; a tree max (NaN-propagating), then a
+ * tree sum of exp(x - max), then the write. Subtracting the max first keeps large inputs finite.
+ */
+function softmaxSource(op: 'softmax' | 'log_softmax', dtype: DType, wg: number): string {
+  return `${preamble(dtype === 'float16')}${EXP_WGSL}@group(0) @binding(0) var<storage, read> x: array<${gpuType(dtype).storage}>;
+@group(0) @binding(1) var<storage, read_write> out: array<${gpuType(dtype).storage}>;
+${paramsWgsl(2)}
+var<workgroup> sh: array<f32, ${wg}>;
+${FMAX_WGSL}@compute @workgroup_size(${wg})
+fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) lid: u32, @builtin(num_workgroups) nwg: vec3<u32>) {
+  let s = wid.y * nwg.x + wid.x;
+  if (s >= p(0u)) { return; }
+  ${sliceBase('s')}
+${rowStats(dtype, wg, '0u', 'p(1u)')}
+${writeRow(op, dtype, wg, '0u', 'p(1u)')}
 }
 `;
 }
@@ -53,10 +71,17 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
 const LONG_WG = 256;
 
 /**
- * The longest row the one-pass kernel takes: it walks the row three times, each thread a third of the loop
- * budget. Longer rows are cut into chunks of this length, one workgroup each.
+ * The longest row the one-pass kernel takes: it walks the row three times, each walk a quarter of the loop
+ * budget per thread (the tree steps fit in the rest). Longer rows are cut into chunks of this length, one
+ * workgroup each.
  */
 export const ROW_CHUNK = LONG_WG * Math.floor(LOOP_BUDGET / 4);
+
+/** WGSL, long rows: `s`, the slice of (slice, chunk) workgroup `g`, and its chunk's elements [j0, j1). */
+const CHUNK_RANGE = `let s = g / p(4u);
+  ${sliceBase('s')}
+  let j0 = (g % p(4u)) * p(3u);
+  let j1 = min(p(1u), j0 + p(3u));`;
 
 /**
  * Long rows, pass 1: per (slice, chunk) the chunk's max m and s = Σ exp(x − m), into `stats` as pairs.
@@ -67,35 +92,13 @@ function statsSource(dtype: DType): string {
 @group(0) @binding(1) var<storage, read_write> stats: array<f32>;
 ${paramsWgsl(2)}
 var<workgroup> sh: array<f32, ${LONG_WG}>;
-fn fmax(a: f32, b: f32) -> f32 { if (is_nan(a) || is_nan(b)) { return f_nan(); } return max(a, b); }
-@compute @workgroup_size(${LONG_WG})
+${FMAX_WGSL}@compute @workgroup_size(${LONG_WG})
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) lid: u32, @builtin(num_workgroups) nwg: vec3<u32>) {
   let g = wid.y * nwg.x + wid.x;
   if (g >= p(0u)) { return; }
-  let s = g / p(4u);
-  let inner = p(2u);
-  let base = (s / inner) * p(1u) * inner + s % inner;
-  let j0 = (g % p(4u)) * p(3u);
-  let j1 = min(p(1u), j0 + p(3u));
-  var m = -f_inf();
-  for (var j = j0 + lid; j < j1; j += ${LONG_WG}u) { m = fmax(m, ${loadExpr(dtype, 'x[base + j * inner]')}); }
-  sh[lid] = m;
-  workgroupBarrier();
-  for (var k = ${LONG_WG / 2}u; k > 0u; k = k >> 1u) {
-    if (lid < k) { sh[lid] = fmax(sh[lid], sh[lid + k]); }
-    workgroupBarrier();
-  }
-  m = sh[0];
-  workgroupBarrier();
-  var acc = 0.0;
-  for (var j = j0 + lid; j < j1; j += ${LONG_WG}u) { acc += exp_f(${loadExpr(dtype, 'x[base + j * inner]')} - m); }
-  sh[lid] = acc;
-  workgroupBarrier();
-  for (var k = ${LONG_WG / 2}u; k > 0u; k = k >> 1u) {
-    if (lid < k) { sh[lid] = sh[lid] + sh[lid + k]; }
-    workgroupBarrier();
-  }
-  if (lid == 0u) { stats[2u * g] = m; stats[2u * g + 1u] = sh[0]; }
+  ${CHUNK_RANGE}
+${rowStats(dtype, LONG_WG, 'j0', 'j1')}
+  if (lid == 0u) { stats[2u * g] = m; stats[2u * g + 1u] = total; }
 }
 `;
 }
@@ -105,18 +108,16 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
  * and Σ exp(x − M) (a chunk of only −Inf adds nothing), then writes its chunk.
  */
 function writeSource(op: 'softmax' | 'log_softmax', dtype: DType): string {
-  const write = op === 'softmax' ? 'exp_f(v - m) / total' : '(v - m) - log(total)';
   return `${preamble(dtype === 'float16')}${EXP_WGSL}@group(0) @binding(0) var<storage, read> x: array<${gpuType(dtype).storage}>;
 @group(0) @binding(1) var<storage, read> stats: array<f32>;
 @group(0) @binding(2) var<storage, read_write> out: array<${gpuType(dtype).storage}>;
 ${paramsWgsl(3)}
-fn fmax(a: f32, b: f32) -> f32 { if (is_nan(a) || is_nan(b)) { return f_nan(); } return max(a, b); }
-@compute @workgroup_size(${LONG_WG})
+${FMAX_WGSL}@compute @workgroup_size(${LONG_WG})
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) lid: u32, @builtin(num_workgroups) nwg: vec3<u32>) {
   let g = wid.y * nwg.x + wid.x;
   if (g >= p(0u)) { return; }
+  ${CHUNK_RANGE}
   let chunks = p(4u);
-  let s = g / chunks;
   var m = -f_inf();
   for (var c = 0u; c < chunks; c++) { m = fmax(m, stats[2u * (s * chunks + c)]); }
   var total = 0.0;
@@ -124,14 +125,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
     let mc = stats[2u * (s * chunks + c)];
     if (!(is_inf(mc) && mc < 0.0)) { total += stats[2u * (s * chunks + c) + 1u] * exp_f(mc - m); }
   }
-  let inner = p(2u);
-  let base = (s / inner) * p(1u) * inner + s % inner;
-  let j0 = (g % chunks) * p(3u);
-  let j1 = min(p(1u), j0 + p(3u));
-  for (var j = j0 + lid; j < j1; j += ${LONG_WG}u) {
-    let v = ${loadExpr(dtype, 'x[base + j * inner]')};
-    out[base + j * inner] = ${storeExpr(dtype, write)};
-  }
+${writeRow(op, dtype, LONG_WG, 'j0', 'j1')}
 }
 `;
 }
