@@ -34,7 +34,7 @@ export { arangeLength } from './opset/creation.js';
 export type { Backend, BackendStats, DeviceInfo, DeviceStorage } from './backend.js';
 export type { KernelFn, KernelSpec, KernelTensor, KernelContext, Provenance } from './kernel.js';
 export type { HearthPlugin, PluginManifest, PluginHost, BackendFactory, BackendOptions } from './plugin.js';
-export { checkManifest, type PluginRecord, type KernelOverride } from './plugins.js';
+export { checkManifest, pluginExport, type PluginRecord, type KernelOverride } from './plugins.js';
 export { backendProblems } from './backend-check.js';
 export { pickDefault, type BackendChoice, type DefaultChoice } from './selection.js';
 export { DEFAULT_MAX_ALLOCATION_BYTES } from './device.js';

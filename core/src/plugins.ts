@@ -184,3 +184,18 @@ function asPluginError(e: unknown, name: string): HearthError {
   if (e instanceof HearthError) return e;
   return new HearthError('E_PLUGIN', `Plugin ${name} failed to register: ${describeError(e)}. Report this to the plugin's vendor.`, { plugin: name }, { cause: e });
 }
+
+/** True for an object shaped like a plugin: a non-null `manifest` object and a `register(host)` function. */
+function isPlugin(x: unknown): x is HearthPlugin {
+  return typeof x === 'object' && x !== null && typeof (x as HearthPlugin).register === 'function' && typeof (x as HearthPlugin).manifest === 'object' && (x as HearthPlugin).manifest !== null;
+}
+
+/**
+ * The plugin an imported module exports: the `name` export when given, else `default`, `plugin`, or the
+ * first export that is a plugin (an object with a manifest and a register(host) function); undefined if
+ * none. Every loader (the CLI, the conformance runner, the registry's discovery) picks a plugin this way.
+ */
+export function pluginExport(mod: Readonly<Record<string, unknown>>, name?: string): HearthPlugin | undefined {
+  const candidates = name ? [mod[name]] : [mod['default'], mod['plugin'], ...Object.values(mod)];
+  return candidates.find(isPlugin);
+}

@@ -9,7 +9,7 @@
 export { RegistryError, type RegistryErrorCode } from './error.js';
 export { parsePluginPackage, readPluginPackage, manifestDisagreements, type HearthField, type PluginPackage, type ProfileName } from './manifest.js';
 export { findInstalledPlugins, pluginSelection, CONFIG_FILE, type InstalledPlugin, type PluginSelection } from './discover.js';
-export { loadInstalledPlugins, importInstalledPlugin, pluginExport, type LoadedPlugin, type PluginFailure, type DiscoveryResult, type DiscoveryOptions } from './load.js';
+export { loadInstalledPlugins, importInstalledPlugin, type LoadedPlugin, type PluginFailure, type DiscoveryResult, type DiscoveryOptions } from './load.js';
 export { canonicalJson, sha512Integrity } from './canonical.js';
 export { generateSignerKey, readSignerKey, readPublicSigner, publicSigner, keyIdOf, type Signer, type SignerKey } from './keys.js';
 export { packageIntegrity, tarballIntegrity } from './integrity.js';

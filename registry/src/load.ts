@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import semver from 'semver';
-import { CORE_API_VERSION, OPSET_VERSION, type HearthPlugin } from '@hearth/core';
+import { CORE_API_VERSION, OPSET_VERSION, pluginExport, type HearthPlugin } from '@hearth/core';
 import { RegistryError } from './error.js';
 import { findInstalledPlugins, pluginSelection, type PluginSelection } from './discover.js';
 import { manifestDisagreements, readPluginPackage, type PluginPackage } from './manifest.js';
@@ -49,19 +49,6 @@ export interface DiscoveryOptions {
    * `nativePluginFromPackage` of @hearth/plugin-native. Without it such a package is a failure that says so.
    */
   readonly loadNative?: (dir: string) => HearthPlugin | Promise<HearthPlugin>;
-}
-
-function isPlugin(x: unknown): x is HearthPlugin {
-  return typeof x === 'object' && x !== null && typeof (x as HearthPlugin).register === 'function' && typeof (x as HearthPlugin).manifest === 'object' && (x as HearthPlugin).manifest !== null;
-}
-
-/**
- * The plugin an imported module exports: the `name` export when given, else `default`, `plugin`, or the
- * first export that is a plugin (an object with a manifest and a register(host) function); undefined if none.
- */
-export function pluginExport(mod: Readonly<Record<string, unknown>>, name?: string): HearthPlugin | undefined {
-  const candidates = name ? [mod[name]] : [mod['default'], mod['plugin'], ...Object.values(mod)];
-  return candidates.find(isPlugin);
 }
 
 async function entryPlugin(dir: string, pkg: PluginPackage, entryPath: string): Promise<HearthPlugin> {

@@ -1,8 +1,8 @@
-import { pathToFileURL } from 'node:url';
 import { resolve } from 'node:path';
-import { HearthError, type HearthPlugin } from '@hearth/core';
+import type { HearthPlugin } from '@hearth/core';
+import { loadPlugin } from '@hearth/conformance';
 import { isMissingPackage, notInstalled } from './optional.js';
-import { loadInstalledPlugins, pluginExport, type DiscoveryOptions, type LoadedPlugin } from '@hearth/registry';
+import { loadInstalledPlugins, type DiscoveryOptions, type LoadedPlugin } from '@hearth/registry';
 
 /** A plugin package that was looked for and could not be used. */
 export interface PluginLoadFailure {
@@ -15,28 +15,11 @@ export interface PluginLoadFailure {
 }
 
 /**
- * Imports a plugin from a package name or a file path (`./my-plugin.js`, optionally `#exportName`).
- * Throws `E_PLUGIN` when it can't be imported or exports no plugin (`{ manifest, register }`).
+ * Imports a plugin from a package name or a file path (`./my-plugin.js`, optionally `#exportName`), as
+ * the conformance runner does: a package name resolves from the current project first. Throws `E_PLUGIN`
+ * when it can't be imported or exports no plugin (`{ manifest, register }`).
  */
-export async function importPlugin(spec: string): Promise<HearthPlugin> {
-  const [target, exportName] = spec.split('#') as [string, string | undefined];
-  const isPath = target.startsWith('.') || target.startsWith('/') || /\.[cm]?js$/.test(target);
-  let mod: Record<string, unknown>;
-  try {
-    mod = (await import(isPath ? pathToFileURL(resolve(target)).href : target)) as Record<string, unknown>;
-  } catch (e) {
-    throw new HearthError('E_PLUGIN', `Could not import plugin "${spec}": ${(e as Error).message}. Pass an installed package name or the path of a built plugin module.`, { spec }, { cause: e });
-  }
-  const found = pluginExport(mod, exportName);
-  if (!found) {
-    throw new HearthError(
-      'E_PLUGIN',
-      `"${spec}" is not a Hearth plugin: it exports no object with a manifest and a register(host) function${exportName ? ` under "${exportName}"` : ''}.`,
-      { spec },
-    );
-  }
-  return found;
-}
+export const importPlugin: (spec: string) => Promise<HearthPlugin> = loadPlugin;
 
 /**
  * The spec that imports a discovered plugin in another process: its entry module's path and export;

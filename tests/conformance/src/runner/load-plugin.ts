@@ -1,11 +1,7 @@
 import { createRequire } from 'node:module';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { HearthError, type HearthPlugin } from '@hearth/core';
-
-function isPlugin(x: unknown): x is HearthPlugin {
-  return typeof x === 'object' && x !== null && typeof (x as HearthPlugin).register === 'function' && typeof (x as HearthPlugin).manifest === 'object';
-}
+import { HearthError, pluginExport, type HearthPlugin } from '@hearth/core';
 
 /**
  * Imports a plugin by package name or file path (`./dist/index.js`, optionally `#exportName`), the way the
@@ -28,10 +24,9 @@ export async function loadPlugin(spec: string): Promise<HearthPlugin> {
   try {
     mod = (await import(url)) as Record<string, unknown>;
   } catch (e) {
-    throw new HearthError('E_PLUGIN', `Could not import plugin "${spec}": ${(e as Error).message}. Pass an installed package name or the path of a built plugin module.`, { spec });
+    throw new HearthError('E_PLUGIN', `Could not import plugin "${spec}": ${(e as Error).message}. Pass an installed package name or the path of a built plugin module.`, { spec }, { cause: e });
   }
-  const candidates = exportName ? [mod[exportName]] : [mod['default'], mod['plugin'], ...Object.values(mod)];
-  const found = candidates.find(isPlugin);
+  const found = pluginExport(mod, exportName);
   if (!found) {
     throw new HearthError('E_PLUGIN', `"${spec}" is not a Hearth plugin: it exports no object with a manifest and a register(host) function${exportName ? ` under "${exportName}"` : ''}.`, { spec });
   }
