@@ -9,9 +9,9 @@
 export { RegistryError, type RegistryErrorCode } from './error.js';
 export { parsePluginPackage, readPluginPackage, manifestDisagreements, type HearthField, type PluginPackage, type ProfileName } from './manifest.js';
 export { findInstalledPlugins, pluginSelection, CONFIG_FILE, type InstalledPlugin, type PluginSelection } from './discover.js';
-export { loadInstalledPlugins, importInstalledPlugin, type LoadedPlugin, type PluginFailure, type DiscoveryResult, type DiscoveryOptions } from './load.js';
+export { loadInstalledPlugins, importInstalledPlugin, pluginExport, type LoadedPlugin, type PluginFailure, type DiscoveryResult, type DiscoveryOptions } from './load.js';
 export { canonicalJson, sha512Integrity } from './canonical.js';
-export { generateSignerKey, readSignerKey, publicSigner, keyIdOf, type Signer, type SignerKey } from './keys.js';
+export { generateSignerKey, readSignerKey, readPublicSigner, publicSigner, keyIdOf, type Signer, type SignerKey } from './keys.js';
 export { packageIntegrity, tarballIntegrity } from './integrity.js';
 export { writeBundle, signStatement, bundleDigest, BUNDLE_FILES, CERTIFICATE_FILE, type Certificate, type CertificateStatement, type WriteBundleOptions } from './bundle.js';
 export { SUITE_RELEASES, SUITE_LISTS_DIR, supportedSuiteVersions, currentCaseList, releasedCaseList, releasedSuite, currentSuiteRelease, freezeCurrentSuite, type SuiteRelease } from './suites.js';

@@ -35,6 +35,17 @@ export function publicSigner(key: Signer): Signer {
   return { name: key.name, keyId: key.keyId, publicKey: key.publicKey };
 }
 
+/** Reads a public signer file (`.pub.json`) written by `hearth registry keygen`; throws `E_REG_KEY` naming the file. */
+export function readPublicSigner(file: string): Signer {
+  const read = readJson(file);
+  if (!read.ok) throw new RegistryError('E_REG_KEY', `${read.reason}; pass the .pub.json file \`hearth registry keygen\` wrote.`, { path: file });
+  const s = read.data as Partial<Signer>;
+  if (typeof s?.name !== 'string' || typeof s.keyId !== 'string' || typeof s.publicKey !== 'string') {
+    throw new RegistryError('E_REG_KEY', `${file}: not a public signer file (it needs "name", "keyId" and "publicKey").`, { path: file });
+  }
+  return publicSigner(s as Signer);
+}
+
 /** Reads a key file written by `hearth registry keygen`; throws `E_REG_KEY` naming the file. */
 export function readSignerKey(file: string): SignerKey & { key: KeyObject } {
   const read = readJson(file);

@@ -55,6 +55,15 @@ function isPlugin(x: unknown): x is HearthPlugin {
   return typeof x === 'object' && x !== null && typeof (x as HearthPlugin).register === 'function' && typeof (x as HearthPlugin).manifest === 'object' && (x as HearthPlugin).manifest !== null;
 }
 
+/**
+ * The plugin an imported module exports: the `name` export when given, else `default`, `plugin`, or the
+ * first export that is a plugin (an object with a manifest and a register(host) function); undefined if none.
+ */
+export function pluginExport(mod: Readonly<Record<string, unknown>>, name?: string): HearthPlugin | undefined {
+  const candidates = name ? [mod[name]] : [mod['default'], mod['plugin'], ...Object.values(mod)];
+  return candidates.find(isPlugin);
+}
+
 async function entryPlugin(dir: string, pkg: PluginPackage, entryPath: string): Promise<HearthPlugin> {
   const entry = join(dir, entryPath);
   let mod: Record<string, unknown>;
@@ -64,8 +73,7 @@ async function entryPlugin(dir: string, pkg: PluginPackage, entryPath: string): 
     throw new RegistryError('E_REG_LOAD', `${pkg.name}: importing ${entry} failed: ${(cause as Error)?.message ?? String(cause)}. Reinstall the package or report it to its vendor (${pkg.hearth.contact}).`, { path: entry, cause });
   }
   const name = pkg.hearth.export;
-  const candidates = name ? [mod[name]] : [mod['default'], mod['plugin'], ...Object.values(mod)];
-  const plugin = candidates.find(isPlugin);
+  const plugin = pluginExport(mod, name);
   if (!plugin) {
     throw new RegistryError('E_REG_LOAD', `${pkg.name}: ${entry} exports no Hearth plugin (an object with a manifest and a register(host) function)${name ? ` under "${name}"` : ''}.`, { path: entry });
   }

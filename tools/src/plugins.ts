@@ -2,7 +2,7 @@ import { pathToFileURL } from 'node:url';
 import { resolve } from 'node:path';
 import { HearthError, type HearthPlugin } from '@hearth/core';
 import { isMissingPackage, notInstalled } from './optional.js';
-import { loadInstalledPlugins, type DiscoveryOptions, type LoadedPlugin } from '@hearth/registry';
+import { loadInstalledPlugins, pluginExport, type DiscoveryOptions, type LoadedPlugin } from '@hearth/registry';
 
 /** A plugin package that was looked for and could not be used. */
 export interface PluginLoadFailure {
@@ -12,10 +12,6 @@ export interface PluginLoadFailure {
   readonly error: Error & { readonly code: string };
   /** The version and device types its package.json declares, when it could be read. */
   readonly package?: { readonly version: string; readonly deviceTypes: readonly string[] };
-}
-
-function isPlugin(x: unknown): x is HearthPlugin {
-  return typeof x === 'object' && x !== null && typeof (x as HearthPlugin).register === 'function' && typeof (x as HearthPlugin).manifest === 'object';
 }
 
 /**
@@ -31,8 +27,7 @@ export async function importPlugin(spec: string): Promise<HearthPlugin> {
   } catch (e) {
     throw new HearthError('E_PLUGIN', `Could not import plugin "${spec}": ${(e as Error).message}. Pass an installed package name or the path of a built plugin module.`, { spec }, { cause: e });
   }
-  const candidates = exportName ? [mod[exportName]] : [mod['default'], mod['plugin'], ...Object.values(mod)];
-  const found = candidates.find(isPlugin);
+  const found = pluginExport(mod, exportName);
   if (!found) {
     throw new HearthError(
       'E_PLUGIN',

@@ -10,27 +10,13 @@ import {
   publicSigner,
   readBundle,
   readIndex,
+  readPublicSigner,
   revokeVersion,
   RegistryError,
   verifyBundle,
-  type Signer,
   type VerifyReport,
 } from '@hearth/registry';
-import { readFileSync } from 'node:fs';
 import { lazyCommand } from '../optional.js';
-
-function readSignerFile(file: string): Signer {
-  let data: Partial<Signer>;
-  try {
-    data = JSON.parse(readFileSync(file, 'utf8')) as Partial<Signer>;
-  } catch (e) {
-    throw new RegistryError('E_REG_KEY', `${file}: cannot be read as JSON (${(e as Error).message}); pass the .pub.json file \`hearth registry keygen\` wrote.`, { path: file });
-  }
-  if (typeof data.name !== 'string' || typeof data.keyId !== 'string' || typeof data.publicKey !== 'string') {
-    throw new RegistryError('E_REG_KEY', `${file}: not a public signer file (it needs "name", "keyId" and "publicKey").`, { path: file });
-  }
-  return publicSigner(data as Signer);
-}
 
 /** Prints a verification report; returns the exit code (0 verified, 1 refused). */
 export function printReport(report: VerifyReport, json: boolean): number {
@@ -70,7 +56,7 @@ function verifyCommand(): Command {
     .option('--json', 'print JSON')
     .action((bundleDir: string, opts: { index?: string; signer?: string[]; package?: string; json?: boolean }) => {
       const index = opts.index ? readIndex(resolve(opts.index)) : undefined;
-      const signers = [...(index?.signers ?? []), ...(opts.signer ?? []).map(readSignerFile)];
+      const signers = [...(index?.signers ?? []), ...(opts.signer ?? []).map(readPublicSigner)];
       if (signers.length === 0) throw new RegistryError('E_REG_KEY', 'No trusted signer: pass --index <dir> or --signer <file.pub.json>.');
       const report = verifyBundle(readBundle(resolve(bundleDir)), { signers, ...(index ? { index } : {}), ...(opts.package ? { integrity: packageIntegrity(opts.package) } : {}) });
       process.exitCode = printReport(report, opts.json ?? false);
@@ -85,7 +71,7 @@ function indexCommand(): Command {
     .argument('<dir>', 'the index folder')
     .option('--signer <file...>', 'public signer files (.pub.json)', [])
     .action((dir: string, opts: { signer: string[] }) => {
-      const index = initIndex(resolve(dir), opts.signer.map(readSignerFile));
+      const index = initIndex(resolve(dir), opts.signer.map(readPublicSigner));
       console.log(`${index.dir}: ${index.signers.length} trusted signer(s), ${index.entries.length} plugin(s)`);
     });
   cmd
