@@ -72,12 +72,15 @@ async function decide(octokit: GitHubClient, options: RunBotOptions): Promise<Ru
   return { snapshot, evaluation, froze };
 }
 
-/** The outcome of a vote that has closed by the evaluation's instant, to be recorded; none for a decision without a vote or one still open. */
+/**
+ * The outcome of a vote that has closed by the evaluation's instant, to be recorded; none for a decision
+ * without a vote or one still open (the engine marks quorum and threshold `open` until the close).
+ */
 function closedVote(evaluation: Evaluation): FinalVote | undefined {
   const { tally } = evaluation;
   const status = (id: string) => evaluation.requirements.find((r) => r.id === id)?.status;
   const quorum = status('vote:quorum');
   const threshold = status('vote:threshold');
-  if (tally === undefined || Date.parse(evaluation.asOf) < Date.parse(tally.closesAt) || quorum === 'open' || threshold === 'open' || quorum === undefined || threshold === undefined) return undefined;
+  if (tally === undefined || quorum === 'open' || threshold === 'open' || quorum === undefined || threshold === undefined) return undefined;
   return { closesAt: tally.closesAt, tally, quorum, threshold };
 }
