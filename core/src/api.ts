@@ -1,6 +1,6 @@
 import { HearthError } from './errors.js';
 import { isFloat, type DType } from './dtype.js';
-import { OPSET_V1, opId } from './opset/index.js';
+import { OPSET, opId } from './opset/index.js';
 import { UNARY_OPS, BINARY_OPS } from './opset/elementwise.js';
 import { Hearth } from './runtime.js';
 import { Tensor } from './tensor.js';
@@ -205,8 +205,8 @@ function scalarFor(h: Hearth, x: number | boolean, like: Tensor | undefined): Te
 /** True for an integer int32 holds exactly: [-2^31, 2^31). */
 const isInt32 = (x: number) => Number.isInteger(x) && x >= -(2 ** 31) && x < 2 ** 31;
 
-/** Runs an op on TensorLike inputs, making and disposing scalar tensors as needed. */
-function run(h: Hearth, op: number, xs: readonly (TensorLike | null | undefined)[], attrs?: Record<string, unknown>): Tensor {
+/** @internal Runs an op on TensorLike inputs, making and disposing scalar tensors as needed. */
+export function run(h: Hearth, op: number, xs: readonly (TensorLike | null | undefined)[], attrs?: Record<string, unknown>): Tensor {
   let like: Tensor | undefined;
   for (let i = 0; i < xs.length && like === undefined; i++) if (xs[i] instanceof Tensor) like = xs[i] as Tensor;
   let temps: Tensor[] | undefined;
@@ -219,7 +219,7 @@ function run(h: Hearth, op: number, xs: readonly (TensorLike | null | undefined)
       (temps ??= []).push(t);
       inputs.push(t);
     } else {
-      throw new HearthError('E_ARG', `${OPSET_V1[op]!.name}: expected a Tensor, number or boolean, got ${describeArg(x)}; wrap data with hearth.tensor(...).`);
+      throw new HearthError('E_ARG', `${OPSET[op]!.name}: expected a Tensor, number or boolean, got ${describeArg(x)}; wrap data with hearth.tensor(...).`);
     }
   }
   try {
@@ -229,7 +229,8 @@ function run(h: Hearth, op: number, xs: readonly (TensorLike | null | undefined)
   }
 }
 
-const pairOf = (v: number | readonly number[] | undefined) => (v === undefined ? undefined : typeof v === 'number' ? v : [...v]);
+/** @internal A pair attribute as the schema takes it. */
+export const pairOf = (v: number | readonly number[] | undefined) => (v === undefined ? undefined : typeof v === 'number' ? v : [...v]);
 
 /** `sum(x, 1)`, `sum(x, [0, 1], true)` or `sum(x, { axes, keepdims })` as attributes. */
 function reduceAttrs(name: string, a: unknown, keepdims: unknown): Record<string, unknown> {
@@ -250,22 +251,26 @@ function argAttrs(name: string, a: unknown, keepdims: unknown): Record<string, u
   return { axis: o.axis ?? null, keepdims: o.keepdims ?? false };
 }
 
-function install(): void {
+/**
+ * @internal Defines `hearth.name(...)` and its method twin `t.name(...)`. `arity` counts every parameter of
+ * the runtime's function; the method takes one fewer (the tensor). Fixed parameters (no rest arguments)
+ * keep the hot path free of array allocation.
+ */
+export function define(name: string, arity: number, fn: (this: Hearth, ...args: never[]) => unknown): void {
   const H = Hearth.prototype as unknown as Record<string, unknown>;
   const T = Tensor.prototype as unknown as Record<string, unknown>;
-  // `arity` counts every parameter of the runtime's function; the method takes one fewer (the tensor). Fixed
-  // parameters (no rest arguments) keep the hot path free of array allocation.
-  const define = (name: string, arity: number, fn: (this: Hearth, ...args: never[]) => Tensor) => {
-    const f = fn as (this: Hearth, a?: unknown, b?: unknown, c?: unknown, d?: unknown) => Tensor;
-    H[name] = function (this: Hearth, a?: unknown, b?: unknown, c?: unknown, d?: unknown) {
-      if (arguments.length > arity) checkArgCount(name, arguments.length - 1, arity - 1);
-      return f.call(this, a, b, c, d);
-    };
-    T[name] = function (this: Tensor, b?: unknown, c?: unknown, d?: unknown) {
-      if (arguments.length >= arity) checkArgCount(name, arguments.length, arity - 1);
-      return f.call(this.hearth, this, b, c, d);
-    };
+  const f = fn as (this: Hearth, a?: unknown, b?: unknown, c?: unknown, d?: unknown) => unknown;
+  H[name] = function (this: Hearth, a?: unknown, b?: unknown, c?: unknown, d?: unknown) {
+    if (arguments.length > arity) checkArgCount(name, arguments.length - 1, arity - 1);
+    return f.call(this, a, b, c, d);
   };
+  T[name] = function (this: Tensor, b?: unknown, c?: unknown, d?: unknown) {
+    if (arguments.length >= arity) checkArgCount(name, arguments.length, arity - 1);
+    return f.call(this.hearth, this, b, c, d);
+  };
+}
+
+function install(): void {
   for (const op of UNARY_OPS) {
     const id = opId(op.name);
     define(op.name, 1, function (x: TensorLike) {

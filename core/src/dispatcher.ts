@@ -4,7 +4,8 @@ import { isThenable } from './time-limit.js';
 import { dtypeBytes, dtypeCode, floatTypeFor, isDType, isFloat, promoteTypes, type DType } from './dtype.js';
 import { checkShape, sizeOf, type Shape } from './shape.js';
 import { parseAttrs } from './opset/attrs.js';
-import { OPSET_V1 } from './opset/index.js';
+import { OPSET, opId } from './opset/index.js';
+import { runDecomposition } from './decompose.js';
 import { inputSpec, type DTypeClass, type OpSchema, type TensorMeta } from './opset/schema.js';
 import type { Device } from './device.js';
 import type { Events, KernelEvent } from './events.js';
@@ -27,8 +28,8 @@ export interface FallbackOptions {
 export type KernelHook = (event: KernelEvent) => void;
 
 const EMPTY_ATTRS: Readonly<Record<string, unknown>> = Object.freeze({});
-const CAST = OPSET_V1.findIndex((o) => o.name === 'cast');
-const NO_ATTRS = OPSET_V1.map((o) => o.inputs.length > 0 && Object.keys(o.attrs).length === 0);
+const CAST = OPSET.findIndex((o) => o.name === 'cast');
+const NO_ATTRS = OPSET.map((o) => o.inputs.length > 0 && Object.keys(o.attrs).length === 0);
 
 /** The plan for one call: what `explain` reports and what `call` executes. */
 export interface CallPlan {
@@ -78,7 +79,7 @@ export class Dispatcher {
 
   /** Validates a call and decides dtype, shape, device and kernel, without running anything. */
   plan(op: number, inputs: readonly Tensor[], userAttrs: Readonly<Record<string, unknown>> | undefined, target: Device | undefined): CallPlan {
-    const schema = OPSET_V1[op]!;
+    const schema = OPSET[op]!;
     const attrs = userAttrs === undefined && NO_ATTRS[op] ? EMPTY_ATTRS : parseAttrs(schema.name, schema.attrs, userAttrs);
     checkCount(schema, inputs.length, op);
     let wait = false;
@@ -109,7 +110,7 @@ export class Dispatcher {
    * are not tensors. Nothing is allocated and no kernel runs; the same validation, promotion and `meta`.
    */
   planMeta(op: number, inputs: readonly TensorMeta[], userAttrs: Readonly<Record<string, unknown>> | undefined, device: Device): CallPlan {
-    const schema = OPSET_V1[op]!;
+    const schema = OPSET[op]!;
     const attrs = parseAttrs(schema.name, schema.attrs, userAttrs);
     checkCount(schema, inputs.length, op);
     const metas = inputs.map((t, i) => {
@@ -153,7 +154,11 @@ export class Dispatcher {
   }
 
   #execute(op: number, p: CallPlan, device: Device, inputs: readonly Tensor[]): Tensor {
-    if (p.kernel === undefined || !device.has(p.outDtype) || !device.has(p.dtype)) return this.#fallback(op, p, inputs);
+    if (p.kernel === undefined || !device.has(p.outDtype) || !device.has(p.dtype)) {
+      // A composite without a (fused) kernel here runs as its decomposition, on this device: no fallback.
+      if (p.schema.decompose) return runDecomposition(p.schema, inputs, p.attrs, p.dtype, p.outDtype, p.shape, (name, xs, a) => this.call(opId(name), xs, a, device));
+      return this.#fallback(op, p, inputs);
+    }
     return this.#run(p.kernel, p, device, inputs);
   }
 
@@ -306,7 +311,7 @@ export class Dispatcher {
 }
 
 /** Arity facts per op, computed once: how many inputs are required, and whether the last is variadic. */
-const ARITY = OPSET_V1.map((schema) => ({
+const ARITY = OPSET.map((schema) => ({
   required: schema.inputs.filter((s) => !s.optional).length,
   variadic: schema.inputs.length > 0 && schema.inputs[schema.inputs.length - 1]!.variadic === true,
 }));

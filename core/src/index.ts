@@ -6,6 +6,7 @@
  * @packageDocumentation
  */
 import './api.js';
+import './api-v2.js';
 
 export { HearthError, isHearthError, describeError, ERROR_CODES, type ErrorCode } from './errors.js';
 export { CORE_API_VERSION, OPSET_VERSION } from './version.js';
@@ -24,8 +25,12 @@ export {
   floatTypeFor,
 } from './dtype.js';
 export { type Shape, sizeOf, stridesOf, broadcastStrides, sameShape, checkShape, broadcastShapes, normalizeAxis, normalizeAxes } from './shape.js';
-export { OPSET_V1, opId, getOp } from './opset/index.js';
-export type { OpSchema, InputSpec, DTypeClass, TensorMeta, ComputeRule, OutputRule } from './opset/schema.js';
+export { OPSET, OPSET_V1, OPSET_V2_ADDED, opsetOps, opId, getOp } from './opset/index.js';
+export { kindOf } from './opset/schema.js';
+export type { OpSchema, InputSpec, DTypeClass, TensorMeta, ComputeRule, OutputRule, OpKind, OpBuilder, Decomposition, CompositeBound } from './opset/schema.js';
+export { resizeSource, nearestIndex, type CoordinateTransformationMode, type NearestMode } from './opset/resize.js';
+export { transposedOutput } from './opset/conv-transpose.js';
+export { philoxBlock, uniformOf } from './opset/random.js';
 export { attr, parseAttrs, type AttrSpec } from './opset/attrs.js';
 export { reductionAxes, reducedShape } from './opset/reduce.js';
 export { inferReshape, sliceAxes, type SliceAxis } from './opset/movement.js';
@@ -34,7 +39,7 @@ export { arangeLength } from './opset/creation.js';
 export type { Backend, BackendStats, DeviceInfo, DeviceStorage } from './backend.js';
 export type { KernelFn, KernelSpec, KernelTensor, KernelContext, Provenance } from './kernel.js';
 export type { HearthPlugin, PluginManifest, PluginHost, BackendFactory, BackendOptions } from './plugin.js';
-export { checkManifest, pluginExport, type PluginRecord, type KernelOverride } from './plugins.js';
+export { checkManifest, pluginExport, pluginOpset, type PluginRecord, type KernelOverride } from './plugins.js';
 export { backendProblems } from './backend-check.js';
 export { pickDefault, type BackendChoice, type DefaultChoice } from './selection.js';
 export { DEFAULT_MAX_ALLOCATION_BYTES } from './device.js';
@@ -68,3 +73,19 @@ export type {
   Pool2dOptions,
   CreateOptions,
 } from './api.js';
+export type {
+  OpsApiV2,
+  TensorOpsV2,
+  RandomApi,
+  RandomOptions,
+  ModOptions,
+  CumsumOptions,
+  TopkOptions,
+  TopkResult,
+  ResizeOptions,
+  ConvTranspose2dOptions,
+  NormOptions,
+  LayerNormOptions,
+  BatchNormOptions,
+  LinearOptions,
+} from './api-v2.js';

@@ -1,6 +1,6 @@
 import { HearthError } from './errors.js';
 import { DTYPES, dtypeCode, type DType } from './dtype.js';
-import { OPSET_V1, opId } from './opset/index.js';
+import { OPSET, opId } from './opset/index.js';
 import type { KernelFn, KernelSpec, Provenance } from './kernel.js';
 
 /** One registered kernel, as tools list it. */
@@ -45,7 +45,7 @@ export class KernelTable {
     if (id === undefined) {
       id = this.#slots.length;
       this.#deviceIds.set(type, id);
-      this.#slots.push(new Array(OPSET_V1.length * NDT));
+      this.#slots.push(new Array(OPSET.length * NDT));
     }
     return id;
   }

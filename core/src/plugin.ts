@@ -14,6 +14,12 @@ export interface PluginManifest {
   readonly deviceTypes: readonly string[];
   /** The core API versions it supports, as a semver range, e.g. `"^1.0.0"`. */
   readonly coreApi: string;
+  /**
+   * The opset version whose primitives the plugin implements (1 when absent). A plugin of an older opset
+   * still loads on a newer core: that opset's composites decompose into what it has, and its missing
+   * primitives run elsewhere through the fallback. Certification judges it on its declared opset.
+   */
+  readonly opset?: number;
   /** Default preference when the user names no backends: higher is tried first (CPU is 0). */
   readonly priority?: number;
   /** One line on what it is. */
@@ -38,9 +44,9 @@ export interface BackendFactory {
 export interface PluginHost {
   /** The core API version (semver). */
   readonly coreVersion: string;
-  /** The opset version. */
+  /** The core's opset version (a plugin may declare an older one in its manifest). */
   readonly opsetVersion: number;
-  /** Every operator of the opset, to derive kernel lists from. */
+  /** Every operator of the core's opset, to derive kernel lists from (`since` says which opset added each). */
   readonly ops: readonly OpSchema[];
   /** Registers how to make the devices of one device type. */
   registerBackend(factory: BackendFactory): void;

@@ -1,7 +1,7 @@
 import semver from 'semver';
 import { HearthError, describeError } from './errors.js';
 import { CORE_API_VERSION, OPSET_VERSION } from './version.js';
-import { OPSET_V1 } from './opset/index.js';
+import { OPSET } from './opset/index.js';
 import type { BackendFactory, HearthPlugin, PluginHost, PluginManifest } from './plugin.js';
 import type { KernelTable, Registration } from './kernel-table.js';
 import type { KernelSpec, Provenance } from './kernel.js';
@@ -42,6 +42,7 @@ export function checkManifest(m: unknown): PluginManifest {
   if (o['priority'] !== undefined && typeof o['priority'] !== 'number') problems.push('manifest.priority must be a number');
   if (typeof o['version'] === 'string' && !semver.valid(o['version'])) problems.push(`manifest.version "${o['version']}" is not a semver version`);
   if (typeof o['coreApi'] === 'string' && !semver.validRange(o['coreApi'])) problems.push(`manifest.coreApi "${o['coreApi']}" is not a semver range`);
+  if (o['opset'] !== undefined && !(Number.isSafeInteger(o['opset']) && (o['opset'] as number) >= 1)) problems.push(`manifest.opset must be an integer >= 1, got ${JSON.stringify(o['opset'])}`);
   if (problems.length) {
     throw new HearthError('E_PLUGIN', `Plugin ${String(o['name'] ?? '(unnamed)')} has an invalid manifest: ${problems.join('; ')}.`, { problems });
   }
@@ -53,7 +54,23 @@ export function checkManifest(m: unknown): PluginManifest {
       { plugin: manifest.name, supports: manifest.coreApi, core: CORE_API_VERSION },
     );
   }
+  const opset = pluginOpset(manifest);
+  if (opset > OPSET_VERSION) {
+    throw new HearthError(
+      'E_PLUGIN_VERSION',
+      `Plugin ${manifest.name}@${manifest.version} implements opset ${opset}, but this core defines opset ${OPSET_VERSION}. Upgrade @hearth/core, or install a version of the plugin for opset ${OPSET_VERSION}.`,
+      { plugin: manifest.name, opset, core: OPSET_VERSION },
+    );
+  }
   return manifest;
+}
+
+/**
+ * The opset a plugin declares it implements (1 when its manifest says nothing: plugins written before
+ * opset 2). On a newer core, the operators it lacks decompose (composites) or fall back (primitives).
+ */
+export function pluginOpset(manifest: PluginManifest): number {
+  return manifest.opset ?? 1;
 }
 
 /** A kernel of one plugin replacing another plugin's, allowed by `createHearth({ allowOverrides })`. */
@@ -138,7 +155,7 @@ export class PluginLoader {
     const host: PluginHost = {
       coreVersion: CORE_API_VERSION,
       opsetVersion: OPSET_VERSION,
-      ops: OPSET_V1,
+      ops: OPSET,
       registerBackend: (factory) => {
         declared('a backend', factory?.type);
         if (typeof factory.create !== 'function') throw new HearthError('E_PLUGIN', `${name}: the backend factory for "${factory.type}" has no create(options) function.`, { plugin: name });

@@ -3,8 +3,8 @@ import { container as rootContainer, instanceCachingFactory, type DependencyCont
 import { HearthError, describeError, isHearthError } from './errors.js';
 import type { DType } from './dtype.js';
 import type { Shape } from './shape.js';
-import { OPSET_V1, opId } from './opset/index.js';
-import { inputSpec, type TensorMeta } from './opset/schema.js';
+import { OPSET, opId } from './opset/index.js';
+import { inputSpec, type OpBuilder, type OpSchema, type TensorMeta } from './opset/schema.js';
 import type { Backend, BackendStats, DeviceInfo } from './backend.js';
 import type { HearthPlugin, BackendOptions } from './plugin.js';
 import { KernelTable, type KernelEntry } from './kernel-table.js';
@@ -108,6 +108,14 @@ export interface Explanation {
   readonly casts: readonly string[];
   /** When no kernel exists there: why, and what the fallback policy would do. */
   readonly reason?: string;
+  /**
+   * How it runs: `kernel` (a primitive's kernel), `fused` (a composite's own kernel), `decomposed` (a
+   * composite as its decomposition, each step an op call on `device`) or `fallback` (no kernel: the
+   * fallback policy decides, see `reason`).
+   */
+  readonly runs: 'kernel' | 'fused' | 'decomposed' | 'fallback';
+  /** For a decomposed composite: each step of its decomposition, as `op(dtype) on device: how it runs`. */
+  readonly decomposition?: readonly string[];
 }
 
 const TOKENS = {
@@ -325,7 +333,7 @@ export class Hearth {
 
   /** Where a creation operator (one without tensor inputs) runs; undefined for every other operator. */
   #creationTarget(op: number, device: string | undefined): Device | undefined {
-    return OPSET_V1[op]!.inputs.length === 0 ? this.#device(device) : undefined;
+    return OPSET[op]!.inputs.length === 0 ? this.#device(device) : undefined;
   }
 
   /** Makes a tensor from host data on a device (the default one unless named). */
@@ -344,7 +352,7 @@ export class Hearth {
    * The device is a name (`"cpu:0"`) or a device type (`"cpu"`); the default device when left out.
    */
   supports(op: string, dtypes: readonly DType[], device?: string): boolean {
-    const schema = OPSET_V1[opId(op)]!;
+    const schema = OPSET[opId(op)]!;
     const type = device === undefined ? this.#device(undefined).type : device.split(':')[0]!;
     // Creation operators have no inputs: their one dtype is the output's.
     const creation = schema.compute === 'attr';
@@ -374,17 +382,33 @@ export class Hearth {
       : this.dispatcher.planMeta(id, inputs, attrs, this.#device(options.device));
     const casts = inputs.filter((t, i) => t.dtype !== p.dtype && inputSpec(p.schema, i).promote).map((t) => `${t.dtype} -> ${p.dtype}`);
     const ok = p.kernel && p.device.has(p.dtype) && p.device.has(p.outDtype);
+    const composite = p.schema.decompose !== undefined;
+    const base = { op, dtype: p.dtype, outDtype: p.outDtype, shape: p.shape, device: p.device.name, casts };
+    if (ok) return { ...base, runs: composite ? 'fused' : 'kernel', kernel: { plugin: p.kernel!.provenance.plugin, version: p.kernel!.provenance.version } };
+    if (composite) {
+      return { ...base, runs: 'decomposed', decomposition: this.#explainSteps(p.schema, inputs, p.attrs, p.dtype, p.device.name) };
+    }
     return {
-      op,
-      dtype: p.dtype,
-      outDtype: p.outDtype,
-      shape: p.shape,
-      device: p.device.name,
-      casts,
-      ...(ok
-        ? { kernel: { plugin: p.kernel!.provenance.plugin, version: p.kernel!.provenance.version } }
-        : { reason: `no kernel for ${op}(${p.dtype}) on ${p.device.name}; fallback policy "${this.fallback.policy}"${this.fallback.policy === 'error' ? ' refuses the call' : ` runs it on ${this.fallback.device}`}.` }),
+      ...base,
+      runs: 'fallback',
+      reason: `no kernel for ${op}(${p.dtype}) on ${p.device.name}; fallback policy "${this.fallback.policy}"${this.fallback.policy === 'error' ? ' refuses the call' : ` runs it on ${this.fallback.device}`}.`,
     };
+  }
+
+  /** Walks a composite's decomposition on shapes and dtypes alone, explaining each step. */
+  #explainSteps(schema: OpSchema, inputs: readonly TensorMeta[], attrs: Readonly<Record<string, unknown>>, dtype: DType, device: string): string[] {
+    const steps: string[] = [];
+    const metas = inputs.map((t, i) => (inputSpec(schema, i).promote ? { shape: t.shape, dtype } : { shape: t.shape, dtype: t.dtype }));
+    const builder: OpBuilder<TensorMeta> = {
+      op: (name, xs, a) => {
+        const e = this.explain(name, xs, a, { device });
+        steps.push(`${name}(${e.dtype}) on ${e.device}: ${e.runs}${e.kernel ? ` by ${e.kernel.plugin}` : ''}`);
+        return { shape: e.shape, dtype: e.outDtype };
+      },
+      scalar: (_v, dt = dtype) => ({ shape: [], dtype: dt }),
+    };
+    schema.decompose!(builder, metas, attrs, dtype);
+    return steps;
   }
 
   /** Runs `fn` in a scope that disposes the tensors made inside, except those returned or kept; async-safe. */

@@ -81,6 +81,19 @@ export const attr = {
   pairOrNull(opts: { min: number }): AttrSpec<[number, number] | null> {
     return spec(`int >= ${opts.min} | [int] | [int, int] | null`, (v) => (v === null ? null : parsePair(v, opts.min)), null, true);
   },
+  /** A number or null. */
+  numberOrNull(opts: { default?: number | null } = {}): AttrSpec<number | null> {
+    return spec('number | null', (v) => (v === null || typeof v === 'number' ? v : { error: `must be a number or null, got ${JSON.stringify(v)}` }), opts.default ?? null, true);
+  },
+  /** A list of `length` positive finite numbers, or null. */
+  positives(opts: { length: number }): AttrSpec<number[] | null> {
+    const type = `number[] of length ${opts.length}, each > 0 | null`;
+    return spec(type, (v) => {
+      if (v === null) return null;
+      if (!Array.isArray(v) || v.length !== opts.length || !v.every((x) => typeof x === 'number' && Number.isFinite(x) && x > 0)) return { error: `must be ${type}, got ${JSON.stringify(v)}` };
+      return v.slice();
+    }, null, true);
+  },
   /** One of a fixed set of strings. */
   oneOf<T extends string>(values: readonly T[], opts: { default?: T } = {}): AttrSpec<T> {
     return spec(values.map((x) => JSON.stringify(x)).join(' | '), (v) =>

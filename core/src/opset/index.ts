@@ -6,10 +6,17 @@ import { MATMUL_OP } from './matmul.js';
 import { MOVEMENT_OPS } from './movement.js';
 import { CONV_OPS } from './conv.js';
 import { CREATION_OPS } from './creation.js';
+import { MATH_OPS_V2 } from './math.js';
+import { SCAN_OPS_V2 } from './scan.js';
+import { INDEXING_OPS_V2 } from './indexing.js';
+import { RESIZE_OP } from './resize.js';
+import { CONV_TRANSPOSE_OP } from './conv-transpose.js';
+import { RANDOM_OPS_V2 } from './random.js';
+import { COMPOSITES_V2 } from './composites/index.js';
 import type { OpSchema } from './schema.js';
 
-/** Every operator of opset v1, in a fixed order: an op's index here is its small-integer id. */
-export const OPSET_V1: readonly OpSchema[] = [
+/** Every operator of opset v1, in a fixed order. Frozen: later opsets only append. */
+export const OPSET_V1: readonly OpSchema[] = Object.freeze([
   ...UNARY_OPS,
   ...BINARY_OPS,
   WHERE_OP,
@@ -20,9 +27,31 @@ export const OPSET_V1: readonly OpSchema[] = [
   ...MOVEMENT_OPS,
   ...CONV_OPS,
   ...CREATION_OPS,
-];
+]);
 
-const BY_NAME = new Map(OPSET_V1.map((op, i) => [op.name, i] as const));
+/** The operators opset v2 adds: primitives (every backend implements them), then composites. */
+export const OPSET_V2_ADDED: readonly OpSchema[] = Object.freeze([
+  ...MATH_OPS_V2,
+  ...SCAN_OPS_V2,
+  ...INDEXING_OPS_V2,
+  RESIZE_OP,
+  CONV_TRANSPOSE_OP,
+  ...RANDOM_OPS_V2,
+  ...COMPOSITES_V2,
+]);
+
+/**
+ * Every operator of this core's opset (v2), in a fixed order: an op's index here is its small-integer id.
+ * Opset v1's operators come first, with the ids they always had.
+ */
+export const OPSET: readonly OpSchema[] = Object.freeze([...OPSET_V1, ...OPSET_V2_ADDED]);
+
+/** The operators of opset `version` (1 or 2): those introduced at or before it. */
+export function opsetOps(version: number): readonly OpSchema[] {
+  return OPSET.filter((op) => (op.since ?? 1) <= version);
+}
+
+const BY_NAME = new Map(OPSET.map((op, i) => [op.name, i] as const));
 
 /** The small-integer id of an operator; throws `E_UNKNOWN_OP` (with close names) for an unknown name. */
 export function opId(name: string): number {
@@ -36,5 +65,5 @@ export function opId(name: string): number {
 
 /** The schema of an operator by name. */
 export function getOp(name: string): OpSchema {
-  return OPSET_V1[opId(name)]!;
+  return OPSET[opId(name)]!;
 }

@@ -67,6 +67,55 @@ export interface OpSchema {
    * `HearthError` (`E_SHAPE`, `E_AXIS`, `E_ATTR`, ...) when they don't fit together.
    */
   meta(inputs: readonly TensorMeta[], attrs: Readonly<Record<string, unknown>>): Shape;
+  /** The opset version that introduced the operator (1 when absent). Its index never changes after. */
+  readonly since?: number;
+  /**
+   * A composite operator's definition in terms of other operators: any backend with those runs it, and a
+   * kernel registered for the composite (a fused kernel) is checked against it. Absent for primitives.
+   */
+  readonly decompose?: Decomposition;
+  /** A composite's accuracy bound: how far a fused kernel may be from its decomposition. */
+  readonly bound?: CompositeBound;
+}
+
+/** Whether an operator is a primitive (every backend implements it) or a composite (it has a decomposition). */
+export type OpKind = 'primitive' | 'composite';
+
+/** The kind of an operator. */
+export function kindOf(schema: OpSchema): OpKind {
+  return schema.decompose ? 'composite' : 'primitive';
+}
+
+/**
+ * What a decomposition builds with: calls of other operators by name through the runtime's ordinary op
+ * call (validation, promotion, dispatch, fallback: all as for a user's call), and scalar constants.
+ * `T` is the runtime's tensor type; decompositions only read its `shape` and `dtype`.
+ */
+export interface OpBuilder<T extends TensorMeta = TensorMeta> {
+  /** Calls an operator, as `hearth.op(name, inputs, attrs)` does. */
+  op(name: string, inputs: readonly T[], attrs?: Readonly<Record<string, unknown>>): T;
+  /** A 0-d tensor holding `value` in `dtype` (the composite's compute dtype when left out), on the call's device. */
+  scalar(value: number, dtype?: DType): T;
+}
+
+/**
+ * A composite's body: from its inputs (already promoted to the compute dtype `dtype`) and normalized
+ * attributes, the result, built only with `b`. Intermediate tensors are the builder's to free.
+ */
+export type Decomposition = <T extends TensorMeta>(b: OpBuilder<T>, inputs: readonly T[], attrs: Readonly<Record<string, unknown>>, dtype: DType) => T;
+
+/**
+ * How close a fused kernel must be to its composite's decomposition (evaluated exactly in float64): within
+ * `ulp` ULPs of the compute dtype, or `abs` times the largest magnitude of the inputs (the worst the
+ * decomposition's own roundings give), whichever is larger.
+ */
+export interface CompositeBound {
+  /** ULPs of the expected value. */
+  readonly ulp: number;
+  /** Relative to the inputs' largest magnitude, in units of the dtype's epsilon. */
+  readonly abs: number;
+  /** The bound in words. */
+  readonly text: string;
 }
 
 /** The value of a parsed attribute, typed by the caller (attributes are normalized before `meta`). */
