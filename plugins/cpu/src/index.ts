@@ -1,6 +1,6 @@
 /**
- * @hearth/plugin-cpu: the reference CPU backend. Every opset v1 operator for float32, int32, bool and
- * float64, in plain TypeScript; reads are synchronous.
+ * @hearth/plugin-cpu: the reference CPU backend. Every opset v2 primitive for float32, int32, bool and
+ * float64, in plain TypeScript (composites run as their decompositions); reads are synchronous.
  *
  * @packageDocumentation
  */
@@ -18,6 +18,7 @@ export const manifest: PluginManifest = {
   vendor: 'Hearth',
   deviceTypes: ['cpu'],
   coreApi: `^${CORE_API_VERSION.split('.')[0]}.0.0`,
+  opset: 2,
   priority: 0,
   description: 'The reference CPU backend (TypeScript).',
 };

@@ -1,9 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { OPSET_V1, type DType, type DTypeClass, type Hearth, type OpSchema, type Tensor } from '@hearth/core';
+import { OPSET, kindOf, type DType, type DTypeClass, type Hearth, type OpSchema, type Tensor } from '@hearth/core';
 import { cpuPlugin, CpuBackend, manifest } from './index.js';
 import { cpuHearth, t } from './kernels/test-util.js';
 
 const STORED: DType[] = ['float32', 'float64', 'int32', 'bool'];
+const PRIMITIVES = OPSET.filter((op) => kindOf(op) === 'primitive');
 
 /** Which stored dtypes a compute-dtype class admits (written out here, apart from the core's own check). */
 const admits: Record<DTypeClass, DType[]> = {
@@ -40,10 +41,32 @@ const SAMPLES: Record<string, (h: Hearth, x: Tensor, i: Tensor, b: Tensor) => Te
   avg_pool2d: (h, x) => h.avg_pool2d(h.reshape(x, [1, 2, 3, 1]), { kernelSize: [2, 1], ceilMode: true, countIncludePad: false }),
   full: (h) => h.full([2], 3, { dtype: 'int32' }),
   arange: (h) => h.arange(0, 2, 0.5, { dtype: 'float64' }),
+  cumsum: (h, _x, i) => h.cumsum(i, 1, { reverse: true }),
+  topk: (h, x) => h.op('topk', [x], { k: 2 }),
+  gather_elements: (h, x, i) => h.gather_elements(x, h.cast(i, 'int32'), 1),
+  tile: (h, x) => h.tile(x, [2, 1]),
+  resize: (h, x) => h.resize(x, { sizes: [3, 4], mode: 'linear' }),
+  conv_transpose2d: (h, x, i) => h.conv_transpose2d(h.reshape(x, [1, 1, 2, 3]), h.reshape(i, [1, 3, 1, 2]), null, { stride: 2 }),
+  random_uniform: (h) => h.random_uniform([5], { seed: 1 }),
+  random_normal: (h) => h.random_normal([5], { seed: 1, dtype: 'float64' }),
+  layer_norm: (h, x) => h.layer_norm(x, h.full([3], 2), h.full([3], 1)),
+  batch_norm: (h, x) => h.batch_norm(h.reshape(x, [1, 2, 3]), { scale: h.full([2], 2), bias: h.full([2], 1), mean: h.full([2], 0.5), variance: h.full([2], 4) }),
+  instance_norm: (h, x) => h.instance_norm(h.reshape(x, [1, 2, 3]), h.full([2], 2), h.full([2], 1)),
+  group_norm: (h, x) => h.group_norm(h.reshape(x, [1, 2, 3]), 1, h.full([2], 2), h.full([2], 1)),
+  clip: (h, _x, i) => h.clip(i, 0, 1),
+  hard_sigmoid: (h, x) => h.hard_sigmoid(x),
+  leaky_relu: (h, _x, i) => h.leaky_relu(i, 0.1),
+  elu: (h, x) => h.elu(x),
+  linear: (h, x, i) => h.linear(x, i, h.full([2], 1), { transB: true, alpha: 2 }),
+  global_avg_pool2d: (h, x) => h.global_avg_pool2d(h.reshape(x, [1, 1, 2, 3])),
+  global_max_pool2d: (h, x) => h.global_max_pool2d(h.reshape(x, [1, 1, 2, 3])),
+  squeeze: (h, x) => h.squeeze(h.reshape(x, [1, 2, 1, 3])),
+  unsqueeze: (h, x) => h.unsqueeze(x, [0, -1]),
+  flatten: (h, x) => h.flatten(h.reshape(x, [1, 2, 3]), 2),
 };
 
 function sample(h: Hearth, op: OpSchema, x: Tensor, i: Tensor, b: Tensor): Tensor {
-  if (op.family === 'unary') return h.op(op.name, [x]);
+  if (op.family === 'unary' || op.family === 'activation') return h.op(op.name, [x]);
   if (op.family === 'binary') return h.op(op.name, [x, i]);
   return SAMPLES[op.name]!(h, x, i, b);
 }
@@ -62,21 +85,23 @@ describe('@hearth/plugin-cpu', () => {
     expect(cpuPlugin.manifest.deviceTypes).toEqual(['cpu']);
   });
 
-  it('registers a float32 kernel for every opset v1 operator', () => {
-    const missing = OPSET_V1.filter((op) => !h.kernels().some((k) => k.op === op.name && k.device === 'cpu' && k.dtype === 'float32'));
+  it('declares opset 2 and registers a float32 kernel for every opset v2 primitive, and none for a composite', () => {
+    expect(manifest.opset).toBe(2);
+    expect(h.kernels().filter((k) => kindOf(OPSET.find((o) => o.name === k.op)!) === 'composite')).toEqual([]);
+    const missing = PRIMITIVES.filter((op) => !h.kernels().some((k) => k.op === op.name && k.device === 'cpu' && k.dtype === 'float32'));
     expect(missing.map((op) => op.name)).toEqual([]);
   });
 
   it('registers a kernel for every compute dtype each operator admits that the CPU stores, and no others', () => {
     const have = new Set(h.kernels().map((k) => `${k.op}:${k.dtype}`));
-    const want = new Set(OPSET_V1.flatMap((op) => admits[op.computeDtypes].map((d) => `${op.name}:${d}`)));
+    const want = new Set(PRIMITIVES.flatMap((op) => admits[op.computeDtypes].map((d) => `${op.name}:${d}`)));
     expect([...want].filter((k) => !have.has(k))).toEqual([]);
     expect([...have].filter((k) => !want.has(k))).toEqual([]);
     for (const k of h.kernels()) expect(k.provenance).toEqual({ plugin: manifest.name, version: manifest.version });
   });
 
-  it('runs every operator without leaving anything in the ledger or the backend beyond the tensors held', () => {
-    expect(OPSET_V1.filter((op) => op.family !== 'unary' && op.family !== 'binary' && !SAMPLES[op.name]).map((o) => o.name)).toEqual([]);
+  it('runs every operator, composites as their decompositions, without leaving anything in the ledger or the backend beyond the tensors held', () => {
+    expect(OPSET.filter((op) => op.family !== 'unary' && op.family !== 'binary' && op.family !== 'activation' && !SAMPLES[op.name]).map((o) => o.name)).toEqual([]);
     const x = t(h, [1, -2, 3.5, 0, 5, -6], [2, 3]);
     const i = t(h, [2, 0, 1, 1, 0, 2], [2, 3], 'int32');
     const b = t(h, [1, 0, 1], [3], 'bool');
@@ -90,7 +115,7 @@ describe('@hearth/plugin-cpu', () => {
       expect(h.backendStats('cpu')).toEqual(expect.objectContaining({ liveAllocations: tensors, liveBytes: bytes }));
     };
     check(held.length, heldBytes);
-    for (const op of OPSET_V1) {
+    for (const op of OPSET) {
       const y = h.scope(() => sample(h, op, x, i, b));
       // Only the result survives: inputs cast for promotion and intermediates are freed.
       const yBytes = y.storage.byteLength;

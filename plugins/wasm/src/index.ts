@@ -2,7 +2,7 @@
  * @hearth/plugin-wasm: the fast CPU backend (device type `wasm`). Tensors live in WebAssembly memory;
  * matmul, conv2d, the elementwise families, sum/mean and softmax run as WebAssembly SIMD kernels, split
  * over worker threads for large tensors where the platform allows (Node's worker_threads); every other
- * opset v1 operator runs in TypeScript over the same memory. float32, int32 and bool; reads are synchronous.
+ * opset v2 primitive runs in TypeScript over the same memory. float32, int32 and bool; reads are synchronous.
  *
  * @packageDocumentation
  */
@@ -23,6 +23,7 @@ export const manifest: PluginManifest = {
   vendor: 'Hearth',
   deviceTypes: ['wasm'],
   coreApi: `^${CORE_API_VERSION.split('.')[0]}.0.0`,
+  opset: 2,
   priority: 5,
   description: 'The fast CPU backend: WebAssembly SIMD kernels on worker threads.',
 };

@@ -1,6 +1,6 @@
 import { sameShape, type DType, type KernelSpec } from '@hearth/core';
 import { arr, forEachBroadcast } from './util.js';
-import { fmax, fmin, ipow } from './math.js';
+import { floorMod, fmax, fmin, intMod, ipow } from './math.js';
 
 const FLOATS: readonly DType[] = ['float32', 'float64'];
 const ALL: readonly DType[] = ['float32', 'float64', 'int32', 'bool'];
@@ -53,4 +53,20 @@ export const BINARY_KERNELS: readonly KernelSpec[] = [
   cmp('ge', (a, b) => a >= b),
   cmp('logical_and', (a, b) => a !== 0 && b !== 0),
   cmp('logical_or', (a, b) => a !== 0 || b !== 0),
+  modKernel(),
 ];
+
+/** mod: the fmod attribute picks truncated or floored remainder; int32 and floats differ at b = 0. */
+function modKernel(): KernelSpec {
+  const floats = { trunc: binaryKernel('mod', (a, b) => a % b, FLOATS), floor: binaryKernel('mod', floorMod, FLOATS) };
+  const ints = { trunc: binaryKernel('mod', (a, b) => intMod(a, b, true), ['int32']), floor: binaryKernel('mod', (a, b) => intMod(a, b, false), ['int32']) };
+  return {
+    op: 'mod',
+    device: 'cpu',
+    dtypes: ['float32', 'float64', 'int32'],
+    run(inputs, out, attrs, ctx) {
+      const family = out.dtype === 'int32' ? ints : floats;
+      (attrs['fmod'] ? family.trunc : family.floor).run(inputs, out, attrs, ctx);
+    },
+  };
+}

@@ -9,6 +9,11 @@ import { MATMUL_KERNELS } from './matmul.js';
 import { MOVEMENT_KERNELS } from './movement.js';
 import { CONV_KERNELS } from './conv.js';
 import { CREATION_KERNELS } from './creation.js';
+import { SCAN_KERNELS } from './scan.js';
+import { INDEXING_KERNELS } from './indexing.js';
+import { RESIZE_KERNELS } from './resize.js';
+import { CONV_TRANSPOSE_KERNELS } from './conv-transpose.js';
+import { RANDOM_KERNELS } from './random.js';
 
 /** Every CPU kernel, registered from this one list. */
 export const CPU_KERNELS: readonly KernelSpec[] = [
@@ -22,4 +27,9 @@ export const CPU_KERNELS: readonly KernelSpec[] = [
   ...MOVEMENT_KERNELS,
   ...CONV_KERNELS,
   ...CREATION_KERNELS,
+  ...SCAN_KERNELS,
+  ...INDEXING_KERNELS,
+  ...RESIZE_KERNELS,
+  ...CONV_TRANSPOSE_KERNELS,
+  ...RANDOM_KERNELS,
 ];

@@ -100,3 +100,33 @@ export function fmin(a: number, b: number): number {
   // Stryker disable next-line ConditionalExpression,LogicalOperator: Math.min already returns NaN when either operand is NaN; the test only states the rule
   return Number.isNaN(a) || Number.isNaN(b) ? NaN : Math.min(a, b);
 }
+
+/** e^(-t²) without amplifying t²'s rounding (t = hi + lo, hi of 24 bits so hi² is exact). */
+function expNegSquare(t: number): number {
+  const hi = Math.fround(t);
+  const lo = t - hi;
+  return Math.exp(-hi * hi) * Math.exp(-lo * (t + hi));
+}
+
+/** erf(x) to a few float64 ULP: the Taylor series near 0, else 1 - erfc from the continued fraction. */
+export function erf(x: number): number {
+  const ax = Math.abs(x);
+  if (!(ax >= 1)) return Number.isNaN(x) ? x : erfTaylor(x);
+  if (ax > 6) return x < 0 ? -1 : 1;
+  const erfc = (expNegSquare(ax) * erfcScaled(ax)) / Math.sqrt(Math.PI);
+  return x < 0 ? erfc - 1 : 1 - erfc;
+}
+
+/** Floored remainder (the sign of b, Python's %) of floats; a zero result takes b's sign. */
+export function floorMod(a: number, b: number): number {
+  const r = a % b;
+  if (r === 0) return b < 0 ? -0 : 0;
+  return r < 0 !== b < 0 ? r + b : r;
+}
+
+/** int32 remainder: truncated (`fmod`) or floored; b = 0 gives 0. */
+export function intMod(a: number, b: number, truncated: boolean): number {
+  if (b === 0) return 0;
+  const r = (a % b) | 0;
+  return truncated || r === 0 || r < 0 === b < 0 ? r : r + b;
+}

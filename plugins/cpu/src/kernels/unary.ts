@@ -1,6 +1,6 @@
 import type { DType, KernelSpec } from '@hearth/core';
 import { arr } from './util.js';
-import { gelu, roundHalfEven, sigmoid } from './math.js';
+import { erf, gelu, roundHalfEven, sigmoid } from './math.js';
 
 const FLOATS: readonly DType[] = ['float32', 'float64'];
 const NUMERIC: readonly DType[] = ['float32', 'float64', 'int32'];
@@ -41,4 +41,5 @@ export const UNARY_KERNELS: readonly KernelSpec[] = [
   ...identityOnInt('floor', Math.floor),
   ...identityOnInt('ceil', Math.ceil),
   ...identityOnInt('round', roundHalfEven),
+  unaryKernel('erf', erf, FLOATS),
 ];
