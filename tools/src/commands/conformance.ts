@@ -1,7 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { Command, Option } from 'commander';
-import { HearthError } from '@hearth/core';
+import { HearthError, isErrorCode } from '@hearth/core';
 import { prepareCertification } from './certify.js';
 import {
   ProgressBar,
@@ -115,6 +115,15 @@ export async function runConformanceCommand(opts: ConformanceCliOptions): Promis
   });
   bar?.done();
   const written = reportDir ? writeReports(run, resolve(reportDir)) : undefined;
+  if (!run.init.ok) {
+    // One error, not a failure per case: nothing ran, and the cause is the device, not the cases.
+    const where = written ? ` The report is in ${join(written.dir, 'index.html')}.` : '';
+    throw new HearthError(
+      isErrorCode(run.init.code) ? run.init.code : 'E_BACKEND_INIT',
+      `${run.plugin.name}@${run.plugin.version}: the ${run.device.type} device could not start, so no case ran: ${(run.init.reason ?? 'no reason given').replace(/\.$/, '')}. Fix what stops the device (a driver, a library, the machine) and run again.${where}`,
+      { plugin: run.plugin.name, device: run.device.type },
+    );
+  }
   if (opts.json) {
     console.log(resultsJson(written?.run ?? run));
     return run.verdict === 'pass' ? 0 : 1;
@@ -122,7 +131,6 @@ export async function runConformanceCommand(opts: ConformanceCliOptions): Promis
   console.log(
     `hearth conformance ${SUITE_VERSION}: ${run.plugin.name}@${run.plugin.version} on ${run.device.name ?? run.device.type}, profile ${run.profile.name}${run.selection.certify ? ' (certification)' : ''}`,
   );
-  if (!run.init.ok) console.log(`The device failed to initialise: ${run.init.reason}`);
   printFailures(written?.run ?? run, reportDir);
   const missing = missingBlock(run);
   if (missing) console.log(`\n${missing}`);
