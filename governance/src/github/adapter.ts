@@ -83,7 +83,7 @@ export async function readSnapshot(octokit: GitHubClient, options: ReadSnapshotO
   }
   const reviewEvents: ReviewEvent[] = reviews
     .filter((r) => r.user !== null && r.submitted_at !== undefined && r.commit_id !== null)
-    .map((r) => ({ user: r.user?.login ?? '', state: r.state as ReviewState, commitId: r.commit_id ?? '', submittedAt: r.submitted_at ?? '' }));
+    .map((r) => ({ user: r.user?.login ?? '', userId: r.user?.id, state: r.state as ReviewState, commitId: r.commit_id ?? '', submittedAt: r.submitted_at ?? '' }));
   const changed = pull.changed_files;
   return {
     version: 1,

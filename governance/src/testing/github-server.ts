@@ -3,6 +3,7 @@
 import { createHash, randomBytes, verify, type KeyObject } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { EXAMPLE_ACCOUNTS } from './fixtures.js';
 
 /** A file of a pull request: its path, or GitHub's file entry with a rename's old path. */
 export type FakeFile = string | { filename: string; previous_filename?: string; status?: 'added' | 'removed' | 'modified' | 'renamed' };
@@ -35,6 +36,11 @@ export interface FakeGitHub {
   installationTokens: string[];
   /** Stores a file's text as a git blob, served at `GET /repos/:owner/:repo/git/blobs/:sha`; returns its sha. */
   addBlob(text: string): string;
+  /**
+   * The account id behind each login (`user.id`), which GitHub never changes: set a login to another
+   * id to model a member who renamed and someone else who claimed the freed login.
+   */
+  accounts: Map<string, number>;
   /** Edits a comment as a person with write access can (an administrator can edit anyone's): new body, `updated_at` moves. */
   editComment(id: number, body: string): void;
   close(): Promise<void>;
@@ -126,6 +132,9 @@ export async function startFakeGitHub(owner: string, repo: string, pull: FakePul
   const blobs = new Map<string, string>();
   let nextCheck = 1;
   const prefix = `/repos/${owner}/${repo}`;
+  const accounts = new Map(Object.entries(EXAMPLE_ACCOUNTS));
+  // Any other login gets an id of its own, the same on every request.
+  const accountOf = (login: string): number => accounts.get(login) ?? 100_000 + Number.parseInt(createHash('sha1').update(login).digest('hex').slice(0, 6), 16);
 
   const handler = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
@@ -174,7 +183,7 @@ export async function startFakeGitHub(owner: string, repo: string, pull: FakePul
       const links = [...(page < last ? [link(page + 1, 'next'), link(last, 'last')] : []), ...(page > 1 ? [link(1, 'first'), link(page - 1, 'prev')] : [])];
       send(200, items.slice((page - 1) * perPage, page * perPage), links.length > 0 ? { link: links.join(', ') } : {});
     };
-    const user = (login: string) => ({ login, id: login.length, type: login.endsWith('[bot]') ? 'Bot' : 'User' });
+    const user = (login: string) => ({ login, id: accountOf(login), type: login.endsWith('[bot]') ? 'Bot' : 'User' });
     const p = url.pathname;
     const method = req.method ?? 'GET';
     if (method === 'GET' && p === `${prefix}/pulls/${pull.number}`) {
@@ -249,6 +258,7 @@ export async function startFakeGitHub(owner: string, repo: string, pull: FakePul
     writes,
     rateLimit: (pathPrefix, kind, count = 1) => limits.push({ prefix: pathPrefix, kind, left: count }),
     installationTokens,
+    accounts,
     addBlob: (text) => {
       const sha = blobSha(text);
       blobs.set(sha, text);
