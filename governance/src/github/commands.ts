@@ -149,9 +149,9 @@ function plainText(paragraph: Tokens.Paragraph): string {
 
 const FROZEN_MARKER = 'hearth-governance:frozen';
 
-/** The hidden comment text the bot uses to record a frozen decision on a pull request. */
-export function frozenComment(frozenJson: string): string {
-  return `Governance: this decision is now frozen; the policy below decides it whatever changes later.\n<!-- ${FROZEN_MARKER} ${Buffer.from(frozenJson, 'utf8').toString('base64')} -->`;
+/** The comment the bot posts to witness its record of a frozen decision (the record, signed, in a hidden part). */
+export function frozenComment(frozenJson: string, summary = 'this decision is now frozen; the policy below decides it whatever changes later.'): string {
+  return `Governance: ${summary}\n<!-- ${FROZEN_MARKER} ${Buffer.from(frozenJson, 'utf8').toString('base64')} -->`;
 }
 
 /** The frozen decision's JSON from a bot comment, if the comment is one. */
