@@ -1,3 +1,4 @@
+import { generateKeyPairSync } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { HEAD, OLD, exampleText, examplePolicy } from '../testing/fixtures.js';
 import { fastClient } from '../testing/fast-client.js';
@@ -212,5 +213,40 @@ describe('the bot against a GitHub-compatible server: records, inputs and verdic
     server.rateLimit('/repos/example/hearth/pulls/7/reviews', 'secondary', 50);
     await expect(runBot(octokit, options(examplePolicy(), '2024-07-04T00:00:00Z'))).rejects.toMatchObject({ code: 'E_GOV_GITHUB' });
     expect(statuses().at(-1)).toMatchObject({ route: `POST /repos/example/hearth/statuses/${HEAD}`, body: { state: 'pending', description: expect.stringMatching(/^cannot judge: /) as unknown } });
+  });
+});
+
+describe('the verdict as a check run of the bot\'s App', () => {
+  let server: FakeGitHub;
+  afterEach(async () => {
+    await server.close();
+  });
+
+  it('publishes the check as its App, and says where the base branch does not require that check from that App', async () => {
+    const app = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    const pem = app.privateKey.export({ type: 'pkcs1', format: 'pem' }).toString();
+    const repo = fakeRepo('example', 'hearth');
+    server = await startFakeGitHub('example', 'hearth', docs(), {}, 2, { appId: 31337, publicKey: app.publicKey, installationId: 4242 }, [repo.route]);
+    server.addBlob(exampleText());
+    const octokit = fastClient(server, { kind: 'app', appId: 31337, privateKey: pem, installationId: 4242 });
+    const run = (now: string) => runBot(octokit, { ...options(examplePolicy(), now), publish: 'check-run', appId: 31337 });
+    const first = await run('2024-07-03T00:00:00Z');
+    expect([...server.checkRuns.values()].at(-1)).toMatchObject({ name: 'hearth/governance', head_sha: HEAD, conclusion: 'success', app: { id: 31337 } });
+    const notes = first.evaluation.explanations.map((e) => e.message);
+    expect(notes).toContainEqual(expect.stringContaining("'main' does not require the check 'hearth/governance' from App 31337"));
+    expect(notes).toContainEqual(expect.stringContaining("the record branch 'hearth-governance' is not kept by a ruleset"));
+    // Once the foundation requires the App's check and keeps the record branch, nothing is said.
+    server.rules.set('main', [{ type: 'required_status_checks', parameters: { required_status_checks: [{ context: 'hearth/governance', integration_id: 31337 }] } }]);
+    server.rules.set('hearth-governance', [{ type: 'deletion' }, { type: 'update' }, { type: 'non_fast_forward' }]);
+    const second = await run('2024-07-04T00:00:00Z');
+    expect(second.evaluation.explanations.filter((e) => e.message.startsWith('setup:'))).toEqual([]);
+  });
+
+  it('says plainly in token mode that anyone with write access can overwrite its status', async () => {
+    const repo = fakeRepo('example', 'hearth');
+    server = await startFakeGitHub('example', 'hearth', docs(), {}, 2, undefined, [repo.route]);
+    server.addBlob(exampleText());
+    const run = await runBot(fastClient(server), options(examplePolicy(), '2024-07-03T00:00:00Z'));
+    expect(run.evaluation.explanations.map((e) => e.message)).toContainEqual(expect.stringContaining('it cannot stop that'));
   });
 });

@@ -9,7 +9,8 @@ import { GovernanceError } from '../error.js';
 import { finalVoteRecordOf, frozenRecordOf, publishCheckRun, publishRefusal, publishStatus, publishWithdrawal, readPullRequest, recordDecision, type PullRequestRef } from './adapter.js';
 import type { GitHubClient } from './client.js';
 import { signIdentities } from './record.js';
-import type { StoredDecision } from './store.js';
+import { setupNotes } from './setup.js';
+import { DEFAULT_RECORD_BRANCH, type StoredDecision } from './store.js';
 
 /** Options of {@link runBot}. */
 export interface RunBotOptions extends PullRequestRef {
@@ -27,6 +28,8 @@ export interface RunBotOptions extends PullRequestRef {
   readonly key: string;
   /** The branch the bot keeps its records on, which only the bot may write. Default `hearth-governance`. */
   readonly recordBranch?: string;
+  /** The bot's GitHub App id, in App mode: the bot checks that the base branch requires its check from this App. */
+  readonly appId?: number | string;
 }
 
 /** What one bot run did. */
@@ -96,7 +99,9 @@ async function decide(octokit: GitHubClient, options: RunBotOptions, judging: (s
     snapshot = { ...snapshot, pinnedIds: ids };
   }
 
-  const evaluation = evaluate(snapshot, policy, options.now);
+  const notes = await setupNotes(octokit, { owner: options.owner, repo: options.repo, base: state.context.base, recordBranch: options.recordBranch ?? DEFAULT_RECORD_BRANCH, checkName: 'hearth/governance', appId: options.appId });
+  const judged = evaluate(snapshot, policy, options.now);
+  const evaluation = { ...judged, explanations: [...judged.explanations, ...notes.map((message) => ({ message }))] };
   const outcome = closedVote(evaluation);
   if (outcome !== undefined && snapshot.finalVote === undefined && snapshot.frozen !== undefined && records !== undefined) {
     const finalVote = finalVoteRecordOf(snapshot.frozen, outcome, key, state.context);

@@ -63,10 +63,17 @@ export interface FakeGitHub {
    * new body, `updated_at` moves, and the edit joins the comment's history (`userContentEdits`).
    */
   editComment(id: number, body: string, editor?: string, at?: string): void;
+  /** The rules that apply to each branch (`GET /repos/:owner/:repo/rules/branches/:branch`); none unless set. */
+  rules: Map<string, unknown[]>;
+  /** Check runs created, each with the App that created it (`app.id`), as GitHub records it. */
+  checkRuns: Map<number, Record<string, unknown>>;
   /** Runs `fn` once, right after the server answers the next request whose path starts with `pathPrefix`. */
   after(pathPrefix: string, fn: () => void): void;
   close(): Promise<void>;
 }
+
+/** The id of the GitHub Actions App, whose installation token a workflow's GITHUB_TOKEN is. */
+export const GITHUB_ACTIONS_APP_ID = 15368;
 
 /** GitHub lists at most this many files of a pull request (the rest are left out; `changed_files` still counts them). */
 export const GITHUB_MAX_LISTED_FILES = 3000;
@@ -152,6 +159,7 @@ export async function startFakeGitHub(owner: string, repo: string, pull: FakePul
   const limits: { prefix: string; kind: 'primary' | 'secondary'; left: number }[] = [];
   const checkRuns = new Map<number, Record<string, unknown>>();
   const hooks: { prefix: string; fn: () => void }[] = [];
+  const rules = new Map<string, unknown[]>();
   const blobs = new Map<string, string>();
   let nextCheck = 1;
   const prefix = `/repos/${owner}/${repo}`;
@@ -257,11 +265,15 @@ export async function startFakeGitHub(owner: string, repo: string, pull: FakePul
       const members = teams[`${org}/${slug}`];
       if (members === undefined) send(404, { message: 'Not Found' });
       else paged(members.map(user));
+    } else if (method === 'GET' && p.startsWith(`${prefix}/rules/branches/`)) {
+      send(200, rules.get(decodeURIComponent(p.slice(`${prefix}/rules/branches/`.length))) ?? []);
     } else if (method === 'POST' && p === `${prefix}/check-runs`) {
       writes.push({ route: `POST ${p}`, body });
       const id = nextCheck++;
-      checkRuns.set(id, body);
-      send(201, { id, ...body });
+      // A check run belongs to the App whose token created it; a workflow token's App is GitHub Actions (15368).
+      const run = { ...body, app: { id: app === undefined ? GITHUB_ACTIONS_APP_ID : app.appId } };
+      checkRuns.set(id, run);
+      send(201, { id, ...run });
     } else if (method === 'PATCH' && p.startsWith(`${prefix}/check-runs/`)) {
       const id = Number(p.slice(p.lastIndexOf('/') + 1));
       if (!checkRuns.has(id)) return send(404, { message: 'Not Found' });
@@ -304,6 +316,8 @@ export async function startFakeGitHub(owner: string, repo: string, pull: FakePul
     rateLimit: (pathPrefix, kind, count = 1) => limits.push({ prefix: pathPrefix, kind, left: count }),
     installationTokens,
     accounts,
+    rules,
+    checkRuns,
     addBlob: (text) => {
       const sha = blobSha(text);
       blobs.set(sha, text);
