@@ -52,14 +52,24 @@ function snapshot(b: unknown, type: string, problems: string[]): CheckedBackend 
   const max = readOnce(b, 'maxAllocationBytes');
   if (max !== undefined && !(typeof max === 'number' && max > 0)) problems.push('maxAllocationBytes must be a positive number when present');
   if (problems.length) return undefined;
-  return Object.freeze({
-    ...fns,
+  // One fixed shape (every key present) keeps property reads on the hot path fast.
+  const fn = <F>(f: string) => fns[f] as F;
+  const checked: CheckedBackend = {
     info: info as unknown as DeviceInfo,
     dtypes: Object.freeze([...new Set(dtypes as DType[])]),
     syncRead: syncRead as boolean,
-    ...(max === undefined ? {} : { maxAllocationBytes: max as number }),
+    maxAllocationBytes: max as number | undefined,
+    allocate: fn('allocate'),
+    write: fn('write'),
+    read: fn('read'),
+    readSync: fn('readSync'),
+    free: fn('free'),
+    flush: fn('flush'),
+    stats: fn('stats'),
+    dispose: fn('dispose'),
     source: b as Backend,
-  }) as CheckedBackend;
+  };
+  return Object.freeze(checked);
 }
 
 /**

@@ -208,10 +208,10 @@ export class Dispatcher {
       for (const h of this.#before) h(event);
     }
     try {
-      // Kernels see frozen views of data, never the Tensors (which lead to the runtime).
+      // Kernels see views of data made for this call, never the Tensors (which lead to the runtime).
       const views = new Array<KernelTensor>(inputs.length);
-      for (let i = 0; i < inputs.length; i++) views[i] = inputs[i]!.kernelView;
-      const r: unknown = kernel.run(views, out.kernelView, p.attrs, device.ctx);
+      for (let i = 0; i < inputs.length; i++) views[i] = inputs[i]!.kernelView();
+      const r: unknown = kernel.run(views, out.kernelView(), p.attrs, device.ctx);
       if (r !== undefined) throw returned(r, p, device, kernel);
     } catch (e) {
       out.dispose();

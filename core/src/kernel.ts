@@ -3,9 +3,9 @@ import type { Shape } from './shape.js';
 import type { Backend, DeviceStorage } from './backend.js';
 
 /**
- * What a kernel sees of a tensor: a frozen plain object with its storage on the kernel's device, its shape
- * (a frozen array), dtype and element count. It is not a `Tensor` and leads nowhere else: a kernel gets
- * data, never the runtime, its kernel table or another plugin's objects.
+ * What a kernel sees of a tensor: a plain object made for this one call, with its storage on the kernel's
+ * device, its shape (a frozen array), dtype and element count. It is not a `Tensor` and leads nowhere
+ * else: a kernel gets data, never the runtime, its kernel table or another plugin's objects.
  */
 export interface KernelTensor {
   /** The storage, made by the backend of the kernel's device type. Contiguous, row-major. */

@@ -41,7 +41,6 @@ export class Tensor {
   #disposed = false;
   #storage: DeviceStorage;
   #bytes: number;
-  #view: KernelTensor | undefined = undefined;
   /** Set by `keep()`: scopes leave the tensor alive. */
   kept = false;
   /** @internal Its place in the ledger's list of live tensors. */
@@ -74,7 +73,7 @@ export class Tensor {
   ) {
     this.#storage = storage;
     this.#bytes = storage.byteLength;
-    Object.freeze(shape);
+    if (!Object.isFrozen(shape)) Object.freeze(shape);
   }
 
   /** @internal The storage's size in bytes, read once when the storage was made: what the ledger counts. */
@@ -91,15 +90,15 @@ export class Tensor {
   settle(storage: DeviceStorage): void {
     this.#storage = storage;
     this.#bytes = storage.byteLength;
-    this.#view = undefined;
   }
 
   /**
-   * @internal What a kernel sees of this tensor: a frozen {@link KernelTensor} of its storage, shape, dtype
-   * and size, made once per tensor, and nothing that leads back to the runtime.
+   * @internal What a kernel sees of this tensor: a new plain {@link KernelTensor} of its storage, frozen
+   * shape, dtype and size for each call, leading nowhere else. A fresh object per call (cheaper than
+   * freezing one): a kernel that scribbles on its view changes nothing anyone else sees.
    */
-  get kernelView(): KernelTensor {
-    return (this.#view ??= Object.freeze({ storage: this.#storage, shape: this.shape, dtype: this.dtype, size: this.size }));
+  kernelView(): KernelTensor {
+    return { storage: this.#storage, shape: this.shape, dtype: this.dtype, size: this.size };
   }
 
   /** The device, e.g. `"cpu:0"` or `"webgpu:0"`. */
