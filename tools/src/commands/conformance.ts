@@ -7,7 +7,8 @@ import {
   ProgressBar,
   describeFailure,
   externalizeInputs,
-  resultsJson,
+  resultsJsonPieces,
+  writeJsonFile,
   runConformance,
   selectCases,
   writeReports,
@@ -68,10 +69,10 @@ function printFailures(run: RunResult, dir: string | undefined): void {
   let shown = run;
   if (!dir) {
     const ext = externalizeInputs(run);
-    for (const [name, text] of ext.files) {
+    for (const [name, saved] of ext.files) {
       const path = join(SCRATCH_DIR, name);
       mkdirSync(dirname(path), { recursive: true });
-      writeFileSync(path, text);
+      writeJsonFile(path, saved);
     }
     shown = ext.run;
   }
@@ -116,7 +117,9 @@ export async function runConformanceCommand(opts: ConformanceCliOptions): Promis
   bar?.done();
   const written = reportDir ? writeReports(run, resolve(reportDir)) : undefined;
   if (opts.json) {
-    console.log(resultsJson(written?.run ?? run));
+    // Streamed piece by piece: a run with many large failures is longer than any one string may be.
+    for (const piece of resultsJsonPieces(written?.run ?? run)) process.stdout.write(piece);
+    process.stdout.write('\n');
     return run.verdict === 'pass' ? 0 : 1;
   }
   console.log(

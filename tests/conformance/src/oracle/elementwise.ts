@@ -69,9 +69,12 @@ function elementwise(inputs: readonly OracleTensor[], out: DType, f: (xs: number
   const values = new Float64Array(n);
   const m = mag ? new Float64Array(n) : undefined;
   const xs = new Array<number>(inputs.length);
+  // Inputs of the output's own size are read at i directly: the index walk is only for broadcast ones.
+  const walked = inputs.filter((t) => sizeOf(t.shape) !== n);
+  const datas = inputs.map((t) => t.data);
   for (let i = 0; i < n; i++) {
-    const idx = unravel(i, shape);
-    for (let k = 0; k < inputs.length; k++) xs[k] = inputs[k]!.data[broadcastOffset(idx, inputs[k]!.shape)]!;
+    const idx = walked.length ? unravel(i, shape) : undefined;
+    for (let k = 0; k < inputs.length; k++) xs[k] = datas[k]!.length === n ? datas[k]![i]! : datas[k]![broadcastOffset(idx!, inputs[k]!.shape)]!;
     values[i] = f(xs);
     if (m) m[i] = mag!(xs, values[i]!);
   }

@@ -1,15 +1,19 @@
 import { sizeOf } from '@hearth/core';
-import { broadcastAll, broadcastOffset, exactSum, unravel } from './nd.js';
+import { broadcastAll, broadcastOffset, exactInAnyOrder, exactSum, unravel } from './nd.js';
+import { unitRoundoff } from '../numeric/float.js';
 import { wrapInt32 } from './scalar.js';
 import type { Expected, OracleFn } from './types.js';
 
 type Pair = [number, number];
 
-/** A dot product: exact for int32 (wrapping), compensated for floats; with Σ|a·b| for the bound. */
-function dot(products: [number, number][], int: boolean): { v: number; m: number } {
-  if (int) return { v: wrapInt32(products.reduce((s, [a, b]) => s + BigInt(a) * BigInt(b), 0n)), m: 0 };
+/**
+ * A dot product: exact for int32 (wrapping), compensated for floats; with Σ|a·b| for the bound and whether
+ * a float sum of the products is exact in any order (`u` the output's unit roundoff; 0 for int32).
+ */
+function dot(products: [number, number][], int: boolean, u = 0): { v: number; m: number; exact: number } {
+  if (int) return { v: wrapInt32(products.reduce((s, [a, b]) => s + BigInt(a) * BigInt(b), 0n)), m: 0, exact: 0 };
   const terms = products.map(([a, b]) => a * b);
-  return { v: exactSum(terms), m: terms.reduce((s, t) => s + Math.abs(t), 0) };
+  return { v: exactSum(terms), m: terms.reduce((s, t) => s + Math.abs(t), 0), exact: +exactInAnyOrder(terms, u) };
 }
 
 /** matmul with NumPy rules: 1-D operands become a row (a) or column (b), batch axes broadcast. */
@@ -24,19 +28,21 @@ export const matmulOracle: OracleFn = ([a, b], _attrs, compute, out) => {
   const nb = sizeOf(batch);
   const values = new Float64Array(nb * m * n);
   const mag = new Float64Array(values.length);
+  const exact = new Uint8Array(values.length);
   for (let bi = 0; bi < nb; bi++) {
     const idx = unravel(bi, batch);
     const aOff = broadcastOffset(idx, as.slice(0, -2)) * m * k;
     const bOff = broadcastOffset(idx, bs.slice(0, -2)) * k * n;
     for (let i = 0; i < m; i++) {
       for (let j = 0; j < n; j++) {
-        const r = dot(Array.from({ length: k }, (_, t) => [a!.data[aOff + i * k + t]!, b!.data[bOff + t * n + j]!]), compute === 'int32');
+        const r = dot(Array.from({ length: k }, (_, t) => [a!.data[aOff + i * k + t]!, b!.data[bOff + t * n + j]!]), compute === 'int32', unitRoundoff(out));
         values[(bi * m + i) * n + j] = r.v;
         mag[(bi * m + i) * n + j] = r.m;
+        exact[(bi * m + i) * n + j] = r.exact;
       }
     }
   }
-  return { shape, dtype: out, values, mag, terms: new Float64Array(values.length).fill(k + 1) };
+  return { shape, dtype: out, values, mag, terms: new Float64Array(values.length).fill(k + 1), exact };
 };
 
 /** conv2d: NCHW input, OIHW weights, zero padding, stride, dilation, groups, optional bias. */
@@ -52,6 +58,8 @@ export const conv2dOracle: OracleFn = ([x, w, bias], attrs, _compute, out) => {
   const OW = size(W, KW, sw, pw, dw);
   const values = new Float64Array(N * O * OH * OW);
   const mag = new Float64Array(values.length);
+  const exact = new Uint8Array(values.length);
+  const u = unitRoundoff(out);
   const perGroup = O / groups;
   let at = 0;
   for (let n = 0; n < N; n++) {
@@ -72,14 +80,15 @@ export const conv2dOracle: OracleFn = ([x, w, bias], attrs, _compute, out) => {
             }
           }
           if (bias) terms.push([bias.data[o]!, 1]);
-          const r = dot(terms, false);
+          const r = dot(terms, false, u);
           values[at] = r.v;
+          exact[at] = r.exact;
           mag[at++] = r.m;
         }
       }
     }
   }
-  return { shape: [N, O, OH, OW], dtype: out, values, mag, terms: new Float64Array(values.length).fill(I * KH * KW + 2) };
+  return { shape: [N, O, OH, OW], dtype: out, values, mag, terms: new Float64Array(values.length).fill(I * KH * KW + 2), exact };
 };
 
 /** Output size of a pool window, PyTorch's rule (the last window starts inside the input or its left padding). */
