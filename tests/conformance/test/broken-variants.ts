@@ -157,9 +157,9 @@ const fastVariant = (name: string, bug: string, op: string, fast: Parameters<typ
  */
 const FAST_PATH_VARIANTS: readonly BrokenVariant[] = [
   fastVariant('sub-swapped-16-wide', 'sub whose 16-wide loop over a repeating left operand computes b − a', 'sub', repeatingOperand((a, b) => a - b),
-    [id('sub', 'float32', 'broadcast-row-16-left'), id('sub', 'float32', 'broadcast-row-17-left'), id('sub', 'float32', 'broadcast-row-33-left')], /out of bound/),
+    [id('sub', 'float32', 'broadcast-row-16-left'), id('sub', 'float32', 'broadcast-row-17-left'), id('sub', 'float32', 'broadcast-row-33-left'), id('sub', 'float32', 'property')], /out of bound/),
   fastVariant('matmul-full-tile-drops-k-slices', 'matmul whose full 4×8 tiles keep only the last 256-deep K slice', 'matmul', gemm('full-tile-store'),
-    [id('matmul', 'float32', 'tile-full-k-300'), id('matmul', 'float32', 'tile-full-k-513'), id('matmul', 'float32', 'sequence-threads-68x257x65')], /out of bound/),
+    [id('matmul', 'float32', 'tile-full-k-300'), id('matmul', 'float32', 'tile-full-k-513'), id('matmul', 'float32', 'sequence-threads-68x257x65'), id('matmul', 'float32', 'property')], /out of bound/),
   fastVariant('conv2d-im2col-width-stride', "conv2d whose 8-pixel im2col copy ignores the width stride", 'conv2d', im2colConv('width-stride'),
     [id('conv2d', 'float32', 'wide-stride-1x2'), id('conv2d', 'float32', 'wide-stride-2x3-dilation-1x2-padding-1x2'), id('conv2d', 'float32', 'property')], /out of bound/),
   fastVariant('conv2d-im2col-width-dilation', "conv2d whose 8-pixel im2col copy ignores the width dilation", 'conv2d', im2colConv('width-dilation'),
@@ -167,7 +167,7 @@ const FAST_PATH_VARIANTS: readonly BrokenVariant[] = [
   fastVariant('conv2d-empty-channels-no-bias', 'conv2d that returns zeros for zero input channels, skipping the bias', 'conv2d', im2colConv('empty-channels'),
     [id('conv2d', 'float32', 'empty-channels-bias'), id('conv2d', 'float32', 'property')], /out of bound/),
   fastVariant('softmax-exp-lane-0-check', "softmax whose fast exp is chosen by a vector's first lane, so other lanes' underflow gives garbage", 'softmax', softmaxLaneCheck,
-    [id('softmax', 'float32', 'lanes-underflow-16'), id('softmax', 'float32', 'lanes-underflow-67')], /out of bound/),
+    [id('softmax', 'float32', 'lanes-underflow-16'), id('softmax', 'float32', 'lanes-underflow-67'), id('softmax', 'float32', 'property')], /out of bound/),
   fastVariant('mean-no-overflow-redo', 'blocked mean without the float64 re-do of a block whose float32 lanes overflowed', 'mean', blockedSum(true),
     [id('mean', 'float32', 'lanes-near-max')], /out of bound/),
   fastVariant('sum-threads-floor-chunks', 'sum split over threads in 65,536-element chunks whose count is floored (the last chunk dropped)', 'sum', chunkedRowSum,
@@ -326,14 +326,14 @@ export const BROKEN_VARIANTS: readonly BrokenVariant[] = [
       if (o.length < 64) for (let i = 0; i < o.length; i++) o[i] = Math.exp(a[i]!);
       else for (let i = 0; i + 8 <= o.length; i += 8) for (let j = 0; j < 8; j++) o[i + j] = Math.exp(a[i + j]!);
     },
-    [id('exp', 'float32', 'size-4097'), id('exp', 'float32', 'size-262161')], /out of bound/),
+    [id('exp', 'float32', 'size-4097'), id('exp', 'float32', 'size-262161'), id('exp', 'float32', 'property')], /out of bound/),
   variant('conv2d-stride-mixup', 'conv2d that uses the vertical stride for both axes', 'conv2d', ['float32'],
     (inputs, out, attrs, ctx) => {
       const [sh] = attrs['stride'] as [number, number];
       const real = CPU_KERNELS.find((k) => k.op === 'conv2d')!.run;
       real(inputs, out, { ...attrs, stride: [sh, sh] }, ctx);
     },
-    [id('conv2d', 'float32', 'bias'), id('conv2d', 'float32', 'stride-2x1'), id('conv2d', 'float32', 'stride-1x3-padding-2x1'), id('conv2d', 'float32', 'dilation-3x1-stride-1x2'), id('conv2d', 'float32', 'kernel-1x1-stride-2x3-padding-1x2'), id('conv2d', 'float32', 'wide-stride-1x2'), id('conv2d', 'float32', 'wide-stride-2x3-dilation-1x2-padding-1x2'), id('conv2d', 'float32', 'sequence-attributes')], /out of bound|shape/),
+    [id('conv2d', 'float32', 'bias'), id('conv2d', 'float32', 'stride-2x1'), id('conv2d', 'float32', 'stride-1x3-padding-2x1'), id('conv2d', 'float32', 'dilation-3x1-stride-1x2'), id('conv2d', 'float32', 'kernel-1x1-stride-2x3-padding-1x2'), id('conv2d', 'float32', 'wide-stride-1x2'), id('conv2d', 'float32', 'wide-stride-2x3-dilation-1x2-padding-1x2'), id('conv2d', 'float32', 'sequence-attributes'), id('conv2d', 'float32', 'property')], /out of bound|shape/),
   variant('softmax-negative-axis-last', 'softmax that takes every negative axis as the last one', 'softmax', ['float32'],
     ([x], out, attrs) => softmaxAlong(x!, out, axisOf(attrs, x!.shape.length, (a) => (a < 0 ? x!.shape.length - 1 : a))),
     [id('softmax', 'float32', 'negative-axis'), id('softmax', 'float32', 'rank8'), id('softmax', 'float32', 'sequence-axis'), id('softmax', 'float32', 'property')], /out of bound/),
