@@ -48,13 +48,14 @@ function reduction(op: string): OpSpec {
       if (c.dtype === 'float32') {
         // Thread splits: one reduction past 4 × 65,536 elements and rows claimed by threads. Integer inputs
         // (±1 for prod) whose sums float32 holds exactly: the bound is the final rounding, so a chunk or a
-        // row left out fails. 16 lanes of 3e38: a float32 lane sum overflows where the exact one doesn't.
+        // row left out fails. 16 lanes of ±3e38, one sign per row (mixed signs would make overflow depend
+        // on the order): a float32 sum of lanes overflows where the exact mean doesn't.
         const ints = (name: string, shape: readonly number[]) => (op === 'prod' ? c.ints(name, shape, 0, 1) : c.ints(name, shape, 1, 3));
         const signs = (t: ReturnType<typeof ints>) => (op === 'prod' ? lazyTensor(t.dtype, t.shape, () => t.data.map((v) => (v ? 1 : -1))) : t);
         out.push(
           c.ref(`threads-${THREAD_REDUCTION}`, [signs(ints('threads', [THREAD_REDUCTION]))]),
           c.ref('threads-rows', [signs(ints('threads-rows', [...THREAD_ROWS]))], { axes: [-1] }),
-          c.ref('lanes-near-max', [c.t([2, 16], [...new Array<number>(16).fill(3e38), ...cycle([3e38], 8), ...cycle([-3e38], 8)])], { axes: [-1] }),
+          c.ref('lanes-near-max', [c.t([2, 16], [...cycle([3e38], 16), ...cycle([-3e38], 16)])], { axes: [-1] }),
         );
         if (op === 'sum') out.push(c.ref('threads-ones-262145', [lazyTensor('float32', [2 ** 18 + 1], () => new Array<number>(2 ** 18 + 1).fill(1))]));
       }

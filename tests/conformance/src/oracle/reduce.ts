@@ -11,7 +11,13 @@ function groups(x: OracleTensor, axes: readonly number[], keepdims: boolean): { 
   const kept = x.shape.map((_, i) => i).filter((i) => !reduced.has(i));
   const shape = keepdims ? x.shape.map((d, i) => (reduced.has(i) ? 1 : d)) : kept.map((i) => x.shape[i]!);
   const keptShape = kept.map((i) => x.shape[i]!);
-  const out: number[][] = Array.from({ length: sizeOf(keptShape) }, () => []);
+  const count = sizeOf(keptShape);
+  // Reduced axes at the end: each group is a contiguous run (most calls, and the long ones).
+  if (kept.every((k, i) => k === i) && count > 0) {
+    const len = x.data.length / count;
+    return { shape, groups: Array.from({ length: count }, (_, o) => x.data.slice(o * len, (o + 1) * len)) };
+  }
+  const out: number[][] = Array.from({ length: count }, () => []);
   for (let i = 0; i < x.data.length; i++) {
     const idx = unravel(i, x.shape);
     let o = 0;
