@@ -3,6 +3,7 @@ import { ELEMENTWISE_OPS } from './elementwise.js';
 import { MOVEMENT_OPS } from './movement.js';
 import { NN_OPS } from './nn.js';
 import { REDUCE_OPS } from './reduce.js';
+import { V2_COMPOSITES, V2_OPS } from './v2.js';
 
 /** Constant's value: a host value, always (it never needs a device unless a device op reads it). */
 const CONSTANT: OnnxOp = {
@@ -14,8 +15,18 @@ const CONSTANT: OnnxOp = {
   },
 };
 
+/** Hands a node to an opset v2 composite where the core has one (one Hearth op instead of a decomposition). */
+function withComposites(table: OpTable): OpTable {
+  return Object.fromEntries(
+    Object.entries(table).map(([type, op]) => {
+      const run = V2_COMPOSITES[type] as OnnxOp['run'] | undefined;
+      return [type, run ? { ...op, kind: 'primitive' as const, run } : op];
+    }),
+  );
+}
+
 /** Every ONNX op of the default domain Hearth maps, by op type. */
-export const ONNX_OPS: OpTable = { ...ELEMENTWISE_OPS, ...REDUCE_OPS, ...MOVEMENT_OPS, ...NN_OPS, Constant: CONSTANT };
+export const ONNX_OPS: OpTable = withComposites({ ...ELEMENTWISE_OPS, ...REDUCE_OPS, ...MOVEMENT_OPS, ...NN_OPS, ...V2_OPS, Constant: CONSTANT });
 
 export { OpContext, type OnnxOp, type MappingKind } from './context.js';
 export { evalOnHost } from './host.js';
