@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { createHearth, type HearthPlugin } from '@hearth/core';
 import { cpuPlugin } from '@hearth/plugin-cpu';
 import { wasmPlugin } from '@hearth/plugin-wasm';
-import { loadOnnx } from '@hearth/onnx';
+import { loadOnnx, type OptimizeOptions } from '@hearth/onnx';
 import { formatTable } from '../table.js';
 
 /** A model of the benchmark: its fixture and one input. */
@@ -38,13 +38,13 @@ interface ModelEngine {
 }
 
 /** Hearth on one backend, through @hearth/onnx. */
-async function hearthEngine(name: string, plugin: HearthPlugin, type: string, threads: number): Promise<ModelEngine> {
+async function hearthEngine(name: string, plugin: HearthPlugin, type: string, threads: number, optimize?: OptimizeOptions): Promise<ModelEngine> {
   const h = createHearth({ plugins: [plugin], backends: [type], backendOptions: { wasm: { threads } } });
   await h.ready();
   return {
     name,
     async prepare(m, data) {
-      const model = await loadOnnx(m.file, { hearth: h });
+      const model = await loadOnnx(m.file, { hearth: h, optimize });
       const x = h.tensor(data, { shape: m.shape });
       const once = async () => {
         const out = await model.run({ [m.input]: x });
@@ -101,7 +101,8 @@ async function batch(p: Prepared, n: number): Promise<number> {
 }
 
 /**
- * `npm run bench -- models`: each fixture model's latency on Hearth wasm, Hearth cpu, onnxruntime-web (its wasm
+ * `npm run bench -- models`: each fixture model's latency on Hearth wasm (with and without the fusion pass),
+ * Hearth cpu, onnxruntime-web (its wasm
  * execution provider, in Node) and onnxruntime-node, all with the same thread count (HEARTH_WASM_THREADS, else
  * the machine's cores). Every engine's output is checked against onnxruntime-node's first. Then 7 rounds in
  * which each engine runs a batch of at least 50 ms in turn (interleaved, so a change in the machine's load hits
@@ -114,6 +115,8 @@ export async function benchModels(): Promise<void> {
   ortWeb.env.wasm.numThreads = threads;
   const engines = [
     await hearthEngine('hearth wasm', wasmPlugin, 'wasm', threads),
+    // The same without handing erf-GELU to the `gelu` kernel: shows what that kernel costs on this device.
+    await hearthEngine('hearth wasm, no fusion', wasmPlugin, 'wasm', threads, { fuse: false }),
     await hearthEngine('hearth cpu', cpuPlugin, 'cpu', threads),
     await ortEngine('onnxruntime-web (wasm)', ortWeb, { executionProviders: ['wasm'] }),
     await ortEngine('onnxruntime-node', ortNode, { intraOpNumThreads: threads, interOpNumThreads: 1, extra: { session: { intra_op: { allow_spinning: '0' } } } }),
@@ -122,7 +125,7 @@ export async function benchModels(): Promise<void> {
   for (const m of MODELS) {
     const data = inputs(m.shape.reduce((a, b) => a * b, 1));
     const prepared = await Promise.all(engines.map((e) => e.prepare(m, data)));
-    const ref = await prepared[3]!.result();
+    const ref = await prepared[prepared.length - 1]!.result();
     const errors = await Promise.all(prepared.map(async (p) => {
       const got = await p.result();
       let w = 0;
