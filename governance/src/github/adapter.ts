@@ -199,7 +199,8 @@ function checkWitnesses(byBot: readonly { id: number; body?: string }[], stored:
   const gone = (what: string, id: number): never => {
     throw new GovernanceError('E_GOV_FROZEN', `the bot recorded ${what} of this decision (comment ${id} witnesses it), and the record is gone from the record branch: someone deleted it, which is tampering; restore the branch from its history, or open a new pull request`);
   };
-  const frozenWitness = witnessed(frozenFromComment, (d) => verifyRecord(d, key, context));
+  // A witness of this pull request counts whatever base it names: a retarget must not hide a deleted record.
+  const frozenWitness = witnessed(frozenFromComment, (d) => verifyRecord(d, key, { ...context, base: String((d as { base?: unknown } | null)?.base) }));
   if (stored === undefined) {
     if (frozenWitness !== undefined) gone('the opening', frozenWitness);
     return;

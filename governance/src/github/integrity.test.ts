@@ -80,12 +80,16 @@ describe('the bot against a GitHub-compatible server: records, inputs and verdic
   });
 
   it('treats a record deleted from the record branch as tampering, not as a new decision', async () => {
-    const octokit = await serve(removal());
+    const p = removal();
+    const octokit = await serve(p);
     await runBot(octokit, options(examplePolicy(), '2024-07-03T00:00:00Z'));
     expect(recordFile()).toBeDefined();
     repo.branches.get('hearth-governance')?.delete('decisions/7.json');
     await expect(runBot(octokit, options(examplePolicy(), '2024-07-04T00:00:00Z'))).rejects.toMatchObject({ code: 'E_GOV_FROZEN', message: expect.stringContaining('tampering') as unknown });
     expect(statuses().at(-1)?.body).toMatchObject({ state: 'failure' });
+    // Retargeting as well hides nothing.
+    p.base = 'develop';
+    await expect(runBot(octokit, options(examplePolicy(), '2024-07-05T00:00:00Z'))).rejects.toMatchObject({ code: 'E_GOV_FROZEN', message: expect.stringContaining('tampering') as unknown });
   });
 
   it("treats a closed vote's deleted outcome as tampering, so an edited vote cannot turn passing into failing", async () => {
