@@ -237,7 +237,7 @@ describe('the verdict as a check run of the bot\'s App', () => {
     const first = await run('2024-07-03T00:00:00Z');
     expect([...server.checkRuns.values()].at(-1)).toMatchObject({ name: 'hearth/governance', head_sha: HEAD, conclusion: 'success', app: { id: 31337 } });
     const notes = first.evaluation.explanations.map((e) => e.message);
-    expect(notes).toContainEqual(expect.stringContaining("'main' does not require the check 'hearth/governance' from App 31337"));
+    expect(notes).toContainEqual(expect.stringContaining("no ruleset on 'main' requires the check 'hearth/governance' from App 31337"));
     expect(notes).toContainEqual(expect.stringContaining("the record branch 'hearth-governance' is not kept by a ruleset"));
     // Once the foundation requires the App's check and keeps the record branch, nothing is said.
     server.rules.set('main', [{ type: 'required_status_checks', parameters: { required_status_checks: [{ context: 'hearth/governance', integration_id: 31337 }] } }]);
