@@ -83,6 +83,16 @@ export function commandsOutOfPlace(text: string | null | undefined, user: string
     .map(({ line }) => ({ user, input: line, at, reason: `commands in ${where} are not read; post ${COMMAND.test(line) ? `'${line}'` : 'the command, in plain characters,'} as a comment of its own on the pull request` }));
 }
 
+/**
+ * `Subject:` and `Applicant:` lines of a description hidden in a collapsed `<details>` block, each
+ * reported as not read: what decides who is recused must be in plain sight.
+ */
+export function hiddenFields(text: string | null | undefined, user: string, at: string): DroppedInput[] {
+  return paragraphLines(text ?? '')
+    .filter(({ line, hidden }) => hidden && /^(?:Subject|Applicant):/.test(line))
+    .map(({ line }) => ({ user, input: line, at, reason: `it is inside a collapsed <details> block of the description, which readers do not see unless they open it, so it is not read; put it in a plain paragraph` }));
+}
+
 const HIDDEN = 'it is inside a collapsed <details> block, which readers do not see unless they open it, so it is not read';
 
 /** Characters that stand for a slash without being one. */

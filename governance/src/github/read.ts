@@ -3,7 +3,7 @@ import type { DroppedInput, ReviewEvent, ReviewState, Snapshot } from '../engine
 import type { Policy } from '../model/types.js';
 import { call, type PullRequestRef } from './call.js';
 import type { GitHubClient } from './client.js';
-import { commandsOutOfPlace, decisionFields } from './commands.js';
+import { commandsOutOfPlace, decisionFields, hiddenFields } from './commands.js';
 import { commentCommands, readEdits, type CommentEdit } from './edits.js';
 import { checkWitnesses, frozenOf, readRecords } from './records.js';
 import { verifyFinalVote, verifyIdentities, type RecordContext } from './record.js';
@@ -113,6 +113,7 @@ async function readAt(octokit: GitHubClient, options: ReadSnapshotOptions, pull:
     ...read.flatMap((r) => r.dropped),
     ...reviews.flatMap((r) => (r.user === null || r.submitted_at === undefined ? [] : commandsOutOfPlace(r.body, r.user.login, r.submitted_at, "a review's body"))),
     ...commandsOutOfPlace(pull.body, pull.user.login, pull.created_at, "the pull request's description"),
+    ...hiddenFields(pull.body, pull.user.login, pull.created_at),
   ];
   const reviewEvents: ReviewEvent[] = reviews
     .filter((r) => r.user !== null && r.submitted_at !== undefined && r.commit_id !== null)
