@@ -234,7 +234,7 @@ export class Dispatcher {
     const out = this.store.allocate(device, p.shape, p.outDtype, sizeOf(p.shape), p.schema.name);
     let event: KernelEvent | undefined;
     if (this.#hooked) {
-      event = { op: p.schema.name, dtype: p.dtype, device: device.name, plugin: kernel.provenance.plugin };
+      event = { op: p.schema.name, dtype: p.dtype, device: device.name, plugin: kernel.provenance.plugin, inputShapes: inputs.map((t) => t.shape), outputShape: p.shape };
       for (const h of this.#before) h(event);
     }
     try {

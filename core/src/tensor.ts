@@ -198,6 +198,23 @@ export class Tensor {
   toString(): string {
     return `Tensor(${this.dtype}[${this.shape.join(', ')}] on ${this.device}${this.#disposed ? ', disposed' : ''})`;
   }
+
+  /** What `console.log(t)` and `util.inspect` show in Node: the short description, not the internals. */
+  [Symbol.for('nodejs.util.inspect.custom')](): string {
+    return this.toString();
+  }
+
+  /** Prints the description and the values (rows of a matrix on their own lines) with `console.log`. */
+  async print(): Promise<void> {
+    const values = await this.array();
+    const body = this.rank === 2 ? `[\n${(values as unknown[]).map((row) => `  ${formatValues(row)}`).join(',\n')}\n]` : formatValues(values);
+    console.log(`${this.toString()}\n${body}`);
+  }
+}
+
+/** Nested values as text, NaN and ±Infinity by name (JSON would print them as null). */
+function formatValues(v: unknown): string {
+  return Array.isArray(v) ? `[${v.map(formatValues).join(', ')}]` : String(v);
 }
 
 function nest(flat: HostArray, shape: Shape, dtype: DType): unknown {
