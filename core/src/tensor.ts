@@ -217,9 +217,25 @@ function formatValues(v: unknown): string {
   return Array.isArray(v) ? `[${v.map(formatValues).join(', ')}]` : String(v);
 }
 
+/** The most JS arrays `array()` builds for one tensor: beyond it, `data()` is the way to read it. */
+const MAX_NESTED_ARRAYS = 2 ** 24;
+
 function nest(flat: HostArray, shape: Shape, dtype: DType): unknown {
   const conv = (v: number) => (dtype === 'bool' ? v !== 0 : v);
   if (shape.length === 0) return conv(flat[0]!);
+  // Every axis but the last makes one array per index of the axes before it ([2**40, 0] makes 2**40).
+  let arrays = 0;
+  for (let axis = 0, outer = 1; axis < shape.length && outer > 0; axis++) {
+    arrays += outer;
+    outer *= shape[axis]!;
+  }
+  if (arrays > MAX_NESTED_ARRAYS) {
+    throw new HearthError(
+      'E_SHAPE',
+      `array() of shape [${shape.join(', ')}] would build ${arrays} nested JS arrays (at most ${MAX_NESTED_ARRAYS}); read it flat with data() instead.`,
+      { shape, arrays, limit: MAX_NESTED_ARRAYS },
+    );
+  }
   const build = (axis: number, offset: number): unknown[] => {
     const n = shape[axis]!;
     let stride = 1;

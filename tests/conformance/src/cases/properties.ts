@@ -252,7 +252,10 @@ function conv(op: string, dtype: DType): Arb {
 }
 
 function creation(op: string, dtype: DType): Arb {
-  if (op === 'full') return fc.tuple(shapeArb(0, 3, 0, 3), values('float64', op)).map(([shape, value]) => ({ inputs: [], attrs: { shape, value, dtype } }));
+  if (op === 'full') {
+    const value = dtype === 'int32' ? fc.integer() : values('float64', op);
+    return fc.tuple(shapeArb(0, 3, 0, 3), value).map(([shape, v]) => ({ inputs: [], attrs: { shape, value: v, dtype } }));
+  }
   return fc
     .record({ start: fc.integer({ min: -20, max: 20 }).map((v) => v / 2), step: fc.constantFrom(0.5, 1, 2, 3, -1, -0.25), n: fc.integer({ min: 0, max: 20 }) })
     .map(({ start, step, n }) => ({ inputs: [], attrs: { start, stop: start + n * step - step / 2, step, dtype } }));
