@@ -29,10 +29,17 @@ export const ERROR_CODES = [
   'E_KERNEL',
   'E_NOT_INSTALLED',
   'E_BACKEND',
+  'E_MODEL',
+  'E_UNSUPPORTED',
 ] as const;
 
 /** One of {@link ERROR_CODES}. */
 export type ErrorCode = (typeof ERROR_CODES)[number];
+
+/** True when `code` is one of {@link ERROR_CODES} (e.g. a code read from a report or another process). */
+export function isErrorCode(code: unknown): code is ErrorCode {
+  return typeof code === 'string' && (ERROR_CODES as readonly string[]).includes(code);
+}
 
 /**
  * The brand every {@link HearthError} carries, registered in the global symbol registry so that an error
