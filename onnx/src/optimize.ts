@@ -51,18 +51,32 @@ export function optimize(graph: Graph, options: OptimizeOptions = {}): { graph: 
   const g: Mutable = { nodes: [...graph.nodes], constants: new Map(graph.constants) };
   const outputs = new Set(graph.outputs.map((o) => o.name));
   const report = { constantsFolded: 0, deadNodesRemoved: 0, batchNormsFolded: 0, fused: 0 };
-  if (options.constantFolding ?? true) report.constantsFolded = foldConstants(g, graph.opset, outputs);
+  if (options.constantFolding ?? true) report.constantsFolded = foldConstants(g, graph.opset, outputs, staticShapes(graph));
   if (options.foldBatchNorm ?? true) report.batchNormsFolded = foldBatchNorm(g, outputs);
   if (options.fuse ?? true) report.fused = fuseGelu(g, outputs);
   if (options.deadNodes ?? true) report.deadNodesRemoved = removeDead(g, outputs);
   return { graph: { ...graph, nodes: g.nodes, constants: g.constants }, report };
 }
 
-function foldConstants(g: Mutable, opset: number, outputs: Set<string>): number {
+/** The graph inputs whose declared shape has no symbolic dimension: what Shape and Size of them give is known at load. */
+function staticShapes(graph: Graph): Map<string, HostValue> {
+  const known = new Map<string, HostValue>();
+  for (const i of graph.inputs) {
+    if (i.shape && i.shape.every((d) => typeof d === 'number' && d > 0)) known.set(i.name, { kind: 'host', type: i.type, shape: i.shape as number[], data: new Float32Array(0) });
+  }
+  return known;
+}
+
+/**
+ * Evaluates once, at load, every node whose inputs are constants, and Shape/Size of inputs whose shape is
+ * static; what depends on a symbolic dimension stays in the graph and is evaluated per run.
+ */
+function foldConstants(g: Mutable, opset: number, outputs: Set<string>, shapes: Map<string, HostValue>): number {
   let folded = 0;
+  const shapeOnly = (n: GraphNode) => (n.opType === 'Shape' || n.opType === 'Size') && shapes.has(n.inputs[0]!);
   g.nodes = g.nodes.filter((n) => {
-    if (!n.inputs.every((i) => i === '' || g.constants.has(i)) || n.outputs.some((o) => outputs.has(o))) return true;
-    const values = evalOnHost(n, n.inputs.map((i) => (i === '' ? undefined : g.constants.get(i))), opset);
+    if (!(shapeOnly(n) || n.inputs.every((i) => i === '' || g.constants.has(i))) || n.outputs.some((o) => outputs.has(o))) return true;
+    const values = evalOnHost(n, n.inputs.map((i) => (i === '' ? undefined : (g.constants.get(i) ?? shapes.get(i)))), opset);
     if (!values) return true;
     n.outputs.forEach((o, i) => values[i] && g.constants.set(o, values[i]));
     folded++;
