@@ -51,7 +51,7 @@ export function optimize(graph: Graph, options: OptimizeOptions = {}): { graph: 
   const g: Mutable = { nodes: [...graph.nodes], constants: new Map(graph.constants) };
   const outputs = new Set(graph.outputs.map((o) => o.name));
   const report = { constantsFolded: 0, deadNodesRemoved: 0, batchNormsFolded: 0, fused: 0 };
-  if (options.constantFolding ?? true) report.constantsFolded = foldConstants(g, graph.opset, outputs, staticShapes(graph));
+  if (options.constantFolding ?? true) report.constantsFolded = foldConstants(g, graph.opset, outputs, staticShapes(graph)) + transposeGemmWeights(g);
   if (options.foldBatchNorm ?? true) report.batchNormsFolded = foldBatchNorm(g, outputs);
   if (options.fuse ?? true) report.fused = fuseGelu(g, outputs);
   if (options.deadNodes ?? true) report.deadNodesRemoved = removeDead(g, outputs);
@@ -81,6 +81,26 @@ function foldConstants(g: Mutable, opset: number, outputs: Set<string>, shapes: 
     n.outputs.forEach((o, i) => values[i] && g.constants.set(o, values[i]));
     folded++;
     return false;
+  });
+  return folded;
+}
+
+/**
+ * Gemm with a constant B and transB = 1 (how PyTorch exports nn.Linear) gets B transposed once, here, instead
+ * of at every run.
+ */
+function transposeGemmWeights(g: Mutable): number {
+  let folded = 0;
+  g.nodes = g.nodes.map((n) => {
+    const b = g.constants.get(n.inputs[1] ?? '');
+    if (n.opType !== 'Gemm' || n.domain !== '' || !n.attrs.get('transB') || !b || b.shape.length !== 2) return n;
+    const [rows, cols] = b.shape as [number, number];
+    const name = `${n.inputs[1]}/transposed`;
+    if (!g.constants.has(name)) g.constants.set(name, hostValue(b.type, [cols, rows], Array.from({ length: rows * cols }, (_, i) => b.data[(i % rows) * cols + Math.floor(i / rows)]!)));
+    const attrs = new Map(n.attrs);
+    attrs.delete('transB');
+    folded++;
+    return { ...n, inputs: [n.inputs[0]!, name, ...n.inputs.slice(2)], attrs };
   });
   return folded;
 }
