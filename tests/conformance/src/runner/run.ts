@@ -29,7 +29,7 @@ export interface RunOptions {
   readonly expectations?: string;
   /** A certification run: the whole profile, no expectations, no skips. */
   readonly certify?: boolean;
-  /** Per-case timeout in ms (default 10 000). */
+  /** The timeout of a small case in ms (default 10 000); larger cases get more in proportion to their elements. */
   readonly timeoutMs?: number;
   /** Device start timeout in ms (default 60 000). */
   readonly initTimeoutMs?: number;
