@@ -1,6 +1,7 @@
 import { sizeOf } from '@hearth/core';
 import type { Graph, GraphNode } from './graph.js';
 import { evalOnHost } from './ops/index.js';
+import { hasOp } from './ops/elementwise.js';
 import { FUSED_DOMAIN } from './fuse.js';
 import { hostValue, type HostValue } from './values.js';
 
@@ -12,7 +13,7 @@ export interface OptimizeOptions {
   readonly deadNodes?: boolean;
   /** Fold an inference BatchNormalization into the Conv before it (its weights and bias rescaled). */
   readonly foldBatchNorm?: boolean;
-  /** Hand patterns with a Hearth op of their own (PyTorch's erf-GELU) to that op. */
+  /** Hand patterns with a Hearth op of their own to that op: PyTorch's erf-GELU to `gelu`, MatMul + bias to `linear` (opset v2). */
   readonly fuse?: boolean;
 }
 
@@ -53,7 +54,7 @@ export function optimize(graph: Graph, options: OptimizeOptions = {}): { graph: 
   const report = { constantsFolded: 0, deadNodesRemoved: 0, batchNormsFolded: 0, fused: 0 };
   if (options.constantFolding ?? true) report.constantsFolded = foldConstants(g, graph.opset, outputs, staticShapes(graph)) + transposeGemmWeights(g);
   if (options.foldBatchNorm ?? true) report.batchNormsFolded = foldBatchNorm(g, outputs);
-  if (options.fuse ?? true) report.fused = fuseGelu(g, outputs);
+  if (options.fuse ?? true) report.fused = fuseGelu(g, outputs) + fuseLinear(g, outputs);
   if (options.deadNodes ?? true) report.deadNodesRemoved = removeDead(g, outputs);
   return { graph: { ...graph, nodes: g.nodes, constants: g.constants }, report };
 }
@@ -191,6 +192,27 @@ function fuseGelu(g: Mutable, outputs: Set<string>): number {
     const gelu: GraphNode = { name: `${erf.name}/gelu`, opType: 'Gelu', domain: FUSED_DOMAIN, inputs: [x], outputs: [out], attrs: new Map() };
     const last = chain.reduce((i, n) => Math.max(i, g.nodes.indexOf(n)), 0);
     g.nodes = g.nodes.flatMap((n, i) => (i === last ? [gelu] : chain.includes(n) ? [] : [n]));
+    fused++;
+  }
+  return fused;
+}
+
+/**
+ * MatMul by a constant [K, N] weight followed by Add of a constant [N] bias becomes one `linear` (opset v2),
+ * where the core has it: one op a device may run as a fused kernel.
+ */
+function fuseLinear(g: Mutable, outputs: Set<string>): number {
+  if (!hasOp('linear')) return 0;
+  let fused = 0;
+  for (const mm of [...g.nodes]) {
+    const w = g.constants.get(mm.inputs[1] ?? '');
+    if (mm.opType !== 'MatMul' || mm.domain !== '' || !w || w.shape.length !== 2) continue;
+    const add = onlyConsumer(consumers(g), mm.outputs[0]!, outputs);
+    const biasName = add && add.opType === 'Add' ? other(add, mm.outputs[0]!) : undefined;
+    const bias = biasName === undefined ? undefined : g.constants.get(biasName);
+    if (!add || !bias || bias.shape.length !== 1 || bias.shape[0] !== w.shape[1]) continue;
+    const node: GraphNode = { name: `${mm.name}/linear`, opType: 'Linear', domain: FUSED_DOMAIN, inputs: [mm.inputs[0]!, mm.inputs[1]!, biasName!], outputs: [add.outputs[0]!], attrs: new Map() };
+    g.nodes = g.nodes.filter((n) => n !== mm).map((n) => (n === add ? node : n));
     fused++;
   }
   return fused;
