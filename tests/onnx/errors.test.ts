@@ -61,6 +61,21 @@ describe('malformed files', () => {
     expect([e.code, e.message]).toEqual(['E_MODEL', expect.stringContaining('"w"')]);
   });
 
+  it('a value made twice: E_MODEL naming both makers', async () => {
+    const bytes = onnx.ModelProto.encode({
+      irVersion: 8,
+      opsetImport: [{ domain: '', version: 13 }],
+      graph: {
+        name: 'g',
+        node: [{ name: 'a', opType: 'Relu', input: ['x'], output: ['y'] }, { name: 'b', opType: 'Neg', input: ['x'], output: ['y'] }],
+        input: [{ name: 'x', type: { tensorType: { elemType: 1, shape: { dim: [{ dimValue: 2 }] } } } }],
+        output: [{ name: 'y', type: { tensorType: { elemType: 1 } } }],
+      },
+    }).finish();
+    const e = await error(() => loadOnnx(bytes, { hearth: h }));
+    expect([e.code, e.message]).toEqual(['E_MODEL', expect.stringMatching(/"y" is made twice, by node "a" \(Relu\) and by node "b" \(Neg\)/)]);
+  });
+
   it('a node reading a value nothing makes: E_MODEL naming the node', async () => {
     const e = await error(() => loadOnnx(model(13, { name: 'lost', opType: 'Relu', input: ['nowhere'], output: ['y'] }), { hearth: h }));
     expect([e.code, e.message]).toEqual(['E_MODEL', expect.stringMatching(/Node "lost".*"nowhere"/)]);
