@@ -107,6 +107,23 @@ describe('what Hearth cannot run is refused before anything runs', () => {
     expect(e.message).toMatch(message);
   });
 
+  it('a shape the graph computes on the device, which a Reshape needs before it runs', async () => {
+    const info = (name: string, elemType: number, dims: number[]) => ({ name, type: { tensorType: { elemType, shape: { dim: dims.map((d) => ({ dimValue: d })) } } } });
+    const bytes = onnx.ModelProto.encode({
+      irVersion: 8,
+      opsetImport: [{ domain: '', version: 13 }],
+      graph: {
+        name: 'g',
+        node: [{ name: 'reshape', opType: 'Reshape', input: ['x', 'target'], output: ['y'] }],
+        input: [info('x', 1, [2, 3]), info('target', 7, [2])],
+        output: [info('y', 1, [3, 2])],
+      },
+    }).finish();
+    const e = await error(() => loadOnnx(bytes, { hearth: h }));
+    expect(e.code).toBe('E_UNSUPPORTED');
+    expect(e.message).toMatch(/node "reshape" \(Reshape, opset 13\): unsupported input "target" computed on the device/);
+  });
+
   it.each([6, 22])('opset %i is outside 7 to 21', async (v) => {
     const e = await error(() => loadOnnx(model(v, { opType: 'Relu', input: ['x'], output: ['y'] }), { hearth: h }));
     expect([e.code, e.details['opset']]).toEqual(['E_UNSUPPORTED', v]);
