@@ -434,26 +434,26 @@ export class Hearth {
   }
 
   /**
-   * Disposes every live tensor and releases the devices. Afterwards every use of the runtime or its tensors
-   * is `E_DISPOSED`. A backend whose `dispose` fails is reported as a warning; the others are still released.
+   * Disposes every live tensor and releases the devices. Work still pending (fallbacks, copies, reads) is
+   * settled first: it lands, or fails with `E_DISPOSED`; no backend is called after its release. Afterwards
+   * every use of the runtime or its tensors is `E_DISPOSED`. A free or a backend `dispose` that fails is
+   * reported as a `warning` event; the others are still released.
    */
   async dispose(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
     this.store.closed = true;
-    for (const t of this.store.ledger.liveTensors()) {
+    const devices = [...this.#devices.values()];
+    const ms = this.#options.timeouts?.create ?? DEFAULT_TIMEOUT_MS;
+    // First no new work anywhere: pending jobs then fail at their next step with E_DISPOSED, or land.
+    await Promise.all(devices.map((d) => d.close(ms)));
+    await withTimeLimit(this.store.settleJobs(), ms, () => new Error('pending jobs')).catch(() => undefined);
+    this.store.reportCleanup('hearth.dispose()', this.store.disposeAll(this.store.ledger.liveTensors()));
+    for (const d of devices) {
       try {
-        t.dispose();
-      } catch {
-        // A backend that fails to free is reported below with its dispose(), if that fails too.
-      }
-    }
-    for (const d of this.#devices.values()) {
-      try {
-        await d.backend.dispose?.();
+        await d.dispose();
       } catch (e) {
-        const error = d.fault('dispose', e);
-        this.#events.emit('warning', { code: error.code, message: error.message });
+        this.store.reportCleanup('hearth.dispose()', [d.fault('dispose', e)]);
       }
     }
     this.#devices.clear();
