@@ -6,9 +6,12 @@ import type { Shape } from './shape.js';
 import { OPSET_V1, opId } from './opset/index.js';
 import { inputSpec, type TensorMeta } from './opset/schema.js';
 import type { Backend, BackendStats, DeviceInfo } from './backend.js';
-import type { HearthPlugin, BackendOptions } from './plugin.js';
+import type { HearthPlugin, BackendOptions, PluginManifest, PluginOrigin } from './plugin.js';
 import { KernelTable, type KernelEntry } from './kernel-table.js';
-import { PluginLoader, type KernelOverride, type PluginRecord } from './plugins.js';
+import { PluginLoader, checkManifest, type KernelOverride, type PluginRecord } from './plugins.js';
+import { IsolatedPlugin, type IsolationTimeouts } from './isolation/isolated-plugin.js';
+import { IsolatedBackend } from './isolation/isolated-backend.js';
+import { isolationChoice } from './isolation/choice.js';
 import { checkHearthOptions, checkTensorOptions, checkOpCall } from './arguments.js';
 import { checkBackend } from './backend-check.js';
 import { withTimeLimit } from './time-limit.js';
@@ -42,11 +45,23 @@ export interface HearthOptions {
    * `E_DUPLICATE_KERNEL`. Every override in force is listed by `ready()`'s `overrides`.
    */
   readonly allowOverrides?: boolean | readonly string[];
-  /** Time limits, in ms, of one plugin's `register` and one backend's `create` (30000 each by default). */
-  readonly timeouts?: { readonly register?: number; readonly create?: number };
+  /**
+   * Time limits, in ms (30000 each by default): one plugin's `register`, one backend's `create`, and, for
+   * isolated plugins, every other call (allocate, write, free, a kernel launch, a read). An isolated call
+   * past its limit stops the plugin's process and makes its devices `E_DEVICE_LOST`.
+   */
+  readonly timeouts?: { readonly register?: number; readonly create?: number; readonly call?: number };
+  /**
+   * Runs plugins in their own process: `true` for every plugin, or the names of the plugins to isolate. A
+   * crash, hang or exit there costs only that plugin's devices (`E_DEVICE_LOST`, restartable with
+   * {@link Hearth.restartDevice}); its tensors live in that process and data crosses by message. Needs
+   * Node.js and a plugin with an `origin`. When left out, the `HEARTH_ISOLATE` environment variable
+   * (`1` for all, or comma-separated plugin names) decides; else nothing is isolated. See docs/design.md.
+   */
+  readonly isolate?: boolean | readonly string[];
 }
 
-/** The default time limit of a plugin's `register` and of a backend's `create`, in ms. */
+/** The default time limit of a plugin's `register`, of a backend's `create`, and of an isolated call, in ms. */
 export const DEFAULT_TIMEOUT_MS = 30_000;
 
 /** A device the runtime has, as `ready()` and `devices()` describe it. */
@@ -147,6 +162,7 @@ export class Hearth {
   #report: ReadyReport | undefined;
   #default: Device | undefined;
   #closed = false;
+  readonly #isolated: IsolatedPlugin[] = [];
 
   /** @internal Use {@link createHearth}. */
   constructor(options: HearthOptions) {
@@ -175,11 +191,30 @@ export class Hearth {
     this.dispatcher = c.resolve(TOKENS.dispatcher);
     this.store.owner = this;
     const pending: Promise<void>[] = [];
-    for (const p of options.plugins ?? []) {
+    const isolated = isolationChoice(options.isolate);
+    const timeouts = { register: options.timeouts?.register ?? DEFAULT_TIMEOUT_MS, create: options.timeouts?.create ?? DEFAULT_TIMEOUT_MS, call: options.timeouts?.call ?? DEFAULT_TIMEOUT_MS };
+    for (const given of options.plugins ?? []) {
+      const p = isolated(given) ? this.#isolate(given, timeouts) : given;
       const r = this.#loader.load(p);
       if (r) pending.push(r);
     }
     this.#loading = Promise.all(pending);
+  }
+
+  /** The isolated stand-in of a plugin (its manifest read once, here); its process starts when it registers. */
+  #isolate(p: HearthPlugin, timeouts: IsolationTimeouts): HearthPlugin {
+    let manifest: PluginManifest, origin: PluginOrigin | undefined;
+    try {
+      manifest = checkManifest(p.manifest);
+      manifest = { ...manifest, deviceTypes: [...manifest.deviceTypes] };
+      const o = p.origin;
+      origin = o === undefined ? undefined : { module: String(o.module), ...(o.export !== undefined ? { export: String(o.export) } : {}), ...(o.args !== undefined ? { args: [...o.args] } : {}) };
+    } catch {
+      return { manifest: undefined as unknown as PluginManifest, register: () => undefined }; // refused by the loader, with the manifest's problem
+    }
+    const stand = new IsolatedPlugin(manifest, origin, timeouts);
+    this.#isolated.push(stand);
+    return stand;
   }
 
   /**
@@ -457,7 +492,22 @@ export class Hearth {
       }
     }
     this.#devices.clear();
+    await Promise.all(this.#isolated.map((p) => p.close(ms)));
     this.container.dispose();
+  }
+
+  /**
+   * Starts a lost device again: for an isolated plugin, a new process with the same plugin and devices
+   * (every device of that plugin restarts: they share the process). Tensors made before stay unusable
+   * (`E_DEVICE_LOST`); make them again. `E_DEVICE` for a device that runs in-process.
+   */
+  async restartDevice(name: string): Promise<void> {
+    const d = this.#device(name);
+    const backend = d.backend as Backend & { restart?: () => Promise<void> };
+    if (!(backend instanceof IsolatedBackend)) {
+      throw new HearthError('E_DEVICE', `${d.name} runs in this process and can't be restarted; only isolated devices can (createHearth({ isolate: ["${d.plugin}"] })).`, { device: d.name });
+    }
+    await backend.restart();
   }
 
   #disposedError(): HearthError {

@@ -21,6 +21,11 @@ export function createNativePlugin(options: NativePluginOptions): HearthPlugin {
   const { manifest } = options;
   return {
     manifest,
+    /** Another process makes the same plugin over the same library (for `createHearth({ isolate })`). */
+    get origin() {
+      const library = typeof options.library === 'function' ? options.library() : options.library;
+      return { module: '@hearth/plugin-native', export: 'createNativePlugin', args: [{ library, manifest }] };
+    },
     register(host) {
       const lib = openNativeLibrary(typeof options.library === 'function' ? options.library() : options.library);
       const type = lib.identity.deviceType;
