@@ -12,6 +12,7 @@ import { PluginLoader, checkManifest, type KernelOverride, type PluginRecord } f
 import { IsolatedPlugin, type IsolationTimeouts } from './isolation/isolated-plugin.js';
 import { IsolatedBackend } from './isolation/isolated-backend.js';
 import { isolationChoice } from './isolation/choice.js';
+import { MAX_DEVICES } from './limits.js';
 import { checkHearthOptions, checkTensorOptions, checkOpCall } from './arguments.js';
 import { checkBackend } from './backend-check.js';
 import { withTimeLimit } from './time-limit.js';
@@ -287,6 +288,10 @@ export class Hearth {
     const made = await withTimeLimit(Promise.resolve().then(() => create(this.#options.backendOptions?.[type] ?? {})), ms, late);
     const list = Array.isArray(made) ? (made as unknown[]) : [made];
     if (list.length === 0) throw new HearthError('E_BACKEND_INIT', `The ${type} backend found no device.`, { backend: type, plugin });
+    if (list.length > MAX_DEVICES) {
+      for (const b of list.slice(0, MAX_DEVICES)) await Promise.resolve((b as Partial<Backend> | null)?.dispose?.()).catch(() => undefined);
+      throw new HearthError('E_BACKEND_INIT', `The ${type} backend of ${plugin} gave ${list.length} devices, more than the ${MAX_DEVICES} any machine has; it was refused. This is a plugin bug; report it to its vendor.`, { backend: type, plugin });
+    }
     try {
       return list.map((b, i) => checkBackend(b, type, plugin, i));
     } catch (e) {

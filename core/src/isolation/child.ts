@@ -24,7 +24,7 @@ export function childMain(): void {
   };
   type Kernel = { op: string; device: string; dtypes: string[]; run: (...a: unknown[]) => unknown };
   type Factory = { type: string; create(o: unknown): unknown };
-  const proc = process as unknown as { send(m: ChildMessage): void; on(e: string, f: (m: ParentMessage) => void): void; exit(code: number): never };
+  const proc = process as unknown as { send(m: ChildMessage): void; on(e: string, f: (m: ParentMessage[]) => void): void; exit(code: number): never };
   const errorOf = (e: unknown, fallback: string): RemoteError => {
     try {
       const o = e as { code?: unknown; message?: unknown };
@@ -33,6 +33,8 @@ export function childMain(): void {
       return { code: fallback, message: 'an unprintable error' };
     }
   };
+  // import() spelled in a string: bundlers and test transforms rewrite the syntax in this function's source.
+  const importModule = new Function('specifier', 'return import(specifier)') as (specifier: string) => Promise<unknown>;
   const factories: Factory[] = [];
   const kernels: Kernel[] = [];
   const devices: AnyBackend[] = [];
@@ -52,7 +54,7 @@ export function childMain(): void {
   const view = (dev: number, t: RemoteTensor) => ({ storage: get(dev, t.id).s, shape: Object.freeze(t.shape.slice()), dtype: t.dtype, size: t.size });
 
   async function load(m: Extract<ParentMessage, { k: 'load' }>): Promise<unknown> {
-    const mod = (await import(m.origin.module)) as Record<string, unknown>;
+    const mod = (await importModule(m.origin.module)) as Record<string, unknown>;
     const exported = mod[m.origin.export ?? 'default'];
     const plugin = (typeof exported === 'function' ? await (exported as (...a: unknown[]) => unknown)(...(m.origin.args ?? [])) : exported) as {
       manifest: Record<string, unknown>;
@@ -159,13 +161,15 @@ export function childMain(): void {
 
   // One message at a time, in order: a read finishes before the free or launch sent after it.
   let queue = Promise.resolve();
-  proc.on('message', (m: ParentMessage) => {
+  proc.on('message', (batch: ParentMessage[]) => {
     queue = queue.then(async () => {
-      await serve(m);
-      lastSeq = m.s;
-      // Progress is reported at least every 20 ms during a long batch, else once the batch is done.
-      if (Date.now() - ackedAt > 20) ack();
-      else if (!acking) {
+      for (const m of batch) {
+        await serve(m);
+        lastSeq = m.s;
+        // Progress is reported at least every 20 ms during a long batch, else once the batch is done.
+        if (Date.now() - ackedAt > 20) ack();
+      }
+      if (!acking) {
         acking = true;
         setImmediate(ack);
       }

@@ -76,13 +76,18 @@ export class IsolatedPlugin implements HearthPlugin {
     this.#process.start();
     this.#generation++;
     opsAsData ??= JSON.parse(JSON.stringify(OPSET_V1)) as unknown[];
-    const reply = await this.#process.request<LoadReply>(
-      { k: 'load', origin: this.#origin, coreVersion: CORE_API_VERSION, opsetVersion: OPSET_VERSION, ops: opsAsData },
-      this.#timeouts.register,
-      'register()',
-      'E_PLUGIN',
-    );
-    return checkLoadReply(reply, this.manifest);
+    try {
+      const reply = await this.#process.request<LoadReply>(
+        { k: 'load', origin: this.#origin, coreVersion: CORE_API_VERSION, opsetVersion: OPSET_VERSION, ops: opsAsData },
+        this.#timeouts.register,
+        'register()',
+        'E_PLUGIN',
+      );
+      return checkLoadReply(reply, this.manifest);
+    } catch (e) {
+      await this.#process.close(this.#timeouts.call); // a plugin that failed to load keeps no process
+      throw e;
+    }
   }
 
   async #create(type: string, options: BackendOptions): Promise<IsolatedBackend[]> {

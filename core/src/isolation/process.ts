@@ -12,7 +12,7 @@ interface ChildProcess {
   readonly connected: boolean;
   readonly stderr: { on(e: 'data', f: (b: Buffer | string) => void): void; unref?(): void; ref?(): void } | null;
   readonly channel?: { ref(): void; unref(): void } | null;
-  send(m: ParentMessage, cb?: (e: Error | null) => void): boolean;
+  send(m: readonly ParentMessage[], cb?: (e: Error | null) => void): boolean;
   on(e: 'message', f: (m: ChildMessage) => void): void;
   on(e: 'exit', f: (code: number | null, signal: string | null) => void): void;
   on(e: 'error', f: (e: Error) => void): void;
@@ -59,6 +59,7 @@ export class IsolatedProcess {
   #head = 0;
   #timer: ReturnType<typeof setTimeout> | undefined;
   #held = false;
+  #batch: ParentMessage[] = [];
   #stderr = '';
   #lost: HearthError | undefined;
   #ended = false;
@@ -82,6 +83,7 @@ export class IsolatedProcess {
     this.#child = child;
     this.#lost = undefined;
     this.#ended = false;
+    this.#batch = [];
     this.#stderr = '';
     // Events of a process replaced by a restart are not this one's.
     const mine = () => this.#child === child;
@@ -115,8 +117,16 @@ export class IsolatedProcess {
     const s = ++this.#seq;
     this.#outstanding.push({ s, ms, what });
     this.#arm();
-    this.#child!.send({ ...m, s } as ParentMessage, (e) => e && this.#lose(`stopped taking messages: ${e.message}`));
+    // Calls made in one synchronous stretch (a model's ops) go as one message: one clone, one write.
+    if (this.#batch.push({ ...m, s } as ParentMessage) === 1) queueMicrotask(this.#flush);
   }
+
+  readonly #flush = () => {
+    const batch = this.#batch;
+    this.#batch = [];
+    if (this.#ended || batch.length === 0) return;
+    this.#child!.send(batch, (e) => e && this.#lose(`stopped taking messages: ${e.message}`));
+  };
 
   /** Sends a call and waits for its answer. A refusal is a `HearthError` with the child's code and message. */
   request<T>(m: Unsent<ParentMessage>, ms: number, what: string, fallbackCode: RemoteError['code']): Promise<T> {
@@ -142,7 +152,7 @@ export class IsolatedProcess {
     this.#lost = new HearthError('E_DISPOSED', `${this.plugin}'s isolated process was closed by hearth.dispose().`, { plugin: this.plugin });
     this.#rejectAll(this.#lost);
     try {
-      child.send({ k: 'exit', s: ++this.#seq });
+      child.send([{ k: 'exit', s: ++this.#seq }]);
     } catch {
       // Already gone.
     }
@@ -182,8 +192,11 @@ export class IsolatedProcess {
     this.#hold(true);
     if (!Number.isFinite(oldest.ms)) return;
     this.#timer = setTimeout(() => {
+      // Calls are acknowledged in batches: the hang is in the oldest one or one of those sent right after it.
+      const waiting = this.#outstanding.slice(this.#head, this.#head + 4).map((o) => o.what);
+      const more = this.#outstanding.length - this.#head > 4 ? ', ...' : '';
       this.#child?.kill('SIGKILL');
-      this.#lose(`did not finish ${oldest.what} within ${oldest.ms} ms (it hangs, or needs a longer limit: createHearth({ timeouts: { call } })); it was stopped`);
+      this.#lose(`did not finish ${waiting.length > 1 ? `one of its calls (${waiting.join(', ')}${more})` : oldest.what} within ${oldest.ms} ms (it hangs, or needs a longer limit: createHearth({ timeouts: { call } })); it was stopped`);
     }, oldest.ms);
   }
 
