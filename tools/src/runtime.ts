@@ -19,11 +19,11 @@ export interface OpenedRuntime {
  * `allowOverrides` names the plugins allowed to replace other plugins' kernels.
  */
 export async function openRuntime(options: { plugins?: readonly string[]; backends?: readonly string[]; allBackends?: boolean; allowOverrides?: readonly string[] } = {}): Promise<OpenedRuntime> {
-  const { plugins, failures } = options.plugins?.length
-    ? { plugins: await Promise.all(options.plugins.map(importPlugin)), failures: [] }
+  const { plugins, failures, isolate } = options.plugins?.length
+    ? { plugins: await Promise.all(options.plugins.map(importPlugin)), failures: [], isolate: undefined }
     : await importInstalledPlugins();
   const backends = options.backends ?? (options.allBackends ? allTypesByPriority(plugins) : undefined);
-  const hearth = createHearth({ plugins, backends, ...(options.allowOverrides?.length ? { allowOverrides: options.allowOverrides } : {}) });
+  const hearth = createHearth({ plugins, backends, ...(options.allowOverrides?.length ? { allowOverrides: options.allowOverrides } : {}), ...(isolate !== undefined ? { isolate } : {}) });
   try {
     return { hearth, report: await hearth.ready(), error: undefined, importFailures: failures };
   } catch (e) {
