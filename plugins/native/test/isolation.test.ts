@@ -8,13 +8,13 @@ import { readFile } from 'node:fs/promises';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createHearth, type Hearth, type HearthError } from '@hearth/core';
 import { cpuPlugin } from '@hearth/plugin-cpu';
-import { loadNativePlugin } from '../src/index.js';
+import { loadNativePlugin, openNativeLibrary } from '../src/index.js';
 import { buildFixture } from './fixtures.js';
 
 const libs: Record<string, string> = {};
 
 beforeAll(() => {
-  for (const v of ['OVERRUN_LAUNCH', 'ABORT_LAUNCH', 'HANG_LAUNCH', 'HANG_INIT', 'EXIT_INIT', 'MANY_DEVICES']) {
+  for (const v of ['OVERRUN_LAUNCH', 'ABORT_LAUNCH', 'HANG_LAUNCH', 'HANG_INIT', 'EXIT_INIT', 'MANY_DEVICES', 'MANY_KERNELS', 'LONG_NAME']) {
     libs[v] = buildFixture('misbehaving.c', `misbehaving-${v.toLowerCase().replace('_', '-')}`, [v]);
   }
 }, 120_000);
@@ -111,4 +111,11 @@ describe('a native plugin claiming 2^31 - 1 devices', () => {
       await h.dispose();
     });
   }
+});
+
+describe('a native library claiming more than can be real', () => {
+  it('is refused when kernels() claims 2^31 - 1 kernels, or its name is 100 000 characters long', () => {
+    expect(() => openNativeLibrary(libs['MANY_KERNELS']!)).toThrow(expect.objectContaining({ code: 'E_PLUGIN', message: expect.stringContaining('kernels() claims 2147483647 kernels') }));
+    expect(() => openNativeLibrary(libs['LONG_NAME']!)).toThrow(expect.objectContaining({ code: 'E_PLUGIN', message: expect.stringContaining('name is 100000 characters long') }));
+  });
 });
