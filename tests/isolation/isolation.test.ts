@@ -124,3 +124,4 @@ describe('an idle isolated plugin', () => {
     expect({ status: run.status, signal: run.signal, out: run.stdout.trim() }).toEqual({ status: 0, signal: null, out: '2,4' });
   });
 });
+

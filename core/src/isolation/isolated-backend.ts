@@ -70,6 +70,8 @@ export class IsolatedBackend implements Backend {
 
   write(storage: DeviceStorage, dtype: DType, data: HostArray): void {
     const s = this.#check(storage);
+    // Sent at the end of this synchronous stretch without a copy: `data` is the core's own (made from the
+    // user's data, or read from another device), never an array the user still holds.
     this.process.post({ k: 'write', dev: this.#dev, id: s.id, dtype, data }, this.limits.call, `write of ${s.byteLength} bytes`);
   }
 
