@@ -14,7 +14,7 @@ import { IsolatedBackend } from './isolation/isolated-backend.js';
 import { isolationChoice } from './isolation/choice.js';
 import { MAX_DEVICES } from './limits.js';
 import { checkHearthOptions, checkTensorOptions, checkOpCall } from './arguments.js';
-import { checkBackend } from './backend-check.js';
+import { checkBackend, type CheckedBackend } from './backend-check.js';
 import { withTimeLimit } from './time-limit.js';
 import { pickDefault, type BackendChoice } from './selection.js';
 import { envVar, fallbackOptions } from './fallback.js';
@@ -294,8 +294,10 @@ export class Hearth {
   async #createBackends(type: string, plugin: string, create: (o: BackendOptions) => unknown): Promise<Backend[]> {
     const ms = this.#options.timeouts?.create ?? DEFAULT_TIMEOUT_MS;
     const late = () => new HearthError('E_BACKEND_INIT', `The ${type} backend of ${plugin}: create() did not finish within ${ms} ms; it was skipped. Raise createHearth({ timeouts: { create } }) if it needs longer.`, { backend: type, plugin, timeoutMs: ms });
-    const made = await withTimeLimit(Promise.resolve().then(() => create(this.#options.backendOptions?.[type] ?? {})), ms, late);
-    const list = Array.isArray(made) ? (made as unknown[]) : [made];
+    // The factory gets a frozen copy of its options: it can change neither the user's object nor another runtime's.
+    const options = Object.freeze({ ...(this.#options.backendOptions?.[type] ?? {}) });
+    const made = await withTimeLimit(Promise.resolve().then(() => create(options)), ms, late);
+    const list = Array.isArray(made) ? Array.from({ length: (made as unknown[]).length }, (_, i) => (made as unknown[])[i]) : [made];
     if (list.length === 0) throw new HearthError('E_BACKEND_INIT', `The ${type} backend found no device.`, { backend: type, plugin });
     if (list.length > MAX_DEVICES) {
       for (const b of list.slice(0, MAX_DEVICES)) await Promise.resolve((b as Partial<Backend> | null)?.dispose?.()).catch(() => undefined);
@@ -542,7 +544,7 @@ export class Hearth {
    */
   async restartDevice(name: string): Promise<void> {
     const d = this.#device(name);
-    const backend = d.backend as Backend & { restart?: () => Promise<void> };
+    const backend = (d.backend as Partial<CheckedBackend>).source ?? d.backend;
     if (!(backend instanceof IsolatedBackend)) {
       throw new HearthError('E_DEVICE', `${d.name} runs in this process and can't be restarted; only isolated devices can (createHearth({ isolate: ["${d.plugin}"] })).`, { device: d.name });
     }

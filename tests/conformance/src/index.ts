@@ -22,8 +22,10 @@ export { FAILING, type CaseResult, type CaseStatus, type AccuracyRecord, type Fa
 export { runConformance, selectCases, type RunOptions, type RunResult, type Selection } from './runner/run.js';
 export { Rng, hashSeed } from './numeric/rng.js';
 export { loadPlugin } from './runner/load-plugin.js';
+export { caseTimeoutMs, ELEMENTS_PER_TIMEOUT } from './runner/timeouts.js';
 export { loadExpectations, ExpectationSet, type Expectation, type ExpectationsFile } from './expectations.js';
-export { writeReports, resultsJson, externalizeInputs, REPORT_FILES, type ExternalizedRun, type WrittenReport } from './report/write.js';
+export { writeReports, resultsJson, resultsJsonPieces, externalizeInputs, REPORT_FILES, type ExternalizedRun, type SavedInputs, type WrittenReport } from './report/write.js';
+export { jsonPieces, writePieces, writeJsonFile } from './report/json-stream.js';
 export { junitXml } from './report/junit.js';
 export { validateResults } from './report/validate.js';
 export { markdownSummary } from './report/markdown.js';

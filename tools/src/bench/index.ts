@@ -4,6 +4,7 @@ import { benchCpu } from './cpu.js';
 import { benchNative } from './native.js';
 import { benchCuda } from './cuda.js';
 import { benchIsolation } from './isolation.js';
+import { benchModels } from './models.js';
 
 /** The benchmarks by name: `npm run bench -- <name>`; with no name, all of them. */
 const BENCHES: Record<string, () => Promise<void>> = {
@@ -13,6 +14,7 @@ const BENCHES: Record<string, () => Promise<void>> = {
   native: benchNative,
   cuda: benchCuda,
   isolation: benchIsolation,
+  models: benchModels,
 };
 
 const names = process.argv.slice(2);

@@ -35,6 +35,7 @@ export interface RunOptions {
    */
   readonly isolate?: boolean;
   /** Per-case timeout in ms (default 10 000). */
+  /** The timeout of a small case in ms (default 10 000); larger cases get more in proportion to their elements. */
   readonly timeoutMs?: number;
   /** Device start timeout in ms (default 60 000). */
   readonly initTimeoutMs?: number;
