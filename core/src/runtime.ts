@@ -279,6 +279,8 @@ export class Hearth {
     const pick = pickDefault(firsts.map((d) => ({ name: d.name, software: d.backend.info.software === true })), source);
     this.#default = firsts.find((d) => d.name === pick.device);
     const selection = pick.reason;
+    // An isolated plugin none of whose backends was started keeps no process.
+    await Promise.all(this.#isolated.filter((p) => !p.inUse).map((p) => p.close(this.#options.timeouts?.call ?? DEFAULT_TIMEOUT_MS)));
     this.#report = { devices: this.devices(), failed, plugins: this.#loader.records.slice(), defaultDevice: this.#default?.name, selection, overrides: this.#loader.overrides.slice() };
     if (!this.#default) {
       const reasons = failed.map((f) => `${f.backend}: ${f.error.message}`).join('; ');

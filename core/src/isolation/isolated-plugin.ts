@@ -62,6 +62,11 @@ export class IsolatedPlugin implements HearthPlugin {
     });
   }
 
+  /** True once one of its backends has devices (made by the runtime's ready()). */
+  get inUse(): boolean {
+    return this.#created.size > 0;
+  }
+
   /** Stops the process (the runtime's dispose, after its devices are released). */
   close(ms: number): Promise<void> {
     return this.#process.close(ms);
@@ -168,5 +173,5 @@ function checkDevice(d: RemoteDevice, type: string, plugin: string): IsolatedDev
     throw new HearthError('E_BACKEND_INIT', `The ${type} backend of ${plugin} described a device the core can't take: ${bad}. This is a plugin bug; report it to its vendor.`, { plugin, backend: type });
   }
   const max = d.maxAllocationBytes;
-  return { dev: d.dev, info: info as DeviceInfo, dtypes: d.dtypes as DType[], ...(typeof max === 'number' && max > 0 ? { maxAllocationBytes: max } : {}) };
+  return { dev: d.dev, info: { ...info, isolated: true } as unknown as DeviceInfo, dtypes: d.dtypes as DType[], ...(typeof max === 'number' && max > 0 ? { maxAllocationBytes: max } : {}) };
 }
