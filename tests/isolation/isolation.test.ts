@@ -90,7 +90,7 @@ describe('a TypeScript plugin failing in its process', () => {
     await h.ready();
     const a = h.tensor([1, 2]);
     const sum = a.add(a);
-    await expect(sum.data()).rejects.toMatchObject({ code: 'E_KERNEL', message: expect.stringContaining('the probe kernel failed') });
+    await expect(sum.data()).rejects.toMatchObject({ code: 'E_KERNEL', message: expect.stringContaining('probe-throw-in-kernel (isolated): its add kernel failed: the probe kernel failed') });
     await expect(sum.add(a).data()).rejects.toMatchObject({ code: 'E_KERNEL' }); // computed from the failed result
     expect(Array.from(await a.data())).toEqual([1, 2]);
     await h.dispose();

@@ -112,7 +112,8 @@ export function childMain(): void {
     try {
       kernels[m.kernel]!.run(m.inputs.map((t) => view(m.dev, t)), view(m.dev, m.output), Object.freeze(m.attrs), ctx);
     } catch (e) {
-      out.error = errorOf(e, 'E_KERNEL');
+      const error = errorOf(e, 'E_KERNEL');
+      out.error = { code: error.code, message: `its ${kernels[m.kernel]!.op} kernel failed: ${error.message}` };
     }
   }
 

@@ -1,4 +1,5 @@
 import { ERROR_CODES as KNOWN_CODES, HearthError } from '../errors.js';
+import { MAX_PLUGIN_MESSAGE } from '../limits.js';
 import { childMain } from './child.js';
 import type { ChildMessage, ParentMessage, RemoteError } from './protocol.js';
 
@@ -252,5 +253,5 @@ const CRASH_HINT: Record<string, string> = {
 /** The child's refusal as a coded error (a code the core does not know becomes `fallback`). */
 function remoteError(e: RemoteError, fallback: RemoteError['code'], plugin: string): HearthError {
   const code = (KNOWN_CODES as readonly string[]).includes(e?.code) ? (e.code as HearthError['code']) : (fallback as HearthError['code']);
-  return new HearthError(code, `${String(e?.message ?? e).slice(0, 4096)}`, { plugin, isolated: true });
+  return new HearthError(code, `${plugin} (isolated): ${String(e?.message ?? e).slice(0, MAX_PLUGIN_MESSAGE)}`, { plugin, isolated: true });
 }
