@@ -82,7 +82,7 @@ export function checkOpCall(name: unknown, inputs: unknown, attrs: unknown, opti
   checkString(`op("${name}")`, 'device', o['device']);
 }
 
-const HEARTH_OPTIONS = ['plugins', 'backends', 'exclusive', 'fallback', 'backendOptions', 'trackStacks', 'allowOverrides', 'timeouts'];
+const HEARTH_OPTIONS = ['plugins', 'backends', 'exclusive', 'fallback', 'backendOptions', 'trackStacks', 'allowOverrides', 'timeouts', 'isolate'];
 
 /** Checks `createHearth(options)`; returns the options. */
 export function checkHearthOptions<T extends object>(o: T | undefined): T {
@@ -104,8 +104,10 @@ export function checkHearthOptions<T extends object>(o: T | undefined): T {
   if (ao !== undefined && typeof ao !== 'boolean' && !(Array.isArray(ao) && ao.every((x) => typeof x === 'string'))) fail('allowOverrides must be true, false or an array of plugin names', ao);
   const t = opts['timeouts'];
   if (t !== undefined) {
-    const to = checkOptions('createHearth: timeouts', t as object, ['register', 'create']) as Record<string, unknown>;
-    for (const k of ['register', 'create']) if (to[k] !== undefined && !(typeof to[k] === 'number' && to[k] > 0)) fail(`timeouts.${k} must be a number of milliseconds > 0`, to[k]);
+    const to = checkOptions('createHearth: timeouts', t as object, ['register', 'create', 'call']) as Record<string, unknown>;
+    for (const k of ['register', 'create', 'call']) if (to[k] !== undefined && !(typeof to[k] === 'number' && to[k] > 0)) fail(`timeouts.${k} must be a number of milliseconds > 0`, to[k]);
   }
+  const iso = opts['isolate'];
+  if (iso !== undefined && typeof iso !== 'boolean' && !(Array.isArray(iso) && iso.every((x) => typeof x === 'string'))) fail('isolate must be true, false or an array of plugin names, e.g. { isolate: ["@acme/npu"] }', iso);
   return (o ?? {}) as T;
 }

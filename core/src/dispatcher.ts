@@ -101,7 +101,11 @@ export class Dispatcher {
     const list = when === 'before' ? this.#before : this.#after;
     list.push(fn);
     this.#hooked = true;
+    let removed = false;
     return () => {
+      // Once only: a second call must not remove another hook (indexOf -1 would splice the last one).
+      if (removed) return;
+      removed = true;
       list.splice(list.indexOf(fn), 1);
       this.#hooked = this.#before.length + this.#after.length > 0;
     };
@@ -234,11 +238,24 @@ export class Dispatcher {
 
   #run(kernel: KernelEntry, p: CallPlan, device: Device, inputs: readonly Tensor[]): Tensor {
     const out = this.store.allocate(device, p.shape, p.outDtype, sizeOf(p.shape), p.schema.name);
-    let event: KernelEvent | undefined;
-    if (this.#hooked) {
-      event = { op: p.schema.name, dtype: p.dtype, device: device.name, plugin: kernel.provenance.plugin, inputShapes: inputs.map((t) => t.shape), outputShape: p.shape };
-      for (const h of this.#before) h(event);
+    if (!this.#hooked) {
+      this.#launch(kernel, p, device, inputs, out);
+      return out;
     }
+    const event: KernelEvent = { op: p.schema.name, dtype: p.dtype, device: device.name, plugin: kernel.provenance.plugin, inputShapes: inputs.map((t) => t.shape), outputShape: p.shape };
+    try {
+      for (const h of this.#before) h(event);
+      this.#launch(kernel, p, device, inputs, out);
+      for (const h of this.#after) h(event);
+    } catch (e) {
+      out.dispose(); // a hook that throws must not leak the output (#launch disposed it on its own failure)
+      throw e;
+    }
+    return out;
+  }
+
+  /** Runs the kernel into `out`; on failure disposes `out` and throws a coded error naming the plugin. */
+  #launch(kernel: KernelEntry, p: CallPlan, device: Device, inputs: readonly Tensor[], out: Tensor): void {
     try {
       // Kernels see views of data made for this call, never the Tensors (which lead to the runtime).
       const views = new Array<KernelTensor>(inputs.length);
@@ -255,8 +272,6 @@ export class Dispatcher {
         { cause: e },
       );
     }
-    if (event) for (const h of this.#after) h(event);
-    return out;
   }
 
   #mixedDevices(schema: OpSchema, inputs: readonly Tensor[]): void {

@@ -133,8 +133,7 @@ export class Tensor {
   /** The elements, in row-major order (float16 comes back as Float32Array, bool as Uint8Array of 0/1). */
   async data(): Promise<HostArray> {
     this.assertAlive();
-    if (this.pending) await this.pending.done;
-    return this.runtime.read(this);
+    return this.runtime.read(this); // waits for a pending result, holding the tensor until the read is done
   }
 
   /**

@@ -78,6 +78,18 @@ describe('discovery and loading of installed plugins', () => {
     expect(names(await loadInstalledPlugins({ cwd: app, env: { HEARTH_PLUGINS: 'b-plugin' } }))).toEqual(['b-plugin']);
   });
 
+  it('passes on the config file\'s isolate, and gives each plugin it imports an origin another process can import', async () => {
+    const app = project();
+    writePluginPackage(join(app, 'node_modules', 'a-plugin'), { name: 'a-plugin' });
+    writeFileSync(join(app, 'hearth.config.json'), JSON.stringify({ isolate: ['a-plugin'] }));
+    const found = await loadInstalledPlugins({ cwd: app, env: {} });
+    expect(found.selection?.isolate).toEqual(['a-plugin']);
+    expect(found.plugins[0]!.plugin.origin?.module).toMatch(/^file:.*a-plugin/);
+    writeFileSync(join(app, 'hearth.config.json'), JSON.stringify({ isolate: 'yes' }));
+    const bad = await loadInstalledPlugins({ cwd: app, env: {} });
+    expect(bad.failures[0]!.error.message).toContain('hearth.config.json#/isolate');
+  });
+
   it('reports a malformed config file with its path, without throwing', async () => {
     const app = project();
     writeFileSync(join(app, 'hearth.config.json'), JSON.stringify({ plugins: 'a-plugin' }));

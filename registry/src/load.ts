@@ -74,7 +74,10 @@ async function entryPlugin(dir: string, pkg: PluginPackage, entryPath: string): 
   if (!plugin) {
     throw new RegistryError('E_REG_LOAD', `${pkg.name}: ${entry} exports no Hearth plugin (an object with a manifest and a register(host) function)${name ? ` under "${name}"` : ''}.`, { path: entry });
   }
-  return plugin;
+  if (plugin.origin) return plugin;
+  // Where another process imports it from, for createHearth({ isolate }): the same entry and export.
+  const key = Object.keys(mod).find((k) => mod[k] === plugin) ?? 'default';
+  return { manifest: plugin.manifest, register: (host) => plugin.register(host), origin: { module: pathToFileURL(entry).href, export: key } };
 }
 
 async function nativePlugin(dir: string, pkg: PluginPackage, loadNative: DiscoveryOptions['loadNative']): Promise<HearthPlugin> {

@@ -29,6 +29,12 @@ export interface RunOptions {
   readonly expectations?: string;
   /** A certification run: the whole profile, no expectations, no skips. */
   readonly certify?: boolean;
+  /**
+   * Runs a plugin object isolated in its own process, through the runtime's `createHearth({ isolate })`:
+   * the suite then checks the isolated path (data crossing processes, launches by message).
+   */
+  readonly isolate?: boolean;
+  /** Per-case timeout in ms (default 10 000). */
   /** The timeout of a small case in ms (default 10 000); larger cases get more in proportion to their elements. */
   readonly timeoutMs?: number;
   /** Device start timeout in ms (default 60 000). */
@@ -195,7 +201,7 @@ export async function runConformance(options: RunOptions): Promise<RunResult> {
           initTimeoutMs: options.initTimeoutMs ?? 60_000,
           batchSize: options.batchSize ?? 400,
         })
-      : new InProcessExecutor(options.plugin, options.device, options.backendOptions);
+      : new InProcessExecutor(options.plugin, options.device, options.backendOptions, options.isolate);
   const results = new Map<string, CaseResult>();
   let init: InitReport;
   try {
