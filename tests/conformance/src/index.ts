@@ -21,6 +21,7 @@ export { roundFloat16, roundTo, ulpOf, unitRoundoff } from './numeric/float.js';
 export { FAILING, type CaseResult, type CaseStatus, type AccuracyRecord, type FailureDetail } from './results.js';
 export { runConformance, selectCases, type RunOptions, type RunResult, type Selection } from './runner/run.js';
 export { Rng, hashSeed } from './numeric/rng.js';
+export { drawFreshSeed, freshTwin, withFreshDraws, FRESH_PREFIX } from './fresh.js';
 export { loadPlugin } from './runner/load-plugin.js';
 export { loadExpectations, ExpectationSet, type Expectation, type ExpectationsFile } from './expectations.js';
 export { writeReports, resultsJson, externalizeInputs, REPORT_FILES, type ExternalizedRun, type WrittenReport } from './report/write.js';

@@ -10,6 +10,7 @@ import type { SuiteCase } from '../cases/types.js';
 import type { InitReport } from '../exec/session.js';
 import { InProcessExecutor, type Executor } from './executor.js';
 import { ChildExecutor } from './child-executor.js';
+import { withFreshDraws } from '../fresh.js';
 
 /** Options of {@link runConformance}. */
 export interface RunOptions {
@@ -29,6 +30,11 @@ export interface RunOptions {
   readonly expectations?: string;
   /** A certification run: the whole profile, no expectations, no skips. */
   readonly certify?: boolean;
+  /**
+   * Adds, after each selected property, its twin drawn from this seed (`case=fresh-property`): inputs no
+   * plugin could know in advance. A rerun draws it with `drawFreshSeed()`; the report records it.
+   */
+  readonly freshSeed?: number;
   /** Per-case timeout in ms (default 10 000). */
   readonly timeoutMs?: number;
   /** Device start timeout in ms (default 60 000). */
@@ -53,6 +59,8 @@ export interface RunResult {
     readonly version: string;
     /** Its fixed seed. */
     readonly seed: number;
+    /** The seed of the fresh property draws, when the run added them. */
+    readonly freshSeed?: number;
   };
   /** The opset version. */
   readonly opsetVersion: number;
@@ -149,7 +157,7 @@ export interface Selection {
 }
 
 /** Checks the options and picks the cases, before anything runs: bad input never yields a partial run. */
-export function selectCases(options: Pick<RunOptions, 'profile' | 'queries' | 'shard' | 'certify' | 'expectations' | 'today'>): Selection {
+export function selectCases(options: Pick<RunOptions, 'profile' | 'queries' | 'shard' | 'certify' | 'expectations' | 'today' | 'freshSeed'>): Selection {
   const profile = getProfile(options.profile ?? 'core');
   const all = profileCases(profile);
   const queries = (options.queries ?? []).map(parseQuery);
@@ -169,7 +177,7 @@ export function selectCases(options: Pick<RunOptions, 'profile' | 'queries' | 's
     options.expectations && !options.certify
       ? ExpectationSet.check(options.expectations, loadExpectations(options.expectations), all.map((c) => c.id), options.today ?? new Date())
       : undefined;
-  return { cases, ...(expectations ? { expectations } : {}) };
+  return { cases: withFreshDraws(cases, options.freshSeed), ...(expectations ? { expectations } : {}) };
 }
 
 function isFailing(r: CaseResult): boolean {
@@ -194,6 +202,7 @@ export async function runConformance(options: RunOptions): Promise<RunResult> {
           timeoutMs: options.timeoutMs ?? 10_000,
           initTimeoutMs: options.initTimeoutMs ?? 60_000,
           batchSize: options.batchSize ?? 400,
+          ...(options.freshSeed !== undefined ? { freshSeed: options.freshSeed } : {}),
         })
       : new InProcessExecutor(options.plugin, options.device, options.backendOptions);
   const results = new Map<string, CaseResult>();
@@ -257,7 +266,7 @@ function summarize(options: RunOptions, init: InitReport, results: CaseResult[],
   return {
     format: 1,
     complete: true,
-    suite: { version: SUITE_VERSION, seed: SUITE_SEED },
+    suite: { version: SUITE_VERSION, seed: SUITE_SEED, ...(options.freshSeed !== undefined ? { freshSeed: options.freshSeed } : {}) },
     opsetVersion: OPSET_VERSION,
     coreApiVersion: CORE_API_VERSION,
     profile: { name: profile.name, requireAll: profile.requireAll },
