@@ -37,7 +37,7 @@ export function htmlReport(run: RunResult): string {
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Hearth conformance: ${esc(run.plugin.name)} on ${esc(run.device.type)}</title><style>${STYLE}</style></head><body>
 <h1>Hearth conformance: ${esc(run.plugin.name)}@${esc(run.plugin.version)} on ${esc(run.device.name ?? run.device.type)}</h1>
 <p class="verdict-${run.verdict}"><b>Verdict: ${run.verdict.toUpperCase()}</b>${run.reasons.length ? ` — ${esc(run.reasons.join('; '))}` : ''}</p>
-<p>Suite ${run.suite.version} (seed ${run.suite.seed}) · opset v${run.opsetVersion} · core API ${run.coreApiVersion} · profile <code>${run.profile.name}</code>${run.selection.certify ? ' · certification run' : ''} ·
+<p>Suite ${run.suite.version} (seed ${run.suite.seed}${run.suite.freshSeed !== undefined ? `, fresh draws from seed ${run.suite.freshSeed}` : ''}) · opset v${run.opsetVersion} · core API ${run.coreApiVersion} · profile <code>${run.profile.name}</code>${run.selection.certify ? ' · certification run' : ''} ·
 ${run.results.length} cases in ${(run.durationMs / 1000).toFixed(1)} s · ${esc(run.environment.cpuModel)} · Node ${run.environment.node} · started ${run.startedAt}</p>
 <h2>Device</h2>
 ${deviceTable(run.device.info ?? {})}
