@@ -11,6 +11,7 @@ import type { Events, KernelEvent } from './events.js';
 import type { KernelEntry, KernelTable } from './kernel-table.js';
 import type { TensorStore } from './memory.js';
 import { Tensor } from './tensor.js';
+import type { FieldChecker } from './field-check.js';
 
 /** What to do when the inputs' device has no kernel, or inputs sit on different devices. */
 export type FallbackPolicy = 'error' | 'warn' | 'allow';
@@ -56,6 +57,8 @@ export class Dispatcher {
   #after: KernelHook[] = [];
   #hooked = false;
   readonly #warned = new Set<string>();
+  /** The runtime's field checker, when `verify` is on: it draws which calls to re-run on the reference. */
+  verifier: FieldChecker | undefined;
 
   constructor(
     private readonly table: KernelTable,
@@ -223,6 +226,7 @@ export class Dispatcher {
       );
     }
     if (event) for (const h of this.#after) h(event);
+    if (this.verifier !== undefined) this.verifier.sample(kernel.provenance, p.schema.name, p.dtype, p.attrs, device, inputs, out);
     return out;
   }
 
