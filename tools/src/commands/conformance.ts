@@ -51,6 +51,8 @@ export interface ConformanceCliOptions {
   package?: string;
   /** Adds property draws from this seed (`random`: one drawn now). */
   freshSeed?: number | 'random';
+  /** A reproduction file to run instead of the suite's cases. */
+  repro?: string;
 }
 
 function positiveInt(v: string): number {
@@ -104,7 +106,7 @@ export async function runConformanceCommand(opts: ConformanceCliOptions): Promis
   const freshSeed = opts.freshSeed === 'random' ? drawFreshSeed() : opts.freshSeed;
   const writeBundle = opts.signKey ? prepareCertification({ plugin: opts.plugin, signKey: opts.signKey, ...(opts.bundle ? { bundle: opts.bundle } : {}), ...(opts.package ? { packageFile: opts.package } : {}) }) : undefined;
   if (opts.list) {
-    const { cases } = selectCases({ profile: opts.profile, queries, ...(opts.shard ? { shard: opts.shard } : {}), ...(opts.certify ? { certify: true } : {}), ...(freshSeed !== undefined ? { freshSeed } : {}) });
+    const { cases } = selectCases({ ...(opts.repro ? { repro: opts.repro } : {}), profile: opts.profile, queries, ...(opts.shard ? { shard: opts.shard } : {}), ...(opts.certify ? { certify: true } : {}), ...(freshSeed !== undefined ? { freshSeed } : {}) });
     for (const c of cases) console.log(c.id);
     return 0;
   }
@@ -118,6 +120,7 @@ export async function runConformanceCommand(opts: ConformanceCliOptions): Promis
     queries,
     ...(opts.shard ? { shard: opts.shard } : {}),
     ...(opts.expectations ? { expectations: opts.expectations } : {}),
+    ...(opts.repro ? { repro: opts.repro } : {}),
     certify: opts.certify ?? false,
     ...(freshSeed !== undefined ? { freshSeed } : {}),
     timeoutMs: opts.timeout,
@@ -165,6 +168,7 @@ export function conformanceCommand(): Command {
     .option('--sign-key <file>', 'with --certify: sign a certification bundle with this key (hearth registry keygen)')
     .option('--bundle <dir>', 'with --sign-key: the bundle folder')
     .option('--package <tgz>', 'with --sign-key: the package tarball to certify (default: npm pack of the plugin)')
+    .option('--repro <file>', 'run the calls of a reproduction (hearth fuzz, a saved failing input, a field check) instead of the suite')
     .option('--fresh-seed <n|random>', "add each property drawn again from this seed (random: a seed drawn now, printed for replay)", seedArg)
     .option('--timeout <ms>', 'per-case timeout (properties get 5x)', positiveInt, 10_000)
     .action(async (opts: ConformanceCliOptions) => {

@@ -28,6 +28,8 @@ export interface ChildOptions {
   readonly batchSize: number;
   /** The seed of the fresh property draws, when the run adds them. */
   readonly freshSeed?: number;
+  /** A reproduction file whose calls are the cases, instead of the suite's. */
+  readonly repro?: string;
 }
 
 /** The compiled child entry: beside this file in dist/, or dist/ when running from source. */
@@ -122,6 +124,7 @@ export class ChildExecutor implements Executor {
         ...(o.device ? { device: o.device } : {}),
         ...(o.backendOptions ? { backendOptions: o.backendOptions } : {}),
         ...(o.freshSeed !== undefined ? { freshSeed: o.freshSeed } : {}),
+        ...(o.repro !== undefined ? { repro: o.repro } : {}),
       });
     });
   }

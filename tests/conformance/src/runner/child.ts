@@ -7,6 +7,7 @@ import { Socket } from 'node:net';
 import { isHearthError } from '@hearth/core';
 import { allCases } from '../suite.js';
 import { withFreshDraws } from '../fresh.js';
+import { readRepro, reproCases } from '../fuzz/repro.js';
 import { Session } from '../exec/session.js';
 import { executeCase } from '../exec/execute.js';
 import { loadPlugin } from './load-plugin.js';
@@ -19,13 +20,16 @@ function main(): void {
   let session: Session | undefined;
   let byId: Map<string, SuiteCase> | undefined;
   let freshSeed: number | undefined;
-  const cases = () => (byId ??= new Map(withFreshDraws(allCases(), freshSeed).map((c) => [c.id, c])));
+  let repro: string | undefined;
+  const list = (): SuiteCase[] => (repro ? reproCases(readRepro(repro)) : withFreshDraws(allCases(), freshSeed));
+  const cases = () => (byId ??= new Map(list().map((c) => [c.id, c])));
   let queue = Promise.resolve();
   channel.on('message', (m) => {
     queue = queue.then(async () => {
       if (m.type === 'init') {
         try {
           freshSeed = m.freshSeed;
+          repro = m.repro;
           const plugin = await loadPlugin(m.plugin);
           session = await Session.open(plugin, m.device, m.backendOptions);
           // The case list is built before ready, so its cost counts against the start, not a case's timeout.

@@ -1,4 +1,5 @@
 import { cpus, arch, platform } from 'node:os';
+import { resolve } from 'node:path';
 import { HearthError, CORE_API_VERSION, OPSET_VERSION, type HearthPlugin } from '@hearth/core';
 import { SUITE_SEED, SUITE_VERSION } from '../version.js';
 import { getProfile } from '../profiles.js';
@@ -11,6 +12,7 @@ import type { InitReport } from '../exec/session.js';
 import { InProcessExecutor, type Executor } from './executor.js';
 import { ChildExecutor } from './child-executor.js';
 import { withFreshDraws } from '../fresh.js';
+import { readRepro, reproCases } from '../fuzz/repro.js';
 
 /** Options of {@link runConformance}. */
 export interface RunOptions {
@@ -35,6 +37,11 @@ export interface RunOptions {
    * plugin could know in advance. A rerun draws it with `drawFreshSeed()`; the report records it.
    */
   readonly freshSeed?: number;
+  /**
+   * A reproduction file (`schema/repro.schema.json`, written by `hearth fuzz` or from a field check's
+   * event): its calls are run instead of the suite's cases, each checked against the oracle.
+   */
+  readonly repro?: string;
   /** Per-case timeout in ms (default 10 000). */
   readonly timeoutMs?: number;
   /** Device start timeout in ms (default 60 000). */
@@ -157,8 +164,12 @@ export interface Selection {
 }
 
 /** Checks the options and picks the cases, before anything runs: bad input never yields a partial run. */
-export function selectCases(options: Pick<RunOptions, 'profile' | 'queries' | 'shard' | 'certify' | 'expectations' | 'today' | 'freshSeed'>): Selection {
+export function selectCases(options: Pick<RunOptions, 'profile' | 'queries' | 'shard' | 'certify' | 'expectations' | 'today' | 'freshSeed' | 'repro'>): Selection {
   const profile = getProfile(options.profile ?? 'core');
+  if (options.repro !== undefined) {
+    if (options.certify || options.queries?.length || options.shard) throw new HearthError('E_ARG', 'A reproduction runs its own calls: drop --certify, --query and --shard with --repro.');
+    return { cases: reproCases(readRepro(options.repro)) };
+  }
   const all = profileCases(profile);
   const queries = (options.queries ?? []).map(parseQuery);
   if (options.certify && (queries.length || options.shard)) {
@@ -203,6 +214,7 @@ export async function runConformance(options: RunOptions): Promise<RunResult> {
           initTimeoutMs: options.initTimeoutMs ?? 60_000,
           batchSize: options.batchSize ?? 400,
           ...(options.freshSeed !== undefined ? { freshSeed: options.freshSeed } : {}),
+          ...(options.repro !== undefined ? { repro: resolve(options.repro) } : {}),
         })
       : new InProcessExecutor(options.plugin, options.device, options.backendOptions);
   const results = new Map<string, CaseResult>();
