@@ -7,7 +7,7 @@
  */
 import './api.js';
 
-export { HearthError, isHearthError, describeError, ERROR_CODES, type ErrorCode } from './errors.js';
+export { HearthError, isHearthError, isErrorCode, describeError, ERROR_CODES, type ErrorCode } from './errors.js';
 export { CORE_API_VERSION, OPSET_VERSION } from './version.js';
 export {
   type DType,
