@@ -151,7 +151,7 @@ export class FieldChecker {
         if (!this.#closed) await this.#check(s);
       } catch (e) {
         this.#skipped++;
-        if (!isHearthError(e, 'E_NO_KERNEL') && !isHearthError(e, 'E_DTYPE')) this.events.emit('warning', { code: 'E_VERIFY', message: `A field check of ${op}(${dtype}) on ${s.device} could not run on the reference: ${describeError(e)}.` });
+        if (!isHearthError(e, 'E_NO_KERNEL') && !isHearthError(e, 'E_DTYPE')) this.events.emit('warning', { code: isHearthError(e) ? e.code : 'E_KERNEL', message: `A field check of ${op}(${dtype}) on ${s.device} could not run on the reference: ${describeError(e)}.` });
       } finally {
         this.#queued--;
       }

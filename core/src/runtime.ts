@@ -205,7 +205,7 @@ export class Hearth {
     const type = v.device ?? 'cpu';
     const reference = v.reference ?? options.plugins?.find((p) => p.manifest?.deviceTypes?.includes(type));
     if (!reference) {
-      queueMicrotask(() => this.#events.emit('warning', { code: 'E_VERIFY', message: `Field checks are on, but no plugin given provides the reference "${type}" device: pass createHearth({ verify: { reference: cpuPlugin } }). Nothing is checked.` }));
+      queueMicrotask(() => this.#events.emit('warning', { code: 'E_NO_BACKEND', message: `Field checks are on, but no plugin given provides the reference "${type}" device: pass createHearth({ verify: { reference: cpuPlugin } }). Nothing is checked.` }));
     }
     const makeReference = (plugin: HearthPlugin) => new Hearth({ plugins: [plugin], backends: [type] });
     return new FieldChecker(rate, reference, makeReference, this.#events, v.tolerance);
