@@ -98,6 +98,7 @@ describe('field checks on honest plugins', () => {
     expect(events).toEqual([]);
     expect(stats!.checked).toBeGreaterThanOrEqual(10);
     expect(stats!.disagreements).toBe(0);
+    expect(stats!.skipped).toBe(0);
     await h.dispose();
   }, 60_000);
 
