@@ -9,6 +9,7 @@ import { inputSpec, type DTypeClass, type OpSchema, type TensorMeta } from './op
 import type { Device } from './device.js';
 import type { Events, KernelEvent } from './events.js';
 import type { KernelEntry, KernelTable } from './kernel-table.js';
+import type { KernelTensor } from './kernel.js';
 import type { TensorStore } from './memory.js';
 import { Tensor } from './tensor.js';
 import type { FieldChecker } from './field-check.js';
@@ -240,11 +241,11 @@ export class Dispatcher {
       for (const h of this.#before) h(event);
     }
     try {
-      const r: unknown = kernel.run(inputs, out, p.attrs, device.ctx);
-      if (r !== undefined && isThenable(r)) {
-        Promise.resolve(r).then(undefined, () => undefined); // refused, so its rejection is nobody's
-        throw new HearthError('E_KERNEL', `${p.schema.name}(${p.dtype}) on ${device.name}: the kernel of ${kernel.provenance.plugin}@${kernel.provenance.version} returned a promise, but kernels are synchronous (the core reads the output as soon as run() returns). This is a plugin bug; report it to its vendor.`, { op: p.schema.name, device: device.name, plugin: kernel.provenance });
-      }
+      // Kernels see views of data made for this call, never the Tensors (which lead to the runtime).
+      const views = new Array<KernelTensor>(inputs.length);
+      for (let i = 0; i < inputs.length; i++) views[i] = inputs[i]!.kernelView();
+      const r: unknown = kernel.run(views, out.kernelView(), p.attrs, device.ctx);
+      if (r !== undefined) throw returned(r, p, device, kernel);
     } catch (e) {
       out.dispose();
       if (e instanceof HearthError) throw e;
@@ -410,6 +411,17 @@ export function computeDtype(schema: OpSchema, inputs: readonly { readonly dtype
   if (schema.compute === 'float') dtype = floatTypeFor(dtype!);
   if (!inClass(dtype!, schema.computeDtypes)) throw dtypeError(schema, 'inputs', dtype!, schema.computeDtypes);
   return dtype!;
+}
+
+/** The error for a kernel that returned something: kernels write their output and return `undefined`. */
+function returned(r: unknown, p: CallPlan, device: Device, kernel: KernelEntry): HearthError {
+  const what = isThenable(r) ? 'a promise, but kernels are synchronous' : `${describeArg(r)}, but kernels write their output's storage and return nothing`;
+  if (isThenable(r)) Promise.resolve(r).then(undefined, () => undefined); // refused, so its rejection is nobody's
+  return new HearthError(
+    'E_KERNEL',
+    `${p.schema.name}(${p.dtype}) on ${device.name}: the kernel of ${kernel.provenance.plugin}@${kernel.provenance.version} returned ${what} (the core reads the output as soon as run() returns). This is a plugin bug; report it to its vendor.`,
+    { op: p.schema.name, device: device.name, plugin: kernel.provenance },
+  );
 }
 
 /** True when a dtype belongs to a class. */

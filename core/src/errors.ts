@@ -29,6 +29,8 @@ export const ERROR_CODES = [
   'E_KERNEL',
   'E_NOT_INSTALLED',
   'E_BACKEND',
+  'E_MODEL',
+  'E_UNSUPPORTED',
 ] as const;
 
 /** One of {@link ERROR_CODES}. */

@@ -187,7 +187,7 @@ export class TensorStore implements TensorRuntime {
         return;
       }
       this.ledger.removeTensor(t);
-      t.storage = result.storage;
+      t.settle(result.storage);
       this.ledger.addTensor(t);
     });
     done.catch(() => undefined); // observed through data(), to() and later calls

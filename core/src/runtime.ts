@@ -294,8 +294,10 @@ export class Hearth {
   async #createBackends(type: string, plugin: string, create: (o: BackendOptions) => unknown): Promise<Backend[]> {
     const ms = this.#options.timeouts?.create ?? DEFAULT_TIMEOUT_MS;
     const late = () => new HearthError('E_BACKEND_INIT', `The ${type} backend of ${plugin}: create() did not finish within ${ms} ms; it was skipped. Raise createHearth({ timeouts: { create } }) if it needs longer.`, { backend: type, plugin, timeoutMs: ms });
-    const made = await withTimeLimit(Promise.resolve().then(() => create(this.#options.backendOptions?.[type] ?? {})), ms, late);
-    const list = Array.isArray(made) ? (made as unknown[]) : [made];
+    // The factory gets a frozen copy of its options: it can change neither the user's object nor another runtime's.
+    const options = Object.freeze({ ...(this.#options.backendOptions?.[type] ?? {}) });
+    const made = await withTimeLimit(Promise.resolve().then(() => create(options)), ms, late);
+    const list = Array.isArray(made) ? Array.from({ length: (made as unknown[]).length }, (_, i) => (made as unknown[])[i]) : [made];
     if (list.length === 0) throw new HearthError('E_BACKEND_INIT', `The ${type} backend found no device.`, { backend: type, plugin });
     try {
       return list.map((b, i) => checkBackend(b, type, plugin, i));

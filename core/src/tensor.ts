@@ -37,8 +37,10 @@ export interface PendingData {
  * A tensor: a shape, a dtype, and storage on one device. Made by a runtime (`hearth.tensor(...)`, an op),
  * never with `new`. Free it with `dispose()`, a `using` declaration, or a scope.
  */
-export class Tensor implements KernelTensor {
+export class Tensor {
   #disposed = false;
+  #storage: DeviceStorage;
+  #bytes: number;
   /** Set by `keep()`: scopes leave the tensor alive. */
   kept = false;
   /** @internal Its place in the ledger's list of live tensors. */
@@ -55,9 +57,8 @@ export class Tensor implements KernelTensor {
     readonly runtime: TensorRuntime,
     /** @internal The device object. */
     readonly dev: Device,
-    /** The storage (for kernels). Set once more when a pending result settles. */
-    public storage: DeviceStorage,
-    /** The shape. */
+    storage: DeviceStorage,
+    /** The shape (frozen). */
     readonly shape: Shape,
     /** The dtype. */
     readonly dtype: DType,
@@ -69,7 +70,36 @@ export class Tensor implements KernelTensor {
     readonly createdBy: string,
     /** Where it was made, when stacks are tracked. */
     readonly stack?: string,
-  ) {}
+  ) {
+    this.#storage = storage;
+    this.#bytes = storage.byteLength;
+    if (!Object.isFrozen(shape)) Object.freeze(shape);
+  }
+
+  /** @internal The storage's size in bytes, read once when the storage was made: what the ledger counts. */
+  get bytes(): number {
+    return this.#bytes;
+  }
+
+  /** The device storage, as the tensor's backend made it. */
+  get storage(): DeviceStorage {
+    return this.#storage;
+  }
+
+  /** @internal Gives a pending result its storage once the data is there. */
+  settle(storage: DeviceStorage): void {
+    this.#storage = storage;
+    this.#bytes = storage.byteLength;
+  }
+
+  /**
+   * @internal What a kernel sees of this tensor: a new plain {@link KernelTensor} of its storage, frozen
+   * shape, dtype and size for each call, leading nowhere else. A fresh object per call (cheaper than
+   * freezing one): a kernel that scribbles on its view changes nothing anyone else sees.
+   */
+  kernelView(): KernelTensor {
+    return { storage: this.#storage, shape: this.shape, dtype: this.dtype, size: this.size };
+  }
 
   /** The device, e.g. `"cpu:0"` or `"webgpu:0"`. */
   get device(): string {

@@ -10,6 +10,7 @@ import { registryCommand } from './commands/registry.js';
 import { runMain } from './commands/main.js';
 import { lazyCommand } from './optional.js';
 import { pluginCommand } from './commands/plugin.js';
+import { runCommand } from './commands/run.js';
 
 /** Builds the `hearth` command line. */
 export function buildProgram(): Command {
@@ -30,6 +31,7 @@ export function buildProgram(): Command {
     ),
   );
   program.addCommand(registryCommand());
+  program.addCommand(runCommand());
   program
     .command('main')
     .description("Hearth's main job: the core conformance profile on every installed backend, an op x backend matrix, an HTML report")

@@ -92,12 +92,16 @@ export const attr = {
   },
 };
 
-/** Normalizes user attributes against specs: applies defaults, rejects unknown names, throws `E_ATTR`. */
-export function parseAttrs(op: string, specs: Readonly<Record<string, AttrSpec>>, given: Readonly<Record<string, unknown>> | undefined): Record<string, unknown> {
+/**
+ * Normalizes user attributes against specs: applies defaults, rejects unknown names, throws `E_ATTR`. The
+ * result and the lists in it are frozen, and never the caller's own arrays: a kernel that receives them can
+ * change neither the user's values nor the defaults every later call uses.
+ */
+export function parseAttrs(op: string, specs: Readonly<Record<string, AttrSpec>>, given: Readonly<Record<string, unknown>> | undefined): Readonly<Record<string, unknown>> {
   const out: Record<string, unknown> = {};
   if (given) {
     for (const name of Object.keys(given)) {
-      if (!(name in specs)) {
+      if (!Object.prototype.hasOwnProperty.call(specs, name)) {
         const known = Object.keys(specs);
         throw new HearthError(
           'E_ATTR',
@@ -112,7 +116,7 @@ export function parseAttrs(op: string, specs: Readonly<Record<string, AttrSpec>>
     if (r !== null && typeof r === 'object' && 'error' in (r as object) && !Array.isArray(r)) {
       throw new HearthError('E_ATTR', `${op}: attribute "${name}" ${(r as { error: string }).error}.`, { op, attr: name });
     }
-    out[name] = r;
+    out[name] = Array.isArray(r) ? Object.freeze(Object.isFrozen(r) ? r : r.slice()) : r;
   }
-  return out;
+  return Object.freeze(out);
 }

@@ -7,9 +7,14 @@ import { MOVEMENT_OPS } from './movement.js';
 import { CONV_OPS } from './conv.js';
 import { CREATION_OPS } from './creation.js';
 import type { OpSchema } from './schema.js';
+import { deepFreeze } from '../snapshot.js';
 
-/** Every operator of opset v1, in a fixed order: an op's index here is its small-integer id. */
-export const OPSET_V1: readonly OpSchema[] = [
+/**
+ * Every operator of opset v1, in a fixed order: an op's index here is its small-integer id. Deep-frozen
+ * (schemas, attribute specs and their defaults, `meta`): one opset serves every runtime and plugin of the
+ * process, and none of them can change what an operator means for the others.
+ */
+export const OPSET_V1: readonly OpSchema[] = deepFreeze([
   ...UNARY_OPS,
   ...BINARY_OPS,
   WHERE_OP,
@@ -20,7 +25,7 @@ export const OPSET_V1: readonly OpSchema[] = [
   ...MOVEMENT_OPS,
   ...CONV_OPS,
   ...CREATION_OPS,
-];
+]);
 
 const BY_NAME = new Map(OPSET_V1.map((op, i) => [op.name, i] as const));
 

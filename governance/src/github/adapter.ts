@@ -1,12 +1,14 @@
 import { GovernanceError } from '../error.js';
 import { verifyFrozen } from '../engine/freeze.js';
 import type { Evaluation, Requirement } from '../engine/result.js';
-import type { FinalVote, FrozenDecision, ReviewEvent, ReviewState, Snapshot } from '../engine/snapshot.js';
+import type { DroppedInput, FinalVote, FrozenDecision, ReviewEvent, ReviewState, Snapshot } from '../engine/snapshot.js';
 import { parsePolicy } from '../model/load.js';
 import type { Policy } from '../model/types.js';
 import type { GitHubClient } from './client.js';
-import { commandsFromComment, decisionFields, finalVoteComment, finalVoteFromComment, frozenComment, frozenFromComment } from './commands.js';
-import { frozenFromRecord, signFinalVote, signRecord, verifyFinalVote, verifyRecord, type FinalVoteRecord, type FrozenRecord } from './record.js';
+import { commandsOutOfPlace, decisionFields, finalVoteComment, finalVoteFromComment, frozenComment, frozenFromComment } from './commands.js';
+import { commentCommands, readEdits, type CommentEdit } from './edits.js';
+import { frozenFromRecord, signFinalVote, signRecord, verifyFinalVote, verifyIdentities, verifyRecord, type FinalVoteRecord, type FrozenRecord, type RecordContext } from './record.js';
+import { DEFAULT_RECORD_BRANCH, readStored, writeStored, type StoredDecision } from './store.js';
 
 /** Which pull request to read or write. */
 export interface PullRequestRef {
@@ -20,13 +22,13 @@ export interface PullRequestRef {
 
 /** Options of {@link readSnapshot}. */
 export interface ReadSnapshotOptions extends PullRequestRef {
-  /** The bot's login: only its comments can carry a frozen decision. Default `github-actions[bot]`. */
+  /** The bot's login: only its comments can witness a record. Default `github-actions[bot]`. */
   readonly botLogin?: string;
   /** GitHub teams (`org/slug`) to read for drift reports; unreadable teams are skipped. */
   readonly teams?: readonly string[];
   /**
-   * The bot's signing key: the frozen record's signature is checked with it. Without it (a person
-   * evaluating a pull request) the record's shape and policy hashes are checked, not its signature.
+   * The bot's signing key: the records' signatures are checked with it. Without it (a person
+   * evaluating a pull request) the records' shape, context and policy hashes are checked, not their signatures.
    */
   readonly key?: string;
   /**
@@ -34,10 +36,15 @@ export interface ReadSnapshotOptions extends PullRequestRef {
    * used as is; otherwise the recorded policy is fetched back from the repository by its blob hash.
    */
   readonly policy?: Policy;
+  /** The branch the bot keeps its records on, which only the bot may write. Default {@link DEFAULT_RECORD_BRANCH}. */
+  readonly recordBranch?: string;
 }
 
 /** The most files GitHub lists for a pull request; one that changes more is listed incompletely. */
 export const MAX_LISTED_FILES = 3000;
+
+/** How many times the bot reads a pull request that keeps changing under it before it gives up for this run. */
+export const CONSISTENT_READ_ATTEMPTS = 3;
 
 /** Wraps a failed request in a {@link GovernanceError} that says what to check. */
 async function call<T>(what: string, fn: () => Promise<T>): Promise<T> {
@@ -51,26 +58,68 @@ async function call<T>(what: string, fn: () => Promise<T>): Promise<T> {
 }
 
 /**
- * Reads a pull request into a snapshot: its files, reviews, comment commands and frozen decision (all
- * pages), the decision fields of its description, and the members of the named teams. When GitHub
- * lists fewer files than the pull request changes (it lists at most 3,000), the snapshot says so and
- * the engine refuses to decide.
+ * Reads a pull request into a snapshot: its files, reviews, comment commands (each edit judged by
+ * who made it), events, the bot's records, the decision fields of its description, and the members
+ * of the named teams. When GitHub lists fewer files than the pull request changes (it lists at most
+ * 3,000), the snapshot says so and the engine refuses to decide.
  */
 export async function readSnapshot(octokit: GitHubClient, options: ReadSnapshotOptions): Promise<Snapshot> {
+  return (await readPullRequest(octokit, options)).snapshot;
+}
+
+/** A pull request as the bot reads it: the snapshot, and where its records are kept. */
+export interface PullRequestState {
+  /** The snapshot. */
+  readonly snapshot: Snapshot;
+  /** The context every record of this decision is signed with. */
+  readonly context: RecordContext;
+  /** The records as stored, and the blob sha of their file, when there are any. */
+  readonly stored: { readonly records: StoredDecision; readonly sha: string } | undefined;
+  /** Whether the pull request is a draft. */
+  readonly draft: boolean;
+}
+
+/**
+ * Reads a pull request in one consistent state: the head and base are read again after everything
+ * else, and the whole read is repeated when either moved (a force-push or a retarget landing
+ * between the requests), so the files, reviews and verdict all belong to the head that is judged.
+ */
+export async function readPullRequest(octokit: GitHubClient, options: ReadSnapshotOptions): Promise<PullRequestState> {
+  const { owner, repo, pullNumber } = options;
+  const getPull = () => call(`read pull request #${pullNumber}`, () => octokit.rest.pulls.get({ owner, repo, pull_number: pullNumber }));
+  for (let attempt = 1; ; attempt++) {
+    const { data: pull } = await getPull();
+    const state = await readAt(octokit, options, pull);
+    const { data: again } = await getPull();
+    if (again.head.sha === pull.head.sha && again.base.ref === pull.base.ref) return state;
+    if (attempt >= CONSISTENT_READ_ATTEMPTS) {
+      throw new GovernanceError('E_GOV_GITHUB', `pull request #${pullNumber} changed while it was read, ${attempt} times (head ${pull.head.sha.slice(0, 7)} → ${again.head.sha.slice(0, 7)}, base ${pull.base.ref} → ${again.base.ref}); the bot runs again on the next event`);
+    }
+  }
+}
+
+type Pull = Awaited<ReturnType<GitHubClient['rest']['pulls']['get']>>['data'];
+
+async function readAt(octokit: GitHubClient, options: ReadSnapshotOptions, pull: Pull): Promise<PullRequestState> {
   const { owner, repo, pullNumber } = options;
   const pr = { owner, repo, pull_number: pullNumber, per_page: 100 };
-  const { data: pull } = await call(`read pull request #${pullNumber}`, () => octokit.rest.pulls.get({ owner, repo, pull_number: pullNumber }));
+  const issue = { owner, repo, issue_number: pullNumber, per_page: 100 };
   const files = await call('list the pull request files', () => octokit.paginate(octokit.rest.pulls.listFiles, pr));
   const reviews = await call('list reviews', () => octokit.paginate(octokit.rest.pulls.listReviews, pr));
-  const comments = await call('list comments', () => octokit.paginate(octokit.rest.issues.listComments, { owner, repo, issue_number: pullNumber, per_page: 100 }));
+  const comments = await call('list comments', () => octokit.paginate(octokit.rest.issues.listComments, issue));
+  const events = await call('list the pull request events', () => octokit.paginate(octokit.rest.issues.listEvents, issue));
+  const edited = comments.filter((c) => Date.parse(c.updated_at) !== Date.parse(c.created_at)).map((c) => c.node_id);
+  const history = edited.length === 0 ? new Map<string, CommentEdit[]>() : await call('read who edited the comments (GraphQL userContentEdits)', () => readEdits(octokit, edited));
 
+  const context: RecordContext = { owner, repo, number: pullNumber, base: pull.base.ref };
   const botLogin = options.botLogin ?? 'github-actions[bot]';
-  // The bot's first record decides: a later record cannot re-freeze a decision in flight.
-  const byBot = (read: (body: string) => string | undefined) => comments.find((c) => c.user?.login === botLogin && read(c.body ?? '') !== undefined);
-  const recordComment = byBot(frozenFromComment);
-  const frozen = recordComment === undefined ? undefined : await frozenOf(octokit, options, recordComment);
-  const finalComment = frozen === undefined ? undefined : byBot(finalVoteFromComment);
-  const finalVote = finalComment === undefined || frozen === undefined ? undefined : verifyFinalVote(recordJson(finalComment, finalVoteFromComment, "this vote's outcome"), frozen, options.key);
+  const byBot = comments.filter((c) => c.user?.login === botLogin);
+  const stored = await readRecords(octokit, options, context);
+  checkWitnesses(byBot, stored?.records, options.key, context);
+  const frozen = stored === undefined ? undefined : await frozenOf(octokit, options, stored.records.frozen, context);
+  const finalVote = frozen === undefined || stored?.records.finalVote === undefined ? undefined : verifyFinalVote(stored.records.finalVote, frozen, options.key, context);
+  const pinnedIds = stored?.records.identities === undefined ? undefined : verifyIdentities(stored.records.identities, options.key, context);
+
   const teams: Record<string, string[]> = {};
   for (const team of options.teams ?? []) {
     const [org = '', slug = ''] = team.split('/');
@@ -81,11 +130,18 @@ export async function readSnapshot(octokit: GitHubClient, options: ReadSnapshotO
       // A workflow token cannot read teams; drift is a report, not a requirement, so go on without it.
     }
   }
+  const read = comments.filter((c) => c.user !== null && c.user.login !== botLogin).map((c) => commentCommands(c, history.get(c.node_id)));
+  const dropped: DroppedInput[] = [
+    ...read.flatMap((r) => r.dropped),
+    ...reviews.flatMap((r) => (r.user === null || r.submitted_at === undefined ? [] : commandsOutOfPlace(r.body, r.user.login, r.submitted_at, "a review's body"))),
+    ...commandsOutOfPlace(pull.body, pull.user.login, pull.created_at, "the pull request's description"),
+  ];
   const reviewEvents: ReviewEvent[] = reviews
     .filter((r) => r.user !== null && r.submitted_at !== undefined && r.commit_id !== null)
-    .map((r) => ({ user: r.user?.login ?? '', state: r.state as ReviewState, commitId: r.commit_id ?? '', submittedAt: r.submitted_at ?? '' }));
+    .map((r) => ({ user: r.user?.login ?? '', ...(r.user?.id === undefined ? {} : { userId: r.user.id }), state: r.state as ReviewState, commitId: r.commit_id ?? '', submittedAt: r.submitted_at ?? '' }));
+  const retargeted = events.filter((e) => e.event === 'base_ref_changed').map((e) => e.created_at).sort((a, b) => Date.parse(a) - Date.parse(b)).at(-1);
   const changed = pull.changed_files;
-  return {
+  const snapshot: Snapshot = {
     version: 1,
     repository: `${owner}/${repo}`,
     number: pullNumber,
@@ -97,43 +153,73 @@ export async function readSnapshot(octokit: GitHubClient, options: ReadSnapshotO
     files: files.flatMap((f) => (f.previous_filename === undefined ? [f.filename] : [f.filename, f.previous_filename])),
     ...(files.length < changed ? { incompleteFiles: { listed: files.length, changed } } : {}),
     reviews: reviewEvents,
-    commands: comments
-      .filter((c) => c.user !== null && c.user.login !== botLogin)
-      .flatMap((c) => commandsFromComment({ id: c.id, user: c.user?.login ?? '', body: c.body ?? '', createdAt: c.created_at, updatedAt: c.updated_at })),
+    commands: read.flatMap((r) => r.commands),
     ...decisionFields(pull.body),
+    baseRef: pull.base.ref,
+    ...(retargeted === undefined ? {} : { baseChangedAt: new Date(retargeted).toISOString() }),
+    ...(dropped.length > 0 ? { dropped } : {}),
+    ...(pinnedIds === undefined ? {} : { pinnedIds }),
     ...(Object.keys(teams).length > 0 ? { teams } : {}),
     ...(frozen === undefined ? {} : { frozen }),
     ...(finalVote === undefined ? {} : { finalVote }),
   };
+  return { snapshot, context, stored, draft: pull.draft === true };
 }
 
-/** A comment of the bot's record: what GitHub returns of it. */
-interface RecordComment {
-  id: number;
-  body?: string;
-  created_at: string;
-  updated_at: string;
-}
-
-/** The parsed JSON of a bot record comment; an edited comment or a record that is not JSON is refused. */
-function recordJson(comment: RecordComment, read: (body: string) => string | undefined, what: string): unknown {
-  if (Date.parse(comment.updated_at) !== Date.parse(comment.created_at)) {
-    throw new GovernanceError('E_GOV_FROZEN', `the bot's record of ${what} (comment ${comment.id}) was edited at ${comment.updated_at}; an edited record cannot be trusted, so the decision cannot go on: open a new pull request`);
+/** The records of a pull request on the record branch, checked for shape (signatures are checked by the caller). */
+async function readRecords(octokit: GitHubClient, options: ReadSnapshotOptions, context: RecordContext): Promise<{ records: StoredDecision; sha: string } | undefined> {
+  const at = { owner: context.owner, repo: context.repo, branch: options.recordBranch ?? DEFAULT_RECORD_BRANCH, pullNumber: context.number };
+  const found = await readStored(octokit, at);
+  if (found === undefined) return undefined;
+  const data = found.stored as Partial<StoredDecision> | null;
+  if (data === null || typeof data !== 'object' || data.frozen === undefined) {
+    throw new GovernanceError('E_GOV_FROZEN', `the record file of #${context.number} on ${at.branch} holds no frozen decision; it was altered, so the decision cannot go on: open a new pull request`);
   }
-  try {
-    return JSON.parse(read(comment.body ?? '') ?? '');
-  } catch {
-    throw new GovernanceError('E_GOV_FROZEN', `the bot's record of ${what} in comment ${comment.id} is not valid JSON; open a new pull request`);
+  return { records: data as StoredDecision, sha: found.sha };
+}
+
+/**
+ * Refuses a decision whose record disappeared: the bot's comments witness each record it wrote
+ * (with the signed record itself), so a witness for this pull request without its record on the
+ * record branch means someone deleted it. Deleting a record is tampering, never a way to re-open a
+ * decision with the inputs of the moment. A witness copied from elsewhere does not verify here and is ignored.
+ */
+function checkWitnesses(byBot: readonly { id: number; body?: string }[], stored: StoredDecision | undefined, key: string | undefined, context: RecordContext): void {
+  const witnessed = (read: (body: string) => string | undefined, verify: (data: unknown) => unknown): number | undefined =>
+    byBot.find((c) => {
+      const json = read(c.body ?? '');
+      if (json === undefined) return false;
+      try {
+        verify(JSON.parse(json));
+        return true;
+      } catch {
+        return false;
+      }
+    })?.id;
+  const gone = (what: string, id: number): never => {
+    throw new GovernanceError('E_GOV_FROZEN', `the bot recorded ${what} of this decision (comment ${id} witnesses it), and the record is gone from the record branch: someone deleted it, which is tampering; restore the branch from its history, or open a new pull request`);
+  };
+  const frozenWitness = witnessed(frozenFromComment, (d) => verifyRecord(d, key, context));
+  if (stored === undefined) {
+    if (frozenWitness !== undefined) gone('the opening', frozenWitness);
+    return;
+  }
+  if (stored.finalVote === undefined) {
+    const finalWitness = witnessed(finalVoteFromComment, (d) => {
+      const r = d as { kind?: unknown; owner?: unknown; repo?: unknown; number?: unknown; base?: unknown; decision?: unknown; openedAt?: unknown };
+      if (r.kind !== 'final-vote' || r.owner !== context.owner || r.repo !== context.repo || r.number !== context.number || r.decision !== stored.frozen.decision || r.openedAt !== stored.frozen.openedAt) throw new Error('not this decision');
+    });
+    if (finalWitness !== undefined) gone("the vote's final outcome", finalWitness);
   }
 }
 
 /**
- * The frozen decision of the bot's record comment: refused if the comment was edited (by anyone: an
- * administrator can edit the bot's comments), if its signature does not check, or if the policy it
- * names cannot be fetched back unchanged by its blob hash.
+ * The frozen decision of the bot's record: refused if its signature does not check, if it names
+ * another repository, pull request or base, or if the policy it names cannot be fetched back
+ * unchanged by its blob hash.
  */
-async function frozenOf(octokit: GitHubClient, options: ReadSnapshotOptions, comment: RecordComment): Promise<FrozenDecision> {
-  const record = verifyRecord(recordJson(comment, frozenFromComment, 'this decision'), options.key);
+async function frozenOf(octokit: GitHubClient, options: ReadSnapshotOptions, data: unknown, context: RecordContext): Promise<FrozenDecision> {
+  const record = verifyRecord(data, options.key, context);
   const current = options.policy;
   const policy = current !== undefined && current.blobSha === record.policyBlob ? current : await fetchPolicy(octokit, options, record.policyBlob, record.policyFile);
   const frozen = frozenFromRecord(record, policy);
@@ -148,32 +234,46 @@ export async function fetchPolicy(octokit: GitHubClient, ref: PullRequestRef, bl
   return parsePolicy(text, file);
 }
 
-/**
- * Records a frozen decision on the pull request, as a comment only the bot's own comments are read
- * for: a small record, signed with `key`, naming the policy by its blob hash. The policy must be a
- * committed file (the base branch's policy file), so that the repository can serve it back by that
- * hash once the policy in force has changed.
- */
-export async function recordFrozen(octokit: GitHubClient, ref: PullRequestRef, frozen: FrozenDecision, policy: Policy, key: string): Promise<FrozenRecord> {
-  const record = signRecord(frozen, policy, key);
-  await call('comment on the pull request', () =>
-    octokit.rest.issues.createComment({ owner: ref.owner, repo: ref.repo, issue_number: ref.pullNumber, body: frozenComment(JSON.stringify(record)) }),
-  );
-  return record;
+/** What {@link recordDecision} writes: the records, and the file they replace (its blob sha), if any. */
+export interface RecordWrite {
+  /** The pull request and its context. */
+  readonly context: RecordContext;
+  /** The record branch. Default {@link DEFAULT_RECORD_BRANCH}. */
+  readonly branch?: string;
+  /** The records to keep. */
+  readonly records: StoredDecision;
+  /** The blob sha of the record file read, when there was one. */
+  readonly sha?: string | undefined;
+  /** A line for people, posted as a comment witnessing the record, or nothing to post none. */
+  readonly witness?: { readonly kind: 'frozen' | 'final-vote'; readonly summary: string };
 }
 
 /**
- * Records a vote's outcome at its close on the pull request, signed with `key`: from then on that
- * outcome stands, whatever comments are edited or deleted later.
+ * Keeps a decision's records on the record branch, which only the bot may write (a ruleset restricts
+ * its updates and deletion to the bot's App), and posts a comment that witnesses the record: the
+ * record itself, signed, so a record deleted from the branch is noticed as tampering. Returns the
+ * record file's new blob sha.
  */
-export async function recordFinalVote(octokit: GitHubClient, ref: PullRequestRef, frozen: FrozenDecision, outcome: FinalVote, key: string): Promise<FinalVoteRecord> {
-  const record = signFinalVote(frozen, outcome, key);
-  const { yes, no, abstain } = outcome.tally;
-  const summary = `the vote closed at ${outcome.closesAt}: ${yes} yes, ${no} no, ${abstain} abstain; quorum ${outcome.quorum}, threshold ${outcome.threshold}. This outcome is final.`;
-  await call('comment on the pull request', () =>
-    octokit.rest.issues.createComment({ owner: ref.owner, repo: ref.repo, issue_number: ref.pullNumber, body: finalVoteComment(summary, JSON.stringify(record)) }),
-  );
-  return record;
+export async function recordDecision(octokit: GitHubClient, write: RecordWrite): Promise<string> {
+  const { context } = write;
+  const at = { owner: context.owner, repo: context.repo, branch: write.branch ?? DEFAULT_RECORD_BRANCH, pullNumber: context.number };
+  const sha = await writeStored(octokit, at, write.records, write.sha, context.base);
+  const witness = write.witness;
+  if (witness === undefined) return sha;
+  const record = witness.kind === 'frozen' ? write.records.frozen : write.records.finalVote;
+  const body = witness.kind === 'frozen' ? frozenComment(JSON.stringify(record), witness.summary) : finalVoteComment(witness.summary, JSON.stringify(record));
+  await call('comment on the pull request', () => octokit.rest.issues.createComment({ owner: context.owner, repo: context.repo, issue_number: context.number, body }));
+  return sha;
+}
+
+/** Signs a frozen decision into a record of this pull request. */
+export function frozenRecordOf(frozen: FrozenDecision, policy: Policy, key: string, context: RecordContext, upgradedFrom?: string): FrozenRecord {
+  return signRecord(frozen, policy, key, context, upgradedFrom);
+}
+
+/** Signs a vote's outcome at its close into a record of this pull request. */
+export function finalVoteRecordOf(frozen: FrozenDecision, outcome: FinalVote, key: string, context: RecordContext): FinalVoteRecord {
+  return signFinalVote(frozen, outcome, key, context);
 }
 
 /** GitHub's limit on annotations in one check-run request. */
@@ -292,31 +392,45 @@ export async function publishStatus(octokit: GitHubClient, options: Omit<CheckRu
 
 /** Options of {@link publishRefusal}. */
 export interface RefusalOptions extends PullRequestRef {
-  /** Why the bot refuses to decide. */
+  /** Why the bot refuses to decide, or cannot judge. */
   readonly error: GovernanceError;
   /** `check-run` or `status`, as the evaluation would have been published. */
   readonly publish: 'check-run' | 'status';
   /** Check or status name. Default `hearth/governance`. */
   readonly name?: string;
+  /** The commit being judged; read from the pull request when absent. */
+  readonly headSha?: string | undefined;
 }
 
 /**
- * Publishes the bot's refusal to decide (a frozen record it cannot trust, a vote without its subject,
- * two decision labels) as a failing check on the pull request's head, saying why, so the pull
- * request shows the reason rather than a missing check.
+ * Publishes the bot's refusal to decide (a record it cannot trust, a vote without its subject, two
+ * decision labels) as a failing check on the pull request's head, saying why, so the pull request
+ * shows the reason rather than a missing check.
  */
 export async function publishRefusal(octokit: GitHubClient, options: RefusalOptions): Promise<void> {
-  const { owner, repo, pullNumber, error } = options;
-  const { data: pull } = await call(`read pull request #${pullNumber}`, () => octokit.rest.pulls.get({ owner, repo, pull_number: pullNumber }));
+  const { error } = options;
+  await publishVerdict(octokit, options, 'failure', `Governance: refused (${error.code})`, `The governance bot refuses to decide this pull request.\n\n${error.code}: ${error.message}`, `refused: ${error.code}: ${error.message}`);
+}
+
+/**
+ * Withdraws the verdict on the pull request's head when the bot cannot judge it (GitHub keeps
+ * refusing or rate-limiting its requests): a pending check that says why, so an earlier `success`
+ * no longer stands after a request for changes the bot could not read.
+ */
+export async function publishWithdrawal(octokit: GitHubClient, options: RefusalOptions): Promise<void> {
+  const { error } = options;
+  await publishVerdict(octokit, options, 'pending', 'Governance: cannot judge now', `The governance bot could not read this pull request, so its earlier verdict is withdrawn until it can.\n\n${error.code}: ${error.message}`, `cannot judge: ${error.message}`);
+}
+
+async function publishVerdict(octokit: GitHubClient, options: RefusalOptions, state: 'failure' | 'pending', title: string, summary: string, description: string): Promise<void> {
+  const { owner, repo, pullNumber } = options;
+  const sha = options.headSha ?? (await call(`read pull request #${pullNumber}`, () => octokit.rest.pulls.get({ owner, repo, pull_number: pullNumber }))).data.head.sha;
   const name = options.name ?? 'hearth/governance';
-  const summary = `The governance bot refuses to decide this pull request.\n\n${error.code}: ${error.message}`;
   if (options.publish === 'check-run') {
-    await call('create a check run', () =>
-      octokit.rest.checks.create({ owner, repo, name, head_sha: pull.head.sha, status: 'completed', conclusion: 'failure', output: { title: `Governance: refused (${error.code})`, summary } }),
-    );
+    const run = state === 'failure' ? ({ status: 'completed', conclusion: 'failure' } as const) : ({ status: 'in_progress' } as const);
+    await call('create a check run', () => octokit.rest.checks.create({ owner, repo, name, head_sha: sha, ...run, output: { title, summary } }));
   } else {
-    await call('set a commit status', () =>
-      octokit.rest.repos.createCommitStatus({ owner, repo, sha: pull.head.sha, state: 'failure', context: name, description: `refused: ${error.code}: ${error.message}`.slice(0, 140) }),
-    );
+    // GitHub cuts descriptions at 140 characters.
+    await call('set a commit status', () => octokit.rest.repos.createCommitStatus({ owner, repo, sha, state, context: name, description: description.slice(0, 140) }));
   }
 }

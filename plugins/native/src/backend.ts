@@ -23,6 +23,8 @@ export class NativeBackend implements Backend {
   #disposed = false;
   /** Storage with reads in flight, and whether it was freed meanwhile (the free waits for the reads). */
   #reading = new Map<bigint, { reads: number; freed: boolean }>();
+  /** Pointers alloc gave that are not freed yet: a library handing one out again is refused. */
+  #live = new Set<bigint>();
 
   /** Live allocations, where the library has `stats` (ABI 1.1). */
   readonly stats?: () => BackendStats;
@@ -63,6 +65,14 @@ export class NativeBackend implements Backend {
     this.lib.check(this.lib.fn.alloc(this.device, bytes, this.#slot) as number, `alloc of ${bytes} bytes`, 'E_BACKEND');
     const ptr = this.#slotView[0]!;
     if (!ptr) throw new HearthError('E_OUT_OF_MEMORY', `${this.lib.identity.name}: alloc of ${bytes} bytes returned NULL; free tensors or use a smaller batch.`, { bytes });
+    if (this.#live.has(ptr)) {
+      throw new HearthError(
+        'E_BACKEND',
+        `${this.lib.identity.name}: alloc of ${bytes} bytes returned 0x${ptr.toString(16)}, which it handed out before and which is still in use (not freed). Two tensors would share memory; this is a bug in the native library, report it to its vendor.`,
+        { bytes, plugin: this.lib.identity.name },
+      );
+    }
+    this.#live.add(ptr);
     return { byteLength: bytes, ptr, device: this.device };
   }
 
@@ -109,6 +119,7 @@ export class NativeBackend implements Backend {
   }
 
   #release(s: NativeStorage): void {
+    this.#live.delete(s.ptr);
     if (s.ptr) this.lib.check(this.lib.fn.free(this.device, s.ptr) as number, 'free', 'E_BACKEND');
   }
 

@@ -26,8 +26,10 @@ export { readRepro, reproJson, reproCases, type Repro, type ReproCall } from './
 export { fuzzPlugins, type FuzzOptions, type FuzzResult, type Disagreement } from './fuzz/fuzz.js';
 export type { Outcome } from './exec/run-case.js';
 export { loadPlugin } from './runner/load-plugin.js';
+export { caseTimeoutMs, ELEMENTS_PER_TIMEOUT } from './runner/timeouts.js';
 export { loadExpectations, ExpectationSet, type Expectation, type ExpectationsFile } from './expectations.js';
-export { writeReports, resultsJson, externalizeInputs, REPORT_FILES, type ExternalizedRun, type WrittenReport } from './report/write.js';
+export { writeReports, resultsJson, resultsJsonPieces, externalizeInputs, REPORT_FILES, type ExternalizedRun, type SavedInputs, type WrittenReport } from './report/write.js';
+export { jsonPieces, writePieces, writeJsonFile } from './report/json-stream.js';
 export { junitXml } from './report/junit.js';
 export { validateResults } from './report/validate.js';
 export { markdownSummary } from './report/markdown.js';

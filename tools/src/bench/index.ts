@@ -3,6 +3,7 @@ import { benchWebGPU } from './webgpu.js';
 import { benchCpu } from './cpu.js';
 import { benchNative } from './native.js';
 import { benchCuda } from './cuda.js';
+import { benchModels } from './models.js';
 import { benchVerify } from './verify.js';
 
 /** The benchmarks by name: `npm run bench -- <name>`; with no name, all of them. */
@@ -12,6 +13,7 @@ const BENCHES: Record<string, () => Promise<void>> = {
   cpu: benchCpu,
   native: benchNative,
   cuda: benchCuda,
+  models: benchModels,
   verify: benchVerify,
 };
 

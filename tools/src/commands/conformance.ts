@@ -9,7 +9,8 @@ import {
   describeFailure,
   drawFreshSeed,
   externalizeInputs,
-  resultsJson,
+  resultsJsonPieces,
+  writeJsonFile,
   runConformance,
   selectCases,
   writeReports,
@@ -81,10 +82,10 @@ function printFailures(run: RunResult, dir: string | undefined): void {
   let shown = run;
   if (!dir) {
     const ext = externalizeInputs(run);
-    for (const [name, text] of ext.files) {
+    for (const [name, saved] of ext.files) {
       const path = join(SCRATCH_DIR, name);
       mkdirSync(dirname(path), { recursive: true });
-      writeFileSync(path, text);
+      writeJsonFile(path, saved);
     }
     shown = ext.run;
   }
@@ -152,7 +153,9 @@ export async function runConformanceCommand(given: ConformanceCliOptions): Promi
     );
   }
   if (opts.json) {
-    console.log(resultsJson(written?.run ?? run));
+    // Streamed piece by piece: a run with many large failures is longer than any one string may be.
+    for (const piece of resultsJsonPieces(written?.run ?? run)) process.stdout.write(piece);
+    process.stdout.write('\n');
     return run.verdict === 'pass' ? 0 : 1;
   }
   console.log(

@@ -9,6 +9,7 @@ import type { SuiteCase } from '../cases/types.js';
 import { notRun, type CaseResult } from '../results.js';
 import type { InitReport } from '../exec/session.js';
 import type { Executor } from './executor.js';
+import { caseTimeoutMs } from './timeouts.js';
 import type { FromChild, ToChild } from './protocol.js';
 import { Channel } from './channel.js';
 
@@ -20,7 +21,7 @@ export interface ChildOptions {
   readonly device?: string;
   /** Options for the backend factory. */
   readonly backendOptions?: Readonly<Record<string, unknown>>;
-  /** Per-case timeout in ms (properties get five times as long). */
+  /** The timeout of a small case in ms; larger cases and properties get more ({@link caseTimeoutMs}). */
   readonly timeoutMs: number;
   /** How long the device may take to start, in ms. */
   readonly initTimeoutMs: number;
@@ -156,7 +157,7 @@ export class ChildExecutor implements Executor {
       let i = 0;
       let started = performance.now();
       let timer: NodeJS.Timeout | undefined;
-      const limit = (c: SuiteCase) => this.options.timeoutMs * (c.kind === 'property' ? 5 : 1);
+      const limit = (c: SuiteCase) => caseTimeoutMs(c, this.options.timeoutMs);
       const arm = () => {
         clearTimeout(timer);
         started = performance.now();

@@ -42,7 +42,7 @@ export interface RunOptions {
    * event): its calls are run instead of the suite's cases, each checked against the oracle.
    */
   readonly repro?: string;
-  /** Per-case timeout in ms (default 10 000). */
+  /** The timeout of a small case in ms (default 10 000); larger cases get more in proportion to their elements. */
   readonly timeoutMs?: number;
   /** Device start timeout in ms (default 60 000). */
   readonly initTimeoutMs?: number;
