@@ -47,17 +47,18 @@ export default createCpuPlugin({ name: '@broken/mul-tail', kernels: CPU_KERNELS.
   );
   const repro = join(dir, 'repro.json');
 
-  it('finds it, shrinks it to one mul call of 9 output elements, and writes the reproduction', () => {
+  it('finds it, shrinks it to one mul call past the 8th element, and writes the reproduction', () => {
     const run = hearth(['fuzz', '--plugin', broken, '--seed', '11', '--programs', '2000', '--time', '120s', '--op', 'mul', '--op', 'add', '--out', repro]);
     expect(run.status).toBe(1);
     expect(run.stdout).toMatch(/programs \(\d+ calls on each plugin\) in [\d.]+ s: [\d.]+ programs\/s over 6 \(op, dtype\) pairs/);
-    expect(run.stdout).toMatch(/Disagreement, shrunk \d+ time\(s\) to 1 call\(s\): mul: @broken\/mul-tail fail \(.*\), @hearth\/plugin-cpu pass/);
+    expect(run.stdout).toMatch(/Disagreement, shrunk [1-9]\d* time\(s\) to 1 call\(s\): mul: @broken\/mul-tail fail \(.*\), @hearth\/plugin-cpu pass/);
     expect(run.stdout).toContain(`rerun: hearth conformance --plugin ${broken} --repro ${repro}`);
     const r = readRepro(repro);
     expect(r).toMatchObject({ format: 'hearth-repro', version: 1, plugin: '@broken/mul-tail', against: '@hearth/plugin-cpu', seed: 11 });
     expect(r.calls).toHaveLength(1);
     expect(r.calls[0]!.op).toBe('mul');
-    expect(sizeOf(broadcastShapes(r.calls[0]!.inputs[0]!.shape, r.calls[0]!.inputs[1]!.shape))).toBe(9);
+    // The bug needs a 9th output element; shrinking keeps one (how close it gets to 9 is fast-check's business).
+    expect(sizeOf(broadcastShapes(r.calls[0]!.inputs[0]!.shape, r.calls[0]!.inputs[1]!.shape))).toBeGreaterThan(8);
     expect(JSON.parse(readFileSync(repro, 'utf8')).calls[0].inputs[0].dtype).toBe('float32');
   }, 180_000);
 
