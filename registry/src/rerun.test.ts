@@ -27,7 +27,7 @@ let cpuRerun: RunResult;
 beforeAll(async () => {
   run = await certifyCpu();
   cpuRerun = (await localBotEnvironment({ cwd: repoRoot }).rerun!({ plugin: { name: '@hearth/plugin-cpu', version: cpuPackage.version }, deviceType: 'cpu', profile: 'core' } as CertificateStatement))!;
-}, 180_000);
+}, 300_000);
 
 /** A real run with every accuracy figure set to 0: a bundle claiming exact results everywhere. */
 function zeroUlpClaim(): RunResult {
@@ -88,7 +88,7 @@ describe('plugins that pass a fixed, recognisable suite are refused by the rerun
     const verdict = compareRerun(uploaded, rerun);
     expect(verdict.ok).toBe(false);
     expect(verdict.message).toMatch(/disagrees with the uploaded results on \d+ case\(s\): hearth:op,add:dtype=int32;case=basic: uploaded pass, rerun fail/);
-  }, 120_000);
+  }, 300_000);
 
   it('an add that is right only on the inputs the fixed suite seed makes predictable', async () => {
     // What a cheater learns offline: the fingerprint of every add input of the fixed certification run.
@@ -104,5 +104,5 @@ export const plugin = cheatingPlugin('@cheat/fingerprints', (inputs) => known.ha
     const rerun = (await localBotEnvironment({ cwd: app }).rerun!(statement))!;
     expect(rerun.results.filter((r) => r.status !== 'pass').map((r) => r.id).sort()).toEqual(['hearth:op,add:dtype=float32;case=fresh-property', 'hearth:op,add:dtype=int32;case=fresh-property']);
     expect(compareRerun(uploaded, rerun)).toMatchObject({ ok: false, message: expect.stringMatching(/^the bot's own run with fresh draws \(seed \d+\) fails: 2 case\(s\) fail$/) });
-  }, 120_000);
+  }, 300_000);
 });
