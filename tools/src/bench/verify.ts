@@ -20,31 +20,41 @@ async function modelStepsMs(h: Hearth, steps: number): Promise<number> {
   return ms / steps;
 }
 
+const median = (xs: number[]) => xs.sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+
 /**
  * `npm run bench -- verify`: what field checks (`createHearth({ verify })`) cost on wasm: the dispatcher's
  * per-call overhead (a 1-element add) and a small model step with reads (the sampled calls re-run on the
  * CPU plugin in the background, counted here by waiting for them), off, at the default rate and at 1%.
+ * The runtimes are measured in turn, five rounds, so drift in the machine's load hits each alike.
  */
 export async function benchVerify(): Promise<void> {
-  const rows: string[][] = [];
-  let base: [number, number] | undefined;
-  for (const rate of [0, DEFAULT_VERIFY_RATE, 0.01]) {
-    const h = createHearth({ plugins: [wasmPlugin, cpuPlugin], backends: ['wasm'], verify: rate === 0 ? false : { rate } });
-    await h.ready();
-    const addNs = await oneElementAddNs(h, 'wasm:0', 200_000);
-    const stepMs = await modelStepsMs(h, 200);
-    const stats = h.verification();
-    base ??= [addNs, stepMs];
-    rows.push([
-      rate === 0 ? 'off' : `${rate}${rate === DEFAULT_VERIFY_RATE ? ' (default)' : ''}`,
-      (addNs / 1000).toFixed(3),
-      `${(((addNs - base[0]) / base[0]) * 100).toFixed(1)}%`,
-      stepMs.toFixed(3),
-      `${(((stepMs - base[1]) / base[1]) * 100).toFixed(1)}%`,
-      stats ? `${stats.checked} / ${stats.sampled}` : '-',
-    ]);
-    await h.dispose();
+  const rates = [0, DEFAULT_VERIFY_RATE, 0.01];
+  const runtimes = rates.map((rate) => createHearth({ plugins: [wasmPlugin, cpuPlugin], backends: ['wasm'], verify: rate === 0 ? false : { rate } }));
+  for (const h of runtimes) await h.ready();
+  const add: number[][] = rates.map(() => []);
+  const step: number[][] = rates.map(() => []);
+  for (let round = 0; round < 5; round++) {
+    for (const [i, h] of runtimes.entries()) {
+      add[i]!.push(await oneElementAddNs(h, 'wasm:0', 100_000));
+      await h.verified(); // the add loop's checks are not the model step's
+      step[i]!.push(await modelStepsMs(h, 100));
+    }
   }
-  console.log('verify: field checks on wasm:0 against the CPU plugin; 1-element add (median of 7 x 200000 calls), model step = matmul 128x128 + softmax + sum, read back (median of 5 x 200 steps)');
+  const [addOff, stepOff] = [median(add[0]!), median(step[0]!)];
+  const rows = rates.map((rate, i) => {
+    const [a, s] = [median(add[i]!), median(step[i]!)];
+    const stats = runtimes[i]!.verification();
+    return [
+      rate === 0 ? 'off' : `${rate}${rate === DEFAULT_VERIFY_RATE ? ' (default)' : ''}`,
+      (a / 1000).toFixed(3),
+      `${(((a - addOff) / addOff) * 100).toFixed(1)}%`,
+      s.toFixed(3),
+      `${(((s - stepOff) / stepOff) * 100).toFixed(1)}%`,
+      stats ? `${stats.checked} / ${stats.sampled}` : '-',
+    ];
+  });
+  for (const h of runtimes) await h.dispose();
+  console.log('verify: field checks on wasm:0 against the CPU plugin, 5 interleaved rounds (medians); 1-element add: 100000 calls; model step = matmul 128x128 + softmax + sum, read back: 100 steps');
   console.log(formatTable(['rate', 'add us/op', 'overhead', 'step ms', 'overhead', 'checked / sampled'], rows));
 }
