@@ -13,7 +13,13 @@ export function describeArg(x: unknown): string {
   if (ArrayBuffer.isView(x)) return `a ${x.constructor.name}`;
   if (typeof x === 'string') return JSON.stringify(x);
   if (typeof x === 'number' || typeof x === 'boolean') return `${typeof x} ${String(x)}`;
-  return typeof x;
+  if (typeof x !== 'object') return typeof x;
+  try {
+    if (typeof (x as { then?: unknown }).then === 'function') return 'a Promise (add `await` where it was made, e.g. `await t.to("cpu")`)';
+  } catch {
+    // a hostile object (a Proxy whose get throws) is just an object here
+  }
+  return 'an object';
 }
 
 function isPlainObject(x: unknown): x is Record<string, unknown> {

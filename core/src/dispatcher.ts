@@ -406,10 +406,10 @@ export function computeDtype(schema: OpSchema, inputs: readonly { readonly dtype
     const d = inputs[i]!.dtype;
     const spec = inputSpec(schema, i);
     if (spec.promote) dtype = dtype === undefined ? d : promoteTypes(dtype, d);
-    else if (!inClass(d, spec.dtypes)) throw dtypeError(schema, spec.name, d, spec.dtypes);
+    else if (!inClass(d, spec.dtypes)) throw dtypeError(schema, `${spec.name} has dtype ${d}`, d, spec.dtypes);
   }
   if (schema.compute === 'float') dtype = floatTypeFor(dtype!);
-  if (!inClass(dtype!, schema.computeDtypes)) throw dtypeError(schema, 'inputs', dtype!, schema.computeDtypes);
+  if (!inClass(dtype!, schema.computeDtypes)) throw dtypeError(schema, `the inputs compute in ${dtype!} (their common dtype)`, dtype!, schema.computeDtypes);
   return dtype!;
 }
 
@@ -438,9 +438,9 @@ export function inClass(dtype: DType, cls: DTypeClass): boolean {
   }
 }
 
-function dtypeError(schema: OpSchema, input: string, dtype: DType, cls: DTypeClass): HearthError {
+function dtypeError(schema: OpSchema, found: string, dtype: DType, cls: DTypeClass): HearthError {
   const hint = dtype === 'bool' ? ' Cast bool tensors with cast(x, "int32") or cast(x, "float32") first.' : ' Cast the input to an accepted dtype first.';
-  return new HearthError('E_DTYPE', `${schema.name}: ${input} has dtype ${dtype}, but ${schema.name} accepts ${cls === 'numeric' ? 'numeric (non-bool)' : cls} dtypes.${hint}`, {
+  return new HearthError('E_DTYPE', `${schema.name}: ${found}, but ${schema.name} accepts ${cls === 'numeric' ? 'numeric (non-bool)' : cls} dtypes.${hint}`, {
     op: schema.name,
     dtype,
     accepts: cls,

@@ -12,7 +12,7 @@ import { localBotEnvironment } from './bot-environment.js';
 import { initIndex } from './index-write.js';
 import { generateSignerKey } from './keys.js';
 import { packageIntegrity } from './integrity.js';
-import { bundleOf, certifyCpu, copyRun, cpuPackage } from './testing/certify.js';
+import { bundleOf, certifyCpu, copyRun, cpuPackage, trustedForAll } from './testing/certify.js';
 import { fixtureHearth } from './testing/fixtures.js';
 
 const repoRoot = join(import.meta.dirname, '../..');
@@ -39,7 +39,7 @@ async function github() {
   return fastClient(server);
 }
 
-const index = () => initIndex(mkdtempSync(join(tmpdir(), 'hearth-index-')), [lab]);
+const index = () => initIndex(mkdtempSync(join(tmpdir(), 'hearth-index-')), [trustedForAll(lab)]);
 const checkRun = () => server!.writes.find((w) => w.route === 'POST /repos/hearth/registry/check-runs')!.body as { conclusion: string; head_sha: string; output: { annotations: { path: string; title: string; message: string }[]; summary: string } };
 
 describe('registry submit and the registry bot (check-pr), against the GitHub-compatible server', () => {

@@ -4,7 +4,7 @@ import { matrix, ulpHistogram, type RunResult } from '@hearth/conformance';
 import { bundleDigest } from './bundle.js';
 import { RegistryError } from './error.js';
 import { entryPath, expiryOf, readIndex, type Certification, type IndexEntry, type IndexVersion, type RegistryIndex, type RunSummary } from './index-file.js';
-import type { Signer } from './keys.js';
+import type { TrustedSigner } from './trust.js';
 import { readBundle, refusalReasons, verifyBundle, type VerifyOptions, type VerifyReport } from './verify.js';
 import { compareRerun } from './rerun.js';
 
@@ -13,16 +13,19 @@ function writeJson(file: string, data: unknown): void {
   writeFileSync(file, `${JSON.stringify(data, null, 2)}\n`);
 }
 
-/** Creates an index folder trusting `signers` (or adds them to an existing one's signers.json). */
-export function initIndex(dir: string, signers: readonly Signer[]): RegistryIndex {
+/**
+ * Creates an index folder trusting `signers`, each for its packages and device types (or adds them to an
+ * existing one's signers.json; a signer already there keeps its recorded scope).
+ */
+export function initIndex(dir: string, signers: readonly TrustedSigner[]): RegistryIndex {
   mkdirSync(join(dir, 'plugins'), { recursive: true });
-  let existing: readonly Signer[] = [];
+  let existing: readonly TrustedSigner[] = [];
   try {
     existing = readIndex(dir).signers;
   } catch (e) {
     if ((e as RegistryError).code !== 'E_REG_INDEX') throw e;
   }
-  const merged = [...existing, ...signers.filter((s) => !existing.some((x) => x.keyId === s.keyId)).map((s) => ({ name: s.name, keyId: s.keyId, publicKey: s.publicKey }))];
+  const merged = [...existing, ...signers.filter((s) => !existing.some((x) => x.keyId === s.keyId)).map((s) => ({ name: s.name, keyId: s.keyId, publicKey: s.publicKey, packages: [...s.packages], deviceTypes: [...s.deviceTypes] }))];
   writeJson(join(dir, 'signers.json'), { signers: merged });
   return readIndex(dir);
 }
@@ -46,7 +49,7 @@ export function withBundle(index: RegistryIndex, report: VerifyReport, bundle: s
     bundle,
     signer: s.signer.keyId,
     certifiedAt: s.signedAt,
-    expires: expiryOf(s.signedAt),
+    expires: expiryOf(s.signedAt)!, // a verified statement's signedAt is an instant
     summary: rerun ? summarize(rerun, true) : summarize(report.results!),
   };
   const old = index.entries.find((e) => e.name === pkg.name);
