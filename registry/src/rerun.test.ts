@@ -12,7 +12,7 @@ import { readIndex } from './index-file.js';
 import { buildSite } from './site/build.js';
 import { generateSignerKey } from './keys.js';
 import { packageIntegrity } from './integrity.js';
-import { bundleOf, certifyCpu, copyRun, cpuPackage } from './testing/certify.js';
+import { bundleOf, certifyCpu, copyRun, cpuPackage, trustedForAll } from './testing/certify.js';
 import { fixtureHearth } from './testing/fixtures.js';
 import type { CertificateStatement } from './bundle.js';
 // @ts-expect-error: a plain JS fixture without types.
@@ -54,7 +54,7 @@ describe("the bot's rerun compares accuracy, not only statuses", () => {
 
   it("index add with the bot's run refuses the flattering bundle, and publishes the bot's figures, which the site shows", () => {
     const dir = mkdtempSync(join(tmpdir(), 'hearth-index-'));
-    initIndex(dir, [lab]);
+    initIndex(dir, [trustedForAll(lab)]);
     expect(() => addBundle(dir, bundleOf(zeroUlpClaim(), lab), { rerun: cpuRerun })).toThrow(/rerun: the bot's own run with fresh draws \(seed \d+\) measured more error/);
     const entry = addBundle(dir, bundleOf(run, lab), { rerun: cpuRerun });
     const summary = entry.versions[0]!.certifications[0]!.summary;
