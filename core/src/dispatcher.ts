@@ -12,6 +12,7 @@ import type { KernelEntry, KernelTable } from './kernel-table.js';
 import type { KernelTensor } from './kernel.js';
 import type { TensorStore } from './memory.js';
 import { Tensor } from './tensor.js';
+import type { FieldChecker } from './field-check.js';
 
 /** What to do when the inputs' device has no kernel, or inputs sit on different devices. */
 export type FallbackPolicy = 'error' | 'warn' | 'allow';
@@ -71,6 +72,8 @@ export class Dispatcher {
   #after: KernelHook[] = [];
   #hooked = false;
   readonly #warned = new Set<string>();
+  /** The runtime's field checker, when `verify` is on: it draws which calls to re-run on the reference. */
+  verifier: FieldChecker | undefined;
 
   constructor(
     private readonly table: KernelTable,
@@ -240,6 +243,7 @@ export class Dispatcher {
     const out = this.store.allocate(device, p.shape, p.outDtype, sizeOf(p.shape), p.schema.name);
     if (!this.#hooked) {
       this.#launch(kernel, p, device, inputs, out);
+      if (this.verifier !== undefined) this.verifier.sample(kernel.provenance, p.schema.name, p.dtype, p.attrs, device, inputs, out);
       return out;
     }
     const event: KernelEvent = { op: p.schema.name, dtype: p.dtype, device: device.name, plugin: kernel.provenance.plugin, inputShapes: inputs.map((t) => t.shape), outputShape: p.shape };
@@ -251,6 +255,7 @@ export class Dispatcher {
       out.dispose(); // a hook that throws must not leak the output (#launch disposed it on its own failure)
       throw e;
     }
+    if (this.verifier !== undefined) this.verifier.sample(kernel.provenance, p.schema.name, p.dtype, p.attrs, device, inputs, out);
     return out;
   }
 

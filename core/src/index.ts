@@ -47,7 +47,8 @@ export type { TensorData } from './host-data.js';
 export type { DeviceLedger, LiveTensor } from './ledger.js';
 export type { TransferCounters } from './memory.js';
 export type { FallbackPolicy, FallbackOptions, KernelHook } from './dispatcher.js';
-export type { HearthEvents, FallbackEvent, TransferEvent, KernelEvent } from './events.js';
+export type { HearthEvents, FallbackEvent, TransferEvent, KernelEvent, DisagreementEvent, SavedTensor } from './events.js';
+export { DEFAULT_VERIFY_RATE, type VerifyOptions, type VerifyStats } from './field-check.js';
 export {
   createHearth,
   DEFAULT_TIMEOUT_MS,

@@ -25,6 +25,7 @@ import { Dispatcher, computeDtype, type CallPlan, type FallbackOptions, type Fal
 import type { DeviceLedger, LiveTensor } from './ledger.js';
 import { Tensor } from './tensor.js';
 import { toHost, type TensorData } from './host-data.js';
+import { DEFAULT_VERIFY_RATE, FieldChecker, verifyRateFromEnv, type VerifyOptions, type VerifyStats } from './field-check.js';
 
 /** Options of {@link createHearth}. */
 export interface HearthOptions {
@@ -68,6 +69,12 @@ export interface HearthOptions {
    * (`1` for all, or comma-separated plugin names) decides; else nothing is isolated. See docs/design.md.
    */
   readonly isolate?: boolean | readonly string[];
+  /**
+   * Field checks: re-run a random share of kernel calls on a reference plugin in the background and emit a
+   * `disagreement` event for each result that differs. `true` is `{ rate: 0.001 }`. When left out, the
+   * `HEARTH_VERIFY` environment variable (a rate such as `0.001`, or `on`) decides; off by default.
+   */
+  readonly verify?: boolean | VerifyOptions;
 }
 
 /** The default time limit of a plugin's `register`, of a backend's `create`, and of an isolated call, in ms. */
@@ -172,6 +179,7 @@ export class Hearth {
   #default: Device | undefined;
   #closed = false;
   readonly #isolated: IsolatedPlugin[] = [];
+  readonly #verifier: FieldChecker | undefined;
 
   /** @internal Use {@link createHearth}. */
   constructor(options: HearthOptions) {
@@ -204,6 +212,34 @@ export class Hearth {
       if (r) pending.push(r);
     }
     this.#loading = Promise.all(pending);
+    this.#verifier = this.#fieldChecker(options);
+    this.dispatcher.verifier = this.#verifier;
+  }
+
+  /** The field checker `verify` (or `HEARTH_VERIFY`) asks for, with its reference plugin; undefined when off. */
+  #fieldChecker(options: HearthOptions): FieldChecker | undefined {
+    const env = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env?.['HEARTH_VERIFY'];
+    const v: VerifyOptions | undefined = options.verify === undefined ? (verifyRateFromEnv(env) ? { rate: verifyRateFromEnv(env)! } : undefined) : options.verify === true ? {} : options.verify || undefined;
+    const rate = v?.rate ?? DEFAULT_VERIFY_RATE;
+    if (!v || rate === 0) return undefined;
+    const type = v.device ?? 'cpu';
+    const reference = v.reference ?? options.plugins?.find((p) => p.manifest?.deviceTypes?.includes(type));
+    if (!reference) {
+      queueMicrotask(() => this.#events.emit('warning', { code: 'E_NO_BACKEND', message: `Field checks are on, but no plugin given provides the reference "${type}" device: pass createHearth({ verify: { reference: cpuPlugin } }). Nothing is checked.` }));
+    }
+    const makeReference = (plugin: HearthPlugin) => new Hearth({ plugins: [plugin], backends: [type] });
+    return new FieldChecker(rate, reference, makeReference, this.#events, v.tolerance);
+  }
+
+  /** What the field checks (`verify`) have done, or undefined when they are off. */
+  verification(): VerifyStats | undefined {
+    return this.#verifier?.stats();
+  }
+
+  /** Resolves once every field check drawn so far has finished (before a program exits, or in a test). */
+  async verified(): Promise<VerifyStats | undefined> {
+    await this.#verifier?.drain();
+    return this.#verifier?.stats();
   }
 
   /** The isolated stand-in of a plugin (its manifest read once, here); its process starts when it registers. */
@@ -536,6 +572,7 @@ export class Hearth {
   async dispose(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
+    await this.#verifier?.close();
     this.store.closed = true;
     const devices = [...this.#devices.values()];
     const ms = this.#options.timeouts?.create ?? DEFAULT_TIMEOUT_MS;

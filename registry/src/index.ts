@@ -35,7 +35,8 @@ export {
   type CertificationStatus,
   type RunSummary,
 } from './index-file.js';
-export { initIndex, addBundle, revokeVersion, summarize, withBundle } from './index-write.js';
+export { initIndex, addBundle, revokeVersion, summarize, withBundle, type AddBundleOptions } from './index-write.js';
+export { compareRerun, ACCURACY_SLACK, type RerunComparison } from './rerun.js';
 export { buildSite } from './site/build.js';
 export { submitBundle, checkPullRequest, bundleFolder, type RepoRef, type SubmitOptions, type Submission, type BotEnvironment, type CheckPullRequestOptions, type BundleOutcome, type CheckOutcome } from './github.js';
 export { localBotEnvironment, RERUN_DEVICE_TYPES } from './bot-environment.js';

@@ -5,6 +5,7 @@ import { benchNative } from './native.js';
 import { benchCuda } from './cuda.js';
 import { benchIsolation } from './isolation.js';
 import { benchModels } from './models.js';
+import { benchVerify } from './verify.js';
 
 /** The benchmarks by name: `npm run bench -- <name>`; with no name, all of them. */
 const BENCHES: Record<string, () => Promise<void>> = {
@@ -15,6 +16,7 @@ const BENCHES: Record<string, () => Promise<void>> = {
   cuda: benchCuda,
   isolation: benchIsolation,
   models: benchModels,
+  verify: benchVerify,
 };
 
 const names = process.argv.slice(2);
