@@ -2,7 +2,7 @@ import { HearthError, describeError } from './errors.js';
 import { describeArg } from './arguments.js';
 import { isThenable } from './time-limit.js';
 import { dtypeBytes, dtypeCode, floatTypeFor, hostArray, isDType, isFloat, promoteTypes, type DType, type HostArray } from './dtype.js';
-import { checkShape, sizeOf, type Shape } from './shape.js';
+import { MAX_RANK, checkShape, sizeOf, type Shape } from './shape.js';
 import { parseAttrs } from './opset/attrs.js';
 import { OPSET_V1 } from './opset/index.js';
 import { inputSpec, type DTypeClass, type OpSchema, type TensorMeta } from './opset/schema.js';
@@ -135,6 +135,7 @@ export class Dispatcher {
     const dtype = computeDtype(schema, inputs, attrs);
     const device = inputs.length > 0 ? inputs[0]!.dev : target!;
     const shape = schema.meta(inputs, attrs);
+    if (shape.length > MAX_RANK) throw tooManyAxes(schema, shape);
     const outDtype = schema.output === 'compute' ? dtype : schema.output === 'attr' ? (attrs['dtype'] as DType) : schema.output;
     return { schema, attrs, dtype, outDtype, shape, device, kernel: this.table.lookup(device.typeId, op, dtypeCode(dtype)), wait };
   }
@@ -155,6 +156,7 @@ export class Dispatcher {
     });
     const dtype = computeDtype(schema, metas, attrs);
     const shape = schema.meta(metas, attrs);
+    if (shape.length > MAX_RANK) throw tooManyAxes(schema, shape);
     const outDtype = schema.output === 'compute' ? dtype : schema.output === 'attr' ? (attrs['dtype'] as DType) : schema.output;
     return { schema, attrs, dtype, outDtype, shape, device, kernel: this.table.lookup(device.typeId, op, dtypeCode(dtype)), wait: false };
   }
@@ -240,7 +242,7 @@ export class Dispatcher {
       this.#launch(kernel, p, device, inputs, out);
       return out;
     }
-    const event: KernelEvent = { op: p.schema.name, dtype: p.dtype, device: device.name, plugin: kernel.provenance.plugin };
+    const event: KernelEvent = { op: p.schema.name, dtype: p.dtype, device: device.name, plugin: kernel.provenance.plugin, inputShapes: inputs.map((t) => t.shape), outputShape: p.shape };
     try {
       for (const h of this.#before) h(event);
       this.#launch(kernel, p, device, inputs, out);
@@ -422,6 +424,10 @@ export function computeDtype(schema: OpSchema, inputs: readonly { readonly dtype
   if (schema.compute === 'float') dtype = floatTypeFor(dtype!);
   if (!inClass(dtype!, schema.computeDtypes)) throw dtypeError(schema, `the inputs compute in ${dtype!} (their common dtype)`, dtype!, schema.computeDtypes);
   return dtype!;
+}
+
+function tooManyAxes(schema: OpSchema, shape: Shape): HearthError {
+  return new HearthError('E_SHAPE', `${schema.name}: the result would have ${shape.length} axes; a tensor has at most ${MAX_RANK}.`, { op: schema.name, rank: shape.length });
 }
 
 /** The error for a kernel that returned something: kernels write their output and return `undefined`. */

@@ -34,6 +34,10 @@ export interface KernelEvent {
   readonly device: string;
   /** The plugin whose kernel it is. */
   readonly plugin: string;
+  /** The inputs' shapes (set by the dispatcher; hooks of older cores may lack it). */
+  readonly inputShapes?: readonly (readonly number[])[];
+  /** The output's shape. */
+  readonly outputShape?: readonly number[];
 }
 
 /** The events of a runtime, by name. */

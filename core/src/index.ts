@@ -6,6 +6,7 @@
  * @packageDocumentation
  */
 import './api.js';
+import './user-tools.js';
 
 export { HearthError, isHearthError, isErrorCode, describeError, ERROR_CODES, type ErrorCode } from './errors.js';
 export { CORE_API_VERSION, OPSET_VERSION } from './version.js';
@@ -41,6 +42,7 @@ export { DEFAULT_MAX_ALLOCATION_BYTES } from './device.js';
 export { MAX_DEVICES, MAX_PLUGIN_STRING, MAX_PLUGIN_MESSAGE } from './limits.js';
 export type { KernelEntry } from './kernel-table.js';
 export { Tensor, type PendingData } from './tensor.js';
+export type { HelperCreateOptions, Profile, ProfiledOp } from './user-tools.js';
 export type { TensorData } from './host-data.js';
 export type { DeviceLedger, LiveTensor } from './ledger.js';
 export type { TransferCounters } from './memory.js';

@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { container as rootContainer, instanceCachingFactory, type DependencyContainer } from 'tsyringe';
-import { HearthError, describeError, isHearthError } from './errors.js';
+import { HearthError, describeError, isHearthError, formatValue } from './errors.js';
 import type { DType } from './dtype.js';
 import type { Shape } from './shape.js';
 import { OPSET_V1, opId } from './opset/index.js';
@@ -375,7 +375,7 @@ export class Hearth {
     if (this.#closed) throw this.#disposedError();
     if (!this.#report) throw new HearthError('E_NOT_READY', 'The runtime is not ready: `await hearth.ready()` before making tensors.');
     if (name === undefined) return this.#default!;
-    if (typeof name !== 'string') throw new HearthError('E_ARG', `A device is named by a string such as "cpu" or "webgpu:0", got ${JSON.stringify(name)}.`, { device: name });
+    if (typeof name !== 'string') throw new HearthError('E_ARG', `A device is named by a string such as "cpu" or "webgpu:0", got ${formatValue(name)}.`, { device: name });
     const d = this.#devices.get(name.includes(':') ? name : `${name}:0`);
     if (!d) {
       throw new HearthError('E_DEVICE', `No device "${name}" in this runtime; ready devices: ${[...this.#devices.keys()].join(', ')}.`, { device: name });
@@ -387,12 +387,28 @@ export class Hearth {
   op(name: string, inputs: readonly Tensor[], attrs?: Readonly<Record<string, unknown>>, options: { device?: string } = {}): Tensor {
     checkOpCall(name, inputs, attrs, options);
     const id = opId(name);
-    return this.dispatcher.call(id, inputs.slice(), attrs, this.#creationTarget(id, options.device));
+    return this.dispatcher.call(id, inputs.slice(), attrs, this.#creationTarget(id, options.device, inputs));
   }
 
-  /** Where a creation operator (one without tensor inputs) runs; undefined for every other operator. */
-  #creationTarget(op: number, device: string | undefined): Device | undefined {
-    return OPSET_V1[op]!.inputs.length === 0 ? this.#device(device) : undefined;
+  /**
+   * Where a creation operator (one without tensor inputs) runs; undefined for every other operator, which
+   * runs where its inputs are. A `device` option is checked either way: an unknown one is `E_DEVICE`, and
+   * one the inputs are not on is `E_DEVICE_MISMATCH` (it is never ignored).
+   */
+  #creationTarget(op: number, device: string | undefined, inputs: readonly unknown[]): Device | undefined {
+    if (OPSET_V1[op]!.inputs.length === 0) return this.#device(device);
+    if (device === undefined) return undefined;
+    const target = this.#device(device);
+    const first = inputs[0];
+    if (first instanceof Tensor && first.dev !== target) {
+      const name = OPSET_V1[op]!.name;
+      throw new HearthError(
+        'E_DEVICE_MISMATCH',
+        `${name}: options.device is ${target.name}, but the inputs are on ${first.device}; an op runs where its inputs are. Move them with \`await t.to("${target.name}")\` first, or leave device out.`,
+        { op: name, device: target.name, inputs: first.device },
+      );
+    }
+    return undefined;
   }
 
   /** Makes a tensor from host data on a device (the default one unless named). */
@@ -437,7 +453,7 @@ export class Hearth {
     const id = opId(op);
     const tensors = inputs.every((t) => t instanceof Tensor);
     const p = tensors
-      ? this.dispatcher.plan(id, inputs as readonly Tensor[], attrs, this.#creationTarget(id, options.device))
+      ? this.dispatcher.plan(id, inputs as readonly Tensor[], attrs, this.#creationTarget(id, options.device, inputs))
       : this.dispatcher.planMeta(id, inputs, attrs, this.#device(options.device));
     const casts = inputs.filter((t, i) => t.dtype !== p.dtype && inputSpec(p.schema, i).promote).map((t) => `${t.dtype} -> ${p.dtype}`);
     const ok = p.kernel && p.device.has(p.dtype) && p.device.has(p.outDtype);

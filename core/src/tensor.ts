@@ -197,11 +197,44 @@ export class Tensor {
   toString(): string {
     return `Tensor(${this.dtype}[${this.shape.join(', ')}] on ${this.device}${this.#disposed ? ', disposed' : ''})`;
   }
+
+  /** What `console.log(t)` and `util.inspect` show in Node: the short description, not the internals. */
+  [Symbol.for('nodejs.util.inspect.custom')](): string {
+    return this.toString();
+  }
+
+  /** Prints the description and the values (rows of a matrix on their own lines) with `console.log`. */
+  async print(): Promise<void> {
+    const values = await this.array();
+    const body = this.rank === 2 ? `[\n${(values as unknown[]).map((row) => `  ${formatValues(row)}`).join(',\n')}\n]` : formatValues(values);
+    console.log(`${this.toString()}\n${body}`);
+  }
 }
+
+/** Nested values as text, NaN and ±Infinity by name (JSON would print them as null). */
+function formatValues(v: unknown): string {
+  return Array.isArray(v) ? `[${v.map(formatValues).join(', ')}]` : String(v);
+}
+
+/** The most JS arrays `array()` builds for one tensor: beyond it, `data()` is the way to read it. */
+const MAX_NESTED_ARRAYS = 2 ** 24;
 
 function nest(flat: HostArray, shape: Shape, dtype: DType): unknown {
   const conv = (v: number) => (dtype === 'bool' ? v !== 0 : v);
   if (shape.length === 0) return conv(flat[0]!);
+  // Every axis but the last makes one array per index of the axes before it ([2**40, 0] makes 2**40).
+  let arrays = 0;
+  for (let axis = 0, outer = 1; axis < shape.length && outer > 0; axis++) {
+    arrays += outer;
+    outer *= shape[axis]!;
+  }
+  if (arrays > MAX_NESTED_ARRAYS) {
+    throw new HearthError(
+      'E_SHAPE',
+      `array() of shape [${shape.join(', ')}] would build ${arrays} nested JS arrays (at most ${MAX_NESTED_ARRAYS}); read it flat with data() instead.`,
+      { shape, arrays, limit: MAX_NESTED_ARRAYS },
+    );
+  }
   const build = (axis: number, offset: number): unknown[] => {
     const n = shape[axis]!;
     let stride = 1;

@@ -115,3 +115,26 @@ function readConfig(cwd: string, env: Readonly<Record<string, string | undefined
   if (problems.length > 0) throw new RegistryError('E_REG_CONFIG', `${file} is not a valid Hearth config:\n${problems.map((p) => `  ${file}#${p}`).join('\n')}`, { path: file });
   return { file, data: read.data as { autoload?: boolean; plugins?: string[]; isolate?: boolean | string[] } };
 }
+
+/** What the project trusts: a registry index to judge installed plugins by, and whether to load only certified ones. */
+export interface TrustSettings {
+  /** The index folder (absolute), from `HEARTH_INDEX` or hearth.config.json's `index`. */
+  readonly index?: string;
+  /** `certified`: load only plugins with a standing certificate in the index. */
+  readonly require?: 'certified';
+}
+
+/**
+ * Reads the trust settings: `HEARTH_INDEX` and `HEARTH_REQUIRE` first, then hearth.config.json's `index`
+ * (relative to the file) and `require`. Throws `E_REG_CONFIG` for an unknown `HEARTH_REQUIRE` value.
+ */
+export function trustSettings(cwd: string = process.cwd(), env: Readonly<Record<string, string | undefined>> = process.env): TrustSettings {
+  const file = env['HEARTH_CONFIG'] ? resolve(cwd, env['HEARTH_CONFIG']) : join(resolve(cwd), CONFIG_FILE);
+  const read = readJson(file);
+  const config = read.ok && schemaProblems('config', read.data).length === 0 ? (read.data as { index?: string; require?: 'certified' }) : {};
+  const requireVar = env['HEARTH_REQUIRE']?.trim();
+  if (requireVar && requireVar !== 'certified') throw new RegistryError('E_REG_CONFIG', `HEARTH_REQUIRE="${requireVar}" is not understood; set it to "certified" or unset it.`, { path: 'HEARTH_REQUIRE' });
+  const index = env['HEARTH_INDEX']?.trim() ? resolve(cwd, env['HEARTH_INDEX'].trim()) : config.index ? resolve(dirname(file), config.index) : undefined;
+  const require = requireVar ? 'certified' : config.require;
+  return { ...(index ? { index } : {}), ...(require ? { require } : {}) };
+}

@@ -8,7 +8,7 @@
  */
 export { SUITE_VERSION, SUITE_SEED } from './version.js';
 export { PROFILES, getProfile, inProfile, type Profile } from './profiles.js';
-export { allCases, profileCases, opSpecs, computeDtypes, castTargets, tierOf, PROPERTY_RUNS } from './suite.js';
+export { allCases, profileCases, opSpecs, computeDtypes, castTargets, tierOf, PROPERTY_RUNS, THREAD_PROPERTY_RUNS } from './suite.js';
 export type { TensorInput, CaseKind, CaseTier, FollowUpCall, ExpectedError, OpCase, PropertyCase, LifecycleCase, SuiteCase } from './cases/types.js';
 export type { OpSpec, Draft } from './cases/spec.js';
 export { SpecContext } from './cases/spec.js';

@@ -202,7 +202,7 @@ describe('npm start (the main job)', () => {
     expect(existsSync(join(dir, 'cpu', 'results.json'))).toBe(true);
     expect(readFileSync(join(dir, 'index.html'), 'utf8')).toContain('<a href="registry/site/index.html">');
     expect(readFileSync(join(dir, 'registry', 'site', 'index.html'), 'utf8')).toContain('>@hearth/plugin-cpu</a>');
-  }, 60_000);
+  }, 120_000);
 
   it('--json prints one JSON summary on stdout (the human lines go to stderr)', async () => {
     captureLog();
@@ -217,5 +217,5 @@ describe('npm start (the main job)', () => {
     expect(summary.matrix['conv2d']).toEqual({ 'cpu (@hearth/plugin-cpu)': 'pass' });
     expect(summary).toMatchObject({ exitCode: 0, report: join(dir, 'index.html') });
     expect(errors.join('\n')).toMatch(/cpu \(@hearth\/plugin-cpu\): PASS/);
-  }, 60_000);
+  }, 120_000);
 });

@@ -94,6 +94,23 @@ function claimedProfile(plugin: string): string | undefined {
 }
 
 /**
+ * Prints text given in pieces, in chunks cut at line ends: a run with many large failures is longer than
+ * any one string may be, so it never becomes one.
+ */
+function printPieces(pieces: Iterable<string>): void {
+  let text = '';
+  for (const piece of pieces) {
+    text += piece;
+    const cut = text.length >= 1 << 16 ? text.lastIndexOf('\n') : -1;
+    if (cut >= 0) {
+      console.log(text.slice(0, cut));
+      text = text.slice(cut + 1);
+    }
+  }
+  console.log(text);
+}
+
+/**
  * Runs `hearth conformance` with parsed options and returns the exit code: 0 when the verdict is pass,
  * 1 when it is fail. Bad input (unknown profile, a query matching nothing, a malformed expectations file,
  * a path that is not a plugin) throws a HearthError before any report is written.
@@ -137,9 +154,7 @@ export async function runConformanceCommand(given: ConformanceCliOptions): Promi
     );
   }
   if (opts.json) {
-    // Streamed piece by piece: a run with many large failures is longer than any one string may be.
-    for (const piece of resultsJsonPieces(written?.run ?? run)) process.stdout.write(piece);
-    process.stdout.write('\n');
+    printPieces(resultsJsonPieces(written?.run ?? run));
     return run.verdict === 'pass' ? 0 : 1;
   }
   console.log(

@@ -105,6 +105,7 @@ export const CONV2D_SPEC: OpSpec = {
     c.err('channel-mismatch', [c.rand('e', [1, 3, 4, 4]), c.rand('e', [1, 2, 2, 2])], undefined, 'E_SHAPE'),
     c.err('groups-do-not-divide', [c.rand('e', [1, 3, 4, 4]), c.rand('e', [2, 1, 2, 2])], { groups: 2 }, 'E_ATTR'),
     c.err('kernel-too-big', [c.rand('e', [1, 1, 2, 2]), c.rand('e', [1, 1, 3, 3])], undefined, 'E_SHAPE'),
+    c.err('empty-kernel', [c.rand('e', [1, 1, 3, 3]), c.rand('e', [1, 1, 0, 0])], undefined, 'E_SHAPE'),
     c.err('bias-shape', [c.rand('e', [1, 1, 3, 3]), c.rand('e', [2, 1, 2, 2]), c.rand('e', [3])], undefined, 'E_SHAPE'),
   ],
 };
