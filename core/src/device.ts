@@ -4,7 +4,7 @@ import type { Backend, DeviceStorage } from './backend.js';
 import type { CheckedBackend } from './backend-check.js';
 import type { KernelContext } from './kernel.js';
 import type { Account, Ledger } from './ledger.js';
-import { isThenable } from './time-limit.js';
+import { isThenable, withTimeLimit } from './time-limit.js';
 
 /**
  * The mark of live storage: set on the storage object the backend handed out, cleared when the core frees
@@ -32,7 +32,12 @@ export class Device {
   /** The largest single allocation, in bytes. */
   readonly maxAllocationBytes: number;
   // Sizes up to this many elements fit whatever the dtype (8 bytes at most): the hot path's one compare.
-  readonly #safeSize: number;
+  // -1 once the device is closing: the same compare then refuses every allocation.
+  #safeSize: number;
+  // open: everything; closing: only reads in flight finish and storage is freed; disposed: nothing.
+  #state: 'open' | 'closing' | 'disposed' = 'open';
+  // Reads in flight, which the runtime's dispose() waits for before it releases the backend.
+  readonly #reads = new Set<Promise<unknown>>();
   // Which dtypes the backend stores, by dtype code (read once from its snapshot).
   readonly #stores: readonly boolean[];
   // Live storage that refused the LIVE mark (a frozen or sealed object): tracked here instead.
@@ -90,7 +95,10 @@ export class Device {
    * object with a byteLength, or that is still live (handed out before and not freed), is `E_BACKEND`.
    */
   allocate(dtype: DType, size: number): DeviceStorage {
-    if (size > this.#safeSize && size * dtypeBytes(dtype) > this.maxAllocationBytes) throw this.#tooBig(dtype, size, size * dtypeBytes(dtype));
+    if (size > this.#safeSize) {
+      if (this.#state !== 'open') throw this.#closedError('allocate');
+      if (size * dtypeBytes(dtype) > this.maxAllocationBytes) throw this.#tooBig(dtype, size, size * dtypeBytes(dtype));
+    }
     let s: DeviceStorage;
     try {
       s = this.backend.allocate(dtype, size);
@@ -114,6 +122,7 @@ export class Device {
 
   /** Writes host data into storage. */
   write(storage: DeviceStorage, dtype: DType, data: HostArray): void {
+    if (this.#state !== 'open') throw this.#closedError('write');
     try {
       this.backend.write(storage, dtype, data);
     } catch (e) {
@@ -122,7 +131,18 @@ export class Device {
   }
 
   /** Reads storage back, checking the array's type and length. */
-  async read(storage: DeviceStorage, dtype: DType, size: number): Promise<HostArray> {
+  read(storage: DeviceStorage, dtype: DType, size: number): Promise<HostArray> {
+    if (this.#state !== 'open') return Promise.reject(this.#closedError('read'));
+    const read = this.#read(storage, dtype, size);
+    this.#reads.add(read);
+    void read.then(
+      () => this.#reads.delete(read),
+      () => this.#reads.delete(read),
+    );
+    return read;
+  }
+
+  async #read(storage: DeviceStorage, dtype: DType, size: number): Promise<HostArray> {
     let data: unknown;
     try {
       this.backend.flush?.();
@@ -135,6 +155,7 @@ export class Device {
 
   /** Reads synchronously (the caller has checked `syncRead`), checking the array's type and length. */
   readSync(storage: DeviceStorage, dtype: DType, size: number): HostArray {
+    if (this.#state !== 'open') throw this.#closedError('readSync');
     let data: unknown;
     try {
       this.backend.flush?.();
@@ -148,6 +169,7 @@ export class Device {
   /** Frees storage. */
   free(storage: DeviceStorage): void {
     this.#mark(storage, false);
+    if (this.#state === 'disposed') return; // the backend released everything with itself
     try {
       this.backend.free(storage);
     } catch (e) {
@@ -157,11 +179,45 @@ export class Device {
 
   /** Submits batched work. */
   flush(): void {
+    if (this.#state !== 'open') return;
     try {
       this.backend.flush?.();
     } catch (e) {
       throw this.fault('flush', e);
     }
+  }
+
+  /** True until {@link Device.close}: the device takes new work. */
+  get open(): boolean {
+    return this.#state === 'open';
+  }
+
+  /**
+   * Stops new work (allocations, writes, reads; so no kernel can run either) and settles once the reads
+   * already in flight have, or after `ms`. Freeing storage is still allowed, for the runtime's cleanup.
+   */
+  async close(ms: number): Promise<void> {
+    if (this.#state === 'open') this.#state = 'closing';
+    this.#safeSize = -1;
+    if (this.#reads.size > 0) await withTimeLimit(Promise.allSettled([...this.#reads]), ms, () => new Error('reads still in flight')).catch(() => undefined);
+  }
+
+  /** Releases the backend once (after {@link Device.close}); from then on nothing calls it. */
+  async dispose(): Promise<void> {
+    if (this.#state === 'disposed') return;
+    this.#state = 'disposed';
+    try {
+      await this.backend.dispose?.();
+    } catch (e) {
+      throw this.fault('dispose', e);
+    }
+  }
+
+  #closedError(call: string): HearthError {
+    return new HearthError('E_DISPOSED', `${this.name} was released by hearth.dispose(), so ${call}() can't run there; work still pending when the runtime was disposed is cancelled. Create a new runtime with createHearth().`, {
+      device: this.name,
+      call,
+    });
   }
 
   /** Wraps a failure of a backend function: a `HearthError` the plugin threw passes through. */

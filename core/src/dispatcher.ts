@@ -12,6 +12,7 @@ import type { KernelEntry, KernelTable } from './kernel-table.js';
 import type { KernelTensor } from './kernel.js';
 import type { TensorStore } from './memory.js';
 import { Tensor } from './tensor.js';
+import type { FieldChecker } from './field-check.js';
 
 /** What to do when the inputs' device has no kernel, or inputs sit on different devices. */
 export type FallbackPolicy = 'error' | 'warn' | 'allow';
@@ -71,6 +72,8 @@ export class Dispatcher {
   #after: KernelHook[] = [];
   #hooked = false;
   readonly #warned = new Set<string>();
+  /** The runtime's field checker, when `verify` is on: it draws which calls to re-run on the reference. */
+  verifier: FieldChecker | undefined;
 
   constructor(
     private readonly table: KernelTable,
@@ -101,7 +104,11 @@ export class Dispatcher {
     const list = when === 'before' ? this.#before : this.#after;
     list.push(fn);
     this.#hooked = true;
+    let removed = false;
     return () => {
+      // Once only: a second call must not remove another hook (indexOf -1 would splice the last one).
+      if (removed) return;
+      removed = true;
       list.splice(list.indexOf(fn), 1);
       this.#hooked = this.#before.length + this.#after.length > 0;
     };
@@ -183,7 +190,7 @@ export class Dispatcher {
       if (castPending) return this.#later(p, device, inputs, 'a cast that fell back', (xs) => this.#execute(op, p, device, xs));
       return this.#execute(op, p, device, inputs);
     } finally {
-      if (temps) for (const t of temps) t.dispose();
+      if (temps) this.store.disposeTemps(temps, `${p.schema.name}: freeing its temporaries`);
     }
   }
 
@@ -207,7 +214,7 @@ export class Dispatcher {
       try {
         return this.store.detached(() => this.call(op, moved.slice(), userAttrs, target));
       } finally {
-        for (const t of moved) if (!xs.includes(t)) t.dispose();
+        this.store.disposeTemps(moved.filter((t) => !xs.includes(t)), `${p.schema.name}: freeing its copies`);
       }
     });
   }
@@ -236,11 +243,26 @@ export class Dispatcher {
 
   #run(kernel: KernelEntry, p: CallPlan, device: Device, inputs: readonly Tensor[]): Tensor {
     const out = this.store.allocate(device, p.shape, p.outDtype, sizeOf(p.shape), p.schema.name);
-    let event: KernelEvent | undefined;
-    if (this.#hooked) {
-      event = { op: p.schema.name, dtype: p.dtype, device: device.name, plugin: kernel.provenance.plugin };
-      for (const h of this.#before) h(event);
+    if (!this.#hooked) {
+      this.#launch(kernel, p, device, inputs, out);
+      if (this.verifier !== undefined) this.verifier.sample(kernel.provenance, p.schema.name, p.dtype, p.attrs, device, inputs, out);
+      return out;
     }
+    const event: KernelEvent = { op: p.schema.name, dtype: p.dtype, device: device.name, plugin: kernel.provenance.plugin, inputShapes: inputs.map((t) => t.shape), outputShape: p.shape };
+    try {
+      for (const h of this.#before) h(event);
+      this.#launch(kernel, p, device, inputs, out);
+      for (const h of this.#after) h(event);
+    } catch (e) {
+      out.dispose(); // a hook that throws must not leak the output (#launch disposed it on its own failure)
+      throw e;
+    }
+    if (this.verifier !== undefined) this.verifier.sample(kernel.provenance, p.schema.name, p.dtype, p.attrs, device, inputs, out);
+    return out;
+  }
+
+  /** Runs the kernel into `out`; on failure disposes `out` and throws a coded error naming the plugin. */
+  #launch(kernel: KernelEntry, p: CallPlan, device: Device, inputs: readonly Tensor[], out: Tensor): void {
     try {
       // Kernels see views of data made for this call, never the Tensors (which lead to the runtime).
       const views = new Array<KernelTensor>(inputs.length);
@@ -257,8 +279,6 @@ export class Dispatcher {
         { cause: e },
       );
     }
-    if (event) for (const h of this.#after) h(event);
-    return out;
   }
 
   #mixedDevices(schema: OpSchema, inputs: readonly Tensor[]): void {
@@ -308,10 +328,10 @@ export class Dispatcher {
           try {
             return this.#fellBack(p, from, to, moved, await this.store.copy(result, from, 'fallback'));
           } finally {
-            result.dispose();
+            this.store.disposeTemps([result], `${p.schema.name}: freeing its fallback result on ${to.name}`);
           }
         } finally {
-          for (const t of moved) t.dispose();
+          this.store.disposeTemps(moved, `${p.schema.name}: freeing its inputs copied to ${to.name}`);
         }
       });
     }
@@ -321,10 +341,10 @@ export class Dispatcher {
       try {
         return this.#fellBack(p, from, to, moved, this.store.copySync(result, from, 'fallback'));
       } finally {
-        result.dispose();
+        this.store.disposeTemps([result], `${p.schema.name}: freeing its fallback result on ${to.name}`);
       }
     } finally {
-      for (const t of moved) t.dispose();
+      this.store.disposeTemps(moved, `${p.schema.name}: freeing its inputs copied to ${to.name}`);
     }
   }
 

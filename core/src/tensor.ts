@@ -132,8 +132,7 @@ export class Tensor {
   /** The elements, in row-major order (float16 comes back as Float32Array, bool as Uint8Array of 0/1). */
   async data(): Promise<HostArray> {
     this.assertAlive();
-    if (this.pending) await this.pending.done;
-    return this.runtime.read(this);
+    return this.runtime.read(this); // waits for a pending result, holding the tensor until the read is done
   }
 
   /**
@@ -197,6 +196,23 @@ export class Tensor {
   toString(): string {
     return `Tensor(${this.dtype}[${this.shape.join(', ')}] on ${this.device}${this.#disposed ? ', disposed' : ''})`;
   }
+
+  /** What `console.log(t)` and `util.inspect` show in Node: the short description, not the internals. */
+  [Symbol.for('nodejs.util.inspect.custom')](): string {
+    return this.toString();
+  }
+
+  /** Prints the description and the values (rows of a matrix on their own lines) with `console.log`. */
+  async print(): Promise<void> {
+    const values = await this.array();
+    const body = this.rank === 2 ? `[\n${(values as unknown[]).map((row) => `  ${formatValues(row)}`).join(',\n')}\n]` : formatValues(values);
+    console.log(`${this.toString()}\n${body}`);
+  }
+}
+
+/** Nested values as text, NaN and ±Infinity by name (JSON would print them as null). */
+function formatValues(v: unknown): string {
+  return Array.isArray(v) ? `[${v.map(formatValues).join(', ')}]` : String(v);
 }
 
 /** The most JS arrays `array()` builds for one tensor: beyond it, `data()` is the way to read it. */

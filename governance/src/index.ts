@@ -76,7 +76,7 @@ export {
 } from './github/adapter.js';
 export { DEFAULT_RECORD_BRANCH, recordPath, type StoredDecision } from './github/store.js';
 export { commentCommands, type CommentEdit, type RestComment } from './github/edits.js';
-export { commandsFromComment, commandsOutOfPlace, decisionFields, readComment, type CommentInput, type DecisionFields, type ReadComment } from './github/commands.js';
+export { commandsFromComment, commandsOutOfPlace, decisionFields, hiddenFields, readComment, type CommentInput, type DecisionFields, type ReadComment } from './github/commands.js';
 export { runBot, type RunBotOptions, type RunBotResult } from './github/run.js';
 export {
   signRecord,

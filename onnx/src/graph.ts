@@ -80,8 +80,17 @@ export function buildGraph(model: ModelProto, opset: number): Graph {
   return { nodes: order(nodes, new Set([...constants.keys(), ...inputs.map((v) => v.name)]), outputs), inputs, outputs, constants, opset };
 }
 
-/** Kahn's order over value names; a value no one makes is `E_MODEL`. */
+/** Kahn's order over value names; a value no one makes, or that two make, is `E_MODEL`. */
 function order(nodes: readonly GraphNode[], given: Set<string>, outputs: readonly ValueSpec[]): GraphNode[] {
+  const producer = new Map<string, string>([...given].map((v) => [v, 'an input or initializer']));
+  for (const n of nodes) {
+    for (const o of n.outputs) {
+      if (!o) continue;
+      const first = producer.get(o);
+      if (first) throw new HearthError('E_MODEL', `Value "${o}" is made twice, by ${first} and by node "${n.name}" (${n.opType}): an ONNX graph assigns each value once.`, { node: n.name, value: o });
+      producer.set(o, `node "${n.name}" (${n.opType})`);
+    }
+  }
   const made = new Set(given);
   const done: GraphNode[] = [];
   let left = [...nodes];

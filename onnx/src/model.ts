@@ -127,8 +127,9 @@ export class OnnxModel {
         const kind: NodeRunKind = outs ? 'host' : node.domain === FUSED_DOMAIN ? 'fused' : mapping(node).kind;
         if (!outs) {
           // Uploads of per-run host values are made inside the node's scope, which frees them after it.
-          const upload = (v: HostValue, what: string) => {
-            const name = node.inputs[inputs.indexOf(v)]!;
+          const upload = (v: HostValue, input: number) => {
+            const name = node.inputs[input]!;
+            const what = () => `node "${node.name}" (${node.opType}, opset ${this.#graph.opset}) input "${name}"`;
             return this.#graph.constants.has(name) ? this.#constant(name, v, what) : this.#upload(v, what);
           };
           const ctx = new OpContext(h, node, this.#graph.opset, this.device, trimmed(inputs), upload);
@@ -151,7 +152,7 @@ export class OnnxModel {
       const result: Record<string, Tensor> = {};
       for (const o of this.#graph.outputs) {
         const v = env.get(o.name)!;
-        result[o.name] = isHost(v) ? this.#upload(v, `output "${o.name}"`) : this.#constants.has(o.name) || !owned.has(v) ? h.reshape(v, v.shape) : v;
+        result[o.name] = isHost(v) ? this.#upload(v, () => `output "${o.name}"`) : this.#constants.has(o.name) || !owned.has(v) ? h.reshape(v, v.shape) : v;
         owned.delete(result[o.name]!);
       }
       this.lastRun = { peakBytes: peak, ...(profile ? { profile } : {}) };
@@ -175,7 +176,7 @@ export class OnnxModel {
   }
 
   /** A constant on the device: uploaded at first use, kept for the model's life. */
-  #constant(name: string, v: HostValue, what: string): Tensor {
+  #constant(name: string, v: HostValue, what: () => string): Tensor {
     let t = this.#constants.get(name);
     if (!t) {
       t = this.#upload(v, what).keep();
@@ -184,7 +185,7 @@ export class OnnxModel {
     return t;
   }
 
-  #upload(v: HostValue, what: string): Tensor {
+  #upload(v: HostValue, what: () => string): Tensor {
     return this.#hearth.tensor(deviceData(v, what), { dtype: deviceDtype(v.type), shape: v.shape, device: this.device });
   }
 

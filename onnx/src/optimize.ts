@@ -1,6 +1,7 @@
 import { sizeOf } from '@hearth/core';
 import type { Graph, GraphNode } from './graph.js';
 import { evalOnHost } from './ops/index.js';
+import { hasOp } from './ops/elementwise.js';
 import { FUSED_DOMAIN } from './fuse.js';
 import { hostValue, type HostValue } from './values.js';
 
@@ -12,7 +13,7 @@ export interface OptimizeOptions {
   readonly deadNodes?: boolean;
   /** Fold an inference BatchNormalization into the Conv before it (its weights and bias rescaled). */
   readonly foldBatchNorm?: boolean;
-  /** Hand patterns with a Hearth op of their own (PyTorch's erf-GELU) to that op. */
+  /** Hand patterns with a Hearth op of their own to that op: PyTorch's erf-GELU to `gelu`, MatMul + bias to `linear` (opset v2). */
   readonly fuse?: boolean;
 }
 
@@ -51,22 +52,56 @@ export function optimize(graph: Graph, options: OptimizeOptions = {}): { graph: 
   const g: Mutable = { nodes: [...graph.nodes], constants: new Map(graph.constants) };
   const outputs = new Set(graph.outputs.map((o) => o.name));
   const report = { constantsFolded: 0, deadNodesRemoved: 0, batchNormsFolded: 0, fused: 0 };
-  if (options.constantFolding ?? true) report.constantsFolded = foldConstants(g, graph.opset, outputs);
+  if (options.constantFolding ?? true) report.constantsFolded = foldConstants(g, graph.opset, outputs, staticShapes(graph)) + transposeGemmWeights(g);
   if (options.foldBatchNorm ?? true) report.batchNormsFolded = foldBatchNorm(g, outputs);
-  if (options.fuse ?? true) report.fused = fuseGelu(g, outputs);
+  if (options.fuse ?? true) report.fused = fuseGelu(g, outputs) + fuseLinear(g, outputs);
   if (options.deadNodes ?? true) report.deadNodesRemoved = removeDead(g, outputs);
   return { graph: { ...graph, nodes: g.nodes, constants: g.constants }, report };
 }
 
-function foldConstants(g: Mutable, opset: number, outputs: Set<string>): number {
+/** The graph inputs whose declared shape has no symbolic dimension: what Shape and Size of them give is known at load. */
+function staticShapes(graph: Graph): Map<string, HostValue> {
+  const known = new Map<string, HostValue>();
+  for (const i of graph.inputs) {
+    if (i.shape && i.shape.every((d) => typeof d === 'number' && d > 0)) known.set(i.name, { kind: 'host', type: i.type, shape: i.shape as number[], data: new Float32Array(0) });
+  }
+  return known;
+}
+
+/**
+ * Evaluates once, at load, every node whose inputs are constants, and Shape/Size of inputs whose shape is
+ * static; what depends on a symbolic dimension stays in the graph and is evaluated per run.
+ */
+function foldConstants(g: Mutable, opset: number, outputs: Set<string>, shapes: Map<string, HostValue>): number {
   let folded = 0;
+  const shapeOnly = (n: GraphNode) => (n.opType === 'Shape' || n.opType === 'Size') && shapes.has(n.inputs[0]!);
   g.nodes = g.nodes.filter((n) => {
-    if (!n.inputs.every((i) => i === '' || g.constants.has(i)) || n.outputs.some((o) => outputs.has(o))) return true;
-    const values = evalOnHost(n, n.inputs.map((i) => (i === '' ? undefined : g.constants.get(i))), opset);
+    if (!(shapeOnly(n) || n.inputs.every((i) => i === '' || g.constants.has(i))) || n.outputs.some((o) => outputs.has(o))) return true;
+    const values = evalOnHost(n, n.inputs.map((i) => (i === '' ? undefined : (g.constants.get(i) ?? shapes.get(i)))), opset);
     if (!values) return true;
     n.outputs.forEach((o, i) => values[i] && g.constants.set(o, values[i]));
     folded++;
     return false;
+  });
+  return folded;
+}
+
+/**
+ * Gemm with a constant B and transB = 1 (how PyTorch exports nn.Linear) gets B transposed once, here, instead
+ * of at every run.
+ */
+function transposeGemmWeights(g: Mutable): number {
+  let folded = 0;
+  g.nodes = g.nodes.map((n) => {
+    const b = g.constants.get(n.inputs[1] ?? '');
+    if (n.opType !== 'Gemm' || n.domain !== '' || !n.attrs.get('transB') || !b || b.shape.length !== 2) return n;
+    const [rows, cols] = b.shape as [number, number];
+    const name = `${n.inputs[1]}/transposed`;
+    if (!g.constants.has(name)) g.constants.set(name, hostValue(b.type, [cols, rows], Array.from({ length: rows * cols }, (_, i) => b.data[(i % rows) * cols + Math.floor(i / rows)]!)));
+    const attrs = new Map(n.attrs);
+    attrs.delete('transB');
+    folded++;
+    return { ...n, inputs: [n.inputs[0]!, name, ...n.inputs.slice(2)], attrs };
   });
   return folded;
 }
@@ -157,6 +192,27 @@ function fuseGelu(g: Mutable, outputs: Set<string>): number {
     const gelu: GraphNode = { name: `${erf.name}/gelu`, opType: 'Gelu', domain: FUSED_DOMAIN, inputs: [x], outputs: [out], attrs: new Map() };
     const last = chain.reduce((i, n) => Math.max(i, g.nodes.indexOf(n)), 0);
     g.nodes = g.nodes.flatMap((n, i) => (i === last ? [gelu] : chain.includes(n) ? [] : [n]));
+    fused++;
+  }
+  return fused;
+}
+
+/**
+ * MatMul by a constant [K, N] weight followed by Add of a constant [N] bias becomes one `linear` (opset v2),
+ * where the core has it: one op a device may run as a fused kernel.
+ */
+function fuseLinear(g: Mutable, outputs: Set<string>): number {
+  if (!hasOp('linear')) return 0;
+  let fused = 0;
+  for (const mm of [...g.nodes]) {
+    const w = g.constants.get(mm.inputs[1] ?? '');
+    if (mm.opType !== 'MatMul' || mm.domain !== '' || !w || w.shape.length !== 2) continue;
+    const add = onlyConsumer(consumers(g), mm.outputs[0]!, outputs);
+    const biasName = add && add.opType === 'Add' ? other(add, mm.outputs[0]!) : undefined;
+    const bias = biasName === undefined ? undefined : g.constants.get(biasName);
+    if (!add || !bias || bias.shape.length !== 1 || bias.shape[0] !== w.shape[1]) continue;
+    const node: GraphNode = { name: `${mm.name}/linear`, opType: 'Linear', domain: FUSED_DOMAIN, inputs: [mm.inputs[0]!, mm.inputs[1]!, biasName!], outputs: [add.outputs[0]!], attrs: new Map() };
+    g.nodes = g.nodes.filter((n) => n !== mm).map((n) => (n === add ? node : n));
     fused++;
   }
   return fused;

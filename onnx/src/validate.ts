@@ -1,6 +1,7 @@
 import { HearthError } from '@hearth/core';
 import type { Graph, GraphNode } from './graph.js';
 import { ONNX_OPS } from './ops/index.js';
+import { deviceOnlyStaticInputs } from './ops/static-inputs.js';
 import { FUSED_DOMAIN, FUSED_OPS } from './fuse.js';
 import type { ModelProto } from './proto.js';
 import { int } from './proto.js';
@@ -45,8 +46,10 @@ export function problemOf(node: GraphNode, opset: number): string | undefined {
 
 /** Every node of the graph Hearth cannot run. */
 export function unsupportedNodes(graph: Graph): Unsupported[] {
+  const deviceOnly = deviceOnlyStaticInputs(graph);
   return graph.nodes.flatMap((n) => {
-    const missing = problemOf(n, graph.opset);
+    const late = deviceOnly.get(n);
+    const missing = problemOf(n, graph.opset) ?? (late && `${late.map((v) => `input "${v}"`).join(', ')} computed on the device (it must be known before the node runs: a constant or a shape computation)`);
     return missing ? [{ node: n.name, opType: n.domain && n.domain !== 'ai.onnx' ? `${n.domain}.${n.opType}` : n.opType, opset: graph.opset, missing }] : [];
   });
 }

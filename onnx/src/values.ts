@@ -45,9 +45,9 @@ const INT32_MAX = 2 ** 31 - 1;
 
 /**
  * The data of a host value as a device would hold it: int64 narrowed to int32, refusing (never wrapping) a
- * value outside int32's range.
+ * value outside int32's range. `what` names the value for the message.
  */
-export function deviceData(v: HostValue, what: string): Float32Array | Float64Array | Int32Array | Uint8Array {
+export function deviceData(v: HostValue, what: () => string): Float32Array | Float64Array | Int32Array | Uint8Array {
   if (v.type !== 'int64') return v.data;
   const out = new Int32Array(v.data.length);
   for (let i = 0; i < out.length; i++) {
@@ -55,7 +55,7 @@ export function deviceData(v: HostValue, what: string): Float32Array | Float64Ar
     if (x < INT32_MIN || x > INT32_MAX) {
       throw new HearthError(
         'E_DTYPE',
-        `${what} holds the int64 value ${x} at element ${i}, outside int32's range: Hearth devices hold ONNX int64 values as int32. Keep such values in the model's shape computations (they stay on the host) or cast them first.`,
+        `${what()} holds the int64 value ${x} at element ${i}, outside int32's range: Hearth devices hold ONNX int64 values as int32. Keep such values in the model's shape computations (they stay on the host) or cast them first.`,
         { value: x, index: i },
       );
     }

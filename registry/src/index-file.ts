@@ -14,6 +14,17 @@ export interface RunSummary {
   readonly matrix: Readonly<Record<string, Readonly<Record<string, string>>>>;
   /** op → cases per ULP bucket (the conformance report's `ULP_BUCKETS`). */
   readonly ulp: Readonly<Record<string, readonly number[]>>;
+  /** Set when the figures are the registry bot's own run, not the submitted results. */
+  readonly measuredBy?: {
+    /** Who ran it. */
+    readonly by: 'registry-bot';
+    /** The device it ran on, e.g. `cpu:0`. */
+    readonly device: string;
+    /** The seed of its fresh property draws. */
+    readonly freshSeed?: number;
+    /** When it ran (ISO 8601). */
+    readonly at: string;
+  };
 }
 
 /** One certified run of a plugin version. */

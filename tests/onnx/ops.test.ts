@@ -8,11 +8,11 @@
 import onnxProto from 'onnx-proto';
 import * as ort from 'onnxruntime-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createHearth, getOp, type Hearth } from '@hearth/core';
+import { createHearth, type Hearth } from '@hearth/core';
 import { cpuPlugin } from '@hearth/plugin-cpu';
 import { wasmPlugin } from '@hearth/plugin-wasm';
 import { loadOnnx } from '@hearth/onnx';
-import { seeded, worst } from './reference.js';
+import { hasOp, seeded, worst } from './reference.js';
 
 const { onnx } = onnxProto;
 type Attr = number | string | readonly number[] | { floats: readonly number[] };
@@ -167,15 +167,6 @@ const CASES: Case[] = [
   { op: 'ConvTranspose', opset: 13, inputs: { x: [1, 4, 5, 5], w: [4, 3, 3, 3] }, attrs: { strides: [2, 2], pads: [1, 1, 1, 1], output_padding: [1, 1] }, needs: 'conv_transpose2d' },
   { op: 'ConvTranspose', opset: 11, inputs: { x: [1, 4, 5, 5], w: [4, 1, 2, 3], b: [2] }, attrs: { group: 2, pads: [0, 1, 1, 0], dilations: [2, 1] }, needs: 'conv_transpose2d' },
 ];
-
-/** True when this core's opset has the op. */
-function hasOp(name: string): boolean {
-  try {
-    return getOp(name) !== undefined;
-  } catch {
-    return false;
-  }
-}
 
 let h: Hearth;
 let w: Hearth;

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import * as ort from 'onnxruntime-node';
+import { getOp } from '@hearth/core';
 
 /** The committed fixture models (made by onnx/scripts/make-fixtures.py). */
 export const fixture = (name: string) => fileURLToPath(new URL(`../../onnx/fixtures/${name}`, import.meta.url));
@@ -32,4 +33,13 @@ export function worst(a: ArrayLike<number>, b: ArrayLike<number>, atol: number, 
   let w = 0;
   for (let i = 0; i < b.length; i++) w = Math.max(w, Math.abs(a[i]! - b[i]!) / (atol + rtol * Math.abs(b[i]!)));
   return w;
+}
+
+/** True when this core's opset has the op (opset v2 adds `resize`, `linear`...). */
+export function hasOp(name: string): boolean {
+  try {
+    return getOp(name) !== undefined;
+  } catch {
+    return false;
+  }
 }

@@ -5,6 +5,7 @@ import { backendsCommand } from './commands/backends.js';
 import { opsCommand } from './commands/ops.js';
 import { explainCommand } from './commands/explain.js';
 import { conformanceCommand } from './commands/conformance.js';
+import { fuzzCommand } from './commands/fuzz.js';
 import { registryCommand } from './commands/registry.js';
 import { runMain } from './commands/main.js';
 import { lazyCommand } from './optional.js';
@@ -22,6 +23,7 @@ export function buildProgram(): Command {
   program.addCommand(opsCommand());
   program.addCommand(explainCommand());
   program.addCommand(conformanceCommand());
+  program.addCommand(fuzzCommand());
   program.addCommand(pluginCommand());
   program.addCommand(
     lazyCommand('governance', 'governance as code: validate the model, evaluate and simulate decisions, run the bot', '@hearth/governance', async () =>

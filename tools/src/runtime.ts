@@ -22,11 +22,17 @@ export interface OpenedRuntime {
 export async function openRuntime(
   options: { plugins?: readonly string[]; backends?: readonly string[]; allBackends?: boolean; allowOverrides?: readonly string[]; fallback?: FallbackPolicy } = {},
 ): Promise<OpenedRuntime> {
-  const { plugins, failures } = options.plugins?.length
-    ? { plugins: await Promise.all(options.plugins.map(importPlugin)), failures: [] }
+  const { plugins, failures, isolate } = options.plugins?.length
+    ? { plugins: await Promise.all(options.plugins.map(importPlugin)), failures: [], isolate: undefined }
     : await importInstalledPlugins();
   const backends = options.backends ?? (options.allBackends ? allTypesByPriority(plugins) : undefined);
-  const hearth = createHearth({ plugins, backends, ...(options.allowOverrides?.length ? { allowOverrides: options.allowOverrides } : {}), ...(options.fallback ? { fallback: options.fallback } : {}) });
+  const hearth = createHearth({
+    plugins,
+    backends,
+    ...(options.allowOverrides?.length ? { allowOverrides: options.allowOverrides } : {}),
+    ...(options.fallback ? { fallback: options.fallback } : {}),
+    ...(isolate !== undefined ? { isolate } : {}),
+  });
   try {
     return { hearth, report: await hearth.ready(), error: undefined, importFailures: failures };
   } catch (e) {

@@ -22,6 +22,11 @@ describe('the decision type is not the author\'s to choose', () => {
     expect(evaluate(snapshot({ files: ['governance/src/x.ts'], labels: ['governance/charter-change'] }), raised, '2024-07-03T00:00:00Z').decision).toBe('charter-change');
   });
 
+  it('lets a required type of the default rank win over the default type of an unlabelled change', () => {
+    const unranked = examplePolicy(['    requires: charter-change', '    requires: new-maintainer']);
+    expect(evaluate(snapshot({ files: ['governance/src/x.ts'], subject: 'fay-example' }), unranked, '2024-07-03T00:00:00Z').decision).toBe('new-maintainer');
+  });
+
   it('refuses two applicable types of one rank rather than picking one', () => {
     const tie = examplePolicy(['    requires: charter-change', '    requires: new-maintainer']);
     expect(() => evaluate(snapshot({ files: ['governance/src/x.ts'], labels: ['governance/maintainer-removal'], subject: 'dev-example' }), tie, '2024-07-03T00:00:00Z')).toThrow(/same rank/);

@@ -11,8 +11,9 @@ import type { FrozenDecision, Snapshot } from './snapshot.js';
  * Selects the decision type of a snapshot: the most demanding (highest `rank`) of the type its label
  * selects (the model's default without one) and the types its touched modules require (`requires`),
  * so the author's choice of label never lowers what a change needs: an unlabelled change to the
- * governance module is still a charter change. Two decision labels at once are ambiguous and refused,
- * as are two different applicable types of the same, highest rank.
+ * governance module is still a charter change. A required type wins a tie with the default type (the
+ * fallback of an unlabelled change). Two decision labels at once are ambiguous and refused, as are a
+ * label's type and a required type, or two required types, of the same, highest rank.
  */
 export function selectDecision(model: GovernanceModel, labels: readonly string[], files: readonly string[] = []): number {
   return chooseDecision(model, labels, files).index;
@@ -27,13 +28,14 @@ export function chooseDecision(model: GovernanceModel, labels: readonly string[]
   const chosen = labelled[0]?.[1] ?? model.decisions.findIndex((d) => d.id === model.defaultDecision);
   if (chosen < 0) throw new GovernanceError('E_GOV_DECISION_TYPE', `the default decision type '${model.defaultDecision}' is not defined; add it to decisions`);
   const required = model.modules.filter((m) => m.requires !== undefined && files.some(globMatcher(m.paths)));
-  let best = { index: chosen, rank: model.decisions[chosen]?.rank ?? 0, requiredBy: [] as string[] };
+  // The default type is the fallback for a change nobody labelled: any type a module requires wins a tie with it.
+  let best = { index: chosen, rank: model.decisions[chosen]?.rank ?? 0, requiredBy: [] as string[], fallback: labelled.length === 0 };
   for (const m of required) {
     const index = model.decisions.findIndex((d) => d.id === m.requires);
     if (index < 0) throw new GovernanceError('E_GOV_DECISION_TYPE', `module '${m.id}' requires decision type '${m.requires ?? ''}', which is not defined; add it to decisions`);
     const rank = model.decisions[index]?.rank ?? 0;
-    if (index === best.index) best.requiredBy.push(m.id);
-    else if (rank > best.rank) best = { index, rank, requiredBy: [m.id] };
+    if (index === best.index) best = { ...best, requiredBy: [...best.requiredBy, m.id], fallback: false };
+    else if (rank > best.rank || (rank === best.rank && best.fallback)) best = { index, rank, requiredBy: [m.id], fallback: false };
     else if (rank === best.rank) {
       throw new GovernanceError('E_GOV_DECISION_TYPE', `module '${m.id}' requires decision type '${m.requires ?? ''}', and '${model.decisions[best.index]?.id ?? ''}' applies too with the same rank (${rank}); give the decision types different ranks so the more demanding one wins, or split the pull request`);
     }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { commandsFromComment, commandsOutOfPlace, decisionFields, frozenComment, frozenFromComment, readComment } from './commands.js';
+import { commandsFromComment, commandsOutOfPlace, decisionFields, frozenComment, frozenFromComment, hiddenFields, readComment } from './commands.js';
 
 const comment = (body: string, updatedAt = '2024-07-02T12:00:00Z') => ({ id: 5, user: 'ana-example', body, createdAt: '2024-07-02T12:00:00Z', updatedAt });
 
@@ -79,6 +79,7 @@ describe('commands that are not counted are reported, never silently dropped', (
     expect(commands).toMatchObject([{ command: 'vote', argument: 'yes' }]);
     expect(dropped).toEqual([expect.objectContaining({ input: '/vote no', reason: expect.stringContaining('<details>') as unknown })]);
     expect(decisionFields('Removal.\n\n<details>\n\nSubject: @dev-example\n\n</details>\n')).toEqual({});
+    expect(hiddenFields('Removal.\n\n<details>\n\nSubject: @dev-example\n\n</details>\n', 'eli-example', '2024-07-01T10:00:00Z')).toEqual([expect.objectContaining({ input: 'Subject: @dev-example', reason: expect.stringContaining('not read') as unknown })]);
     expect(decisionFields('Removal.\n\n<details><summary>more</summary>\n\nnotes\n\n</details>\n\nSubject: @dev-example\n')).toEqual({ subject: 'dev-example' });
   });
 

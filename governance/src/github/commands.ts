@@ -1,4 +1,5 @@
 import { GovernanceError } from '../error.js';
+import { remove } from 'confusables';
 import { Lexer, type Tokens } from 'marked';
 import type { CommandEvent, CommandName, DroppedInput } from '../engine/snapshot.js';
 
@@ -82,14 +83,20 @@ export function commandsOutOfPlace(text: string | null | undefined, user: string
     .map(({ line }) => ({ user, input: line, at, reason: `commands in ${where} are not read; post ${COMMAND.test(line) ? `'${line}'` : 'the command, in plain characters,'} as a comment of its own on the pull request` }));
 }
 
+/**
+ * `Subject:` and `Applicant:` lines of a description hidden in a collapsed `<details>` block, each
+ * reported as not read: what decides who is recused must be in plain sight.
+ */
+export function hiddenFields(text: string | null | undefined, user: string, at: string): DroppedInput[] {
+  return paragraphLines(text ?? '')
+    .filter(({ line, hidden }) => hidden && /^(?:Subject|Applicant):/.test(line))
+    .map(({ line }) => ({ user, input: line, at, reason: `it is inside a collapsed <details> block of the description, which readers do not see unless they open it, so it is not read; put it in a plain paragraph` }));
+}
+
 const HIDDEN = 'it is inside a collapsed <details> block, which readers do not see unless they open it, so it is not read';
 
-/** Characters that are not plain ASCII but show as, or stand for, a command's characters. */
-const LOOK_ALIKES: Readonly<Record<string, string>> = {
-  '\u0430': 'a', '\u0435': 'e', '\u043e': 'o', '\u0440': 'p', '\u0441': 'c', '\u0443': 'y', '\u0445': 'x', '\u0455': 's', '\u0456': 'i', '\u0458': 'j', '\u0475': 'v', '\u0501': 'd', '\u0261': 'g',
-  '\u03b1': 'a', '\u03b5': 'e', '\u03bf': 'o', '\u03c1': 'p', '\u03bd': 'v', '\u03c5': 'u', '\u0432': 'b', '\u0442': 't', '\u043d': 'h',
-  '\u2215': '/', '\u2044': '/', '\u29f8': '/',
-};
+/** Characters that stand for a slash without being one. */
+const SLASH_LOOK_ALIKES = /[\u2215\u2044\u29f8]/g;
 const ZERO_WIDTH = /[\u200b-\u200d\u2060\ufeff\u00ad]/g;
 const ENCODED_SLASH = /^(?:\\\/|&#0*47;|&#x0*2f;|&sol;)/i;
 
@@ -109,8 +116,12 @@ function lookAlike(line: string): string | undefined {
   const nfkc = text.normalize('NFKC');
   if (/\u00a0|\u202f|\u2007/.test(text)) found.push('a no-break space');
   else if (nfkc !== text) found.push('a fullwidth or compatibility character');
-  const plain = [...nfkc].map((c) => LOOK_ALIKES[c] ?? c).join('');
-  if (plain !== nfkc) found.push(`a letter from another alphabet (${[...nfkc].filter((c) => LOOK_ALIKES[c] !== undefined).map((c) => `U+${(c.codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, '0')}`).join(', ')})`);
+  // Unicode's confusables (UTS #39 data): a Cyrillic or Greek letter that looks Latin maps to the Latin one.
+  const plain = remove(nfkc.replace(SLASH_LOOK_ALIKES, '/')).normalize('NFKC');
+  if (plain !== nfkc) {
+    const odd = [...nfkc].filter((c) => c > '\u007f').map((c) => `U+${(c.codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, '0')}`);
+    found.push(`a character that looks like a plain one but is not (${odd.join(', ')})`);
+  }
   if (found.length === 0 || !COMMAND.test(plain.replace(/^\/(vote|object|approve)\s+/, '/$1 '))) return undefined;
   return `it looks like a command but has ${found.join(' and ')}, so it is not one`;
 }

@@ -80,12 +80,16 @@ describe('the bot against a GitHub-compatible server: records, inputs and verdic
   });
 
   it('treats a record deleted from the record branch as tampering, not as a new decision', async () => {
-    const octokit = await serve(removal());
+    const p = removal();
+    const octokit = await serve(p);
     await runBot(octokit, options(examplePolicy(), '2024-07-03T00:00:00Z'));
     expect(recordFile()).toBeDefined();
     repo.branches.get('hearth-governance')?.delete('decisions/7.json');
     await expect(runBot(octokit, options(examplePolicy(), '2024-07-04T00:00:00Z'))).rejects.toMatchObject({ code: 'E_GOV_FROZEN', message: expect.stringContaining('tampering') as unknown });
     expect(statuses().at(-1)?.body).toMatchObject({ state: 'failure' });
+    // Retargeting as well hides nothing.
+    p.base = 'develop';
+    await expect(runBot(octokit, options(examplePolicy(), '2024-07-05T00:00:00Z'))).rejects.toMatchObject({ code: 'E_GOV_FROZEN', message: expect.stringContaining('tampering') as unknown });
   });
 
   it("treats a closed vote's deleted outcome as tampering, so an edited vote cannot turn passing into failing", async () => {
@@ -233,7 +237,7 @@ describe('the verdict as a check run of the bot\'s App', () => {
     const first = await run('2024-07-03T00:00:00Z');
     expect([...server.checkRuns.values()].at(-1)).toMatchObject({ name: 'hearth/governance', head_sha: HEAD, conclusion: 'success', app: { id: 31337 } });
     const notes = first.evaluation.explanations.map((e) => e.message);
-    expect(notes).toContainEqual(expect.stringContaining("'main' does not require the check 'hearth/governance' from App 31337"));
+    expect(notes).toContainEqual(expect.stringContaining("no ruleset on 'main' requires the check 'hearth/governance' from App 31337"));
     expect(notes).toContainEqual(expect.stringContaining("the record branch 'hearth-governance' is not kept by a ruleset"));
     // Once the foundation requires the App's check and keeps the record branch, nothing is said.
     server.rules.set('main', [{ type: 'required_status_checks', parameters: { required_status_checks: [{ context: 'hearth/governance', integration_id: 31337 }] } }]);

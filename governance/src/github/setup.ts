@@ -47,7 +47,7 @@ export async function setupNotes(octokit: GitHubClient, check: SetupCheck): Prom
     const required = base?.flatMap((r) => (r.type === 'required_status_checks' ? (r.parameters?.required_status_checks ?? []) : []));
     if (required === undefined) notes.push(`setup: the bot could not read the rules of '${check.base}'; check by hand that a ruleset requires the check '${check.checkName}' from App ${String(check.appId)}.`);
     else if (!required.some((c) => c.context === check.checkName && String(c.integration_id) === String(check.appId))) {
-      notes.push(`setup: '${check.base}' does not require the check '${check.checkName}' from App ${String(check.appId)} (the bot's App), so a check or status of that name from anyone else would count; add it to a ruleset's required status checks with the App as its source.`);
+      notes.push(`setup: no ruleset on '${check.base}' requires the check '${check.checkName}' from App ${String(check.appId)} (the bot's App), so a check or status of that name from anyone else could count; add it to a ruleset's required status checks with the App as its source (classic branch protection is not visible to the bot without admin rights; if you use it, require the check there with the App as its source).`);
     }
   }
   const records = await rulesOf(check.recordBranch);

@@ -139,6 +139,9 @@ function reshapeShape(input: readonly number[], target: readonly number[]): numb
   return target.map((d) => (d === -1 ? sizeOf(input) / known : d));
 }
 
+/** True when Hearth can evaluate the op on the host (for small values). */
+export const hostEvaluable = (opType: string): boolean => opType in HOST_OPS;
+
 /** Thrown by a host function for a case it leaves to the device. */
 class Unhandled extends Error {}
 

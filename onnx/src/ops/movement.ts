@@ -1,5 +1,5 @@
 import { HearthError, normalizeAxis, type Tensor } from '@hearth/core';
-import { deviceDtype } from '../values.js';
+import { deviceDtype, type HostValue } from '../values.js';
 import { elementType } from '../proto.js';
 import { outputsAtMost, type OnnxOp, type OpContext, type OpTable } from './context.js';
 import { hasOp } from './elementwise.js';
@@ -90,7 +90,7 @@ export const MOVEMENT_OPS: OpTable = {
   }),
   Size: op([], (c) => c.hearth.tensor(c.shape(0).reduce((a, b) => a * b, 1), { dtype: 'int32', device: c.device })),
   ConstantOfShape: op(['value'], (c) => {
-    const v = c.node.attrs.get('value') as { type: 'float32'; data: ArrayLike<number> } | undefined;
+    const v = c.node.attrs.get('value') as HostValue | undefined;
     const type = v ? deviceDtype(v.type) : 'float32';
     return c.hearth.full(c.numbers(0)!, v ? v.data[0]! : 0, { dtype: type, device: c.device });
   }),

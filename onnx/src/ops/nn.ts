@@ -15,18 +15,31 @@ interface Window {
 
 const pair = (v: readonly number[] | undefined, dflt: number): [number, number] => [v?.[0] ?? dflt, v?.[1] ?? dflt];
 
+type Attrs = GraphNode['attrs'];
+
+/**
+ * A 1-D node's window attributes as 2-D ones, over a leading spatial axis of size 1 (its kernel 1, stride 1,
+ * no padding): ONNX's 1-D Conv and pools run as 2-D ones on N, C, 1, L.
+ */
+function lift1d(attrs: Attrs): Attrs {
+  const out = new Map(attrs);
+  for (const k of ['strides', 'dilations', 'kernel_shape']) if (out.has(k)) out.set(k, [1, (out.get(k) as number[])[0]!]);
+  const pads = attrs.get('pads') as number[] | undefined;
+  if (pads) out.set('pads', [0, pads[0]!, 0, pads[1]!]);
+  return out;
+}
+
 /**
  * Reads kernel_shape, strides, dilations, pads and auto_pad for a 4-D input. ONNX pads are begins then ends;
  * where a begin and its end differ, the difference becomes explicit padding before the op.
  */
-function windowOf(c: OpContext, spatial: readonly number[], kernel: readonly number[]): Window {
-  const stride = pair(c.node.attrs.get('strides') as number[] | undefined, 1);
-  const dilation = pair(c.node.attrs.get('dilations') as number[] | undefined, 1);
+function windowOf(attrs: Attrs, spatial: readonly number[], kernel: readonly number[]): Window {
+  const stride = pair(attrs.get('strides') as number[] | undefined, 1);
+  const dilation = pair(attrs.get('dilations') as number[] | undefined, 1);
   const k = pair(kernel, 1);
-  const auto = c.attr('auto_pad', 'NOTSET');
-  let pads = [...((c.node.attrs.get('pads') as number[] | undefined) ?? [0, 0, 0, 0])];
+  const auto = (attrs.get('auto_pad') as string | undefined) ?? 'NOTSET';
+  let pads = [...((attrs.get('pads') as number[] | undefined) ?? [0, 0, 0, 0])];
   if (auto === 'SAME_UPPER' || auto === 'SAME_LOWER') {
-    pads = [0, 0, 0, 0];
     for (let i = 0; i < 2; i++) {
       const out = Math.ceil(spatial[i]! / stride[i]!);
       const total = Math.max(0, (out - 1) * stride[i]! + (k[i]! - 1) * dilation[i]! + 1 - spatial[i]!);
@@ -41,41 +54,26 @@ function windowOf(c: OpContext, spatial: readonly number[], kernel: readonly num
   return { kernel: k, stride, dilation, padding, extra };
 }
 
-/** Runs a 2-D op on a 3-D (N, C, L) input as N, C, 1, L: ONNX's 1-D Conv and pools. */
-function as2d(c: OpContext, x: Tensor, fn: (x4: Tensor) => Tensor): Tensor {
+/** Runs a 2-D op on a 3-D (N, C, L) input as N, C, 1, L, with the node's attributes lifted to 2-D. */
+function as2d(c: OpContext, x: Tensor, fn: (x4: Tensor, attrs: Attrs) => Tensor): Tensor {
   const h = c.hearth;
-  if (x.rank === 4) return fn(x);
+  if (x.rank === 4) return fn(x, c.node.attrs);
   if (x.rank !== 3) throw new HearthError('E_UNSUPPORTED', `${c.where}: Hearth runs 1-D and 2-D ${c.node.opType} (inputs of rank 3 or 4), got rank ${x.rank}.`, { node: c.node.name });
   return h.scope(() => {
-    const y = fn(h.reshape(x, [x.shape[0]!, x.shape[1]!, 1, x.shape[2]!]));
+    const y = fn(h.reshape(x, [x.shape[0]!, x.shape[1]!, 1, x.shape[2]!]), lift1d(c.node.attrs));
     return h.reshape(y, [y.shape[0]!, y.shape[1]!, y.shape[3]!]);
   });
 }
 
 function conv(c: OpContext): Tensor {
   const h = c.hearth;
-  const x = c.tensor(0);
   const w = c.tensor(1);
-  return h.scope(() => {
-    const x4 = x.rank === 3 ? h.reshape(x, [x.shape[0]!, x.shape[1]!, 1, x.shape[2]!]) : x;
+  return as2d(c, c.tensor(0), (x4, attrs) => {
     const w4 = w.rank === 3 ? h.reshape(w, [w.shape[0]!, w.shape[1]!, 1, w.shape[2]!]) : w;
-    if (x4.rank !== 4) throw new HearthError('E_UNSUPPORTED', `${c.where}: Hearth runs 1-D and 2-D Conv, got an input of rank ${x.rank}.`, { node: c.node.name });
-    const lift = (v: readonly number[] | undefined, fill: number) => (v && x.rank === 3 ? [fill, v[0]!] : v);
-    const node = x.rank === 3 ? lifted(c, lift) : c;
-    const win = windowOf(node, x4.shape.slice(2), [w4.shape[2]!, w4.shape[3]!]);
+    const win = windowOf(attrs, x4.shape.slice(2), [w4.shape[2]!, w4.shape[3]!]);
     const input = win.extra ? h.pad(x4, win.extra) : x4;
-    const y = h.conv2d(input, w4, c.optTensor(2) ?? null, { stride: win.stride, padding: win.padding, dilation: win.dilation, groups: c.attr('group', 1) });
-    return x.rank === 3 ? h.reshape(y, [y.shape[0]!, y.shape[1]!, y.shape[3]!]) : y;
+    return h.conv2d(input, w4, c.optTensor(2) ?? null, { stride: win.stride, padding: win.padding, dilation: win.dilation, groups: c.attr('group', 1) });
   });
-}
-
-/** A view of a 1-D node's window attributes as 2-D ones (a leading axis of size 1). */
-function lifted(c: OpContext, lift: (v: readonly number[] | undefined, fill: number) => readonly number[] | undefined): OpContext {
-  const attrs = new Map(c.node.attrs);
-  for (const [k, fill] of [['strides', 1], ['dilations', 1], ['kernel_shape', 1]] as const) if (attrs.has(k)) attrs.set(k, lift(attrs.get(k) as number[], fill)!);
-  const pads = attrs.get('pads') as number[] | undefined;
-  if (pads) attrs.set('pads', [0, pads[0]!, 0, pads[1]!]);
-  return Object.assign(Object.create(Object.getPrototypeOf(c) as object) as OpContext, c, { node: { ...c.node, attrs } });
 }
 
 const pool = (max: boolean): OnnxOp => ({
@@ -89,10 +87,8 @@ const pool = (max: boolean): OnnxOp => ({
   },
   run: (c) => {
     const h = c.hearth;
-    const x = c.tensor(0);
-    const node = x.rank === 3 ? lifted(c, (v, fill) => (v ? [fill, v[0]!] : v)) : c;
-    return as2d(c, x, (x4) => {
-      const win = windowOf(node, x4.shape.slice(2), node.attr<readonly number[]>('kernel_shape', []) as number[]);
+    return as2d(c, c.tensor(0), (x4, attrs) => {
+      const win = windowOf(attrs, x4.shape.slice(2), (attrs.get('kernel_shape') as number[] | undefined) ?? []);
       const ceilMode = c.attr('ceil_mode', 0) !== 0;
       if (max) {
         const input = win.extra ? h.pad(x4, win.extra, { value: -Infinity }) : x4;

@@ -42,6 +42,13 @@ function ulpChart(cert: Certification): string {
   return `<svg class="ulp-chart" role="img" aria-label="ULP distribution per op" width="${labelW + barW + 10}" height="${ops.length * rowH}" xmlns="http://www.w3.org/2000/svg">${bars.join('')}</svg><p class="legend">${legend}</p>`;
 }
 
+/** Whose figures these are: the registry bot's own rerun, or the vendor's submitted results. */
+function provenance(cert: Certification): string {
+  const m = cert.summary.measuredBy;
+  if (!m) return '<p class="muted">Figures as submitted by the vendor: the registry bot has no such device to rerun the suite on.</p>';
+  return `<p class="muted">Figures measured by the registry bot's own run on ${esc(m.device)} (${esc(m.at.slice(0, 10))}${m.freshSeed !== undefined ? `, fresh draws from seed ${esc(m.freshSeed)}` : ''}), not the submitted results.</p>`;
+}
+
 function historyTable(entry: IndexEntry, now: Date, signers: readonly TrustedSigner[]): string {
   const rows = [...entry.versions].reverse().flatMap((v: IndexVersion) =>
     v.certifications.map(
@@ -59,6 +66,7 @@ export function pluginPage(entry: IndexEntry, now: Date, signers: readonly Trust
   const runs = latest.certifications.map(
     (c) => `<h2>${esc(c.deviceType)}, profile ${esc(c.profile)} (suite ${esc(c.suiteVersion)})</h2>
 <p>${Object.entries(c.summary.counts).map(([k, n]) => `${n} ${esc(k)}`).join(', ')}</p>
+${provenance(c)}
 <h3>Operators × dtypes</h3>${matrixTable(c)}
 <h3>Accuracy: ULP distribution per op</h3>${ulpChart(c)}`,
   );

@@ -24,13 +24,15 @@ describe('timeouts scale with a case', () => {
   const cases = new Map(allCases().map((c) => [c.id, c]));
   const byName = (id: string) => cases.get(id) as SuiteCase;
 
-  it('gives a small case the base timeout, a property five times it, and the 6-million-element softmax row proportionally more', () => {
+  it('gives a small case the base timeout, a property five times it, and larger cases in proportion to their work', () => {
     expect(caseTimeoutMs(byName('hearth:op,add:dtype=float32;case=basic'), 10_000)).toBe(10_000);
     expect(caseTimeoutMs(byName('hearth:op,add:dtype=float32;case=property'), 10_000)).toBe(50_000);
-    expect(caseTimeoutMs(byName('hearth:op,softmax:dtype=float32;case=large-row'), 10_000)).toBeGreaterThanOrEqual(57_000);
-    // A sequence counts every call's inputs.
+    expect(caseTimeoutMs(byName('hearth:op,softmax:dtype=float32;case=large-row'), 10_000)).toBeGreaterThanOrEqual(220_000);
+    expect(caseTimeoutMs(byName('hearth:op,sum:dtype=int32;case=large-all-axes'), 1_000)).toBeGreaterThan(64_000);
+    // Multiply-adds count: 8 outputs of a 70,011-long window take far longer than their 233,000 inputs' size says.
+    expect(caseTimeoutMs(byName('hearth:op,conv2d:dtype=float32;case=large-window'), 1_000)).toBeGreaterThan(5_000);
+    // A sequence counts every call: two matmuls of 68 × 257 × 65.
     const seq = byName('hearth:op,matmul:dtype=float32;case=sequence-threads-68x257x65');
-    expect(caseTimeoutMs(seq, 1_000)).toBe(1_000);
-    expect(caseTimeoutMs(byName('hearth:op,sum:dtype=int32;case=large-all-axes'), 1_000)).toBeGreaterThan(16_000);
+    expect(caseTimeoutMs(seq, 1_000)).toBe(Math.ceil((2 * (68 * 257 + 257 * 65 + 68 * 257 * 65) / 2 ** 18) * 1_000));
   });
 });

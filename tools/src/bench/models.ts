@@ -1,4 +1,5 @@
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { createHearth, type HearthPlugin } from '@hearth/core';
@@ -106,7 +107,8 @@ async function batch(p: Prepared, n: number): Promise<number> {
  * execution provider, in Node) and onnxruntime-node, all with the same thread count (HEARTH_WASM_THREADS, else
  * the machine's cores). Every engine's output is checked against onnxruntime-node's first. Then 7 rounds in
  * which each engine runs a batch of at least 50 ms in turn (interleaved, so a change in the machine's load hits
- * every engine alike); medians, and each engine's time as a ratio to Hearth wasm's.
+ * every engine alike); medians, and each engine's time as a ratio to Hearth wasm's; the figures also go to
+ * reports/bench/models.json.
  */
 export async function benchModels(): Promise<void> {
   const threads = Number(process.env['HEARTH_WASM_THREADS'] ?? availableParallelism());
@@ -122,6 +124,7 @@ export async function benchModels(): Promise<void> {
     await ortEngine('onnxruntime-node', ortNode, { intraOpNumThreads: threads, interOpNumThreads: 1, extra: { session: { intra_op: { allow_spinning: '0' } } } }),
   ];
   const rows: string[][] = [];
+  const report: { model: string; results: { engine: string; ms: number; withinTolerance: boolean }[] }[] = [];
   for (const m of MODELS) {
     const data = inputs(m.shape.reduce((a, b) => a * b, 1));
     const prepared = await Promise.all(engines.map((e) => e.prepare(m, data)));
@@ -137,6 +140,7 @@ export async function benchModels(): Promise<void> {
     for (let r = 0; r < 7; r++) for (let i = 0; i < prepared.length; i++) times[i]!.push(await batch(prepared[i]!, sizes[i]!));
     const med = times.map((t) => t.sort((a, b) => a - b)[3]!);
     rows.push([m.name, ...med.map((t, i) => (errors[i]! <= 1 ? t.toFixed(3) : `${t.toFixed(3)} (off by ${errors[i]!.toFixed(1)}x tol)`)), ...med.slice(1).map((t) => (t / med[0]!).toFixed(2))]);
+    report.push({ model: m.name, results: engines.map((e, i) => ({ engine: e.name, ms: med[i]!, withinTolerance: errors[i]! <= 1 })) });
     for (const p of prepared) await p.dispose();
     process.stdout.write('.');
   }
@@ -144,4 +148,11 @@ export async function benchModels(): Promise<void> {
   console.log(`models: ms per run (input in, outputs read back), medians of 7 interleaved batches, ${threads} thread(s) each; "x" = that engine's time / hearth wasm's (above 1: hearth wasm is faster)`);
   console.log(formatTable(['model', ...engines.map((e) => e.name), ...engines.slice(1).map((e) => `x ${e.name}`)], rows));
   for (const e of engines) await e.dispose();
+  const out = resolve(MODELS_BENCH_REPORT);
+  mkdirSync(dirname(out), { recursive: true });
+  writeFileSync(out, JSON.stringify({ benchmark: 'models', date: new Date().toISOString(), threads, rows: report }, null, 2));
+  console.log(`wrote ${out}`);
 }
+
+/** Where the figures go (JSON), relative to the working directory. */
+export const MODELS_BENCH_REPORT = 'reports/bench/models.json';

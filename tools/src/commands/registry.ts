@@ -5,6 +5,7 @@ import { Command } from 'commander';
 import {
   addBundle,
   buildSite,
+  localBotEnvironment,
   generateSignerKey,
   initIndex,
   packageIntegrity,
@@ -102,9 +103,13 @@ function indexCommand(): Command {
     .argument('<dir>', 'the index folder')
     .argument('<bundle>', 'the bundle folder')
     .option('--package <dir|tgz>', 'the package, to check its integrity')
-    .action((dir: string, bundle: string, opts: { package?: string }) => {
-      const entry = addBundle(resolve(dir), resolve(bundle), opts.package ? { integrity: packageIntegrity(opts.package) } : {});
-      console.log(`${entry.name}: ${entry.versions.length} version(s) in the index`);
+    .option('--rerun', "rerun the suite here (with fresh draws) where the device exists, refuse a bundle that disagrees, and publish the rerun's figures")
+    .action(async (dir: string, bundle: string, opts: { package?: string; rerun?: boolean }) => {
+      const statement = readBundle(resolve(bundle)).certificate.statement;
+      const rerun = opts.rerun ? await localBotEnvironment().rerun?.(statement) : undefined;
+      if (opts.rerun && !rerun) console.log(`Not rerun: no installed ${statement.plugin.name}@${statement.plugin.version} for a ${statement.deviceType} device here; publishing the submitted figures.`);
+      const entry = addBundle(resolve(dir), resolve(bundle), { ...(opts.package ? { integrity: packageIntegrity(opts.package) } : {}), ...(rerun ? { rerun } : {}) });
+      console.log(`${entry.name}: ${entry.versions.length} version(s) in the index${rerun ? ` (figures from this machine's rerun, fresh seed ${rerun.suite.freshSeed})` : ''}`);
     });
   cmd
     .command('revoke')
