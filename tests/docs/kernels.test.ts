@@ -63,6 +63,11 @@ describe('the plugins defined in docs/', () => {
     expect(modules.map((m) => m.file.split('/').pop())).toContain('writing-a-plugin.md');
   });
 
+  it('leave no kernel out: every module that registers or defines a kernel defines its plugin as `const name: HearthPlugin`', () => {
+    const withKernels = snippetModules(tsSnippets(join(REPO, 'docs'))).filter((m) => /\bregisterKernel\(|\bKernelSpec\b/.test(m.code));
+    expect(withKernels.map((m) => `${m.file}:${m.line}`)).toEqual(modules.map((m) => `${m.file}:${m.line}`));
+  });
+
   for (const m of modules) {
     it(`${m.file.split('/').pop()}:${m.line} (${m.plugin}) passes the conformance suite for every op it registers`, () => {
       const { ops, verdict, failed } = conform(m, 'docs');
