@@ -21,6 +21,7 @@ let run: RunResult;
 let cpuIntegrity: string;
 let server: FakeGitHub | undefined;
 let repo: FakeRepo;
+let fork: FakeRepo;
 
 beforeAll(async () => {
   run = await certifyCpu();
@@ -34,12 +35,20 @@ afterEach(async () => {
 
 async function github() {
   repo = fakeRepo('hearth', 'registry', { 'README.md': '# registry\n' });
+  fork = repo.fork('mallory');
   const pull = { number: 1, author: 'x', headSha: 'abc', createdAt: '2026-01-01T00:00:00Z', labels: [], files: [], reviews: [], comments: [] };
-  server = await startFakeGitHub('hearth', 'registry', pull, {}, 30, undefined, [repo.route]);
+  server = await startFakeGitHub('hearth', 'registry', pull, {}, 30, undefined, [repo.route, fork.route]);
   return fastClient(server);
 }
 
 const index = () => initIndex(mkdtempSync(join(tmpdir(), 'hearth-index-')), [trustedForAll(lab)]);
+const CPU_FOLDER = 'bundles/hearth__plugin-cpu/1.0.0/cpu-core';
+const CPU_BRANCH = 'certify/hearth__plugin-cpu-1.0.0-cpu-core';
+/** A bundle folder and the text of its results.json with one passing case relabelled as skipped (a hash mismatch). */
+function tamperedResults(dir: string): { good: string; bad: string } {
+  const good = readFileSync(join(dir, 'results.json'), 'utf8');
+  return { good, bad: good.replace('"status": "pass"', '"status": "skip"') };
+}
 const checkRun = () => server!.writes.find((w) => w.route === 'POST /repos/hearth/registry/check-runs')!.body as { conclusion: string; head_sha: string; output: { annotations: { path: string; title: string; message: string }[]; summary: string } };
 
 describe('registry submit and the registry bot (check-pr), against the GitHub-compatible server', () => {
@@ -72,15 +81,64 @@ describe('registry submit and the registry bot (check-pr), against the GitHub-co
     writeFileSync(join(dir, 'results.json'), readFileSync(join(dir, 'results.json'), 'utf8').replace('"status": "pass"', '"status": "skip"'));
     const sub = await submitBundle(octokit, { owner: 'hearth', repo: 'registry', bundleDir: dir });
     await octokit.rest.repos.createOrUpdateFileContents({ owner: 'hearth', repo: 'registry', path: 'index/plugins/hearth__plugin-cpu.json', branch: sub.branch, content: Buffer.from('{}').toString('base64'), message: 'sneak' });
+    repo.push(sub.branch, { 'index/signers.json': '{"signers":[]}' });
     const outcome = await checkPullRequest(octokit, { owner: 'hearth', repo: 'registry', pullNumber: sub.number, index: index(), environment: localBotEnvironment({ cwd: repoRoot, deviceTypes: [] }) });
     expect(outcome.conclusion).toBe('failure');
     const annotations = checkRun().output.annotations.map((a) => [a.path, a.title]);
     expect(annotations).toEqual([
       ['index/plugins/hearth__plugin-cpu.json', 'layout'],
+      ['index/signers.json', 'layout'],
       ['bundles/hearth__plugin-cpu/1.0.0/cpu-core/results.json', 'hashes'],
       ['bundles/hearth__plugin-cpu/1.0.0/cpu-core/results.json', 'outcomes'],
     ]);
     expect(checkRun().output.summary).toContain("➖ **rerun**: not rerun: no cpu device on the bot's machine");
+    expect(checkRun().output.annotations[1]!.message).toMatch(/signers are changed by the registry's maintainers, never in a submission/);
+  });
+
+  it('judges the commit it reports on: a push during the check is read again, never given the verdict of other files', async () => {
+    const octokit = await github();
+    const dir = bundleOf(run, lab, { integrity: cpuIntegrity });
+    const { good, bad } = tamperedResults(dir);
+    writeFileSync(join(dir, 'results.json'), bad);
+    const sub = await submitBundle(octokit, { owner: 'hearth', repo: 'registry', bundleDir: dir });
+    const tampered = repo.headSha(sub.branch);
+    // Right after the bot lists the files of the tampered commit, the submitter pushes the good results.
+    server!.after(`/repos/hearth/registry/pulls/${sub.number}/files`, () => repo.push(sub.branch, { [`${CPU_FOLDER}/results.json`]: good }));
+    const outcome = await checkPullRequest(octokit, { owner: 'hearth', repo: 'registry', pullNumber: sub.number, index: index(), environment: localBotEnvironment({ cwd: repoRoot, deviceTypes: [] }) });
+    const fixed = repo.headSha(sub.branch);
+    expect(fixed).not.toBe(tampered);
+    expect(outcome).toMatchObject({ conclusion: 'success', headSha: fixed });
+    expect([...server!.checkRuns.values()].map((r) => [r['head_sha'], r['conclusion']])).toEqual([[fixed, 'success']]);
+    expect(checkRun().output.summary).toContain(`the head moved from ${tampered.slice(0, 7)}`);
+  });
+
+  it("judges a fork's pull request on the fork's files at its commit, not a same-named branch of the registry", async () => {
+    const octokit = await github();
+    await submitBundle(octokit, { owner: 'hearth', repo: 'registry', bundleDir: bundleOf(run, lab, { integrity: cpuIntegrity }) });
+    const dir = bundleOf(run, lab, { integrity: cpuIntegrity });
+    const { bad } = tamperedResults(dir);
+    await octokit.rest.git.createRef({ owner: 'mallory', repo: 'registry', ref: `refs/heads/${CPU_BRANCH}`, sha: fork.headSha('main') });
+    fork.push(CPU_BRANCH, Object.fromEntries(['certificate.json', 'junit.xml', 'manifest.json'].map((f) => [`${CPU_FOLDER}/${f}`, readFileSync(join(dir, f), 'utf8')]).concat([[`${CPU_FOLDER}/results.json`, bad]])));
+    const { data: pull } = await octokit.rest.pulls.create({ owner: 'hearth', repo: 'registry', head: `mallory:${CPU_BRANCH}`, base: 'main', title: 'Certify', body: '' });
+    const outcome = await checkPullRequest(octokit, { owner: 'hearth', repo: 'registry', pullNumber: pull.number, index: index(), environment: localBotEnvironment({ cwd: repoRoot, deviceTypes: [] }) });
+    expect(outcome).toMatchObject({ conclusion: 'failure', headSha: fork.headSha(CPU_BRANCH) });
+    expect(outcome.bundles[0]!.checks.filter((c) => !c.ok).map((c) => c.check)).toEqual(['hashes', 'outcomes']);
+    expect(checkRun()).toMatchObject({ conclusion: 'failure', head_sha: fork.headSha(CPU_BRANCH) });
+  });
+
+  it('fails a pull request with more files than GitHub lists: 750 bundles hide an edit to signers.json', async () => {
+    const octokit = await github();
+    const branch = 'certify/many';
+    await octokit.rest.git.createRef({ owner: 'hearth', repo: 'registry', ref: `refs/heads/${branch}`, sha: repo.headSha('main') });
+    const files: Record<string, string> = { 'index/signers.json': '{"signers":[]}' };
+    for (let i = 0; i < 750; i++) for (const f of ['certificate.json', 'results.json', 'junit.xml', 'manifest.json']) files[`bundles/p${i}/1.0.0/cpu-core/${f}`] = '{}';
+    repo.push(branch, files);
+    const { data: pull } = await octokit.rest.pulls.create({ owner: 'hearth', repo: 'registry', head: branch, base: 'main', title: 'Certify', body: '' });
+    const outcome = await checkPullRequest(octokit, { owner: 'hearth', repo: 'registry', pullNumber: pull.number, index: index() });
+    expect(outcome.conclusion).toBe('failure');
+    expect(outcome.problems).toEqual(['The pull request changes 3001 files but GitHub lists only 3000: 1 file(s) can\'t be seen, so the submission can\'t be judged. A submission adds one bundle folder.']);
+    expect(checkRun()).toMatchObject({ conclusion: 'failure', head_sha: repo.headSha(branch) });
+    expect(server!.requests.some((r) => r.includes('/contents/'))).toBe(false);
   });
 
   it('does not rerun a device this machine lacks, and says so', async () => {
