@@ -10,6 +10,7 @@ import type { RegistryIndex } from './index-file.js';
 import { pluginSlug } from './site/status.js';
 import { readBundle, verifyBundle, type VerifyCheck } from './verify.js';
 import { compareRerun } from './rerun.js';
+import { refuseChangedPackage } from './package-drift.js';
 
 /** GitHub's limit on annotations in one check-run request. */
 const ANNOTATIONS_PER_REQUEST = 50;
@@ -42,6 +43,11 @@ export interface SubmitOptions extends RepoRef {
   readonly bundleDir: string;
   /** The branch the pull request targets (default `main`). */
   readonly base?: string;
+  /**
+   * The plugin's package folder (the working tree): when given, the bundle is refused unless `npm pack`
+   * there still has the certified integrity.
+   */
+  readonly packageDir?: string;
 }
 
 /** The pull request a submission opened. */
@@ -59,13 +65,15 @@ export interface Submission {
 /**
  * Opens the pull request that adds a bundle to the registry repository: a branch
  * `certify/<plugin>-<version>-<device>-<profile>` from `base`, the bundle's four files under
- * {@link bundleFolder}, and the pull request. The bundle is read (and schema-checked) first. Throws
+ * {@link bundleFolder}, and the pull request. The bundle is read (and schema-checked) first, and with
+ * `packageDir` refused (`E_REG_VERIFY`) when that package changed since it was certified. Throws
  * `E_REG_GITHUB` when GitHub refuses a step (the branch exists: a submission is already open).
  */
 export async function submitBundle(octokit: GitHubClient, options: SubmitOptions): Promise<Submission> {
   const { owner, repo } = options;
   const base = options.base ?? 'main';
   const bundle = readBundle(options.bundleDir);
+  if (options.packageDir !== undefined) refuseChangedPackage(options.packageDir, bundle);
   const s = bundle.certificate.statement;
   const folder = bundleFolder(s);
   const branch = `certify/${pluginSlug(s.plugin.name)}-${s.plugin.version}-${s.deviceType}-${s.profile}`;
@@ -91,8 +99,11 @@ export interface BotEnvironment {
    * plugin), with property draws from a seed drawn at run time; undefined when it can't.
    */
   readonly rerun?: (statement: CertificateStatement) => Promise<RunResult | undefined>;
-  /** npm's integrity of the package as published (fetched or packed); undefined when it can't be had. */
-  readonly integrityOf?: (statement: CertificateStatement) => string | undefined;
+  /**
+   * npm's integrity of the package as published (fetched or packed) and where it comes from; undefined
+   * when it can't be had. A throw (the registry unreachable) fails the integrity check with its message.
+   */
+  readonly integrityOf?: (statement: CertificateStatement) => Promise<{ integrity: string; source: string } | undefined>;
 }
 
 /** Options of {@link checkPullRequest}. */
@@ -261,12 +272,23 @@ async function checkOne(folder: string, dir: string, options: CheckPullRequestOp
     return { folder, checks: [{ check: 'bundle', ok: false, message: (e as Error).message.replaceAll(dir, folder), file: missing[0] ?? CERTIFICATE_FILE }] };
   }
   const s = bundle.certificate.statement;
-  const integrity = options.environment?.integrityOf?.(s);
-  const report = verifyBundle(bundle, { signers: options.index.signers, index: options.index, ...(integrity ? { integrity } : {}), ...(options.now ? { now: options.now } : {}) });
+  let integrity: { integrity: string; source: string } | undefined;
+  let unreachable: string | undefined;
+  try {
+    integrity = await options.environment?.integrityOf?.(s);
+  } catch (e) {
+    unreachable = (e as Error).message;
+  }
+  const report = verifyBundle(bundle, { signers: options.index.signers, index: options.index, ...(integrity ? { integrity: integrity.integrity } : {}), ...(options.now ? { now: options.now } : {}) });
+  // Say which package was compared: the published tarball is the one users install.
+  const integrityCheck = ({ skipped, ...c }: VerifyCheck): VerifyCheck => {
+    if (c.check === 'integrity' && unreachable !== undefined) return { ...c, ok: false, message: `not checked: ${unreachable}` };
+    return { ...c, ...(skipped ? { skipped } : {}), ...(c.check === 'integrity' && integrity ? { message: `${c.message} (${integrity.source})` } : {}) };
+  };
   const expected = bundleFolder(s);
   const checks: BundleOutcome['checks'][number][] = [
     { check: 'layout', ok: expected === folder, message: expected === folder ? 'in its place' : `the bundle of ${s.plugin.name}@${s.plugin.version} (${s.deviceType}, ${s.profile}) belongs in ${expected}/`, file: CERTIFICATE_FILE },
-    ...report.checks.map((c) => (c.message.includes(dir) ? { ...c, message: c.message.replaceAll(dir, folder) } : c)),
+    ...report.checks.map(integrityCheck).map((c) => (c.message.includes(dir) ? { ...c, message: c.message.replaceAll(dir, folder) } : c)),
   ];
   const rerun = options.environment?.rerun ? await options.environment.rerun(s) : undefined;
   if (rerun) checks.push({ check: 'rerun', file: 'results.json', ...compareRerun(report.results, rerun) });
