@@ -225,7 +225,7 @@ function run(h: Hearth, op: number, xs: readonly (TensorLike | null | undefined)
   try {
     return h.dispatcher.call(op, inputs, attrs);
   } finally {
-    if (temps) for (const t of temps) t.dispose();
+    if (temps) h.store.disposeTemps(temps, `${OPSET_V1[op]!.name}: freeing its scalar operands`);
   }
 }
 

@@ -188,7 +188,7 @@ export class Dispatcher {
       if (castPending) return this.#later(p, device, inputs, 'a cast that fell back', (xs) => this.#execute(op, p, device, xs));
       return this.#execute(op, p, device, inputs);
     } finally {
-      if (temps) for (const t of temps) t.dispose();
+      if (temps) this.store.disposeTemps(temps, `${p.schema.name}: freeing its temporaries`);
     }
   }
 
@@ -212,7 +212,7 @@ export class Dispatcher {
       try {
         return this.store.detached(() => this.call(op, moved.slice(), userAttrs, target));
       } finally {
-        for (const t of moved) if (!xs.includes(t)) t.dispose();
+        this.store.disposeTemps(moved.filter((t) => !xs.includes(t)), `${p.schema.name}: freeing its copies`);
       }
     });
   }
@@ -326,10 +326,10 @@ export class Dispatcher {
           try {
             return this.#fellBack(p, from, to, moved, await this.store.copy(result, from, 'fallback'));
           } finally {
-            result.dispose();
+            this.store.disposeTemps([result], `${p.schema.name}: freeing its fallback result on ${to.name}`);
           }
         } finally {
-          for (const t of moved) t.dispose();
+          this.store.disposeTemps(moved, `${p.schema.name}: freeing its inputs copied to ${to.name}`);
         }
       });
     }
@@ -339,10 +339,10 @@ export class Dispatcher {
       try {
         return this.#fellBack(p, from, to, moved, this.store.copySync(result, from, 'fallback'));
       } finally {
-        result.dispose();
+        this.store.disposeTemps([result], `${p.schema.name}: freeing its fallback result on ${to.name}`);
       }
     } finally {
-      for (const t of moved) t.dispose();
+      this.store.disposeTemps(moved, `${p.schema.name}: freeing its inputs copied to ${to.name}`);
     }
   }
 

@@ -24,7 +24,7 @@ export {
   promoteTypes,
   floatTypeFor,
 } from './dtype.js';
-export { type Shape, sizeOf, stridesOf, broadcastStrides, sameShape, checkShape, broadcastShapes, normalizeAxis, normalizeAxes } from './shape.js';
+export { type Shape, MAX_RANK, sizeOf, stridesOf, broadcastStrides, sameShape, checkShape, broadcastShapes, normalizeAxis, normalizeAxes } from './shape.js';
 export { OPSET_V1, opId, getOp } from './opset/index.js';
 export type { OpSchema, InputSpec, DTypeClass, TensorMeta, ComputeRule, OutputRule } from './opset/schema.js';
 export { attr, parseAttrs, type AttrSpec } from './opset/attrs.js';
