@@ -1,3 +1,4 @@
+import { getOp } from '@hearth/core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
 import { dirname, join } from 'node:path';
@@ -10,7 +11,8 @@ describe('the reference native plugin under the conformance suite', () => {
     const cli = join(dirname(fileURLToPath(import.meta.url)), '../../../tools/dist/bin.js');
     const out = execFileSync(process.execPath, [cli, 'conformance', '--plugin', '@hearth/plugin-native', '--certify', '--json'], { encoding: 'utf8', maxBuffer: 256 << 20 });
     const r = JSON.parse(out) as RunResult;
-    const failing = r.results.filter((c) => c.status !== 'pass').map((c) => `${c.id}: ${c.status}`);
+    // A skip is allowed only for an operator newer than the opset the plugin declares.
+    const failing = r.results.filter((c) => c.status !== 'pass' && !(c.status === 'skip' && c.op !== undefined && (getOp(c.op).since ?? 1) > r.opsetVersion)).map((c) => `${c.id}: ${c.status}`);
     expect(failing).toEqual([]);
     expect(r.verdict).toBe('pass');
     expect(r.plugin.name).toBe('@hearth/plugin-native');
