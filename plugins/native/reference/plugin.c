@@ -1,5 +1,5 @@
 /*
- * The Hearth reference native plugin: every opset v1 kernel for float32, int32 and bool in plain C, with
+ * The Hearth reference native plugin: every opset v2 primitive for float32, int32 and bool in plain C, with
  * host memory standing in for device memory. It proves the ABI and the loader end to end, and it is the
  * template a vendor copies: replace alloc/free/copies with your device's, and launch with your kernels.
  */
@@ -109,16 +109,13 @@ static hearth_status ref_launch(int32_t device, int32_t kernel, const hearth_ten
   hearth_status s = hk_plan_make(&pl, op, kernel_list[kernel].dtype, in, nin, out, attrs, nattrs, err, sizeof err);
   if (s != HEARTH_OK) return fail(s, err);
   if (op->family == HK_FAMILY_CONCAT) return run_concat(&pl, in, nin, out), HEARTH_OK;
-  if (op->family == HK_FAMILY_GATHER) {
-    const int32_t *idx = (const int32_t *)in[1].data;
-    int64_t n = pl.p[1];
-    for (int64_t j = 0; j < in[1].size; j++) {
-      if (idx[j] < -n || idx[j] >= n) {
-        snprintf(err, sizeof err, "gather: index %d (at position %lld of indices) is out of range for an axis of size %lld; use indices in [%lld, %lld]",
-                 idx[j], (long long)j, (long long)n, (long long)-n, (long long)n - 1);
-        return fail(HEARTH_ERROR_INDEX_OUT_OF_RANGE, err);
-      }
-    }
+  if (op->family == HK_FAMILY_GATHER || op->family == HK_FAMILY_GATHER_ELEMENTS) {
+    int64_t bad = hk_check_indices((const int32_t *)in[1].data, in[1].size, pl.p[1]);
+    if (bad >= 0) return fail(HEARTH_ERROR_INDEX_OUT_OF_RANGE, hk_index_message(err, sizeof err, op->name, (const int32_t *)in[1].data, bad, pl.p[1]));
+  }
+  if (op->family == HK_FAMILY_TOPK) {
+    for (int64_t t = 0; t < pl.n; t++) hk_topk_place(&pl, in[0].data, (int32_t *)out->data, t);
+    return HEARTH_OK;
   }
   if (op->family == HK_FAMILY_SOFTMAX) {
     for (int64_t r = 0; r < pl.n; r++) hk_softmax_row(&pl, (const float *)in[0].data, (float *)out->data, r);
