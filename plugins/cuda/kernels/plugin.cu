@@ -176,6 +176,10 @@ __global__ void hk_topk_kernel(const hk_plan pl, const void *x, int32_t *out) {
   for (int64_t t = (int64_t)blockIdx.x * blockDim.x + threadIdx.x; t < pl.n; t += (int64_t)gridDim.x * blockDim.x) hk_topk_place(&pl, x, out, t);
 }
 
+__global__ void hk_cumsum_kernel(const hk_plan pl, const void *x, void *y) {
+  for (int64_t r = (int64_t)blockIdx.x * blockDim.x + threadIdx.x; r < pl.n; r += (int64_t)gridDim.x * blockDim.x) hk_cumsum_row(&pl, x, y, r);
+}
+
 static unsigned grid_for(int64_t n) { return (unsigned)((n + 255) / 256 < 65535 * 8 ? (n + 255) / 256 : 65535 * 8); }
 
 // cuBLAS, when the machine has it: opened once with dlopen, never linked.
@@ -298,6 +302,10 @@ static hearth_status cu_launch(int32_t device, int32_t kernel, const hearth_tens
         if (bad >= 0) hk_index_message(last_error_buf, sizeof last_error_buf, op->name, idx, bad, pl.p[1]);
         free(idx);
         if (bad >= 0) return HEARTH_ERROR_INDEX_OUT_OF_RANGE;
+      }
+      if (op->family == HK_FAMILY_CUMSUM) {  // one thread per row, in the axis' order
+        if (pl.n > 0) hk_cumsum_kernel<<<grid_for(pl.n), 256>>>(pl, in[0].data, out->data);
+        break;
       }
       if (op->family == HK_FAMILY_TOPK) {
         if (pl.n > 0) hk_topk_kernel<<<grid_for(pl.n), 256>>>(pl, in[0].data, (int32_t *)out->data);

@@ -230,7 +230,7 @@ HK_HD double hk_gather(const hk_plan *pl, const void *x, const int32_t *idx, int
 
 #include "hk_ops_v2.h"
 
-/* Output element i of every element-wise family (softmax, concat and topk have their own loops). */
+/* Output element i of every element-wise family (softmax, concat, cumsum and topk have their own loops). */
 HK_HD void hk_eval(const hk_plan *pl, const void *const *in, void *out, int64_t i) {
   double v;
   switch (pl->family) {
@@ -251,7 +251,6 @@ HK_HD void hk_eval(const hk_plan *pl, const void *const *in, void *out, int64_t 
     case HK_FAMILY_FULL: v = pl->f[0]; break;
     case HK_FAMILY_ARANGE: v = pl->f[0] + (double)i * pl->f[1]; break;
     case HK_FAMILY_MOD: v = hk_mod(pl->dtype, (int)pl->p[0], hk_load(in[0], pl->in_dtype[0], hk_offset(pl, 0, i)), hk_load(in[1], pl->in_dtype[1], hk_offset(pl, 1, i))); break;
-    case HK_FAMILY_CUMSUM: v = hk_cumsum(pl, in[0], i); break;
     case HK_FAMILY_GATHER_ELEMENTS: v = hk_gather_elements(pl, in[0], (const int32_t *)in[1], i); break;
     case HK_FAMILY_TILE: v = hk_tile(pl, in[0], i); break;
     case HK_FAMILY_RESIZE: v = hk_resize(pl, in[0], i); break;

@@ -26,20 +26,22 @@ HK_HD double hk_mod(int32_t dtype, int fmod_mode, double a, double b) {
   return copysign(0.0, b);
 }
 
-/* cumsum element i; p = {L (axis size), inner, exclusive, reverse}. Sequential from the axis' start (its
- * end when reversed); int32 wraps. */
-HK_HD double hk_cumsum(const hk_plan *pl, const void *x, int64_t i) {
-  int64_t L = pl->p[0], inner = pl->p[1], j = (i / inner) % L, base = i - j * inner;
-  int64_t from = pl->p[3] ? L - 1 : 0, step = pl->p[3] ? -1 : 1;
-  int64_t count = (pl->p[3] ? L - j : j + 1) - (pl->p[2] ? 1 : 0);
+/* cumsum of one row (outer r / inner, inner r % inner); p = {L (axis size), inner, exclusive, reverse}. One
+ * pass in the axis' order (from its end when reversed), so the sum is sequential as the opset says; int32
+ * wraps. */
+HK_HD void hk_cumsum_row(const hk_plan *pl, const void *x, void *y, int64_t row) {
+  int64_t L = pl->p[0], inner = pl->p[1];
+  int64_t base = (row / inner) * L * inner + row % inner;
   double acc = 0;
   uint32_t iacc = 0;
-  for (int64_t t = 0; t < count; t++) {
-    double v = hk_load(x, pl->dtype, base + (from + t * step) * inner);
+  for (int64_t t = 0; t < L; t++) {
+    int64_t at = base + (pl->p[3] ? L - 1 - t : t) * inner;
+    double v = hk_load(x, pl->dtype, at);
+    if (pl->p[2]) hk_store(y, pl->out_dtype, at, pl->dtype == HEARTH_INT32 ? (double)(int32_t)iacc : acc);
     if (pl->dtype == HEARTH_INT32) iacc += (uint32_t)(int32_t)v;
     else acc += v;
+    if (!pl->p[2]) hk_store(y, pl->out_dtype, at, pl->dtype == HEARTH_INT32 ? (double)(int32_t)iacc : acc);
   }
-  return pl->dtype == HEARTH_INT32 ? (double)(int32_t)iacc : acc;
 }
 
 /* Whether element e of a topk row comes before element c: NaN first when largest and last otherwise,

@@ -235,7 +235,7 @@ static hearth_status hk_plan_make(hk_plan *pl, const hk_op *op, int32_t dtype, c
       int64_t axis = hk_axis(hk_int(a, na, "axis", op->family == HK_FAMILY_TOPK ? -1 : 0), x->rank);
       pl->p[0] = x->shape[axis];
       pl->p[1] = hk_prod(x->shape, (int32_t)axis + 1, x->rank);
-      if (op->family == HK_FAMILY_CUMSUM) (pl->p[2] = hk_int(a, na, "exclusive", 0), pl->p[3] = hk_int(a, na, "reverse", 0));
+      if (op->family == HK_FAMILY_CUMSUM) (pl->p[2] = hk_int(a, na, "exclusive", 0), pl->p[3] = hk_int(a, na, "reverse", 0), pl->n = pl->p[0] ? x->size / pl->p[0] : 0); /* rows */
       else (pl->p[2] = hk_int(a, na, "k", 0), pl->p[3] = hk_int(a, na, "largest", 1), pl->n = pl->p[2] ? x->size : 0); /* candidates */
       return HEARTH_OK;
     }

@@ -113,6 +113,10 @@ static hearth_status ref_launch(int32_t device, int32_t kernel, const hearth_ten
     int64_t bad = hk_check_indices((const int32_t *)in[1].data, in[1].size, pl.p[1]);
     if (bad >= 0) return fail(HEARTH_ERROR_INDEX_OUT_OF_RANGE, hk_index_message(err, sizeof err, op->name, (const int32_t *)in[1].data, bad, pl.p[1]));
   }
+  if (op->family == HK_FAMILY_CUMSUM) {
+    for (int64_t r = 0; r < pl.n; r++) hk_cumsum_row(&pl, in[0].data, out->data, r);
+    return HEARTH_OK;
+  }
   if (op->family == HK_FAMILY_TOPK) {
     for (int64_t t = 0; t < pl.n; t++) hk_topk_place(&pl, in[0].data, (int32_t *)out->data, t);
     return HEARTH_OK;

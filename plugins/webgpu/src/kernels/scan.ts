@@ -12,17 +12,17 @@ function axisChunks(n: number): [number, number][] {
   return out;
 }
 
-/** (rows before the axis, axis length, elements after it) of a tensor for an axis attribute. */
+/** The axis length and the elements after the axis, of a tensor for an axis attribute. */
 function axisLayout(x: KernelTensor, axis: number, op: string): { length: number; inner: number } {
   const a = normalizeAxis(axis, x.shape.length, op);
   return { length: x.shape[a]!, inner: sizeOf(x.shape.slice(a + 1)) };
 }
 
 /**
- * cumsum: one thread per output element adds its prefix (suffix when reversed) sequentially from the
- * axis' start, as the opset orders it. Axes past the loop budget take several dispatches, each adding the
- * terms of one chunk to what the previous left in the output. Params: n, L, inner, exclusive, reverse,
- * begin, end, first.
+ * cumsum: one thread per row walks the axis in order (from its end when reversed), so the sum is
+ * sequential as the opset says and the work is linear. Axes past the loop budget take several dispatches;
+ * each picks up the running sum from the output the previous one left. Params: rows, L, inner, exclusive,
+ * reverse, begin, end.
  */
 function cumsumSource(dtype: DType): string {
   const g = gpuType(dtype);
@@ -33,17 +33,21 @@ ${gridMain(
   'p(0u)',
   `  let L = p(1u);
   let inner = p(2u);
-  let j = (i / inner) % L;
-  let base = i - j * inner;
+  let base = (i / inner) * L * inner + i % inner;
+  let exclusive = p(3u) == 1u;
   let reverse = p(4u) == 1u;
-  let count = select(j + 1u, L - j, reverse) - p(3u);
+  let begin = p(5u);
   var s = ${g.compute}(0);
-  if (p(7u) == 0u) { s = ${loadExpr(dtype, 'Y[i]')}; }
-  let end = min(count, p(6u));
-  for (var t = p(5u); t < end; t++) {
-    s += ${loadExpr(dtype, 'X[base + select(t, L - 1u - t, reverse) * inner]')};
+  if (begin > 0u) {
+    let prev = base + select(begin - 1u, L - begin, reverse) * inner;
+    s = ${loadExpr(dtype, 'Y[prev]')};
+    if (exclusive) { s += ${loadExpr(dtype, 'X[prev]')}; }
   }
-  Y[i] = ${storeExpr(dtype, 's')};`,
+  for (var t = begin; t < p(6u); t++) {
+    let at = base + select(t, L - 1u - t, reverse) * inner;
+    let v = ${loadExpr(dtype, 'X[at]')};
+    if (exclusive) { Y[at] = ${storeExpr(dtype, 's')}; s += v; } else { s += v; Y[at] = ${storeExpr(dtype, 's')}; }
+  }`,
 )}`;
 }
 
@@ -54,11 +58,12 @@ const cumsum: KernelSpec<WebGPUBackend> = {
   run([x], out, attrs, ctx) {
     if (out.size === 0) return;
     const { length, inner } = axisLayout(x!, attrs['axis'] as number, 'cumsum');
+    const rows = out.size / length;
     const pipeline = ctx.backend.pipelines.get(`cumsum|${out.dtype}`, () => cumsumSource(out.dtype));
     const flags = [attrs['exclusive'] === true ? 1 : 0, attrs['reverse'] === true ? 1 : 0];
-    const groups = grid(Math.ceil(out.size / WG), ctx.backend.limits.maxComputeWorkgroupsPerDimension);
+    const groups = grid(Math.ceil(rows / WG), ctx.backend.limits.maxComputeWorkgroupsPerDimension);
     for (const [begin, end] of axisChunks(length)) {
-      ctx.backend.dispatch(pipeline, [x!.storage, out.storage] as WebGPUStorage[], [out.size, length, inner, ...flags, begin, end, begin === 0 ? 1 : 0], groups);
+      ctx.backend.dispatch(pipeline, [x!.storage, out.storage] as WebGPUStorage[], [rows, length, inner, ...flags, begin, end], groups);
     }
   },
 };
