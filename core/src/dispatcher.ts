@@ -222,7 +222,7 @@ export class Dispatcher {
       if (e instanceof HearthError) throw e;
       throw new HearthError(
         'E_KERNEL',
-        `${p.schema.name}(${p.dtype}) on ${device.name} failed inside ${kernel.provenance.plugin}@${kernel.provenance.version}: ${describeError(e)}. This is a plugin bug; report it to its vendor.`,
+        `${p.schema.name}(${p.dtype}) on ${device.name} failed inside ${kernel.provenance.plugin}@${kernel.provenance.version}: ${describeError(e).replace(/\.$/, "")}. This is a plugin bug; report it to its vendor.`,
         { op: p.schema.name, device: device.name, plugin: kernel.provenance },
         { cause: e },
       );

@@ -35,6 +35,12 @@ export const ERROR_CODES = [
 export type ErrorCode = (typeof ERROR_CODES)[number];
 
 /**
+ * The brand every {@link HearthError} carries, registered in the global symbol registry so that an error
+ * made by one installed copy of `@hearth/core` is recognised by another (a plugin may resolve its own copy).
+ */
+const HEARTH_ERROR_BRAND: unique symbol = Symbol.for('@hearth/core:HearthError') as never;
+
+/**
  * Every error a user can cause in Hearth. `code` is stable and machine-readable; `message` says what went
  * wrong and what to do about it. `details` carries structured context (the op, the shapes, the plugin...).
  */
@@ -49,6 +55,21 @@ export class HearthError extends Error {
     this.name = 'HearthError';
     this.code = code;
     this.details = details;
+    Object.defineProperty(this, HEARTH_ERROR_BRAND, { value: true });
+  }
+
+  /**
+   * `e instanceof HearthError` holds for errors of every copy of `@hearth/core` in the process, by the
+   * registered brand rather than class identity; subclasses keep the ordinary prototype check.
+   */
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    if (this !== HearthError) return Function.prototype[Symbol.hasInstance].call(this, value);
+    if (typeof value !== 'object' || value === null) return false;
+    try {
+      return (value as Record<symbol, unknown>)[HEARTH_ERROR_BRAND] === true;
+    } catch {
+      return false; // a hostile object (a Proxy whose get throws) is not a HearthError
+    }
   }
 }
 

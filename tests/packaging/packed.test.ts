@@ -79,11 +79,19 @@ describe('every package, packed and installed into an empty project', () => {
 describe("the vendor's light path: npm i -D @hearth/cli @hearth/conformance", () => {
   let project: string;
   beforeAll(() => {
-    project = installProject(parent, 'vendor', { '@hearth/cli': '*', '@hearth/conformance': '*' }, tarballs, true);
+    // The vendor's own plugin is the one thing besides the tools; the CPU plugin stands in for it.
+    project = installProject(parent, 'vendor', { '@hearth/cli': '*', '@hearth/conformance': '*', '@hearth/plugin-cpu': '*' }, tarballs, true);
   }, 120_000);
 
   it('pulls neither WebGPU (Dawn) nor governance (octokit)', () => {
     for (const heavy of ['webgpu', '@octokit', '@hearth/plugin-webgpu', '@hearth/governance']) expect(existsSync(join(project, 'node_modules', heavy)), heavy).toBe(false);
+  });
+
+  it('brings no backend of its own, so adding the CLI never changes which backend a program runs on', () => {
+    for (const backend of ['@hearth/plugin-wasm', '@hearth/plugin-native', '@hearth/plugin-cuda']) expect(existsSync(join(project, 'node_modules', backend)), backend).toBe(false);
+    const r = hearth(project, 'backends', '--json');
+    expect(r.status).toBe(0);
+    expect(JSON.parse(r.stdout).map((b: { backend: string }) => b.backend)).toEqual(['cpu']);
   });
 
   it('runs the conformance suite from the hearth binary', () => {
