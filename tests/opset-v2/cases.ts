@@ -34,17 +34,19 @@ export function opsetV2Checks(get: () => Hearth, opts: { checksIndices: boolean 
     const b = [3, 3, -3, -3, 0, -1, 4];
     expect((await run('mod', [t(a, [7], 'int32'), t(b, [7], 'int32')])).data).toEqual([1, 2, -2, -1, 0, 0, 0]);
     expect((await run('mod', [t(a, [7], 'int32'), t(b, [7], 'int32')], { fmod: true })).data).toEqual([1, -1, 1, -1, 0, 0, 0]);
-    // Python's % and math.fmod on these float32 values; 1e10 mod 3 is exact only with an exact remainder.
-    const fa = [5.5, -5.5, 5.5, 1, 3, -3, 4, 1e10, -0];
-    const fb = [2, 2, -2, 0, Infinity, Infinity, -2, 3, 5];
-    const floored = (await run('mod', [t(fa, [9]), t(fb, [9])])).data;
+    // Python's % and math.fmod on these float32 values (but 0 mod -Inf is 0, by the opset's rule); 1e10 mod 3
+    // is exact only with an exact remainder.
+    const fa = [5.5, -5.5, 5.5, 1, 3, -3, 4, 1e10, -0, 0];
+    const fb = [2, 2, -2, 0, Infinity, Infinity, -2, 3, 5, -Infinity];
+    const floored = (await run('mod', [t(fa, [10]), t(fb, [10])])).data;
     expect(floored.slice(0, 3)).toEqual([1.5, 0.5, -0.5]);
     expect(floored[3]).toBeNaN();
     expect(floored.slice(4, 6)).toEqual([3, Infinity]);
     expect(Object.is(floored[6], -0)).toBe(true);
     expect(floored[7]).toBe(1);
     expect(Object.is(floored[8], 0)).toBe(true);
-    const truncated = (await run('mod', [t(fa, [9]), t(fb, [9])], { fmod: true })).data;
+    expect(Object.is(floored[9], 0)).toBe(true); // x mod ±Inf is x when x = 0, as the opset states
+    const truncated = (await run('mod', [t(fa, [10]), t(fb, [10])], { fmod: true })).data;
     expect(truncated.slice(0, 3)).toEqual([1.5, -1.5, 1.5]);
     expect(truncated.slice(4, 6)).toEqual([3, -3]);
     expect(truncated[7]).toBe(1);

@@ -11,7 +11,8 @@
 enum { HK_CTM_HALF_PIXEL, HK_CTM_PYTORCH_HALF_PIXEL, HK_CTM_ALIGN_CORNERS, HK_CTM_ASYMMETRIC };
 enum { HK_ROUND_PREFER_FLOOR, HK_ROUND_PREFER_CEIL, HK_NEAREST_FLOOR, HK_NEAREST_CEIL };
 
-/* mod: floored (the sign of b, Python's %) or, with fmod, truncated (the sign of a, C's fmod). */
+/* mod: floored (the sign of b, Python's %; a zero result takes b's sign, x mod ±Inf is x or b) or, with
+ * fmod, truncated (the sign of a, C's fmod). */
 HK_HD double hk_mod(int32_t dtype, int fmod_mode, double a, double b) {
   if (dtype == HEARTH_INT32) {
     int32_t x = (int32_t)a, y = (int32_t)b;
@@ -22,6 +23,7 @@ HK_HD double hk_mod(int32_t dtype, int fmod_mode, double a, double b) {
   }
   double r = fmod(a, b);
   if (fmod_mode || r != r) return r;
+  if (isinf(b)) return a == 0 || (a < 0) == (b < 0) ? a : b; /* a itself, or a + b rounded to b */
   if (r != 0) return (r < 0) != (b < 0) ? r + b : r;
   return copysign(0.0, b);
 }

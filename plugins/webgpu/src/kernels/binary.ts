@@ -46,6 +46,7 @@ const MOD_BODIES = {
     floored: `let r = fmod_f(a, b);
   let ur = bitcast<u32>(r);
   if (is_nan(r)) { return r; }
+  if (is_inf(b)) { return select(b, a, (bitcast<u32>(a) & 0x7fffffffu) == 0u || (bitcast<u32>(a) >> 31u) == (bitcast<u32>(b) >> 31u)); }
   if ((ur & 0x7fffffffu) == 0u) { return bitcast<f32>(bitcast<u32>(b) & 0x80000000u); }
   if ((ur >> 31u) != (bitcast<u32>(b) >> 31u)) { return r + b; }
   return r;`,
