@@ -76,7 +76,7 @@ export function checkOpCall(name: unknown, inputs: unknown, attrs: unknown, opti
   checkString(`op("${name}")`, 'device', o['device']);
 }
 
-const HEARTH_OPTIONS = ['plugins', 'backends', 'fallback', 'backendOptions', 'trackStacks', 'allowOverrides', 'timeouts'];
+const HEARTH_OPTIONS = ['plugins', 'backends', 'exclusive', 'fallback', 'backendOptions', 'trackStacks', 'allowOverrides', 'timeouts'];
 
 /** Checks `createHearth(options)`; returns the options. */
 export function checkHearthOptions<T extends object>(o: T | undefined): T {
@@ -85,6 +85,7 @@ export function checkHearthOptions<T extends object>(o: T | undefined): T {
     throw new HearthError('E_ARG', `createHearth: ${what}; got ${describeArg(got)}.`);
   };
   if (opts['plugins'] !== undefined && !Array.isArray(opts['plugins'])) fail('plugins must be an array of plugins, e.g. { plugins: [cpuPlugin] }', opts['plugins']);
+  if (opts['exclusive'] !== undefined && typeof opts['exclusive'] !== 'boolean') fail('exclusive must be true or false', opts['exclusive']);
   const backends = opts['backends'];
   if (backends !== undefined && (!Array.isArray(backends) || !backends.every((b) => typeof b === 'string' && b.trim() !== ''))) {
     fail('backends must be an array of device type names, e.g. { backends: ["webgpu", "cpu"] }', backends);

@@ -1,7 +1,7 @@
 import { HearthError, describeError } from './errors.js';
 import { describeArg } from './arguments.js';
 import { isThenable } from './time-limit.js';
-import { dtypeBytes, dtypeCode, floatTypeFor, isDType, isFloat, promoteTypes, type DType } from './dtype.js';
+import { dtypeBytes, dtypeCode, floatTypeFor, hostArray, isDType, isFloat, promoteTypes, type DType, type HostArray } from './dtype.js';
 import { checkShape, sizeOf, type Shape } from './shape.js';
 import { parseAttrs } from './opset/attrs.js';
 import { OPSET, opId } from './opset/index.js';
@@ -18,10 +18,24 @@ export type FallbackPolicy = 'error' | 'warn' | 'allow';
 
 /** The runtime's fallback settings. */
 export interface FallbackOptions {
-  /** `error` (default): refuse; `warn`: move data, run, and emit a warning; `allow`: move data silently. */
+  /**
+   * `warn` (default): move data, run where a kernel exists, and warn once per (op, device); `allow`: the same
+   * silently; `error`: refuse (strict mode, what conformance runs use).
+   */
   readonly policy: FallbackPolicy;
-  /** Where kernels missing elsewhere run (default `"cpu:0"`). */
+  /**
+   * Where kernels missing elsewhere run: `"auto"` (default), the first ready device in the runtime's order
+   * (the default device first) that has the kernel; or one device by name (`"cpu:0"`), and only that one.
+   */
   readonly device: string;
+}
+
+/** Where a call with no kernel on its own device runs instead. */
+export interface FallbackTarget {
+  /** The device. */
+  readonly device: Device;
+  /** Its kernel for the call. */
+  readonly kernel: KernelEntry;
 }
 
 /** A hook around kernels. Hooks cost nothing while none is installed. */
@@ -63,8 +77,24 @@ export class Dispatcher {
     private readonly store: TensorStore,
     private readonly events: Events,
     private readonly fallback: FallbackOptions,
-    private readonly resolveDevice: (name: string) => Device,
+    private readonly readyDevices: () => readonly Device[],
   ) {}
+
+  /**
+   * Where a call whose device lacks the kernel (or a dtype) would run under the fallback policy, or
+   * undefined when nowhere: the one answer both the dispatcher and `explain` give.
+   */
+  fallbackTarget(op: number, p: CallPlan): FallbackTarget | undefined {
+    if (this.fallback.policy === 'error') return undefined;
+    const named = this.fallback.device === 'auto' ? undefined : this.fallback.device;
+    const candidates = named === undefined ? this.readyDevices() : this.readyDevices().filter((d) => d.name === named || `${d.type}` === named);
+    for (const to of candidates) {
+      if (to === p.device || !to.has(p.dtype) || !to.has(p.outDtype)) continue;
+      const kernel = this.table.lookup(to.typeId, op, dtypeCode(p.dtype));
+      if (kernel) return { device: to, kernel };
+    }
+    return undefined;
+  }
 
   /** Adds a hook before or after every kernel; returns a function that removes it. */
   hook(when: 'before' | 'after', fn: KernelHook): () => void {
@@ -248,18 +278,27 @@ export class Dispatcher {
     const from = p.device;
     const where = `${p.schema.name}(${p.dtype}) on ${from.name}`;
     const why = !from.has(p.dtype) || !from.has(p.outDtype) ? `${from.name} does not store ${from.has(p.dtype) ? p.outDtype : p.dtype}` : `no kernel for ${where}`;
-    const to = this.fallback.policy === 'error' ? undefined : this.resolveDevice(this.fallback.device);
-    const kernel = to && to !== from ? this.table.lookup(to.typeId, op, dtypeCode(p.dtype)) : undefined;
-    if (!to || !kernel || !to.has(p.dtype) || !to.has(p.outDtype)) {
+    const target = this.fallbackTarget(op, p);
+    const onHost = !target && this.fallback.policy !== 'error' ? this.#onHost(p, inputs, why) : undefined;
+    if (onHost) return onHost;
+    if (!target) {
       const others = this.table.entries().filter((e) => e.op === p.schema.name && e.dtype === p.dtype).map((e) => e.device);
+      const ready = this.readyDevices().map((d) => d.type);
+      const advice =
+        this.fallback.policy === 'error'
+          ? ', or create the runtime with fallback: "warn" (the default) to run it where a kernel exists.'
+          : others.some((t) => ready.includes(t))
+            ? `; the fallback device ${JSON.stringify(this.fallback.device)} has none (fallback: { device: "auto" } picks any ready device with the kernel).`
+            : '; no ready device of this runtime has one, so nothing can run it (load a plugin that has it, e.g. the CPU plugin).';
       throw new HearthError(
         'E_NO_KERNEL',
         `${why}.` +
           (others.length ? ` Device types with one: ${[...new Set(others)].join(', ')}; move the inputs there with \`await t.to(...)\`` : ' No installed plugin has one; cast to a supported dtype') +
-          (this.fallback.policy === 'error' ? ', or create the runtime with fallback: { policy: "warn" } to run it on the fallback device.' : '.'),
+          advice,
         { op: p.schema.name, dtype: p.dtype, device: from.name },
       );
     }
+    const { device: to, kernel } = target;
     if (this.fallback.policy === 'warn') this.#warn('E_NO_KERNEL', `${why}; ran on ${to.name} instead.`, `${p.schema.name}@${from.name}`);
     if (!from.backend.syncRead || !to.backend.syncRead) {
       return this.#later(p, from, inputs, `a fallback of ${p.schema.name} to ${to.name}`, async (xs) => {
@@ -289,10 +328,37 @@ export class Dispatcher {
     }
   }
 
+  /** Whether a call with no kernel anywhere is made through host memory instead (see `#onHost`). */
+  makesOnHost(p: CallPlan): boolean {
+    return this.fallback.policy !== 'error' && (p.schema.name === 'reshape' || p.schema.name === 'full') && p.device.has(p.outDtype);
+  }
+
+  /**
+   * Ops whose result needs no kernel anywhere: `reshape` (the same elements in the same order) and `full`
+   * (a constant), made through the host on the device itself, so that a device with a partial plugin and
+   * no fallback device still creates and reshapes tensors. Undefined for every other op.
+   */
+  #onHost(p: CallPlan, inputs: readonly Tensor[], why: string): Tensor | undefined {
+    const name = p.schema.name;
+    if (!this.makesOnHost(p)) return undefined;
+    if (this.fallback.policy === 'warn') this.#warn('E_NO_KERNEL', `${why}; made it through host memory instead.`, `${name}@${p.device.name}`);
+    const make = (data: HostArray): Tensor => this.store.fromHost(p.device, data, p.shape, p.outDtype, name);
+    if (name === 'full') {
+      const value = p.attrs['value'] as number;
+      return make(hostArray(p.outDtype, sizeOf(p.shape)).fill(p.outDtype === 'bool' ? (value !== 0 ? 1 : 0) : value));
+    }
+    const x = inputs[0]!;
+    if (x.pending === undefined && x.dev.backend.syncRead) return make(this.store.readSync(x));
+    return this.#later(p, p.device, inputs, `a host copy for ${name}`, async ([h]) => make(await this.store.read(h!)));
+  }
+
   /** Counts a fallback and emits its event; returns the result. */
   #fellBack(p: CallPlan, from: Device, to: Device, moved: readonly Tensor[], back: Tensor): Tensor {
     const bytes = moved.reduce((n, t) => n + t.size * dtypeBytes(t.dtype), 0) + back.size * dtypeBytes(back.dtype);
-    this.store.counters.fallbacks++;
+    const counters = this.store.counters;
+    counters.fallbacks++;
+    const site = `${p.schema.name}(${p.dtype}) ${from.name} -> ${to.name}`;
+    counters.fallbacksByOp[site] = (counters.fallbacksByOp[site] ?? 0) + 1;
     this.events.emit('fallback', { op: p.schema.name, dtype: p.dtype, from: from.name, to: to.name, bytes });
     return back;
   }

@@ -34,6 +34,11 @@ export const ERROR_CODES = [
 /** One of {@link ERROR_CODES}. */
 export type ErrorCode = (typeof ERROR_CODES)[number];
 
+/** True when `code` is one of {@link ERROR_CODES} (e.g. a code read from a report or another process). */
+export function isErrorCode(code: unknown): code is ErrorCode {
+  return typeof code === 'string' && (ERROR_CODES as readonly string[]).includes(code);
+}
+
 /**
  * The brand every {@link HearthError} carries, registered in the global symbol registry so that an error
  * made by one installed copy of `@hearth/core` is recognised by another (a plugin may resolve its own copy).

@@ -8,7 +8,7 @@
 import './api.js';
 import './api-v2.js';
 
-export { HearthError, isHearthError, describeError, ERROR_CODES, type ErrorCode } from './errors.js';
+export { HearthError, isHearthError, isErrorCode, describeError, ERROR_CODES, type ErrorCode } from './errors.js';
 export { CORE_API_VERSION, OPSET_VERSION } from './version.js';
 export {
   type DType,

@@ -19,6 +19,8 @@ export interface TransferCounters {
   transfers: number;
   /** Bytes copied between devices. */
   bytesMoved: number;
+  /** Fallbacks per call site, keyed `"op(dtype) from -> to"`, e.g. `"add(float32) npu:0 -> cpu:0"`. */
+  fallbacksByOp: Record<string, number>;
 }
 
 /**
@@ -28,7 +30,7 @@ export interface TransferCounters {
 export class TensorStore implements TensorRuntime {
   readonly ledger = new Ledger<Tensor>();
   readonly scopes = new ScopeTracker();
-  readonly counters: TransferCounters = { fallbacks: 0, transfers: 0, bytesMoved: 0 };
+  readonly counters: TransferCounters = { fallbacks: 0, transfers: 0, bytesMoved: 0, fallbacksByOp: {} };
   /** True once the runtime was disposed. */
   closed = false;
   #nextId = 0;

@@ -13,10 +13,11 @@ import { checkHearthOptions, checkTensorOptions, checkOpCall } from './arguments
 import { checkBackend } from './backend-check.js';
 import { withTimeLimit } from './time-limit.js';
 import { pickDefault, type BackendChoice } from './selection.js';
+import { envVar, fallbackOptions } from './fallback.js';
 import { Device } from './device.js';
 import { Events, type HearthEvents } from './events.js';
 import { TensorStore, type TransferCounters } from './memory.js';
-import { Dispatcher, computeDtype, type FallbackOptions, type FallbackPolicy, type KernelHook } from './dispatcher.js';
+import { Dispatcher, computeDtype, type CallPlan, type FallbackOptions, type FallbackPolicy, type KernelHook } from './dispatcher.js';
 import type { DeviceLedger, LiveTensor } from './ledger.js';
 import { Tensor } from './tensor.js';
 import { toHost, type TensorData } from './host-data.js';
@@ -26,10 +27,17 @@ export interface HearthOptions {
   /** The plugins to load. A plugin that fails to load is reported by `ready()`, never thrown. */
   readonly plugins?: readonly HearthPlugin[];
   /**
-   * The device types to use, most preferred first (the first one ready is the default device). When left
-   * out, the `HEARTH_BACKENDS` environment variable (`webgpu,cpu`) decides, else plugin priorities.
+   * The device types in order of preference: the first one ready is the default device. When left out,
+   * the `HEARTH_BACKENDS` environment variable (`webgpu,cpu`) decides, else plugin priorities. Every other
+   * loaded backend is still started and usable by name (`{ device: "cpu" }`, `t.to("cpu")`) and as a
+   * fallback target, unless {@link HearthOptions.exclusive} restricts the runtime to the listed ones.
    */
   readonly backends?: readonly string[];
+  /**
+   * Start only the backends named in `backends` (or `HEARTH_BACKENDS`), none of the other loaded ones.
+   * Also set by `HEARTH_BACKENDS_EXCLUSIVE=1`. Default false.
+   */
+  readonly exclusive?: boolean;
   /** What to do when a kernel is missing on a device or inputs sit on different devices. */
   readonly fallback?: Partial<FallbackOptions> | FallbackPolicy;
   /** Options per device type, passed to that backend's factory. */
@@ -159,11 +167,7 @@ export class Hearth {
   /** @internal Use {@link createHearth}. */
   constructor(options: HearthOptions) {
     this.#options = options;
-    const fb = typeof options.fallback === 'string' ? { policy: options.fallback } : (options.fallback ?? {});
-    if (fb.policy !== undefined && !['error', 'warn', 'allow'].includes(fb.policy)) {
-      throw new HearthError('E_ARG', `fallback policy must be "error", "warn" or "allow", got ${JSON.stringify(fb.policy)}.`);
-    }
-    this.fallback = { policy: fb.policy ?? 'error', device: fb.device ?? 'cpu:0' };
+    this.fallback = fallbackOptions(options.fallback, envVar('HEARTH_FALLBACK'));
     const c = rootContainer.createChildContainer();
     const resolveDevice = (name: string) => this.#device(name);
     c.register(TOKENS.options, { useValue: options });
@@ -173,7 +177,7 @@ export class Hearth {
     const loaderPolicy = { allowOverrides: options.allowOverrides ?? false, registerTimeoutMs: options.timeouts?.register ?? DEFAULT_TIMEOUT_MS };
     c.register(TOKENS.loader, { useFactory: instanceCachingFactory((d) => new PluginLoader(d.resolve(TOKENS.table), loaderPolicy)) });
     c.register(TOKENS.dispatcher, {
-      useFactory: instanceCachingFactory((d) => new Dispatcher(d.resolve(TOKENS.table), d.resolve(TOKENS.store), d.resolve(TOKENS.events), this.fallback, resolveDevice)),
+      useFactory: instanceCachingFactory((d) => new Dispatcher(d.resolve(TOKENS.table), d.resolve(TOKENS.store), d.resolve(TOKENS.events), this.fallback, () => this.#fallbackOrder())),
     });
     this.container = c;
     this.#table = c.resolve(TOKENS.table);
@@ -203,7 +207,12 @@ export class Hearth {
     await this.#loading;
     const { names, source } = this.backendOrder();
     const wanted = [...names];
-    if (this.fallback.policy !== 'error') {
+    if (!this.#exclusive(source)) {
+      // The preference order picks the default; every other loaded backend stays usable by name.
+      const rest = [...this.#loader.factories].sort((a, b) => b.priority - a.priority).map((f) => f.factory.type);
+      for (const type of rest) if (!wanted.includes(type)) wanted.push(type);
+    }
+    if (this.fallback.policy !== 'error' && this.fallback.device !== 'auto') {
       const fbType = this.fallback.device.split(':')[0]!;
       if (!wanted.includes(fbType)) wanted.push(fbType);
     }
@@ -245,7 +254,7 @@ export class Hearth {
     this.#report = { devices: this.devices(), failed, plugins: this.#loader.records.slice(), defaultDevice: this.#default?.name, selection, overrides: this.#loader.overrides.slice() };
     if (!this.#default) {
       const reasons = failed.map((f) => `${f.backend}: ${f.error.message}`).join('; ');
-      throw new HearthError('E_NO_BACKEND', `No backend is ready${reasons ? ` (${reasons})` : ''}. Pass plugins to createHearth({ plugins }) and check HEARTH_BACKENDS.`, {
+      throw new HearthError('E_NO_BACKEND', reasons ? `No backend is ready: ${reasons.replace(/\.$/, '')}.` : 'No backend is ready: no plugin provides one. Pass plugins to createHearth({ plugins }) and check HEARTH_BACKENDS.', {
         failed,
         plugins: this.#report.plugins,
       });
@@ -282,6 +291,14 @@ export class Hearth {
     return { names: [...new Set(sorted.map((f) => f.factory.type))], source: 'priority' };
   }
 
+  /** Whether only the listed backends start: `exclusive`, or `HEARTH_BACKENDS_EXCLUSIVE=1` with a list from the environment. */
+  #exclusive(source: BackendChoice): boolean {
+    if (source === 'priority') return false;
+    if (this.#options.exclusive !== undefined) return this.#options.exclusive;
+    const env = envVar('HEARTH_BACKENDS_EXCLUSIVE');
+    return env === '1' || env?.toLowerCase() === 'true';
+  }
+
   /** The report of the last `ready()`, if it has finished. */
   get report(): ReadyReport | undefined {
     return this.#report;
@@ -310,6 +327,12 @@ export class Hearth {
   /** @internal A device by name (`"cpu"` means `"cpu:0"`), or the default one. */
   device(name?: string): Device {
     return this.#device(name);
+  }
+
+  /** The ready devices in the order a fallback tries them: the default device first, then creation order. */
+  #fallbackOrder(): readonly Device[] {
+    const all = [...this.#devices.values()];
+    return this.#default ? [this.#default, ...all.filter((d) => d !== this.#default)] : all;
   }
 
   #device(name: string | undefined): Device {
@@ -391,7 +414,7 @@ export class Hearth {
     return {
       ...base,
       runs: 'fallback',
-      reason: `no kernel for ${op}(${p.dtype}) on ${p.device.name}; fallback policy "${this.fallback.policy}"${this.fallback.policy === 'error' ? ' refuses the call' : ` runs it on ${this.fallback.device}`}.`,
+      reason: this.#fallbackReason(id, p),
     };
   }
 
@@ -409,6 +432,16 @@ export class Hearth {
     };
     schema.decompose!(builder, metas, attrs, dtype);
     return steps;
+  }
+
+  /** What the fallback policy does with a call that has no kernel on its device: the dispatcher's own answer. */
+  #fallbackReason(op: number, p: CallPlan): string {
+    const missing = !p.device.has(p.dtype) || !p.device.has(p.outDtype) ? `${p.device.name} does not store ${p.device.has(p.dtype) ? p.outDtype : p.dtype}` : `no kernel for ${p.schema.name}(${p.dtype}) on ${p.device.name}`;
+    if (this.fallback.policy === 'error') return `${missing}; fallback policy "error" refuses the call (E_NO_KERNEL).`;
+    const target = this.dispatcher.fallbackTarget(op, p);
+    if (!target && this.dispatcher.makesOnHost(p)) return `${missing}; fallback policy "${this.fallback.policy}" makes it through host memory on ${p.device.name}.`;
+    if (!target) return `${missing}; no ready device with a kernel for it is a fallback target, so the call fails with E_NO_KERNEL.`;
+    return `${missing}; fallback policy "${this.fallback.policy}" runs it on ${target.device.name} (${target.kernel.provenance.plugin}).`;
   }
 
   /** Runs `fn` in a scope that disposes the tensors made inside, except those returned or kept; async-safe. */
@@ -444,7 +477,8 @@ export class Hearth {
 
   /** Fallback and transfer counters. */
   stats(): Readonly<TransferCounters> {
-    return { ...this.store.counters };
+    const c = this.store.counters;
+    return { ...c, fallbacksByOp: { ...c.fallbacksByOp } };
   }
 
   /** Listens to an event (`fallback`, `transfer`, `warning`); returns a function that stops listening. */

@@ -46,7 +46,7 @@ describe('fallback out of a device that reads asynchronously', () => {
       { from: 'cpu:0', to: 'gpu:0', bytes: 12, reason: 'fallback' },
     ]);
     expect(fallbacks).toEqual([{ op: 'mul', dtype: 'float32', from: 'gpu:0', to: 'cpu:0', bytes: 36 }]);
-    expect(h.stats()).toEqual({ fallbacks: 1, transfers: 3, bytesMoved: 36 });
+    expect(h.stats()).toEqual({ fallbacks: 1, transfers: 3, bytesMoved: 36, fallbacksByOp: { "mul(float32) gpu:0 -> cpu:0": 1 } });
   });
 
   it('copies a GPU input of a CPU call asynchronously (cpuTensor.add(gpuTensor))', async () => {

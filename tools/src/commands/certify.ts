@@ -1,4 +1,5 @@
 import { join, resolve } from 'node:path';
+import { HearthError } from '@hearth/core';
 import type { RunResult } from '@hearth/conformance';
 import { packageDirOf, packageIntegrity, readPluginPackage, readSignerKey, writeBundle, type PluginPackage, type SignerKey } from '@hearth/registry';
 
@@ -6,6 +7,8 @@ import { packageDirOf, packageIntegrity, readPluginPackage, readSignerKey, write
 export interface CertifyOptions {
   /** The plugin spec the run was given. */
   readonly plugin: string;
+  /** The profile the run certifies; the package's manifest must claim it. */
+  readonly profile: string;
   /** The signer key file. */
   readonly signKey: string;
   /** The bundle folder (default `certification/<plugin>-<version>-<device>-<profile>`). */
@@ -23,6 +26,14 @@ export function prepareCertification(options: CertifyOptions): (run: RunResult) 
   const key = readSignerKey(resolve(options.signKey));
   const dir = packageDirOf(options.plugin);
   const pkg = readPluginPackage(dir);
+  const claims: readonly string[] = pkg.hearth.profiles;
+  if (!claims.includes(options.profile)) {
+    throw new HearthError(
+      'E_ARG',
+      `${pkg.name}@${pkg.version} claims ${claims.join(', ') || 'no profile'} in package.json#/hearth/profiles, so a bundle certifying ${options.profile} would be refused by \`hearth registry verify\`. Run the profile it claims (--profile ${claims[0] ?? 'core'}), or change hearth.profiles to what it passes.`,
+      { plugin: pkg.name, claims, profile: options.profile },
+    );
+  }
   return (run) => writeCertification(run, options, { key, dir, pkg });
 }
 

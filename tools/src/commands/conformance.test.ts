@@ -1,3 +1,4 @@
+import type { HearthError } from '@hearth/core';
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -162,7 +163,12 @@ describe('hearth conformance', () => {
           register(host) { host.registerBackend({ type: 'npu', create() { throw new Error('no NPU found on this machine'); } }); } };\n`,
       );
       const dir = tmp();
-      expect(await runConformanceCommand(opts({ plugin: file, report: dir }))).toBe(1);
+      // One coded error (the CLI's exit 2), not a FAIL block per case, and no advice about createHearth.
+      const err = await runConformanceCommand(opts({ plugin: file, report: dir })).then(() => undefined, (e: unknown) => e as HearthError);
+      expect(err?.code).toBe('E_BACKEND_INIT');
+      expect(err?.message).toMatch(/acme-npu@0\.1\.0: the npu device could not start, so no case ran: .*no NPU found on this machine/);
+      expect(err?.message).not.toContain('createHearth');
+      expect(logs.join('\n')).not.toContain('FAIL');
       const r = JSON.parse(readFileSync(join(dir, 'results.json'), 'utf8'));
       expect(r.init).toMatchObject({ ok: false, reason: expect.stringMatching(/no NPU found/) });
       expect(r.results[0]).toMatchObject({ id: 'hearth:lifecycle,init:case=ready', status: 'fail', message: expect.stringMatching(/no NPU found/) });

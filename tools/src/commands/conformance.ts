@@ -1,7 +1,8 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { Command, Option } from 'commander';
-import { HearthError } from '@hearth/core';
+import { HearthError, isErrorCode } from '@hearth/core';
+import { packageDirOf, readPluginPackage } from '@hearth/registry';
 import { prepareCertification } from './certify.js';
 import {
   ProgressBar,
@@ -27,7 +28,7 @@ export interface ConformanceCliOptions {
   /** Case queries. */
   query?: string[];
   /** Profile name. */
-  profile: string;
+  profile?: string;
   /** Expectations file. */
   expectations?: string;
   /** Certification run. */
@@ -82,15 +83,25 @@ function printFailures(run: RunResult, dir: string | undefined): void {
   }
 }
 
+/** The first profile a plugin package's manifest claims (`hearth.profiles`), when the plugin is a package that has one. */
+function claimedProfile(plugin: string): string | undefined {
+  try {
+    return readPluginPackage(packageDirOf(plugin)).hearth.profiles[0];
+  } catch {
+    return undefined; // a bare module path or an unpackaged plugin: no claim to follow
+  }
+}
+
 /**
  * Runs `hearth conformance` with parsed options and returns the exit code: 0 when the verdict is pass,
  * 1 when it is fail. Bad input (unknown profile, a query matching nothing, a malformed expectations file,
  * a path that is not a plugin) throws a HearthError before any report is written.
  */
-export async function runConformanceCommand(opts: ConformanceCliOptions): Promise<number> {
+export async function runConformanceCommand(given: ConformanceCliOptions): Promise<number> {
+  const opts = { ...given, profile: given.profile ?? claimedProfile(given.plugin) ?? 'core' };
   const queries = opts.query ?? [];
   if (opts.signKey && !opts.certify) throw new HearthError('E_ARG', '--sign-key signs a certification bundle: add --certify (a bundle is only made from a certification run).');
-  const writeBundle = opts.signKey ? prepareCertification({ plugin: opts.plugin, signKey: opts.signKey, ...(opts.bundle ? { bundle: opts.bundle } : {}), ...(opts.package ? { packageFile: opts.package } : {}) }) : undefined;
+  const writeBundle = opts.signKey ? prepareCertification({ plugin: opts.plugin, profile: opts.profile, signKey: opts.signKey, ...(opts.bundle ? { bundle: opts.bundle } : {}), ...(opts.package ? { packageFile: opts.package } : {}) }) : undefined;
   if (opts.list) {
     const { cases } = selectCases({ profile: opts.profile, queries, ...(opts.shard ? { shard: opts.shard } : {}), ...(opts.certify ? { certify: true } : {}) });
     for (const c of cases) console.log(c.id);
@@ -115,6 +126,15 @@ export async function runConformanceCommand(opts: ConformanceCliOptions): Promis
   });
   bar?.done();
   const written = reportDir ? writeReports(run, resolve(reportDir)) : undefined;
+  if (!run.init.ok) {
+    // One error, not a failure per case: nothing ran, and the cause is the device, not the cases.
+    const where = written ? ` The report is in ${join(written.dir, 'index.html')}.` : '';
+    throw new HearthError(
+      isErrorCode(run.init.code) ? run.init.code : 'E_BACKEND_INIT',
+      `${run.plugin.name}@${run.plugin.version}: the ${run.device.type} device could not start, so no case ran: ${(run.init.reason ?? 'no reason given').replace(/\.$/, '')}. Fix what stops the device (a driver, a library, the machine) and run again.${where}`,
+      { plugin: run.plugin.name, device: run.device.type },
+    );
+  }
   if (opts.json) {
     console.log(resultsJson(written?.run ?? run));
     return run.verdict === 'pass' ? 0 : 1;
@@ -122,7 +142,6 @@ export async function runConformanceCommand(opts: ConformanceCliOptions): Promis
   console.log(
     `hearth conformance ${SUITE_VERSION}: ${run.plugin.name}@${run.plugin.version} on ${run.device.name ?? run.device.type}, profile ${run.profile.name}${run.selection.certify ? ' (certification)' : ''}`,
   );
-  if (!run.init.ok) console.log(`The device failed to initialise: ${run.init.reason}`);
   printFailures(written?.run ?? run, reportDir);
   const missing = missingBlock(run);
   if (missing) console.log(`\n${missing}`);
@@ -141,7 +160,7 @@ export function conformanceCommand(): Command {
     .option('--plugin <package|path>', 'the plugin: an installed package name or a built module path', '@hearth/plugin-cpu')
     .option('--device <type>', "the device type to test (default: the plugin's first)")
     .option('--query <query>', 'run only cases matching a query, e.g. "hearth:op,add:*" (repeatable)', collect)
-    .addOption(new Option('--profile <name>', 'the profile').choices(PROFILES.map((p) => p.name)).default('core'))
+    .addOption(new Option('--profile <name>', "the profile (default: the first of the plugin package's hearth.profiles, else core)").choices(PROFILES.map((p) => p.name)))
     .option('--expectations <file>', 'known failures (YAML or JSON; ignored with --certify)')
     .option('--certify', 'a certification run: the whole profile, no expectations, no skips')
     .option('--report <dir>', 'write results.json, junit.xml, summary.md and index.html here')

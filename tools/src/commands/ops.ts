@@ -4,6 +4,7 @@ import { openRuntime } from '../runtime.js';
 import { probeInChild } from '../probe/probe.js';
 import { timeoutOption } from '../probe/options.js';
 import { formatTable } from '../table.js';
+import { findOp, opDetail } from './op-detail.js';
 
 /** Op × dtype coverage of one device type: for each op, the compute dtypes that have a kernel. */
 export interface Coverage {
@@ -26,16 +27,26 @@ export async function coverage(options: { device?: string; plugins?: string[] } 
   });
 }
 
-/** `hearth ops [--device d]`: the op × dtype coverage of each backend, as a table. */
+/** `hearth ops [op] [--device d]`: the op × dtype coverage of each backend, or one operator in detail. */
 export function opsCommand(): Command {
   return new Command('ops')
-    .description('Show which operators each backend implements, per dtype')
+    .description('Show which operators each backend implements, per dtype; with an op name, its doc, inputs, attributes and kernels')
+    .argument('[op]', 'one operator to describe, e.g. sum')
     .option('--device <type>', 'only this device type (e.g. cpu, webgpu)')
     .option('--plugin <spec...>', 'plugin packages or paths to load instead of the installed ones')
     .option('--json', 'print JSON for machines')
     .addOption(timeoutOption())
-    .action(async (opts: { device?: string; plugin?: string[]; json?: boolean; timeout: number }) => {
+    .action(async (name: string | undefined, opts: { device?: string; plugin?: string[]; json?: boolean; timeout: number }) => {
+      const op = name === undefined ? undefined : findOp(OPSET_V1, name);
       const cov = await probeInChild<Coverage[]>({ kind: 'ops', plugins: opts.plugin ?? [], ...(opts.device ? { device: opts.device } : {}) }, opts.timeout);
+      if (op) {
+        if (opts.json) {
+          const attrs = Object.fromEntries(Object.entries(op.attrs).map(([k, a]) => [k, { type: a.type, optional: a.optional, default: a.default }]));
+          const kernels = Object.fromEntries(cov.map((c) => [c.device, c.ops[op.name] ?? []]));
+          console.log(JSON.stringify({ name: op.name, family: op.family, doc: op.doc, inputs: op.inputs, attrs, compute: op.compute, output: op.output, computeDtypes: op.computeDtypes, kernels }, null, 2));
+        } else console.log(opDetail(op, cov));
+        return;
+      }
       if (opts.json) {
         console.log(JSON.stringify(cov, null, 2));
         return;

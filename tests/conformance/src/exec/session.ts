@@ -65,7 +65,7 @@ export class Session {
     };
     let h: Hearth | undefined;
     try {
-      h = createHearth({ plugins: [plugin], backends: [type], ...(backendOptions ? { backendOptions: { [type]: backendOptions } } : {}) });
+      h = createHearth({ plugins: [plugin], backends: [type], exclusive: true, fallback: 'error', ...(backendOptions ? { backendOptions: { [type]: backendOptions } } : {}) });
       const ready = await h.ready();
       const failed = ready.failed.find((f) => f.backend === type);
       const pluginFailed = ready.plugins.find((p) => p.status === 'failed');
@@ -78,7 +78,10 @@ export class Session {
       const info = JSON.parse(JSON.stringify(dev.info)) as Record<string, unknown>;
       return new Session(h, { ...base, ok: true, device: dev.name, deviceInfo: info, stores: DTYPES.filter((d) => dev.dtypes.includes(d)), declared });
     } catch (e) {
-      return new Session(h, { ...base, ok: false, reason: (e as Error)?.message ?? String(e), ...(isHearthError(e) ? { code: e.code } : {}) });
+      // ready() sums up every failure in E_NO_BACKEND; the device's own error says what to fix.
+      const own = h?.report?.failed.find((f) => f.backend === type)?.error;
+      const err = own ?? e;
+      return new Session(h, { ...base, ok: false, reason: (err as Error)?.message ?? String(err), ...(isHearthError(err) ? { code: err.code } : {}) });
     }
   }
 

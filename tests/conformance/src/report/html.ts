@@ -7,7 +7,11 @@ const esc = (s: string) => s.replace(/[<>&"]/g, (c) => ({ '<': '&lt;', '>': '&gt
 
 const STYLE = `body{font:14px system-ui,sans-serif;margin:2em;color:#222}table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #ddd;padding:3px 8px;text-align:center}
 th{background:#f4f4f4}td.op{text-align:left;font-family:monospace}.pass{background:#c8efc8}.fail,.crash,.timeout,.unexpected-pass{background:#f6b8b8}.not-supported{background:#eee;color:#888}
-.expected-fail,.flaky,.skip{background:#fbe3a6}.bar{display:inline-block;height:10px;background:#4a7fd0;vertical-align:middle}pre{background:#f8f8f8;padding:1em;overflow:auto}.verdict-pass{color:#186a18}.verdict-fail{color:#a01818}`;
+.expected-fail,.flaky,.skip{background:#fbe3a6}.bar{display:inline-block;height:10px;background:#4a7fd0;vertical-align:middle}pre{background:#f8f8f8;padding:1em;overflow:auto}.verdict-pass{color:#186a18}.verdict-fail{color:#a01818}
+.unavailable{background:#e4e4e4;color:#666}.verdict-unavailable{color:#666}`;
+
+/** A run whose device could not start on this machine (no GPU, no driver): unavailable, never a failure. */
+const isUnavailable = (run: RunResult): boolean => !run.init.ok;
 
 function cell(c: MatrixCell | undefined, anchor: string): string {
   if (!c) return '<td></td>';
@@ -36,7 +40,9 @@ export function htmlReport(run: RunResult): string {
   const lifecycle = run.results.filter((r) => r.kind === 'lifecycle');
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Hearth conformance: ${esc(run.plugin.name)} on ${esc(run.device.type)}</title><style>${STYLE}</style></head><body>
 <h1>Hearth conformance: ${esc(run.plugin.name)}@${esc(run.plugin.version)} on ${esc(run.device.name ?? run.device.type)}</h1>
-<p class="verdict-${run.verdict}"><b>Verdict: ${run.verdict.toUpperCase()}</b>${run.reasons.length ? ` — ${esc(run.reasons.join('; '))}` : ''}</p>
+${isUnavailable(run)
+    ? `<p class="verdict-unavailable"><b>Unavailable here</b> — the device could not start, so no case ran: ${esc(run.init.reason ?? 'no reason given')}</p>`
+    : `<p class="verdict-${run.verdict}"><b>Verdict: ${run.verdict.toUpperCase()}</b>${run.reasons.length ? ` — ${esc(run.reasons.join('; '))}` : ''}</p>`}
 <p>Suite ${run.suite.version} (seed ${run.suite.seed}) · opset v${run.opsetVersion} · core API ${run.coreApiVersion} · profile <code>${run.profile.name}</code>${run.selection.certify ? ' · certification run' : ''} ·
 ${run.results.length} cases in ${(run.durationMs / 1000).toFixed(1)} s · ${esc(run.environment.cpuModel)} · Node ${run.environment.node} · started ${run.startedAt}</p>
 <h2>Device</h2>
@@ -87,12 +93,16 @@ export function opBackendCells(columns: readonly BackendColumn[]): Map<string, C
 /** The index page of the main job: the op × backend matrix, linking to each backend's report. */
 export function backendsHtml(columns: readonly BackendColumn[], links: readonly string[]): string {
   const cells = opBackendCells(columns);
+  const away = columns.map((c) => !('error' in c.run) && isUnavailable(c.run));
+  const head = (c: BackendColumn, i: number) => ('error' in c.run ? 'could not run' : away[i] ? 'UNAVAILABLE' : c.run.verdict.toUpperCase());
+  const td = (s: CaseStatus, i: number) => (away[i] ? '<td class="unavailable">unavailable</td>' : `<td class="${s}">${s}</td>`);
+  const why = columns.map((c, i) => ('error' in c.run ? c.run.error : away[i] ? `unavailable here: ${c.run.init.reason ?? 'the device could not start'}` : undefined));
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Hearth conformance: backends</title><style>${STYLE}</style></head><body>
 <h1>Hearth conformance: the core profile on every installed backend</h1>
-<table><tr><th>op</th>${columns.map((c, i) => `<th><a href="${esc(links[i] ?? '#')}">${esc(c.title)}</a><br>${'error' in c.run ? 'could not run' : c.run.verdict.toUpperCase()}</th>`).join('')}</tr>
-${[...cells].map(([op, row]) => `<tr><td class="op">${op}</td>${row.map((s) => `<td class="${s}">${s}</td>`).join('')}</tr>`).join('\n')}
+<table><tr><th>op</th>${columns.map((c, i) => `<th><a href="${esc(links[i] ?? '#')}">${esc(c.title)}</a><br>${head(c, i)}</th>`).join('')}</tr>
+${[...cells].map(([op, row]) => `<tr><td class="op">${op}</td>${row.map(td).join('')}</tr>`).join('\n')}
 </table>
-${columns.filter((c) => 'error' in c.run).map((c) => `<p><b>${esc(c.title)}</b>: ${esc((c.run as { error: string }).error)}</p>`).join('')}
+${columns.map((c, i) => (why[i] ? `<p><b>${esc(c.title)}</b>: ${esc(why[i]!)}</p>` : '')).join('')}
 </body></html>
 `;
 }
