@@ -21,7 +21,8 @@ export const MATH_OPS_V2: readonly OpSchema[] = [
     family: 'binary',
     doc:
       'Remainder of a / b, broadcast and promoted. fmod = false (default): floored, the sign of b (a - floor(a/b)·b, Python\'s %); ' +
-      'fmod = true: truncated, the sign of a (C fmod). int32 is exact and b = 0 gives 0; float b = 0 gives NaN; ' +
+      'fmod = true: truncated, the sign of a (C fmod); a zero result takes the sign of b (floored) or of a (fmod). ' +
+      'int32 is exact and b = 0 gives 0; float b = 0 or a = ±Inf gives NaN; ' +
       'a mod ±Inf is a under fmod, and under floored mod a when a and b have the same sign (or a = 0), else b.',
     inputs: [promoted('a'), promoted('b')],
     attrs: { fmod: attr.bool({ default: false }) },

@@ -1,4 +1,4 @@
-import type { DType } from '@hearth/core';
+import { OPSET_V2_ADDED, type CompositeBound, type DType } from '@hearth/core';
 
 /**
  * Accuracy classes, per op and per dtype (PyTorch OpInfo's per-dtype tolerances, the WebGPU CTS's
@@ -134,4 +134,30 @@ export const ACCURACY: Readonly<Record<string, Accuracy>> = {
   avg_pool2d: acc('inherited', 'Inherited from sum / divisor: γ_(n+6)·Σ|x|/divisor + 2.5 ULP (1 ULP in float64; n the elements in the window).', { float32: { ulp: 2.5, k: K(4, 1) }, float16: { ulp: 2.5, k: K(4, 1) }, float64: { ulp: 1, k: K(4, 1) } }),
   full: exact(),
   arange: exact('Exact: start + i·step in float64, then converted.'),
+  // Opset v2 primitives.
+  erf: ulps('4 ULP, or absolute 2^-22 (float32: a polynomial approximation such as A&S 7.1.26 qualifies) / 2^-10 (float16); 4 ULP or 2^-50 in float64; erf(±0) = ±0.', { ulp: 4, abs: 2 ** -22 }, { ulp: 2, abs: 2 ** -10 }, { ulp: 4, abs: 2 ** -50 }),
+  mod: cr,
+  cumsum: acc('absolute', 'Absolute error γ_(n+1)·Σ|x| + 0.5 ULP over the n terms summed in order (sequential along the axis).', { float32: { ulp: 0.5, k: K(1, 1) }, float16: { ulp: 0.5, k: K(1, 1) }, float64: { ulp: 0.5, k: K(1, 1) } }),
+  topk: exact('Exact indices: order by value, ties to the lower index, NaN above +Inf.'),
+  gather_elements: exact(),
+  tile: exact(),
+  resize: acc('absolute', 'nearest: exact. linear: 4 ULP + γ_6·Σ|taps| (two interpolation steps of two products each).', { float32: { ulp: 4, k: K(6) }, float16: { ulp: 2, k: K(6) }, float64: { ulp: 4, k: K(6) } }),
+  conv_transpose2d: acc('absolute', 'Absolute error γ_(n+4)·Σ|x·w| + 0.5 ULP (n the taps reaching the output pixel; the bias counts in Σ).', {
+    float32: { ulp: 0.5, k: K(2, 1) },
+    float16: { ulp: 0.5, k: K(2, 1) },
+    float64: { ulp: 0.5, k: K(2, 1) },
+  }),
+  random_uniform: acc('ulp', 'The generator\'s words are exact; the value low + (high - low)·u within 1 ULP (float64 then rounded, or two float32 roundings).', { float32: { ulp: 1 }, float16: { ulp: 1 }, float64: { ulp: 0.5 } }, true),
+  random_normal: acc('inherited', 'Box-Muller in float64 then rounded: 0.5 ULP; a float32 ln/sqrt/cos/sin path within 2 ULP + 64·u·std·(r + 1) (r = √(-2 ln u1)).', { float32: { ulp: 2, k: K(64) }, float16: { ulp: 2, k: K(16) }, float64: { ulp: 4, k: K(8) } }),
+  ...Object.fromEntries(OPSET_V2_ADDED.filter((o) => o.bound).map((o) => [o.name, compositeAccuracy(o.bound!)])),
 };
+
+/**
+ * A composite's contract, from its record's bound: `ulp` ULPs of the result, or `abs` epsilons of the
+ * output's scale (the oracle gives the scale as each element's magnitude); exact when both are 0.
+ */
+function compositeAccuracy(b: CompositeBound): Accuracy {
+  if (b.ulp === 0 && b.abs === 0) return exact(b.text, false);
+  const per = { ulp: b.ulp, k: K(2 * b.abs) };
+  return acc('inherited', `${b.text} (Checked against the decomposition evaluated in float64.)`, { float32: per, float16: per, float64: per });
+}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { OPSET_V1, getOp, parseAttrs } from '@hearth/core';
+import { OPSET, getOp, parseAttrs } from '@hearth/core';
 import { allCases, profileCases, opSpecs, PROPERTY_RUNS, tierOf } from './suite.js';
 import { PROFILES } from './profiles.js';
 import { evaluate } from './oracle/index.js';
@@ -9,7 +9,7 @@ import type { OpCase } from './cases/types.js';
 
 describe('the suite is derived from the opset', () => {
   it('has exactly one spec, one oracle and one accuracy contract per opset op', () => {
-    const names = OPSET_V1.map((o) => o.name).sort();
+    const names = OPSET.map((o) => o.name).sort();
     expect([...opSpecs().keys()].sort()).toEqual(names);
     expect(Object.keys(ORACLES).sort()).toEqual(names);
     expect(Object.keys(ACCURACY).sort()).toEqual(names);
@@ -17,7 +17,7 @@ describe('the suite is derived from the opset', () => {
 
   it('gives every op sample, reference, error and property cases in the core profile', () => {
     const cases = profileCases('core');
-    for (const op of OPSET_V1) {
+    for (const op of OPSET) {
       const kinds = new Set(cases.filter((c) => 'op' in c && c.op === op.name).map((c) => c.kind));
       expect([...kinds].sort(), op.name).toEqual(['error', 'property', 'reference', 'sample']);
     }

@@ -1,4 +1,4 @@
-import { DTYPES, OPSET_V1, isFloat, type DType, type OpSchema } from '@hearth/core';
+import { DTYPES, OPSET, isFloat, type DType, type OpSchema } from '@hearth/core';
 import { caseId } from './ids.js';
 import { hashSeed } from './numeric/rng.js';
 import { SUITE_SEED } from './version.js';
@@ -7,6 +7,11 @@ import { ELEMENTWISE_SPECS, WHERE_SPEC, CAST_SPEC } from './cases/elementwise.js
 import { REDUCE_SPECS } from './cases/reduce.js';
 import { LINALG_SPECS } from './cases/linalg.js';
 import { MOVEMENT_SPECS, CREATION_SPECS } from './cases/movement.js';
+import { SCAN_SPECS } from './cases/scan.js';
+import { INDEXING_SPECS } from './cases/indexing.js';
+import { SAMPLING_SPECS } from './cases/sampling.js';
+import { RANDOM_SPECS } from './cases/random.js';
+import { COMPOSITE_SPECS } from './cases/composites.js';
 import { schemaErrors } from './cases/errors.js';
 import { SpecContext, type Draft, type OpSpec } from './cases/spec.js';
 import { getProfile, inProfile, type Profile } from './profiles.js';
@@ -22,10 +27,15 @@ const FAMILIES: readonly Record<string, OpSpec>[] = [
   LINALG_SPECS,
   MOVEMENT_SPECS,
   CREATION_SPECS,
+  SCAN_SPECS,
+  INDEXING_SPECS,
+  SAMPLING_SPECS,
+  RANDOM_SPECS,
+  COMPOSITE_SPECS,
 ];
 
 /**
- * The spec of every opset v1 operator, checked against the opset: each op has exactly one spec and no spec
+ * The spec of every operator of the core's opset, checked against the opset: each op has exactly one spec and no spec
  * names an op the opset lacks. A new op without a spec fails here, before any run.
  */
 export function opSpecs(): Map<string, OpSpec> {
@@ -36,7 +46,7 @@ export function opSpecs(): Map<string, OpSpec> {
       specs.set(name, spec);
     }
   }
-  const names = new Set(OPSET_V1.map((o) => o.name));
+  const names = new Set(OPSET.map((o) => o.name));
   const missing = [...names].filter((n) => !specs.has(n));
   const extra = [...specs.keys()].filter((n) => !names.has(n));
   if (missing.length || extra.length) throw new Error(`conformance: specs out of step with the opset (missing: ${missing.join(', ') || 'none'}; unknown: ${extra.join(', ') || 'none'})`);
@@ -82,7 +92,7 @@ export function castTargets(dtype: DType): DType[] {
 
 /** The dtypes a property of `op` in `dtype` touches. */
 function propertyDtypes(schema: OpSchema, dtype: DType): DType[] {
-  const extra: DType[] = schema.name === 'gather' ? ['int32'] : schema.name === 'where' ? ['bool'] : schema.name === 'cast' ? castTargets(dtype) : schema.output === 'bool' || schema.output === 'int32' ? [schema.output] : [];
+  const extra: DType[] = schema.name === 'gather' || schema.name === 'gather_elements' ? ['int32'] : schema.name === 'where' ? ['bool'] : schema.name === 'cast' ? castTargets(dtype) : schema.output === 'bool' || schema.output === 'int32' ? [schema.output] : [];
   return unique([dtype, ...extra]);
 }
 
@@ -100,7 +110,7 @@ export function allCases(): SuiteCase[] {
   const specs = opSpecs();
   const out: SuiteCase[] = lifecycleCases();
   const seen = new Set<string>(out.map((c) => c.id));
-  for (const schema of OPSET_V1) {
+  for (const schema of OPSET) {
     const spec = specs.get(schema.name)!;
     for (const dtype of computeDtypes(schema)) {
       const ctx = new SpecContext(schema.name, dtype);

@@ -53,7 +53,7 @@ class Float16CpuBackend extends CpuBackend {
 
 /** Every float32 CPU kernel also registered for float16: computed in float32, the result rounded to float16. */
 const float16Plugin: HearthPlugin = {
-  manifest: { name: '@emulated/float16', version: '1.0.0', vendor: 'test', deviceTypes: ['cpu'], coreApi: `^${CORE_API_VERSION}` },
+  manifest: { name: '@emulated/float16', version: '1.0.0', vendor: 'test', deviceTypes: ['cpu'], coreApi: `^${CORE_API_VERSION}`, opset: 2 },
   register(host) {
     host.registerBackend({ type: 'cpu', create: () => new Float16CpuBackend() });
     for (const k of CPU_KERNELS) {

@@ -14,7 +14,7 @@ export const LINEAR_COMPOSITES: readonly OpSchema[] = [
       'c broadcasts to [M, N]. Products sum as matmul does.',
     inputs: [promoted('a', 'float'), promoted('b', 'float'), { ...promoted('c', 'float'), optional: true }],
     attrs: { transA: attr.bool({ default: false }), transB: attr.bool({ default: false }), alpha: attr.number({ default: 1 }), beta: attr.number({ default: 1 }) },
-    bound: bound(4, 0, "matmul's bound (γ_K · Σ|terms|), then 4 ULP for the scaling and the addition of c."),
+    bound: bound(4, 64, "4 ULP, or 64 epsilons of the call's scale: matmul's γ_K·Σ|a·b| for inner sizes to 16 on inputs of that scale, then the scaling and the addition of c."),
     meta(ins, attrs) {
       const [a, b, c] = ins.map((t) => t?.shape);
       if (a!.length !== 2 || b!.length !== 2) throw new HearthError('E_SHAPE', `linear: a and b must be 2-D, got [${a!.join(', ')}] and [${b!.join(', ')}].`, { a, b });

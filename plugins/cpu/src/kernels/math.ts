@@ -117,8 +117,9 @@ export function erf(x: number): number {
   return x < 0 ? erfc - 1 : 1 - erfc;
 }
 
-/** Floored remainder (the sign of b, Python's %) of floats; a zero result takes b's sign. */
+/** Floored remainder (the sign of b, Python's %) of floats; a zero result takes b's sign; a mod ±Inf is a or b. */
 export function floorMod(a: number, b: number): number {
+  if (b === Infinity || b === -Infinity) return Number.isFinite(a) && a !== 0 && a < 0 !== b < 0 ? b : a % b;
   const r = a % b;
   if (r === 0) return b < 0 ? -0 : 0;
   return r < 0 !== b < 0 ? r + b : r;

@@ -1,4 +1,4 @@
-import { DTYPES, OPSET_V1, getOp } from '@hearth/core';
+import { DTYPES, OPSET, getOp } from '@hearth/core';
 import { ABOVE_2P24, cycle, LONG_SIZES, RANK8, specials } from './data.js';
 import type { Draft, OpSpec, SpecContext } from './spec.js';
 
@@ -18,6 +18,7 @@ const WIDE: Record<string, number[]> = {
   exp: [80, 88, 88.7, 89, 100, -80, -87, -100, -104, -110],
   sigmoid: [-100, -89, -50, -20, 20, 50, 89, 100],
   tanh: [-100, -20, -9, -1e-4, 1e-4, 9, 20, 100, 1e-10, -3e-8, 1e-30, 2 ** -20],
+  erf: [-10, -6, -4, -2.5, -1, -1e-3, 1e-3, 0.5, 1, 2.5, 4, 6, 10, 1e-10, -1e-30, 2 ** -20],
   gelu: [-30, -10, -5, -3, -1e-3, 1e-3, 3, 5, 10, 30, 1e-10, -1e-10, 2 ** -20],
   log: [1e-30, 1e-10, 0.999, 1, 1.001, 1e10, 1e30, 3e38],
   sqrt: [1e-30, 1e-10, 2, 1e10, 1e30, 3e38],
@@ -123,9 +124,31 @@ function binary(op: string): OpSpec {
   };
 }
 
+/** mod: the binary cases (floored, the default), and each again truncated (fmod), with signs crossed. */
+function mod(): OpSpec {
+  const base = binary('mod');
+  return {
+    cases(c) {
+      const floored = base.cases(c);
+      const a = [7, -7, 7, -7, 5.5, -5.5, 0, -0, 6, -6, 2 ** 30 + 3, 1];
+      const b = [3, 3, -3, -3, 2, 2, 3, -3, 3, 3, 7, -1];
+      const signs = c.t([a.length], c.float ? a : a.map(Math.trunc));
+      const divisors = c.t([b.length], b);
+      return [
+        ...floored,
+        c.ref('signs', [signs, divisors]),
+        c.ref('signs-fmod', [signs, divisors], { fmod: true }),
+        ...floored.filter((d) => d.kind === 'reference' && !d.then).map((d) => ({ ...d, name: `fmod-${d.name}`, attrs: { fmod: true } })),
+        ...(c.float ? [c.ref('infinite-divisor', [c.t([4], [3, -3, 0, -0]), c.t([4], [-Infinity, Infinity, -Infinity, Infinity])]), c.ref('huge-quotient', [c.t([3], [1e30, -3e38, 123456789]), c.t([3], [0.7, 1.1, 0.001])])] : []),
+      ];
+    },
+    errors: base.errors!,
+  };
+}
+
 /** Specs of the unary and binary families: every op of the opset's `unary` and `binary` families. */
 export const ELEMENTWISE_SPECS: Record<string, OpSpec> = Object.fromEntries(
-  OPSET_V1.filter((o) => o.family === 'unary' || o.family === 'binary').map((o) => [o.name, o.family === 'unary' ? unary(o.name) : binary(o.name)]),
+  OPSET.filter((o) => o.family === 'unary' || o.family === 'binary').map((o) => [o.name, o.name === 'mod' ? mod() : o.family === 'unary' ? unary(o.name) : binary(o.name)]),
 );
 
 /** where(cond, a, b). */

@@ -186,6 +186,8 @@ function creation(op: string, dtype: DType): Arb {
  * may convert into within the property's profile.
  */
 export function propertyArbitrary(op: string, dtype: DType, targets: readonly DType[]): Arb {
+  const v2 = opsetV2(op, dtype);
+  if (v2) return v2;
   switch (getOp(op).family) {
     case 'unary':
       return unary(op, dtype);
@@ -210,4 +212,101 @@ export function propertyArbitrary(op: string, dtype: DType, targets: readonly DT
     default:
       throw new Error(`conformance: no property arbitrary for ${op}'s family "${getOp(op).family}"`);
   }
+}
+
+const int = (min: number, max: number) => fc.integer({ min, max });
+const gridArb = (dtype: DType, shape: readonly number[]) => {
+  const n = sizeOf(shape);
+  return fc.array(int(-8, 8).map((k) => k / 2), { minLength: n, maxLength: n }).map((d) => tensor(dtype, shape, d));
+};
+const one = (dtype: DType, op: string, shape: fc.Arbitrary<number[]>) => shape.chain((s) => tensorArb(dtype, s, op).map((t) => [t]));
+const CTMS = ['half_pixel', 'pytorch_half_pixel', 'align_corners', 'asymmetric'] as const;
+const NEAREST = ['round_prefer_floor', 'round_prefer_ceil', 'floor', 'ceil'] as const;
+
+/** Arbitraries of the operators opset v2 adds (undefined for the others). */
+function opsetV2(op: string, dtype: DType): Arb | undefined {
+  const schema = getOp(op);
+  switch (op) {
+    case 'mod':
+      return fc.tuple(elementwise(op, [dtype, dtype]), fc.boolean()).map(([p, fmod]) => ({ ...p, attrs: { fmod } }));
+    case 'cumsum':
+      return shapeArb(1, 3, 0, 5).chain((s) => withAttrs(one(dtype, op, fc.constant(s)), fc.record({ axis: int(-s.length, s.length - 1), exclusive: fc.boolean(), reverse: fc.boolean() })));
+    case 'topk':
+      return shapeArb(1, 3, 0, 5).chain((s) =>
+        int(0, s.length - 1).chain((axis) => withAttrs(tensorArb(dtype, s, 'argmax').map((t) => [t]), fc.record({ axis: fc.constant(axis), k: int(0, s[axis]!), largest: fc.boolean() }))),
+      );
+    case 'gather_elements':
+      return shapeArb(1, 3, 1, 4).chain((s) =>
+        int(0, s.length - 1).chain((axis) =>
+          fc.tuple(...s.map((d, i) => (i === axis ? int(0, 5) : int(0, d)))).chain((is) => {
+            const n = is.reduce((a, d) => a * d, 1);
+            const idx = fc.array(int(-s[axis]!, s[axis]! - 1), { minLength: n, maxLength: n }).map((d) => tensor('int32', is, d));
+            return withAttrs(fc.tuple(tensorArb(dtype, s, op), idx), fc.constant({ axis }));
+          }),
+        ),
+      );
+    case 'tile':
+      return shapeArb(0, 3, 0, 3).chain((s) => withAttrs(one(dtype, op, fc.constant(s)), fc.tuple(...s.map(() => int(0, 3))).map((repeats) => ({ repeats }))));
+    case 'resize':
+      return fc
+        .record({ lead: shapeArb(0, 2, 1, 2), h: int(1, 5), w: int(1, 5), oh: int(1, 9), ow: int(1, 9), mode: fc.constantFrom('nearest', 'linear'), ctm: fc.constantFrom(...CTMS), nm: fc.constantFrom(...NEAREST), scaled: fc.boolean() })
+        .chain((r) =>
+          withAttrs(
+            tensorArb(dtype, [...r.lead, r.h, r.w], op).map((t) => [t]),
+            fc.constant({ sizes: [r.oh, r.ow], scales: r.scaled ? [r.oh / r.h + 0.25, r.ow / r.w + 0.25] : null, mode: r.mode, coordinateTransformationMode: r.ctm, nearestMode: r.nm }),
+          ),
+        );
+    case 'conv_transpose2d':
+      return fc
+        .record({ n: int(1, 2), g: int(1, 2), cpg: int(1, 2), opg: int(1, 2), h: int(1, 4), w: int(1, 4), kh: int(1, 3), kw: int(1, 3), s: int(1, 3), p: int(0, 1), d: int(1, 2), op: int(0, 2), bias: fc.boolean() })
+        .filter((r) => r.op < Math.max(r.s, r.d) && (r.h - 1) * r.s - 2 * r.p + r.d * (r.kh - 1) + r.op + 1 > 0 && (r.w - 1) * r.s - 2 * r.p + r.d * (r.kw - 1) + r.op + 1 > 0)
+        .chain((r) =>
+          withAttrs(
+            fc.tuple(
+              tensorArb(dtype, [r.n, r.g * r.cpg, r.h, r.w], op),
+              tensorArb(dtype, [r.g * r.cpg, r.opg, r.kh, r.kw], op),
+              ...(r.bias ? [tensorArb(dtype, [r.g * r.opg], op)] : []),
+            ),
+            fc.constant({ stride: r.s, padding: r.p, outputPadding: r.op, dilation: r.d, groups: r.g }),
+          ),
+        );
+    case 'random_uniform':
+      return fc.record({ shape: shapeArb(0, 3, 0, 5), seed: fc.integer({ min: 0, max: 2 ** 53 - 1 }), low: int(-4, 0), span: int(0, 8) }).map((r) => ({ inputs: [], attrs: { shape: r.shape, seed: r.seed, low: r.low, high: r.low + r.span, dtype } }));
+    case 'random_normal':
+      return fc.record({ shape: shapeArb(0, 3, 0, 5), seed: fc.integer({ min: 0, max: 2 ** 53 - 1 }), mean: int(-4, 4), std: int(0, 3) }).map((r) => ({ inputs: [], attrs: { ...r, dtype } }));
+  }
+  switch (schema.family) {
+    case 'activation':
+      return unary(op, dtype);
+    case 'layout':
+      return op === 'flatten'
+        ? shapeArb(0, 4, 0, 3).chain((s) => withAttrs(one(dtype, op, fc.constant(s)), fc.record({ axis: int(-s.length, s.length) }).filter(({ axis }) => s.length > 0 || axis === 0)))
+        : shapeArb(0, 4, 1, 2).chain((s) => {
+            const ones = s.flatMap((d, i) => (d === 1 ? [i] : []));
+            const inserted = int(0, 2).chain((k) => fc.shuffledSubarray(Array.from({ length: s.length + k }, (_, i) => i - (i % 2) * (s.length + k)), { minLength: k, maxLength: k }));
+            const axes = op === 'squeeze' ? fc.option(fc.subarray(ones), { nil: null }) : inserted;
+            return withAttrs(one(dtype, op, fc.constant(s)), axes.map((a) => ({ axes: a })));
+          });
+    case 'normalization':
+      // Values on a grid of halves: a normalization of near-equal large values cancels beyond any fixed bound.
+      return fc.record({ n: int(1, 2), c: int(1, 4), spatial: shapeArb(1, 2, 1, 4) }).chain((r) => {
+        const x = gridArb(dtype, [r.n, r.c, ...r.spatial]);
+        const p = (name: string) => gridArb(dtype, [r.c]).map((t) => (name === 'var' ? { ...t, data: t.data.map((v) => Math.abs(v) + 0.5) } : t));
+        if (op === 'layer_norm') return withAttrs(x.map((t) => [t]), fc.record({ axis: int(-2, 1) }));
+        if (op === 'batch_norm') return withAttrs(fc.tuple(x, p('s'), p('b'), p('m'), p('var')));
+        if (op === 'group_norm') return withAttrs(fc.tuple(x, p('s'), p('b')), fc.constantFrom(...[1, 2, 4].filter((g) => r.c % g === 0)).map((numGroups) => ({ numGroups })));
+        return withAttrs(fc.tuple(x, p('s'), p('b')));
+      });
+    case 'linear':
+      return fc.record({ m: int(1, 4), k: int(0, 4), n: int(1, 4), ta: fc.boolean(), tb: fc.boolean(), c: fc.boolean() }).chain((r) =>
+        withAttrs(
+          // Grid values keep every product and sum exact in float16 too, so only the bound's own roundings count.
+          fc.tuple(gridArb(dtype, r.ta ? [r.k, r.m] : [r.m, r.k]), gridArb(dtype, r.tb ? [r.n, r.k] : [r.k, r.n]), ...(r.c ? [gridArb(dtype, [r.n])] : [])),
+          fc.record({ transA: fc.constant(r.ta), transB: fc.constant(r.tb), alpha: fc.constantFrom(1, 0.5, -2), beta: fc.constantFrom(1, 0, 3) }),
+        ),
+      );
+  }
+  if (op === 'clip') return withAttrs(one(dtype, op, shapeArb(0, 3, 0, 4)), fc.record({ min: fc.option(int(-3, 3), { nil: null }), max: fc.option(int(-3, 3), { nil: null }) }));
+  if (op === 'global_avg_pool2d' || op === 'global_max_pool2d') return withAttrs(one(dtype, op, fc.tuple(int(1, 2), int(1, 3), int(1, 4), int(1, 4)).map((t) => [...t])));
+  return undefined;
 }

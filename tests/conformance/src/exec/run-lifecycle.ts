@@ -1,4 +1,4 @@
-import { OPSET_V1, hostArray, type DType } from '@hearth/core';
+import { hostArray, kindOf, opsetOps, type DType, type OpSchema } from '@hearth/core';
 import { computeDtypes } from '../suite.js';
 import { specials } from '../cases/data.js';
 import { Rng } from '../numeric/rng.js';
@@ -8,7 +8,7 @@ import type { Outcome } from './run-case.js';
 import { leakBetween, type Session } from './session.js';
 
 /** The input dtypes `supports()` is asked about for (op, compute dtype). */
-function supportsDtypes(op: (typeof OPSET_V1)[number], dtype: DType): DType[] {
+function supportsDtypes(op: OpSchema, dtype: DType): DType[] {
   if (op.inputs.length === 0) return [dtype];
   return op.inputs.filter((i) => !i.optional).flatMap((i) => (i.promote ? (i.variadic ? [dtype, dtype] : [dtype]) : [i.dtypes === 'bool' ? 'bool' : 'int32']));
 }
@@ -38,12 +38,15 @@ async function readback(s: Session, dtype: DType): Promise<Outcome> {
   return problems.length ? { status: 'fail', message: problems.join('; ') } : { status: 'pass' };
 }
 
-/** supports(op, dtypes, device) must say yes exactly where a kernel is declared and the device stores the dtype. */
+/**
+ * supports(op, dtypes, device) must say yes exactly where a kernel is declared and the device stores the
+ * dtype, for every primitive of the opset the plugin declares.
+ */
 function supports(s: Session, dtype: DType): Outcome {
   const stores = !s.missingDtype([dtype]);
   const wrong: string[] = [];
   let declaredAny = false;
-  for (const op of OPSET_V1) {
+  for (const op of opsetOps(s.report.plugin.opset).filter((o) => kindOf(o) === 'primitive')) {
     if (!computeDtypes(op).includes(dtype)) continue;
     const declared = s.declared(op.name, dtype);
     declaredAny ||= declared;

@@ -1,4 +1,4 @@
-import { createHearth, CORE_API_VERSION, DTYPES, OPSET_VERSION, isHearthError, type DType, type Hearth, type HearthPlugin } from '@hearth/core';
+import { createHearth, CORE_API_VERSION, DTYPES, OPSET_VERSION, getOp, isHearthError, kindOf, pluginOpset, type DType, type Hearth, type HearthPlugin } from '@hearth/core';
 
 /** What opening a plugin's device found: who, what it declares, or why it failed. */
 export interface InitReport {
@@ -9,7 +9,14 @@ export interface InitReport {
   /** The HearthError code of the failure, when there is one. */
   readonly code?: string;
   /** The plugin's manifest facts. */
-  readonly plugin: { readonly name: string; readonly version: string; readonly vendor: string; readonly coreApi: string };
+  readonly plugin: {
+    readonly name: string;
+    readonly version: string;
+    readonly vendor: string;
+    readonly coreApi: string;
+    /** The opset the plugin declares (1 when its manifest says none): the operators it is judged on. */
+    readonly opset: number;
+  };
   /** The device type run. */
   readonly deviceType: string;
   /** The device's name (`cpu:0`), once ready. */
@@ -56,7 +63,7 @@ export class Session {
     const m = plugin.manifest ?? ({} as HearthPlugin['manifest']);
     const type = deviceType ?? m.deviceTypes?.[0] ?? 'unknown';
     const base = {
-      plugin: { name: String(m.name), version: String(m.version), vendor: String(m.vendor), coreApi: String(m.coreApi) },
+      plugin: { name: String(m.name), version: String(m.version), vendor: String(m.vendor), coreApi: String(m.coreApi), opset: Number.isSafeInteger(m.opset) ? pluginOpset(m) : 1 },
       deviceType: type,
       coreApi: CORE_API_VERSION,
       opset: OPSET_VERSION,
@@ -90,9 +97,12 @@ export class Session {
     return this.report.device!;
   }
 
-  /** True when the plugin registered a kernel for (op, compute dtype) on this device type. */
+  /**
+   * True when the plugin registered a kernel for (op, compute dtype) on this device type, or when the op is
+   * a composite: without a fused kernel it runs as its decomposition, judged like a kernel.
+   */
   declared(op: string, dtype: DType): boolean {
-    return this.#declared.has(`${op}:${dtype}`);
+    return this.#declared.has(`${op}:${dtype}`) || kindOf(getOp(op)) === 'composite';
   }
 
   /** The first of `dtypes` the device does not store, if any. */

@@ -62,7 +62,7 @@ const BINARY: Record<string, (a: number, b: number, d: DType) => number> = {
 };
 
 /** Elementwise over broadcast inputs. */
-function elementwise(inputs: readonly OracleTensor[], out: DType, f: (xs: number[]) => number, mag?: (xs: number[], v: number) => number): Expected {
+export function elementwiseOracle(inputs: readonly OracleTensor[], out: DType, f: (xs: number[]) => number, mag?: (xs: number[], v: number) => number): Expected {
   const shape = broadcastAll(inputs.map((t) => t.shape));
   if (!shape) throw new Error('oracle: inputs do not broadcast');
   const n = sizeOf(shape);
@@ -90,16 +90,16 @@ const ARG_SCALED: Record<string, (xs: number[], v: number) => number> = {
 
 /** References of the unary ops. */
 export const unaryOracles: Record<string, OracleFn> = Object.fromEntries(
-  Object.entries(UNARY).map(([name, f]) => [name, ((ins, _attrs, compute, out) => elementwise(ins, out, ([x]) => f(x!, compute), ARG_SCALED[name])) as OracleFn]),
+  Object.entries(UNARY).map(([name, f]) => [name, ((ins, _attrs, compute, out) => elementwiseOracle(ins, out, ([x]) => f(x!, compute), ARG_SCALED[name])) as OracleFn]),
 );
 
 /** References of the binary ops. */
 export const binaryOracles: Record<string, OracleFn> = Object.fromEntries(
-  Object.entries(BINARY).map(([name, f]) => [name, ((ins, _attrs, compute, out) => elementwise(ins, out, ([a, b]) => f(a!, b!, compute), ARG_SCALED[name])) as OracleFn]),
+  Object.entries(BINARY).map(([name, f]) => [name, ((ins, _attrs, compute, out) => elementwiseOracle(ins, out, ([a, b]) => f(a!, b!, compute), ARG_SCALED[name])) as OracleFn]),
 );
 
 /** where(cond, a, b). */
-export const whereOracle: OracleFn = (ins, _attrs, _compute, out) => elementwise(ins, out, ([c, a, b]) => (c !== 0 ? a! : b!));
+export const whereOracle: OracleFn = (ins, _attrs, _compute, out) => elementwiseOracle(ins, out, ([c, a, b]) => (c !== 0 ? a! : b!));
 
 /** cast(x, dtype). */
-export const castOracle: OracleFn = (ins, attrs, _compute, out) => elementwise(ins, out, ([x]) => roundTo(attrs['dtype'] as DType, x!));
+export const castOracle: OracleFn = (ins, attrs, _compute, out) => elementwiseOracle(ins, out, ([x]) => roundTo(attrs['dtype'] as DType, x!));

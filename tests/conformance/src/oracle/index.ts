@@ -3,13 +3,21 @@ import { binaryOracles, castOracle, unaryOracles, whereOracle } from './elementw
 import { reduceOracles } from './reduce.js';
 import { conv2dOracle, matmulOracle, poolOracles } from './linalg.js';
 import { creationOracles, movementOracles } from './movement.js';
+import { cumsumOracle, topkOracle } from './scan.js';
+import { gatherElementsOracle, tileOracle } from './indexing.js';
+import { convTransposeOracle, resizeOracle } from './sampling.js';
+import { randomNormalOracle, randomUniformOracle } from './random.js';
+import { erfRef, modRef } from './v2-elementwise.js';
+import { compositeOracle } from './composite.js';
+import { elementwiseOracle } from './elementwise.js';
 import { roundTo } from '../numeric/float.js';
+import { OPSET_V2_ADDED, kindOf } from '@hearth/core';
 import type { Expected, OracleFn } from './types.js';
 import type { TensorInput } from '../cases/types.js';
 
 export type { Expected } from './types.js';
 
-/** The float64 reference of every opset v1 operator, by name. */
+/** The float64 reference of every operator, by name: composites by their decomposition on these references. */
 export const ORACLES: Readonly<Record<string, OracleFn>> = {
   ...unaryOracles,
   ...binaryOracles,
@@ -21,6 +29,17 @@ export const ORACLES: Readonly<Record<string, OracleFn>> = {
   conv2d: conv2dOracle,
   ...poolOracles,
   ...creationOracles,
+  erf: (ins, _a, _c, out) => elementwiseOracle(ins, out, ([x]) => erfRef(x!)),
+  mod: (ins, a, c, out) => elementwiseOracle(ins, out, ([x, y]) => modRef(x!, y!, a['fmod'] as boolean, c === 'int32')),
+  cumsum: cumsumOracle,
+  topk: topkOracle,
+  gather_elements: gatherElementsOracle,
+  tile: tileOracle,
+  resize: resizeOracle,
+  conv_transpose2d: convTransposeOracle,
+  random_uniform: randomUniformOracle,
+  random_normal: randomNormalOracle,
+  ...Object.fromEntries(OPSET_V2_ADDED.filter((o) => kindOf(o) === 'composite').map((o) => [o.name, compositeOracle(o.name, (op, ins, a) => evaluate(op, ins, a))])),
 };
 
 /** The dtypes of a call. */

@@ -7,6 +7,8 @@ const f32 = (shape: number[], data: number[]) => tensor('float32', shape, data);
 const i32 = (shape: number[], data: number[]) => tensor('int32', shape, data);
 const values = (op: string, inputs: ReturnType<typeof f32>[], attrs: Record<string, unknown> = {}) => [...evaluate(op, inputs, attrs).values];
 
+import { philox4x32 } from './random.js';
+
 // Hand-computed expectations, from the opset docs: the oracle must agree with these, not with any plugin.
 describe('the float64 oracle follows the documented rules', () => {
   it('round ties to even and keeps the sign of zero', () => {
@@ -73,5 +75,58 @@ describe('the float64 oracle follows the documented rules', () => {
     expect(roundFloat16(3 * 2 ** -26)).toBe(2 ** -24);
     expect(ulpOf('float32', 1)).toBe(2 ** -23);
     expect(ulpOf('float16', 1000)).toBe(0.5);
+  });
+
+  it('erf matches published values and keeps its special values', () => {
+    // erf(0.5), erf(1), erf(2) from Abramowitz & Stegun table 7.1; erf(4) = 1 - 1.541725790028002e-8.
+    const got = values('erf', [tensor('float64', [6], [0.5, 1, 2, 4, -1, -0])]);
+    expect(got[0]).toBeCloseTo(0.5204998778130465, 15);
+    expect(got[1]).toBeCloseTo(0.8427007929497149, 15);
+    expect(got[2]).toBeCloseTo(0.9953222650189527, 15);
+    expect(got[3]).toBeCloseTo(1 - 1.541725790028002e-8, 15);
+    expect(got[4]).toBeCloseTo(-0.8427007929497149, 15);
+    expect(Object.is(got[5], -0)).toBe(true);
+    expect(values('erf', [f32([3], [Infinity, -Infinity, NaN])]).map(String)).toEqual(['1', '-1', 'NaN']);
+  });
+
+  it('mod follows the sign rules: floored (sign of b) and fmod (sign of a)', () => {
+    const a = f32([6], [7, -7, 7, -7, 3, -3]);
+    const b = f32([6], [3, 3, -3, -3, -Infinity, Infinity]);
+    expect(values('mod', [a, b])).toEqual([1, 2, -2, -1, -Infinity, Infinity]); // Python's %
+    expect(values('mod', [a, b], { fmod: true })).toEqual([1, -1, 1, -1, 3, -3]); // C's fmod
+    expect(values('mod', [i32([3], [-7, 7, 5]), i32([3], [2, 0, -5])])).toEqual([1, 0, 0]);
+  });
+
+  it('topk orders NaN above +Inf and breaks ties by the lower index', () => {
+    const x = f32([6], [1, NaN, Infinity, 1, -0, 0]);
+    expect(values('topk', [x], { k: 6 })).toEqual([1, 2, 0, 3, 4, 5]);
+    expect(values('topk', [x], { k: 6, largest: false })).toEqual([4, 5, 0, 3, 2, 1]);
+  });
+
+  it('resize picks ONNX nearest indices and bilinear values', () => {
+    // 2 -> 4 with half_pixel: sources -0.25, 0.25, 0.75, 1.25 (ONNX reference).
+    expect(values('resize', [f32([1, 2], [10, 20])], { sizes: [1, 4], mode: 'linear' })).toEqual([10, 12.5, 17.5, 20]);
+    expect(values('resize', [f32([1, 4], [1, 2, 3, 4])], { sizes: [1, 2], nearestMode: 'round_prefer_ceil' })).toEqual([2, 4]);
+    expect(values('resize', [f32([1, 4], [1, 2, 3, 4])], { sizes: [1, 2] })).toEqual([1, 3]);
+    expect(values('resize', [f32([1, 2], [10, 20])], { sizes: [1, 3], mode: 'linear', coordinateTransformationMode: 'align_corners' })).toEqual([10, 15, 20]);
+  });
+
+  it('conv_transpose2d scatters each input pixel through the kernel', () => {
+    // 2x2 input, 2x2 kernel of ones, stride 1: the 3x3 sums of overlapping copies (PyTorch gives the same).
+    expect(values('conv_transpose2d', [f32([1, 1, 2, 2], [1, 2, 3, 4]), f32([1, 1, 2, 2], [1, 1, 1, 1])])).toEqual([1, 3, 2, 4, 10, 6, 3, 7, 4]);
+    expect(evaluate('conv_transpose2d', [f32([1, 1, 3, 3], new Array(9).fill(1)), f32([1, 1, 3, 3], new Array(9).fill(1))], { stride: 2, padding: 1, outputPadding: 1 }).shape).toEqual([1, 1, 6, 6]);
+  });
+
+  it('Philox4x32-10 matches the Random123 known-answer vectors', () => {
+    const hex = (ws: number[]) => ws.map((w) => w.toString(16).padStart(8, '0'));
+    expect(hex(philox4x32([0, 0, 0, 0], [0, 0]))).toEqual(['6627e8d5', 'e169c58d', 'bc57ac4c', '9b00dbd8']);
+    expect(hex(philox4x32([0xffffffff, 0xffffffff, 0xffffffff, 0xffffffff], [0xffffffff, 0xffffffff]))).toEqual(['408f276d', '41c83b0e', 'a20bc7c6', '6d5451fd']);
+    expect(hex(philox4x32([0x243f6a88, 0x85a308d3, 0x13198a2e, 0x03707344], [0xa4093822, 0x299f31d0]))).toEqual(['d16cfe09', '94fdcceb', '5001e420', '24126ea1']);
+  });
+
+  it('a composite is its decomposition: layer_norm of a row is (x - mean) / sqrt(var + eps)', () => {
+    const [a, b] = values('layer_norm', [tensor('float64', [2], [1, 3])], { epsilon: 0 });
+    expect([a, b]).toEqual([-1, 1]);
+    expect(values('clip', [i32([4], [-5, 0, 2, 9])], { min: -1, max: 3 })).toEqual([-1, 0, 2, 3]);
   });
 });

@@ -60,7 +60,7 @@ export class ChildExecutor implements Executor {
       const failed = (reason: string): InitReport => ({
         ok: false,
         reason,
-        plugin: { name: o.plugin, version: 'unknown', vendor: 'unknown', coreApi: 'unknown' },
+        plugin: { name: o.plugin, version: 'unknown', vendor: 'unknown', coreApi: 'unknown', opset: 1 },
         deviceType: o.device ?? 'unknown',
         stores: [],
         declared: [],

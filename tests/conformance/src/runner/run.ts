@@ -1,5 +1,5 @@
 import { cpus, arch, platform } from 'node:os';
-import { HearthError, CORE_API_VERSION, OPSET_VERSION, type HearthPlugin } from '@hearth/core';
+import { HearthError, CORE_API_VERSION, getOp, kindOf, type HearthPlugin } from '@hearth/core';
 import { SUITE_SEED, SUITE_VERSION } from '../version.js';
 import { getProfile } from '../profiles.js';
 import { profileCases } from '../suite.js';
@@ -54,7 +54,10 @@ export interface RunResult {
     /** Its fixed seed. */
     readonly seed: number;
   };
-  /** The opset version. */
+  /**
+   * The opset the verdict covers: the one the plugin declares (1 when its manifest names none). Cases of
+   * operators a later opset added are skipped, so a v1 plugin certifies for v1 on a newer core.
+   */
   readonly opsetVersion: number;
   /** The core API version of the host. */
   readonly coreApiVersion: string;
@@ -77,6 +80,8 @@ export interface RunResult {
     readonly vendor: string;
     /** The core API range the plugin supports. */
     readonly coreApi: string;
+    /** The opset the plugin declares. */
+    readonly opset: number;
   };
   /** The device: type, name and what it reports about itself (the adapter, for GPUs). */
   readonly device: {
@@ -183,6 +188,7 @@ function isFailing(r: CaseResult): boolean {
  */
 export async function runConformance(options: RunOptions): Promise<RunResult> {
   const { cases, expectations } = selectCases(options);
+  const profile = getProfile(options.profile ?? 'core');
   const startedAt = new Date();
   const t0 = performance.now();
   const executor: Executor =
@@ -212,7 +218,11 @@ export async function runConformance(options: RunOptions): Promise<RunResult> {
       const toRun: SuiteCase[] = [];
       for (const c of cases) {
         const e = expectations?.for(c.id);
-        if (e?.status === 'skip') report({ ...resultFields(c), status: 'skip', timeMs: 0, message: e.reason ?? 'skipped by the expectations file' });
+        const since = c.kind === 'lifecycle' ? 1 : (getOp(c.op).since ?? 1);
+        if (profile.partial && c.kind !== 'lifecycle' && kindOf(getOp(c.op)) === 'composite' && !init.declared.includes(`${c.op}:${c.dtype}`)) {
+          report({ ...resultFields(c), status: 'not-supported', timeMs: 0, message: `${c.op} is a composite and the plugin registers no fused ${c.op}(${c.dtype}) kernel; a partial profile certifies only what the plugin declares` });
+        } else if (since > init.plugin.opset) report({ ...resultFields(c), status: 'skip', timeMs: 0, message: `${(c as { op: string }).op} is an opset ${since} operator; ${init.plugin.name} declares opset ${init.plugin.opset}, which this verdict covers` });
+        else if (e?.status === 'skip') report({ ...resultFields(c), status: 'skip', timeMs: 0, message: e.reason ?? 'skipped by the expectations file' });
         else toRun.push(c);
       }
       await executor.run(toRun, report);
@@ -258,7 +268,7 @@ function summarize(options: RunOptions, init: InitReport, results: CaseResult[],
     format: 1,
     complete: true,
     suite: { version: SUITE_VERSION, seed: SUITE_SEED },
-    opsetVersion: OPSET_VERSION,
+    opsetVersion: init.plugin.opset,
     coreApiVersion: CORE_API_VERSION,
     profile: { name: profile.name, requireAll: profile.requireAll },
     plugin: { spec, ...init.plugin },
