@@ -23,6 +23,8 @@ export interface Certification {
   readonly deviceType: string;
   /** The suite version. */
   readonly suiteVersion: string;
+  /** The opset the certificate covers (the plugin's declared one); absent in entries from before opset 2, which were all opset 1. */
+  readonly opset?: number;
   /** The bundle's digest (integrity of its certificate.json). */
   readonly bundle: string;
   /** The signer's key id. */

@@ -41,6 +41,7 @@ export function withBundle(index: RegistryIndex, report: VerifyReport, bundle: s
     profile: s.profile,
     deviceType: s.deviceType,
     suiteVersion: s.suiteVersion,
+    opset: s.opsetVersion,
     bundle,
     signer: s.signer.keyId,
     certifiedAt: s.signedAt,

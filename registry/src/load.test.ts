@@ -59,7 +59,7 @@ describe('discovery and loading of installed plugins', () => {
     const found = await loadInstalledPlugins({ cwd: app, env: {} });
     expect(found.failures.map((f) => f.error.message)).toEqual([
       'future-core@1.0.0 supports core API ^2.0.0, but this core is 1.0.0; install a version of the plugin built for core 1.0.0.',
-      'future-opset@1.0.0 implements opset 9, but this core has opset 1; upgrade @hearth/core or install an older version of the plugin.',
+      'future-opset@1.0.0 implements opset 9, but this core has opset 2; upgrade @hearth/core or install an older version of the plugin.',
     ]);
     expect(found.failures[0]!.error.path).toBe(`${join(nm, 'future-core', 'package.json')}#/hearth/coreApi`);
   });

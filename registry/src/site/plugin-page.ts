@@ -45,10 +45,10 @@ function historyTable(entry: IndexEntry, now: Date): string {
   const rows = [...entry.versions].reverse().flatMap((v: IndexVersion) =>
     v.certifications.map(
       (c) =>
-        `<tr><td>${esc(v.version)}</td><td>${esc(c.deviceType)}</td><td>${esc(c.profile)}</td><td>${esc(c.suiteVersion)}</td><td>${esc(c.certifiedAt.slice(0, 10))}</td><td>${esc(c.expires.slice(0, 10))}</td><td>${badge(certificationStatus(v, c, now))}${v.revoked ? ` <span class="muted">${esc(v.revoked.reason)}</span>` : ''}</td><td><code title="${esc(c.bundle)}">${esc(c.bundle.slice(0, 19))}…</code></td><td><code>${esc(c.signer)}</code></td></tr>`,
+        `<tr><td>${esc(v.version)}</td><td>${esc(c.deviceType)}</td><td>${esc(c.profile)}</td><td>${esc(c.opset ?? 1)}</td><td>${esc(c.suiteVersion)}</td><td>${esc(c.certifiedAt.slice(0, 10))}</td><td>${esc(c.expires.slice(0, 10))}</td><td>${badge(certificationStatus(v, c, now))}${v.revoked ? ` <span class="muted">${esc(v.revoked.reason)}</span>` : ''}</td><td><code title="${esc(c.bundle)}">${esc(c.bundle.slice(0, 19))}…</code></td><td><code>${esc(c.signer)}</code></td></tr>`,
     ),
   );
-  return `<table class="history"><thead><tr><th>Version</th><th>Device</th><th>Profile</th><th>Suite</th><th>Certified</th><th>Expires</th><th>Status</th><th>Bundle</th><th>Signer</th></tr></thead><tbody>${rows.join('')}</tbody></table>`;
+  return `<table class="history"><thead><tr><th>Version</th><th>Device</th><th>Profile</th><th>Opset</th><th>Suite</th><th>Certified</th><th>Expires</th><th>Status</th><th>Bundle</th><th>Signer</th></tr></thead><tbody>${rows.join('')}</tbody></table>`;
 }
 
 /** A plugin's page: its standing, per certified run the op × dtype matrix and ULP chart, and its history. */
@@ -56,7 +56,7 @@ export function pluginPage(entry: IndexEntry, now: Date): string {
   const s = pluginStatus(entry, now);
   const latest = entry.versions[entry.versions.length - 1]!;
   const runs = latest.certifications.map(
-    (c) => `<h2>${esc(c.deviceType)}, profile ${esc(c.profile)} (suite ${esc(c.suiteVersion)})</h2>
+    (c) => `<h2>${esc(c.deviceType)}, profile ${esc(c.profile)}, opset ${esc(c.opset ?? 1)} (suite ${esc(c.suiteVersion)})</h2>
 <p>${Object.entries(c.summary.counts).map(([k, n]) => `${n} ${esc(k)}`).join(', ')}</p>
 <h3>Operators × dtypes</h3>${matrixTable(c)}
 <h3>Accuracy: ULP distribution per op</h3>${ulpChart(c)}`,

@@ -1,5 +1,5 @@
 import { Command } from 'commander';
-import { pickDefault, type KernelOverride } from '@hearth/core';
+import { OPSET_VERSION, pickDefault, pluginOpset, type KernelOverride } from '@hearth/core';
 import { openRuntime } from '../runtime.js';
 import { probeInChild } from '../probe/probe.js';
 import { timeoutOption } from '../probe/options.js';
@@ -15,6 +15,8 @@ export interface BackendRow {
   version: string;
   /** Its priority. */
   priority: number;
+  /** The opset the plugin declares it implements (older than the core's: later ops decompose or fall back). */
+  opset: number;
   /** `ready` with its devices, or `unavailable`/`failed` with the reason. */
   status: 'ready' | 'unavailable' | 'failed';
   /** The ready devices and what they report. */
@@ -50,6 +52,7 @@ export async function listBackends(plugins?: string[], allowOverrides?: readonly
         plugin: p.name,
         version: p.version,
         priority: p.manifest?.priority ?? 0,
+        opset: p.manifest ? pluginOpset(p.manifest) : 1,
         status: ready.length || served ? 'ready' : p.status === 'failed' ? 'failed' : 'unavailable',
         devices: ready.map((d) => ({ name: d.name, info: { ...d.info } })),
         ...(served ? { reason: `adds kernels to ${served.name}, which ${served.plugin} provides` } : why && !ready.length ? { reason: why.message, code: why.code } : {}),
@@ -63,7 +66,7 @@ export async function listBackends(plugins?: string[], allowOverrides?: readonly
   markDefault(rows);
   for (const f of importFailures) {
     for (const backend of f.package?.deviceTypes ?? ['?']) {
-      rows.push({ backend, plugin: f.spec, version: f.package?.version ?? '?', priority: 0, status: 'failed', devices: [], reason: f.error.message, code: f.error.code });
+      rows.push({ backend, plugin: f.spec, version: f.package?.version ?? '?', priority: 0, opset: 1, status: 'failed', devices: [], reason: f.error.message, code: f.error.code });
     }
   }
   await hearth.dispose().catch(() => undefined);
@@ -104,17 +107,21 @@ export function backendsCommand(): Command {
       }
       console.log(
         formatTable(
-          ['backend', 'plugin', 'version', 'priority', 'status', 'devices / reason'],
+          ['backend', 'plugin', 'version', 'priority', 'opset', 'status', 'devices / reason'],
           rows.map((r) => [
             r.backend,
             r.plugin,
             r.version,
             String(r.priority),
+            String(r.opset),
             r.status,
             r.status === 'ready' ? r.devices.map((d) => `${d.name} (${describeInfo(d.info)})`).join('; ') || (r.reason ?? '') : `${r.code}: ${r.reason}`,
           ]),
         ),
       );
+      for (const r of rows.filter((x) => x.status === 'ready' && x.opset < OPSET_VERSION)) {
+        console.log(`\n${r.plugin} implements opset ${r.opset} of this core's ${OPSET_VERSION}: on ${r.backend}, later opsets' composites run as their decompositions and their primitives fall back to another device (refused under fallback policy "error").`);
+      }
       const chosen = rows.find((r) => r.default);
       console.log(`\ndefault: ${chosen?.selection ?? 'no device is ready'}`);
       for (const o of rows.flatMap((r) => r.overrides ?? [])) {

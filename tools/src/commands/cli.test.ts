@@ -54,7 +54,7 @@ describe('hearth backends', () => {
     const file = brokenPluginFile();
     const table = await hearth('backends', '--plugin', '@hearth/plugin-cpu', file);
     expect(table.code).toBe(0);
-    expect(table.stdout).toMatch(/npu\s+acme-npu\s+0\.1\.0\s+50\s+failed\s+E_PLUGIN: .*libacme\.so/);
+    expect(table.stdout).toMatch(/npu\s+acme-npu\s+0\.1\.0\s+50\s+1\s+failed\s+E_PLUGIN: .*libacme\.so/);
     const json = await hearth('backends', '--json');
     expect(JSON.parse(json.stdout)).toContainEqual(expect.objectContaining({ backend: 'cpu', status: 'ready' }));
   });
@@ -73,7 +73,11 @@ describe('hearth ops', () => {
     expect(cpu!.ops['add']).toEqual(['int32', 'float32', 'float64']);
     expect(cpu!.ops['exp']).not.toContain('int32');
     const out = await hearth('ops', '--device', 'cpu');
-    expect(out.stdout).toMatch(/^add\s+-\s+yes\s+-\s+yes\s+yes$/m);
+    expect(out.stdout).toMatch(/^add\s+v1\s+primitive\s+-\s+yes\s+-\s+yes\s+yes$/m);
+    // Opset v2 lists each op's kind; a composite without a fused kernel runs decomposed where its dtype is admitted.
+    expect(out.stdout).toMatch(/^opset 2: \d+ operators, \d+ primitives and \d+ composites\.$/m);
+    expect(out.stdout).toMatch(/^erf\s+v2\s+primitive\s+-\s+-\s+-\s+yes\s+yes$/m);
+    expect(out.stdout).toMatch(/^layer_norm\s+v2\s+composite\s+-\s+-\s+dec\s+dec\s+dec$/m);
   });
 });
 

@@ -1,4 +1,4 @@
-import { HearthError, type OpSchema } from '@hearth/core';
+import { HearthError, kindOf, type OpSchema } from '@hearth/core';
 import type { Coverage } from './ops.js';
 import { formatTable } from '../table.js';
 
@@ -18,10 +18,11 @@ export function opDetail(op: OpSchema, coverage: readonly Coverage[]): string {
   const attrs = Object.entries(op.attrs).map(([name, a]) => [name, a.type, a.optional ? show(a.default) : '(required)']);
   const kernels = coverage.map((c) => [c.device, (c.ops[op.name] ?? []).join(', ') || '-']);
   return [
-    `${op.name} (${op.family}): ${op.doc}`,
+    `${op.name} (${op.family}, ${kindOf(op)}, opset ${op.since ?? 1}): ${op.doc}`,
+    ...(op.bound ? [`accuracy of a fused kernel against the decomposition: ${op.bound.text}`] : []),
     `inputs: ${inputs.join(', ') || 'none'}`,
     `compute dtype: ${op.compute} (allowed: ${op.computeDtypes}); output dtype: ${op.output}`,
     attrs.length ? `attributes:\n${formatTable(['attribute', 'type', 'default'], attrs)}` : 'attributes: none',
-    kernels.length ? `kernels (compute dtypes per device type):\n${formatTable(['device', 'dtypes'], kernels)}` : 'kernels: no installed plugin has one',
+    kernels.length ? `kernels (compute dtypes per device type${kindOf(op) === 'composite' ? '; without one, the composite runs decomposed' : ''}):\n${formatTable(['device', 'dtypes'], kernels)}` : 'kernels: no installed plugin has one',
   ].join('\n');
 }

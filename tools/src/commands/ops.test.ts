@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { OPSET_V1 } from '@hearth/core';
+import { OPSET } from '@hearth/core';
 import { findOp } from './op-detail.js';
 
 const BIN = new URL('../../dist/bin.js', import.meta.url).pathname;
@@ -10,7 +10,7 @@ describe('hearth ops <op>', () => {
   it("describes one operator: its doc line, inputs, attributes with defaults, and each backend's kernels", () => {
     const r = hearth('ops', 'avg_pool2d', '--plugin', '@hearth/plugin-cpu');
     expect(r.status).toBe(0);
-    const schema = OPSET_V1.find((o) => o.name === 'avg_pool2d')!;
+    const schema = OPSET.find((o) => o.name === 'avg_pool2d')!;
     expect(r.stdout).toContain(schema.doc);
     for (const [name, a] of Object.entries(schema.attrs)) expect(r.stdout).toMatch(new RegExp(`^${name}\\s+${a.type.replace(/[|[\]]/g, '\\$&')}`, 'm'));
     expect(r.stdout).toMatch(/^cpu\s+.*float32/m);
@@ -28,6 +28,6 @@ describe('hearth ops <op>', () => {
     const r = hearth('ops', 'summ');
     expect(r.status).toBe(2);
     expect(r.stderr).toContain('Did you mean sum?');
-    expect(() => findOp(OPSET_V1, 'nope')).toThrow(expect.objectContaining({ code: 'E_UNKNOWN_OP' }));
+    expect(() => findOp(OPSET, 'nope')).toThrow(expect.objectContaining({ code: 'E_UNKNOWN_OP' }));
   });
 });
