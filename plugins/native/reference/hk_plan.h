@@ -44,7 +44,7 @@ static const int64_t *hk_ints(const hearth_named_value *attrs, int32_t n, const 
   return v->value.ints;
 }
 
-/* Entry k of a number array attribute (sent as FLOAT64_ARRAY, or INT64_ARRAY when every entry is whole),
+/* Entry k of a number array attribute (a FLOAT64_ARRAY; an INT64_ARRAY is read as numbers too),
  * or `fallback` when the attribute is absent or null. */
 static double hk_number_at(const hearth_named_value *attrs, int32_t n, const char *name, int32_t k, double fallback) {
   const hearth_named_value *v = hk_attr(attrs, n, name);
