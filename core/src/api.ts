@@ -86,7 +86,7 @@ export interface CreateOptions {
 type Unary = (x: TensorLike) => Tensor;
 type Binary = (a: TensorLike, b: TensorLike) => Tensor;
 
-/** The operators of opset v1 as functions: `hearth.add(a, b)`. Each has a method twin: `a.add(b)`. */
+/** The operators of opset v1 as functions (opset v2's are in `OpsApiV2`): `hearth.add(a, b)`. Each has a method twin: `a.add(b)`. */
 export interface OpsApi {
   /** -x. */ neg: Unary;
   /** |x|. */ abs: Unary;

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { SUITE_VERSION, type RunResult } from '@hearth/conformance';
+import { getOp } from '@hearth/core';
 import { canonicalJson, sha512Integrity } from './canonical.js';
 import { generateSignerKey, publicSigner } from './keys.js';
 import { readBundle, verifyBundle, type VerifyOptions, type VerifyReport } from './verify.js';
@@ -105,7 +106,7 @@ describe('a certification bundle', () => {
     const old = at('0.8.0');
     expect(failed(old)).toEqual(['suite-version']);
     expect(reason(old, 'suite-version')).toBe('suite version 0.8.0 is not supported: certificates are accepted from suite 0.9.0, 0.10.0, 1.0.0; rerun with a current suite');
-    expect(failed(check(bundleOf(Object.assign(copyRun(run), { suite: { ...run.suite, version: '2.0.0' } }) as RunResult, lab)))).toEqual(['suite-version', 'case-list']);
+    expect(failed(check(bundleOf(Object.assign(copyRun(run), { suite: { ...run.suite, version: '3.0.0' } }) as RunResult, lab)))).toEqual(['suite-version', 'case-list']);
   });
 
   it("checks a certificate from an earlier suite against that suite's own frozen case list", () => {
@@ -143,6 +144,20 @@ describe('a certification bundle', () => {
     const m = check(bundleOf(missing as RunResult, lab));
     expect(failed(m)).toEqual(['case-list']);
     expect(reason(m, 'case-list')).toBe(`1 case(s) missing: ${gone}`);
+  });
+
+  it('accepts skipped cases only for operators of a later opset than the certificate covers (a v1 plugin on a v2 suite)', () => {
+    const v1 = copyRun(run);
+    v1.opsetVersion = 1;
+    v1.plugin = { ...v1.plugin, opset: 1 };
+    const later = (r: { op?: string }) => r.op !== undefined && (getOp(r.op).since ?? 1) > 1;
+    v1.results = v1.results.map((r: { op?: string }) => (later(r) ? { ...r, status: 'skip' } : r));
+    expect(v1.results.filter((r: { status: string }) => r.status === 'skip').length).toBeGreaterThan(100);
+    expect(failed(check(bundleOf(v1 as RunResult, lab)))).toEqual([]);
+
+    // The same skips in a certificate for opset 2 are refused.
+    const v2 = { ...v1, opsetVersion: 2, plugin: { ...v1.plugin, opset: 2 } };
+    expect(failed(check(bundleOf(v2 as RunResult, lab)))).toEqual(['outcomes']);
   });
 
   it('refuses a manifest claiming a profile no certified run passed', () => {

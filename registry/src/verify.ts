@@ -1,6 +1,7 @@
 import { createPublicKey, verify } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { getOp } from '@hearth/core';
 import { getProfile, validateResults, type RunResult } from '@hearth/conformance';
 import { BUNDLE_FILES, CERTIFICATE_FILE, type Certificate } from './bundle.js';
 import { canonicalJson, sha512Integrity } from './canonical.js';
@@ -207,7 +208,15 @@ export function verifyBundle(bundle: Bundle, options: VerifyOptions): VerifyRepo
     } catch {
       requireAll = true;
     }
-    const bad = results.results.filter((r) => !(r.status === 'pass' || (r.status === 'not-supported' && !requireAll)));
+    // A skip is an outcome only for an operator of a later opset than the certificate covers.
+    const later = (op: string | undefined) => {
+      try {
+        return op !== undefined && (getOp(op).since ?? 1) > statement.opsetVersion;
+      } catch {
+        return false;
+      }
+    };
+    const bad = results.results.filter((r) => !(r.status === 'pass' || (r.status === 'not-supported' && !requireAll) || (r.status === 'skip' && later(r.op))));
     const byStatus = [...new Set(bad.map((r) => r.status))].map((s) => `${bad.filter((r) => r.status === s).length} ${s}`);
     add('outcomes', bad.length === 0 && results.verdict === 'pass', bad.length === 0 ? (results.verdict === 'pass' ? 'every case passed' : `the verdict is ${results.verdict}: ${results.reasons.join('; ')}`) : `not every case passed (${byStatus.join(', ')}): ${listed(bad.map((r) => `${r.id} [${r.status}]`))}`, 'results.json');
   }

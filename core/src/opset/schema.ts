@@ -116,6 +116,11 @@ export interface CompositeBound {
   readonly abs: number;
   /** The bound in words. */
   readonly text: string;
+  /**
+   * For a composite that is one call of another operator (a global pool is a `mean`): that operator's
+   * name, whose bound (and data-dependent magnitude) then applies instead of `ulp` and `abs`.
+   */
+  readonly inherits?: string;
 }
 
 /** The value of a parsed attribute, typed by the caller (attributes are normalized before `meta`). */

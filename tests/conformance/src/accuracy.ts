@@ -60,7 +60,7 @@ const cr = acc('correctly-rounded', 'Correctly rounded (0.5 ULP).');
 const ulps = (text: string, f32: Partial<Bound>, f16: Partial<Bound>, f64: Partial<Bound>) => acc('ulp', text, { float32: f32, float16: f16, float64: f64 });
 const K = (c: number, perTerm = 0) => (n: number) => c + perTerm * n;
 
-/** The accuracy contract of every opset v1 operator. */
+/** The accuracy contract of every operator of the opset (composites' from their records' bounds). */
 export const ACCURACY: Readonly<Record<string, Accuracy>> = {
   neg: exact(),
   abs: exact(),
@@ -157,6 +157,8 @@ export const ACCURACY: Readonly<Record<string, Accuracy>> = {
  * output's scale (the oracle gives the scale as each element's magnitude); exact when both are 0.
  */
 function compositeAccuracy(b: CompositeBound): Accuracy {
+  const from = b.inherits;
+  if (from !== undefined) return { class: 'inherited', text: `${b.text} (Inherited from ${from}.)`, bound: (dtype) => ACCURACY[from]!.bound(dtype) };
   if (b.ulp === 0 && b.abs === 0) return exact(b.text, false);
   const per = { ulp: b.ulp, k: K(2 * b.abs) };
   return acc('inherited', `${b.text} (Checked against the decomposition evaluated in float64.)`, { float32: per, float16: per, float64: per });

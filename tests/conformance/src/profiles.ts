@@ -24,7 +24,7 @@ export interface Profile {
 
 /** The profiles of this suite version. */
 export const PROFILES: readonly Profile[] = [
-  { name: 'core', description: 'float32, int32 and bool: every opset v1 operator, required of every backend.', dtypes: ['float32', 'int32', 'bool'], alongside: [], requireAll: true },
+  { name: 'core', description: 'float32, int32 and bool: every operator of the opset the plugin declares (composites decomposed or fused), required of every backend.', dtypes: ['float32', 'int32', 'bool'], alongside: [], requireAll: true },
   {
     name: 'core-partial',
     description: "core's cases, certified for the (op, dtype) pairs the plugin declares; the rest run on another device through the fallback. A lesser mark than core.",

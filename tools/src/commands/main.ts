@@ -1,6 +1,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { OPSET_V1, type HearthPlugin } from '@hearth/core';
+import { OPSET, type HearthPlugin } from '@hearth/core';
 import { packageDirOf } from '@hearth/registry';
 import { ProgressBar, backendsHtml, opBackendCells, runConformance, writeReports, FAILING, type BackendColumn } from '@hearth/conformance';
 import { importInstalledPlugins, importPlugin, specOf } from '../plugins.js';
@@ -103,8 +103,8 @@ export async function runMain(options: MainOptions = {}): Promise<number> {
   }
   const cells = opBackendCells(columns);
   const status = (o: string) => (cells.get(o) ?? columns.map(() => 'not-supported')).map((st, i) => ('error' in columns[i]!.run || !columns[i]!.run.init.ok ? 'unavailable' : st));
-  say(`\n${formatTable(['op', ...columns.map((c) => c.title)], OPSET_V1.map((o) => [o.name, ...status(o.name).map((st) => SHORT[st] ?? st)]))}`);
-  for (const o of OPSET_V1) matrix[o.name] = Object.fromEntries(status(o.name).map((st, i) => [columns[i]!.title, st]));
+  say(`\n${formatTable(['op', ...columns.map((c) => c.title)], OPSET.map((o) => [o.name, ...status(o.name).map((st) => SHORT[st] ?? st)]))}`);
+  for (const o of OPSET) matrix[o.name] = Object.fromEntries(status(o.name).map((st, i) => [columns[i]!.title, st]));
   mkdirSync(dir, { recursive: true });
   let registryLink = '';
   try {

@@ -42,7 +42,7 @@ export const LINEAR_COMPOSITES: readonly OpSchema[] = [
       family: 'conv',
       doc: `The ${kind === 'avg' ? 'mean' : 'maximum (NaN propagates)'} over each NCHW channel's H×W plane, giving [N, C, 1, 1] (ONNX Global${kind === 'avg' ? 'Average' : 'Max'}Pool).`,
       attrs: {},
-      bound: kind === 'avg' ? bound(2, 0, "mean's bound: γ_(H·W) · Σ|x| / (H·W), then 2 ULP.") : bound(0, 0, 'Exact.'),
+      bound: kind === 'avg' ? { ...bound(0, 0, "mean's bound over the H·W plane."), inherits: 'mean' } : bound(0, 0, 'Exact.'),
       meta(ins) {
         const x = ins[0]!.shape;
         if (x.length !== 4) throw new HearthError('E_SHAPE', `global_${kind}_pool2d: x must be NCHW (rank 4), got [${x.join(', ')}].`, { shape: x });

@@ -1,4 +1,4 @@
-import { DTYPES, OPSET_V1, type DType } from '@hearth/core';
+import { DTYPES, OPSET, type DType } from '@hearth/core';
 import { FAILING, type CaseResult, type CaseStatus } from '../results.js';
 import type { RunResult } from '../runner/run.js';
 import type { TensorInput } from '../cases/types.js';
@@ -78,7 +78,7 @@ export function matrix(results: readonly CaseResult[]): Map<string, Map<string, 
     cell.counts[r.status] = (cell.counts[r.status] ?? 0) + 1;
   }
   const out = new Map<string, Map<string, MatrixCell>>();
-  for (const op of OPSET_V1.map((o) => o.name)) {
+  for (const op of OPSET.map((o) => o.name)) {
     const row = m.get(op);
     if (!row) continue;
     out.set(op, new Map([...row].map(([d, c]) => [d, { ...c, status: cellStatus(c.counts) }])));
