@@ -13,7 +13,13 @@ export function describeArg(x: unknown): string {
   if (ArrayBuffer.isView(x)) return `a ${x.constructor.name}`;
   if (typeof x === 'string') return JSON.stringify(x);
   if (typeof x === 'number' || typeof x === 'boolean') return `${typeof x} ${String(x)}`;
-  return typeof x;
+  if (typeof x !== 'object') return typeof x;
+  try {
+    if (typeof (x as { then?: unknown }).then === 'function') return 'a Promise (add `await` where it was made, e.g. `await t.to("cpu")`)';
+  } catch {
+    // a hostile object (a Proxy whose get throws) is just an object here
+  }
+  return 'an object';
 }
 
 function isPlainObject(x: unknown): x is Record<string, unknown> {
@@ -76,7 +82,7 @@ export function checkOpCall(name: unknown, inputs: unknown, attrs: unknown, opti
   checkString(`op("${name}")`, 'device', o['device']);
 }
 
-const HEARTH_OPTIONS = ['plugins', 'backends', 'exclusive', 'fallback', 'backendOptions', 'trackStacks', 'allowOverrides', 'timeouts'];
+const HEARTH_OPTIONS = ['plugins', 'backends', 'exclusive', 'fallback', 'backendOptions', 'trackStacks', 'allowOverrides', 'timeouts', 'isolate', 'verify'];
 
 /** Checks `createHearth(options)`; returns the options. */
 export function checkHearthOptions<T extends object>(o: T | undefined): T {
@@ -98,8 +104,19 @@ export function checkHearthOptions<T extends object>(o: T | undefined): T {
   if (ao !== undefined && typeof ao !== 'boolean' && !(Array.isArray(ao) && ao.every((x) => typeof x === 'string'))) fail('allowOverrides must be true, false or an array of plugin names', ao);
   const t = opts['timeouts'];
   if (t !== undefined) {
-    const to = checkOptions('createHearth: timeouts', t as object, ['register', 'create']) as Record<string, unknown>;
-    for (const k of ['register', 'create']) if (to[k] !== undefined && !(typeof to[k] === 'number' && to[k] > 0)) fail(`timeouts.${k} must be a number of milliseconds > 0`, to[k]);
+    const to = checkOptions('createHearth: timeouts', t as object, ['register', 'create', 'call']) as Record<string, unknown>;
+    for (const k of ['register', 'create', 'call']) if (to[k] !== undefined && !(typeof to[k] === 'number' && to[k] > 0)) fail(`timeouts.${k} must be a number of milliseconds > 0`, to[k]);
+  }
+  const iso = opts['isolate'];
+  if (iso !== undefined && typeof iso !== 'boolean' && !(Array.isArray(iso) && iso.every((x) => typeof x === 'string'))) fail('isolate must be true, false or an array of plugin names, e.g. { isolate: ["@acme/npu"] }', iso);
+  const v = opts['verify'];
+  if (v !== undefined && typeof v !== 'boolean') {
+    const vo = checkOptions('createHearth: verify', v as object, ['rate', 'reference', 'device', 'tolerance']) as Record<string, unknown>;
+    if (vo['rate'] !== undefined && !(typeof vo['rate'] === 'number' && vo['rate'] >= 0 && vo['rate'] <= 1)) fail('verify.rate must be a number in [0, 1], e.g. 0.001', vo['rate']);
+    if (vo['tolerance'] !== undefined && !(typeof vo['tolerance'] === 'number' && vo['tolerance'] >= 0)) fail('verify.tolerance must be a number >= 0', vo['tolerance']);
+    const ref = vo['reference'] as { manifest?: unknown; register?: unknown } | undefined;
+    if (ref !== undefined && (typeof ref !== 'object' || ref === null || typeof ref.register !== 'function' || typeof ref.manifest !== 'object')) fail('verify.reference must be a plugin (an object with a manifest and register(host))', ref);
+    checkString('createHearth: verify', 'device', vo['device']);
   }
   return (o ?? {}) as T;
 }

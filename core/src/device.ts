@@ -1,9 +1,10 @@
 import { HearthError, describeError } from './errors.js';
-import { dtypeBytes, type DType, type HostArray } from './dtype.js';
+import { DTYPES, dtypeBytes, dtypeCode, type DType, type HostArray } from './dtype.js';
 import type { Backend, DeviceStorage } from './backend.js';
+import type { CheckedBackend } from './backend-check.js';
 import type { KernelContext } from './kernel.js';
 import type { Account, Ledger } from './ledger.js';
-import { isThenable } from './time-limit.js';
+import { isThenable, withTimeLimit } from './time-limit.js';
 
 /** The largest single allocation when a backend does not say (`Backend.maxAllocationBytes`): 4 GiB - 1. */
 export const DEFAULT_MAX_ALLOCATION_BYTES = 2 ** 32 - 1;
@@ -16,14 +17,25 @@ const HOST_ARRAY: Record<DType, Function> = { float32: Float32Array, float16: Fl
  * type, a storage without `byteLength`) becomes a coded `HearthError` naming the plugin.
  */
 export class Device {
-  /** The kernel context handed to every kernel on this device (one object, reused). */
+  /** The kernel context handed to every kernel on this device (one frozen object, reused). */
   readonly ctx: KernelContext;
   /** This device's counters in the runtime's ledger. */
   readonly account: Account;
   /** The largest single allocation, in bytes. */
   readonly maxAllocationBytes: number;
   // Sizes up to this many elements fit whatever the dtype (8 bytes at most): the hot path's one compare.
-  readonly #safeSize: number;
+  // -1 once the device is closing: the same compare then refuses every allocation.
+  #safeSize: number;
+  // open: everything; closing: only reads in flight finish and storage is freed; disposed: nothing.
+  #state: 'open' | 'closing' | 'disposed' = 'open';
+  // Reads in flight, which the runtime's dispose() waits for before it releases the backend.
+  readonly #reads = new Set<Promise<unknown>>();
+  // Which dtypes the backend stores, by dtype code (read once from its snapshot).
+  readonly #stores: readonly boolean[];
+  // Storage the backend handed out and the core has not freed: a backend giving one out twice is refused.
+  readonly #live = new Set<DeviceStorage>();
+  // Scratch storage kernels allocated through ctx and have not released.
+  readonly #scratch = new Map<DeviceStorage, number>();
 
   constructor(
     /** The device name, `type:index`. */
@@ -32,7 +44,7 @@ export class Device {
     readonly type: string,
     /** The device type's id in the kernel table. */
     readonly typeId: number,
-    /** The backend. */
+    /** The backend, as the core keeps it (a {@link CheckedBackend} snapshot when it came through `checkBackend`). */
     readonly backend: Backend,
     /** The plugin that provides it. */
     readonly plugin: string,
@@ -42,34 +54,47 @@ export class Device {
     const max = backend.maxAllocationBytes;
     this.maxAllocationBytes = typeof max === 'number' && max > 0 ? max : DEFAULT_MAX_ALLOCATION_BYTES;
     this.#safeSize = Math.floor(this.maxAllocationBytes / 8);
-    this.ctx = {
-      backend,
-      allocate: (dtype, size) => {
+    this.#stores = DTYPES.map((d) => backend.dtypes.includes(d));
+    this.ctx = Object.freeze({
+      backend: (backend as Partial<CheckedBackend>).source ?? backend,
+      allocate: (dtype: DType, size: number) => {
         const s = this.allocate(dtype, size);
-        ledger.scratch(name, s.byteLength);
+        const bytes = s.byteLength;
+        this.#scratch.set(s, bytes);
+        ledger.scratch(name, bytes);
         return s;
       },
-      release: (storage) => {
-        ledger.scratch(name, -storage.byteLength);
+      release: (storage: DeviceStorage) => {
+        const bytes = this.#scratch.get(storage);
+        if (bytes === undefined) {
+          throw new HearthError('E_KERNEL', `A kernel on ${name} released storage that ctx.allocate() did not give it (or released it twice); kernels release only their own scratch storage. This is a plugin bug; report it to its vendor.`, { device: name });
+        }
+        this.#scratch.delete(storage);
+        ledger.scratch(name, -bytes);
         this.free(storage);
       },
-    };
+    });
   }
 
   /** True when the backend stores `dtype`. */
   has(dtype: DType): boolean {
-    return this.backend.dtypes.includes(dtype);
+    return this.#stores[dtypeCode(dtype)] === true;
   }
 
   /**
    * Allocates storage. A size beyond the device's limit is `E_OUT_OF_MEMORY` before the backend is asked; a
-   * backend failure is `E_OUT_OF_MEMORY` when memory is the cause, else `E_BACKEND`.
+   * backend failure is `E_OUT_OF_MEMORY` when memory is the cause, else `E_BACKEND`; storage that is not an
+   * object with a byteLength, or that is still live (handed out before and not freed), is `E_BACKEND`.
    */
   allocate(dtype: DType, size: number): DeviceStorage {
-    if (size > this.#safeSize && size * dtypeBytes(dtype) > this.maxAllocationBytes) throw this.#tooBig(dtype, size, size * dtypeBytes(dtype));
+    if (size > this.#safeSize) {
+      if (this.#state !== 'open') throw this.#closedError('allocate');
+      if (size * dtypeBytes(dtype) > this.maxAllocationBytes) throw this.#tooBig(dtype, size, size * dtypeBytes(dtype));
+    }
     let s: DeviceStorage;
     try {
       s = this.backend.allocate(dtype, size);
+      if (typeof s !== 'object' || s === null || typeof s.byteLength !== 'number') throw this.broken(`allocate() returned ${s === null ? 'null' : typeof s}, not storage with a byteLength`);
     } catch (e) {
       if (e instanceof HearthError) throw e;
       if (!isMemoryError(e)) throw this.fault('allocate', e);
@@ -80,12 +105,14 @@ export class Device {
         { cause: e },
       );
     }
-    if (typeof s?.byteLength !== 'number') throw this.broken(`allocate() returned ${s === null ? 'null' : typeof s}, not storage with a byteLength`);
+    if (this.#live.has(s)) throw this.broken('allocate() returned storage that is still in use by another tensor (it was handed out before and not freed)');
+    this.#live.add(s);
     return s;
   }
 
   /** Writes host data into storage. */
   write(storage: DeviceStorage, dtype: DType, data: HostArray): void {
+    if (this.#state !== 'open') throw this.#closedError('write');
     try {
       this.backend.write(storage, dtype, data);
     } catch (e) {
@@ -94,7 +121,18 @@ export class Device {
   }
 
   /** Reads storage back, checking the array's type and length. */
-  async read(storage: DeviceStorage, dtype: DType, size: number): Promise<HostArray> {
+  read(storage: DeviceStorage, dtype: DType, size: number): Promise<HostArray> {
+    if (this.#state !== 'open') return Promise.reject(this.#closedError('read'));
+    const read = this.#read(storage, dtype, size);
+    this.#reads.add(read);
+    void read.then(
+      () => this.#reads.delete(read),
+      () => this.#reads.delete(read),
+    );
+    return read;
+  }
+
+  async #read(storage: DeviceStorage, dtype: DType, size: number): Promise<HostArray> {
     let data: unknown;
     try {
       this.backend.flush?.();
@@ -107,6 +145,7 @@ export class Device {
 
   /** Reads synchronously (the caller has checked `syncRead`), checking the array's type and length. */
   readSync(storage: DeviceStorage, dtype: DType, size: number): HostArray {
+    if (this.#state !== 'open') throw this.#closedError('readSync');
     let data: unknown;
     try {
       this.backend.flush?.();
@@ -119,6 +158,8 @@ export class Device {
 
   /** Frees storage. */
   free(storage: DeviceStorage): void {
+    this.#live.delete(storage);
+    if (this.#state === 'disposed') return; // the backend released everything with itself
     try {
       this.backend.free(storage);
     } catch (e) {
@@ -128,11 +169,45 @@ export class Device {
 
   /** Submits batched work. */
   flush(): void {
+    if (this.#state !== 'open') return;
     try {
       this.backend.flush?.();
     } catch (e) {
       throw this.fault('flush', e);
     }
+  }
+
+  /** True until {@link Device.close}: the device takes new work. */
+  get open(): boolean {
+    return this.#state === 'open';
+  }
+
+  /**
+   * Stops new work (allocations, writes, reads; so no kernel can run either) and settles once the reads
+   * already in flight have, or after `ms`. Freeing storage is still allowed, for the runtime's cleanup.
+   */
+  async close(ms: number): Promise<void> {
+    if (this.#state === 'open') this.#state = 'closing';
+    this.#safeSize = -1;
+    if (this.#reads.size > 0) await withTimeLimit(Promise.allSettled([...this.#reads]), ms, () => new Error('reads still in flight')).catch(() => undefined);
+  }
+
+  /** Releases the backend once (after {@link Device.close}); from then on nothing calls it. */
+  async dispose(): Promise<void> {
+    if (this.#state === 'disposed') return;
+    this.#state = 'disposed';
+    try {
+      await this.backend.dispose?.();
+    } catch (e) {
+      throw this.fault('dispose', e);
+    }
+  }
+
+  #closedError(call: string): HearthError {
+    return new HearthError('E_DISPOSED', `${this.name} was released by hearth.dispose(), so ${call}() can't run there; work still pending when the runtime was disposed is cancelled. Create a new runtime with createHearth().`, {
+      device: this.name,
+      call,
+    });
   }
 
   /** Wraps a failure of a backend function: a `HearthError` the plugin threw passes through. */

@@ -2,7 +2,7 @@ import { HearthError, describeError } from './errors.js';
 import { describeArg } from './arguments.js';
 import { isThenable } from './time-limit.js';
 import { dtypeBytes, dtypeCode, floatTypeFor, hostArray, isDType, isFloat, promoteTypes, type DType, type HostArray } from './dtype.js';
-import { checkShape, sizeOf, type Shape } from './shape.js';
+import { MAX_RANK, checkShape, sizeOf, type Shape } from './shape.js';
 import { parseAttrs } from './opset/attrs.js';
 import { OPSET, opId } from './opset/index.js';
 import { runDecomposition } from './decompose.js';
@@ -10,8 +10,10 @@ import { inputSpec, type DTypeClass, type OpSchema, type TensorMeta } from './op
 import type { Device } from './device.js';
 import type { Events, KernelEvent } from './events.js';
 import type { KernelEntry, KernelTable } from './kernel-table.js';
+import type { KernelTensor } from './kernel.js';
 import type { TensorStore } from './memory.js';
 import { Tensor } from './tensor.js';
+import type { FieldChecker } from './field-check.js';
 
 /** What to do when the inputs' device has no kernel, or inputs sit on different devices. */
 export type FallbackPolicy = 'error' | 'warn' | 'allow';
@@ -71,6 +73,8 @@ export class Dispatcher {
   #after: KernelHook[] = [];
   #hooked = false;
   readonly #warned = new Set<string>();
+  /** The runtime's field checker, when `verify` is on: it draws which calls to re-run on the reference. */
+  verifier: FieldChecker | undefined;
 
   constructor(
     private readonly table: KernelTable,
@@ -101,7 +105,11 @@ export class Dispatcher {
     const list = when === 'before' ? this.#before : this.#after;
     list.push(fn);
     this.#hooked = true;
+    let removed = false;
     return () => {
+      // Once only: a second call must not remove another hook (indexOf -1 would splice the last one).
+      if (removed) return;
+      removed = true;
       list.splice(list.indexOf(fn), 1);
       this.#hooked = this.#before.length + this.#after.length > 0;
     };
@@ -131,6 +139,7 @@ export class Dispatcher {
     const dtype = computeDtype(schema, inputs, attrs);
     const device = inputs.length > 0 ? inputs[0]!.dev : target!;
     const shape = schema.meta(inputs, attrs);
+    if (shape.length > MAX_RANK) throw tooManyAxes(schema, shape);
     const outDtype = schema.output === 'compute' ? dtype : schema.output === 'attr' ? (attrs['dtype'] as DType) : schema.output;
     return { schema, attrs, dtype, outDtype, shape, device, kernel: this.table.lookup(device.typeId, op, dtypeCode(dtype)), wait };
   }
@@ -151,6 +160,7 @@ export class Dispatcher {
     });
     const dtype = computeDtype(schema, metas, attrs);
     const shape = schema.meta(metas, attrs);
+    if (shape.length > MAX_RANK) throw tooManyAxes(schema, shape);
     const outDtype = schema.output === 'compute' ? dtype : schema.output === 'attr' ? (attrs['dtype'] as DType) : schema.output;
     return { schema, attrs, dtype, outDtype, shape, device, kernel: this.table.lookup(device.typeId, op, dtypeCode(dtype)), wait: false };
   }
@@ -236,17 +246,32 @@ export class Dispatcher {
 
   #run(kernel: KernelEntry, p: CallPlan, device: Device, inputs: readonly Tensor[]): Tensor {
     const out = this.store.allocate(device, p.shape, p.outDtype, sizeOf(p.shape), p.schema.name);
-    let event: KernelEvent | undefined;
-    if (this.#hooked) {
-      event = { op: p.schema.name, dtype: p.dtype, device: device.name, plugin: kernel.provenance.plugin };
-      for (const h of this.#before) h(event);
+    if (!this.#hooked) {
+      this.#launch(kernel, p, device, inputs, out);
+      if (this.verifier !== undefined) this.verifier.sample(kernel.provenance, p.schema.name, p.dtype, p.attrs, device, inputs, out);
+      return out;
     }
+    const event: KernelEvent = { op: p.schema.name, dtype: p.dtype, device: device.name, plugin: kernel.provenance.plugin, inputShapes: inputs.map((t) => t.shape), outputShape: p.shape };
     try {
-      const r: unknown = kernel.run(inputs, out, p.attrs, device.ctx);
-      if (r !== undefined && isThenable(r)) {
-        Promise.resolve(r).then(undefined, () => undefined); // refused, so its rejection is nobody's
-        throw new HearthError('E_KERNEL', `${p.schema.name}(${p.dtype}) on ${device.name}: the kernel of ${kernel.provenance.plugin}@${kernel.provenance.version} returned a promise, but kernels are synchronous (the core reads the output as soon as run() returns). This is a plugin bug; report it to its vendor.`, { op: p.schema.name, device: device.name, plugin: kernel.provenance });
-      }
+      for (const h of this.#before) h(event);
+      this.#launch(kernel, p, device, inputs, out);
+      for (const h of this.#after) h(event);
+    } catch (e) {
+      out.dispose(); // a hook that throws must not leak the output (#launch disposed it on its own failure)
+      throw e;
+    }
+    if (this.verifier !== undefined) this.verifier.sample(kernel.provenance, p.schema.name, p.dtype, p.attrs, device, inputs, out);
+    return out;
+  }
+
+  /** Runs the kernel into `out`; on failure disposes `out` and throws a coded error naming the plugin. */
+  #launch(kernel: KernelEntry, p: CallPlan, device: Device, inputs: readonly Tensor[], out: Tensor): void {
+    try {
+      // Kernels see views of data made for this call, never the Tensors (which lead to the runtime).
+      const views = new Array<KernelTensor>(inputs.length);
+      for (let i = 0; i < inputs.length; i++) views[i] = inputs[i]!.kernelView();
+      const r: unknown = kernel.run(views, out.kernelView(), p.attrs, device.ctx);
+      if (r !== undefined) throw returned(r, p, device, kernel);
     } catch (e) {
       out.dispose();
       if (e instanceof HearthError) throw e;
@@ -257,8 +282,6 @@ export class Dispatcher {
         { cause: e },
       );
     }
-    if (event) for (const h of this.#after) h(event);
-    return out;
   }
 
   #mixedDevices(schema: OpSchema, inputs: readonly Tensor[]): void {
@@ -406,11 +429,26 @@ export function computeDtype(schema: OpSchema, inputs: readonly { readonly dtype
     const d = inputs[i]!.dtype;
     const spec = inputSpec(schema, i);
     if (spec.promote) dtype = dtype === undefined ? d : promoteTypes(dtype, d);
-    else if (!inClass(d, spec.dtypes)) throw dtypeError(schema, spec.name, d, spec.dtypes);
+    else if (!inClass(d, spec.dtypes)) throw dtypeError(schema, `${spec.name} has dtype ${d}`, d, spec.dtypes);
   }
   if (schema.compute === 'float') dtype = floatTypeFor(dtype!);
-  if (!inClass(dtype!, schema.computeDtypes)) throw dtypeError(schema, 'inputs', dtype!, schema.computeDtypes);
+  if (!inClass(dtype!, schema.computeDtypes)) throw dtypeError(schema, `the inputs compute in ${dtype!} (their common dtype)`, dtype!, schema.computeDtypes);
   return dtype!;
+}
+
+function tooManyAxes(schema: OpSchema, shape: Shape): HearthError {
+  return new HearthError('E_SHAPE', `${schema.name}: the result would have ${shape.length} axes; a tensor has at most ${MAX_RANK}.`, { op: schema.name, rank: shape.length });
+}
+
+/** The error for a kernel that returned something: kernels write their output and return `undefined`. */
+function returned(r: unknown, p: CallPlan, device: Device, kernel: KernelEntry): HearthError {
+  const what = isThenable(r) ? 'a promise, but kernels are synchronous' : `${describeArg(r)}, but kernels write their output's storage and return nothing`;
+  if (isThenable(r)) Promise.resolve(r).then(undefined, () => undefined); // refused, so its rejection is nobody's
+  return new HearthError(
+    'E_KERNEL',
+    `${p.schema.name}(${p.dtype}) on ${device.name}: the kernel of ${kernel.provenance.plugin}@${kernel.provenance.version} returned ${what} (the core reads the output as soon as run() returns). This is a plugin bug; report it to its vendor.`,
+    { op: p.schema.name, device: device.name, plugin: kernel.provenance },
+  );
 }
 
 /** True when a dtype belongs to a class. */
@@ -427,9 +465,9 @@ export function inClass(dtype: DType, cls: DTypeClass): boolean {
   }
 }
 
-function dtypeError(schema: OpSchema, input: string, dtype: DType, cls: DTypeClass): HearthError {
+function dtypeError(schema: OpSchema, found: string, dtype: DType, cls: DTypeClass): HearthError {
   const hint = dtype === 'bool' ? ' Cast bool tensors with cast(x, "int32") or cast(x, "float32") first.' : ' Cast the input to an accepted dtype first.';
-  return new HearthError('E_DTYPE', `${schema.name}: ${input} has dtype ${dtype}, but ${schema.name} accepts ${cls === 'numeric' ? 'numeric (non-bool)' : cls} dtypes.${hint}`, {
+  return new HearthError('E_DTYPE', `${schema.name}: ${found}, but ${schema.name} accepts ${cls === 'numeric' ? 'numeric (non-bool)' : cls} dtypes.${hint}`, {
     op: schema.name,
     dtype,
     accepts: cls,

@@ -47,6 +47,22 @@ export function isDType(x: unknown): x is DType {
   return typeof x === 'string' && Object.prototype.hasOwnProperty.call(CODES, x);
 }
 
+const INT32_MIN = -(2 ** 31);
+const INT32_MAX = 2 ** 31 - 1;
+
+/**
+ * The one rule for a JS number becoming an element of `dtype`, wherever a user gives one (`tensor`, `full`):
+ * int32 takes integers in [-2^31, 2^31) only (no silent truncation or saturation); the float dtypes take
+ * any number (rounded to the dtype); bool takes any number (nonzero, NaN included, is true). Returns what
+ * is wrong, or undefined when `v` fits.
+ */
+export function elementProblem(v: number, dtype: DType): string | undefined {
+  if (dtype === 'int32' && !(Number.isInteger(v) && v >= INT32_MIN && v <= INT32_MAX)) {
+    return `${String(v)} is not an int32; pass integers in [-2^31, 2^31), or make a float tensor and cast it (cast rounds toward zero and saturates)`;
+  }
+  return undefined;
+}
+
 /** Allocates a zeroed host array for `size` elements of `dtype`. */
 export function hostArray<D extends DType>(dtype: D, size: number): HostArrays[D] {
   switch (dtype) {

@@ -29,6 +29,8 @@ export const ERROR_CODES = [
   'E_KERNEL',
   'E_NOT_INSTALLED',
   'E_BACKEND',
+  'E_MODEL',
+  'E_UNSUPPORTED',
 ] as const;
 
 /** One of {@link ERROR_CODES}. */
@@ -90,5 +92,44 @@ export function describeError(e: unknown): string {
     return typeof e === 'string' ? e : String(e);
   } catch {
     return 'an unprintable error';
+  }
+}
+
+/**
+ * A user's value as messages print it: like `JSON.stringify` (strings quoted, compact arrays and objects),
+ * except that numbers print as JavaScript writes them (`NaN`, `Infinity`, `-0`, not `null`), and long or
+ * deep values are cut short. Never throws.
+ */
+export function formatValue(x: unknown, depth = 0): string {
+  try {
+    switch (typeof x) {
+      case 'number':
+        return Object.is(x, -0) ? '-0' : String(x);
+      case 'string':
+        return JSON.stringify(x.length > 200 ? `${x.slice(0, 200)}...` : x);
+      case 'bigint':
+        return `${x}n`;
+      case 'undefined':
+      case 'boolean':
+        return String(x);
+      case 'function':
+        return 'a function';
+      case 'symbol':
+        return x.toString();
+    }
+    if (x === null) return 'null';
+    if (ArrayBuffer.isView(x)) return `a ${x.constructor.name}`;
+    if (depth > 3) return Array.isArray(x) ? '[...]' : '{...}';
+    if (Array.isArray(x)) {
+      const items = x.slice(0, 16).map((v: unknown) => formatValue(v, depth + 1));
+      if (x.length > 16) items.push(`...${x.length - 16} more`);
+      return `[${items.join(',')}]`;
+    }
+    const keys = Object.keys(x as object);
+    const items = keys.slice(0, 16).map((k) => `${JSON.stringify(k)}:${formatValue((x as Record<string, unknown>)[k], depth + 1)}`);
+    if (keys.length > 16) items.push(`...${keys.length - 16} more`);
+    return `{${items.join(',')}}`;
+  } catch {
+    return 'an unprintable value';
   }
 }

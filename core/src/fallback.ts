@@ -1,4 +1,4 @@
-import { HearthError } from './errors.js';
+import { HearthError, formatValue } from './errors.js';
 import type { FallbackOptions, FallbackPolicy } from './dispatcher.js';
 
 const POLICIES: readonly FallbackPolicy[] = ['error', 'warn', 'allow'];
@@ -16,16 +16,16 @@ export function envVar(name: string): string | undefined {
 export function fallbackOptions(option: Partial<FallbackOptions> | FallbackPolicy | undefined, env: string | undefined): FallbackOptions {
   const given = typeof option === 'string' ? { policy: option } : (option ?? {});
   if (given.policy !== undefined && !POLICIES.includes(given.policy)) {
-    throw new HearthError('E_ARG', `fallback policy must be "error", "warn" or "allow", got ${JSON.stringify(given.policy)}.`, { policy: given.policy });
+    throw new HearthError('E_ARG', `fallback policy must be "error", "warn" or "allow", got ${formatValue(given.policy)}.`, { policy: given.policy });
   }
   if (given.device !== undefined && (typeof given.device !== 'string' || !given.device)) {
-    throw new HearthError('E_ARG', `fallback.device names a device ("cpu:0") or "auto", got ${JSON.stringify(given.device)}.`, { device: given.device });
+    throw new HearthError('E_ARG', `fallback.device names a device ("cpu:0") or "auto", got ${formatValue(given.device)}.`, { device: given.device });
   }
   let policy = given.policy;
   if (policy === undefined && env !== undefined) {
     const fromEnv = env.toLowerCase() as FallbackPolicy;
     if (!POLICIES.includes(fromEnv)) {
-      throw new HearthError('E_ARG', `HEARTH_FALLBACK must be "error", "warn" or "allow", got ${JSON.stringify(env)}; unset it for the default ("warn").`, { HEARTH_FALLBACK: env });
+      throw new HearthError('E_ARG', `HEARTH_FALLBACK must be "error", "warn" or "allow", got ${formatValue(env)}; unset it for the default ("warn").`, { HEARTH_FALLBACK: env });
     }
     policy = fromEnv;
   }

@@ -1,6 +1,6 @@
-import { HearthError } from './errors.js';
-import { hostArray, isDType, type DType, type HostArray } from './dtype.js';
-import { sizeOf, checkShape, type Shape } from './shape.js';
+import { HearthError, formatValue } from './errors.js';
+import { elementProblem, hostArray, isDType, type DType, type HostArray } from './dtype.js';
+import { MAX_RANK, sizeOf, checkShape, type Shape } from './shape.js';
 
 /** Data a tensor can be made from: a number, a boolean, nested arrays of them, or a typed array. */
 export type TensorData =
@@ -12,17 +12,21 @@ export type TensorData =
   | Int32Array
   | Uint8Array;
 
-const INT32_MIN = -(2 ** 31);
-const INT32_MAX = 2 ** 31 - 1;
 
 function inferShape(data: TensorData): number[] {
   const shape: number[] = [];
   let x: unknown = data;
   while (Array.isArray(x)) {
+    if (shape.length === MAX_RANK) {
+      throw new HearthError('E_SHAPE', `tensor(): the data is nested more than ${MAX_RANK} arrays deep; a tensor has at most ${MAX_RANK} axes.`, { maxRank: MAX_RANK });
+    }
     shape.push(x.length);
     x = x[0];
   }
-  if (ArrayBuffer.isView(x)) shape.push((x as Float32Array).length);
+  if (ArrayBuffer.isView(x)) {
+    checkView(x);
+    shape.push((x as Float32Array).length);
+  }
   return shape;
 }
 
@@ -43,13 +47,44 @@ function defaultDType(data: TensorData, flat: ArrayLike<unknown>): DType {
   if (data instanceof Float64Array) return 'float64';
   // Bytes (a Node Buffer of pixels, say) keep their values: bool comes only from booleans or dtype: 'bool'.
   if (data instanceof Uint8Array) return 'int32';
-  return flat.length > 0 && typeof flat[0] === 'boolean' ? 'bool' : 'float32';
+  if (ArrayBuffer.isView(data)) return 'float32';
+  // All booleans make bool; booleans mixed with numbers have no one meaning, so the caller must say.
+  let bools = 0;
+  for (let i = 0; i < flat.length; i++) if (typeof flat[i] === 'boolean') bools++;
+  if (bools > 0 && bools < flat.length) {
+    const i = Array.prototype.findIndex.call(flat, (v: unknown) => typeof v !== 'boolean');
+    throw new HearthError('E_ARG', `tensor(): the data mixes booleans and numbers (element ${i} is ${formatValue(flat[i])}); pass a dtype, e.g. { dtype: "float32" } or { dtype: "bool" }.`, { index: i });
+  }
+  return bools > 0 ? 'bool' : 'float32';
+}
+
+/** True for an ArrayBuffer that was transferred or detached: its views read as empty. */
+function isDetached(buffer: ArrayBufferLike): boolean {
+  const flag = (buffer as { detached?: unknown }).detached;
+  if (typeof flag === 'boolean') return flag;
+  try {
+    new Uint8Array(buffer, 0, 0);
+    return false;
+  } catch {
+    return true;
+  }
+}
+
+/** Throws `E_ARG` for views that aren't data: a DataView, or a typed array whose buffer was detached. */
+function checkView(data: ArrayBufferView): void {
+  if (data instanceof DataView) {
+    throw new HearthError('E_ARG', 'tensor(): a DataView has no element type; pass a typed array over its bytes instead, e.g. new Float32Array(view.buffer, view.byteOffset, view.byteLength / 4).');
+  }
+  if ((data as Float32Array).length === 0 && isDetached(data.buffer)) {
+    throw new HearthError('E_ARG', `tensor(): the ${data.constructor.name}'s buffer was detached (transferred to a worker or resized away), so it holds no data any more; pass a live array.`);
+  }
 }
 
 /** Turns user data into a host array of `dtype` and its shape; throws `E_ARG`/`E_SHAPE` on bad data. */
 export function toHost(data: TensorData, dtype: DType | undefined, shape: readonly number[] | undefined): { data: HostArray; shape: Shape; dtype: DType } {
-  if (dtype !== undefined && !isDType(dtype)) throw new HearthError('E_DTYPE', `tensor(): unknown dtype ${JSON.stringify(dtype)}; use float32, int32, bool, float16 or float64.`);
+  if (dtype !== undefined && !isDType(dtype)) throw new HearthError('E_DTYPE', `tensor(): unknown dtype ${formatValue(dtype)}; use float32, int32, bool, float16 or float64.`);
   const flatView = ArrayBuffer.isView(data);
+  if (flatView) checkView(data);
   const inferred = flatView ? [(data as Float32Array).length] : inferShape(data);
   const flat: ArrayLike<unknown> = flatView ? (data as Float32Array) : [];
   if (!flatView) flatten(data, inferred, flat as unknown[]);
@@ -63,8 +98,8 @@ export function toHost(data: TensorData, dtype: DType | undefined, shape: readon
     const v = flat[i];
     if (typeof v === 'boolean') out[i] = v ? 1 : 0;
     else if (typeof v !== 'number') throw new HearthError('E_ARG', `tensor(): element ${i} is ${typeof v}, not a number or boolean.`, { index: i });
-    else if (dt === 'int32' && (!Number.isInteger(v) || v < INT32_MIN || v > INT32_MAX)) {
-      throw new HearthError('E_ARG', `tensor(): element ${i} (${v}) is not an int32; pass integers in [-2^31, 2^31) or make a float tensor and cast it.`, { index: i, value: v });
+    else if (elementProblem(v, dt) !== undefined) {
+      throw new HearthError('E_ARG', `tensor(): element ${i}: ${elementProblem(v, dt)!}.`, { index: i, value: v });
     } else if (dt === 'bool') out[i] = v !== 0 ? 1 : 0;
     else out[i] = v;
   }

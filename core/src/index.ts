@@ -7,6 +7,7 @@
  */
 import './api.js';
 import './api-v2.js';
+import './user-tools.js';
 
 export { HearthError, isHearthError, isErrorCode, describeError, ERROR_CODES, type ErrorCode } from './errors.js';
 export { CORE_API_VERSION, OPSET_VERSION } from './version.js';
@@ -38,18 +39,21 @@ export { windowOutput, poolStride } from './opset/conv.js';
 export { arangeLength } from './opset/creation.js';
 export type { Backend, BackendStats, DeviceInfo, DeviceStorage } from './backend.js';
 export type { KernelFn, KernelSpec, KernelTensor, KernelContext, Provenance } from './kernel.js';
-export type { HearthPlugin, PluginManifest, PluginHost, BackendFactory, BackendOptions } from './plugin.js';
+export type { HearthPlugin, PluginManifest, PluginHost, PluginOrigin, BackendFactory, BackendOptions } from './plugin.js';
 export { checkManifest, pluginExport, pluginOpset, type PluginRecord, type KernelOverride } from './plugins.js';
 export { backendProblems } from './backend-check.js';
 export { pickDefault, type BackendChoice, type DefaultChoice } from './selection.js';
 export { DEFAULT_MAX_ALLOCATION_BYTES } from './device.js';
+export { MAX_DEVICES, MAX_PLUGIN_STRING, MAX_PLUGIN_MESSAGE } from './limits.js';
 export type { KernelEntry } from './kernel-table.js';
 export { Tensor, type PendingData } from './tensor.js';
+export type { HelperCreateOptions, Profile, ProfiledOp } from './user-tools.js';
 export type { TensorData } from './host-data.js';
 export type { DeviceLedger, LiveTensor } from './ledger.js';
 export type { TransferCounters } from './memory.js';
 export type { FallbackPolicy, FallbackOptions, KernelHook } from './dispatcher.js';
-export type { HearthEvents, FallbackEvent, TransferEvent, KernelEvent } from './events.js';
+export type { HearthEvents, FallbackEvent, TransferEvent, KernelEvent, DisagreementEvent, SavedTensor } from './events.js';
+export { DEFAULT_VERIFY_RATE, type VerifyOptions, type VerifyStats } from './field-check.js';
 export {
   createHearth,
   DEFAULT_TIMEOUT_MS,

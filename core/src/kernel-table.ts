@@ -76,7 +76,8 @@ export class KernelTable {
       return { key, dtype, prev };
     });
     return keys.map(({ key, dtype, prev }) => {
-      const entry: KernelEntry = { op: spec.op, device: spec.device, dtype, provenance, run: spec.run as KernelFn };
+      // Frozen: tools and users list entries, and nobody may rewrite a kernel or its provenance through one.
+      const entry: KernelEntry = Object.freeze({ op: spec.op, device: spec.device, dtype, provenance: Object.freeze({ ...provenance }), run: spec.run as KernelFn });
       slots[key] = entry;
       return { entry, replaced: prev, slots, key };
     });

@@ -47,8 +47,8 @@ export interface Account {
 export interface LedgerEntry extends LiveTensor {
   /** Its device, which holds its account. */
   readonly dev: { readonly account: Account };
-  /** Its storage. */
-  readonly storage: { readonly byteLength: number };
+  /** Its storage's size in bytes, as read once when the storage was made. */
+  readonly bytes: number;
   /** Its place in the ledger's list of live tensors. */
   ledgerSlot: number;
 }
@@ -70,7 +70,7 @@ export class Ledger<T extends LedgerEntry = LedgerEntry> {
   addTensor(t: T): void {
     const a = t.dev.account;
     a.tensors++;
-    a.bytes += t.storage.byteLength;
+    a.bytes += t.bytes;
     if (a.bytes > a.peakBytes) a.peakBytes = a.bytes;
     t.ledgerSlot = this.#live.length;
     this.#live.push(t);
@@ -80,7 +80,7 @@ export class Ledger<T extends LedgerEntry = LedgerEntry> {
   removeTensor(t: T): void {
     const a = t.dev.account;
     a.tensors--;
-    a.bytes -= t.storage.byteLength;
+    a.bytes -= t.bytes;
     const last = this.#live.pop()!;
     if (last !== t) {
       this.#live[t.ledgerSlot] = last;

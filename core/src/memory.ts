@@ -1,4 +1,4 @@
-import { HearthError } from './errors.js';
+import { HearthError, describeError } from './errors.js';
 import { dtypeBytes, type DType, type HostArray } from './dtype.js';
 import type { Shape } from './shape.js';
 import type { DeviceStorage } from './backend.js';
@@ -38,6 +38,8 @@ export class TensorStore implements TensorRuntime {
   #detached = 0;
   // Tensors that calls in flight still read, with their count; a disposed one is freed after the last.
   readonly #holds = new Map<Tensor, number>();
+  // The jobs of pending tensors not yet settled, which dispose() waits for before releasing devices.
+  readonly #jobs = new Set<Promise<void>>();
   /** The runtime instance; set once by it. */
   owner!: object;
 
@@ -84,9 +86,18 @@ export class TensorStore implements TensorRuntime {
     t.kept = true;
   }
 
+  /**
+   * Reads `t`, waiting for its data if it is pending. It is held meanwhile: disposing it during the read
+   * frees it after the read, which gets the data.
+   */
   async read(t: Tensor): Promise<HostArray> {
-    if (t.pending) await t.pending.done;
-    return t.dev.read(t.storage, t.dtype, t.size);
+    this.hold(t);
+    try {
+      if (t.pending) await t.pending.done;
+      return await t.dev.read(t.storage, t.dtype, t.size);
+    } finally {
+      this.unhold(t);
+    }
   }
 
   readSync(t: Tensor): HostArray {
@@ -187,12 +198,47 @@ export class TensorStore implements TensorRuntime {
         return;
       }
       this.ledger.removeTensor(t);
-      t.storage = result.storage;
+      t.settle(result.storage);
       this.ledger.addTensor(t);
     });
     done.catch(() => undefined); // observed through data(), to() and later calls
+    this.#jobs.add(done);
+    void done.then(
+      () => this.#jobs.delete(done),
+      () => this.#jobs.delete(done),
+    );
     t.pending = { done, waitingFor };
     return t;
+  }
+
+  /** Settles when every pending job has (the devices are closed first, so each lands or fails quickly). */
+  async settleJobs(): Promise<void> {
+    while (this.#jobs.size > 0) await Promise.allSettled([...this.#jobs]);
+  }
+
+  /**
+   * Disposes each tensor, going on past a failure to free one: the failures are returned, for the caller
+   * to report; the tensors are disposed (out of the ledger) either way.
+   */
+  disposeAll(tensors: Iterable<Tensor>): HearthError[] {
+    let failures: HearthError[] | undefined;
+    for (const t of tensors) {
+      try {
+        t.dispose();
+      } catch (e) {
+        (failures ??= []).push(e instanceof HearthError ? e : new HearthError('E_BACKEND', `Freeing tensor #${t.id} on ${t.device} failed: ${describeError(e)}.`, { id: t.id, device: t.device }, { cause: e }));
+      }
+    }
+    return failures ?? [];
+  }
+
+  /** Reports failures of cleanup as `warning` events (on stderr when nobody listens): cleanup never throws them. */
+  reportCleanup(where: string, failures: readonly HearthError[]): void {
+    for (const e of failures) {
+      const message = `${where}: ${e.message}`;
+      if (this.events.has('warning')) this.events.emit('warning', { code: e.code, message });
+      else console.warn(`hearth warning [${e.code}]: ${message}`);
+    }
   }
 
   /**
@@ -205,11 +251,14 @@ export class TensorStore implements TensorRuntime {
     const finish = (result: unknown) => {
       const keep = new Set<Tensor>();
       collectTensors(result, keep);
+      const ending: Tensor[] = [];
       for (const t of scope.tensors) {
         if (keep.has(t) || t.kept) {
           if (parent) parent.tensors.push(t);
-        } else t.dispose();
+        } else ending.push(t);
       }
+      // A free that fails does not stop the others, nor lose the scope's result: it is reported.
+      this.reportCleanup('scope cleanup', this.disposeAll(ending));
     };
     let result: R;
     try {

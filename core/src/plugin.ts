@@ -54,10 +54,27 @@ export interface PluginHost {
   registerKernel<B extends Backend>(spec: KernelSpec<B>): void;
 }
 
+/**
+ * Where another process can import a plugin from, to run it isolated (`createHearth({ isolate })`): the
+ * process imports `module` (a package name, resolved from the working directory, or a `file:` URL) and
+ * takes its `export` (`default` when left out); a function there is called with `args` (JSON-like values)
+ * and may return a promise of the plugin.
+ */
+export interface PluginOrigin {
+  /** The module to import, e.g. `"@acme/hearth-plugin-npu"`. */
+  readonly module: string;
+  /** The export holding the plugin, or a function making it (`default` when left out). */
+  readonly export?: string;
+  /** Arguments of that function, e.g. a native library's path. */
+  readonly args?: readonly unknown[];
+}
+
 /** A Hearth plugin: a manifest, and a `register` that adds backends and kernels through the host. */
 export interface HearthPlugin {
   /** What the plugin is and which core it supports. */
   readonly manifest: PluginManifest;
+  /** Where another process can import this plugin from; a plugin without it can't be isolated. */
+  readonly origin?: PluginOrigin;
   /** Adds the plugin's backends and kernels. May be async (to load WASM or a native library). */
   register(host: PluginHost): void | Promise<void>;
 }

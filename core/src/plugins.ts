@@ -1,10 +1,13 @@
 import semver from 'semver';
 import { HearthError, describeError } from './errors.js';
 import { CORE_API_VERSION, OPSET_VERSION } from './version.js';
-import { OPSET } from './opset/index.js';
+import { OPSET, opId } from './opset/index.js';
+import { DTYPES, isDType, type DType } from './dtype.js';
+import type { Backend } from './backend.js';
 import type { BackendFactory, HearthPlugin, PluginHost, PluginManifest } from './plugin.js';
 import type { KernelTable, Registration } from './kernel-table.js';
-import type { KernelSpec, Provenance } from './kernel.js';
+import type { KernelFn, KernelSpec, Provenance } from './kernel.js';
+import { bindOnce, readOnce } from './snapshot.js';
 import { isThenable, withTimeLimit } from './time-limit.js';
 
 /** What the runtime knows of a plugin it was given. */
@@ -33,20 +36,60 @@ export interface FactoryRecord {
   readonly priority: number;
 }
 
-/** Checks a manifest's shape and its core API range; throws `E_PLUGIN` or `E_PLUGIN_VERSION`. */
-export function checkManifest(m: unknown): PluginManifest {
+const MANIFEST_STRINGS = ['name', 'version', 'vendor', 'coreApi', 'description'] as const;
+
+/**
+ * Reads a manifest once into a frozen copy of the core's own: each field read once (a getter runs once),
+ * `deviceTypes` copied element by element (an own `includes` or a Proxy on the plugin's array is never
+ * consulted). Returns the copy and the problems found. Throws what a getter or Proxy throws.
+ */
+function readManifest(m: unknown): { copy: Record<string, unknown>; problems: string[] } {
   const problems: string[] = [];
-  const o = (m ?? {}) as Record<string, unknown>;
-  for (const k of ['name', 'version', 'vendor', 'coreApi'] as const) if (typeof o[k] !== 'string' || o[k] === '') problems.push(`manifest.${k} must be a non-empty string`);
-  if (!Array.isArray(o['deviceTypes']) || !o['deviceTypes'].every((d) => typeof d === 'string')) problems.push('manifest.deviceTypes must be an array of strings');
-  if (o['priority'] !== undefined && typeof o['priority'] !== 'number') problems.push('manifest.priority must be a number');
-  if (typeof o['version'] === 'string' && !semver.valid(o['version'])) problems.push(`manifest.version "${o['version']}" is not a semver version`);
-  if (typeof o['coreApi'] === 'string' && !semver.validRange(o['coreApi'])) problems.push(`manifest.coreApi "${o['coreApi']}" is not a semver range`);
-  if (o['opset'] !== undefined && !(Number.isSafeInteger(o['opset']) && (o['opset'] as number) >= 1)) problems.push(`manifest.opset must be an integer >= 1, got ${JSON.stringify(o['opset'])}`);
-  if (problems.length) {
-    throw new HearthError('E_PLUGIN', `Plugin ${String(o['name'] ?? '(unnamed)')} has an invalid manifest: ${problems.join('; ')}.`, { problems });
+  const copy: Record<string, unknown> = {};
+  if (typeof m !== 'object' || m === null) return { copy, problems: ['manifest must be an object'] };
+  for (const k of MANIFEST_STRINGS) copy[k] = readOnce(m, k);
+  const types = readOnce(m, 'deviceTypes');
+  if (Array.isArray(types) && types.length <= 64) {
+    const list: unknown[] = [];
+    for (let i = 0; i < types.length; i++) list.push(types[i]);
+    copy['deviceTypes'] = list;
+  } else copy['deviceTypes'] = types;
+  const priority = readOnce(m, 'priority');
+  if (priority !== undefined) copy['priority'] = priority;
+  const opset = readOnce(m, 'opset');
+  if (opset !== undefined) copy['opset'] = opset;
+  for (const k of ['name', 'version', 'vendor', 'coreApi'] as const) if (typeof copy[k] !== 'string' || copy[k] === '') problems.push(`manifest.${k} must be a non-empty string`);
+  if (copy['description'] === undefined) delete copy['description'];
+  else if (typeof copy['description'] !== 'string') problems.push('manifest.description must be a string when present');
+  const dt = copy['deviceTypes'];
+  if (!Array.isArray(dt) || !dt.every((d) => typeof d === 'string' && d !== '')) problems.push('manifest.deviceTypes must be an array of at most 64 non-empty strings');
+  if (priority !== undefined && !(typeof priority === 'number' && Number.isFinite(priority))) problems.push('manifest.priority must be a finite number');
+  if (typeof copy['version'] === 'string' && !semver.valid(copy['version'])) problems.push(`manifest.version "${copy['version']}" is not a semver version`);
+  if (typeof copy['coreApi'] === 'string' && !semver.validRange(copy['coreApi'])) problems.push(`manifest.coreApi "${copy['coreApi']}" is not a semver range`);
+  if (opset !== undefined && !(Number.isSafeInteger(opset) && (opset as number) >= 1)) problems.push(`manifest.opset must be an integer >= 1, got ${JSON.stringify(opset)}`);
+  return { copy, problems };
+}
+
+/**
+ * Checks a manifest's shape and its core API range; throws `E_PLUGIN` or `E_PLUGIN_VERSION`. Each field is
+ * read once; what it returns is a frozen copy (the core never reads the plugin's object again), so a
+ * getter or Proxy can't make the manifest say one thing when checked and another when used. A getter or
+ * Proxy that throws is `E_PLUGIN`.
+ */
+export function checkManifest(m: unknown): PluginManifest {
+  let read: { copy: Record<string, unknown>; problems: string[] };
+  try {
+    read = readManifest(m);
+  } catch (e) {
+    throw new HearthError('E_PLUGIN', `A plugin's manifest could not be read: ${describeError(e)}. A manifest is a plain object of data; report this to the plugin's vendor.`, {}, { cause: e });
   }
-  const manifest = m as PluginManifest;
+  const { copy, problems } = read;
+  if (problems.length) {
+    const name = typeof copy['name'] === 'string' && copy['name'] !== '' ? copy['name'] : '(unnamed)';
+    throw new HearthError('E_PLUGIN', `Plugin ${name} has an invalid manifest: ${problems.join('; ')}.`, { problems });
+  }
+  Object.freeze(copy['deviceTypes']);
+  const manifest = Object.freeze(copy) as unknown as PluginManifest;
   if (!semver.satisfies(CORE_API_VERSION, manifest.coreApi)) {
     throw new HearthError(
       'E_PLUGIN_VERSION',
@@ -115,9 +158,22 @@ export class PluginLoader {
 
   /** Loads one plugin; never throws. Returns a promise when `register` is async. */
   load(plugin: HearthPlugin): void | Promise<void> {
-    const m = (plugin as { manifest?: { name?: unknown; version?: unknown } } | null | undefined)?.manifest;
-    const name = typeof m?.name === 'string' && m.name !== '' ? m.name : '(unnamed)';
-    const version = typeof m?.version === 'string' ? m.version : '?';
+    // The plugin object is read once, here, inside a guard: its manifest and register function.
+    let rawManifest: unknown;
+    let register: unknown;
+    let name = '(unnamed)';
+    let version = '?';
+    try {
+      rawManifest = readOnce(plugin, 'manifest');
+      const n = readOnce(rawManifest, 'name');
+      const v = readOnce(rawManifest, 'version');
+      if (typeof n === 'string' && n !== '') name = n;
+      if (typeof v === 'string') version = v;
+      register = readOnce(plugin, 'register');
+    } catch (e) {
+      this.records.push({ name, version, status: 'failed', error: new HearthError('E_PLUGIN', `Plugin ${name} could not be read: ${describeError(e)}. A plugin is a plain object { manifest, register }; report this to the plugin's vendor.`, { plugin: name }, { cause: e }), kernels: 0 });
+      return;
+    }
     const claimed = this.#claimed.get(name);
     if (claimed?.plugin === plugin) return;
     let manifest: PluginManifest;
@@ -129,14 +185,17 @@ export class PluginLoader {
           { plugin: name, loaded: claimed.version, refused: version },
         );
       }
-      if (typeof plugin?.register !== 'function') throw new HearthError('E_PLUGIN', `Plugin ${name} has no register(host) function; a plugin exports { manifest, register }.`);
-      manifest = checkManifest(plugin.manifest);
+      if (typeof register !== 'function') throw new HearthError('E_PLUGIN', `Plugin ${name} has no register(host) function; a plugin exports { manifest, register }.`);
+      manifest = checkManifest(rawManifest);
+      if (manifest.name !== name || manifest.version !== version) {
+        throw new HearthError('E_PLUGIN', `Plugin ${name}: its manifest changed while it was read (name or version); a manifest is plain data. Report this to the plugin's vendor.`, { plugin: name });
+      }
     } catch (e) {
       this.records.push({ name, version, status: 'failed', error: asPluginError(e, name), kernels: 0 });
       return;
     }
     this.#claimed.set(name, { plugin, version });
-    const provenance = { plugin: name, version };
+    const provenance = Object.freeze({ plugin: name, version });
     const factories: FactoryRecord[] = [];
     const registrations: Registration[] = [];
     let open = true;
@@ -152,23 +211,27 @@ export class PluginLoader {
         );
       }
     };
-    const host: PluginHost = {
+    // What register() gets: frozen, with the process-wide frozen opset; the functions read what they are
+    // given once (readFactory, readKernelSpec) and keep copies.
+    const host: PluginHost = Object.freeze({
       coreVersion: CORE_API_VERSION,
       opsetVersion: OPSET_VERSION,
       ops: OPSET,
-      registerBackend: (factory) => {
-        declared('a backend', factory?.type);
+      registerBackend: (given: BackendFactory) => {
+        const factory = guardRead(name, 'a backend factory', () => readFactory(given));
+        declared('a backend', factory.type);
         if (typeof factory.create !== 'function') throw new HearthError('E_PLUGIN', `${name}: the backend factory for "${factory.type}" has no create(options) function.`, { plugin: name });
         const other = [...this.factories, ...factories].find((f) => f.factory.type === factory.type);
         if (other) throw new HearthError('E_PLUGIN', `${name} registers a "${factory.type}" backend, but ${other.plugin} already provides one. Install only one plugin per device type.`, { plugin: name, owner: other.plugin });
         factories.push({ factory, plugin: name, priority: manifest.priority ?? 0 });
       },
-      registerKernel: (spec) => {
-        declared(`a kernel of ${JSON.stringify(spec?.op)}`, spec?.device);
-        if (typeof spec.run !== 'function') throw new HearthError('E_PLUGIN', `${name}: the kernel ${spec.op} on "${spec.device}" has no run function.`, { plugin: name });
-        registrations.push(...this.table.register(spec as unknown as KernelSpec, provenance, mayOverride));
+      registerKernel: <B extends Backend>(given: KernelSpec<B>) => {
+        const spec = guardRead(name, 'a kernel spec', () => readKernelSpec(given));
+        declared(`a kernel of ${JSON.stringify(spec.op)}`, spec.device);
+        checkKernelSpec(spec, name);
+        registrations.push(...this.table.register(spec, provenance, mayOverride));
       },
-    };
+    });
     const done = () => {
       open = false;
       this.factories.push(...factories);
@@ -184,7 +247,7 @@ export class PluginLoader {
       this.records.push({ name, version, manifest, status: 'failed', error: asPluginError(e, name), kernels: 0 });
     };
     try {
-      const r = plugin.register(host);
+      const r = (register as HearthPlugin['register']).call(plugin, host);
       if (isThenable(r)) {
         const ms = this.policy.registerTimeoutMs;
         const late = () => new HearthError('E_PLUGIN', `Plugin ${name}@${version}: register() did not finish within ${ms} ms; it was skipped. Raise createHearth({ timeouts: { register } }) if it needs longer.`, { plugin: name, timeoutMs: ms });
@@ -195,6 +258,52 @@ export class PluginLoader {
       fail(e);
     }
   }
+}
+
+/** Reads what a plugin passed to the host inside a guard: a throwing getter or Proxy is `E_PLUGIN` naming it. */
+function guardRead<T>(plugin: string, what: string, read: () => T): T {
+  try {
+    return read();
+  } catch (e) {
+    if (e instanceof HearthError) throw e;
+    throw new HearthError('E_PLUGIN', `${plugin} passed ${what} that could not be read: ${describeError(e)}. Pass plain objects to the plugin host.`, { plugin }, { cause: e });
+  }
+}
+
+/** A backend factory, each field read once, as a frozen copy (`create` bound to the plugin's object). */
+function readFactory(given: unknown): BackendFactory {
+  const type = readOnce(given, 'type');
+  const create = readOnce(given, 'create');
+  return Object.freeze({ type: type as string, create: (typeof create === 'function' ? bindOnce(create as BackendFactory['create'], given) : create) as BackendFactory['create'] });
+}
+
+/** A kernel spec, each field read once, as a frozen copy with its dtypes as a list. */
+function readKernelSpec(given: unknown): KernelSpec & { readonly dtypes: readonly unknown[] } {
+  const raw = readOnce(given, 'dtypes');
+  let dtypes: unknown[];
+  if (Array.isArray(raw)) {
+    dtypes = [];
+    for (let i = 0; i < Math.min(raw.length, DTYPES.length + 1); i++) dtypes.push(raw[i]);
+  } else dtypes = [raw];
+  return Object.freeze({
+    op: readOnce(given, 'op') as string,
+    device: readOnce(given, 'device') as string,
+    dtypes: Object.freeze(dtypes) as readonly DType[],
+    run: readOnce(given, 'run') as KernelFn,
+    override: readOnce(given, 'override') === true,
+  });
+}
+
+/** Throws `E_PLUGIN` unless a kernel spec names a known operator, real dtypes and a run function. */
+function checkKernelSpec(spec: KernelSpec & { readonly dtypes: readonly unknown[] }, plugin: string): void {
+  const what = `${plugin}: the kernel ${typeof spec.op === 'string' ? spec.op : JSON.stringify(spec.op)} on "${spec.device}"`;
+  if (typeof spec.op !== 'string') throw new HearthError('E_PLUGIN', `${what} has no operator name (op must be a string such as "add").`, { plugin });
+  if (typeof spec.run !== 'function') throw new HearthError('E_PLUGIN', `${what} has no run function.`, { plugin });
+  const bad = spec.dtypes.filter((d) => !isDType(d));
+  if (spec.dtypes.length === 0 || bad.length) {
+    throw new HearthError('E_PLUGIN', `${what} lists dtypes ${bad.length ? bad.map((d) => (typeof d === 'string' ? JSON.stringify(d) : `a ${typeof d}`)).join(', ') : '(none)'}, which are not Hearth dtypes; use one or more of ${DTYPES.join(', ')}.`, { plugin, op: spec.op, dtypes: bad.map((d) => (typeof d === 'string' ? d : typeof d)) });
+  }
+  opId(spec.op);
 }
 
 function asPluginError(e: unknown, name: string): HearthError {

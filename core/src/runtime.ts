@@ -1,16 +1,20 @@
 import 'reflect-metadata';
 import { container as rootContainer, instanceCachingFactory, type DependencyContainer } from 'tsyringe';
-import { HearthError, describeError, isHearthError } from './errors.js';
+import { HearthError, describeError, isHearthError, formatValue } from './errors.js';
 import type { DType } from './dtype.js';
 import type { Shape } from './shape.js';
 import { OPSET, opId } from './opset/index.js';
 import { inputSpec, type OpBuilder, type OpSchema, type TensorMeta } from './opset/schema.js';
 import type { Backend, BackendStats, DeviceInfo } from './backend.js';
-import type { HearthPlugin, BackendOptions } from './plugin.js';
+import type { HearthPlugin, BackendOptions, PluginManifest, PluginOrigin } from './plugin.js';
 import { KernelTable, type KernelEntry } from './kernel-table.js';
-import { PluginLoader, type KernelOverride, type PluginRecord } from './plugins.js';
+import { PluginLoader, checkManifest, type KernelOverride, type PluginRecord } from './plugins.js';
+import { IsolatedPlugin, type IsolationTimeouts } from './isolation/isolated-plugin.js';
+import { IsolatedBackend } from './isolation/isolated-backend.js';
+import { isolationChoice } from './isolation/choice.js';
+import { MAX_DEVICES } from './limits.js';
 import { checkHearthOptions, checkTensorOptions, checkOpCall } from './arguments.js';
-import { checkBackend } from './backend-check.js';
+import { checkBackend, type CheckedBackend } from './backend-check.js';
 import { withTimeLimit } from './time-limit.js';
 import { pickDefault, type BackendChoice } from './selection.js';
 import { envVar, fallbackOptions } from './fallback.js';
@@ -21,6 +25,7 @@ import { Dispatcher, computeDtype, type CallPlan, type FallbackOptions, type Fal
 import type { DeviceLedger, LiveTensor } from './ledger.js';
 import { Tensor } from './tensor.js';
 import { toHost, type TensorData } from './host-data.js';
+import { DEFAULT_VERIFY_RATE, FieldChecker, verifyRateFromEnv, type VerifyOptions, type VerifyStats } from './field-check.js';
 
 /** Options of {@link createHearth}. */
 export interface HearthOptions {
@@ -50,11 +55,29 @@ export interface HearthOptions {
    * `E_DUPLICATE_KERNEL`. Every override in force is listed by `ready()`'s `overrides`.
    */
   readonly allowOverrides?: boolean | readonly string[];
-  /** Time limits, in ms, of one plugin's `register` and one backend's `create` (30000 each by default). */
-  readonly timeouts?: { readonly register?: number; readonly create?: number };
+  /**
+   * Time limits, in ms (30000 each by default): one plugin's `register`, one backend's `create`, and, for
+   * isolated plugins, every other call (allocate, write, free, a kernel launch, a read). An isolated call
+   * past its limit stops the plugin's process and makes its devices `E_DEVICE_LOST`.
+   */
+  readonly timeouts?: { readonly register?: number; readonly create?: number; readonly call?: number };
+  /**
+   * Runs plugins in their own process: `true` for every plugin, or the names of the plugins to isolate. A
+   * crash, hang or exit there costs only that plugin's devices (`E_DEVICE_LOST`, restartable with
+   * {@link Hearth.restartDevice}); its tensors live in that process and data crosses by message. Needs
+   * Node.js and a plugin with an `origin`. When left out, the `HEARTH_ISOLATE` environment variable
+   * (`1` for all, or comma-separated plugin names) decides; else nothing is isolated. See docs/design.md.
+   */
+  readonly isolate?: boolean | readonly string[];
+  /**
+   * Field checks: re-run a random share of kernel calls on a reference plugin in the background and emit a
+   * `disagreement` event for each result that differs. `true` is `{ rate: 0.001 }`. When left out, the
+   * `HEARTH_VERIFY` environment variable (a rate such as `0.001`, or `on`) decides; off by default.
+   */
+  readonly verify?: boolean | VerifyOptions;
 }
 
-/** The default time limit of a plugin's `register` and of a backend's `create`, in ms. */
+/** The default time limit of a plugin's `register`, of a backend's `create`, and of an isolated call, in ms. */
 export const DEFAULT_TIMEOUT_MS = 30_000;
 
 /** A device the runtime has, as `ready()` and `devices()` describe it. */
@@ -163,6 +186,8 @@ export class Hearth {
   #report: ReadyReport | undefined;
   #default: Device | undefined;
   #closed = false;
+  readonly #isolated: IsolatedPlugin[] = [];
+  readonly #verifier: FieldChecker | undefined;
 
   /** @internal Use {@link createHearth}. */
   constructor(options: HearthOptions) {
@@ -187,11 +212,58 @@ export class Hearth {
     this.dispatcher = c.resolve(TOKENS.dispatcher);
     this.store.owner = this;
     const pending: Promise<void>[] = [];
-    for (const p of options.plugins ?? []) {
+    const isolated = isolationChoice(options.isolate);
+    const timeouts = { register: options.timeouts?.register ?? DEFAULT_TIMEOUT_MS, create: options.timeouts?.create ?? DEFAULT_TIMEOUT_MS, call: options.timeouts?.call ?? DEFAULT_TIMEOUT_MS };
+    for (const given of options.plugins ?? []) {
+      const p = isolated(given) ? this.#isolate(given, timeouts) : given;
       const r = this.#loader.load(p);
       if (r) pending.push(r);
     }
     this.#loading = Promise.all(pending);
+    this.#verifier = this.#fieldChecker(options);
+    this.dispatcher.verifier = this.#verifier;
+  }
+
+  /** The field checker `verify` (or `HEARTH_VERIFY`) asks for, with its reference plugin; undefined when off. */
+  #fieldChecker(options: HearthOptions): FieldChecker | undefined {
+    const env = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env?.['HEARTH_VERIFY'];
+    const v: VerifyOptions | undefined = options.verify === undefined ? (verifyRateFromEnv(env) ? { rate: verifyRateFromEnv(env)! } : undefined) : options.verify === true ? {} : options.verify || undefined;
+    const rate = v?.rate ?? DEFAULT_VERIFY_RATE;
+    if (!v || rate === 0) return undefined;
+    const type = v.device ?? 'cpu';
+    const reference = v.reference ?? options.plugins?.find((p) => p.manifest?.deviceTypes?.includes(type));
+    if (!reference) {
+      queueMicrotask(() => this.#events.emit('warning', { code: 'E_NO_BACKEND', message: `Field checks are on, but no plugin given provides the reference "${type}" device: pass createHearth({ verify: { reference: cpuPlugin } }). Nothing is checked.` }));
+    }
+    const makeReference = (plugin: HearthPlugin) => new Hearth({ plugins: [plugin], backends: [type] });
+    return new FieldChecker(rate, reference, makeReference, this.#events, v.tolerance);
+  }
+
+  /** What the field checks (`verify`) have done, or undefined when they are off. */
+  verification(): VerifyStats | undefined {
+    return this.#verifier?.stats();
+  }
+
+  /** Resolves once every field check drawn so far has finished (before a program exits, or in a test). */
+  async verified(): Promise<VerifyStats | undefined> {
+    await this.#verifier?.drain();
+    return this.#verifier?.stats();
+  }
+
+  /** The isolated stand-in of a plugin (its manifest read once, here); its process starts when it registers. */
+  #isolate(p: HearthPlugin, timeouts: IsolationTimeouts): HearthPlugin {
+    let manifest: PluginManifest, origin: PluginOrigin | undefined;
+    try {
+      manifest = checkManifest(p.manifest);
+      manifest = { ...manifest, deviceTypes: [...manifest.deviceTypes] };
+      const o = p.origin;
+      origin = o === undefined ? undefined : { module: String(o.module), ...(o.export !== undefined ? { export: String(o.export) } : {}), ...(o.args !== undefined ? { args: [...o.args] } : {}) };
+    } catch {
+      return { manifest: undefined as unknown as PluginManifest, register: () => undefined }; // refused by the loader, with the manifest's problem
+    }
+    const stand = new IsolatedPlugin(manifest, origin, timeouts);
+    this.#isolated.push(stand);
+    return stand;
   }
 
   /**
@@ -251,6 +323,8 @@ export class Hearth {
     const pick = pickDefault(firsts.map((d) => ({ name: d.name, software: d.backend.info.software === true })), source);
     this.#default = firsts.find((d) => d.name === pick.device);
     const selection = pick.reason;
+    // An isolated plugin none of whose backends was started keeps no process.
+    await Promise.all(this.#isolated.filter((p) => !p.inUse).map((p) => p.close(this.#options.timeouts?.call ?? DEFAULT_TIMEOUT_MS)));
     this.#report = { devices: this.devices(), failed, plugins: this.#loader.records.slice(), defaultDevice: this.#default?.name, selection, overrides: this.#loader.overrides.slice() };
     if (!this.#default) {
       const reasons = failed.map((f) => `${f.backend}: ${f.error.message}`).join('; ');
@@ -266,9 +340,15 @@ export class Hearth {
   async #createBackends(type: string, plugin: string, create: (o: BackendOptions) => unknown): Promise<Backend[]> {
     const ms = this.#options.timeouts?.create ?? DEFAULT_TIMEOUT_MS;
     const late = () => new HearthError('E_BACKEND_INIT', `The ${type} backend of ${plugin}: create() did not finish within ${ms} ms; it was skipped. Raise createHearth({ timeouts: { create } }) if it needs longer.`, { backend: type, plugin, timeoutMs: ms });
-    const made = await withTimeLimit(Promise.resolve().then(() => create(this.#options.backendOptions?.[type] ?? {})), ms, late);
-    const list = Array.isArray(made) ? (made as unknown[]) : [made];
+    // The factory gets a frozen copy of its options: it can change neither the user's object nor another runtime's.
+    const options = Object.freeze({ ...(this.#options.backendOptions?.[type] ?? {}) });
+    const made = await withTimeLimit(Promise.resolve().then(() => create(options)), ms, late);
+    const list = Array.isArray(made) ? Array.from({ length: (made as unknown[]).length }, (_, i) => (made as unknown[])[i]) : [made];
     if (list.length === 0) throw new HearthError('E_BACKEND_INIT', `The ${type} backend found no device.`, { backend: type, plugin });
+    if (list.length > MAX_DEVICES) {
+      for (const b of list.slice(0, MAX_DEVICES)) await Promise.resolve((b as Partial<Backend> | null)?.dispose?.()).catch(() => undefined);
+      throw new HearthError('E_BACKEND_INIT', `The ${type} backend of ${plugin} gave ${list.length} devices, more than the ${MAX_DEVICES} any machine has; it was refused. This is a plugin bug; report it to its vendor.`, { backend: type, plugin });
+    }
     try {
       return list.map((b, i) => checkBackend(b, type, plugin, i));
     } catch (e) {
@@ -339,7 +419,7 @@ export class Hearth {
     if (this.#closed) throw this.#disposedError();
     if (!this.#report) throw new HearthError('E_NOT_READY', 'The runtime is not ready: `await hearth.ready()` before making tensors.');
     if (name === undefined) return this.#default!;
-    if (typeof name !== 'string') throw new HearthError('E_ARG', `A device is named by a string such as "cpu" or "webgpu:0", got ${JSON.stringify(name)}.`, { device: name });
+    if (typeof name !== 'string') throw new HearthError('E_ARG', `A device is named by a string such as "cpu" or "webgpu:0", got ${formatValue(name)}.`, { device: name });
     const d = this.#devices.get(name.includes(':') ? name : `${name}:0`);
     if (!d) {
       throw new HearthError('E_DEVICE', `No device "${name}" in this runtime; ready devices: ${[...this.#devices.keys()].join(', ')}.`, { device: name });
@@ -351,12 +431,28 @@ export class Hearth {
   op(name: string, inputs: readonly Tensor[], attrs?: Readonly<Record<string, unknown>>, options: { device?: string } = {}): Tensor {
     checkOpCall(name, inputs, attrs, options);
     const id = opId(name);
-    return this.dispatcher.call(id, inputs.slice(), attrs, this.#creationTarget(id, options.device));
+    return this.dispatcher.call(id, inputs.slice(), attrs, this.#creationTarget(id, options.device, inputs));
   }
 
-  /** Where a creation operator (one without tensor inputs) runs; undefined for every other operator. */
-  #creationTarget(op: number, device: string | undefined): Device | undefined {
-    return OPSET[op]!.inputs.length === 0 ? this.#device(device) : undefined;
+  /**
+   * Where a creation operator (one without tensor inputs) runs; undefined for every other operator, which
+   * runs where its inputs are. A `device` option is checked either way: an unknown one is `E_DEVICE`, and
+   * one the inputs are not on is `E_DEVICE_MISMATCH` (it is never ignored).
+   */
+  #creationTarget(op: number, device: string | undefined, inputs: readonly unknown[]): Device | undefined {
+    if (OPSET[op]!.inputs.length === 0) return this.#device(device);
+    if (device === undefined) return undefined;
+    const target = this.#device(device);
+    const first = inputs[0];
+    if (first instanceof Tensor && first.dev !== target) {
+      const name = OPSET[op]!.name;
+      throw new HearthError(
+        'E_DEVICE_MISMATCH',
+        `${name}: options.device is ${target.name}, but the inputs are on ${first.device}; an op runs where its inputs are. Move them with \`await t.to("${target.name}")\` first, or leave device out.`,
+        { op: name, device: target.name, inputs: first.device },
+      );
+    }
+    return undefined;
   }
 
   /** Makes a tensor from host data on a device (the default one unless named). */
@@ -401,7 +497,7 @@ export class Hearth {
     const id = opId(op);
     const tensors = inputs.every((t) => t instanceof Tensor);
     const p = tensors
-      ? this.dispatcher.plan(id, inputs as readonly Tensor[], attrs, this.#creationTarget(id, options.device))
+      ? this.dispatcher.plan(id, inputs as readonly Tensor[], attrs, this.#creationTarget(id, options.device, inputs))
       : this.dispatcher.planMeta(id, inputs, attrs, this.#device(options.device));
     const casts = inputs.filter((t, i) => t.dtype !== p.dtype && inputSpec(p.schema, i).promote).map((t) => `${t.dtype} -> ${p.dtype}`);
     const ok = p.kernel && p.device.has(p.dtype) && p.device.has(p.outDtype);
@@ -492,30 +588,46 @@ export class Hearth {
   }
 
   /**
-   * Disposes every live tensor and releases the devices. Afterwards every use of the runtime or its tensors
-   * is `E_DISPOSED`. A backend whose `dispose` fails is reported as a warning; the others are still released.
+   * Disposes every live tensor and releases the devices. Work still pending (fallbacks, copies, reads) is
+   * settled first: it lands, or fails with `E_DISPOSED`; no backend is called after its release. Afterwards
+   * every use of the runtime or its tensors is `E_DISPOSED`. A free or a backend `dispose` that fails is
+   * reported as a `warning` event; the others are still released.
    */
   async dispose(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
+    await this.#verifier?.close();
     this.store.closed = true;
-    for (const t of this.store.ledger.liveTensors()) {
+    const devices = [...this.#devices.values()];
+    const ms = this.#options.timeouts?.create ?? DEFAULT_TIMEOUT_MS;
+    // First no new work anywhere: pending jobs then fail at their next step with E_DISPOSED, or land.
+    await Promise.all(devices.map((d) => d.close(ms)));
+    await withTimeLimit(this.store.settleJobs(), ms, () => new Error('pending jobs')).catch(() => undefined);
+    this.store.reportCleanup('hearth.dispose()', this.store.disposeAll(this.store.ledger.liveTensors()));
+    for (const d of devices) {
       try {
-        t.dispose();
-      } catch {
-        // A backend that fails to free is reported below with its dispose(), if that fails too.
-      }
-    }
-    for (const d of this.#devices.values()) {
-      try {
-        await d.backend.dispose?.();
+        await d.dispose();
       } catch (e) {
-        const error = d.fault('dispose', e);
-        this.#events.emit('warning', { code: error.code, message: error.message });
+        this.store.reportCleanup('hearth.dispose()', [d.fault('dispose', e)]);
       }
     }
     this.#devices.clear();
+    await Promise.all(this.#isolated.map((p) => p.close(ms)));
     this.container.dispose();
+  }
+
+  /**
+   * Starts a lost device again: for an isolated plugin, a new process with the same plugin and devices
+   * (every device of that plugin restarts: they share the process). Tensors made before stay unusable
+   * (`E_DEVICE_LOST`); make them again. `E_DEVICE` for a device that runs in-process.
+   */
+  async restartDevice(name: string): Promise<void> {
+    const d = this.#device(name);
+    const backend = (d.backend as Partial<CheckedBackend>).source ?? d.backend;
+    if (!(backend instanceof IsolatedBackend)) {
+      throw new HearthError('E_DEVICE', `${d.name} runs in this process and can't be restarted; only isolated devices can (createHearth({ isolate: ["${d.plugin}"] })).`, { device: d.name });
+    }
+    await backend.restart();
   }
 
   #disposedError(): HearthError {

@@ -1,4 +1,4 @@
-import { HearthError } from './errors.js';
+import { HearthError, formatValue } from './errors.js';
 
 /** A tensor shape: one non-negative integer per axis; `[]` is a scalar (rank 0). */
 export type Shape = readonly number[];
@@ -42,10 +42,16 @@ export function sameShape(a: Shape, b: Shape): boolean {
   return true;
 }
 
-/** Throws `E_SHAPE` unless `shape` is a list of non-negative safe integers. */
+/** The most axes a tensor may have (NumPy's limit): deeper data or shapes are `E_SHAPE`, never a stack overflow. */
+export const MAX_RANK = 64;
+
+/** Throws `E_SHAPE` unless `shape` is a list of at most {@link MAX_RANK} non-negative safe integers. */
 export function checkShape(shape: unknown, what = 'shape'): Shape {
+  if (Array.isArray(shape) && shape.length > MAX_RANK) {
+    throw new HearthError('E_SHAPE', `${what} has ${shape.length} axes; a tensor has at most ${MAX_RANK}. Reshape the data to fewer axes.`, { rank: shape.length });
+  }
   if (!Array.isArray(shape) || !shape.every((d) => Number.isSafeInteger(d) && d >= 0)) {
-    throw new HearthError('E_SHAPE', `${what} must be an array of non-negative integers, got ${JSON.stringify(shape)}.`);
+    throw new HearthError('E_SHAPE', `${what} must be an array of non-negative integers, got ${formatValue(shape)}.`);
   }
   return shape as Shape;
 }

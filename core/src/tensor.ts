@@ -37,8 +37,10 @@ export interface PendingData {
  * A tensor: a shape, a dtype, and storage on one device. Made by a runtime (`hearth.tensor(...)`, an op),
  * never with `new`. Free it with `dispose()`, a `using` declaration, or a scope.
  */
-export class Tensor implements KernelTensor {
+export class Tensor {
   #disposed = false;
+  #storage: DeviceStorage;
+  #bytes: number;
   /** Set by `keep()`: scopes leave the tensor alive. */
   kept = false;
   /** @internal Its place in the ledger's list of live tensors. */
@@ -55,9 +57,8 @@ export class Tensor implements KernelTensor {
     readonly runtime: TensorRuntime,
     /** @internal The device object. */
     readonly dev: Device,
-    /** The storage (for kernels). Set once more when a pending result settles. */
-    public storage: DeviceStorage,
-    /** The shape. */
+    storage: DeviceStorage,
+    /** The shape (frozen). */
     readonly shape: Shape,
     /** The dtype. */
     readonly dtype: DType,
@@ -69,7 +70,36 @@ export class Tensor implements KernelTensor {
     readonly createdBy: string,
     /** Where it was made, when stacks are tracked. */
     readonly stack?: string,
-  ) {}
+  ) {
+    this.#storage = storage;
+    this.#bytes = storage.byteLength;
+    if (!Object.isFrozen(shape)) Object.freeze(shape);
+  }
+
+  /** @internal The storage's size in bytes, read once when the storage was made: what the ledger counts. */
+  get bytes(): number {
+    return this.#bytes;
+  }
+
+  /** The device storage, as the tensor's backend made it. */
+  get storage(): DeviceStorage {
+    return this.#storage;
+  }
+
+  /** @internal Gives a pending result its storage once the data is there. */
+  settle(storage: DeviceStorage): void {
+    this.#storage = storage;
+    this.#bytes = storage.byteLength;
+  }
+
+  /**
+   * @internal What a kernel sees of this tensor: a new plain {@link KernelTensor} of its storage, frozen
+   * shape, dtype and size for each call, leading nowhere else. A fresh object per call (cheaper than
+   * freezing one): a kernel that scribbles on its view changes nothing anyone else sees.
+   */
+  kernelView(): KernelTensor {
+    return { storage: this.#storage, shape: this.shape, dtype: this.dtype, size: this.size };
+  }
 
   /** The device, e.g. `"cpu:0"` or `"webgpu:0"`. */
   get device(): string {
@@ -103,8 +133,7 @@ export class Tensor implements KernelTensor {
   /** The elements, in row-major order (float16 comes back as Float32Array, bool as Uint8Array of 0/1). */
   async data(): Promise<HostArray> {
     this.assertAlive();
-    if (this.pending) await this.pending.done;
-    return this.runtime.read(this);
+    return this.runtime.read(this); // waits for a pending result, holding the tensor until the read is done
   }
 
   /**
@@ -168,11 +197,44 @@ export class Tensor implements KernelTensor {
   toString(): string {
     return `Tensor(${this.dtype}[${this.shape.join(', ')}] on ${this.device}${this.#disposed ? ', disposed' : ''})`;
   }
+
+  /** What `console.log(t)` and `util.inspect` show in Node: the short description, not the internals. */
+  [Symbol.for('nodejs.util.inspect.custom')](): string {
+    return this.toString();
+  }
+
+  /** Prints the description and the values (rows of a matrix on their own lines) with `console.log`. */
+  async print(): Promise<void> {
+    const values = await this.array();
+    const body = this.rank === 2 ? `[\n${(values as unknown[]).map((row) => `  ${formatValues(row)}`).join(',\n')}\n]` : formatValues(values);
+    console.log(`${this.toString()}\n${body}`);
+  }
 }
+
+/** Nested values as text, NaN and ±Infinity by name (JSON would print them as null). */
+function formatValues(v: unknown): string {
+  return Array.isArray(v) ? `[${v.map(formatValues).join(', ')}]` : String(v);
+}
+
+/** The most JS arrays `array()` builds for one tensor: beyond it, `data()` is the way to read it. */
+const MAX_NESTED_ARRAYS = 2 ** 24;
 
 function nest(flat: HostArray, shape: Shape, dtype: DType): unknown {
   const conv = (v: number) => (dtype === 'bool' ? v !== 0 : v);
   if (shape.length === 0) return conv(flat[0]!);
+  // Every axis but the last makes one array per index of the axes before it ([2**40, 0] makes 2**40).
+  let arrays = 0;
+  for (let axis = 0, outer = 1; axis < shape.length && outer > 0; axis++) {
+    arrays += outer;
+    outer *= shape[axis]!;
+  }
+  if (arrays > MAX_NESTED_ARRAYS) {
+    throw new HearthError(
+      'E_SHAPE',
+      `array() of shape [${shape.join(', ')}] would build ${arrays} nested JS arrays (at most ${MAX_NESTED_ARRAYS}); read it flat with data() instead.`,
+      { shape, arrays, limit: MAX_NESTED_ARRAYS },
+    );
+  }
   const build = (axis: number, offset: number): unknown[] => {
     const n = shape[axis]!;
     let stride = 1;

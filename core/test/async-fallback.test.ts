@@ -81,7 +81,7 @@ describe('fallback out of a device that reads asynchronously', () => {
   it('rejects reads of a failed pending result and of ops chained on it with the coded error, without unhandled rejections', async () => {
     const { h, gpuBackend } = await gpuAndCpu();
     const a = h.tensor([1, 2]);
-    gpuBackend.read = async () => {
+    gpuBackend.faults.read = async () => {
       throw new Error('device lost');
     };
     const sq = h.mul(a, a);

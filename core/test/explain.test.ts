@@ -7,7 +7,7 @@ describe('explain from shapes and dtypes', () => {
     const p = toyPlugin({ kernels: (d) => [addKernel(d, ['float32'])] });
     const h = createHearth({ plugins: [p] });
     await h.ready();
-    p.backends[0]!.allocate = () => {
+    p.backends[0]!.faults.allocate = () => {
       throw new Error('explain must not allocate');
     };
     const e = h.explain('add', [{ shape: [20000, 20000], dtype: 'float32' }, { shape: [20000], dtype: 'int32' }]);

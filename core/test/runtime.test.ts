@@ -366,7 +366,7 @@ describe('bad input', () => {
     const p = toyPlugin();
     const h = createHearth({ plugins: [p] });
     await h.ready();
-    p.backends[0]!.allocate = () => {
+    p.backends[0]!.faults.allocate = () => {
       throw new RangeError('Array buffer allocation failed');
     };
     expect(codeOf(() => h.zeros([1 << 20]))).toBe('E_OUT_OF_MEMORY');

@@ -13,12 +13,18 @@ export class ToyBackend implements Backend {
   readonly dtypes: readonly DType[];
   readonly syncRead: boolean;
   live = 0;
+  /**
+   * Faults a test injects after the runtime has the backend (the core reads a backend's functions once,
+   * when it is created, so replacing `allocate` on the object afterwards would change nothing).
+   */
+  readonly faults: { allocate?: () => never; read?: () => Promise<never> } = {};
   constructor(type: string, opts: { syncRead?: boolean; dtypes?: readonly DType[] } = {}) {
     this.info = { type, name: `toy ${type}`, vendor: 'Toy Inc.' };
     this.syncRead = opts.syncRead ?? true;
     this.dtypes = opts.dtypes ?? ['float32', 'int32', 'bool'];
   }
   allocate(dtype: DType, size: number): ToyStorage {
+    this.faults.allocate?.();
     this.live++;
     const data = hostArray(dtype, size);
     return { data, byteLength: data.byteLength };
@@ -48,6 +54,7 @@ export class AsyncToyBackend extends ToyBackend {
     super(type, { ...opts, syncRead: false });
   }
   override async read(s: DeviceStorage): Promise<HostArray> {
+    if (this.faults.read) return this.faults.read();
     const copy = (s as ToyStorage).data.slice(); // the data as of the read's submission, as a GPU queue gives
     this.reads++;
     await new Promise((r) => setTimeout(r, 1));

@@ -32,9 +32,9 @@ export type {
 export { governanceSchema, type JsonSchema } from './model/schema.js';
 export { parsePolicy, loadPolicyFile } from './model/load.js';
 export { contentHash, canonicalJson } from './model/hash.js';
-export { teamsOf } from './model/query.js';
+export { groupOfOrg, teamsOf } from './model/query.js';
 export { parseInstant } from './model/dates.js';
-export type { CommandEvent, CommandName, FinalVote, FrozenDecision, ReviewEvent, ReviewState, Snapshot } from './engine/snapshot.js';
+export type { CommandEvent, CommandName, DroppedInput, FinalVote, FrozenDecision, ReviewEvent, ReviewState, Snapshot } from './engine/snapshot.js';
 export type {
   DecisionStatus,
   Evaluation,
@@ -47,7 +47,7 @@ export type {
   VoteTally,
 } from './engine/result.js';
 export { evaluate } from './engine/evaluate.js';
-export { freezeDecision, selectDecision } from './engine/freeze.js';
+export { freezeDecision, selectDecision, upgradeOf } from './engine/freeze.js';
 export { parseSnapshot, withReview } from './engine/simulate.js';
 export { createGitHubClient, type AppAuth, type GitHubAuth, type GitHubClient, type TokenAuth, type GitHubClientOptions } from './github/client.js';
 export {
@@ -57,8 +57,12 @@ export {
   publishRefusal,
   publishStatus,
   readSnapshot,
-  recordFrozen,
-  recordFinalVote,
+  readPullRequest,
+  recordDecision,
+  frozenRecordOf,
+  finalVoteRecordOf,
+  publishWithdrawal,
+  CONSISTENT_READ_ATTEMPTS,
   fetchPolicy,
   MAX_LISTED_FILES,
   summaryOf,
@@ -67,10 +71,27 @@ export {
   type PullRequestRef,
   type ReadSnapshotOptions,
   type RefusalOptions,
+  type PullRequestState,
+  type RecordWrite,
 } from './github/adapter.js';
-export { commandsFromComment, decisionFields, type CommentInput, type DecisionFields } from './github/commands.js';
+export { DEFAULT_RECORD_BRANCH, recordPath, type StoredDecision } from './github/store.js';
+export { commentCommands, type CommentEdit, type RestComment } from './github/edits.js';
+export { commandsFromComment, commandsOutOfPlace, decisionFields, hiddenFields, readComment, type CommentInput, type DecisionFields, type ReadComment } from './github/commands.js';
 export { runBot, type RunBotOptions, type RunBotResult } from './github/run.js';
-export { signRecord, verifyRecord, frozenFromRecord, signFinalVote, verifyFinalVote, MIN_KEY_LENGTH, type FrozenRecord, type FinalVoteRecord } from './github/record.js';
+export {
+  signRecord,
+  verifyRecord,
+  frozenFromRecord,
+  signFinalVote,
+  verifyFinalVote,
+  signIdentities,
+  verifyIdentities,
+  MIN_KEY_LENGTH,
+  type FrozenRecord,
+  type FinalVoteRecord,
+  type IdentityRecord,
+  type RecordContext,
+} from './github/record.js';
 export { checkDecisionFields } from './engine/freeze.js';
 export type { IncompleteFileList } from './engine/snapshot.js';
 export type { UnownedPaths } from './model/types.js';

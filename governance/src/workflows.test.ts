@@ -62,9 +62,9 @@ describe('the shipped workflows run only the base branch code', () => {
     for (const job of Object.values(bot.jobs)) expect(job.environment).toBe('governance');
   });
 
-  it('grants write access only to the bot job, and only for checks, statuses and its record comment', () => {
+  it('grants write access only to the bot job, and only for checks, statuses, its records and their witness comments', () => {
     expect(bot.permissions).toEqual({});
     const writes = Object.values(bot.jobs).flatMap((j) => Object.entries(j.permissions ?? {}).filter(([, v]) => v === 'write').map(([k]) => k));
-    expect(writes.sort()).toEqual(['checks', 'issues', 'statuses']);
+    expect(writes.sort()).toEqual(['checks', 'contents', 'issues', 'statuses']);
   });
 });

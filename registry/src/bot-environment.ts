@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { runConformance } from '@hearth/conformance';
+import { drawFreshSeed, runConformance } from '@hearth/conformance';
 import { findInstalledPlugins } from './discover.js';
 import type { CertificateStatement } from './bundle.js';
 import type { BotEnvironment } from './github.js';
@@ -12,7 +12,8 @@ export const RERUN_DEVICE_TYPES: readonly string[] = ['cpu', 'webgpu', 'native']
 /**
  * The bot's environment on this machine: a submitted plugin installed here (found by discovery from `cwd`,
  * same name and version) has its integrity taken from `npm pack` of the installed package, and where its
- * device type is one of `deviceTypes` the suite is rerun on it (a certification run, in a child process).
+ * device type is one of `deviceTypes` the suite is rerun on it: a certification run, in a child process,
+ * plus every property drawn again from a seed drawn now (recorded in the run's `suite.freshSeed`).
  */
 export function localBotEnvironment(options: { cwd?: string; deviceTypes?: readonly string[] } = {}): BotEnvironment {
   const installed = findInstalledPlugins(options.cwd);
@@ -37,7 +38,7 @@ export function localBotEnvironment(options: { cwd?: string; deviceTypes?: reado
       const entry = p?.pkg.hearth.entry;
       if (!p || entry === undefined || !deviceTypes.includes(s.deviceType)) return undefined;
       const spec = `${join(p.dir, entry)}${p.pkg.hearth.export ? `#${p.pkg.hearth.export}` : ''}`;
-      return runConformance({ plugin: spec, device: s.deviceType, profile: s.profile, certify: true });
+      return runConformance({ plugin: spec, device: s.deviceType, profile: s.profile, certify: true, freshSeed: drawFreshSeed() });
     },
   };
 }

@@ -12,7 +12,7 @@ import { localBotEnvironment } from './bot-environment.js';
 import { initIndex } from './index-write.js';
 import { generateSignerKey } from './keys.js';
 import { packageIntegrity } from './integrity.js';
-import { bundleOf, certifyCpu, copyRun, cpuPackage } from './testing/certify.js';
+import { bundleOf, certifyCpu, copyRun, cpuPackage, trustedForAll } from './testing/certify.js';
 import { fixtureHearth } from './testing/fixtures.js';
 
 const repoRoot = join(import.meta.dirname, '../..');
@@ -39,7 +39,7 @@ async function github() {
   return fastClient(server);
 }
 
-const index = () => initIndex(mkdtempSync(join(tmpdir(), 'hearth-index-')), [lab]);
+const index = () => initIndex(mkdtempSync(join(tmpdir(), 'hearth-index-')), [trustedForAll(lab)]);
 const checkRun = () => server!.writes.find((w) => w.route === 'POST /repos/hearth/registry/check-runs')!.body as { conclusion: string; head_sha: string; output: { annotations: { path: string; title: string; message: string }[]; summary: string } };
 
 describe('registry submit and the registry bot (check-pr), against the GitHub-compatible server', () => {
@@ -59,7 +59,8 @@ describe('registry submit and the registry bot (check-pr), against the GitHub-co
     const outcome = await checkPullRequest(octokit, { owner: 'hearth', repo: 'registry', pullNumber: sub.number, index: index(), environment: localBotEnvironment({ cwd: repoRoot }) });
     const checks = Object.fromEntries(outcome.bundles[0]!.checks.map((c) => [c.check, c]));
     expect(outcome.conclusion).toBe('success');
-    expect(checks['rerun']).toMatchObject({ ok: true, message: `the bot reran the suite on cpu:0: ${run.results.length} cases pass, as uploaded` });
+    expect(checks['rerun']).toMatchObject({ ok: true, message: expect.stringMatching(/^the bot reran the suite on cpu:0 with fresh draws \(seed \d+\): \d+ cases pass, as uploaded; the published figures are the bot's$/) });
+    expect(outcome.bundles[0]!.rerun!.results.length).toBeGreaterThan(run.results.length);
     expect(checks['integrity']).toMatchObject({ ok: true });
     expect(checks['integrity']!.skipped).toBeUndefined();
     expect(checkRun()).toMatchObject({ conclusion: 'success', head_sha: repo.headSha(sub.branch), output: { annotations: [] } });
@@ -120,7 +121,7 @@ export const plugin = createCpuPlugin({ name: '@toy/bad-cpu', kernels: CPU_KERNE
     expect(outcome.conclusion).toBe('failure');
     const failed = outcome.bundles[0]!.checks.filter((c) => !c.ok);
     expect(failed.map((c) => c.check)).toEqual(['rerun']);
-    expect(failed[0]!.message).toMatch(/^the bot's own run fails: .*; it disagrees with the uploaded results on \d+ case\(s\): hearth:op,neg:/);
+    expect(failed[0]!.message).toMatch(/^the bot's own run with fresh draws \(seed \d+\) fails: .*; it disagrees with the uploaded results on \d+ case\(s\): hearth:op,neg:/);
     expect(checkRun().output.annotations).toEqual([expect.objectContaining({ path: 'bundles/toy__bad-cpu/1.0.0/cpu-core/results.json', title: 'rerun' })]);
   }, 120_000);
 });

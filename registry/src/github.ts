@@ -9,6 +9,7 @@ import { RegistryError } from './error.js';
 import type { RegistryIndex } from './index-file.js';
 import { pluginSlug } from './site/status.js';
 import { readBundle, verifyBundle, type VerifyCheck } from './verify.js';
+import { compareRerun } from './rerun.js';
 
 /** GitHub's limit on annotations in one check-run request. */
 const ANNOTATIONS_PER_REQUEST = 50;
@@ -85,7 +86,10 @@ export async function submitBundle(octokit: GitHubClient, options: SubmitOptions
 
 /** What the bot can do on its own machine for a submitted bundle. */
 export interface BotEnvironment {
-  /** Reruns the suite where the device exists here (CPU, WebGPU on a software adapter, the reference native plugin); undefined when it can't. */
+  /**
+   * Reruns the suite where the device exists here (CPU, WebGPU on a software adapter, the reference native
+   * plugin), with property draws from a seed drawn at run time; undefined when it can't.
+   */
   readonly rerun?: (statement: CertificateStatement) => Promise<RunResult | undefined>;
   /** npm's integrity of the package as published (fetched or packed); undefined when it can't be had. */
   readonly integrityOf?: (statement: CertificateStatement) => string | undefined;
@@ -111,6 +115,8 @@ export interface BundleOutcome {
   readonly folder: string;
   /** Every check, the bot's own (`layout`, `rerun`) included. */
   readonly checks: readonly (VerifyCheck | { check: 'layout' | 'rerun' | 'bundle'; ok: boolean; message: string; file: string; skipped?: boolean })[];
+  /** The bot's own run, when it reran the suite: its figures are the ones to publish (`addBundle`'s `rerun`). */
+  readonly rerun?: RunResult;
 }
 
 /** What {@link checkPullRequest} found and published. */
@@ -126,16 +132,6 @@ export interface CheckOutcome {
 }
 
 const BUNDLE_PATH = /^bundles\/([^/]+)\/([^/]+)\/([^/]+)\/([^/]+)$/;
-
-/** Compares a rerun with the uploaded results: the same cases with the same outcomes, and a pass. */
-function compareRerun(uploaded: RunResult | undefined, rerun: RunResult): { ok: boolean; message: string } {
-  const mine = new Map(rerun.results.map((r) => [r.id, r.status]));
-  const differ = (uploaded?.results ?? []).filter((r) => mine.get(r.id) !== r.status).map((r) => `${r.id}: uploaded ${r.status}, rerun ${mine.get(r.id) ?? 'absent'}`);
-  const disagree = differ.length ? `disagrees with the uploaded results on ${differ.length} case(s): ${differ.slice(0, 5).join('; ')}` : '';
-  if (rerun.verdict !== 'pass') return { ok: false, message: `the bot's own run fails: ${rerun.reasons.join('; ')}${disagree ? `; it ${disagree}` : ''}` };
-  if (disagree) return { ok: false, message: `the bot's own run ${disagree}` };
-  return { ok: true, message: `the bot reran the suite on ${rerun.device.name ?? rerun.device.type}: ${rerun.results.length} cases pass, as uploaded` };
-}
 
 /**
  * The registry bot: reads a submission pull request, and for each bundle in it runs every technical
@@ -214,5 +210,5 @@ async function checkOne(folder: string, dir: string, options: CheckPullRequestOp
   const rerun = options.environment?.rerun ? await options.environment.rerun(s) : undefined;
   if (rerun) checks.push({ check: 'rerun', file: 'results.json', ...compareRerun(report.results, rerun) });
   else checks.push({ check: 'rerun', ok: true, skipped: true, message: `not rerun: no ${s.deviceType} device on the bot's machine; the uploaded results are trusted on the signer's word`, file: 'results.json' });
-  return { folder, checks };
+  return { folder, checks, ...(rerun ? { rerun } : {}) };
 }

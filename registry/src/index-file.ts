@@ -1,7 +1,8 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { RegistryError } from './error.js';
-import type { Signer } from './keys.js';
+import semver from 'semver';
+import { signerFor, type TrustedSigner } from './trust.js';
 import type { ProfileName } from './manifest.js';
 import { readJson, schemaProblems } from './schema.js';
 
@@ -13,6 +14,17 @@ export interface RunSummary {
   readonly matrix: Readonly<Record<string, Readonly<Record<string, string>>>>;
   /** op → cases per ULP bucket (the conformance report's `ULP_BUCKETS`). */
   readonly ulp: Readonly<Record<string, readonly number[]>>;
+  /** Set when the figures are the registry bot's own run, not the submitted results. */
+  readonly measuredBy?: {
+    /** Who ran it. */
+    readonly by: 'registry-bot';
+    /** The device it ran on, e.g. `cpu:0`. */
+    readonly device: string;
+    /** The seed of its fresh property draws. */
+    readonly freshSeed?: number;
+    /** When it ran (ISO 8601). */
+    readonly at: string;
+  };
 }
 
 /** One certified run of a plugin version. */
@@ -73,39 +85,53 @@ export interface IndexEntry {
 export interface RegistryIndex {
   /** The folder. */
   readonly dir: string;
-  /** The signers whose certificates it accepts. */
-  readonly signers: readonly Signer[];
+  /** The signers whose certificates it accepts, each with the packages and device types it may certify. */
+  readonly signers: readonly TrustedSigner[];
   /** One entry per plugin. */
   readonly entries: readonly IndexEntry[];
 }
 
-/** Where a plugin's entry lives in the index: `plugins/<scope>__<name>.json`. */
+/**
+ * Where a plugin's entry lives in the index: `plugins/<name>.json`, a scoped name's slash written as `+`
+ * (`@acme/npu` → `plugins/@acme+npu.json`). npm names never contain `+`, so no two names share a file.
+ */
 export function entryPath(name: string): string {
-  return join('plugins', `${name.replace(/^@/, '').replace(/\//g, '__')}.json`);
+  return join('plugins', `${name.replace('/', '+')}.json`);
 }
 
 /** How long a certificate lasts. */
 export const CERTIFICATE_MONTHS = 12;
 
-/** The expiry of a certificate signed at `signedAt`: 12 months later. */
-export function expiryOf(signedAt: string): string {
+/** Whether `signedAt` is an instant in canonical ISO 8601 form (`toISOString()`'s), e.g. not a leap second. */
+export function isInstant(signedAt: string): boolean {
+  const t = Date.parse(signedAt);
+  return Number.isFinite(t) && new Date(t).toISOString() === signedAt;
+}
+
+/** The expiry of a certificate signed at `signedAt`: 12 months later; undefined when `signedAt` is no instant. */
+export function expiryOf(signedAt: string): string | undefined {
+  if (!isInstant(signedAt)) return undefined;
   const d = new Date(signedAt);
   d.setUTCMonth(d.getUTCMonth() + CERTIFICATE_MONTHS);
   return d.toISOString();
 }
 
-/** A certification's standing at `now`. */
-export type CertificationStatus = 'certified' | 'expired' | 'revoked';
+/**
+ * A certification's standing at `now`: `untrusted` once its signer is no longer trusted for that package
+ * and device type (its key left signers.json, or its scope no longer covers them).
+ */
+export type CertificationStatus = 'certified' | 'expired' | 'revoked' | 'untrusted';
 
-/** Whether a certification of a version stands at `now`. */
-export function certificationStatus(version: IndexVersion, cert: Certification, now: Date): CertificationStatus {
+/** Whether a certification of a version of the plugin `name` stands at `now`, under the index's signers. */
+export function certificationStatus(name: string, version: IndexVersion, cert: Certification, now: Date, signers: readonly TrustedSigner[]): CertificationStatus {
   if (version.revoked) return 'revoked';
+  if (!signerFor(signers, cert.signer, name, cert.deviceType)) return 'untrusted';
   return Date.parse(cert.expires) <= now.getTime() ? 'expired' : 'certified';
 }
 
-/** The profiles certified for a version at `now` (unexpired, not revoked). */
-export function certifiedProfiles(version: IndexVersion, now: Date): ProfileName[] {
-  return [...new Set(version.certifications.filter((c) => certificationStatus(version, c, now) === 'certified').map((c) => c.profile))];
+/** The profiles certified for a version at `now` (unexpired, not revoked, signer still trusted). */
+export function certifiedProfiles(name: string, version: IndexVersion, now: Date, signers: readonly TrustedSigner[]): ProfileName[] {
+  return [...new Set(version.certifications.filter((c) => certificationStatus(name, version, c, now, signers) === 'certified').map((c) => c.profile))];
 }
 
 /** The plugins holding a standing certification of a device type at `now`. */
@@ -113,10 +139,26 @@ export function deviceTypeOwners(index: RegistryIndex, deviceType: string, now: 
   const owners: { name: string; vendor: string; version: string }[] = [];
   for (const e of index.entries) {
     for (const v of e.versions) {
-      if (v.certifications.some((c) => c.deviceType === deviceType && certificationStatus(v, c, now) === 'certified')) owners.push({ name: e.name, vendor: e.vendor, version: v.version });
+      if (v.certifications.some((c) => c.deviceType === deviceType && certificationStatus(e.name, v, c, now, index.signers) === 'certified')) owners.push({ name: e.name, vendor: e.vendor, version: v.version });
     }
   }
   return owners;
+}
+
+/** The version a user installing the plugin would get: the highest by semver that is not revoked. */
+export function installableVersion(entry: IndexEntry): IndexVersion | undefined {
+  return [...entry.versions].filter((v) => !v.revoked).sort((a, b) => semver.rcompare(a.version, b.version))[0];
+}
+
+/** The newest version by semver, revoked or not. */
+export function newestVersion(entry: IndexEntry): IndexVersion {
+  return [...entry.versions].sort((a, b) => semver.rcompare(a.version, b.version))[0]!;
+}
+
+/** The revoked version whose package content (integrity) is `integrity`, under any name or version label. */
+export function revokedContent(index: RegistryIndex, integrity: string): { name: string; version: IndexVersion } | undefined {
+  for (const e of index.entries) for (const v of e.versions) if (v.revoked && v.integrity === integrity) return { name: e.name, version: v };
+  return undefined;
 }
 
 function load<T>(file: string, schema: string): T {
@@ -134,7 +176,7 @@ function load<T>(file: string, schema: string): T {
 export function readIndex(dir: string): RegistryIndex {
   if (!existsSync(dir)) throw new RegistryError('E_REG_INDEX', `${dir}: no such index folder; create one with \`hearth registry index init\`.`, { path: dir });
   const signersFile = join(dir, 'signers.json');
-  const signers = existsSync(signersFile) ? load<{ signers: Signer[] }>(signersFile, 'signers').signers : [];
+  const signers = existsSync(signersFile) ? load<{ signers: TrustedSigner[] }>(signersFile, 'signers').signers : [];
   const pluginsDir = join(dir, 'plugins');
   const files = existsSync(pluginsDir) ? readdirSync(pluginsDir).filter((f) => f.endsWith('.json')).sort() : [];
   const entries = files.map((f) => {

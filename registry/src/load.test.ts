@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadInstalledPlugins } from './load.js';
 import { writePluginPackage } from './testing/fixtures.js';
+import { generateSignerKey, publicSigner } from './keys.js';
 
 function project(): string {
   const dir = mkdtempSync(join(tmpdir(), 'hearth-project-'));
@@ -77,6 +78,18 @@ describe('discovery and loading of installed plugins', () => {
     expect(names(await loadInstalledPlugins({ cwd: app, env: { HEARTH_PLUGINS: 'b-plugin' } }))).toEqual(['b-plugin']);
   });
 
+  it('passes on the config file\'s isolate, and gives each plugin it imports an origin another process can import', async () => {
+    const app = project();
+    writePluginPackage(join(app, 'node_modules', 'a-plugin'), { name: 'a-plugin' });
+    writeFileSync(join(app, 'hearth.config.json'), JSON.stringify({ isolate: ['a-plugin'] }));
+    const found = await loadInstalledPlugins({ cwd: app, env: {} });
+    expect(found.selection?.isolate).toEqual(['a-plugin']);
+    expect(found.plugins[0]!.plugin.origin?.module).toMatch(/^file:.*a-plugin/);
+    writeFileSync(join(app, 'hearth.config.json'), JSON.stringify({ isolate: 'yes' }));
+    const bad = await loadInstalledPlugins({ cwd: app, env: {} });
+    expect(bad.failures[0]!.error.message).toContain('hearth.config.json#/isolate');
+  });
+
   it('reports a malformed config file with its path, without throwing', async () => {
     const app = project();
     writeFileSync(join(app, 'hearth.config.json'), JSON.stringify({ plugins: 'a-plugin' }));
@@ -85,5 +98,46 @@ describe('discovery and loading of installed plugins', () => {
     expect(found.failures[0]!.error.message).toContain(`${join(app, 'hearth.config.json')}#/plugins: must be array`);
     const typo = await loadInstalledPlugins({ cwd: app, env: { HEARTH_AUTOLOAD: 'no' } });
     expect(typo.failures[0]!.error.message).toContain('HEARTH_AUTOLOAD="no" is not understood');
+  });
+});
+
+describe('loading only certified plugins', () => {
+  /** An index in which `certified` holds a standing core certificate on toy and `revoked` a revoked one. */
+  function index(): string {
+    const dir = mkdtempSync(join(tmpdir(), 'hearth-index-'));
+    const lab = generateSignerKey('Lab');
+    writeFileSync(join(dir, 'signers.json'), JSON.stringify({ signers: [{ ...publicSigner(lab), packages: ['*'], deviceTypes: ['*'] }] }));
+    mkdirSync(join(dir, 'plugins'));
+    const now = Date.now();
+    const cert = { profile: 'core', deviceType: 'toy', suiteVersion: '1.2.0', bundle: 'sha512-B', signer: lab.keyId, certifiedAt: new Date(now - 864e5).toISOString(), expires: new Date(now + 300 * 864e5).toISOString(), summary: { counts: {}, matrix: {}, ulp: {} } };
+    const version = (revoked: boolean) => ({ version: '1.0.0', integrity: `sha512-${revoked ? 'R' : 'C'}`, coreApi: '^1.0.0', opset: 1, deviceTypes: ['toy'], profiles: ['core'], certifications: [cert], ...(revoked ? { revoked: { at: new Date(now).toISOString(), reason: 'wrong results' } } : {}) });
+    for (const [name, revoked] of [['certified', false], ['revoked', true]] as const) {
+      writeFileSync(join(dir, 'plugins', `${name}.json`), JSON.stringify({ name, vendor: 'Toy Labs', contact: 'toy@example.com', versions: [version(revoked)] }));
+    }
+    return dir;
+  }
+
+  it('refuses uncertified and revoked plugins without importing them, and loads the certified one', async () => {
+    const app = project();
+    const nm = join(app, 'node_modules');
+    const marker = join(app, 'imported');
+    const tattle = (name: string) => `import { writeFileSync } from 'node:fs';\nwriteFileSync(${JSON.stringify(`${marker}-${name}`)}, 'x');\nexport const plugin = { manifest: { name: '${name}', version: '1.0.0', vendor: 'Toy Labs', deviceTypes: ['toy'], coreApi: '^1.0.0' }, register() {} };\n`;
+    for (const name of ['certified', 'revoked', 'stranger']) writePluginPackage(join(nm, name), { name, source: tattle(name) });
+    const found = await loadInstalledPlugins({ cwd: app, env: {}, require: 'certified', index: index() });
+    expect(names(found)).toEqual(['certified']);
+    expect(found.failures.map((f) => [f.name, f.error.code])).toEqual([['revoked', 'E_REG_LOAD'], ['stranger', 'E_REG_LOAD']].sort());
+    expect(found.failures.find((f) => f.name === 'revoked')!.error.message).toContain('revoked');
+    expect(found.failures.find((f) => f.name === 'stranger')!.error.message).toContain('not certified');
+    expect(readdirSync(app).filter((f) => f.startsWith('imported'))).toEqual(['imported-certified']);
+  });
+
+  it('reads the requirement and the index from HEARTH_REQUIRE and HEARTH_INDEX, and says what is missing', async () => {
+    const app = project();
+    writePluginPackage(join(app, 'node_modules', 'stranger'), { name: 'stranger' });
+    const noIndex = await loadInstalledPlugins({ cwd: app, env: { HEARTH_REQUIRE: 'certified' } });
+    expect(noIndex.failures[0]!.error).toMatchObject({ code: 'E_REG_CONFIG', message: expect.stringContaining('no registry index is named') });
+    const judged = await loadInstalledPlugins({ cwd: app, env: { HEARTH_REQUIRE: 'certified', HEARTH_INDEX: index() } });
+    expect(names(judged)).toEqual([]);
+    expect(judged.failures[0]!.error.message).toContain('not certified');
   });
 });

@@ -3,7 +3,9 @@ import { pathToFileURL } from 'node:url';
 import semver from 'semver';
 import { CORE_API_VERSION, OPSET_VERSION, pluginExport, type HearthPlugin } from '@hearth/core';
 import { RegistryError } from './error.js';
-import { findInstalledPlugins, pluginSelection, type PluginSelection } from './discover.js';
+import { findInstalledPlugins, pluginSelection, trustSettings, type PluginSelection } from './discover.js';
+import { readIndex } from './index-file.js';
+import { standingOf, type Standing } from './standing.js';
 import { manifestDisagreements, readPluginPackage, type PluginPackage } from './manifest.js';
 
 /** A plugin found, allowed and imported. */
@@ -49,6 +51,14 @@ export interface DiscoveryOptions {
    * `nativePluginFromPackage` of @hearth/plugin-native. Without it such a package is a failure that says so.
    */
   readonly loadNative?: (dir: string) => HearthPlugin | Promise<HearthPlugin>;
+  /**
+   * `certified`: load only plugins with a standing certificate in the index (`index`, else
+   * `HEARTH_INDEX` or hearth.config.json's); the others are failures that say why, and their code is never
+   * imported. Default: `HEARTH_REQUIRE` or hearth.config.json's `require`, else any installed plugin.
+   */
+  readonly require?: 'certified';
+  /** The registry index folder to judge certification by. */
+  readonly index?: string;
 }
 
 async function entryPlugin(dir: string, pkg: PluginPackage, entryPath: string): Promise<HearthPlugin> {
@@ -64,7 +74,10 @@ async function entryPlugin(dir: string, pkg: PluginPackage, entryPath: string): 
   if (!plugin) {
     throw new RegistryError('E_REG_LOAD', `${pkg.name}: ${entry} exports no Hearth plugin (an object with a manifest and a register(host) function)${name ? ` under "${name}"` : ''}.`, { path: entry });
   }
-  return plugin;
+  if (plugin.origin) return plugin;
+  // Where another process imports it from, for createHearth({ isolate }): the same entry and export.
+  const key = Object.keys(mod).find((k) => mod[k] === plugin) ?? 'default';
+  return { manifest: plugin.manifest, register: (host) => plugin.register(host), origin: { module: pathToFileURL(entry).href, export: key } };
 }
 
 async function nativePlugin(dir: string, pkg: PluginPackage, loadNative: DiscoveryOptions['loadNative']): Promise<HearthPlugin> {
@@ -127,6 +140,19 @@ export async function loadInstalledPlugins(options: DiscoveryOptions = {}): Prom
   const installed = findInstalledPlugins(cwd);
   const plugins: LoadedPlugin[] = [];
   const failures: PluginFailure[] = [];
+  let certified: ((name: string, version: string) => Standing) | undefined;
+  try {
+    const trust = trustSettings(cwd, options.env ?? process.env);
+    if ((options.require ?? trust.require) === 'certified') {
+      const dir = options.index ?? trust.index;
+      if (!dir) throw new RegistryError('E_REG_CONFIG', 'Only certified plugins may load, but no registry index is named: set HEARTH_INDEX or "index" in hearth.config.json (a folder such as the foundation\'s registry index).');
+      const index = readIndex(dir);
+      certified = (name, version) => standingOf(index, name, version);
+    }
+  } catch (e) {
+    const error = e instanceof RegistryError ? e : new RegistryError('E_REG_CONFIG', String(e), { cause: e });
+    return { plugins: [], failures: [{ name: error.path ?? 'configuration', error }], selection };
+  }
   for (const name of selection.only ?? []) {
     if (!installed.some((p) => p.name === name)) {
       failures.push({ name, error: new RegistryError('E_REG_CONFIG', `${name} is allowed by ${selection.source} but no installed package of that name has a "hearth" manifest; install it (npm install ${name}) or remove it from the list.`, { path: selection.source }) });
@@ -134,6 +160,14 @@ export async function loadInstalledPlugins(options: DiscoveryOptions = {}): Prom
   }
   for (const p of installed) {
     if (selection.only && !selection.only.includes(p.name)) continue;
+    if (certified) {
+      const facts = packageFacts(p.dir);
+      const standing = certified(p.name, facts.package?.version ?? '?');
+      if (standing.status !== 'certified') {
+        failures.push({ name: p.name, dir: p.dir, ...facts, error: new RegistryError('E_REG_LOAD', `${p.name}@${facts.package?.version ?? '?'} is not loaded: only certified plugins may load here, and it is ${standing.summary}.`, { path: p.dir }) });
+        continue;
+      }
+    }
     try {
       plugins.push(await importInstalledPlugin(p.dir, options.loadNative));
     } catch (e) {

@@ -1,4 +1,5 @@
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { cpSync, mkdtempSync, readFileSync, rmSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -6,17 +7,19 @@ import { SUITE_VERSION, type RunResult } from '@hearth/conformance';
 import { getOp } from '@hearth/core';
 import { canonicalJson, sha512Integrity } from './canonical.js';
 import { generateSignerKey, publicSigner } from './keys.js';
-import { readBundle, verifyBundle, type VerifyOptions, type VerifyReport } from './verify.js';
+import { BUNDLE_FILE_LIMITS, readBundle, verifyBundle, type VerifyOptions, type VerifyReport } from './verify.js';
 import { addBundle, initIndex, revokeVersion } from './index-write.js';
 import { readIndex } from './index-file.js';
 import { packageIntegrity } from './integrity.js';
 import { currentCaseList, releasedCaseList } from './suites.js';
-import { bundleOf, certifyCpu, copyRun, cpuPackage } from './testing/certify.js';
+import { bundleOf, certifyCpu, copyRun, cpuPackage, trustedForAll } from './testing/certify.js';
 import { signStatement, type Certificate } from './bundle.js';
+import { entryPath } from './index-file.js';
+import { pluginStatus } from './site/status.js';
 
 const lab = generateSignerKey('Hearth CI');
 const stranger = generateSignerKey('Someone else');
-const trusted = { signers: [publicSigner(lab)] };
+const trusted = { signers: [trustedForAll(lab)] };
 let run: RunResult;
 
 beforeAll(async () => {
@@ -87,7 +90,7 @@ describe('a certification bundle', () => {
     expect(reason(late, 'expiry')).toBe('expired on 2027-01-15T00:00:00.000Z (certificates last 12 months); recertify with a current suite');
 
     const index = mkdtempSync(join(tmpdir(), 'hearth-index-'));
-    initIndex(index, [lab]);
+    initIndex(index, [trustedForAll(lab)]);
     addBundle(index, dir, { now: new Date('2026-02-01T00:00:00Z') });
     revokeVersion(index, '@hearth/plugin-cpu', '1.0.0', 'wrong results on denormals', new Date('2026-03-01T00:00:00Z'));
     const revoked = check(dir, { now: new Date('2026-04-01T00:00:00Z'), index: readIndex(index) });
@@ -110,17 +113,18 @@ describe('a certification bundle', () => {
   });
 
   it("checks a certificate from an earlier suite against that suite's own frozen case list", () => {
-    const old = releasedCaseList('1.0.0', 'core');
-    expect(old?.length).toBe(1523);
+    // The oldest suite still in the window (the current one and the two before it).
+    const old = releasedCaseList('1.1.0', 'core');
+    expect(old?.length).toBe(2033);
     const asOld = (ids: readonly string[]) => {
       const r = copyRun(run);
-      r.suite = { ...r.suite, version: '1.0.0' };
+      r.suite = { ...r.suite, version: '1.1.0' };
       r.results = ids.map((id, i) => ({ ...r.results[i % r.results.length], id }));
       return check(bundleOf(r as RunResult, lab));
     };
     const exact = asOld(old!);
     expect(failed(exact)).toEqual([]);
-    expect(reason(exact, 'case-list')).toBe('exactly the 1523 cases of suite 1.0.0, profile core');
+    expect(reason(exact, 'case-list')).toBe('exactly the 2033 cases of suite 1.1.0, profile core');
     const dropped = asOld(old!.filter((id) => id !== old![42]));
     expect(failed(dropped)).toEqual(['case-list']);
     expect(reason(dropped, 'case-list')).toBe(`1 case(s) missing: ${old![42]}`);
@@ -183,11 +187,11 @@ describe('a certification bundle', () => {
 
   it("refuses a device type that another vendor's certified plugin owns, until that certificate stops standing", () => {
     const index = mkdtempSync(join(tmpdir(), 'hearth-index-'));
-    initIndex(index, [lab]);
+    initIndex(index, [trustedForAll(lab)]);
     const acme = copyRun(run);
     acme.plugin = { ...acme.plugin, name: '@acme/cpu', vendor: 'Acme' };
     const acmePackage = { name: '@acme/cpu', version: '1.0.0', hearth: { ...cpuPackage.hearth, vendor: 'Acme' } };
-    addBundle(index, bundleOf(acme as RunResult, lab, { package: acmePackage }));
+    addBundle(index, bundleOf(acme as RunResult, lab, { package: acmePackage, integrity: 'sha512-ACME' }));
     const ours = bundleOf(run, lab);
     const report = check(ours, { index: readIndex(index) });
     expect(failed(report)).toEqual(['device-ownership']);
@@ -197,6 +201,84 @@ describe('a certification bundle', () => {
     expect(failed(check(ours, { index: readIndex(index) }))).toEqual([]);
   });
 
+  describe('identity comes from the signer, not from free text', () => {
+    const acmeRun = () => Object.assign(copyRun(run), { plugin: { ...run.plugin, name: '@acme/npu', vendor: 'ACME' } }) as RunResult;
+    const acmePackage = { name: '@acme/npu', version: '1.0.0', hearth: { ...cpuPackage.hearth, vendor: 'ACME' } };
+    const acmeCi = generateSignerKey('ACME CI');
+    const scoped = (key: typeof lab, packages: string[], deviceTypes: string[]) => ({ ...trustedForAll(key), packages, deviceTypes });
+
+    it('a signer certifies only the packages and device types signers.json gives it', () => {
+      const signers = [scoped(acmeCi, ['@acme/*'], ['cpu']), scoped(stranger, ['@rival/*'], ['gpu'])];
+      expect(failed(check(bundleOf(acmeRun(), acmeCi, { package: acmePackage }), { signers }))).toEqual([]);
+      const forged = check(bundleOf(acmeRun(), stranger, { package: acmePackage }), { signers });
+      expect(failed(forged)).toEqual(['signer-scope']);
+      expect(reason(forged, 'signer-scope')).toContain('not for @acme/npu on cpu');
+    });
+
+    it("a certificate stops standing when its signer leaves signers.json, and frees the device type", () => {
+      const index = mkdtempSync(join(tmpdir(), 'hearth-index-'));
+      initIndex(index, [scoped(acmeCi, ['@acme/*'], ['cpu']), trustedForAll(lab)]);
+      addBundle(index, bundleOf(acmeRun(), acmeCi, { package: acmePackage }));
+      expect(failed(check(bundleOf(run, lab), { index: readIndex(index) }))).toEqual(['device-ownership']);
+      const file = join(index, 'signers.json');
+      const signers = JSON.parse(readFileSync(file, 'utf8')) as { signers: { keyId: string }[] };
+      writeFileSync(file, JSON.stringify({ signers: signers.signers.filter((x) => x.keyId !== acmeCi.keyId) }));
+      expect(failed(check(bundleOf(run, lab), { index: readIndex(index) }))).toEqual([]);
+    });
+
+    it('refuses a package name npm would refuse and a vendor that looks like another entry', () => {
+      const index = mkdtempSync(join(tmpdir(), 'hearth-index-'));
+      initIndex(index, [trustedForAll(lab)]);
+      addBundle(index, bundleOf(run, lab));
+      const cyrillic = copyRun(run);
+      cyrillic.plugin = { ...cyrillic.plugin, name: '@hearth/plugin-\u0441pu', device: undefined };
+      const lookalike = bundleOf(cyrillic as RunResult, lab, { package: { ...cpuPackage, name: '@hearth/plugin-\u0441pu' } });
+      const r1 = check(lookalike, { index: readIndex(index) });
+      expect(failed(r1)).toContain('identity');
+      expect(reason(r1, 'identity')).toContain('not one npm accepts');
+      const vendor = copyRun(run);
+      vendor.plugin = { ...vendor.plugin, name: '@other/cpu', vendor: 'HEARTH' };
+      const r2 = check(bundleOf(vendor as RunResult, lab, { package: { name: '@other/cpu', version: '1.0.0', hearth: { ...cpuPackage.hearth, vendor: 'HEARTH' } } }), { index: readIndex(index) });
+      expect(reason(r2, 'identity')).toContain('the vendor "HEARTH" looks like "Hearth"');
+    });
+
+    it('gives every name its own index file: @acme/npu and acme__npu never share one', () => {
+      expect(entryPath('@acme/npu')).not.toBe(entryPath('acme__npu'));
+      expect(entryPath('@acme/npu')).toBe(join('plugins', '@acme+npu.json'));
+    });
+  });
+
+  describe('standing and revocation follow the facts', () => {
+    it('revokes by content: the same package re-certified under another version label stays revoked', () => {
+      const index = mkdtempSync(join(tmpdir(), 'hearth-index-'));
+      initIndex(index, [trustedForAll(lab)]);
+      addBundle(index, bundleOf(run, lab, { integrity: 'sha512-SAME' }));
+      revokeVersion(index, '@hearth/plugin-cpu', '1.0.0', 'a kernel writes out of bounds');
+      const relabelled = copyRun(run);
+      relabelled.plugin = { ...relabelled.plugin, version: '1.0.0-r1' };
+      const report = check(bundleOf(relabelled as RunResult, lab, { integrity: 'sha512-SAME', package: { ...cpuPackage, version: '1.0.0-r1' } }), { index: readIndex(index) });
+      expect(failed(report)).toEqual(['revocation']);
+      expect(reason(report, 'revocation')).toContain('was revoked as @hearth/plugin-cpu@1.0.0');
+    });
+
+    it('shows the version an install gets: the highest that is not revoked, and says the newest is revoked', () => {
+      const entry = { name: 'x', vendor: 'V', contact: 'c', versions: ['1.9.0', '2.0.0', '1.10.0'].map((version) => ({ version, integrity: version, coreApi: '^1.0.0', opset: 1, deviceTypes: ['cpu'], profiles: ['core' as const], certifications: [], ...(version === '2.0.0' ? { revoked: { at: 'now', reason: 'r' } } : {}) })) };
+      const s = pluginStatus(entry, new Date(), []);
+      expect(s.version).toBe('1.10.0');
+      expect(s.newestRevoked).toBe('2.0.0');
+    });
+
+    it('refuses a leap-second signedAt with a reason instead of crashing', () => {
+      const dir = bundleOf(run, lab);
+      const file = join(dir, 'certificate.json');
+      const c = JSON.parse(readFileSync(file, 'utf8')) as Certificate;
+      writeFileSync(file, JSON.stringify(signStatement({ ...c.statement, signedAt: '2016-12-31T23:59:60Z' }, lab.privateKey)));
+      const report = check(dir);
+      expect(failed(report)).toEqual(['expiry']);
+      expect(reason(report, 'expiry')).toContain('is not an ISO 8601 instant');
+    });
+  });
+
   it('gives a clear error with the path for a malformed bundle', () => {
     const dir = bundleOf(run, lab);
     rmSync(join(dir, 'junit.xml'));
@@ -204,6 +286,20 @@ describe('a certification bundle', () => {
     const dir2 = bundleOf(run, lab);
     edit(join(dir2, 'certificate.json'), (t) => t.replace('"profile": "core"', '"profile": 7'));
     expect(() => readBundle(dir2)).toThrow(`${join(dir2, 'certificate.json')}#/statement/profile: must be one of "core", "core-partial", "float16", "float64"`);
+  });
+
+  it('reads only regular files of bounded size inside the bundle: no FIFO, no symlink out, no huge file', () => {
+    const fifo = bundleOf(run, lab);
+    rmSync(join(fifo, 'results.json'));
+    execFileSync('mkfifo', [join(fifo, 'results.json')]);
+    expect(() => readBundle(fifo)).toThrow(/results\.json: not a regular file \(a FIFO\)/);
+    const link = bundleOf(run, lab);
+    rmSync(join(link, 'manifest.json'));
+    symlinkSync(join(import.meta.dirname, '../../plugins/cpu/package.json'), join(link, 'manifest.json'));
+    expect(() => readBundle(link)).toThrow(/manifest\.json: not a regular file \(a symbolic link\)/);
+    const big = bundleOf(run, lab);
+    truncateSync(join(big, 'junit.xml'), BUNDLE_FILE_LIMITS['junit.xml']! + 1);
+    expect(() => readBundle(big)).toThrow(/junit\.xml: \d+ bytes, over the \d+-byte limit/);
   });
 
   it('signs the canonical statement so key order does not matter', () => {

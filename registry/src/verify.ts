@@ -1,12 +1,13 @@
 import { createPublicKey, verify } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, lstatSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { getOp } from '@hearth/core';
 import { getProfile, validateResults, type RunResult } from '@hearth/conformance';
 import { BUNDLE_FILES, CERTIFICATE_FILE, type Certificate } from './bundle.js';
 import { canonicalJson, sha512Integrity } from './canonical.js';
 import { RegistryError } from './error.js';
-import { certifiedProfiles, deviceTypeOwners, expiryOf, type RegistryIndex } from './index-file.js';
+import { certifiedProfiles, deviceTypeOwners, expiryOf, revokedContent, type RegistryIndex } from './index-file.js';
+import { coversDeviceType, coversPackage, packageNameProblem, skeleton, type TrustedSigner } from './trust.js';
 import { keyIdOf, type Signer } from './keys.js';
 import { parsePluginPackage, type PluginPackage } from './manifest.js';
 import { schemaProblems } from './schema.js';
@@ -23,6 +24,22 @@ export interface Bundle {
   readonly files: Readonly<Record<(typeof BUNDLE_FILES)[number], Buffer>>;
 }
 
+/** The largest size each bundle file may have: a core run's results.json is a few MB. */
+export const BUNDLE_FILE_LIMITS: Readonly<Record<string, number>> = { [CERTIFICATE_FILE]: 1 << 20, 'results.json': 64 << 20, 'junit.xml': 64 << 20, 'manifest.json': 1 << 20 };
+
+/**
+ * Reads one file of a bundle, refusing anything but a regular file of bounded size directly in the folder:
+ * a FIFO would block the reader forever, a symlink could point out of the bundle, a huge file exhaust memory.
+ */
+function readBundleFile(dir: string, name: string): Buffer {
+  const path = join(dir, name);
+  const st = lstatSync(path);
+  if (!st.isFile()) throw new RegistryError('E_REG_BUNDLE', `${path}: not a regular file (${st.isSymbolicLink() ? 'a symbolic link' : st.isFIFO() ? 'a FIFO' : 'a special file'}); a bundle holds plain files only.`, { path });
+  const limit = BUNDLE_FILE_LIMITS[name]!;
+  if (st.size > limit) throw new RegistryError('E_REG_BUNDLE', `${path}: ${st.size} bytes, over the ${limit}-byte limit for ${name}.`, { path });
+  return readFileSync(path);
+}
+
 /**
  * Reads a bundle folder; throws `E_REG_BUNDLE` naming the path when a file is missing or certificate.json
  * is not valid JSON of the certificate schema (every problem with its JSON pointer).
@@ -33,18 +50,18 @@ export function readBundle(dir: string): Bundle {
   const file = join(dir, CERTIFICATE_FILE);
   let data: unknown;
   try {
-    data = JSON.parse(readFileSync(file, 'utf8'));
+    data = JSON.parse(readBundleFile(dir, CERTIFICATE_FILE).toString('utf8'));
   } catch (e) {
     throw new RegistryError('E_REG_BUNDLE', `${file}: not valid JSON (${(e as Error).message}).`, { path: file });
   }
   const problems = schemaProblems('certificate', data);
   if (problems.length > 0) throw new RegistryError('E_REG_BUNDLE', `${file} is not a valid certificate:\n${problems.map((p) => `  ${file}#${p}`).join('\n')}`, { path: `${file}#${problems[0]!.split(':')[0]}` });
-  const files = Object.fromEntries(BUNDLE_FILES.map((f) => [f, readFileSync(join(dir, f))])) as Bundle['files'];
+  const files = Object.fromEntries(BUNDLE_FILES.map((f) => [f, readBundleFile(dir, f)])) as Bundle['files'];
   return { dir, certificate: data as Certificate, files };
 }
 
 /** The names of the checks {@link verifyBundle} makes, in order. */
-export const CHECKS = ['signature', 'signer', 'hashes', 'manifest', 'results', 'suite-version', 'case-list', 'outcomes', 'device-type', 'profiles', 'expiry', 'revocation', 'integrity', 'device-ownership'] as const;
+export const CHECKS = ['signature', 'signer', 'signer-scope', 'hashes', 'manifest', 'results', 'suite-version', 'case-list', 'outcomes', 'device-type', 'profiles', 'expiry', 'revocation', 'integrity', 'device-ownership', 'identity'] as const;
 
 /** One verification check. */
 export interface VerifyCheck {
@@ -86,8 +103,8 @@ export interface SuitePolicy {
 
 /** Options of {@link verifyBundle}. */
 export interface VerifyOptions {
-  /** The signers whose certificates are accepted (an index's signers.json). */
-  readonly signers: readonly Signer[];
+  /** The signers whose certificates are accepted, each with what it may certify (an index's signers.json). */
+  readonly signers: readonly TrustedSigner[];
   /** The time to judge expiry at (default now). */
   readonly now?: Date;
   /** npm's integrity of the package as published or installed (see `packageIntegrity`); unchecked if absent. */
@@ -145,6 +162,19 @@ export function verifyBundle(bundle: Bundle, options: VerifyOptions): VerifyRepo
   add('signature', sigOk && idOk, sigOk ? (idOk ? `signed by ${statement.signer.keyId}` : `the key id ${statement.signer.keyId} is not the id of the public key beside it (${keyIdOf(statement.signer.publicKey)})`) : 'the Ed25519 signature does not match the statement: the certificate was changed after signing, or signed by another key');
   const trusted = options.signers.find((s) => s.keyId === statement.signer.keyId && s.publicKey === statement.signer.publicKey);
   add('signer', trusted !== undefined, trusted ? `${trusted.name} (${trusted.keyId}) is a trusted signer` : `signer "${statement.signer.name}" (${statement.signer.keyId}) is not among the ${options.signers.length} trusted signers`);
+  const name = statement.plugin.name;
+  const scopeOk = trusted !== undefined && coversPackage(trusted.packages, name) && coversDeviceType(trusted.deviceTypes, statement.deviceType);
+  add(
+    'signer-scope',
+    scopeOk || !trusted, // an untrusted signer is the signer check's refusal, not a second one
+    !trusted
+      ? 'not checked: the signer is not trusted'
+      : scopeOk
+        ? `${trusted.name} may certify ${name} on ${statement.deviceType}`
+        : `${trusted.name} is trusted for packages ${trusted.packages.join(', ')} and device types ${trusted.deviceTypes.join(', ')}, not for ${name} on ${statement.deviceType}; the package's own vendor's signer (or one the foundation scopes to it) must certify it`,
+    CERTIFICATE_FILE,
+    !trusted,
+  );
 
   // File hashes.
   const badHashes = BUNDLE_FILES.filter((f) => sha512Integrity(bundle.files[f]) !== statement.files[f]);
@@ -226,7 +256,7 @@ export function verifyBundle(bundle: Bundle, options: VerifyOptions): VerifyRepo
     const dtOk = pkg.hearth.deviceTypes.includes(statement.deviceType);
     add('device-type', dtOk, dtOk ? `${statement.deviceType} is one of the manifest's device types` : `the certified device type ${statement.deviceType} is not in the manifest's deviceTypes (${pkg.hearth.deviceTypes.join(', ')})`, 'manifest.json');
     const entryVersion = options.index?.entries.find((e) => e.name === pkg!.name)?.versions.find((v) => v.version === pkg!.version);
-    const certified = new Set([statement.profile, ...(entryVersion ? certifiedProfiles(entryVersion, now) : [])]);
+    const certified = new Set([statement.profile, ...(entryVersion ? certifiedProfiles(pkg.name, entryVersion, now, options.index!.signers) : [])]);
     const unproven = pkg.hearth.profiles.filter((p) => !certified.has(p));
     add('profiles', unproven.length === 0, unproven.length === 0 ? `every claimed profile is certified (${pkg.hearth.profiles.join(', ')})` : `manifest.json#/hearth/profiles claims ${unproven.join(', ')}, which no certified run of ${pkg.name}@${pkg.version} passed (this bundle certifies ${statement.profile})`, 'manifest.json');
   } else {
@@ -235,12 +265,25 @@ export function verifyBundle(bundle: Bundle, options: VerifyOptions): VerifyRepo
   }
 
   // Expiry and revocation.
+  // The expiry comes from signedAt only once signedAt is a real instant (a leap second is not one).
   const expires = expiryOf(statement.signedAt);
   const signedAt = Date.parse(statement.signedAt);
-  const fresh = Number.isFinite(signedAt) && signedAt <= now.getTime() + 5 * 60_000 && Date.parse(expires) > now.getTime();
-  add('expiry', fresh, !Number.isFinite(signedAt) ? `signedAt "${statement.signedAt}" is not a date` : signedAt > now.getTime() + 5 * 60_000 ? `signed in the future (${statement.signedAt})` : fresh ? `valid until ${expires}` : `expired on ${expires} (certificates last 12 months); recertify with a current suite`);
+  const fresh = expires !== undefined && signedAt <= now.getTime() + 5 * 60_000 && Date.parse(expires) > now.getTime();
+  add('expiry', fresh, expires === undefined ? `signedAt "${statement.signedAt}" is not an ISO 8601 instant (as toISOString() writes it)` : signedAt > now.getTime() + 5 * 60_000 ? `signed in the future (${statement.signedAt})` : fresh ? `valid until ${expires}` : `expired on ${expires} (certificates last 12 months); recertify with a current suite`);
+  // Revocation follows the content: the same tarball under another version label or name stays revoked.
   const revoked = options.index?.entries.find((e) => e.name === statement.plugin.name)?.versions.find((v) => v.version === statement.plugin.version)?.revoked;
-  add('revocation', !revoked, revoked ? `${statement.plugin.name}@${statement.plugin.version} was revoked on ${revoked.at}: ${revoked.reason}` : options.index ? 'not revoked' : 'not checked: no index given', CERTIFICATE_FILE, !options.index);
+  const sameContent = options.index ? revokedContent(options.index, statement.plugin.integrity) : undefined;
+  add(
+    'revocation',
+    !revoked && !sameContent,
+    revoked
+      ? `${statement.plugin.name}@${statement.plugin.version} was revoked on ${revoked.at}: ${revoked.reason}`
+      : sameContent
+        ? `this package's content (${statement.plugin.integrity.slice(0, 22)}…) was revoked as ${sameContent.name}@${sameContent.version.version} on ${sameContent.version.revoked!.at}: ${sameContent.version.revoked!.reason}`
+        : options.index ? 'not revoked' : 'not checked: no index given',
+    CERTIFICATE_FILE,
+    !options.index,
+  );
 
   // The package itself.
   if (options.integrity === undefined) add('integrity', true, 'not checked: the package was not given', CERTIFICATE_FILE, true);
@@ -251,6 +294,20 @@ export function verifyBundle(bundle: Bundle, options: VerifyOptions): VerifyRepo
   else {
     const conflicts = pkg.hearth.deviceTypes.flatMap((t) => deviceTypeOwners(options.index!, t, now).filter((o) => o.vendor !== pkg!.hearth.vendor && o.name !== pkg!.name).map((o) => `${t} is owned by ${o.name}@${o.version} (${o.vendor})`));
     add('device-ownership', conflicts.length === 0, conflicts.length === 0 ? 'no device type is owned by another vendor' : `manifest.json#/hearth/deviceTypes: ${conflicts.join('; ')}; choose another device type name`, 'manifest.json');
+  }
+
+  // One name, one vendor, as a person reads them: npm's rules for names, no look-alike of another entry.
+  if (!pkg) add('identity', false, 'not checked: manifest.json is invalid', 'manifest.json');
+  else {
+    const problems: string[] = [];
+    const nameProblem = packageNameProblem(pkg.name);
+    if (nameProblem) problems.push(`the package name ${JSON.stringify(pkg.name)} is not one npm accepts for a new package (${nameProblem})`);
+    for (const e of options.index?.entries ?? []) {
+      if (e.name !== pkg.name && skeleton(e.name) === skeleton(pkg.name)) problems.push(`the name ${JSON.stringify(pkg.name)} looks like ${JSON.stringify(e.name)}, already in the index`);
+      if (e.vendor !== pkg.hearth.vendor && skeleton(e.vendor) === skeleton(pkg.hearth.vendor)) problems.push(`the vendor ${JSON.stringify(pkg.hearth.vendor)} looks like ${JSON.stringify(e.vendor)} (of ${e.name}) but is not the same string`);
+    }
+    const unique = [...new Set(problems)];
+    add('identity', unique.length === 0, unique.length === 0 ? `${pkg.name} by ${pkg.hearth.vendor} is confusable with no other entry` : `${unique.join('; ')}; choose a name and vendor a reader can tell apart`, 'manifest.json');
   }
 
   return { ok: checks.every((c) => c.ok), checks, certificate: bundle.certificate, package: pkg, results };

@@ -5,7 +5,24 @@ import { describe, expect, it } from 'vitest';
 
 // STYLE.md: imports flow one way; a lower file names what it needs of an upper one as a small interface.
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-const sourceDirs = [join(root, 'core/src'), ...readdirSync(join(root, 'plugins')).map((p) => join(root, 'plugins', p, 'src'))].filter(existsSync);
+const sourceDirs = [join(root, 'core/src'), join(root, 'onnx/src'), ...readdirSync(join(root, 'plugins')).map((p) => join(root, 'plugins', p, 'src'))].filter(existsSync);
+
+/**
+ * The Hearth packages each lower package may import (ARCHITECTURE.md's layout table): arrows point down only,
+ * a plugin never imports another plugin (the native loader aside), and @hearth/onnx runs on whatever runtime
+ * it is given, so it imports the core only.
+ */
+const ALLOWED: Readonly<Record<string, readonly string[]>> = {
+  'core/src': [],
+  'onnx/src': ['@hearth/core'],
+  'plugins/cpu/src': ['@hearth/core'],
+  // The wasm backend runs the reference CPU kernels for the ops it has no SIMD kernel of its own for.
+  'plugins/wasm/src': ['@hearth/core', '@hearth/plugin-cpu'],
+  'plugins/webgpu/src': ['@hearth/core'],
+  'plugins/native/src': ['@hearth/core'],
+  'plugins/cuda/src': ['@hearth/core', '@hearth/plugin-native'],
+  'plugins/onednn/src': ['@hearth/core', '@hearth/plugin-native'],
+};
 
 /** Every .ts source file (tests aside) under `dir`. */
 function sources(dir: string): string[] {
@@ -54,5 +71,22 @@ describe('module structure', () => {
     expect(files.length).toBeGreaterThan(20);
     expect(graph.get(join(root, 'core/src/runtime.ts'))).toContain(join(root, 'core/src/memory.ts'));
     expect(circles(graph).map((c) => c.map((f) => relative(root, f)).join(' -> '))).toEqual([]);
+  });
+
+  it('imports only the Hearth packages its layer allows', () => {
+    const wrong: string[] = [];
+    for (const dir of sourceDirs) {
+      const allowed = ALLOWED[relative(root, dir)];
+      expect(allowed, `${relative(root, dir)} needs a row in ALLOWED`).toBeDefined();
+      // A package's own name appears in its usage examples.
+      const own = (JSON.parse(readFileSync(join(dir, '../package.json'), 'utf8')) as { name: string }).name;
+      for (const f of sources(dir)) {
+        const text = readFileSync(f, 'utf8');
+        for (const m of text.matchAll(/^\s*(?:import|export)\b[^;'"]*?(?:\bfrom\s*)?['"](@hearth\/[^'"/]+)/gm)) {
+          if (m[1] !== own && !allowed!.includes(m[1]!)) wrong.push(`${relative(root, f)} imports ${m[1]}`);
+        }
+      }
+    }
+    expect(wrong).toEqual([]);
   });
 });

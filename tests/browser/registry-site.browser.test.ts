@@ -26,7 +26,7 @@ function vendorRun(run: RunResult, name: string, vendor: string, device: string)
 beforeAll(async () => {
   const lab = generateSignerKey('Test Lab');
   const index = mkdtempSync(join(tmpdir(), 'hearth-site-index-'));
-  initIndex(index, [lab]);
+  initIndex(index, [{ ...lab, packages: ['*'], deviceTypes: ['*'] }]);
   const run = await runConformance({ plugin: cpuPlugin, certify: true });
   const cpu = readPluginPackage(join(root, 'plugins/cpu'));
   const add = (r: RunResult, pkg: PluginPackage, signedAt?: Date) => {

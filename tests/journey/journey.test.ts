@@ -116,7 +116,7 @@ describe("a vendor's journey, outside the repository", () => {
   it('scaffolds, certifies (complete and partial) into signed bundles, submits, passes the bot, is indexed and listed', async () => {
     const github = await registryRepo();
     const index = join(parent, 'index');
-    expect((await hearth(tools, ['registry', 'index', 'init', index, '--signer', key.replace(/\.key\.json$/, '.pub.json')])).status).toBe(0);
+    expect((await hearth(tools, ['registry', 'index', 'init', index, '--signer', key.replace(/\.key\.json$/, '.pub.json'), '--packages', '*', '--device-types', 'npu', 'mxu'])).status).toBe(0);
     for (const [dir, device, profile] of [[npu, 'npu', 'core'], [mxu, 'mxu', 'core-partial']] as const) {
       const tgz = await pack(dir);
       const bundle = join(parent, `bundle-${device}`);
@@ -213,7 +213,7 @@ describe('a broken vendor plugin stops at the step that catches it, with what to
     expect(cert.out).toContain("rerun: hearth conformance --plugin './dist/index.js' --device npu --profile core --query 'hearth:op,add:dtype=float32;case=basic'");
     expect(cert.out).toContain('No certification bundle: the run did not pass.');
     expect(existsSync(bundle)).toBe(false);
-  });
+  }, 120_000); // builds the plugin and runs a whole certification in a child process
 
   it('a bundle changed after certification: the registry bot fails the pull request at the hashes check', async () => {
     const github = await registryRepo();
@@ -221,7 +221,7 @@ describe('a broken vendor plugin stops at the step that catches it, with what to
     cpSync(join(parent, 'bundle-npu'), bundle, { recursive: true });
     const results = join(bundle, 'results.json');
     writeFileSync(results, readFileSync(results, 'utf8').replace('"status": "pass"', '"status": "skip"'));
-    await hearth(tools, ['registry', 'index', 'init', join(parent, 'index-2'), '--signer', key.replace(/\.key\.json$/, '.pub.json')]);
+    await hearth(tools, ['registry', 'index', 'init', join(parent, 'index-2'), '--signer', key.replace(/\.key\.json$/, '.pub.json'), '--packages', '*', '--device-types', '*']);
     const submit = await hearth(tools, ['registry', 'submit', bundle, '--base', 'main'], github);
     const pr = /^Opened #(\d+)/m.exec(submit.out)?.[1];
     expect(pr, submit.out).toBeDefined();
@@ -229,5 +229,5 @@ describe('a broken vendor plugin stops at the step that catches it, with what to
     expect(check.status).toBe(1);
     expect(check.out).toMatch(/✗ hashes: /);
     expect(check.out).toMatch(/Check run \d+: failure/);
-  });
+  }, 120_000); // the bot's rerun is a whole certification run
 });

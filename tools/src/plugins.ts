@@ -47,7 +47,18 @@ async function loadNative(dir: string): Promise<HearthPlugin> {
  * `hearth` manifest; `HEARTH_PLUGINS`, hearth.config.json or `HEARTH_AUTOLOAD=0` restrict it). A plugin
  * that can't be loaded is reported with its cause, never thrown.
  */
-export async function importInstalledPlugins(options: DiscoveryOptions = {}): Promise<{ plugins: HearthPlugin[]; loaded: readonly LoadedPlugin[]; failures: PluginLoadFailure[] }> {
+export async function importInstalledPlugins(options: DiscoveryOptions = {}): Promise<{
+  plugins: HearthPlugin[];
+  loaded: readonly LoadedPlugin[];
+  failures: PluginLoadFailure[];
+  /** hearth.config.json's `isolate`, for `createHearth({ isolate })`. */
+  isolate?: boolean | readonly string[];
+}> {
   const found = await loadInstalledPlugins({ loadNative, ...options });
-  return { plugins: found.plugins.map((p) => p.plugin), loaded: found.plugins, failures: found.failures.map((f) => ({ spec: f.name, error: f.error, ...(f.package ? { package: f.package } : {}) })) };
+  return {
+    plugins: found.plugins.map((p) => p.plugin),
+    loaded: found.plugins,
+    failures: found.failures.map((f) => ({ spec: f.name, error: f.error, ...(f.package ? { package: f.package } : {}) })),
+    ...(found.selection?.isolate !== undefined ? { isolate: found.selection.isolate } : {}),
+  };
 }

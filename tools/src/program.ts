@@ -5,10 +5,12 @@ import { backendsCommand } from './commands/backends.js';
 import { opsCommand } from './commands/ops.js';
 import { explainCommand } from './commands/explain.js';
 import { conformanceCommand } from './commands/conformance.js';
+import { fuzzCommand } from './commands/fuzz.js';
 import { registryCommand } from './commands/registry.js';
 import { runMain } from './commands/main.js';
 import { lazyCommand } from './optional.js';
 import { pluginCommand } from './commands/plugin.js';
+import { runCommand } from './commands/run.js';
 
 /** Builds the `hearth` command line. */
 export function buildProgram(): Command {
@@ -21,6 +23,7 @@ export function buildProgram(): Command {
   program.addCommand(opsCommand());
   program.addCommand(explainCommand());
   program.addCommand(conformanceCommand());
+  program.addCommand(fuzzCommand());
   program.addCommand(pluginCommand());
   program.addCommand(
     lazyCommand('governance', 'governance as code: validate the model, evaluate and simulate decisions, run the bot', '@hearth/governance', async () =>
@@ -28,6 +31,7 @@ export function buildProgram(): Command {
     ),
   );
   program.addCommand(registryCommand());
+  program.addCommand(runCommand());
   program
     .command('main')
     .description("Hearth's main job: the core conformance profile on every installed backend, an op x backend matrix, an HTML report")

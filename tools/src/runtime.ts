@@ -1,4 +1,4 @@
-import { createHearth, HearthError, type Hearth, type ReadyReport } from '@hearth/core';
+import { createHearth, HearthError, type FallbackPolicy, type Hearth, type ReadyReport } from '@hearth/core';
 import { importInstalledPlugins, importPlugin, type PluginLoadFailure } from './plugins.js';
 
 /** A runtime opened by a command, with what could not be imported. */
@@ -16,14 +16,23 @@ export interface OpenedRuntime {
 /**
  * Opens a runtime over the named plugins (package names or paths), or the installed plugins discovery finds.
  * With `allBackends`, every device type of every loaded plugin is started (for `hearth backends`);
- * `allowOverrides` names the plugins allowed to replace other plugins' kernels.
+ * `allowOverrides` names the plugins allowed to replace other plugins' kernels; `fallback` is the runtime's
+ * fallback policy (`error` when left out).
  */
-export async function openRuntime(options: { plugins?: readonly string[]; backends?: readonly string[]; allBackends?: boolean; allowOverrides?: readonly string[] } = {}): Promise<OpenedRuntime> {
-  const { plugins, failures } = options.plugins?.length
-    ? { plugins: await Promise.all(options.plugins.map(importPlugin)), failures: [] }
+export async function openRuntime(
+  options: { plugins?: readonly string[]; backends?: readonly string[]; allBackends?: boolean; allowOverrides?: readonly string[]; fallback?: FallbackPolicy } = {},
+): Promise<OpenedRuntime> {
+  const { plugins, failures, isolate } = options.plugins?.length
+    ? { plugins: await Promise.all(options.plugins.map(importPlugin)), failures: [], isolate: undefined }
     : await importInstalledPlugins();
   const backends = options.backends ?? (options.allBackends ? allTypesByPriority(plugins) : undefined);
-  const hearth = createHearth({ plugins, backends, ...(options.allowOverrides?.length ? { allowOverrides: options.allowOverrides } : {}) });
+  const hearth = createHearth({
+    plugins,
+    backends,
+    ...(options.allowOverrides?.length ? { allowOverrides: options.allowOverrides } : {}),
+    ...(options.fallback ? { fallback: options.fallback } : {}),
+    ...(isolate !== undefined ? { isolate } : {}),
+  });
   try {
     return { hearth, report: await hearth.ready(), error: undefined, importFailures: failures };
   } catch (e) {

@@ -1,4 +1,4 @@
-import { HearthError } from '../errors.js';
+import { HearthError, formatValue } from '../errors.js';
 import { isDType, type DType } from '../dtype.js';
 
 /**
@@ -31,7 +31,7 @@ const isInt = (v: unknown): v is number => typeof v === 'number' && Number.isSaf
 function parsePair(v: unknown, min: number): [number, number] | { error: string } {
   const p = isInt(v) ? [v, v] : Array.isArray(v) && v.length === 1 ? [v[0], v[0]] : v;
   if (!Array.isArray(p) || p.length !== 2 || !p.every((x) => isInt(x) && x >= min)) {
-    return { error: `must be an integer >= ${min} or a pair of them, got ${JSON.stringify(v)}` };
+    return { error: `must be an integer >= ${min} or a pair of them, got ${formatValue(v)}` };
   }
   return [p[0], p[1]];
 }
@@ -42,19 +42,19 @@ export const attr = {
   int(opts: { default?: number; min?: number } = {}): AttrSpec<number> {
     const min = opts.min ?? -Infinity;
     return spec(min === -Infinity ? 'int' : `int >= ${min}`, (v) =>
-      isInt(v) && v >= min ? v : { error: `must be an integer${min === -Infinity ? '' : ` >= ${min}`}, got ${JSON.stringify(v)}` }, opts.default);
+      isInt(v) && v >= min ? v : { error: `must be an integer${min === -Infinity ? '' : ` >= ${min}`}, got ${formatValue(v)}` }, opts.default);
   },
   /** An integer or null (null means "all axes" or "flattened"). */
   intOrNull(opts: { default?: number | null } = {}): AttrSpec<number | null> {
-    return spec('int | null', (v) => (v === null || isInt(v) ? v : { error: `must be an integer or null, got ${JSON.stringify(v)}` }), opts.default ?? null, true);
+    return spec('int | null', (v) => (v === null || isInt(v) ? v : { error: `must be an integer or null, got ${formatValue(v)}` }), opts.default ?? null, true);
   },
   /** Any finite or non-finite number. */
   number(opts: { default?: number } = {}): AttrSpec<number> {
-    return spec('number', (v) => (typeof v === 'number' ? v : { error: `must be a number, got ${JSON.stringify(v)}` }), opts.default);
+    return spec('number', (v) => (typeof v === 'number' ? v : { error: `must be a number, got ${formatValue(v)}` }), opts.default);
   },
   /** A boolean. */
   bool(opts: { default?: boolean } = {}): AttrSpec<boolean> {
-    return spec('bool', (v) => (typeof v === 'boolean' ? v : { error: `must be true or false, got ${JSON.stringify(v)}` }), opts.default);
+    return spec('bool', (v) => (typeof v === 'boolean' ? v : { error: `must be true or false, got ${formatValue(v)}` }), opts.default);
   },
   /** A list of integers, optionally bounded below. */
   ints(opts: { default?: number[] | null; min?: number; length?: number; nullable?: boolean } = {}): AttrSpec<number[] | null> {
@@ -64,7 +64,7 @@ export const attr = {
       type,
       (v) => {
         if (v === null && opts.nullable) return null;
-        if (!Array.isArray(v) || !v.every((x) => isInt(x) && x >= min)) return { error: `must be ${type}, got ${JSON.stringify(v)}` };
+        if (!Array.isArray(v) || !v.every((x) => isInt(x) && x >= min)) return { error: `must be ${type}, got ${formatValue(v)}` };
         if (opts.length !== undefined && v.length !== opts.length) return { error: `must have ${opts.length} entries, got ${v.length}` };
         return v.slice();
       },
@@ -97,20 +97,24 @@ export const attr = {
   /** One of a fixed set of strings. */
   oneOf<T extends string>(values: readonly T[], opts: { default?: T } = {}): AttrSpec<T> {
     return spec(values.map((x) => JSON.stringify(x)).join(' | '), (v) =>
-      values.includes(v as T) ? (v as T) : { error: `must be one of ${values.join(', ')}, got ${JSON.stringify(v)}` }, opts.default);
+      values.includes(v as T) ? (v as T) : { error: `must be one of ${values.join(', ')}, got ${formatValue(v)}` }, opts.default);
   },
   /** A dtype name. */
   dtype(opts: { default?: DType } = {}): AttrSpec<DType> {
-    return spec('dtype', (v) => (isDType(v) ? v : { error: `must be a dtype name, got ${JSON.stringify(v)}` }), opts.default);
+    return spec('dtype', (v) => (isDType(v) ? v : { error: `must be a dtype name, got ${formatValue(v)}` }), opts.default);
   },
 };
 
-/** Normalizes user attributes against specs: applies defaults, rejects unknown names, throws `E_ATTR`. */
-export function parseAttrs(op: string, specs: Readonly<Record<string, AttrSpec>>, given: Readonly<Record<string, unknown>> | undefined): Record<string, unknown> {
+/**
+ * Normalizes user attributes against specs: applies defaults, rejects unknown names, throws `E_ATTR`. The
+ * result and the lists in it are frozen, and never the caller's own arrays: a kernel that receives them can
+ * change neither the user's values nor the defaults every later call uses.
+ */
+export function parseAttrs(op: string, specs: Readonly<Record<string, AttrSpec>>, given: Readonly<Record<string, unknown>> | undefined): Readonly<Record<string, unknown>> {
   const out: Record<string, unknown> = {};
   if (given) {
     for (const name of Object.keys(given)) {
-      if (!(name in specs)) {
+      if (!Object.prototype.hasOwnProperty.call(specs, name)) {
         const known = Object.keys(specs);
         throw new HearthError(
           'E_ATTR',
@@ -125,7 +129,7 @@ export function parseAttrs(op: string, specs: Readonly<Record<string, AttrSpec>>
     if (r !== null && typeof r === 'object' && 'error' in (r as object) && !Array.isArray(r)) {
       throw new HearthError('E_ATTR', `${op}: attribute "${name}" ${(r as { error: string }).error}.`, { op, attr: name });
     }
-    out[name] = r;
+    out[name] = Array.isArray(r) ? Object.freeze(Object.isFrozen(r) ? r : r.slice()) : r;
   }
-  return out;
+  return Object.freeze(out);
 }

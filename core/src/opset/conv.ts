@@ -48,6 +48,9 @@ export const CONV_OPS: readonly OpSchema[] = [
       if (ig !== c / groups) {
         throw new HearthError('E_SHAPE', `conv2d: weight [${w.join(', ')}] expects ${ig} channels per group, but x has ${c} channels in ${groups} group(s) (${c / groups} each).`, { x, w });
       }
+      if (kh === 0 || kw === 0) {
+        throw new HearthError('E_SHAPE', `conv2d: the weight [${w.join(', ')}] has a ${kh}x${kw} kernel; a kernel has at least one row and one column.`, { w });
+      }
       const bias = ins[2];
       if (bias && (bias.shape.length !== 1 || bias.shape[0] !== o)) {
         throw new HearthError('E_SHAPE', `conv2d: bias must have shape [${o}], got [${bias.shape.join(', ')}].`, { bias: bias.shape });
@@ -57,7 +60,7 @@ export const CONV_OPS: readonly OpSchema[] = [
       const [dh, dw] = attrOf<Pair>(attrs, 'dilation');
       const oh = windowOutput(h, kh, sh, ph, dh);
       const ow = windowOutput(wd, kw, sw, pw, dw);
-      if ((oh === 0 || ow === 0) && h * wd > 0 && kh * kw > 0) {
+      if ((oh === 0 || ow === 0) && h * wd > 0) {
         throw new HearthError('E_SHAPE', `conv2d: the ${kh}x${kw} kernel (dilation ${dh}x${dw}) does not fit the padded ${h}x${wd} input.`, { x, w });
       }
       return [n, o, oh, ow];

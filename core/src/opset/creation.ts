@@ -1,5 +1,6 @@
 import { HearthError } from '../errors.js';
 import { checkShape } from '../shape.js';
+import { elementProblem, type DType } from '../dtype.js';
 import { attr } from './attrs.js';
 import { attrOf, type OpSchema } from './schema.js';
 
@@ -13,13 +14,18 @@ export const CREATION_OPS: readonly OpSchema[] = [
   {
     name: 'full',
     family: 'creation',
-    doc: 'A tensor of `shape` filled with `value` (converted to `dtype` as cast does).',
+    doc: 'A tensor of `shape` filled with `value`, which must fit `dtype` as `tensor()` requires (an int32 value is an integer in [-2^31, 2^31), else E_ARG).',
     inputs: [],
     attrs: { shape: attr.ints({ min: 0 }), value: attr.number({ default: 0 }), dtype: attr.dtype({ default: 'float32' }) },
     compute: 'attr',
     output: 'compute',
     computeDtypes: 'any',
-    meta: (_ins, attrs) => checkShape(attrOf<number[]>(attrs, 'shape')),
+    meta(_ins, attrs) {
+      const value = attrOf<number>(attrs, 'value');
+      const problem = elementProblem(value, attrOf<DType>(attrs, 'dtype'));
+      if (problem !== undefined) throw new HearthError('E_ARG', `full: value ${problem}.`, { value });
+      return checkShape(attrOf<number[]>(attrs, 'shape'));
+    },
   },
   {
     name: 'arange',

@@ -1,4 +1,4 @@
-import { broadcastShapes, type Shape } from '../shape.js';
+import { broadcastShapes, sameShape, type Shape } from '../shape.js';
 import { promoted, fixed, type OpSchema, type DTypeClass, type ComputeRule, type OutputRule } from './schema.js';
 
 function unary(name: string, doc: string, computeDtypes: DTypeClass, compute: ComputeRule = 'promote', output: OutputRule = 'compute'): OpSchema {
@@ -26,7 +26,8 @@ export const UNARY_OPS: readonly OpSchema[] = [
   unary('round', 'Nearest integer, ties to even (round(0.5) = 0, round(1.5) = 2, round(-0.5) = -0); identity on int32.', 'numeric'),
 ];
 
-const broadcast2 = (ins: readonly { shape: Shape }[]): Shape => broadcastShapes(ins[0]!.shape, ins[1]!.shape);
+// Equal shapes give the first input's own (frozen) shape: the output shares it, with nothing to copy or freeze.
+const broadcast2 = (ins: readonly { shape: Shape }[]): Shape => (sameShape(ins[0]!.shape, ins[1]!.shape) ? ins[0]!.shape : broadcastShapes(ins[0]!.shape, ins[1]!.shape));
 
 function binary(name: string, doc: string, computeDtypes: DTypeClass, compute: ComputeRule = 'promote', output: OutputRule = 'compute'): OpSchema {
   return { name, family: 'binary', doc, inputs: [promoted('a'), promoted('b')], attrs: {}, compute, output, computeDtypes, meta: broadcast2 };

@@ -14,9 +14,14 @@ import { CONV_TRANSPOSE_OP } from './conv-transpose.js';
 import { RANDOM_OPS_V2 } from './random.js';
 import { COMPOSITES_V2 } from './composites/index.js';
 import type { OpSchema } from './schema.js';
+import { deepFreeze } from '../snapshot.js';
 
-/** Every operator of opset v1, in a fixed order. Frozen: later opsets only append. */
-export const OPSET_V1: readonly OpSchema[] = Object.freeze([
+/**
+ * Every operator of opset v1, in a fixed order. Deep-frozen (schemas, attribute specs and their defaults,
+ * `meta`): one opset serves every runtime and plugin of the process, and none of them can change what an
+ * operator means for the others. Later opsets only append.
+ */
+export const OPSET_V1: readonly OpSchema[] = deepFreeze([
   ...UNARY_OPS,
   ...BINARY_OPS,
   WHERE_OP,
@@ -30,7 +35,7 @@ export const OPSET_V1: readonly OpSchema[] = Object.freeze([
 ]);
 
 /** The operators opset v2 adds: primitives (every backend implements them), then composites. */
-export const OPSET_V2_ADDED: readonly OpSchema[] = Object.freeze([
+export const OPSET_V2_ADDED: readonly OpSchema[] = deepFreeze([
   ...MATH_OPS_V2,
   ...SCAN_OPS_V2,
   ...INDEXING_OPS_V2,

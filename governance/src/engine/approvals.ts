@@ -1,10 +1,12 @@
 import { groupOn, groupOfOrg, sameLogin } from '../model/query.js';
 import type { ApprovalRule, Module } from '../model/types.js';
-import { UNOWNED_MODULE, dedupe, includesLogin, modulePointer, ownersOf, type EvalContext, type EvalOutput, type TimedReview } from './context.js';
+import { iso } from '../model/dates.js';
+import { UNOWNED_MODULE, dedupe, instantOf, includesLogin, modulePointer, ownersOf, refuseIfRecused, type EvalContext, type EvalOutput, type TimedReview } from './context.js';
 import type { Requirement } from './result.js';
 
 /**
- * An approval that counts: by an owner of a touched module, on the head commit, not by the author.
+ * An approval that counts: by an owner of a touched module, of the diff as it is now (on the head
+ * commit, and since the pull request took its current base), not by the author.
  * Its owner's modules and company group are those of the moment it was given, so a decision replays
  * to the same result however seats and affiliations change later.
  */
@@ -27,15 +29,22 @@ export function evaluateApprovals(ctx: EvalContext, rule: ApprovalRule, out: Eva
   const allOwners = dedupe([...owners.values()].flat());
   const ownedWhen = (user: string, t: number): Module[] => ctx.touched.filter((m) => includesLogin(ownersOf(ctx.model, m, t), user));
 
+  const baseSince = ctx.snapshot.baseChangedAt === undefined ? undefined : instantOf(ctx.snapshot.baseChangedAt, "the snapshot's baseChangedAt");
   const valid: ValidApproval[] = [];
   const blocking: string[] = [];
   for (const review of latestReviews(ctx.reviews)) {
     const owned = ownedWhen(review.user, review.t);
-    if (review.state === 'CHANGES_REQUESTED' && owned.length > 0) blocking.push(review.user);
-    if (review.state !== 'APPROVED') continue;
-    const input = `approval of ${review.commitId.slice(0, 7)}`;
+    const input = `${review.state === 'APPROVED' ? 'approval' : 'request for changes'} of ${review.commitId.slice(0, 7)}`;
+    if (review.state !== 'APPROVED' && review.state !== 'CHANGES_REQUESTED') continue;
+    if (refuseIfRecused(ctx, out, review.user, input)) continue;
+    if (review.state === 'CHANGES_REQUESTED') {
+      if (owned.length > 0) blocking.push(review.user);
+      continue;
+    }
     if (sameLogin(review.user, author)) {
       out.refusals.push({ user: review.user, input, reason: 'self-approval', message: `${review.user} wrote this change and cannot approve it` });
+    } else if (baseSince !== undefined && review.t < baseSince) {
+      out.refusals.push({ user: review.user, input, reason: 'stale', message: `${review.user} approved before the pull request was retargeted to ${ctx.snapshot.baseRef ?? 'its current base'} at ${iso(baseSince)}; the diff against the new base needs a new approval` });
     } else if (review.commitId !== headSha) {
       out.refusals.push({ user: review.user, input, reason: 'stale', message: `${review.user} approved ${review.commitId.slice(0, 7)}, not the head ${headSha.slice(0, 7)}; a new push needs a new approval` });
     } else if (owned.length === 0) {

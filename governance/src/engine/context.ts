@@ -1,11 +1,15 @@
 import { GovernanceError } from '../error.js';
 import { parseInstant } from '../model/dates.js';
 import { lineOf } from '../model/lines.js';
-import { sameLogin, seatsOf } from '../model/query.js';
+import { seatsOf } from '../model/query.js';
 import type { DecisionType, GovernanceModel, Module } from '../model/types.js';
 import { globMatcher } from './paths.js';
+import { dedupe, includesLogin } from './logins.js';
+import { recusedPeople } from './recusal.js';
 import type { Explanation, PolicyRef, Refusal, Requirement } from './result.js';
 import type { CommandEvent, ReviewEvent, Snapshot } from './snapshot.js';
+
+export { dedupe, includesLogin } from './logins.js';
 
 /** A command with its instant parsed, in milliseconds since the epoch. */
 export interface TimedCommand extends CommandEvent {
@@ -43,6 +47,13 @@ export interface EvalContext {
   readonly touched: Module[];
   /** Files that no module matches. */
   readonly unowned: string[];
+  /** Everyone recused from this decision: every input of theirs is refused. */
+  readonly recused: readonly string[];
+  /**
+   * Inputs refused before any rule reads them: those the adapter dropped (look-alike characters,
+   * votes in reviews, edits by others), and those from another account than the login's.
+   */
+  readonly refused: readonly Refusal[];
   ref(pointer: string): PolicyRef;
 }
 
@@ -71,14 +82,19 @@ export function makeContext(input: ContextInput): EvalContext {
   const { model, snapshot, asOf } = input;
   const decision = model.decisions[input.decisionIndex];
   if (decision === undefined) throw new RangeError(`no decision type at index ${input.decisionIndex}`);
+  const refused: Refusal[] = [];
+  const sameAccount = accountCheck(model, snapshot, refused);
   const commands = snapshot.commands
     .map((c) => ({ ...c, t: instantOf(c.at, `a command of comment ${c.commentId}`) }))
-    .filter((c) => c.t <= asOf)
+    .filter((c) => c.t <= asOf && sameAccount(c.user, c.userId, commandText(c)))
     .sort((a, b) => a.t - b.t || a.commentId - b.commentId);
   const reviews = snapshot.reviews
     .map((r) => ({ ...r, t: instantOf(r.submittedAt, `the review by ${r.user}`) }))
-    .filter((r) => r.t <= asOf)
+    .filter((r) => r.t <= asOf && sameAccount(r.user, r.userId, `review of ${r.commitId.slice(0, 7)}`))
     .sort((a, b) => a.t - b.t);
+  for (const d of snapshot.dropped ?? []) {
+    if (instantOf(d.at, `a dropped input of ${d.user}`) <= asOf) refused.push({ user: d.user, input: d.input, reason: 'not-counted', message: d.reason });
+  }
   const matchers = model.modules.map((m) => [m, globMatcher(m.paths)] as const);
   const touched = matchers.filter(([, match]) => snapshot.files.some(match)).map(([m]) => m);
   const unowned = snapshot.files.filter((f) => !matchers.some(([, match]) => match(f)));
@@ -99,11 +115,38 @@ export function makeContext(input: ContextInput): EvalContext {
     applicant: input.applicant,
     touched,
     unowned,
+    recused: recusedPeople(model, decision.rule?.vote?.recuse ?? [], input.subject, input.applicant, input.openedAt),
+    refused,
     ref: (pointer) => {
       const line = lineOf(pointer, input.lines);
       return line === undefined ? { file: input.file, pointer } : { file: input.file, line, pointer };
     },
   };
+}
+
+/**
+ * A check that an input comes from the account its login belongs to: the model's `githubId`, or the
+ * id pinned when the login was first seen on this decision. A login renamed and claimed by someone
+ * else keeps its name but not its id, so the newcomer's inputs are refused, not counted as the
+ * member's. An input without an id (a snapshot written by hand) cannot be checked and passes.
+ */
+function accountCheck(model: GovernanceModel, snapshot: Snapshot, refused: Refusal[]): (user: string, id: number | undefined, input: string) => boolean {
+  const known = new Map<string, number>();
+  for (const [login, id] of Object.entries(snapshot.pinnedIds ?? {})) known.set(login.toLowerCase(), id);
+  for (const p of model.people) if (p.githubId !== undefined) known.set(p.github.toLowerCase(), p.githubId);
+  return (user, id, input) => {
+    const expected = known.get(user.toLowerCase());
+    if (id === undefined || expected === undefined || id === expected) return true;
+    refused.push({ user, input, reason: 'other-account', message: `${user} is now the login of GitHub account ${id}, but it belongs to account ${expected} in the model (or was pinned when first seen), so this is someone else's input; if the member renamed, put their new login in the model` });
+    return false;
+  };
+}
+
+/** Refuses an input of a recused person; true when refused. */
+export function refuseIfRecused(ctx: EvalContext, out: EvalOutput, user: string, input: string): boolean {
+  if (!includesLogin(ctx.recused, user)) return false;
+  out.refusals.push({ user, input, reason: 'recused', message: `${user} is recused from this decision, so none of their inputs counts` });
+  return true;
 }
 
 /** Parses an instant of a snapshot; one that is not an ISO instant is a broken snapshot. */
@@ -128,18 +171,6 @@ export function ownersOf(model: GovernanceModel, module: Module, instant: number
 /** Owners of any module the change touches, at an instant. */
 export function touchedOwners(ctx: EvalContext, instant: number): string[] {
   return dedupe(ctx.touched.flatMap((m) => ownersOf(ctx.model, m, instant)));
-}
-
-/** Logins without repeats, compared case-insensitively, first spelling kept. */
-export function dedupe(logins: readonly string[]): string[] {
-  const out: string[] = [];
-  for (const l of logins) if (!out.some((o) => sameLogin(o, l))) out.push(l);
-  return out;
-}
-
-/** True when a login is in a list. */
-export function includesLogin(list: readonly string[], login: string): boolean {
-  return list.some((l) => sameLogin(l, login));
 }
 
 /** Commands of one kind that happened by `asOf`, oldest first; later ones have not happened yet. */

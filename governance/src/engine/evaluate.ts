@@ -4,7 +4,7 @@ import { seatsOn } from '../model/query.js';
 import type { DecisionRule, Policy } from '../model/types.js';
 import { evaluateApprovals } from './approvals.js';
 import { instantOf, makeContext, type EvalContext, type EvalOutput } from './context.js';
-import { checkDecisionFields, selectDecision, verifyFrozen } from './freeze.js';
+import { checkDecisionFields, chooseDecision, selectDecision, upgradeOf, verifyFrozen } from './freeze.js';
 import { evaluateLazyConsensus } from './lazy-consensus.js';
 import type { DecisionStatus, Evaluation, Refusal, VoteTally } from './result.js';
 import type { Snapshot } from './snapshot.js';
@@ -26,14 +26,18 @@ export function evaluate(snapshot: Snapshot, policy: Policy, asOf: string | Date
   if (frozen !== undefined) verifyFrozen(frozen);
   const model = frozen?.model ?? policy.model;
   const openedAt = frozen === undefined ? instantOf(snapshot.openedAt, "the snapshot's openedAt") : (parseInstant(frozen.openedAt) as number);
-  const index = frozen === undefined ? selectDecision(model, snapshot.labels) : model.decisions.findIndex((d) => d.id === frozen.decision);
+  const chosen = frozen === undefined ? chooseDecision(model, snapshot.labels, snapshot.files) : { index: model.decisions.findIndex((d) => d.id === frozen.decision), requiredBy: [] };
+  const index = chosen.index;
   if (index < 0) throw new GovernanceError('E_GOV_FROZEN', `the frozen policy has no decision type '${frozen?.decision ?? ''}'; restore it from the bot's record`);
   const subject = frozen === undefined ? snapshot.subject : frozen.subject;
   const applicant = frozen === undefined ? snapshot.applicant : frozen.applicant;
   const ctx = makeContext({ model, file: frozen?.file ?? policy.file, lines: frozen?.lines ?? policy.lines, decisionIndex: index, snapshot, openedAt, asOf: asOfMs, subject, applicant });
   checkDecisionFields(model, ctx.decision, subject, applicant);
-  const out: EvalOutput = { requirements: [], refusals: [], explanations: [] };
+  const out: EvalOutput = { requirements: [], refusals: [...ctx.refused], explanations: [] };
 
+  if (chosen.requiredBy.length > 0) {
+    out.explanations.push({ message: `a change to ${chosen.requiredBy.map((m) => `module '${m}'`).join(', ')} requires decision type '${ctx.decision.id}', the most demanding that applies, whatever the labels say` });
+  }
   if (frozen !== undefined) noteChangesSinceFreezing(ctx, snapshot, policy, out);
   if (snapshot.incompleteFiles !== undefined) {
     const { listed, changed } = snapshot.incompleteFiles;
@@ -86,9 +90,21 @@ function noteChangesSinceFreezing(ctx: EvalContext, snapshot: Snapshot, policy: 
   if (frozen.policyHash !== policy.hash) {
     out.explanations.push({ message: `the policy changed after this decision opened; the policy frozen then (${frozen.policyHash}) decides it` });
   }
+  const upgrade = upgradeOf(frozen, policy, snapshot.labels, snapshot.files);
+  if (upgrade !== undefined) {
+    out.requirements.push({
+      id: 'decision:upgraded',
+      description: `the labels or the touched modules now need decision type '${upgrade}', more demanding than the frozen '${frozen.decision}'; a type is never lowered after freezing, and a stricter one opens a new decision of that type (the bot freezes it on its next run)`,
+      status: 'open',
+      satisfiedBy: [],
+      couldSatisfy: [],
+      ref: ctx.ref('/decisions'),
+    });
+    return;
+  }
   let current: string;
   try {
-    current = policy.model.decisions[selectDecision(policy.model, snapshot.labels)]?.id ?? '';
+    current = policy.model.decisions[selectDecision(policy.model, snapshot.labels, snapshot.files)]?.id ?? '';
   } catch (e) {
     if (!(e instanceof GovernanceError)) throw e;
     current = `nothing (${e.message})`;

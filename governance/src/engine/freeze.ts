@@ -4,20 +4,62 @@ import { contentHash } from '../model/hash.js';
 import { assertModel } from '../model/load.js';
 import { sameLogin } from '../model/query.js';
 import type { DecisionType, GovernanceModel, Policy } from '../model/types.js';
+import { globMatcher } from './paths.js';
 import type { FrozenDecision, Snapshot } from './snapshot.js';
 
 /**
- * Selects the decision type of a snapshot: the type whose label it carries, else the model's default.
- * Two decision labels at once are ambiguous and refused.
+ * Selects the decision type of a snapshot: the most demanding (highest `rank`) of the type its label
+ * selects (the model's default without one) and the types its touched modules require (`requires`),
+ * so the author's choice of label never lowers what a change needs: an unlabelled change to the
+ * governance module is still a charter change. A required type wins a tie with the default type (the
+ * fallback of an unlabelled change). Two decision labels at once are ambiguous and refused, as are a
+ * label's type and a required type, or two required types, of the same, highest rank.
  */
-export function selectDecision(model: GovernanceModel, labels: readonly string[]): number {
+export function selectDecision(model: GovernanceModel, labels: readonly string[], files: readonly string[] = []): number {
+  return chooseDecision(model, labels, files).index;
+}
+
+/** The chosen decision type's index, and the modules that required it when a label did not select it. */
+export function chooseDecision(model: GovernanceModel, labels: readonly string[], files: readonly string[]): { index: number; requiredBy: string[] } {
   const labelled = model.decisions.map((d, i) => [d, i] as const).filter(([d]) => d.label !== undefined && labels.includes(d.label));
   if (labelled.length > 1) {
     throw new GovernanceError('E_GOV_DECISION_TYPE', `the pull request carries labels of ${labelled.length} decision types (${labelled.map(([d]) => d.label).join(', ')}); keep exactly one`);
   }
   const chosen = labelled[0]?.[1] ?? model.decisions.findIndex((d) => d.id === model.defaultDecision);
   if (chosen < 0) throw new GovernanceError('E_GOV_DECISION_TYPE', `the default decision type '${model.defaultDecision}' is not defined; add it to decisions`);
-  return chosen;
+  const required = model.modules.filter((m) => m.requires !== undefined && files.some(globMatcher(m.paths)));
+  // The default type is the fallback for a change nobody labelled: any type a module requires wins a tie with it.
+  let best = { index: chosen, rank: model.decisions[chosen]?.rank ?? 0, requiredBy: [] as string[], fallback: labelled.length === 0 };
+  for (const m of required) {
+    const index = model.decisions.findIndex((d) => d.id === m.requires);
+    if (index < 0) throw new GovernanceError('E_GOV_DECISION_TYPE', `module '${m.id}' requires decision type '${m.requires ?? ''}', which is not defined; add it to decisions`);
+    const rank = model.decisions[index]?.rank ?? 0;
+    if (index === best.index) best = { ...best, requiredBy: [...best.requiredBy, m.id], fallback: false };
+    else if (rank > best.rank || (rank === best.rank && best.fallback)) best = { index, rank, requiredBy: [m.id], fallback: false };
+    else if (rank === best.rank) {
+      throw new GovernanceError('E_GOV_DECISION_TYPE', `module '${m.id}' requires decision type '${m.requires ?? ''}', and '${model.decisions[best.index]?.id ?? ''}' applies too with the same rank (${rank}); give the decision types different ranks so the more demanding one wins, or split the pull request`);
+    }
+  }
+  return { index: best.index, requiredBy: best.index === chosen ? [] : best.requiredBy };
+}
+
+/**
+ * The decision type a frozen decision must be upgraded to, if any: the type the labels and files
+ * select now under the policy in force, when that policy ranks it above the frozen type. A type is
+ * never lowered after freezing; a stricter one opens a new decision of that type (the bot freezes
+ * it anew, opening then), so its voters and objectors get their whole window.
+ */
+export function upgradeOf(frozen: FrozenDecision, policy: Policy, labels: readonly string[], files: readonly string[]): string | undefined {
+  let now: DecisionType | undefined;
+  try {
+    now = policy.model.decisions[selectDecision(policy.model, labels, files)];
+  } catch (e) {
+    if (e instanceof GovernanceError) return undefined;
+    throw e;
+  }
+  if (now === undefined || now.id === frozen.decision) return undefined;
+  const was = policy.model.decisions.find((d) => d.id === frozen.decision) ?? frozen.model.decisions.find((d) => d.id === frozen.decision);
+  return (now.rank ?? 0) > (was?.rank ?? 0) ? now.id : undefined;
 }
 
 /**
@@ -41,15 +83,15 @@ export function checkDecisionFields(model: GovernanceModel, decision: DecisionTy
 }
 
 /**
- * Freezes a decision as it opens: the decision type, the opening instant, the subject and applicant
+ * Freezes a decision as it opens to review (`openedAt`, by default the snapshot's): the decision type, the opening instant, the subject and applicant
  * (the inputs its electorate depends on) and the whole model with its content hash. From then on the
  * frozen copy decides, so later changes to the model or to the description cannot change it.
  */
-export function freezeDecision(snapshot: Snapshot, policy: Policy): FrozenDecision {
-  const index = selectDecision(policy.model, snapshot.labels);
+export function freezeDecision(snapshot: Snapshot, policy: Policy, openedAt: string = snapshot.openedAt): FrozenDecision {
+  const index = selectDecision(policy.model, snapshot.labels, snapshot.files);
   const decision = policy.model.decisions[index] as DecisionType;
   checkDecisionFields(policy.model, decision, snapshot.subject, snapshot.applicant);
-  return frozenWith(policy, { decision: decision.id, openedAt: snapshot.openedAt, subject: snapshot.subject, applicant: snapshot.applicant });
+  return frozenWith(policy, { decision: decision.id, openedAt, subject: snapshot.subject, applicant: snapshot.applicant });
 }
 
 /** What a frozen decision holds besides its policy. */

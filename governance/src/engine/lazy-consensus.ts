@@ -1,7 +1,7 @@
 import { durationMs, iso } from '../model/dates.js';
-import { sameLogin, seatsOf, seatsOn } from '../model/query.js';
+import { groupOn, sameLogin, seatsOf, seatsOn } from '../model/query.js';
 import type { EscalationRule, EscalationStep, LazyConsensusRule } from '../model/types.js';
-import { commandText, dedupe, includesLogin, refuseIfEdited, touchedOwners, type EvalContext, type EvalOutput, type TimedCommand } from './context.js';
+import { commandText, dedupe, includesLogin, refuseIfEdited, refuseIfRecused, touchedOwners, type EvalContext, type EvalOutput, type TimedCommand } from './context.js';
 import { decidersAt, escalationLevel, nextMoveAt, stepName } from './escalation.js';
 import type { RefusalReason, Requirement } from './result.js';
 
@@ -33,14 +33,15 @@ export function evaluateLazyConsensus(ctx: EvalContext, rule: LazyConsensusRule,
 
   for (const c of ctx.commands) {
     if ((c.command !== 'object' && c.command !== 'approve') || against !== undefined) continue;
-    if (refuseIfEdited(out, c)) continue;
+    if (refuseIfEdited(out, c) || refuseIfRecused(ctx, out, c.user, commandText(c))) continue;
     const refuse = (reason: RefusalReason, message: string): void => {
       out.refusals.push({ user: c.user, input: commandText(c), reason, message });
     };
     const key = c.user.toLowerCase();
     const level = dispute === undefined || escalation === undefined ? undefined : escalationLevel(escalation, dispute.since, c.t);
     const step = level === undefined ? undefined : (escalation?.chain[level] as EscalationStep);
-    const isParty = dispute !== undefined && includesLogin(dispute.parties, c.user);
+    const party = dispute === undefined || escalation === undefined ? undefined : partyOf(ctx, escalation, dispute, c.user, c.t);
+    const isParty = party !== undefined;
     const decides = step !== undefined && !isParty && includesLogin(decidersAt(ctx, step, c.t), c.user);
 
     if (c.command === 'approve' && standing.has(key)) {
@@ -67,7 +68,7 @@ export function evaluateLazyConsensus(ctx: EvalContext, rule: LazyConsensusRule,
         }
       }
     } else if (dispute !== undefined && isParty) {
-      refuse('party-to-dispute', `${c.user} is a party to this dispute (${sameLogin(c.user, author) ? 'its author' : 'an objector'}), so cannot decide it`);
+      refuse('party-to-dispute', `${c.user} ${party ?? 'is a party to this dispute'}, so cannot decide it`);
     } else if (dispute !== undefined) {
       refuse('not-entitled', `${c.user} does not decide the dispute at its current step${step === undefined ? '' : ` (${stepName(step)})`}`);
     }
@@ -96,7 +97,7 @@ function disputeRequirement(ctx: EvalContext, escalation: EscalationRule, disput
   const level = escalationLevel(escalation, dispute.since, ctx.asOf);
   const step = escalation.chain[level] as EscalationStep;
   const movesAt = nextMoveAt(escalation, dispute.since, level);
-  const deciders = decidersAt(ctx, step, ctx.asOf).filter((d) => !includesLogin(dispute.parties, d));
+  const deciders = decidersAt(ctx, step, ctx.asOf).filter((d) => partyOf(ctx, escalation, dispute, d, ctx.asOf) === undefined && !includesLogin(ctx.recused, d));
   return {
     id: 'escalation',
     description: `the dispute raised by ${objectors.join(', ')} is with ${stepName(step)}${movesAt === undefined ? ' (the last step)' : ` until ${iso(movesAt)}`}; /approve or /object from one of them resolves it`,
@@ -105,6 +106,21 @@ function disputeRequirement(ctx: EvalContext, escalation: EscalationRule, disput
     couldSatisfy: deciders,
     ref: ctx.ref(`${ctx.decisionPointer}/rule/escalation/chain/${level}`),
   };
+}
+
+/**
+ * Why a person is a party to a dispute, if they are: its author, an objector in it, or (unless the
+ * rule says `recuseGroups: false`) a member of the company group of one of them at that instant, so
+ * that no colleague of the author or of an objector resolves it.
+ */
+function partyOf(ctx: EvalContext, escalation: EscalationRule, dispute: Dispute, user: string, instant: number): string | undefined {
+  const author = ctx.snapshot.author;
+  if (sameLogin(user, author)) return 'is the author of the change, a party to this dispute';
+  if (includesLogin(dispute.parties, user)) return 'objected in this dispute, so is a party to it';
+  if (escalation.recuseGroups === false) return undefined;
+  const group = groupOn(ctx.model, user, instant);
+  const colleague = group === undefined ? undefined : dispute.parties.find((p) => groupOn(ctx.model, p, instant) === group);
+  return colleague === undefined ? undefined : `is of company group '${group ?? ''}', as is ${colleague}, a party to this dispute (escalation recuses the parties' groups)`;
 }
 
 /** Who may object at an instant. */

@@ -64,13 +64,13 @@ describe('replay', () => {
 describe('what a frozen decision says about later changes', () => {
   const policy = examplePolicy();
 
-  it('says when a label added after opening would select another decision type, and keeps the frozen one', () => {
-    const opened = snapshot({ files: ['docs/a.md'] });
+  it('says when a label removed after opening would select a less demanding type, and keeps the frozen one', () => {
+    const opened = snapshot({ files: ['docs/a.md'], labels: ['governance/breaking-change'] });
     const frozen = freezeDecision(opened, policy);
-    const relabelled = { ...opened, labels: ['governance/breaking-change'], frozen };
+    const relabelled = { ...opened, labels: [], frozen };
     const e = evaluate(relabelled, policy, CLOSED);
-    expect(e.decision).toBe('routine-change');
-    expect(e.explanations.map((x) => x.message)).toContainEqual(expect.stringContaining('labels now select breaking-change'));
+    expect(e.decision).toBe('breaking-change');
+    expect(e.explanations.map((x) => x.message)).toContainEqual(expect.stringContaining('labels now select routine-change'));
   });
 
   it('refuses to decide when GitHub listed only part of the changed files', () => {

@@ -41,7 +41,9 @@ export type RefusalReason =
   | 'over-cap'
   | 'not-entitled'
   | 'party-to-dispute'
-  | 'invalid';
+  | 'invalid'
+  | 'not-counted'
+  | 'other-account';
 
 /** An input (a review, a command) that was seen and not counted. */
 export interface Refusal {

@@ -14,6 +14,8 @@ export interface ReviewEvent {
   commitId: string;
   /** When it was submitted (ISO instant). */
   submittedAt: string;
+  /** The reviewer's immutable GitHub account id, when read from GitHub. */
+  userId?: number;
 }
 
 /** The commands a comment may carry. */
@@ -31,8 +33,30 @@ export interface CommandEvent {
   at: string;
   /** The comment's id, so an explanation can point at it. */
   commentId: number;
-  /** True when the comment was edited after it was made: its commands are refused. */
+  /**
+   * True when the comment was edited and who edited it is unknown: its commands are refused. The
+   * adapter reads who made each edit and gives each of the author's own revisions as commands at
+   * the revision's instant, so it sets this only for snapshots saved before it did.
+   */
   edited: boolean;
+  /** The commenter's immutable GitHub account id, when read from GitHub. */
+  userId?: number;
+}
+
+/**
+ * Something that looked like an input but is not counted, with the reason: a command written with a
+ * look-alike character, inside a collapsed block, in a review body or the description, or an edit
+ * made by someone other than the comment's author. The engine reports each as "not counted".
+ */
+export interface DroppedInput {
+  /** Whose input it would have been (the author of the text, or the editor of an edit). */
+  user: string;
+  /** The line as written. */
+  input: string;
+  /** When it was written (ISO instant). */
+  at: string;
+  /** Why it is not counted, in words, saying what to do instead. */
+  reason: string;
 }
 
 /**
@@ -113,6 +137,20 @@ export interface Snapshot {
   applicant?: string;
   /** Members of GitHub teams named by bodies (`org/slug` → logins), to report drift from the model. */
   teams?: Record<string, string[]>;
+  /**
+   * When the pull request took its current base, if it was retargeted after it opened (ISO
+   * instant): an approval given before then approved another diff, so it is stale.
+   */
+  baseChangedAt?: string;
+  /** The base branch the pull request targets. */
+  baseRef?: string;
+  /** Inputs seen and not counted, each with the reason, reported as refusals. */
+  dropped?: DroppedInput[];
+  /**
+   * Account ids pinned for logins the model gives no `githubId` (login → id), first seen on this
+   * decision: an input from another account under the login is refused.
+   */
+  pinnedIds?: Record<string, number>;
   /** Set when GitHub listed fewer files than the pull request changes: the engine then refuses to decide. */
   incompleteFiles?: IncompleteFileList;
   /** The vote's outcome as recorded when it closed, once it has. */

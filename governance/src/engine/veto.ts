@@ -1,17 +1,18 @@
 import { iso } from '../model/dates.js';
 import { seatsOf } from '../model/query.js';
 import type { VetoRule } from '../model/types.js';
-import { commandText, commandsUpTo, dedupe, includesLogin, refuseIfEdited, type EvalContext, type EvalOutput } from './context.js';
+import { commandText, commandsUpTo, dedupe, includesLogin, refuseIfEdited, refuseIfRecused, type EvalContext, type EvalOutput } from './context.js';
 
 /**
  * A veto: an `/object` from a veto holder (a body's lead when the decision opened, or a named person)
  * fails the decision, if it comes by the decision's deadline (the close of its vote or lazy-consensus
  * window, whichever is later). A veto after that is refused, so a decision that has closed stays closed.
+ * A recused veto holder (the lead voting on her own removal) has no veto: recusal covers every input.
  */
 export function evaluateVeto(ctx: EvalContext, rule: VetoRule, deadline: number | undefined, out: EvalOutput): void {
   const leads = seatsOf(ctx.model, rule.leadOf, ctx.openedAt).filter((s) => s.role === 'lead').map((s) => s.person);
   const holders = dedupe([...leads, ...(rule.people ?? [])]);
-  const vetoes = commandsUpTo(ctx, 'object').filter((c) => includesLogin(holders, c.user) && !refuseIfEdited(out, c));
+  const vetoes = commandsUpTo(ctx, 'object').filter((c) => includesLogin(holders, c.user) && !refuseIfEdited(out, c) && !refuseIfRecused(ctx, out, c.user, commandText(c)));
   const inTime = vetoes.filter((v) => deadline === undefined || v.t <= deadline);
   for (const v of vetoes.filter((v) => !inTime.includes(v))) {
     out.refusals.push({ user: v.user, input: commandText(v), reason: 'after-deadline', message: `the decision closed at ${iso(deadline ?? 0)}; a veto must come by then` });

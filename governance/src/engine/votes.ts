@@ -1,6 +1,6 @@
 import { GovernanceError } from '../error.js';
 import { dayOf, durationMs, iso, parseInstant } from '../model/dates.js';
-import { capLimit, findBody, groupOfOrg, groupOn, sameLogin, seatsOn } from '../model/query.js';
+import { capLimit, findBody, groupOn, sameLogin, seatsOn } from '../model/query.js';
 import type { Body, VoteRule } from '../model/types.js';
 import { commandText, commandsUpTo, dedupe, includesLogin, refuseIfEdited, type EvalContext, type EvalOutput, type TimedCommand } from './context.js';
 import type { RefusalReason, VoteTally } from './result.js';
@@ -29,7 +29,7 @@ export function evaluateVote(ctx: EvalContext, rule: VoteRule, out: EvalOutput):
   const body = findBody(ctx.model, rule.body);
   const seated = body === undefined ? [] : seatsOn(body, ctx.openedAt).map((s) => s.person);
   const closesAt = ctx.openedAt + durationMs(rule.window);
-  const recused = recusedOf(ctx, rule, seated);
+  const recused = seated.filter((p) => includesLogin(ctx.recused, p));
   const electorate = seated.filter((p) => !includesLogin(recused, p));
   for (const p of recused) out.explanations.push({ message: `${p} is recused from this vote`, ref: ctx.ref(`${at}/recuse`) });
   const openedDay = dayOf(ctx.openedAt);
@@ -117,24 +117,6 @@ function recordedOutcome(ctx: EvalContext, rule: VoteRule, recorded: FinalVote, 
   out.requirements.push({ ...base, id: 'vote:quorum', description: `a quorum of ${pct(rule.quorum ?? 0)} of the ${eligible} eligible voters takes part (${yes + no + abstain} did, as recorded at the close)`, status: recorded.quorum, ref: ctx.ref(`${at}/quorum`) });
   out.requirements.push({ ...base, id: 'vote:threshold', description: `yes votes ${rule.strict === true ? 'above' : 'at least'} ${pct(rule.threshold)} of ${rule.denominator} (${yes} of ${denominator}, as recorded at the close)`, status: recorded.threshold, ref: ctx.ref(`${at}/threshold`) });
   return recorded.tally;
-}
-
-/** The seat holders recused by the rule, from the subject and applicant frozen when the decision opened. */
-function recusedOf(ctx: EvalContext, rule: VoteRule, seated: string[]): string[] {
-  const { subject, applicant } = ctx;
-  const out: string[] = [];
-  for (const r of rule.recuse ?? []) {
-    if (r === 'subject' && subject !== undefined) out.push(...seated.filter((p) => sameLogin(p, subject)));
-    if (r === 'subject-group' && subject !== undefined) {
-      const g = groupOn(ctx.model, subject, ctx.openedAt);
-      out.push(...seated.filter((p) => g !== undefined && groupOn(ctx.model, p, ctx.openedAt) === g));
-    }
-    if (r === 'applicant-group' && applicant !== undefined) {
-      const g = groupOfOrg(ctx.model, applicant);
-      out.push(...seated.filter((p) => groupOn(ctx.model, p, ctx.openedAt) === g));
-    }
-  }
-  return dedupe(out);
 }
 
 /**

@@ -3,8 +3,8 @@ import { evaluate } from '../engine/evaluate.js';
 import { HEAD, OLD, examplePolicy, exampleText } from '../testing/fixtures.js';
 import { startFakeGitHub, type FakeGitHub, type FakePull } from '../testing/github-server.js';
 import { fastClient } from '../testing/fast-client.js';
+import { fakeRepo } from '../testing/github-repo.js';
 import { ANNOTATIONS_PER_REQUEST, publishCheckRun, publishStatus, readSnapshot } from './adapter.js';
-import { frozenComment } from './commands.js';
 import { runBot } from './run.js';
 
 const pull = (): FakePull => ({
@@ -72,11 +72,11 @@ describe('GitHub adapter against a GitHub-compatible server', () => {
     await expect(readSnapshot(client(server), { owner: 'example', repo: 'hearth', pullNumber: 7 })).rejects.toMatchObject({ code: 'E_GOV_GITHUB' });
   });
 
-  it('refuses a frozen record in a bot comment that is not JSON, or not a frozen decision', async () => {
-    for (const json of ['{not json', '{"decision":"routine-change"}']) {
-      const withRecord = pull();
-      withRecord.comments.push({ id: 20, user: 'github-actions[bot]', body: frozenComment(json), created_at: '2024-07-01T10:01:00Z', updated_at: '2024-07-01T10:01:00Z' });
-      server = await startFakeGitHub('example', 'hearth', withRecord);
+  it('refuses a record file on the record branch that is not JSON, or not a frozen decision', async () => {
+    for (const json of ['{not json', '{"decision":"routine-change"}', '{"frozen":{"decision":"routine-change"}}']) {
+      const repo = fakeRepo('example', 'hearth', { 'decisions/7.json': json });
+      repo.branches.set('hearth-governance', repo.branches.get('main') ?? new Map());
+      server = await startFakeGitHub('example', 'hearth', pull(), {}, 2, undefined, [repo.route]);
       await expect(readSnapshot(client(server), { owner: 'example', repo: 'hearth', pullNumber: 7 })).rejects.toMatchObject({ code: 'E_GOV_FROZEN' });
       await server.close();
       server = undefined;
@@ -112,7 +112,7 @@ describe('GitHub adapter against a GitHub-compatible server', () => {
   });
 
   it('runs the bot: freezes the decision once, in a bot comment, and replays it from there', async () => {
-    server = await startFakeGitHub('example', 'hearth', pull());
+    server = await startFakeGitHub('example', 'hearth', pull(), {}, 2, undefined, [fakeRepo('example', 'hearth').route]);
     server.addBlob(exampleText());
     const octokit = client(server);
     const options = { owner: 'example', repo: 'hearth', pullNumber: 7, policy: examplePolicy(), policyPath: '.github/governance.yaml', publish: 'check-run' as const, now: '2024-07-03T00:00:00Z', key: 'a-signing-key-of-at-least-32-characters' };

@@ -3,6 +3,7 @@ import { HEAD, exampleText, examplePolicy } from '../testing/fixtures.js';
 import { fastClient } from '../testing/fast-client.js';
 import { GITHUB_MAX_COMMENT_CHARS, startFakeGitHub, type FakeGitHub, type FakePull } from '../testing/github-server.js';
 import { largeFoundationYaml } from '../testing/large-foundation.js';
+import { fakeRepo, type FakeRepo } from '../testing/github-repo.js';
 import { parsePolicy } from '../model/load.js';
 import type { Policy } from '../model/types.js';
 import { readSnapshot } from './adapter.js';
@@ -33,12 +34,19 @@ describe('the bot on a GitHub-compatible server', () => {
     server = undefined;
   });
 
-  /** A server with the policy committed (so its blob can be fetched back) and a client for it. */
+  let repo: FakeRepo;
+  /** A server with the policy committed (so its blob can be fetched back), a repository to keep records in, and a client for it. */
   async function serve(p: FakePull, policyText = exampleText(), pageSize = 2) {
-    server = await startFakeGitHub('example', 'hearth', p, {}, pageSize);
+    repo = fakeRepo('example', 'hearth');
+    server = await startFakeGitHub('example', 'hearth', p, {}, pageSize, undefined, [repo.route]);
     server.addBlob(policyText);
     return fastClient(server);
   }
+  /** The bot's records of the pull request, as kept on the record branch. */
+  const stored = (): Record<string, unknown> => JSON.parse(repo.branches.get('hearth-governance')?.get('decisions/7.json')?.toString('utf8') ?? 'null') as Record<string, unknown>;
+  const store = (records: unknown): void => {
+    repo.branches.get('hearth-governance')?.set('decisions/7.json', Buffer.from(JSON.stringify(records)));
+  };
   const recordComments = (p: FakePull) => p.comments.filter((c) => frozenFromComment(c.body) !== undefined);
 
   it('freezes the subject with the decision: editing the description afterwards changes no recusal', async () => {
@@ -60,57 +68,40 @@ describe('the bot on a GitHub-compatible server', () => {
     const p = pull();
     const octokit = await serve(p);
     await runBot(octokit, options(examplePolicy(), '2024-07-03T00:00:00Z'));
-    // The removal vote (14 days) closed at 2024-07-15T10:00Z: 3 yes of 3 eligible.
-    const closed = await runBot(octokit, options(examplePolicy(), '2024-07-16T00:00:00Z'));
+    // The removal vote (14 days) opened with the freeze and closed at 2024-07-17T00:00Z: 3 yes of 3 eligible.
+    const closed = await runBot(octokit, options(examplePolicy(), '2024-07-18T00:00:00Z'));
     expect(closed.evaluation.status).toBe('passing');
+    expect(stored()).toMatchObject({ finalVote: { kind: 'final-vote', number: 7, quorum: 'met', threshold: 'met' } });
     expect(p.comments.filter((c) => finalVoteFromComment(c.body) !== undefined)).toHaveLength(1);
-    // Then one yes vote is edited and another deleted: recounted, the vote would fail its quorum.
-    server?.editComment(30, '/vote yes');
+    // Then one yes vote is edited by someone else and another deleted: recounted, the vote would fail its quorum.
+    server?.editComment(30, '/vote no', 'fay-example');
     p.comments.splice(p.comments.findIndex((c) => c.id === 31), 1);
     const later = await runBot(octokit, options(examplePolicy(), '2024-07-20T00:00:00Z'));
     expect(later.evaluation.status).toBe('passing');
     expect(later.evaluation.tally).toMatchObject({ yes: 3 });
     expect(later.evaluation.explanations.map((e) => e.message)).toContainEqual(expect.stringContaining('do not change it'));
-    expect(p.comments.filter((c) => finalVoteFromComment(c.body) !== undefined)).toHaveLength(1);
     // A forged outcome record (another tally, the old signature) is refused.
-    const record = p.comments.find((c) => finalVoteFromComment(c.body) !== undefined);
-    if (record === undefined) throw new Error('no record');
-    const data = JSON.parse(finalVoteFromComment(record.body) ?? '') as { tally: { yes: number } };
-    record.body = finalVoteComment('forged', JSON.stringify({ ...data, threshold: 'failed', tally: { ...data.tally, yes: 0 } }));
+    const records = stored() as { finalVote: { tally: { yes: number } } };
+    store({ ...records, finalVote: { ...records.finalVote, threshold: 'failed', tally: { ...records.finalVote.tally, yes: 0 } } });
     await expect(runBot(octokit, options(examplePolicy(), '2024-07-21T00:00:00Z'))).rejects.toMatchObject({ code: 'E_GOV_FROZEN' });
   });
 
-  it('keeps its record small and signed, and refuses one whose fields were changed', async () => {
+  it('keeps its record small, signed and bound to this pull request, and refuses one whose fields were changed', async () => {
     const p = pull();
     const octokit = await serve(p);
     await runBot(octokit, options(examplePolicy(), '2024-07-03T00:00:00Z'));
-    const [comment] = recordComments(p);
-    if (comment === undefined) throw new Error('no record');
-    expect(comment.body.length).toBeLessThan(1500);
-    const record = JSON.parse(frozenFromComment(comment.body) ?? '') as Record<string, unknown>;
-    expect(record).toMatchObject({ version: 2, decision: 'maintainer-removal', subject: 'dev-example', signature: expect.stringMatching(/^hmac-sha256:[0-9a-f]{64}$/) as unknown });
-    // A record posted under the bot's name with another opening instant, or another decision type, keeps its old signature.
-    for (const change of [{ openedAt: '2024-06-01T00:00:00.000Z' }, { decision: 'routine-change' }, { subject: 'cho-example' }]) {
-      comment.body = frozenComment(JSON.stringify({ ...record, ...change }));
-      await expect(readSnapshot(octokit, { ...ref, key: KEY })).rejects.toMatchObject({ code: 'E_GOV_FROZEN', message: expect.stringContaining("signature") as unknown });
+    const records = stored() as { frozen: Record<string, unknown> };
+    expect(JSON.stringify(records).length).toBeLessThan(1500);
+    expect(records.frozen).toMatchObject({ version: 3, owner: 'example', repo: 'hearth', number: 7, base: 'main', decision: 'maintainer-removal', subject: 'dev-example', openedAt: '2024-07-03T00:00:00.000Z', signature: expect.stringMatching(/^hmac-sha256:[0-9a-f]{64}$/) as unknown });
+    // A record with another opening instant, decision type or subject keeps its old signature.
+    for (const change of [{ openedAt: '2024-06-01T00:00:00.000Z' }, { decision: 'routine-change' }, { subject: 'cho-example' }, { number: 5 }]) {
+      store({ ...records, frozen: { ...records.frozen, ...change } });
+      await expect(readSnapshot(octokit, { ...ref, key: KEY })).rejects.toMatchObject({ code: 'E_GOV_FROZEN', message: expect.stringContaining('signature') as unknown });
     }
     // And a record signed with another key.
-    comment.body = frozenComment(JSON.stringify(record));
+    store(records);
     await expect(readSnapshot(octokit, { ...ref, key: `${KEY}-other` })).rejects.toMatchObject({ code: 'E_GOV_FROZEN' });
     await expect(readSnapshot(octokit, { ...ref, key: KEY })).resolves.toMatchObject({ frozen: { subject: 'dev-example' } });
-  });
-
-  it('refuses a record comment that was edited, like an edited command', async () => {
-    const p = pull();
-    const octokit = await serve(p);
-    await runBot(octokit, options(examplePolicy(), '2024-07-03T00:00:00Z'));
-    const [comment] = recordComments(p);
-    if (comment === undefined) throw new Error('no record');
-    // An administrator edits the bot's comment, even back to the same text.
-    server?.editComment(comment.id, comment.body);
-    await expect(runBot(octokit, options(examplePolicy()))).rejects.toMatchObject({ code: 'E_GOV_FROZEN', message: expect.stringContaining('was edited') as unknown });
-    // The pull request shows why: a failing status naming the refusal.
-    expect(server?.writes.at(-1)?.body).toMatchObject({ state: 'failure', description: expect.stringMatching(/^refused: E_GOV_FROZEN: /) as unknown });
   });
 
   it('refuses to freeze a vote whose description names no subject, and says so on the pull request', async () => {

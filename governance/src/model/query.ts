@@ -17,10 +17,27 @@ export function groupOn(model: GovernanceModel, login: string, instant: number):
   return groupOfOrg(model, affiliation.org);
 }
 
-/** The related-company group of an organisation (its own id when it names none). */
+/**
+ * The related-company group of an organisation: its group root, found by following `group` from
+ * organisation to organisation until one names itself or nothing (a subsidiary of a subsidiary
+ * belongs to the root's group). The validator refuses a `group` that names no organisation and a
+ * chain that loops; should a frozen or hand-built model still hold one, the walk stops at the first
+ * organisation seen twice (or the unknown name), so it always ends.
+ */
 export function groupOfOrg(model: GovernanceModel, orgId: string): string {
-  const org = model.organisations.find((o) => o.id === orgId);
-  return org?.group ?? orgId;
+  return groupChain(model, orgId).root;
+}
+
+/** The chain of `group` links from an organisation, and where it ends (`cycle` when it loops). */
+export function groupChain(model: GovernanceModel, orgId: string): { root: string; path: string[]; cycle: boolean } {
+  const path = [orgId];
+  for (let id = orgId; ; ) {
+    const next = model.organisations.find((o) => o.id === id)?.group;
+    if (next === undefined || next === id) return { root: id, path, cycle: false };
+    if (path.includes(next)) return { root: next, path: [...path, next], cycle: true };
+    path.push(next);
+    id = next;
+  }
 }
 
 /** The seats of a body held at an instant (one per person: the validator refuses a person seated twice at once). */

@@ -57,6 +57,7 @@ export const governanceSchema: JsonSchema = {
         required: ['github', 'name', 'affiliations'],
         properties: {
           github: login,
+          githubId: { type: 'integer', minimum: 1 },
           name: { type: 'string', minLength: 1 },
           affiliations: {
             type: 'array',
@@ -115,6 +116,7 @@ export const governanceSchema: JsonSchema = {
           ownerBody: id,
           shared: { type: 'boolean' },
           vendor: id,
+          requires: id,
         },
       },
     },
@@ -134,6 +136,7 @@ export const governanceSchema: JsonSchema = {
           id,
           label: { type: 'string', minLength: 1 },
           description: { type: 'string' },
+          rank: { type: 'integer', minimum: 0 },
           rule: {
             type: 'object',
             additionalProperties: false,
@@ -178,6 +181,7 @@ export const governanceSchema: JsonSchema = {
                 required: ['chain', 'after'],
                 properties: {
                   after: duration,
+                  recuseGroups: { type: 'boolean' },
                   chain: {
                     type: 'array',
                     minItems: 1,

@@ -12,7 +12,11 @@ export interface Organisation {
   id: string;
   /** Display name. */
   name: string;
-  /** The related-company group; organisations under common control share one. Defaults to `id`. */
+  /**
+   * The related-company group, named by the id of its root organisation (the parent company);
+   * organisations under common control share one. A subsidiary of a subsidiary may name its direct
+   * parent: groups resolve through the chain to its root. Defaults to `id` (a root of its own).
+   */
   group?: string;
   /** Membership tier in the foundation. */
   tier: MembershipTier;
@@ -32,6 +36,12 @@ export interface Affiliation {
 export interface Person {
   /** GitHub login, the id used everywhere else in the model. */
   github: string;
+  /**
+   * The GitHub account's immutable numeric id (`user.id` in GitHub's API). A login can be renamed
+   * and then claimed by someone else; with the id recorded, an input from another account under
+   * this login is refused. Without it, the bot pins the id it first sees on a decision.
+   */
+  githubId?: number;
   /** Display name. */
   name: string;
   /** Affiliations in date order, with no gaps and no overlaps. */
@@ -86,6 +96,11 @@ export interface Module {
   shared?: boolean;
   /** The organisation whose plugin this is: its maintainers own it but cannot alone approve shared code. */
   vendor?: string;
+  /**
+   * A decision type a change to this module needs at least: the decision is of the most demanding
+   * (highest `rank`) type among the label's (or the default) and every touched module's.
+   */
+  requires?: string;
 }
 
 /** Approval requirements of a change. */
@@ -155,6 +170,11 @@ export interface EscalationRule {
   chain: EscalationStep[];
   /** How long each step has before the dispute moves up. */
   after: string;
+  /**
+   * Whether the company groups of the parties (the author and every objector) are recused from
+   * deciding the dispute, so no colleague of a party resolves it. Default true.
+   */
+  recuseGroups?: boolean;
 }
 
 /** Who may veto: seat holders with the lead role on a body, or named people. */
@@ -187,6 +207,11 @@ export interface DecisionType {
   label?: string;
   /** What the type is for. */
   description?: string;
+  /**
+   * How demanding the type is; when several apply (a label's, a module's `requires`), the highest
+   * rank decides. Default 0. Two applicable types of one rank are ambiguous and refused.
+   */
+  rank?: number;
   /** The rule. A type without a rule is an error. */
   rule?: DecisionRule;
 }

@@ -1,6 +1,6 @@
 import type { GovernanceIssue } from '../error.js';
 import { dayStart, isRealDay, nextDay } from './dates.js';
-import { INDEPENDENT, capLimit, groupOn, sameLogin } from './query.js';
+import { INDEPENDENT, capLimit, groupChain, groupOn, sameLogin } from './query.js';
 import type { Body, EscalationStep, GovernanceModel, Person } from './types.js';
 
 /**
@@ -16,6 +16,13 @@ export function validateModel(model: GovernanceModel): GovernanceIssue[] {
 
   const orgs = unique(model.organisations.map((o) => o.id), '/organisations', 'id', add);
   const people = unique(model.people.map((p) => p.github.toLowerCase()), '/people', 'github', add);
+  const ids = new Map<number, string>();
+  model.people.forEach((p, i) => {
+    if (p.githubId === undefined) return;
+    const other = ids.get(p.githubId);
+    if (other !== undefined) add('E_GOV_DUPLICATE', `/people/${i}/githubId`, `(${p.githubId}) is already the account of '${other}'; one GitHub account is one person`);
+    else ids.set(p.githubId, p.github);
+  });
   const bodies = unique(model.bodies.map((b) => b.id), '/bodies', 'id', add);
   unique(model.modules.map((m) => m.id), '/modules', 'id', add);
   const decisions = unique(model.decisions.map((d) => d.id), '/decisions', 'id', add);
@@ -29,6 +36,17 @@ export function validateModel(model: GovernanceModel): GovernanceIssue[] {
   const org = (id: string, at: string): void => {
     if (!orgs.has(id)) add('E_GOV_REFERENCE', at, `names organisation '${id}', which is not in /organisations`);
   };
+
+  model.organisations.forEach((o, i) => {
+    if (o.group === undefined || o.group === o.id) return;
+    const at = `/organisations/${i}/group`;
+    if (!orgs.has(o.group)) {
+      add('E_GOV_REFERENCE', at, `names group '${o.group}', which is no organisation's id; a group is named by its root organisation (the parent company), so name an organisation of /organisations`);
+      return;
+    }
+    const chain = groupChain(model, o.id);
+    if (chain.cycle) add('E_GOV_REFERENCE', at, `makes a loop of groups (${chain.path.join(' → ')}); the chain of groups must end at a root organisation that names itself or no group`);
+  });
 
   model.people.forEach((p, i) => {
     let previous: { to?: string; from: string } | undefined;
@@ -70,6 +88,7 @@ export function validateModel(model: GovernanceModel): GovernanceIssue[] {
     m.owners?.forEach((o, j) => person(o, `${at}/owners/${j}`));
     if (m.ownerBody !== undefined) body(m.ownerBody, `${at}/ownerBody`);
     if (m.vendor !== undefined) org(m.vendor, `${at}/vendor`);
+    if (m.requires !== undefined && !decisions.has(m.requires)) add('E_GOV_REFERENCE', `${at}/requires`, `names decision type '${m.requires}', which is not in /decisions`);
     if ((m.owners ?? []).length === 0 && m.ownerBody === undefined) {
       add('E_GOV_MODULE_OWNER', at, `(module '${m.id}') has no owner; add owners (GitHub logins) or ownerBody`);
     }

@@ -3,6 +3,7 @@
 import { createHash, randomBytes, verify, type KeyObject } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { EXAMPLE_ACCOUNTS } from './fixtures.js';
 
 /** A file of a pull request: its path, or GitHub's file entry with a rename's old path. */
 export type FakeFile = string | { filename: string; previous_filename?: string; status?: 'added' | 'removed' | 'modified' | 'renamed' };
@@ -19,8 +20,25 @@ export interface FakePull {
   files: FakeFile[];
   /** GitHub's count of changed files (`changed_files`); default: the number of `files`. */
   changedFiles?: number;
-  reviews: { id: number; user: string; state: string; commit_id: string; submitted_at: string }[];
-  comments: { id: number; user: string; body: string; created_at: string; updated_at: string }[];
+  reviews: { id: number; user: string; state: string; commit_id: string; submitted_at: string; body?: string }[];
+  comments: FakeComment[];
+  /** The base branch; default `main`. */
+  base?: string;
+  /** Whether the pull request is a draft. */
+  draft?: boolean;
+  /** Issue events (`base_ref_changed`, `ready_for_review`, ...), oldest first. */
+  events?: { event: string; created_at: string; actor?: string }[];
+}
+
+/** A comment, with the history of its edits as GitHub's GraphQL API keeps it. */
+export interface FakeComment {
+  id: number;
+  user: string;
+  body: string;
+  created_at: string;
+  updated_at: string;
+  /** Each revision (the creation first, once edited): who made it, when, and the whole text after it. */
+  edits?: { editor: string; editedAt: string; diff: string }[];
 }
 
 export interface FakeGitHub {
@@ -35,10 +53,27 @@ export interface FakeGitHub {
   installationTokens: string[];
   /** Stores a file's text as a git blob, served at `GET /repos/:owner/:repo/git/blobs/:sha`; returns its sha. */
   addBlob(text: string): string;
-  /** Edits a comment as a person with write access can (an administrator can edit anyone's): new body, `updated_at` moves. */
-  editComment(id: number, body: string): void;
+  /**
+   * The account id behind each login (`user.id`), which GitHub never changes: set a login to another
+   * id to model a member who renamed and someone else who claimed the freed login.
+   */
+  accounts: Map<string, number>;
+  /**
+   * Edits a comment as `editor` (default: its author; anyone with write access can edit anyone's):
+   * new body, `updated_at` moves, and the edit joins the comment's history (`userContentEdits`).
+   */
+  editComment(id: number, body: string, editor?: string, at?: string): void;
+  /** The rules that apply to each branch (`GET /repos/:owner/:repo/rules/branches/:branch`); none unless set. */
+  rules: Map<string, unknown[]>;
+  /** Check runs created, each with the App that created it (`app.id`), as GitHub records it. */
+  checkRuns: Map<number, Record<string, unknown>>;
+  /** Runs `fn` once, right after the server answers the next request whose path starts with `pathPrefix`. */
+  after(pathPrefix: string, fn: () => void): void;
   close(): Promise<void>;
 }
+
+/** The id of the GitHub Actions App, whose installation token a workflow's GITHUB_TOKEN is. */
+export const GITHUB_ACTIONS_APP_ID = 15368;
 
 /** GitHub lists at most this many files of a pull request (the rest are left out; `changed_files` still counts them). */
 export const GITHUB_MAX_LISTED_FILES = 3000;
@@ -123,9 +158,14 @@ export async function startFakeGitHub(owner: string, repo: string, pull: FakePul
   const writes: FakeGitHub['writes'] = [];
   const limits: { prefix: string; kind: 'primary' | 'secondary'; left: number }[] = [];
   const checkRuns = new Map<number, Record<string, unknown>>();
+  const hooks: { prefix: string; fn: () => void }[] = [];
+  const rules = new Map<string, unknown[]>();
   const blobs = new Map<string, string>();
   let nextCheck = 1;
   const prefix = `/repos/${owner}/${repo}`;
+  const accounts = new Map(Object.entries(EXAMPLE_ACCOUNTS));
+  // Any other login gets an id of its own, the same on every request.
+  const accountOf = (login: string): number => accounts.get(login) ?? 100_000 + Number.parseInt(createHash('sha1').update(login).digest('hex').slice(0, 6), 16);
 
   const handler = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
@@ -174,11 +214,24 @@ export async function startFakeGitHub(owner: string, repo: string, pull: FakePul
       const links = [...(page < last ? [link(page + 1, 'next'), link(last, 'last')] : []), ...(page > 1 ? [link(1, 'first'), link(page - 1, 'prev')] : [])];
       send(200, items.slice((page - 1) * perPage, page * perPage), links.length > 0 ? { link: links.join(', ') } : {});
     };
-    const user = (login: string) => ({ login, id: login.length, type: login.endsWith('[bot]') ? 'Bot' : 'User' });
+    const user = (login: string) => ({ login, id: accountOf(login), type: login.endsWith('[bot]') ? 'Bot' : 'User' });
     const p = url.pathname;
     const method = req.method ?? 'GET';
     if (method === 'GET' && p === `${prefix}/pulls/${pull.number}`) {
-      send(200, { number: pull.number, user: user(pull.author), head: { sha: pull.headSha }, created_at: pull.createdAt, labels: pull.labels.map((name) => ({ name })), body: pull.body ?? null, changed_files: pull.changedFiles ?? pull.files.length });
+      const base = pull.base ?? 'main';
+      send(200, { number: pull.number, user: user(pull.author), draft: pull.draft ?? false, head: { sha: pull.headSha }, base: { ref: base, sha: createHash('sha1').update(base).digest('hex') }, created_at: pull.createdAt, labels: pull.labels.map((name) => ({ name })), body: pull.body ?? null, changed_files: pull.changedFiles ?? pull.files.length });
+    } else if (method === 'GET' && p === `${prefix}/issues/${pull.number}/events`) {
+      paged((pull.events ?? []).map((e, i) => ({ id: i + 1, event: e.event, created_at: e.created_at, actor: user(e.actor ?? pull.author) })));
+    } else if (method === 'POST' && p === '/graphql') {
+      // The adapter's one query: the edit history of comments by node id.
+      const ids = ((body['variables'] as { ids?: string[] } | undefined)?.ids ?? []);
+      const nodes = ids.map((nodeId) => {
+        const c = pull.comments.find((x) => `IC_${x.id}` === nodeId);
+        if (c === undefined) return null;
+        const edits = [...(c.edits ?? [])].reverse().map((e) => ({ editedAt: e.editedAt, diff: e.diff, editor: { login: e.editor, databaseId: accountOf(e.editor) } }));
+        return { id: nodeId, userContentEdits: { nodes: edits } };
+      });
+      send(200, { data: { nodes } });
     } else if (method === 'GET' && p === `${prefix}/pulls/${pull.number}/files`) {
       const entries = pull.files.slice(0, GITHUB_MAX_LISTED_FILES).map((f) => (typeof f === 'string' ? { filename: f, status: 'modified' } : { status: f.previous_filename === undefined ? 'modified' : 'renamed', ...f }));
       paged(entries);
@@ -191,31 +244,36 @@ export async function startFakeGitHub(owner: string, repo: string, pull: FakePul
     } else if (method === 'GET' && p === `${prefix}/pulls/${pull.number}/reviews`) {
       paged(pull.reviews.map((r) => ({ ...r, user: user(r.user) })));
     } else if (method === 'GET' && p === `${prefix}/issues/${pull.number}/comments`) {
-      paged(pull.comments.map((c) => ({ ...c, user: user(c.user) })));
+      paged(pull.comments.map(({ edits: _history, ...c }) => ({ ...c, node_id: `IC_${c.id}`, user: user(c.user) })));
     } else if (method === 'POST' && p === `${prefix}/issues/${pull.number}/comments`) {
       if (String(body['body']).length > GITHUB_MAX_COMMENT_CHARS) return send(422, tooLong);
       writes.push({ route: `POST ${p}`, body });
       const now = githubNow();
       const comment = { id: 900 + pull.comments.length, user: 'github-actions[bot]', body: String(body['body']), created_at: now, updated_at: now };
       pull.comments.push(comment);
-      send(201, { ...comment, user: user(comment.user) });
+      send(201, { ...comment, node_id: `IC_${comment.id}`, user: user(comment.user) });
     } else if (method === 'PATCH' && p.startsWith(`${prefix}/issues/comments/`)) {
       const comment = pull.comments.find((c) => String(c.id) === p.slice(p.lastIndexOf('/') + 1));
       if (comment === undefined) return send(404, { message: 'Not Found' });
       if (String(body['body']).length > GITHUB_MAX_COMMENT_CHARS) return send(422, tooLong);
       writes.push({ route: `PATCH ${p}`, body });
-      editComment(comment, String(body['body']));
-      send(200, { ...comment, user: user(comment.user) });
+      editComment(comment, String(body['body']), comment.user);
+      const { edits: _history, ...shown } = comment;
+      send(200, { ...shown, node_id: `IC_${comment.id}`, user: user(comment.user) });
     } else if (method === 'GET' && p.startsWith('/orgs/') && p.endsWith('/members')) {
       const [, , org, , slug] = p.split('/');
       const members = teams[`${org}/${slug}`];
       if (members === undefined) send(404, { message: 'Not Found' });
       else paged(members.map(user));
+    } else if (method === 'GET' && p.startsWith(`${prefix}/rules/branches/`)) {
+      send(200, rules.get(decodeURIComponent(p.slice(`${prefix}/rules/branches/`.length))) ?? []);
     } else if (method === 'POST' && p === `${prefix}/check-runs`) {
       writes.push({ route: `POST ${p}`, body });
       const id = nextCheck++;
-      checkRuns.set(id, body);
-      send(201, { id, ...body });
+      // A check run belongs to the App whose token created it; a workflow token's App is GitHub Actions (15368).
+      const run = { ...body, app: { id: app === undefined ? GITHUB_ACTIONS_APP_ID : app.appId } };
+      checkRuns.set(id, run);
+      send(201, { id, ...run });
     } else if (method === 'PATCH' && p.startsWith(`${prefix}/check-runs/`)) {
       const id = Number(p.slice(p.lastIndexOf('/') + 1));
       if (!checkRuns.has(id)) return send(404, { message: 'Not Found' });
@@ -229,13 +287,21 @@ export async function startFakeGitHub(owner: string, repo: string, pull: FakePul
       send(404, { message: 'Not Found', documentation_url: 'https://docs.github.com/rest' });
     }
   };
-  function editComment(comment: FakePull['comments'][number], text: string): void {
+  function editComment(comment: FakeComment, text: string, editor: string, at?: string): void {
+    // GitHub keeps the creation as the first revision of an edited comment's history.
+    if (comment.edits === undefined || comment.edits.length === 0) comment.edits = [{ editor: comment.user, editedAt: comment.created_at, diff: comment.body }];
     comment.body = text;
     // GitHub moves updated_at on every edit; a comment edited within its creation second still shows it.
-    const now = githubNow();
+    const now = at ?? githubNow();
     comment.updated_at = now === comment.created_at ? new Date(Date.parse(now) + 1000).toISOString().replace(/\.\d{3}Z$/, 'Z') : now;
+    comment.edits.push({ editor, editedAt: comment.updated_at, diff: text });
   }
   const server = createServer((req, res) => {
+    const path = new URL(req.url ?? '/', 'http://127.0.0.1').pathname;
+    res.on('finish', () => {
+      const hook = hooks.findIndex((h) => path.startsWith(h.prefix));
+      if (hook >= 0) hooks.splice(hook, 1)[0]?.fn();
+    });
     handler(req, res).catch((e: unknown) => {
       res.writeHead(500);
       res.end(String(e));
@@ -249,16 +315,20 @@ export async function startFakeGitHub(owner: string, repo: string, pull: FakePul
     writes,
     rateLimit: (pathPrefix, kind, count = 1) => limits.push({ prefix: pathPrefix, kind, left: count }),
     installationTokens,
+    accounts,
+    rules,
+    checkRuns,
     addBlob: (text) => {
       const sha = blobSha(text);
       blobs.set(sha, text);
       return sha;
     },
-    editComment: (id, text) => {
+    editComment: (id, text, editor, at) => {
       const comment = pull.comments.find((c) => c.id === id);
       if (comment === undefined) throw new Error(`no comment ${id}`);
-      editComment(comment, text);
+      editComment(comment, text, editor ?? comment.user, at);
     },
+    after: (pathPrefix, fn) => hooks.push({ prefix: pathPrefix, fn }),
     close: () => new Promise<void>((resolve, reject) => server.close((e) => (e === undefined ? resolve() : reject(e)))),
   };
 }

@@ -31,6 +31,8 @@ export function createCpuPlugin(options: { kernels?: readonly KernelSpec[]; name
   const m: PluginManifest = options.name ? { ...manifest, name: options.name } : manifest;
   return {
     manifest: m,
+    // Another process can make the same plugin, unless its kernels are this process's own functions.
+    ...(options.kernels ? {} : { origin: { module: '@hearth/plugin-cpu', export: 'createCpuPlugin', args: [options.name ? { name: options.name } : {}] } }),
     register(host) {
       host.registerBackend({ type: 'cpu', create: () => new CpuBackend() });
       for (const k of options.kernels ?? CPU_KERNELS) host.registerKernel(k);

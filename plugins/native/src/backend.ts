@@ -21,8 +21,13 @@ export class NativeBackend implements Backend {
   #slot = koffi.alloc('uint64_t', 1) as bigint;
   #slotView = new BigUint64Array(koffi.view(this.#slot, 8));
   #disposed = false;
+  // Set when dispose() begins: no new work; #disposed once the library is released.
+  #closing = false;
+  #drained: (() => void) | undefined;
   /** Storage with reads in flight, and whether it was freed meanwhile (the free waits for the reads). */
   #reading = new Map<bigint, { reads: number; freed: boolean }>();
+  /** Pointers alloc gave that are not freed yet: a library handing one out again is refused. */
+  #live = new Set<bigint>();
 
   /** Live allocations, where the library has `stats` (ABI 1.1). */
   readonly stats?: () => BackendStats;
@@ -57,22 +62,33 @@ export class NativeBackend implements Backend {
   }
 
   allocate(dtype: DType, size: number): NativeStorage {
+    this.#assertOpen('allocate');
     const bytes = size * dtypeBytes(dtype);
     if (bytes === 0) return { byteLength: 0, ptr: 0n, device: this.device };
     this.#slotView[0] = 0n;
     this.lib.check(this.lib.fn.alloc(this.device, bytes, this.#slot) as number, `alloc of ${bytes} bytes`, 'E_BACKEND');
     const ptr = this.#slotView[0]!;
     if (!ptr) throw new HearthError('E_OUT_OF_MEMORY', `${this.lib.identity.name}: alloc of ${bytes} bytes returned NULL; free tensors or use a smaller batch.`, { bytes });
+    if (this.#live.has(ptr)) {
+      throw new HearthError(
+        'E_BACKEND',
+        `${this.lib.identity.name}: alloc of ${bytes} bytes returned 0x${ptr.toString(16)}, which it handed out before and which is still in use (not freed). Two tensors would share memory; this is a bug in the native library, report it to its vendor.`,
+        { bytes, plugin: this.lib.identity.name },
+      );
+    }
+    this.#live.add(ptr);
     return { byteLength: bytes, ptr, device: this.device };
   }
 
   write(storage: DeviceStorage, _dtype: DType, data: HostArray): void {
+    this.#assertOpen('write');
     const s = storage as NativeStorage;
     if (s.byteLength === 0) return;
     this.lib.check(this.lib.fn.copy_to_device(this.device, s.ptr, data, s.byteLength) as number, `copy_to_device of ${s.byteLength} bytes`, 'E_BACKEND');
   }
 
   read(storage: DeviceStorage, dtype: DType, size: number): Promise<HostArray> {
+    if (this.#disposed) return Promise.reject(this.#disposedError('read'));
     const s = storage as NativeStorage;
     const out = hostArray(dtype, size);
     if (s.byteLength === 0) return Promise.resolve(out);
@@ -95,6 +111,7 @@ export class NativeBackend implements Backend {
           if (--pending.reads === 0) {
             this.#reading.delete(s.ptr);
             if (pending.freed) this.#release(s);
+            if (this.#reading.size === 0) this.#drained?.();
           }
         }
       });
@@ -109,15 +126,40 @@ export class NativeBackend implements Backend {
   }
 
   #release(s: NativeStorage): void {
-    if (s.ptr) this.lib.check(this.lib.fn.free(this.device, s.ptr) as number, 'free', 'E_BACKEND');
+    this.#live.delete(s.ptr);
+    // After shutdown the library has released all memory: freeing a pointer again would corrupt its heap.
+    if (s.ptr && !this.#disposed) this.lib.check(this.lib.fn.free(this.device, s.ptr) as number, 'free', 'E_BACKEND');
   }
 
-  dispose(): void {
+  /**
+   * Releases the device once the reads in flight (copies on worker threads) have landed: shutting the
+   * library down under them would free memory they still copy from. Every later call is refused.
+   */
+  dispose(): Promise<void> | void {
     if (this.#disposed) return;
-    this.#disposed = true;
-    this.arena.dispose();
-    koffi.free(this.#slot);
-    this.release();
+    const finish = () => {
+      this.#disposed = true;
+      this.arena.dispose();
+      koffi.free(this.#slot);
+      this.release();
+    };
+    this.#closing = true;
+    if (this.#reading.size === 0) return finish();
+    return new Promise<void>((resolve) => {
+      this.#drained = () => (finish(), resolve());
+    });
+  }
+
+  /** Throws `E_DISPOSED` once {@link NativeBackend.dispose} has begun (kernels check it too). */
+  assertOpen(call: string): void {
+    this.#assertOpen(call);
+  }
+
+  #assertOpen(call: string): void {
+    if (this.#closing) throw this.#disposedError(call);
+  }
+
+  #disposedError(call: string): HearthError {
+    return new HearthError('E_DISPOSED', `${this.lib.identity.name} device ${this.device} was disposed; ${call}() can't run on it.`, { device: this.device, call });
   }
 }
-

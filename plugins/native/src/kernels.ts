@@ -24,6 +24,7 @@ export function nativeKernelSpecs(lib: NativeLibrary, ops: readonly OpSchema[]):
       dtypes: dtype,
       run(inputs, output, attrs, ctx) {
         const b = ctx.backend;
+        b.assertOpen(`launch of ${what}`);
         b.arena.encode(inputs, output, slots, attrs);
         const status = launch(b.device, index, b.arena.inputs, inputs.length, b.arena.output, b.arena.attrs, slots.length) as number;
         if (status !== 0) lib.check(status, what);

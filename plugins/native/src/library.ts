@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import koffi, { type LibraryHandle } from 'koffi';
-import { HearthError, isDType, DTYPES, type DType, type ErrorCode } from '@hearth/core';
+import { HearthError, isDType, DTYPES, MAX_PLUGIN_MESSAGE, MAX_PLUGIN_STRING, OPSET_V1, type DType, type ErrorCode } from '@hearth/core';
 import { ABI_VERSION, API_SIZE_1_0, FUNCTION_FIELDS, PluginApi, PROTOS, STATUS_NAMES, STRING_FIELDS } from './abi.js';
 
 /** What a native library says about itself (the identity fields of its table). */
@@ -108,7 +108,7 @@ export function openNativeLibrary(file: string): NativeLibrary {
     ...FUNCTION_FIELDS.filter((f) => f.required && !field(f.name)).map((f) => f.name),
   ];
   if (missing.length) throw pluginError(path, `The plugin's function table has NULL in ${missing.join(', ')}; every one of them is required`, { missing });
-  const str = (f: string) => koffi.decode(field(f), 'char', -1) as string;
+  const str = (f: string) => boundedString(path, f, koffi.decode(field(f), 'char', -1) as string);
   const fn = Object.fromEntries(
     FUNCTION_FIELDS.map((f) => {
       const p = f.since <= minor ? field(f.name) : null;
@@ -118,11 +118,17 @@ export function openNativeLibrary(file: string): NativeLibrary {
   const identity: NativeIdentity = { name: str('name'), vendor: str('vendor'), version: str('version'), deviceType: str('device_type'), abi: { major, minor } };
   const check = (status: number, what: string, fallbackCode: ErrorCode = 'E_KERNEL') => {
     if (status === 0) return;
-    const detail = (fn.last_error() as string | null) || 'no message';
+    const detail = ((fn.last_error() as string | null) || 'no message').slice(0, MAX_PLUGIN_MESSAGE);
     const name = STATUS_NAMES[status] ?? `status ${status}`;
     throw new HearthError(STATUS_CODES[status] ?? fallbackCode, `${identity.name}: ${what} failed (${name}): ${detail}`, { library: path, status, statusName: name });
   };
   return { path, identity, fn, kernels: readKernels(path, fn, check), check, handle: lib };
+}
+
+/** A string the library gave, refused past the length any honest name needs. */
+function boundedString(path: string, field: string, s: string): string {
+  if (s.length > MAX_PLUGIN_STRING) throw pluginError(path, `The plugin's ${field} is ${s.length} characters long, more than the ${MAX_PLUGIN_STRING} allowed`, { field });
+  return s;
 }
 
 function readKernels(path: string, fn: NativeFunctions, check: NativeLibrary['check']): NativeKernel[] {
@@ -131,13 +137,15 @@ function readKernels(path: string, fn: NativeFunctions, check: NativeLibrary['ch
   check(fn.kernels(list, count) as number, 'kernels()', 'E_PLUGIN');
   const base = list[0] as bigint | null;
   if (!base && count[0]! > 0) throw pluginError(path, 'kernels() returned a NULL list');
+  const most = OPSET_V1.length * DTYPES.length; // one per (op, dtype): more can't be real
+  if (count[0]! > most || count[0]! < 0) throw pluginError(path, `kernels() claims ${count[0]} kernels, more than the opset's ${most} (op, dtype) pairs`);
   const out: NativeKernel[] = [];
   for (let i = 0; i < count[0]!; i++) {
     const opPtr = koffi.decode(base, i * 16, 'void *') as bigint | null;
     const code = koffi.decode(base, i * 16 + 8, 'int32_t') as number;
     const dtype = DTYPES[code];
     if (!opPtr || !isDType(dtype)) throw pluginError(path, `kernels()[${i}] has ${opPtr ? `an unknown dtype code ${code}` : 'a NULL op name'}`);
-    out.push({ op: koffi.decode(opPtr, 'char', -1) as string, dtype, index: i });
+    out.push({ op: boundedString(path, `kernels()[${i}].op`, koffi.decode(opPtr, 'char', -1) as string), dtype, index: i });
   }
   return out;
 }

@@ -1,4 +1,4 @@
-import { CORE_API_VERSION, HearthError, type HearthPlugin, type PluginManifest } from '@hearth/core';
+import { CORE_API_VERSION, HearthError, MAX_DEVICES, type HearthPlugin, type PluginManifest } from '@hearth/core';
 import { NativeBackend } from './backend.js';
 import { nativeKernelSpecs } from './kernels.js';
 import { openNativeLibrary, type NativeLibrary } from './library.js';
@@ -21,6 +21,11 @@ export function createNativePlugin(options: NativePluginOptions): HearthPlugin {
   const { manifest } = options;
   return {
     manifest,
+    /** Another process makes the same plugin over the same library (for `createHearth({ isolate })`). */
+    get origin() {
+      const library = typeof options.library === 'function' ? options.library() : options.library;
+      return { module: '@hearth/plugin-native', export: 'createNativePlugin', args: [{ library, manifest }] };
+    },
     register(host) {
       const lib = openNativeLibrary(typeof options.library === 'function' ? options.library() : options.library);
       const type = lib.identity.deviceType;
@@ -55,6 +60,10 @@ function createDevices(lib: NativeLibrary): NativeBackend[] {
   if (live <= 0) {
     lib.fn.shutdown();
     throw new HearthError('E_BACKEND_INIT', `${lib.identity.name}: init found no device.`, { library: lib.path });
+  }
+  if (live > MAX_DEVICES) {
+    lib.fn.shutdown();
+    throw new HearthError('E_BACKEND_INIT', `${lib.identity.name}: init claims ${live} devices, more than the ${MAX_DEVICES} any machine has; it was refused. This is a plugin bug; report it to its vendor.`, { library: lib.path, devices: live });
   }
   const release = () => {
     if (--live === 0) lib.fn.shutdown();

@@ -1,5 +1,5 @@
 import { HearthError, type Backend, type BackendStats, type DType, type DeviceInfo, type DeviceStorage, type HostArray } from '@hearth/core';
-import { WasmHeap, type WasmStorage } from './heap.js';
+import { MAX_BLOCK_BYTES, WasmHeap, type WasmStorage } from './heap.js';
 import type { KernelExports, LoadedKernels } from './module.js';
 import type { ThreadPool } from './threads.js';
 
@@ -11,6 +11,8 @@ export class WasmBackend implements Backend {
   readonly info: DeviceInfo;
   readonly dtypes: readonly DType[] = ['float32', 'int32', 'bool'];
   readonly syncRead = true;
+  /** The largest tensor: the core refuses a bigger one with E_OUT_OF_MEMORY before asking the heap. */
+  readonly maxAllocationBytes = MAX_BLOCK_BYTES;
   /** The allocator over the module's memory. */
   readonly heap: WasmHeap;
   /** The calling thread's kernels. */

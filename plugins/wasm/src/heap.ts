@@ -7,6 +7,11 @@ export const CONTROL_BLOCK = HEAP_BASE - 256;
 const PAGE = 65536;
 const MIN_CLASS = 6; // 64 bytes: every allocation starts on a cache line (and a SIMD boundary)
 const CLASSES = 32;
+/**
+ * The largest block: blocks are powers of two in a memory of at most 2 GiB (MAX_PAGES) that also holds the
+ * module below HEAP_BASE, so 1 GiB is the biggest that can ever fit.
+ */
+export const MAX_BLOCK_BYTES = 2 ** 30;
 /** Bytes of a block of each size class. */
 const CLASS_BYTES = Float64Array.from({ length: CLASSES }, (_, c) => 2 ** c);
 
@@ -83,6 +88,7 @@ export class WasmHeap {
   /** A block for `size` elements of `dtype`; throws RangeError when the memory can't grow (the core reports it as E_OUT_OF_MEMORY). */
   allocate(dtype: DType, size: number): WasmStorage {
     const bytes = size * dtypeBytes(dtype);
+    if (bytes > MAX_BLOCK_BYTES) throw new RangeError(`wasm memory: a block of ${bytes} bytes is beyond the largest one (${MAX_BLOCK_BYTES} bytes)`);
     const cls = bytes <= 1 << MIN_CLASS ? MIN_CLASS : 32 - Math.clz32(bytes - 1);
     let ptr = this.#free[cls]!.pop();
     if (ptr === undefined) ptr = this.#bump(CLASS_BYTES[cls]!);

@@ -68,6 +68,7 @@ async function createBackend(options: BackendOptions): Promise<WasmBackend> {
 export function createWasmPlugin(): HearthPlugin {
   return {
     manifest,
+    origin: { module: '@hearth/plugin-wasm', export: 'createWasmPlugin' },
     register(host) {
       host.registerBackend({ type: 'wasm', create: createBackend });
       for (const k of WASM_KERNELS) host.registerKernel(k);

@@ -46,3 +46,22 @@ describe('ThreadPool', () => {
     pool.dispose();
   });
 });
+
+describe('ThreadPool after dispose', () => {
+  it('never starts workers once disposed, and still runs a kernel (on the calling thread)', async () => {
+    const loaded = await loadKernels(true);
+    let spawned = 0;
+    const pool = new ThreadPool(loaded, 3, () => {
+      spawned++;
+      throw new Error('a worker was started after dispose()');
+    });
+    pool.dispose(); // before any parallel job: the workers were never started
+    const heap = new WasmHeap(loaded.memory);
+    const n = 200_001;
+    const x = heap.allocate('float32', n);
+    (x.data as Float32Array).fill(3);
+    pool.run('unary_f32', [0, x.ptr, x.ptr, n], true); // neg
+    expect((x.data as Float32Array)[n - 1]).toBe(-3);
+    expect(spawned).toBe(0);
+  });
+});

@@ -69,6 +69,7 @@ export class ThreadPool {
   #ctl: Int32Array;
   #args: Float64Array;
   #failed = false;
+  #disposed = false;
 
   constructor(
     kernels: LoadedKernels,
@@ -118,7 +119,7 @@ export class ThreadPool {
   /** Starts the workers once; false (and single-threaded from then on) if they can't start. */
   #start(): boolean {
     if (this.#workers) return true;
-    if (this.#failed) return false;
+    if (this.#failed || this.#disposed) return false; // never start workers after dispose()
     const { module, memory } = this.#kernels;
     const ctl = this.#ctl;
     const workers: NodeWorker[] = [];
@@ -145,6 +146,7 @@ export class ThreadPool {
 
   /** Stops the workers. */
   dispose(): void {
+    this.#disposed = true;
     if (!this.#workers) return;
     this.#ctl[FN] = -1;
     Atomics.add(this.#ctl, SEQ, 1);

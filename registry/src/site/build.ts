@@ -12,7 +12,7 @@ import { pluginSlug } from './status.js';
  */
 export function buildSite(index: RegistryIndex, outDir: string, now: Date = new Date()): string {
   mkdirSync(join(outDir, 'plugins'), { recursive: true });
-  for (const entry of index.entries) writeFileSync(join(outDir, 'plugins', `${pluginSlug(entry.name)}.html`), pluginPage(entry, now));
+  for (const entry of index.entries) writeFileSync(join(outDir, 'plugins', `${pluginSlug(entry.name)}.html`), pluginPage(entry, now, index.signers));
   const file = join(outDir, 'index.html');
   writeFileSync(file, listPage(index, now));
   return file;

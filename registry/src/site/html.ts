@@ -17,6 +17,7 @@ export const STATUS_COLOURS: Readonly<Record<string, string>> = {
   'not-supported': '#cfd8dc',
   expired: '#ef6c00',
   revoked: '#c62828',
+  untrusted: '#6d4c41',
 };
 
 const CSS = `

@@ -21,22 +21,22 @@ box.addEventListener('input', apply);
 apply();
 `;
 
-function row(entry: IndexEntry, now: Date): string {
-  const s = pluginStatus(entry, now);
+function row(entry: IndexEntry, now: Date, signers: RegistryIndex['signers']): string {
+  const s = pluginStatus(entry, now, signers);
   const search = [entry.name, entry.vendor, s.status, ...s.deviceTypes, ...s.profiles].join(' ').toLowerCase();
   return `<tr data-search="${esc(search)}" data-name="${esc(entry.name)}">
-<td><a href="plugins/${esc(pluginSlug(entry.name))}.html">${esc(entry.name)}</a></td><td>${esc(entry.vendor)}</td><td>${esc(s.version)}</td>
-<td>${badge(s.status)}</td><td>${esc(s.deviceTypes.join(', '))}</td><td>${esc(s.profiles.join(', ') || '—')}</td><td>${esc(s.expires?.slice(0, 10) ?? '—')}</td></tr>`;
+<td><a href="plugins/${esc(pluginSlug(entry.name))}.html">${esc(entry.name)}</a></td><td>${esc(entry.vendor)}</td><td>${esc(s.version)}${s.newestRevoked ? ` <span class="muted">(${esc(s.newestRevoked)} revoked)</span>` : ''}</td>
+<td>${badge(s.status)}</td><td>${esc(s.deviceTypes.join(', '))}</td><td>${esc(s.profiles.join(', ') || '—')}</td><td>${esc(s.suites.join(', ') || '—')}</td><td>${esc(s.expires?.slice(0, 10) ?? '—')}</td></tr>`;
 }
 
 /** The list page: every plugin with its status, device types, certified profiles and expiry, and a filter box. */
 export function listPage(index: RegistryIndex, now: Date): string {
   const body = `<h1>Hearth plugin registry</h1>
-<p class="muted">Plugins certified by the Hearth conformance suite. A certificate lasts 12 months. Built ${esc(now.toISOString().slice(0, 10))}.</p>
+<p class="muted">Plugins certified by the Hearth conformance suite. A certificate lasts 12 months and is accepted while its suite version is one of the current suite and the two releases before it; a certificate stands only while its signer is trusted for that package and device type. The version shown is the one an install gets: the highest that is not revoked. Built ${esc(now.toISOString().slice(0, 10))}.</p>
 <p><input id="filter" type="search" placeholder="Filter: name, vendor, device type, profile, status" aria-label="Filter plugins"> <span id="count" class="muted"></span></p>
-<table id="plugins"><thead><tr><th>Plugin</th><th>Vendor</th><th>Version</th><th>Status</th><th>Device types</th><th>Certified profiles</th><th>Expires</th></tr></thead>
+<table id="plugins"><thead><tr><th>Plugin</th><th>Vendor</th><th>Version</th><th>Status</th><th>Device types</th><th>Certified profiles</th><th>Suite</th><th>Expires</th></tr></thead>
 <tbody>
-${index.entries.map((e) => row(e, now)).join('\n')}
+${index.entries.map((e) => row(e, now, index.signers)).join('\n')}
 </tbody></table>`;
   return page('Hearth plugin registry', body, FILTER_SCRIPT);
 }

@@ -1,5 +1,6 @@
 import { ULP_BUCKETS } from '@hearth/conformance';
-import { certificationStatus, type Certification, type IndexEntry, type IndexVersion } from '../index-file.js';
+import { certificationStatus, installableVersion, newestVersion, type Certification, type IndexEntry, type IndexVersion } from '../index-file.js';
+import type { TrustedSigner } from '../trust.js';
 import { badge, esc, page, STATUS_COLOURS } from './html.js';
 import { pluginStatus } from './status.js';
 
@@ -41,31 +42,40 @@ function ulpChart(cert: Certification): string {
   return `<svg class="ulp-chart" role="img" aria-label="ULP distribution per op" width="${labelW + barW + 10}" height="${ops.length * rowH}" xmlns="http://www.w3.org/2000/svg">${bars.join('')}</svg><p class="legend">${legend}</p>`;
 }
 
-function historyTable(entry: IndexEntry, now: Date): string {
+/** Whose figures these are: the registry bot's own rerun, or the vendor's submitted results. */
+function provenance(cert: Certification): string {
+  const m = cert.summary.measuredBy;
+  if (!m) return '<p class="muted">Figures as submitted by the vendor: the registry bot has no such device to rerun the suite on.</p>';
+  return `<p class="muted">Figures measured by the registry bot's own run on ${esc(m.device)} (${esc(m.at.slice(0, 10))}${m.freshSeed !== undefined ? `, fresh draws from seed ${esc(m.freshSeed)}` : ''}), not the submitted results.</p>`;
+}
+
+function historyTable(entry: IndexEntry, now: Date, signers: readonly TrustedSigner[]): string {
   const rows = [...entry.versions].reverse().flatMap((v: IndexVersion) =>
     v.certifications.map(
       (c) =>
-        `<tr><td>${esc(v.version)}</td><td>${esc(c.deviceType)}</td><td>${esc(c.profile)}</td><td>${esc(c.opset ?? 1)}</td><td>${esc(c.suiteVersion)}</td><td>${esc(c.certifiedAt.slice(0, 10))}</td><td>${esc(c.expires.slice(0, 10))}</td><td>${badge(certificationStatus(v, c, now))}${v.revoked ? ` <span class="muted">${esc(v.revoked.reason)}</span>` : ''}</td><td><code title="${esc(c.bundle)}">${esc(c.bundle.slice(0, 19))}…</code></td><td><code>${esc(c.signer)}</code></td></tr>`,
+        `<tr><td>${esc(v.version)}</td><td>${esc(c.deviceType)}</td><td>${esc(c.profile)}</td><td>${esc(c.opset ?? 1)}</td><td>${esc(c.suiteVersion)}</td><td>${esc(c.certifiedAt.slice(0, 10))}</td><td>${esc(c.expires.slice(0, 10))}</td><td>${badge(certificationStatus(entry.name, v, c, now, signers))}${v.revoked ? ` <span class="muted">${esc(v.revoked.reason)}</span>` : ''}</td><td><code title="${esc(c.bundle)}">${esc(c.bundle.slice(0, 19))}…</code></td><td><code>${esc(c.signer)}</code></td></tr>`,
     ),
   );
   return `<table class="history"><thead><tr><th>Version</th><th>Device</th><th>Profile</th><th>Opset</th><th>Suite</th><th>Certified</th><th>Expires</th><th>Status</th><th>Bundle</th><th>Signer</th></tr></thead><tbody>${rows.join('')}</tbody></table>`;
 }
 
 /** A plugin's page: its standing, per certified run the op × dtype matrix and ULP chart, and its history. */
-export function pluginPage(entry: IndexEntry, now: Date): string {
-  const s = pluginStatus(entry, now);
-  const latest = entry.versions[entry.versions.length - 1]!;
+export function pluginPage(entry: IndexEntry, now: Date, signers: readonly TrustedSigner[]): string {
+  const s = pluginStatus(entry, now, signers);
+  const latest = installableVersion(entry) ?? newestVersion(entry);
   const runs = latest.certifications.map(
     (c) => `<h2>${esc(c.deviceType)}, profile ${esc(c.profile)}, opset ${esc(c.opset ?? 1)} (suite ${esc(c.suiteVersion)})</h2>
 <p>${Object.entries(c.summary.counts).map(([k, n]) => `${n} ${esc(k)}`).join(', ')}</p>
+${provenance(c)}
 <h3>Operators × dtypes</h3>${matrixTable(c)}
 <h3>Accuracy: ULP distribution per op</h3>${ulpChart(c)}`,
   );
   const body = `<p><a href="../index.html">← All plugins</a></p>
 <h1>${esc(entry.name)} ${badge(s.status)}</h1>
+${s.newestRevoked ? `<p><b>The newest version, ${esc(s.newestRevoked)}, is revoked</b>: this page shows ${esc(s.version)}, the version an install gets when it avoids revoked ones.</p>` : ''}
 <p>${esc(entry.vendor)} · version ${esc(s.version)} · device types ${esc(latest.deviceTypes.join(', '))} · core API ${esc(latest.coreApi)} · opset ${esc(latest.opset)} · contact ${esc(entry.contact)}</p>
-<p>Claims ${esc(latest.profiles.join(', '))}; certified ${esc(s.profiles.join(', ') || 'nothing at present')}; package <code>${esc(latest.integrity.slice(0, 30))}…</code></p>
+<p>Claims ${esc(latest.profiles.join(', '))}; certified ${esc(s.profiles.join(', ') || 'nothing at present')}${s.suites.length ? ` by suite ${esc(s.suites.join(', '))}` : ''}; package <code>${esc(latest.integrity.slice(0, 30))}…</code></p>
 ${runs.join('\n')}
-<h2>History</h2>${historyTable(entry, now)}`;
+<h2>History</h2>${historyTable(entry, now, signers)}`;
   return page(`${entry.name}: Hearth plugin registry`, body);
 }

@@ -1,31 +1,39 @@
-import { certificationStatus, certifiedProfiles, type CertificationStatus, type IndexEntry } from '../index-file.js';
+import { certificationStatus, certifiedProfiles, installableVersion, newestVersion, type CertificationStatus, type IndexEntry } from '../index-file.js';
+import type { TrustedSigner } from '../trust.js';
 
-/** A plugin's standing as the list shows it: its latest version's status and certified figures. */
+/** A plugin's standing as the list shows it: the version a user installing it would get, and its figures. */
 export interface PluginStatus {
-  /** The latest version. */
+  /** The version `npm install` would pick among those not revoked (the highest by semver). */
   readonly version: string;
-  /** certified (some certificate stands), expired, or revoked. */
+  /** certified (some certificate stands), expired, untrusted (its signer is no longer trusted) or revoked. */
   readonly status: CertificationStatus;
   /** Device types with a standing certificate (the manifest's when none stands). */
   readonly deviceTypes: readonly string[];
   /** Profiles with a standing certificate. */
   readonly profiles: readonly string[];
+  /** The suite versions of its standing certificates. */
+  readonly suites: readonly string[];
   /** The latest expiry among its certificates. */
   readonly expires: string | undefined;
+  /** Set when the newest version by semver is revoked: that version, so the page can say so. */
+  readonly newestRevoked?: string;
 }
 
-/** The standing of a plugin's latest version at `now`. */
-export function pluginStatus(entry: IndexEntry, now: Date): PluginStatus {
-  const latest = entry.versions[entry.versions.length - 1]!;
-  const standing = latest.certifications.filter((c) => certificationStatus(latest, c, now) === 'certified');
-  const status: CertificationStatus = latest.revoked ? 'revoked' : standing.length > 0 ? 'certified' : 'expired';
-  const expires = latest.certifications.map((c) => c.expires).sort().pop();
+/** The standing at `now` of the version a user would install, under the index's signers. */
+export function pluginStatus(entry: IndexEntry, now: Date, signers: readonly TrustedSigner[]): PluginStatus {
+  const newest = newestVersion(entry);
+  const shown = installableVersion(entry) ?? newest;
+  const statuses = shown.certifications.map((c) => certificationStatus(entry.name, shown, c, now, signers));
+  const standing = shown.certifications.filter((_, i) => statuses[i] === 'certified');
+  const status: CertificationStatus = shown.revoked ? 'revoked' : standing.length > 0 ? 'certified' : statuses.includes('expired') ? 'expired' : statuses.length ? 'untrusted' : 'expired';
   return {
-    version: latest.version,
+    version: shown.version,
     status,
-    deviceTypes: standing.length ? [...new Set(standing.map((c) => c.deviceType))] : latest.deviceTypes,
-    profiles: certifiedProfiles(latest, now),
-    expires,
+    deviceTypes: standing.length ? [...new Set(standing.map((c) => c.deviceType))] : shown.deviceTypes,
+    profiles: certifiedProfiles(entry.name, shown, now, signers),
+    suites: [...new Set(standing.map((c) => c.suiteVersion))],
+    expires: shown.certifications.map((c) => c.expires).sort().pop(),
+    ...(newest.revoked && newest !== shown ? { newestRevoked: newest.version } : {}),
   };
 }
 

@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { runConformance, type RunResult } from '@hearth/conformance';
 import { cpuPlugin } from '@hearth/plugin-cpu';
 import { writeBundle } from '../bundle.js';
-import type { SignerKey } from '../keys.js';
+import { publicSigner, type Signer, type SignerKey } from '../keys.js';
+import type { TrustedSigner } from '../trust.js';
 import { readPluginPackage, type PluginPackage } from '../manifest.js';
 
 /** The CPU plugin's package manifest, read from the repository. */
@@ -26,4 +27,9 @@ export function bundleOf(run: RunResult, key: SignerKey, options: { package?: Pl
   const dir = mkdtempSync(join(tmpdir(), 'hearth-bundle-'));
   writeBundle({ run, package: options.package ?? cpuPackage, integrity: options.integrity ?? 'sha512-AAAA', key, dir, ...(options.now ? { now: options.now } : {}) });
   return dir;
+}
+
+/** A signer trusted for everything (`*`), as a foundation lab is: for tests that are not about scopes. */
+export function trustedForAll(key: Signer): TrustedSigner {
+  return { ...publicSigner(key), packages: ['*'], deviceTypes: ['*'] };
 }

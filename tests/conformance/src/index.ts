@@ -8,7 +8,7 @@
  */
 export { SUITE_VERSION, SUITE_SEED } from './version.js';
 export { PROFILES, getProfile, inProfile, type Profile } from './profiles.js';
-export { allCases, profileCases, opSpecs, computeDtypes, castTargets, tierOf, PROPERTY_RUNS } from './suite.js';
+export { allCases, profileCases, opSpecs, computeDtypes, castTargets, tierOf, PROPERTY_RUNS, THREAD_PROPERTY_RUNS } from './suite.js';
 export type { TensorInput, CaseKind, CaseTier, FollowUpCall, ExpectedError, OpCase, PropertyCase, LifecycleCase, SuiteCase } from './cases/types.js';
 export type { OpSpec, Draft } from './cases/spec.js';
 export { SpecContext } from './cases/spec.js';
@@ -21,9 +21,15 @@ export { roundFloat16, roundTo, ulpOf, unitRoundoff } from './numeric/float.js';
 export { FAILING, type CaseResult, type CaseStatus, type AccuracyRecord, type FailureDetail } from './results.js';
 export { runConformance, selectCases, type RunOptions, type RunResult, type Selection } from './runner/run.js';
 export { Rng, hashSeed } from './numeric/rng.js';
+export { drawFreshSeed, freshTwin, withFreshDraws, FRESH_PREFIX } from './fresh.js';
+export { readRepro, reproJson, reproCases, type Repro, type ReproCall } from './fuzz/repro.js';
+export { fuzzPlugins, type FuzzOptions, type FuzzResult, type Disagreement } from './fuzz/fuzz.js';
+export type { Outcome } from './exec/run-case.js';
 export { loadPlugin } from './runner/load-plugin.js';
+export { caseTimeoutMs, ELEMENTS_PER_TIMEOUT } from './runner/timeouts.js';
 export { loadExpectations, ExpectationSet, type Expectation, type ExpectationsFile } from './expectations.js';
-export { writeReports, resultsJson, externalizeInputs, REPORT_FILES, type ExternalizedRun, type WrittenReport } from './report/write.js';
+export { writeReports, resultsJson, resultsJsonPieces, externalizeInputs, REPORT_FILES, type ExternalizedRun, type SavedInputs, type WrittenReport } from './report/write.js';
+export { jsonPieces, writePieces, writeJsonFile } from './report/json-stream.js';
 export { junitXml } from './report/junit.js';
 export { validateResults } from './report/validate.js';
 export { markdownSummary } from './report/markdown.js';
@@ -34,6 +40,9 @@ export { ProgressBar } from './progress.js';
 
 /** The file URL of the published JSON Schema that results.json validates against. */
 export const RESULTS_SCHEMA_URL: URL = new URL('../schema/results.schema.json', import.meta.url);
+
+/** The file URL of the published JSON Schema of reproduction files (`hearth fuzz`, `hearth conformance --repro`). */
+export const REPRO_SCHEMA_URL: URL = new URL('../schema/repro.schema.json', import.meta.url);
 
 /** The file URL of the published JSON Schema of expectations files. */
 export const EXPECTATIONS_SCHEMA_URL: URL = new URL('../schema/expectations.schema.json', import.meta.url);

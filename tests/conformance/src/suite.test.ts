@@ -62,7 +62,17 @@ describe('the suite is derived from the opset', () => {
     const ids = new Set(allCases().map((c) => c.id));
     const want = [
       'hearth:op,matmul:dtype=float32;case=inner-17',
-      'hearth:op,add:dtype=float32;case=size-65537',
+      'hearth:op,add:dtype=float32;case=size-262161',
+      'hearth:op,sub:dtype=float32;case=broadcast-row-17-left',
+      'hearth:op,matmul:dtype=float32;case=tile-full-k-300',
+      'hearth:op,matmul:dtype=float32;case=sequence-threads-68x257x65',
+      'hearth:op,conv2d:dtype=float32;case=wide-stride-1x2',
+      'hearth:op,conv2d:dtype=float32;case=wide-dilation-1x2',
+      'hearth:op,conv2d:dtype=float32;case=empty-channels-bias',
+      'hearth:op,softmax:dtype=float32;case=lanes-underflow-16',
+      'hearth:op,mean:dtype=float32;case=lanes-near-max',
+      'hearth:op,sum:dtype=float32;case=threads-300007',
+      'hearth:op,sum:dtype=float32;case=threads-ones-262145',
       'hearth:op,conv2d:dtype=float32;case=kernel-1x1-stride2-padding1',
       'hearth:op,gather:dtype=float32;case=negative-axis',
       'hearth:op,sum:dtype=float32;case=axes-none',

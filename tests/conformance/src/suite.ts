@@ -13,12 +13,16 @@ import { SAMPLING_SPECS } from './cases/sampling.js';
 import { RANDOM_SPECS } from './cases/random.js';
 import { COMPOSITE_SPECS } from './cases/composites.js';
 import { schemaErrors } from './cases/errors.js';
+import { threadArbitrary } from './cases/thread-properties.js';
 import { SpecContext, type Draft, type OpSpec } from './cases/spec.js';
 import { getProfile, inProfile, type Profile } from './profiles.js';
 import type { CaseTier, LifecycleCase, OpCase, PropertyCase, SuiteCase } from './cases/types.js';
 
 /** How many random inputs each property test tries. */
 export const PROPERTY_RUNS = 100;
+
+/** How many random inputs each `property-threads` test of the `large` tier tries (each is 2^18 and more elements). */
+export const THREAD_PROPERTY_RUNS = 2;
 
 const FAMILIES: readonly Record<string, OpSpec>[] = [
   ELEMENTWISE_SPECS,
@@ -120,6 +124,10 @@ export function allCases(): SuiteCase[] {
       const id = caseId(['op', schema.name], [['dtype', dtype], ['case', 'property']]);
       const dtypes = propertyDtypes(schema, dtype);
       cases.push({ id, kind: 'property', op: schema.name, dtype, name: 'property', seed: hashSeed(SUITE_SEED, id), runs: PROPERTY_RUNS, dtypes } satisfies PropertyCase);
+      if (dtype === 'float32' && threadArbitrary(schema.name, dtype)) {
+        const tid = caseId(['op', schema.name], [['dtype', dtype], ['case', 'property-threads']]);
+        cases.push({ id: tid, kind: 'property', op: schema.name, dtype, name: 'property-threads', seed: hashSeed(SUITE_SEED, tid), runs: THREAD_PROPERTY_RUNS, dtypes, regime: 'threads', tier: 'large' } satisfies PropertyCase);
+      }
       for (const c of cases) {
         if (seen.has(c.id)) throw new Error(`conformance: duplicate case ID ${c.id}`);
         seen.add(c.id);
@@ -133,7 +141,7 @@ export function allCases(): SuiteCase[] {
 
 /** A case's size tier (`standard` unless it says otherwise). */
 export function tierOf(c: SuiteCase): CaseTier {
-  return (c.kind !== 'property' && c.kind !== 'lifecycle' && c.tier) || 'standard';
+  return (c.kind !== 'lifecycle' && c.tier) || 'standard';
 }
 
 /** The cases of one profile, in suite order. */

@@ -2,8 +2,10 @@
  * The version of the conformance suite. A certificate names it with the core API and opset versions. Any
  * change to the case list, a bound, a profile or the property draws is a new suite version. 1.1.0: the
  * case classes of the README's "Case classes", 100 property draws, the `large` profile, tighter tanh,
- * sigmoid and gelu floors. 2.0.0: opset 2 (its primitives, and its composites checked against their
- * decompositions); a verdict covers the opset the plugin declares.
+ * sigmoid and gelu floors. 1.2.0: properties and cases built per regime (README: "Regimes"), exact-sum
+ * bounds, the `large` tier on inputs with known answers, timeouts scaled by a case's size. 2.0.0: opset 2
+ * (its primitives, and its composites checked against their decompositions); a verdict covers the opset
+ * the plugin declares.
  */
 export const SUITE_VERSION = '2.0.0';
 

@@ -19,14 +19,14 @@ describe('runs in process on the reference CPU plugin', () => {
     expect(readFileSync(join(dir, 'index.html'), 'utf8')).toMatch(/<td class="op">matmul<\/td>/);
     expect(readFileSync(join(dir, 'summary.md'), 'utf8')).toMatch(/\*\*Verdict: PASS\*\*/);
     expect(junitXml(run)).toMatch(new RegExp(`<testsuites [^>]*tests="${run.results.length}" failures="0"`));
-  });
+  }, 120_000);
 
   it('passes the large profile: reductions past 2^24 elements, inner sizes past 65,536, a softmax row of 6 million', async () => {
     const run = await runConformance({ plugin: cpuPlugin, profile: 'large' });
     expect(run.results.filter((r) => r.status !== 'pass').map((r) => `${r.id}: ${r.message}`)).toEqual([]);
     expect(run.results.filter((r) => r.kind !== 'lifecycle').length).toBeGreaterThanOrEqual(7);
     expect(run.verdict).toBe('pass');
-  }, 240_000);
+  }, 360_000);
 
   it('passes float64, and reports float16 (which it does not declare) as not-supported', async () => {
     expect((await runConformance({ plugin: cpuPlugin, profile: 'float64' })).verdict).toBe('pass');

@@ -64,6 +64,17 @@ interface Cell {
   note?: string;
 }
 
+/** The oneDNN plugin's engine where it is installed and built (oneDNN present), else none: the row says so. */
+async function onednnEngine(): Promise<Engine[]> {
+  try {
+    const { plugin } = await import('@hearth/plugin-onednn');
+    return [await hearthEngine('hearth onednn', plugin, 'onednn')];
+  } catch (e) {
+    console.log(`cpu: no hearth onednn column (${(e as Error).message})`);
+    return [];
+  }
+}
+
 /**
  * `npm run bench -- cpu`: the CPU table of the wasm plugin, the reference CPU plugin, tfjs-backend-cpu,
  * tfjs-backend-wasm and onnxruntime-node in one run. Each result is checked against a float64 reference
@@ -76,6 +87,7 @@ export async function benchCpu(): Promise<void> {
   const wasm = await hearthEngine('hearth wasm', wasmPlugin, 'wasm', threads === undefined ? {} : { threads });
   const engines: Engine[] = [
     wasm,
+    ...(await onednnEngine()),
     await hearthEngine('hearth cpu', cpuPlugin, 'cpu'),
     await tfjsEngine('tfjs-backend-cpu', 'cpu'),
     await tfjsEngine('tfjs-backend-wasm', 'wasm'),

@@ -3,19 +3,20 @@ import { cpuPlugin } from '@hearth/plugin-cpu';
 import { wasmPlugin } from '@hearth/plugin-wasm';
 import { formatTable } from '../table.js';
 import { nsPerOp } from './timing.js';
+import { compareWithBaseline } from './baseline.js';
 
 /**
  * ns per `h.add(a, b).dispose()` of two 1-element float32 tensors on `device` (the dispatcher's whole
  * path), once the sum is checked; `a` and `b` stay live, so the caller's leak check counts 2 per device.
  */
-export async function oneElementAddNs(h: Hearth, device: string, n: number): Promise<number> {
+export async function oneElementAddNs(h: Hearth, device: string, n: number, time = nsPerOp): Promise<number> {
   const a = h.tensor([1.5], { device });
   const b = h.tensor([2.25], { device });
   const check = h.add(a, b);
   const sum = (await check.data())[0];
   check.dispose();
   if (sum !== 3.75) throw new Error(`${device} computed 1.5 + 2.25 = ${sum}`);
-  return nsPerOp((k) => {
+  return time((k) => {
     for (let i = 0; i < k; i++) h.add(a, b).dispose();
   }, n);
 }
@@ -23,9 +24,12 @@ export async function oneElementAddNs(h: Hearth, device: string, n: number): Pro
 /**
  * `npm run bench -- dispatch`: a 1-element `add` through the whole dispatcher, on cpu and on wasm (validation, meta, kernel
  * lookup, output allocation, the kernel, disposal), beside a plain JS loop doing the same arithmetic into
- * a fresh one-element array, in the same run.
+ * a fresh one-element array, in the same run. With `HEARTH_BENCH_BASELINE` set, compares this core with
+ * another build of it instead (see {@link compareWithBaseline}).
  */
 export async function benchDispatch(): Promise<void> {
+  const baseline = process.env['HEARTH_BENCH_BASELINE'];
+  if (baseline) return compareWithBaseline(baseline);
   const n = 200_000;
   const hearth: [string, number][] = [];
   for (const [plugin, device] of [[cpuPlugin, 'cpu'], [wasmPlugin, 'wasm']] as const) {

@@ -3,6 +3,9 @@ import { benchWebGPU } from './webgpu.js';
 import { benchCpu } from './cpu.js';
 import { benchNative } from './native.js';
 import { benchCuda } from './cuda.js';
+import { benchIsolation } from './isolation.js';
+import { benchModels } from './models.js';
+import { benchVerify } from './verify.js';
 
 /** The benchmarks by name: `npm run bench -- <name>`; with no name, all of them. */
 const BENCHES: Record<string, () => Promise<void>> = {
@@ -11,6 +14,9 @@ const BENCHES: Record<string, () => Promise<void>> = {
   cpu: benchCpu,
   native: benchNative,
   cuda: benchCuda,
+  isolation: benchIsolation,
+  models: benchModels,
+  verify: benchVerify,
 };
 
 const names = process.argv.slice(2);

@@ -21,3 +21,19 @@ export async function msPerCall(fn: () => Promise<void>, reps = 5): Promise<numb
   }
   return runs.sort((a, b) => a - b)[Math.floor(reps / 2)]!;
 }
+
+/**
+ * Like {@link nsPerOp}, in CPU time (user + system) of this process instead of wall time: on a machine
+ * shared with other work, time the process spends descheduled doesn't count. Use it to compare variants.
+ */
+export function cpuNsPerOp(fn: (n: number) => void, n: number): number {
+  fn(Math.min(n, 1000));
+  const runs: number[] = [];
+  for (let r = 0; r < 7; r++) {
+    const t0 = process.cpuUsage();
+    fn(n);
+    const d = process.cpuUsage(t0);
+    runs.push(((d.user + d.system) * 1000) / n);
+  }
+  return runs.sort((a, b) => a - b)[3]!;
+}

@@ -4,6 +4,8 @@ import { openRuntime } from '../runtime.js';
 import { probeInChild } from '../probe/probe.js';
 import { timeoutOption } from '../probe/options.js';
 import { formatTable } from '../table.js';
+import { resolve } from 'node:path';
+import { readIndex, standingOf, trustSettings, type Standing } from '@hearth/registry';
 
 /** One row of `hearth backends`. */
 export interface BackendRow {
@@ -31,6 +33,8 @@ export interface BackendRow {
   selection?: string;
   /** Kernels of this plugin replacing another plugin's (only with `allowOverrides`). */
   overrides?: KernelOverride[];
+  /** Its certification in the registry index given with `--index` (or hearth.config.json's `index`). */
+  certification?: Standing;
 }
 
 /** Gathers what `hearth backends` shows: every installed plugin's backends, ready or not and why. */
@@ -93,10 +97,16 @@ export function backendsCommand(): Command {
     .option('--plugin <spec...>', 'plugin packages or paths to load instead of the installed ones')
     .option('--json', 'print JSON for machines')
     .option('--allow-override <plugin...>', 'let these plugins replace other plugins\' kernels (as createHearth({ allowOverrides }))')
+    .option('--index <dir>', "a registry index: show each plugin's certification (default: hearth.config.json's index)")
     .addOption(timeoutOption())
-    .action(async (opts: { plugin?: string[]; json?: boolean; timeout: number; allowOverride?: string[] }) => {
+    .action(async (opts: { plugin?: string[]; json?: boolean; timeout: number; allowOverride?: string[]; index?: string }) => {
       // Plugins are foreign code: they run in a child process with a time limit.
       const rows = await probeInChild<BackendRow[]>({ kind: 'backends', plugins: opts.plugin ?? [], allowOverrides: opts.allowOverride ?? [] }, opts.timeout);
+      const indexDir = opts.index ?? trustSettings().index;
+      if (indexDir) {
+        const index = readIndex(resolve(indexDir));
+        for (const r of rows) r.certification = standingOf(index, r.plugin, r.version, r.backend);
+      }
       if (opts.json) {
         console.log(JSON.stringify(rows, null, 2));
         return;
@@ -107,7 +117,7 @@ export function backendsCommand(): Command {
       }
       console.log(
         formatTable(
-          ['backend', 'plugin', 'version', 'priority', 'opset', 'status', 'devices / reason'],
+          ['backend', 'plugin', 'version', 'priority', 'opset', 'status', ...(indexDir ? ['certification'] : []), 'devices / reason'],
           rows.map((r) => [
             r.backend,
             r.plugin,
@@ -115,6 +125,7 @@ export function backendsCommand(): Command {
             String(r.priority),
             String(r.opset),
             r.status,
+            ...(indexDir ? [r.certification!.summary] : []),
             r.status === 'ready' ? r.devices.map((d) => `${d.name} (${describeInfo(d.info)})`).join('; ') || (r.reason ?? '') : `${r.code}: ${r.reason}`,
           ]),
         ),

@@ -93,6 +93,17 @@ describe('hearth conformance', () => {
     expect(logs.every((l) => l.startsWith('hearth:op,add:dtype=float32;case=broadcast-'))).toBe(true);
   });
 
+  it('--fresh-seed adds each property drawn from that seed, prints the seed for replay, and stays out of signed bundles', async () => {
+    captureLog();
+    await conformanceCommand().parseAsync(['--list', '--query', 'hearth:op,relu:dtype=float32;case=prop*', '--fresh-seed', '7'], { from: 'user' });
+    expect(logs).toEqual(['hearth:op,relu:dtype=float32;case=property', 'hearth:op,relu:dtype=float32;case=fresh-property']);
+    captureLog();
+    expect(await runConformanceCommand(opts({ query: ['hearth:op,relu:dtype=float32;case=property'], freshSeed: 'random' }))).toBe(0);
+    const seed = Number(/Fresh property draws from seed (\d+) \(replay them with --fresh-seed \1\)/.exec(logs.join('\n'))?.[1]);
+    expect(Number.isSafeInteger(seed)).toBe(true);
+    await expect(runConformanceCommand(opts({ certify: true, signKey: 'key.json', freshSeed: 7 }))).rejects.toMatchObject({ code: 'E_ARG', message: expect.stringMatching(/drop one of --fresh-seed and --sign-key/) });
+  });
+
   describe('bad input: a clear error, a non-zero exit, no report', () => {
     it('a path that is not a plugin', async () => {
       const dir = join(tmp(), 'report');
@@ -202,7 +213,7 @@ describe('npm start (the main job)', () => {
     expect(existsSync(join(dir, 'cpu', 'results.json'))).toBe(true);
     expect(readFileSync(join(dir, 'index.html'), 'utf8')).toContain('<a href="registry/site/index.html">');
     expect(readFileSync(join(dir, 'registry', 'site', 'index.html'), 'utf8')).toContain('>@hearth/plugin-cpu</a>');
-  }, 60_000);
+  }, 120_000);
 
   it('--json prints one JSON summary on stdout (the human lines go to stderr)', async () => {
     captureLog();
@@ -217,5 +228,5 @@ describe('npm start (the main job)', () => {
     expect(summary.matrix['conv2d']).toEqual({ 'cpu (@hearth/plugin-cpu)': 'pass' });
     expect(summary).toMatchObject({ exitCode: 0, report: join(dir, 'index.html') });
     expect(errors.join('\n')).toMatch(/cpu \(@hearth\/plugin-cpu\): PASS/);
-  }, 60_000);
+  }, 120_000);
 });

@@ -7,8 +7,10 @@ import { prepareCertification } from './certify.js';
 import {
   ProgressBar,
   describeFailure,
+  drawFreshSeed,
   externalizeInputs,
-  resultsJson,
+  resultsJsonPieces,
+  writeJsonFile,
   runConformance,
   selectCases,
   writeReports,
@@ -49,6 +51,10 @@ export interface ConformanceCliOptions {
   bundle?: string;
   /** With --sign-key: the package tarball whose integrity is certified. */
   package?: string;
+  /** Adds property draws from this seed (`random`: one drawn now). */
+  freshSeed?: number | 'random';
+  /** A reproduction file to run instead of the suite's cases. */
+  repro?: string;
 }
 
 function positiveInt(v: string): number {
@@ -58,6 +64,13 @@ function positiveInt(v: string): number {
 }
 
 const collect = (v: string, prev: string[] = []) => [...prev, v];
+
+function seedArg(v: string): number | 'random' {
+  const n = Number(v);
+  if (v === 'random') return v;
+  if (!Number.isSafeInteger(n) || n < 0 || n > 0xffff_ffff) throw new HearthError('E_ARG', `--fresh-seed takes "random" or an integer from 0 to 4294967295, got "${v}".`);
+  return n;
+}
 
 /** Where inputs too large to print go when no report dir is given (git-ignored). */
 const SCRATCH_DIR = '.conformance';
@@ -69,10 +82,10 @@ function printFailures(run: RunResult, dir: string | undefined): void {
   let shown = run;
   if (!dir) {
     const ext = externalizeInputs(run);
-    for (const [name, text] of ext.files) {
+    for (const [name, saved] of ext.files) {
       const path = join(SCRATCH_DIR, name);
       mkdirSync(dirname(path), { recursive: true });
-      writeFileSync(path, text);
+      writeJsonFile(path, saved);
     }
     shown = ext.run;
   }
@@ -93,6 +106,23 @@ function claimedProfile(plugin: string): string | undefined {
 }
 
 /**
+ * Prints text given in pieces, in chunks cut at line ends: a run with many large failures is longer than
+ * any one string may be, so it never becomes one.
+ */
+function printPieces(pieces: Iterable<string>): void {
+  let text = '';
+  for (const piece of pieces) {
+    text += piece;
+    const cut = text.length >= 1 << 16 ? text.lastIndexOf('\n') : -1;
+    if (cut >= 0) {
+      console.log(text.slice(0, cut));
+      text = text.slice(cut + 1);
+    }
+  }
+  console.log(text);
+}
+
+/**
  * Runs `hearth conformance` with parsed options and returns the exit code: 0 when the verdict is pass,
  * 1 when it is fail. Bad input (unknown profile, a query matching nothing, a malformed expectations file,
  * a path that is not a plugin) throws a HearthError before any report is written.
@@ -101,9 +131,11 @@ export async function runConformanceCommand(given: ConformanceCliOptions): Promi
   const opts = { ...given, profile: given.profile ?? claimedProfile(given.plugin) ?? 'core' };
   const queries = opts.query ?? [];
   if (opts.signKey && !opts.certify) throw new HearthError('E_ARG', '--sign-key signs a certification bundle: add --certify (a bundle is only made from a certification run).');
+  if (opts.signKey && opts.freshSeed !== undefined) throw new HearthError('E_ARG', "--fresh-seed adds cases outside the suite's fixed list, which a certification bundle must match exactly: drop one of --fresh-seed and --sign-key.");
+  const freshSeed = opts.freshSeed === 'random' ? drawFreshSeed() : opts.freshSeed;
   const writeBundle = opts.signKey ? prepareCertification({ plugin: opts.plugin, profile: opts.profile, signKey: opts.signKey, ...(opts.bundle ? { bundle: opts.bundle } : {}), ...(opts.package ? { packageFile: opts.package } : {}) }) : undefined;
   if (opts.list) {
-    const { cases } = selectCases({ profile: opts.profile, queries, ...(opts.shard ? { shard: opts.shard } : {}), ...(opts.certify ? { certify: true } : {}) });
+    const { cases } = selectCases({ ...(opts.repro ? { repro: opts.repro } : {}), profile: opts.profile, queries, ...(opts.shard ? { shard: opts.shard } : {}), ...(opts.certify ? { certify: true } : {}), ...(freshSeed !== undefined ? { freshSeed } : {}) });
     for (const c of cases) console.log(c.id);
     return 0;
   }
@@ -117,7 +149,9 @@ export async function runConformanceCommand(given: ConformanceCliOptions): Promi
     queries,
     ...(opts.shard ? { shard: opts.shard } : {}),
     ...(opts.expectations ? { expectations: opts.expectations } : {}),
+    ...(opts.repro ? { repro: opts.repro } : {}),
     certify: opts.certify ?? false,
+    ...(freshSeed !== undefined ? { freshSeed } : {}),
     timeoutMs: opts.timeout,
     onProgress: (done, total, last) => {
       if (FAILING.includes(last.status)) failures++;
@@ -136,12 +170,13 @@ export async function runConformanceCommand(given: ConformanceCliOptions): Promi
     );
   }
   if (opts.json) {
-    console.log(resultsJson(written?.run ?? run));
+    printPieces(resultsJsonPieces(written?.run ?? run));
     return run.verdict === 'pass' ? 0 : 1;
   }
   console.log(
     `hearth conformance ${SUITE_VERSION}: ${run.plugin.name}@${run.plugin.version} on ${run.device.name ?? run.device.type}, profile ${run.profile.name}${run.selection.certify ? ' (certification)' : ''}`,
   );
+  if (run.suite.freshSeed !== undefined) console.log(`Fresh property draws from seed ${run.suite.freshSeed} (replay them with --fresh-seed ${run.suite.freshSeed})`);
   printFailures(written?.run ?? run, reportDir);
   const missing = missingBlock(run);
   if (missing) console.log(`\n${missing}`);
@@ -170,6 +205,8 @@ export function conformanceCommand(): Command {
     .option('--sign-key <file>', 'with --certify: sign a certification bundle with this key (hearth registry keygen)')
     .option('--bundle <dir>', 'with --sign-key: the bundle folder')
     .option('--package <tgz>', 'with --sign-key: the package tarball to certify (default: npm pack of the plugin)')
+    .option('--repro <file>', 'run the calls of a reproduction (hearth fuzz, a saved failing input, a field check) instead of the suite')
+    .option('--fresh-seed <n|random>', "add each property drawn again from this seed (random: a seed drawn now, printed for replay)", seedArg)
     .option('--timeout <ms>', 'per-case timeout (properties get 5x)', positiveInt, 10_000)
     .action(async (opts: ConformanceCliOptions) => {
       process.exitCode = await runConformanceCommand(opts);

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { fakeRepo } from '../../../governance/src/testing/github-repo.js';
 import { startFakeGitHub } from '../../../governance/src/testing/github-server.js';
 import { largeFoundationYaml } from '../../../governance/src/testing/large-foundation.js';
 import { governanceCommand } from './governance.js';
@@ -120,7 +121,7 @@ describe('hearth governance', () => {
 
   it('run: takes the pull request of a workflow_run event, and refuses to run without the signing key', async () => {
     const pull = { number: 5, author: 'eli-example', headSha: HEAD, createdAt: '2024-07-01T10:00:00Z', labels: [], files: ['docs/guide.md'], reviews: [], comments: [] };
-    const server = await startFakeGitHub('example', 'hearth', pull);
+    const server = await startFakeGitHub('example', 'hearth', pull, {}, 2, undefined, [fakeRepo('example', 'hearth').route]);
     server.addBlob(readFileSync(EXAMPLE, 'utf8'));
     try {
       const event = join(dir, 'event.json');
@@ -137,7 +138,14 @@ describe('hearth governance', () => {
       const ran = await hearth('run', '--policy', EXAMPLE, '--json');
       expect(ran.code).toBe(0);
       expect(JSON.parse(ran.out)).toMatchObject({ froze: true, evaluation: { decision: 'routine-change' } });
-      expect(server.writes.map((w) => w.route)).toEqual(['POST /repos/example/hearth/issues/5/comments', `POST /repos/example/hearth/statuses/${HEAD}`]);
+      // The record goes to the record branch (created when the first write finds none), witnessed by a comment; then the verdict.
+      expect(server.writes.map((w) => w.route)).toEqual([
+        'PUT /repos/example/hearth/contents/decisions%2F5.json',
+        'POST /repos/example/hearth/git/refs',
+        'PUT /repos/example/hearth/contents/decisions%2F5.json',
+        'POST /repos/example/hearth/issues/5/comments',
+        `POST /repos/example/hearth/statuses/${HEAD}`,
+      ]);
     } finally {
       await server.close();
     }

@@ -58,7 +58,8 @@ export function governanceCommand(): Command {
         const policy = await loadPolicyFile(opts.policy);
         const { octokit, owner, repo } = gitHubFromEnv(false);
         const key = nonEmpty(process.env['HEARTH_GOVERNANCE_KEY']);
-        const snapshot = await readSnapshot(octokit, { owner, repo, pullNumber: opts.pr, teams: teamsOf(policy.model), ...(key === undefined ? {} : { key }) });
+        const recordBranch = nonEmpty(process.env['HEARTH_RECORD_BRANCH']);
+        const snapshot = await readSnapshot(octokit, { owner, repo, pullNumber: opts.pr, teams: teamsOf(policy.model), ...(key === undefined ? {} : { key }), ...(recordBranch === undefined ? {} : { recordBranch }) });
         if (key === undefined && snapshot.frozen !== undefined) {
           process.stderr.write("note: the bot's record of this decision was read without checking its signature (set HEARTH_GOVERNANCE_KEY to the bot's key to check it)\n");
         }
@@ -115,6 +116,8 @@ export function governanceCommand(): Command {
           now: new Date().toISOString(),
           botLogin: nonEmpty(process.env['HEARTH_BOT_LOGIN']) ?? 'github-actions[bot]',
           key,
+          ...(app ? { appId: nonEmpty(process.env['HEARTH_APP_ID']) ?? '' } : {}),
+          ...(nonEmpty(process.env['HEARTH_RECORD_BRANCH']) === undefined ? {} : { recordBranch: nonEmpty(process.env['HEARTH_RECORD_BRANCH']) ?? '' }),
         });
         if (opts.json === true) print({ froze: result.froze, evaluation: result.evaluation });
         else process.stdout.write(`${summaryOf(result.evaluation)}\n`);

@@ -20,8 +20,10 @@ export function buildLocalRegistry(runs: readonly MainRun[], dir: string): strin
   rmSync(dir, { recursive: true, force: true });
   const key = generateSignerKey('hearth npm start (this build only)');
   const indexDir = join(dir, 'index');
-  initIndex(indexDir, [key]);
-  for (const { dir: pkgDir, run } of runs.filter((r) => r.run.verdict === 'pass' && r.run.selection.certify)) {
+  const passing = runs.filter((r) => r.run.verdict === 'pass' && r.run.selection.certify);
+  // The build's key is trusted for exactly what it certifies here: these packages on these device types.
+  initIndex(indexDir, passing.length === 0 ? [] : [{ ...key, packages: [...new Set(passing.map((r) => r.run.plugin.name))], deviceTypes: [...new Set(passing.map((r) => r.run.device.type))] }]);
+  for (const { dir: pkgDir, run } of passing) {
     const bundle = join(dir, 'bundles', `${run.plugin.name.replace(/^@/, '').replace(/\//g, '__')}-${run.device.type}-${run.profile.name}`);
     mkdirSync(bundle, { recursive: true });
     writeBundle({ run, package: readPluginPackage(pkgDir), integrity: packageIntegrity(pkgDir), key, dir: bundle });

@@ -33,7 +33,7 @@ export function registryCheckPrCommand(): Command {
     .action(async (opts: { pr: number; index: string; rerun: boolean; json?: boolean }) => {
       const { octokit, owner, repo } = gitHubFromEnv(true);
       const outcome = await checkPullRequest(octokit, { owner, repo, pullNumber: opts.pr, index: readIndex(resolve(opts.index)), environment: localBotEnvironment(opts.rerun ? {} : { deviceTypes: [] }) });
-      if (opts.json) console.log(JSON.stringify(outcome, null, 2));
+      if (opts.json) console.log(JSON.stringify({ ...outcome, bundles: outcome.bundles.map(({ rerun, ...b }) => ({ ...b, ...(rerun ? { rerunSeed: rerun.suite.freshSeed } : {}) })) }, null, 2));
       else {
         for (const b of outcome.bundles) {
           console.log(b.folder);

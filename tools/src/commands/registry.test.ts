@@ -88,9 +88,10 @@ describe('hearth registry, end to end through the binary', () => {
     expect(untrusted.stdout).toContain('Refused: signer.');
 
     const index = join(work, 'index');
-    expect((await hearth(work, ['registry', 'index', 'init', index, '--signer', join(work, 'lab.pub.json')])).code).toBe(0);
+    expect((await hearth(work, ['registry', 'index', 'init', index, '--signer', join(work, 'lab.pub.json')])).code).toBe(2); // no scope: refused
+    expect((await hearth(work, ['registry', 'index', 'init', index, '--signer', join(work, 'lab.pub.json'), '--packages', '@hearth/*', '--device-types', 'cpu'])).code).toBe(0);
     expect((await hearth(work, ['registry', 'index', 'add', index, bundle])).stdout).toContain('@hearth/plugin-cpu: 1 version(s) in the index');
-    const entry = JSON.parse(readFileSync(join(index, 'plugins/hearth__plugin-cpu.json'), 'utf8')) as { versions: { certifications: { profile: string; deviceType: string }[] }[] };
+    const entry = JSON.parse(readFileSync(join(index, 'plugins/@hearth+plugin-cpu.json'), 'utf8')) as { versions: { certifications: { profile: string; deviceType: string }[] }[] };
     expect(entry.versions[0]!.certifications).toMatchObject([{ profile: 'core', deviceType: 'cpu' }]);
     const site = await hearth(work, ['registry', 'site', index, join(work, 'site')]);
     expect(site.stdout).toContain(join(work, 'site', 'index.html'));

@@ -1,9 +1,11 @@
-import { chmodSync, writeFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { chmodSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
 import { Command } from 'commander';
 import {
   addBundle,
   buildSite,
+  localBotEnvironment,
   generateSignerKey,
   initIndex,
   packageIntegrity,
@@ -30,14 +32,25 @@ export function printReport(report: VerifyReport, json: boolean): number {
   return report.ok ? 0 : 1;
 }
 
+/** The nearest folder at or above `dir` that holds a package.json, if any (the user's home is not a package). */
+function enclosingPackage(dir: string): string | undefined {
+  for (let d = resolve(dir); ; d = dirname(d)) {
+    if (d !== homedir() && existsSync(join(d, 'package.json'))) return d;
+    if (dirname(d) === d) return undefined;
+  }
+}
+
 function keygenCommand(): Command {
   return new Command('keygen')
     .description('Make an Ed25519 signer key: <out> (private, keep it secret) and <out>.pub.json (for the index)')
     .requiredOption('--name <signer>', 'who signs (the lab or CI)')
-    .option('--out <file>', 'the private key file', 'hearth-signer.key.json')
-    .action((opts: { name: string; out: string }) => {
+    .option('--out <file>', 'the private key file (default: ~/.hearth/keys/<name>.key.json, outside any package)')
+    .action((opts: { name: string; out?: string }) => {
       const key = generateSignerKey(opts.name);
-      const out = resolve(opts.out);
+      const out = resolve(opts.out ?? join(homedir(), '.hearth', 'keys', `${opts.name.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '') || 'signer'}.key.json`));
+      const pkg = enclosingPackage(dirname(out));
+      if (pkg) throw new RegistryError('E_REG_KEY', `${out} is inside the package at ${pkg}: a plain \`git add .\` or \`npm publish\` would ship the signing key. Write it outside (the default is ~/.hearth/keys) and give CI the key as a secret.`, { path: out });
+      mkdirSync(dirname(out), { recursive: true, mode: 0o700 });
       const pub = out.replace(/(\.key)?\.json$/, '') + '.pub.json';
       writeFileSync(out, `${JSON.stringify(key, null, 2)}\n`, { mode: 0o600 });
       chmodSync(out, 0o600);
@@ -56,9 +69,14 @@ function verifyCommand(): Command {
     .option('--json', 'print JSON')
     .action((bundleDir: string, opts: { index?: string; signer?: string[]; package?: string; json?: boolean }) => {
       const index = opts.index ? readIndex(resolve(opts.index)) : undefined;
-      const signers = [...(index?.signers ?? []), ...(opts.signer ?? []).map(readPublicSigner)];
-      if (signers.length === 0) throw new RegistryError('E_REG_KEY', 'No trusted signer: pass --index <dir> or --signer <file.pub.json>.');
-      const report = verifyBundle(readBundle(resolve(bundleDir)), { signers, ...(index ? { index } : {}), ...(opts.package ? { integrity: packageIntegrity(opts.package) } : {}) });
+      // A signer file handed over on the command line is trusted for this bundle's package and device type:
+      // the caller vouches for it. An index's signers keep the scopes its signers.json records.
+      const given = (opts.signer ?? []).map(readPublicSigner);
+      if (!index && given.length === 0) throw new RegistryError('E_REG_KEY', 'No trusted signer: pass --index <dir> or --signer <file.pub.json>.');
+      const bundle = readBundle(resolve(bundleDir));
+      const asked = { packages: [bundle.certificate.statement.plugin.name], deviceTypes: [bundle.certificate.statement.deviceType] };
+      const signers = [...(index?.signers ?? []), ...given.map((s) => ({ ...s, ...asked }))];
+      const report = verifyBundle(bundle, { signers, ...(index ? { index } : {}), ...(opts.package ? { integrity: packageIntegrity(opts.package) } : {}) });
       process.exitCode = printReport(report, opts.json ?? false);
     });
 }
@@ -70,8 +88,13 @@ function indexCommand(): Command {
     .description('Create an index trusting the given signers (or add signers to one)')
     .argument('<dir>', 'the index folder')
     .option('--signer <file...>', 'public signer files (.pub.json)', [])
-    .action((dir: string, opts: { signer: string[] }) => {
-      const index = initIndex(resolve(dir), opts.signer.map(readPublicSigner));
+    .option('--packages <names...>', 'what the signers may certify: package names, scopes as @scope/*, or * for any')
+    .option('--device-types <types...>', 'the device types they may certify, or * for any')
+    .action((dir: string, opts: { signer: string[]; packages?: string[]; deviceTypes?: string[] }) => {
+      if (opts.signer.length > 0 && (!opts.packages?.length || !opts.deviceTypes?.length)) {
+        throw new RegistryError('E_REG_KEY', 'A signer is trusted for named packages and device types only: add --packages <@scope/*|name|*...> and --device-types <type|*...> (e.g. --packages "@acme/*" --device-types npu).');
+      }
+      const index = initIndex(resolve(dir), opts.signer.map((f) => ({ ...readPublicSigner(f), packages: opts.packages!, deviceTypes: opts.deviceTypes! })));
       console.log(`${index.dir}: ${index.signers.length} trusted signer(s), ${index.entries.length} plugin(s)`);
     });
   cmd
@@ -80,9 +103,13 @@ function indexCommand(): Command {
     .argument('<dir>', 'the index folder')
     .argument('<bundle>', 'the bundle folder')
     .option('--package <dir|tgz>', 'the package, to check its integrity')
-    .action((dir: string, bundle: string, opts: { package?: string }) => {
-      const entry = addBundle(resolve(dir), resolve(bundle), opts.package ? { integrity: packageIntegrity(opts.package) } : {});
-      console.log(`${entry.name}: ${entry.versions.length} version(s) in the index`);
+    .option('--rerun', "rerun the suite here (with fresh draws) where the device exists, refuse a bundle that disagrees, and publish the rerun's figures")
+    .action(async (dir: string, bundle: string, opts: { package?: string; rerun?: boolean }) => {
+      const statement = readBundle(resolve(bundle)).certificate.statement;
+      const rerun = opts.rerun ? await localBotEnvironment().rerun?.(statement) : undefined;
+      if (opts.rerun && !rerun) console.log(`Not rerun: no installed ${statement.plugin.name}@${statement.plugin.version} for a ${statement.deviceType} device here; publishing the submitted figures.`);
+      const entry = addBundle(resolve(dir), resolve(bundle), { ...(opts.package ? { integrity: packageIntegrity(opts.package) } : {}), ...(rerun ? { rerun } : {}) });
+      console.log(`${entry.name}: ${entry.versions.length} version(s) in the index${rerun ? ` (figures from this machine's rerun, fresh seed ${rerun.suite.freshSeed})` : ''}`);
     });
   cmd
     .command('revoke')

@@ -56,7 +56,7 @@ describe('foreign plugins are probed in a child process', () => {
 describe('hearth explain', () => {
   it('works from meta: no kernel runs and nothing is allocated (a plugin whose allocate throws, a 20000x20000 input)', async () => {
     const file = pluginFile(
-      `const reg = host.registerBackend; host.registerBackend = (f) => reg({ type: f.type, create: async (o) => { const b = await f.create(o); b.allocate = () => { throw new Error('allocated'); }; return b; } })`,
+      `const reg = host.registerBackend; host = { ...host, registerBackend: (f) => reg({ type: f.type, create: async (o) => { const b = await f.create(o); b.allocate = () => { throw new Error('allocated'); }; return b; } }) }`,
       "CPU_KERNELS.filter((k) => k.op === 'matmul')",
     );
     const r = await hearth('explain', 'matmul', '--shapes', '20000x20000,20000x20000', '--plugin', file, '--json');

@@ -93,7 +93,7 @@ jobs:
 
 /** `.gitignore`. */
 export function gitignore(p: ScaffoldPlan): string {
-  return ['node_modules/', 'dist/', 'reports/', '.conformance/', ...(p.native ? ['build/'] : []), ''].join('\n');
+  return ['node_modules/', 'dist/', 'reports/', '.conformance/', ...(p.native ? ['build/'] : []), '# signer keys never belong in the repository or the package', '*.key.json', ''].join('\n');
 }
 
 /** `README.md`: what the folder holds and what to do next. */

@@ -2,6 +2,12 @@ import { attr } from '../attrs.js';
 import { attrOf, promoted, type OpSchema } from '../schema.js';
 import { bound, composite, elementwise, ops } from './define.js';
 
+/** A number as `cast` converts it to int32: truncated toward zero, saturated, NaN to 0. */
+function castToInt32(v: number): number {
+  if (Number.isNaN(v)) return 0;
+  return Math.min(Math.max(Math.trunc(v), -(2 ** 31)), 2 ** 31 - 1);
+}
+
 const few = bound(8, 4, '8 ULP, or 4 epsilons near zero: a few roundings of the formula.');
 const withExp = bound(16, 16, '16 ULP, or 16 epsilons near zero (exp and log inherit their bounds).');
 
@@ -19,8 +25,12 @@ export const ACTIVATION_COMPOSITES: readonly OpSchema[] = [
     meta: (ins) => ins[0]!.shape,
     decompose(b, [x], attrs, dtype) {
       const f = ops(b, dtype);
-      const lo = attrOf<number | null>(attrs, 'min');
-      const hi = attrOf<number | null>(attrs, 'max');
+      const bound = (name: string) => {
+        const v = attrOf<number | null>(attrs, name);
+        return v === null || dtype !== 'int32' ? v : castToInt32(v);
+      };
+      const lo = bound('min');
+      const hi = bound('max');
       const low = lo === null ? x! : f.maximum(x!, lo);
       return hi === null ? (lo === null ? b.op('reshape', [x!], { shape: [...x!.shape] }) : low) : f.minimum(low, hi);
     },

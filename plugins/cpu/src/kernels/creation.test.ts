@@ -9,13 +9,13 @@ describe('full', () => {
   });
   afterAll(() => h.dispose());
 
-  it('fills every dtype, converting the value as cast does', () =>
+  it('fills every dtype; an int32 value must be an integer in range, as tensor() requires', () =>
     leakFree(h, () => {
       expect(values(h.full([2, 2], 0.1))).toEqual([0.1, 0.1, 0.1, 0.1].map(Math.fround));
       expect(values(h.full([3], 0.1, { dtype: 'float64' }))).toEqual([0.1, 0.1, 0.1]);
-      expect(values(h.full([2], -2.7, { dtype: 'int32' }))).toEqual([-2, -2]);
-      expect(values(h.full([2], NaN, { dtype: 'int32' }))).toEqual([0, 0]);
-      expect(values(h.full([1], -3e10, { dtype: 'int32' }))).toEqual([-2147483648]);
+      expect(values(h.full([2], -2, { dtype: 'int32' }))).toEqual([-2, -2]);
+      expect(values(h.full([1], -(2 ** 31), { dtype: 'int32' }))).toEqual([-2147483648]);
+      for (const v of [-2.7, NaN, -3e10]) expect(() => h.full([2], v, { dtype: 'int32' })).toThrow(expect.objectContaining({ code: 'E_ARG' }));
       expect(values(h.full([2], NaN, { dtype: 'bool' }))).toEqual([1, 1]);
       expect(values(h.full([2], -0, { dtype: 'bool' }))).toEqual([0, 0]);
       expect(values(h.ones([2], { dtype: 'bool' }))).toEqual([1, 1]);

@@ -32,7 +32,19 @@ export function cycle(values: readonly number[], n: number): number[] {
 /** A tensor of random values in [lo, hi): integers for int32, 0/1 for bool. */
 export function random(rng: Rng, dtype: DType, shape: readonly number[], lo = -5, hi = 5): TensorInput {
   const draw = () => (dtype === 'bool' ? (rng.next() < 0.5 ? 0 : 1) : dtype === 'int32' ? rng.int(Math.ceil(lo), Math.floor(hi) - 1) : rng.uniform(lo, hi));
-  return tensor(dtype, shape, Array.from({ length: sizeOf(shape) }, draw));
+  const data = new Array<number>(sizeOf(shape));
+  for (let i = 0; i < data.length; i++) data[i] = roundTo(dtype, draw());
+  return { dtype, shape: shape.slice(), data };
+}
+
+/**
+ * A tensor of random integers in [lo, hi] in any dtype: inputs whose exact answer a float format holds
+ * (sums of them are exact while Σ|x| <= 2^p), so a large case's bound can be tight.
+ */
+export function randomInts(rng: Rng, dtype: DType, shape: readonly number[], lo: number, hi: number): TensorInput {
+  const data = new Array<number>(sizeOf(shape));
+  for (let i = 0; i < data.length; i++) data[i] = roundTo(dtype, rng.int(lo, hi));
+  return { dtype, shape: shape.slice(), data };
 }
 
 /**
@@ -52,8 +64,26 @@ export function specials(dtype: DType): number[] {
  */
 export const ODD_SIZES = [9, 17, 33, 257] as const;
 
-/** Element counts of same-shape elementwise cases: one past a 4096 block and one past a 65536 one. */
-export const LONG_SIZES = [4097, 65537] as const;
+/**
+ * Element counts of same-shape elementwise cases: one past a 4096 block, and 2^18 + 17, past the size from
+ * which fast backends split elementwise work over threads (and past 4 chunks of 65,536 with a tail).
+ */
+export const LONG_SIZES = [4097, 2 ** 18 + 17] as const;
+
+/**
+ * Row lengths of broadcast cases, both operand orders: a 16-wide unrolled loop with no tail, with a tail of
+ * one, and two blocks plus one (rows of 3 or a scalar never enter a 16-wide loop).
+ */
+export const BROADCAST_ROWS = [16, 17, 33] as const;
+
+/** Elements of one reduction split over threads: past 4 × 65,536 (a chunk count floored away shows). */
+export const THREAD_REDUCTION = 300_007;
+
+/** Rows × length of a row-parallel case: rows claimed by threads, each row past a 16-wide block. */
+export const THREAD_ROWS = [5, 60_013] as const;
+
+/** matmul M, K, N with M·N·K >= 2^20 (the threads' split), full 4×8 tiles and K past a 256-deep slice. */
+export const THREAD_MATMUL = [68, 257, 65] as const;
 
 /** Elements of a `large` reduction: past 2^24 (and 65,535 × 256, one llvmpipe loop of a 256-thread workgroup). */
 export const LARGE_REDUCTION = 2 ** 24 + 4097;

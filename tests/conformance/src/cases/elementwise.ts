@@ -1,5 +1,5 @@
 import { DTYPES, OPSET, getOp } from '@hearth/core';
-import { ABOVE_2P24, cycle, LONG_SIZES, RANK8, specials } from './data.js';
+import { ABOVE_2P24, BROADCAST_ROWS, cycle, LONG_SIZES, RANK8, specials } from './data.js';
 import type { Draft, OpSpec, SpecContext } from './spec.js';
 
 /** The value range random inputs of each unary op come from (inside its domain). */
@@ -85,6 +85,12 @@ function broadcastCases(c: SpecContext, lo: number, hi: number, lo2 = lo, hi2 = 
     // Past fast-path thresholds: same shapes one past a 4096 and a 65536 block, a row of 17 broadcast.
     ...(c.dtype === 'float32' ? LONG_SIZES : LONG_SIZES.slice(0, 1)).map((n) => pair(`size-${n}`, [n], [n])),
     pair('broadcast-row-17', [9, 17], [17]),
+    // Both operand orders of every repeating-operand pattern, with rows that enter a 16-wide loop: a fast
+    // path that swaps the operands there (b − a for a − b) is wrong only when the left operand repeats.
+    ...BROADCAST_ROWS.flatMap((w) => [pair(`broadcast-row-${w}-right`, [3, w], [w]), pair(`broadcast-row-${w}-left`, [w], [3, w])]),
+    pair('broadcast-scalar-17', [17], []),
+    pair('broadcast-scalar-17-left', [], [17]),
+    pair('broadcast-col-17-left', [17, 1], [17, 17]),
     pair('broadcast-rank8', [...RANK8], [1, 2, 1, 3, 1, 2, 2]),
     // State between calls: the same shapes again with new values, after the first call's tensors are disposed.
     c.sequence('values', [1, 2, 3].map((k) => ({ inputs: [c.rand(`seq${k}:a`, [3, 5], lo, hi), c.rand(`seq${k}:b`, [3, 5], lo2, hi2)], attrs: {} }))),

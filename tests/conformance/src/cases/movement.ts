@@ -138,11 +138,12 @@ export const MOVEMENT_SPECS: Record<string, OpSpec> = {
   },
 };
 
-/** Specs of the creation ops: the dtype is the output dtype; values convert as cast does. */
+/** Specs of the creation ops: the dtype is the output dtype; `full`'s value must fit it as tensor() requires, arange's values convert as cast does. */
 export const CREATION_SPECS: Record<string, OpSpec> = {
   full: {
     cases(c) {
-      const values = c.dtype === 'bool' ? [2, 0, NaN, -0.5] : c.dtype === 'int32' ? [3.7, -3.7, NaN, 1e10, -1e10] : [1.5, -0, NaN, -Infinity, 1e40, 0.1];
+      // int32 takes only integers in range (anything else is E_ARG, the rule tensor() follows).
+      const values = c.dtype === 'bool' ? [2, 0, NaN, -0.5] : c.dtype === 'int32' ? [-7, 2 ** 31 - 1, -(2 ** 31)] : [1.5, -0, NaN, -Infinity, 1e40, 0.1];
       return [
         c.sample('basic', [], { shape: [2, 3], value: 1, dtype: c.dtype }),
         ...values.map((v, i) => c.ref(`value-${i}`, [], { shape: [3], value: v, dtype: c.dtype })),
@@ -151,7 +152,12 @@ export const CREATION_SPECS: Record<string, OpSpec> = {
         c.ref('rank6', [], { shape: [1, 2, 1, 2, 1, 2], value: 1, dtype: c.dtype }),
       ];
     },
-    errors: (c) => [c.err('negative-dim', [], { shape: [-1, 2], dtype: c.dtype }, 'E_ATTR')],
+    errors: (c) => [
+      c.err('negative-dim', [], { shape: [-1, 2], dtype: c.dtype }, 'E_ATTR'),
+      ...(c.dtype === 'int32'
+        ? [3.7, NaN, 2 ** 31, -1e10].map((value, i) => c.err(`not-an-int32-${i}`, [], { shape: [2], value, dtype: c.dtype }, 'E_ARG'))
+        : []),
+    ],
   },
   arange: {
     cases(c) {

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { getOp, sizeOf, type DType } from '@hearth/core';
-import { specials, tensor } from './data.js';
+import { random, specials, tensor } from './data.js';
+import { Rng } from '../numeric/rng.js';
 import type { TensorInput } from './types.js';
 
 /** One random call: inputs and attributes. */
@@ -23,6 +24,11 @@ const EXCLUDE: Record<string, (x: number) => boolean> = {
   log_softmax: (x) => x === Infinity,
 };
 
+const EXP_LIMITS = [0, -1, -20, -87, -87.5, -88, -100, -103, -104, -110, 80, 88, 88.7, 89, 100];
+
+/** Values at exp's underflow and overflow, per op whose result goes through exp. */
+const EXP_EDGES: Record<string, readonly number[]> = { exp: EXP_LIMITS, sigmoid: EXP_LIMITS, tanh: EXP_LIMITS, softmax: EXP_LIMITS, log_softmax: EXP_LIMITS, pow: [0.5, 2, -8, 8] };
+
 function values(dtype: DType, op: string): fc.Arbitrary<number> {
   if (dtype === 'bool') return fc.constantFrom(0, 1);
   if (dtype === 'int32') return op === 'pow' ? fc.integer({ min: -6, max: 6 }) : fc.oneof(fc.integer({ min: -8, max: 8 }), fc.integer());
@@ -30,17 +36,66 @@ function values(dtype: DType, op: string): fc.Arbitrary<number> {
   if (op === 'prod') return fc.oneof(fc.double({ min: 0.5, max: 2 }), fc.double({ min: -2, max: -0.5 }), fc.constantFrom(0, -0, 1, NaN, Infinity, -Infinity));
   const r = RANGE[op] ?? 1e4;
   const sp = specials(dtype).filter((x) => !EXCLUDE[op]?.(x) && (Math.abs(x) <= r || !Number.isFinite(x)));
+  // Where exp underflows to subnormals and 0 and overflows (±87…±104 in float32), for the ops built on it.
+  const edges = EXP_EDGES[op]?.filter((x) => Math.abs(x) <= r);
   return fc.oneof(
     { weight: 6, arbitrary: fc.double({ min: -r, max: r, noNaN: true }) },
     { weight: 2, arbitrary: fc.integer({ min: -8, max: 8 }).map((k) => k / 2) },
     { weight: 1, arbitrary: fc.constantFrom(...sp) },
+    ...(edges?.length ? [{ weight: 2, arbitrary: fc.constantFrom(...edges) }] : []),
   );
 }
 
 const shapeArb = (minRank = 0, maxRank = 4, minDim = 0, maxDim = 4) => fc.array(fc.integer({ min: minDim, max: maxDim }), { minLength: minRank, maxLength: maxRank });
 
+/** Vector widths and unroll factors of fast paths; sizes are drawn at each, one short and one past. */
+const WIDTHS = [4, 8, 16, 32, 64] as const;
+
+/**
+ * A length in the regimes fast paths specialise on: tiny (0–4, empty included), any of 1–64, or one
+ * short of, at, or one past a vector width or unroll factor (up to `max`).
+ */
+export function laneSize(max = 65): fc.Arbitrary<number> {
+  const around = [...new Set(WIDTHS.flatMap((w) => [w - 1, w, w + 1]))].filter((n) => n <= max);
+  return fc.oneof({ weight: 3, arbitrary: fc.integer({ min: 0, max: 4 }) }, { weight: 2, arbitrary: fc.integer({ min: 1, max: Math.min(64, max) }) }, { weight: 3, arbitrary: fc.constantFrom(...around) });
+}
+
+/** A shape whose last axis is a {@link laneSize} and the others small (its size stays a few hundred). */
+const laneShape = (minRank = 1, maxRank = 3, minDim = 0, max = 65) =>
+  fc.tuple(shapeArb(minRank - 1, maxRank - 1, minDim, 3), laneSize(max)).map(([lead, last]) => [...lead, minDim > 0 ? Math.max(minDim, last) : last]);
+
+/**
+ * Ops drawn with same-sign values near the float32 maximum: sums (any order overflows exactly when the exact
+ * sum does, since every partial sum grows one way) and ops whose result is one of their inputs or its sign.
+ */
+const NEAR_MAX_OPS = ['sum', 'max', 'min', 'add', 'sub', 'maximum', 'minimum', 'neg', 'abs', 'relu', 'where'];
+
+/** Past this many elements a tensor's values come from a seeded generator, not one draw per element. */
+const PER_ELEMENT = 64;
+
+/**
+ * Values of a larger tensor, by regime: uniform in the op's range, small integers (exact sums), a short
+ * pattern repeated across the lanes (mixed regimes in one vector: 0 and -100 for softmax), or same-sign
+ * values near the float32 maximum (a float32 accumulator overflows where the exact result is finite).
+ */
+function seededValues(dtype: DType, op: string, shape: readonly number[]): fc.Arbitrary<TensorInput> {
+  const r = RANGE[op] ?? 1e4;
+  const n = sizeOf(shape);
+  const pattern = fc.array(values(dtype, op), { minLength: 1, maxLength: 5 });
+  const nearMax = dtype === 'float32' && NEAR_MAX_OPS.includes(op);
+  // prod: magnitudes in [0.5, 2] only (as per element), so no order overflows, or meets a 0, where another doesn't.
+  if (op === 'prod') return fc.integer().map((seed) => tensor(dtype, shape, random(new Rng(seed), dtype, shape, 0.5, 2).data.map((v, i) => (i % 3 ? v : -v))));
+  return fc.oneof(
+    { weight: 3, arbitrary: fc.integer().map((seed) => random(new Rng(seed), dtype, shape, dtype === 'int32' ? -8 : -r, dtype === 'int32' ? 9 : r)) },
+    { weight: 2, arbitrary: fc.integer().map((seed) => random(new Rng(seed), dtype === 'bool' ? 'bool' : 'int32', shape, -8, 9)).map((t) => tensor(dtype, shape, t.data)) },
+    { weight: 2, arbitrary: pattern.map((p) => tensor(dtype, shape, Array.from({ length: n }, (_, i) => p[i % p.length]!))) },
+    ...(nearMax ? [{ weight: 1, arbitrary: fc.tuple(fc.integer(), fc.boolean()).map(([seed, neg]) => random(new Rng(seed), dtype, shape, neg ? -3.4e38 : 1e38, neg ? -1e38 : 3.4e38)) }] : []),
+  );
+}
+
 function tensorArb(dtype: DType, shape: readonly number[], op: string): fc.Arbitrary<TensorInput> {
   const n = sizeOf(shape);
+  if (n > PER_ELEMENT) return seededValues(dtype, op, shape);
   return fc.array(values(dtype, op), { minLength: n, maxLength: n }).map((d) => tensor(dtype, shape, d));
 }
 
@@ -52,13 +107,24 @@ const withAttrs = (inputs: fc.Arbitrary<TensorInput[]>, attrs: fc.Arbitrary<Reco
   fc.tuple(inputs, attrs).map(([i, a]) => ({ inputs: i, attrs: a }));
 
 function unary(op: string, dtype: DType): Arb {
-  return withAttrs(shapeArb().chain((s) => tensorArb(dtype, s, op).map((t) => [t])));
+  return withAttrs(fc.oneof(shapeArb(), laneShape(1, 3, 0, 257)).chain((s) => tensorArb(dtype, s, op).map((t) => [t])));
 }
 
+/**
+ * The broadcast patterns, each in both operand orders: which operands are full size and which repeat (a
+ * row, a scalar, a column), besides any pattern at all.
+ */
+const PATTERNS = ['same', 'row', 'row', 'scalar', 'column', 'any'] as const;
+
 function elementwise(op: string, dtypes: readonly DType[]): Arb {
-  return withAttrs(
-    shapeArb(0, 4, 0, 3).chain((out) => fc.tuple(...dtypes.map((d) => broadcastFrom(out).chain((s) => tensorArb(d, s, op))))),
-  );
+  const shapes = (out: number[]) =>
+    fc.tuple(fc.constantFrom(...PATTERNS), fc.integer({ min: 0, max: dtypes.length - 1 })).chain(([pattern, repeating]) => {
+      const rank = out.length;
+      const small = pattern === 'row' ? out.slice(-1) : pattern === 'scalar' ? [] : pattern === 'column' && rank > 0 ? [...out.slice(0, -1), 1] : out;
+      return pattern === 'any' ? fc.tuple(...dtypes.map(() => broadcastFrom(out))) : fc.constant(dtypes.map((_, i) => (i === repeating ? small : out)));
+    });
+  const outShape = fc.oneof({ weight: 1, arbitrary: shapeArb(0, 4, 0, 3) }, { weight: 2, arbitrary: laneShape(2, 3, 1, 67) });
+  return withAttrs(outShape.chain((out) => shapes(out).chain((ss) => fc.tuple(...dtypes.map((d, i) => tensorArb(d, ss[i]!, op))))));
 }
 
 function axesOf(rank: number): fc.Arbitrary<number[] | null> {
@@ -66,7 +132,7 @@ function axesOf(rank: number): fc.Arbitrary<number[] | null> {
 }
 
 function reduction(op: string, dtype: DType, nonEmpty: boolean): Arb {
-  return shapeArb(0, 4, nonEmpty ? 1 : 0, 4).chain((s) =>
+  return fc.oneof(shapeArb(0, 4, nonEmpty ? 1 : 0, 4), laneShape(1, 3, nonEmpty ? 1 : 0, 257)).chain((s) =>
     withAttrs(tensorArb(dtype, s, op).map((t) => [t]), fc.record({ axes: axesOf(s.length), keepdims: fc.boolean() })),
   );
 }
@@ -74,7 +140,7 @@ function reduction(op: string, dtype: DType, nonEmpty: boolean): Arb {
 function argReduction(op: string, dtype: DType): Arb {
   // Few distinct values, so ties are common.
   const few = dtype === 'int32' ? fc.integer({ min: -2, max: 2 }) : fc.oneof(fc.integer({ min: -2, max: 2 }), fc.constant(NaN));
-  return shapeArb(1, 4, 1, 4).chain((s) =>
+  return fc.oneof(shapeArb(1, 4, 1, 4), laneShape(1, 3, 1, 65)).chain((s) =>
     withAttrs(
       fc.array(few, { minLength: sizeOf(s), maxLength: sizeOf(s) }).map((d) => [tensor(dtype, s, d)]),
       fc.record({ axis: fc.option(fc.integer({ min: -s.length, max: s.length - 1 }), { nil: null }), keepdims: fc.boolean() }),
@@ -82,10 +148,20 @@ function argReduction(op: string, dtype: DType): Arb {
   );
 }
 
+/** Tile edges of GEMM micro-kernels (4 × 8 and kin): below, at and past each, and 0. */
+const TILE = [0, 1, 2, 3, 4, 5, 7, 8, 9, 12, 15, 16, 17, 31, 32, 33] as const;
+/** K past one and two 256-deep slices (and 512): with full tiles, a slice handled wrongly shows. */
+const DEEP_K = [255, 256, 257, 300, 511, 512, 513] as const;
+
 function matmul(dtype: DType): Arb {
   const small = (min = 0) => fc.integer({ min, max: 4 });
+  const tiled = fc
+    .record({ m: fc.constantFrom(...TILE), k: fc.oneof(fc.constantFrom(...TILE), fc.constantFrom(...DEEP_K)), n: fc.constantFrom(...TILE), batch: fc.constant<number[]>([]), va: fc.constant(false), vb: fc.constant(false) })
+    .filter(({ m, k, n }) => m * n * Math.max(k, 1) <= 20_000);
+  // Full 4×8 tiles with K past 256: the regime a GEMM's slice handling lives in.
+  const fullTiles = fc.record({ m: fc.constant(4), k: fc.constantFrom(...DEEP_K), n: fc.constantFrom(8, 9), batch: fc.constant<number[]>([]), va: fc.constant(false), vb: fc.constant(false) });
   return fc
-    .record({ m: small(), k: small(), n: small(), batch: shapeArb(0, 2, 1, 3), va: fc.boolean(), vb: fc.boolean() })
+    .oneof(fc.record({ m: small(), k: small(), n: small(), batch: shapeArb(0, 2, 1, 3), va: fc.boolean(), vb: fc.boolean() }), tiled, fullTiles)
     .chain(({ m, k, n, batch, va, vb }) =>
       fc.tuple(broadcastFrom(batch), broadcastFrom(batch)).chain(([ba, bb]) => {
         const sa = va ? [k] : [...ba, m, k];
@@ -149,9 +225,12 @@ function movement(op: string, dtype: DType): Arb {
 function conv(op: string, dtype: DType): Arb {
   const i = (min: number, max: number) => fc.integer({ min, max });
   if (op === 'conv2d') {
+    // Height and width apart (asymmetric pairs), widths up to 30 so strided and dilated outputs reach 8 and
+    // more columns, and 0 input channels (the output is the bias), 0 images, 0 output channels.
     return fc
-      .record({ n: i(1, 2), g: i(1, 2), cpg: i(1, 2), opg: i(1, 2), h: i(1, 6), w: i(1, 6), kh: i(1, 3), kw: i(1, 3), s: i(1, 2), p: i(0, 1), d: i(1, 2), bias: fc.boolean() })
-      .filter(({ h, w, kh, kw, p, d }) => h + 2 * p >= d * (kh - 1) + 1 && w + 2 * p >= d * (kw - 1) + 1)
+      .record({ n: i(0, 2), g: i(1, 2), cpg: i(0, 3), opg: i(0, 2), h: i(1, 6), w: fc.oneof(i(1, 6), i(8, 30)), kh: i(1, 3), kw: i(1, 3), sh: i(1, 2), sw: i(1, 3), ph: i(0, 1), pw: i(0, 2), dh: i(1, 2), dw: i(1, 3), bias: fc.boolean() })
+      .filter(({ h, w, kh, kw, ph, pw, dh, dw }) => h + 2 * ph >= dh * (kh - 1) + 1 && w + 2 * pw >= dw * (kw - 1) + 1)
+      .filter(({ n, g, cpg, opg, h, w }) => n * g * Math.max(cpg, 1) * Math.max(opg, 1) * h * w <= 2_000)
       .chain((r) =>
         withAttrs(
           fc.tuple(
@@ -159,23 +238,26 @@ function conv(op: string, dtype: DType): Arb {
             tensorArb(dtype, [r.g * r.opg, r.cpg, r.kh, r.kw], op),
             ...(r.bias ? [tensorArb(dtype, [r.g * r.opg], op)] : []),
           ),
-          fc.constant({ stride: r.s, padding: r.p, dilation: r.d, groups: r.g }),
+          fc.constant({ stride: [r.sh, r.sw], padding: [r.ph, r.pw], dilation: [r.dh, r.dw], groups: r.g }),
         ),
       );
   }
   return fc
-    .record({ n: i(1, 2), c: i(1, 2), h: i(1, 6), w: i(1, 6), k: i(1, 3), s: fc.option(i(1, 2), { nil: null }), p: i(0, 1), ceil: fc.boolean(), inc: fc.boolean() })
-    .filter(({ h, w, k, p }) => 2 * p <= k && h + 2 * p >= k && w + 2 * p >= k)
+    .record({ n: i(0, 2), c: i(0, 2), h: i(1, 6), w: fc.oneof(i(1, 6), i(8, 30)), kh: i(1, 3), kw: i(1, 3), s: fc.option(fc.tuple(i(1, 2), i(1, 3)), { nil: null }), ph: i(0, 1), pw: i(0, 1), ceil: fc.boolean(), inc: fc.boolean() })
+    .filter(({ h, w, kh, kw, ph, pw }) => 2 * ph <= kh && 2 * pw <= kw && h + 2 * ph >= kh && w + 2 * pw >= kw)
     .chain((r) =>
       withAttrs(
         tensorArb(dtype, [r.n, r.c, r.h, r.w], op).map((t) => [t]),
-        fc.constant({ kernelSize: r.k, stride: r.s === null ? null : [r.s], padding: r.p, ceilMode: r.ceil, ...(op === 'avg_pool2d' ? { countIncludePad: r.inc } : {}) }),
+        fc.constant({ kernelSize: [r.kh, r.kw], stride: r.s, padding: [r.ph, r.pw], ceilMode: r.ceil, ...(op === 'avg_pool2d' ? { countIncludePad: r.inc } : {}) }),
       ),
     );
 }
 
 function creation(op: string, dtype: DType): Arb {
-  if (op === 'full') return fc.tuple(shapeArb(0, 3, 0, 3), values('float64', op)).map(([shape, value]) => ({ inputs: [], attrs: { shape, value, dtype } }));
+  if (op === 'full') {
+    const value = dtype === 'int32' ? fc.integer() : values('float64', op);
+    return fc.tuple(shapeArb(0, 3, 0, 3), value).map(([shape, v]) => ({ inputs: [], attrs: { shape, value: v, dtype } }));
+  }
   return fc
     .record({ start: fc.integer({ min: -20, max: 20 }).map((v) => v / 2), step: fc.constantFrom(0.5, 1, 2, 3, -1, -0.25), n: fc.integer({ min: 0, max: 20 }) })
     .map(({ start, step, n }) => ({ inputs: [], attrs: { start, stop: start + n * step - step / 2, step, dtype } }));
@@ -200,7 +282,10 @@ export function propertyArbitrary(op: string, dtype: DType, targets: readonly DT
     case 'reduce':
       return op === 'argmax' || op === 'argmin' ? argReduction(op, dtype) : reduction(op, dtype, op === 'max' || op === 'min');
     case 'softmax':
-      return shapeArb(1, 3, 0, 4).chain((s) => withAttrs(tensorArb(dtype, s, op).map((t) => [t]), fc.record({ axis: fc.integer({ min: -s.length, max: s.length - 1 }) })));
+      // Rows of lane sizes (16 and more), along the last axis half the time, values at exp's limits.
+      return fc.oneof(shapeArb(1, 3, 0, 4), laneShape(1, 3, 0, 67)).chain((s) =>
+        withAttrs(tensorArb(dtype, s, op).map((t) => [t]), fc.record({ axis: fc.oneof(fc.constant(-1), fc.integer({ min: -s.length, max: s.length - 1 })) })),
+      );
     case 'matmul':
       return matmul(dtype);
     case 'conv':

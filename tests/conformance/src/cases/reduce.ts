@@ -1,4 +1,4 @@
-import { ABOVE_2P24, LARGE_REDUCTION, LARGE_ROW, RANK8 } from './data.js';
+import { ABOVE_2P24, cycle, lazyTensor, LARGE_REDUCTION, LARGE_ROW, RANK8, THREAD_REDUCTION, THREAD_ROWS } from './data.js';
 import type { Draft, OpSpec, SpecContext } from './spec.js';
 
 const NAN_ROWS = (c: SpecContext) =>
@@ -45,10 +45,25 @@ function reduction(op: string): OpSpec {
         const big = op === 'sum' ? [1e38, 1e38, 1e38, 1.2e38, 1.2e38, 1e38] : [3e38, 3e38, 3e38, -3e38, -3e38, -3e38];
         out.push(c.ref('large-same-sign', [c.t([2, 3], big)], { axes: [1] }));
       }
-      // The large tier: more than 2^24 elements in one reduction. int32 sums are exact, so a dropped element
-      // shows; a float32 sum's order-free bound γ_(n+2)·Σ|x| says little past 2^23 terms.
+      if (c.dtype === 'float32') {
+        // Thread splits: one reduction past 4 × 65,536 elements and rows claimed by threads. Integer inputs
+        // (±1 for prod) whose sums float32 holds exactly: the bound is the final rounding, so a chunk or a
+        // row left out fails. 16 lanes of ±3e38, one sign per row (mixed signs would make overflow depend
+        // on the order): a float32 sum of lanes overflows where the exact mean doesn't.
+        const ints = (name: string, shape: readonly number[]) => (op === 'prod' ? c.ints(name, shape, 0, 1) : c.ints(name, shape, 1, 3));
+        const signs = (t: ReturnType<typeof ints>) => (op === 'prod' ? lazyTensor(t.dtype, t.shape, () => t.data.map((v) => (v ? 1 : -1))) : t);
+        out.push(
+          c.ref(`threads-${THREAD_REDUCTION}`, [signs(ints('threads', [THREAD_REDUCTION]))]),
+          c.ref('threads-rows', [signs(ints('threads-rows', [...THREAD_ROWS]))], { axes: [-1] }),
+          c.ref('lanes-near-max', [c.t([2, 16], [...cycle([3e38], 16), ...cycle([-3e38], 16)])], { axes: [-1] }),
+        );
+        if (op === 'sum') out.push(c.ref('threads-ones-262145', [lazyTensor('float32', [2 ** 18 + 1], () => new Array<number>(2 ** 18 + 1).fill(1))]));
+      }
+      // The large tier: more than 2^24 elements in one reduction, inputs of -1, 0 and 1 whose sums are exact
+      // (int32 always; float32 while Σ|x| <= 2^24), so a dropped element or a zero answer shows.
       if (c.dtype === 'int32' && op === 'sum') out.push(c.large('all-axes', [c.lazyRand('large', [LARGE_REDUCTION], -1000, 1000)]));
-      if (c.dtype === 'float32' && op === 'mean') out.push(c.large('rows', [c.lazyRand('large-rows', [2, LARGE_REDUCTION >> 1], lo, hi)], { axes: [-1] }));
+      if (c.dtype === 'float32' && op === 'sum') out.push(c.large('all-axes', [c.ints('large', [LARGE_REDUCTION], -1, 1)]));
+      if (c.dtype === 'float32' && op === 'mean') out.push(c.large('rows', [c.ints('large-rows', [2, LARGE_REDUCTION >> 1], -1, 1)], { axes: [-1] }));
       // 1 then 1,000 terms of 2^-53: a plain float64 sum loses every term (error 1000·u, inside the bound
       // γ_(n+2)·Σ|x|); a compensation applied with the wrong sign doubles that and falls outside it.
       if (c.dtype === 'float64' && op === 'sum') out.push(c.ref('half-ulp-tail', [c.t([1001], [1, ...new Array<number>(1000).fill(2 ** -53)])]));
@@ -90,6 +105,8 @@ function argReduction(op: string): OpSpec {
       ];
       if (c.dtype === 'int32') out.push(c.ref('int32-above-2p24', [c.t([ABOVE_2P24.length, 2], ABOVE_2P24.flat())], { axis: 1 }));
       if (c.dtype === 'float32' && op === 'argmax') out.push(c.large('flattened', [c.lazyRand('large', [LARGE_REDUCTION])]));
+      // Thread splits, with ties across chunks (few distinct values: the first index must still win).
+      if (c.dtype === 'float32') out.push(c.ref(`threads-${THREAD_REDUCTION}`, [c.ints('threads', [THREAD_REDUCTION], -50, 50)]), c.ref('threads-rows', [c.ints('threads-rows', [...THREAD_ROWS], -50, 50)], { axis: -1 }));
       if (c.float) {
         out.push(
           c.ref('nan', [c.t([3, 4], [1, NaN, 5, NaN, -Infinity, -Infinity, 0, -0, Infinity, 2, Infinity, NaN])], { axis: 1 }),
@@ -104,6 +121,16 @@ function argReduction(op: string): OpSpec {
       c.err('empty-flattened', [c.rand('e', [0, 2])], undefined, 'E_EMPTY'),
     ],
   };
+}
+
+/**
+ * The large softmax row: -200 everywhere (e^-200 adds nothing to a float32 sum, whatever the order) but for
+ * one element in 6,000 and the last, integers in [-3, 0]. Every element is read, and few terms count, so the
+ * bound is tight: a halved output or a part of the row left out fails.
+ */
+function largeRow(c: SpecContext) {
+  const base = c.ints('large-row', [1, LARGE_ROW], -3, 0);
+  return lazyTensor('float32', [1, LARGE_ROW], () => base.data.map((v, i) => (i % 6000 === 17 || i === LARGE_ROW - 1 ? v : -200)));
 }
 
 /** softmax/log_softmax: axes, large inputs (stability), -Inf, NaN slices, long rows. */
@@ -129,7 +156,11 @@ function softmaxLike(op: 'softmax' | 'log_softmax'): OpSpec {
         c.sequence('axis', [{ axis: 0 }, { axis: 1 }, { axis: -2 }, {}].map((attrs, k) => ({ inputs: [c.rand(`seq${k}`, [4, 4])], attrs }))),
         // Large same-sign values: fine after subtracting the max; a sum of raw values overflows.
         c.ref('large-same-sign', [c.t([2, 3], c.dtype === 'float16' ? [6e4, 6e4, 6.5e4, -6e4, -6e4, -6.5e4] : [3e38, 3e38, 3.2e38, -3e38, -3e38, -3.2e38])]),
-        ...(c.dtype === 'float32' && op === 'softmax' ? [c.large('row', [c.lazyRand('large-row', [1, LARGE_ROW], -20, 20)])] : []),
+        // exp's fast path on vectors where only some lanes underflow: rows of 0 and -100 across the lanes.
+        c.ref('lanes-underflow-16', [c.t([2, 16], cycle([0, -100, -100, -100], 32))]),
+        c.ref('lanes-underflow-67', [c.t([1, 67], cycle([-100, 0, -100, -100, -90, -100, -87.5], 67))]),
+        ...(c.dtype === 'float32' ? [c.ref('threads-rows', [c.lazyRand('threads-rows', [17, 16_385], -20, 20)])] : []),
+        ...(c.dtype === 'float32' && op === 'softmax' ? [c.large('row', [largeRow(c)])] : []),
       ];
     },
     errors: (c) => [c.err('axis-out-of-range', [c.rand('e', [2, 3])], { axis: 2 }, 'E_AXIS'), c.err('scalar', [c.rand('e', [])], undefined, 'E_AXIS')],

@@ -1,7 +1,7 @@
 import { isFloat, type DType, type ErrorCode } from '@hearth/core';
 import { SUITE_SEED } from '../version.js';
 import { hashSeed, Rng } from '../numeric/rng.js';
-import { lazyTensor, random, tensor } from './data.js';
+import { lazyTensor, random, randomInts, tensor } from './data.js';
 import type { CaseKind, CaseTier, ExpectedError, FollowUpCall, TensorInput } from './types.js';
 
 /** A case before it gets its ID: what an op spec writes. */
@@ -52,6 +52,14 @@ export class SpecContext {
    */
   lazyRand(name: string, shape: readonly number[], lo = -5, hi = 5, dtype: DType = this.dtype): TensorInput {
     return lazyTensor(dtype, shape, () => random(this.rng(`${name}:${shape.join('x')}:${dtype}`), dtype, shape, lo, hi).data);
+  }
+
+  /**
+   * A random tensor of integers in [lo, hi], drawn when read (as {@link lazyRand}): inputs whose sums a
+   * float format holds exactly, so the case's bound is the final rounding alone.
+   */
+  ints(name: string, shape: readonly number[], lo: number, hi: number, dtype: DType = this.dtype): TensorInput {
+    return lazyTensor(dtype, shape, () => randomInts(this.rng(`${name}:${shape.join('x')}:${dtype}:ints`), dtype, shape, lo, hi).data);
   }
 
   /**

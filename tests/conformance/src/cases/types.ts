@@ -84,6 +84,13 @@ export interface PropertyCase extends CaseBase {
   readonly seed: number;
   /** How many random inputs are tried. */
   readonly runs: number;
+  /**
+   * The regime drawn from: absent for the standard draws (`property`), `threads` for work past the sizes
+   * fast backends split over threads (`property-threads`, in the `large` tier).
+   */
+  readonly regime?: 'threads';
+  /** The size tier (`standard` when absent). */
+  readonly tier?: CaseTier;
 }
 
 /** A check of the device's life cycle rather than of one operator. */

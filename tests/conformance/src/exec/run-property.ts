@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { propertyArbitrary, type PropertyInput } from '../cases/properties.js';
+import { threadArbitrary } from '../cases/thread-properties.js';
 import { castTargets } from '../suite.js';
 import type { PropertyCase } from '../cases/types.js';
 import type { AccuracyRecord } from '../results.js';
@@ -13,7 +14,7 @@ import type { Session } from './session.js';
 export async function runProperty(s: Session, pc: PropertyCase): Promise<Outcome> {
   const why = unsupported(s, pc);
   if (why) return { status: 'not-supported', message: why };
-  const arb = propertyArbitrary(pc.op, pc.dtype, castTargets(pc.dtype));
+  const arb = (pc.regime === 'threads' ? threadArbitrary(pc.op, pc.dtype) : undefined) ?? propertyArbitrary(pc.op, pc.dtype, castTargets(pc.dtype));
   let acc: AccuracyRecord | undefined;
   // A random call that needs a kernel the plugin does not declare (a composite's step) makes the property not supported.
   let needs: string | undefined;

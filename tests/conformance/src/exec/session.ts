@@ -58,8 +58,8 @@ export class Session {
     this.baseline = hearth && report.ok ? this.snapshot() : undefined;
   }
 
-  /** Opens `plugin`'s device of type `deviceType` (its first device type when left out). Never throws. */
-  static async open(plugin: HearthPlugin, deviceType?: string, backendOptions?: Readonly<Record<string, unknown>>): Promise<Session> {
+  /** Opens `plugin`'s device of type `deviceType` (its first device type when left out), isolated if asked. Never throws. */
+  static async open(plugin: HearthPlugin, deviceType?: string, backendOptions?: Readonly<Record<string, unknown>>, isolate?: boolean): Promise<Session> {
     const m = plugin.manifest ?? ({} as HearthPlugin['manifest']);
     const type = deviceType ?? m.deviceTypes?.[0] ?? 'unknown';
     const base = {
@@ -72,7 +72,7 @@ export class Session {
     };
     let h: Hearth | undefined;
     try {
-      h = createHearth({ plugins: [plugin], backends: [type], exclusive: true, fallback: 'error', ...(backendOptions ? { backendOptions: { [type]: backendOptions } } : {}) });
+      h = createHearth({ plugins: [plugin], backends: [type], exclusive: true, fallback: 'error', ...(backendOptions ? { backendOptions: { [type]: backendOptions } } : {}), ...(isolate ? { isolate: true } : {}) });
       const ready = await h.ready();
       const failed = ready.failed.find((f) => f.backend === type);
       const pluginFailed = ready.plugins.find((p) => p.status === 'failed');

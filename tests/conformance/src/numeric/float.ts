@@ -29,12 +29,23 @@ export function unitRoundoff(dtype: DType): number {
   return isFloatDType(dtype) ? 2 ** -(FORMATS[dtype].mantissaBits + 1) : 0;
 }
 
-/** The exponent e with 2^e <= a < 2^(e+1), for a > 0 (Math.log2 can be off by one near powers of two). */
+// A scratch to read and build float64 bits through (it holds nothing between calls); HI indexes the word
+// with the sign and exponent on this machine's byte order.
+const scratch = new Float64Array(1);
+const words = new Uint32Array(scratch.buffer);
+const HI = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1 ? 1 : 0;
+
+/** The exponent e with 2^e <= a < 2^(e+1), for a normal float64 a > 0, read from its exponent bits. */
 function binade(a: number): number {
-  let e = Math.floor(Math.log2(a));
-  if (2 ** e > a) e--;
-  if (2 ** (e + 1) <= a) e++;
-  return e;
+  scratch[0] = a;
+  return ((words[HI]! >>> 20) & 0x7ff) - 1023;
+}
+
+/** 2^e for a normal float64 power (-1022 <= e <= 1023), built from its bits: cheaper than 2 ** e. */
+function pow2(e: number): number {
+  words[HI] = (e + 1023) << 20;
+  words[1 - HI] = 0;
+  return scratch[0]!;
 }
 
 /**
@@ -94,5 +105,6 @@ export function ulpOf(dtype: 'float16' | 'float32' | 'float64', x: number): numb
   const f = FORMATS[dtype];
   const a = Math.min(Math.abs(x), f.max);
   if (a < f.minNormal) return f.minSubnormal;
-  return 2 ** (binade(a) - f.mantissaBits);
+  const e = binade(a) - f.mantissaBits;
+  return e >= -1022 ? pow2(e) : 2 ** e;
 }

@@ -69,9 +69,12 @@ export function elementwiseOracle(inputs: readonly OracleTensor[], out: DType, f
   const values = new Float64Array(n);
   const m = mag ? new Float64Array(n) : undefined;
   const xs = new Array<number>(inputs.length);
+  // Inputs of the output's own size are read at i directly: the index walk is only for broadcast ones.
+  const walked = inputs.filter((t) => sizeOf(t.shape) !== n);
+  const datas = inputs.map((t) => t.data);
   for (let i = 0; i < n; i++) {
-    const idx = unravel(i, shape);
-    for (let k = 0; k < inputs.length; k++) xs[k] = inputs[k]!.data[broadcastOffset(idx, inputs[k]!.shape)]!;
+    const idx = walked.length ? unravel(i, shape) : undefined;
+    for (let k = 0; k < inputs.length; k++) xs[k] = datas[k]!.length === n ? datas[k]![i]! : datas[k]![broadcastOffset(idx!, inputs[k]!.shape)]!;
     values[i] = f(xs);
     if (m) m[i] = mag!(xs, values[i]!);
   }
@@ -83,19 +86,19 @@ export function elementwiseOracle(inputs: readonly OracleTensor[], out: DType, f
  * sigmoid inherits exp's where exp decides the result (x < 0: 1/(1 + e^-x) ≈ e^x).
  */
 const ARG_SCALED: Record<string, (xs: number[], v: number) => number> = {
-  exp: ([x], v) => Math.abs(x! * v),
-  sigmoid: ([x], v) => (x! < 0 ? Math.abs(x! * v) : 0),
-  pow: ([a, b], v) => (a! > 0 && Number.isFinite(v) ? Math.abs(b! * Math.log(a!) * v) : 0),
+  exp: (xs, v) => Math.abs(xs[0]! * v),
+  sigmoid: (xs, v) => (xs[0]! < 0 ? Math.abs(xs[0]! * v) : 0),
+  pow: (xs, v) => (xs[0]! > 0 && Number.isFinite(v) ? Math.abs(xs[1]! * Math.log(xs[0]!) * v) : 0),
 };
 
 /** References of the unary ops. */
 export const unaryOracles: Record<string, OracleFn> = Object.fromEntries(
-  Object.entries(UNARY).map(([name, f]) => [name, ((ins, _attrs, compute, out) => elementwiseOracle(ins, out, ([x]) => f(x!, compute), ARG_SCALED[name])) as OracleFn]),
+  Object.entries(UNARY).map(([name, f]) => [name, ((ins, _attrs, compute, out) => elementwiseOracle(ins, out, (xs) => f(xs[0]!, compute), ARG_SCALED[name])) as OracleFn]),
 );
 
 /** References of the binary ops. */
 export const binaryOracles: Record<string, OracleFn> = Object.fromEntries(
-  Object.entries(BINARY).map(([name, f]) => [name, ((ins, _attrs, compute, out) => elementwiseOracle(ins, out, ([a, b]) => f(a!, b!, compute), ARG_SCALED[name])) as OracleFn]),
+  Object.entries(BINARY).map(([name, f]) => [name, ((ins, _attrs, compute, out) => elementwiseOracle(ins, out, (xs) => f(xs[0]!, xs[1]!, compute), ARG_SCALED[name])) as OracleFn]),
 );
 
 /** where(cond, a, b). */

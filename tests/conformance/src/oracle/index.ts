@@ -68,8 +68,10 @@ export function evaluate(op: string, inputs: readonly TensorInput[], attrs: Read
   const schema = getOp(op);
   const a = parseAttrs(op, schema.attrs, attrs);
   const { compute, out } = dtypesOf(op, inputs, attrs);
-  const promoted = inputs.map((t, i) =>
-    schema.inputs[Math.min(i, schema.inputs.length - 1)]!.promote && t.dtype !== compute ? { ...t, dtype: compute, data: t.data.map((v) => roundTo(compute, v)) } : t,
-  );
+  // Data read once here: a lazily drawn input's getter is not to be called per element in the loops below.
+  const promoted = inputs.map((t, i) => {
+    const data = t.data;
+    return schema.inputs[Math.min(i, schema.inputs.length - 1)]!.promote && t.dtype !== compute ? { dtype: compute, shape: t.shape, data: data.map((v) => roundTo(compute, v)) } : { dtype: t.dtype, shape: t.shape, data };
+  });
   return ORACLES[op]!(promoted, a, compute, out);
 }

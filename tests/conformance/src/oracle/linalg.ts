@@ -1,15 +1,24 @@
 import { sizeOf } from '@hearth/core';
-import { broadcastAll, broadcastOffset, exactSum, unravel } from './nd.js';
+import { broadcastAll, broadcastOffset, exactInAnyOrder, exactSum, unravel } from './nd.js';
+import { unitRoundoff } from '../numeric/float.js';
 import { wrapInt32 } from './scalar.js';
 import type { Expected, OracleFn } from './types.js';
 
 type Pair = [number, number];
 
-/** A dot product: exact for int32 (wrapping), compensated for floats; with Σ|a·b| for the bound. */
-function dot(products: [number, number][], int: boolean): { v: number; m: number } {
-  if (int) return { v: wrapInt32(products.reduce((s, [a, b]) => s + BigInt(a) * BigInt(b), 0n)), m: 0 };
-  const terms = products.map(([a, b]) => a * b);
-  return { v: exactSum(terms), m: terms.reduce((s, t) => s + Math.abs(t), 0) };
+/**
+ * A float dot product from its products (compensated), with Σ|a·b| for the bound and whether a float sum of
+ * the products is exact in any order (`u` the output's unit roundoff).
+ */
+function dot(terms: readonly number[], u: number): { v: number; m: number; exact: number } {
+  return { v: exactSum(terms), m: terms.reduce((s, t) => s + Math.abs(t), 0), exact: +exactInAnyOrder(terms, u) };
+}
+
+/** An int32 dot product of `k` pairs, exact and wrapping. */
+function intDot(k: number, a: (t: number) => number, b: (t: number) => number): number {
+  let s = 0n;
+  for (let t = 0; t < k; t++) s += BigInt(a(t)) * BigInt(b(t));
+  return wrapInt32(s);
 }
 
 /** matmul with NumPy rules: 1-D operands become a row (a) or column (b), batch axes broadcast. */
@@ -24,19 +33,29 @@ export const matmulOracle: OracleFn = ([a, b], _attrs, compute, out) => {
   const nb = sizeOf(batch);
   const values = new Float64Array(nb * m * n);
   const mag = new Float64Array(values.length);
+  const exact = new Uint8Array(values.length);
+  const [A, B, u] = [a!.data, b!.data, unitRoundoff(out)];
   for (let bi = 0; bi < nb; bi++) {
     const idx = unravel(bi, batch);
     const aOff = broadcastOffset(idx, as.slice(0, -2)) * m * k;
     const bOff = broadcastOffset(idx, bs.slice(0, -2)) * k * n;
     for (let i = 0; i < m; i++) {
       for (let j = 0; j < n; j++) {
-        const r = dot(Array.from({ length: k }, (_, t) => [a!.data[aOff + i * k + t]!, b!.data[bOff + t * n + j]!]), compute === 'int32');
-        values[(bi * m + i) * n + j] = r.v;
-        mag[(bi * m + i) * n + j] = r.m;
+        const at = (bi * m + i) * n + j;
+        if (compute === 'int32') {
+          values[at] = intDot(k, (t) => A[aOff + i * k + t]!, (t) => B[bOff + t * n + j]!);
+          continue;
+        }
+        const terms = new Array<number>(k);
+        for (let t = 0; t < k; t++) terms[t] = A[aOff + i * k + t]! * B[bOff + t * n + j]!;
+        const r = dot(terms, u);
+        values[at] = r.v;
+        mag[at] = r.m;
+        exact[at] = r.exact;
       }
     }
   }
-  return { shape, dtype: out, values, mag, terms: new Float64Array(values.length).fill(k + 1) };
+  return { shape, dtype: out, values, mag, terms: new Float64Array(values.length).fill(k + 1), exact };
 };
 
 /** conv2d: NCHW input, OIHW weights, zero padding, stride, dilation, groups, optional bias. */
@@ -52,6 +71,9 @@ export const conv2dOracle: OracleFn = ([x, w, bias], attrs, _compute, out) => {
   const OW = size(W, KW, sw, pw, dw);
   const values = new Float64Array(N * O * OH * OW);
   const mag = new Float64Array(values.length);
+  const exact = new Uint8Array(values.length);
+  const u = unitRoundoff(out);
+  const [X, Wt] = [x!.data, w!.data];
   const perGroup = O / groups;
   let at = 0;
   for (let n = 0; n < N; n++) {
@@ -59,7 +81,7 @@ export const conv2dOracle: OracleFn = ([x, w, bias], attrs, _compute, out) => {
       const g = Math.floor(o / perGroup);
       for (let oh = 0; oh < OH; oh++) {
         for (let ow = 0; ow < OW; ow++) {
-          const terms: [number, number][] = [];
+          const terms: number[] = [];
           for (let i = 0; i < I; i++) {
             const c = g * I + i;
             for (let kh = 0; kh < KH; kh++) {
@@ -67,19 +89,20 @@ export const conv2dOracle: OracleFn = ([x, w, bias], attrs, _compute, out) => {
                 const ih = oh * sh - ph + kh * dh;
                 const iw = ow * sw - pw + kw * dw;
                 if (ih < 0 || ih >= H || iw < 0 || iw >= W) continue;
-                terms.push([x!.data[((n * C + c) * H + ih) * W + iw]!, w!.data[((o * I + i) * KH + kh) * KW + kw]!]);
+                terms.push(X[((n * C + c) * H + ih) * W + iw]! * Wt[((o * I + i) * KH + kh) * KW + kw]!);
               }
             }
           }
-          if (bias) terms.push([bias.data[o]!, 1]);
-          const r = dot(terms, false);
+          if (bias) terms.push(bias.data[o]!);
+          const r = dot(terms, u);
           values[at] = r.v;
+          exact[at] = r.exact;
           mag[at++] = r.m;
         }
       }
     }
   }
-  return { shape: [N, O, OH, OW], dtype: out, values, mag, terms: new Float64Array(values.length).fill(I * KH * KW + 2) };
+  return { shape: [N, O, OH, OW], dtype: out, values, mag, terms: new Float64Array(values.length).fill(I * KH * KW + 2), exact };
 };
 
 /** Output size of a pool window, PyTorch's rule (the last window starts inside the input or its left padding). */

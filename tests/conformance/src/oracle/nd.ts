@@ -54,3 +54,16 @@ export function exactSum(xs: Iterable<number>): number {
   }
   return Number.isFinite(plain) ? s + c : plain;
 }
+
+/**
+ * True when a float sum of these terms is exact in a format of unit roundoff `u` for any order: all are
+ * integers and Σ|terms| <= 1/u = 2^p, so every partial sum is an integer the format holds.
+ */
+export function exactInAnyOrder(terms: readonly number[], u: number): boolean {
+  let m = 0;
+  for (const t of terms) {
+    if (!Number.isInteger(t)) return false;
+    m += Math.abs(t);
+  }
+  return m * u <= 1;
+}

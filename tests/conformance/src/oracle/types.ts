@@ -15,6 +15,13 @@ export interface Expected {
   readonly mag?: Float64Array;
   /** Per element: how many terms went into it (the reduction length). */
   readonly terms?: Float64Array;
+  /**
+   * Per element, 1 where the sum behind it is exact in the output dtype whatever the order: every term an
+   * integer and Σ|terms| at most 2^p (p the significand's bits), so every partial sum is representable.
+   * Such elements are held to the final rounding alone (mean's division, say), not to the order-free γ_n
+   * bound: a kernel that drops part of the work can't hide in it.
+   */
+  readonly exact?: Uint8Array;
 }
 
 /** An input after the core's promotion: data converted to the compute dtype. */

@@ -43,7 +43,7 @@ export function htmlReport(run: RunResult): string {
 ${isUnavailable(run)
     ? `<p class="verdict-unavailable"><b>Unavailable here</b> — the device could not start, so no case ran: ${esc(run.init.reason ?? 'no reason given')}</p>`
     : `<p class="verdict-${run.verdict}"><b>Verdict: ${run.verdict.toUpperCase()}</b>${run.reasons.length ? ` — ${esc(run.reasons.join('; '))}` : ''}</p>`}
-<p>Suite ${run.suite.version} (seed ${run.suite.seed}) · opset v${run.opsetVersion} · core API ${run.coreApiVersion} · profile <code>${run.profile.name}</code>${run.selection.certify ? ' · certification run' : ''} ·
+<p>Suite ${run.suite.version} (seed ${run.suite.seed}${run.suite.freshSeed !== undefined ? `, fresh draws from seed ${run.suite.freshSeed}` : ''}) · opset v${run.opsetVersion} · core API ${run.coreApiVersion} · profile <code>${run.profile.name}</code>${run.selection.certify ? ' · certification run' : ''} ·
 ${run.results.length} cases in ${(run.durationMs / 1000).toFixed(1)} s · ${esc(run.environment.cpuModel)} · Node ${run.environment.node} · started ${run.startedAt}</p>
 <h2>Device</h2>
 ${deviceTable(run.device.info ?? {})}

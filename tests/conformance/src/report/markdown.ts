@@ -12,7 +12,7 @@ export function markdownSummary(run: RunResult): string {
     '',
     `**Verdict: ${run.verdict.toUpperCase()}**${run.reasons.length ? ` — ${run.reasons.join('; ')}` : ''}`,
     '',
-    `Suite ${run.suite.version} (seed ${run.suite.seed}), opset v${run.opsetVersion}, core API ${run.coreApiVersion}, profile \`${run.profile.name}\`${run.selection.certify ? ' (certification run)' : ''}; ` +
+    `Suite ${run.suite.version} (seed ${run.suite.seed}${run.suite.freshSeed !== undefined ? `, fresh draws from seed ${run.suite.freshSeed}` : ''}), opset v${run.opsetVersion}, core API ${run.coreApiVersion}, profile \`${run.profile.name}\`${run.selection.certify ? ' (certification run)' : ''}; ` +
       `${run.results.length} cases in ${(run.durationMs / 1000).toFixed(1)} s on ${run.environment.cpuModel} (${run.environment.platform}/${run.environment.arch}, Node ${run.environment.node}).`,
     '',
     `| ${Object.keys(run.counts).join(' | ')} |`,

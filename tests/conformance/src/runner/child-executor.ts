@@ -1,13 +1,17 @@
-import { fork, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import type { Duplex } from 'node:stream';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { HearthError, CORE_API_VERSION, OPSET_VERSION, type ErrorCode } from '@hearth/core';
 import type { SuiteCase } from '../cases/types.js';
 import { notRun, type CaseResult } from '../results.js';
 import type { InitReport } from '../exec/session.js';
 import type { Executor } from './executor.js';
+import { caseTimeoutMs } from './timeouts.js';
 import type { FromChild, ToChild } from './protocol.js';
+import { Channel } from './channel.js';
 
 /** Options of the child-process executor. */
 export interface ChildOptions {
@@ -17,12 +21,16 @@ export interface ChildOptions {
   readonly device?: string;
   /** Options for the backend factory. */
   readonly backendOptions?: Readonly<Record<string, unknown>>;
-  /** Per-case timeout in ms (properties get five times as long). */
+  /** The timeout of a small case in ms; larger cases and properties get more ({@link caseTimeoutMs}). */
   readonly timeoutMs: number;
   /** How long the device may take to start, in ms. */
   readonly initTimeoutMs: number;
   /** Cases per message: many per message keeps the run fast. */
   readonly batchSize: number;
+  /** The seed of the fresh property draws, when the run adds them. */
+  readonly freshSeed?: number;
+  /** A reproduction file whose calls are the cases, instead of the suite's. */
+  readonly repro?: string;
 }
 
 /** The compiled child entry: beside this file in dist/, or dist/ when running from source. */
@@ -35,22 +43,39 @@ function childPath(): string {
 
 const TAIL = 4000;
 
+type Link = { readonly process: ChildProcess; readonly channel: Channel<FromChild, ToChild> };
+
 /**
  * Runs cases in a child process: a plugin that crashes or hangs costs the case it was on (reported as
  * `crash` or `timeout` with its ID and the child's last stderr), then a fresh child carries on.
+ *
+ * Nothing in the child says "under test": it is started like any program, `node <dir>/main.mjs`, from a
+ * launcher in a fresh temporary folder, with the parent's environment unchanged, and it speaks over a
+ * plain pipe on file descriptor 3, not Node's IPC channel (which would leave `process.send` and
+ * `NODE_CHANNEL_FD` for a plugin to find). What a process cannot hide (its stack, its parent) is left to
+ * the field checks of `createHearth({ verify })`, which see the plugin in the user's own program.
  */
 export class ChildExecutor implements Executor {
-  #child: ChildProcess | undefined;
+  #child: Link | undefined;
   #stderr = '';
+  #launcherDir: string | undefined;
 
   constructor(private readonly options: ChildOptions) {}
 
-  #fork(): ChildProcess {
-    const child = fork(childPath(), [], { serialization: 'advanced', stdio: ['ignore', 'pipe', 'pipe', 'ipc'], execArgv: [] });
+  /** A one-line launcher importing the child entry: the child's argv names it, not the suite. */
+  #launcher(): string {
+    this.#launcherDir ??= mkdtempSync(join(tmpdir(), 'app-'));
+    const file = join(this.#launcherDir, 'main.mjs');
+    if (!existsSync(file)) writeFileSync(file, `import ${JSON.stringify(pathToFileURL(childPath()).href)};\n`);
+    return file;
+  }
+
+  #fork(): Link {
+    const child = spawn(process.execPath, [this.#launcher()], { stdio: ['ignore', 'pipe', 'pipe', 'pipe'] });
     this.#stderr = '';
     child.stderr!.on('data', (d: Buffer) => (this.#stderr = (this.#stderr + d.toString()).slice(-TAIL)));
     child.stdout!.on('data', () => undefined);
-    return child;
+    return { process: child, channel: new Channel<FromChild, ToChild>(child.stdio[3] as Duplex) };
   }
 
   #start(): Promise<InitReport> {
@@ -69,7 +94,7 @@ export class ChildExecutor implements Executor {
       });
       const timer = setTimeout(() => {
         done();
-        child.kill('SIGKILL');
+        child.process.kill('SIGKILL');
         this.#child = undefined;
         resolve(failed(`the device did not initialise within ${o.initTimeoutMs} ms`));
       }, o.initTimeoutMs);
@@ -77,7 +102,7 @@ export class ChildExecutor implements Executor {
         if (m.type === 'ready') (done(), resolve(m.init));
         else if (m.type === 'fatal') {
           done();
-          child.kill('SIGKILL');
+          child.process.kill('SIGKILL');
           this.#child = undefined;
           reject(new HearthError(m.code as ErrorCode, m.message, { plugin: o.plugin }));
         }
@@ -89,12 +114,19 @@ export class ChildExecutor implements Executor {
       };
       const done = () => {
         clearTimeout(timer);
-        child.off('message', onMessage);
-        child.off('exit', onExit);
+        child.channel.off('message', onMessage);
+        child.process.off('exit', onExit);
       };
-      child.on('message', onMessage);
-      child.on('exit', onExit);
-      child.send({ type: 'init', plugin: o.plugin, ...(o.device ? { device: o.device } : {}), ...(o.backendOptions ? { backendOptions: o.backendOptions } : {}) } satisfies ToChild);
+      child.channel.on('message', onMessage);
+      child.process.on('exit', onExit);
+      void child.channel.send({
+        type: 'init',
+        plugin: o.plugin,
+        ...(o.device ? { device: o.device } : {}),
+        ...(o.backendOptions ? { backendOptions: o.backendOptions } : {}),
+        ...(o.freshSeed !== undefined ? { freshSeed: o.freshSeed } : {}),
+        ...(o.repro !== undefined ? { repro: o.repro } : {}),
+      });
     });
   }
 
@@ -125,7 +157,7 @@ export class ChildExecutor implements Executor {
       let i = 0;
       let started = performance.now();
       let timer: NodeJS.Timeout | undefined;
-      const limit = (c: SuiteCase) => this.options.timeoutMs * (c.kind === 'property' ? 5 : 1);
+      const limit = (c: SuiteCase) => caseTimeoutMs(c, this.options.timeoutMs);
       const arm = () => {
         clearTimeout(timer);
         started = performance.now();
@@ -133,8 +165,8 @@ export class ChildExecutor implements Executor {
       };
       const finish = (left: SuiteCase[]) => {
         clearTimeout(timer);
-        child.off('message', onMessage);
-        child.off('exit', onExit);
+        child.channel.off('message', onMessage);
+        child.process.off('exit', onExit);
         resolve(left);
       };
       const onMessage = (m: FromChild) => {
@@ -154,27 +186,30 @@ export class ChildExecutor implements Executor {
       };
       const onTimeout = () => {
         const c = batch[i]!;
-        child.off('exit', onExit);
-        child.kill('SIGKILL');
+        child.process.off('exit', onExit);
+        child.process.kill('SIGKILL');
         this.#child = undefined;
         onResult({ ...notRun(c, `no result within ${limit(c)} ms: the case hung, so its process was killed`), status: 'timeout', timeMs: limit(c) });
         finish(batch.slice(i + 1));
       };
-      child.on('message', onMessage);
-      child.on('exit', onExit);
-      child.send({ type: 'run', ids: batch.map((c) => c.id) } satisfies ToChild);
+      child.channel.on('message', onMessage);
+      child.process.on('exit', onExit);
+      void child.channel.send({ type: 'run', ids: batch.map((c) => c.id) });
       arm();
     });
   }
 
   async close(): Promise<void> {
     const child = this.#child;
-    if (!child) return;
     this.#child = undefined;
-    await new Promise<void>((resolve) => {
-      const t = setTimeout(() => (child.kill('SIGKILL'), resolve()), 2000);
-      child.once('exit', () => (clearTimeout(t), resolve()));
-      child.send({ type: 'close' } satisfies ToChild);
-    });
+    if (child) {
+      await new Promise<void>((resolve) => {
+        const t = setTimeout(() => (child.process.kill('SIGKILL'), resolve()), 2000);
+        child.process.once('exit', () => (clearTimeout(t), resolve()));
+        void child.channel.send({ type: 'close' });
+      });
+    }
+    if (this.#launcherDir) rmSync(this.#launcherDir, { recursive: true, force: true });
+    this.#launcherDir = undefined;
   }
 }

@@ -22,10 +22,11 @@ export class InProcessExecutor implements Executor {
     private readonly plugin: HearthPlugin,
     private readonly device?: string,
     private readonly backendOptions?: Readonly<Record<string, unknown>>,
+    private readonly isolate?: boolean,
   ) {}
 
   async init(): Promise<InitReport> {
-    this.#session = await Session.open(this.plugin, this.device, this.backendOptions);
+    this.#session = await Session.open(this.plugin, this.device, this.backendOptions, this.isolate);
     return this.#session.report;
   }
 

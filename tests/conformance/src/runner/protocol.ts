@@ -3,7 +3,7 @@ import type { InitReport } from '../exec/session.js';
 
 /** Messages the runner sends its child process. */
 export type ToChild =
-  | { readonly type: 'init'; readonly plugin: string; readonly device?: string; readonly backendOptions?: Readonly<Record<string, unknown>> }
+  | { readonly type: 'init'; readonly plugin: string; readonly device?: string; readonly backendOptions?: Readonly<Record<string, unknown>>; readonly freshSeed?: number; readonly repro?: string }
   | { readonly type: 'run'; readonly ids: readonly string[] }
   | { readonly type: 'close' };
 

@@ -1,4 +1,5 @@
 import { cpus, arch, platform } from 'node:os';
+import { resolve } from 'node:path';
 import { HearthError, CORE_API_VERSION, getOp, kindOf, type HearthPlugin } from '@hearth/core';
 import { SUITE_SEED, SUITE_VERSION } from '../version.js';
 import { getProfile } from '../profiles.js';
@@ -10,6 +11,8 @@ import type { SuiteCase } from '../cases/types.js';
 import type { InitReport } from '../exec/session.js';
 import { InProcessExecutor, type Executor } from './executor.js';
 import { ChildExecutor } from './child-executor.js';
+import { withFreshDraws } from '../fresh.js';
+import { readRepro, reproCases } from '../fuzz/repro.js';
 
 /** Options of {@link runConformance}. */
 export interface RunOptions {
@@ -29,7 +32,22 @@ export interface RunOptions {
   readonly expectations?: string;
   /** A certification run: the whole profile, no expectations, no skips. */
   readonly certify?: boolean;
-  /** Per-case timeout in ms (default 10 000). */
+  /**
+   * Runs a plugin object isolated in its own process, through the runtime's `createHearth({ isolate })`:
+   * the suite then checks the isolated path (data crossing processes, launches by message).
+   */
+  readonly isolate?: boolean;
+  /**
+   * Adds, after each selected property, its twin drawn from this seed (`case=fresh-property`): inputs no
+   * plugin could know in advance. A rerun draws it with `drawFreshSeed()`; the report records it.
+   */
+  readonly freshSeed?: number;
+  /**
+   * A reproduction file (`schema/repro.schema.json`, written by `hearth fuzz` or from a field check's
+   * event): its calls are run instead of the suite's cases, each checked against the oracle.
+   */
+  readonly repro?: string;
+  /** The timeout of a small case in ms (default 10 000); larger cases get more in proportion to their elements. */
   readonly timeoutMs?: number;
   /** Device start timeout in ms (default 60 000). */
   readonly initTimeoutMs?: number;
@@ -53,6 +71,8 @@ export interface RunResult {
     readonly version: string;
     /** Its fixed seed. */
     readonly seed: number;
+    /** The seed of the fresh property draws, when the run added them. */
+    readonly freshSeed?: number;
   };
   /**
    * The opset the verdict covers: the one the plugin declares (1 when its manifest names none). Cases of
@@ -154,8 +174,12 @@ export interface Selection {
 }
 
 /** Checks the options and picks the cases, before anything runs: bad input never yields a partial run. */
-export function selectCases(options: Pick<RunOptions, 'profile' | 'queries' | 'shard' | 'certify' | 'expectations' | 'today'>): Selection {
+export function selectCases(options: Pick<RunOptions, 'profile' | 'queries' | 'shard' | 'certify' | 'expectations' | 'today' | 'freshSeed' | 'repro'>): Selection {
   const profile = getProfile(options.profile ?? 'core');
+  if (options.repro !== undefined) {
+    if (options.certify || options.queries?.length || options.shard) throw new HearthError('E_ARG', 'A reproduction runs its own calls: drop --certify, --query and --shard with --repro.');
+    return { cases: reproCases(readRepro(options.repro)) };
+  }
   const all = profileCases(profile);
   const queries = (options.queries ?? []).map(parseQuery);
   if (options.certify && (queries.length || options.shard)) {
@@ -174,7 +198,7 @@ export function selectCases(options: Pick<RunOptions, 'profile' | 'queries' | 's
     options.expectations && !options.certify
       ? ExpectationSet.check(options.expectations, loadExpectations(options.expectations), all.map((c) => c.id), options.today ?? new Date())
       : undefined;
-  return { cases, ...(expectations ? { expectations } : {}) };
+  return { cases: withFreshDraws(cases, options.freshSeed), ...(expectations ? { expectations } : {}) };
 }
 
 function isFailing(r: CaseResult): boolean {
@@ -200,8 +224,10 @@ export async function runConformance(options: RunOptions): Promise<RunResult> {
           timeoutMs: options.timeoutMs ?? 10_000,
           initTimeoutMs: options.initTimeoutMs ?? 60_000,
           batchSize: options.batchSize ?? 400,
+          ...(options.freshSeed !== undefined ? { freshSeed: options.freshSeed } : {}),
+          ...(options.repro !== undefined ? { repro: resolve(options.repro) } : {}),
         })
-      : new InProcessExecutor(options.plugin, options.device, options.backendOptions);
+      : new InProcessExecutor(options.plugin, options.device, options.backendOptions, options.isolate);
   const results = new Map<string, CaseResult>();
   let init: InitReport;
   try {
@@ -267,7 +293,7 @@ function summarize(options: RunOptions, init: InitReport, results: CaseResult[],
   return {
     format: 1,
     complete: true,
-    suite: { version: SUITE_VERSION, seed: SUITE_SEED },
+    suite: { version: SUITE_VERSION, seed: SUITE_SEED, ...(options.freshSeed !== undefined ? { freshSeed: options.freshSeed } : {}) },
     opsetVersion: init.plugin.opset,
     coreApiVersion: CORE_API_VERSION,
     profile: { name: profile.name, requireAll: profile.requireAll },

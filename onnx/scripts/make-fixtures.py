@@ -1,0 +1,196 @@
+"""Builds the ONNX models Hearth's tests run, with ONNX's own helpers (onnx.helper), into onnx/fixtures/.
+
+Run with Debian's python3-onnx: `apt-get install -y python3-onnx && /usr/bin/python3 onnx/scripts/make-fixtures.py`.
+Weights come from a fixed seed, so the files are reproducible. The tests compare Hearth's outputs on these
+models with onnxruntime-node's.
+"""
+import os
+import numpy as np
+
+# python3-onnx in Debian 12 still uses NumPy aliases that NumPy 1.24 removed.
+for alias, real in (("float", float), ("int", int), ("bool", bool), ("object", object), ("str", str)):
+    if alias not in np.__dict__:
+        setattr(np, alias, real)
+
+import onnx  # noqa: E402
+from onnx import TensorProto, helper, numpy_helper  # noqa: E402
+
+OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "fixtures")
+rng = np.random.default_rng(23)
+
+
+def init(name, shape, scale=0.3):
+    return numpy_helper.from_array((rng.standard_normal(shape) * scale).astype(np.float32), name)
+
+
+def const(name, values, dtype=np.int64):
+    return numpy_helper.from_array(np.array(values, dtype=dtype), name)
+
+
+def save(graph, name, opset):
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", opset)], producer_name="hearth-fixtures")
+    model.ir_version = 8
+    if opset <= onnx.defs.onnx_opset_version():  # newer opsets than this onnx knows are checked by onnxruntime
+        onnx.checker.check_model(model)
+    onnx.save(model, os.path.join(OUT, name))
+
+
+def conv_bn(nodes, inits, prefix, x, cin, cout, relu=True):
+    inits += [init(f"{prefix}.w", [cout, cin, 3, 3]), init(f"{prefix}.b", [cout], 0.1)]
+    inits += [numpy_helper.from_array((1 + 0.1 * rng.standard_normal(cout)).astype(np.float32), f"{prefix}.scale"),
+              init(f"{prefix}.beta", [cout], 0.1), init(f"{prefix}.mean", [cout], 0.1),
+              numpy_helper.from_array((0.5 + rng.random(cout)).astype(np.float32), f"{prefix}.var")]
+    nodes.append(helper.make_node("Conv", [x, f"{prefix}.w", f"{prefix}.b"], [f"{prefix}.c"], name=f"{prefix}.conv", kernel_shape=[3, 3], pads=[1, 1, 1, 1]))
+    nodes.append(helper.make_node("BatchNormalization", [f"{prefix}.c", f"{prefix}.scale", f"{prefix}.beta", f"{prefix}.mean", f"{prefix}.var"], [f"{prefix}.bn"], name=f"{prefix}.bn", epsilon=1e-5))
+    if not relu:
+        return f"{prefix}.bn"
+    nodes.append(helper.make_node("Relu", [f"{prefix}.bn"], [f"{prefix}.r"], name=f"{prefix}.relu"))
+    return f"{prefix}.r"
+
+
+def resnet():
+    """A ResNet-style CNN: conv-bn-relu stem, max pool, one residual block, global average pool, gemm, softmax."""
+    nodes, inits = [], []
+    x = conv_bn(nodes, inits, "stem", "image", 3, 8)
+    nodes.append(helper.make_node("MaxPool", [x], ["pool"], name="pool", kernel_shape=[2, 2], strides=[2, 2]))
+    y = conv_bn(nodes, inits, "block.1", "pool", 8, 8)
+    y = conv_bn(nodes, inits, "block.2", y, 8, 8, relu=False)
+    nodes.append(helper.make_node("Add", [y, "pool"], ["sum"], name="residual"))
+    nodes.append(helper.make_node("Relu", ["sum"], ["act"], name="act"))
+    nodes.append(helper.make_node("GlobalAveragePool", ["act"], ["gap"], name="gap"))
+    # The flattening shape as exporters write it, from Constant nodes (constant folding makes it one constant),
+    # and a branch no output reads (dead-node removal drops it).
+    nodes.append(helper.make_node("Constant", [], ["minus1"], name="minus1", value=helper.make_tensor("minus1", TensorProto.INT64, [1], [-1])))
+    nodes.append(helper.make_node("Constant", [], ["eight"], name="eight", value_ints=[8]))
+    nodes.append(helper.make_node("Concat", ["minus1", "eight"], ["flat_shape"], name="flat_shape", axis=0))
+    nodes.append(helper.make_node("Reshape", ["gap", "flat_shape"], ["flat"], name="flatten"))
+    nodes.append(helper.make_node("ReduceMax", ["act"], ["unused"], name="unused", keepdims=0))
+    inits += [init("fc.w", [10, 8]), init("fc.b", [10], 0.1)]
+    nodes.append(helper.make_node("Gemm", ["flat", "fc.w", "fc.b"], ["logits"], name="fc", transB=1))
+    nodes.append(helper.make_node("Softmax", ["logits"], ["probs"], name="softmax", axis=-1))
+    graph = helper.make_graph(nodes, "resnet", [helper.make_tensor_value_info("image", TensorProto.FLOAT, ["N", 3, 16, 16])],
+                              [helper.make_tensor_value_info("probs", TensorProto.FLOAT, ["N", 10])], inits)
+    save(graph, "resnet.onnx", 13)
+
+
+def transformer():
+    """A transformer encoder block as PyTorch exports it: LayerNormalization, multi-head attention whose
+    reshapes come from Shape/Gather/Concat subgraphs, erf-GELU feed-forward, residuals. Batch and sequence
+    length are symbolic."""
+    d, heads, ff = 16, 2, 32
+    dh = d // heads
+    nodes, inits = [], []
+    inits += [numpy_helper.from_array((1 + 0.1 * rng.standard_normal(d)).astype(np.float32), "ln1.g"), init("ln1.b", [d], 0.1),
+              numpy_helper.from_array((1 + 0.1 * rng.standard_normal(d)).astype(np.float32), "ln2.g"), init("ln2.b", [d], 0.1)]
+    nodes.append(helper.make_node("LayerNormalization", ["x", "ln1.g", "ln1.b"], ["h"], name="ln1", axis=-1, epsilon=1e-5))
+    # Shapes: [B, S, heads, dh] from the input's own shape, as exporters write it.
+    nodes.append(helper.make_node("Shape", ["x"], ["x.shape"], name="shape"))
+    inits += [const("i0", [0]), const("i1", [1]), const("heads_dh", [heads, dh]), const("d_only", [d])]
+    nodes.append(helper.make_node("Gather", ["x.shape", "i0"], ["B"], name="B", axis=0))
+    nodes.append(helper.make_node("Gather", ["x.shape", "i1"], ["S"], name="S", axis=0))
+    nodes.append(helper.make_node("Concat", ["B", "S", "heads_dh"], ["split_shape"], name="split_shape", axis=0))
+    nodes.append(helper.make_node("Concat", ["B", "S", "d_only"], ["merge_shape"], name="merge_shape", axis=0))
+    for p in "qkv":
+        inits += [init(f"{p}.w", [d, d]), init(f"{p}.b", [d], 0.1)]
+        nodes.append(helper.make_node("MatMul", ["h", f"{p}.w"], [f"{p}.mm"], name=f"{p}.matmul"))
+        nodes.append(helper.make_node("Add", [f"{p}.mm", f"{p}.b"], [f"{p}.lin"], name=f"{p}.bias"))
+        nodes.append(helper.make_node("Reshape", [f"{p}.lin", "split_shape"], [f"{p}.split"], name=f"{p}.reshape"))
+        perm = [0, 2, 3, 1] if p == "k" else [0, 2, 1, 3]
+        nodes.append(helper.make_node("Transpose", [f"{p}.split"], [f"{p}.heads"], name=f"{p}.transpose", perm=perm))
+    inits += [numpy_helper.from_array(np.array(np.sqrt(dh), dtype=np.float32), "scale")]
+    nodes.append(helper.make_node("MatMul", ["q.heads", "k.heads"], ["scores"], name="scores"))
+    nodes.append(helper.make_node("Div", ["scores", "scale"], ["scaled"], name="scaled"))
+    nodes.append(helper.make_node("Softmax", ["scaled"], ["attn"], name="attn", axis=-1))
+    nodes.append(helper.make_node("MatMul", ["attn", "v.heads"], ["ctx"], name="context"))
+    nodes.append(helper.make_node("Transpose", ["ctx"], ["ctx.t"], name="ctx.transpose", perm=[0, 2, 1, 3]))
+    nodes.append(helper.make_node("Reshape", ["ctx.t", "merge_shape"], ["ctx.m"], name="ctx.reshape"))
+    inits += [init("o.w", [d, d]), init("o.b", [d], 0.1)]
+    nodes.append(helper.make_node("MatMul", ["ctx.m", "o.w"], ["o.mm"], name="o.matmul"))
+    nodes.append(helper.make_node("Add", ["o.mm", "o.b"], ["o.lin"], name="o.bias"))
+    nodes.append(helper.make_node("Add", ["x", "o.lin"], ["res1"], name="residual1"))
+    nodes.append(helper.make_node("LayerNormalization", ["res1", "ln2.g", "ln2.b"], ["h2"], name="ln2", axis=-1, epsilon=1e-5))
+    inits += [init("ff1.w", [d, ff]), init("ff1.b", [ff], 0.1), init("ff2.w", [ff, d]), init("ff2.b", [d], 0.1)]
+    nodes.append(helper.make_node("MatMul", ["h2", "ff1.w"], ["ff1.mm"], name="ff1.matmul"))
+    nodes.append(helper.make_node("Add", ["ff1.mm", "ff1.b"], ["ff1.lin"], name="ff1.bias"))
+    # GELU as torch.onnx exports nn.GELU(): x * 0.5 * (1 + erf(x / sqrt(2))).
+    inits += [numpy_helper.from_array(np.array(np.sqrt(2), dtype=np.float32), "sqrt2"),
+              numpy_helper.from_array(np.array(1, dtype=np.float32), "one"), numpy_helper.from_array(np.array(0.5, dtype=np.float32), "half")]
+    nodes.append(helper.make_node("Div", ["ff1.lin", "sqrt2"], ["g.div"], name="gelu.div"))
+    nodes.append(helper.make_node("Erf", ["g.div"], ["g.erf"], name="gelu.erf"))
+    nodes.append(helper.make_node("Add", ["g.erf", "one"], ["g.add"], name="gelu.add"))
+    nodes.append(helper.make_node("Mul", ["ff1.lin", "g.add"], ["g.mul"], name="gelu.mul"))
+    nodes.append(helper.make_node("Mul", ["g.mul", "half"], ["gelu"], name="gelu.half"))
+    nodes.append(helper.make_node("MatMul", ["gelu", "ff2.w"], ["ff2.mm"], name="ff2.matmul"))
+    nodes.append(helper.make_node("Add", ["ff2.mm", "ff2.b"], ["ff2.lin"], name="ff2.bias"))
+    nodes.append(helper.make_node("Add", ["res1", "ff2.lin"], ["y"], name="residual2"))
+    graph = helper.make_graph(nodes, "encoder", [helper.make_tensor_value_info("x", TensorProto.FLOAT, ["batch", "seq", d])],
+                              [helper.make_tensor_value_info("y", TensorProto.FLOAT, ["batch", "seq", d])], inits)
+    save(graph, "transformer.onnx", 17)
+
+
+def conventions(opset):
+    """Ops whose inputs and attributes changed across opsets (Softmax's axis, Reduce* axes, Slice, Pad, Clip,
+    Squeeze/Unsqueeze, Split), written the way `opset` spells them."""
+    nodes, inits = [], []
+    x = "x"
+    nodes.append(helper.make_node("Softmax", [x], ["sm"], name="softmax", axis=1))
+    if opset < 13:
+        nodes.append(helper.make_node("ReduceMean", ["sm"], ["rm"], name="reduce_mean", axes=[2], keepdims=1))
+        nodes.append(helper.make_node("ReduceSum", ["x"], ["rs"], name="reduce_sum", axes=[1], keepdims=0))
+        nodes.append(helper.make_node("Unsqueeze", ["rs"], ["rsu"], name="unsqueeze", axes=[1]))
+        nodes.append(helper.make_node("Split", ["x"], ["s0", "s1"], name="split", axis=2, split=[1, 3]))
+    else:
+        inits += [const("ax2", [2]), const("ax1", [1]), const("split", [1, 3])]
+        rm_axes = ["ax2"]
+        nodes.append(helper.make_node("ReduceMean", ["sm"] + (rm_axes if opset >= 18 else []), ["rm"], name="reduce_mean", keepdims=1, **({} if opset >= 18 else {"axes": [2]})))
+        nodes.append(helper.make_node("ReduceSum", ["x", "ax1"], ["rs"], name="reduce_sum", keepdims=0))
+        nodes.append(helper.make_node("Unsqueeze", ["rs", "ax1"], ["rsu"], name="unsqueeze"))
+        nodes.append(helper.make_node("Split", ["x", "split"], ["s0", "s1"], name="split", axis=2))
+    nodes.append(helper.make_node("Add", ["rsu", "rm"], ["mix"], name="mix"))
+    if opset < 10:
+        nodes.append(helper.make_node("Slice", ["x"], ["sl"], name="slice", starts=[0, 1], ends=[2, 1000], axes=[0, 2]))
+    else:
+        inits += [const("st", [0, -3]), const("en", [2, 9223372036854775807]), const("axs", [0, 2]), const("stp", [1, 2])]
+        nodes.append(helper.make_node("Slice", ["x", "st", "en", "axs", "stp"], ["sl"], name="slice"))
+    if opset < 11:
+        nodes.append(helper.make_node("Pad", ["sl"], ["pd"], name="pad", pads=[0, 1, 0, 0, 0, 1], value=0.5))
+        nodes.append(helper.make_node("Clip", ["pd"], ["cl"], name="clip", min=-0.2, max=0.6))
+    else:
+        inits += [const("pads", [0, 1, 0, 0, 0, 1]), numpy_helper.from_array(np.array(0.5, dtype=np.float32), "pv"),
+                  numpy_helper.from_array(np.array(-0.2, dtype=np.float32), "lo"), numpy_helper.from_array(np.array(0.6, dtype=np.float32), "hi")]
+        nodes.append(helper.make_node("Pad", ["sl", "pads", "pv"], ["pd"], name="pad"))
+        nodes.append(helper.make_node("Clip", ["pd", "lo", "hi"], ["cl"], name="clip"))
+    nodes.append(helper.make_node("LeakyRelu", ["s1"], ["lr"], name="leaky", alpha=0.1))
+    nodes.append(helper.make_node("HardSigmoid", ["s0"], ["hs"], name="hard_sigmoid"))
+    nodes.append(helper.make_node("LogSoftmax", ["x"], ["lsm"], name="log_softmax"))
+    outs = [helper.make_tensor_value_info(n, TensorProto.FLOAT, [f"{n}0", f"{n}1", f"{n}2"]) for n in ["mix", "cl", "lr", "hs", "lsm"]]
+    graph = helper.make_graph(nodes, f"conventions{opset}", [helper.make_tensor_value_info("x", TensorProto.FLOAT, [2, 3, 4])], outs, inits)
+    save(graph, f"conventions-opset{opset}.onnx", opset)
+
+
+def unsupported():
+    """Two nodes Hearth cannot run (an unmapped op, an unmapped attribute value) around one it can."""
+    nodes = [helper.make_node("Relu", ["x"], ["r"], name="relu"),
+             helper.make_node("Hardmax", ["r"], ["hm"], name="hardmax"),
+             helper.make_node("ArgMax", ["hm"], ["y"], name="argmax", select_last_index=1)]
+    graph = helper.make_graph(nodes, "unsupported", [helper.make_tensor_value_info("x", TensorProto.FLOAT, [2, 3])],
+                              [helper.make_tensor_value_info("y", TensorProto.INT64, [2, 1])])
+    save(graph, "unsupported.onnx", 13)
+
+
+def int64_range():
+    """Gather with an int64 index outside int32's range: Hearth refuses it rather than wrapping it."""
+    nodes = [helper.make_node("Gather", ["x", "idx"], ["y"], name="gather", axis=0)]
+    graph = helper.make_graph(nodes, "int64_range", [helper.make_tensor_value_info("x", TensorProto.FLOAT, [4])],
+                              [helper.make_tensor_value_info("y", TensorProto.FLOAT, [1])], [const("idx", [3_000_000_000])])
+    save(graph, "int64-range.onnx", 13)
+
+
+os.makedirs(OUT, exist_ok=True)
+resnet()
+transformer()
+for v in (9, 11, 13, 18):
+    conventions(v)
+unsupported()
+int64_range()
+print("wrote", sorted(os.listdir(OUT)))

@@ -1,0 +1,245 @@
+import { HearthError, Tensor, dtypeBytes, sizeOf, type Hearth, type KernelEvent } from '@hearth/core';
+import type { Graph, GraphNode, ValueSpec } from './graph.js';
+import { FUSED_DOMAIN, FUSED_OPS } from './fuse.js';
+import { ONNX_OPS, OpContext, evalOnHost } from './ops/index.js';
+import type { OptimizeReport } from './optimize.js';
+import { planMemory, type MemoryPlan } from './plan.js';
+import { deviceData, deviceDtype, isHost, type HostValue, type Value } from './values.js';
+
+/** How a node ran: one Hearth op, several, one fused op for several ONNX nodes, or on the host. */
+export type NodeRunKind = 'primitive' | 'decomposed' | 'fused' | 'host';
+
+/** One node of a profiled run. */
+export interface NodeProfile {
+  /** The node's name. */
+  readonly node: string;
+  /** Its op type. */
+  readonly opType: string;
+  /** How it ran. */
+  readonly kind: NodeRunKind;
+  /** The Hearth kernels it ran, with their device and plugin. */
+  readonly kernels: readonly KernelEvent[];
+  /** Kernels that ran on the fallback device. */
+  readonly fallbacks: number;
+  /** Wall time of the node's dispatch, in ms (for asynchronous devices, the time to enqueue its work). */
+  readonly ms: number;
+}
+
+/** What one run did. */
+export interface RunReport {
+  /** The most bytes the run's intermediate device tensors held at once. */
+  readonly peakBytes: number;
+  /** Per node, when the run was profiled. */
+  readonly profile?: readonly NodeProfile[];
+}
+
+/** Options of {@link OnnxModel.run}. */
+export interface RunOptions {
+  /** Record, per node, its kernels, devices, plugins, fallbacks and time (slower). */
+  readonly profile?: boolean;
+}
+
+/** A loaded ONNX model bound to a Hearth runtime. Make one with `loadOnnx`. */
+export class OnnxModel {
+  readonly #hearth: Hearth;
+  readonly #graph: Graph;
+  readonly #plan: MemoryPlan;
+  readonly #constants = new Map<string, Tensor>();
+  /** The device the model runs on. */
+  readonly device: string;
+  /** What the optimiser did at load. */
+  readonly optimizations: OptimizeReport;
+  /** What the last run did (undefined before the first). */
+  lastRun: RunReport | undefined;
+  #disposed = false;
+
+  /** @internal Use `loadOnnx`. */
+  constructor(hearth: Hearth, graph: Graph, device: string, optimizations: OptimizeReport) {
+    this.#hearth = hearth;
+    this.#graph = graph;
+    this.#plan = planMemory(graph);
+    this.device = device;
+    this.optimizations = optimizations;
+  }
+
+  /** The graph inputs the caller feeds, with their ONNX element type and shape (strings are symbolic dimensions). */
+  get inputs(): readonly ValueSpec[] {
+    return this.#graph.inputs;
+  }
+
+  /** The graph outputs. */
+  get outputs(): readonly ValueSpec[] {
+    return this.#graph.outputs;
+  }
+
+  /** The model's `ai.onnx` opset version. */
+  get opset(): number {
+    return this.#graph.opset;
+  }
+
+  /** The nodes as they run after optimisation: name, op type, and how each maps (`fused` for the optimiser's). */
+  get nodes(): readonly { readonly name: string; readonly opType: string; readonly kind: NodeRunKind }[] {
+    return this.#graph.nodes.map((n) => ({ name: n.name, opType: n.opType, kind: n.domain === FUSED_DOMAIN ? 'fused' : mapping(n).kind }));
+  }
+
+  /**
+   * Runs the model. `feeds` maps each graph input's name to a tensor of its dtype (ONNX int64 inputs take
+   * int32 tensors) and shape. Returns one tensor per graph output, on the model's device; the caller owns
+   * (and disposes) them. Intermediate tensors are freed as soon as their last reader ran.
+   */
+  async run(feeds: Readonly<Record<string, Tensor>>, options: RunOptions = {}): Promise<Record<string, Tensor>> {
+    if (this.#disposed) throw new HearthError('E_DISPOSED', 'This model was disposed: load it again.');
+    const env = new Map<string, Value>();
+    const owned = new Set<Tensor>();
+    let live = 0;
+    let peak = 0;
+    const hold = (t: Tensor) => {
+      owned.add(t);
+      live += sizeOf(t.shape) * dtypeBytes(t.dtype);
+      peak = Math.max(peak, live);
+    };
+    const free = (name: string) => {
+      const v = env.get(name);
+      if (v instanceof Tensor && owned.has(v)) {
+        live -= sizeOf(v.shape) * dtypeBytes(v.dtype);
+        owned.delete(v);
+        v.dispose();
+      }
+      env.delete(name);
+    };
+    for (const [name, t] of Object.entries(await this.#feeds(feeds))) {
+      env.set(name, t);
+      if (t !== feeds[name]) hold(t);
+    }
+    for (const [name, v] of this.#graph.constants) env.set(name, v);
+    const profile: NodeProfile[] | undefined = options.profile ? [] : undefined;
+    const h = this.#hearth;
+    let kernels: KernelEvent[] = [];
+    let fallbacks = 0;
+    const unhook = profile ? [h.hook('after', (e) => kernels.push(e)), h.on('fallback', () => fallbacks++)] : [];
+    try {
+      this.#graph.nodes.forEach((node, i) => {
+        const start = profile ? performance.now() : 0;
+        kernels = [];
+        fallbacks = 0;
+        const inputs = node.inputs.map((name) => (name === '' ? undefined : env.get(name)));
+        let outs: readonly Value[] | undefined = evalOnHost(node, inputs, this.#graph.opset);
+        const kind: NodeRunKind = outs ? 'host' : node.domain === FUSED_DOMAIN ? 'fused' : mapping(node).kind;
+        if (!outs) {
+          // Uploads of per-run host values are made inside the node's scope, which frees them after it.
+          const upload = (v: HostValue, input: number) => {
+            const name = node.inputs[input]!;
+            const what = () => `node "${node.name}" (${node.opType}, opset ${this.#graph.opset}) input "${name}"`;
+            return this.#graph.constants.has(name) ? this.#constant(name, v, what) : this.#upload(v, what);
+          };
+          const ctx = new OpContext(h, node, this.#graph.opset, this.device, trimmed(inputs), upload);
+          try {
+            const r = h.scope(() => {
+              const made = mapping(node).run(ctx);
+              // A mapping that hands back an input (a no-op) gets a copy: inputs keep their own lifetimes.
+              return (made instanceof Tensor ? [made] : made).map((t) => (inputs.includes(t) || this.#isConstant(t) ? h.reshape(t, t.shape) : t));
+            });
+            outs = r;
+          } catch (e) {
+            throw withNode(e, node, this.#graph.opset);
+          }
+          for (const t of outs as Tensor[]) hold(t);
+        }
+        node.outputs.forEach((o, j) => o && outs[j] !== undefined && env.set(o, outs[j]!));
+        if (profile) profile.push({ node: node.name, opType: node.opType, kind, kernels, fallbacks, ms: performance.now() - start });
+        for (const v of this.#plan.freeAfter[i]!) free(v);
+      });
+      const result: Record<string, Tensor> = {};
+      for (const o of this.#graph.outputs) {
+        const v = env.get(o.name)!;
+        result[o.name] = isHost(v) ? this.#upload(v, () => `output "${o.name}"`) : this.#constants.has(o.name) || !owned.has(v) ? h.reshape(v, v.shape) : v;
+        owned.delete(result[o.name]!);
+      }
+      this.lastRun = { peakBytes: peak, ...(profile ? { profile } : {}) };
+      return result;
+    } finally {
+      for (const u of unhook) u();
+      for (const t of owned) t.dispose();
+    }
+  }
+
+  /** Frees the model's constants on the device. */
+  dispose(): void {
+    for (const t of this.#constants.values()) t.dispose();
+    this.#constants.clear();
+    this.#disposed = true;
+  }
+
+  #isConstant(t: Tensor): boolean {
+    for (const c of this.#constants.values()) if (c === t) return true;
+    return false;
+  }
+
+  /** A constant on the device: uploaded at first use, kept for the model's life. */
+  #constant(name: string, v: HostValue, what: () => string): Tensor {
+    let t = this.#constants.get(name);
+    if (!t) {
+      t = this.#upload(v, what).keep();
+      this.#constants.set(name, t);
+    }
+    return t;
+  }
+
+  #upload(v: HostValue, what: () => string): Tensor {
+    return this.#hearth.tensor(deviceData(v, what), { dtype: deviceDtype(v.type), shape: v.shape, device: this.device });
+  }
+
+  /** Checks the feeds against the graph inputs (names, dtypes, shapes, symbolic dimensions agreeing) and moves them to the model's device. */
+  async #feeds(feeds: Readonly<Record<string, Tensor>>): Promise<Record<string, Tensor>> {
+    if (typeof feeds !== 'object' || feeds === null) throw new HearthError('E_ARG', 'run() takes an object of input tensors by name, e.g. model.run({ input: tensor }).');
+    const names = this.#graph.inputs.map((i) => i.name);
+    const unknown = Object.keys(feeds).filter((k) => !names.includes(k));
+    if (unknown.length) throw new HearthError('E_ARG', `The model has no input ${unknown.map((u) => `"${u}"`).join(', ')}; its inputs are ${names.map((n) => `"${n}"`).join(', ')}.`, { inputs: names });
+    const dims = new Map<string, number>();
+    const out: Record<string, Tensor> = {};
+    for (const spec of this.#graph.inputs) {
+      const t = feeds[spec.name];
+      if (t === undefined) throw new HearthError('E_ARG', `Input "${spec.name}" is missing; the model needs ${names.map((n) => `"${n}"`).join(', ')}.`, { input: spec.name });
+      if (!(t instanceof Tensor)) throw new HearthError('E_ARG', `Input "${spec.name}" must be a Hearth tensor (hearth.tensor(data, { shape, dtype })).`, { input: spec.name });
+      const want = deviceDtype(spec.type);
+      if (t.dtype !== want) throw new HearthError('E_DTYPE', `Input "${spec.name}" must be ${want}${spec.type === 'int64' ? ' (the model\'s int64, held as int32)' : ''}, got ${t.dtype}.`, { input: spec.name, expected: want, actual: t.dtype });
+      checkShape(spec, t.shape, dims);
+      out[spec.name] = t.device === this.device ? t : await t.to(this.device);
+    }
+    return out;
+  }
+}
+
+/** The mapping of a node (validated at load). */
+const mapping = (n: GraphNode) => (n.domain === FUSED_DOMAIN ? FUSED_OPS : ONNX_OPS)[n.opType]!;
+
+/** Drops trailing omitted inputs, so `inputCount` is what the node was given. */
+function trimmed(xs: readonly (Value | undefined)[]): (Value | undefined)[] {
+  let n = xs.length;
+  while (n > 0 && xs[n - 1] === undefined) n--;
+  return xs.slice(0, n);
+}
+
+function checkShape(spec: ValueSpec, shape: readonly number[], dims: Map<string, number>): void {
+  if (!spec.shape) return;
+  const want = spec.shape.map((d) => (typeof d === 'number' ? d : d));
+  const bad = () => new HearthError('E_SHAPE', `Input "${spec.name}" must have shape [${want.join(', ')}], got [${shape.join(', ')}].`, { input: spec.name, expected: want, actual: shape });
+  if (shape.length !== want.length) throw bad();
+  want.forEach((d, i) => {
+    if (typeof d === 'number') {
+      if (d > 0 && shape[i] !== d) throw bad();
+    } else if (d !== '?') {
+      const seen = dims.get(d);
+      if (seen !== undefined && seen !== shape[i]) {
+        throw new HearthError('E_SHAPE', `Input "${spec.name}" has ${shape[i]} for dimension "${d}", which another input gave as ${seen}.`, { input: spec.name, dim: d });
+      }
+      dims.set(d, shape[i]!);
+    }
+  });
+}
+
+/** Adds the node to an error raised while it ran (the message names it; the code stays). */
+function withNode(e: unknown, node: GraphNode, opset: number): unknown {
+  if (!(e instanceof HearthError) || e.details['node'] !== undefined) return e;
+  return new HearthError(e.code, `node "${node.name}" (${node.opType}, opset ${opset}): ${e.message}`, { ...e.details, node: node.name, opType: node.opType }, { cause: e });
+}

@@ -1,0 +1,170 @@
+import { HearthError, broadcastShapes, broadcastStrides, normalizeAxis, sizeOf, stridesOf } from '@hearth/core';
+import type { GraphNode } from '../graph.js';
+import { elementType } from '../proto.js';
+import { hostValue, isHost, numbers, type ElementType, type HostValue, type Value } from '../values.js';
+import { expandedShape, flattened, reshapeTarget, sliceArgs, squeezed, unsqueezed } from './shapes.js';
+
+/**
+ * Host evaluation of the small computations a graph makes on shapes and constants (Shape -> Gather ->
+ * Concat -> Reshape and the like): exact, in float64, with no device round trip. A node runs here when
+ * every input is on the host (Shape and Size only need their input's shape) and the result is small.
+ */
+type HostFn = (xs: readonly HostValue[], node: GraphNode, opset: number) => HostValue | HostValue[];
+
+/** The largest result, in elements, computed on the host; anything bigger runs on the device. */
+export const HOST_LIMIT = 4096;
+
+const same = (x: HostValue, shape: readonly number[]) => ({ ...x, shape: [...shape] });
+const attrs = <T>(node: GraphNode, name: string, dflt: T): T => (node.attrs.get(name) as T | undefined) ?? dflt;
+const opsetAxes = (xs: readonly HostValue[], node: GraphNode, opset: number, from: number) => (opset < from ? attrs<number[] | undefined>(node, 'axes', undefined) : xs[1] ? numbers(xs[1]) : undefined);
+
+function broadcast(fn: (a: number, b: number) => number, out?: ElementType): HostFn {
+  return ([a, b]) => {
+    const shape = broadcastShapes(a!.shape, b!.shape);
+    const [sa, sb] = [broadcastStrides(a!.shape, shape.length), broadcastStrides(b!.shape, shape.length)];
+    const st = stridesOf(shape);
+    const n = sizeOf(shape);
+    const data = new Float64Array(n);
+    for (let i = 0; i < n; i++) {
+      let ia = 0;
+      let ib = 0;
+      for (let d = 0, r = i; d < shape.length; d++) {
+        const q = Math.floor(r / st[d]!);
+        r -= q * st[d]!;
+        ia += q * sa[d]!;
+        ib += q * sb[d]!;
+      }
+      data[i] = fn(a!.data[ia]!, b!.data[ib]!);
+    }
+    return hostValue(out ?? a!.type, shape, data);
+  };
+}
+
+const isInt = (t: ElementType) => t === 'int32' || t === 'int64';
+
+const HOST_OPS: Readonly<Record<string, HostFn>> = {
+  Identity: ([x]) => x!,
+  Shape: ([x], node) => {
+    const dims = x!.shape;
+    const start = attrs(node, 'start', 0);
+    const end = attrs(node, 'end', dims.length);
+    const s = dims.slice(start < 0 ? Math.max(0, start + dims.length) : start, end < 0 ? end + dims.length : end);
+    return hostValue('int64', [s.length], s);
+  },
+  Size: ([x]) => hostValue('int64', [], [sizeOf(x!.shape)]),
+  Cast: ([x], node) => {
+    const to = elementType(attrs(node, 'to', 0), `node "${node.name}" (Cast) attribute "to"`);
+    const data = isInt(to) && !isInt(x!.type) ? Array.from(x!.data, Math.trunc) : x!.data;
+    return hostValue(to, x!.shape, data);
+  },
+  Reshape: ([x, s], node) => same(x!, reshapeShape(x!.shape, reshapeTarget(x!.shape, numbers(s!), attrs(node, 'allowzero', 0) !== 0))),
+  Flatten: ([x], node) => same(x!, flattened(x!.shape, attrs(node, 'axis', 1))),
+  Squeeze: (xs, node, opset) => same(xs[0]!, squeezed(xs[0]!.shape, opsetAxes(xs, node, opset, 13))),
+  Unsqueeze: (xs, node, opset) => same(xs[0]!, unsqueezed(xs[0]!.shape, opsetAxes(xs, node, opset, 13) ?? [])),
+  Concat: (xs, node) => {
+    if (xs.some((x) => x.shape.length !== 1 && x.shape.length !== 0)) throw new Unhandled();
+    return hostValue(xs[0]!.type, [xs.reduce((n, x) => n + sizeOf(x.shape), 0)], xs.flatMap((x) => Array.from(x.data)));
+  },
+  Gather: ([x, idx], node) => {
+    if (x!.shape.length !== 1 || normalizeAxis(attrs(node, 'axis', 0), 1) !== 0) throw new Unhandled();
+    const n = x!.shape[0]!;
+    const data = Array.from(idx!.data, (i) => {
+      const j = i < 0 ? i + n : i;
+      if (j < 0 || j >= n) throw new HearthError('E_INDEX_OUT_OF_RANGE', `node "${node.name}" (Gather): index ${i} is outside an axis of ${n}.`, { node: node.name });
+      return x!.data[j]!;
+    });
+    return hostValue(x!.type, idx!.shape, data);
+  },
+  Slice: (xs, node, opset) => {
+    const x = xs[0]!;
+    if (x.shape.length !== 1) throw new Unhandled();
+    const [starts, ends, axes, steps] = opset < 10 ? [attrs<number[]>(node, 'starts', []), attrs<number[]>(node, 'ends', []), attrs<number[] | undefined>(node, 'axes', undefined), undefined] : [numbers(xs[1]!), numbers(xs[2]!), xs[3] && numbers(xs[3]), xs[4] && numbers(xs[4])];
+    const a = sliceArgs(x.shape, starts, ends, axes, steps);
+    const n = x.shape[0]!;
+    const step = a.steps[0]!;
+    const norm = (v: number, lo: number, hi: number) => Math.max(lo, Math.min(hi, v < 0 ? v + n : v));
+    const out: number[] = [];
+    if (step > 0) for (let i = norm(a.starts[0]!, 0, n); i < norm(a.ends[0]!, 0, n); i += step) out.push(x.data[i]!);
+    else for (let i = norm(a.starts[0]!, -1, n - 1); i > norm(a.ends[0]!, -1, n - 1); i += step) out.push(x.data[i]!);
+    return hostValue(x.type, [out.length], out);
+  },
+  Range: ([s, l, d]) => {
+    const [start, limit, delta] = [s!.data[0]!, l!.data[0]!, d!.data[0]!];
+    const n = Math.max(Math.ceil((limit - start) / delta), 0);
+    return hostValue(s!.type, [n], Array.from({ length: n }, (_, i) => start + i * delta));
+  },
+  ConstantOfShape: ([s], node) => {
+    const v = node.attrs.get('value') as HostValue | undefined;
+    const shape = numbers(s!);
+    return hostValue(v?.type ?? 'float32', shape, new Float64Array(sizeOf(shape)).fill(v ? v.data[0]! : 0));
+  },
+  Expand: ([x, s]) => {
+    const shape = expandedShape(x!.shape, numbers(s!));
+    return broadcast((a) => a)([x!, hostValue(x!.type, shape, new Float64Array(sizeOf(shape)))], {} as GraphNode, 0) as HostValue;
+  },
+  Add: broadcast((a, b) => a + b),
+  Sub: broadcast((a, b) => a - b),
+  Mul: broadcast((a, b) => a * b),
+  Div: (xs, node, opset) => broadcast(isInt(xs[0]!.type) ? (a, b) => Math.trunc(a / b) : (a, b) => a / b)(xs, node, opset),
+  Max: broadcast(Math.max),
+  Min: broadcast(Math.min),
+  Equal: broadcast((a, b) => +(a === b), 'bool'),
+  Less: broadcast((a, b) => +(a < b), 'bool'),
+  Greater: broadcast((a, b) => +(a > b), 'bool'),
+  Not: ([x]) => hostValue('bool', x!.shape, Array.from(x!.data, (v) => +!v)),
+  Where: ([c, a, b]) => whereExact(c!, a!, b!, broadcastShapes(broadcastShapes(c!.shape, a!.shape), b!.shape)),
+};
+
+/** Where, element by element over the broadcast shape. */
+function whereExact(c: HostValue, a: HostValue, b: HostValue, shape: readonly number[]): HostValue {
+  const n = sizeOf(shape);
+  const st = stridesOf(shape);
+  const strides = [c, a, b].map((v) => broadcastStrides(v.shape, shape.length));
+  const out = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    const idx = [0, 0, 0];
+    for (let d = 0, r = i; d < shape.length; d++) {
+      const q = Math.floor(r / st[d]!);
+      r -= q * st[d]!;
+      for (let k = 0; k < 3; k++) idx[k]! += q * strides[k]![d]!;
+    }
+    out[i] = c.data[idx[0]!] ? a.data[idx[1]!]! : b.data[idx[2]!]!;
+  }
+  return hostValue(a.type, shape, out);
+}
+
+/** Reshape's -1 inferred. */
+function reshapeShape(input: readonly number[], target: readonly number[]): number[] {
+  const known = target.filter((d) => d !== -1).reduce((a, b) => a * b, 1);
+  return target.map((d) => (d === -1 ? sizeOf(input) / known : d));
+}
+
+/** True when Hearth can evaluate the op on the host (for small values). */
+export const hostEvaluable = (opType: string): boolean => opType in HOST_OPS;
+
+/** Thrown by a host function for a case it leaves to the device. */
+class Unhandled extends Error {}
+
+/** Only the shape of these ops' input matters: they run on the host even when the input is on a device. */
+const SHAPE_ONLY = new Set(['Shape', 'Size']);
+
+/**
+ * Evaluates a node on the host when it can: every input known there (or only its shape needed), a host
+ * function for the op, and a small result. Undefined when the node should run on the device.
+ */
+export function evalOnHost(node: GraphNode, inputs: readonly (Value | undefined)[], opset: number): HostValue[] | undefined {
+  const fn = HOST_OPS[node.opType];
+  if (!fn || (node.domain !== '' && node.domain !== 'ai.onnx')) return undefined;
+  const given = inputs.filter((v): v is Value => v !== undefined);
+  if (SHAPE_ONLY.has(node.opType)) return [fn([{ kind: 'host', type: 'float32', shape: given[0]!.shape, data: new Float32Array(0) }], node, opset) as HostValue];
+  if (!inputs.every((v) => v === undefined || isHost(v))) return undefined;
+  if (given.some((v) => sizeOf(v.shape) > HOST_LIMIT)) return undefined;
+  try {
+    const out = fn(inputs.map((v) => v as HostValue), node, opset);
+    const outs = Array.isArray(out) ? out : [out];
+    return outs.every((o) => sizeOf(o.shape) <= HOST_LIMIT) ? outs : undefined;
+  } catch (e) {
+    if (e instanceof Unhandled) return undefined;
+    throw e;
+  }
+}

@@ -1,0 +1,32 @@
+import type { OnnxOp, OpTable } from './context.js';
+import { ELEMENTWISE_OPS } from './elementwise.js';
+import { MOVEMENT_OPS } from './movement.js';
+import { NN_OPS } from './nn.js';
+import { REDUCE_OPS } from './reduce.js';
+import { V2_COMPOSITES, V2_OPS } from './v2.js';
+
+/** Constant's value: a host value, always (it never needs a device unless a device op reads it). */
+const CONSTANT: OnnxOp = {
+  kind: 'primitive',
+  attrs: ['value', 'value_float', 'value_floats', 'value_int', 'value_ints'],
+  check: (node) => (node.attrs.size === 1 ? undefined : 'exactly one of value, value_float(s), value_int(s)'),
+  run: () => {
+    throw new Error('Constant is evaluated when the model loads.');
+  },
+};
+
+/** Hands a node to an opset v2 composite where the core has one (one Hearth op instead of a decomposition). */
+function withComposites(table: OpTable): OpTable {
+  return Object.fromEntries(
+    Object.entries(table).map(([type, op]) => {
+      const run = V2_COMPOSITES[type] as OnnxOp['run'] | undefined;
+      return [type, run ? { ...op, kind: 'primitive' as const, run } : op];
+    }),
+  );
+}
+
+/** Every ONNX op of the default domain Hearth maps, by op type. */
+export const ONNX_OPS: OpTable = withComposites({ ...ELEMENTWISE_OPS, ...REDUCE_OPS, ...MOVEMENT_OPS, ...NN_OPS, ...V2_OPS, Constant: CONSTANT });
+
+export { OpContext, type OnnxOp, type MappingKind } from './context.js';
+export { evalOnHost } from './host.js';

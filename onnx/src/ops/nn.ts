@@ -1,0 +1,169 @@
+import { HearthError, type Hearth, type Tensor } from '@hearth/core';
+import type { GraphNode } from '../graph.js';
+import { outputsAtMost, type OnnxOp, type OpContext, type OpTable } from './context.js';
+
+/** The window attributes of Conv and the pools, as Hearth's symmetric 2-D pairs plus any extra padding. */
+interface Window {
+  kernel: [number, number];
+  stride: [number, number];
+  dilation: [number, number];
+  /** Symmetric padding per axis. */
+  padding: [number, number];
+  /** Padding beyond the symmetric part, as Hearth `pad` pairs for the 4-D input, or undefined. */
+  extra?: number[];
+}
+
+const pair = (v: readonly number[] | undefined, dflt: number): [number, number] => [v?.[0] ?? dflt, v?.[1] ?? dflt];
+
+type Attrs = GraphNode['attrs'];
+
+/**
+ * A 1-D node's window attributes as 2-D ones, over a leading spatial axis of size 1 (its kernel 1, stride 1,
+ * no padding): ONNX's 1-D Conv and pools run as 2-D ones on N, C, 1, L.
+ */
+function lift1d(attrs: Attrs): Attrs {
+  const out = new Map(attrs);
+  for (const k of ['strides', 'dilations', 'kernel_shape']) if (out.has(k)) out.set(k, [1, (out.get(k) as number[])[0]!]);
+  const pads = attrs.get('pads') as number[] | undefined;
+  if (pads) out.set('pads', [0, pads[0]!, 0, pads[1]!]);
+  return out;
+}
+
+/**
+ * Reads kernel_shape, strides, dilations, pads and auto_pad for a 4-D input. ONNX pads are begins then ends;
+ * where a begin and its end differ, the difference becomes explicit padding before the op.
+ */
+function windowOf(attrs: Attrs, spatial: readonly number[], kernel: readonly number[]): Window {
+  const stride = pair(attrs.get('strides') as number[] | undefined, 1);
+  const dilation = pair(attrs.get('dilations') as number[] | undefined, 1);
+  const k = pair(kernel, 1);
+  const auto = (attrs.get('auto_pad') as string | undefined) ?? 'NOTSET';
+  let pads = [...((attrs.get('pads') as number[] | undefined) ?? [0, 0, 0, 0])];
+  if (auto === 'SAME_UPPER' || auto === 'SAME_LOWER') {
+    for (let i = 0; i < 2; i++) {
+      const out = Math.ceil(spatial[i]! / stride[i]!);
+      const total = Math.max(0, (out - 1) * stride[i]! + (k[i]! - 1) * dilation[i]! + 1 - spatial[i]!);
+      const small = Math.floor(total / 2);
+      pads[i] = auto === 'SAME_UPPER' ? small : total - small;
+      pads[i + 2] = total - pads[i]!;
+    }
+  } else if (auto === 'VALID') pads = [0, 0, 0, 0];
+  const padding: [number, number] = [Math.min(pads[0]!, pads[2]!), Math.min(pads[1]!, pads[3]!)];
+  const asym = pads[0] !== pads[2] || pads[1] !== pads[3];
+  const extra = asym ? [0, 0, 0, 0, pads[0]! - padding[0], pads[2]! - padding[0], pads[1]! - padding[1], pads[3]! - padding[1]] : undefined;
+  return { kernel: k, stride, dilation, padding, extra };
+}
+
+/** Runs a 2-D op on a 3-D (N, C, L) input as N, C, 1, L, with the node's attributes lifted to 2-D. */
+function as2d(c: OpContext, x: Tensor, fn: (x4: Tensor, attrs: Attrs) => Tensor): Tensor {
+  const h = c.hearth;
+  if (x.rank === 4) return fn(x, c.node.attrs);
+  if (x.rank !== 3) throw new HearthError('E_UNSUPPORTED', `${c.where}: Hearth runs 1-D and 2-D ${c.node.opType} (inputs of rank 3 or 4), got rank ${x.rank}.`, { node: c.node.name });
+  return h.scope(() => {
+    const y = fn(h.reshape(x, [x.shape[0]!, x.shape[1]!, 1, x.shape[2]!]), lift1d(c.node.attrs));
+    return h.reshape(y, [y.shape[0]!, y.shape[1]!, y.shape[3]!]);
+  });
+}
+
+function conv(c: OpContext): Tensor {
+  const h = c.hearth;
+  const w = c.tensor(1);
+  return as2d(c, c.tensor(0), (x4, attrs) => {
+    const w4 = w.rank === 3 ? h.reshape(w, [w.shape[0]!, w.shape[1]!, 1, w.shape[2]!]) : w;
+    const win = windowOf(attrs, x4.shape.slice(2), [w4.shape[2]!, w4.shape[3]!]);
+    const input = win.extra ? h.pad(x4, win.extra) : x4;
+    return h.conv2d(input, w4, c.optTensor(2) ?? null, { stride: win.stride, padding: win.padding, dilation: win.dilation, groups: c.attr('group', 1) });
+  });
+}
+
+const pool = (max: boolean): OnnxOp => ({
+  kind: 'primitive',
+  attrs: ['kernel_shape', 'strides', 'pads', 'auto_pad', 'ceil_mode', 'dilations', 'storage_order', 'count_include_pad'],
+  check: (node: GraphNode) => {
+    const d = node.attrs.get('dilations') as number[] | undefined;
+    if (d && d.some((v) => v !== 1)) return 'dilations other than 1';
+    if (node.attrs.get('storage_order')) return 'storage_order = 1';
+    return outputsAtMost(1)(node);
+  },
+  run: (c) => {
+    const h = c.hearth;
+    return as2d(c, c.tensor(0), (x4, attrs) => {
+      const win = windowOf(attrs, x4.shape.slice(2), (attrs.get('kernel_shape') as number[] | undefined) ?? []);
+      const ceilMode = c.attr('ceil_mode', 0) !== 0;
+      if (max) {
+        const input = win.extra ? h.pad(x4, win.extra, { value: -Infinity }) : x4;
+        return h.max_pool2d(input, { kernelSize: win.kernel, stride: win.stride, padding: win.padding, ceilMode });
+      }
+      const countIncludePad = c.attr('count_include_pad', 0) !== 0;
+      if (win.extra && !countIncludePad) throw new HearthError('E_UNSUPPORTED', `${c.where}: uneven pads with count_include_pad = 0.`, { node: c.node.name });
+      const input = win.extra ? h.pad(x4, win.extra) : x4;
+      return h.avg_pool2d(input, { kernelSize: win.kernel, stride: win.stride, padding: win.padding, ceilMode, countIncludePad });
+    });
+  },
+});
+
+/** The spatial axes of an N, C, ... tensor. */
+const spatialAxes = (x: Tensor) => Array.from({ length: x.rank - 2 }, (_, i) => i + 2);
+
+/** A per-channel [C] parameter shaped to broadcast against N, C, ... */
+const perChannel = (h: Hearth, p: Tensor, rank: number) => h.reshape(p, [p.shape[0]!, ...new Array<number>(rank - 2).fill(1)]);
+
+/** Inference BatchNormalization: (x - mean) / sqrt(var + eps) * scale + bias, per channel. */
+function batchNorm(c: OpContext): Tensor {
+  const h = c.hearth;
+  const x = c.tensor(0);
+  return h.scope(() => {
+    const [scale, bias, mean, variance] = [1, 2, 3, 4].map((i) => perChannel(h, c.tensor(i), x.rank));
+    const k = h.mul(scale!, h.rsqrt(h.add(variance!, c.attr('epsilon', 1e-5))));
+    return h.add(h.mul(h.sub(x, mean!), k), bias!);
+  });
+}
+
+/** LayerNormalization over the axes from `axis` on: (x - mean) / sqrt(var + eps) * scale + bias. */
+function layerNorm(c: OpContext): Tensor {
+  const h = c.hearth;
+  const x = c.tensor(0);
+  const axis = c.attr('axis', -1);
+  const from = axis < 0 ? axis + x.rank : axis;
+  const axes = Array.from({ length: x.rank - from }, (_, i) => from + i);
+  return h.scope(() => {
+    const centred = h.sub(x, h.mean(x, axes, true));
+    const variance = h.mean(h.mul(centred, centred), axes, true);
+    let y = h.mul(centred, h.rsqrt(h.add(variance, c.attr('epsilon', 1e-5))));
+    y = h.mul(y, c.tensor(1));
+    return c.has(2) ? h.add(y, c.tensor(2)) : y;
+  });
+}
+
+function instanceNorm(c: OpContext): Tensor {
+  const h = c.hearth;
+  const x = c.tensor(0);
+  const axes = spatialAxes(x);
+  return h.scope(() => {
+    const centred = h.sub(x, h.mean(x, axes, true));
+    const variance = h.mean(h.mul(centred, centred), axes, true);
+    const y = h.mul(centred, h.rsqrt(h.add(variance, c.attr('epsilon', 1e-5))));
+    return h.add(h.mul(y, perChannel(h, c.tensor(1), x.rank)), perChannel(h, c.tensor(2), x.rank));
+  });
+}
+
+/** Convolutions, pools and normalisations. */
+export const NN_OPS: OpTable = {
+  Conv: { kind: 'primitive', attrs: ['kernel_shape', 'strides', 'pads', 'auto_pad', 'dilations', 'group'], run: conv },
+  MaxPool: pool(true),
+  AveragePool: pool(false),
+  GlobalAveragePool: { kind: 'primitive', attrs: [], run: (c) => c.hearth.mean(c.tensor(0), spatialAxes(c.tensor(0)), true) },
+  GlobalMaxPool: { kind: 'primitive', attrs: [], run: (c) => c.hearth.max(c.tensor(0), spatialAxes(c.tensor(0)), true) },
+  BatchNormalization: {
+    kind: 'decomposed',
+    attrs: ['epsilon', 'momentum', 'spatial', 'training_mode', 'is_test', 'consumed_inputs'],
+    check: (node) => {
+      if (node.attrs.get('training_mode')) return 'training_mode = 1';
+      if (node.attrs.get('spatial') === 0) return 'spatial = 0';
+      return outputsAtMost(1)(node);
+    },
+    run: batchNorm,
+  },
+  LayerNormalization: { kind: 'decomposed', attrs: ['axis', 'epsilon', 'stash_type'], since: 17, check: outputsAtMost(1), run: layerNorm },
+  InstanceNormalization: { kind: 'decomposed', attrs: ['epsilon'], run: instanceNorm },
+};

@@ -1,0 +1,151 @@
+import { HearthError, type Hearth, type Tensor } from '@hearth/core';
+import type { OnnxOp, OpContext, OpTable } from './context.js';
+import { hasOp } from './elementwise.js';
+
+// Mappings onto opset v2's primitives and composites. Each is in the table only where the runtime's core has
+// the op, so a core with opset v1 reports these ONNX ops as unmapped rather than failing while running.
+
+const one = (attrs: readonly string[], run: (c: OpContext) => Tensor | readonly Tensor[], extra: Partial<OnnxOp> = {}): OnnxOp => ({ kind: 'primitive', attrs, run, ...extra });
+const when = (op: string, table: OpTable): OpTable => (hasOp(op) ? table : {});
+
+/** Resize's and Upsample's attribute values Hearth's `resize` covers. */
+const RESIZE_MODES = ['nearest', 'linear'];
+const TRANSFORMS = ['half_pixel', 'pytorch_half_pixel', 'align_corners', 'asymmetric'];
+const NEAREST_MODES = ['round_prefer_floor', 'round_prefer_ceil', 'floor', 'ceil'];
+
+function resizeCheck(node: Parameters<NonNullable<OnnxOp['check']>>[0], opset: number): string | undefined {
+  const mode = (node.attrs.get('mode') as string | undefined) ?? 'nearest';
+  if (!RESIZE_MODES.includes(mode)) return `mode "${mode}" (Hearth resizes nearest and linear)`;
+  const ct = node.attrs.get('coordinate_transformation_mode') as string | undefined;
+  if (ct !== undefined && !TRANSFORMS.includes(ct)) return `coordinate_transformation_mode "${ct}"`;
+  const nm = node.attrs.get('nearest_mode') as string | undefined;
+  if (nm !== undefined && !NEAREST_MODES.includes(nm)) return `nearest_mode "${nm}"`;
+  if (node.attrs.get('antialias')) return 'antialias = 1';
+  const policy = node.attrs.get('keep_aspect_ratio_policy') as string | undefined;
+  if (policy !== undefined && policy !== 'stretch') return `keep_aspect_ratio_policy "${policy}"`;
+  if (opset < 10 && node.opType === 'Resize') return 'Resize before opset 10';
+  return undefined;
+}
+
+/**
+ * Resize (opset 10: X, scales; 11+: X, roi, scales, sizes) and Upsample (7: scales attribute; 9: input) of
+ * the last two axes. Before opset 11 the transform is asymmetric with floor for nearest, as ONNX defined it.
+ */
+function resize(c: OpContext): Tensor {
+  const x = c.tensor(0);
+  const legacy = c.node.opType === 'Upsample' || c.opset < 11;
+  const scales = c.node.opType === 'Upsample' && c.opset < 9 ? (c.node.attrs.get('scales') as number[] | undefined) : c.numbers(legacy ? 1 : 2);
+  const sizes = legacy ? undefined : c.numbers(3);
+  const rank = x.rank;
+  const axes = (c.node.attrs.get('axes') as number[] | undefined)?.map((a) => (a < 0 ? a + rank : a));
+  const full = (v: number[] | undefined, fill: number) => {
+    if (!v || v.length === 0) return undefined;
+    if (!axes) return v;
+    const out = new Array<number>(rank).fill(fill);
+    axes.forEach((a, i) => (out[a] = v[i]!));
+    return out;
+  };
+  const s = full(scales, 1);
+  const z = full(sizes, -1)?.map((d, i) => (d < 0 ? x.shape[i]! : d));
+  const lead = (v: readonly number[], same: (d: number, i: number) => boolean) => v.slice(0, rank - 2).every(same);
+  if ((s && !lead(s, (d) => d === 1)) || (z && !lead(z, (d, i) => d === x.shape[i]))) {
+    throw new HearthError('E_UNSUPPORTED', `${c.where}: Hearth resizes the last two axes only; scales [${s ?? ''}] sizes [${z ?? ''}].`, { node: c.node.name });
+  }
+  const out = z ? z.slice(-2) : [Math.floor(x.shape[rank - 2]! * s![rank - 2]!), Math.floor(x.shape[rank - 1]! * s![rank - 1]!)];
+  const mode = c.attr('mode', 'nearest');
+  return c.hearth.op('resize', [x], {
+    sizes: out,
+    scales: !z && s ? s.slice(-2) : null,
+    mode: mode === 'linear' || mode === 'bilinear' ? 'linear' : 'nearest',
+    coordinateTransformationMode: legacy ? 'asymmetric' : c.attr('coordinate_transformation_mode', 'half_pixel'),
+    nearestMode: legacy ? 'floor' : c.attr('nearest_mode', 'round_prefer_floor'),
+  });
+}
+
+/** ConvTranspose (2-D): uneven pads become the smaller symmetric padding and a crop of the extra. */
+function convTranspose(c: OpContext): Tensor {
+  const h = c.hearth;
+  const x = c.tensor(0);
+  const w = c.tensor(1);
+  if (x.rank !== 4) throw new HearthError('E_UNSUPPORTED', `${c.where}: Hearth runs 2-D ConvTranspose (rank-4 inputs), got rank ${x.rank}.`, { node: c.node.name });
+  const pair = (name: string, dflt: number): [number, number] => {
+    const v = c.node.attrs.get(name) as number[] | undefined;
+    return [v?.[0] ?? dflt, v?.[1] ?? dflt];
+  };
+  const pads = (c.node.attrs.get('pads') as number[] | undefined) ?? [0, 0, 0, 0];
+  const padding: [number, number] = [Math.min(pads[0]!, pads[2]!), Math.min(pads[1]!, pads[3]!)];
+  return h.scope(() => {
+    const y = h.op('conv_transpose2d', c.has(2) ? [x, w, c.tensor(2)] : [x, w], {
+      stride: pair('strides', 1),
+      padding,
+      outputPadding: pair('output_padding', 0),
+      dilation: pair('dilations', 1),
+      groups: c.attr('group', 1),
+    });
+    if (pads[0] === pads[2] && pads[1] === pads[3]) return y;
+    // The side with more padding loses that many more rows or columns.
+    const [H, W] = [y.shape[2]!, y.shape[3]!];
+    const top = pads[0]! - padding[0];
+    const left = pads[1]! - padding[1];
+    return h.slice(y, { starts: [top, left], ends: [H - (pads[2]! - padding[0]), W - (pads[3]! - padding[1])], axes: [2, 3] });
+  });
+}
+
+function topk(c: OpContext): Tensor[] {
+  const h = c.hearth;
+  const x = c.tensor(0);
+  const k = c.opset < 10 ? c.attr('k', 0) : c.scalar(1)!;
+  const axis = c.attr('axis', -1);
+  const indices = h.op('topk', [x], { k, axis, largest: c.attr('largest', 1) !== 0 });
+  return [h.op('gather_elements', [x, indices], { axis }), indices];
+}
+
+/** The ONNX ops that need opset v2, and the v1 mappings v2's composites replace with one op. */
+export const V2_OPS: OpTable = {
+  ...when('mod', { Mod: one(['fmod'], (c) => c.hearth.op('mod', [c.tensor(0), c.tensor(1)], { fmod: c.attr('fmod', 0) !== 0 })) }),
+  ...when('cumsum', {
+    CumSum: one(['exclusive', 'reverse'], (c) => c.hearth.op('cumsum', [c.tensor(0)], { axis: c.scalar(1)!, exclusive: c.attr('exclusive', 0) !== 0, reverse: c.attr('reverse', 0) !== 0 })),
+  }),
+  ...when('topk', { TopK: { kind: 'decomposed', attrs: ['axis', 'largest', 'sorted', 'k'], run: topk } }),
+  ...when('gather_elements', { GatherElements: one(['axis'], (c) => c.hearth.op('gather_elements', [c.tensor(0), c.tensor(1)], { axis: c.attr('axis', 0) })) }),
+  ...when('resize', {
+    Resize: one(['mode', 'coordinate_transformation_mode', 'nearest_mode', 'cubic_coeff_a', 'exclude_outside', 'extrapolation_value', 'antialias', 'axes', 'keep_aspect_ratio_policy'], resize, { check: resizeCheck }),
+    Upsample: one(['mode', 'scales'], resize, { check: resizeCheck }),
+  }),
+  ...when('conv_transpose2d', {
+    ConvTranspose: one(['kernel_shape', 'strides', 'pads', 'dilations', 'group', 'output_padding', 'output_shape', 'auto_pad'], convTranspose, {
+      check: (node) => {
+        if (node.attrs.has('output_shape')) return 'output_shape (give pads and output_padding instead)';
+        const auto = node.attrs.get('auto_pad') as string | undefined;
+        return auto && auto !== 'NOTSET' && auto !== 'VALID' ? `auto_pad "${auto}"` : undefined;
+      },
+    }),
+  }),
+  ...when('random_uniform', {
+    RandomUniform: one(['shape', 'seed', 'low', 'high', 'dtype'], (c) =>
+      c.hearth.op('random_uniform', [], { shape: c.attr<readonly number[]>('shape', []), seed: Math.trunc(Math.abs(c.attr('seed', 0))), low: c.attr('low', 0), high: c.attr('high', 1) }, { device: c.device })),
+    RandomNormal: one(['shape', 'seed', 'mean', 'scale', 'dtype'], (c) =>
+      c.hearth.op('random_normal', [], { shape: c.attr<readonly number[]>('shape', []), seed: Math.trunc(Math.abs(c.attr('seed', 0))), mean: c.attr('mean', 0), std: c.attr('scale', 1) }, { device: c.device })),
+  }),
+};
+
+/** A composite's one op for an ONNX op that v1 decomposes, when the core has it. */
+export function composite(op: string, run: (h: Hearth, c: OpContext) => Tensor): ((c: OpContext) => Tensor) | undefined {
+  return hasOp(op) ? (c) => run(c.hearth, c) : undefined;
+}
+
+/** Where opset v2 has a composite for an ONNX op, the mapping that hands the whole node to it. */
+export const V2_COMPOSITES: Readonly<Record<string, (c: OpContext) => Tensor>> = Object.fromEntries(
+  Object.entries({
+    LayerNormalization: composite('layer_norm', (h, c) => h.op('layer_norm', c.has(2) ? [c.tensor(0), c.tensor(1), c.tensor(2)] : [c.tensor(0), c.tensor(1)], { axis: c.attr('axis', -1), epsilon: c.attr('epsilon', 1e-5) })),
+    BatchNormalization: composite('batch_norm', (h, c) => h.op('batch_norm', [0, 1, 2, 3, 4].map((i) => c.tensor(i)), { epsilon: c.attr('epsilon', 1e-5) })),
+    InstanceNormalization: composite('instance_norm', (h, c) => h.op('instance_norm', [0, 1, 2].map((i) => c.tensor(i)), { epsilon: c.attr('epsilon', 1e-5) })),
+    Gemm: composite('linear', (h, c) => h.op('linear', c.has(2) ? [0, 1, 2].map((i) => c.tensor(i)) : [c.tensor(0), c.tensor(1)], { transA: c.attr('transA', 0) !== 0, transB: c.attr('transB', 0) !== 0, alpha: c.attr('alpha', 1), beta: c.attr('beta', 1) })),
+    HardSigmoid: composite('hard_sigmoid', (h, c) => h.op('hard_sigmoid', [c.tensor(0)], { alpha: c.attr('alpha', 0.2), beta: c.attr('beta', 0.5) })),
+    HardSwish: composite('hard_swish', (h, c) => h.op('hard_swish', [c.tensor(0)])),
+    LeakyRelu: composite('leaky_relu', (h, c) => h.op('leaky_relu', [c.tensor(0)], { alpha: c.attr('alpha', 0.01) })),
+    Elu: composite('elu', (h, c) => h.op('elu', [c.tensor(0)], { alpha: c.attr('alpha', 1) })),
+    Softplus: composite('softplus', (h, c) => h.op('softplus', [c.tensor(0)])),
+    Softsign: composite('softsign', (h, c) => h.op('softsign', [c.tensor(0)])),
+  }).filter((e): e is [string, (c: OpContext) => Tensor] => e[1] !== undefined),
+);

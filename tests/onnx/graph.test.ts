@@ -1,0 +1,88 @@
+/**
+ * How a model runs: memory planned from the graph (intermediates freed after their last reader, constants
+ * uploaded once), and shape subgraphs folded at load when static, evaluated per run when symbolic.
+ */
+import onnxProto from 'onnx-proto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createHearth, type Hearth } from '@hearth/core';
+import { cpuPlugin } from '@hearth/plugin-cpu';
+import { loadOnnx } from '@hearth/onnx';
+import { fixture } from './reference.js';
+
+const { onnx } = onnxProto;
+
+let h: Hearth;
+beforeAll(async () => {
+  h = createHearth({ plugins: [cpuPlugin], backends: ['cpu'] });
+  await h.ready();
+});
+afterAll(async () => {
+  await h?.dispose();
+});
+
+describe('memory', () => {
+  it('frees each intermediate after its last reader; constants stay for the model, then go with it', async () => {
+    const m = await loadOnnx(fixture('resnet.onnx'), { hearth: h, optimize: false });
+    const image = h.ones([4, 3, 16, 16]);
+    const stem = 4 * 8 * 16 * 16 * 4; // bytes of one stem activation, the largest tensors of the model
+    for (let run = 0; run < 2; run++) {
+      const { probs } = await m.run({ image });
+      // The stem's Conv, BatchNormalization and Relu each make a stem-sized tensor: kept all, the peak
+      // would be at least three of them; freed after their last reader, at most two are alive at once.
+      expect(m.lastRun!.peakBytes).toBeGreaterThanOrEqual(stem);
+      expect(m.lastRun!.peakBytes).toBeLessThan(2 * stem + stem / 2);
+      // Alive now: the input, the output, and the constants (uploaded at first use, not again): 3 x (conv
+      // weight, bias, 4 BatchNormalization parameters) + the Gemm's weight and bias. The Reshape's shape
+      // constants stay on the host.
+      expect(h.leaks().length - 2).toBe(20);
+      probs!.dispose();
+    }
+    image.dispose();
+    m.dispose();
+    expect(h.leaks()).toEqual([]);
+  });
+});
+
+describe('shape subgraphs', () => {
+  /** Reshape(x, Concat(Gather(Shape(x), [0]), [-1])) for an input x of the given dims. */
+  function flattenByShape(dims: (number | string)[]): Uint8Array {
+    const dim = (d: number | string) => (typeof d === 'number' ? { dimValue: d } : { dimParam: d });
+    const info = (name: string, ds?: (number | string)[]) => ({ name, type: { tensorType: { elemType: 1, ...(ds ? { shape: { dim: ds.map(dim) } } : {}) } } });
+    return onnx.ModelProto.encode({
+      irVersion: 8,
+      opsetImport: [{ domain: '', version: 13 }],
+      graph: {
+        name: 'g',
+        node: [
+          { name: 'shape', opType: 'Shape', input: ['x'], output: ['s'] },
+          { name: 'first', opType: 'Gather', input: ['s', 'zero'], output: ['n'], attribute: [{ name: 'axis', type: 2, i: 0 }] },
+          { name: 'target', opType: 'Concat', input: ['n', 'rest'], output: ['t'], attribute: [{ name: 'axis', type: 2, i: 0 }] },
+          { name: 'reshape', opType: 'Reshape', input: ['x', 't'], output: ['y'] },
+        ],
+        input: [info('x', dims)],
+        initializer: [{ name: 'zero', dataType: 7, dims: [1], int64Data: [0] }, { name: 'rest', dataType: 7, dims: [1], int64Data: [-1] }],
+        output: [info('y')],
+      },
+    }).finish();
+  }
+
+  it('are folded at load when the input shape is static, and evaluated per run when it is symbolic', async () => {
+    const fixed = await loadOnnx(flattenByShape([2, 3, 4]), { hearth: h });
+    expect(fixed.optimizations.constantsFolded).toBe(3);
+    expect(fixed.nodes.map((n) => n.opType)).toEqual(['Reshape']);
+    const symbolic = await loadOnnx(flattenByShape(['n', 3, 4]), { hearth: h });
+    expect(symbolic.optimizations.constantsFolded).toBe(0);
+    for (const [m, n] of [[fixed, 2], [symbolic, 2], [symbolic, 5]] as const) {
+      const x = h.tensor(Float32Array.from({ length: n * 12 }, (_, i) => i), { shape: [n, 3, 4] });
+      const { y } = await m.run({ x });
+      expect(y!.shape).toEqual([n, 12]);
+      expect(Array.from(await y!.data())).toEqual(Array.from({ length: n * 12 }, (_, i) => i));
+      y!.dispose();
+      x.dispose();
+    }
+    fixed.dispose();
+    symbolic.dispose();
+    expect(h.leaks()).toEqual([]);
+  });
+});
+

