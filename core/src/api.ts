@@ -225,7 +225,7 @@ export function run(h: Hearth, op: number, xs: readonly (TensorLike | null | und
   try {
     return h.dispatcher.call(op, inputs, attrs);
   } finally {
-    if (temps) for (const t of temps) t.dispose();
+    if (temps) h.store.disposeTemps(temps, `${OPSET[op]!.name}: freeing its scalar operands`);
   }
 }
 

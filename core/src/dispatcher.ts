@@ -140,6 +140,8 @@ export class Dispatcher {
     const device = inputs.length > 0 ? inputs[0]!.dev : target!;
     const shape = schema.meta(inputs, attrs);
     if (shape.length > MAX_RANK) throw tooManyAxes(schema, shape);
+    // Tensors' shapes are frozen (kernels see them); one shared with the first input already is.
+    if (inputs.length === 0 || shape !== inputs[0]!.shape) Object.freeze(shape);
     const outDtype = schema.output === 'compute' ? dtype : schema.output === 'attr' ? (attrs['dtype'] as DType) : schema.output;
     return { schema, attrs, dtype, outDtype, shape, device, kernel: this.table.lookup(device.typeId, op, dtypeCode(dtype)), wait };
   }
@@ -189,7 +191,7 @@ export class Dispatcher {
       if (castPending) return this.#later(p, device, inputs, 'a cast that fell back', (xs) => this.#execute(op, p, device, xs));
       return this.#execute(op, p, device, inputs);
     } finally {
-      if (temps) for (const t of temps) t.dispose();
+      if (temps) this.store.disposeTemps(temps, `${p.schema.name}: freeing its temporaries`);
     }
   }
 
@@ -217,7 +219,7 @@ export class Dispatcher {
       try {
         return this.store.detached(() => this.call(op, moved.slice(), userAttrs, target));
       } finally {
-        for (const t of moved) if (!xs.includes(t)) t.dispose();
+        this.store.disposeTemps(moved.filter((t) => !xs.includes(t)), `${p.schema.name}: freeing its copies`);
       }
     });
   }
@@ -331,10 +333,10 @@ export class Dispatcher {
           try {
             return this.#fellBack(p, from, to, moved, await this.store.copy(result, from, 'fallback'));
           } finally {
-            result.dispose();
+            this.store.disposeTemps([result], `${p.schema.name}: freeing its fallback result on ${to.name}`);
           }
         } finally {
-          for (const t of moved) t.dispose();
+          this.store.disposeTemps(moved, `${p.schema.name}: freeing its inputs copied to ${to.name}`);
         }
       });
     }
@@ -344,10 +346,10 @@ export class Dispatcher {
       try {
         return this.#fellBack(p, from, to, moved, this.store.copySync(result, from, 'fallback'));
       } finally {
-        result.dispose();
+        this.store.disposeTemps([result], `${p.schema.name}: freeing its fallback result on ${to.name}`);
       }
     } finally {
-      for (const t of moved) t.dispose();
+      this.store.disposeTemps(moved, `${p.schema.name}: freeing its inputs copied to ${to.name}`);
     }
   }
 

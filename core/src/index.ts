@@ -9,7 +9,7 @@ import './api.js';
 import './api-v2.js';
 import './user-tools.js';
 
-export { HearthError, isHearthError, isErrorCode, describeError, ERROR_CODES, type ErrorCode } from './errors.js';
+export { HearthError, isHearthError, isErrorCode, describeError, formatValue, ERROR_CODES, type ErrorCode } from './errors.js';
 export { CORE_API_VERSION, OPSET_VERSION } from './version.js';
 export {
   type DType,
@@ -24,8 +24,9 @@ export {
   hostArray,
   promoteTypes,
   floatTypeFor,
+  elementProblem,
 } from './dtype.js';
-export { type Shape, sizeOf, stridesOf, broadcastStrides, sameShape, checkShape, broadcastShapes, normalizeAxis, normalizeAxes } from './shape.js';
+export { type Shape, MAX_RANK, sizeOf, stridesOf, broadcastStrides, sameShape, checkShape, broadcastShapes, normalizeAxis, normalizeAxes } from './shape.js';
 export { OPSET, OPSET_V1, OPSET_V2_ADDED, opsetOps, opId, getOp } from './opset/index.js';
 export { kindOf } from './opset/schema.js';
 export type { OpSchema, InputSpec, DTypeClass, TensorMeta, ComputeRule, OutputRule, OpKind, OpBuilder, Decomposition, CompositeBound } from './opset/schema.js';

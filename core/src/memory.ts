@@ -232,6 +232,12 @@ export class TensorStore implements TensorRuntime {
     return failures ?? [];
   }
 
+  /** Disposes a call's temporaries, going on past a failing free and reporting it: the call's result stands. */
+  disposeTemps(tensors: Iterable<Tensor>, where: string): void {
+    const failures = this.disposeAll(tensors);
+    if (failures.length) this.reportCleanup(where, failures);
+  }
+
   /** Reports failures of cleanup as `warning` events (on stderr when nobody listens): cleanup never throws them. */
   reportCleanup(where: string, failures: readonly HearthError[]): void {
     for (const e of failures) {

@@ -129,28 +129,47 @@ describe('hooks', () => {
 /** A device whose free() fails for storage marked bad. */
 class FailingFreeBackend extends ToyBackend {
   bad = new Set<DeviceStorage>();
+  failAll = false;
   freed = 0;
   override free(s?: DeviceStorage): void {
-    if (s && this.bad.has(s)) throw new Error('free failed');
+    if (this.failAll || (s && this.bad.has(s))) throw new Error('free failed');
     this.freed++;
     super.free();
   }
 }
 
+async function failingFree() {
+  const backend = new FailingFreeBackend('toy');
+  const plugin: HearthPlugin = {
+    manifest: { name: 'failing-free', version: '1.0.0', vendor: 'Test', deviceTypes: ['toy'], coreApi: '^1.0.0' },
+    register(host) {
+      host.registerBackend({ type: 'toy', create: () => backend });
+      host.registerKernel(addKernel('toy'));
+    },
+  };
+  const h = createHearth({ plugins: [plugin] });
+  await h.ready();
+  const warnings: { code: string; message: string }[] = [];
+  h.on('warning', (w) => warnings.push(w));
+  return { h, backend, warnings };
+}
+
+describe('cleanup of a call\'s temporaries', () => {
+  it('a free() that throws for a scalar operand does not lose the result; the failure is reported', async () => {
+    const { h, backend, warnings } = await failingFree();
+    const a = h.tensor([1, 2]);
+    backend.failAll = true;
+    const r = a.add(2); // the scalar 2 is a temporary tensor, freed after the call
+    backend.failAll = false;
+    expect(Array.from(r.dataSync())).toEqual([3, 4]);
+    expect(h.leaks().map((t) => t.id)).toEqual([a.id, r.id]);
+    expect(warnings).toEqual([{ code: 'E_BACKEND', message: expect.stringMatching(/^add: freeing its scalar operands: .*free failed/) }]);
+  });
+});
+
 describe('scope cleanup', () => {
   it('goes on past a free() that throws, keeps the return value, and reports the failure', async () => {
-    const backend = new FailingFreeBackend('toy');
-    const plugin: HearthPlugin = {
-      manifest: { name: 'failing-free', version: '1.0.0', vendor: 'Test', deviceTypes: ['toy'], coreApi: '^1.0.0' },
-      register(host) {
-        host.registerBackend({ type: 'toy', create: () => backend });
-        host.registerKernel(addKernel('toy'));
-      },
-    };
-    const h = createHearth({ plugins: [plugin] });
-    await h.ready();
-    const warnings: { code: string; message: string }[] = [];
-    h.on('warning', (w) => warnings.push(w));
+    const { h, backend, warnings } = await failingFree();
     const kept = h.scope(() => {
       const bad = h.tensor([1]);
       backend.bad.add(bad.storage);

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import koffi, { type LibraryHandle } from 'koffi';
-import { HearthError, isDType, DTYPES, MAX_PLUGIN_MESSAGE, MAX_PLUGIN_STRING, OPSET_V1, type DType, type ErrorCode } from '@hearth/core';
+import { HearthError, isDType, DTYPES, MAX_PLUGIN_MESSAGE, MAX_PLUGIN_STRING, OPSET, type DType, type ErrorCode } from '@hearth/core';
 import { ABI_VERSION, API_SIZE_1_0, FUNCTION_FIELDS, PluginApi, PROTOS, STATUS_NAMES, STRING_FIELDS } from './abi.js';
 
 /** What a native library says about itself (the identity fields of its table). */
@@ -137,7 +137,7 @@ function readKernels(path: string, fn: NativeFunctions, check: NativeLibrary['ch
   check(fn.kernels(list, count) as number, 'kernels()', 'E_PLUGIN');
   const base = list[0] as bigint | null;
   if (!base && count[0]! > 0) throw pluginError(path, 'kernels() returned a NULL list');
-  const most = OPSET_V1.length * DTYPES.length; // one per (op, dtype): more can't be real
+  const most = OPSET.length * DTYPES.length; // one per (op, dtype): more can't be real
   if (count[0]! > most || count[0]! < 0) throw pluginError(path, `kernels() claims ${count[0]} kernels, more than the opset's ${most} (op, dtype) pairs`);
   const out: NativeKernel[] = [];
   for (let i = 0; i < count[0]!; i++) {
