@@ -1,7 +1,7 @@
 import { HearthError } from '../errors.js';
 import { DTYPES, isDType, type DType } from '../dtype.js';
 import { CORE_API_VERSION, OPSET_VERSION } from '../version.js';
-import { OPSET_V1 } from '../opset/index.js';
+import { OPSET } from '../opset/index.js';
 import { MAX_DEVICES, MAX_PLUGIN_STRING } from '../limits.js';
 import type { DeviceInfo } from '../backend.js';
 import type { BackendOptions, HearthPlugin, PluginHost, PluginManifest, PluginOrigin } from '../plugin.js';
@@ -80,7 +80,7 @@ export class IsolatedPlugin implements HearthPlugin {
     }
     this.#process.start();
     this.#generation++;
-    opsAsData ??= JSON.parse(JSON.stringify(OPSET_V1)) as unknown[];
+    opsAsData ??= JSON.parse(JSON.stringify(OPSET)) as unknown[];
     try {
       const reply = await this.#process.request<LoadReply>(
         { k: 'load', origin: this.#origin, coreVersion: CORE_API_VERSION, opsetVersion: OPSET_VERSION, ops: opsAsData },
@@ -147,7 +147,7 @@ function checkLoadReply(reply: LoadReply, manifest: PluginManifest): LoadReply {
   if (m?.name !== manifest.name || m.version !== manifest.version) problems.push(`its origin gave ${String(m?.name)}@${String(m?.version)}, not ${manifest.name}@${manifest.version}`);
   const types = manifest.deviceTypes.length;
   if (!Array.isArray(reply?.backends) || reply.backends.length > types || !reply.backends.every(str)) problems.push(`it registered backends beyond its ${types} device type(s)`);
-  const most = OPSET_V1.length * DTYPES.length * types; // one registration per (op, dtype, device type) at most
+  const most = OPSET.length * DTYPES.length * types; // one registration per (op, dtype, device type) at most
   if (!Array.isArray(reply?.kernels) || reply.kernels.length > most) problems.push(`it registered more kernels than the opset has (${most} at most)`);
   else {
     for (const k of reply.kernels) {
