@@ -6,6 +6,14 @@ import type { KernelContext } from './kernel.js';
 import type { Account, Ledger } from './ledger.js';
 import { isThenable, withTimeLimit } from './time-limit.js';
 
+/**
+ * The mark of live storage: set on the storage object the backend handed out, cleared when the core frees
+ * it, so a backend handing it out again while live is caught. A property rather than a Set of live storage:
+ * a set costs a hash of every new object on the hot path, several times the rest of a small op's overhead.
+ */
+const LIVE = Symbol('hearth.live');
+type Marked = DeviceStorage & { [LIVE]?: boolean };
+
 /** The largest single allocation when a backend does not say (`Backend.maxAllocationBytes`): 4 GiB - 1. */
 export const DEFAULT_MAX_ALLOCATION_BYTES = 2 ** 32 - 1;
 
@@ -32,8 +40,8 @@ export class Device {
   readonly #reads = new Set<Promise<unknown>>();
   // Which dtypes the backend stores, by dtype code (read once from its snapshot).
   readonly #stores: readonly boolean[];
-  // Storage the backend handed out and the core has not freed: a backend giving one out twice is refused.
-  readonly #live = new Set<DeviceStorage>();
+  // Live storage that refused the LIVE mark (a frozen or sealed object): tracked here instead.
+  readonly #liveUnmarkable = new Set<DeviceStorage>();
   // Scratch storage kernels allocated through ctx and have not released.
   readonly #scratch = new Map<DeviceStorage, number>();
 
@@ -105,8 +113,10 @@ export class Device {
         { cause: e },
       );
     }
-    if (this.#live.has(s)) throw this.broken('allocate() returned storage that is still in use by another tensor (it was handed out before and not freed)');
-    this.#live.add(s);
+    if ((s as Marked)[LIVE] === true || (this.#liveUnmarkable.size > 0 && this.#liveUnmarkable.has(s))) {
+      throw this.broken('allocate() returned storage that is still in use by another tensor (it was handed out before and not freed)');
+    }
+    this.#mark(s, true);
     return s;
   }
 
@@ -158,7 +168,7 @@ export class Device {
 
   /** Frees storage. */
   free(storage: DeviceStorage): void {
-    this.#live.delete(storage);
+    this.#mark(storage, false);
     if (this.#state === 'disposed') return; // the backend released everything with itself
     try {
       this.backend.free(storage);
@@ -240,6 +250,16 @@ export class Device {
       throw this.broken(`${fn}() of ${size} x ${dtype} returned ${got}; expected a ${want.name} of ${size}`);
     }
     return data as HostArray;
+  }
+
+  /** Marks storage live or freed: a property of the core's own symbol, or the set for objects that refuse it. */
+  #mark(s: DeviceStorage, live: boolean): void {
+    try {
+      (s as Marked)[LIVE] = live;
+    } catch {
+      if (live) this.#liveUnmarkable.add(s);
+      else this.#liveUnmarkable.delete(s);
+    }
   }
 
   #tooBig(dtype: DType, size: number, bytes: number): HearthError {

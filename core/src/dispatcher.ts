@@ -139,6 +139,8 @@ export class Dispatcher {
     const device = inputs.length > 0 ? inputs[0]!.dev : target!;
     const shape = schema.meta(inputs, attrs);
     if (shape.length > MAX_RANK) throw tooManyAxes(schema, shape);
+    // Tensors' shapes are frozen (kernels see them); one shared with the first input already is.
+    if (inputs.length === 0 || shape !== inputs[0]!.shape) Object.freeze(shape);
     const outDtype = schema.output === 'compute' ? dtype : schema.output === 'attr' ? (attrs['dtype'] as DType) : schema.output;
     return { schema, attrs, dtype, outDtype, shape, device, kernel: this.table.lookup(device.typeId, op, dtypeCode(dtype)), wait };
   }

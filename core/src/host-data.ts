@@ -103,5 +103,5 @@ export function toHost(data: TensorData, dtype: DType | undefined, shape: readon
     } else if (dt === 'bool') out[i] = v !== 0 ? 1 : 0;
     else out[i] = v;
   }
-  return { data: out, shape: finalShape, dtype: dt };
+  return { data: out, shape: Object.freeze(finalShape), dtype: dt };
 }

@@ -8,7 +8,7 @@
 import './api.js';
 import './user-tools.js';
 
-export { HearthError, isHearthError, isErrorCode, describeError, ERROR_CODES, type ErrorCode } from './errors.js';
+export { HearthError, isHearthError, isErrorCode, describeError, formatValue, ERROR_CODES, type ErrorCode } from './errors.js';
 export { CORE_API_VERSION, OPSET_VERSION } from './version.js';
 export {
   type DType,
@@ -23,8 +23,9 @@ export {
   hostArray,
   promoteTypes,
   floatTypeFor,
+  elementProblem,
 } from './dtype.js';
-export { type Shape, sizeOf, stridesOf, broadcastStrides, sameShape, checkShape, broadcastShapes, normalizeAxis, normalizeAxes } from './shape.js';
+export { type Shape, MAX_RANK, sizeOf, stridesOf, broadcastStrides, sameShape, checkShape, broadcastShapes, normalizeAxis, normalizeAxes } from './shape.js';
 export { OPSET_V1, opId, getOp } from './opset/index.js';
 export type { OpSchema, InputSpec, DTypeClass, TensorMeta, ComputeRule, OutputRule } from './opset/schema.js';
 export { attr, parseAttrs, type AttrSpec } from './opset/attrs.js';

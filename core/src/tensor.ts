@@ -58,7 +58,7 @@ export class Tensor {
     /** @internal The device object. */
     readonly dev: Device,
     storage: DeviceStorage,
-    /** The shape (frozen). */
+    /** The shape (frozen: the runtime freezes every shape it gives a tensor). */
     readonly shape: Shape,
     /** The dtype. */
     readonly dtype: DType,
@@ -73,7 +73,6 @@ export class Tensor {
   ) {
     this.#storage = storage;
     this.#bytes = storage.byteLength;
-    if (!Object.isFrozen(shape)) Object.freeze(shape);
   }
 
   /** @internal The storage's size in bytes, read once when the storage was made: what the ledger counts. */

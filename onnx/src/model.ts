@@ -45,6 +45,7 @@ export class OnnxModel {
   readonly #graph: Graph;
   readonly #plan: MemoryPlan;
   readonly #constants = new Map<string, Tensor>();
+  readonly #constantTensors = new Set<Tensor>();
   /** The device the model runs on. */
   readonly device: string;
   /** What the optimiser did at load. */
@@ -167,12 +168,12 @@ export class OnnxModel {
   dispose(): void {
     for (const t of this.#constants.values()) t.dispose();
     this.#constants.clear();
+    this.#constantTensors.clear();
     this.#disposed = true;
   }
 
   #isConstant(t: Tensor): boolean {
-    for (const c of this.#constants.values()) if (c === t) return true;
-    return false;
+    return this.#constantTensors.has(t);
   }
 
   /** A constant on the device: uploaded at first use, kept for the model's life. */
@@ -181,6 +182,7 @@ export class OnnxModel {
     if (!t) {
       t = this.#upload(v, what).keep();
       this.#constants.set(name, t);
+      this.#constantTensors.add(t);
     }
     return t;
   }

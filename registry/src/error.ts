@@ -7,7 +7,8 @@
  * - `E_REG_VERIFY`: a bundle failed verification (the message lists every failed check).
  * - `E_REG_INDEX`: an index file is malformed, or an addition to the index is refused.
  * - `E_REG_KEY`: a signer key file is missing or not an Ed25519 key.
- * - `E_REG_PACK`: `npm pack` failed while computing a package's integrity.
+ * - `E_REG_PACK`: a package's integrity could not be had (`npm pack` failed, or the published tarball
+ *   could not be fetched).
  * - `E_REG_GITHUB`: a submission pull request is malformed or GitHub refused a request.
  */
 export type RegistryErrorCode = 'E_REG_MANIFEST' | 'E_REG_CONFIG' | 'E_REG_LOAD' | 'E_REG_BUNDLE' | 'E_REG_VERIFY' | 'E_REG_INDEX' | 'E_REG_KEY' | 'E_REG_PACK' | 'E_REG_GITHUB';

@@ -39,7 +39,9 @@ export { initIndex, addBundle, revokeVersion, summarize, withBundle, type AddBun
 export { compareRerun, ACCURACY_SLACK, type RerunComparison } from './rerun.js';
 export { buildSite } from './site/build.js';
 export { submitBundle, checkPullRequest, bundleFolder, type RepoRef, type SubmitOptions, type Submission, type BotEnvironment, type CheckPullRequestOptions, type BundleOutcome, type CheckOutcome } from './github.js';
-export { localBotEnvironment, RERUN_DEVICE_TYPES } from './bot-environment.js';
+export { localBotEnvironment, RERUN_DEVICE_TYPES, type LocalBotOptions } from './bot-environment.js';
+export { publishedIntegrity, npmRegistryUrl, NPM_REGISTRY } from './published.js';
+export { refuseChangedPackage } from './package-drift.js';
 export { packageDirOf } from './package-dir.js';
 export { standingOf, type Standing } from './standing.js';
 export { skeleton, packageNameProblem, coversPackage, coversDeviceType, signerFor, type SignerScope, type TrustedSigner } from './trust.js';

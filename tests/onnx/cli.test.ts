@@ -70,10 +70,12 @@ describe('hearth run', () => {
     const dir = mkdtempSync(join(tmpdir(), 'hearth-run-'));
     writeFileSync(join(dir, 'cut.onnx'), readFileSync(fixture('resnet.onnx')).subarray(0, 300));
     writeFileSync(join(dir, 'bad.npy'), 'not numpy');
+    writeFileSync(join(dir, 'big.npy'), new Uint8Array(dump(BigInt64Array.from([1n, 3_000_000_000n]), [2], { dtype: 'i8' })));
     const cases: [string[], RegExp][] = [
       [[join(dir, 'cut.onnx'), '--random'], /\[E_MODEL\]/],
       [[fixture('resnet.onnx'), '--input', `image=${join(dir, 'bad.npy')}`], /bad\.npy is not a readable \.npy file.*\[E_ARG\]/],
       [[fixture('resnet.onnx')], /Input "image" has no data.*--random.*\[E_ARG\]/],
+      [[fixture('resnet.onnx'), '--input', `image=${join(dir, 'big.npy')}`], /int64 value 3000000000 at element 1 is outside int32's range.*\[E_DTYPE\]/],
       [[fixture('resnet.onnx'), '--input', `picture=${join(dir, 'bad.npy')}`], /no input "picture".*\[E_ARG\]/],
     ];
     for (const [args, message] of cases) {

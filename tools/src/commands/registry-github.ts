@@ -1,6 +1,7 @@
-import { resolve } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
-import { checkPullRequest, localBotEnvironment, readIndex, submitBundle } from '@hearth/registry';
+import { checkPullRequest, localBotEnvironment, readBundle, readIndex, submitBundle } from '@hearth/registry';
 import { GovernanceError, startDevGitHub } from '@hearth/governance';
 import { gitHubFromEnv } from './governance.js';
 
@@ -48,11 +49,22 @@ export function registrySubmitCommand(): Command {
     .description('Open the pull request that adds a bundle to the registry repository (GITHUB_TOKEN, GITHUB_REPOSITORY, GITHUB_API_URL)')
     .argument('<bundle>', 'the bundle folder')
     .option('--base <branch>', 'the branch to target', 'main')
-    .action(async (bundle: string, opts: { base: string }) => {
+    .option('--package <dir>', "the plugin's package folder, which must still be the certified package (default: the current folder when it is that package)")
+    .action(async (bundle: string, opts: { base: string; package?: string }) => {
       const { octokit, owner, repo } = gitHubFromEnv(false);
-      const sub = await submitBundle(octokit, { owner, repo, bundleDir: resolve(bundle), base: opts.base });
+      const packageDir = opts.package !== undefined ? resolve(opts.package) : certifiedPackageHere(resolve(bundle));
+      if (packageDir === undefined) console.warn('The package is not checked against the certificate: run submit in the plugin\'s folder or pass --package <dir>.');
+      const sub = await submitBundle(octokit, { owner, repo, bundleDir: resolve(bundle), base: opts.base, ...(packageDir ? { packageDir } : {}) });
       console.log(`Opened #${sub.number}: ${sub.url} (branch ${sub.branch}, ${sub.files.length} files)`);
     });
+}
+
+/** The current folder, when its package.json names the package the bundle certifies. */
+function certifiedPackageHere(bundleDir: string): string | undefined {
+  const file = join(process.cwd(), 'package.json');
+  if (!existsSync(file)) return undefined;
+  const name = (JSON.parse(readFileSync(file, 'utf8')) as { name?: unknown }).name;
+  return name === readBundle(bundleDir).certificate.statement.plugin.name ? process.cwd() : undefined;
 }
 
 /** `hearth registry check-pr`: the registry bot on one pull request, reported as a check run. */
@@ -62,10 +74,12 @@ export function registryCheckPrCommand(): Command {
     .requiredOption('--pr <number>', 'the pull request', pullNumber)
     .requiredOption('--index <dir>', "the index at the base branch (signers, revocations, device-type owners)")
     .option('--no-rerun', 'trust uploaded results even where the device exists here')
+    .option('--npm-registry <url>', 'the npm registry to fetch published tarballs from (default HEARTH_NPM_REGISTRY, else https://registry.npmjs.org)')
     .option('--json', 'print JSON')
-    .action(async (opts: { pr: number; index: string; rerun: boolean; json?: boolean }) => {
+    .action(async (opts: { pr: number; index: string; rerun: boolean; npmRegistry?: string; json?: boolean }) => {
       const { octokit, owner, repo } = gitHubFromEnv(true);
-      const outcome = await checkPullRequest(octokit, { owner, repo, pullNumber: opts.pr, index: readIndex(resolve(opts.index)), environment: localBotEnvironment(opts.rerun ? {} : { deviceTypes: [] }) });
+      const environment = localBotEnvironment({ ...(opts.rerun ? {} : { deviceTypes: [] }), ...(opts.npmRegistry ? { npmRegistry: opts.npmRegistry } : {}) });
+      const outcome = await checkPullRequest(octokit, { owner, repo, pullNumber: opts.pr, index: readIndex(resolve(opts.index)), environment });
       if (opts.json) console.log(JSON.stringify({ ...outcome, bundles: outcome.bundles.map(({ rerun, ...b }) => ({ ...b, ...(rerun ? { rerunSeed: rerun.suite.freshSeed } : {}) })) }, null, 2));
       else {
         for (const b of outcome.bundles) {
@@ -73,6 +87,7 @@ export function registryCheckPrCommand(): Command {
           for (const c of b.checks) console.log(`  ${c.skipped ? '-' : c.ok ? '✓' : '✗'} ${c.check}: ${c.message}`);
         }
         for (const f of outcome.strayFiles) console.log(`  ✗ ${f}: not a bundle file`);
+        for (const p of outcome.problems) console.log(`✗ ${p}`);
         console.log(`Check run ${outcome.checkRunId}: ${outcome.conclusion}`);
       }
       process.exitCode = outcome.conclusion === 'success' ? 0 : 1;

@@ -7,6 +7,7 @@ import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { generateSignerKey, initIndex, packageIntegrity } from '@hearth/registry';
 import { bundleOf, certifyCpu, trustedForAll } from '../../../registry/src/testing/certify.js';
+import { startNpmRegistry } from '../../../registry/src/testing/npm-registry.js';
 
 const run = promisify(execFile);
 const BIN = new URL('../../dist/bin.js', import.meta.url).pathname;
@@ -132,6 +133,8 @@ describe('hearth registry, end to end through the binary', () => {
 describe('hearth registry dev-server: a dry run of submit and check-pr without GitHub', () => {
   it('serves a registry repository on 127.0.0.1, prints what to export, takes a submission and the bot, stops on Ctrl-C', async () => {
     const server = spawn(process.execPath, [BIN, 'registry', 'dev-server', '--port', '0', '--repo', 'acme/registry'], { env: { ...process.env, HEARTH_BACKENDS: '' } });
+    // The bot fetches published tarballs from an npm registry: one on 127.0.0.1 where nothing is published yet.
+    const npm = await startNpmRegistry();
     try {
       let stdout = '';
       server.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -147,14 +150,14 @@ describe('hearth registry dev-server: a dry run of submit and check-pr without G
 
       const lab = generateSignerKey('Dry Run Lab');
       const bundle = bundleOf(await certifyCpu(), lab, { integrity: packageIntegrity(join(ROOT, 'plugins/cpu')) });
-      const submit = await hearth(ROOT, ['registry', 'submit', bundle], env);
+      const submit = await hearth(ROOT, ['registry', 'submit', bundle, '--package', join(ROOT, 'plugins/cpu')], env);
       expect(submit.code, submit.stderr).toBe(0);
       // The pull request's page is on the server submit talked to, not on github.com.
       expect(submit.stdout).toContain(`Opened #100: ${env['GITHUB_API_URL']}/acme/registry/pull/100 `);
       expect(submit.stdout).not.toContain('github.com');
       const index = mkdtempSync(join(tmpdir(), 'hearth-index-'));
       initIndex(index, [trustedForAll(lab)]);
-      const check = await hearth(ROOT, ['registry', 'check-pr', '--pr', '100', '--index', index, '--no-rerun'], env);
+      const check = await hearth(ROOT, ['registry', 'check-pr', '--pr', '100', '--index', index, '--no-rerun', '--npm-registry', npm.url], env);
       expect(check.stdout, check.stderr).toMatch(/Check run \d+: success/);
       expect(check.code).toBe(0);
 
@@ -164,6 +167,7 @@ describe('hearth registry dev-server: a dry run of submit and check-pr without G
       await expect(fetch(`${env['GITHUB_API_URL']}/repos/acme/registry/pulls/100`)).rejects.toThrow();
     } finally {
       if (server.exitCode === null && server.signalCode === null) server.kill('SIGKILL');
+      await npm.close();
     }
   }, 120_000);
 
