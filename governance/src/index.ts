@@ -95,3 +95,4 @@ export {
 export { checkDecisionFields } from './engine/freeze.js';
 export type { IncompleteFileList } from './engine/snapshot.js';
 export type { UnownedPaths } from './model/types.js';
+export { startDevGitHub, type DevGitHub, type DevGitHubOptions } from './github-dev/index.js';

@@ -21,8 +21,7 @@ export function examplePolicy(edit?: [string, string]): Policy {
   return parsePolicy(text, 'governance.yaml');
 }
 
-/** The GitHub account ids of the example's people, as its model records them (`githubId`). */
-export const EXAMPLE_ACCOUNTS: Readonly<Record<string, number>> = { 'ana-example': 1001, 'ben-example': 1002, 'cho-example': 1003, 'dev-example': 1004, 'eli-example': 1005, 'fay-example': 1006 };
+export { EXAMPLE_ACCOUNTS } from '../github-dev/server.js';
 
 export const HEAD = 'headheadheadheadheadheadheadheadheadhead';
 export const OLD = 'oldoldoldoldoldoldoldoldoldoldoldoldoldo';

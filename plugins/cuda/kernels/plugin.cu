@@ -172,6 +172,14 @@ __global__ void hk_softmax_strided(const hk_plan pl, const float *x, float *y) {
   for (int64_t r = (int64_t)blockIdx.x * blockDim.x + threadIdx.x; r < pl.n; r += (int64_t)gridDim.x * blockDim.x) hk_softmax_row(&pl, x, y, r);
 }
 
+__global__ void hk_topk_kernel(const hk_plan pl, const void *x, int32_t *out) {
+  for (int64_t t = (int64_t)blockIdx.x * blockDim.x + threadIdx.x; t < pl.n; t += (int64_t)gridDim.x * blockDim.x) hk_topk_place(&pl, x, out, t);
+}
+
+__global__ void hk_cumsum_kernel(const hk_plan pl, const void *x, void *y) {
+  for (int64_t r = (int64_t)blockIdx.x * blockDim.x + threadIdx.x; r < pl.n; r += (int64_t)gridDim.x * blockDim.x) hk_cumsum_row(&pl, x, y, r);
+}
+
 static unsigned grid_for(int64_t n) { return (unsigned)((n + 255) / 256 < 65535 * 8 ? (n + 255) / 256 : 65535 * 8); }
 
 // cuBLAS, when the machine has it: opened once with dlopen, never linked.
@@ -285,20 +293,23 @@ static hearth_status cu_launch(int32_t device, int32_t kernel, const hearth_tens
       }
       /* fall through: one thread per output */
     default: {
-      if (op->family == HK_FAMILY_GATHER) {  // check the indices before anything is written
-        int64_t n = pl.p[1], count = in[1].size;
+      if (op->family == HK_FAMILY_GATHER || op->family == HK_FAMILY_GATHER_ELEMENTS) {  // check the indices before anything is written
+        int64_t count = in[1].size;
         int32_t *idx = (int32_t *)malloc(count * sizeof(int32_t) + 1);
         cudaError_t e = cudaMemcpy(idx, in[1].data, count * sizeof(int32_t), cudaMemcpyDeviceToHost);
-        if (e != cudaSuccess) return free(idx), cuda_fail(e, "gather: reading indices");
-        for (int64_t j = 0; j < count; j++) {
-          if (idx[j] < -n || idx[j] >= n) {
-            snprintf(last_error_buf, sizeof last_error_buf, "gather: index %d (at position %lld of indices) is out of range for an axis of size %lld; use indices in [%lld, %lld]",
-                     idx[j], (long long)j, (long long)n, (long long)-n, (long long)n - 1);
-            free(idx);
-            return HEARTH_ERROR_INDEX_OUT_OF_RANGE;
-          }
-        }
+        if (e != cudaSuccess) return free(idx), cuda_fail(e, "reading indices");
+        int64_t bad = hk_check_indices(idx, count, pl.p[1]);
+        if (bad >= 0) hk_index_message(last_error_buf, sizeof last_error_buf, op->name, idx, bad, pl.p[1]);
         free(idx);
+        if (bad >= 0) return HEARTH_ERROR_INDEX_OUT_OF_RANGE;
+      }
+      if (op->family == HK_FAMILY_CUMSUM) {  // one thread per row, in the axis' order
+        if (pl.n > 0) hk_cumsum_kernel<<<grid_for(pl.n), 256>>>(pl, in[0].data, out->data);
+        break;
+      }
+      if (op->family == HK_FAMILY_TOPK) {
+        if (pl.n > 0) hk_topk_kernel<<<grid_for(pl.n), 256>>>(pl, in[0].data, (int32_t *)out->data);
+        break;
       }
       hk_inputs ptrs = {{nin > 0 ? in[0].data : nullptr, nin > 1 ? in[1].data : nullptr, nin > 2 ? in[2].data : nullptr}};
       hk_generic<<<grid_for(pl.n), 256>>>(pl, ptrs, out->data);

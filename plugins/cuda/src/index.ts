@@ -21,6 +21,7 @@ export const manifest: PluginManifest = {
   vendor: 'Hearth',
   deviceTypes: ['cuda'],
   coreApi: `^${CORE_API_VERSION.split('.')[0]}.0.0`,
+  opset: 2,
   priority: 20,
   description: 'CUDA C++ kernels on the Hearth C ABI (NVIDIA GPUs).',
 };

@@ -39,8 +39,8 @@ extern "C" {
 #endif
 
 #define HEARTH_ABI_MAJOR 1
-/* 1.0: the base table. 1.1: stats() at the end. */
-#define HEARTH_ABI_MINOR 1
+/* 1.0: the base table. 1.1: stats() at the end. 1.2: HEARTH_VALUE_FLOAT64_ARRAY (opset v2's resize scales). */
+#define HEARTH_ABI_MINOR 2
 
 #if defined(_WIN32)
 #define HEARTH_EXPORT __declspec(dllexport)
@@ -88,20 +88,22 @@ typedef enum hearth_value_kind {
   HEARTH_VALUE_FLOAT64 = 2,
   HEARTH_VALUE_BOOL = 3,
   HEARTH_VALUE_INT64_ARRAY = 4, /* count entries at ints; pairs (stride, padding...) come as 2 entries */
-  HEARTH_VALUE_STRING = 5       /* UTF-8, NUL-terminated, count bytes (e.g. pad mode, cast dtype name) */
+  HEARTH_VALUE_STRING = 5,      /* UTF-8, NUL-terminated, count bytes (e.g. pad mode, cast dtype name) */
+  HEARTH_VALUE_FLOAT64_ARRAY = 6 /* ABI 1.2: count entries at doubles (a number list, e.g. resize scales) */
 } hearth_value_kind;
 
 /* One named attribute of a launch. 24 bytes. */
 typedef struct hearth_named_value {
   const char *name; /* the attribute's name in the opset, e.g. "keepdims" */
   int32_t kind;     /* a hearth_value_kind */
-  int32_t count;    /* entries of an INT64_ARRAY, bytes of a STRING; 0 otherwise */
+  int32_t count;    /* entries of an INT64_ARRAY or FLOAT64_ARRAY, bytes of a STRING; 0 otherwise */
   union {
     int64_t int64_value;
     double float64_value;
     int32_t bool_value; /* 0 or 1 */
     const int64_t *ints;
     const char *string;
+    const double *doubles; /* ABI 1.2 */
   } value;
 } hearth_named_value;
 

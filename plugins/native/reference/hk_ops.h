@@ -1,5 +1,6 @@
 /*
- * hk_ops.h: every opset v1 operator as "compute output element i" from a plan made once per launch.
+ * hk_ops.h: every opset operator as "compute output element i" from a plan made once per launch (the v2
+ * primitives' element functions are in hk_ops_v2.h).
  * The reference plugin runs hk_eval in a loop; the CUDA plugin runs the same function one thread per
  * element (and has its own tiled kernels for matmul, conv2d, reductions and softmax).
  */
@@ -15,7 +16,10 @@
 enum {
   HK_FAMILY_UNARY, HK_FAMILY_BINARY, HK_FAMILY_WHERE, HK_FAMILY_COPY, /* cast, reshape, transpose, slice, expand */
   HK_FAMILY_CONCAT, HK_FAMILY_GATHER, HK_FAMILY_PAD, HK_FAMILY_REDUCE, HK_FAMILY_SOFTMAX, HK_FAMILY_MATMUL,
-  HK_FAMILY_CONV2D, HK_FAMILY_POOL, HK_FAMILY_FULL, HK_FAMILY_ARANGE
+  HK_FAMILY_CONV2D, HK_FAMILY_POOL, HK_FAMILY_FULL, HK_FAMILY_ARANGE,
+  /* opset v2 */
+  HK_FAMILY_MOD, HK_FAMILY_CUMSUM, HK_FAMILY_TOPK, HK_FAMILY_GATHER_ELEMENTS, HK_FAMILY_TILE, HK_FAMILY_RESIZE,
+  HK_FAMILY_CONV_TRANSPOSE2D, HK_FAMILY_RANDOM
 };
 
 enum { HK_SUM, HK_MEAN, HK_RMAX, HK_RMIN, HK_PROD, HK_ARGMAX, HK_ARGMIN };
@@ -67,6 +71,14 @@ typedef struct hk_op {
   X("conv2d", HK_FAMILY_CONV2D, 0, HK_F32) X("max_pool2d", HK_FAMILY_POOL, 0, HK_F32) \
   X("avg_pool2d", HK_FAMILY_POOL, 1, HK_F32) \
   X("full", HK_FAMILY_FULL, 0, HK_ANY) X("arange", HK_FAMILY_ARANGE, 0, HK_NUM)
+
+/* The primitives opset v2 adds (random_*: code 0 uniform, 1 normal). */
+#define HK_OPSET_V2(X) \
+  X("erf", HK_FAMILY_UNARY, HK_ERF, HK_F32) X("mod", HK_FAMILY_MOD, 0, HK_NUM) \
+  X("cumsum", HK_FAMILY_CUMSUM, 0, HK_NUM) X("topk", HK_FAMILY_TOPK, 0, HK_NUM) \
+  X("gather_elements", HK_FAMILY_GATHER_ELEMENTS, 0, HK_ANY) X("tile", HK_FAMILY_TILE, 0, HK_ANY) \
+  X("resize", HK_FAMILY_RESIZE, 0, HK_F32) X("conv_transpose2d", HK_FAMILY_CONV_TRANSPOSE2D, 0, HK_F32) \
+  X("random_uniform", HK_FAMILY_RANDOM, 0, HK_F32) X("random_normal", HK_FAMILY_RANDOM, 1, HK_F32)
 
 /*
  * What one launch computes, made on the host by hk_plan_make and passed by value to device code.
@@ -216,7 +228,9 @@ HK_HD double hk_gather(const hk_plan *pl, const void *x, const int32_t *idx, int
   return hk_load(x, pl->dtype, (o * n + (v < 0 ? v + n : v)) * inner + r);
 }
 
-/* Output element i of every element-wise family (softmax and concat have their own loops). */
+#include "hk_ops_v2.h"
+
+/* Output element i of every element-wise family (softmax, concat, cumsum and topk have their own loops). */
 HK_HD void hk_eval(const hk_plan *pl, const void *const *in, void *out, int64_t i) {
   double v;
   switch (pl->family) {
@@ -236,6 +250,12 @@ HK_HD void hk_eval(const hk_plan *pl, const void *const *in, void *out, int64_t 
     case HK_FAMILY_POOL: v = hk_pool(pl, (const float *)in[0], i); break;
     case HK_FAMILY_FULL: v = pl->f[0]; break;
     case HK_FAMILY_ARANGE: v = pl->f[0] + (double)i * pl->f[1]; break;
+    case HK_FAMILY_MOD: v = hk_mod(pl->dtype, (int)pl->p[0], hk_load(in[0], pl->in_dtype[0], hk_offset(pl, 0, i)), hk_load(in[1], pl->in_dtype[1], hk_offset(pl, 1, i))); break;
+    case HK_FAMILY_GATHER_ELEMENTS: v = hk_gather_elements(pl, in[0], (const int32_t *)in[1], i); break;
+    case HK_FAMILY_TILE: v = hk_tile(pl, in[0], i); break;
+    case HK_FAMILY_RESIZE: v = hk_resize(pl, in[0], i); break;
+    case HK_FAMILY_CONV_TRANSPOSE2D: v = hk_conv_transpose2d(pl, (const float *)in[0], (const float *)in[1], (const float *)in[2], i); break;
+    case HK_FAMILY_RANDOM: v = pl->code ? hk_random_normal((uint64_t)pl->p[0], i, pl->f[0], pl->f[1]) : hk_random_uniform((uint64_t)pl->p[0], i, pl->f[0], pl->f[1]); break;
     default: v = 0; break;
   }
   hk_store(out, pl->out_dtype, i, v);

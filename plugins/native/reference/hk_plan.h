@@ -12,7 +12,7 @@
 
 static const hk_op HK_OPS[] = {
 #define HK_ROW(name, family, code, dtypes) {name, family, code, dtypes},
-    HK_OPSET_V1(HK_ROW)
+    HK_OPSET_V1(HK_ROW) HK_OPSET_V2(HK_ROW)
 #undef HK_ROW
 };
 #define HK_OP_COUNT ((int32_t)(sizeof(HK_OPS) / sizeof(HK_OPS[0])))
@@ -42,6 +42,24 @@ static const int64_t *hk_ints(const hearth_named_value *attrs, int32_t n, const 
   if (!v || v->kind != HEARTH_VALUE_INT64_ARRAY) return NULL;
   *count = v->count;
   return v->value.ints;
+}
+
+/* Entry k of a number array attribute (a FLOAT64_ARRAY; an INT64_ARRAY is read as numbers too),
+ * or `fallback` when the attribute is absent or null. */
+static double hk_number_at(const hearth_named_value *attrs, int32_t n, const char *name, int32_t k, double fallback) {
+  const hearth_named_value *v = hk_attr(attrs, n, name);
+  if (!v || k >= v->count) return fallback;
+  if (v->kind == HEARTH_VALUE_FLOAT64_ARRAY) return v->value.doubles[k];
+  return v->kind == HEARTH_VALUE_INT64_ARRAY ? (double)v->value.ints[k] : fallback;
+}
+
+/* The position of string attribute `name`'s value in the NULL-terminated `names`, or 0 (the default) when absent. */
+static int32_t hk_choice(const hearth_named_value *attrs, int32_t n, const char *name, const char *const *names) {
+  const hearth_named_value *v = hk_attr(attrs, n, name);
+  if (!v || v->kind != HEARTH_VALUE_STRING) return 0;
+  for (int32_t i = 0; names[i]; i++)
+    if (strcmp(v->value.string, names[i]) == 0) return i;
+  return 0;
 }
 
 static int64_t hk_axis(int64_t axis, int32_t rank) { return axis < 0 ? axis + rank : axis; }
@@ -207,10 +225,72 @@ static hearth_status hk_plan_make(hk_plan *pl, const hk_op *op, int32_t dtype, c
       return HEARTH_OK;
     }
     case HK_FAMILY_FULL: pl->f[0] = hk_num(a, na, "value", 0); return HEARTH_OK;
+    case HK_FAMILY_MOD:
+      pl->rank = rank;
+      memcpy(pl->shape, out->shape, sizeof(int64_t) * rank);
+      for (int32_t k = 0; k < nin; k++) hk_broadcast(&in[k], rank, pl->stride[k]);
+      pl->p[0] = hk_int(a, na, "fmod", 0);
+      return HEARTH_OK;
+    case HK_FAMILY_CUMSUM: case HK_FAMILY_TOPK: {
+      int64_t axis = hk_axis(hk_int(a, na, "axis", op->family == HK_FAMILY_TOPK ? -1 : 0), x->rank);
+      pl->p[0] = x->shape[axis];
+      pl->p[1] = hk_prod(x->shape, (int32_t)axis + 1, x->rank);
+      if (op->family == HK_FAMILY_CUMSUM) (pl->p[2] = hk_int(a, na, "exclusive", 0), pl->p[3] = hk_int(a, na, "reverse", 0), pl->n = pl->p[0] ? x->size / pl->p[0] : 0); /* rows */
+      else (pl->p[2] = hk_int(a, na, "k", 0), pl->p[3] = hk_int(a, na, "largest", 1), pl->n = pl->p[2] ? x->size : 0); /* candidates */
+      return HEARTH_OK;
+    }
+    case HK_FAMILY_GATHER_ELEMENTS: case HK_FAMILY_TILE:
+      pl->rank = rank;
+      memcpy(pl->shape, out->shape, sizeof(int64_t) * rank);
+      memcpy(pl->stride[0], xs, sizeof(int64_t) * rank);
+      if (op->family == HK_FAMILY_TILE) for (int32_t d = 0; d < rank; d++) pl->p[8 + d] = x->shape[d];
+      else (pl->p[0] = hk_axis(hk_int(a, na, "axis", 0), rank), pl->p[1] = x->shape[pl->p[0]]);
+      return HEARTH_OK;
+    case HK_FAMILY_RESIZE: {
+      static const char *const modes[] = {"nearest", "linear", NULL};
+      static const char *const ctms[] = {"half_pixel", "pytorch_half_pixel", "align_corners", "asymmetric", NULL};
+      static const char *const rounding[] = {"round_prefer_floor", "round_prefer_ceil", "floor", "ceil", NULL};
+      int64_t H = x->shape[x->rank - 2], W = x->shape[x->rank - 1], OH = out->shape[rank - 2], OW = out->shape[rank - 1];
+      int64_t v[7] = {H, W, OH, OW, hk_choice(a, na, "mode", modes), hk_choice(a, na, "coordinateTransformationMode", ctms),
+                      hk_choice(a, na, "nearestMode", rounding)};
+      memcpy(pl->p, v, sizeof v);
+      pl->f[0] = hk_number_at(a, na, "scales", 0, H ? (double)OH / (double)H : 1);
+      pl->f[1] = hk_number_at(a, na, "scales", 1, W ? (double)OW / (double)W : 1);
+      return HEARTH_OK;
+    }
+    case HK_FAMILY_CONV_TRANSPOSE2D: {
+      int32_t c2 = 0;
+      const int64_t *st = hk_ints(a, na, "stride", &c2), *pd = hk_ints(a, na, "padding", &c2), *dl = hk_ints(a, na, "dilation", &c2);
+      const int64_t *w = in[1].shape;
+      int64_t groups = hk_int(a, na, "groups", 1);
+      int64_t v[18] = {x->shape[0], x->shape[1], x->shape[2], x->shape[3], out->shape[1], x->shape[1] / groups, w[2], w[3], out->shape[2], out->shape[3],
+                       st[0], st[1], pd[0], pd[1], dl[0], dl[1], groups, w[1]};
+      memcpy(pl->p, v, sizeof v);
+      return HEARTH_OK;
+    }
+    case HK_FAMILY_RANDOM:
+      pl->p[0] = hk_int(a, na, "seed", 0);
+      pl->f[0] = hk_num(a, na, op->code ? "mean" : "low", 0);
+      pl->f[1] = hk_num(a, na, op->code ? "std" : "high", 1);
+      return HEARTH_OK;
     case HK_FAMILY_ARANGE: (pl->f[0] = hk_num(a, na, "start", 0), pl->f[1] = hk_num(a, na, "step", 1)); return HEARTH_OK;
   }
   snprintf(err, errlen, "%s: unknown operator family", op->name);
   return HEARTH_ERROR_INTERNAL;
+}
+
+/* gather and gather_elements: the position of the first index outside [-n, n), or -1 when all are in range. */
+static int64_t hk_check_indices(const int32_t *idx, int64_t count, int64_t n) {
+  for (int64_t j = 0; j < count; j++)
+    if (idx[j] < -n || idx[j] >= n) return j;
+  return -1;
+}
+
+/* The message for index number `at` out of range for an axis of size n. */
+static const char *hk_index_message(char *err, size_t errlen, const char *op, const int32_t *idx, int64_t at, int64_t n) {
+  snprintf(err, errlen, "%s: index %d (at position %lld of indices) is out of range for an axis of size %lld; use indices in [%lld, %lld]",
+           op, idx[at], (long long)at, (long long)n, (long long)-n, (long long)n - 1);
+  return err;
 }
 
 /* The (op, dtype) kernel list both plugins advertise: every row of HK_OPS for each of its dtypes. */

@@ -75,7 +75,7 @@ HK_HD double hk_min(double a, double b) {
 /* The unary operators, by their index in HK_UNARY_OPS. */
 enum {
   HK_NEG, HK_ABS, HK_SIGN, HK_EXP, HK_LOG, HK_SQRT, HK_RSQRT, HK_RECIPROCAL, HK_SIN, HK_COS, HK_TANH,
-  HK_SIGMOID, HK_RELU, HK_GELU, HK_FLOOR, HK_CEIL, HK_ROUND, HK_IDENTITY
+  HK_SIGMOID, HK_RELU, HK_GELU, HK_FLOOR, HK_CEIL, HK_ROUND, HK_IDENTITY, HK_ERF
 };
 
 HK_HD double hk_unary(int32_t op, int32_t dtype, double x) {
@@ -111,6 +111,7 @@ HK_HD double hk_unary(int32_t op, int32_t dtype, double x) {
     case HK_FLOOR: return floor(x);
     case HK_CEIL: return ceil(x);
     case HK_ROUND: return rint(x); /* the default rounding mode: ties to even */
+    case HK_ERF: return erf(x);
     default: return x;
   }
 }

@@ -1,5 +1,5 @@
 /*
- * The Hearth reference native plugin: every opset v1 kernel for float32, int32 and bool in plain C, with
+ * The Hearth reference native plugin: every opset v2 primitive for float32, int32 and bool in plain C, with
  * host memory standing in for device memory. It proves the ABI and the loader end to end, and it is the
  * template a vendor copies: replace alloc/free/copies with your device's, and launch with your kernels.
  */
@@ -98,6 +98,35 @@ static void run_concat(const hk_plan *pl, const hearth_tensor *in, int32_t nin, 
   }
 }
 
+/* topk on the host: each row's (value, index) pairs sorted by the opset's order (hk_topk_before, a total
+ * order since ties go by index), the first k indices kept. O(L log L) a row, where the per-element ranking
+ * the CUDA plugin runs in parallel is O(L^2) at worst. */
+typedef struct topk_entry {
+  double v;
+  int64_t i;
+} topk_entry;
+static int topk_largest(const void *a, const void *b) {
+  const topk_entry *x = a, *y = b;
+  return x->i == y->i ? 0 : hk_topk_before(1, x->v, x->i, y->v, y->i) ? -1 : 1;
+}
+static int topk_smallest(const void *a, const void *b) {
+  const topk_entry *x = a, *y = b;
+  return x->i == y->i ? 0 : hk_topk_before(0, x->v, x->i, y->v, y->i) ? -1 : 1;
+}
+static hearth_status run_topk(const hk_plan *pl, const void *x, int32_t *out) {
+  int64_t L = pl->p[0], inner = pl->p[1], k = pl->p[2], rows = L ? pl->n / L : 0;
+  topk_entry *row = malloc(sizeof(topk_entry) * (L ? L : 1));
+  if (!row) return fail(HEARTH_ERROR_OUT_OF_MEMORY, "topk: out of host memory for a row of indices");
+  for (int64_t r = 0; r < rows; r++) {
+    int64_t base = (r / inner) * L * inner + r % inner;
+    for (int64_t e = 0; e < L; e++) (row[e].v = hk_load(x, pl->dtype, base + e * inner), row[e].i = e);
+    qsort(row, (size_t)L, sizeof *row, pl->p[3] ? topk_largest : topk_smallest);
+    for (int64_t j = 0; j < k; j++) out[((r / inner) * k + j) * inner + r % inner] = (int32_t)row[j].i;
+  }
+  free(row);
+  return HEARTH_OK;
+}
+
 static hearth_status ref_launch(int32_t device, int32_t kernel, const hearth_tensor *in, int32_t nin, const hearth_tensor *out,
                                 const hearth_named_value *attrs, int32_t nattrs) {
   if (device != 0) return fail(HEARTH_ERROR_INVALID_ARGUMENT, "launch: no such device");
@@ -109,17 +138,15 @@ static hearth_status ref_launch(int32_t device, int32_t kernel, const hearth_ten
   hearth_status s = hk_plan_make(&pl, op, kernel_list[kernel].dtype, in, nin, out, attrs, nattrs, err, sizeof err);
   if (s != HEARTH_OK) return fail(s, err);
   if (op->family == HK_FAMILY_CONCAT) return run_concat(&pl, in, nin, out), HEARTH_OK;
-  if (op->family == HK_FAMILY_GATHER) {
-    const int32_t *idx = (const int32_t *)in[1].data;
-    int64_t n = pl.p[1];
-    for (int64_t j = 0; j < in[1].size; j++) {
-      if (idx[j] < -n || idx[j] >= n) {
-        snprintf(err, sizeof err, "gather: index %d (at position %lld of indices) is out of range for an axis of size %lld; use indices in [%lld, %lld]",
-                 idx[j], (long long)j, (long long)n, (long long)-n, (long long)n - 1);
-        return fail(HEARTH_ERROR_INDEX_OUT_OF_RANGE, err);
-      }
-    }
+  if (op->family == HK_FAMILY_GATHER || op->family == HK_FAMILY_GATHER_ELEMENTS) {
+    int64_t bad = hk_check_indices((const int32_t *)in[1].data, in[1].size, pl.p[1]);
+    if (bad >= 0) return fail(HEARTH_ERROR_INDEX_OUT_OF_RANGE, hk_index_message(err, sizeof err, op->name, (const int32_t *)in[1].data, bad, pl.p[1]));
   }
+  if (op->family == HK_FAMILY_CUMSUM) {
+    for (int64_t r = 0; r < pl.n; r++) hk_cumsum_row(&pl, in[0].data, out->data, r);
+    return HEARTH_OK;
+  }
+  if (op->family == HK_FAMILY_TOPK) return run_topk(&pl, in[0].data, (int32_t *)out->data);
   if (op->family == HK_FAMILY_SOFTMAX) {
     for (int64_t r = 0; r < pl.n; r++) hk_softmax_row(&pl, (const float *)in[0].data, (float *)out->data, r);
     return HEARTH_OK;

@@ -1,7 +1,7 @@
 import koffi from 'koffi';
 
 /** The C ABI version this loader speaks (`HEARTH_ABI_MAJOR`.`HEARTH_ABI_MINOR` of include/hearth_plugin.h). */
-export const ABI_VERSION = { major: 1, minor: 1 } as const;
+export const ABI_VERSION = { major: 1, minor: 2 } as const;
 
 /** The function table of include/hearth_plugin.h, field for field (LP64). Only ever grows at the end. */
 export const PluginApi = koffi.struct('hearth_plugin_api', {
@@ -83,7 +83,7 @@ export const TENSOR_BYTES = 32;
 export const NAMED_VALUE_BYTES = 24;
 
 /** `hearth_value_kind`. */
-export const ValueKind = { null: 0, int64: 1, float64: 2, bool: 3, int64Array: 4, string: 5 } as const;
+export const ValueKind = { null: 0, int64: 1, float64: 2, bool: 3, int64Array: 4, string: 5, float64Array: 6 } as const;
 
 /** `hearth_status` names, for messages. */
 export const STATUS_NAMES = ['OK', 'INVALID_ARGUMENT', 'OUT_OF_MEMORY', 'NO_DEVICE', 'DEVICE', 'DEVICE_LOST', 'UNSUPPORTED', 'INDEX_OUT_OF_RANGE', 'INTERNAL'] as const;

@@ -7,7 +7,7 @@ import type { NativeStorage } from './storage.js';
 export interface AttrSlot {
   /** The attribute's name. */
   readonly name: string;
-  /** True for `number` attributes (sent as FLOAT64); integers are sent as INT64. */
+  /** True for `number` and `number[]` attributes (sent as FLOAT64 and FLOAT64_ARRAY); integers are sent as INT64. */
   readonly float: boolean;
 }
 
@@ -107,10 +107,13 @@ export class LaunchArena {
       else if (typeof v === 'number') (kind = ValueKind.int64), this.#int64(at + 2, v);
       else if (typeof v === 'string') (kind = ValueKind.string), (count = Buffer.byteLength(v)), (this.#u64[at + 2] = this.#string(v));
       else if (Array.isArray(v)) {
-        kind = ValueKind.int64Array;
+        kind = slots[k]!.float ? ValueKind.float64Array : ValueKind.int64Array;
         count = v.length;
         this.#u64[at + 2] = this.#addr(free);
-        for (const x of v as number[]) this.#int64(free++, x);
+        for (const x of v as number[]) {
+          if (slots[k]!.float) this.#f64[free++] = x;
+          else this.#int64(free++, x);
+        }
       }
       this.#i32[2 * (at + 1)] = kind;
       this.#i32[2 * (at + 1) + 1] = count;

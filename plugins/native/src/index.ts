@@ -1,7 +1,7 @@
 /**
  * @hearth/plugin-native: the stable C ABI of Hearth native plugins (`include/hearth_plugin.h`), the loader
  * that brings any conforming shared library in as a backend, and the reference native plugin in C (device
- * type `native`: host memory, every opset v1 kernel for float32, int32 and bool). See docs/native-plugins.md.
+ * type `native`: host memory, every opset v2 primitive for float32, int32 and bool). See docs/native-plugins.md.
  *
  * @packageDocumentation
  */
@@ -34,6 +34,7 @@ export const manifest: PluginManifest = {
   vendor: 'Hearth',
   deviceTypes: ['native'],
   coreApi: `^${CORE_API_VERSION.split('.')[0]}.0.0`,
+  opset: 2,
   priority: -10,
   description: 'The reference native plugin: plain C on the Hearth C ABI, host memory as device memory.',
 };

@@ -16,7 +16,7 @@ export function nativeKernelSpecs(lib: NativeLibrary, ops: readonly OpSchema[]):
     if (!schema) {
       throw new HearthError('E_PLUGIN', `${lib.identity.name} advertises a kernel for "${op}", which is not an operator of this opset; remove it from the plugin's kernels() list.`, { library: lib.path, op });
     }
-    const slots: AttrSlot[] = Object.entries(schema.attrs).map(([name, spec]) => ({ name, float: spec.type === 'number' }));
+    const slots: AttrSlot[] = Object.entries(schema.attrs).map(([name, spec]) => ({ name, float: /^number\b/.test(spec.type) }));
     const what = `${op}(${dtype})`;
     return {
       op,

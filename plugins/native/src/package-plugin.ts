@@ -16,7 +16,8 @@ function packageDir(spec: string): string {
 /**
  * A plugin over the shared library a package's manifest names: `hearth.nativeLibrary` in its package.json
  * (a path relative to the package), with the manifest from the package's `name`, `version` and `hearth`
- * fields. `spec` is an installed package name or a package folder. Throws `E_PLUGIN` naming the field
+ * fields (`vendor`, `deviceTypes`, `coreApi`, and `opset`: the opset whose primitives the library has, 1
+ * when absent). `spec` is an installed package name or a package folder. Throws `E_PLUGIN` naming the field
  * that is missing or wrong; the library itself is opened (and checked) when the plugin registers.
  */
 export function nativePluginFromPackage(spec: string): HearthPlugin {
@@ -38,9 +39,18 @@ export function nativePluginFromPackage(spec: string): HearthPlugin {
   const deviceTypes = hearth['deviceTypes'];
   if (!Array.isArray(deviceTypes) || deviceTypes.length === 0 || !deviceTypes.every((d) => typeof d === 'string')) problems.push('hearth.deviceTypes must be a non-empty array of strings');
   if (hearth['coreApi'] !== undefined && typeof hearth['coreApi'] !== 'string') problems.push('hearth.coreApi must be a string');
+  const opset = hearth['opset'];
+  if (opset !== undefined && !(Number.isSafeInteger(opset) && (opset as number) >= 1)) problems.push(`hearth.opset must be an integer >= 1, got ${JSON.stringify(opset)}`);
   if (problems.length) throw new HearthError('E_PLUGIN', `${file} does not describe a native plugin: ${problems.join('; ')}.`, { file, problems });
   return createNativePlugin({
     library: resolve(dir, library),
-    manifest: { name, version, vendor, deviceTypes: deviceTypes as string[], coreApi: (hearth['coreApi'] as string | undefined) ?? `^${CORE_API_VERSION.split('.')[0]}.0.0` },
+    manifest: {
+      name,
+      version,
+      vendor,
+      deviceTypes: deviceTypes as string[],
+      coreApi: (hearth['coreApi'] as string | undefined) ?? `^${CORE_API_VERSION.split('.')[0]}.0.0`,
+      ...(opset !== undefined ? { opset: opset as number } : {}),
+    },
   });
 }

@@ -117,6 +117,15 @@ describe('a package whose manifest names its library', () => {
     await h.dispose();
   });
 
+  it('takes the opset the package declares (hearth.opset), and refuses one that is not an integer >= 1', () => {
+    const v2 = writePackage('npu-v2-package', { nativeLibrary: '../libvariant-old-minor.so', vendor: 'Acme', deviceTypes: ['native'], opset: 2 });
+    expect(nativePluginFromPackage(v2).manifest.opset).toBe(2);
+    const v1 = writePackage('npu-v1-package', { nativeLibrary: '../libvariant-old-minor.so', vendor: 'Acme', deviceTypes: ['native'] });
+    expect(nativePluginFromPackage(v1).manifest.opset).toBeUndefined();
+    const bad = writePackage('npu-bad-opset', { nativeLibrary: '../libvariant-old-minor.so', vendor: 'Acme', deviceTypes: ['native'], opset: '2' });
+    expect(() => nativePluginFromPackage(bad)).toThrowError(/hearth.opset must be an integer >= 1, got "2"/);
+  });
+
   it('refuses a package without hearth.nativeLibrary, naming the field', () => {
     const dir = writePackage('js-only-package', { vendor: 'Acme', deviceTypes: ['npu'] });
     expect(() => nativePluginFromPackage(dir)).toThrowError(/does not describe a native plugin: hearth.nativeLibrary must be a non-empty string/);

@@ -24,6 +24,7 @@ export const manifest: PluginManifest = {
   vendor: 'Hearth',
   deviceTypes: ['onednn'],
   coreApi: `^${CORE_API_VERSION.split('.')[0]}.0.0`,
+  opset: 2,
   priority: 6,
   description: 'oneDNN on the host CPU, through the Hearth C ABI.',
 };

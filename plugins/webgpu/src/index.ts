@@ -1,5 +1,5 @@
 /**
- * @hearth/plugin-webgpu: every opset v1 operator as WGSL kernels on WebGPU. In browsers it uses
+ * @hearth/plugin-webgpu: every opset v2 primitive as WGSL kernels on WebGPU. In browsers it uses
  * `navigator.gpu`; in Node it loads Dawn (the `webgpu` package) on demand and takes the default adapter, or
  * Dawn's OpenGL ES compatibility adapter (Mesa's software rasteriser) on machines without a GPU.
  *
@@ -23,6 +23,7 @@ export const manifest: PluginManifest = {
   vendor: 'Hearth',
   deviceTypes: ['webgpu'],
   coreApi: `^${CORE_API_VERSION.split('.')[0]}.0.0`,
+  opset: 2,
   priority: 10,
   description: 'WGSL kernels on WebGPU (navigator.gpu in browsers, Dawn in Node).',
 };

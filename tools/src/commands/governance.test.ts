@@ -151,3 +151,29 @@ describe('hearth governance', () => {
     }
   });
 });
+
+describe('the snapshot format in docs/governance.md', () => {
+  const page = readFileSync(fileURLToPath(new URL('../../../docs/governance.md', import.meta.url)), 'utf8');
+  const section = page.slice(page.indexOf('### The snapshot format'), page.indexOf('The engine is a library too'));
+
+  it('documents every field of the Snapshot type, and no other', () => {
+    const source = readFileSync(fileURLToPath(new URL('../../../governance/src/engine/snapshot.ts', import.meta.url)), 'utf8');
+    const body = /export interface Snapshot \{([\s\S]*?)\n\}/.exec(source)![1]!;
+    const fields = [...body.matchAll(/^ {2}(\w+)\??:/gm)].map((m) => m[1]);
+    const documented = [...section.matchAll(/^\| `(\w+)` \|/gm)].map((m) => m[1]);
+    expect(documented.sort()).toEqual(fields.sort());
+  });
+
+  it('has an example that simulate replays: pending, then passing with the what-if approval the page names', async () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'hearth-doc-snapshot-')), 'pr-7.json');
+    writeFileSync(file, /```json\n([\s\S]*?)```/.exec(section)![1]!);
+    const asOf = /--as-of (\S+)`/.exec(section)![1]!;
+    const review = /`--add-review (\S+)`/.exec(section)![1]!;
+    const before = await hearth('simulate', '--snapshot', file, '--policy', EXAMPLE, '--as-of', asOf, '--json');
+    expect(before.code).toBe(1);
+    expect(JSON.parse(before.out)).toMatchObject({ status: 'pending' });
+    const after = await hearth('simulate', '--snapshot', file, '--policy', EXAMPLE, '--as-of', asOf, '--add-review', review, '--json');
+    expect(after.code).toBe(0);
+    expect(JSON.parse(after.out)).toMatchObject({ status: 'passing' });
+  });
+});

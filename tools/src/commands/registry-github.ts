@@ -2,12 +2,45 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
 import { checkPullRequest, localBotEnvironment, readBundle, readIndex, submitBundle } from '@hearth/registry';
+import { GovernanceError, startDevGitHub } from '@hearth/governance';
 import { gitHubFromEnv } from './governance.js';
 
 function pullNumber(value: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n <= 0) throw new InvalidArgumentError(`'${value}' is not a pull request number`);
   return n;
+}
+
+function portNumber(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new InvalidArgumentError(`'${value}' is not a port (0 to 65535; 0 picks a free one)`);
+  return n;
+}
+
+/**
+ * `hearth registry dev-server`: a GitHub-compatible server on 127.0.0.1 holding a registry repository,
+ * for a dry run of `submit` and `check-pr`; runs until Ctrl-C.
+ */
+export function registryDevServerCommand(): Command {
+  return new Command('dev-server')
+    .description('Start a GitHub-compatible server on 127.0.0.1 with a registry repository, to dry-run submit and check-pr; Ctrl-C stops it')
+    .option('--port <n>', 'the port (0: a free one)', portNumber, 0)
+    .option('--repo <owner/name>', 'the repository it holds', 'hearth/registry')
+    .action(async (opts: { port: number; repo: string }) => {
+      const server = await startDevGitHub({ repository: opts.repo, port: opts.port }).catch((e: unknown) => {
+        const code = (e as { code?: string }).code;
+        if (code === 'EADDRINUSE' || code === 'EACCES') throw new GovernanceError('E_GOV_INPUT', `cannot listen on 127.0.0.1:${opts.port} (${code}); pick another port with --port, or --port 0 for a free one`);
+        throw e;
+      });
+      console.log(`A GitHub-compatible server holds ${server.repository} (branch main) at ${server.url}. In another shell:`);
+      for (const [name, value] of Object.entries(server.env)) console.log(`export ${name}=${value}`);
+      console.log('Then run `hearth registry submit <bundle>` and `hearth registry check-pr --pr <number> --index <dir>`. Ctrl-C stops the server; nothing is kept.');
+      await new Promise<void>((stopped) => {
+        const stop = (): void => void server.close().then(stopped);
+        process.once('SIGINT', stop);
+        process.once('SIGTERM', stop);
+      });
+    });
 }
 
 /** `hearth registry submit`: opens the pull request adding a bundle (GITHUB_TOKEN, GITHUB_REPOSITORY, GITHUB_API_URL). */

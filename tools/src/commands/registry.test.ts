@@ -1,9 +1,13 @@
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
+import { generateSignerKey, initIndex, packageIntegrity } from '@hearth/registry';
+import { bundleOf, certifyCpu, trustedForAll } from '../../../registry/src/testing/certify.js';
+import { startNpmRegistry } from '../../../registry/src/testing/npm-registry.js';
 
 const run = promisify(execFile);
 const BIN = new URL('../../dist/bin.js', import.meta.url).pathname;
@@ -123,5 +127,64 @@ describe('hearth registry, end to end through the binary', () => {
     expect(noKey.stderr).toContain(`${join(work, 'missing.key.json')}: cannot be read (ENOENT). Make a key with \`hearth registry keygen\`. [E_REG_KEY]`);
     expect(existsSync(join(work, 'never'))).toBe(false);
     for (const r of [noBundle, badIndex, signOnly, noKey]) expect(r.stderr).not.toMatch(/\n\s+at /);
+  });
+});
+
+describe('hearth registry dev-server: a dry run of submit and check-pr without GitHub', () => {
+  it('serves a registry repository on 127.0.0.1, prints what to export, takes a submission and the bot, stops on Ctrl-C', async () => {
+    const server = spawn(process.execPath, [BIN, 'registry', 'dev-server', '--port', '0', '--repo', 'acme/registry'], { env: { ...process.env, HEARTH_BACKENDS: '' } });
+    // The bot fetches published tarballs from an npm registry: one on 127.0.0.1 where nothing is published yet.
+    const npm = await startNpmRegistry();
+    try {
+      let stdout = '';
+      server.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+      server.stderr.on('data', (d: Buffer) => (stdout += d.toString()));
+      while (!/^export GITHUB_TOKEN=/m.test(stdout)) {
+        if (server.exitCode !== null) throw new Error(`dev-server exited: ${stdout}`);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      const env = Object.fromEntries([...stdout.matchAll(/^export (\w+)=(.*)$/gm)].map((m) => [m[1]!, m[2]!]));
+      expect(Object.keys(env).sort()).toEqual(['GITHUB_API_URL', 'GITHUB_REPOSITORY', 'GITHUB_TOKEN']);
+      expect(env['GITHUB_API_URL']).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+      expect(env['GITHUB_REPOSITORY']).toBe('acme/registry');
+
+      const lab = generateSignerKey('Dry Run Lab');
+      const bundle = bundleOf(await certifyCpu(), lab, { integrity: packageIntegrity(join(ROOT, 'plugins/cpu')) });
+      const submit = await hearth(ROOT, ['registry', 'submit', bundle, '--package', join(ROOT, 'plugins/cpu')], env);
+      expect(submit.code, submit.stderr).toBe(0);
+      // The pull request's page is on the server submit talked to, not on github.com.
+      expect(submit.stdout).toContain(`Opened #100: ${env['GITHUB_API_URL']}/acme/registry/pull/100 `);
+      expect(submit.stdout).not.toContain('github.com');
+      const index = mkdtempSync(join(tmpdir(), 'hearth-index-'));
+      initIndex(index, [trustedForAll(lab)]);
+      const check = await hearth(ROOT, ['registry', 'check-pr', '--pr', '100', '--index', index, '--no-rerun', '--npm-registry', npm.url], env);
+      expect(check.stdout, check.stderr).toMatch(/Check run \d+: success/);
+      expect(check.code).toBe(0);
+
+      server.kill('SIGINT');
+      const [code] = await once(server, 'exit');
+      expect(code).toBe(0);
+      await expect(fetch(`${env['GITHUB_API_URL']}/repos/acme/registry/pulls/100`)).rejects.toThrow();
+    } finally {
+      if (server.exitCode === null && server.signalCode === null) server.kill('SIGKILL');
+      await npm.close();
+    }
+  }, 120_000);
+
+  it('refuses a port in use, saying what to do', async () => {
+    const first = spawn(process.execPath, [BIN, 'registry', 'dev-server'], { env: process.env });
+    try {
+      let stdout = '';
+      first.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+      while (!/^export GITHUB_API_URL=/m.test(stdout)) await new Promise((r) => setTimeout(r, 50));
+      const port = /127\.0\.0\.1:(\d+)/.exec(stdout)![1]!;
+      const second = await hearth(ROOT, ['registry', 'dev-server', '--port', port]);
+      expect(second.code).toBe(2);
+      expect(second.stderr).toContain(`cannot listen on 127.0.0.1:${port} (EADDRINUSE); pick another port with --port`);
+      expect(second.stderr).not.toMatch(/\n\s+at /);
+    } finally {
+      first.kill('SIGINT');
+      await once(first, 'exit');
+    }
   });
 });

@@ -138,7 +138,7 @@ function siteCommand(): Command {
 /** `hearth registry`: signer keys, bundle verification, the index, submissions, the bot, the web page. */
 export function registryCommand(): Command {
   return new Command('registry')
-    .description('The plugin registry: keygen, verify, index, submit, check-pr, site')
+    .description('The plugin registry: keygen, verify, index, submit, check-pr, dev-server, site')
     .addCommand(keygenCommand())
     .addCommand(verifyCommand())
     .addCommand(indexCommand())
@@ -147,6 +147,9 @@ export function registryCommand(): Command {
     )
     .addCommand(
       lazyCommand('check-pr', 'The registry bot: check a submission pull request, report a check run', '@hearth/governance', async () => (await import('./registry-github.js')).registryCheckPrCommand()),
+    )
+    .addCommand(
+      lazyCommand('dev-server', 'Start a GitHub-compatible server on 127.0.0.1 to dry-run submit and check-pr', '@hearth/governance', async () => (await import('./registry-github.js')).registryDevServerCommand()),
     )
     .addCommand(siteCommand());
 }

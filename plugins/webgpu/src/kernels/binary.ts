@@ -1,7 +1,7 @@
 import type { DType, KernelSpec } from '@hearth/core';
 import type { WebGPUBackend } from '../backend.js';
-import { elementwiseKernels } from './elementwise.js';
-import { IPOW_WGSL, POW_WGSL } from '../wgsl/math.js';
+import { elementwiseKernels, runElementwise, type ElementwiseOp } from './elementwise.js';
+import { FMOD_WGSL, IPOW_WGSL, POW_WGSL } from '../wgsl/math.js';
 import { gpuType } from '../dtypes.js';
 
 const FLOATS: readonly DType[] = ['float32', 'float16'];
@@ -40,6 +40,33 @@ const extremum = (name: string, cmpOp: '>' | '<', bitOp: '&' | '|'): KernelSpec<
     `return ${cmpOp === '>' ? 'max' : 'min'}(a, b);`,
   );
 
+/** mod's bodies: floored (the sign of b) or, with `fmod`, truncated (the sign of a); int32 b = 0 gives 0. */
+const MOD_BODIES = {
+  float: {
+    floored: `let r = fmod_f(a, b);
+  let ur = bitcast<u32>(r);
+  if (is_nan(r)) { return r; }
+  if (is_inf(b)) { return select(b, a, (bitcast<u32>(a) & 0x7fffffffu) == 0u || (bitcast<u32>(a) >> 31u) == (bitcast<u32>(b) >> 31u)); }
+  if ((ur & 0x7fffffffu) == 0u) { return bitcast<f32>(bitcast<u32>(b) & 0x80000000u); }
+  if ((ur >> 31u) != (bitcast<u32>(b) >> 31u)) { return r + b; }
+  return r;`,
+    fmod: 'return fmod_f(a, b);',
+  },
+  int: {
+    floored: 'if (b == 0 || b == -1) { return 0; } var r = a % b; if (r != 0 && ((r < 0) != (b < 0))) { r += b; } return r;',
+    fmod: 'if (b == 0 || b == -1) { return 0; } return a % b;',
+  },
+} as const;
+
+/** mod: one pipeline per (dtype, rule), picked by the `fmod` attribute at run time. */
+const MOD_KERNELS: KernelSpec<WebGPUBackend>[] = (['float32', 'float16', 'int32'] as const).map((dtype) => {
+  const bodies = dtype === 'int32' ? MOD_BODIES.int : MOD_BODIES.float;
+  const helpers = dtype === 'int32' ? '' : FMOD_WGSL;
+  const make = (rule: 'floored' | 'fmod'): ElementwiseOp => ({ name: 'mod', key: `mod|${dtype}|${rule}`, inputs: [dtype, dtype], output: dtype, wgsl: fn2(dtype, 'T', bodies[rule], helpers) });
+  const ops = { floored: make('floored'), fmod: make('fmod') };
+  return { op: 'mod', device: 'webgpu', dtypes: dtype, run: (inputs, output, attrs, ctx) => runElementwise(ctx.backend, attrs['fmod'] === true ? ops.fmod : ops.floored, inputs, output) };
+});
+
 /** The binary family. */
 export const BINARY_KERNELS: readonly KernelSpec<WebGPUBackend>[] = [
   ...arith('add', 'return a + b;'),
@@ -57,4 +84,5 @@ export const BINARY_KERNELS: readonly KernelSpec<WebGPUBackend>[] = [
   ...cmp('ge', ordered('>=')),
   ...cmp('logical_and', (d) => `${truthy(d, 'a')} && ${truthy(d, 'b')}`),
   ...cmp('logical_or', (d) => `${truthy(d, 'a')} || ${truthy(d, 'b')}`),
+  ...MOD_KERNELS,
 ];

@@ -10,6 +10,11 @@ import { MATMUL_KERNELS } from './matmul.js';
 import { MOVEMENT_KERNELS } from './movement.js';
 import { CONV_KERNELS } from './conv.js';
 import { CREATION_KERNELS } from './creation.js';
+import { SCAN_KERNELS } from './scan.js';
+import { ELEMENTS_KERNELS } from './elements.js';
+import { RESIZE_KERNELS } from './resize.js';
+import { CONV_TRANSPOSE_KERNELS } from './conv-transpose.js';
+import { RANDOM_KERNELS } from './random.js';
 
 /** Every WebGPU kernel, registered from this one list. */
 export const WEBGPU_KERNELS: readonly KernelSpec<WebGPUBackend>[] = [
@@ -23,4 +28,9 @@ export const WEBGPU_KERNELS: readonly KernelSpec<WebGPUBackend>[] = [
   ...MOVEMENT_KERNELS,
   ...CONV_KERNELS,
   ...CREATION_KERNELS,
+  ...SCAN_KERNELS,
+  ...ELEMENTS_KERNELS,
+  ...RESIZE_KERNELS,
+  ...CONV_TRANSPOSE_KERNELS,
+  ...RANDOM_KERNELS,
 ];

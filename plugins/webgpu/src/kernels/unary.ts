@@ -1,7 +1,7 @@
 import type { DType, KernelSpec } from '@hearth/core';
 import type { WebGPUBackend } from '../backend.js';
 import { elementwiseKernels } from './elementwise.js';
-import { ERFC_WGSL, EXP_WGSL, TANH_WGSL, TRIG_WGSL } from '../wgsl/math.js';
+import { ERF_WGSL, ERFC_WGSL, EXP_WGSL, TANH_WGSL, TRIG_WGSL } from '../wgsl/math.js';
 
 const FLOATS: readonly DType[] = ['float32', 'float16'];
 
@@ -29,6 +29,7 @@ const FLOAT_BODIES: Readonly<Record<string, string>> = {
   floor: fl('return floor(a);'),
   ceil: fl('return ceil(a);'),
   round: fl('return round(a);'),
+  erf: fl('return erf_f(a);', EXP_WGSL + ERFC_WGSL + ERF_WGSL),
 };
 
 /** The int32 bodies (ops whose schema is numeric); int32 arithmetic wraps in WGSL. */

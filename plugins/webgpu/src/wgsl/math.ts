@@ -163,3 +163,60 @@ export const F2I_WGSL = `fn f2i(x: f32) -> i32 {
   return i32(trunc(x));
 }
 `;
+
+/**
+ * erf: x + x·R(x²) below 0.84375 (fdlibm's rational approximation, so tiny arguments and -0 keep their
+ * value and sign), 1 - erfc beyond (where erfc_f's relative error is far under erf's ulp), ±1 past 4.
+ * Needs EXP_WGSL and ERFC_WGSL.
+ */
+export const ERF_WGSL = `fn erf_f(x: f32) -> f32 {
+  if (is_nan(x)) { return x; }
+  let a = abs(x);
+  if (a < 0.84375) {
+    let z = x * x;
+    let r = 0.12837916709551256 + z * (-0.3250421072470015 + z * (-0.02848174957559851 + z * (-0.005770270296489442 + z * -0.000023763016656650163)));
+    let s = 1.0 + z * (0.39791722395915535 + z * (0.0650222499887673 + z * (0.005081306281875766 + z * (0.00013249473800432164 + z * -0.0000039602282787753681))));
+    return x + x * (r / s);
+  }
+  if (a >= 4.0) { return sign(x); }
+  return 1.0 - erfc_f(x);
+}
+`;
+
+/**
+ * fmod exactly (IEEE remainder truncated toward zero, the sign of a), by long division of the integer
+ * significands as musl's fmodf does: WGSL's f32 % is a - b·trunc(a/b), which loses the low bits. At most
+ * 277 + 2·24 loop iterations.
+ */
+export const FMOD_WGSL = `fn fmod_f(a: f32, b: f32) -> f32 {
+  let ua = bitcast<u32>(a);
+  let ub = bitcast<u32>(b) & 0x7fffffffu;
+  let sa = ua & 0x80000000u;
+  var ux = ua & 0x7fffffffu;
+  if (ub == 0u || ux >= 0x7f800000u || ub > 0x7f800000u) { return f_nan(); }
+  if (ux < ub || ub == 0x7f800000u) { return a; }
+  var ex = i32(ux >> 23u);
+  var ey = i32(ub >> 23u);
+  var my = ub;
+  if (ex == 0) {
+    var t = ux << 9u;
+    loop { if ((t >> 31u) != 0u) { break; } ex -= 1; t = t << 1u; }
+    ux = ux << u32(1 - ex);
+  } else { ux = (ux & 0x7fffffu) | 0x800000u; }
+  if (ey == 0) {
+    var t = my << 9u;
+    loop { if ((t >> 31u) != 0u) { break; } ey -= 1; t = t << 1u; }
+    my = my << u32(1 - ey);
+  } else { my = (my & 0x7fffffu) | 0x800000u; }
+  loop {
+    if (ex <= ey) { break; }
+    if (ux >= my) { ux = ux - my; if (ux == 0u) { return bitcast<f32>(sa); } }
+    ux = ux << 1u;
+    ex -= 1;
+  }
+  if (ux >= my) { ux = ux - my; if (ux == 0u) { return bitcast<f32>(sa); } }
+  loop { if ((ux >> 23u) != 0u) { break; } ux = ux << 1u; ex -= 1; }
+  if (ex > 0) { ux = (ux - 0x800000u) | (u32(ex) << 23u); } else { ux = ux >> u32(1 - ex); }
+  return bitcast<f32>(ux | sa);
+}
+`;
