@@ -5,7 +5,7 @@ import { webgpuPlugin, type WebGPUBackend } from '../src/index.js';
 export async function gpuRuntime(): Promise<{ hearth: Hearth; backend: WebGPUBackend }> {
   const hearth = createHearth({ plugins: [webgpuPlugin], backends: ['webgpu'] });
   await hearth.ready();
-  return { hearth, backend: hearth.device('webgpu').backend as WebGPUBackend };
+  return { hearth, backend: hearth.device('webgpu').ctx.backend as WebGPUBackend };
 }
 
 /** Host values of a tensor as plain numbers. */
