@@ -147,7 +147,12 @@ export class OnnxModel {
           for (const t of outs as Tensor[]) hold(t);
         }
         node.outputs.forEach((o, j) => o && outs[j] !== undefined && env.set(o, outs[j]!));
-        if (profile) profile.push({ node: node.name, opType: node.opType, kind, kernels, fallbacks, ms: performance.now() - start });
+        if (profile) {
+          // A composite runs fused where the device has its kernel, else the core decomposes it.
+          const composite = kind === 'primitive' ? mapping(node).composite : undefined;
+          const how: NodeRunKind = composite ? (kernels.some((e) => e.op === composite) ? 'fused' : 'decomposed') : kind;
+          profile.push({ node: node.name, opType: node.opType, kind: how, kernels, fallbacks, ms: performance.now() - start });
+        }
         for (const v of this.#plan.freeAfter[i]!) free(v);
       });
       const result: Record<string, Tensor> = {};

@@ -98,6 +98,8 @@ export interface OnnxOp {
   readonly attrs: readonly string[];
   /** The first `ai.onnx` opset that has the op (1 when left out). */
   readonly since?: number;
+  /** The opset v2 composite the node is handed to, when it is: it runs fused or decomposed by the device. */
+  readonly composite?: string;
   /** What of this node it cannot run (an attribute value, an extra output), or undefined. */
   check?(node: GraphNode, opset: number): string | undefined;
   /** Runs the node; one tensor per output. */

@@ -19,8 +19,8 @@ const CONSTANT: OnnxOp = {
 function withComposites(table: OpTable): OpTable {
   return Object.fromEntries(
     Object.entries(table).map(([type, op]) => {
-      const run = V2_COMPOSITES[type] as OnnxOp['run'] | undefined;
-      return [type, run ? { ...op, kind: 'primitive' as const, run } : op];
+      const run = V2_COMPOSITES[type] as (OnnxOp['run'] & { op?: string }) | undefined;
+      return [type, run ? { ...op, kind: 'primitive' as const, run, ...(run.op ? { composite: run.op } : {}) } : op];
     }),
   );
 }

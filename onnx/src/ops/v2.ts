@@ -130,12 +130,12 @@ export const V2_OPS: OpTable = {
 };
 
 /** A composite's one op for an ONNX op that v1 decomposes, when the core has it. */
-export function composite(op: string, run: (h: Hearth, c: OpContext) => Tensor): ((c: OpContext) => Tensor) | undefined {
-  return hasOp(op) ? (c) => run(c.hearth, c) : undefined;
+export function composite(op: string, run: (h: Hearth, c: OpContext) => Tensor): (((c: OpContext) => Tensor) & { readonly op: string }) | undefined {
+  return hasOp(op) ? Object.assign((c: OpContext) => run(c.hearth, c), { op }) : undefined;
 }
 
 /** Where opset v2 has a composite for an ONNX op, the mapping that hands the whole node to it. */
-export const V2_COMPOSITES: Readonly<Record<string, (c: OpContext) => Tensor>> = Object.fromEntries(
+export const V2_COMPOSITES: Readonly<Record<string, ((c: OpContext) => Tensor) & { readonly op: string }>> = Object.fromEntries(
   Object.entries({
     LayerNormalization: composite('layer_norm', (h, c) => h.op('layer_norm', c.has(2) ? [c.tensor(0), c.tensor(1), c.tensor(2)] : [c.tensor(0), c.tensor(1)], { axis: c.attr('axis', -1), epsilon: c.attr('epsilon', 1e-5) })),
     BatchNormalization: composite('batch_norm', (h, c) => h.op('batch_norm', [0, 1, 2, 3, 4].map((i) => c.tensor(i)), { epsilon: c.attr('epsilon', 1e-5) })),
@@ -147,5 +147,5 @@ export const V2_COMPOSITES: Readonly<Record<string, (c: OpContext) => Tensor>> =
     Elu: composite('elu', (h, c) => h.op('elu', [c.tensor(0)], { alpha: c.attr('alpha', 1) })),
     Softplus: composite('softplus', (h, c) => h.op('softplus', [c.tensor(0)])),
     Softsign: composite('softsign', (h, c) => h.op('softsign', [c.tensor(0)])),
-  }).filter((e): e is [string, (c: OpContext) => Tensor] => e[1] !== undefined),
+  }).filter((e): e is [string, ((c: OpContext) => Tensor) & { readonly op: string }] => e[1] !== undefined),
 );
