@@ -3,24 +3,9 @@
  * expected, and tensor methods take what `hearth.op` takes (plus positional axes, as TF.js/PyTorch users write).
  */
 import { describe, expect, it } from 'vitest';
-import { createHearth, HearthError, type Hearth } from '@hearth/core';
+import { createHearth } from '@hearth/core';
 import { cpuPlugin } from '@hearth/plugin-cpu';
-
-async function cpu(): Promise<Hearth> {
-  const h = createHearth({ plugins: [cpuPlugin], backends: ['cpu'] });
-  await h.ready();
-  return h;
-}
-
-function errorOf(fn: () => unknown): HearthError {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(HearthError);
-    return e as HearthError;
-  }
-  throw new Error('no error thrown');
-}
+import { cpu, errorOf } from './helpers.js';
 
 describe('reduction arguments', () => {
   it('takes a positional axis (number or array) and keepdims, like TF.js and PyTorch', async () => {

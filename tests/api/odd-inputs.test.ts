@@ -3,25 +3,10 @@
  * wrongly in silence, never a raw RangeError or a heap-limit kill.
  */
 import { describe, expect, it } from 'vitest';
-import { createHearth, HearthError, type Backend, type Hearth, type HearthPlugin } from '@hearth/core';
+import { createHearth, type Backend, type HearthPlugin } from '@hearth/core';
 import { cpuPlugin, CpuBackend } from '@hearth/plugin-cpu';
 import { wasmPlugin } from '@hearth/plugin-wasm';
-
-async function cpu(): Promise<Hearth> {
-  const h = createHearth({ plugins: [cpuPlugin], backends: ['cpu'] });
-  await h.ready();
-  return h;
-}
-
-function errorOf(fn: () => unknown): HearthError {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(HearthError);
-    return e as HearthError;
-  }
-  throw new Error('no error thrown');
-}
+import { cpu, errorOf } from './helpers.js';
 
 describe('tensor data', () => {
   it('refuses booleans mixed with numbers unless a dtype says what they are, whichever comes first', async () => {

@@ -22,6 +22,7 @@ import {
   type PluginHost,
 } from '@hearth/core';
 import { cpuPlugin } from '@hearth/plugin-cpu';
+import { errorOf } from './helpers.js';
 
 interface ProbeStorage extends DeviceStorage {
   data: HostArray;
@@ -77,16 +78,6 @@ async function runtime(...plugins: HearthPlugin[]) {
   const h = createHearth({ plugins: [...plugins, cpuPlugin], backends: ['probe', 'cpu'] });
   const report = await h.ready();
   return { h, report };
-}
-
-function errorOf(fn: () => unknown): HearthError {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(HearthError);
-    return e as HearthError;
-  }
-  throw new Error('no error thrown');
 }
 
 describe('a kernel is handed data, never the runtime', () => {
