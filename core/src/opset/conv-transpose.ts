@@ -1,6 +1,7 @@
 import { HearthError } from '../errors.js';
 import { attr } from './attrs.js';
-import { attrOf, promoted, type OpSchema } from './schema.js';
+import { attrOf, type OpSchema } from './schema.js';
+import { CONV_INPUTS, requireBias, requireNCHW } from './conv.js';
 
 type Pair = [number, number];
 
@@ -17,7 +18,7 @@ export const CONV_TRANSPOSE_OP: OpSchema = {
     'Transposed convolution of NCHW x with weights [C_in, C_out / groups, kH, kW] (PyTorch, ONNX ConvTranspose), optional ' +
     'bias [C_out]: each input pixel scatters its weighted kernel at stride, dilation, less padding; out H = (H - 1)·sh - 2·ph + ' +
     'dh·(kH - 1) + oph + 1 (W alike). outputPadding must be below max(stride, dilation) on its axis.',
-  inputs: [promoted('x', 'float'), promoted('weight', 'float'), { name: 'bias', dtypes: 'float', promote: true, optional: true }],
+  inputs: CONV_INPUTS,
   attrs: {
     stride: attr.pair({ default: 1, min: 1 }),
     padding: attr.pair({ default: 0, min: 0 }),
@@ -31,7 +32,7 @@ export const CONV_TRANSPOSE_OP: OpSchema = {
   meta(ins, attrs) {
     const x = ins[0]!.shape;
     const w = ins[1]!.shape;
-    if (x.length !== 4) throw new HearthError('E_SHAPE', `conv_transpose2d: x must be NCHW (rank 4), got [${x.join(', ')}].`, { shape: x });
+    requireNCHW('conv_transpose2d', x);
     if (w.length !== 4) throw new HearthError('E_SHAPE', `conv_transpose2d: weight must be [C_in, C_out / groups, kH, kW] (rank 4), got [${w.join(', ')}].`, { w });
     const [n, c, h, wd] = x as [number, number, number, number];
     const [ci, og, kh, kw] = w as [number, number, number, number];
@@ -39,10 +40,7 @@ export const CONV_TRANSPOSE_OP: OpSchema = {
     if (c % groups !== 0) throw new HearthError('E_ATTR', `conv_transpose2d: groups = ${groups} must divide the input channels (${c}).`, { groups, c });
     if (ci !== c) throw new HearthError('E_SHAPE', `conv_transpose2d: weight [${w.join(', ')}] is for ${ci} input channels, but x has ${c}.`, { x, w });
     const o = og * groups;
-    const bias = ins[2];
-    if (bias && (bias.shape.length !== 1 || bias.shape[0] !== o)) {
-      throw new HearthError('E_SHAPE', `conv_transpose2d: bias must have shape [${o}], got [${bias.shape.join(', ')}].`, { bias: bias.shape });
-    }
+    requireBias('conv_transpose2d', ins[2], o);
     const [sh, sw] = attrOf<Pair>(attrs, 'stride');
     const [ph, pw] = attrOf<Pair>(attrs, 'padding');
     const [oph, opw] = attrOf<Pair>(attrs, 'outputPadding');

@@ -14,9 +14,20 @@ export function windowOutput(size: number, kernel: number, stride: number, pad: 
   return ceil && (n - 1) * stride >= size + pad ? n - 1 : n;
 }
 
-function requireNCHW(op: string, shape: readonly number[]): void {
+/** Refuses an `x` that is not NCHW (rank 4). */
+export function requireNCHW(op: string, shape: readonly number[]): void {
   if (shape.length !== 4) throw new HearthError('E_SHAPE', `${op}: x must be NCHW (rank 4), got [${shape.join(', ')}].`, { shape });
 }
+
+/** Refuses a bias that is not one value per output channel. */
+export function requireBias(op: string, bias: { readonly shape: readonly number[] } | undefined, outChannels: number): void {
+  if (bias && (bias.shape.length !== 1 || bias.shape[0] !== outChannels)) {
+    throw new HearthError('E_SHAPE', `${op}: bias must have shape [${outChannels}], got [${bias.shape.join(', ')}].`, { bias: bias.shape });
+  }
+}
+
+/** The inputs of a convolution: x, weight, and an optional bias, all promoted to one float dtype. */
+export const CONV_INPUTS = [promoted('x', 'float'), promoted('weight', 'float'), { name: 'bias', dtypes: 'float', promote: true, optional: true }] as const;
 
 /** conv2d (NCHW, OIHW weights, optional bias), max_pool2d and avg_pool2d. */
 export const CONV_OPS: readonly OpSchema[] = [
@@ -24,7 +35,7 @@ export const CONV_OPS: readonly OpSchema[] = [
     name: 'conv2d',
     family: 'conv',
     doc: 'Cross-correlation of NCHW x with OIHW weights (I = C / groups), zero padding, stride, dilation, groups, optional bias [O].',
-    inputs: [promoted('x', 'float'), promoted('weight', 'float'), { name: 'bias', dtypes: 'float', promote: true, optional: true }],
+    inputs: CONV_INPUTS,
     attrs: {
       stride: attr.pair({ default: 1, min: 1 }),
       padding: attr.pair({ default: 0, min: 0 }),
@@ -51,10 +62,7 @@ export const CONV_OPS: readonly OpSchema[] = [
       if (kh === 0 || kw === 0) {
         throw new HearthError('E_SHAPE', `conv2d: the weight [${w.join(', ')}] has a ${kh}x${kw} kernel; a kernel has at least one row and one column.`, { w });
       }
-      const bias = ins[2];
-      if (bias && (bias.shape.length !== 1 || bias.shape[0] !== o)) {
-        throw new HearthError('E_SHAPE', `conv2d: bias must have shape [${o}], got [${bias.shape.join(', ')}].`, { bias: bias.shape });
-      }
+      requireBias('conv2d', ins[2], o);
       const [sh, sw] = attrOf<Pair>(attrs, 'stride');
       const [ph, pw] = attrOf<Pair>(attrs, 'padding');
       const [dh, dw] = attrOf<Pair>(attrs, 'dilation');

@@ -6,10 +6,9 @@
  *
  * @packageDocumentation
  */
-import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { CORE_API_VERSION, HearthError, type HearthPlugin, type PluginManifest } from '@hearth/core';
-import { createNativePlugin } from '@hearth/plugin-native';
+import { CORE_API_VERSION, type HearthPlugin, type PluginManifest } from '@hearth/core';
+import { builtLibrary, createNativePlugin } from '@hearth/plugin-native';
 
 /** Where `npm run build` puts the CUDA plugin's shared library (when nvcc was found). */
 export const CUDA_LIBRARY: string = fileURLToPath(new URL('../build/libhearth_cuda.so', import.meta.url));
@@ -26,18 +25,7 @@ export const manifest: PluginManifest = {
   description: 'CUDA C++ kernels on the Hearth C ABI (NVIDIA GPUs).',
 };
 
-function library(): string {
-  if (!existsSync(CUDA_LIBRARY)) {
-    throw new HearthError(
-      'E_PLUGIN',
-      `The CUDA plugin's library (${CUDA_LIBRARY}) was not built: nvcc was not found when \`npm run build\` ran. Install the CUDA toolkit (or set NVCC) and build again.`,
-      { library: CUDA_LIBRARY },
-    );
-  }
-  return CUDA_LIBRARY;
-}
-
 /** The CUDA plugin, ready to pass to `createHearth({ plugins: [cudaPlugin] })`. */
-export const plugin: HearthPlugin = createNativePlugin({ library, manifest });
+export const plugin: HearthPlugin = createNativePlugin({ library: builtLibrary(CUDA_LIBRARY, 'The CUDA plugin', `nvcc was not found when \`npm run build\` ran. Install the CUDA toolkit (or set NVCC) and build again.`), manifest });
 
 export default plugin;

@@ -13,7 +13,7 @@ export { ABI_VERSION } from './abi.js';
 export { openNativeLibrary, type NativeLibrary, type NativeIdentity, type NativeKernel, type NativeFunctions } from './library.js';
 export { NativeBackend } from './backend.js';
 export type { NativeStorage } from './storage.js';
-export { createNativePlugin, loadNativePlugin, type NativePluginOptions } from './plugin.js';
+export { builtLibrary, createNativePlugin, loadNativePlugin, type NativePluginOptions } from './plugin.js';
 export { nativePluginFromPackage } from './package-plugin.js';
 export { nativeKernelSpecs } from './kernels.js';
 export { LaunchArena, type AttrSlot } from './arena.js';

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { CORE_API_VERSION, HearthError, MAX_DEVICES, type HearthPlugin, type PluginManifest } from '@hearth/core';
 import { NativeBackend } from './backend.js';
 import { nativeKernelSpecs } from './kernels.js';
@@ -17,6 +18,18 @@ export interface NativePluginOptions {
  * never fails). The backend's factory calls the library's `init`; "no device" and driver failures make the
  * backend unavailable with the library's own message (E_BACKEND_INIT).
  */
+/**
+ * The `library` option of a plugin whose shared library is built only where its toolchain or vendor library
+ * is present: gives `path`, or fails the plugin's registration with `E_PLUGIN` saying why it was not built
+ * (`notBuilt`, e.g. "nvcc was not found when `npm run build` ran. Install the CUDA toolkit and build again.").
+ */
+export function builtLibrary(path: string, plugin: string, notBuilt: string): () => string {
+  return () => {
+    if (!existsSync(path)) throw new HearthError('E_PLUGIN', `${plugin}'s library (${path}) was not built: ${notBuilt}`, { library: path });
+    return path;
+  };
+}
+
 export function createNativePlugin(options: NativePluginOptions): HearthPlugin {
   const { manifest } = options;
   return {

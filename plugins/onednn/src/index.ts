@@ -6,10 +6,9 @@
  *
  * @packageDocumentation
  */
-import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { CORE_API_VERSION, HearthError, type HearthPlugin, type PluginManifest } from '@hearth/core';
-import { createNativePlugin } from '@hearth/plugin-native';
+import { CORE_API_VERSION, type HearthPlugin, type PluginManifest } from '@hearth/core';
+import { builtLibrary, createNativePlugin } from '@hearth/plugin-native';
 
 /** Where `npm run build` puts the plugin's shared library (when oneDNN's headers were found). */
 export const ONEDNN_LIBRARY: string = fileURLToPath(new URL('../build/libhearth_onednn.so', import.meta.url));
@@ -29,19 +28,8 @@ export const manifest: PluginManifest = {
   description: 'oneDNN on the host CPU, through the Hearth C ABI.',
 };
 
-function library(): string {
-  if (!existsSync(ONEDNN_LIBRARY)) {
-    throw new HearthError(
-      'E_PLUGIN',
-      `The oneDNN plugin's library (${ONEDNN_LIBRARY}) was not built: oneDNN was not found when \`npm run build\` ran. Install it (Debian/Ubuntu: apt-get install libdnnl-dev) and build again.`,
-      { library: ONEDNN_LIBRARY },
-    );
-  }
-  return ONEDNN_LIBRARY;
-}
-
 /** The oneDNN plugin, ready to pass to `createHearth({ plugins: [onednnPlugin] })`. */
-export const plugin: HearthPlugin = createNativePlugin({ library, manifest });
+export const plugin: HearthPlugin = createNativePlugin({ library: builtLibrary(ONEDNN_LIBRARY, 'The oneDNN plugin', `oneDNN was not found when \`npm run build\` ran. Install it (Debian/Ubuntu: apt-get install libdnnl-dev) and build again.`), manifest });
 
 /** The same plugin under a descriptive name. */
 export const onednnPlugin: HearthPlugin = plugin;

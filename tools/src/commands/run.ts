@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { Command, Option } from 'commander';
 import { HearthError, type Hearth, type Tensor } from '@hearth/core';
 import { checkOnnx, loadOnnx, type NodeProfile, type OnnxModel, type Unsupported, type ValueSpec } from '@hearth/onnx';
+import { Rng } from '@hearth/conformance';
 import { openRuntime } from '../runtime.js';
 import { readNpy, writeNpy } from '../npy.js';
 import { formatTable } from '../table.js';
@@ -46,18 +47,6 @@ export interface ProfileRow {
   ms: number;
 }
 
-/** Seeded uniform numbers in [0, 1) (mulberry32). */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** `name=value` pairs of a repeated option. */
 function pairs(list: readonly string[] | undefined, option: string): Map<string, string> {
   const out = new Map<string, string>();
@@ -88,7 +77,8 @@ async function makeFeeds(h: Hearth, model: OnnxModel, o: RunModelOptions): Promi
   for (const name of files.keys()) {
     if (!model.inputs.some((i) => i.name === name)) throw new HearthError('E_ARG', `--input ${name}: the model has no input "${name}"; its inputs are ${model.inputs.map((i) => i.name).join(', ')}.`);
   }
-  const next = random(o.seed);
+  const rng = new Rng(o.seed); // the suite's seeded generator: the same inputs on every machine
+  const next = () => rng.next();
   const feeds: Record<string, Tensor> = {};
   for (const spec of model.inputs) {
     const file = files.get(spec.name);
