@@ -52,7 +52,7 @@ export function compareTensor(actual: ActualTensor, expected: OnnxTensor): strin
     const a = actual.data[i]!;
     const e = expected.data[i]!;
     let excess: number;
-    if (Number.isNaN(e) || Number.isNaN(a) || !Number.isFinite(e) || !Number.isFinite(a)) excess = Object.is(a, e) || (a === e) ? 0 : Infinity;
+    if (Number.isNaN(e) || Number.isNaN(a) || !Number.isFinite(e) || !Number.isFinite(a)) excess = Object.is(a, e) || a === e ? 0 : Infinity;
     else excess = Math.abs(a - e) / (atol + rtol * Math.abs(e) || Number.MIN_VALUE);
     if (excess > 1) {
       bad++;
