@@ -122,6 +122,8 @@ const CASES: Case[] = [
   { op: 'Sum', opset: 8, inputs: { a: [3, 4] } },
   { op: 'Where', opset: 13, inputs: { a: [3, 4], b: [4] }, args: ['c', 'a', 'b'], consts: { c: { bool: [1, 0, 0, 1], dims: [4] } } },
   { op: 'Pow', opset: 13, inputs: { a: [3, 4] }, consts: { e: { f: [2], dims: [] } } },
+  // The output keeps the base's type: an int64 base to a float exponent is int64, truncated toward zero.
+  { op: 'Pow', opset: 13, inputs: { e: [2, 3] }, args: ['b', 'e'], consts: { b: { i64: [2, 3, 5, 7, 10, 1], dims: [2, 3] } }, int: 7 },
   { op: 'Erf', opset: 13, inputs: X },
   { op: 'Gelu', opset: 20, inputs: X },
   { op: 'Gelu', opset: 20, inputs: X, attrs: { approximate: 'tanh' } },
@@ -145,6 +147,14 @@ const CASES: Case[] = [
   { op: 'AveragePool', opset: 11, inputs: IMG, attrs: { kernel_shape: [3, 3], pads: [1, 1, 1, 1] } },
   { op: 'AveragePool', opset: 11, inputs: IMG, attrs: { kernel_shape: [3, 3], pads: [1, 1, 1, 1], count_include_pad: 1, strides: [2, 2] } },
   { op: 'AveragePool', opset: 19, inputs: { x: [1, 2, 8] }, attrs: { kernel_shape: [2] } },
+  // Pads beyond half the kernel, and uneven pads left out of the divisor: padded explicitly before the pool.
+  { op: 'MaxPool', opset: 12, inputs: IMG, attrs: { kernel_shape: [3, 3], pads: [2, 2, 2, 2] } },
+  { op: 'MaxPool', opset: 12, inputs: IMG, attrs: { kernel_shape: [3, 3], pads: [2, 0, 1, 2], strides: [2, 2] } },
+  { op: 'AveragePool', opset: 11, inputs: IMG, attrs: { kernel_shape: [3, 3], pads: [2, 2, 2, 2] } },
+  { op: 'AveragePool', opset: 11, inputs: IMG, attrs: { kernel_shape: [3, 3], pads: [2, 1, 2, 2], count_include_pad: 1 } },
+  { op: 'AveragePool', opset: 11, inputs: IMG, attrs: { kernel_shape: [2, 2], auto_pad: 'SAME_UPPER' } },
+  { op: 'AveragePool', opset: 11, inputs: IMG, attrs: { kernel_shape: [3, 2], auto_pad: 'SAME_LOWER', strides: [2, 1] } },
+  { op: 'AveragePool', opset: 19, inputs: { x: [1, 2, 8] }, attrs: { kernel_shape: [3], pads: [2, 1] } },
   { op: 'GlobalMaxPool', opset: 13, inputs: IMG },
   { op: 'GlobalAveragePool', opset: 13, inputs: IMG },
   { op: 'BatchNormalization', opset: 9, inputs: IMG, consts: { s: { f: [1, 2, 0.5, 1], dims: [4] }, b: { f: [0, 0.1, 0.2, 0.3], dims: [4] }, m: { f: [0.1, 0, -0.1, 0.2], dims: [4] }, v: { f: [1, 0.5, 2, 0.9], dims: [4] } } },
@@ -166,6 +176,8 @@ const CASES: Case[] = [
   { op: 'Upsample', opset: 9, inputs: IMG, consts: { scales: { f: [1, 1, 2, 3], dims: [4] } }, needs: 'resize' },
   { op: 'ConvTranspose', opset: 13, inputs: { x: [1, 4, 5, 5], w: [4, 3, 3, 3] }, attrs: { strides: [2, 2], pads: [1, 1, 1, 1], output_padding: [1, 1] }, needs: 'conv_transpose2d' },
   { op: 'ConvTranspose', opset: 11, inputs: { x: [1, 4, 5, 5], w: [4, 1, 2, 3], b: [2] }, attrs: { group: 2, pads: [0, 1, 1, 0], dilations: [2, 1] }, needs: 'conv_transpose2d' },
+  // 1-D, as 2-D over N, C, 1, L.
+  { op: 'ConvTranspose', opset: 11, inputs: { x: [2, 3, 6], w: [3, 2, 3], b: [2] }, attrs: { strides: [2], pads: [1, 0], output_padding: [1], dilations: [2] }, needs: 'conv_transpose2d' },
 ];
 
 let h: Hearth;

@@ -106,7 +106,11 @@ export const ELEMENTWISE_OPS: OpTable = {
   Sub: primitive((h, a, b) => h.sub(a!, b!)),
   Mul: primitive((h, a, b) => h.mul(a!, b!)),
   Div: primitive((h, a, b) => div(h, a!, b!)),
-  Pow: primitive((h, a, b) => h.pow(a!, b!)),
+  // ONNX's Pow keeps the base's type (an int32 base to a float exponent is int32, truncated); Hearth's promotes.
+  Pow: primitive((h, a, b) => {
+    const y = h.pow(a!, b!);
+    return y.dtype === a!.dtype ? y : h.cast(y, a!.dtype); // the node's scope frees y
+  }),
   Equal: primitive((h, a, b) => h.eq(a!, b!)),
   Less: primitive((h, a, b) => h.lt(a!, b!)),
   LessOrEqual: primitive((h, a, b) => h.le(a!, b!)),

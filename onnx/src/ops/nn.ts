@@ -11,6 +11,8 @@ interface Window {
   padding: [number, number];
   /** Padding beyond the symmetric part, as Hearth `pad` pairs for the 4-D input, or undefined. */
   extra?: number[];
+  /** All the padding, as Hearth `pad` pairs for the 4-D input. */
+  pads: number[];
 }
 
 const pair = (v: readonly number[] | undefined, dflt: number): [number, number] => [v?.[0] ?? dflt, v?.[1] ?? dflt];
@@ -51,7 +53,7 @@ function windowOf(attrs: Attrs, spatial: readonly number[], kernel: readonly num
   const padding: [number, number] = [Math.min(pads[0]!, pads[2]!), Math.min(pads[1]!, pads[3]!)];
   const asym = pads[0] !== pads[2] || pads[1] !== pads[3];
   const extra = asym ? [0, 0, 0, 0, pads[0]! - padding[0], pads[2]! - padding[0], pads[1]! - padding[1], pads[3]! - padding[1]] : undefined;
-  return { kernel: k, stride, dilation, padding, extra };
+  return { kernel: k, stride, dilation, padding, extra, pads: [0, 0, 0, 0, pads[0]!, pads[2]!, pads[1]!, pads[3]!] };
 }
 
 /** Runs a 2-D op on a 3-D (N, C, L) input as N, C, 1, L, with the node's attributes lifted to 2-D. */
@@ -90,14 +92,24 @@ const pool = (max: boolean): OnnxOp => ({
     return as2d(c, c.tensor(0), (x4, attrs) => {
       const win = windowOf(attrs, x4.shape.slice(2), (attrs.get('kernel_shape') as number[] | undefined) ?? []);
       const ceilMode = c.attr('ceil_mode', 0) !== 0;
-      if (max) {
-        const input = win.extra ? h.pad(x4, win.extra, { value: -Infinity }) : x4;
-        return h.max_pool2d(input, { kernelSize: win.kernel, stride: win.stride, padding: win.padding, ceilMode });
+      const countIncludePad = max || c.attr('count_include_pad', 0) !== 0;
+      // Hearth's pools take symmetric padding of at most half the kernel (PyTorch's rule); ONNX takes any pads.
+      // The rest is padded explicitly before the pool: -inf for max, zeros for the mean.
+      const fits = win.padding.every((p, i) => p <= Math.floor(win.kernel[i]! / 2));
+      if (fits && (!win.extra || countIncludePad)) {
+        const input = win.extra ? h.pad(x4, win.extra, max ? { value: -Infinity } : {}) : x4;
+        const options = { kernelSize: win.kernel, stride: win.stride, padding: win.padding, ceilMode };
+        return max ? h.max_pool2d(input, options) : h.avg_pool2d(input, { ...options, countIncludePad });
       }
-      const countIncludePad = c.attr('count_include_pad', 0) !== 0;
-      if (win.extra && !countIncludePad) throw new HearthError('E_UNSUPPORTED', `${c.where}: uneven pads with count_include_pad = 0.`, { node: c.node.name });
-      const input = win.extra ? h.pad(x4, win.extra) : x4;
-      return h.avg_pool2d(input, { kernelSize: win.kernel, stride: win.stride, padding: win.padding, ceilMode, countIncludePad });
+      const options = { kernelSize: win.kernel, stride: win.stride, padding: [0, 0] as [number, number], ceilMode };
+      if (max) return h.max_pool2d(h.pad(x4, win.pads, { value: -Infinity }), options);
+      return h.scope(() => {
+        const mean = h.avg_pool2d(h.pad(x4, win.pads), options);
+        if (countIncludePad) return mean;
+        // Without the pads in the divisor: the window sums over the window counts of real elements, both as means.
+        const real = h.avg_pool2d(h.pad(h.ones([1, 1, x4.shape[2]!, x4.shape[3]!], { dtype: x4.dtype, device: x4.device }), win.pads), options);
+        return h.div(mean, real);
+      });
     });
   },
 });

@@ -62,17 +62,35 @@ function resize(c: OpContext): Tensor {
   });
 }
 
-/** ConvTranspose (2-D): uneven pads become the smaller symmetric padding and a crop of the extra. */
+/**
+ * ConvTranspose, 2-D, and 1-D as 2-D over a leading spatial axis of size 1 (N, C, 1, L; kernel 1, stride 1,
+ * no padding there): uneven pads become the smaller symmetric padding and a crop of the extra.
+ */
 function convTranspose(c: OpContext): Tensor {
   const h = c.hearth;
   const x = c.tensor(0);
-  const w = c.tensor(1);
-  if (x.rank !== 4) throw new HearthError('E_UNSUPPORTED', `${c.where}: Hearth runs 2-D ConvTranspose (rank-4 inputs), got rank ${x.rank}.`, { node: c.node.name });
+  if (x.rank === 3) {
+    const w = c.tensor(1);
+    const lifted = (name: string) => {
+      const v = c.node.attrs.get(name) as number[] | undefined;
+      return v && (name === 'pads' ? [0, v[0]!, 0, v[1]!] : [name === 'output_padding' ? 0 : 1, v[0]!]);
+    };
+    const as4d = (t: Tensor) => h.reshape(t, [t.shape[0]!, t.shape[1]!, 1, t.shape[2]!]);
+    const y = convTranspose2d(c, as4d(x), as4d(w), lifted);
+    return h.reshape(y, [y.shape[0]!, y.shape[1]!, y.shape[3]!]);
+  }
+  if (x.rank !== 4) throw new HearthError('E_UNSUPPORTED', `${c.where}: Hearth runs 1-D and 2-D ConvTranspose (inputs of rank 3 or 4), got rank ${x.rank}.`, { node: c.node.name });
+  return convTranspose2d(c, x, c.tensor(1), (name) => c.node.attrs.get(name) as number[] | undefined);
+}
+
+/** ConvTranspose of a 4-D input, with the node's list attributes read through `ints`. */
+function convTranspose2d(c: OpContext, x: Tensor, w: Tensor, ints: (name: string) => readonly number[] | undefined): Tensor {
+  const h = c.hearth;
   const pair = (name: string, dflt: number): [number, number] => {
-    const v = c.node.attrs.get(name) as number[] | undefined;
+    const v = ints(name);
     return [v?.[0] ?? dflt, v?.[1] ?? dflt];
   };
-  const pads = (c.node.attrs.get('pads') as number[] | undefined) ?? [0, 0, 0, 0];
+  const pads = ints('pads') ?? [0, 0, 0, 0];
   const padding: [number, number] = [Math.min(pads[0]!, pads[2]!), Math.min(pads[1]!, pads[3]!)];
   return h.scope(() => {
     const y = h.op('conv_transpose2d', c.has(2) ? [x, w, c.tensor(2)] : [x, w], {
