@@ -41,6 +41,8 @@ interface Case {
   outTypes?: number[];
   /** The opset v2 op the mapping needs (the case is skipped on a core without it). */
   needs?: string;
+  /** Fixed data for some inputs (ties, special values); the others are seeded. */
+  data?: Record<string, readonly number[]>;
 }
 
 function build(c: Case): Uint8Array {
@@ -125,6 +127,14 @@ const CASES: Case[] = [
   // The output keeps the base's type: an int64 base to a float exponent is int64, truncated toward zero.
   { op: 'Pow', opset: 13, inputs: { e: [2, 3] }, args: ['b', 'e'], consts: { b: { i64: [2, 3, 5, 7, 10, 1], dims: [2, 3] } }, int: 7 },
   { op: 'Erf', opset: 13, inputs: X },
+  // select_last_index: the last of tied values (Hearth's own argmax takes the first).
+  ...(['ArgMax', 'ArgMin'] as const).flatMap((op) =>
+    [0, 1].map((axis): Case => ({ op, opset: 13, inputs: { x: [3, 4] }, data: { x: [1, 5, 5, 0, 5, 0, 1, 0, 5, 0, 5, 0] }, attrs: { axis, keepdims: axis, select_last_index: 1 }, int: 7 })),
+  ),
+  // The optional Mean and InvStdDev outputs, and Dropout's mask (all true for inference).
+  { op: 'LayerNormalization', opset: 17, inputs: { x: [2, 3, 4], s: [3, 4], b: [3, 4] }, attrs: { axis: 1, epsilon: 0.001 }, outputs: 3 },
+  { op: 'LayerNormalization', opset: 17, inputs: { x: [2, 3, 4], s: [4] }, outputs: 3 },
+  { op: 'Dropout', opset: 13, inputs: X, outputs: 2, outTypes: [1, 9] },
   { op: 'Gelu', opset: 20, inputs: X },
   { op: 'Gelu', opset: 20, inputs: X, attrs: { approximate: 'tanh' } },
   { op: 'Elu', opset: 13, inputs: X, attrs: { alpha: 0.7 } },
@@ -197,7 +207,7 @@ describe('ONNX ops against onnxruntime-node', () => {
     const bytes = build(c);
     const feeds: Record<string, Float32Array> = {};
     let seed = 1;
-    for (const [n, shape] of Object.entries(c.inputs)) feeds[n] = seeded(shape.reduce((a, b) => a * b, 1), seed++).map((v) => v * 2);
+    for (const [n, shape] of Object.entries(c.inputs)) feeds[n] = c.data?.[n] ? Float32Array.from(c.data[n]) : seeded(shape.reduce((a, b) => a * b, 1), seed++).map((v) => v * 2);
     const session = await ort.InferenceSession.create(bytes);
     const ref = await session.run(Object.fromEntries(Object.entries(feeds).map(([n, d]) => [n, new ort.Tensor('float32', d, c.inputs[n]!)])));
     await session.release();

@@ -10,14 +10,17 @@ const op = (attrs: readonly string[], run: (c: OpContext) => Tensor | readonly T
 /**
  * Dropout for inference: the identity. From opset 12 `training_mode` (an input, read before the node runs)
  * may ask for a random mask with `ratio` (0.5 by default), which Hearth does not draw: that is E_UNSUPPORTED,
- * not a silent identity. A ratio of 0 keeps every element, so it is the identity in training mode too.
+ * not a silent identity. A ratio of 0 keeps every element, so it is the identity in training mode too. The
+ * optional mask output is then all true.
  */
-function dropout(c: OpContext): Tensor {
+function dropout(c: OpContext): Tensor | Tensor[] {
   const training = c.opset >= 12 && c.has(2) && c.scalar(2) !== 0;
   if (training && (c.has(1) ? c.scalar(1)! : 0.5) !== 0) {
     throw new HearthError('E_UNSUPPORTED', `${c.where}: training_mode = true drops elements at random; Hearth runs Dropout for inference. Feed training_mode = false, or export the model in eval mode.`, { node: c.node.name });
   }
-  return c.hearth.reshape(c.tensor(0), c.tensor(0).shape);
+  const x = c.tensor(0);
+  const y = c.hearth.reshape(x, x.shape);
+  return c.node.outputs[1] ? [y, c.hearth.full(x.shape, 1, { dtype: 'bool', device: x.device })] : y;
 }
 
 /** Axes from an attribute before `from`, from input `i` after. */
@@ -66,7 +69,7 @@ function split(c: OpContext): Tensor[] {
 /** Movement and shape ops on device tensors (their host evaluation is in host.ts). */
 export const MOVEMENT_OPS: OpTable = {
   Identity: op([], (c) => c.hearth.reshape(c.tensor(0), c.tensor(0).shape)),
-  Dropout: op(['seed', 'ratio', 'is_test'], dropout, 'primitive', { check: outputsAtMost(1) }),
+  Dropout: op(['seed', 'ratio', 'is_test'], dropout, 'primitive', { check: outputsAtMost(2) }),
   Cast: op(['to', 'saturate'], (c) => c.hearth.cast(c.tensor(0), deviceDtype(elementType(c.attr('to', 0), `${c.where} attribute "to"`)))),
   Reshape: op(['allowzero'], (c) => c.hearth.reshape(c.tensor(0), reshapeTarget(c.shape(0), c.numbers(1)!, c.attr('allowzero', 0) !== 0)), 'primitive', {
     check: (_n, opset) => (opset < 5 ? 'Reshape before opset 5 (shape as an attribute)' : undefined),

@@ -131,13 +131,32 @@ function batchNorm(c: OpContext): Tensor {
   });
 }
 
+/** The axes LayerNormalization normalises over: from `axis` on. */
+function layerNormAxes(c: OpContext, rank: number): number[] {
+  const axis = c.attr('axis', -1);
+  const from = axis < 0 ? axis + rank : axis;
+  return Array.from({ length: rank - from }, (_, i) => from + i);
+}
+
+/**
+ * LayerNormalization's outputs: `y`, then its optional Mean and InvStdDev (1 / sqrt(var + epsilon)) over the
+ * normalised axes, kept as 1, when the node names them.
+ */
+export function withLayerNormStats(c: OpContext, y: Tensor): Tensor | Tensor[] {
+  if (!c.node.outputs.slice(1).some((o) => o !== '')) return y;
+  const h = c.hearth;
+  const x = c.tensor(0);
+  const axes = layerNormAxes(c, x.rank);
+  const mean = h.mean(x, axes, true);
+  const centred = h.sub(x, mean); // the node's scope frees it
+  return [y, mean, h.rsqrt(h.add(h.mean(h.mul(centred, centred), axes, true), c.attr('epsilon', 1e-5)))];
+}
+
 /** LayerNormalization over the axes from `axis` on: (x - mean) / sqrt(var + eps) * scale + bias. */
 function layerNorm(c: OpContext): Tensor {
   const h = c.hearth;
   const x = c.tensor(0);
-  const axis = c.attr('axis', -1);
-  const from = axis < 0 ? axis + x.rank : axis;
-  const axes = Array.from({ length: x.rank - from }, (_, i) => from + i);
+  const axes = layerNormAxes(c, x.rank);
   return h.scope(() => {
     const centred = h.sub(x, h.mean(x, axes, true));
     const variance = h.mean(h.mul(centred, centred), axes, true);
@@ -176,6 +195,6 @@ export const NN_OPS: OpTable = {
     },
     run: batchNorm,
   },
-  LayerNormalization: { kind: 'decomposed', attrs: ['axis', 'epsilon', 'stash_type'], since: 17, check: outputsAtMost(1), run: layerNorm },
+  LayerNormalization: { kind: 'decomposed', attrs: ['axis', 'epsilon', 'stash_type'], since: 17, run: (c) => withLayerNormStats(c, layerNorm(c)) },
   InstanceNormalization: { kind: 'decomposed', attrs: ['epsilon'], run: instanceNorm },
 };

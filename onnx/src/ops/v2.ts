@@ -1,6 +1,7 @@
 import { HearthError, type Hearth, type Tensor } from '@hearth/core';
 import type { OnnxOp, OpContext, OpTable } from './context.js';
 import { hasOp } from './elementwise.js';
+import { withLayerNormStats } from './nn.js';
 
 // Mappings onto opset v2's primitives and composites. Each is in the table only where the runtime's core has
 // the op, so a core with opset v1 reports these ONNX ops as unmapped rather than failing while running.
@@ -148,14 +149,16 @@ export const V2_OPS: OpTable = {
 };
 
 /** A composite's one op for an ONNX op that v1 decomposes, when the core has it. */
-export function composite(op: string, run: (h: Hearth, c: OpContext) => Tensor): (((c: OpContext) => Tensor) & { readonly op: string }) | undefined {
+export function composite(op: string, run: (h: Hearth, c: OpContext) => Tensor | Tensor[]): (((c: OpContext) => Tensor | Tensor[]) & { readonly op: string }) | undefined {
   return hasOp(op) ? Object.assign((c: OpContext) => run(c.hearth, c), { op }) : undefined;
 }
 
 /** Where opset v2 has a composite for an ONNX op, the mapping that hands the whole node to it. */
-export const V2_COMPOSITES: Readonly<Record<string, ((c: OpContext) => Tensor) & { readonly op: string }>> = Object.fromEntries(
+export const V2_COMPOSITES: Readonly<Record<string, ((c: OpContext) => Tensor | Tensor[]) & { readonly op: string }>> = Object.fromEntries(
   Object.entries({
-    LayerNormalization: composite('layer_norm', (h, c) => h.op('layer_norm', c.has(2) ? [c.tensor(0), c.tensor(1), c.tensor(2)] : [c.tensor(0), c.tensor(1)], { axis: c.attr('axis', -1), epsilon: c.attr('epsilon', 1e-5) })),
+    LayerNormalization: composite('layer_norm', (h, c) =>
+      withLayerNormStats(c, h.op('layer_norm', c.has(2) ? [c.tensor(0), c.tensor(1), c.tensor(2)] : [c.tensor(0), c.tensor(1)], { axis: c.attr('axis', -1), epsilon: c.attr('epsilon', 1e-5) })),
+    ),
     BatchNormalization: composite('batch_norm', (h, c) => h.op('batch_norm', [0, 1, 2, 3, 4].map((i) => c.tensor(i)), { epsilon: c.attr('epsilon', 1e-5) })),
     InstanceNormalization: composite('instance_norm', (h, c) => h.op('instance_norm', [0, 1, 2].map((i) => c.tensor(i)), { epsilon: c.attr('epsilon', 1e-5) })),
     Gemm: composite('linear', (h, c) => h.op('linear', c.has(2) ? [0, 1, 2].map((i) => c.tensor(i)) : [c.tensor(0), c.tensor(1)], { transA: c.attr('transA', 0) !== 0, transB: c.attr('transB', 0) !== 0, alpha: c.attr('alpha', 1), beta: c.attr('beta', 1) })),
@@ -165,5 +168,5 @@ export const V2_COMPOSITES: Readonly<Record<string, ((c: OpContext) => Tensor) &
     Elu: composite('elu', (h, c) => h.op('elu', [c.tensor(0)], { alpha: c.attr('alpha', 1) })),
     Softplus: composite('softplus', (h, c) => h.op('softplus', [c.tensor(0)])),
     Softsign: composite('softsign', (h, c) => h.op('softsign', [c.tensor(0)])),
-  }).filter((e): e is [string, ((c: OpContext) => Tensor) & { readonly op: string }] => e[1] !== undefined),
+  }).filter((e): e is [string, ((c: OpContext) => Tensor | Tensor[]) & { readonly op: string }] => e[1] !== undefined),
 );
