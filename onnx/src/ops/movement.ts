@@ -66,10 +66,34 @@ function split(c: OpContext): Tensor[] {
   });
 }
 
+/** DepthToSpace on N, C, H, W: DCR takes the blocks depth-first, CRD channel-first (ONNX's two modes). */
+function depthToSpace(c: OpContext): Tensor {
+  const h = c.hearth;
+  const x = c.tensor(0);
+  const b = c.attr('blocksize', 0);
+  const [n, ch, hh, w] = x.shape as [number, number, number, number];
+  const crd = c.attr('mode', 'DCR') === 'CRD';
+  const blocks = crd ? h.reshape(x, [n, ch / (b * b), b, b, hh, w]) : h.reshape(x, [n, b, b, ch / (b * b), hh, w]);
+  return h.reshape(h.transpose(blocks, crd ? [0, 1, 4, 2, 5, 3] : [0, 3, 4, 1, 5, 2]), [n, ch / (b * b), hh * b, w * b]);
+}
+
+/** SpaceToDepth on N, C, H, W: each b x b block becomes b * b channels, depth-first. */
+function spaceToDepth(c: OpContext): Tensor {
+  const h = c.hearth;
+  const x = c.tensor(0);
+  const b = c.attr('blocksize', 0);
+  const [n, ch, hh, w] = x.shape as [number, number, number, number];
+  const blocks = h.transpose(h.reshape(x, [n, ch, hh / b, b, w / b, b]), [0, 3, 5, 1, 2, 4]);
+  return h.reshape(blocks, [n, ch * b * b, hh / b, w / b]);
+}
+
 /** Movement and shape ops on device tensors (their host evaluation is in host.ts). */
 export const MOVEMENT_OPS: OpTable = {
   Identity: op([], (c) => c.hearth.reshape(c.tensor(0), c.tensor(0).shape)),
   Dropout: op(['seed', 'ratio', 'is_test'], dropout, 'primitive', { check: outputsAtMost(2) }),
+  CastLike: op(['saturate'], (c) => c.hearth.cast(c.tensor(0), c.dtype(1)), 'primitive', { since: 15 }),
+  DepthToSpace: op(['blocksize', 'mode'], depthToSpace, 'decomposed'),
+  SpaceToDepth: op(['blocksize'], spaceToDepth, 'decomposed'),
   Cast: op(['to', 'saturate'], (c) => c.hearth.cast(c.tensor(0), deviceDtype(elementType(c.attr('to', 0), `${c.where} attribute "to"`)))),
   Reshape: op(['allowzero'], (c) => c.hearth.reshape(c.tensor(0), reshapeTarget(c.shape(0), c.numbers(1)!, c.attr('allowzero', 0) !== 0)), 'primitive', {
     check: (_n, opset) => (opset < 5 ? 'Reshape before opset 5 (shape as an attribute)' : undefined),

@@ -195,6 +195,19 @@ export const NN_OPS: OpTable = {
     },
     run: batchNorm,
   },
+  // (x - mean) / (std + 1e-9) over `axes`, as ONNX's function body for it computes.
+  MeanVarianceNormalization: {
+    kind: 'decomposed',
+    attrs: ['axes'],
+    since: 9,
+    run: (c) => {
+      const h = c.hearth;
+      const x = c.tensor(0);
+      const axes = c.attr<readonly number[]>('axes', [0, 2, 3]).map((a) => (a < 0 ? a + x.rank : a));
+      const centred = h.sub(x, h.mean(x, axes, true));
+      return h.div(centred, h.add(h.sqrt(h.mean(h.mul(centred, centred), axes, true)), 1e-9));
+    },
+  },
   LayerNormalization: { kind: 'decomposed', attrs: ['axis', 'epsilon', 'stash_type'], since: 17, run: (c) => withLayerNormStats(c, layerNorm(c)) },
   InstanceNormalization: { kind: 'decomposed', attrs: ['epsilon'], run: instanceNorm },
 };

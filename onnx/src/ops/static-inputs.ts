@@ -23,6 +23,8 @@ const STATIC_INPUTS: Readonly<Record<string, (opset: number) => readonly number[
   Resize: (v) => (v >= 11 ? [2, 3] : [1]),
   Upsample: (v) => (v >= 9 ? [1] : []),
   Dropout: (v) => (v >= 12 ? [1, 2] : []),
+  Trilu: () => [1],
+  OneHot: () => [1],
 };
 
 /** Only the shape of these ops' input is read: the values behind it are not needed on the host. */
