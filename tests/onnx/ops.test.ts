@@ -156,6 +156,11 @@ const CASES: Case[] = [
   { op: 'DepthToSpace', opset: 13, inputs: { x: [1, 8, 2, 3] }, attrs: { blocksize: 2, mode: 'CRD' } },
   { op: 'SpaceToDepth', opset: 13, inputs: { x: [1, 2, 4, 6] }, attrs: { blocksize: 2 } },
   { op: 'CastLike', opset: 15, inputs: X, consts: { like: { i64: [0], dims: [1] } }, int: 7 },
+  // The losses, NegativeLogLikelihoodLoss with class weights and an ignored index, and SoftmaxCrossEntropyLoss.
+  { op: 'NegativeLogLikelihoodLoss', opset: 13, inputs: { x: [3, 4, 2], w: [4] }, args: ['x', 't', 'w'], consts: { t: { i64: [0, 3, 1, 1, 2, 0], dims: [3, 2] } }, attrs: { ignore_index: 1 }, needs: 'gather_elements' },
+  { op: 'NegativeLogLikelihoodLoss', opset: 13, inputs: { x: [3, 4] }, consts: { t: { i64: [3, 0, 2], dims: [3] } }, attrs: { reduction: 'sum' }, needs: 'gather_elements' },
+  { op: 'SoftmaxCrossEntropyLoss', opset: 13, inputs: { x: [3, 4] }, consts: { t: { i64: [2, 0, 3], dims: [3] } }, attrs: { reduction: 'none' }, outputs: 2, needs: 'gather_elements' },
+  { op: 'SoftmaxCrossEntropyLoss', opset: 13, inputs: { x: [2, 4, 3], w: [4] }, args: ['x', 't', 'w'], consts: { t: { i64: [2, 0, 3, 1, 1, 0], dims: [2, 3] } }, needs: 'gather_elements' },
   { op: 'Gelu', opset: 20, inputs: X },
   { op: 'Gelu', opset: 20, inputs: X, attrs: { approximate: 'tanh' } },
   { op: 'Elu', opset: 13, inputs: X, attrs: { alpha: 0.7 } },
