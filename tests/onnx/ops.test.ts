@@ -144,6 +144,12 @@ const CASES: Case[] = [
   { op: 'Sinh', opset: 9, inputs: X },
   { op: 'Cosh', opset: 9, inputs: X },
   { op: 'Tan', opset: 7, inputs: { x: [5] }, data: { x: [-1, -0.5, 0, 0.3, 1.2] } },
+  { op: 'Atan', opset: 7, inputs: { x: [9] }, data: { x: [-Infinity, -1e4, -3, -1, -0.2, 0, 0.7, 1.5, 250] } },
+  { op: 'Asin', opset: 7, inputs: { x: [7] }, data: { x: [-1, -0.9, -0.3, 0, 0.01, 0.6, 1] } },
+  { op: 'Acos', opset: 7, inputs: { x: [7] }, data: { x: [-1, -0.9, -0.3, 0, 0.01, 0.6, 0.999] } },
+  { op: 'Asinh', opset: 9, inputs: X },
+  { op: 'Acosh', opset: 9, inputs: { x: [5] }, data: { x: [1, 1.01, 2, 10, 1e3] } },
+  { op: 'Atanh', opset: 9, inputs: { x: [5] }, data: { x: [-0.99, -0.5, 0, 0.2, 0.9] } },
   // Masks and one-hots from index grids.
   { op: 'Trilu', opset: 14, inputs: { x: [2, 3, 4] } },
   { op: 'Trilu', opset: 14, inputs: X, consts: { k: { i64: [-1], dims: [] } }, attrs: { upper: 0 } },

@@ -169,9 +169,7 @@ export const ELEMENTWISE_OPS: OpTable = {
     const [lambd, bias] = [c.attr('lambd', 0.5), c.attr('bias', 0)];
     return h.where(h.lt(x, -lambd), h.add(x, bias), h.where(h.gt(x, lambd), h.sub(x, bias), 0));
   }, 9),
-  Sinh: decomposed([], (c) => c.hearth.mul(c.hearth.sub(c.hearth.exp(c.tensor(0)), c.hearth.exp(c.hearth.neg(c.tensor(0)))), 0.5), 9),
-  Cosh: decomposed([], (c) => c.hearth.mul(c.hearth.add(c.hearth.exp(c.tensor(0)), c.hearth.exp(c.hearth.neg(c.tensor(0)))), 0.5), 9),
-  Tan: decomposed([], (c) => c.hearth.div(c.hearth.sin(c.tensor(0)), c.hearth.cos(c.tensor(0))), 7),
+
   Softsign: decomposed([], (c) => c.hearth.scope(() => c.hearth.div(c.tensor(0), c.hearth.add(c.hearth.abs(c.tensor(0)), 1)))),
   Mish: decomposed([], (c) => c.hearth.scope(() => c.hearth.mul(c.tensor(0), c.hearth.tanh(softplus(c.hearth, c.tensor(0))))), 18),
   ThresholdedRelu: decomposed(['alpha'], (c) => c.hearth.scope(() => c.hearth.where(c.hearth.gt(c.tensor(0), c.attr('alpha', 1)), c.tensor(0), 0))),
