@@ -29,7 +29,7 @@ const TOTAL = 922;
 /** Floors measured when this test was written: a change that maps or passes fewer tests fails here. */
 const MAPPED_FLOOR = 684;
 // cpu stores float64, the others float32, int32 and bool (25 tests need float64; the 15 float16 ones run nowhere).
-const PASS_FLOOR: Readonly<Record<string, number>> = { cpu: 661, wasm: 636, native: 636, webgpu: 636 };
+const PASS_FLOOR: Readonly<Record<string, number>> = { cpu: 663, wasm: 638, native: 638, webgpu: 638 };
 
 const BACKENDS: { type: string; plugins: HearthPlugin[] }[] = [
   { type: 'cpu', plugins: [cpuPlugin] },

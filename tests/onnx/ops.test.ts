@@ -197,6 +197,12 @@ const CASES: Case[] = [
   { op: 'AveragePool', opset: 11, inputs: IMG, attrs: { kernel_shape: [2, 2], auto_pad: 'SAME_UPPER' } },
   { op: 'AveragePool', opset: 11, inputs: IMG, attrs: { kernel_shape: [3, 2], auto_pad: 'SAME_LOWER', strides: [2, 1] } },
   { op: 'AveragePool', opset: 19, inputs: { x: [1, 2, 8] }, attrs: { kernel_shape: [3], pads: [2, 1] } },
+  // 3-D, as a 2-D pool over H and W, then one over D.
+  { op: 'MaxPool', opset: 12, inputs: { x: [1, 2, 5, 6, 7] }, attrs: { kernel_shape: [2, 3, 2], strides: [2, 1, 2], pads: [1, 0, 1, 0, 1, 1] } },
+  { op: 'MaxPool', opset: 12, inputs: { x: [2, 1, 4, 5, 5] }, attrs: { kernel_shape: [3, 3, 3], strides: [2, 2, 2], ceil_mode: 1 } },
+  { op: 'AveragePool', opset: 11, inputs: { x: [1, 2, 5, 6, 7] }, attrs: { kernel_shape: [3, 2, 3], pads: [1, 1, 0, 1, 0, 2] } },
+  { op: 'AveragePool', opset: 11, inputs: { x: [1, 2, 5, 6, 7] }, attrs: { kernel_shape: [3, 2, 3], pads: [1, 1, 0, 1, 0, 2], count_include_pad: 1 } },
+  { op: 'AveragePool', opset: 11, inputs: { x: [1, 2, 5, 6, 7] }, attrs: { kernel_shape: [2, 2, 3], strides: [2, 1, 2], auto_pad: 'SAME_UPPER' } },
   { op: 'GlobalMaxPool', opset: 13, inputs: IMG },
   { op: 'GlobalAveragePool', opset: 13, inputs: IMG },
   { op: 'BatchNormalization', opset: 9, inputs: IMG, consts: { s: { f: [1, 2, 0.5, 1], dims: [4] }, b: { f: [0, 0.1, 0.2, 0.3], dims: [4] }, m: { f: [0.1, 0, -0.1, 0.2], dims: [4] }, v: { f: [1, 0.5, 2, 0.9], dims: [4] } } },

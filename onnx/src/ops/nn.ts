@@ -1,5 +1,5 @@
 import { HearthError, type Hearth, type Tensor } from '@hearth/core';
-import type { GraphNode } from '../graph.js';
+import type { Attribute, GraphNode } from '../graph.js';
 import { outputsAtMost, type OnnxOp, type OpContext, type OpTable } from './context.js';
 
 /** The window attributes of Conv and the pools, as Hearth's symmetric 2-D pairs plus any extra padding. */
@@ -78,6 +78,63 @@ function conv(c: OpContext): Tensor {
   });
 }
 
+/** A 2-D pool of a 4-D input with the window attributes in `attrs` (ceil_mode and count_include_pad the node's). */
+function pool2d(c: OpContext, max: boolean, x4: Tensor, attrs: Attrs): Tensor {
+  const h = c.hearth;
+  const win = windowOf(attrs, x4.shape.slice(2), (attrs.get('kernel_shape') as number[] | undefined) ?? []);
+  const ceilMode = c.attr('ceil_mode', 0) !== 0;
+  const countIncludePad = max || c.attr('count_include_pad', 0) !== 0;
+  // Hearth's pools take symmetric padding of at most half the kernel (PyTorch's rule); ONNX takes any pads.
+  // The rest is padded explicitly before the pool: -inf for max, zeros for the mean.
+  const fits = win.padding.every((p, i) => p <= Math.floor(win.kernel[i]! / 2));
+  if (fits && (!win.extra || countIncludePad)) {
+    const input = win.extra ? h.pad(x4, win.extra, max ? { value: -Infinity } : {}) : x4;
+    const options = { kernelSize: win.kernel, stride: win.stride, padding: win.padding, ceilMode };
+    return max ? h.max_pool2d(input, options) : h.avg_pool2d(input, { ...options, countIncludePad });
+  }
+  const options = { kernelSize: win.kernel, stride: win.stride, padding: [0, 0] as [number, number], ceilMode };
+  if (max) return h.max_pool2d(h.pad(x4, win.pads, { value: -Infinity }), options);
+  const mean = h.avg_pool2d(h.pad(x4, win.pads), options);
+  if (countIncludePad) return mean;
+  // Without the pads in the divisor: the window sums over the window counts of real elements, both as means.
+  const real = h.avg_pool2d(h.pad(h.ones([1, 1, x4.shape[2]!, x4.shape[3]!], { dtype: x4.dtype, device: x4.device }), win.pads), options);
+  return h.div(mean, real);
+}
+
+/** ONNX pads of N spatial axes (begins, then ends), with auto_pad resolved. */
+function resolvedPads(attrs: Attrs, spatial: readonly number[], kernel: readonly number[], strides: readonly number[]): number[] {
+  const auto = (attrs.get('auto_pad') as string | undefined) ?? 'NOTSET';
+  const n = spatial.length;
+  if (auto === 'VALID') return new Array<number>(2 * n).fill(0);
+  if (auto !== 'SAME_UPPER' && auto !== 'SAME_LOWER') return [...((attrs.get('pads') as number[] | undefined) ?? new Array<number>(2 * n).fill(0))];
+  const pads = new Array<number>(2 * n);
+  spatial.forEach((size, i) => {
+    const total = Math.max(0, (Math.ceil(size / strides[i]!) - 1) * strides[i]! + kernel[i]! - size);
+    const small = Math.floor(total / 2);
+    pads[i] = auto === 'SAME_UPPER' ? small : total - small;
+    pads[i + n] = total - pads[i]!;
+  });
+  return pads;
+}
+
+/**
+ * A 3-D pool as two 2-D ones: over H and W with D folded into the channels, then over D with H and W
+ * flattened. A max over a box is the max over D of the maxima over H and W; a mean is the mean over D of the
+ * means over H and W, the window counts being products of per-axis counts, pads in or out of them alike.
+ */
+function pool3d(c: OpContext, max: boolean, x: Tensor): Tensor {
+  const h = c.hearth;
+  const [n, ch, d, hh, w] = x.shape as [number, number, number, number, number];
+  const kernel = c.attr<readonly number[]>('kernel_shape', []);
+  const strides = c.attr<readonly number[]>('strides', [1, 1, 1]);
+  const pads = resolvedPads(c.node.attrs, [d, hh, w], kernel, strides);
+  const stage = (k: number[], s: number[], p: number[]): Attrs => new Map<string, Attribute>([['kernel_shape', k], ['strides', s], ['pads', p]]);
+  const hw = pool2d(c, max, h.reshape(x, [n, ch * d, hh, w]), stage([kernel[1]!, kernel[2]!], [strides[1]!, strides[2]!], [pads[1]!, pads[2]!, pads[4]!, pads[5]!]));
+  const [oh, ow] = [hw.shape[2]!, hw.shape[3]!];
+  const y = pool2d(c, max, h.reshape(hw, [n, ch, d, oh * ow]), stage([kernel[0]!, 1], [strides[0]!, 1], [pads[0]!, 0, pads[3]!, 0]));
+  return h.reshape(y, [n, ch, y.shape[2]!, oh, ow]);
+}
+
 const pool = (max: boolean): OnnxOp => ({
   kind: 'primitive',
   attrs: ['kernel_shape', 'strides', 'pads', 'auto_pad', 'ceil_mode', 'dilations', 'storage_order', 'count_include_pad'],
@@ -87,31 +144,8 @@ const pool = (max: boolean): OnnxOp => ({
     if (node.attrs.get('storage_order')) return 'storage_order = 1';
     return outputsAtMost(1)(node);
   },
-  run: (c) => {
-    const h = c.hearth;
-    return as2d(c, c.tensor(0), (x4, attrs) => {
-      const win = windowOf(attrs, x4.shape.slice(2), (attrs.get('kernel_shape') as number[] | undefined) ?? []);
-      const ceilMode = c.attr('ceil_mode', 0) !== 0;
-      const countIncludePad = max || c.attr('count_include_pad', 0) !== 0;
-      // Hearth's pools take symmetric padding of at most half the kernel (PyTorch's rule); ONNX takes any pads.
-      // The rest is padded explicitly before the pool: -inf for max, zeros for the mean.
-      const fits = win.padding.every((p, i) => p <= Math.floor(win.kernel[i]! / 2));
-      if (fits && (!win.extra || countIncludePad)) {
-        const input = win.extra ? h.pad(x4, win.extra, max ? { value: -Infinity } : {}) : x4;
-        const options = { kernelSize: win.kernel, stride: win.stride, padding: win.padding, ceilMode };
-        return max ? h.max_pool2d(input, options) : h.avg_pool2d(input, { ...options, countIncludePad });
-      }
-      const options = { kernelSize: win.kernel, stride: win.stride, padding: [0, 0] as [number, number], ceilMode };
-      if (max) return h.max_pool2d(h.pad(x4, win.pads, { value: -Infinity }), options);
-      return h.scope(() => {
-        const mean = h.avg_pool2d(h.pad(x4, win.pads), options);
-        if (countIncludePad) return mean;
-        // Without the pads in the divisor: the window sums over the window counts of real elements, both as means.
-        const real = h.avg_pool2d(h.pad(h.ones([1, 1, x4.shape[2]!, x4.shape[3]!], { dtype: x4.dtype, device: x4.device }), win.pads), options);
-        return h.div(mean, real);
-      });
-    });
-  },
+  // Runs in the node's scope, which frees the intermediates.
+  run: (c) => (c.tensor(0).rank === 5 ? pool3d(c, max, c.tensor(0)) : as2d(c, c.tensor(0), (x4, attrs) => pool2d(c, max, x4, attrs))),
 });
 
 /** The spatial axes of an N, C, ... tensor. */

@@ -24,9 +24,9 @@ export const ALLOWED_FAILURES: Readonly<Record<string, ExpectedFailure>> = {
  * failures (counted so); the CI test checks that the list is exact, so a fix removes its entry.
  */
 export const KNOWN_FAILURES: Readonly<Record<string, ExpectedFailure>> = {
-  test_averagepool_3d_default: { reason: "Hearth's opset pools 1-D and 2-D windows; a 3-D input is refused at run (E_UNSUPPORTED), which the checker cannot see from the op alone" },
-  test_maxpool_3d_default: { reason: "Hearth's opset pools 1-D and 2-D windows; a 3-D input is refused at run (E_UNSUPPORTED), which the checker cannot see from the op alone" },
-  test_convtranspose_3d: { reason: "Hearth's opset has conv_transpose2d (1-D runs as 2-D); a 3-D input is refused at run (E_UNSUPPORTED)" },
+  test_convtranspose_3d: {
+    reason: "Hearth's opset has conv_transpose2d (1-D runs as 2-D); a 3-D input is refused at run (E_UNSUPPORTED), which the checker cannot see from the op alone",
+  },
 };
 
 /** The entry of `list` for a test on a backend, or undefined. */
