@@ -166,7 +166,7 @@ ${manifestTs(p, `A Hearth native backend for ${p.device} devices.`)}
  * The platforms a library is published for: one package each, \`${p.name}-<platform>\`, in
  * package.json's optionalDependencies and in platforms/. Keep the three in step.
  */
-export const PLATFORMS: readonly string[] = ${JSON.stringify(p.platforms)};
+export const PLATFORMS: readonly string[] = [${p.platforms.map((x) => `'${x}'`).join(', ')}];
 
 /**
  * This platform's shared library: from platforms/ in this checkout once \`npm run build\` has made it,
