@@ -4,6 +4,7 @@ import { createServer, type Server } from 'node:http';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
+import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import { chromium, type Browser } from 'playwright-core';
 
@@ -15,6 +16,7 @@ import { chromium, type Browser } from 'playwright-core';
 // k-term dot product, plus the add's rounding).
 
 const CHROMIUM = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
+const root = fileURLToPath(new URL('../..', import.meta.url));
 const bundle = createRequire(import.meta.url).resolve('@hearth/core/browser');
 
 /** The quick start's program, as the pages run it: on `backend`, for each matrix. */
@@ -61,6 +63,16 @@ const WORKER = `import { createHearth, cpuPlugin, wasmPlugin } from './hearth.js
 ${PROGRAM}
 self.onmessage = async (e) => self.postMessage(await quickStart(...e.data));`;
 
+/** The quick start's page (docs/quick-start.md, "In a browser"), with its import map pointed at this server. */
+function docsPage(): string {
+  const guide = readFileSync(join(root, 'docs/quick-start.md'), 'utf8');
+  const html = /^## In a browser$[\s\S]*?^```html\n([\s\S]*?)^```$/m.exec(guide)?.[1];
+  expect(html, 'docs/quick-start.md has an html example under "In a browser"').toBeDefined();
+  const mapped = html!.replace('/node_modules/@hearth/core/dist/browser/hearth.js', './hearth.js');
+  expect(mapped).not.toBe(html);
+  return `<!doctype html>\n${mapped}`;
+}
+
 /** Cross-origin isolation: what lets a page share memory with workers. */
 const ISOLATION = { 'cross-origin-opener-policy': 'same-origin', 'cross-origin-embedder-policy': 'require-corp' };
 
@@ -78,6 +90,7 @@ beforeAll(async () => {
     'index.html': ['text/html', PAGE],
     'worker.html': ['text/html', WORKER_PAGE],
     'worker.js': ['text/javascript', WORKER],
+    'docs.html': ['text/html', docsPage()],
   };
   // /plain/* as any static server sends it; /isolated/* with the cross-origin isolation headers.
   server = createServer((req, res) => {
@@ -188,4 +201,17 @@ it('a Web Worker of a page that is not isolated stays single-threaded, on unshar
   const [wasm] = await runAt('/plain/worker.html', ['wasm'], [QUICK_START], { wasm: { threads: 2 } });
   expect(wasm).toMatchObject({ isolated: false, threads: 1, sharedMemory: false, leaks: 0 });
   expect(wasm!.results[0]!.value).toEqual([[8, 11], [16, 23]]);
+}, 60_000);
+
+it("the quick start's page runs as written and prints what its comment says", async () => {
+  const page = await browser.newPage();
+  const printed: Promise<unknown[]>[] = [];
+  const errors: string[] = [];
+  page.on('console', (m) => printed.push(Promise.all(m.args().map((a) => a.jsonValue()))));
+  page.on('pageerror', (e) => errors.push(e.message));
+  await page.goto(`${origin}/plain/docs.html`);
+  await expect.poll(() => printed.length, { timeout: 20_000 }).toBeGreaterThan(0);
+  expect(await printed[0]).toEqual(['wasm:0', [[8, 11], [16, 23]]]); // the comment: wasm:0 [[8, 11], [16, 23]]
+  await page.close();
+  expect(errors).toEqual([]);
 }, 60_000);
