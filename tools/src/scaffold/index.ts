@@ -5,7 +5,7 @@ import { planScaffold, type ScaffoldOptions } from './options.js';
 import { certifyWorkflow, gitignore, packageJson, readme } from './package.js';
 import { backendTs, indexTs, kernelsTs, tsconfigJson } from './typescript.js';
 import { makefile, nativeIndexTs, pluginC } from './native.js';
-import { buildNativeScript, platformPackageJson, platformPackageName, platformReadme } from './platforms.js';
+import { buildNativeScript, platformPackageJson, platformPackageName, platformReadme, releaseWorkflow } from './platforms.js';
 
 export type { ScaffoldOptions } from './options.js';
 export { NATIVE_PLATFORMS } from './platforms.js';
@@ -41,6 +41,7 @@ export function scaffoldPlugin(options: ScaffoldOptions, hearthVersion: string):
       ['native/plugin.c', pluginC(p)],
       ['native/Makefile', makefile(p)],
       ['scripts/build-native.mjs', buildNativeScript(p)],
+      ['.github/workflows/release.yml', releaseWorkflow(p)],
       ...p.platforms.flatMap((x): [string, string][] => [
         [`platforms/${x}/package.json`, platformPackageJson(p, x)],
         [`platforms/${x}/README.md`, platformReadme(p, x)],

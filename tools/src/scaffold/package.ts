@@ -109,7 +109,7 @@ A [Hearth](https://github.com/hearth-dev/hearth) backend plugin for \`${p.device
 |---|---|
 | \`package.json\` | the package; its \`hearth\` field is the manifest Hearth's discovery reads |
 | \`src/index.ts\` | the plugin: its runtime manifest and \`register\` (backend and kernels) |
-${p.native ? `| \`native/plugin.c\`, \`native/Makefile\` | the C plugin on \`hearth_plugin.h\` and its build |\n| \`platforms/<platform>/\` | one package per platform (${p.platforms.join(', ')}), each carrying that platform's \`${libraryName(p)}\`; \`npm run build\` builds this machine's |\n` : '| `src/backend.ts` | the device: memory and transfers (host memory to start with) |\n| `src/kernels.ts` | the kernels, one per operator and compute dtype (none yet) |\n'}| \`.github/workflows/certify.yml\` | CI: certifies on every push and keeps the report and bundle |
+${p.native ? `| \`native/plugin.c\`, \`native/Makefile\` | the C plugin on \`hearth_plugin.h\` and its build |\n| \`platforms/<platform>/\` | one package per platform (${p.platforms.join(', ')}), each carrying that platform's \`${libraryName(p)}\`; \`npm run build\` builds this machine's |\n| \`.github/workflows/release.yml\` | on a version tag: builds and tests each platform on its runner, publishes the platform packages, then this one |\n` : '| `src/backend.ts` | the device: memory and transfers (host memory to start with) |\n| `src/kernels.ts` | the kernels, one per operator and compute dtype (none yet) |\n'}| \`.github/workflows/certify.yml\` | CI: certifies on every push and keeps the report and bundle |
 
 ## What to do next
 
@@ -132,10 +132,12 @@ ${p.native ? `
 Users install \`${p.name}\` only. Its optional dependencies are one package per platform
 (\`${p.name}-linux-x64-gnu\` ...), each with npm's \`os\`, \`cpu\` and \`libc\` fields, so npm installs just
 the one that runs here, and \`src/index.ts\` loads the library from it (a missing one is an \`E_NOT_INSTALLED\`
-error naming the package to install). To release: build on each platform (\`npm run build\` fills
-\`platforms/<platform>/\`), \`npm publish\` each platform folder there, then publish this package. They share
-one version: bump them together, with the optionalDependencies. Adding a platform: a folder in
-\`platforms/\`, an optional dependency, and an entry in \`PLATFORMS\` (\`src/index.ts\`).
+error naming the package to install). To release, push a version tag: \`.github/workflows/release.yml\`
+builds and certifies the library on each platform's own runner (\`npm run build\` fills
+\`platforms/<platform>/\`), publishes each platform folder, then this package (it needs the \`NPM_TOKEN\`
+secret). They share one version: bump them together, with the optionalDependencies. Adding a platform: a
+folder in \`platforms/\`, an optional dependency, an entry in \`PLATFORMS\` (\`src/index.ts\`) and one in
+the release workflow's matrix.
 ` : ''}
 The guides: Quick start, Write a backend plugin, Write a native plugin, Certify and publish (Hearth's
 \`docs/\`).

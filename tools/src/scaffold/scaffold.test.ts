@@ -136,6 +136,12 @@ describe('hearth plugin init --native', () => {
     expect(platform('linux-x64-gnu')).toMatchObject({ name: '@acme/hearth-plugin-npu-linux-x64-gnu', version: '0.1.0', os: ['linux'], cpu: ['x64'], libc: ['glibc'], files: ['libnpu.so'] });
     expect(platform('linux-arm64-gnu')).toMatchObject({ os: ['linux'], cpu: ['arm64'], libc: ['glibc'] });
     expect(platform('linux-x64-gnu').hearth).toBeUndefined(); // discovery must not take a platform package for a plugin
+    // The release: each platform built and tested on its own runner, then the platform packages published before the main one.
+    const release = parse(readFileSync(join(dir, '.github/workflows/release.yml'), 'utf8'));
+    expect(release.jobs.build.strategy.matrix.include.slice(0, 2)).toEqual([{ platform: 'linux-x64-gnu', runner: 'ubuntu-latest' }, { platform: 'linux-arm64-gnu', runner: 'ubuntu-24.04-arm' }]);
+    expect(release.jobs.build.steps.map((s: { run?: string }) => s.run)).toContain('npm test');
+    expect(release.jobs.publish.needs).toBe('build');
+    expect(release.jobs.publish.steps.at(-1).run).toMatch(/^for dir in platforms\/\*\/; do npm publish "\.\/\$dir" --access public; done\nnpm publish --access public\n$/);
     linkHearth(dir);
     symlinkSync(join(REPO, 'plugins/native'), join(dir, 'node_modules/@hearth/plugin-native'));
     symlinkSync(join(REPO, 'node_modules/@types'), join(dir, 'node_modules/@types'));
