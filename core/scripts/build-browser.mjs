@@ -3,8 +3,8 @@
 // files, so run it after `tsc -b`; the wasm kernels travel inside the bundle (base64), so the page fetches
 // one file. Skips the work when the bundle is newer than everything it is made of.
 import { build } from 'esbuild';
-import { existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { existsSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const core = fileURLToPath(new URL('..', import.meta.url));
@@ -43,7 +43,7 @@ export declare const cpuPlugin: HearthPlugin;
 export declare const wasmPlugin: HearthPlugin;
 `;
 
-const result = await build({
+await build({
   stdin: { contents: ENTRY, resolveDir: core, loader: 'js' },
   bundle: true,
   format: 'esm',
@@ -52,9 +52,7 @@ const result = await build({
   minify: true,
   sourcemap: 'linked',
   outfile: outFile,
-  metafile: true,
   logLevel: 'warning',
 });
-mkdirSync(dirname(outFile), { recursive: true });
 writeFileSync(join(outDir, 'hearth.d.ts'), TYPES);
 console.log(`build-browser: ${outFile.slice(root.length)} (${Math.round(statSync(outFile).size / 1024)} KiB)`);
