@@ -186,6 +186,25 @@ export function withLayerNormStats(c: OpContext, y: Tensor): Tensor | Tensor[] {
   return [y, mean, h.rsqrt(h.add(h.mean(h.mul(centred, centred), axes, true), c.attr('epsilon', 1e-5)))];
 }
 
+/**
+ * BatchNormalization with training_mode = 1 (opset 14+): normalised by the batch's own mean and (biased)
+ * variance over every axis but the channels; the running mean and variance outputs move towards them by
+ * 1 - momentum, as ONNX defines.
+ */
+export function batchNormTraining(c: OpContext): Tensor[] {
+  const h = c.hearth;
+  const x = c.tensor(0);
+  const axes = [0, ...spatialAxes(x)];
+  const mean = h.mean(x, axes, true);
+  const centred = h.sub(x, mean);
+  const variance = h.mean(h.mul(centred, centred), axes, true);
+  const [scale, bias] = [1, 2].map((i) => perChannel(h, c.tensor(i), x.rank));
+  const y = h.add(h.mul(h.mul(centred, h.rsqrt(h.add(variance, c.attr('epsilon', 1e-5)))), scale!), bias!);
+  const momentum = c.attr('momentum', 0.9);
+  const running = (input: Tensor, batch: Tensor) => h.add(h.mul(input, momentum), h.mul(h.reshape(batch, input.shape), 1 - momentum));
+  return [y, running(c.tensor(3), mean), running(c.tensor(4), variance)]; // the node's scope frees the rest
+}
+
 /** LayerNormalization over the axes from `axis` on: (x - mean) / sqrt(var + eps) * scale + bias. */
 function layerNorm(c: OpContext): Tensor {
   const h = c.hearth;
@@ -212,6 +231,22 @@ function instanceNorm(c: OpContext): Tensor {
   });
 }
 
+/**
+ * LRN: x / (bias + alpha / size * the sum of squares over the `size` channels around each one)^beta. The
+ * channel window sum is a [size, 1] mean pool over N, 1, C, spatial, times size.
+ */
+function lrn(c: OpContext): Tensor {
+  const h = c.hearth;
+  const x = c.tensor(0);
+  const size = c.attr('size', 1);
+  const [n, ch] = [x.shape[0]!, x.shape[1]!];
+  const flat = h.reshape(x, [n, 1, ch, x.shape.slice(2).reduce((a, b) => a * b, 1)]);
+  const padded = h.pad(h.mul(flat, flat), [0, 0, 0, 0, Math.floor((size - 1) / 2), Math.ceil((size - 1) / 2), 0, 0]);
+  const sums = h.mul(h.avg_pool2d(padded, { kernelSize: [size, 1], stride: [1, 1], padding: [0, 0] }), size);
+  const scale = h.pow(h.add(h.mul(sums, c.attr('alpha', 1e-4) / size), c.attr('bias', 1)), c.attr('beta', 0.75));
+  return h.div(x, h.reshape(scale, x.shape)); // the node's scope frees the rest
+}
+
 /** Convolutions, pools and normalisations. */
 export const NN_OPS: OpTable = {
   Conv: { kind: 'primitive', attrs: ['kernel_shape', 'strides', 'pads', 'auto_pad', 'dilations', 'group'], run: conv },
@@ -222,13 +257,14 @@ export const NN_OPS: OpTable = {
   BatchNormalization: {
     kind: 'decomposed',
     attrs: ['epsilon', 'momentum', 'spatial', 'training_mode', 'is_test', 'consumed_inputs'],
-    check: (node) => {
-      if (node.attrs.get('training_mode')) return 'training_mode = 1';
+    check: (node, opset) => {
       if (node.attrs.get('spatial') === 0) return 'spatial = 0';
+      if (node.attrs.get('training_mode')) return opset < 14 ? 'training_mode before opset 14' : outputsAtMost(3)(node);
       return outputsAtMost(1)(node);
     },
-    run: batchNorm,
+    run: (c) => (c.attr('training_mode', 0) ? batchNormTraining(c) : batchNorm(c)),
   },
+  LRN: { kind: 'decomposed', attrs: ['alpha', 'beta', 'bias', 'size'], run: lrn },
   // (x - mean) / (std + 1e-9) over `axes`, as ONNX's function body for it computes.
   MeanVarianceNormalization: {
     kind: 'decomposed',

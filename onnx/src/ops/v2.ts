@@ -1,7 +1,7 @@
 import { HearthError, type Hearth, type Tensor } from '@hearth/core';
 import type { OnnxOp, OpContext, OpTable } from './context.js';
 import { hasOp } from './elementwise.js';
-import { withLayerNormStats } from './nn.js';
+import { batchNormTraining, withLayerNormStats } from './nn.js';
 
 // Mappings onto opset v2's primitives and composites. Each is in the table only where the runtime's core has
 // the op, so a core with opset v1 reports these ONNX ops as unmapped rather than failing while running.
@@ -159,7 +159,9 @@ export const V2_COMPOSITES: Readonly<Record<string, ((c: OpContext) => Tensor | 
     LayerNormalization: composite('layer_norm', (h, c) =>
       withLayerNormStats(c, h.op('layer_norm', c.has(2) ? [c.tensor(0), c.tensor(1), c.tensor(2)] : [c.tensor(0), c.tensor(1)], { axis: c.attr('axis', -1), epsilon: c.attr('epsilon', 1e-5) })),
     ),
-    BatchNormalization: composite('batch_norm', (h, c) => h.op('batch_norm', [0, 1, 2, 3, 4].map((i) => c.tensor(i)), { epsilon: c.attr('epsilon', 1e-5) })),
+    BatchNormalization: composite('batch_norm', (h, c) =>
+      c.attr('training_mode', 0) ? batchNormTraining(c) : h.op('batch_norm', [0, 1, 2, 3, 4].map((i) => c.tensor(i)), { epsilon: c.attr('epsilon', 1e-5) }),
+    ),
     InstanceNormalization: composite('instance_norm', (h, c) => h.op('instance_norm', [0, 1, 2].map((i) => c.tensor(i)), { epsilon: c.attr('epsilon', 1e-5) })),
     Gemm: composite('linear', (h, c) => h.op('linear', c.has(2) ? [0, 1, 2].map((i) => c.tensor(i)) : [c.tensor(0), c.tensor(1)], { transA: c.attr('transA', 0) !== 0, transB: c.attr('transB', 0) !== 0, alpha: c.attr('alpha', 1), beta: c.attr('beta', 1) })),
     HardSigmoid: composite('hard_sigmoid', (h, c) => h.op('hard_sigmoid', [c.tensor(0)], { alpha: c.attr('alpha', 0.2), beta: c.attr('beta', 0.5) })),
