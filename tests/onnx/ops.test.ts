@@ -227,6 +227,12 @@ const CASES: Case[] = [
   { op: 'Upsample', opset: 9, inputs: IMG, consts: { scales: { f: [1, 1, 2, 3], dims: [4] } }, needs: 'resize' },
   { op: 'ConvTranspose', opset: 13, inputs: { x: [1, 4, 5, 5], w: [4, 3, 3, 3] }, attrs: { strides: [2, 2], pads: [1, 1, 1, 1], output_padding: [1, 1] }, needs: 'conv_transpose2d' },
   { op: 'ConvTranspose', opset: 11, inputs: { x: [1, 4, 5, 5], w: [4, 1, 2, 3], b: [2] }, attrs: { group: 2, pads: [0, 1, 1, 0], dilations: [2, 1] }, needs: 'conv_transpose2d' },
+  // The output size set by output_shape or SAME (even total paddings: ONNX Runtime splits odd ones the other
+  // way from ONNX's specification, which Hearth follows), and past the natural size (more output padding).
+  { op: 'ConvTranspose', opset: 13, inputs: { x: [1, 2, 4, 4], w: [2, 3, 3, 3] }, attrs: { strides: [2, 2], output_shape: [7, 7] }, needs: 'conv_transpose2d' },
+  { op: 'ConvTranspose', opset: 13, inputs: { x: [1, 2, 4, 4], w: [2, 3, 3, 3] }, attrs: { strides: [2, 2], output_shape: [10, 10] }, needs: 'conv_transpose2d' },
+  { op: 'ConvTranspose', opset: 13, inputs: { x: [1, 2, 4, 4], w: [2, 3, 4, 4], b: [3] }, attrs: { strides: [2, 2], auto_pad: 'SAME_UPPER' }, needs: 'conv_transpose2d' },
+  { op: 'ConvTranspose', opset: 13, inputs: { x: [1, 2, 5], w: [2, 3, 3] }, attrs: { strides: [3], output_shape: [13] }, needs: 'conv_transpose2d' },
   // 1-D, as 2-D over N, C, 1, L.
   { op: 'ConvTranspose', opset: 11, inputs: { x: [2, 3, 6], w: [3, 2, 3], b: [2] }, attrs: { strides: [2], pads: [1, 0], output_padding: [1], dilations: [2] }, needs: 'conv_transpose2d' },
 ];

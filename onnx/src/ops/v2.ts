@@ -74,7 +74,9 @@ function convTranspose(c: OpContext): Tensor {
     const w = c.tensor(1);
     const lifted = (name: string) => {
       const v = c.node.attrs.get(name) as number[] | undefined;
-      return v && (name === 'pads' ? [0, v[0]!, 0, v[1]!] : [name === 'output_padding' ? 0 : 1, v[0]!]);
+      if (!v) return undefined;
+      if (name === 'pads') return [0, v[0]!, 0, v[1]!];
+      return name === 'output_shape' ? [1, v[v.length - 1]!] : [name === 'output_padding' ? 0 : 1, v[0]!];
     };
     const as4d = (t: Tensor) => h.reshape(t, [t.shape[0]!, t.shape[1]!, 1, t.shape[2]!]);
     const y = convTranspose2d(c, as4d(x), as4d(w), lifted);
@@ -91,14 +93,17 @@ function convTranspose2d(c: OpContext, x: Tensor, w: Tensor, ints: (name: string
     const v = ints(name);
     return [v?.[0] ?? dflt, v?.[1] ?? dflt];
   };
-  const pads = ints('pads') ?? [0, 0, 0, 0];
+  const stride = pair('strides', 1);
+  const dilation = pair('dilations', 1);
+  const outputPadding = pair('output_padding', 0);
+  const pads = transposePads(c, [x.shape[2]!, x.shape[3]!], [w.shape[2]!, w.shape[3]!], stride, dilation, outputPadding, ints);
   const padding: [number, number] = [Math.min(pads[0]!, pads[2]!), Math.min(pads[1]!, pads[3]!)];
   return h.scope(() => {
     const y = h.op('conv_transpose2d', c.has(2) ? [x, w, c.tensor(2)] : [x, w], {
-      stride: pair('strides', 1),
+      stride,
       padding,
-      outputPadding: pair('output_padding', 0),
-      dilation: pair('dilations', 1),
+      outputPadding,
+      dilation,
       groups: c.attr('group', 1),
     });
     if (pads[0] === pads[2] && pads[1] === pads[3]) return y;
@@ -108,6 +113,38 @@ function convTranspose2d(c: OpContext, x: Tensor, w: Tensor, ints: (name: string
     const left = pads[1]! - padding[1];
     return h.slice(y, { starts: [top, left], ends: [H - (pads[2]! - padding[0]), W - (pads[3]! - padding[1])], axes: [2, 3] });
   });
+}
+
+/**
+ * ConvTranspose's pads (begins, then ends): the `pads` attribute, or, where `output_shape` or SAME auto_pad
+ * sets the output size (SAME: input x stride), the total padding that gives it, split as ONNX specifies
+ * (SAME_UPPER puts the odd one at the end, the others at the beginning). A size past the natural one (a
+ * negative total) is reached with more output_padding, which `outputPadding` takes.
+ */
+function transposePads(
+  c: OpContext,
+  input: readonly number[],
+  kernel: readonly number[],
+  stride: readonly number[],
+  dilation: readonly number[],
+  outputPadding: [number, number],
+  ints: (name: string) => readonly number[] | undefined,
+): number[] {
+  const auto = c.attr('auto_pad', 'NOTSET');
+  const shape = ints('output_shape')?.slice(-2);
+  if (!shape && auto !== 'SAME_UPPER' && auto !== 'SAME_LOWER') return [...(auto === 'VALID' ? [] : (ints('pads') ?? [])), 0, 0, 0, 0].slice(0, 4);
+  const pads = [0, 0, 0, 0];
+  for (let i = 0; i < 2; i++) {
+    const out = shape ? shape[i]! : input[i]! * stride[i]!;
+    const total = stride[i]! * (input[i]! - 1) + outputPadding[i]! + (kernel[i]! - 1) * dilation[i]! + 1 - out;
+    if (total < 0) {
+      outputPadding[i] -= total;
+      continue;
+    }
+    const half = Math.floor(total / 2);
+    [pads[i], pads[i + 2]] = auto === 'SAME_UPPER' ? [half, total - half] : [total - half, half];
+  }
+  return pads;
 }
 
 function topk(c: OpContext): Tensor[] {
@@ -132,13 +169,7 @@ export const V2_OPS: OpTable = {
     Upsample: one(['mode', 'scales'], resize, { check: resizeCheck }),
   }),
   ...when('conv_transpose2d', {
-    ConvTranspose: one(['kernel_shape', 'strides', 'pads', 'dilations', 'group', 'output_padding', 'output_shape', 'auto_pad'], convTranspose, {
-      check: (node) => {
-        if (node.attrs.has('output_shape')) return 'output_shape (give pads and output_padding instead)';
-        const auto = node.attrs.get('auto_pad') as string | undefined;
-        return auto && auto !== 'NOTSET' && auto !== 'VALID' ? `auto_pad "${auto}"` : undefined;
-      },
-    }),
+    ConvTranspose: one(['kernel_shape', 'strides', 'pads', 'dilations', 'group', 'output_padding', 'output_shape', 'auto_pad'], convTranspose),
   }),
   ...when('random_uniform', {
     RandomUniform: one(['shape', 'seed', 'low', 'high', 'dtype'], (c) =>
