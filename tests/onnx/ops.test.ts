@@ -164,6 +164,9 @@ const CASES: Case[] = [
   { op: 'DepthToSpace', opset: 13, inputs: { x: [1, 8, 2, 3] }, attrs: { blocksize: 2 } },
   { op: 'DepthToSpace', opset: 13, inputs: { x: [1, 8, 2, 3] }, attrs: { blocksize: 2, mode: 'CRD' } },
   { op: 'SpaceToDepth', opset: 13, inputs: { x: [1, 2, 4, 6] }, attrs: { blocksize: 2 } },
+  { op: 'GatherND', opset: 13, inputs: { x: [2, 3, 4] }, consts: { i: { i64: [1, 2, 0, -1, 1, 0], dims: [3, 2] } } },
+  { op: 'GatherND', opset: 13, inputs: { x: [2, 3, 4] }, consts: { i: { i64: [2, -1, 0, 1], dims: [2, 2, 1] } }, attrs: { batch_dims: 1 } },
+  { op: 'GatherND', opset: 13, inputs: { x: [2, 3, 4] }, consts: { i: { i64: [1, 0, 2, 0, 2, 3, 1, 1], dims: [2, 2, 2] } }, attrs: { batch_dims: 1 } },
   { op: 'CastLike', opset: 15, inputs: X, consts: { like: { i64: [0], dims: [1] } }, int: 7 },
   // The losses, NegativeLogLikelihoodLoss with class weights and an ignored index, and SoftmaxCrossEntropyLoss.
   { op: 'NegativeLogLikelihoodLoss', opset: 13, inputs: { x: [3, 4, 2], w: [4] }, args: ['x', 't', 'w'], consts: { t: { i64: [0, 3, 1, 1, 2, 0], dims: [3, 2] } }, attrs: { ignore_index: 1 }, needs: 'gather_elements' },

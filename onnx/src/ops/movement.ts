@@ -87,6 +87,29 @@ function spaceToDepth(c: OpContext): Tensor {
   return h.reshape(blocks, [n, ch * b * b, hh / b, w / b]);
 }
 
+/**
+ * GatherND as one gather: the first `batch_dims` axes and the `k` indexed ones of `data` flattened into one,
+ * each index tuple turned into a position along it (negative indices counted from the end).
+ */
+function gatherND(c: OpContext): Tensor {
+  const h = c.hearth;
+  const data = c.tensor(0);
+  const indices = h.cast(c.tensor(1), 'int32');
+  const b = c.attr('batch_dims', 0);
+  const k = indices.shape[indices.rank - 1]!;
+  const dims = data.shape.slice(b, b + k);
+  const size = (xs: readonly number[]) => xs.reduce((p, q) => p * q, 1);
+  const strides = Int32Array.from(dims, (_, j) => size(dims.slice(j + 1)));
+  const wrapped = h.where(h.lt(indices, 0), h.add(indices, h.tensor(Int32Array.from(dims), { dtype: 'int32', shape: [k], device: data.device })), indices);
+  let flat = h.sum(h.mul(wrapped, h.tensor(strides, { dtype: 'int32', shape: [k], device: data.device })), [-1]);
+  const batches = data.shape.slice(0, b);
+  if (b > 0) {
+    const lead = [...batches, ...new Array<number>(flat.rank - b).fill(1)];
+    flat = h.add(flat, h.mul(h.reshape(h.arange(0, size(batches), 1, { dtype: 'int32', device: data.device }), lead), size(dims)));
+  }
+  return h.gather(h.reshape(data, [size(batches) * size(dims), ...data.shape.slice(b + k)]), flat, 0); // the node's scope frees the rest
+}
+
 /** Movement and shape ops on device tensors (their host evaluation is in host.ts). */
 export const MOVEMENT_OPS: OpTable = {
   Identity: op([], (c) => c.hearth.reshape(c.tensor(0), c.tensor(0).shape)),
@@ -103,6 +126,7 @@ export const MOVEMENT_OPS: OpTable = {
   Unsqueeze: op(['axes'], (c) => c.hearth.reshape(c.tensor(0), unsqueezed(c.shape(0), axesOf(c, 13, 1) ?? []))),
   Transpose: op(['perm'], (c) => c.hearth.transpose(c.tensor(0), c.node.attrs.get('perm') as number[] | undefined)),
   Concat: op(['axis'], (c) => c.hearth.concat(Array.from({ length: c.inputCount }, (_, i) => c.tensor(i)), c.attr('axis', 0))),
+  GatherND: op(['batch_dims'], gatherND, 'decomposed', { since: 11 }),
   Gather: op(['axis'], (c) => c.hearth.gather(c.tensor(0), c.tensor(1), c.attr('axis', 0))),
   Expand: op([], (c) => c.hearth.expand(c.tensor(0), expandedShape(c.shape(0), c.numbers(1)!))),
   Slice: op(['starts', 'ends', 'axes'], (c) => {
