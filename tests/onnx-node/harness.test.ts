@@ -12,12 +12,14 @@ import onnxProto from 'onnx-proto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHearth, HearthError, type Hearth } from '@hearth/core';
 import { cpuPlugin } from '@hearth/plugin-cpu';
+import { wasmPlugin } from '@hearth/plugin-wasm';
 import { onnxOpTypes, readTensorProto } from '@hearth/onnx';
 import { compareTensor, findNodeTests, runNodeTests } from '@hearth/cli';
 
 const { onnx } = onnxProto;
 const FLOAT = 1;
 const INT64 = 7;
+const DOUBLE = 11;
 
 /** A serialized TensorProto of float32 (raw little-endian bytes) or int64 (int64_data) values. */
 function tensorPb(name: string, dims: number[], values: number[], type = FLOAT): Uint8Array {
@@ -134,6 +136,31 @@ describe('running node tests', () => {
     expect(cpu!.failed.map((f) => f.name)).toEqual(['test_relu_nan_lost', 'test_relu_wrong']);
     expect(cpu!.failed[1]!.detail).toMatch(/output "y": 1 of 3 elements differ; worst at 2: 2 vs expected 2.5/);
     expect(h.leaks()).toEqual([]);
+  });
+
+  it('does not run a test on a device that does not store its dtype, and says so', async () => {
+    const w = createHearth({ plugins: [wasmPlugin, cpuPlugin], backends: ['wasm'] });
+    await w.ready();
+    const dir = mkdtempSync(join(tmpdir(), 'hearth-node-f64-'));
+    const f64 = (name: string) => ({ name, type: { tensorType: { elemType: DOUBLE, shape: { dim: [{ dimValue: 2 }] } } } });
+    const model = onnx.ModelProto.encode({
+      irVersion: 8,
+      opsetImport: [{ domain: '', version: 13 }],
+      graph: { name: 'g', node: [{ opType: 'Relu', input: ['x'], output: ['y'] }], input: [f64('x')], output: [f64('y')] },
+    }).finish();
+    const set = join(dir, 'test_relu_f64', 'test_data_set_0');
+    mkdirSync(set, { recursive: true });
+    writeFileSync(join(dir, 'test_relu_f64', 'model.onnx'), model);
+    for (const [file, name, v] of [['input_0.pb', 'x', [-1, 2]], ['output_0.pb', 'y', [0, 2]]] as const) {
+      writeFileSync(join(set, file), onnx.TensorProto.encode({ name, dims: [2], dataType: DOUBLE, doubleData: [...v] }).finish());
+    }
+    const r = await runNodeTests(findNodeTests(dir), [{ name: 'wasm', hearth: w, device: 'wasm:0' }, { name: 'cpu', hearth: h, device: 'cpu:0' }]);
+    expect(r.backends.map((b) => [b.backend, b.passed, b.unstored])).toEqual([
+      ['wasm', 0, [{ name: 'test_relu_f64', detail: 'wasm:0 stores no float64' }]],
+      ['cpu', 1, []],
+    ]);
+    expect(w.leaks()).toEqual([]);
+    await w.dispose();
   });
 
   it('prints the report from the command line, with the unmapped ops by frequency', async () => {
