@@ -100,7 +100,7 @@ describe('comparing outputs', () => {
   const f32 = (values: number[]) => ({ name: 'y', type: 'float32' as const, shape: [values.length], data: Float32Array.from(values) });
   const actual = (values: number[], dtype: 'float32' | 'int32' = 'float32') => ({ dtype, shape: [values.length], data: values });
 
-  it("holds float32 to ONNX's runner tolerance, atol 1e-7 + rtol 1e-3", () => {
+  it("holds float32 to ONNX's node test tolerance, atol 1e-7 + rtol 1e-3", () => {
     expect(compareTensor(actual([1.0009, 0, -2]), f32([1, 0, -2]))).toBeUndefined();
     expect(compareTensor(actual([1.0011, 0, -2]), f32([1, 0, -2]))).toMatch(/1 of 3 elements differ; worst at 0/);
     expect(compareTensor(actual([1, 1e-6, -2]), f32([1, 0, -2]))).toMatch(/worst at 1/);

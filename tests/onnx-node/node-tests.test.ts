@@ -3,8 +3,9 @@
  * scripts/generate-onnx-node-tests.py into tests/onnx-node/data), run through @hearth/onnx's public API on
  * cpu, wasm, native and webgpu. A test maps to Hearth when @hearth/onnx's checker (`hearth run --check`)
  * accepts its model; each mapped one is loaded with `loadOnnx` on the backend's device, fed every data set,
- * and every output compared with ONNX's within the per-dtype tolerance of `TOLERANCES` (ONNX's own runner's
- * rtol 1e-3 / atol 1e-7 for float32 and float64; integers and booleans exact; NaN where NaN is expected).
+ * and every output compared with ONNX's within the per-dtype tolerance of `TOLERANCES` (for float32 and
+ * float64 rtol 1e-3 and atol 1e-7, the bound ONNX's node test cases carry; integers and booleans exact; NaN
+ * where NaN is expected).
  *
  * Every mapped test must pass on every backend, except those the allow-list explains by Hearth's documented
  * semantics, the known failures listed with their reason (the list must be exact: a fix removes its entry),
