@@ -167,6 +167,21 @@ const CASES: Case[] = [
   { op: 'GatherND', opset: 13, inputs: { x: [2, 3, 4] }, consts: { i: { i64: [1, 2, 0, -1, 1, 0], dims: [3, 2] } } },
   { op: 'GatherND', opset: 13, inputs: { x: [2, 3, 4] }, consts: { i: { i64: [2, -1, 0, 1], dims: [2, 2, 1] } }, attrs: { batch_dims: 1 } },
   { op: 'GatherND', opset: 13, inputs: { x: [2, 3, 4] }, consts: { i: { i64: [1, 0, 2, 0, 2, 3, 1, 1], dims: [2, 2, 2] } }, attrs: { batch_dims: 1 } },
+  // Einsum: diagonals, sums, batched contractions by matmul, three operands, the implicit output, ellipses.
+  ...(
+    [
+      ['bij,bjk->bik', [2, 3, 4], [2, 4, 5]],
+      ['bhqd,bhkd->bhqk', [1, 2, 3, 4], [1, 2, 5, 4]],
+      ['...ii->...i', [2, 3, 3]],
+      ['ii', [3, 3]],
+      ['ij->', [3, 4]],
+      ['i,j->ij', [3], [4]],
+      ['ij,jk', [3, 4], [4, 2]],
+      ['ij,jk,kl->li', [2, 3], [3, 4], [4, 2]],
+      ['...ij,...jk->...ik', [2, 1, 3, 4], [1, 5, 4, 2]],
+      ['bij,bkj->bk', [2, 3, 4], [2, 5, 4]],
+    ] as const
+  ).map(([equation, ...shapes]): Case => ({ op: 'Einsum', opset: 12, inputs: Object.fromEntries(shapes.map((sh, i) => [`x${i}`, [...sh]])), attrs: { equation } })),
   { op: 'CastLike', opset: 15, inputs: X, consts: { like: { i64: [0], dims: [1] } }, int: 7 },
   // The losses, NegativeLogLikelihoodLoss with class weights and an ignored index, and SoftmaxCrossEntropyLoss.
   { op: 'NegativeLogLikelihoodLoss', opset: 13, inputs: { x: [3, 4, 2], w: [4] }, args: ['x', 't', 'w'], consts: { t: { i64: [0, 3, 1, 1, 2, 0], dims: [3, 2] } }, attrs: { ignore_index: 1 }, needs: 'gather_elements' },
