@@ -167,6 +167,11 @@ const CASES: Case[] = [
   { op: 'GatherND', opset: 13, inputs: { x: [2, 3, 4] }, consts: { i: { i64: [1, 2, 0, -1, 1, 0], dims: [3, 2] } } },
   { op: 'GatherND', opset: 13, inputs: { x: [2, 3, 4] }, consts: { i: { i64: [2, -1, 0, 1], dims: [2, 2, 1] } }, attrs: { batch_dims: 1 } },
   { op: 'GatherND', opset: 13, inputs: { x: [2, 3, 4] }, consts: { i: { i64: [1, 0, 2, 0, 2, 3, 1, 1], dims: [2, 2, 2] } }, attrs: { batch_dims: 1 } },
+  // Scatters: rows written by a one-hot matmul, or reduced side by side (mul, max, min); negative indices.
+  { op: 'ScatterND', opset: 13, inputs: { x: [4, 3, 2], u: [2, 3, 2] }, args: ['x', 'i', 'u'], consts: { i: { i64: [2, -1], dims: [2, 1] } } },
+  ...(['add', 'mul', 'max', 'min'] as const).map((reduction): Case => ({ op: 'ScatterND', opset: 18, inputs: { x: [4, 3], u: [3] }, args: ['x', 'i', 'u'], consts: { i: { i64: [1, 2, 3, 0, 1, 2], dims: [3, 2] } }, attrs: { reduction } })),
+  { op: 'ScatterElements', opset: 13, inputs: { x: [3, 4], u: [2, 3] }, args: ['x', 'i', 'u'], consts: { i: { i64: [3, 0, -2, 1, 2, 0], dims: [2, 3] } }, attrs: { axis: 1 } },
+  ...(['add', 'mul', 'max', 'min'] as const).map((reduction): Case => ({ op: 'ScatterElements', opset: 18, inputs: { x: [3, 4], u: [2, 3] }, args: ['x', 'i', 'u'], consts: { i: { i64: [2, 0, 2, 2, 1, 0], dims: [2, 3] } }, attrs: { axis: 0, reduction } })),
   // Einsum: diagonals, sums, batched contractions by matmul, three operands, the implicit output, ellipses.
   ...(
     [
