@@ -24,7 +24,7 @@ import { TensorStore, type TransferCounters } from './memory.js';
 import { Dispatcher, computeDtype, type CallPlan, type FallbackOptions, type FallbackPolicy, type KernelHook } from './dispatcher.js';
 import type { DeviceLedger, LiveTensor } from './ledger.js';
 import { Tensor } from './tensor.js';
-import { toHost, type TensorData } from './host-data.js';
+import { toHost, type DataDType, type DataRank, type TensorData, type TensorOptions } from './host-data.js';
 import { DEFAULT_VERIFY_RATE, FieldChecker, verifyRateFromEnv, type VerifyOptions, type VerifyStats } from './field-check.js';
 
 /** Options of {@link createHearth}. */
@@ -455,15 +455,21 @@ export class Hearth {
     return undefined;
   }
 
-  /** Makes a tensor from host data on a device (the default one unless named). */
-  tensor(data: TensorData, options: { dtype?: DType; shape?: readonly number[]; device?: string } = {}): Tensor {
+  /**
+   * Makes a tensor from host data on a device (the default one unless named). TypeScript reads the dtype
+   * and rank from the data and options: `hearth.tensor([[1, 2], [3, 4]])` is a `Tensor<'float32', 2>`.
+   */
+  tensor<T extends TensorData, D extends DType = DataDType<T>, const S extends readonly number[] = never>(
+    data: T,
+    options: TensorOptions<D, S> = {},
+  ): Tensor<D, [S] extends [never] ? DataRank<T> : S['length']> {
     checkTensorOptions(options);
     const dev = this.#device(options.device);
     const host = toHost(data, options.dtype, options.shape);
     if (!dev.has(host.dtype)) {
       throw new HearthError('E_DTYPE', `${dev.name} does not store ${host.dtype}; it has ${dev.backend.dtypes.join(', ')}.`, { device: dev.name, dtype: host.dtype });
     }
-    return this.store.fromHost(dev, host.data, host.shape, host.dtype);
+    return this.store.fromHost(dev, host.data, host.shape, host.dtype) as Tensor<D, [S] extends [never] ? DataRank<T> : S['length']>;
   }
 
   /**

@@ -1,6 +1,6 @@
 import { HearthError } from './errors.js';
-import type { DType, HostArray } from './dtype.js';
-import type { Shape } from './shape.js';
+import type { DType, ElementOf, HostArray } from './dtype.js';
+import type { ArrayOf, Shape } from './shape.js';
 import type { DeviceStorage } from './backend.js';
 import type { KernelTensor } from './kernel.js';
 import type { Device } from './device.js';
@@ -36,8 +36,12 @@ export interface PendingData {
 /**
  * A tensor: a shape, a dtype, and storage on one device. Made by a runtime (`hearth.tensor(...)`, an op),
  * never with `new`. Free it with `dispose()`, a `using` declaration, or a scope.
+ *
+ * `D` is its dtype and `R` its rank where TypeScript can tell (`hearth.tensor([[1, 2]])` is a
+ * `Tensor<'float32', 2>`, `a.gt(b)` a `Tensor<'bool', ...>`): they type what {@link Tensor.array} and
+ * {@link Tensor.item} give. `Tensor` alone is any tensor.
  */
-export class Tensor {
+export class Tensor<D extends DType = DType, R extends number = number> {
   #disposed = false;
   #storage: DeviceStorage;
   #bytes: number;
@@ -61,7 +65,7 @@ export class Tensor {
     /** The shape (frozen: the runtime freezes every shape it gives a tensor). */
     readonly shape: Shape,
     /** The dtype. */
-    readonly dtype: DType,
+    readonly dtype: D,
     /** The element count. */
     readonly size: number,
     /** A number unique within the runtime, in creation order. */
@@ -106,8 +110,8 @@ export class Tensor {
   }
 
   /** The number of axes. */
-  get rank(): number {
-    return this.shape.length;
+  get rank(): R {
+    return this.shape.length as R;
   }
 
   /** True once disposed. */
@@ -144,29 +148,32 @@ export class Tensor {
     return this.runtime.readSync(this);
   }
 
-  /** The elements as a nested JS array (numbers; booleans for bool). */
-  async array(): Promise<unknown> {
-    return nest(await this.data(), this.shape, this.dtype);
+  /**
+   * The elements as a nested JS array: numbers (booleans for bool), nested as deep as the rank, e.g.
+   * `number[][]` for a `Tensor<'float32', 2>` and a plain `number` for rank 0.
+   */
+  async array(): Promise<ArrayOf<ElementOf<D>, R>> {
+    return nest(await this.data(), this.shape, this.dtype) as ArrayOf<ElementOf<D>, R>;
   }
 
-  /** The single element of a one-element tensor. */
-  async item(): Promise<number | boolean> {
+  /** The single element of a one-element tensor: a number, or a boolean for bool. */
+  async item(): Promise<ElementOf<D>> {
     if (this.size !== 1) throw new HearthError('E_SHAPE', `item() needs a tensor of one element, this one has ${this.size}.`);
     const v = (await this.data())[0]!;
-    return this.dtype === 'bool' ? v !== 0 : v;
+    return (this.dtype === 'bool' ? v !== 0 : v) as ElementOf<D>;
   }
 
   /** A copy on another device (this tensor is left as it is). */
-  async to(device: string): Promise<Tensor> {
+  async to(device: string): Promise<Tensor<D, R>> {
     this.assertAlive();
     if (this.pending) await this.pending.done;
-    return this.runtime.to(this, device);
+    return this.runtime.to(this, device) as Promise<Tensor<D, R>>;
   }
 
   /** A copy on another device, synchronously; the source device must read synchronously. */
-  toSync(device: string): Tensor {
+  toSync(device: string): Tensor<D, R> {
     this.assertAlive();
-    return this.runtime.toSync(this, device);
+    return this.runtime.toSync(this, device) as Tensor<D, R>;
   }
 
   /** Frees the storage now (or, while a pending call still needs it, when that call is done). Safe to call twice. */
