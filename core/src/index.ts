@@ -51,7 +51,7 @@ export { pickDefault, type BackendChoice, type DefaultChoice } from './selection
 export { DEFAULT_MAX_ALLOCATION_BYTES } from './device.js';
 export { MAX_DEVICES, MAX_PLUGIN_STRING, MAX_PLUGIN_MESSAGE } from './limits.js';
 export type { KernelEntry } from './kernel-table.js';
-export { Tensor, type PendingData } from './tensor.js';
+export { Tensor } from './tensor.js';
 export type { HelperCreateOptions, Profile, ProfiledOp } from './user-tools.js';
 export type { TensorData, TensorOptions, DataDType, DataRank } from './host-data.js';
 export type { DTypeOf, RankOf, OperandDType, CommonDType, BroadcastRankOf, MatmulRank } from './op-types.js';

@@ -23,7 +23,7 @@ import { Events, type HearthEvents } from './events.js';
 import { TensorStore, type TransferCounters } from './memory.js';
 import { Dispatcher, computeDtype, type CallPlan, type FallbackOptions, type FallbackPolicy, type KernelHook } from './dispatcher.js';
 import type { DeviceLedger, LiveTensor } from './ledger.js';
-import { Tensor } from './tensor.js';
+import { Tensor, tensorInternals } from './tensor.js';
 import { toHost, type DataDType, type DataRank, type TensorData, type TensorOptions } from './host-data.js';
 import { DEFAULT_VERIFY_RATE, FieldChecker, verifyRateFromEnv, type VerifyOptions, type VerifyStats } from './field-check.js';
 
@@ -444,7 +444,7 @@ export class Hearth {
     if (device === undefined) return undefined;
     const target = this.#device(device);
     const first = inputs[0];
-    if (first instanceof Tensor && first.dev !== target) {
+    if (first instanceof Tensor && tensorInternals.device(first) !== target) {
       const name = OPSET[op]!.name;
       throw new HearthError(
         'E_DEVICE_MISMATCH',
@@ -642,7 +642,8 @@ export class Hearth {
 }
 
 declare module './tensor.js' {
-  interface Tensor {
+  // eslint-disable-next-line @typescript-eslint/no-unused-vars
+  interface Tensor<D extends DType = DType, R extends number = number> {
     /** The runtime instance that made this tensor. */
     readonly hearth: Hearth;
   }
@@ -651,7 +652,7 @@ declare module './tensor.js' {
 // tensor.ts sits below the runtime and can't name `Hearth`: the runtime gives tensors their `hearth` getter.
 Object.defineProperty(Tensor.prototype, 'hearth', {
   get(this: Tensor): Hearth {
-    return this.runtime.owner as Hearth;
+    return tensorInternals.runtime(this).owner as Hearth;
   },
   configurable: true,
 });

@@ -22,6 +22,15 @@ function typeErrors(files: readonly string[], options: ts.CompilerOptions = {}):
   });
 }
 
+describe('the published declarations', () => {
+  // Target ES2022 with its default lib, and with the bare "es2022" lib: neither has ESNext.Disposable.
+  for (const lib of [undefined, ['lib.es2022.d.ts']]) {
+    it(`compile in a strict project with skipLibCheck false and lib ${lib ? 'es2022' : 'left to the target'}, and hide Tensor's internals`, () => {
+      expect(typeErrors([join(here, 'fixtures/consumer.ts')], { skipLibCheck: false, ...(lib ? { lib } : {}) })).toEqual([]);
+    });
+  }
+});
+
 describe('the typed tensor API', () => {
   it('types array() and item() by rank and dtype, through creation and operators', () => {
     expect(typeErrors([join(here, 'fixtures/typed-api.ts')], { lib: ['lib.es2022.d.ts', 'lib.esnext.disposable.d.ts'], skipLibCheck: true })).toEqual([]);
