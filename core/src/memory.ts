@@ -54,6 +54,8 @@ export class TensorStore implements TensorRuntime<Tensor> {
   constructor(
     private readonly events: Events,
     private readonly resolveDevice: (name: string) => Device,
+    /** Resolves a device, starting it first when it starts on first use. */
+    private readonly startDevice: (name: string) => Promise<Device>,
     private readonly trackStacks: boolean,
   ) {}
 
@@ -127,7 +129,7 @@ export class TensorStore implements TensorRuntime<Tensor> {
   }
 
   async to(t: Tensor, device: string): Promise<Tensor> {
-    const target = this.resolveDevice(device);
+    const target = await this.startDevice(device);
     const data = await this.read(t);
     t.assertAlive();
     return this.#landCopy(t, target, data, 'to');
