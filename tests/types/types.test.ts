@@ -29,6 +29,10 @@ describe('the published declarations', () => {
       expect(typeErrors([join(here, 'fixtures/consumer.ts')], { skipLibCheck: false, ...(lib ? { lib } : {}) })).toEqual([]);
     });
   }
+
+  it('compile beside lib ESNext, which declares Symbol.dispose too (as @types/node does)', () => {
+    expect(typeErrors([join(here, 'fixtures/consumer.ts')], { skipLibCheck: false, lib: ['lib.esnext.d.ts'] })).toEqual([]);
+  });
 });
 
 describe('the typed tensor API', () => {
