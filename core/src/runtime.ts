@@ -461,7 +461,10 @@ export class Hearth {
     return this.#loader.records;
   }
 
-  /** The ready devices. */
+  /**
+   * The ready devices. Listing starts nothing: a backend that starts on first use and has not started is in
+   * `hearth.report.notStarted` instead (`await hearth.start(type)` starts it; `hearth backends` starts all).
+   */
   devices(): DeviceReport[] {
     return [...this.#devices.values()].map((d) => ({ name: d.name, plugin: d.plugin, info: d.backend.info, dtypes: d.backend.dtypes, syncRead: d.backend.syncRead }));
   }
