@@ -101,7 +101,7 @@ function gatherND(c: OpContext): Tensor {
   const size = (xs: readonly number[]) => xs.reduce((p, q) => p * q, 1);
   const strides = Int32Array.from(dims, (_, j) => size(dims.slice(j + 1)));
   const wrapped = h.where(h.lt(indices, 0), h.add(indices, h.tensor(Int32Array.from(dims), { dtype: 'int32', shape: [k], device: data.device })), indices);
-  let flat = h.sum(h.mul(wrapped, h.tensor(strides, { dtype: 'int32', shape: [k], device: data.device })), [-1]);
+  let flat: Tensor = h.sum(h.mul(wrapped, h.tensor(strides, { dtype: 'int32', shape: [k], device: data.device })), [-1]);
   const batches = data.shape.slice(0, b);
   if (b > 0) {
     const lead = [...batches, ...new Array<number>(flat.rank - b).fill(1)];
