@@ -44,7 +44,8 @@ describe("ONNX's backend node tests through @hearth/onnx", () => {
 
   beforeAll(async () => {
     const all = findNodeTests(DATA);
-    expect(all.length, `ONNX 1.12 generates ${TOTAL} node tests; ${DATA} has ${all.length}: regenerate it`).toBe(TOTAL);
+    // A newer ONNX generates more; fewer means the folder is incomplete.
+    expect(all.length, `ONNX 1.12 generates ${TOTAL} node tests; ${DATA} has ${all.length}: regenerate it`).toBeGreaterThanOrEqual(TOTAL);
     mapped = (await classifyNodeTests(all)).mapped;
   }, 60_000);
 
