@@ -46,6 +46,8 @@ export type KernelHook = (event: KernelEvent) => void;
 const EMPTY_ATTRS: Readonly<Record<string, unknown>> = Object.freeze({});
 const CAST = OPSET.findIndex((o) => o.name === 'cast');
 const NO_ATTRS = OPSET.map((o) => o.inputs.length > 0 && Object.keys(o.attrs).length === 0);
+// Ops whose every input takes part in promotion (the elementwise families, matmul...): inputs of one dtype compute in it.
+const PROMOTES_ALL = OPSET.map((o) => o.compute !== 'attr' && o.inputs.length > 0 && o.inputs.every((i) => i.promote));
 
 /** The plan for one call: what `explain` reports and what `call` executes. */
 export interface CallPlan {
@@ -140,7 +142,7 @@ export class Dispatcher {
         if (!t.dev.backend.syncRead) wait = true;
       } else if (t.dtype !== first!.dtype) together = false;
     }
-    const dtype = computeDtype(schema, inputs, attrs);
+    const dtype = together && PROMOTES_ALL[op] ? computeFrom(schema, first!.dtype) : computeDtype(schema, inputs, attrs);
     const device = first !== undefined ? first.dev : target!;
     const shape = schema.meta(inputs, attrs);
     if (shape.length > MAX_RANK) throw tooManyAxes(schema, shape);
@@ -284,9 +286,10 @@ export class Dispatcher {
   #launch(kernel: KernelEntry, p: CallPlan, device: Device, inputs: readonly Tensor[], out: Tensor): void {
     let r: unknown;
     try {
-      // Kernels see views of data made for this call, never the Tensors (which lead to the runtime).
-      const views = new Array<KernelTensor>(inputs.length);
-      for (let i = 0; i < inputs.length; i++) views[i] = inputs[i]!.kernelView();
+      // Kernels see views of data made for this call, never the Tensors (which lead to the runtime). Pushed
+      // into a literal, the array stays packed: `new Array(n)` makes a holey one, slower for every kernel to read.
+      const views: KernelTensor[] = [];
+      for (let i = 0; i < inputs.length; i++) views.push(inputs[i]!.kernelView());
       r = kernel.run(views, out.kernelView(), p.attrs, device.ctx);
     } catch (e) {
       out.dispose();
@@ -447,9 +450,14 @@ export function computeDtype(schema: OpSchema, inputs: readonly { readonly dtype
     if (spec.promote) dtype = dtype === undefined ? d : promoteTypes(dtype, d);
     else if (!inClass(d, spec.dtypes)) throw dtypeError(schema, `${spec.name} has dtype ${d}`, d, spec.dtypes);
   }
-  if (schema.compute === 'float') dtype = floatTypeFor(dtype!);
-  if (!inClass(dtype!, schema.computeDtypes)) throw dtypeError(schema, `the inputs compute in ${dtype!} (their common dtype)`, dtype!, schema.computeDtypes);
-  return dtype!;
+  return computeFrom(schema, dtype!);
+}
+
+/** The compute dtype from the promoted inputs' common dtype: made float for float-only operators, then checked. */
+function computeFrom(schema: OpSchema, common: DType): DType {
+  const dtype = schema.compute === 'float' ? floatTypeFor(common) : common;
+  if (!inClass(dtype, schema.computeDtypes)) throw dtypeError(schema, `the inputs compute in ${dtype} (their common dtype)`, dtype, schema.computeDtypes);
+  return dtype;
 }
 
 function notATensor(schema: OpSchema, i: number, t: unknown): HearthError {

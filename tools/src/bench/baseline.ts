@@ -1,18 +1,34 @@
-import { pathToFileURL } from 'node:url';
-import { resolve } from 'node:path';
-import { OPSET, type HearthPlugin, type PluginHost, type createHearth as CreateHearth } from '@hearth/core';
+import { cpSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { OPSET, type HearthPlugin, type PluginHost } from '@hearth/core';
 
 /**
  * Another build of @hearth/core to time this one against: `HEARTH_BENCH_BASELINE=<its dist/index.js>`, e.g.
- * an old commit's core built in a worktree of its own (`git worktree add /tmp/old <commit>`, then
+ * an old commit's core built in a folder of its own (`git worktree add /tmp/old <commit>`, then
  * `npx tsc -p core` there). Undefined when the variable is not set.
  */
-export async function baselineCore(): Promise<{ path: string; createHearth: typeof CreateHearth } | undefined> {
+export function baselinePath(): string | undefined {
   const path = process.env['HEARTH_BENCH_BASELINE'];
-  if (!path) return undefined;
-  const mod = (await import(pathToFileURL(resolve(path)).href)) as { createHearth?: typeof CreateHearth };
-  if (typeof mod.createHearth !== 'function') throw new Error(`HEARTH_BENCH_BASELINE=${path} does not export createHearth; point it at a core build's dist/index.js`);
-  return { path, createHearth: mod.createHearth };
+  return path ? resolve(path) : undefined;
+}
+
+/**
+ * This core's build copied into a temporary folder of its own, beside a link to the node_modules it
+ * resolves its dependencies from: the copy's dist/index.js, and how to remove the folder. Loaded from there,
+ * this core stands apart from the @hearth/core the plugins import, exactly as a baseline build does.
+ */
+export function separateCoreCopy(): { index: string; remove: () => void } {
+  const index = fileURLToPath(import.meta.resolve('@hearth/core'));
+  const dist = dirname(index);
+  const dir = mkdtempSync(join(tmpdir(), 'hearth-bench-core-'));
+  cpSync(dist, join(dir, 'core', 'dist'), { recursive: true });
+  cpSync(join(dirname(dist), 'package.json'), join(dir, 'core', 'package.json'));
+  const dep = createRequire(index).resolve('tsyringe');
+  symlinkSync(dep.slice(0, dep.lastIndexOf(`${sep}node_modules${sep}`) + `${sep}node_modules`.length), join(dir, 'node_modules'), 'dir');
+  return { index: join(dir, 'core', 'dist', 'index.js'), remove: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
 /**

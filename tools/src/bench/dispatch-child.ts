@@ -1,0 +1,39 @@
+// One measurement of `npm run bench -- dispatch`, in a process of its own:
+//   node dispatch-child.js <backend> [core dist/index.js]
+// prints {"ns": ...} (ns per 1-element add, CPU time) or {"unavailable": "..."} as its last line.
+import { pathToFileURL } from 'node:url';
+import { resolve } from 'node:path';
+import { describeError, type createHearth as CreateHearth } from '@hearth/core';
+import { forOlderCore } from './baseline.js';
+import { DISPATCH_BACKENDS, oneElementAddNs } from './dispatch.js';
+import { cpuNsPerOp } from './timing.js';
+
+/** Calls per timed run, and runs per measurement (each the median of 7 runs; the median of these is reported). */
+const CALLS = 20_000;
+const REPEATS = 5;
+
+async function measure(backend: string, corePath: string | undefined): Promise<{ ns: number } | { unavailable: string }> {
+  let h;
+  try {
+    const plugin = await DISPATCH_BACKENDS[backend]!();
+    // Another core build loads apart from the @hearth/core the plugins import; it gets the plugins' kernels its opset has.
+    const create = corePath ? ((await import(pathToFileURL(resolve(corePath)).href)) as { createHearth: typeof CreateHearth }).createHearth : (await import('@hearth/core')).createHearth;
+    h = create({ plugins: [corePath ? forOlderCore(plugin) : plugin], backends: [backend] });
+    await h.ready();
+  } catch (e) {
+    return { unavailable: describeError(e).split('\n')[0]!.slice(0, 200) };
+  }
+  const runs: number[] = [];
+  for (let r = 0; r < REPEATS; r++) runs.push(await oneElementAddNs(h, `${backend}:0`, CALLS, cpuNsPerOp));
+  if (h.leaks().length !== 0) throw new Error(`the benchmark leaked ${h.leaks().length} tensors on ${backend}`);
+  await h.dispose();
+  return { ns: runs.sort((a, b) => a - b)[Math.floor(REPEATS / 2)]! };
+}
+
+const [backend, corePath] = process.argv.slice(2);
+if (!backend || !(backend in DISPATCH_BACKENDS)) {
+  console.error(`usage: dispatch-child.js <${Object.keys(DISPATCH_BACKENDS).join('|')}> [core dist/index.js]`);
+  process.exit(2);
+}
+console.log(JSON.stringify(await measure(backend, corePath)));
+process.exit(0);
