@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { Hearth, HearthPlugin } from '@hearth/core';
 import { formatTable } from '../table.js';
-import { cpuNsPerOp, nsPerOp } from './timing.js';
+import { nsPerOp } from './timing.js';
 import { baselinePath, separateCoreCopy } from './baseline.js';
 
 /**
@@ -31,6 +31,9 @@ export const DISPATCH_BACKENDS: Readonly<Record<string, () => Promise<HearthPlug
   native: async () => (await import('@hearth/plugin-native')).plugin,
   onednn: async () => (await import('@hearth/plugin-onednn')).plugin,
 };
+
+/** The name of the plain JS measurement. */
+export const PLAIN = 'plain';
 
 type Measured = { ns: number } | { unavailable: string };
 
@@ -67,13 +70,14 @@ export async function benchDispatch(): Promise<void> {
   const baseline = baselinePath();
   const copy = baseline ? separateCoreCopy() : undefined;
   try {
-    await table(baseline, copy?.index);
+    printTable(baseline, copy?.index);
   } finally {
     copy?.remove();
   }
 }
 
-async function table(baseline: string | undefined, copy: string | undefined): Promise<void> {
+/** Measures every backend on each core, round after round, then prints the medians. */
+function printTable(baseline: string | undefined, copy: string | undefined): void {
   const cores: [string, string | undefined][] = baseline ? [['this core', copy], ['baseline', baseline]] : [['this core', undefined]];
   const rounds = baseline ? 5 : 3;
   const backends = Object.keys(DISPATCH_BACKENDS);
@@ -90,17 +94,8 @@ async function table(baseline: string | undefined, copy: string | undefined): Pr
       }
     }
   }
-  const x = new Float32Array([1.5]);
-  const y = new Float32Array([2.25]);
-  let sink = 0;
-  const plainNs = cpuNsPerOp((k) => {
-    for (let i = 0; i < k; i++) {
-      const o = new Float32Array(1);
-      o[0] = x[0]! + y[0]!;
-      sink += o[0]!;
-    }
-  }, 200_000);
-  if (sink === 42) console.log('');
+  const plain = measureApart(PLAIN, undefined);
+  const plainNs = 'ns' in plain ? plain.ns : NaN;
   const us = (v: number | undefined) => (v === undefined ? '-' : (v / 1000).toFixed(3));
   const fig = (backend: string, core: string) => (ns.has(`${backend}/${core}`) ? median(ns.get(`${backend}/${core}`)!) : undefined);
   console.log(`dispatch: h.add(a, b).dispose() of 1-element float32 tensors, µs per call in CPU time, median of ${rounds} rounds (a fresh process per backend and round)`);
@@ -113,6 +108,6 @@ async function table(baseline: string | undefined, copy: string | undefined): Pr
     const base = fig(backend, 'baseline');
     return [backend, us(mine), base === undefined ? `unavailable: ${unavailable.get(`${backend}/baseline`) ?? '?'}` : us(base), base === undefined ? '-' : (mine / base).toFixed(2), (mine / plainNs).toFixed(1)];
   });
-  const plain = ['plain JS (new Float32Array(1), a+b)', us(plainNs), ...(baseline ? ['', ''] : []), '1.0'];
-  console.log(formatTable(['backend', 'this core', ...(baseline ? ['baseline', 'this / baseline'] : []), 'this / plain JS'], [...rows, plain]));
+  const floor = ['plain JS (new Float32Array(1), a+b)', us(plainNs), ...(baseline ? ['', ''] : []), '1.0'];
+  console.log(formatTable(['backend', 'this core', ...(baseline ? ['baseline', 'this / baseline'] : []), 'this / plain JS'], [...rows, floor]));
 }
