@@ -56,6 +56,32 @@ describe('small calls through the native loader', () => {
     await h.dispose();
   });
 
+  it('launches whose tensors change shape, dtype or count from one call to the next each get their own descriptors', async () => {
+    const h = await open(referencePlugin);
+    const x = h.tensor([1, 2, 3, 4, 5, 6], { shape: [2, 3] });
+    const row = h.tensor([10, 20, 30], { shape: [1, 3] });
+    const col = h.tensor([100, 200], { shape: [2, 1] });
+    for (let i = 0; i < 30; i++) {
+      // The same op on new layouts, another op with an attribute, a cast that keeps the input's shape object.
+      const a = h.add(x, row);
+      const b = h.add(x, col);
+      const s = h.sum(a, 1);
+      const c = h.cast(b, 'int32'); // c's shape is b's own frozen array
+      const f = h.add(b, b);
+      const d = h.add(c, c); // the same shapes as the launch before, another dtype
+      const e = h.neg(x);
+      expect(Array.from(await a.data())).toEqual([11, 22, 33, 14, 25, 36]);
+      expect(Array.from(await b.data())).toEqual([101, 102, 103, 204, 205, 206]);
+      expect(Array.from(await s.data())).toEqual([66, 75]);
+      expect(Array.from(await f.data())).toEqual([202, 204, 206, 408, 410, 412]);
+      expect(Array.from(await d.data())).toEqual([202, 204, 206, 408, 410, 412]);
+      expect(d.dtype).toBe('int32');
+      expect(Array.from(await e.data())).toEqual([-1, -2, -3, -4, -5, -6]);
+      for (const t of [a, b, s, c, f, d, e]) t.dispose();
+    }
+    await h.dispose();
+  });
+
   it('an error status from a small launch is still a coded error; the output it released is reused correctly', async () => {
     const h = await open(loadNativePlugin(libs['KERNEL_ERROR']!));
     const a = h.tensor([1, 2], { device: 'native:0' });
