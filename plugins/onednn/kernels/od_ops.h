@@ -10,7 +10,7 @@
 
 /* A plain row-major float32 layout of `dims` (a scalar as [1]). */
 static int od_md(dnnl_memory_desc_t *md, int32_t rank, const int64_t *dims) {
-  dnnl_dims_t d, s;
+  dnnl_dims_t d = {0}, s = {0};
   if (rank == 0) (rank = 1, d[0] = 1);
   else for (int32_t i = 0; i < rank; i++) d[i] = dims[i];
   int64_t stride = 1;
@@ -123,6 +123,113 @@ static int od_build_conv2d(od_plan *pl, const hearth_tensor *in, int32_t nin, co
                     {DNNL_ARG_BIAS, dnnl_query_weights_md, 1, 2, plain[2]}, {DNNL_ARG_DST, dnnl_query_dst_md, 0, OD_OUT, plain[3]}};
   if (nin <= 2) args[2] = args[3];
   return od_build_with_layouts(pl, &desc, NULL, nin > 2 ? 4 : 3, args);
+}
+
+
+/* The arguments of a primitive with one source and one destination in plain layouts. */
+static int od_build_unary(od_plan *pl, const void *desc, const dnnl_memory_desc_t *src, const dnnl_memory_desc_t *dst, int src_arg) {
+  od_arg args[2] = {{src_arg, dnnl_query_src_md, 0, 0, *src}, {DNNL_ARG_DST, dnnl_query_dst_md, 0, OD_OUT, *dst}};
+  return od_build_with_layouts(pl, desc, NULL, 2, args);
+}
+
+static int od_same_dims(int32_t rank, const int64_t *a, const int64_t *b) {
+  for (int32_t i = 0; i < rank; i++) if (a[i] != b[i]) return 0;
+  return 1;
+}
+
+/* add, sub, mul, div with broadcasting. oneDNN broadcasts only its second source, so the first input must
+ * have the output's shape, or, for add and mul, the second (the inputs then swap). Each is one IEEE
+ * operation, correctly rounded, as the opset asks. */
+static int od_build_binary(od_plan *pl, dnnl_alg_kind_t alg, int commutative, const hearth_tensor *in, const hearth_tensor *out) {
+  int32_t rank = out->rank ? out->rank : 1;
+  int64_t d[2][HK_MAX_RANK], o[HK_MAX_RANK];
+  for (int32_t k = 0; k < 2; k++) {
+    if (out->rank == 0) d[k][0] = 1;
+    else od_dims_to(&in[k], rank, d[k]);
+  }
+  if (out->rank == 0) o[0] = 1;
+  else memcpy(o, out->shape, sizeof(int64_t) * (size_t)rank);
+  int32_t first = 0;
+  if (!od_same_dims(rank, d[0], o)) {
+    if (!commutative || !od_same_dims(rank, d[1], o)) return 0;
+    first = 1;
+  }
+  dnnl_memory_desc_t md[3];
+  if (!od_md(&md[0], rank, d[first]) || !od_md(&md[1], rank, d[1 - first]) || !od_md(&md[2], rank, o)) return 0;
+  dnnl_binary_desc_t desc;
+  if (dnnl_binary_desc_init(&desc, alg, &md[0], &md[1], &md[2]) != dnnl_success) return 0;
+  od_arg args[3] = {{DNNL_ARG_SRC_0, dnnl_query_src_md, 0, first, md[0]}, {DNNL_ARG_SRC_1, dnnl_query_src_md, 1, 1 - first, md[1]},
+                    {DNNL_ARG_DST, dnnl_query_dst_md, 0, OD_OUT, md[2]}};
+  return od_build_with_layouts(pl, &desc, NULL, 3, args);
+}
+
+/* An element-wise function over all n elements (one flat axis). */
+static int od_build_eltwise(od_plan *pl, dnnl_alg_kind_t alg, float alpha, float beta, const hearth_tensor *out) {
+  dnnl_memory_desc_t md;
+  int64_t n = out->size;
+  if (n == 0 || !od_md(&md, 1, &n)) return 0;
+  dnnl_eltwise_desc_t desc;
+  if (dnnl_eltwise_forward_desc_init(&desc, dnnl_forward_inference, alg, &md, alpha, beta) != dnnl_success) return 0;
+  return od_build_unary(pl, &desc, &md, &md, DNNL_ARG_SRC);
+}
+
+/* softmax and log_softmax over one axis. */
+static int od_build_softmax(od_plan *pl, int log, const hearth_tensor *in, const hearth_tensor *out, const hearth_named_value *a, int32_t na) {
+  if (in[0].rank == 0 || out->size == 0) return 0;
+  int64_t axis = hk_axis(hk_int(a, na, "axis", -1), in[0].rank);
+  dnnl_memory_desc_t md;
+  if (!od_md(&md, in[0].rank, in[0].shape)) return 0;
+  dnnl_softmax_v2_desc_t desc;
+  if (dnnl_softmax_v2_forward_desc_init(&desc, dnnl_forward_inference, log ? dnnl_softmax_log : dnnl_softmax_accurate, &md, &md, (int)axis) != dnnl_success) return 0;
+  return od_build_unary(pl, &desc, &md, &md, DNNL_ARG_SRC);
+}
+
+/* max_pool2d and avg_pool2d on NCHW. The right padding is what the output size (ceil mode included)
+ * implies. Averages that count the padding divide by the whole window in oneDNN, but by the window
+ * clipped to the padded input in Hearth (PyTorch's rule): they go to oneDNN only when the two agree
+ * (no extra right padding). */
+static int od_build_pool(od_plan *pl, int avg, const hearth_tensor *in, const hearth_tensor *out, const hearth_named_value *a, int32_t na) {
+  int32_t c2 = 0;
+  const int64_t *ks = hk_ints(a, na, "kernelSize", &c2), *pd = hk_ints(a, na, "padding", &c2), *st = hk_ints(a, na, "stride", &c2);
+  if (!st) st = ks;
+  if (!ks || !pd || in[0].size == 0 || out->size == 0) return 0;
+  const int64_t *x = in[0].shape;
+  int64_t OH = out->shape[2], OW = out->shape[3];
+  dnnl_dims_t strides = {st[0], st[1]}, kernel = {ks[0], ks[1]}, dil = {0, 0}, pad_l = {pd[0], pd[1]};
+  dnnl_dims_t pad_r = {(OH - 1) * st[0] + ks[0] - x[2] - pd[0], (OW - 1) * st[1] + ks[1] - x[3] - pd[1]};
+  int include = hk_int(a, na, "countIncludePad", 1) != 0;
+  if (pad_r[0] < 0 || pad_r[1] < 0) return 0;
+  if (avg && include && (pad_r[0] != pd[0] || pad_r[1] != pd[1])) return 0;
+  /* a window wholly in the padding has no element: oneDNN's max gives -FLT_MAX, Hearth's -Inf */
+  if (pad_r[0] >= ks[0] || pad_r[1] >= ks[1] || pd[0] >= ks[0] || pd[1] >= ks[1]) return 0;
+  dnnl_memory_desc_t src, dst;
+  if (!od_md(&src, 4, x) || !od_md(&dst, 4, out->shape)) return 0;
+  dnnl_alg_kind_t alg = !avg ? dnnl_pooling_max : include ? dnnl_pooling_avg_include_padding : dnnl_pooling_avg_exclude_padding;
+  dnnl_pooling_v2_desc_t desc;
+  if (dnnl_pooling_v2_forward_desc_init(&desc, dnnl_forward_inference, alg, &src, &dst, strides, kernel, dil, pad_l, pad_r) != dnnl_success) return 0;
+  return od_build_unary(pl, &desc, &src, &dst, DNNL_ARG_SRC);
+}
+
+/* sum, mean, max, min over axes (null: all), keepdims or not (the same elements in the same order). */
+static int od_build_reduce(od_plan *pl, dnnl_alg_kind_t alg, const hearth_tensor *in, const hearth_named_value *a, int32_t na) {
+  const hearth_tensor *x = &in[0];
+  if (x->rank == 0 || x->size == 0) return 0;
+  int reduced[HK_MAX_RANK] = {0}, any = 0;
+  int32_t cnt = 0;
+  const int64_t *axes = hk_ints(a, na, "axes", &cnt);
+  if (!axes) for (int32_t d = 0; d < x->rank; d++) reduced[d] = 1;
+  else for (int32_t k = 0; k < cnt; k++) reduced[hk_axis(axes[k], x->rank)] = 1;
+  int64_t dd[HK_MAX_RANK];
+  for (int32_t d = 0; d < x->rank; d++) {
+    dd[d] = reduced[d] ? 1 : x->shape[d];
+    any |= reduced[d] && x->shape[d] != 1;
+  }
+  if (!any) return 0;
+  dnnl_memory_desc_t src, dst;
+  if (!od_md(&src, x->rank, x->shape) || !od_md(&dst, x->rank, dd)) return 0;
+  dnnl_reduction_desc_t desc;
+  if (dnnl_reduction_desc_init(&desc, alg, &src, &dst, 0.f, 0.f) != dnnl_success) return 0;
+  return od_build_unary(pl, &desc, &src, &dst, DNNL_ARG_SRC);
 }
 
 #endif

@@ -9,7 +9,13 @@
 #define HEARTH_REFERENCE_NAME "hearth-onednn"
 #include "plugin.c"
 
+#include <float.h>
 #include "od_ops.h"
+
+/* Below this many output elements an element-wise kernel costs less in the reference loop than a
+ * primitive's dispatch (and its threads' wake-up). HEARTH_ONEDNN_MIN_ELEMENTS changes it: 0 sends every
+ * size to oneDNN, which is how the conformance run covers oneDNN's path with its small cases. */
+static int64_t od_small = 4096;
 
 /* oneDNN's threads for launches from the loader's thread; 0 until init. */
 static int32_t od_threads;
@@ -35,6 +41,8 @@ static hearth_status onednn_init(int32_t *device_count) {
       return fail(HEARTH_ERROR_NO_DEVICE, "oneDNN could not create a CPU stream");
     }
   }
+  const char *small = getenv("HEARTH_ONEDNN_MIN_ELEMENTS");
+  if (small && *small) od_small = strtoll(small, NULL, 10);
   int32_t want = od_requested_threads();
   if (want && od_omp_set_num_threads) od_omp_set_num_threads(want);
   od_threads = od_omp_get_max_threads ? od_omp_get_max_threads() : 1;
@@ -82,6 +90,31 @@ static od_plan *od_build(const hk_op *op, const hearth_tensor *in, int32_t nin, 
   switch (op->family) {
     case HK_FAMILY_MATMUL: ok = od_build_matmul(pl, in, out); break;
     case HK_FAMILY_CONV2D: ok = od_build_conv2d(pl, in, nin, out, a, na); break;
+    case HK_FAMILY_POOL: ok = od_build_pool(pl, op->code == 1, in, out, a, na); break;
+    case HK_FAMILY_SOFTMAX: ok = od_build_softmax(pl, op->code == 1, in, out, a, na); break;
+    case HK_FAMILY_BINARY: {
+      dnnl_alg_kind_t alg = op->code == HK_ADD ? dnnl_binary_add : op->code == HK_SUB ? dnnl_binary_sub : op->code == HK_MUL ? dnnl_binary_mul : dnnl_binary_div;
+      ok = od_build_binary(pl, alg, op->code == HK_ADD || op->code == HK_MUL, in, out);
+      break;
+    }
+    case HK_FAMILY_UNARY: {
+      dnnl_alg_kind_t alg = dnnl_eltwise_relu;
+      switch (op->code) {
+        case HK_EXP: alg = dnnl_eltwise_exp; break;
+        case HK_TANH: alg = dnnl_eltwise_tanh; break;
+        case HK_SIGMOID: alg = dnnl_eltwise_logistic; break;
+        case HK_SQRT: alg = dnnl_eltwise_sqrt; break;
+        case HK_ABS: alg = dnnl_eltwise_abs; break;
+        default: break;
+      }
+      ok = od_build_eltwise(pl, alg, 0.f, 0.f, out);
+      break;
+    }
+    case HK_FAMILY_REDUCE: {
+      dnnl_alg_kind_t alg = op->code == HK_SUM ? dnnl_reduction_sum : op->code == HK_MEAN ? dnnl_reduction_mean : op->code == HK_RMAX ? dnnl_reduction_max : dnnl_reduction_min;
+      ok = od_build_reduce(pl, alg, in, a, na);
+      break;
+    }
     default: break;
   }
   if (!ok) {
@@ -92,27 +125,77 @@ static od_plan *od_build(const hk_op *op, const hearth_tensor *in, int32_t nin, 
   return pl;
 }
 
-/* The families oneDNN may take (float32 only); the rest go straight to the reference kernels. */
-static int od_candidate(const hk_op *op) {
+
+/* Whether oneDNN may take this launch (float32 only); the rest go straight to the reference kernels. */
+static int od_candidate(const hk_op *op, const hearth_tensor *out) {
   switch (op->family) {
-    case HK_FAMILY_MATMUL: case HK_FAMILY_CONV2D: return 1;
+    case HK_FAMILY_MATMUL: case HK_FAMILY_CONV2D: case HK_FAMILY_POOL: return 1;
+    case HK_FAMILY_SOFTMAX: return op->code == 0; /* log_softmax: oneDNN's log is 12 ULP off, the bound 8 */
+    case HK_FAMILY_BINARY: return out->size >= od_small && (op->code == HK_ADD || op->code == HK_SUB || op->code == HK_MUL || op->code == HK_DIV);
+    case HK_FAMILY_UNARY:
+      /* not log (12 ULP where the bound is 3) nor gelu (oneDNN's erf is 3.5e-7 off, the bound 2^-24) */
+      return out->size >= od_small && (op->code == HK_RELU || op->code == HK_EXP || op->code == HK_TANH || op->code == HK_SIGMOID ||
+                                      op->code == HK_SQRT || op->code == HK_ABS);
+    case HK_FAMILY_REDUCE: return op->code == HK_SUM || op->code == HK_MEAN || op->code == HK_RMAX || op->code == HK_RMIN;
     default: return 0;
   }
 }
 
-/* Whether every element of a float32 tensor is finite. */
-static int od_finite(const hearth_tensor *t) {
+/* Whether a float32 tensor holds no NaN (finite: no NaN and no infinity either). */
+static int od_no_nan(const hearth_tensor *t, int finite) {
   const float *x = (const float *)t->data;
-  int ok = 1;
-  for (int64_t i = 0; i < t->size; i++) ok &= isfinite(x[i]) != 0;
-  return ok;
+  int bad = 0;
+  if (finite) for (int64_t i = 0; i < t->size; i++) bad |= !(fabsf(x[i]) <= FLT_MAX);
+  else for (int64_t i = 0; i < t->size; i++) bad |= x[i] != x[i];
+  return !bad;
 }
 
-/* Launch-time conditions a cached plan can't see. conv2d: Hearth skips the taps that fall in the padding,
- * where oneDNN may multiply them by the zeros it pads with, so a NaN or infinite weight goes to the
- * reference kernel (a scan of the weights, small beside the convolution). */
-static int od_data_allows(const hk_op *op, const hearth_tensor *in) {
-  return op->family != HK_FAMILY_CONV2D || od_finite(&in[1]);
+/* Launch-time conditions a cached plan can't see, checked on the inputs before oneDNN runs:
+ * - conv2d: Hearth skips the taps that fall in the padding, where oneDNN may multiply them by the zeros it
+ *   pads with, so a NaN or infinite weight goes to the reference kernel (the weights are small);
+ * - max_pool2d, max, min: oneDNN's max skips NaN where Hearth's propagates it. */
+static int od_inputs_allow(const hk_op *op, const hearth_tensor *in) {
+  switch (op->family) {
+    case HK_FAMILY_CONV2D: return od_no_nan(&in[1], 1);
+    case HK_FAMILY_POOL: return op->code == 1 || od_no_nan(&in[0], 0);
+    case HK_FAMILY_REDUCE: return (op->code != HK_RMAX && op->code != HK_RMIN) || od_no_nan(&in[0], 0);
+    default: return 1;
+  }
+}
+
+/* Recomputes with the reference the elements where oneDNN's unary result sits at the edge of the function's
+ * range: there oneDNN flushes to zero early (exp, sigmoid below -87.3, where Hearth keeps the tiny
+ * results), turns NaN into a number (relu gives 0, exp +Inf) or saturates; inside the range its results
+ * are within the opset's bound (the conformance suite checks both sides). */
+#define OD_FIX(edge)                                                                    \
+  for (int64_t i = 0; i < n; i++) {                                                    \
+    float v = y[i];                                                                     \
+    if (edge) y[i] = (float)hk_unary(code, HEARTH_FLOAT32, (double)x[i]);               \
+  }
+static void od_fix_unary(int32_t code, const float *x, float *y, int64_t n) {
+  switch (code) {
+    case HK_EXP: OD_FIX(!(v > 0 && v <= FLT_MAX)) break;
+    case HK_RELU: OD_FIX(!(v > 0)) break;
+    case HK_SIGMOID: OD_FIX(!(v > 0 && v < 1)) break;
+    case HK_TANH: OD_FIX(!(fabsf(v) < 1)) break;
+    default: OD_FIX(v != v) break;
+  }
+}
+
+/* Checks (or mends) oneDNN's result; 0 sends the whole launch to the reference kernel:
+ * - softmax: a result outside (0, 1] means a NaN or infinity in its slice, or a spread beyond exp's range
+ *   (oneDNN flushes e^-88 to 0 where Hearth keeps it);
+ * - sum, mean: a non-finite result may be an overflow inside the float32 sum (mean of values near
+ *   FLT_MAX), or NaN and infinity whose rules the reference keeps. */
+static int od_result_ok(const hk_op *op, const hearth_tensor *in, const hearth_tensor *out) {
+  const float *y = (const float *)out->data;
+  int bad = 0;
+  switch (op->family) {
+    case HK_FAMILY_UNARY: od_fix_unary(op->code, (const float *)in[0].data, (float *)out->data, out->size); return 1;
+    case HK_FAMILY_SOFTMAX: for (int64_t i = 0; i < out->size; i++) bad |= !(y[i] > 0 && y[i] <= 1); return !bad;
+    case HK_FAMILY_REDUCE: return op->code == HK_RMAX || op->code == HK_RMIN || od_no_nan(out, 1);
+    default: return 1;
+  }
 }
 
 static hearth_status od_sgemm(const od_plan *pl, const hearth_tensor *in, const hearth_tensor *out) {
@@ -127,7 +210,7 @@ static hearth_status onednn_launch(int32_t device, int32_t kernel, const hearth_
   if (device != 0 || kernel < 0 || kernel >= kernel_count || !out || (nin > 0 && !in) || !od_engine || kernel_list[kernel].dtype != HEARTH_FLOAT32)
     return ref_launch(device, kernel, in, nin, out, attrs, nattrs);
   const hk_op *op = &HK_OPS[kernel_op[kernel]];
-  if (!od_candidate(op) || nin > OD_OUT) return ref_launch(device, kernel, in, nin, out, attrs, nattrs);
+  if (!od_candidate(op, out) || nin > OD_OUT) return ref_launch(device, kernel, in, nin, out, attrs, nattrs);
   od_key key;
   int cached = od_key_make(&key, kernel, od_threads, in, nin, out, attrs, nattrs);
   uint64_t h = cached ? od_key_hash(&key) : 0;
@@ -138,9 +221,10 @@ static hearth_status onednn_launch(int32_t device, int32_t kernel, const hearth_
     if (cached) od_cache_put(&key, h, pl);
   }
   hearth_status s = HEARTH_OK;
-  if (pl->how == OD_DECLINED || !od_data_allows(op, in)) s = ref_launch(device, kernel, in, nin, out, attrs, nattrs);
+  if (pl->how == OD_DECLINED || !od_inputs_allow(op, in)) s = ref_launch(device, kernel, in, nin, out, attrs, nattrs);
   else if (pl->how == OD_SGEMM) s = od_sgemm(pl, in, out);
   else if (!od_run(pl, in, nin, out)) s = fail(HEARTH_ERROR_INTERNAL, "launch: a oneDNN primitive failed to execute");
+  else if (!od_result_ok(op, in, out)) s = ref_launch(device, kernel, in, nin, out, attrs, nattrs);
   if (!cached) od_plan_free(pl);
   return s;
 }
