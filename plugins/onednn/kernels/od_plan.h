@@ -11,8 +11,8 @@
 #include <string.h>
 #include "od_library.h"
 
-#define OD_USER 4      /* tensors a plan reads and writes: inputs 0..2, then the output */
-#define OD_OUT 3
+#define OD_USER 6      /* tensors a plan reads and writes: inputs 0..4, then the output */
+#define OD_OUT 5
 #define OD_STEPS 4
 #define OD_ARGS 6
 #define OD_OWNED 6

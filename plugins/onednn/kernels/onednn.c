@@ -10,7 +10,7 @@
 #include "plugin.c"
 
 #include <float.h>
-#include "od_ops.h"
+#include "od_composites.h"
 
 /* Below this many output elements an element-wise kernel costs less in the reference loop than a
  * primitive's dispatch (and its threads' wake-up). HEARTH_ONEDNN_MIN_ELEMENTS changes it: 0 sends every
@@ -82,12 +82,15 @@ static hearth_status onednn_free(int32_t device, void *ptr) {
   return HEARTH_OK;
 }
 
-/* Builds the plan of kernel `op` for this launch; a plan that oneDNN declines says so (OD_DECLINED). */
-static od_plan *od_build(const hk_op *op, const hearth_tensor *in, int32_t nin, const hearth_tensor *out, const hearth_named_value *a, int32_t na) {
+/* Builds the plan of an operator (`op`) or composite (`composite`, when op is NULL) for this launch; a plan
+ * that oneDNN declines says so (OD_DECLINED). */
+static od_plan *od_build(const hk_op *op, int32_t composite, const hearth_tensor *in, int32_t nin, const hearth_tensor *out, const hearth_named_value *a,
+                         int32_t na) {
   od_plan *pl = calloc(1, sizeof *pl);
   if (!pl) return NULL;
   int ok = 0;
-  switch (op->family) {
+  if (!op) ok = composite == OD_LAYER_NORM ? od_build_layer_norm(pl, in, nin, a, na) : od_build_batch_norm(pl, in, a, na);
+  else switch (op->family) {
     case HK_FAMILY_MATMUL: ok = od_build_matmul(pl, in, out); break;
     case HK_FAMILY_CONV2D: ok = od_build_conv2d(pl, in, nin, out, a, na); break;
     case HK_FAMILY_POOL: ok = od_build_pool(pl, op->code == 1, in, out, a, na); break;
@@ -205,28 +208,68 @@ static hearth_status od_sgemm(const od_plan *pl, const hearth_tensor *in, const 
   return HEARTH_OK;
 }
 
-static hearth_status onednn_launch(int32_t device, int32_t kernel, const hearth_tensor *in, int32_t nin, const hearth_tensor *out,
-                                   const hearth_named_value *attrs, int32_t nattrs) {
-  if (device != 0 || kernel < 0 || kernel >= kernel_count || !out || (nin > 0 && !in) || !od_engine || kernel_list[kernel].dtype != HEARTH_FLOAT32)
-    return ref_launch(device, kernel, in, nin, out, attrs, nattrs);
-  const hk_op *op = &HK_OPS[kernel_op[kernel]];
-  if (!od_candidate(op, out) || nin > OD_OUT) return ref_launch(device, kernel, in, nin, out, attrs, nattrs);
+/* The cached plan of this launch (made now on a miss); *owned says the caller frees it (no key fitted). */
+static od_plan *od_plan_for(int32_t kernel, const hk_op *op, int32_t composite, const hearth_tensor *in, int32_t nin, const hearth_tensor *out,
+                            const hearth_named_value *attrs, int32_t nattrs, int *owned) {
   od_key key;
   int cached = od_key_make(&key, kernel, od_threads, in, nin, out, attrs, nattrs);
   uint64_t h = cached ? od_key_hash(&key) : 0;
   od_plan *pl = cached ? od_cache_find(&key, h) : NULL;
-  if (!pl) {
-    pl = od_build(op, in, nin, out, attrs, nattrs);
-    if (!pl) return fail(HEARTH_ERROR_OUT_OF_MEMORY, "launch: out of host memory for a oneDNN plan");
-    if (cached) od_cache_put(&key, h, pl);
-  }
+  *owned = !cached;
+  if (!pl && (pl = od_build(op, composite, in, nin, out, attrs, nattrs)) && cached) od_cache_put(&key, h, pl);
+  return pl;
+}
+
+/* The composites' fused kernels: linear through dnnl_sgemm; the normalizations through oneDNN, or their C
+ * form where oneDNN declines or its result holds NaN or infinity (the opset's rules for those are the C form's). */
+static hearth_status od_launch_composite(int32_t which, int32_t kernel, const hearth_tensor *in, int32_t nin, const hearth_tensor *out,
+                                         const hearth_named_value *attrs, int32_t nattrs) {
+  if (which == OD_LINEAR) return od_linear(in, nin, out, attrs, nattrs);
+  int owned = 0;
+  od_plan *pl = od_plan_for(kernel, NULL, which, in, nin, out, attrs, nattrs, &owned);
+  int done = pl && pl->how == OD_PRIMITIVES && od_run(pl, in, nin, out) && od_no_nan(out, 1);
+  if (owned) od_plan_free(pl);
+  if (!done && which == OD_LAYER_NORM) od_layer_norm_c(in, nin, out, attrs, nattrs);
+  if (!done && which == OD_BATCH_NORM) od_batch_norm_c(in, out, attrs, nattrs);
+  return HEARTH_OK;
+}
+
+static hearth_status onednn_launch(int32_t device, int32_t kernel, const hearth_tensor *in, int32_t nin, const hearth_tensor *out,
+                                   const hearth_named_value *attrs, int32_t nattrs) {
+  if (device == 0 && out && (nin == 0 || in) && od_engine && kernel >= kernel_count && kernel < kernel_count + OD_COMPOSITE_COUNT)
+    return od_launch_composite(kernel - kernel_count, kernel, in, nin, out, attrs, nattrs);
+  if (device != 0 || kernel < 0 || kernel >= kernel_count || !out || (nin > 0 && !in) || !od_engine || kernel_list[kernel].dtype != HEARTH_FLOAT32)
+    return ref_launch(device, kernel, in, nin, out, attrs, nattrs);
+  const hk_op *op = &HK_OPS[kernel_op[kernel]];
+  if (!od_candidate(op, out) || nin > OD_OUT) return ref_launch(device, kernel, in, nin, out, attrs, nattrs);
+  int owned = 0;
+  od_plan *pl = od_plan_for(kernel, op, 0, in, nin, out, attrs, nattrs, &owned);
+  if (!pl) return fail(HEARTH_ERROR_OUT_OF_MEMORY, "launch: out of host memory for a oneDNN plan");
   hearth_status s = HEARTH_OK;
   if (pl->how == OD_DECLINED || !od_inputs_allow(op, in)) s = ref_launch(device, kernel, in, nin, out, attrs, nattrs);
   else if (pl->how == OD_SGEMM) s = od_sgemm(pl, in, out);
   else if (!od_run(pl, in, nin, out)) s = fail(HEARTH_ERROR_INTERNAL, "launch: a oneDNN primitive failed to execute");
   else if (!od_result_ok(op, in, out)) s = ref_launch(device, kernel, in, nin, out, attrs, nattrs);
-  if (!cached) od_plan_free(pl);
+  if (owned) od_plan_free(pl);
   return s;
+}
+
+/* The reference kernels, then the composites' fused kernels. */
+static hearth_kernel od_kernel_list[HK_MAX_KERNELS + OD_COMPOSITE_COUNT];
+static int32_t od_kernel_count;
+
+static hearth_status onednn_kernels(const hearth_kernel **list, int32_t *count) {
+  if (od_kernel_count == 0) {
+    const hearth_kernel *ref;
+    int32_t n;
+    ref_kernels(&ref, &n);
+    memcpy(od_kernel_list, ref, sizeof(hearth_kernel) * (size_t)n);
+    for (int32_t k = 0; k < OD_COMPOSITE_COUNT; k++) od_kernel_list[n + k] = (hearth_kernel){OD_COMPOSITES[k], HEARTH_FLOAT32, 0};
+    od_kernel_count = n + OD_COMPOSITE_COUNT;
+  }
+  *list = od_kernel_list;
+  *count = od_kernel_count;
+  return HEARTH_OK;
 }
 
 static hearth_status onednn_device_info(int32_t device, hearth_device_info *info) {
@@ -253,6 +296,7 @@ HEARTH_EXPORT const hearth_plugin_api *hearth_plugin_get_api(void) {
     ONEDNN_API.alloc = onednn_alloc;
     ONEDNN_API.free = onednn_free;
     ONEDNN_API.launch = onednn_launch;
+    ONEDNN_API.kernels = onednn_kernels;
   }
   return &ONEDNN_API;
 }
