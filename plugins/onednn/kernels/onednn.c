@@ -10,6 +10,7 @@
 #include "plugin.c"
 
 #include <float.h>
+#include <pthread.h>
 #include "od_composites.h"
 
 /* Below this many output elements an element-wise kernel costs less in the reference loop than a
@@ -28,6 +29,8 @@ static int32_t od_requested_threads(void) {
   long n = s ? strtol(s, NULL, 10) : 0;
   return n > 0 && n < 4096 ? (int32_t)n : 0;
 }
+
+static void od_release_kept(void);
 
 static hearth_status onednn_init(int32_t *device_count) {
   char err[512];
@@ -53,19 +56,42 @@ static hearth_status onednn_init(int32_t *device_count) {
 static void onednn_shutdown(void) {
   if (od_inits == 0 || --od_inits > 0) return;
   od_cache_clear();
+  od_release_kept();
   if (od_stream) dnnl_stream_destroy(od_stream);
   if (od_engine) dnnl_engine_destroy(od_engine);
   od_stream = NULL, od_engine = NULL;
 }
 
-/* Host memory on 64-byte boundaries (a cache line, what oneDNN's kernels load best); the size sits in the
- * 64 bytes in front so that free keeps the statistics right. */
+/* Host memory on 64-byte boundaries (a cache line, what oneDNN's kernels load best); the size and the
+ * capacity sit in the 64 bytes in front so that free keeps the statistics right. Freed blocks of 64 KiB and
+ * more are kept (up to 16 blocks, 256 MiB) and handed out again for the same capacity: a fresh block from
+ * the system costs a page fault per 4 KiB on first touch, which is most of an element-wise kernel's time. */
+#define OD_KEEP_MIN (64u << 10)
+#define OD_KEEP_BLOCKS 16
+#define OD_KEEP_BYTES (256ull << 20)
+static uint64_t *od_kept[OD_KEEP_BLOCKS];
+static int32_t od_nkept;
+static uint64_t od_kept_bytes;
+static pthread_mutex_t od_keep_lock = PTHREAD_MUTEX_INITIALIZER;
+
 static hearth_status onednn_alloc(int32_t device, uint64_t bytes, void **out) {
   (void)device;
-  uint64_t rounded = (bytes + 63) / 64 * 64;
-  uint64_t *p = aligned_alloc(64, 64 + (rounded ? rounded : 64));
-  if (!p) return fail(HEARTH_ERROR_OUT_OF_MEMORY, "alloc: out of host memory");
+  uint64_t cap = bytes >= OD_KEEP_MIN ? (bytes + 4095) / 4096 * 4096 : (bytes + 63) / 64 * 64;
+  uint64_t *p = NULL;
+  if (cap >= OD_KEEP_MIN) {
+    pthread_mutex_lock(&od_keep_lock);
+    for (int32_t i = 0; i < od_nkept; i++)
+      if (od_kept[i][1] == cap) {
+        p = od_kept[i];
+        od_kept[i] = od_kept[--od_nkept];
+        od_kept_bytes -= cap;
+        break;
+      }
+    pthread_mutex_unlock(&od_keep_lock);
+  }
+  if (!p && !(p = aligned_alloc(64, 64 + (cap ? cap : 64)))) return fail(HEARTH_ERROR_OUT_OF_MEMORY, "alloc: out of host memory");
   p[0] = bytes;
+  p[1] = cap;
   atomic_fetch_add(&live_allocations, 1);
   atomic_fetch_add(&live_bytes, (long long)bytes);
   *out = (char *)p + 64;
@@ -78,8 +104,22 @@ static hearth_status onednn_free(int32_t device, void *ptr) {
   uint64_t *p = (uint64_t *)((char *)ptr - 64);
   atomic_fetch_sub(&live_allocations, 1);
   atomic_fetch_sub(&live_bytes, (long long)p[0]);
+  if (p[1] >= OD_KEEP_MIN) {
+    pthread_mutex_lock(&od_keep_lock);
+    int keep = od_nkept < OD_KEEP_BLOCKS && od_kept_bytes + p[1] <= OD_KEEP_BYTES;
+    if (keep) (od_kept[od_nkept++] = p, od_kept_bytes += p[1]);
+    pthread_mutex_unlock(&od_keep_lock);
+    if (keep) return HEARTH_OK;
+  }
   free(p);
   return HEARTH_OK;
+}
+
+static void od_release_kept(void) {
+  pthread_mutex_lock(&od_keep_lock);
+  while (od_nkept > 0) free(od_kept[--od_nkept]);
+  od_kept_bytes = 0;
+  pthread_mutex_unlock(&od_keep_lock);
 }
 
 /* Builds the plan of an operator (`op`) or composite (`composite`, when op is NULL) for this launch; a plan
