@@ -35,6 +35,9 @@ static void od_release_kept(void);
 static hearth_status onednn_init(int32_t *device_count) {
   char err[512];
   if (!device_count) return fail(HEARTH_ERROR_INVALID_ARGUMENT, "init: device_count is NULL");
+  /* Idle OpenMP workers sleep rather than spin (unless the user chose): a spinning worker takes a core from
+   * Node's thread and from other libraries between calls. Read by libgomp when oneDNN brings it in. */
+  setenv("OMP_WAIT_POLICY", "PASSIVE", 0);
   if (!od_library_open(err, sizeof err)) return fail(HEARTH_ERROR_NO_DEVICE, err);
   if (!od_engine) {
     if (dnnl_engine_create(&od_engine, dnnl_cpu, 0) != dnnl_success) return fail(HEARTH_ERROR_NO_DEVICE, "oneDNN found no CPU engine on this machine");
@@ -249,10 +252,10 @@ static hearth_status od_sgemm(const od_plan *pl, const hearth_tensor *in, const 
 }
 
 /* The cached plan of this launch (made now on a miss); *owned says the caller frees it (no key fitted). */
-static od_plan *od_plan_for(int32_t kernel, const hk_op *op, int32_t composite, const hearth_tensor *in, int32_t nin, const hearth_tensor *out,
-                            const hearth_named_value *attrs, int32_t nattrs, int *owned) {
+static od_plan *od_plan_for(int32_t kernel, const hk_op *op, int32_t composite, int32_t threads, const hearth_tensor *in, int32_t nin,
+                            const hearth_tensor *out, const hearth_named_value *attrs, int32_t nattrs, int *owned) {
   od_key key;
-  int cached = od_key_make(&key, kernel, od_threads, in, nin, out, attrs, nattrs);
+  int cached = od_key_make(&key, kernel, threads, in, nin, out, attrs, nattrs);
   uint64_t h = cached ? od_key_hash(&key) : 0;
   od_plan *pl = cached ? od_cache_find(&key, h) : NULL;
   *owned = !cached;
@@ -260,15 +263,47 @@ static od_plan *od_plan_for(int32_t kernel, const hk_op *op, int32_t composite, 
   return pl;
 }
 
+/* Below this much work (multiply-adds, or elements touched) a call runs on the calling thread alone: waking
+ * the pool costs more than it saves, and far more on a loaded machine, where a parallel region waits for a
+ * worker the scheduler has not run yet. */
+#define OD_PARALLEL_WORK (1 << 18)
+
+static int64_t od_work(const hk_op *op, int32_t composite, const hearth_tensor *in, const hearth_tensor *out) {
+  if (!op) return composite == OD_LINEAR ? out->size * (in[0].size / (out->shape[0] ? out->shape[0] : 1)) : in[0].size;
+  switch (op->family) {
+    case HK_FAMILY_MATMUL: return out->size * in[0].shape[in[0].rank - 1];
+    case HK_FAMILY_CONV2D: return out->size * (in[1].size / (in[1].shape[0] ? in[1].shape[0] : 1));
+    case HK_FAMILY_REDUCE: case HK_FAMILY_POOL: return in[0].size;
+    default: return out->size;
+  }
+}
+
+/* The threads this launch runs on (set in OpenMP for its calls); od_threads is restored after it. */
+static int32_t od_enter(const hk_op *op, int32_t composite, const hearth_tensor *in, const hearth_tensor *out) {
+  int32_t threads = od_work(op, composite, in, out) < OD_PARALLEL_WORK ? 1 : od_threads;
+  if (threads != od_threads && od_omp_set_num_threads) od_omp_set_num_threads(threads);
+  return threads;
+}
+
+static void od_leave(int32_t threads) {
+  if (threads != od_threads && od_omp_set_num_threads) od_omp_set_num_threads(od_threads);
+}
+
 /* The composites' fused kernels: linear through dnnl_sgemm; the normalizations through oneDNN, or their C
  * form where oneDNN declines or its result holds NaN or infinity (the opset's rules for those are the C form's). */
 static hearth_status od_launch_composite(int32_t which, int32_t kernel, const hearth_tensor *in, int32_t nin, const hearth_tensor *out,
                                          const hearth_named_value *attrs, int32_t nattrs) {
-  if (which == OD_LINEAR) return od_linear(in, nin, out, attrs, nattrs);
+  int32_t threads = od_enter(NULL, which, in, out);
+  if (which == OD_LINEAR) {
+    hearth_status s = od_linear(in, nin, out, attrs, nattrs);
+    od_leave(threads);
+    return s;
+  }
   int owned = 0;
-  od_plan *pl = od_plan_for(kernel, NULL, which, in, nin, out, attrs, nattrs, &owned);
+  od_plan *pl = od_plan_for(kernel, NULL, which, threads, in, nin, out, attrs, nattrs, &owned);
   int done = pl && pl->how == OD_PRIMITIVES && od_run(pl, in, nin, out) && od_no_nan(out, 1);
   if (owned) od_plan_free(pl);
+  od_leave(threads);
   if (!done && which == OD_LAYER_NORM) od_layer_norm_c(in, nin, out, attrs, nattrs);
   if (!done && which == OD_BATCH_NORM) od_batch_norm_c(in, out, attrs, nattrs);
   return HEARTH_OK;
@@ -283,14 +318,16 @@ static hearth_status onednn_launch(int32_t device, int32_t kernel, const hearth_
   const hk_op *op = &HK_OPS[kernel_op[kernel]];
   if (!od_candidate(op, out) || nin > OD_OUT) return ref_launch(device, kernel, in, nin, out, attrs, nattrs);
   int owned = 0;
-  od_plan *pl = od_plan_for(kernel, op, 0, in, nin, out, attrs, nattrs, &owned);
-  if (!pl) return fail(HEARTH_ERROR_OUT_OF_MEMORY, "launch: out of host memory for a oneDNN plan");
+  int32_t threads = od_enter(op, 0, in, out);
+  od_plan *pl = od_plan_for(kernel, op, 0, threads, in, nin, out, attrs, nattrs, &owned);
+  if (!pl) return od_leave(threads), fail(HEARTH_ERROR_OUT_OF_MEMORY, "launch: out of host memory for a oneDNN plan");
   hearth_status s = HEARTH_OK;
   if (pl->how == OD_DECLINED || !od_inputs_allow(op, in)) s = ref_launch(device, kernel, in, nin, out, attrs, nattrs);
   else if (pl->how == OD_SGEMM) s = od_sgemm(pl, in, out);
   else if (!od_run(pl, in, nin, out)) s = fail(HEARTH_ERROR_INTERNAL, "launch: a oneDNN primitive failed to execute");
   else if (!od_result_ok(op, in, out)) s = ref_launch(device, kernel, in, nin, out, attrs, nattrs);
   if (owned) od_plan_free(pl);
+  od_leave(threads);
   return s;
 }
 
