@@ -49,8 +49,11 @@ static hearth_status onednn_init(int32_t *device_count) {
   }
   const char *small = getenv("HEARTH_ONEDNN_MIN_ELEMENTS");
   if (small && *small) od_small = strtoll(small, NULL, 10);
+  /* OpenMP's own count, read once before this plugin changes it, is what a runtime without `threads` gets. */
+  static int32_t openmp_default;
+  if (!openmp_default) openmp_default = od_omp_get_max_threads ? od_omp_get_max_threads() : 1;
   int32_t want = od_requested_threads();
-  if (want && od_omp_set_num_threads) od_omp_set_num_threads(want);
+  if (od_omp_set_num_threads) od_omp_set_num_threads(want ? want : openmp_default);
   od_threads = od_omp_get_max_threads ? od_omp_get_max_threads() : 1;
   od_inits++;
   return ref_init(device_count);

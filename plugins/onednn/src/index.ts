@@ -34,8 +34,8 @@ export const manifest: PluginManifest = {
  */
 export interface OnednnOptions {
   /**
-   * oneDNN's thread count (its OpenMP pool; default OMP_NUM_THREADS, else every core). The library has
-   * one pool per process: the last runtime to start the device sets it.
+   * oneDNN's thread count (its OpenMP pool; default HEARTH_ONEDNN_THREADS, else OMP_NUM_THREADS, else every
+   * core). The library has one pool per process: the last runtime to start the device sets it.
    */
   readonly threads?: number;
 }
@@ -43,14 +43,18 @@ export interface OnednnOptions {
 /** The environment variable through which the library's `init` learns the thread count. */
 const THREADS_VARIABLE = 'HEARTH_ONEDNN_THREADS';
 
+/** The variable as the user's environment set it, if at all: what a runtime without the option gets. */
+const USER_THREADS = process.env[THREADS_VARIABLE];
+
 /** Checks the `threads` option and hands it to the library, which reads it when the device starts. */
 function applyThreads(options: BackendOptions): void {
   const threads = (options as OnednnOptions).threads;
-  if (threads === undefined) return;
-  if (!Number.isInteger(threads) || threads < 1) {
+  if (threads !== undefined && (!Number.isInteger(threads) || threads < 1)) {
     throw new HearthError('E_BACKEND_INIT', `onednn backend option "threads" must be a positive integer, got ${JSON.stringify(threads)}.`, { threads });
   }
-  process.env[THREADS_VARIABLE] = String(threads);
+  const value = threads === undefined ? USER_THREADS : String(threads);
+  if (value === undefined) delete process.env[THREADS_VARIABLE];
+  else process.env[THREADS_VARIABLE] = value;
 }
 
 const native = createNativePlugin({

@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process';
+import { availableParallelism } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -67,6 +68,10 @@ describe('the oneDNN plugin', () => {
     const h = createHearth({ plugins: [plugin], backends: ['onednn'], exclusive: true, backendOptions: { onednn: { threads: 1 } } });
     expect((await h.ready()).devices[0]!.info.name).toMatch(/OpenMP, 1 thread\)$/);
     await h.dispose();
+    // a later runtime without the option gets OpenMP's own count back, not the last one set
+    const again = createHearth({ plugins: [plugin], backends: ['onednn'], exclusive: true });
+    expect((await again.ready()).devices[0]!.info.name).toMatch(new RegExp(`OpenMP, ${process.env['OMP_NUM_THREADS'] ?? availableParallelism()} threads?\\)$`));
+    await again.dispose();
     const bad = createHearth({ plugins: [plugin], backends: ['onednn'], backendOptions: { onednn: { threads: 0 } } });
     await expect(bad.ready()).rejects.toMatchObject({ code: 'E_NO_BACKEND' });
     const failed = bad.report?.failed ?? [];

@@ -80,8 +80,8 @@ async function onednnEngine(threads: number | undefined): Promise<Engine[]> {
  * tfjs-backend-wasm and onnxruntime-node in one run. Each result is checked against a float64 reference
  * before it is timed; a result out of tolerance is reported and not timed. Prints medians, the wasm
  * plugin's speed-up over each peer and the oneDNN plugin's over onnxruntime-node, and writes everything to
- * reports/bench/cpu.json. HEARTH_WASM_THREADS sets the thread count of the wasm and oneDNN plugins
- * (default: the machine's cores, as onnxruntime-node's).
+ * reports/bench/cpu.json. HEARTH_WASM_THREADS sets the thread count of the wasm and oneDNN plugins and of
+ * onnxruntime-node (default: the machine's cores, each one's default).
  */
 export async function benchCpu(): Promise<void> {
   const threads = process.env['HEARTH_WASM_THREADS'] ? Number(process.env['HEARTH_WASM_THREADS']) : undefined;
@@ -92,7 +92,7 @@ export async function benchCpu(): Promise<void> {
     await hearthEngine('hearth cpu', cpuPlugin, 'cpu'),
     await tfjsEngine('tfjs-backend-cpu', 'cpu'),
     await tfjsEngine('tfjs-backend-wasm', 'wasm'),
-    await onnxEngine('onnxruntime-node'),
+    await onnxEngine('onnxruntime-node', threads),
   ];
   const work = cpuWork();
   const table: { work: Work; cells: Cell[] }[] = [];
