@@ -9,9 +9,9 @@
 #define HEARTH_REFERENCE_NAME "hearth-onednn"
 #include "plugin.c"
 
-#include <float.h>
-#include <pthread.h>
+#include "od_checks.h"
 #include "od_composites.h"
+#include "od_memory.h"
 
 /* Below this many output elements an element-wise kernel costs less in the reference loop than a
  * primitive's dispatch (and its threads' wake-up). HEARTH_ONEDNN_MIN_ELEMENTS changes it: 0 sends every
@@ -29,8 +29,6 @@ static int32_t od_requested_threads(void) {
   long n = s ? strtol(s, NULL, 10) : 0;
   return n > 0 && n < 4096 ? (int32_t)n : 0;
 }
-
-static void od_release_kept(void);
 
 static hearth_status onednn_init(int32_t *device_count) {
   char err[512];
@@ -66,66 +64,6 @@ static void onednn_shutdown(void) {
   if (od_stream) dnnl_stream_destroy(od_stream);
   if (od_engine) dnnl_engine_destroy(od_engine);
   od_stream = NULL, od_engine = NULL;
-}
-
-/* Host memory on 64-byte boundaries (a cache line, what oneDNN's kernels load best); the size and the
- * capacity sit in the 64 bytes in front so that free keeps the statistics right. Freed blocks of 64 KiB and
- * more are kept (up to 16 blocks, 256 MiB) and handed out again for the same capacity: a fresh block from
- * the system costs a page fault per 4 KiB on first touch, which is most of an element-wise kernel's time. */
-#define OD_KEEP_MIN (64u << 10)
-#define OD_KEEP_BLOCKS 16
-#define OD_KEEP_BYTES (256ull << 20)
-static uint64_t *od_kept[OD_KEEP_BLOCKS];
-static int32_t od_nkept;
-static uint64_t od_kept_bytes;
-static pthread_mutex_t od_keep_lock = PTHREAD_MUTEX_INITIALIZER;
-
-static hearth_status onednn_alloc(int32_t device, uint64_t bytes, void **out) {
-  (void)device;
-  uint64_t cap = bytes >= OD_KEEP_MIN ? (bytes + 4095) / 4096 * 4096 : (bytes + 63) / 64 * 64;
-  uint64_t *p = NULL;
-  if (cap >= OD_KEEP_MIN) {
-    pthread_mutex_lock(&od_keep_lock);
-    for (int32_t i = 0; i < od_nkept; i++)
-      if (od_kept[i][1] == cap) {
-        p = od_kept[i];
-        od_kept[i] = od_kept[--od_nkept];
-        od_kept_bytes -= cap;
-        break;
-      }
-    pthread_mutex_unlock(&od_keep_lock);
-  }
-  if (!p && !(p = aligned_alloc(64, 64 + (cap ? cap : 64)))) return fail(HEARTH_ERROR_OUT_OF_MEMORY, "alloc: out of host memory");
-  p[0] = bytes;
-  p[1] = cap;
-  atomic_fetch_add(&live_allocations, 1);
-  atomic_fetch_add(&live_bytes, (long long)bytes);
-  *out = (char *)p + 64;
-  return HEARTH_OK;
-}
-
-static hearth_status onednn_free(int32_t device, void *ptr) {
-  (void)device;
-  if (!ptr) return HEARTH_OK;
-  uint64_t *p = (uint64_t *)((char *)ptr - 64);
-  atomic_fetch_sub(&live_allocations, 1);
-  atomic_fetch_sub(&live_bytes, (long long)p[0]);
-  if (p[1] >= OD_KEEP_MIN) {
-    pthread_mutex_lock(&od_keep_lock);
-    int keep = od_nkept < OD_KEEP_BLOCKS && od_kept_bytes + p[1] <= OD_KEEP_BYTES;
-    if (keep) (od_kept[od_nkept++] = p, od_kept_bytes += p[1]);
-    pthread_mutex_unlock(&od_keep_lock);
-    if (keep) return HEARTH_OK;
-  }
-  free(p);
-  return HEARTH_OK;
-}
-
-static void od_release_kept(void) {
-  pthread_mutex_lock(&od_keep_lock);
-  while (od_nkept > 0) free(od_kept[--od_nkept]);
-  od_kept_bytes = 0;
-  pthread_mutex_unlock(&od_keep_lock);
 }
 
 /* Builds the plan of an operator (`op`) or composite (`composite`, when op is NULL) for this launch; a plan
@@ -187,63 +125,6 @@ static int od_candidate(const hk_op *op, const hearth_tensor *out) {
                                       op->code == HK_SQRT || op->code == HK_ABS);
     case HK_FAMILY_REDUCE: return op->code == HK_SUM || op->code == HK_MEAN || op->code == HK_RMAX || op->code == HK_RMIN;
     default: return 0;
-  }
-}
-
-/* Whether a float32 tensor holds no NaN (finite: no NaN and no infinity either). */
-static int od_no_nan(const hearth_tensor *t, int finite) {
-  const float *x = (const float *)t->data;
-  int bad = 0;
-  if (finite) for (int64_t i = 0; i < t->size; i++) bad |= !(fabsf(x[i]) <= FLT_MAX);
-  else for (int64_t i = 0; i < t->size; i++) bad |= x[i] != x[i];
-  return !bad;
-}
-
-/* Launch-time conditions a cached plan can't see, checked on the inputs before oneDNN runs:
- * - conv2d: Hearth skips the taps that fall in the padding, where oneDNN may multiply them by the zeros it
- *   pads with, so a NaN or infinite weight goes to the reference kernel (the weights are small);
- * - max_pool2d, max, min: oneDNN's max skips NaN where Hearth's propagates it. */
-static int od_inputs_allow(const hk_op *op, const hearth_tensor *in) {
-  switch (op->family) {
-    case HK_FAMILY_CONV2D: return od_no_nan(&in[1], 1);
-    case HK_FAMILY_POOL: return op->code == 1 || od_no_nan(&in[0], 0);
-    case HK_FAMILY_REDUCE: return (op->code != HK_RMAX && op->code != HK_RMIN) || od_no_nan(&in[0], 0);
-    default: return 1;
-  }
-}
-
-/* Recomputes with the reference the elements where oneDNN's unary result sits at the edge of the function's
- * range: there oneDNN flushes to zero early (exp, sigmoid below -87.3, where Hearth keeps the tiny
- * results), turns NaN into a number (relu gives 0, exp +Inf) or saturates; inside the range its results
- * are within the opset's bound (the conformance suite checks both sides). */
-#define OD_FIX(edge)                                                                    \
-  for (int64_t i = 0; i < n; i++) {                                                    \
-    float v = y[i];                                                                     \
-    if (edge) y[i] = (float)hk_unary(code, HEARTH_FLOAT32, (double)x[i]);               \
-  }
-static void od_fix_unary(int32_t code, const float *x, float *y, int64_t n) {
-  switch (code) {
-    case HK_EXP: OD_FIX(!(v > 0 && v <= FLT_MAX)) break;
-    case HK_RELU: OD_FIX(!(v > 0)) break;
-    case HK_SIGMOID: OD_FIX(!(v > 0 && v < 1)) break;
-    case HK_TANH: OD_FIX(!(fabsf(v) < 1)) break;
-    default: OD_FIX(v != v) break;
-  }
-}
-
-/* Checks (or mends) oneDNN's result; 0 sends the whole launch to the reference kernel:
- * - softmax: a result outside (0, 1] means a NaN or infinity in its slice, or a spread beyond exp's range
- *   (oneDNN flushes e^-88 to 0 where Hearth keeps it);
- * - sum, mean: a non-finite result may be an overflow inside the float32 sum (mean of values near
- *   FLT_MAX), or NaN and infinity whose rules the reference keeps. */
-static int od_result_ok(const hk_op *op, const hearth_tensor *in, const hearth_tensor *out) {
-  const float *y = (const float *)out->data;
-  int bad = 0;
-  switch (op->family) {
-    case HK_FAMILY_UNARY: od_fix_unary(op->code, (const float *)in[0].data, (float *)out->data, out->size); return 1;
-    case HK_FAMILY_SOFTMAX: for (int64_t i = 0; i < out->size; i++) bad |= !(y[i] > 0 && y[i] <= 1); return !bad;
-    case HK_FAMILY_REDUCE: return op->code == HK_RMAX || op->code == HK_RMIN || od_no_nan(out, 1);
-    default: return 1;
   }
 }
 
