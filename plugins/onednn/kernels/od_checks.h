@@ -20,12 +20,12 @@ static int od_no_nan(const hearth_tensor *t, int finite) {
 }
 
 /* Launch-time conditions a cached plan can't see, checked on the inputs before oneDNN runs:
- * - conv2d: Hearth skips the taps that fall in the padding, where oneDNN may multiply them by the zeros it
+ * - conv2d, conv_transpose2d: Hearth skips the taps that fall in the padding, where oneDNN may multiply them by the zeros it
  *   pads with, so a NaN or infinite weight goes to the reference kernel (the weights are small);
  * - max_pool2d, max, min: oneDNN's max skips NaN where Hearth's propagates it. */
 static int od_inputs_allow(const hk_op *op, const hearth_tensor *in) {
   switch (op->family) {
-    case HK_FAMILY_CONV2D: return od_no_nan(&in[1], 1);
+    case HK_FAMILY_CONV2D: case HK_FAMILY_CONV_TRANSPOSE2D: return od_no_nan(&in[1], 1);
     case HK_FAMILY_POOL: return op->code == 1 || od_no_nan(&in[0], 0);
     case HK_FAMILY_REDUCE: return (op->code != HK_RMAX && op->code != HK_RMIN) || od_no_nan(&in[0], 0);
     default: return 1;

@@ -18,6 +18,7 @@
   X(dnnl_primitive_desc_create) X(dnnl_primitive_desc_destroy) X(dnnl_primitive_desc_query_md)             \
   X(dnnl_primitive_create) X(dnnl_primitive_destroy) X(dnnl_primitive_execute)                              \
   X(dnnl_reorder_primitive_desc_create) X(dnnl_matmul_desc_init) X(dnnl_dilated_convolution_forward_desc_init) \
+  X(dnnl_dilated_deconvolution_forward_desc_init) \
   X(dnnl_binary_desc_init) X(dnnl_eltwise_forward_desc_init) X(dnnl_softmax_v2_forward_desc_init)           \
   X(dnnl_pooling_v2_forward_desc_init) X(dnnl_reduction_desc_init)                                          \
   X(dnnl_layer_normalization_forward_desc_init) X(dnnl_batch_normalization_forward_desc_init)               \
@@ -80,6 +81,7 @@ static int od_library_open(char *err, size_t errlen) {
 #define dnnl_reorder_primitive_desc_create od_dnnl_reorder_primitive_desc_create
 #define dnnl_matmul_desc_init od_dnnl_matmul_desc_init
 #define dnnl_dilated_convolution_forward_desc_init od_dnnl_dilated_convolution_forward_desc_init
+#define dnnl_dilated_deconvolution_forward_desc_init od_dnnl_dilated_deconvolution_forward_desc_init
 #define dnnl_binary_desc_init od_dnnl_binary_desc_init
 #define dnnl_eltwise_forward_desc_init od_dnnl_eltwise_forward_desc_init
 #define dnnl_softmax_v2_forward_desc_init od_dnnl_softmax_v2_forward_desc_init

@@ -126,6 +126,38 @@ static int od_build_conv2d(od_plan *pl, const hearth_tensor *in, int32_t nin, co
 }
 
 
+/* conv_transpose2d: NCHW, weights [C, O/G, KH, KW] (PyTorch's layout, described to oneDNN by strides as its
+ * G, O/G, C/G, KH, KW), optional bias, through the deconvolution primitive. The right padding is what the
+ * output size implies (output padding makes it smaller than the left). */
+static int od_build_conv_transpose2d(od_plan *pl, const hearth_tensor *in, int32_t nin, const hearth_tensor *out, const hearth_named_value *a, int32_t na) {
+  int32_t c2 = 0;
+  const int64_t *st = hk_ints(a, na, "stride", &c2), *pd = hk_ints(a, na, "padding", &c2), *dl = hk_ints(a, na, "dilation", &c2);
+  int64_t g = hk_int(a, na, "groups", 1);
+  const int64_t *x = in[0].shape, *w = in[1].shape;
+  if (!st || !pd || !dl || in[0].size == 0 || in[1].size == 0 || out->size == 0) return 0;
+  int64_t Cg = x[1] / g, Og = w[1], KH = w[2], KW = w[3], OH = out->shape[2], OW = out->shape[3];
+  dnnl_dims_t strides = {st[0], st[1]}, dil = {dl[0] - 1, dl[1] - 1}, pad_l = {pd[0], pd[1]};
+  dnnl_dims_t pad_r = {(x[2] - 1) * st[0] + (KH - 1) * dl[0] + 1 - OH - pd[0], (x[3] - 1) * st[1] + (KW - 1) * dl[1] + 1 - OW - pd[1]};
+  dnnl_memory_desc_t plain[4], any[4];
+  memset(plain, 0, sizeof plain);
+  int32_t wrank = g > 1 ? 5 : 4;
+  dnnl_dims_t wd = {g, Og, Cg, KH, KW}, ws = {Cg * Og * KH * KW, KH * KW, Og * KH * KW, KW, 1};
+  if (!od_md(&plain[0], 4, x) || !od_md(&plain[3], 4, out->shape)) return 0;
+  if (dnnl_memory_desc_init_by_strides(&plain[1], wrank, g > 1 ? wd : wd + 1, dnnl_f32, g > 1 ? ws : ws + 1) != dnnl_success) return 0;
+  if (nin > 2 && !od_md(&plain[2], 1, in[2].shape)) return 0;
+  dnnl_memory_desc_init_by_tag(&any[0], 4, plain[0].dims, dnnl_f32, dnnl_format_tag_any);
+  dnnl_memory_desc_init_by_tag(&any[1], wrank, plain[1].dims, dnnl_f32, dnnl_format_tag_any);
+  dnnl_memory_desc_init_by_tag(&any[3], 4, plain[3].dims, dnnl_f32, dnnl_format_tag_any);
+  dnnl_deconvolution_desc_t desc;
+  if (dnnl_dilated_deconvolution_forward_desc_init(&desc, dnnl_forward_inference, dnnl_deconvolution_direct, &any[0], &any[1], nin > 2 ? &plain[2] : NULL, &any[3],
+                                                   strides, dil, pad_l, pad_r) != dnnl_success)
+    return 0;
+  od_arg args[4] = {{DNNL_ARG_SRC, dnnl_query_src_md, 0, 0, plain[0]}, {DNNL_ARG_WEIGHTS, dnnl_query_weights_md, 0, 1, plain[1]},
+                    {DNNL_ARG_BIAS, dnnl_query_weights_md, 1, 2, plain[2]}, {DNNL_ARG_DST, dnnl_query_dst_md, 0, OD_OUT, plain[3]}};
+  if (nin <= 2) args[2] = args[3];
+  return od_build_with_layouts(pl, &desc, NULL, nin > 2 ? 4 : 3, args);
+}
+
 /* The arguments of a primitive with one source and one destination in plain layouts. */
 static int od_build_unary(od_plan *pl, const void *desc, const dnnl_memory_desc_t *src, const dnnl_memory_desc_t *dst, int src_arg) {
   od_arg args[2] = {{src_arg, dnnl_query_src_md, 0, 0, *src}, {DNNL_ARG_DST, dnnl_query_dst_md, 0, OD_OUT, *dst}};

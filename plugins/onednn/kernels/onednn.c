@@ -77,6 +77,7 @@ static od_plan *od_build(const hk_op *op, int32_t composite, const hearth_tensor
   else switch (op->family) {
     case HK_FAMILY_MATMUL: ok = od_build_matmul(pl, in, out); break;
     case HK_FAMILY_CONV2D: ok = od_build_conv2d(pl, in, nin, out, a, na); break;
+    case HK_FAMILY_CONV_TRANSPOSE2D: ok = od_build_conv_transpose2d(pl, in, nin, out, a, na); break;
     case HK_FAMILY_POOL: ok = od_build_pool(pl, op->code == 1, in, out, a, na); break;
     case HK_FAMILY_SOFTMAX: ok = od_build_softmax(pl, op->code == 1, in, out, a, na); break;
     case HK_FAMILY_BINARY: {
@@ -116,7 +117,7 @@ static od_plan *od_build(const hk_op *op, int32_t composite, const hearth_tensor
 /* Whether oneDNN may take this launch (float32 only); the rest go straight to the reference kernels. */
 static int od_candidate(const hk_op *op, const hearth_tensor *out) {
   switch (op->family) {
-    case HK_FAMILY_MATMUL: case HK_FAMILY_CONV2D: case HK_FAMILY_POOL: return 1;
+    case HK_FAMILY_MATMUL: case HK_FAMILY_CONV2D: case HK_FAMILY_CONV_TRANSPOSE2D: case HK_FAMILY_POOL: return 1;
     case HK_FAMILY_SOFTMAX: return op->code == 0; /* log_softmax: oneDNN's log is 12 ULP off, the bound 8 */
     case HK_FAMILY_BINARY: return out->size >= od_small && (op->code == HK_ADD || op->code == HK_SUB || op->code == HK_MUL || op->code == HK_DIV);
     case HK_FAMILY_UNARY:
@@ -157,6 +158,7 @@ static int64_t od_work(const hk_op *op, int32_t composite, const hearth_tensor *
   switch (op->family) {
     case HK_FAMILY_MATMUL: return out->size * in[0].shape[in[0].rank - 1];
     case HK_FAMILY_CONV2D: return out->size * (in[1].size / (in[1].shape[0] ? in[1].shape[0] : 1));
+    case HK_FAMILY_CONV_TRANSPOSE2D: return in[0].size * (in[1].size / (in[1].shape[0] ? in[1].shape[0] : 1));
     case HK_FAMILY_REDUCE: case HK_FAMILY_POOL: return in[0].size;
     default: return out->size;
   }

@@ -1,5 +1,6 @@
 /**
  * @hearth/plugin-onednn: oneDNN as a Hearth backend. A native plugin on the Hearth C ABI: matmul, conv2d,
+ * conv_transpose2d,
  * pooling, softmax, element-wise, binary and reduction operators run through oneDNN (the CPU library
  * PyTorch and ONNX Runtime's DNNL provider use) where it meets the opset's bounds; every other kernel comes
  * from the reference native kernels built into the same library. Tensors live in host memory, so nothing

@@ -73,6 +73,29 @@ describe('the oneDNN plugin’s primitives', () => {
     }
   });
 
+  it('conv_transpose2d with groups, stride, dilation, padding, output padding and bias matches a float64 reference', async () => {
+    const [N, C, H, W, O, K, g, s, p, d, op] = [2, 4, 5, 6, 6, 3, 2, 2, 1, 1, 1];
+    const Cg = C / g, Og = O / g;
+    const x = values(N * C * H * W, 20), w = values(C * Og * K * K, 21), b = values(O, 22);
+    const OH = (H - 1) * s - 2 * p + d * (K - 1) + op + 1, OW = (W - 1) * s - 2 * p + d * (K - 1) + op + 1;
+    const want = new Array<number>(N * O * OH * OW).fill(0).map((_, i) => b[Math.floor(i / (OH * OW)) % O]!);
+    for (let n = 0; n < N; n++)
+      for (let c = 0; c < C; c++)
+        for (let iy = 0; iy < H; iy++)
+          for (let ix = 0; ix < W; ix++)
+            for (let o = 0; o < Og; o++)
+              for (let ky = 0; ky < K; ky++)
+                for (let kx = 0; kx < K; kx++) {
+                  const oy = iy * s - p + ky * d, ox = ix * s - p + kx * d, oc = Math.floor(c / Cg) * Og + o;
+                  if (oy >= 0 && oy < OH && ox >= 0 && ox < OW) want[((n * O + oc) * OH + oy) * OW + ox]! += x[((n * C + c) * H + iy) * W + ix]! * w[((c * Og + o) * K + ky) * K + kx]!;
+                }
+    const y = h.op('conv_transpose2d', [h.tensor(x, { shape: [N, C, H, W] }), h.tensor(w, { shape: [C, Og, K, K] }), h.tensor(b, { shape: [O] })], {
+      stride: s, padding: p, dilation: d, groups: g, outputPadding: op,
+    });
+    expect(y.shape).toEqual([N, O, OH, OW]);
+    expect(worst(await y.data(), want)).toBeLessThan(1e-5);
+  });
+
   it('conv2d keeps padded taps out of the sum: a NaN weight over the padding leaves that output finite', async () => {
     const w = [0, 0, 0, 0, 1, 0, 0, 0, NaN]; // only the bottom-right tap is NaN
     const y = await h.op('conv2d', [h.tensor(new Array(16).fill(1), { shape: [1, 1, 4, 4] }), h.tensor(w, { shape: [1, 1, 3, 3] })], { padding: 1 }).data();
