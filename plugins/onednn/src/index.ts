@@ -1,10 +1,10 @@
 /**
  * @hearth/plugin-onednn: oneDNN as a Hearth backend. A native plugin on the Hearth C ABI: matmul, conv2d,
- * conv_transpose2d,
- * pooling, softmax, element-wise, binary and reduction operators run through oneDNN (the CPU library
- * PyTorch and ONNX Runtime's DNNL provider use) where it meets the opset's bounds; every other kernel comes
- * from the reference native kernels built into the same library. Tensors live in host memory, so nothing
- * is copied between kernels. Without oneDNN on the machine the device is unavailable and says what to install.
+ * conv_transpose2d, pooling, softmax, element-wise, binary and reduction operators, and fused linear and
+ * normalization composites, run through oneDNN (the CPU library PyTorch and ONNX Runtime's DNNL provider
+ * use) where it meets the opset's bounds; every other kernel comes from the reference native kernels built
+ * into the same library. Tensors live in host memory, so nothing is copied between kernels. Without oneDNN
+ * on the machine the device is unavailable and says what to install.
  *
  * @packageDocumentation
  */
