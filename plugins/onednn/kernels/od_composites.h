@@ -8,11 +8,11 @@
 #define OD_COMPOSITES_H
 
 #include <math.h>
-#include "od_ops.h"
+#include "od_activations.h"
 
 /* The composites this plugin has fused kernels for (float32), after the reference kernels in kernels(). */
-static const char *const OD_COMPOSITES[] = {"linear", "layer_norm", "batch_norm"};
-enum { OD_LINEAR, OD_LAYER_NORM, OD_BATCH_NORM, OD_COMPOSITE_COUNT };
+static const char *const OD_COMPOSITES[] = {"linear", "layer_norm", "batch_norm", "silu", "gelu_tanh", "elu", "leaky_relu", "hard_swish", "softplus"};
+enum { OD_LINEAR, OD_LAYER_NORM, OD_BATCH_NORM, OD_SILU, OD_COMPOSITE_COUNT = OD_SILU + OD_ACT_COUNT };
 
 /* linear (ONNX Gemm): out = alpha·A'·B' + beta·c. The output is first filled with beta·c broadcast to
  * [M, N] (rounded as the decomposition's mul), then dnnl_sgemm adds alpha·A'·B' to it. */

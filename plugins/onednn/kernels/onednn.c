@@ -73,7 +73,11 @@ static od_plan *od_build(const hk_op *op, int32_t composite, const hearth_tensor
   od_plan *pl = calloc(1, sizeof *pl);
   if (!pl) return NULL;
   int ok = 0;
-  if (!op) ok = composite == OD_LAYER_NORM ? od_build_layer_norm(pl, in, nin, a, na) : od_build_batch_norm(pl, in, a, na);
+  if (!op && composite >= OD_SILU) {
+    float alpha, beta;
+    dnnl_alg_kind_t alg = od_activation_alg(composite - OD_SILU, hk_num(a, na, "alpha", composite - OD_SILU == OD_ACT_ELU ? 1 : 0.01), &alpha, &beta);
+    ok = od_build_eltwise(pl, alg, alpha, beta, out);
+  } else if (!op) ok = composite == OD_LAYER_NORM ? od_build_layer_norm(pl, in, nin, a, na) : od_build_batch_norm(pl, in, a, na);
   else switch (op->family) {
     case HK_FAMILY_MATMUL: ok = od_build_matmul(pl, in, out); break;
     case HK_FAMILY_CONV2D: ok = od_build_conv2d(pl, in, nin, out, a, na); break;
@@ -185,9 +189,16 @@ static hearth_status od_launch_composite(int32_t which, int32_t kernel, const he
     od_leave(threads);
     return s;
   }
-  int owned = 0;
+  int owned = 0, act = which >= OD_SILU;
+  if (act && out->size < od_small) {
+    od_leave(threads);
+    od_activation_c(which - OD_SILU, hk_num(attrs, nattrs, "alpha", which - OD_SILU == OD_ACT_ELU ? 1 : 0.01), in[0].data, out->data, out->size, 1);
+    return HEARTH_OK;
+  }
   od_plan *pl = od_plan_for(kernel, NULL, which, threads, in, nin, out, attrs, nattrs, &owned);
-  int done = pl && pl->how == OD_PRIMITIVES && od_run(pl, in, nin, out) && od_no_nan(out, 1);
+  int ran = pl && pl->how == OD_PRIMITIVES && od_run(pl, in, nin, out);
+  if (act) od_activation_c(which - OD_SILU, hk_num(attrs, nattrs, "alpha", which - OD_SILU == OD_ACT_ELU ? 1 : 0.01), in[0].data, out->data, out->size, !ran);
+  int done = act || (ran && od_no_nan(out, 1));
   if (owned) od_plan_free(pl);
   od_leave(threads);
   if (!done && which == OD_LAYER_NORM) od_layer_norm_c(in, nin, out, attrs, nattrs);

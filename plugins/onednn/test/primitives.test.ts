@@ -184,13 +184,24 @@ describe('the oneDNN plugin’s primitives', () => {
 });
 
 describe('the oneDNN plugin’s fused composites', () => {
-  it('runs linear, layer_norm and batch_norm as one kernel each, matching a float64 reference', async () => {
+  it('runs linear, layer_norm, batch_norm and activations as one kernel each, matching a float64 reference', async () => {
     const h = createHearth({ plugins: [plugin], backends: ['onednn'], exclusive: true, fallback: 'error' });
     await h.ready();
     const f32 = (...shapes: number[][]) => shapes.map((shape) => ({ shape, dtype: 'float32' as const }));
-    for (const [op, args] of [['linear', f32([4, 4], [4, 4])], ['layer_norm', f32([4, 4])], ['batch_norm', f32([2, 3, 2, 2], [3], [3], [3], [3])]] as const) {
+    for (const [op, args] of [['linear', f32([4, 4], [4, 4])], ['layer_norm', f32([4, 4])], ['batch_norm', f32([2, 3, 2, 2], [3], [3], [3], [3])], ['silu', f32([4])], ['gelu_tanh', f32([4])]] as const) {
       expect(h.explain(op, args).runs).toBe('fused');
     }
+    // activations over 5000 elements (oneDNN's path) with the values where its exp gives out: NaN, -Inf, -100
+    const xa = values(5000, 23).map((v) => Math.fround(v * 8));
+    xa.splice(0, 4, NaN, -Infinity, -100, 0);
+    const ta = h.tensor(xa);
+    const silu = await h.op('silu', [ta]).data();
+    expect(worst(silu, xa.map((v) => v * (1 / (1 + Math.exp(-v)))))).toBeLessThan(1e-6);
+    expect(silu[2]).toBeLessThan(0); // -100·e^-100 is a tiny negative float32, not 0
+    const elu = await h.op('elu', [ta], { alpha: 0.5 }).data();
+    expect(worst(elu, xa.map((v) => (v > 0 ? v : 0.5 * (Math.exp(v) - 1))))).toBeLessThan(1e-6);
+    const gt = await h.op('gelu_tanh', [ta]).data();
+    expect(worst(gt, xa.map((v) => 0.5 * v * (1 + Math.tanh(Math.sqrt(2 / Math.PI) * (v + 0.044715 * v ** 3)))))).toBeLessThan(1e-5);
     // linear: A' [3, 5] from a transposed [5, 3], B [5, 4], c [4], alpha 2, beta 0.5
     const a = values(15, 9), b = values(20, 10), c = values(4, 11);
     const lin = await h.op('linear', [h.tensor(a, { shape: [5, 3] }), h.tensor(b, { shape: [5, 4] }), h.tensor(c, { shape: [4] })], { transA: true, alpha: 2, beta: 0.5 }).data();
