@@ -66,9 +66,8 @@ const native = createNativePlugin({
 /** The oneDNN plugin, ready to pass to `createHearth({ plugins: [onednnPlugin] })`. */
 export const plugin: HearthPlugin = {
   manifest,
-  get origin() {
-    return native.origin;
-  },
+  /** An isolated runtime imports this same plugin, so its `threads` option applies there too. */
+  origin: { module: '@hearth/plugin-onednn', export: 'plugin' },
   register(host: PluginHost) {
     native.register({
       coreVersion: host.coreVersion,
