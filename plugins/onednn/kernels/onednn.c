@@ -75,7 +75,7 @@ static od_plan *od_build(const hk_op *op, int32_t composite, const hearth_tensor
   int ok = 0;
   if (!op && composite >= OD_SILU) {
     float alpha, beta;
-    dnnl_alg_kind_t alg = od_activation_alg(composite - OD_SILU, hk_num(a, na, "alpha", composite - OD_SILU == OD_ACT_ELU ? 1 : 0.01), &alpha, &beta);
+    dnnl_alg_kind_t alg = od_activation_alg(composite - OD_SILU, hk_num(a, na, "alpha", 0), &alpha, &beta);
     ok = od_build_eltwise(pl, alg, alpha, beta, out);
   } else if (!op) ok = composite == OD_LAYER_NORM ? od_build_layer_norm(pl, in, nin, a, na) : od_build_batch_norm(pl, in, a, na);
   else switch (op->family) {
@@ -190,14 +190,15 @@ static hearth_status od_launch_composite(int32_t which, int32_t kernel, const he
     return s;
   }
   int owned = 0, act = which >= OD_SILU;
+  double alpha = hk_num(attrs, nattrs, "alpha", 0); /* elu's and leaky_relu's (attributes come with defaults applied) */
   if (act && out->size < od_small) {
     od_leave(threads);
-    od_activation_c(which - OD_SILU, hk_num(attrs, nattrs, "alpha", which - OD_SILU == OD_ACT_ELU ? 1 : 0.01), in[0].data, out->data, out->size, 1);
+    od_activation_c(which - OD_SILU, alpha, in[0].data, out->data, out->size, 1);
     return HEARTH_OK;
   }
   od_plan *pl = od_plan_for(kernel, NULL, which, threads, in, nin, out, attrs, nattrs, &owned);
   int ran = pl && pl->how == OD_PRIMITIVES && od_run(pl, in, nin, out);
-  if (act) od_activation_c(which - OD_SILU, hk_num(attrs, nattrs, "alpha", which - OD_SILU == OD_ACT_ELU ? 1 : 0.01), in[0].data, out->data, out->size, !ran);
+  if (act) od_activation_c(which - OD_SILU, alpha, in[0].data, out->data, out->size, !ran);
   int done = act || (ran && od_no_nan(out, 1));
   if (owned) od_plan_free(pl);
   od_leave(threads);
