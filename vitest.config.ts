@@ -9,6 +9,8 @@ export default defineConfig({
     // Vitest's default (cores - 1) runs one file at a time on a 2-core machine, while many files wait on
     // child processes, servers and npm: two at a time keeps both cores busy.
     maxWorkers: Math.max(2, availableParallelism() - 1),
+    // A folder per run where test files share costly results (a certification run, packed tarballs).
+    globalSetup: ['tests/support/global-setup.ts'],
     testTimeout: 60_000, // a shared 2-core CI machine runs the conformance-heavy tests side by side
   },
 });

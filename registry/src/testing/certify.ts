@@ -8,13 +8,21 @@ import { writeBundle } from '../bundle.js';
 import { publicSigner, type Signer, type SignerKey } from '../keys.js';
 import type { TrustedSigner } from '../trust.js';
 import { readPluginPackage, type PluginPackage } from '../manifest.js';
+import { oncePerRun } from '../../../tests/support/once-per-run.js';
+
+const repoRoot = join(import.meta.dirname, '../../..');
 
 /** The CPU plugin's package manifest, read from the repository. */
 export const cpuPackage: PluginPackage = readPluginPackage(join(import.meta.dirname, '../../../plugins/cpu'));
 
-/** A real certification run of the CPU plugin (core profile), in this process. */
+/**
+ * A real certification run of the CPU plugin (core profile), made in this process by the first test file of
+ * the test run that asks, and shared with the others: its key hashes the core, the plugin, the suite and the
+ * lockfile, so it is never reused after any of them changes.
+ */
 export function certifyCpu(): Promise<RunResult> {
-  return runConformance({ plugin: cpuPlugin, certify: true });
+  const inputs = ['core', 'plugins/cpu', 'tests/conformance', 'package-lock.json'].map((p) => join(repoRoot, p));
+  return oncePerRun('certify-cpu-core', inputs, () => runConformance({ plugin: cpuPlugin, certify: true }));
 }
 
 /** A deep copy of a run, to tamper with. */
