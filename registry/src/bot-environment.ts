@@ -18,6 +18,12 @@ export interface LocalBotOptions {
   readonly deviceTypes?: readonly string[];
   /** The npm registry to fetch published tarballs from (default `HEARTH_NPM_REGISTRY`, else npm's). */
   readonly npmRegistry?: string;
+  /**
+   * Conformance queries (`hearth:op,add`) that limit the rerun to the cases they match. The default, none,
+   * reruns the whole profile as a certification run, which is what a bot checking submissions must do; a
+   * partial rerun is no certification, for checking the rerun's own workings on the cases that matter.
+   */
+  readonly queries?: readonly string[];
 }
 
 /**
@@ -53,7 +59,8 @@ export function localBotEnvironment(options: LocalBotOptions = {}): BotEnvironme
       const entry = p?.pkg.hearth.entry;
       if (!p || entry === undefined || !deviceTypes.includes(s.deviceType)) return undefined;
       const spec = `${join(p.dir, entry)}${p.pkg.hearth.export ? `#${p.pkg.hearth.export}` : ''}`;
-      return runConformance({ plugin: spec, device: s.deviceType, profile: s.profile, certify: true, freshSeed: drawFreshSeed() });
+      const scope = options.queries?.length ? { queries: options.queries } : { certify: true };
+      return runConformance({ plugin: spec, device: s.deviceType, profile: s.profile, ...scope, freshSeed: drawFreshSeed() });
     },
   };
 }

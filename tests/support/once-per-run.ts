@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { deserialize, serialize } from 'node:v8';
 import { inject } from 'vitest';
+import type {} from './global-setup.js'; // the type of inject('runCacheDir')
 
 const SKIPPED = new Set(['node_modules', 'dist', '.stryker-tmp', 'reports']);
 
