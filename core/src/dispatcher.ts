@@ -14,6 +14,7 @@ import type { KernelTensor } from './kernel.js';
 import type { TensorStore } from './memory.js';
 import { Tensor } from './tensor.js';
 import type { FieldChecker } from './field-check.js';
+import { notStoredError } from './not-stored.js';
 
 /** What to do when the inputs' device has no kernel, or inputs sit on different devices. */
 export type FallbackPolicy = 'error' | 'warn' | 'allow';
@@ -279,7 +280,7 @@ export class Dispatcher {
       if (e instanceof HearthError) throw e;
       throw new HearthError(
         'E_KERNEL',
-        `${p.schema.name}(${p.dtype}) on ${device.name} failed inside ${kernel.provenance.plugin}@${kernel.provenance.version}: ${describeError(e).replace(/\.$/, "")}. This is a plugin bug; report it to its vendor.`,
+        `${p.schema.name}(${p.dtype}) on ${device.name} failed inside ${kernel.provenance.plugin}@${kernel.provenance.version}: ${describeError(e)}. This is a plugin bug; report it to its vendor.`,
         { op: p.schema.name, device: device.name, plugin: kernel.provenance },
         { cause: e },
       );
@@ -301,6 +302,8 @@ export class Dispatcher {
 
   #fallback(op: number, p: CallPlan, inputs: readonly Tensor[]): Tensor {
     const from = p.device;
+    // A result its device can't hold can't come back from any fallback: say where that dtype lives instead.
+    if (!from.has(p.outDtype)) throw this.resultNotStored(p);
     const where = `${p.schema.name}(${p.dtype}) on ${from.name}`;
     const why = !from.has(p.dtype) || !from.has(p.outDtype) ? `${from.name} does not store ${from.has(p.dtype) ? p.outDtype : p.dtype}` : `no kernel for ${where}`;
     const target = this.fallbackTarget(op, p);
@@ -351,6 +354,15 @@ export class Dispatcher {
     } finally {
       this.store.disposeTemps(moved, `${p.schema.name}: freeing its inputs copied to ${to.name}`);
     }
+  }
+
+  /** The `E_DTYPE` of a call whose result dtype its device does not store, naming the devices that do. */
+  resultNotStored(p: CallPlan): HearthError {
+    const from = p.device;
+    return notStoredError(from, p.outDtype, this.readyDevices(), {
+      there: (d) => (p.schema.inputs.length === 0 ? `run ${p.schema.name} there with { device: "${d}" }` : `move the inputs there with \`await t.to("${d}")\``),
+      here: `use a dtype ${from.name} stores (${from.backend.dtypes.join(', ')})`,
+    });
   }
 
   /** Whether a call with no kernel anywhere is made through host memory instead (see `#onHost`). */

@@ -7,6 +7,7 @@ import type { Events, TransferEvent } from './events.js';
 import { Ledger } from './ledger.js';
 import { Scope, ScopeTracker } from './scope.js';
 import { Tensor, type TensorRuntime } from './tensor.js';
+import { notStoredError } from './not-stored.js';
 
 /** The storage of a pending tensor until its data arrives. */
 const NO_STORAGE: DeviceStorage = Object.freeze({ byteLength: 0 });
@@ -46,6 +47,8 @@ export class TensorStore implements TensorRuntime {
   constructor(
     private readonly events: Events,
     private readonly resolveDevice: (name: string) => Device,
+    /** The runtime's ready devices, for messages that say where a dtype is stored. */
+    private readonly devices: () => readonly Device[],
     private readonly trackStacks: boolean,
   ) {}
 
@@ -138,9 +141,9 @@ export class TensorStore implements TensorRuntime {
 
   #landCopy(t: Tensor, target: Device, data: HostArray, reason: TransferEvent['reason']): Tensor {
     if (!target.has(t.dtype)) {
-      throw new HearthError('E_DTYPE', `${target.name} does not store ${t.dtype}; cast the tensor to a dtype it has (${target.backend.dtypes.join(', ')}) first.`, {
-        device: target.name,
-        dtype: t.dtype,
+      throw notStoredError(target, t.dtype, this.devices(), {
+        there: (d) => (d === t.device ? `keep the tensor on ${d}` : `move it to ${d} instead`),
+        here: `cast it to a dtype ${target.name} stores first, e.g. t.cast("${target.backend.dtypes[0]}")`,
       });
     }
     const copy = this.fromHost(target, data, t.shape, t.dtype, t.createdBy);

@@ -13,6 +13,7 @@ import { IsolatedPlugin, type IsolationTimeouts } from './isolation/isolated-plu
 import { IsolatedBackend } from './isolation/isolated-backend.js';
 import { isolationChoice } from './isolation/choice.js';
 import { MAX_DEVICES } from './limits.js';
+import { notStoredError } from './not-stored.js';
 import { checkHearthOptions, checkTensorOptions, checkOpCall } from './arguments.js';
 import { checkBackend, type CheckedBackend } from './backend-check.js';
 import { withTimeLimit } from './time-limit.js';
@@ -198,7 +199,9 @@ export class Hearth {
     c.register(TOKENS.options, { useValue: options });
     c.register(TOKENS.table, { useFactory: instanceCachingFactory(() => new KernelTable()) });
     c.register(TOKENS.events, { useFactory: instanceCachingFactory(() => new Events()) });
-    c.register(TOKENS.store, { useFactory: instanceCachingFactory((d) => new TensorStore(d.resolve(TOKENS.events), resolveDevice, options.trackStacks ?? false)) });
+    c.register(TOKENS.store, {
+      useFactory: instanceCachingFactory((d) => new TensorStore(d.resolve(TOKENS.events), resolveDevice, () => this.#fallbackOrder(), options.trackStacks ?? false)),
+    });
     const loaderPolicy = { allowOverrides: options.allowOverrides ?? false, registerTimeoutMs: options.timeouts?.register ?? DEFAULT_TIMEOUT_MS };
     c.register(TOKENS.loader, { useFactory: instanceCachingFactory((d) => new PluginLoader(d.resolve(TOKENS.table), loaderPolicy)) });
     c.register(TOKENS.dispatcher, {
@@ -461,7 +464,10 @@ export class Hearth {
     const dev = this.#device(options.device);
     const host = toHost(data, options.dtype, options.shape);
     if (!dev.has(host.dtype)) {
-      throw new HearthError('E_DTYPE', `${dev.name} does not store ${host.dtype}; it has ${dev.backend.dtypes.join(', ')}.`, { device: dev.name, dtype: host.dtype });
+      throw notStoredError(dev, host.dtype, this.#fallbackOrder(), {
+        there: (d) => `make the tensor there with { device: "${d}" }`,
+        here: `give a dtype ${dev.name} stores, e.g. { dtype: "${dev.backend.dtypes[0]}" }`,
+      });
     }
     return this.store.fromHost(dev, host.data, host.shape, host.dtype);
   }
@@ -533,6 +539,7 @@ export class Hearth {
   /** What the fallback policy does with a call that has no kernel on its device: the dispatcher's own answer. */
   #fallbackReason(op: number, p: CallPlan): string {
     const missing = !p.device.has(p.dtype) || !p.device.has(p.outDtype) ? `${p.device.name} does not store ${p.device.has(p.dtype) ? p.outDtype : p.dtype}` : `no kernel for ${p.schema.name}(${p.dtype}) on ${p.device.name}`;
+    if (!p.device.has(p.outDtype)) return `${missing}; no fallback can bring the result back, so the call fails with E_DTYPE: ${this.dispatcher.resultNotStored(p).message}`;
     if (this.fallback.policy === 'error') return `${missing}; fallback policy "error" refuses the call (E_NO_KERNEL).`;
     const target = this.dispatcher.fallbackTarget(op, p);
     if (!target && this.dispatcher.makesOnHost(p)) return `${missing}; fallback policy "${this.fallback.policy}" makes it through host memory on ${p.device.name}.`;

@@ -16,7 +16,7 @@ export { caseId, parseCaseId, parseQuery, matchesQuery, parseShard, inShard, typ
 export { ACCURACY, type Accuracy, type AccuracyClass, type Bound } from './accuracy.js';
 export { evaluate, dtypesOf, ORACLES, type CallDtypes } from './oracle/index.js';
 export type { Expected, OracleFn, OracleTensor } from './oracle/types.js';
-export { compare, type Comparison, type WorstElement } from './numeric/compare.js';
+export { compare, type Comparison, type SpecialMismatches, type WorstElement } from './numeric/compare.js';
 export { roundFloat16, roundTo, ulpOf, unitRoundoff } from './numeric/float.js';
 export { FAILING, type CaseResult, type CaseStatus, type AccuracyRecord, type FailureDetail } from './results.js';
 export { runConformance, selectCases, type RunOptions, type RunResult, type Selection } from './runner/run.js';
@@ -34,7 +34,7 @@ export { junitXml } from './report/junit.js';
 export { validateResults } from './report/validate.js';
 export { markdownSummary } from './report/markdown.js';
 export { htmlReport, backendsHtml, opBackendCells, type BackendColumn } from './report/html.js';
-export { describeFailure, rerunCommand, matrix, cellStatus, ulpHistogram, ULP_BUCKETS, num, specialNumbers, type MatrixCell, type UlpBucket } from './report/format.js';
+export { describeFailure, accuracyLine, rerunCommand, matrix, cellStatus, ulpHistogram, ULP_BUCKETS, num, specialNumbers, type MatrixCell, type UlpBucket } from './report/format.js';
 export { missingPairs, missingBlock } from './report/missing.js';
 export { ProgressBar } from './progress.js';
 
