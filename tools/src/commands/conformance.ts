@@ -2,8 +2,8 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { Command, Option } from 'commander';
 import { HearthError, isErrorCode } from '@hearth/core';
-import { packageDirOf, readPluginPackage } from '@hearth/registry';
 import { prepareCertification } from './certify.js';
+import { claimedProfile } from '../plugins.js';
 import {
   ProgressBar,
   describeFailure,
@@ -93,15 +93,6 @@ function printFailures(run: RunResult, dir: string | undefined): void {
   for (const r of shown.results.filter((x) => FAILING.includes(x.status))) {
     const withPath = r.failure?.inputsFile ? { ...r, failure: { ...r.failure, inputsFile: join(base, r.failure.inputsFile) } } : r;
     console.log(`\n${describeFailure(shown, withPath)}`);
-  }
-}
-
-/** The first profile a plugin package's manifest claims (`hearth.profiles`), when the plugin is a package that has one. */
-function claimedProfile(plugin: string): string | undefined {
-  try {
-    return readPluginPackage(packageDirOf(plugin)).hearth.profiles[0];
-  } catch {
-    return undefined; // a bare module path or an unpackaged plugin: no claim to follow
   }
 }
 
