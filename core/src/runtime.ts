@@ -293,8 +293,10 @@ export class Hearth {
     }
     const failed: BackendFailure[] = [];
     for (const type of wanted) {
-      const rec = this.#loader.factories.find((f) => f.factory.type === type);
-      if (!rec) {
+      // Every provider of the type makes devices, numbered in order of preference: the first provider's
+      // devices are type:0.., the next one's follow (a partial plugin beside the full one for the same type).
+      const recs = this.#loader.factories.filter((f) => f.factory.type === type).sort((a, b) => b.priority - a.priority);
+      if (recs.length === 0) {
         const failedPlugin = this.#loader.records.find((r) => r.status === 'failed' && r.manifest?.deviceTypes.includes(type));
         failed.push({
           backend: type,
@@ -305,21 +307,25 @@ export class Hearth {
         });
         continue;
       }
-      try {
-        const list = await this.#createBackends(type, rec.plugin, rec.factory.create.bind(rec.factory));
-        if (this.#closed) {
-          for (const b of list) await Promise.resolve(b.dispose?.()).catch(() => undefined);
-          break;
+      let index = 0;
+      for (const rec of recs) {
+        try {
+          const list = await this.#createBackends(type, rec.plugin, rec.factory.create.bind(rec.factory));
+          if (this.#closed) {
+            for (const b of list) await Promise.resolve(b.dispose?.()).catch(() => undefined);
+            break;
+          }
+          for (const backend of list) {
+            const name = `${type}:${index++}`;
+            this.#devices.set(name, new Device(name, type, this.#table.deviceTypeId(rec.kernelKey), backend, rec.plugin, this.store.ledger));
+          }
+        } catch (e) {
+          const error = e instanceof HearthError ? e : new HearthError('E_BACKEND_INIT', `The ${type} backend of ${rec.plugin} failed to start: ${describeError(e)}.`, { backend: type }, { cause: e });
+          failed.push({ backend: type, plugin: rec.plugin, error });
+          this.#events.emit('warning', { code: error.code, message: error.message });
         }
-        list.forEach((backend, i) => {
-          const name = `${type}:${i}`;
-          this.#devices.set(name, new Device(name, type, this.#table.deviceTypeId(type), backend, rec.plugin, this.store.ledger));
-        });
-      } catch (e) {
-        const error = e instanceof HearthError ? e : new HearthError('E_BACKEND_INIT', `The ${type} backend of ${rec.plugin} failed to start: ${describeError(e)}.`, { backend: type }, { cause: e });
-        failed.push({ backend: type, plugin: rec.plugin, error });
-        this.#events.emit('warning', { code: error.code, message: error.message });
       }
+      if (this.#closed) break;
     }
     if (this.#closed) throw this.#disposedError();
     const firsts = names.map((t) => this.#devices.get(`${t}:0`)).filter((d) => d !== undefined);
