@@ -4,6 +4,7 @@ import { Command, Option } from 'commander';
 import { HearthError, isErrorCode } from '@hearth/core';
 import { prepareCertification } from './certify.js';
 import { claimedProfile } from '../plugins.js';
+import { onnxModelRunner } from '../model-runner.js';
 import {
   ProgressBar,
   describeFailure,
@@ -144,6 +145,7 @@ export async function runConformanceCommand(given: ConformanceCliOptions): Promi
     certify: opts.certify ?? false,
     ...(freshSeed !== undefined ? { freshSeed } : {}),
     timeoutMs: opts.timeout,
+    models: onnxModelRunner,
     onProgress: (done, total, last) => {
       if (FAILING.includes(last.status)) failures++;
       bar?.update(done, total, last.id, failures);

@@ -6,6 +6,7 @@ import { ProgressBar, backendsHtml, opBackendCells, runConformance, writeReports
 import { claimedProfile, importInstalledPlugins, importPlugin, specOf } from '../plugins.js';
 import { formatTable } from '../table.js';
 import { buildLocalRegistry, type MainRun } from './main-registry.js';
+import { onnxModelRunner } from '../model-runner.js';
 
 /** Options of {@link runMain}. */
 export interface MainOptions {
@@ -85,7 +86,7 @@ export async function runMain(options: MainOptions = {}): Promise<number> {
       const bar = process.stderr.isTTY ? new ProgressBar(process.stderr, title) : undefined;
       try {
         // A plugin is judged by the profile it claims: a certified core-partial plugin is not failed for lacking core's ops.
-        const run = await runConformance({ plugin: p.spec, device: type, profile: p.profile, certify: true, onProgress: (d, t, r) => bar?.update(d, t, r.id, 0) });
+        const run = await runConformance({ plugin: p.spec, device: type, profile: p.profile, certify: true, models: onnxModelRunner, onProgress: (d, t, r) => bar?.update(d, t, r.id, 0) });
         bar?.done();
         writeReports(run, join(dir, type));
         columns.push({ title, run });

@@ -148,3 +148,24 @@ export function ulpHistogram(results: readonly CaseResult[]): Map<string, number
   }
   return out;
 }
+
+/** A model case of a model profile, as reports list it. */
+export interface ModelRow {
+  /** The model's name. */
+  readonly model: string;
+  /** The case's status. */
+  readonly status: CaseStatus;
+  /** The largest |hearth - onnxruntime| over its outputs, and the largest relative error. */
+  readonly figures: string;
+}
+
+/** The rows of the reference models a run ran (none for an op profile). */
+export function modelRows(run: Pick<RunResult, 'results'>): ModelRow[] {
+  return run.results
+    .filter((r) => r.kind === 'model')
+    .map((r) => ({
+      model: /^hearth:model,([^:]+):/.exec(r.id)?.[1] ?? r.id,
+      status: r.status,
+      figures: r.accuracy ? `max abs ${num(r.accuracy.maxAbsError)}, max rel ${num(r.accuracy.maxRelError)}` : (r.message ?? ''),
+    }));
+}
