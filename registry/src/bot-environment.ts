@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { drawFreshSeed, getProfile, runConformance, type ModelRunner } from '@hearth/conformance';
+import { PROFILES, drawFreshSeed, runConformance, type ModelRunner } from '@hearth/conformance';
 import { findInstalledPlugins } from './discover.js';
 import type { CertificateStatement } from './bundle.js';
 import type { BotEnvironment } from './github.js';
@@ -54,7 +54,7 @@ export function localBotEnvironment(options: LocalBotOptions = {}): BotEnvironme
       const p = find(s);
       const entry = p?.pkg.hearth.entry;
       if (!p || entry === undefined || !deviceTypes.includes(s.deviceType)) return undefined;
-      if (getProfile(s.profile).models !== undefined && !options.models) return undefined;
+      if (PROFILES.find((p) => p.name === s.profile)?.models !== undefined && !options.models) return undefined;
       const spec = `${join(p.dir, entry)}${p.pkg.hearth.export ? `#${p.pkg.hearth.export}` : ''}`;
       return runConformance({ plugin: spec, device: s.deviceType, profile: s.profile, certify: true, freshSeed: drawFreshSeed(), ...(options.models ? { models: options.models } : {}) });
     },
