@@ -317,17 +317,22 @@ export class Dispatcher {
     if (onHost) return onHost;
     if (!target) {
       const others = this.table.entries().filter((e) => e.op === p.schema.name && e.dtype === p.dtype).map((e) => e.device);
-      const ready = this.readyDevices().map((d) => d.type);
+      // By name: two plugins may provide one device type, and only one of their devices may have the kernel.
+      const readyWith = this.readyDevices().filter((d) => d !== from && d.has(p.dtype) && d.has(p.outDtype) && this.table.lookup(d.typeId, op, dtypeCode(p.dtype)) !== undefined).map((d) => d.name);
       const advice =
         this.fallback.policy === 'error'
           ? ', or create the runtime with fallback: "warn" (the default) to run it where a kernel exists.'
-          : others.some((t) => ready.includes(t))
+          : readyWith.length > 0
             ? `; the fallback device ${JSON.stringify(this.fallback.device)} has none (fallback: { device: "auto" } picks any ready device with the kernel).`
             : '; no ready device of this runtime has one, so nothing can run it (load a plugin that has it, e.g. the CPU plugin).';
       throw new HearthError(
         'E_NO_KERNEL',
         `${why}.` +
-          (others.length ? ` Device types with one: ${[...new Set(others)].join(', ')}; move the inputs there with \`await t.to(...)\`` : ' No installed plugin has one; cast to a supported dtype') +
+          (readyWith.length
+            ? ` Ready devices with one: ${readyWith.join(', ')}; move the inputs there with \`await t.to("${readyWith[0]}")\``
+            : others.length
+              ? ` Device types with one: ${[...new Set(others)].join(', ')}; move the inputs there with \`await t.to(...)\``
+              : ' No installed plugin has one; cast to a supported dtype') +
           advice,
         { op: p.schema.name, dtype: p.dtype, device: from.name },
       );

@@ -54,6 +54,20 @@ describe('a partial plugin beside a full one', () => {
     await h.dispose();
   });
 
+  it('in strict mode, names the device of the same type that has the kernel', async () => {
+    const h = createHearth({ plugins: [full('cpu'), addOnly('cpu', 50)], fallback: 'error' });
+    await h.ready();
+    const x = h.tensor([1, 2]);
+    try {
+      x.mul(x);
+      expect.unreachable();
+    } catch (e) {
+      expect(isHearthError(e, 'E_NO_KERNEL')).toBe(true);
+      expect((e as Error).message).toContain('Ready devices with one: cpu:1; move the inputs there with `await t.to("cpu:1")`');
+    }
+    await h.dispose();
+  });
+
   it('for the same device type, preferred last: the full plugin is the default, the partial one usable by name', async () => {
     const h = createHearth({ plugins: [addOnly('cpu', -1), full('cpu')] });
     await h.ready();
