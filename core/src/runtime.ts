@@ -351,7 +351,7 @@ export class Hearth {
         ...this.#report.plugins.filter((p) => p.status === 'failed').map((p) => `${p.name}: ${p.error?.message ?? 'failed to load'}`),
         ...failed.map((f) => `${f.backend}: ${f.error.message}`),
       ].join('; ');
-      throw new HearthError('E_NO_BACKEND', reasons ? `No backend is ready: ${reasons.replace(/\.$/, '')}.` : 'No backend is ready: no plugin provides one. Pass plugins to createHearth({ plugins }) and check HEARTH_BACKENDS.', {
+      throw new HearthError('E_NO_BACKEND', reasons ? `No backend is ready: ${describeError(reasons)}.` : 'No backend is ready: no plugin provides one. Pass plugins to createHearth({ plugins }) and check HEARTH_BACKENDS.', {
         failed,
         plugins: this.#report.plugins,
       });

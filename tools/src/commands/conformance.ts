@@ -1,7 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { Command, Option } from 'commander';
-import { HearthError, isErrorCode } from '@hearth/core';
+import { describeError, HearthError, isErrorCode } from '@hearth/core';
 import { prepareCertification } from './certify.js';
 import { claimedProfile } from '../plugins.js';
 import { onnxModelRunner } from '../model-runner.js';
@@ -158,7 +158,7 @@ export async function runConformanceCommand(given: ConformanceCliOptions): Promi
     const where = written ? ` The report is in ${join(written.dir, 'index.html')}.` : '';
     throw new HearthError(
       isErrorCode(run.init.code) ? run.init.code : 'E_BACKEND_INIT',
-      `${run.plugin.name}@${run.plugin.version}: the ${run.device.type} device could not start, so no case ran: ${(run.init.reason ?? 'no reason given').replace(/\.$/, '')}. Fix what stops the device (a driver, a library, the machine) and run again.${where}`,
+      `${run.plugin.name}@${run.plugin.version}: the ${run.device.type} device could not start, so no case ran: ${describeError(run.init.reason ?? 'no reason given')}. Fix what stops the device (a driver, a library, the machine) and run again.${where}`,
       { plugin: run.plugin.name, device: run.device.type },
     );
   }
