@@ -9,17 +9,21 @@ const KC: i32 = 256;
 const MC: i32 = 64; // rows per A block (a multiple of MR)
 export const PANELS: i32 = 4; // column panels per claimed chunk of the GEMM (and of conv2d)
 
-/** Packs rows [0, m) of row-major A (m x k, row stride lda) into MR-row panels: pA[(i*k + p)*MR + r]. */
-export function pack_a(tid: i32, work: usize, a: usize, lda: i32, m: i32, k: i32, pA: usize): void {
+/**
+ * Packs rows [0, m) of A (m x k; element (row, p) at a + (row·rs + p·cs)·4: row-major is rs = lda, cs = 1,
+ * a transposed operand swaps them) into MR-row panels: pA[(i*k + p)*MR + r].
+ */
+export function pack_a(tid: i32, work: usize, a: usize, rs: i32, cs: i32, m: i32, k: i32, pA: usize): void {
   const panels = (m + MR - 1) / MR;
+  const step = <usize>cs << 2;
   for (let i = claim(work, 1, panels); i < panels; i = claim(work, 1, panels)) {
     let dst = pA + ((<usize>i * <usize>k * MR) << 2);
     for (let r = 0; r < MR; r++) {
       const row = i * MR + r;
       let d = dst + (<usize>r << 2);
       if (row < m) {
-        const src = a + ((<usize>row * <usize>lda) << 2);
-        for (let p = 0; p < k; p++, d += MR << 2) store<f32>(d, load<f32>(src + (<usize>p << 2)));
+        let src = a + ((<usize>row * <usize>rs) << 2);
+        for (let p = 0; p < k; p++, d += MR << 2, src += step) store<f32>(d, load<f32>(src));
       } else {
         for (let p = 0; p < k; p++, d += MR << 2) store<f32>(d, 0);
       }
@@ -27,22 +31,31 @@ export function pack_a(tid: i32, work: usize, a: usize, lda: i32, m: i32, k: i32
   }
 }
 
-/** Packs row-major B (k x n, row stride ldb) into NR-column panels: pB[(j*k + p)*NR + c]. */
-export function pack_b(tid: i32, work: usize, b: usize, ldb: i32, n: i32, k: i32, pB: usize): void {
+/**
+ * Packs B (k x n; element (p, c) at b + (p·rs + c·cs)·4: row-major is rs = ldb, cs = 1, a transposed
+ * operand swaps them) into NR-column panels: pB[(j*k + p)*NR + c].
+ */
+export function pack_b(tid: i32, work: usize, b: usize, rs: i32, cs: i32, n: i32, k: i32, pB: usize): void {
   const panels = (n + NR - 1) / NR;
   for (let j = claim(work, 1, panels); j < panels; j = claim(work, 1, panels)) {
     const c0 = j * NR;
     let d = pB + ((<usize>j * <usize>k * NR) << 2);
-    if (c0 + NR <= n) {
+    if (cs == 1 && c0 + NR <= n) {
       for (let p = 0; p < k; p++, d += NR << 2) {
-        const src = b + ((<usize>p * <usize>ldb + c0) << 2);
+        const src = b + ((<usize>p * <usize>rs + c0) << 2);
         v128.store(d, v128.load(src));
         v128.store(d, v128.load(src, 16), 16);
       }
     } else {
-      for (let p = 0; p < k; p++, d += NR << 2) {
-        const src = b + ((<usize>p * <usize>ldb) << 2);
-        for (let c = 0; c < NR; c++) store<f32>(d + (<usize>c << 2), c0 + c < n ? load<f32>(src + (<usize>(c0 + c) << 2)) : 0);
+      // Column by column, so a transposed operand (cs = k, rs = 1) is read along its rows.
+      for (let c = 0; c < NR; c++) {
+        let dc = d + (<usize>c << 2);
+        if (c0 + c < n) {
+          let src = b + ((<usize>(c0 + c) * <usize>cs) << 2);
+          for (let p = 0; p < k; p++, dc += NR << 2, src += <usize>rs << 2) store<f32>(dc, load<f32>(src));
+        } else {
+          for (let p = 0; p < k; p++, dc += NR << 2) store<f32>(dc, 0);
+        }
       }
     }
   }

@@ -6,3 +6,4 @@ export { sum_rows_f32, sum_part_f32 } from './reduce';
 export { softmax_rows_f32 } from './softmax';
 export { pack_a, pack_b, gemm_f32 } from './gemm';
 export { conv_f32 } from './conv';
+export { layer_norm_f32 } from './norm';

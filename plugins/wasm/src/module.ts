@@ -7,9 +7,10 @@ export interface KernelExports {
   sum_rows_f32(tid: number, work: number, x: number, o: number, rows: number, n: number, mean: number): void;
   sum_part_f32(tid: number, work: number, x: number, n: number, partials: number): void;
   softmax_rows_f32(tid: number, work: number, x: number, o: number, rows: number, n: number, log: number): void;
-  pack_a(tid: number, work: number, a: number, lda: number, m: number, k: number, pA: number): void;
-  pack_b(tid: number, work: number, b: number, ldb: number, n: number, k: number, pB: number): void;
+  pack_a(tid: number, work: number, a: number, rs: number, cs: number, m: number, k: number, pA: number): void;
+  pack_b(tid: number, work: number, b: number, rs: number, cs: number, n: number, k: number, pB: number): void;
   gemm_f32(tid: number, work: number, pA: number, pB: number, c: number, m: number, n: number, k: number, ldc: number, tiles: number): void;
+  layer_norm_f32(tid: number, work: number, x: number, o: number, rows: number, n: number, scale: number, bias: number, eps: number): void;
   conv_f32(tid: number, work: number, x: number, C: number, H: number, W: number, geom: number, pA: number, m: number, scratch: number, c: number, bias: number, tiles: number): void;
 }
 
@@ -27,6 +28,7 @@ export const KERNEL_NAMES: readonly KernelName[] = [
   'pack_b',
   'gemm_f32',
   'conv_f32',
+  'layer_norm_f32',
 ];
 
 function decode(base64: string): Uint8Array {
