@@ -11,6 +11,9 @@ export interface KernelExports {
   pack_b(tid: number, work: number, b: number, rs: number, cs: number, n: number, k: number, pB: number): void;
   gemm_f32(tid: number, work: number, pA: number, pB: number, c: number, m: number, n: number, k: number, ldc: number, tiles: number): void;
   layer_norm_f32(tid: number, work: number, x: number, o: number, rows: number, n: number, scale: number, bias: number, eps: number): void;
+  col2im_f32(tid: number, work: number, cols: number, o: number, og: number, h: number, w: number, oh: number, ow: number, geom: number): void;
+  pool_f32(tid: number, work: number, x: number, o: number, planes: number, H: number, W: number, OH: number, OW: number, geom: number, avg: number, includePad: number): void;
+  resize_f32(tid: number, work: number, x: number, o: number, planes: number, ih: number, iw: number, oh: number, ow: number, taps: number, linear: number): void;
   conv_f32(tid: number, work: number, x: number, C: number, H: number, W: number, geom: number, pA: number, m: number, scratch: number, c: number, bias: number, tiles: number): void;
 }
 
@@ -29,6 +32,9 @@ export const KERNEL_NAMES: readonly KernelName[] = [
   'gemm_f32',
   'conv_f32',
   'layer_norm_f32',
+  'col2im_f32',
+  'pool_f32',
+  'resize_f32',
 ];
 
 function decode(base64: string): Uint8Array {

@@ -186,50 +186,6 @@ export const fastMatmul: FastFn = ([a, b], out, _attrs, ctx) => {
   return true;
 };
 
-type Pair = [number, number];
-
-/** Columns of the im2col matrix each thread packs at a time (assembly/gemm.ts's PANELS times NR). */
-const CONV_COLUMNS = 32;
-
-/**
- * conv2d as im2col and the packed GEMM fused per chunk of output pixels (each thread packs its chunk's
- * im2col columns into its own scratch and multiplies them at once), per image and group.
- */
-export const fastConv2d: FastFn = ([x, w, bias], out, attrs, ctx) => {
-  // Zero padding times an infinite weight would be NaN where the definition skips the padding: such
-  // weights take the generic kernel.
-  const wv = (w!.storage as WasmStorage).data;
-  for (let i = 0; i < wv.length; i++) if (!Number.isFinite(wv[i]!)) return false;
-  const [N, C, H, W] = x!.shape as [number, number, number, number];
-  const [O, Cg, KH, KW] = w!.shape as [number, number, number, number];
-  const [OH, OW] = [out.shape[2]!, out.shape[3]!];
-  const groups = attrs['groups'] as number;
-  const Og = O / groups;
-  const K = Cg * KH * KW;
-  const P = OH * OW;
-  if (out.size === 0) return true;
-  const { pool } = ctx.backend;
-  const parallel = Og * P * K >= PARALLEL_FLOPS;
-  const geom = ctx.allocate('int32', 10) as WasmStorage;
-  const pA = scratch(ctx, Math.ceil(Og / 4) * 4 * K);
-  const pB = scratch(ctx, CONV_COLUMNS * K * pool.threads);
-  const tiles = scratch(ctx, 32 * pool.threads);
-  try {
-    (geom.data as Int32Array).set([KH, KW, ...(attrs['stride'] as Pair), ...(attrs['padding'] as Pair), ...(attrs['dilation'] as Pair), OH, OW]);
-    for (let g = 0; g < groups; g++) {
-      pool.run('pack_a', [ptr(w!) + g * Og * K * 4, K, 1, Og, K, pA.ptr], false);
-      for (let img = 0; img < N; img++) {
-        const c = ptr(out) + (img * O + g * Og) * P * 4;
-        const x0 = ptr(x!) + (img * C + g * Cg) * H * W * 4;
-        pool.run('conv_f32', [x0, Cg, H, W, geom.ptr, pA.ptr, Og, pB.ptr, c, bias ? ptr(bias) + g * Og * 4 : 0, tiles.ptr], parallel);
-      }
-    }
-  } finally {
-    for (const s of [geom, pA, pB, tiles]) ctx.release(s, s.dtype, s.size);
-  }
-  return true;
-};
-
 /** The fast paths by operator (all float32). */
 export const FAST_PATHS: Readonly<Record<string, FastFn>> = {
   ...Object.fromEntries(Object.keys(BINARY_OPS).map((op) => [op, fastBinary(op)])),
@@ -239,7 +195,6 @@ export const FAST_PATHS: Readonly<Record<string, FastFn>> = {
   softmax: fastSoftmax(false),
   log_softmax: fastSoftmax(true),
   matmul: fastMatmul,
-  conv2d: fastConv2d,
 };
 
 /** A kernel that tries `fast` and otherwise runs `generic`. */
