@@ -154,3 +154,49 @@ export function gemmPanels(tid: i32, pA: usize, pB: usize, jb: i32, c: usize, m:
     }
   }
 }
+
+/** The widest rows gemm_small_f32 takes: beyond, packing B pays for itself. */
+export const SMALL_M: i32 = 4;
+
+/**
+ * C (m x n, row stride n) = A (m x k; element (i, p) at a + (i·rs + p·cs)·4) · B (k x n, row-major, row
+ * stride ldb), without packing: the matrix-vector products of batch-1 inference, where packing B would copy
+ * more than the product reads. Threads claim (row, 16 columns) blocks; each keeps its 16 sums in four
+ * vectors while B's rows stream past, summing over p in order as the micro-kernel does.
+ */
+export function gemm_small_f32(tid: i32, work: usize, a: usize, rs: i32, cs: i32, b: usize, ldb: i32, c: usize, m: i32, n: i32, k: i32): void {
+  const blocks = (n + 15) / 16;
+  const units = m * blocks;
+  const ldbB = <usize>ldb << 2;
+  const aStep = <usize>cs << 2;
+  for (let u = claim(work, 1, units); u < units; u = claim(work, 1, units)) {
+    const i = u / blocks;
+    const c0 = (u % blocks) * 16;
+    const width = min(16, n - c0);
+    let ap = a + ((<usize>i * <usize>rs) << 2);
+    let bp = b + (<usize>c0 << 2);
+    const out = c + ((<usize>i * <usize>n + <usize>c0) << 2);
+    if (width == 16) {
+      let s0 = f32x4.splat(0), s1 = s0, s2 = s0, s3 = s0;
+      for (let p = 0; p < k; p++, ap += aStep, bp += ldbB) {
+        const av = v128.load32_splat(ap);
+        s0 = f32x4.add(s0, f32x4.mul(av, v128.load(bp)));
+        s1 = f32x4.add(s1, f32x4.mul(av, v128.load(bp, 16)));
+        s2 = f32x4.add(s2, f32x4.mul(av, v128.load(bp, 32)));
+        s3 = f32x4.add(s3, f32x4.mul(av, v128.load(bp, 48)));
+      }
+      v128.store(out, s0);
+      v128.store(out, s1, 16);
+      v128.store(out, s2, 32);
+      v128.store(out, s3, 48);
+      continue;
+    }
+    for (let q = 0; q < width; q++) {
+      let s: f32 = 0;
+      let ap2 = ap;
+      let bq = bp + (<usize>q << 2);
+      for (let p = 0; p < k; p++, ap2 += aStep, bq += ldbB) s += load<f32>(ap2) * load<f32>(bq);
+      store<f32>(out + (<usize>q << 2), s);
+    }
+  }
+}

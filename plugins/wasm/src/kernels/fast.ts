@@ -148,13 +148,21 @@ export interface Operand {
 /** A row-major operand with `cols` columns; `transposed` reads it as its transpose. */
 export const operand = (at: number, cols: number, transposed = false): Operand => (transposed ? { at, rs: 1, cs: cols } : { at, rs: cols, cs: 1 });
 
+/** Rows of C up to which a row-major B is read in place (assembly/gemm.ts's SMALL_M). */
+const SMALL_M = 4;
+
 /**
- * C = A · B through the packed GEMM: A (m x k) and B (k x n) are packed into scratch (in parallel), then
+ * C = A · B: for up to SMALL_M rows and a row-major B, straight from B (batch-1 inference); else through
+ * the packed GEMM: A (m x k) and B (k x n) are packed into scratch (in parallel), then
  * the threads split C's column panels. Addresses in bytes.
  */
 export function gemm(ctx: KernelContext<WasmBackend>, a: Operand, b: Operand, c: number, m: number, n: number, k: number): void {
   const { pool } = ctx.backend;
   const parallel = m * n * k >= PARALLEL_FLOPS;
+  if (m <= SMALL_M && b.cs === 1) {
+    pool.run('gemm_small_f32', [a.at, a.rs, a.cs, b.at, b.rs, c, m, n, k], parallel);
+    return;
+  }
   const pA = scratch(ctx, Math.ceil(m / 4) * 4 * k);
   const pB = scratch(ctx, Math.ceil(n / 8) * 8 * k);
   const tiles = scratch(ctx, 32 * pool.threads);
