@@ -8,3 +8,4 @@ export { pack_a, pack_b, gemm_f32, gemm_small_f32 } from './gemm';
 export { conv_f32, col2im_f32 } from './conv';
 export { pool_f32, resize_f32 } from './sampling';
 export { layer_norm_f32 } from './norm';
+export { strided_copy_32 } from './movement';

@@ -2,9 +2,10 @@ import type { DType, KernelSpec } from '@hearth/core';
 import { CPU_KERNELS } from '@hearth/plugin-cpu';
 import { FAST_PATHS, withFallback } from './fast.js';
 import { FUSED_KERNELS } from './fused.js';
+import { MOVEMENT_FAST_PATHS } from './movement.js';
 import { SPATIAL_FAST_PATHS } from './spatial.js';
 
-const FAST: typeof FAST_PATHS = { ...FAST_PATHS, ...SPATIAL_FAST_PATHS };
+const FAST: typeof FAST_PATHS = { ...FAST_PATHS, ...SPATIAL_FAST_PATHS, ...MOVEMENT_FAST_PATHS };
 
 const STORED: readonly DType[] = ['float32', 'int32', 'bool'];
 const asList = (d: DType | readonly DType[]): readonly DType[] => (typeof d === 'string' ? [d] : d);
