@@ -46,7 +46,11 @@ function im2colPanel(x: usize, C: i32, H: i32, W: i32, g: Geom, j: i32, d: usize
             v128.store(d, v128.load(src));
             v128.store(d, v128.load(src, 16), 16);
           } else {
-            for (let q = 0; q < NR; q++) store<f32>(d + (<usize>q << 2), pixel(x, H, W, c, iy, ix + q));
+            // Part of the 8 pixels fall in the padding: zeros, then the run inside the row.
+            v128.store(d, i32x4.splat(0));
+            v128.store(d, i32x4.splat(0), 16);
+            const row = x + ((<usize>((c * H + iy) * W)) << 2);
+            for (let q = max(0, -ix), qb = min(NR, W - ix); q < qb; q++) store<f32>(d + (<usize>q << 2), load<f32>(row + (<usize>(ix + q) << 2)));
           }
         } else {
           for (let q = 0; q < NR; q++) {

@@ -99,16 +99,21 @@ describe.each([1, 2])('wasm spatial kernels on %i thread(s)', (threads) => {
   });
 
   it.each([
-    ['max', [2, 2], [2, 2], [0, 0], false],
-    ['max', [3, 3], [1, 1], [1, 1], false],
-    ['avg', [3, 2], [2, 1], [1, 0], false],
-    ['avg', [3, 3], [2, 2], [1, 1], true],
-  ] as const)('%s_pool2d, kernel %j, stride %j, padding %j, countIncludePad %s', async (kind, k, s, p, includePad) => {
-    for (const [N, C, H, W] of [[1, 1, 5, 7], [2, 3, 16, 16], [4, 16, 40, 40]] as const) {
+    ['max', [2, 2], [2, 2], [0, 0], false, false],
+    ['max', [2, 2], [2, 2], [0, 0], false, true],
+    ['max', [3, 3], [1, 1], [1, 1], false, false],
+    ['avg', [3, 2], [2, 1], [1, 0], false, false],
+    ['avg', [3, 3], [2, 2], [1, 1], true, false],
+  ] as const)('%s_pool2d, kernel %j, stride %j, padding %j, countIncludePad %s, ceilMode %s', async (kind, k, s, p, includePad, ceilMode) => {
+    for (const [N, C, H, W] of [[1, 1, 5, 7], [2, 3, 16, 16], [4, 16, 40, 40], [1, 2, 9, 17]] as const) {
       const x = randomF32(N + H, N * C * H * W);
       if (kind === 'max') x[3] = NaN;
-      const OH = Math.floor((H + 2 * p[0] - k[0]) / s[0]) + 1;
-      const OW = Math.floor((W + 2 * p[1] - k[1]) / s[1]) + 1;
+      // With ceilMode a last, clipped window is added where it starts inside the input (PyTorch's rule).
+      const out = (size: number, i: 0 | 1) => {
+        const o = (ceilMode ? Math.ceil : Math.floor)((size + 2 * p[i] - k[i]) / s[i]) + 1;
+        return ceilMode && (o - 1) * s[i] >= size + p[i] ? o - 1 : o;
+      };
+      const [OH, OW] = [out(H, 0), out(W, 1)];
       const want: number[] = [];
       for (let plane = 0; plane < N * C; plane++) {
         for (let oy = 0; oy < OH; oy++) {
@@ -122,7 +127,8 @@ describe.each([1, 2])('wasm spatial kernels on %i thread(s)', (threads) => {
         }
       }
       const X = h().tensor(x, { shape: [N, C, H, W] });
-      const y = kind === 'max' ? h().max_pool2d(X, { kernelSize: [...k], stride: [...s], padding: [...p] }) : h().avg_pool2d(X, { kernelSize: [...k], stride: [...s], padding: [...p], countIncludePad: includePad });
+      const y = kind === 'max' ? h().max_pool2d(X, { kernelSize: [...k], stride: [...s], padding: [...p], ceilMode }) : h().avg_pool2d(X, { kernelSize: [...k], stride: [...s], padding: [...p], countIncludePad: includePad });
+      expect(y.shape).toEqual([N, C, OH, OW]);
       expectClose(await y.data(), want, kind === 'max' ? 0 : 4e-7, 1);
     }
   });
