@@ -107,13 +107,17 @@ async function batch(p: Prepared, n: number): Promise<{ wall: number; cpu: numbe
   return { wall: (performance.now() - t0) / n, cpu: (cpuMs() - c0) / n };
 }
 
+/** How long each engine runs untimed on each model before the timed rounds. */
+const WARM_UP_MS = 1000;
+
 const median = (xs: number[]) => xs.sort((a, b) => a - b)[xs.length >> 1]!;
 
 /**
  * `npm run bench -- models`: each fixture model's latency on Hearth wasm (with and without the fusion pass),
  * Hearth cpu, onnxruntime-web (its wasm
  * execution provider, in Node) and onnxruntime-node, all with the same thread count (HEARTH_WASM_THREADS, else
- * the machine's cores). Every engine's output is checked against onnxruntime-node's first. Then 7 rounds in
+ * the machine's cores). Every engine's output is checked against onnxruntime-node's first, then each runs
+ * untimed for a second (JIT warm-up). Then 7 rounds in
  * which each engine runs a batch of at least 50 ms in turn (interleaved, so a change in the machine's load hits
  * every engine alike); medians, and each engine's time as a ratio to Hearth wasm's. Wall-clock time is the
  * latency; the process CPU time per run (all its threads) is printed too: on a machine other work shares,
@@ -145,6 +149,9 @@ export async function benchModels(): Promise<void> {
       for (let i = 0; i < ref.length; i++) w = Math.max(w, Math.abs(got[i]! - ref[i]!) / (1e-4 + 1e-3 * Math.abs(ref[i]!)));
       return w;
     }));
+    // Warm-up: each engine runs for WARM_UP_MS first, so JIT tiers (V8's for Hearth's TypeScript, Liftoff to
+    // TurboFan for WebAssembly) settle before anything is timed, as a long-running process would see them.
+    for (const p of prepared) for (const t0 = performance.now(); performance.now() - t0 < WARM_UP_MS; ) await p.run();
     const sizes = await Promise.all(prepared.map(async (p) => Math.max(1, Math.ceil(50 / (await batch(p, 2)).wall))));
     const times = engines.map(() => ({ wall: [] as number[], cpu: [] as number[] }));
     for (let r = 0; r < 7; r++) {
