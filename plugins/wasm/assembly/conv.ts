@@ -30,39 +30,50 @@ function im2colPanel(x: usize, C: i32, H: i32, W: i32, g: Geom, j: i32, d: usize
   const q0 = j * NR;
   const oy0 = q0 / OW;
   const ox0 = q0 % OW;
-  // The common case: 8 pixels of one output row at stride 1, so their inputs are 8 neighbours.
-  const oneRow = sw == 1 && q0 + NR <= N && ox0 + NR <= OW;
-  for (let c = 0; c < C; c++) {
-    for (let ky = 0; ky < KH; ky++) {
-      for (let kx = 0; kx < KW; kx++, d += NR << 2) {
-        if (oneRow) {
-          const iy = oy0 * sh - ph + ky * dh;
+  // The common case: 8 pixels of one output row at stride 1, so their inputs are 8 neighbours of one input
+  // row: each (c, ky) row is found once, and each kx copies two vectors (or the run inside the padding).
+  if (sw == 1 && q0 + NR <= N && ox0 + NR <= OW) {
+    const zero = i32x4.splat(0);
+    for (let c = 0; c < C; c++) {
+      const plane = x + ((<usize>c * <usize>H * <usize>W) << 2);
+      for (let ky = 0; ky < KH; ky++) {
+        const iy = oy0 * sh - ph + ky * dh;
+        if (iy < 0 || iy >= H) {
+          for (let kx = 0; kx < KW; kx++, d += NR << 2) {
+            v128.store(d, zero);
+            v128.store(d, zero, 16);
+          }
+          continue;
+        }
+        const row = plane + ((<usize>iy * <usize>W) << 2);
+        for (let kx = 0; kx < KW; kx++, d += NR << 2) {
           const ix = ox0 - pw + kx * dw;
-          if (iy < 0 || iy >= H) {
-            v128.store(d, i32x4.splat(0));
-            v128.store(d, i32x4.splat(0), 16);
-          } else if (ix >= 0 && ix + NR <= W) {
-            const src = x + ((<usize>((c * H + iy) * W + ix)) << 2);
+          if (ix >= 0 && ix + NR <= W) {
+            const src = row + (<usize>ix << 2);
             v128.store(d, v128.load(src));
             v128.store(d, v128.load(src, 16), 16);
           } else {
-            // Part of the 8 pixels fall in the padding: zeros, then the run inside the row.
-            v128.store(d, i32x4.splat(0));
-            v128.store(d, i32x4.splat(0), 16);
-            const row = x + ((<usize>((c * H + iy) * W)) << 2);
+            v128.store(d, zero);
+            v128.store(d, zero, 16);
             for (let q = max(0, -ix), qb = min(NR, W - ix); q < qb; q++) store<f32>(d + (<usize>q << 2), load<f32>(row + (<usize>(ix + q) << 2)));
           }
-        } else {
-          for (let q = 0; q < NR; q++) {
-            const col = q0 + q;
-            let v: f32 = 0;
-            if (col < N) {
-              const oy = col / OW;
-              const ox = col % OW;
-              v = pixel(x, H, W, c, oy * sh - ph + ky * dh, ox * sw - pw + kx * dw);
-            }
-            store<f32>(d + (<usize>q << 2), v);
+        }
+      }
+    }
+    return;
+  }
+  for (let c = 0; c < C; c++) {
+    for (let ky = 0; ky < KH; ky++) {
+      for (let kx = 0; kx < KW; kx++, d += NR << 2) {
+        for (let q = 0; q < NR; q++) {
+          const col = q0 + q;
+          let v: f32 = 0;
+          if (col < N) {
+            const oy = col / OW;
+            const ox = col % OW;
+            v = pixel(x, H, W, c, oy * sh - ph + ky * dh, ox * sw - pw + kx * dw);
           }
+          store<f32>(d + (<usize>q << 2), v);
         }
       }
     }
