@@ -18,6 +18,10 @@ export function pack_a(tid: i32, work: usize, a: usize, rs: i32, cs: i32, m: i32
   const step = <usize>cs << 2;
   for (let i = claim(work, 1, panels); i < panels; i = claim(work, 1, panels)) {
     let dst = pA + ((<usize>i * <usize>k * MR) << 2);
+    if (cs == 1 && i * MR + MR <= m) {
+      packRows4(a + ((<usize>(i * MR) * <usize>rs) << 2), <usize>rs << 2, k, dst);
+      continue;
+    }
     for (let r = 0; r < MR; r++) {
       const row = i * MR + r;
       let d = dst + (<usize>r << 2);
@@ -28,6 +32,35 @@ export function pack_a(tid: i32, work: usize, a: usize, rs: i32, cs: i32, m: i32
         for (let p = 0; p < k; p++, d += MR << 2) store<f32>(d, 0);
       }
     }
+  }
+}
+
+/**
+ * Four row-major rows (row stride `ld` bytes) of k values into the MR-interleaved layout, four columns at a
+ * time through a 4x4 transpose in registers.
+ */
+@inline
+function packRows4(src: usize, ld: usize, k: i32, dst: usize): void {
+  let p = 0;
+  for (; p + 4 <= k; p += 4, src += 16, dst += 64) {
+    const v0 = v128.load(src);
+    const v1 = v128.load(src + ld);
+    const v2 = v128.load(src + 2 * ld);
+    const v3 = v128.load(src + 3 * ld);
+    const lo01 = v128.shuffle<f32>(v0, v1, 0, 4, 1, 5);
+    const lo23 = v128.shuffle<f32>(v2, v3, 0, 4, 1, 5);
+    const hi01 = v128.shuffle<f32>(v0, v1, 2, 6, 3, 7);
+    const hi23 = v128.shuffle<f32>(v2, v3, 2, 6, 3, 7);
+    v128.store(dst, v128.shuffle<i64>(lo01, lo23, 0, 2));
+    v128.store(dst, v128.shuffle<i64>(lo01, lo23, 1, 3), 16);
+    v128.store(dst, v128.shuffle<i64>(hi01, hi23, 0, 2), 32);
+    v128.store(dst, v128.shuffle<i64>(hi01, hi23, 1, 3), 48);
+  }
+  for (; p < k; p++, src += 4, dst += 16) {
+    store<f32>(dst, load<f32>(src));
+    store<f32>(dst, load<f32>(src + ld), 4);
+    store<f32>(dst, load<f32>(src + 2 * ld), 8);
+    store<f32>(dst, load<f32>(src + 3 * ld), 12);
   }
 }
 

@@ -151,25 +151,38 @@ export const operand = (at: number, cols: number, transposed = false): Operand =
 /** Rows of C up to which a row-major B is read in place (assembly/gemm.ts's SMALL_M). */
 const SMALL_M = 4;
 
+/** Byte steps from one matrix of a batched product to the next (0: the operand is shared). */
+export interface BatchSteps {
+  readonly count: number;
+  readonly a: number;
+  readonly b: number;
+  readonly c: number;
+}
+
+const ONE: BatchSteps = { count: 1, a: 0, b: 0, c: 0 };
+
 /**
- * C = A · B: for up to SMALL_M rows and a row-major B, straight from B (batch-1 inference); else through
- * the packed GEMM: A (m x k) and B (k x n) are packed into scratch (in parallel), then
- * the threads split C's column panels. Addresses in bytes.
+ * C = A · B for each matrix of a batch: for up to SMALL_M rows and a row-major B, straight from B (batch-1
+ * inference); else through the packed GEMM: A (m x k) and B (k x n) are packed into scratch (in parallel;
+ * a B shared by the batch once), then the threads split C's column panels. Scratch is taken once for the
+ * batch. Addresses in bytes.
  */
-export function gemm(ctx: KernelContext<WasmBackend>, a: Operand, b: Operand, c: number, m: number, n: number, k: number): void {
+export function gemm(ctx: KernelContext<WasmBackend>, a: Operand, b: Operand, c: number, m: number, n: number, k: number, batch: BatchSteps = ONE): void {
   const { pool } = ctx.backend;
   const parallel = m * n * k >= PARALLEL_FLOPS;
   if (m <= SMALL_M && b.cs === 1) {
-    pool.run('gemm_small_f32', [a.at, a.rs, a.cs, b.at, b.rs, c, m, n, k], parallel);
+    for (let i = 0; i < batch.count; i++) pool.run('gemm_small_f32', [a.at + i * batch.a, a.rs, a.cs, b.at + i * batch.b, b.rs, c + i * batch.c, m, n, k], parallel);
     return;
   }
   const pA = scratch(ctx, Math.ceil(m / 4) * 4 * k);
   const pB = scratch(ctx, Math.ceil(n / 8) * 8 * k);
   const tiles = scratch(ctx, 32 * pool.threads);
   try {
-    pool.run('pack_a', [a.at, a.rs, a.cs, m, k, pA.ptr], parallel);
-    pool.run('pack_b', [b.at, b.rs, b.cs, n, k, pB.ptr], parallel);
-    pool.run('gemm_f32', [pA.ptr, pB.ptr, c, m, n, k, n, tiles.ptr], parallel);
+    for (let i = 0; i < batch.count; i++) {
+      pool.run('pack_a', [a.at + i * batch.a, a.rs, a.cs, m, k, pA.ptr], parallel);
+      if (i === 0 || batch.b !== 0) pool.run('pack_b', [b.at + i * batch.b, b.rs, b.cs, n, k, pB.ptr], parallel);
+      pool.run('gemm_f32', [pA.ptr, pB.ptr, c + i * batch.c, m, n, k, n, tiles.ptr], parallel);
+    }
   } finally {
     for (const s of [pA, pB, tiles]) ctx.release(s, 'float32', s.size);
   }
@@ -186,11 +199,11 @@ export const fastMatmul: FastFn = ([a, b], out, _attrs, ctx) => {
   if (k === 0) return false;
   const aBatch = a!.size / (m * k);
   const bBatch = b!.size / (k * n);
-  const batches = out.size / (m * n);
-  const aStep = aBatch === batches ? m * k * 4 : aBatch === 1 ? 0 : -1;
-  const bStep = bBatch === batches ? k * n * 4 : bBatch === 1 ? 0 : -1;
+  const count = out.size / (m * n);
+  const aStep = aBatch === count ? m * k * 4 : aBatch === 1 ? 0 : -1;
+  const bStep = bBatch === count ? k * n * 4 : bBatch === 1 ? 0 : -1;
   if (aStep < 0 || bStep < 0) return false;
-  for (let i = 0; i < batches; i++) gemm(ctx, operand(ptr(a!) + i * aStep, k), operand(ptr(b!) + i * bStep, n), ptr(out) + i * m * n * 4, m, n, k);
+  gemm(ctx, operand(ptr(a!), k), operand(ptr(b!), n), ptr(out), m, n, k, { count, a: aStep, b: bStep, c: m * n * 4 });
   return true;
 };
 
