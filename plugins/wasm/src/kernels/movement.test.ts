@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Hearth } from '@hearth/core';
 import { randomF32, wasmHearth } from '../test-util.js';
 
-// transpose, slice and expand through the wasm strided copy, against index arithmetic written here:
+// reshape (a memmove), and transpose, slice and expand through the wasm strided copy, against index arithmetic written here:
 // contiguous and gathered last axes, reversed and stepped slices, broadcasts, and a size that uses threads.
 
 let hs: Hearth[];
@@ -52,6 +52,15 @@ describe.each([1, 2])('wasm strided copies on %i thread(s)', (threads) => {
     expect(y.shape).toEqual([2, 3, 3]);
     const want = Array.from(indices(y.shape), ([i, j, k]) => x[flat([1 + 2 * i!, 6 - 2 * j!, 3 * k!], shape)]!);
     expect(Array.from(await y.data())).toEqual(want);
+  });
+
+  it('reshape copies the values, also after the memory has grown', async () => {
+    const x = randomF32(11, 4099);
+    const X = h().tensor(x, { shape: [4099] });
+    expect(Array.from(await h().reshape(X, [1, 4099]).data())).toEqual(Array.from(x));
+    const big = h().zeros([1 << 22]); // 16 MiB: the memory grows
+    expect(Array.from(await h().reshape(X, [4099, 1]).data())).toEqual(Array.from(x));
+    big.dispose();
   });
 
   it('expand of a column, a row and a scalar', async () => {

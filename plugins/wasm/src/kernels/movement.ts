@@ -3,7 +3,7 @@ import type { WasmBackend } from '../backend.js';
 import type { WasmStorage } from '../heap.js';
 import { PARALLEL_ELEMENTS, ptr, type FastFn } from './fast.js';
 
-// transpose, slice and expand as one strided copy in WebAssembly (assembly/movement.ts): the output's rows
+// reshape as a memmove; transpose, slice and expand as one strided copy in WebAssembly (assembly/movement.ts): the output's rows
 // are copied whole where the source's last axis is contiguous, gathered at a stride where it is not.
 
 /** Copies x into out: output element (i0, i1, ...) from x[base + Σ ik·strides[k]]. */
@@ -42,7 +42,14 @@ const slice: FastFn = ([x], out, attrs, ctx) => {
   return stridedCopy(ctx, x!, out, axes.map((a, i) => a.step * strides[i]!), base, out.shape);
 };
 
+/** reshape is a copy of the bytes: a memmove inside the memory, with no typed-array view made for the call. */
+const reshape: FastFn = ([x], out, _attrs, ctx) => {
+  const from = ptr(x!);
+  ctx.backend.heap.views.u8.copyWithin(ptr(out), from, from + out.size * 4);
+  return true;
+};
+
 const expand: FastFn = ([x], out, _attrs, ctx) => stridedCopy(ctx, x!, out, broadcastStrides(x!.shape, out.shape.length), 0, out.shape);
 
 /** The movement fast paths, by operator (float32). */
-export const MOVEMENT_FAST_PATHS: Readonly<Record<string, FastFn>> = { transpose, slice, expand };
+export const MOVEMENT_FAST_PATHS: Readonly<Record<string, FastFn>> = { reshape, transpose, slice, expand };
