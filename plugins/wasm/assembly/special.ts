@@ -1,7 +1,7 @@
 // Float32 special functions of four lanes: erf, erfc, tanh, the logistic function and GELU (exact and tanh
 // forms), each accurate to a few ULP (plugins/wasm/README.md states the figures; the conformance suite's
 // bounds are 4 to 16 ULP). Branches are per lane: every piece is computed and the lanes pick theirs.
-import { expv } from './exp';
+import { expNormal, expv, EXP_NORMAL_MIN } from './exp';
 
 const SIGN: v128 = i32x4.splat(0x80000000);
 
@@ -39,7 +39,11 @@ export function erfcPositive(t: v128, t2: v128): v128 {
   p = madd(p, w, 0.37409196);
   p = madd(p, w, 1.00002368);
   p = madd(p, w, -1.26551223);
-  return f32x4.mul(w, expv(f32x4.sub(p, t2)));
+  // The exponent is at most ~3e-8 (0 at t = 0): the short exp serves it down to EXP_NORMAL_MIN; below, the
+  // result is below float32's normal range (t > 9.3) and is taken as 0 (NaN stays NaN through the compare).
+  const e = f32x4.sub(p, t2);
+  const low = f32x4.lt(e, splat(EXP_NORMAL_MIN));
+  return v128.andnot(f32x4.mul(w, expNormal(f32x4.pmax(e, splat(EXP_NORMAL_MIN)))), low);
 }
 
 /** erf(z) for |z| < 1 by its Taylor series to z^21 (truncation below 1e-9; the terms fall fast, so little cancels). */
