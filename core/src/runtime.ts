@@ -327,7 +327,11 @@ export class Hearth {
     await Promise.all(this.#isolated.filter((p) => !p.inUse).map((p) => p.close(this.#options.timeouts?.call ?? DEFAULT_TIMEOUT_MS)));
     this.#report = { devices: this.devices(), failed, plugins: this.#loader.records.slice(), defaultDevice: this.#default?.name, selection, overrides: this.#loader.overrides.slice() };
     if (!this.#default) {
-      const reasons = failed.map((f) => `${f.backend}: ${f.error.message}`).join('; ');
+      // Why: the plugins that failed to load (a native library not installed), then the backends that failed to start.
+      const reasons = [
+        ...this.#report.plugins.filter((p) => p.status === 'failed').map((p) => `${p.name}: ${p.error?.message ?? 'failed to load'}`),
+        ...failed.map((f) => `${f.backend}: ${f.error.message}`),
+      ].join('; ');
       throw new HearthError('E_NO_BACKEND', reasons ? `No backend is ready: ${reasons.replace(/\.$/, '')}.` : 'No backend is ready: no plugin provides one. Pass plugins to createHearth({ plugins }) and check HEARTH_BACKENDS.', {
         failed,
         plugins: this.#report.plugins,

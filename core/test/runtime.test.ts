@@ -100,6 +100,14 @@ describe('plugins', () => {
     await expect(h.ready()).rejects.toMatchObject({ code: 'E_NO_BACKEND', message: expect.stringContaining('broken driver') });
   });
 
+  it('rejects with E_NO_BACKEND naming each plugin that failed to load and why, when that left nothing ready', async () => {
+    const missing = { manifest: { name: '@acme/npu', version: '0.1.0', vendor: 'Acme', deviceTypes: ['npu'], coreApi: '^1.0.0' }, register() {
+      throw new HearthError('E_NOT_INSTALLED', 'its library for linux-x64-gnu is not installed: npm i @acme/npu-linux-x64-gnu');
+    } };
+    const error = await createHearth({ plugins: [missing] }).ready().then(() => undefined, (e: unknown) => e);
+    expect(error).toMatchObject({ code: 'E_NO_BACKEND', message: 'No backend is ready: @acme/npu: its library for linux-x64-gnu is not installed: npm i @acme/npu-linux-x64-gnu.' });
+  });
+
   it('rejects an invalid manifest with E_PLUGIN and its problems', async () => {
     const bad = { manifest: { name: 'x', version: 'one', vendor: '', deviceTypes: 'cpu', coreApi: '^1' }, register() {} };
     const h = createHearth({ plugins: [toyPlugin(), bad as never] });

@@ -1,5 +1,6 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, rmSync, writeFileSync } from 'node:fs';
+import { quickStartRuns, type QuickStartRun } from './quick-start.js';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PUBLISHED, REPO, cleanEnv, installProject, packAll } from './packed.js';
@@ -12,7 +13,7 @@ beforeAll(() => {
   ({ dir: parent, tarballs } = packAll());
 }, 60_000);
 
-afterAll(() => rmSync(parent, { recursive: true, force: true }));
+afterAll(() => rmSync(parent, { recursive: true, force: true }), 60_000);
 
 function hearth(project: string, ...args: string[]) {
   return spawnSync(join(project, 'node_modules/.bin/hearth'), args, { cwd: project, env: cleanEnv({ HEARTH_BACKENDS: '' }), encoding: 'utf8' });
@@ -42,6 +43,8 @@ describe('every package, packed and installed into an empty project', () => {
       resolved: string[]; y: number[][]; fns: string[]; webgpu: string[];
     };
     for (const url of out.resolved) expect(url).toMatch(new RegExp(`^file://${project}/node_modules/@hearth/[a-z-]+/dist/index\\.js$`));
+    // The browser bundle ships in the core's package, with its source map.
+    for (const file of ['hearth.js', 'hearth.js.map', 'hearth.d.ts']) expect(existsSync(join(project, 'node_modules/@hearth/core/dist/browser', file)), file).toBe(true);
     expect(out.y).toEqual([[7, 10], [15, 22]]);
     expect(out.fns).toEqual(['function', 'function', 'function']);
     expect(out.webgpu).toEqual(['webgpu']);
@@ -63,6 +66,10 @@ describe('every package, packed and installed into an empty project', () => {
       h.tensor([1], { dtype: 'float17' });
       export const run: Promise<RunResult> = runConformance({ plugin, queries: ['hearth:op,add:*'] });
       export { t };
+      // The browser bundle's declarations: the core's, with the two plugins it carries.
+      import * as browser from '@hearth/core/browser';
+      export const inBrowser: HearthPlugin[] = [browser.cpuPlugin, browser.wasmPlugin];
+      export const page: Tensor = browser.createHearth({ plugins: inBrowser }).tensor([1]);
     `);
     const tsc = spawnSync(process.execPath, [join(REPO, 'node_modules/typescript/bin/tsc'), '-p', project], { encoding: 'utf8' });
     expect(tsc.stdout + tsc.stderr).toBe('');
@@ -73,6 +80,43 @@ describe('every package, packed and installed into an empty project', () => {
     const r = hearth(project, 'backends', '--json');
     expect(r.status).toBe(0);
     expect(JSON.parse(r.stdout)).toContainEqual(expect.objectContaining({ backend: 'cpu', status: 'ready' }));
+  });
+});
+
+describe("the quick start's program in a new project, as its user runs it", () => {
+  // The same project (every package packed and installed): no second pack or install.
+  let project: string;
+  beforeAll(() => {
+    project = join(parent, 'user');
+  });
+
+  /** The quick start's program in the project, under `env` (HEARTH_BACKENDS and HEARTH_FALLBACK unset unless given). */
+  function quickStart(env: Record<string, string>, partial = false): QuickStartRun & { stderr: string } {
+    const base = cleanEnv(env);
+    for (const k of ['HEARTH_BACKENDS', 'HEARTH_FALLBACK', 'HEARTH_BACKENDS_EXCLUSIVE'] as const) if (!(k in env)) delete base[k];
+    const r = spawnSync(process.execPath, [quickStartRuns.write(project, partial)], { cwd: project, env: base, encoding: 'utf8' });
+    expect(r.status, r.stderr).toBe(0);
+    return { ...(JSON.parse(r.stdout) as QuickStartRun), stderr: r.stderr };
+  }
+
+  it('gets the same answers with HEARTH_BACKENDS unset (wasm, by priority), wasm and cpu; a tensor made on cpu:0 by name works under each', () => {
+    for (const [env, device] of [[{}, 'wasm:0'], [{ HEARTH_BACKENDS: 'wasm' }, 'wasm:0'], [{ HEARTH_BACKENDS: 'cpu' }, 'cpu:0']] as const) {
+      const run = quickStart(env);
+      expect(run.defaultDevice, JSON.stringify(env)).toBe(device);
+      expect(run.results.map((r) => r.device)).toEqual([device, device, 'cpu:0']);
+      quickStartRuns.expectAnswers(run);
+      expect(run.stderr).toBe('');
+    }
+  });
+
+  it("gets the same answers with a partial plugin (matmul only) first, under the default fallback policy: each missing op warned once and counted", () => {
+    const run = quickStart({ HEARTH_BACKENDS: 'npu,cpu' }, true);
+    expect(run.defaultDevice).toBe('npu:0');
+    expect(run.results.map((r) => r.device)).toEqual(['npu:0', 'npu:0', 'cpu:0']);
+    quickStartRuns.expectAnswers(run);
+    // matmul ran on the npu; add and relu fell back to cpu:0, once per call, and warned once per (op, device).
+    expect(run.fallbacksByOp).toEqual({ 'add(float32) npu:0 -> cpu:0': 2, 'relu(float32) npu:0 -> cpu:0': 2 });
+    expect(run.stderr.match(/^hearth warning \[E_NO_KERNEL\]/gm)).toHaveLength(2);
   });
 });
 

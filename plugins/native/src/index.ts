@@ -15,6 +15,7 @@ export { NativeBackend } from './backend.js';
 export type { NativeStorage } from './storage.js';
 export { builtLibrary, createNativePlugin, loadNativePlugin, type NativePluginOptions } from './plugin.js';
 export { nativePluginFromPackage } from './package-plugin.js';
+export { nativePlatform, platformLibrary, type PlatformLibraryOptions } from './platform.js';
 export { nativeKernelSpecs } from './kernels.js';
 export { LaunchArena, type AttrSlot } from './arena.js';
 

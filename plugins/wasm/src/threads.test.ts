@@ -47,6 +47,38 @@ describe('ThreadPool', () => {
   });
 });
 
+describe('ThreadPool.prestart (how browsers start workers: before the first job, without blocking)', () => {
+  it('starts every worker while the calling thread keeps its event loop, and a job then uses them', async () => {
+    const { Worker } = await import('node:worker_threads');
+    const loaded = await loadKernels(true);
+    let spawned = 0;
+    const pool = new ThreadPool(loaded, 3, (source, workerData) => {
+      spawned++;
+      return new Worker(source, { eval: true, workerData });
+    });
+    expect(await pool.prestart()).toBe(true);
+    expect(spawned).toBe(2);
+    const heap = new WasmHeap(loaded.memory);
+    const n = 600_001;
+    const x = heap.allocate('float32', n);
+    (x.data as Float32Array).fill(-2);
+    pool.run('unary_f32', [1, x.ptr, x.ptr, n], true); // abs
+    expect((x.data as Float32Array).every((v) => v === 2)).toBe(true);
+    expect(spawned).toBe(2); // no second start
+    expect(pool.threads).toBe(3);
+    pool.dispose();
+  });
+
+  it('resolves false and stays single-threaded when workers cannot start', async () => {
+    const loaded = await loadKernels(true);
+    const pool = new ThreadPool(loaded, 2, () => {
+      throw new Error('no workers here');
+    });
+    expect(await pool.prestart()).toBe(false);
+    expect(pool.threads).toBe(1);
+  });
+});
+
 describe('ThreadPool after dispose', () => {
   it('never starts workers once disposed, and still runs a kernel (on the calling thread)', async () => {
     const loaded = await loadKernels(true);

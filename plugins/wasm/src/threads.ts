@@ -20,10 +20,8 @@ export const WORK_COUNTER = CONTROL_BLOCK + WORK * 4;
  * each job: joins it if it is still open, runs the kernel (which claims chunks of work until none are
  * left), and leaves. Slot numbers are literals here: this function sees nothing outside itself.
  */
-function workerMain(): void {
-  // getBuiltinModule rather than require or import: no bundler rewrites it inside this source text.
-  const { workerData } = process.getBuiltinModule('node:worker_threads');
-  const { module, memory, control, tid, names } = workerData as { module: WebAssembly.Module; memory: WebAssembly.Memory; control: number; tid: number; names: string[] };
+function workerMain(data: unknown): void {
+  const { module, memory, control, tid, names } = data as { module: WebAssembly.Module; memory: WebAssembly.Memory; control: number; tid: number; names: string[] };
   const instance = new WebAssembly.Instance(module, { env: { memory, log: Math.log, abort: () => undefined } });
   const fns = names.map((n) => instance.exports[n] as (...a: number[]) => void);
   const c = new Int32Array(memory.buffer, control, 16);
@@ -51,10 +49,23 @@ function workerMain(): void {
   }
 }
 
-interface NodeWorker {
+/**
+ * The worker program's source text: `workerMain` given its data, which Node hands over as `workerData` and
+ * a browser as the first message. getBuiltinModule rather than require or import: no bundler rewrites it
+ * inside this source text.
+ */
+const WORKER_SOURCE = `const main = ${workerMain.toString()};
+if (typeof process !== 'undefined' && process.getBuiltinModule) main(process.getBuiltinModule('node:worker_threads').workerData);
+else self.onmessage = (e) => { main(e.data); self.close(); };`;
+
+/** A started worker, as the platform's worker API gives it (Node's worker_threads or a Web Worker). */
+export interface PoolWorker {
   unref(): void;
-  terminate(): Promise<number>;
+  terminate(): Promise<number> | void;
 }
+
+/** Starts a worker running `source`, handing it `data` (Node: `workerData`; a browser: the first message). */
+export type SpawnWorker = (source: string, data: unknown) => PoolWorker;
 
 /**
  * Runs kernels on several threads over the shared WebAssembly memory, fork-join on the calling thread:
@@ -65,7 +76,7 @@ interface NodeWorker {
 export class ThreadPool {
   readonly #kernels: LoadedKernels;
   readonly #threads: number;
-  #workers: NodeWorker[] | undefined;
+  #workers: PoolWorker[] | undefined;
   #ctl: Int32Array;
   #args: Float64Array;
   #failed = false;
@@ -74,8 +85,8 @@ export class ThreadPool {
   constructor(
     kernels: LoadedKernels,
     threads: number,
-    /** How to start a worker from source text, where the platform allows it (Node's worker_threads). */
-    readonly spawn?: (source: string, data: unknown) => NodeWorker,
+    /** How to start a worker from source text, where the platform allows it. */
+    readonly spawn?: SpawnWorker,
   ) {
     this.#kernels = kernels;
     this.#threads = spawn ? Math.max(1, Math.floor(threads)) : 1;
@@ -120,28 +131,59 @@ export class ThreadPool {
   #start(): boolean {
     if (this.#workers) return true;
     if (this.#failed || this.#disposed) return false; // never start workers after dispose()
-    const { module, memory } = this.#kernels;
     const ctl = this.#ctl;
-    const workers: NodeWorker[] = [];
+    const workers: PoolWorker[] = [];
     try {
-      for (let tid = 1; tid < this.#threads; tid++) {
-        const w = this.spawn!(`(${workerMain.toString()})()`, { module, memory, control: CONTROL_BLOCK, tid, names: KERNEL_NAMES });
-        w.unref();
-        workers.push(w);
-      }
-      // Worker start-up does not need this thread's event loop, so blocking here is safe; give up after 10 s.
+      this.#spawnAll(workers);
+      // In Node, worker start-up does not need this thread's event loop, so blocking here is safe; give up after 10 s.
       const deadline = Date.now() + 10_000;
       for (let r = Atomics.load(ctl, READY); r < workers.length; r = Atomics.load(ctl, READY)) {
         if (Date.now() > deadline) throw new Error('worker threads did not start');
         Atomics.wait(ctl, READY, r, 500);
       }
     } catch {
-      for (const w of workers) void w.terminate();
-      this.#failed = true;
-      return false;
+      return this.#fail(workers);
     }
     this.#workers = workers;
     return true;
+  }
+
+  /**
+   * Starts the workers now, waiting without blocking: a browser starts a Web Worker only once the thread
+   * that made it returns to its event loop, so there the workers must be up before the first job. Resolves
+   * false (and single-threaded from then on) if they can't start within 10 s.
+   */
+  async prestart(): Promise<boolean> {
+    if (this.#workers) return true;
+    if (this.threads <= 1 || this.#disposed) return false;
+    const workers: PoolWorker[] = [];
+    try {
+      this.#spawnAll(workers);
+      const deadline = Date.now() + 10_000;
+      while (Atomics.load(this.#ctl, READY) < workers.length) {
+        if (Date.now() > deadline) throw new Error('worker threads did not start');
+        await new Promise((r) => setTimeout(r, 5));
+      }
+    } catch {
+      return this.#fail(workers);
+    }
+    this.#workers = workers;
+    return true;
+  }
+
+  #spawnAll(workers: PoolWorker[]): void {
+    const { module, memory } = this.#kernels;
+    for (let tid = 1; tid < this.#threads; tid++) {
+      const w = this.spawn!(WORKER_SOURCE, { module, memory, control: CONTROL_BLOCK, tid, names: KERNEL_NAMES });
+      w.unref();
+      workers.push(w);
+    }
+  }
+
+  #fail(workers: readonly PoolWorker[]): false {
+    for (const w of workers) void w.terminate();
+    this.#failed = true;
+    return false;
   }
 
   /** Stops the workers. */

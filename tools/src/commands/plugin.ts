@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { basename, relative, resolve } from 'node:path';
 import { Command } from 'commander';
-import { scaffoldPlugin, writeScaffold } from '../scaffold/index.js';
+import { NATIVE_PLATFORMS, scaffoldPlugin, writeScaffold } from '../scaffold/index.js';
 import { commands } from '../scaffold/package.js';
 import { planScaffold } from '../scaffold/options.js';
 
@@ -17,6 +17,7 @@ interface InitOptions {
   vendor?: string;
   contact?: string;
   native?: boolean;
+  platforms?: string;
 }
 
 /** `hearth plugin`: tools for plugin authors; `hearth plugin init <name> --device <type>` scaffolds a plugin package. */
@@ -31,8 +32,16 @@ export function pluginCommand(): Command {
     .option('--vendor <name>', 'who publishes it (default: the package scope)')
     .option('--contact <email|url>', 'where users report problems')
     .option('--native', 'a native plugin: a C skeleton on hearth_plugin.h with its Makefile, loaded through @hearth/plugin-native')
+    .option('--platforms <list>', `with --native: the platforms to publish the library for, one package each (${Object.keys(NATIVE_PLATFORMS).join(', ')}; default linux-x64-gnu,linux-arm64-gnu)`)
     .action((name: string, opts: InitOptions) => {
-      const options = { name, device: opts.device, ...(opts.vendor ? { vendor: opts.vendor } : {}), ...(opts.contact ? { contact: opts.contact } : {}), ...(opts.native ? { native: true } : {}) };
+      const options = {
+        name,
+        device: opts.device,
+        ...(opts.vendor ? { vendor: opts.vendor } : {}),
+        ...(opts.contact ? { contact: opts.contact } : {}),
+        ...(opts.native ? { native: true } : {}),
+        ...(opts.platforms ? { platforms: opts.platforms.split(',').map((x) => x.trim()) } : {}),
+      };
       const version = cliVersion();
       const files = scaffoldPlugin(options, version);
       const dir = resolve(opts.dir ?? basename(name));

@@ -5,13 +5,16 @@ import { planScaffold, type ScaffoldOptions } from './options.js';
 import { certifyWorkflow, gitignore, packageJson, readme } from './package.js';
 import { backendTs, indexTs, kernelsTs, tsconfigJson } from './typescript.js';
 import { makefile, nativeIndexTs, pluginC } from './native.js';
+import { buildNativeScript, platformPackageJson, platformPackageName, platformReadme, releaseWorkflow } from './platforms.js';
 
 export type { ScaffoldOptions } from './options.js';
+export { NATIVE_PLATFORMS } from './platforms.js';
 
 /**
  * The files of a new plugin package, by path relative to its folder: the package.json with its `hearth`
  * manifest, a TypeScript skeleton (a working host-memory backend and no kernels) or, with `native`, a C
- * skeleton on `hearth_plugin.h` with its Makefile and the TypeScript that loads it, the conformance run as
+ * skeleton on `hearth_plugin.h` with its Makefile, one package per platform for its library (`platforms`)
+ * and the TypeScript that loads this platform's, the conformance run as
  * `npm test`, a GitHub Actions workflow that certifies and keeps the bundle, and a README with next steps.
  * Throws `E_ARG` for an invalid package name or device type. `hearthVersion` is the Hearth release the
  * plugin builds against.
@@ -24,13 +27,25 @@ export function scaffoldPlugin(options: ScaffoldOptions, hearthVersion: string):
     ['README.md', readme(p)],
   ];
   if (p.native) {
-    const pkg = packageJson(p, { files: ['build', 'native'], scripts: { build: 'make -s -C native' }, dependencies: { '@hearth/plugin-native': p.hearthRange }, devDependencies: { '@types/node': '^20.19.0' } });
+    const pkg = packageJson(p, {
+      files: ['native'],
+      scripts: { build: 'node scripts/build-native.mjs' },
+      dependencies: { '@hearth/plugin-native': p.hearthRange },
+      optionalDependencies: Object.fromEntries(p.platforms.map((x) => [platformPackageName(p, x), '0.1.0'])),
+      devDependencies: { '@types/node': '^20.19.0' },
+    });
     return new Map([
       ['package.json', pkg],
       ['tsconfig.json', tsconfigJson(['node'])],
       ['src/index.ts', nativeIndexTs(p)],
       ['native/plugin.c', pluginC(p)],
       ['native/Makefile', makefile(p)],
+      ['scripts/build-native.mjs', buildNativeScript(p)],
+      ['.github/workflows/release.yml', releaseWorkflow(p)],
+      ...p.platforms.flatMap((x): [string, string][] => [
+        [`platforms/${x}/package.json`, platformPackageJson(p, x)],
+        [`platforms/${x}/README.md`, platformReadme(p, x)],
+      ]),
       ...common,
     ]);
   }

@@ -132,18 +132,20 @@ HEARTH_EXPORT const hearth_plugin_api *hearth_plugin_get_api(void) { return &api
 
 /** `native/Makefile`: builds the shared library against the installed hearth_plugin.h. */
 export function makefile(p: ScaffoldPlan): string {
-  return `# Builds ../build/${libraryName(p)}: only hearth_plugin_get_api is exported.
+  return `# Builds $(OUT)/${libraryName(p)}, only hearth_plugin_get_api exported. \`npm run build\` sets OUT to this
+# machine's platform package (../platforms/<platform>).
 CC ?= cc
+OUT ?= ../build
 HEARTH_INCLUDE ?= ../node_modules/@hearth/plugin-native/include
 CFLAGS ?= -O2
 CFLAGS += -std=c11 -fPIC -fvisibility=hidden -Wall -Wextra -I$(HEARTH_INCLUDE)
 
-../build/${libraryName(p)}: plugin.c $(HEARTH_INCLUDE)/hearth_plugin.h
-\t@mkdir -p ../build
+$(OUT)/${libraryName(p)}: plugin.c $(HEARTH_INCLUDE)/hearth_plugin.h
+\t@mkdir -p $(OUT)
 \t$(CC) $(CFLAGS) -shared -o $@ plugin.c -lm
 
 clean:
-\trm -rf ../build
+\trm -f ../platforms/*/${libraryName(p)}
 
 .PHONY: clean
 `;
@@ -156,16 +158,34 @@ export function nativeIndexTs(p: ScaffoldPlan): string {
  *
  * @packageDocumentation
  */
-import { fileURLToPath } from 'node:url';
 import type { HearthPlugin, PluginManifest } from '@hearth/core';
-import { createNativePlugin } from '@hearth/plugin-native';
-
-/** The shared library \`npm run build\` makes. */
-export const LIBRARY: string = fileURLToPath(new URL('../build/${libraryName(p)}', import.meta.url));
+import { createNativePlugin, platformLibrary } from '@hearth/plugin-native';
 
 ${manifestTs(p, `A Hearth native backend for ${p.device} devices.`)}
-/** The plugin: the library is opened when the plugin registers (a missing library is reported, not thrown). */
-export const plugin: HearthPlugin = createNativePlugin({ library: LIBRARY, manifest });
+/**
+ * The platforms a library is published for: one package each, \`${p.name}-<platform>\`, in
+ * package.json's optionalDependencies and in platforms/. Keep the three in step.
+ */
+export const PLATFORMS: readonly string[] = [${p.platforms.map((x) => `'${x}'`).join(', ')}];
+
+/**
+ * This platform's shared library: from platforms/ in this checkout once \`npm run build\` has made it,
+ * else from the platform package npm installed. Throws E_NOT_INSTALLED (naming the package to install) or
+ * E_UNSUPPORTED (no package for this platform).
+ */
+export function library(): string {
+  return platformLibrary({
+    plugin: manifest.name,
+    version: manifest.version,
+    platforms: PLATFORMS,
+    file: ${JSON.stringify(libraryName(p))},
+    from: import.meta.url,
+    checkout: new URL('../platforms/', import.meta.url),
+  });
+}
+
+/** The plugin: the library is found and opened when the plugin registers, so a missing one is reported, not thrown at import. */
+export const plugin: HearthPlugin = createNativePlugin({ library, manifest });
 
 export default plugin;
 `;

@@ -1,5 +1,6 @@
 import validateName from 'validate-npm-package-name';
 import { HearthError } from '@hearth/core';
+import { DEFAULT_PLATFORMS, NATIVE_PLATFORMS } from './platforms.js';
 
 /** What `hearth plugin init` is asked for. */
 export interface ScaffoldOptions {
@@ -13,6 +14,8 @@ export interface ScaffoldOptions {
   readonly contact?: string;
   /** A native plugin: a C skeleton on `hearth_plugin.h` with its build, loaded through @hearth/plugin-native. */
   readonly native?: boolean;
+  /** A native plugin's platforms, one package each (default: linux-x64-gnu and linux-arm64-gnu). */
+  readonly platforms?: readonly string[];
 }
 
 /** The options with defaults applied and derived names, after validation. */
@@ -36,6 +39,14 @@ export function planScaffold(options: ScaffoldOptions, hearthVersion: string): S
   if (!DEVICE_TYPE.test(options.device)) {
     throw new HearthError('E_ARG', `--device "${options.device}" is not a device type: use lower-case letters, digits and dashes, starting with a letter (npu, my-accel).`, { device: options.device });
   }
+  if (options.platforms && !options.native) {
+    throw new HearthError('E_ARG', '--platforms is for native plugins: add --native, or leave --platforms out (a TypeScript plugin runs on every platform).', {});
+  }
+  const platforms = [...new Set(options.platforms ?? DEFAULT_PLATFORMS)];
+  const unknown = platforms.filter((x) => !Object.hasOwn(NATIVE_PLATFORMS, x));
+  if (unknown.length > 0 || platforms.length === 0) {
+    throw new HearthError('E_ARG', `--platforms ${unknown.length > 0 ? `"${unknown.join(', ')}" is not a platform the scaffold builds for` : 'is empty'}: choose from ${Object.keys(NATIVE_PLATFORMS).join(', ')}.`, { platforms });
+  }
   const scope = /^@([^/]+)\//.exec(options.name)?.[1];
   const vendor = options.vendor ?? scope ?? options.name;
   const pascal = options.device.split('-').map((p) => p.charAt(0).toUpperCase() + p.slice(1)).join('');
@@ -45,6 +56,7 @@ export function planScaffold(options: ScaffoldOptions, hearthVersion: string): S
     vendor,
     contact: options.contact ?? `https://www.npmjs.com/package/${options.name}`,
     native: options.native ?? false,
+    platforms,
     backendClass: `${pascal}Backend`,
     hearthRange: `^${hearthVersion}`,
   };

@@ -10,7 +10,7 @@ export function commands(p: ScaffoldPlan): { conformance: string; partial: strin
 /** `package.json`: ESM, dist/ with types, the `hearth` manifest discovery reads, and the scripts. */
 export function packageJson(
   p: ScaffoldPlan,
-  extra: { files?: string[]; scripts?: Record<string, string>; dependencies?: Record<string, string>; devDependencies?: Record<string, string> } = {},
+  extra: { files?: string[]; scripts?: Record<string, string>; dependencies?: Record<string, string>; optionalDependencies?: Record<string, string>; devDependencies?: Record<string, string> } = {},
 ): string {
   const c = commands(p);
   const pkg = {
@@ -36,11 +36,11 @@ export function packageJson(
       profiles: ['core'],
       vendor: p.vendor,
       contact: p.contact,
-      ...(p.native ? { nativeLibrary: `./build/${libraryName(p)}` } : {}),
     },
     // One @hearth/core per application: the user's runtime and the plugin must share it.
     peerDependencies: { '@hearth/core': p.hearthRange },
     dependencies: extra.dependencies ?? {},
+    ...(extra.optionalDependencies ? { optionalDependencies: extra.optionalDependencies } : {}),
     devDependencies: {
       '@hearth/cli': p.hearthRange,
       '@hearth/conformance': p.hearthRange,
@@ -93,7 +93,7 @@ jobs:
 
 /** `.gitignore`. */
 export function gitignore(p: ScaffoldPlan): string {
-  return ['node_modules/', 'dist/', 'reports/', '.conformance/', ...(p.native ? ['build/'] : []), '# signer keys never belong in the repository or the package', '*.key.json', ''].join('\n');
+  return ['node_modules/', 'dist/', 'reports/', '.conformance/', ...(p.native ? ['build/', `platforms/*/${libraryName(p)}`, '*.tgz'] : []), '# signer keys never belong in the repository or the package', '*.key.json', ''].join('\n');
 }
 
 /** `README.md`: what the folder holds and what to do next. */
@@ -109,7 +109,7 @@ A [Hearth](https://github.com/hearth-dev/hearth) backend plugin for \`${p.device
 |---|---|
 | \`package.json\` | the package; its \`hearth\` field is the manifest Hearth's discovery reads |
 | \`src/index.ts\` | the plugin: its runtime manifest and \`register\` (backend and kernels) |
-${p.native ? '| `native/plugin.c`, `native/Makefile` | the C plugin on `hearth_plugin.h` and its build (`build/` gets the shared library) |\n' : '| `src/backend.ts` | the device: memory and transfers (host memory to start with) |\n| `src/kernels.ts` | the kernels, one per operator and compute dtype (none yet) |\n'}| \`.github/workflows/certify.yml\` | CI: certifies on every push and keeps the report and bundle |
+${p.native ? `| \`native/plugin.c\`, \`native/Makefile\` | the C plugin on \`hearth_plugin.h\` and its build |\n| \`platforms/<platform>/\` | one package per platform (${p.platforms.join(', ')}), each carrying that platform's \`${libraryName(p)}\`; \`npm run build\` builds this machine's |\n| \`.github/workflows/release.yml\` | on a version tag: builds and tests each platform on its runner, publishes the platform packages, then this one |\n` : '| `src/backend.ts` | the device: memory and transfers (host memory to start with) |\n| `src/kernels.ts` | the kernels, one per operator and compute dtype (none yet) |\n'}| \`.github/workflows/certify.yml\` | CI: certifies on every push and keeps the report and bundle |
 
 ## What to do next
 
@@ -126,7 +126,19 @@ ${p.native ? '| `native/plugin.c`, `native/Makefile` | the C plugin on `hearth_p
    add \`--sign-key <key> --bundle <dir>\` to sign locally). Publish the package to npm, then submit the bundle
    to the registry: \`npx hearth registry submit <bundle>\` (it needs \`@hearth/governance\` installed).
 5. Users select your device with one line: \`HEARTH_BACKENDS=${p.device},cpu\`.
+${p.native ? `
+## Publishing the library for each platform
 
+Users install \`${p.name}\` only. Its optional dependencies are one package per platform
+(\`${p.name}-linux-x64-gnu\` ...), each with npm's \`os\`, \`cpu\` and \`libc\` fields, so npm installs just
+the one that runs here, and \`src/index.ts\` loads the library from it (a missing one is an \`E_NOT_INSTALLED\`
+error naming the package to install). To release, push a version tag: \`.github/workflows/release.yml\`
+builds and certifies the library on each platform's own runner (\`npm run build\` fills
+\`platforms/<platform>/\`), publishes each platform folder, then this package (it needs the \`NPM_TOKEN\`
+secret). They share one version: bump them together, with the optionalDependencies. Adding a platform: a
+folder in \`platforms/\`, an optional dependency, an entry in \`PLATFORMS\` (\`src/index.ts\`) and one in
+the release workflow's matrix.
+` : ''}
 The guides: Quick start, Write a backend plugin, Write a native plugin, Certify and publish (Hearth's
 \`docs/\`).
 `;

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -7,6 +7,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { DTYPES, OPSET_V1, isHearthError } from '@hearth/core';
 import { computeDtypes, getProfile } from '@hearth/conformance';
+import { nativePlatform } from '@hearth/plugin-native';
 import { scaffoldPlugin, writeScaffold } from './index.js';
 
 const REPO = fileURLToPath(new URL('../../..', import.meta.url));
@@ -106,6 +107,8 @@ describe('hearth plugin init', () => {
     };
     expect(bad(() => scaffoldPlugin({ name: 'Acme NPU', device: 'npu' }, '1.0.0'))).toMatch(/"Acme NPU" is not a valid npm package name/);
     expect(bad(() => scaffoldPlugin({ name: 'acme-npu', device: 'NPU!' }, '1.0.0'))).toMatch(/--device "NPU!" is not a device type/);
+    expect(bad(() => scaffoldPlugin({ name: 'acme-npu', device: 'npu', native: true, platforms: ['linux-x64-gnu', 'win95-x86'] }, '1.0.0'))).toMatch(/--platforms "win95-x86" is not a platform the scaffold builds for: choose from linux-x64-gnu, /);
+    expect(bad(() => scaffoldPlugin({ name: 'acme-npu', device: 'npu', platforms: ['linux-x64-gnu'] }, '1.0.0'))).toMatch(/--platforms is for native plugins/);
     expect(bad(() => writeScaffold(dir, scaffoldPlugin({ name: 'acme-npu', device: 'npu' }, '1.0.0')))).toMatch(/already exists and is not empty/);
     const r = hearth(parent, 'plugin', 'init', 'acme-x', '--device', 'Bad Type');
     expect(r.status).toBe(2);
@@ -116,17 +119,35 @@ describe('hearth plugin init', () => {
 describe('hearth plugin init --native', () => {
   it('writes a C skeleton on hearth_plugin.h that builds, loads through the C ABI, and lists what is missing', () => {
     const parent = mkdtempSync(join(tmpdir(), 'hearth-init-native-'));
-    const init = hearth(parent, 'plugin', 'init', '@acme/hearth-plugin-npu', '--device', 'npu', '--native');
+    // The default platforms, plus this machine's (the test also runs on arm64 and musl machines).
+    const init = hearth(parent, 'plugin', 'init', '@acme/hearth-plugin-npu', '--device', 'npu', '--native', '--platforms', `linux-x64-gnu,linux-arm64-gnu,${nativePlatform()}`);
     expect(init.status).toBe(0);
     const dir = join(parent, 'hearth-plugin-npu');
     const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'));
-    expect(pkg).toMatchObject({ hearth: { nativeLibrary: './build/libnpu.so', deviceTypes: ['npu'] }, dependencies: { '@hearth/plugin-native': '^1.0.0' } });
-    expect(pkg.scripts.build).toBe('make -s -C native && tsc -p .');
+    expect(pkg).toMatchObject({
+      hearth: { entry: './dist/index.js', deviceTypes: ['npu'] },
+      dependencies: { '@hearth/plugin-native': '^1.0.0' },
+      optionalDependencies: { '@acme/hearth-plugin-npu-linux-x64-gnu': '0.1.0', '@acme/hearth-plugin-npu-linux-arm64-gnu': '0.1.0' },
+      files: ['dist', 'native'],
+    });
+    expect(pkg.hearth.nativeLibrary).toBeUndefined(); // the library is in the platform packages
+    expect(pkg.scripts.build).toBe('node scripts/build-native.mjs && tsc -p .');
+    const platform = (x: string) => JSON.parse(readFileSync(join(dir, 'platforms', x, 'package.json'), 'utf8'));
+    expect(platform('linux-x64-gnu')).toMatchObject({ name: '@acme/hearth-plugin-npu-linux-x64-gnu', version: '0.1.0', os: ['linux'], cpu: ['x64'], libc: ['glibc'], files: ['libnpu.so'] });
+    expect(platform('linux-arm64-gnu')).toMatchObject({ os: ['linux'], cpu: ['arm64'], libc: ['glibc'] });
+    expect(platform('linux-x64-gnu').hearth).toBeUndefined(); // discovery must not take a platform package for a plugin
+    // The release: each platform built and tested on its own runner, then the platform packages published before the main one.
+    const release = parse(readFileSync(join(dir, '.github/workflows/release.yml'), 'utf8'));
+    expect(release.jobs.build.strategy.matrix.include.slice(0, 2)).toEqual([{ platform: 'linux-x64-gnu', runner: 'ubuntu-latest' }, { platform: 'linux-arm64-gnu', runner: 'ubuntu-24.04-arm' }]);
+    expect(release.jobs.build.steps.map((s: { run?: string }) => s.run)).toContain('npm test');
+    expect(release.jobs.publish.needs).toBe('build');
+    expect(release.jobs.publish.steps.at(-1).run).toMatch(/^for dir in platforms\/\*\/; do npm publish "\.\/\$dir" --access public; done\nnpm publish --access public\n$/);
     linkHearth(dir);
     symlinkSync(join(REPO, 'plugins/native'), join(dir, 'node_modules/@hearth/plugin-native'));
     symlinkSync(join(REPO, 'node_modules/@types'), join(dir, 'node_modules/@types'));
-    const make = spawnSync('make', ['-s', '-C', 'native'], { cwd: dir, encoding: 'utf8' });
+    const make = spawnSync(process.execPath, ['scripts/build-native.mjs'], { cwd: dir, encoding: 'utf8' });
     expect(make.stdout + make.stderr).toBe('');
+    expect(existsSync(join(dir, 'platforms', nativePlatform(), 'libnpu.so'))).toBe(true);
     expect(tsc(dir).stdout).toBe('');
     const r = hearth(dir, 'conformance', '--plugin', './dist/index.js', '--device', 'npu');
     expect(r.stdout).toMatch(/^hearth conformance [\d.]+: @acme\/hearth-plugin-npu@0\.1\.0 on npu:0/m);
