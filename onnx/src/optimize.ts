@@ -248,7 +248,7 @@ function fuseLayerNorm(g: Mutable, outputs: Set<string>): number {
     const sub = onlyConsumer(by, mean.outputs[0]!, outputs);
     if (sub?.opType !== 'Sub' || sub.inputs[0] !== x || sub.inputs[1] !== mean.outputs[0]) continue;
     const d = sub.outputs[0]!;
-    const users = by.get(d) ?? [];
+    const users = [...new Set(by.get(d) ?? [])]; // Mul(d, d) reads d twice
     const square = users.find((n) => (n.opType === 'Pow' && n.inputs[0] === d && isScalar(g, n.inputs[1], 2)) || (n.opType === 'Mul' && n.inputs[0] === d && n.inputs[1] === d));
     const div = users.find((n) => n.opType === 'Div' && n.inputs[0] === d);
     if (users.length !== 2 || !square || !div || outputs.has(d)) continue;
