@@ -2,6 +2,8 @@ import { HearthError } from './errors.js';
 import { opId } from './opset/index.js';
 import { Hearth } from './runtime.js';
 import { Tensor } from './tensor.js';
+import type { DType, FloatTypeFor } from './dtype.js';
+import type { BroadcastRankOf, CommonDType, DTypeOf, MatmulRank, RankOf } from './op-types.js';
 import { checkCreateOptions, checkOptions, checkShapeArg } from './arguments.js';
 import { define, pairOf, run, type Conv2dOptions, type CreateOptions, type TensorLike } from './api.js';
 import { normalizeAxis } from './shape.js';
@@ -29,12 +31,12 @@ export interface TopkOptions {
   largest?: boolean;
 }
 
-/** What `topk` gives: the values and their int32 indices along the axis. */
-export interface TopkResult {
+/** What `topk` gives: the values (of the input's dtype `D`) and their int32 indices along the axis, both of rank `R`. */
+export interface TopkResult<D extends DType = DType, R extends number = number> {
   /** The k values, in order. */
-  values: Tensor;
+  values: Tensor<D, R>;
   /** Their int32 indices along the axis. */
-  indices: Tensor;
+  indices: Tensor<'int32', R>;
 }
 
 /** Options of `resize`. */
@@ -93,89 +95,121 @@ export interface LinearOptions {
   beta?: number;
 }
 
-/** Options of the seeded random tensors. */
-export interface RandomOptions extends CreateOptions {
+/** Options of the seeded random tensors; `D` is the dtype TypeScript gives the result. */
+export interface RandomOptions<D extends DType = DType> extends CreateOptions<D> {
   /** The seed: a safe integer >= 0. The same seed gives the same values on every backend. */
   seed: number;
 }
 
-type Unary = (x: TensorLike) => Tensor;
 
-/** The operators opset v2 adds, as functions (`hearth.erf(x)`) with method twins (`x.erf()`). */
+/** The operators opset v2 adds, as functions (`hearth.erf(x)`) with method twins in {@link TensorOpsV2} (`x.erf()`). */
 export interface OpsApiV2 {
-  /** The error function. */ erf: Unary;
+  /** The error function. */ erf<X extends TensorLike>(x: X): Tensor<FloatTypeFor<DTypeOf<X>>, RankOf<X>>;
   /** Remainder: floored (sign of b) unless `fmod`. */
-  mod(a: TensorLike, b: TensorLike, options?: ModOptions): Tensor;
+  mod<A extends TensorLike, B extends TensorLike>(a: A, b: B, options?: ModOptions): Tensor<CommonDType<A, B>, BroadcastRankOf<A, B>>;
   /** Running sum along an axis. */
-  cumsum(x: TensorLike, axis: number, options?: CumsumOptions): Tensor;
+  cumsum<X extends TensorLike>(x: X, axis: number, options?: CumsumOptions): Tensor<DTypeOf<X>, RankOf<X>>;
   /** The k largest (or smallest) values along an axis and their indices. */
-  topk(x: TensorLike, k: number, options?: TopkOptions): TopkResult;
-  /** ONNX GatherElements along an axis (0). */
-  gather_elements(x: TensorLike, indices: TensorLike, axis?: number): Tensor;
+  topk<X extends TensorLike>(x: X, k: number, options?: TopkOptions): TopkResult<DTypeOf<X>, RankOf<X>>;
+  /** ONNX GatherElements along an axis (0): the indices' shape, x's dtype. */
+  gather_elements<X extends TensorLike, I extends TensorLike>(x: X, indices: I, axis?: number): Tensor<DTypeOf<X>, RankOf<I>>;
   /** Repeats x along each axis. */
-  tile(x: TensorLike, repeats: readonly number[]): Tensor;
+  tile<X extends TensorLike>(x: X, repeats: readonly number[]): Tensor<DTypeOf<X>, RankOf<X>>;
   /** Resizes the last two axes (nearest or bilinear). */
-  resize(x: TensorLike, options: ResizeOptions): Tensor;
+  resize<X extends TensorLike>(x: X, options: ResizeOptions): Tensor<DTypeOf<X>, RankOf<X>>;
   /** Transposed 2-D convolution (NCHW; weight [C_in, C_out / groups, kH, kW]). */
-  conv_transpose2d(x: TensorLike, weight: TensorLike, bias?: TensorLike | null, options?: ConvTranspose2dOptions): Tensor;
+  conv_transpose2d<X extends TensorLike, W extends TensorLike>(x: X, weight: W, bias?: TensorLike | null, options?: ConvTranspose2dOptions): Tensor<FloatTypeFor<CommonDType<X, W>>, 4>;
   /** Layer normalization from `axis` to the last axis, with optional scale and bias. */
-  layer_norm(x: TensorLike, scale?: TensorLike | null, bias?: TensorLike | null, options?: LayerNormOptions): Tensor;
+  layer_norm<X extends TensorLike>(x: X, scale?: TensorLike | null, bias?: TensorLike | null, options?: LayerNormOptions): Tensor<FloatTypeFor<DTypeOf<X>>, RankOf<X>>;
   /** Inference batch normalization over channels (axis 1). */
-  batch_norm(x: TensorLike, options: BatchNormOptions): Tensor;
+  batch_norm<X extends TensorLike>(x: X, options: BatchNormOptions): Tensor<FloatTypeFor<DTypeOf<X>>, RankOf<X>>;
   /** Instance normalization: each (n, c) plane normalized, then per-channel scale and bias. */
-  instance_norm(x: TensorLike, scale: TensorLike, bias: TensorLike, options?: NormOptions): Tensor;
+  instance_norm<X extends TensorLike>(x: X, scale: TensorLike, bias: TensorLike, options?: NormOptions): Tensor<FloatTypeFor<DTypeOf<X>>, RankOf<X>>;
   /** Group normalization over `numGroups` channel groups, then per-channel scale and bias. */
-  group_norm(x: TensorLike, numGroups: number, scale: TensorLike, bias: TensorLike): Tensor;
+  group_norm<X extends TensorLike>(x: X, numGroups: number, scale: TensorLike, bias: TensorLike): Tensor<FloatTypeFor<DTypeOf<X>>, RankOf<X>>;
   /** Clamps to [min, max]; a null or absent bound is left out. */
-  clip(x: TensorLike, min?: number | null, max?: number | null): Tensor;
+  clip<X extends TensorLike>(x: X, min?: number | null, max?: number | null): Tensor<DTypeOf<X>, RankOf<X>>;
   /** max(0, min(1, alpha·x + beta)). */
-  hard_sigmoid(x: TensorLike, alpha?: number, beta?: number): Tensor;
-  /** x · hard_sigmoid(x, 1/6, 1/2). */ hard_swish: Unary;
+  hard_sigmoid<X extends TensorLike>(x: X, alpha?: number, beta?: number): Tensor<FloatTypeFor<DTypeOf<X>>, RankOf<X>>;
+  /** x · hard_sigmoid(x, 1/6, 1/2). */ hard_swish<X extends TensorLike>(x: X): Tensor<FloatTypeFor<DTypeOf<X>>, RankOf<X>>;
   /** x, or alpha·x below 0 (alpha 0.01). */
-  leaky_relu(x: TensorLike, alpha?: number): Tensor;
+  leaky_relu<X extends TensorLike>(x: X, alpha?: number): Tensor<FloatTypeFor<DTypeOf<X>>, RankOf<X>>;
   /** x, or alpha·(e^x - 1) at or below 0 (alpha 1). */
-  elu(x: TensorLike, alpha?: number): Tensor;
-  /** ln(1 + e^x). */ softplus: Unary;
-  /** x / (1 + |x|). */ softsign: Unary;
-  /** x · sigmoid(x). */ silu: Unary;
-  /** GELU's tanh approximation. */ gelu_tanh: Unary;
-  /** alpha · a' · b' + beta · c (ONNX Gemm). */
-  linear(a: TensorLike, b: TensorLike, c?: TensorLike | null, options?: LinearOptions): Tensor;
-  /** Mean over each channel's plane: [N, C, 1, 1]. */ global_avg_pool2d: Unary;
-  /** Max over each channel's plane: [N, C, 1, 1]. */ global_max_pool2d: Unary;
+  elu<X extends TensorLike>(x: X, alpha?: number): Tensor<FloatTypeFor<DTypeOf<X>>, RankOf<X>>;
+  /** ln(1 + e^x). */ softplus<X extends TensorLike>(x: X): Tensor<FloatTypeFor<DTypeOf<X>>, RankOf<X>>;
+  /** x / (1 + |x|). */ softsign<X extends TensorLike>(x: X): Tensor<FloatTypeFor<DTypeOf<X>>, RankOf<X>>;
+  /** x · sigmoid(x). */ silu<X extends TensorLike>(x: X): Tensor<FloatTypeFor<DTypeOf<X>>, RankOf<X>>;
+  /** GELU's tanh approximation. */ gelu_tanh<X extends TensorLike>(x: X): Tensor<FloatTypeFor<DTypeOf<X>>, RankOf<X>>;
+  /** alpha · a' · b' + beta · c (ONNX Gemm): a matrix. */
+  linear<A extends TensorLike, B extends TensorLike>(a: A, b: B, c?: TensorLike | null, options?: LinearOptions): Tensor<FloatTypeFor<CommonDType<A, B>>, 2>;
+  /** Mean over each channel's plane: [N, C, 1, 1]. */ global_avg_pool2d<X extends TensorLike>(x: X): Tensor<FloatTypeFor<DTypeOf<X>>, 4>;
+  /** Max over each channel's plane: [N, C, 1, 1]. */ global_max_pool2d<X extends TensorLike>(x: X): Tensor<FloatTypeFor<DTypeOf<X>>, 4>;
   /** Removes size-1 axes (all of them when left out). */
-  squeeze(x: TensorLike, axes?: number | readonly number[]): Tensor;
+  squeeze<X extends TensorLike>(x: X, axes?: number | readonly number[]): Tensor<DTypeOf<X>>;
   /** Inserts size-1 axes at the given output positions. */
-  unsqueeze(x: TensorLike, axes: number | readonly number[]): Tensor;
+  unsqueeze<X extends TensorLike>(x: X, axes: number | readonly number[]): Tensor<DTypeOf<X>>;
   /** [size before axis, size from axis] (axis 1). */
-  flatten(x: TensorLike, axis?: number): Tensor;
+  flatten<X extends TensorLike>(x: X, axis?: number): Tensor<DTypeOf<X>, 2>;
   /**
    * Splits along an axis (0) into `parts` equal pieces (the last one smaller when it does not divide) or
    * pieces of the listed sizes; each piece is a `slice`.
    */
-  split(x: TensorLike, parts: number | readonly number[], axis?: number): Tensor[];
+  split<X extends TensorLike>(x: X, parts: number | readonly number[], axis?: number): Tensor<DTypeOf<X>, RankOf<X>>[];
 }
 
-/** Seeded random tensors, identical on every backend for the same seed. */
+/** Seeded random tensors, identical on every backend for the same seed: the dtype from `options.dtype` (float32), the rank from the shape. */
 export interface RandomApi {
   /** Uniform values in [low, high) (0, 1). */
-  random_uniform(shape: readonly number[], options: RandomOptions & { low?: number; high?: number }): Tensor;
+  random_uniform<const S extends readonly number[], D extends DType = 'float32'>(shape: S, options: RandomOptions<D> & { low?: number; high?: number }): Tensor<D, S['length']>;
   /** Normal values with `mean` (0) and `std` (1). */
-  random_normal(shape: readonly number[], options: RandomOptions & { mean?: number; std?: number }): Tensor;
+  random_normal<const S extends readonly number[], D extends DType = 'float32'>(shape: S, options: RandomOptions<D> & { mean?: number; std?: number }): Tensor<D, S['length']>;
 }
 
-/** The methods opset v2 adds to every tensor: its operators with the tensor as first operand. */
-export type TensorOpsV2 = {
-  [K in keyof OpsApiV2]: OpsApiV2[K] extends (x: never, ...rest: infer A) => infer R ? (...rest: A) => R : never;
-};
+/** The methods opset v2 adds to every tensor: the operators of {@link OpsApiV2} with the tensor as first operand. */
+export interface TensorOpsV2 {
+  /** The error function. */ erf(): Tensor<FloatTypeFor<DTypeOf<this>>, RankOf<this>>;
+  /** Remainder: floored (sign of b) unless `fmod`. */ mod<B extends TensorLike>(b: B, options?: ModOptions): Tensor<CommonDType<this, B>, BroadcastRankOf<this, B>>;
+  /** Running sum along an axis. */ cumsum(axis: number, options?: CumsumOptions): Tensor<DTypeOf<this>, RankOf<this>>;
+  /** The k largest (or smallest) values along an axis and their indices. */
+  topk(k: number, options?: TopkOptions): TopkResult<DTypeOf<this>, RankOf<this>>;
+  /** ONNX GatherElements along an axis (0): the indices' shape, this tensor's dtype. */
+  gather_elements<I extends TensorLike>(indices: I, axis?: number): Tensor<DTypeOf<this>, RankOf<I>>;
+  /** Repeats along each axis. */ tile(repeats: readonly number[]): Tensor<DTypeOf<this>, RankOf<this>>;
+  /** Resizes the last two axes (nearest or bilinear). */ resize(options: ResizeOptions): Tensor<DTypeOf<this>, RankOf<this>>;
+  /** Transposed 2-D convolution (NCHW; weight [C_in, C_out / groups, kH, kW]). */
+  conv_transpose2d<W extends TensorLike>(weight: W, bias?: TensorLike | null, options?: ConvTranspose2dOptions): Tensor<FloatTypeFor<CommonDType<this, W>>, 4>;
+  /** Layer normalization from `axis` to the last axis. */
+  layer_norm(scale?: TensorLike | null, bias?: TensorLike | null, options?: LayerNormOptions): Tensor<FloatTypeFor<DTypeOf<this>>, RankOf<this>>;
+  /** Inference batch normalization over channels (axis 1). */ batch_norm(options: BatchNormOptions): Tensor<FloatTypeFor<DTypeOf<this>>, RankOf<this>>;
+  /** Instance normalization. */ instance_norm(scale: TensorLike, bias: TensorLike, options?: NormOptions): Tensor<FloatTypeFor<DTypeOf<this>>, RankOf<this>>;
+  /** Group normalization. */ group_norm(numGroups: number, scale: TensorLike, bias: TensorLike): Tensor<FloatTypeFor<DTypeOf<this>>, RankOf<this>>;
+  /** Clamps to [min, max]. */ clip(min?: number | null, max?: number | null): Tensor<DTypeOf<this>, RankOf<this>>;
+  /** max(0, min(1, alpha·x + beta)). */ hard_sigmoid(alpha?: number, beta?: number): Tensor<FloatTypeFor<DTypeOf<this>>, RankOf<this>>;
+  /** x · hard_sigmoid(x, 1/6, 1/2). */ hard_swish(): Tensor<FloatTypeFor<DTypeOf<this>>, RankOf<this>>;
+  /** x, or alpha·x below 0 (alpha 0.01). */ leaky_relu(alpha?: number): Tensor<FloatTypeFor<DTypeOf<this>>, RankOf<this>>;
+  /** x, or alpha·(e^x - 1) at or below 0 (alpha 1). */ elu(alpha?: number): Tensor<FloatTypeFor<DTypeOf<this>>, RankOf<this>>;
+  /** ln(1 + e^x). */ softplus(): Tensor<FloatTypeFor<DTypeOf<this>>, RankOf<this>>;
+  /** x / (1 + |x|). */ softsign(): Tensor<FloatTypeFor<DTypeOf<this>>, RankOf<this>>;
+  /** x · sigmoid(x). */ silu(): Tensor<FloatTypeFor<DTypeOf<this>>, RankOf<this>>;
+  /** GELU's tanh approximation. */ gelu_tanh(): Tensor<FloatTypeFor<DTypeOf<this>>, RankOf<this>>;
+  /** alpha · this' · b' + beta · c (ONNX Gemm): a matrix. */
+  linear<B extends TensorLike>(b: B, c?: TensorLike | null, options?: LinearOptions): Tensor<FloatTypeFor<CommonDType<this, B>>, 2>;
+  /** Mean over each channel's plane: [N, C, 1, 1]. */ global_avg_pool2d(): Tensor<FloatTypeFor<DTypeOf<this>>, 4>;
+  /** Max over each channel's plane: [N, C, 1, 1]. */ global_max_pool2d(): Tensor<FloatTypeFor<DTypeOf<this>>, 4>;
+  /** Removes size-1 axes (all of them when left out). */ squeeze(axes?: number | readonly number[]): Tensor<DTypeOf<this>>;
+  /** Inserts size-1 axes at the given output positions. */ unsqueeze(axes: number | readonly number[]): Tensor<DTypeOf<this>>;
+  /** [size before axis, size from axis] (axis 1). */ flatten(axis?: number): Tensor<DTypeOf<this>, 2>;
+  /** Splits along an axis (0) into equal pieces or pieces of the listed sizes. */
+  split(parts: number | readonly number[], axis?: number): Tensor<DTypeOf<this>, RankOf<this>>[];
+}
 
 declare module './runtime.js' {
   // eslint-disable-next-line @typescript-eslint/no-empty-object-type
   interface Hearth extends OpsApiV2, RandomApi {}
 }
 declare module './tensor.js' {
-  // eslint-disable-next-line @typescript-eslint/no-empty-object-type
-  interface Tensor extends TensorOpsV2 {}
+  // eslint-disable-next-line @typescript-eslint/no-empty-object-type, @typescript-eslint/no-unused-vars
+  interface Tensor<D extends DType = DType, R extends number = number> extends TensorOpsV2 {}
 }
 
 const tensorArg = (name: string, what: string, x: unknown): TensorLike => {
@@ -199,7 +233,7 @@ function install(): void {
     const opts = checkOptions('cumsum', o, ['exclusive', 'reverse']);
     return run(this, id('cumsum'), [x], { axis, exclusive: opts.exclusive ?? false, reverse: opts.reverse ?? false });
   });
-  define('topk', 3, function (x: TensorLike, k: number, o?: TopkOptions): TopkResult {
+  define('topk', 3, function (x: TensorLike, k: number, o?: TopkOptions): { values: Tensor; indices: Tensor } {
     const opts = checkOptions('topk', o, ['axis', 'largest']);
     const axis = opts.axis ?? -1;
     const indices = run(this, id('topk'), [x], { k, axis, largest: opts.largest ?? true });
@@ -302,7 +336,7 @@ function install(): void {
     }
     return out;
   });
-  const R = Hearth.prototype as unknown as RandomApi;
+  const R = Hearth.prototype as unknown as Record<keyof RandomApi, unknown>;
   for (const [name, params] of [['random_uniform', ['low', 'high']], ['random_normal', ['mean', 'std']]] as const) {
     R[name] = function (this: Hearth, shape: readonly number[], o: RandomOptions & Record<string, unknown>) {
       const opts = checkOptions(name, o, ['seed', 'dtype', 'device', ...params]) as RandomOptions & Record<string, unknown>;

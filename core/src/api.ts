@@ -1,10 +1,11 @@
 import { HearthError } from './errors.js';
-import { isFloat, type DType } from './dtype.js';
+import { isFloat, type DType, type FloatTypeFor } from './dtype.js';
 import { OPSET, opId } from './opset/index.js';
 import { UNARY_OPS, BINARY_OPS } from './opset/elementwise.js';
 import { Hearth } from './runtime.js';
 import { Tensor } from './tensor.js';
 import type { TensorData } from './host-data.js';
+import type { BroadcastRankOf, CommonDType, DTypeOf, MatmulRank, RankOf } from './op-types.js';
 import { checkArgCount, checkCreateOptions, checkOptions, checkShapeArg, describeArg } from './arguments.js';
 
 /** A tensor, or a JS number/boolean used as a scalar (it takes the other operand's dtype where it fits). */
@@ -75,112 +76,207 @@ export interface Pool2dOptions {
   countIncludePad?: boolean;
 }
 
-/** Options of creation functions. */
-export interface CreateOptions {
+/** Options of creation functions; `D` is the dtype TypeScript gives the result. */
+export interface CreateOptions<D extends DType = DType> {
   /** The dtype (float32). */
-  dtype?: DType;
+  dtype?: D;
   /** The device (the default device). */
   device?: string;
 }
 
-type Unary = (x: TensorLike) => Tensor;
-type Binary = (a: TensorLike, b: TensorLike) => Tensor;
-
-/** The operators of opset v1 as functions (opset v2's are in `OpsApiV2`): `hearth.add(a, b)`. Each has a method twin: `a.add(b)`. */
-export interface OpsApi {
-  /** -x. */ neg: Unary;
-  /** |x|. */ abs: Unary;
-  /** The sign of x. */ sign: Unary;
-  /** e^x. */ exp: Unary;
-  /** ln x. */ log: Unary;
-  /** √x. */ sqrt: Unary;
-  /** 1/√x. */ rsqrt: Unary;
-  /** 1/x. */ reciprocal: Unary;
-  /** sin x. */ sin: Unary;
-  /** cos x. */ cos: Unary;
-  /** tanh x. */ tanh: Unary;
-  /** 1/(1+e^-x). */ sigmoid: Unary;
-  /** max(x, 0). */ relu: Unary;
-  /** x·Φ(x). */ gelu: Unary;
-  /** ⌊x⌋. */ floor: Unary;
-  /** ⌈x⌉. */ ceil: Unary;
-  /** Round half to even. */ round: Unary;
-  /** a + b. */ add: Binary;
-  /** a - b. */ sub: Binary;
-  /** a · b. */ mul: Binary;
-  /** a / b (true division). */ div: Binary;
-  /** a ^ b. */ pow: Binary;
-  /** Elementwise max (NaN propagates). */ maximum: Binary;
-  /** Elementwise min (NaN propagates). */ minimum: Binary;
-  /** a == b. */ eq: Binary;
-  /** a != b. */ ne: Binary;
-  /** a < b. */ lt: Binary;
-  /** a <= b. */ le: Binary;
-  /** a > b. */ gt: Binary;
-  /** a >= b. */ ge: Binary;
-  /** a && b. */ logical_and: Binary;
-  /** a || b. */ logical_or: Binary;
-  /** a where cond, else b. */
-  where(cond: TensorLike, a: TensorLike, b: TensorLike): Tensor;
-  /** Converts to `dtype`. */
-  cast(x: TensorLike, dtype: DType): Tensor;
-  /** Sum over axes: `sum(x)`, `sum(x, 1)`, `sum(x, [0, 1], true)` or `sum(x, { axes, keepdims })`. */
-  sum(x: TensorLike, axes?: ReduceOptions | ReduceOptions['axes'], keepdims?: boolean): Tensor;
-  /** Mean over axes (arguments as {@link OpsApi.sum}). */
-  mean(x: TensorLike, axes?: ReduceOptions | ReduceOptions['axes'], keepdims?: boolean): Tensor;
-  /** Max over axes (arguments as {@link OpsApi.sum}). */
-  max(x: TensorLike, axes?: ReduceOptions | ReduceOptions['axes'], keepdims?: boolean): Tensor;
-  /** Min over axes (arguments as {@link OpsApi.sum}). */
-  min(x: TensorLike, axes?: ReduceOptions | ReduceOptions['axes'], keepdims?: boolean): Tensor;
-  /** Product over axes (arguments as {@link OpsApi.sum}). */
-  prod(x: TensorLike, axes?: ReduceOptions | ReduceOptions['axes'], keepdims?: boolean): Tensor;
-  /** Index of the max (first on ties): `argmax(x)`, `argmax(x, 1)`, `argmax(x, 1, true)` or `argmax(x, { axis, keepdims })`. */
-  argmax(x: TensorLike, axis?: ArgReduceOptions | ArgReduceOptions['axis'], keepdims?: boolean): Tensor;
-  /** Index of the min (arguments as {@link OpsApi.argmax}). */
-  argmin(x: TensorLike, axis?: ArgReduceOptions | ArgReduceOptions['axis'], keepdims?: boolean): Tensor;
-  /** Softmax along an axis (-1). */
-  softmax(x: TensorLike, axis?: number): Tensor;
-  /** Log-softmax along an axis (-1). */
-  log_softmax(x: TensorLike, axis?: number): Tensor;
-  /** Matrix product with broadcast batch axes. */
-  matmul(a: TensorLike, b: TensorLike): Tensor;
-  /** A new shape for the same elements (one -1 is inferred). */
-  reshape(x: TensorLike, shape: readonly number[]): Tensor;
-  /** Permutes axes (reverses them by default). */
-  transpose(x: TensorLike, perm?: readonly number[]): Tensor;
-  /** Python-style slicing. */
-  slice(x: TensorLike, options: SliceOptions): Tensor;
-  /** Broadcasts to a shape. */
-  expand(x: TensorLike, shape: readonly number[]): Tensor;
-  /** Takes slices at indices along an axis. */
-  gather(x: TensorLike, indices: TensorLike, axis?: number): Tensor;
-  /** Pads each axis by [before, after] pairs, flattened. */
-  pad(x: TensorLike, pads: readonly number[], options?: PadOptions): Tensor;
-  /** 2-D convolution (NCHW, OIHW). */
-  conv2d(x: TensorLike, weight: TensorLike, bias?: TensorLike | null, options?: Conv2dOptions): Tensor;
-  /** 2-D max pooling. */
-  max_pool2d(x: TensorLike, options: Pool2dOptions): Tensor;
-  /** 2-D average pooling. */
-  avg_pool2d(x: TensorLike, options: Pool2dOptions): Tensor;
+/**
+ * A reduction as a runtime function, `hearth.sum(x, axes?, keepdims?)`, of kind `K` (which dtype it gives). Reducing every axis gives rank 0, `keepdims: true` keeps the rank, other calls leave it unknown.
+ */
+export interface ReductionFn<K extends ReductionKind> {
+  /** Reduces every axis. */
+  <X extends TensorLike>(x: X): Tensor<Reduced<K, X>, 0>;
+  /** Reduces the axes and keeps them as size 1. */
+  <X extends TensorLike>(x: X, axes: ReduceOptions['axes'], keepdims: true): Tensor<Reduced<K, X>, RankOf<X>>;
+  /** Reduces the axes. */
+  <X extends TensorLike>(x: X, axes?: ReduceOptions | ReduceOptions['axes'], keepdims?: boolean): Tensor<Reduced<K, X>>;
 }
 
-/** Methods every tensor has: the operators with the tensor as first operand. */
-export type TensorOps = {
-  [K in keyof OpsApi]: OpsApi[K] extends (x: never, ...rest: infer A) => infer R ? (...rest: A) => R : never;
-};
+/** A reduction as a tensor's method, `x.sum(axes?, keepdims?)`, of output dtype `D` and operand rank `R`. */
+export interface ReductionMethod<D extends DType, R extends number> {
+  /** Reduces every axis. */
+  (): Tensor<D, 0>;
+  /** Reduces the axes and keeps them as size 1. */
+  (axes: ReduceOptions['axes'], keepdims: true): Tensor<D, R>;
+  /** Reduces the axes. */
+  (axes?: ReduceOptions | ReduceOptions['axes'], keepdims?: boolean): Tensor<D>;
+}
 
-/** Creation functions of a runtime. */
+/** The output dtype of a reduction: `same` keeps the operand's (sum, max), `float` computes in a float (mean), `index` gives int32 (argmax). */
+export type ReductionKind = 'same' | 'float' | 'index';
+
+/** The dtype a reduction of kind `K` gives operand `X`. */
+export type Reduced<K extends ReductionKind, X> = K extends 'index' ? 'int32' : K extends 'float' ? FloatTypeFor<DTypeOf<X>> : DTypeOf<X>;
+
+
+/**
+ * The operators of opset v1 as functions (opset v2's are in `OpsApiV2`): `hearth.add(a, b)`. Each has a
+ * method twin in {@link TensorOps}: `a.add(b)`. Results carry the dtype and rank TypeScript can follow.
+ */
+export interface OpsApi {
+  /** -x. */ neg<X extends TensorLike>(x: X): Tensor<DTypeOf<X>, RankOf<X>>;
+  /** |x|. */ abs<X extends TensorLike>(x: X): Tensor<DTypeOf<X>, RankOf<X>>;
+  /** The sign of x. */ sign<X extends TensorLike>(x: X): Tensor<DTypeOf<X>, RankOf<X>>;
+  /** e^x. */ exp<X extends TensorLike>(x: X): Tensor<FloatTypeFor<DTypeOf<X>>, RankOf<X>>;
+  /** ln x. */ log<X extends TensorLike>(x: X): Tensor<FloatTypeFor<DTypeOf<X>>, RankOf<X>>;
+  /** √x. */ sqrt<X extends TensorLike>(x: X): Tensor<FloatTypeFor<DTypeOf<X>>, RankOf<X>>;
+  /** 1/√x. */ rsqrt<X extends TensorLike>(x: X): Tensor<FloatTypeFor<DTypeOf<X>>, RankOf<X>>;
+  /** 1/x. */ reciprocal<X extends TensorLike>(x: X): Tensor<FloatTypeFor<DTypeOf<X>>, RankOf<X>>;
+  /** sin x. */ sin<X extends TensorLike>(x: X): Tensor<FloatTypeFor<DTypeOf<X>>, RankOf<X>>;
+  /** cos x. */ cos<X extends TensorLike>(x: X): Tensor<FloatTypeFor<DTypeOf<X>>, RankOf<X>>;
+  /** tanh x. */ tanh<X extends TensorLike>(x: X): Tensor<FloatTypeFor<DTypeOf<X>>, RankOf<X>>;
+  /** 1/(1+e^-x). */ sigmoid<X extends TensorLike>(x: X): Tensor<FloatTypeFor<DTypeOf<X>>, RankOf<X>>;
+  /** max(x, 0). */ relu<X extends TensorLike>(x: X): Tensor<DTypeOf<X>, RankOf<X>>;
+  /** x·Φ(x). */ gelu<X extends TensorLike>(x: X): Tensor<FloatTypeFor<DTypeOf<X>>, RankOf<X>>;
+  /** ⌊x⌋. */ floor<X extends TensorLike>(x: X): Tensor<DTypeOf<X>, RankOf<X>>;
+  /** ⌈x⌉. */ ceil<X extends TensorLike>(x: X): Tensor<DTypeOf<X>, RankOf<X>>;
+  /** Round half to even. */ round<X extends TensorLike>(x: X): Tensor<DTypeOf<X>, RankOf<X>>;
+  /** a + b. */ add<A extends TensorLike, B extends TensorLike>(a: A, b: B): Tensor<CommonDType<A, B>, BroadcastRankOf<A, B>>;
+  /** a - b. */ sub<A extends TensorLike, B extends TensorLike>(a: A, b: B): Tensor<CommonDType<A, B>, BroadcastRankOf<A, B>>;
+  /** a · b. */ mul<A extends TensorLike, B extends TensorLike>(a: A, b: B): Tensor<CommonDType<A, B>, BroadcastRankOf<A, B>>;
+  /** a / b (true division, in a float dtype). */
+  div<A extends TensorLike, B extends TensorLike>(a: A, b: B): Tensor<FloatTypeFor<CommonDType<A, B>>, BroadcastRankOf<A, B>>;
+  /** a ^ b. */ pow<A extends TensorLike, B extends TensorLike>(a: A, b: B): Tensor<CommonDType<A, B>, BroadcastRankOf<A, B>>;
+  /** Elementwise max (NaN propagates). */ maximum<A extends TensorLike, B extends TensorLike>(a: A, b: B): Tensor<CommonDType<A, B>, BroadcastRankOf<A, B>>;
+  /** Elementwise min (NaN propagates). */ minimum<A extends TensorLike, B extends TensorLike>(a: A, b: B): Tensor<CommonDType<A, B>, BroadcastRankOf<A, B>>;
+  /** a == b. */ eq<A extends TensorLike, B extends TensorLike>(a: A, b: B): Tensor<'bool', BroadcastRankOf<A, B>>;
+  /** a != b. */ ne<A extends TensorLike, B extends TensorLike>(a: A, b: B): Tensor<'bool', BroadcastRankOf<A, B>>;
+  /** a < b. */ lt<A extends TensorLike, B extends TensorLike>(a: A, b: B): Tensor<'bool', BroadcastRankOf<A, B>>;
+  /** a <= b. */ le<A extends TensorLike, B extends TensorLike>(a: A, b: B): Tensor<'bool', BroadcastRankOf<A, B>>;
+  /** a > b. */ gt<A extends TensorLike, B extends TensorLike>(a: A, b: B): Tensor<'bool', BroadcastRankOf<A, B>>;
+  /** a >= b. */ ge<A extends TensorLike, B extends TensorLike>(a: A, b: B): Tensor<'bool', BroadcastRankOf<A, B>>;
+  /** a && b. */ logical_and<A extends TensorLike, B extends TensorLike>(a: A, b: B): Tensor<'bool', BroadcastRankOf<A, B>>;
+  /** a || b. */ logical_or<A extends TensorLike, B extends TensorLike>(a: A, b: B): Tensor<'bool', BroadcastRankOf<A, B>>;
+  /** a where cond, else b. */
+  where<A extends TensorLike, B extends TensorLike>(cond: TensorLike, a: A, b: B): Tensor<CommonDType<A, B>>;
+  /** Converts to `dtype`. */
+  cast<X extends TensorLike, D extends DType>(x: X, dtype: D): Tensor<D, RankOf<X>>;
+  /** Sum over axes: `sum(x)`, `sum(x, 1)`, `sum(x, [0, 1], true)` or `sum(x, { axes, keepdims })`. */
+  sum: ReductionFn<'same'>;
+  /** Mean over axes (arguments as {@link OpsApi.sum}). */
+  mean: ReductionFn<'float'>;
+  /** Max over axes (arguments as {@link OpsApi.sum}). */
+  max: ReductionFn<'same'>;
+  /** Min over axes (arguments as {@link OpsApi.sum}). */
+  min: ReductionFn<'same'>;
+  /** Product over axes (arguments as {@link OpsApi.sum}). */
+  prod: ReductionFn<'same'>;
+  /** Index of the max (first on ties): `argmax(x)`, `argmax(x, 1)`, `argmax(x, 1, true)` or `argmax(x, { axis, keepdims })`. */
+  argmax(x: TensorLike, axis?: ArgReduceOptions | ArgReduceOptions['axis'], keepdims?: boolean): Tensor<'int32'>;
+  /** Index of the min (arguments as {@link OpsApi.argmax}). */
+  argmin(x: TensorLike, axis?: ArgReduceOptions | ArgReduceOptions['axis'], keepdims?: boolean): Tensor<'int32'>;
+  /** Softmax along an axis (-1). */
+  softmax<X extends TensorLike>(x: X, axis?: number): Tensor<FloatTypeFor<DTypeOf<X>>, RankOf<X>>;
+  /** Log-softmax along an axis (-1). */
+  log_softmax<X extends TensorLike>(x: X, axis?: number): Tensor<FloatTypeFor<DTypeOf<X>>, RankOf<X>>;
+  /** Matrix product with broadcast batch axes. */
+  matmul<A extends TensorLike, B extends TensorLike>(a: A, b: B): Tensor<CommonDType<A, B>, MatmulRank<A, B>>;
+  /** A new shape for the same elements (one -1 is inferred). */
+  reshape<X extends TensorLike, const S extends readonly number[]>(x: X, shape: S): Tensor<DTypeOf<X>, S['length']>;
+  /** Permutes axes (reverses them by default). */
+  transpose<X extends TensorLike>(x: X, perm?: readonly number[]): Tensor<DTypeOf<X>, RankOf<X>>;
+  /** Python-style slicing. */
+  slice<X extends TensorLike>(x: X, options: SliceOptions): Tensor<DTypeOf<X>, RankOf<X>>;
+  /** Broadcasts to a shape. */
+  expand<X extends TensorLike, const S extends readonly number[]>(x: X, shape: S): Tensor<DTypeOf<X>, S['length']>;
+  /** Takes slices at indices along an axis. */
+  gather<X extends TensorLike>(x: X, indices: TensorLike, axis?: number): Tensor<DTypeOf<X>>;
+  /** Pads each axis by [before, after] pairs, flattened. */
+  pad<X extends TensorLike>(x: X, pads: readonly number[], options?: PadOptions): Tensor<DTypeOf<X>, RankOf<X>>;
+  /** 2-D convolution (NCHW, OIHW). */
+  conv2d<X extends TensorLike, W extends TensorLike>(x: X, weight: W, bias?: TensorLike | null, options?: Conv2dOptions): Tensor<FloatTypeFor<CommonDType<X, W>>, 4>;
+  /** 2-D max pooling. */
+  max_pool2d<X extends TensorLike>(x: X, options: Pool2dOptions): Tensor<FloatTypeFor<DTypeOf<X>>, 4>;
+  /** 2-D average pooling. */
+  avg_pool2d<X extends TensorLike>(x: X, options: Pool2dOptions): Tensor<FloatTypeFor<DTypeOf<X>>, 4>;
+}
+
+/** Methods every tensor has: the operators of {@link OpsApi} with the tensor as first operand. */
+export interface TensorOps {
+  /** -this. */ neg(): Tensor<DTypeOf<this>, RankOf<this>>;
+  /** |this|. */ abs(): Tensor<DTypeOf<this>, RankOf<this>>;
+  /** The sign. */ sign(): Tensor<DTypeOf<this>, RankOf<this>>;
+  /** e^this. */ exp(): Tensor<FloatTypeFor<DTypeOf<this>>, RankOf<this>>;
+  /** ln this. */ log(): Tensor<FloatTypeFor<DTypeOf<this>>, RankOf<this>>;
+  /** √this. */ sqrt(): Tensor<FloatTypeFor<DTypeOf<this>>, RankOf<this>>;
+  /** 1/√this. */ rsqrt(): Tensor<FloatTypeFor<DTypeOf<this>>, RankOf<this>>;
+  /** 1/this. */ reciprocal(): Tensor<FloatTypeFor<DTypeOf<this>>, RankOf<this>>;
+  /** sin this. */ sin(): Tensor<FloatTypeFor<DTypeOf<this>>, RankOf<this>>;
+  /** cos this. */ cos(): Tensor<FloatTypeFor<DTypeOf<this>>, RankOf<this>>;
+  /** tanh this. */ tanh(): Tensor<FloatTypeFor<DTypeOf<this>>, RankOf<this>>;
+  /** 1/(1+e^-this). */ sigmoid(): Tensor<FloatTypeFor<DTypeOf<this>>, RankOf<this>>;
+  /** max(this, 0). */ relu(): Tensor<DTypeOf<this>, RankOf<this>>;
+  /** this·Φ(this). */ gelu(): Tensor<FloatTypeFor<DTypeOf<this>>, RankOf<this>>;
+  /** ⌊this⌋. */ floor(): Tensor<DTypeOf<this>, RankOf<this>>;
+  /** ⌈this⌉. */ ceil(): Tensor<DTypeOf<this>, RankOf<this>>;
+  /** Round half to even. */ round(): Tensor<DTypeOf<this>, RankOf<this>>;
+  /** this + b. */ add<B extends TensorLike>(b: B): Tensor<CommonDType<this, B>, BroadcastRankOf<this, B>>;
+  /** this - b. */ sub<B extends TensorLike>(b: B): Tensor<CommonDType<this, B>, BroadcastRankOf<this, B>>;
+  /** this · b. */ mul<B extends TensorLike>(b: B): Tensor<CommonDType<this, B>, BroadcastRankOf<this, B>>;
+  /** this / b (true division, in a float dtype). */
+  div<B extends TensorLike>(b: B): Tensor<FloatTypeFor<CommonDType<this, B>>, BroadcastRankOf<this, B>>;
+  /** this ^ b. */ pow<B extends TensorLike>(b: B): Tensor<CommonDType<this, B>, BroadcastRankOf<this, B>>;
+  /** Elementwise max (NaN propagates). */ maximum<B extends TensorLike>(b: B): Tensor<CommonDType<this, B>, BroadcastRankOf<this, B>>;
+  /** Elementwise min (NaN propagates). */ minimum<B extends TensorLike>(b: B): Tensor<CommonDType<this, B>, BroadcastRankOf<this, B>>;
+  /** this == b. */ eq<B extends TensorLike>(b: B): Tensor<'bool', BroadcastRankOf<this, B>>;
+  /** this != b. */ ne<B extends TensorLike>(b: B): Tensor<'bool', BroadcastRankOf<this, B>>;
+  /** this < b. */ lt<B extends TensorLike>(b: B): Tensor<'bool', BroadcastRankOf<this, B>>;
+  /** this <= b. */ le<B extends TensorLike>(b: B): Tensor<'bool', BroadcastRankOf<this, B>>;
+  /** this > b. */ gt<B extends TensorLike>(b: B): Tensor<'bool', BroadcastRankOf<this, B>>;
+  /** this >= b. */ ge<B extends TensorLike>(b: B): Tensor<'bool', BroadcastRankOf<this, B>>;
+  /** this && b. */ logical_and<B extends TensorLike>(b: B): Tensor<'bool', BroadcastRankOf<this, B>>;
+  /** this || b. */ logical_or<B extends TensorLike>(b: B): Tensor<'bool', BroadcastRankOf<this, B>>;
+  /** a where this (a condition) is true, else b. */
+  where<A extends TensorLike, B extends TensorLike>(a: A, b: B): Tensor<CommonDType<A, B>>;
+  /** Converts to `dtype`. */
+  cast<D extends DType>(dtype: D): Tensor<D, RankOf<this>>;
+  /** Sum over axes: `x.sum()`, `x.sum(1)`, `x.sum([0, 1], true)` or `x.sum({ axes, keepdims })`. */
+  sum: ReductionMethod<Reduced<'same', this>, RankOf<this>>;
+  /** Mean over axes (arguments as {@link TensorOps.sum}). */
+  mean: ReductionMethod<Reduced<'float', this>, RankOf<this>>;
+  /** Max over axes (arguments as {@link TensorOps.sum}). */
+  max: ReductionMethod<Reduced<'same', this>, RankOf<this>>;
+  /** Min over axes (arguments as {@link TensorOps.sum}). */
+  min: ReductionMethod<Reduced<'same', this>, RankOf<this>>;
+  /** Product over axes (arguments as {@link TensorOps.sum}). */
+  prod: ReductionMethod<Reduced<'same', this>, RankOf<this>>;
+  /** Index of the max (first on ties): `x.argmax()`, `x.argmax(1)`, `x.argmax(1, true)` or `x.argmax({ axis, keepdims })`. */
+  argmax(axis?: ArgReduceOptions | ArgReduceOptions['axis'], keepdims?: boolean): Tensor<'int32'>;
+  /** Index of the min (arguments as {@link TensorOps.argmax}). */
+  argmin(axis?: ArgReduceOptions | ArgReduceOptions['axis'], keepdims?: boolean): Tensor<'int32'>;
+  /** Softmax along an axis (-1). */ softmax(axis?: number): Tensor<FloatTypeFor<DTypeOf<this>>, RankOf<this>>;
+  /** Log-softmax along an axis (-1). */ log_softmax(axis?: number): Tensor<FloatTypeFor<DTypeOf<this>>, RankOf<this>>;
+  /** Matrix product with broadcast batch axes. */ matmul<B extends TensorLike>(b: B): Tensor<CommonDType<this, B>, MatmulRank<this, B>>;
+  /** A new shape for the same elements (one -1 is inferred). */
+  reshape<const S extends readonly number[]>(shape: S): Tensor<DTypeOf<this>, S['length']>;
+  /** Permutes axes (reverses them by default). */ transpose(perm?: readonly number[]): Tensor<DTypeOf<this>, RankOf<this>>;
+  /** Python-style slicing. */ slice(options: SliceOptions): Tensor<DTypeOf<this>, RankOf<this>>;
+  /** Broadcasts to a shape. */
+  expand<const S extends readonly number[]>(shape: S): Tensor<DTypeOf<this>, S['length']>;
+  /** Takes slices at indices along an axis. */ gather(indices: TensorLike, axis?: number): Tensor<DTypeOf<this>>;
+  /** Pads each axis by [before, after] pairs, flattened. */ pad(pads: readonly number[], options?: PadOptions): Tensor<DTypeOf<this>, RankOf<this>>;
+  /** 2-D convolution (NCHW, OIHW). */
+  conv2d<W extends TensorLike>(weight: W, bias?: TensorLike | null, options?: Conv2dOptions): Tensor<FloatTypeFor<CommonDType<this, W>>, 4>;
+  /** 2-D max pooling. */ max_pool2d(options: Pool2dOptions): Tensor<FloatTypeFor<DTypeOf<this>>, 4>;
+  /** 2-D average pooling. */ avg_pool2d(options: Pool2dOptions): Tensor<FloatTypeFor<DTypeOf<this>>, 4>;
+}
+
+/** Creation functions of a runtime: the dtype comes from `options.dtype` (float32), the rank from the shape. */
 export interface CreationApi {
   /** Joins tensors along an axis (0). */
-  concat(xs: readonly TensorLike[], axis?: number): Tensor;
+  concat<X extends TensorLike>(xs: readonly X[], axis?: number): Tensor<DTypeOf<X>, RankOf<X>>;
   /** A tensor of zeros. */
-  zeros(shape: readonly number[], options?: CreateOptions): Tensor;
+  zeros<const S extends readonly number[], D extends DType = 'float32'>(shape: S, options?: CreateOptions<D>): Tensor<D, S['length']>;
   /** A tensor of ones. */
-  ones(shape: readonly number[], options?: CreateOptions): Tensor;
+  ones<const S extends readonly number[], D extends DType = 'float32'>(shape: S, options?: CreateOptions<D>): Tensor<D, S['length']>;
   /** A tensor filled with a value. */
-  full(shape: readonly number[], value: number, options?: CreateOptions): Tensor;
+  full<const S extends readonly number[], D extends DType = 'float32'>(shape: S, value: number, options?: CreateOptions<D>): Tensor<D, S['length']>;
   /** start, start+step, ... below stop; `arange(n)` is 0..n-1. */
-  arange(start: number, stop?: number, step?: number, options?: CreateOptions): Tensor;
+  arange<D extends DType = 'float32'>(start: number, stop?: number, step?: number, options?: CreateOptions<D>): Tensor<D, 1>;
 }
 
 declare module './runtime.js' {
@@ -188,8 +284,8 @@ declare module './runtime.js' {
   interface Hearth extends OpsApi, CreationApi {}
 }
 declare module './tensor.js' {
-  // eslint-disable-next-line @typescript-eslint/no-empty-object-type
-  interface Tensor extends TensorOps {}
+  // eslint-disable-next-line @typescript-eslint/no-empty-object-type, @typescript-eslint/no-unused-vars
+  interface Tensor<D extends DType = DType, R extends number = number> extends TensorOps {}
 }
 
 /** Turns a JS scalar into a 0-d tensor that fits beside `like` (its dtype where the value fits, its device). */
@@ -343,7 +439,7 @@ function install(): void {
     return run(this, ids('avg_pool2d'), [x], poolAttrs('avg_pool2d', o, true));
   });
 
-  const C = Hearth.prototype as unknown as CreationApi & Record<string, unknown>;
+  const C = Hearth.prototype as unknown as Record<keyof CreationApi, unknown>;
   C.concat = function (this: Hearth, xs: readonly TensorLike[], axis = 0) {
     if (!Array.isArray(xs)) throw new HearthError('E_ARG', 'concat takes an array of tensors.');
     return run(this, ids('concat'), xs, { axis });

@@ -56,7 +56,7 @@ export class Device {
     readonly backend: Backend,
     /** The plugin that provides it. */
     readonly plugin: string,
-    ledger: Ledger,
+    ledger: Pick<Ledger, 'account' | 'scratch'>,
   ) {
     this.account = ledger.account(name);
     const max = backend.maxAllocationBytes;

@@ -12,8 +12,10 @@ import type { Events, KernelEvent } from './events.js';
 import type { KernelEntry, KernelTable } from './kernel-table.js';
 import type { KernelTensor } from './kernel.js';
 import type { TensorStore } from './memory.js';
-import { Tensor } from './tensor.js';
+import { Tensor, tensorInternals } from './tensor.js';
 import type { FieldChecker } from './field-check.js';
+
+const { device: devOf, pending: pendingOf, runtime: runtimeOf, kernelView } = tensorInternals;
 
 /** What to do when the inputs' device has no kernel, or inputs sit on different devices. */
 export type FallbackPolicy = 'error' | 'warn' | 'allow';
@@ -127,8 +129,8 @@ export class Dispatcher {
         throw new HearthError('E_ARG', `${schema.name}: input ${i} is not a Tensor (got ${describeArg(t)}); make one with hearth.tensor(...).`, { op: schema.name });
       }
       t.assertAlive();
-      if (t.pending !== undefined || (t.dev !== inputs[0]!.dev && !t.dev.backend.syncRead)) wait = true;
-      if (t.runtime !== this.store) {
+      if (pendingOf(t) !== undefined || (devOf(t) !== devOf(inputs[0]!) && !devOf(t).backend.syncRead)) wait = true;
+      if (runtimeOf(t) !== this.store) {
         throw new HearthError(
           'E_DEVICE_MISMATCH',
           `${schema.name}: input ${i} belongs to another Hearth runtime instance; instances share nothing. Copy it with this runtime's tensor(await t.data(), { shape: t.shape, dtype: t.dtype }).`,
@@ -137,7 +139,7 @@ export class Dispatcher {
       }
     }
     const dtype = computeDtype(schema, inputs, attrs);
-    const device = inputs.length > 0 ? inputs[0]!.dev : target!;
+    const device = inputs.length > 0 ? devOf(inputs[0]!) : target!;
     const shape = schema.meta(inputs, attrs);
     if (shape.length > MAX_RANK) throw tooManyAxes(schema, shape);
     // Tensors' shapes are frozen (kernels see them); one shared with the first input already is.
@@ -174,7 +176,7 @@ export class Dispatcher {
     if (p.wait) return this.#callLater(op, p, inputs, userAttrs, target);
     let temps: Tensor[] | undefined;
     for (let i = 1; i < inputs.length; i++) {
-      if (inputs[i]!.dev !== device) {
+      if (devOf(inputs[i]!) !== device) {
         this.#mixedDevices(p.schema, inputs);
         (temps ??= []).push((inputs[i] = this.store.copySync(inputs[i]!, device, 'mixed-devices')));
       }
@@ -184,7 +186,7 @@ export class Dispatcher {
       const t = inputs[i]!;
       if (t.dtype !== p.dtype && inputSpec(p.schema, i).promote) {
         (temps ??= []).push((inputs[i] = this.call(CAST, [t], { dtype: p.dtype })));
-        if (inputs[i]!.pending !== undefined) castPending = true;
+        if (pendingOf(inputs[i]!) !== undefined) castPending = true;
       }
     }
     try {
@@ -207,15 +209,15 @@ export class Dispatcher {
   /** A call with a pending input, or one on a device that reads asynchronously: it returns a pending tensor. */
   #callLater(op: number, p: CallPlan, inputs: readonly Tensor[], userAttrs: Readonly<Record<string, unknown>> | undefined, target: Device | undefined): Tensor {
     const device = p.device;
-    const away = inputs.filter((t) => t.dev !== device);
+    const away = inputs.filter((t) => devOf(t) !== device);
     if (away.length) this.#mixedDevices(p.schema, inputs);
-    const waits = inputs.filter((t) => t.pending !== undefined);
+    const waits = inputs.filter((t) => pendingOf(t) !== undefined);
     const what = [
-      ...waits.map((t) => `the pending result #${t.id} (${t.pending!.waitingFor})`),
+      ...waits.map((t) => `the pending result #${t.id} (${pendingOf(t)!.waitingFor})`),
       ...away.map((t) => `a copy of #${t.id} from ${t.device} to ${device.name}`),
     ].join(' and ');
     return this.#later(p, device, inputs, what, async (xs) => {
-      const moved = await Promise.all(xs.map((t) => (t.dev === device ? t : this.store.copy(t, device, 'mixed-devices'))));
+      const moved = await Promise.all(xs.map((t) => (devOf(t) === device ? t : this.store.copy(t, device, 'mixed-devices'))));
       try {
         return this.store.detached(() => this.call(op, moved.slice(), userAttrs, target));
       } finally {
@@ -234,10 +236,14 @@ export class Dispatcher {
     for (const t of inputs) store.hold(t);
     const job = (async () => {
       try {
-        for (const t of inputs) if (t.pending) await t.pending.done;
+        for (const t of inputs) {
+          const pending = pendingOf(t);
+          if (pending) await pending.done;
+        }
         const handles = inputs.map((t) => store.alias(t));
         const result = await store.detached(() => work(handles));
-        if (result.pending) await result.pending.done;
+        const pending = pendingOf(result);
+        if (pending) await pending.done;
         return result;
       } finally {
         for (const t of inputs) store.unhold(t);
@@ -271,8 +277,8 @@ export class Dispatcher {
     try {
       // Kernels see views of data made for this call, never the Tensors (which lead to the runtime).
       const views = new Array<KernelTensor>(inputs.length);
-      for (let i = 0; i < inputs.length; i++) views[i] = inputs[i]!.kernelView();
-      const r: unknown = kernel.run(views, out.kernelView(), p.attrs, device.ctx);
+      for (let i = 0; i < inputs.length; i++) views[i] = kernelView(inputs[i]!);
+      const r: unknown = kernel.run(views, kernelView(out), p.attrs, device.ctx);
       if (r !== undefined) throw returned(r, p, device, kernel);
     } catch (e) {
       out.dispose();
@@ -373,7 +379,7 @@ export class Dispatcher {
       return make(hostArray(p.outDtype, sizeOf(p.shape)).fill(p.outDtype === 'bool' ? (value !== 0 ? 1 : 0) : value));
     }
     const x = inputs[0]!;
-    if (x.pending === undefined && x.dev.backend.syncRead) return make(this.store.readSync(x));
+    if (pendingOf(x) === undefined && devOf(x).backend.syncRead) return make(this.store.readSync(x));
     return this.#later(p, p.device, inputs, `a host copy for ${name}`, async ([h]) => make(await this.store.read(h!)));
   }
 

@@ -6,6 +6,12 @@ import { HearthError } from './errors.js';
  */
 export type DType = 'float32' | 'int32' | 'bool' | 'float16' | 'float64';
 
+/** The float dtypes. */
+export type FloatDType = 'float16' | 'float32' | 'float64';
+
+/** The JS value of one element of dtype `D`: `boolean` for bool, `number` for the others. */
+export type ElementOf<D extends DType> = D extends 'bool' ? boolean : number;
+
 /** Every dtype, in the order of their small-integer codes (see {@link dtypeCode}). */
 export const DTYPES: readonly DType[] = ['bool', 'int32', 'float16', 'float32', 'float64'];
 
@@ -100,3 +106,24 @@ export function promoteTypes(a: DType, b: DType): DType {
 export function floatTypeFor(dtype: DType): DType {
   return isFloat(dtype) ? dtype : 'float32';
 }
+
+/**
+ * {@link promoteTypes} for TypeScript: the dtype two operands of dtypes `A` and `B` compute in (the wider one);
+ * for unions, every dtype a pair could promote to.
+ */
+export type Promoted<A extends DType, B extends DType> = A extends DType
+  ? B extends DType
+    ? 'float64' extends A | B
+      ? 'float64'
+      : 'float32' extends A | B
+        ? 'float32'
+        : 'float16' extends A | B
+          ? 'float16'
+          : 'int32' extends A | B
+            ? 'int32'
+            : 'bool'
+    : never
+  : never;
+
+/** {@link floatTypeFor} for TypeScript: floats keep their dtype, int32 and bool become float32. */
+export type FloatTypeFor<D extends DType> = D extends FloatDType ? D : 'float32';

@@ -5,7 +5,7 @@ import type { Provenance } from './kernel.js';
 import type { HearthPlugin } from './plugin.js';
 import type { Device } from './device.js';
 import type { DisagreementEvent, Events } from './events.js';
-import type { Tensor } from './tensor.js';
+import { tensorInternals, type Tensor } from './tensor.js';
 
 /** The default share of kernel calls a field check re-runs: one in a thousand. */
 export const DEFAULT_VERIFY_RATE = 0.001;
@@ -93,12 +93,12 @@ interface Sample {
 function readNow(device: Device, t: Tensor): Promise<HostArray> {
   if (device.backend.syncRead) {
     try {
-      return Promise.resolve(device.readSync(t.storage, t.dtype, t.size).slice() as HostArray);
+      return Promise.resolve(device.readSync(tensorInternals.storage(t), t.dtype, t.size).slice() as HostArray);
     } catch (e) {
       return Promise.reject(e);
     }
   }
-  return device.read(t.storage, t.dtype, t.size);
+  return device.read(tensorInternals.storage(t), t.dtype, t.size);
 }
 
 /** The runtime's field checker: samples calls in the dispatcher, checks them one at a time in the background. */

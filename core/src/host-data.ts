@@ -12,6 +12,43 @@ export type TensorData =
   | Int32Array
   | Uint8Array;
 
+/** Options of `hearth.tensor(data, options)`; `D` and `S` are what TypeScript reads of the dtype and the shape. */
+export interface TensorOptions<D extends DType = DType, S extends readonly number[] = readonly number[]> {
+  /** The dtype (from the data when left out: float32 for numbers, bool for booleans, int32 for Int32Array and Uint8Array, float64 for Float64Array). */
+  dtype?: D;
+  /** The shape (from the nesting when left out); its size must be the data's element count. */
+  shape?: S;
+  /** The device (the default device). */
+  device?: string;
+}
+
+/** The dtype `hearth.tensor(data)` gives data of type `T` when no dtype is passed. */
+export type DataDType<T> = TensorData extends T
+  ? DType
+  : T extends Int32Array | Uint8Array
+    ? 'int32'
+    : T extends Float64Array
+      ? 'float64'
+      : T extends Float32Array
+        ? 'float32'
+        : T extends boolean
+          ? 'bool'
+          : T extends readonly (infer E)[]
+            ? [E] extends [never]
+              ? 'float32'
+              : DataDType<E>
+            : 'float32';
+
+/** The rank of data of type `T`: how deep its arrays nest (`Axes` counts the levels walked so far); a typed array is one axis. */
+export type DataRank<T, Axes extends readonly unknown[] = []> = TensorData extends T
+  ? number
+  : T extends ArrayBufferView
+    ? [...Axes, T]['length']
+    : T extends readonly (infer E)[]
+      ? [E] extends [never]
+        ? [...Axes, T]['length']
+        : DataRank<E, [...Axes, T]>
+      : Axes['length'];
 
 function inferShape(data: TensorData): number[] {
   const shape: number[] = [];

@@ -13,6 +13,10 @@ export { HearthError, isHearthError, isErrorCode, describeError, formatValue, ER
 export { CORE_API_VERSION, OPSET_VERSION } from './version.js';
 export {
   type DType,
+  type FloatDType,
+  type ElementOf,
+  type Promoted,
+  type FloatTypeFor,
   type HostArray,
   type HostArrays,
   DTYPES,
@@ -26,7 +30,7 @@ export {
   floatTypeFor,
   elementProblem,
 } from './dtype.js';
-export { type Shape, MAX_RANK, sizeOf, stridesOf, broadcastStrides, sameShape, checkShape, broadcastShapes, normalizeAxis, normalizeAxes } from './shape.js';
+export { type Shape, type NestedArray, type NestedArrays, type ArrayOf, type LowerRanks, type BroadcastRank, MAX_RANK, sizeOf, stridesOf, broadcastStrides, sameShape, checkShape, broadcastShapes, normalizeAxis, normalizeAxes } from './shape.js';
 export { OPSET, OPSET_V1, OPSET_V2_ADDED, opsetOps, opId, getOp } from './opset/index.js';
 export { kindOf } from './opset/schema.js';
 export type { OpSchema, InputSpec, DTypeClass, TensorMeta, ComputeRule, OutputRule, OpKind, OpBuilder, Decomposition, CompositeBound } from './opset/schema.js';
@@ -47,9 +51,10 @@ export { pickDefault, type BackendChoice, type DefaultChoice } from './selection
 export { DEFAULT_MAX_ALLOCATION_BYTES } from './device.js';
 export { MAX_DEVICES, MAX_PLUGIN_STRING, MAX_PLUGIN_MESSAGE } from './limits.js';
 export type { KernelEntry } from './kernel-table.js';
-export { Tensor, type PendingData } from './tensor.js';
+export { Tensor } from './tensor.js';
 export type { HelperCreateOptions, Profile, ProfiledOp } from './user-tools.js';
-export type { TensorData } from './host-data.js';
+export type { TensorData, TensorOptions, DataDType, DataRank } from './host-data.js';
+export type { DTypeOf, RankOf, OperandDType, CommonDType, BroadcastRankOf, MatmulRank } from './op-types.js';
 export type { DeviceLedger, LiveTensor } from './ledger.js';
 export type { TransferCounters } from './memory.js';
 export type { FallbackPolicy, FallbackOptions, KernelHook } from './dispatcher.js';
@@ -77,6 +82,10 @@ export type {
   Conv2dOptions,
   Pool2dOptions,
   CreateOptions,
+  ReductionFn,
+  ReductionMethod,
+  ReductionKind,
+  Reduced,
 } from './api.js';
 export type {
   OpsApiV2,

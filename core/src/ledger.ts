@@ -41,23 +41,28 @@ export interface Account {
 }
 
 /**
- * What the ledger needs of a tensor (the runtime's `Tensor` is one): its device's account, its storage's
- * size, the slot the ledger keeps for it, and what the leak report lists.
+ * How the ledger reaches what it needs of a tensor beyond what the leak report lists: its device's account,
+ * its storage's size (read once when the storage was made), and the slot the ledger keeps for it. The
+ * runtime's `Tensor` keeps these private; the store hands the ledger its accessors.
  */
-export interface LedgerEntry extends LiveTensor {
-  /** Its device, which holds its account. */
-  readonly dev: { readonly account: Account };
-  /** Its storage's size in bytes, as read once when the storage was made. */
-  readonly bytes: number;
+export interface LedgerAccess<T> {
+  /** Its device's account. */
+  account(t: T): Account;
+  /** Its storage's size in bytes. */
+  bytes(t: T): number;
   /** Its place in the ledger's list of live tensors. */
-  ledgerSlot: number;
+  slot(t: T): number;
+  /** Sets its place. */
+  setSlot(t: T, slot: number): void;
 }
 
 /** The core's per-device ledger of live storage. Every allocation the core or a kernel makes is counted. */
-export class Ledger<T extends LedgerEntry = LedgerEntry> {
+export class Ledger<T extends LiveTensor = LiveTensor> {
   readonly #accounts = new Map<string, Account>();
   // Live tensors in a dense array; each tensor knows its slot, so removal is a swap, not a hash lookup.
   readonly #live: T[] = [];
+
+  constructor(private readonly access: LedgerAccess<T>) {}
 
   /** The account of a device, made on first use. */
   account(device: string): Account {
@@ -68,23 +73,24 @@ export class Ledger<T extends LedgerEntry = LedgerEntry> {
 
   /** Counts a new tensor. */
   addTensor(t: T): void {
-    const a = t.dev.account;
+    const a = this.access.account(t);
     a.tensors++;
-    a.bytes += t.bytes;
+    a.bytes += this.access.bytes(t);
     if (a.bytes > a.peakBytes) a.peakBytes = a.bytes;
-    t.ledgerSlot = this.#live.length;
+    this.access.setSlot(t, this.#live.length);
     this.#live.push(t);
   }
 
   /** Uncounts a disposed tensor. */
   removeTensor(t: T): void {
-    const a = t.dev.account;
+    const a = this.access.account(t);
     a.tensors--;
-    a.bytes -= t.bytes;
+    a.bytes -= this.access.bytes(t);
     const last = this.#live.pop()!;
     if (last !== t) {
-      this.#live[t.ledgerSlot] = last;
-      last.ledgerSlot = t.ledgerSlot;
+      const slot = this.access.slot(t);
+      this.#live[slot] = last;
+      this.access.setSlot(last, slot);
     }
   }
 

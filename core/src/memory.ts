@@ -6,7 +6,10 @@ import type { Device } from './device.js';
 import type { Events, TransferEvent } from './events.js';
 import { Ledger } from './ledger.js';
 import { Scope, ScopeTracker } from './scope.js';
-import { Tensor, type TensorRuntime } from './tensor.js';
+import { Tensor, tensorInternals } from './tensor.js';
+import type { TensorRuntime } from './tensor-runtime.js';
+
+const { create, device: devOf, storage: storageOf, pending: pendingOf } = tensorInternals;
 
 /** The storage of a pending tensor until its data arrives. */
 const NO_STORAGE: DeviceStorage = Object.freeze({ byteLength: 0 });
@@ -27,8 +30,13 @@ export interface TransferCounters {
  * Owns tensors' lifetime: makes them (counted in the ledger, added to the current scope), frees them,
  * reads them back and copies them between devices.
  */
-export class TensorStore implements TensorRuntime {
-  readonly ledger = new Ledger<Tensor>();
+export class TensorStore implements TensorRuntime<Tensor> {
+  readonly ledger = new Ledger<Tensor>({
+    account: (t) => devOf(t).account,
+    bytes: tensorInternals.bytes,
+    slot: tensorInternals.ledgerSlot,
+    setSlot: tensorInternals.setLedgerSlot,
+  });
   readonly scopes = new ScopeTracker();
   readonly counters: TransferCounters = { fallbacks: 0, transfers: 0, bytesMoved: 0, fallbacksByOp: {} };
   /** True once the runtime was disposed. */
@@ -46,13 +54,15 @@ export class TensorStore implements TensorRuntime {
   constructor(
     private readonly events: Events,
     private readonly resolveDevice: (name: string) => Device,
+    /** Resolves a device, starting it first when it starts on first use. */
+    private readonly startDevice: (name: string) => Promise<Device>,
     private readonly trackStacks: boolean,
   ) {}
 
   /** Wraps storage already allocated on `dev` into a tensor. */
   wrap(dev: Device, storage: DeviceStorage, shape: Shape, dtype: DType, size: number, createdBy: string): Tensor {
     const stack = this.trackStacks ? new Error().stack?.split('\n').slice(2).join('\n') : undefined;
-    const t = new Tensor(this, dev, storage, shape, dtype, size, this.#nextId++, createdBy, stack);
+    const t = create(this, dev, storage, shape, dtype, size, this.#nextId++, createdBy, stack);
     this.ledger.addTensor(t);
     const scope = this.scopes.current();
     if (scope && this.#detached === 0) scope.tensors.push(t);
@@ -68,7 +78,7 @@ export class TensorStore implements TensorRuntime {
   fromHost(dev: Device, data: HostArray, shape: Shape, dtype: DType, createdBy = 'tensor'): Tensor {
     const t = this.allocate(dev, shape, dtype, data.length, createdBy);
     try {
-      dev.write(t.storage, dtype, data);
+      dev.write(storageOf(t), dtype, data);
     } catch (e) {
       t.dispose();
       throw e;
@@ -79,11 +89,12 @@ export class TensorStore implements TensorRuntime {
   release(t: Tensor): void {
     if (this.#holds.size > 0 && this.#holds.has(t)) return; // freed by the last unhold()
     this.ledger.removeTensor(t);
-    if (t.storage !== NO_STORAGE) t.dev.free(t.storage);
+    const storage = storageOf(t);
+    if (storage !== NO_STORAGE) devOf(t).free(storage);
   }
 
   keep(t: Tensor): void {
-    t.kept = true;
+    tensorInternals.markKept(t);
   }
 
   /**
@@ -93,29 +104,32 @@ export class TensorStore implements TensorRuntime {
   async read(t: Tensor): Promise<HostArray> {
     this.hold(t);
     try {
-      if (t.pending) await t.pending.done;
-      return await t.dev.read(t.storage, t.dtype, t.size);
+      const pending = pendingOf(t);
+      if (pending) await pending.done;
+      return await devOf(t).read(storageOf(t), t.dtype, t.size);
     } finally {
       this.unhold(t);
     }
   }
 
   readSync(t: Tensor): HostArray {
-    if (t.pending) {
+    const pending = pendingOf(t);
+    if (pending) {
       throw new HearthError(
         'E_SYNC_READ',
-        `Tensor #${t.id} (${t.createdBy} on ${t.device}) is still waiting for ${t.pending.waitingFor}; read it with \`await t.data()\` instead of dataSync() (ops on it work meanwhile).`,
-        { id: t.id, device: t.device, waitingFor: t.pending.waitingFor },
+        `Tensor #${t.id} (${t.createdBy} on ${t.device}) is still waiting for ${pending.waitingFor}; read it with \`await t.data()\` instead of dataSync() (ops on it work meanwhile).`,
+        { id: t.id, device: t.device, waitingFor: pending.waitingFor },
       );
     }
-    if (!t.dev.backend.syncRead) {
+    const dev = devOf(t);
+    if (!dev.backend.syncRead) {
       throw new HearthError('E_SYNC_READ', `${t.device} reads asynchronously: use \`await t.data()\` instead of dataSync().`, { device: t.device });
     }
-    return t.dev.readSync(t.storage, t.dtype, t.size);
+    return dev.readSync(storageOf(t), t.dtype, t.size);
   }
 
   async to(t: Tensor, device: string): Promise<Tensor> {
-    const target = this.resolveDevice(device);
+    const target = await this.startDevice(device);
     const data = await this.read(t);
     t.assertAlive();
     return this.#landCopy(t, target, data, 'to');
@@ -179,7 +193,7 @@ export class TensorStore implements TensorRuntime {
 
   /** A handle on a held tensor's storage for a pending call's work, in no ledger (never disposed). */
   alias(t: Tensor): Tensor {
-    return new Tensor(this, t.dev, t.storage, t.shape, t.dtype, t.size, t.id, t.createdBy);
+    return create(this, devOf(t), storageOf(t), t.shape, t.dtype, t.size, t.id, t.createdBy);
   }
 
   /**
@@ -191,14 +205,14 @@ export class TensorStore implements TensorRuntime {
     const t = this.wrap(dev, NO_STORAGE, shape, dtype, size, createdBy);
     const done = job.then((result) => {
       this.ledger.removeTensor(result);
-      result.retire(); // its storage is t's now
-      t.pending = undefined;
+      tensorInternals.retire(result); // its storage is t's now
+      tensorInternals.setPending(t, undefined);
       if (t.disposed && !this.#holds.has(t)) {
-        result.dev.free(result.storage);
+        devOf(result).free(storageOf(result));
         return;
       }
       this.ledger.removeTensor(t);
-      t.settle(result.storage);
+      tensorInternals.settle(t, storageOf(result));
       this.ledger.addTensor(t);
     });
     done.catch(() => undefined); // observed through data(), to() and later calls
@@ -207,7 +221,7 @@ export class TensorStore implements TensorRuntime {
       () => this.#jobs.delete(done),
       () => this.#jobs.delete(done),
     );
-    t.pending = { done, waitingFor };
+    tensorInternals.setPending(t, { done, waitingFor });
     return t;
   }
 
@@ -259,7 +273,7 @@ export class TensorStore implements TensorRuntime {
       collectTensors(result, keep);
       const ending: Tensor[] = [];
       for (const t of scope.tensors) {
-        if (keep.has(t) || t.kept) {
+        if (keep.has(t) || tensorInternals.kept(t)) {
           if (parent) parent.tensors.push(t);
         } else ending.push(t);
       }

@@ -38,6 +38,13 @@ export interface BackendFactory {
    * the device can't be had; the runtime keeps it and shows it in `hearth backends`.
    */
   create(options: BackendOptions): Backend | readonly Backend[] | Promise<Backend | readonly Backend[]>;
+  /**
+   * Start on first use (false): `create` runs when a program first uses the device (`await t.to("gpu")`,
+   * `await hearth.start("gpu")`) instead of at `ready()`, for a backend whose start is costly (a GPU driver,
+   * a native library), so that a program that never uses it pays nothing. `ready()` still starts it when it
+   * is needed to pick the default device, or when it is the named fallback device.
+   */
+  readonly lazy?: boolean;
 }
 
 /** What the core gives a plugin's `register`: the opset to implement and the two ways to contribute. */

@@ -274,7 +274,8 @@ function guardRead<T>(plugin: string, what: string, read: () => T): T {
 function readFactory(given: unknown): BackendFactory {
   const type = readOnce(given, 'type');
   const create = readOnce(given, 'create');
-  return Object.freeze({ type: type as string, create: (typeof create === 'function' ? bindOnce(create as BackendFactory['create'], given) : create) as BackendFactory['create'] });
+  const lazy = readOnce(given, 'lazy') === true;
+  return Object.freeze({ type: type as string, create: (typeof create === 'function' ? bindOnce(create as BackendFactory['create'], given) : create) as BackendFactory['create'], lazy });
 }
 
 /** A kernel spec, each field read once, as a frozen copy with its dtypes as a list. */

@@ -8,7 +8,7 @@ import { inputSpec, type OpBuilder, type OpSchema, type TensorMeta } from './ops
 import type { Backend, BackendStats, DeviceInfo } from './backend.js';
 import type { HearthPlugin, BackendOptions, PluginManifest, PluginOrigin } from './plugin.js';
 import { KernelTable, type KernelEntry } from './kernel-table.js';
-import { PluginLoader, checkManifest, type KernelOverride, type PluginRecord } from './plugins.js';
+import { PluginLoader, checkManifest, type FactoryRecord, type KernelOverride, type PluginRecord } from './plugins.js';
 import { IsolatedPlugin, type IsolationTimeouts } from './isolation/isolated-plugin.js';
 import { IsolatedBackend } from './isolation/isolated-backend.js';
 import { isolationChoice } from './isolation/choice.js';
@@ -23,8 +23,8 @@ import { Events, type HearthEvents } from './events.js';
 import { TensorStore, type TransferCounters } from './memory.js';
 import { Dispatcher, computeDtype, type CallPlan, type FallbackOptions, type FallbackPolicy, type KernelHook } from './dispatcher.js';
 import type { DeviceLedger, LiveTensor } from './ledger.js';
-import { Tensor } from './tensor.js';
-import { toHost, type TensorData } from './host-data.js';
+import { Tensor, tensorInternals } from './tensor.js';
+import { toHost, type DataDType, type DataRank, type TensorData, type TensorOptions } from './host-data.js';
 import { DEFAULT_VERIFY_RATE, FieldChecker, verifyRateFromEnv, type VerifyOptions, type VerifyStats } from './field-check.js';
 
 /** Options of {@link createHearth}. */
@@ -110,6 +110,11 @@ export interface ReadyReport {
   readonly devices: readonly DeviceReport[];
   /** The backends asked for that failed, each with its reason. */
   readonly failed: readonly BackendFailure[];
+  /**
+   * Backends that start on first use (their plugin's factory is `lazy`) and have not started: nothing of
+   * theirs runs until `await hearth.start(type)` or a tensor moved there. `hearth.report` is kept current.
+   */
+  readonly notStarted: readonly { readonly backend: string; readonly plugin: string }[];
   /** Every plugin given, loaded or failed. */
   readonly plugins: readonly PluginRecord[];
   /** The device ops without tensor inputs use (creation), or undefined when none is ready. */
@@ -180,6 +185,9 @@ export class Hearth {
   readonly #events: Events;
   readonly #loader: PluginLoader;
   readonly #devices = new Map<string, Device>();
+  // Lazy backends not started yet, by type, and the starts under way (each backend starts once).
+  readonly #dormant = new Map<string, FactoryRecord>();
+  readonly #starting = new Map<string, Promise<void>>();
   readonly #options: HearthOptions;
   readonly #loading: Promise<unknown>;
   #ready: Promise<ReadyReport> | undefined;
@@ -195,10 +203,14 @@ export class Hearth {
     this.fallback = fallbackOptions(options.fallback, envVar('HEARTH_FALLBACK'));
     const c = rootContainer.createChildContainer();
     const resolveDevice = (name: string) => this.#device(name);
+    const startDevice = async (name: string) => {
+      if (typeof name === 'string' && this.#dormant.has(name.split(':')[0]!)) await this.start(name);
+      return this.#device(name);
+    };
     c.register(TOKENS.options, { useValue: options });
     c.register(TOKENS.table, { useFactory: instanceCachingFactory(() => new KernelTable()) });
     c.register(TOKENS.events, { useFactory: instanceCachingFactory(() => new Events()) });
-    c.register(TOKENS.store, { useFactory: instanceCachingFactory((d) => new TensorStore(d.resolve(TOKENS.events), resolveDevice, options.trackStacks ?? false)) });
+    c.register(TOKENS.store, { useFactory: instanceCachingFactory((d) => new TensorStore(d.resolve(TOKENS.events), resolveDevice, startDevice, options.trackStacks ?? false)) });
     const loaderPolicy = { allowOverrides: options.allowOverrides ?? false, registerTimeoutMs: options.timeouts?.register ?? DEFAULT_TIMEOUT_MS };
     c.register(TOKENS.loader, { useFactory: instanceCachingFactory((d) => new PluginLoader(d.resolve(TOKENS.table), loaderPolicy)) });
     c.register(TOKENS.dispatcher, {
@@ -289,6 +301,10 @@ export class Hearth {
       if (!wanted.includes(fbType)) wanted.push(fbType);
     }
     const failed: BackendFailure[] = [];
+    const fallbackType = this.fallback.policy !== 'error' && this.fallback.device !== 'auto' ? this.fallback.device.split(':')[0]! : undefined;
+    // A lazy backend starts here only while the default is still open (it may be the default) or as the
+    // named fallback device; every other one waits in #dormant for its first use.
+    let decided = false;
     for (const type of wanted) {
       const rec = this.#loader.factories.find((f) => f.factory.type === type);
       if (!rec) {
@@ -302,21 +318,15 @@ export class Hearth {
         });
         continue;
       }
-      try {
-        const list = await this.#createBackends(type, rec.plugin, rec.factory.create.bind(rec.factory));
-        if (this.#closed) {
-          for (const b of list) await Promise.resolve(b.dispose?.()).catch(() => undefined);
-          break;
-        }
-        list.forEach((backend, i) => {
-          const name = `${type}:${i}`;
-          this.#devices.set(name, new Device(name, type, this.#table.deviceTypeId(type), backend, rec.plugin, this.store.ledger));
-        });
-      } catch (e) {
-        const error = e instanceof HearthError ? e : new HearthError('E_BACKEND_INIT', `The ${type} backend of ${rec.plugin} failed to start: ${describeError(e)}.`, { backend: type }, { cause: e });
-        failed.push({ backend: type, plugin: rec.plugin, error });
-        this.#events.emit('warning', { code: error.code, message: error.message });
+      if (rec.factory.lazy && decided && type !== fallbackType) {
+        this.#dormant.set(type, rec);
+        continue;
       }
+      const failure = await this.#startBackend(type, rec);
+      if (failure) failed.push(failure);
+      if (this.#closed) break;
+      const first = this.#devices.get(`${type}:0`);
+      if (first && names.includes(type) && (source !== 'priority' || first.backend.info.software !== true)) decided = true;
     }
     if (this.#closed) throw this.#disposedError();
     const firsts = names.map((t) => this.#devices.get(`${t}:0`)).filter((d) => d !== undefined);
@@ -325,7 +335,7 @@ export class Hearth {
     const selection = pick.reason;
     // An isolated plugin none of whose backends was started keeps no process.
     await Promise.all(this.#isolated.filter((p) => !p.inUse).map((p) => p.close(this.#options.timeouts?.call ?? DEFAULT_TIMEOUT_MS)));
-    this.#report = { devices: this.devices(), failed, plugins: this.#loader.records.slice(), defaultDevice: this.#default?.name, selection, overrides: this.#loader.overrides.slice() };
+    this.#report = { devices: this.devices(), failed, notStarted: this.#notStarted(), plugins: this.#loader.records.slice(), defaultDevice: this.#default?.name, selection, overrides: this.#loader.overrides.slice() };
     if (!this.#default) {
       // Why: the plugins that failed to load (a native library not installed), then the backends that failed to start.
       const reasons = [
@@ -338,6 +348,62 @@ export class Hearth {
       });
     }
     return this.#report;
+  }
+
+  /** Creates a backend's devices; returns its failure (also emitted as a warning), or undefined once they are up. */
+  async #startBackend(type: string, rec: FactoryRecord): Promise<BackendFailure | undefined> {
+    try {
+      const list = await this.#createBackends(type, rec.plugin, rec.factory.create.bind(rec.factory));
+      if (this.#closed) {
+        for (const b of list) await Promise.resolve(b.dispose?.()).catch(() => undefined);
+        return undefined;
+      }
+      list.forEach((backend, i) => {
+        const name = `${type}:${i}`;
+        this.#devices.set(name, new Device(name, type, this.#table.deviceTypeId(type), backend, rec.plugin, this.store.ledger));
+      });
+      return undefined;
+    } catch (e) {
+      const error = e instanceof HearthError ? e : new HearthError('E_BACKEND_INIT', `The ${type} backend of ${rec.plugin} failed to start: ${describeError(e)}.`, { backend: type, plugin: rec.plugin }, { cause: e });
+      this.#events.emit('warning', { code: error.code, message: error.message });
+      return { backend: type, plugin: rec.plugin, error };
+    }
+  }
+
+  /**
+   * Starts a backend that starts on first use (a plugin's `lazy` backend factory, such as WebGPU), and
+   * resolves with the ready devices of its type; a started one resolves at once. `device` is a device type
+   * or name (`"webgpu"`, `"webgpu:0"`). Moving a tensor there (`await t.to("webgpu")`) starts it too;
+   * synchronous calls that name a device not started yet throw `E_NOT_READY`. A backend that fails to start
+   * rejects with its coded error (`E_BACKEND_INIT` naming the plugin), now and at every later try.
+   */
+  async start(device: string): Promise<DeviceReport[]> {
+    await this.ready();
+    if (typeof device !== 'string') throw new HearthError('E_ARG', `start() takes a device type or name such as "webgpu", got ${formatValue(device)}.`, { device });
+    const type = device.split(':')[0]!;
+    const rec = this.#dormant.get(type);
+    if (rec) {
+      let starting = this.#starting.get(type);
+      if (!starting) {
+        starting = this.#startBackend(type, rec).then((failure) => {
+          if (failure) {
+            this.#report = { ...this.#report!, failed: [...this.#report!.failed, failure] };
+            throw failure.error;
+          }
+          this.#dormant.delete(type);
+          this.#report = { ...this.#report!, devices: this.devices(), notStarted: this.#notStarted() };
+        });
+        this.#starting.set(type, starting);
+      }
+      await starting;
+    }
+    this.#device(device);
+    return this.devices().filter((d) => d.name.startsWith(`${type}:`));
+  }
+
+  /** The backends that start on first use and have not started, for the report. */
+  #notStarted(): { backend: string; plugin: string }[] {
+    return [...this.#dormant].map(([backend, rec]) => ({ backend, plugin: rec.plugin }));
   }
 
   /** Runs a factory's `create` within the time limit and checks every backend it gives. */
@@ -371,7 +437,9 @@ export class Hearth {
       const names = env.split(',').map((s) => s.trim()).filter(Boolean).map((n) => types.find((t) => t.toLowerCase() === n.toLowerCase()) ?? n.toLowerCase());
       return { names: [...new Set(names)], source: 'env' };
     }
-    const sorted = [...this.#loader.factories].sort((a, b) => b.priority - a.priority);
+    // Backends that start at ready() come first: a lazy one (WebGPU) is not started just to be weighed, so it
+    // is the default by priority only when none of them is ready (name it to prefer it).
+    const sorted = [...this.#loader.factories].sort((a, b) => Number(a.factory.lazy === true) - Number(b.factory.lazy === true) || b.priority - a.priority);
     return { names: [...new Set(sorted.map((f) => f.factory.type))], source: 'priority' };
   }
 
@@ -393,7 +461,10 @@ export class Hearth {
     return this.#loader.records;
   }
 
-  /** The ready devices. */
+  /**
+   * The ready devices. Listing starts nothing: a backend that starts on first use and has not started is in
+   * `hearth.report.notStarted` instead (`await hearth.start(type)` starts it; `hearth backends` starts all).
+   */
   devices(): DeviceReport[] {
     return [...this.#devices.values()].map((d) => ({ name: d.name, plugin: d.plugin, info: d.backend.info, dtypes: d.backend.dtypes, syncRead: d.backend.syncRead }));
   }
@@ -425,6 +496,14 @@ export class Hearth {
     if (name === undefined) return this.#default!;
     if (typeof name !== 'string') throw new HearthError('E_ARG', `A device is named by a string such as "cpu" or "webgpu:0", got ${formatValue(name)}.`, { device: name });
     const d = this.#devices.get(name.includes(':') ? name : `${name}:0`);
+    if (!d && this.#dormant.has(name.split(':')[0]!)) {
+      const type = name.split(':')[0]!;
+      throw new HearthError(
+        'E_NOT_READY',
+        `${name} starts on first use and has not started yet (${this.#dormant.get(type)!.plugin} starts it only for programs that use it). Start it with \`await hearth.start("${type}")\`, or move a tensor there with \`await t.to("${type}")\`, which starts it; or list it first in HEARTH_BACKENDS to make it the default.`,
+        { device: name, backend: type },
+      );
+    }
     if (!d) {
       throw new HearthError('E_DEVICE', `No device "${name}" in this runtime; ready devices: ${[...this.#devices.keys()].join(', ')}.`, { device: name });
     }
@@ -448,7 +527,7 @@ export class Hearth {
     if (device === undefined) return undefined;
     const target = this.#device(device);
     const first = inputs[0];
-    if (first instanceof Tensor && first.dev !== target) {
+    if (first instanceof Tensor && tensorInternals.device(first) !== target) {
       const name = OPSET[op]!.name;
       throw new HearthError(
         'E_DEVICE_MISMATCH',
@@ -459,15 +538,21 @@ export class Hearth {
     return undefined;
   }
 
-  /** Makes a tensor from host data on a device (the default one unless named). */
-  tensor(data: TensorData, options: { dtype?: DType; shape?: readonly number[]; device?: string } = {}): Tensor {
+  /**
+   * Makes a tensor from host data on a device (the default one unless named). TypeScript reads the dtype
+   * and rank from the data and options: `hearth.tensor([[1, 2], [3, 4]])` is a `Tensor<'float32', 2>`.
+   */
+  tensor<T extends TensorData, D extends DType = DataDType<T>, const S extends readonly number[] = never>(
+    data: T,
+    options: TensorOptions<D, S> = {},
+  ): Tensor<D, [S] extends [never] ? DataRank<T> : S['length']> {
     checkTensorOptions(options);
     const dev = this.#device(options.device);
     const host = toHost(data, options.dtype, options.shape);
     if (!dev.has(host.dtype)) {
       throw new HearthError('E_DTYPE', `${dev.name} does not store ${host.dtype}; it has ${dev.backend.dtypes.join(', ')}.`, { device: dev.name, dtype: host.dtype });
     }
-    return this.store.fromHost(dev, host.data, host.shape, host.dtype);
+    return this.store.fromHost(dev, host.data, host.shape, host.dtype) as Tensor<D, [S] extends [never] ? DataRank<T> : S['length']>;
   }
 
   /**
@@ -640,7 +725,8 @@ export class Hearth {
 }
 
 declare module './tensor.js' {
-  interface Tensor {
+  // eslint-disable-next-line @typescript-eslint/no-unused-vars
+  interface Tensor<D extends DType = DType, R extends number = number> {
     /** The runtime instance that made this tensor. */
     readonly hearth: Hearth;
   }
@@ -649,7 +735,7 @@ declare module './tensor.js' {
 // tensor.ts sits below the runtime and can't name `Hearth`: the runtime gives tensors their `hearth` getter.
 Object.defineProperty(Tensor.prototype, 'hearth', {
   get(this: Tensor): Hearth {
-    return this.runtime.owner as Hearth;
+    return tensorInternals.runtime(this).owner as Hearth;
   },
   configurable: true,
 });

@@ -45,6 +45,45 @@ export function sameShape(a: Shape, b: Shape): boolean {
 /** The most axes a tensor may have (NumPy's limit): deeper data or shapes are `E_SHAPE`, never a stack overflow. */
 export const MAX_RANK = 64;
 
+/** Nested JS arrays of any depth with elements `E`: what `array()` gives for a tensor whose rank TypeScript doesn't know. */
+export type NestedArray<E> = E | NestedArray<E>[];
+
+/** The nested JS array of each rank TypeScript spells out: `E` for rank 0, `E[]` for rank 1, `E[][]` for rank 2, ... */
+export interface NestedArrays<E> {
+  /** A scalar. */ 0: E;
+  /** A vector. */ 1: E[];
+  /** A matrix. */ 2: E[][];
+  /** Rank 3. */ 3: E[][][];
+  /** Rank 4 (NCHW images). */ 4: E[][][][];
+  /** Rank 5. */ 5: E[][][][][];
+  /** Rank 6. */ 6: E[][][][][][];
+}
+
+/** What `array()` gives for rank `R` and elements `E`: the nested array of that rank, {@link NestedArray} beyond rank 6 or when the rank isn't known. */
+export type ArrayOf<E, R extends number> = R extends keyof NestedArrays<E> ? NestedArrays<E>[R] : NestedArray<E>;
+
+/** For each rank TypeScript tracks, the ranks below it (what {@link BroadcastRank} compares with). */
+export interface LowerRanks {
+  /** None. */ 0: never;
+  /** 0. */ 1: 0;
+  /** 0 and 1. */ 2: 0 | 1;
+  /** 0 to 2. */ 3: 0 | 1 | 2;
+  /** 0 to 3. */ 4: 0 | 1 | 2 | 3;
+  /** 0 to 4. */ 5: 0 | 1 | 2 | 3 | 4;
+  /** 0 to 5. */ 6: 0 | 1 | 2 | 3 | 4 | 5;
+}
+
+/** The rank two operands of ranks `A` and `B` broadcast to, the larger one; `number` (unknown) when either is unknown or above 6. */
+export type BroadcastRank<A extends number, B extends number> = number extends A | B
+  ? number
+  : A extends keyof LowerRanks
+    ? B extends keyof LowerRanks
+      ? B extends LowerRanks[A] | A
+        ? A
+        : B
+      : number
+    : number;
+
 /** Throws `E_SHAPE` unless `shape` is a list of at most {@link MAX_RANK} non-negative safe integers. */
 export function checkShape(shape: unknown, what = 'shape'): Shape {
   if (Array.isArray(shape) && shape.length > MAX_RANK) {

@@ -1,113 +1,139 @@
 import { HearthError } from './errors.js';
-import type { DType, HostArray } from './dtype.js';
-import type { Shape } from './shape.js';
+import type { DType, ElementOf, HostArray } from './dtype.js';
+import type { ArrayOf, Shape } from './shape.js';
 import type { DeviceStorage } from './backend.js';
 import type { KernelTensor } from './kernel.js';
 import type { Device } from './device.js';
+import type { PendingData, TensorRuntime as Runtime } from './tensor-runtime.js';
 
-/** What a tensor needs of its runtime. */
-export interface TensorRuntime {
-  /** Reads a tensor's elements. */
-  read(t: Tensor): Promise<HostArray>;
-  /** Reads synchronously, or throws `E_SYNC_READ`. */
-  readSync(t: Tensor): HostArray;
-  /** Copies a tensor to a device. */
-  to(t: Tensor, device: string): Promise<Tensor>;
-  /** Copies a tensor to a device synchronously (the source must read synchronously). */
-  toSync(t: Tensor, device: string): Tensor;
-  /** Frees a tensor's storage. */
-  release(t: Tensor): void;
-  /** Marks a tensor to survive the scopes around it. */
-  keep(t: Tensor): void;
-  /** The runtime instance the tensor belongs to (a `Hearth`, which runtime.ts gives tensors as `hearth`). */
-  readonly owner: object;
-  /** True once the runtime was disposed. */
-  readonly closed: boolean;
+type TensorRuntime = Runtime<Tensor>;
+
+// `using t = ...` calls Symbol.dispose (Node 20 has it). Declared here too, as @types/node does, so the
+// published declarations compile in a project whose `lib` is ES2022 without "ESNext.Disposable"; the two
+// declarations merge where both are present.
+declare global {
+  interface SymbolConstructor {
+    /** The method a `using` declaration calls at the end of its block. */
+    readonly dispose: unique symbol;
+  }
 }
 
-/** What a pending tensor waits for. */
-export interface PendingData {
-  /** Settles when the data is in the tensor's storage; rejects with the call's error. */
-  readonly done: Promise<void>;
-  /** What it waits for, in words, for `E_SYNC_READ` messages. */
-  readonly waitingFor: string;
+/**
+ * @internal What only the core's own modules (memory, ledger, dispatcher, runtime) read and write of a
+ * tensor, kept in its ES private fields. Not exported from the package: users and plugins never see it.
+ */
+export interface TensorInternals {
+  /** Makes a tensor (the constructor is private). */
+  create(runtime: TensorRuntime, dev: Device, storage: DeviceStorage, shape: Shape, dtype: DType, size: number, id: number, createdBy: string, stack?: string): Tensor;
+  /** The runtime that owns it. */
+  runtime(t: Tensor): TensorRuntime;
+  /** Its device object. */
+  device(t: Tensor): Device;
+  /** Its storage, as its backend made it. */
+  storage(t: Tensor): DeviceStorage;
+  /** The storage's size in bytes, read once when the storage was made: what the ledger counts. */
+  bytes(t: Tensor): number;
+  /** Gives a pending result its storage once the data is there. */
+  settle(t: Tensor, storage: DeviceStorage): void;
+  /** What a kernel sees of it: a new plain {@link KernelTensor} of its storage, frozen shape, dtype and size, leading nowhere else. */
+  kernelView(t: Tensor): KernelTensor;
+  /**
+   * Set while it is the result of a call still waiting for data from a device that reads asynchronously:
+   * `done` settles when the data is in its storage (or rejects with the call's error).
+   */
+  pending(t: Tensor): PendingData | undefined;
+  /** Sets or clears {@link TensorInternals.pending}. */
+  setPending(t: Tensor, pending: PendingData | undefined): void;
+  /** Marks it disposed without freeing: its storage was handed to a pending tensor. */
+  retire(t: Tensor): void;
+  /** Set by `keep()`: scopes leave it alive. */
+  kept(t: Tensor): boolean;
+  /** Sets {@link TensorInternals.kept}. */
+  markKept(t: Tensor): void;
+  /** Its place in the ledger's list of live tensors. */
+  ledgerSlot(t: Tensor): number;
+  /** Sets {@link TensorInternals.ledgerSlot}. */
+  setLedgerSlot(t: Tensor, slot: number): void;
 }
+
+// Set once by Tensor's static block, the only code that can reach the private fields.
+let internals!: TensorInternals;
 
 /**
  * A tensor: a shape, a dtype, and storage on one device. Made by a runtime (`hearth.tensor(...)`, an op),
  * never with `new`. Free it with `dispose()`, a `using` declaration, or a scope.
+ *
+ * `D` is its dtype and `R` its rank where TypeScript can tell (`hearth.tensor([[1, 2]])` is a
+ * `Tensor<'float32', 2>`, `a.gt(b)` a `Tensor<'bool', ...>`): they type what {@link Tensor.array} and
+ * {@link Tensor.item} give. `Tensor` alone is any tensor.
  */
-export class Tensor {
-  #disposed = false;
+export class Tensor<D extends DType = DType, R extends number = number> {
+  // The runtime's own state of the tensor, in ES private fields: neither users nor plugins reach it. The
+  // core's modules (memory, ledger, dispatcher) go through `tensorInternals`, made in the static block below.
+  readonly #runtime: TensorRuntime;
+  readonly #dev: Device;
   #storage: DeviceStorage;
   #bytes: number;
-  /** Set by `keep()`: scopes leave the tensor alive. */
-  kept = false;
-  /** @internal Its place in the ledger's list of live tensors. */
-  ledgerSlot = -1;
-  /**
-   * @internal Set while the tensor is the result of a call still waiting for data from a device that reads
-   * asynchronously: `done` settles when the data is in `storage` (or rejects with the call's error).
-   */
-  pending: PendingData | undefined = undefined;
+  #disposed = false;
+  #kept = false;
+  #ledgerSlot = -1;
+  #pending: PendingData | undefined = undefined;
 
-  /** @internal Made by the runtime only. */
-  constructor(
-    /** @internal */
-    readonly runtime: TensorRuntime,
-    /** @internal The device object. */
-    readonly dev: Device,
+  /** Made by the runtime only: `hearth.tensor(...)`, an operator or a creation function. */
+  private constructor(
+    runtime: TensorRuntime,
+    dev: Device,
     storage: DeviceStorage,
     /** The shape (frozen: the runtime freezes every shape it gives a tensor). */
     readonly shape: Shape,
     /** The dtype. */
-    readonly dtype: DType,
+    readonly dtype: D,
     /** The element count. */
     readonly size: number,
     /** A number unique within the runtime, in creation order. */
     readonly id: number,
     /** The operator that made it, or `"tensor"` for host data. */
     readonly createdBy: string,
-    /** Where it was made, when stacks are tracked. */
+    /** Where it was made, when the runtime tracks stacks (`trackStacks: true`). */
     readonly stack?: string,
   ) {
+    this.#runtime = runtime;
+    this.#dev = dev;
     this.#storage = storage;
     this.#bytes = storage.byteLength;
   }
 
-  /** @internal The storage's size in bytes, read once when the storage was made: what the ledger counts. */
-  get bytes(): number {
-    return this.#bytes;
-  }
-
-  /** The device storage, as the tensor's backend made it. */
-  get storage(): DeviceStorage {
-    return this.#storage;
-  }
-
-  /** @internal Gives a pending result its storage once the data is there. */
-  settle(storage: DeviceStorage): void {
-    this.#storage = storage;
-    this.#bytes = storage.byteLength;
-  }
-
-  /**
-   * @internal What a kernel sees of this tensor: a new plain {@link KernelTensor} of its storage, frozen
-   * shape, dtype and size for each call, leading nowhere else. A fresh object per call (cheaper than
-   * freezing one): a kernel that scribbles on its view changes nothing anyone else sees.
-   */
-  kernelView(): KernelTensor {
-    return { storage: this.#storage, shape: this.shape, dtype: this.dtype, size: this.size };
+  static {
+    internals = {
+      create: (runtime, dev, storage, shape, dtype, size, id, createdBy, stack) => new Tensor(runtime, dev, storage, shape, dtype, size, id, createdBy, stack),
+      runtime: (t) => t.#runtime,
+      device: (t) => t.#dev,
+      storage: (t) => t.#storage,
+      bytes: (t) => t.#bytes,
+      settle: (t, storage) => {
+        t.#storage = storage;
+        t.#bytes = storage.byteLength;
+      },
+      // A fresh object per call (cheaper than freezing one): a kernel that scribbles on its view changes nothing anyone else sees.
+      kernelView: (t) => ({ storage: t.#storage, shape: t.shape, dtype: t.dtype, size: t.size }),
+      pending: (t) => t.#pending,
+      setPending: (t, pending) => void (t.#pending = pending),
+      retire: (t) => void (t.#disposed = true),
+      kept: (t) => t.#kept,
+      markKept: (t) => void (t.#kept = true),
+      ledgerSlot: (t) => t.#ledgerSlot,
+      setLedgerSlot: (t, slot) => void (t.#ledgerSlot = slot),
+    };
   }
 
   /** The device, e.g. `"cpu:0"` or `"webgpu:0"`. */
   get device(): string {
-    return this.dev.name;
+    return this.#dev.name;
   }
 
   /** The number of axes. */
-  get rank(): number {
-    return this.shape.length;
+  get rank(): R {
+    return this.shape.length as R;
   }
 
   /** True once disposed. */
@@ -118,7 +144,7 @@ export class Tensor {
   /** Throws `E_DISPOSED` when the tensor has been disposed. */
   assertAlive(): void {
     if (this.#disposed) {
-      if (this.runtime.closed) {
+      if (this.#runtime.closed) {
         throw new HearthError('E_DISPOSED', `Tensor #${this.id} belongs to a Hearth runtime that was disposed (hearth.dispose()); create a new runtime and tensors.`, { id: this.id });
       }
       throw new HearthError(
@@ -132,7 +158,7 @@ export class Tensor {
   /** The elements, in row-major order (float16 comes back as Float32Array, bool as Uint8Array of 0/1). */
   async data(): Promise<HostArray> {
     this.assertAlive();
-    return this.runtime.read(this); // waits for a pending result, holding the tensor until the read is done
+    return this.#runtime.read(this); // waits for a pending result, holding the tensor until the read is done
   }
 
   /**
@@ -141,44 +167,42 @@ export class Tensor {
    */
   dataSync(): HostArray {
     this.assertAlive();
-    return this.runtime.readSync(this);
+    return this.#runtime.readSync(this);
   }
 
-  /** The elements as a nested JS array (numbers; booleans for bool). */
-  async array(): Promise<unknown> {
-    return nest(await this.data(), this.shape, this.dtype);
+  /**
+   * The elements as a nested JS array: numbers (booleans for bool), nested as deep as the rank, e.g.
+   * `number[][]` for a `Tensor<'float32', 2>` and a plain `number` for rank 0.
+   */
+  async array(): Promise<ArrayOf<ElementOf<D>, R>> {
+    return nest(await this.data(), this.shape, this.dtype) as ArrayOf<ElementOf<D>, R>;
   }
 
-  /** The single element of a one-element tensor. */
-  async item(): Promise<number | boolean> {
+  /** The single element of a one-element tensor: a number, or a boolean for bool. */
+  async item(): Promise<ElementOf<D>> {
     if (this.size !== 1) throw new HearthError('E_SHAPE', `item() needs a tensor of one element, this one has ${this.size}.`);
     const v = (await this.data())[0]!;
-    return this.dtype === 'bool' ? v !== 0 : v;
+    return (this.dtype === 'bool' ? v !== 0 : v) as ElementOf<D>;
   }
 
   /** A copy on another device (this tensor is left as it is). */
-  async to(device: string): Promise<Tensor> {
+  async to(device: string): Promise<Tensor<D, R>> {
     this.assertAlive();
-    if (this.pending) await this.pending.done;
-    return this.runtime.to(this, device);
+    if (this.#pending) await this.#pending.done;
+    return this.#runtime.to(this, device) as Promise<Tensor<D, R>>;
   }
 
   /** A copy on another device, synchronously; the source device must read synchronously. */
-  toSync(device: string): Tensor {
+  toSync(device: string): Tensor<D, R> {
     this.assertAlive();
-    return this.runtime.toSync(this, device);
+    return this.#runtime.toSync(this, device) as Tensor<D, R>;
   }
 
   /** Frees the storage now (or, while a pending call still needs it, when that call is done). Safe to call twice. */
   dispose(): void {
     if (this.#disposed) return;
     this.#disposed = true;
-    this.runtime.release(this);
-  }
-
-  /** @internal Marks the tensor disposed without freeing: its storage was handed to a pending tensor. */
-  retire(): void {
-    this.#disposed = true;
+    this.#runtime.release(this);
   }
 
   /** Lets `using t = ...` dispose the tensor at the end of the block. */
@@ -188,7 +212,7 @@ export class Tensor {
 
   /** Keeps the tensor alive when the scopes around it end; returns it. */
   keep(): this {
-    this.runtime.keep(this);
+    this.#runtime.keep(this);
     return this;
   }
 
@@ -244,3 +268,6 @@ function nest(flat: HostArray, shape: Shape, dtype: DType): unknown {
   };
   return build(0, 0);
 }
+
+/** @internal The accessors of tensors' private state, for the core's own modules; never re-exported from the package. */
+export const tensorInternals: TensorInternals = internals;

@@ -6,9 +6,9 @@ import { Hearth } from './runtime.js';
 import type { Tensor } from './tensor.js';
 
 /** Options of the creation helpers: the dtype (default float32) and the device (default: the default device). */
-export interface HelperCreateOptions {
+export interface HelperCreateOptions<D extends DType = DType> {
   /** The dtype. */
-  readonly dtype?: DType;
+  readonly dtype?: D;
   /** The device, e.g. `"cpu:0"`. */
   readonly device?: string;
 }
@@ -55,9 +55,9 @@ export interface Profile<R> {
 declare module './runtime.js' {
   interface Hearth {
     /** An n × m identity matrix (m = n by default). */
-    eye(n: number, m?: number, options?: HelperCreateOptions): Tensor;
+    eye<D extends DType = 'float32'>(n: number, m?: number, options?: HelperCreateOptions<D>): Tensor<D, 2>;
     /** `num` values evenly spaced from `start` to `stop` inclusive, computed in float64 then converted. */
-    linspace(start: number, stop: number, num: number, options?: HelperCreateOptions): Tensor;
+    linspace<D extends DType = 'float32'>(start: number, stop: number, num: number, options?: HelperCreateOptions<D>): Tensor<D, 1>;
     /**
      * Runs `fn` and records every kernel call it makes: op, dtype, device, plugin, shapes and time, and the
      * bytes moved between devices. Costs nothing when not profiling.
@@ -72,8 +72,10 @@ const count = (name: string, what: string, v: unknown): number => {
 };
 
 const H = Hearth.prototype;
+// The implementations return a plain Tensor; the declarations above give the dtype and rank they make.
+const creation = H as unknown as Record<'eye' | 'linspace', unknown>;
 
-H.eye = function (this: Hearth, n: number, m?: number, o?: HelperCreateOptions): Tensor {
+creation.eye = function (this: Hearth, n: number, m?: number, o?: HelperCreateOptions): Tensor {
   const rows = count('eye', 'n', n);
   const cols = m === undefined ? rows : count('eye', 'm', m);
   const opts = checkOptions('eye', o, ['dtype', 'device']);
@@ -82,7 +84,7 @@ H.eye = function (this: Hearth, n: number, m?: number, o?: HelperCreateOptions):
   return this.tensor(Array.from(data), { shape: [rows, cols], dtype: opts.dtype ?? 'float32', ...(opts.device ? { device: opts.device } : {}) });
 };
 
-H.linspace = function (this: Hearth, start: number, stop: number, num: number, o?: HelperCreateOptions): Tensor {
+creation.linspace = function (this: Hearth, start: number, stop: number, num: number, o?: HelperCreateOptions): Tensor {
   if (typeof start !== 'number' || typeof stop !== 'number' || !Number.isFinite(start) || !Number.isFinite(stop)) {
     throw new HearthError('E_ARG', `linspace: start and stop must be finite numbers, got ${String(start)} and ${String(stop)}.`);
   }

@@ -131,6 +131,11 @@ class FailingFreeBackend extends ToyBackend {
   bad = new Set<DeviceStorage>();
   failAll = false;
   freed = 0;
+  /** The storage allocated last (what a tensor just made holds). */
+  last: DeviceStorage | undefined;
+  override allocate(dtype: DType, size: number) {
+    return (this.last = super.allocate(dtype, size));
+  }
   override free(s?: DeviceStorage): void {
     if (this.failAll || (s && this.bad.has(s))) throw new Error('free failed');
     this.freed++;
@@ -171,8 +176,8 @@ describe('scope cleanup', () => {
   it('goes on past a free() that throws, keeps the return value, and reports the failure', async () => {
     const { h, backend, warnings } = await failingFree();
     const kept = h.scope(() => {
-      const bad = h.tensor([1]);
-      backend.bad.add(bad.storage);
+      h.tensor([1]);
+      backend.bad.add(backend.last!);
       const later = h.tensor([2]);
       return later.add(later); // made after both: freed after the failing one
     });

@@ -122,6 +122,8 @@ export interface ToyOptions {
   asyncRead?: boolean;
   /** Reports itself as software emulation (`info.software`). */
   software?: boolean;
+  /** Its backend starts on first use (the factory's `lazy`). */
+  lazy?: boolean;
 }
 
 /** Makes a toy plugin; each option changes one thing a test needs. */
@@ -142,6 +144,7 @@ export function toyPlugin(o: ToyOptions = {}): HearthPlugin & { backends: ToyBac
     register(host) {
       if (o.backend !== false) host.registerBackend({
         type: device,
+        ...(o.lazy ? { lazy: true } : {}),
         create: () => {
           if (o.failInit) throw new Error(o.failInit);
           const b = o.asyncRead ? new AsyncToyBackend(device, { dtypes: o.dtypes }) : new ToyBackend(device, { syncRead: o.syncRead, dtypes: o.dtypes });

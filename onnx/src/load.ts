@@ -50,7 +50,7 @@ export async function loadOnnx(source: Uint8Array | ArrayBuffer | string, option
   const { graph, report } = await prepare(source, options.optimize);
   checkSupported(graph);
   const device = options.device ?? options.hearth.defaultDevice;
-  options.hearth.device(device);
+  options.hearth.memoryOf(device); // a device this runtime lacks is E_DEVICE here, not at the first run
   return new OnnxModel(options.hearth, graph, device, report);
 }
 

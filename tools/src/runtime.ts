@@ -15,7 +15,7 @@ export interface OpenedRuntime {
 
 /**
  * Opens a runtime over the named plugins (package names or paths), or the installed plugins discovery finds.
- * With `allBackends`, every device type of every loaded plugin is started (for `hearth backends`);
+ * With `allBackends`, every device type of every loaded plugin is started, lazy ones too (for `hearth backends`);
  * `allowOverrides` names the plugins allowed to replace other plugins' kernels; `fallback` is the runtime's
  * fallback policy (`error` when left out).
  */
@@ -25,7 +25,7 @@ export async function openRuntime(
   const { plugins, failures, isolate } = options.plugins?.length
     ? { plugins: await Promise.all(options.plugins.map(importPlugin)), failures: [], isolate: undefined }
     : await importInstalledPlugins();
-  const backends = options.backends ?? (options.allBackends ? allTypesByPriority(plugins) : undefined);
+  const backends = options.backends;
   const hearth = createHearth({
     plugins,
     backends,
@@ -34,14 +34,14 @@ export async function openRuntime(
     ...(isolate !== undefined ? { isolate } : {}),
   });
   try {
-    return { hearth, report: await hearth.ready(), error: undefined, importFailures: failures };
+    const report = await hearth.ready();
+    if (!options.allBackends) return { hearth, report, error: undefined, importFailures: failures };
+    // Listing starts every backend, lazy ones included: a failure shows in the report's `failed`.
+    for (const { backend } of report.notStarted) await hearth.start(backend).catch(() => undefined);
+    return { hearth, report: hearth.report!, error: undefined, importFailures: failures };
   } catch (e) {
     if (!(e instanceof HearthError)) throw e;
     return { hearth, report: undefined, error: e, importFailures: failures };
   }
 }
 
-function allTypesByPriority(plugins: readonly { manifest: { deviceTypes: readonly string[]; priority?: number } }[]): string[] {
-  const sorted = [...plugins].sort((a, b) => (b.manifest.priority ?? 0) - (a.manifest.priority ?? 0));
-  return [...new Set(sorted.flatMap((p) => (Array.isArray(p.manifest?.deviceTypes) ? p.manifest.deviceTypes : [])))];
-}

@@ -37,7 +37,8 @@ export function createWebGPUPlugin(options: { kernels?: readonly KernelSpec<WebG
   return {
     manifest: m,
     register(host) {
-      host.registerBackend({ type: 'webgpu', create: (opts) => WebGPUBackend.create({ ...options.backend, ...(opts as WebGPUOptions) }) });
+      // Lazy: Dawn loads, and its device (with its warnings and ~100 ms) is made, only for programs that use webgpu.
+      host.registerBackend({ type: 'webgpu', lazy: true, create: (opts) => WebGPUBackend.create({ ...options.backend, ...(opts as WebGPUOptions) }) });
       for (const k of options.kernels ?? WEBGPU_KERNELS) host.registerKernel(k);
     },
   };

@@ -1,5 +1,5 @@
 import { Command } from 'commander';
-import { OPSET_VERSION, pickDefault, pluginOpset, type KernelOverride } from '@hearth/core';
+import { OPSET_VERSION, pluginOpset, type KernelOverride, type ReadyReport } from '@hearth/core';
 import { openRuntime } from '../runtime.js';
 import { probeInChild } from '../probe/probe.js';
 import { timeoutOption } from '../probe/options.js';
@@ -67,7 +67,7 @@ export async function listBackends(plugins?: string[], allowOverrides?: readonly
     const row = rows.find((r) => r.plugin === o.by.plugin);
     if (row) (row.overrides ??= []).push(o);
   }
-  markDefault(rows);
+  markDefault(rows, report);
   for (const f of importFailures) {
     for (const backend of f.package?.deviceTypes ?? ['?']) {
       rows.push({ backend, plugin: f.spec, version: f.package?.version ?? '?', priority: 0, opset: 1, status: 'failed', devices: [], reason: f.error.message, code: f.error.code });
@@ -77,17 +77,10 @@ export async function listBackends(plugins?: string[], allowOverrides?: readonly
   return rows;
 }
 
-/**
- * Marks the backend a runtime would use by default here, and why: `HEARTH_BACKENDS` (trimmed, any case) or
- * plugin priorities, passing over software-emulated devices as the core does.
- */
-function markDefault(rows: BackendRow[]): void {
-  const env = process.env['HEARTH_BACKENDS']?.trim();
-  const order = env ? env.split(',').map((s) => s.trim().toLowerCase()).filter(Boolean) : [...rows].sort((a, b) => b.priority - a.priority).map((r) => r.backend);
-  const ready = order.flatMap((t) => rows.filter((r) => r.backend.toLowerCase() === t && r.status === 'ready' && r.devices.length > 0).slice(0, 1));
-  const pick = pickDefault(ready.map((r) => ({ name: r.devices[0]!.name, software: r.devices[0]!.info['software'] === true })), env ? 'env' : 'priority');
-  const row = ready.find((r) => r.devices[0]!.name === pick.device);
-  if (row) Object.assign(row, { default: true, selection: pick.reason });
+/** Marks the backend the runtime chose as its default here, with the runtime's own reason (`HEARTH_BACKENDS` or plugin priorities). */
+function markDefault(rows: BackendRow[], report: ReadyReport | undefined): void {
+  const row = report?.defaultDevice === undefined ? undefined : rows.find((r) => r.status === 'ready' && r.devices.some((d) => d.name === report.defaultDevice));
+  if (row) Object.assign(row, { default: true, selection: report!.selection });
 }
 
 /** `hearth backends`: installed backends, which are available, their priority, and why not. */
