@@ -9,11 +9,9 @@ import { BINARY_OPS, fastUnary, gemm, operand, PARALLEL_ELEMENTS, ptr, scratch, 
 
 type Ctx = KernelContext<WasmBackend>;
 
-/** `p` (broadcastable to `inner`) as `inner`'s element count of floats: itself, or expanded into `into`. */
-function expanded(p: KernelTensor, inner: Shape, into: WasmStorage): number {
-  let n = 1;
-  for (const d of inner) n *= d;
-  if (p.size === n) return ptr(p);
+/** `p` (broadcastable to `inner`, n elements) as n floats: itself, or expanded into `into` where given. */
+function expanded(p: KernelTensor, inner: Shape, n: number, into: WasmStorage | undefined): number {
+  if (!into) return ptr(p);
   const src = (p.storage as WasmStorage).data;
   const dst = into.data;
   const strides = broadcastStrides(p.shape, inner.length);
@@ -32,15 +30,19 @@ function expanded(p: KernelTensor, inner: Shape, into: WasmStorage): number {
 const layerNorm: KernelFn<WasmBackend> = ([x, scale, bias], out, attrs, ctx) => {
   const shape = x!.shape;
   const axis = normalizeAxis(attrs['axis'] as number, shape.length, 'layer_norm');
-  const inner = shape.slice(axis);
-  const n = inner.reduce((a, b) => a * b, 1);
+  let n = 1;
+  for (let i = axis; i < shape.length; i++) n *= shape[i]!;
   if (out.size === 0) return;
-  const params = [scale, bias].map((p) => (p && p.size !== n ? scratch(ctx, n) : undefined));
+  // Scale and bias of the row's size are read in place; a broadcast one is expanded into scratch first.
+  const sTemp = scale && scale.size !== n ? scratch(ctx, n) : undefined;
+  const bTemp = bias && bias.size !== n ? scratch(ctx, n) : undefined;
   try {
-    const [s, b] = [scale, bias].map((p, i) => (p ? expanded(p, inner, params[i]!) : 0));
-    ctx.backend.pool.run('layer_norm_f32', [ptr(x!), ptr(out), out.size / n, n, s!, b!, attrs['epsilon'] as number], out.size >= PARALLEL_ELEMENTS / 4);
+    const s = scale ? expanded(scale, shape.slice(axis), n, sTemp) : 0;
+    const b = bias ? expanded(bias, shape.slice(axis), n, bTemp) : 0;
+    ctx.backend.pool.run('layer_norm_f32', [ptr(x!), ptr(out), out.size / n, n, s, b, attrs['epsilon'] as number], out.size >= PARALLEL_ELEMENTS / 4);
   } finally {
-    for (const p of params) if (p) ctx.release(p, 'float32', p.size);
+    if (sTemp) ctx.release(sTemp, 'float32', sTemp.size);
+    if (bTemp) ctx.release(bTemp, 'float32', bTemp.size);
   }
 };
 
