@@ -77,10 +77,12 @@ async function vendorPlugin(tools: string, name: string, device: string, backend
   return dir;
 }
 
-/** `npm pack` of a built plugin; returns the tarball. */
-async function pack(dir: string): Promise<string> {
-  const r = await sh(dir, 'npm', ['pack', '--pack-destination', parent, '--json']);
-  return join(parent, (JSON.parse(r.stdout) as { filename: string }[])[0]!.filename);
+const packed = new Map<string, Promise<string>>();
+/** `npm pack` of a built plugin, once per folder: the user installs the tarball that was certified. Returns the tarball. */
+function pack(dir: string): Promise<string> {
+  const tgz = packed.get(dir) ?? sh(dir, 'npm', ['pack', '--pack-destination', parent, '--json']).then((r) => join(parent, (JSON.parse(r.stdout) as { filename: string }[])[0]!.filename));
+  packed.set(dir, tgz);
+  return tgz;
 }
 
 let tools: string;
