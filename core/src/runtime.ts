@@ -432,6 +432,7 @@ export class Hearth {
    */
   #afterStart(dev: Device, shape: Shape, dtype: DType, createdBy: string, make: () => Tensor): Tensor {
     const job = this.#startOnce(dev.type)!.then(async () => {
+      if (this.#closed) throw this.#disposedError(); // disposed while it started: nothing lands
       const made = this.store.detached(make);
       const pending = tensorInternals.pending(made);
       if (pending) await pending.done;

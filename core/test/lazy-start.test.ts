@@ -164,4 +164,15 @@ describe('a synchronous call naming a lazy device that has not started', () => {
     expect((await errorOf(() => h.tensor([1], { device: 'gpu:1' }))).code).toBe('E_DEVICE'); // started: one device
     await h.dispose();
   });
+
+  it('fails its waiting tensors with E_DISPOSED when the runtime is disposed while the start is under way', async () => {
+    const gpu = toyPlugin({ device: 'gpu', lazy: true });
+    const h = createHearth({ plugins: [toyPlugin({ device: 'cpu' }), gpu] });
+    await h.ready();
+    const t = h.tensor([1, 2], { device: 'gpu' });
+    const read = errorOf(t.data());
+    await h.dispose();
+    expect((await read).code).toBe('E_DISPOSED');
+    expect(gpu.backends.map((b) => b.live)).toEqual([0]); // made by the start, nothing allocated there
+  });
 });
