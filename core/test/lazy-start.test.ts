@@ -147,7 +147,7 @@ describe('a synchronous call naming a lazy device that has not started', () => {
     expect(h.report!.notStarted).toEqual([]);
     expect(h.report!.failed.map((f) => [f.backend, f.plugin, f.error.code])).toEqual([['gpu', 'toy-gpu', 'E_BACKEND_INIT']]);
     for (const t of [a, b, c, x, onCpu]) t.dispose();
-    expect(h.memoryOf('cpu')).toMatchObject({ tensors: 0, bytes: 0 });
+    for (const account of h.memory()) expect(account).toMatchObject({ tensors: 0, bytes: 0 });
     expect(h.leaks()).toEqual([]);
     await h.dispose();
   });
@@ -158,6 +158,9 @@ describe('a synchronous call naming a lazy device that has not started', () => {
     const early = await errorOf(() => h.tensor([1], { device: 'gpu:1' }));
     expect(early.code).toBe('E_NOT_READY');
     expect(early.message).toContain('await hearth.start("gpu")');
+    const sync = await errorOf(() => h.tensor([1]).toSync('gpu')); // a synchronous copy can't wait for the start
+    expect(sync.code).toBe('E_NOT_READY');
+    expect(sync.message).toContain('await t.to("gpu:0")');
     const wide = h.tensor([1, 2], { device: 'gpu', dtype: 'float64' }); // the toy device stores float32, int32, bool
     expect((await errorOf(wide.data())).code).toBe('E_DTYPE');
     wide.dispose();
