@@ -301,8 +301,14 @@ function scalarFor(h: Hearth, x: number | boolean, like: Tensor | undefined): Te
 /** True for an integer int32 holds exactly: [-2^31, 2^31). */
 const isInt32 = (x: number) => Number.isInteger(x) && x >= -(2 ** 31) && x < 2 ** 31;
 
-/** @internal Runs an op on TensorLike inputs, making and disposing scalar tensors as needed. */
-export function run(h: Hearth, op: number, xs: readonly (TensorLike | null | undefined)[], attrs?: Record<string, unknown>): Tensor {
+/**
+ * @internal Runs an op on TensorLike inputs, making and disposing scalar tensors as needed. `xs` is the
+ * call's own array (the dispatcher may replace its entries): pass a copy of anything the user holds.
+ */
+export function run(h: Hearth, op: number, xs: (TensorLike | null | undefined)[], attrs?: Record<string, unknown>): Tensor {
+  let n = 0;
+  while (n < xs.length && xs[n] instanceof Tensor) n++;
+  if (n === xs.length) return h.dispatcher.call(op, xs as Tensor[], attrs); // all tensors: nothing to make
   let like: Tensor | undefined;
   for (let i = 0; i < xs.length && like === undefined; i++) if (xs[i] instanceof Tensor) like = xs[i] as Tensor;
   let temps: Tensor[] | undefined;
@@ -442,7 +448,7 @@ function install(): void {
   const C = Hearth.prototype as unknown as Record<keyof CreationApi, unknown>;
   C.concat = function (this: Hearth, xs: readonly TensorLike[], axis = 0) {
     if (!Array.isArray(xs)) throw new HearthError('E_ARG', 'concat takes an array of tensors.');
-    return run(this, ids('concat'), xs, { axis });
+    return run(this, ids('concat'), xs.slice(), { axis });
   };
   C.full = function (this: Hearth, shape: readonly number[], value: number, o?: CreateOptions) {
     return fill(this, 'full', shape, value, o);

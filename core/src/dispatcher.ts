@@ -48,6 +48,8 @@ export type KernelHook = (event: KernelEvent) => void;
 const EMPTY_ATTRS: Readonly<Record<string, unknown>> = Object.freeze({});
 const CAST = OPSET.findIndex((o) => o.name === 'cast');
 const NO_ATTRS = OPSET.map((o) => o.inputs.length > 0 && Object.keys(o.attrs).length === 0);
+// Ops whose every input takes part in promotion (the elementwise families, matmul...): inputs of one dtype compute in it.
+const PROMOTES_ALL = OPSET.map((o) => o.compute !== 'attr' && o.inputs.length > 0 && o.inputs.every((i) => i.promote));
 
 /** The plan for one call: what `explain` reports and what `call` executes. */
 export interface CallPlan {
@@ -67,6 +69,11 @@ export interface CallPlan {
   readonly kernel: KernelEntry | undefined;
   /** True when an input is pending or must first come off a device that reads asynchronously. */
   readonly wait: boolean;
+  /**
+   * True when the call runs as it stands: every input ready on one device in the compute dtype, a kernel
+   * there, and both dtypes stored; no copy, cast, decomposition or fallback to arrange first.
+   */
+  readonly direct: boolean;
 }
 
 /** The dispatcher: validate → compute dtype → meta → device → kernel lookup → allocate → run. */
@@ -121,31 +128,33 @@ export class Dispatcher {
   plan(op: number, inputs: readonly Tensor[], userAttrs: Readonly<Record<string, unknown>> | undefined, target: Device | undefined): CallPlan {
     const schema = OPSET[op]!;
     const attrs = userAttrs === undefined && NO_ATTRS[op] ? EMPTY_ATTRS : parseAttrs(schema.name, schema.attrs, userAttrs);
-    checkCount(schema, inputs.length, op);
+    const n = inputs.length;
+    checkCount(schema, n, op);
+    const first = inputs[0];
     let wait = false;
-    for (let i = 0; i < inputs.length; i++) {
+    let together = true; // every input on the first one's device, in its dtype
+    for (let i = 0; i < n; i++) {
       const t = inputs[i]!;
-      if (!(t instanceof Tensor)) {
-        throw new HearthError('E_ARG', `${schema.name}: input ${i} is not a Tensor (got ${describeArg(t)}); make one with hearth.tensor(...).`, { op: schema.name });
-      }
+      if (!(t instanceof Tensor)) throw notATensor(schema, i, t);
       t.assertAlive();
-      if (pendingOf(t) !== undefined || (devOf(t) !== devOf(inputs[0]!) && !devOf(t).backend.syncRead)) wait = true;
-      if (runtimeOf(t) !== this.store) {
-        throw new HearthError(
-          'E_DEVICE_MISMATCH',
-          `${schema.name}: input ${i} belongs to another Hearth runtime instance; instances share nothing. Copy it with this runtime's tensor(await t.data(), { shape: t.shape, dtype: t.dtype }).`,
-          { op: schema.name },
-        );
-      }
+      if (runtimeOf(t) !== this.store) throw otherRuntime(schema, i);
+      if (pendingOf(t) !== undefined) wait = true;
+      const dev = devOf(t);
+      if (dev !== devOf(first!)) {
+        together = false;
+        if (!dev.backend.syncRead) wait = true;
+      } else if (t.dtype !== first!.dtype) together = false;
     }
-    const dtype = computeDtype(schema, inputs, attrs);
-    const device = inputs.length > 0 ? devOf(inputs[0]!) : target!;
+    const dtype = together && PROMOTES_ALL[op] ? computeFrom(schema, first!.dtype) : computeDtype(schema, inputs, attrs);
+    const device = first !== undefined ? devOf(first) : target!;
     const shape = schema.meta(inputs, attrs);
     if (shape.length > MAX_RANK) throw tooManyAxes(schema, shape);
     // Tensors' shapes are frozen (kernels see them); one shared with the first input already is.
-    if (inputs.length === 0 || shape !== inputs[0]!.shape) Object.freeze(shape);
+    if (first === undefined || shape !== first.shape) Object.freeze(shape);
     const outDtype = schema.output === 'compute' ? dtype : schema.output === 'attr' ? (attrs['dtype'] as DType) : schema.output;
-    return { schema, attrs, dtype, outDtype, shape, device, kernel: this.table.lookup(device.typeId, op, dtypeCode(dtype)), wait };
+    const kernel = this.table.lookup(device.typeId, op, dtypeCode(dtype));
+    const direct = !wait && together && kernel !== undefined && (first === undefined || first.dtype === dtype) && device.has(dtype) && device.has(outDtype);
+    return { schema, attrs, dtype, outDtype, shape, device, kernel, wait, direct };
   }
 
   /**
@@ -166,12 +175,18 @@ export class Dispatcher {
     const shape = schema.meta(metas, attrs);
     if (shape.length > MAX_RANK) throw tooManyAxes(schema, shape);
     const outDtype = schema.output === 'compute' ? dtype : schema.output === 'attr' ? (attrs['dtype'] as DType) : schema.output;
-    return { schema, attrs, dtype, outDtype, shape, device, kernel: this.table.lookup(device.typeId, op, dtypeCode(dtype)), wait: false };
+    return { schema, attrs, dtype, outDtype, shape, device, kernel: this.table.lookup(device.typeId, op, dtypeCode(dtype)), wait: false, direct: false };
   }
 
   /** Runs operator `op` (its index in the opset) on `inputs`; creation operators run on `target`. */
   call(op: number, inputs: Tensor[], userAttrs?: Readonly<Record<string, unknown>>, target?: Device): Tensor {
     const p = this.plan(op, inputs, userAttrs, target);
+    if (p.direct) return this.#run(p.kernel!, p, p.device, inputs);
+    return this.#arrange(op, p, inputs, userAttrs, target);
+  }
+
+  /** A call that is not direct: waits, copies between devices, casts, decomposes or falls back as it needs. */
+  #arrange(op: number, p: CallPlan, inputs: Tensor[], userAttrs: Readonly<Record<string, unknown>> | undefined, target: Device | undefined): Tensor {
     const device = p.device;
     if (p.wait) return this.#callLater(op, p, inputs, userAttrs, target);
     let temps: Tensor[] | undefined;
@@ -254,11 +269,13 @@ export class Dispatcher {
 
   #run(kernel: KernelEntry, p: CallPlan, device: Device, inputs: readonly Tensor[]): Tensor {
     const out = this.store.allocate(device, p.shape, p.outDtype, sizeOf(p.shape), p.schema.name);
-    if (!this.#hooked) {
-      this.#launch(kernel, p, device, inputs, out);
-      if (this.verifier !== undefined) this.verifier.sample(kernel.provenance, p.schema.name, p.dtype, p.attrs, device, inputs, out);
-      return out;
-    }
+    if (this.#hooked) return this.#runHooked(kernel, p, device, inputs, out);
+    this.#launch(kernel, p, device, inputs, out);
+    if (this.verifier !== undefined) this.verifier.sample(kernel.provenance, p.schema.name, p.dtype, p.attrs, device, inputs, out);
+    return out;
+  }
+
+  #runHooked(kernel: KernelEntry, p: CallPlan, device: Device, inputs: readonly Tensor[], out: Tensor): Tensor {
     const event: KernelEvent = { op: p.schema.name, dtype: p.dtype, device: device.name, plugin: kernel.provenance.plugin, inputShapes: inputs.map((t) => t.shape), outputShape: p.shape };
     try {
       for (const h of this.#before) h(event);
@@ -274,21 +291,20 @@ export class Dispatcher {
 
   /** Runs the kernel into `out`; on failure disposes `out` and throws a coded error naming the plugin. */
   #launch(kernel: KernelEntry, p: CallPlan, device: Device, inputs: readonly Tensor[], out: Tensor): void {
+    let r: unknown;
     try {
-      // Kernels see views of data made for this call, never the Tensors (which lead to the runtime).
-      const views = new Array<KernelTensor>(inputs.length);
-      for (let i = 0; i < inputs.length; i++) views[i] = kernelView(inputs[i]!);
-      const r: unknown = kernel.run(views, kernelView(out), p.attrs, device.ctx);
-      if (r !== undefined) throw returned(r, p, device, kernel);
+      // Kernels see views of data made for this call, never the Tensors (which lead to the runtime). Pushed
+      // into a literal, the array stays packed: `new Array(n)` makes a holey one, slower for every kernel to read.
+      const views: KernelTensor[] = [];
+      for (let i = 0; i < inputs.length; i++) views.push(kernelView(inputs[i]!));
+      r = kernel.run(views, kernelView(out), p.attrs, device.ctx);
     } catch (e) {
       out.dispose();
-      if (e instanceof HearthError) throw e;
-      throw new HearthError(
-        'E_KERNEL',
-        `${p.schema.name}(${p.dtype}) on ${device.name} failed inside ${kernel.provenance.plugin}@${kernel.provenance.version}: ${describeError(e).replace(/\.$/, "")}. This is a plugin bug; report it to its vendor.`,
-        { op: p.schema.name, device: device.name, plugin: kernel.provenance },
-        { cause: e },
-      );
+      throw kernelFailed(e, p, device, kernel);
+    }
+    if (r !== undefined) {
+      out.dispose();
+      throw returned(r, p, device, kernel);
     }
   }
 
@@ -433,15 +449,45 @@ function checkCount(schema: OpSchema, n: number, op: number): void {
  */
 export function computeDtype(schema: OpSchema, inputs: readonly { readonly dtype: DType }[], attrs: Readonly<Record<string, unknown>>): DType {
   let dtype: DType | undefined = schema.compute === 'attr' ? (attrs['dtype'] as DType) : undefined;
+  const specs = schema.inputs;
+  const last = specs.length - 1;
   for (let i = 0; i < inputs.length; i++) {
     const d = inputs[i]!.dtype;
-    const spec = inputSpec(schema, i);
+    const spec = specs[i < last ? i : last]!; // a variadic last input takes the rest
     if (spec.promote) dtype = dtype === undefined ? d : promoteTypes(dtype, d);
     else if (!inClass(d, spec.dtypes)) throw dtypeError(schema, `${spec.name} has dtype ${d}`, d, spec.dtypes);
   }
-  if (schema.compute === 'float') dtype = floatTypeFor(dtype!);
-  if (!inClass(dtype!, schema.computeDtypes)) throw dtypeError(schema, `the inputs compute in ${dtype!} (their common dtype)`, dtype!, schema.computeDtypes);
-  return dtype!;
+  return computeFrom(schema, dtype!);
+}
+
+/** The compute dtype from the promoted inputs' common dtype: made float for float-only operators, then checked. */
+function computeFrom(schema: OpSchema, common: DType): DType {
+  const dtype = schema.compute === 'float' ? floatTypeFor(common) : common;
+  if (!inClass(dtype, schema.computeDtypes)) throw dtypeError(schema, `the inputs compute in ${dtype} (their common dtype)`, dtype, schema.computeDtypes);
+  return dtype;
+}
+
+function notATensor(schema: OpSchema, i: number, t: unknown): HearthError {
+  return new HearthError('E_ARG', `${schema.name}: input ${i} is not a Tensor (got ${describeArg(t)}); make one with hearth.tensor(...).`, { op: schema.name });
+}
+
+function otherRuntime(schema: OpSchema, i: number): HearthError {
+  return new HearthError(
+    'E_DEVICE_MISMATCH',
+    `${schema.name}: input ${i} belongs to another Hearth runtime instance; instances share nothing. Copy it with this runtime's tensor(await t.data(), { shape: t.shape, dtype: t.dtype }).`,
+    { op: schema.name },
+  );
+}
+
+/** A kernel's failure as a coded error: a `HearthError` it threw passes through; anything else is `E_KERNEL`, a plugin bug. */
+function kernelFailed(e: unknown, p: CallPlan, device: Device, kernel: KernelEntry): HearthError {
+  if (e instanceof HearthError) return e;
+  return new HearthError(
+    'E_KERNEL',
+    `${p.schema.name}(${p.dtype}) on ${device.name} failed inside ${kernel.provenance.plugin}@${kernel.provenance.version}: ${describeError(e).replace(/\.$/, "")}. This is a plugin bug; report it to its vendor.`,
+    { op: p.schema.name, device: device.name, plugin: kernel.provenance },
+    { cause: e },
+  );
 }
 
 function tooManyAxes(schema: OpSchema, shape: Shape): HearthError {

@@ -33,13 +33,39 @@ export type HostArray = HostArrays[DType];
 const CODES: Record<DType, number> = { bool: 0, int32: 1, float16: 2, float32: 3, float64: 4 };
 const BYTES: Record<DType, number> = { bool: 1, int32: 4, float16: 2, float32: 4, float64: 8 };
 
+// dtypeCode and dtypeBytes run several times per call on the hot path: a switch compares interned
+// strings by pointer, where CODES[dtype] with a varying key is a megamorphic keyed load.
+
 /** The small-integer code of a dtype (its index in {@link DTYPES}); used to key kernel tables. */
 export function dtypeCode(dtype: DType): number {
-  return CODES[dtype];
+  switch (dtype) {
+    case 'float32':
+      return 3;
+    case 'int32':
+      return 1;
+    case 'bool':
+      return 0;
+    case 'float64':
+      return 4;
+    case 'float16':
+      return 2;
+  }
+  return CODES[dtype]; // not a dtype: undefined, as the table lookup gives
 }
 
 /** Bytes per element on a device. */
 export function dtypeBytes(dtype: DType): number {
+  switch (dtype) {
+    case 'float32':
+    case 'int32':
+      return 4;
+    case 'bool':
+      return 1;
+    case 'float64':
+      return 8;
+    case 'float16':
+      return 2;
+  }
   return BYTES[dtype];
 }
 
@@ -99,7 +125,7 @@ export function hostArray<D extends DType>(dtype: D, size: number): HostArrays[D
  * | float64 | float64 | float64 | float64 | float64 | float64 |
  */
 export function promoteTypes(a: DType, b: DType): DType {
-  return CODES[a] >= CODES[b] ? a : b;
+  return a === b || dtypeCode(a) >= dtypeCode(b) ? a : b;
 }
 
 /** The dtype a float-only operator computes in for an input of `dtype`: floats keep theirs, others become float32. */

@@ -169,12 +169,12 @@ def conventions(opset):
 
 
 def unsupported():
-    """Two nodes Hearth cannot run (an unmapped op, an unmapped attribute value) around one it can."""
+    """Two nodes Hearth cannot run (an unmapped attribute value, an unmapped op) after one it can."""
     nodes = [helper.make_node("Relu", ["x"], ["r"], name="relu"),
-             helper.make_node("Hardmax", ["r"], ["hm"], name="hardmax"),
-             helper.make_node("ArgMax", ["hm"], ["y"], name="argmax", select_last_index=1)]
-    graph = helper.make_graph(nodes, "unsupported", [helper.make_tensor_value_info("x", TensorProto.FLOAT, [2, 3])],
-                              [helper.make_tensor_value_info("y", TensorProto.INT64, [2, 1])])
+             helper.make_node("MaxPool", ["r"], ["p"], name="maxpool", kernel_shape=[2, 2], dilations=[2, 2]),
+             helper.make_node("Det", ["p"], ["y"], name="det")]
+    graph = helper.make_graph(nodes, "unsupported", [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 1, 4, 4])],
+                              [helper.make_tensor_value_info("y", TensorProto.FLOAT, [1, 1])])
     save(graph, "unsupported.onnx", 13)
 
 

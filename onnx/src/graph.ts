@@ -50,7 +50,10 @@ function attribute(a: AttributeProto, where: string): Attribute {
 
 function valueSpec(v: ValueInfoProto, where: string): ValueSpec {
   const t = v.type?.tensorType;
-  if (!t) throw new HearthError('E_UNSUPPORTED', `${where} "${v.name}" is not a tensor (a sequence, map or optional); Hearth runs tensor graphs.`);
+  if (!t) {
+    const kind = v.type?.sequenceType ? 'sequence' : v.type?.mapType ? 'map' : v.type?.optionalType ? 'optional' : 'unknown';
+    throw new HearthError('E_UNSUPPORTED', `${where} "${v.name}" is not a tensor (a ${kind === 'unknown' ? 'sequence, map or optional' : kind}); Hearth runs tensor graphs.`, { value: v.name, valueType: kind });
+  }
   const shape = t.shape ? (t.shape.dim ?? []).map((d) => (d.dimParam ? d.dimParam : d.dimValue !== null && d.dimValue !== undefined ? int(d.dimValue) : '?')) : undefined;
   return { name: v.name ?? '', type: elementType(t.elemType ?? 0, `${where} "${v.name}"`), shape };
 }

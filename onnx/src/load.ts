@@ -62,3 +62,13 @@ export async function checkOnnx(source: Uint8Array | ArrayBuffer | string): Prom
   const { graph } = await prepare(source, undefined);
   return unsupportedNodes(graph);
 }
+
+/**
+ * The op types a model's nodes use, each once in order of first use (`domain.OpType` outside the default
+ * domain): what a model needs, read from the protobuf alone (nothing is checked, so it answers for models
+ * that do not load too). A malformed file is `E_MODEL`.
+ */
+export async function onnxOpTypes(source: Uint8Array | ArrayBuffer | string): Promise<string[]> {
+  const nodes = decodeModel(await bytesOf(source)).graph!.node ?? [];
+  return [...new Set(nodes.map((n) => (n.domain && n.domain !== 'ai.onnx' ? `${n.domain}.${n.opType}` : n.opType ?? '')))];
+}

@@ -2,9 +2,10 @@ import { HearthError, Tensor, dtypeBytes, sizeOf, type Hearth, type KernelEvent 
 import type { Graph, GraphNode, ValueSpec } from './graph.js';
 import { FUSED_DOMAIN, FUSED_OPS } from './fuse.js';
 import { ONNX_OPS, OpContext, evalOnHost } from './ops/index.js';
+import { hostGraphInputs } from './ops/static-inputs.js';
 import type { OptimizeReport } from './optimize.js';
 import { planMemory, type MemoryPlan } from './plan.js';
-import { deviceData, deviceDtype, isHost, type HostValue, type Value } from './values.js';
+import { deviceData, deviceDtype, hostValue, isHost, type HostValue, type Value } from './values.js';
 
 /** How a node ran: one Hearth op, several, one fused op for several ONNX nodes, or on the host. */
 export type NodeRunKind = 'primitive' | 'decomposed' | 'fused' | 'host';
@@ -46,6 +47,8 @@ export class OnnxModel {
   readonly #plan: MemoryPlan;
   readonly #constants = new Map<string, Tensor>();
   readonly #constantTensors = new Set<Tensor>();
+  /** Graph inputs whose values a node needs before it runs: read back to the host each run. */
+  readonly #hostInputs: ReadonlySet<string>;
   /** The device the model runs on. */
   readonly device: string;
   /** What the optimiser did at load. */
@@ -59,6 +62,7 @@ export class OnnxModel {
     this.#hearth = hearth;
     this.#graph = graph;
     this.#plan = planMemory(graph);
+    this.#hostInputs = hostGraphInputs(graph);
     this.device = device;
     this.optimizations = optimizations;
   }
@@ -109,8 +113,9 @@ export class OnnxModel {
       env.delete(name);
     };
     for (const [name, t] of Object.entries(await this.#feeds(feeds))) {
-      env.set(name, t);
       if (t !== feeds[name]) hold(t);
+      const spec = this.#graph.inputs.find((i) => i.name === name)!;
+      env.set(name, this.#hostInputs.has(name) ? hostValue(spec.type, t.shape, (await t.data()) as ArrayLike<number>) : t);
     }
     for (const [name, v] of this.#graph.constants) env.set(name, v);
     const profile: NodeProfile[] | undefined = options.profile ? [] : undefined;

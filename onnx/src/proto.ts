@@ -88,3 +88,31 @@ export function readTensor(t: TensorProto, where: string): HostValue {
   }
   return hostValue(type, shape, data);
 }
+
+/** A tensor read from a serialized ONNX `TensorProto` (the `.pb` files of ONNX's test data sets). */
+export interface OnnxTensor {
+  /** The tensor's name (empty when it has none). */
+  readonly name: string;
+  /** Its ONNX element type. */
+  readonly type: ElementType;
+  readonly shape: readonly number[];
+  /** Row-major data: Float32Array for float32, Int32Array for int32, Uint8Array (0/1) for bool, Float64Array else (int64 exact up to 2^53). */
+  readonly data: Float32Array | Float64Array | Int32Array | Uint8Array;
+}
+
+/**
+ * Reads one serialized `TensorProto` (a `.pb` file of an ONNX test data set, or `onnx.numpy_helper.from_array`
+ * saved with `SerializeToString()`). Bytes that are not a TensorProto, or whose data does not fit the shape,
+ * are `E_MODEL`; an element type Hearth does not read is `E_UNSUPPORTED`.
+ */
+export function readTensorProto(bytes: Uint8Array): OnnxTensor {
+  let t: onnxProto.onnx.TensorProto;
+  try {
+    t = onnx.TensorProto.decode(bytes);
+  } catch (e) {
+    throw new HearthError('E_MODEL', `This is not a readable ONNX TensorProto: ${(e as Error).message} (the file is truncated or not a .pb tensor).`, {}, { cause: e });
+  }
+  const name = t.name ?? '';
+  const v = readTensor(t, `tensor "${name}"`);
+  return { name, type: v.type, shape: v.shape, data: v.data };
+}

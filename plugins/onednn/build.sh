@@ -7,4 +7,4 @@ if [ ! -f /usr/include/dnnl.h ] && [ ! -f /usr/include/oneapi/dnnl/dnnl.h ] && [
   echo "plugin-onednn: oneDNN not found (apt-get install libdnnl-dev); skipping the oneDNN plugin build."
   exit 0
 fi
-make -s ${DNNL_INCLUDE:+CFLAGS="-O2 -I$DNNL_INCLUDE"}
+make -s ${DNNL_INCLUDE:+CFLAGS="-O3 -I$DNNL_INCLUDE"}

@@ -86,12 +86,12 @@ describe('what Hearth cannot run is refused before anything runs', () => {
   it('lists every unsupported node with its op, opset and what is missing', async () => {
     const e = await error(() => loadOnnx(fixture('unsupported.onnx'), { hearth: h }));
     expect(e.code).toBe('E_UNSUPPORTED');
-    expect(e.message).toContain('node "hardmax" (Hardmax, opset 13): unsupported the op');
-    expect(e.message).toContain('node "argmax" (ArgMax, opset 13): unsupported select_last_index = 1');
+    expect(e.message).toContain('node "maxpool" (MaxPool, opset 13): unsupported dilations other than 1');
+    expect(e.message).toContain('node "det" (Det, opset 13): unsupported the op');
     expect(e.details['unsupported']).toHaveLength(2);
     expect(await checkOnnx(fixture('unsupported.onnx'))).toEqual([
-      { node: 'hardmax', opType: 'Hardmax', opset: 13, missing: 'the op (no mapping)' },
-      { node: 'argmax', opType: 'ArgMax', opset: 13, missing: expect.stringContaining('select_last_index') },
+      { node: 'maxpool', opType: 'MaxPool', opset: 13, missing: 'dilations other than 1', reason: 'variant' },
+      { node: 'det', opType: 'Det', opset: 13, missing: 'the op (no mapping)', reason: 'op' },
     ]);
     expect(h.leaks()).toEqual([]);
   });
@@ -114,14 +114,50 @@ describe('what Hearth cannot run is refused before anything runs', () => {
       opsetImport: [{ domain: '', version: 13 }],
       graph: {
         name: 'g',
-        node: [{ name: 'reshape', opType: 'Reshape', input: ['x', 'target'], output: ['y'] }],
-        input: [info('x', 1, [2, 3]), info('target', 7, [2])],
+        // An ArgMax runs on the device: its result is not known before the Reshape needs it.
+        node: [
+          { name: 'argmax', opType: 'ArgMax', input: ['s'], output: ['target'], attribute: [{ name: 'keepdims', type: 2, i: 0 }] },
+          { name: 'reshape', opType: 'Reshape', input: ['x', 'target'], output: ['y'] },
+        ],
+        input: [info('x', 1, [2, 3]), info('s', 1, [2, 4])],
         output: [info('y', 1, [3, 2])],
       },
     }).finish();
     const e = await error(() => loadOnnx(bytes, { hearth: h }));
     expect(e.code).toBe('E_UNSUPPORTED');
     expect(e.message).toMatch(/node "reshape" \(Reshape, opset 13\): unsupported input "target" computed on the device/);
+    expect(e.details['unsupported']).toEqual([expect.objectContaining({ node: 'reshape', reason: 'static-input' })]);
+  });
+
+  it('a training-mode Dropout that would draw a random mask, when it runs; inference Dropout is the identity', async () => {
+    const info = (name: string, elemType: number, dims: number[]) => ({ name, type: { tensorType: { elemType, shape: { dim: dims.map((d) => ({ dimValue: d })) } } } });
+    const bytes = onnx.ModelProto.encode({
+      irVersion: 8,
+      opsetImport: [{ domain: '', version: 13 }],
+      graph: {
+        name: 'g',
+        node: [{ name: 'drop', opType: 'Dropout', input: ['x', 'ratio', 'training'], output: ['y'] }],
+        input: [info('x', 1, [2, 3]), info('ratio', 1, []), info('training', 9, [])],
+        output: [info('y', 1, [2, 3])],
+      },
+    }).finish();
+    const m = await loadOnnx(bytes, { hearth: h });
+    const x = h.tensor([1, 2, 3, 4, 5, 6], { shape: [2, 3] });
+    const run = (ratio: number, training: boolean) => {
+      const feeds = { x, ratio: h.tensor(ratio, { shape: [] }), training: h.tensor(training, { dtype: 'bool', shape: [] }) };
+      return m.run(feeds).finally(() => [feeds.ratio, feeds.training].forEach((t) => t.dispose()));
+    };
+    for (const [ratio, training] of [[0.5, false], [0, true]] as const) {
+      const { y } = await run(ratio, training);
+      expect(Array.from(await y!.data())).toEqual([1, 2, 3, 4, 5, 6]);
+      y!.dispose();
+    }
+    const e = await error(() => run(0.5, true));
+    expect([e.code, e.details['node']]).toEqual(['E_UNSUPPORTED', 'drop']);
+    expect(e.message).toMatch(/training_mode = true drops elements at random/);
+    x.dispose();
+    m.dispose();
+    expect(h.leaks()).toEqual([]);
   });
 
   it.each([6, 22])('opset %i is outside 7 to 21', async (v) => {

@@ -1,11 +1,13 @@
 /**
  * How a model runs: memory planned from the graph (intermediates freed after their last reader, constants
- * uploaded once), and shape subgraphs folded at load when static, evaluated per run when symbolic.
+ * uploaded once), and shape subgraphs folded at load when static, evaluated per run when symbolic; shapes,
+ * axes and other values a node needs before it runs may also be graph inputs, read per run.
  */
 import onnxProto from 'onnx-proto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHearth, type Hearth } from '@hearth/core';
 import { cpuPlugin } from '@hearth/plugin-cpu';
+import { wasmPlugin } from '@hearth/plugin-wasm';
 import { loadOnnx } from '@hearth/onnx';
 import { fixture } from './reference.js';
 
@@ -86,3 +88,68 @@ describe('shape subgraphs', () => {
   });
 });
 
+describe('values a node needs before it runs, given as graph inputs', () => {
+  const info = (name: string, elemType: number, dims?: number[]) => ({ name, type: { tensorType: { elemType, ...(dims ? { shape: { dim: dims.map((d) => ({ dimValue: d })) } } : {}) } } });
+
+  it("are read from each run's feeds: a Reshape's shape through a Concat, a Slice's starts and ends", async () => {
+    const bytes = onnx.ModelProto.encode({
+      irVersion: 8,
+      opsetImport: [{ domain: '', version: 13 }],
+      graph: {
+        name: 'g',
+        node: [
+          { name: 'target', opType: 'Concat', input: ['rows', 'minus1'], output: ['t'], attribute: [{ name: 'axis', type: 2, i: 0 }] },
+          { name: 'reshape', opType: 'Reshape', input: ['x', 't'], output: ['r'] },
+          { name: 'slice', opType: 'Slice', input: ['r', 'starts', 'ends'], output: ['y'] },
+        ],
+        input: [info('x', 1, [12]), info('rows', 7, [1]), info('starts', 7, [1]), info('ends', 7, [1])],
+        initializer: [{ name: 'minus1', dataType: 7, dims: [1], int64Data: [-1] }],
+        output: [info('y', 1)],
+      },
+    }).finish();
+    const m = await loadOnnx(bytes, { hearth: h });
+    const x = h.tensor(Float32Array.from({ length: 12 }, (_, i) => i), { shape: [12] });
+    for (const [rows, start, end, want] of [
+      [3, 1, 3, [[4, 5, 6, 7], [8, 9, 10, 11]]],
+      [6, 4, 5, [[8, 9]]],
+    ] as const) {
+      const ints = (v: number) => h.tensor([v], { dtype: 'int32', shape: [1] });
+      const feeds = { x, rows: ints(rows), starts: ints(start), ends: ints(end) };
+      const { y } = await m.run(feeds);
+      expect(y!.shape).toEqual([want.length, want[0]!.length]);
+      expect(Array.from(await y!.data())).toEqual(want.flat());
+      for (const t of [y!, feeds.rows, feeds.starts, feeds.ends]) t.dispose();
+    }
+    x.dispose();
+    m.dispose();
+    expect(h.leaks()).toEqual([]);
+  });
+
+  it('on a device too: the feeds are read back before the node runs', async () => {
+    const w = createHearth({ plugins: [wasmPlugin, cpuPlugin], backends: ['wasm'] });
+    await w.ready();
+    const bytes = onnx.ModelProto.encode({
+      irVersion: 8,
+      opsetImport: [{ domain: '', version: 18 }],
+      graph: {
+        name: 'g',
+        node: [{ name: 'sum', opType: 'ReduceSum', input: ['x', 'axes'], output: ['y'], attribute: [{ name: 'keepdims', type: 2, i: 0 }] }],
+        input: [info('x', 1, [2, 3]), info('axes', 7, [1])],
+        output: [info('y', 1)],
+      },
+    }).finish();
+    const m = await loadOnnx(bytes, { hearth: w });
+    const x = w.tensor([1, 2, 3, 4, 5, 6], { shape: [2, 3] });
+    for (const [axis, want] of [[0, [5, 7, 9]], [1, [6, 15]]] as const) {
+      const axes = w.tensor([axis], { dtype: 'int32', shape: [1] });
+      const { y } = await m.run({ x, axes });
+      expect([y!.device, Array.from(await y!.data())]).toEqual(['wasm:0', want]);
+      y!.dispose();
+      axes.dispose();
+    }
+    x.dispose();
+    m.dispose();
+    expect(w.leaks()).toEqual([]);
+    await w.dispose();
+  });
+});

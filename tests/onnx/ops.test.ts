@@ -41,6 +41,8 @@ interface Case {
   outTypes?: number[];
   /** The opset v2 op the mapping needs (the case is skipped on a core without it). */
   needs?: string;
+  /** Fixed data for some inputs (ties, special values); the others are seeded. */
+  data?: Record<string, readonly number[]>;
 }
 
 function build(c: Case): Uint8Array {
@@ -122,7 +124,75 @@ const CASES: Case[] = [
   { op: 'Sum', opset: 8, inputs: { a: [3, 4] } },
   { op: 'Where', opset: 13, inputs: { a: [3, 4], b: [4] }, args: ['c', 'a', 'b'], consts: { c: { bool: [1, 0, 0, 1], dims: [4] } } },
   { op: 'Pow', opset: 13, inputs: { a: [3, 4] }, consts: { e: { f: [2], dims: [] } } },
+  // The output keeps the base's type: an int64 base to a float exponent is int64, truncated toward zero.
+  { op: 'Pow', opset: 13, inputs: { e: [2, 3] }, args: ['b', 'e'], consts: { b: { i64: [2, 3, 5, 7, 10, 1], dims: [2, 3] } }, int: 7 },
   { op: 'Erf', opset: 13, inputs: X },
+  // select_last_index: the last of tied values (Hearth's own argmax takes the first).
+  ...(['ArgMax', 'ArgMin'] as const).flatMap((op) =>
+    [0, 1].map((axis): Case => ({ op, opset: 13, inputs: { x: [3, 4] }, data: { x: [1, 5, 5, 0, 5, 0, 1, 0, 5, 0, 5, 0] }, attrs: { axis, keepdims: axis, select_last_index: 1 }, int: 7 })),
+  ),
+  // The optional Mean and InvStdDev outputs, and Dropout's mask (all true for inference).
+  { op: 'LayerNormalization', opset: 17, inputs: { x: [2, 3, 4], s: [3, 4], b: [3, 4] }, attrs: { axis: 1, epsilon: 0.001 }, outputs: 3 },
+  { op: 'LayerNormalization', opset: 17, inputs: { x: [2, 3, 4], s: [4] }, outputs: 3 },
+  { op: 'Dropout', opset: 13, inputs: X, outputs: 2, outTypes: [1, 9] },
+  // Compositions of Hearth ops: classification, activations, trigonometry.
+  { op: 'IsNaN', opset: 13, inputs: { x: [5] }, data: { x: [1, NaN, -Infinity, 0, Infinity] }, outTypes: [9] },
+  { op: 'IsInf', opset: 10, inputs: { x: [5] }, data: { x: [1, NaN, -Infinity, 0, Infinity] }, outTypes: [9] },
+  { op: 'IsInf', opset: 10, inputs: { x: [5] }, data: { x: [1, NaN, -Infinity, 0, Infinity] }, attrs: { detect_positive: 0 }, outTypes: [9] },
+  { op: 'Celu', opset: 12, inputs: X, attrs: { alpha: 2 } },
+  { op: 'Shrink', opset: 9, inputs: X, attrs: { lambd: 0.3, bias: 0.1 } },
+  { op: 'Sinh', opset: 9, inputs: X },
+  { op: 'Cosh', opset: 9, inputs: X },
+  { op: 'Tan', opset: 7, inputs: { x: [5] }, data: { x: [-1, -0.5, 0, 0.3, 1.2] } },
+  { op: 'Atan', opset: 7, inputs: { x: [9] }, data: { x: [-Infinity, -1e4, -3, -1, -0.2, 0, 0.7, 1.5, 250] } },
+  { op: 'Asin', opset: 7, inputs: { x: [7] }, data: { x: [-1, -0.9, -0.3, 0, 0.01, 0.6, 1] } },
+  { op: 'Acos', opset: 7, inputs: { x: [7] }, data: { x: [-1, -0.9, -0.3, 0, 0.01, 0.6, 0.999] } },
+  { op: 'Asinh', opset: 9, inputs: X },
+  { op: 'Acosh', opset: 9, inputs: { x: [5] }, data: { x: [1, 1.01, 2, 10, 1e3] } },
+  { op: 'Atanh', opset: 9, inputs: { x: [5] }, data: { x: [-0.99, -0.5, 0, 0.2, 0.9] } },
+  // Masks and one-hots from index grids.
+  { op: 'Trilu', opset: 14, inputs: { x: [2, 3, 4] } },
+  { op: 'Trilu', opset: 14, inputs: X, consts: { k: { i64: [-1], dims: [] } }, attrs: { upper: 0 } },
+  { op: 'EyeLike', opset: 9, inputs: { x: [3, 4] }, attrs: { k: 1 } },
+  { op: 'OneHot', opset: 11, inputs: { i: [2, 3] }, data: { i: [0, 2, -1, 1, 3, 2] }, consts: { depth: { f: [3], dims: [] }, values: { f: [-1, 5], dims: [2] } }, attrs: { axis: 1 } },
+  { op: 'Hardmax', opset: 11, inputs: { x: [2, 2, 3] }, data: { x: [1, 3, 3, 0, 2, 1, 5, 5, 5, 5, 5, 5] } },
+  { op: 'Hardmax', opset: 13, inputs: { x: [2, 2, 3] }, data: { x: [1, 3, 3, 0, 2, 1, 5, 5, 5, 5, 5, 5] }, attrs: { axis: 0 } },
+  { op: 'BatchNormalization', opset: 15, inputs: { x: [2, 3, 4], s: [3], b: [3], m: [3] }, args: ['x', 's', 'b', 'm', 'v'], consts: { v: { f: [0.5, 1, 2], dims: [3] } }, attrs: { training_mode: 1, momentum: 0.8 }, outputs: 3 },
+  { op: 'MeanVarianceNormalization', opset: 13, inputs: IMG },
+  { op: 'LRN', opset: 13, inputs: IMG, attrs: { size: 3, alpha: 0.001, beta: 0.6, bias: 1.5 } },
+  { op: 'LRN', opset: 13, inputs: { x: [2, 6, 3, 2] }, attrs: { size: 5, alpha: 0.5 } },
+  { op: 'DepthToSpace', opset: 13, inputs: { x: [1, 8, 2, 3] }, attrs: { blocksize: 2 } },
+  { op: 'DepthToSpace', opset: 13, inputs: { x: [1, 8, 2, 3] }, attrs: { blocksize: 2, mode: 'CRD' } },
+  { op: 'SpaceToDepth', opset: 13, inputs: { x: [1, 2, 4, 6] }, attrs: { blocksize: 2 } },
+  { op: 'GatherND', opset: 13, inputs: { x: [2, 3, 4] }, consts: { i: { i64: [1, 2, 0, -1, 1, 0], dims: [3, 2] } } },
+  { op: 'GatherND', opset: 13, inputs: { x: [2, 3, 4] }, consts: { i: { i64: [2, -1, 0, 1], dims: [2, 2, 1] } }, attrs: { batch_dims: 1 } },
+  { op: 'GatherND', opset: 13, inputs: { x: [2, 3, 4] }, consts: { i: { i64: [1, 0, 2, 0, 2, 3, 1, 1], dims: [2, 2, 2] } }, attrs: { batch_dims: 1 } },
+  // Scatters: rows written by a one-hot matmul, or reduced side by side (mul, max, min); negative indices.
+  { op: 'ScatterND', opset: 13, inputs: { x: [4, 3, 2], u: [2, 3, 2] }, args: ['x', 'i', 'u'], consts: { i: { i64: [2, -1], dims: [2, 1] } } },
+  ...(['add', 'mul', 'max', 'min'] as const).map((reduction): Case => ({ op: 'ScatterND', opset: 18, inputs: { x: [4, 3], u: [3] }, args: ['x', 'i', 'u'], consts: { i: { i64: [1, 2, 3, 0, 1, 2], dims: [3, 2] } }, attrs: { reduction } })),
+  { op: 'ScatterElements', opset: 13, inputs: { x: [3, 4], u: [2, 3] }, args: ['x', 'i', 'u'], consts: { i: { i64: [3, 0, -2, 1, 2, 0], dims: [2, 3] } }, attrs: { axis: 1 } },
+  ...(['add', 'mul', 'max', 'min'] as const).map((reduction): Case => ({ op: 'ScatterElements', opset: 18, inputs: { x: [3, 4], u: [2, 3] }, args: ['x', 'i', 'u'], consts: { i: { i64: [2, 0, 2, 2, 1, 0], dims: [2, 3] } }, attrs: { axis: 0, reduction } })),
+  // Einsum: diagonals, sums, batched contractions by matmul, three operands, the implicit output, ellipses.
+  ...(
+    [
+      ['bij,bjk->bik', [2, 3, 4], [2, 4, 5]],
+      ['bhqd,bhkd->bhqk', [1, 2, 3, 4], [1, 2, 5, 4]],
+      ['...ii->...i', [2, 3, 3]],
+      ['ii', [3, 3]],
+      ['ij->', [3, 4]],
+      ['i,j->ij', [3], [4]],
+      ['ij,jk', [3, 4], [4, 2]],
+      ['ij,jk,kl->li', [2, 3], [3, 4], [4, 2]],
+      ['...ij,...jk->...ik', [2, 1, 3, 4], [1, 5, 4, 2]],
+      ['bij,bkj->bk', [2, 3, 4], [2, 5, 4]],
+    ] as const
+  ).map(([equation, ...shapes]): Case => ({ op: 'Einsum', opset: 12, inputs: Object.fromEntries(shapes.map((sh, i) => [`x${i}`, [...sh]])), attrs: { equation } })),
+  { op: 'CastLike', opset: 15, inputs: X, consts: { like: { i64: [0], dims: [1] } }, int: 7 },
+  // The losses, NegativeLogLikelihoodLoss with class weights and an ignored index, and SoftmaxCrossEntropyLoss.
+  { op: 'NegativeLogLikelihoodLoss', opset: 13, inputs: { x: [3, 4, 2], w: [4] }, args: ['x', 't', 'w'], consts: { t: { i64: [0, 3, 1, 1, 2, 0], dims: [3, 2] } }, attrs: { ignore_index: 1 }, needs: 'gather_elements' },
+  { op: 'NegativeLogLikelihoodLoss', opset: 13, inputs: { x: [3, 4] }, consts: { t: { i64: [3, 0, 2], dims: [3] } }, attrs: { reduction: 'sum' }, needs: 'gather_elements' },
+  { op: 'SoftmaxCrossEntropyLoss', opset: 13, inputs: { x: [3, 4] }, consts: { t: { i64: [2, 0, 3], dims: [3] } }, attrs: { reduction: 'none' }, outputs: 2, needs: 'gather_elements' },
+  { op: 'SoftmaxCrossEntropyLoss', opset: 13, inputs: { x: [2, 4, 3], w: [4] }, args: ['x', 't', 'w'], consts: { t: { i64: [2, 0, 3, 1, 1, 0], dims: [2, 3] } }, needs: 'gather_elements' },
   { op: 'Gelu', opset: 20, inputs: X },
   { op: 'Gelu', opset: 20, inputs: X, attrs: { approximate: 'tanh' } },
   { op: 'Elu', opset: 13, inputs: X, attrs: { alpha: 0.7 } },
@@ -145,6 +215,20 @@ const CASES: Case[] = [
   { op: 'AveragePool', opset: 11, inputs: IMG, attrs: { kernel_shape: [3, 3], pads: [1, 1, 1, 1] } },
   { op: 'AveragePool', opset: 11, inputs: IMG, attrs: { kernel_shape: [3, 3], pads: [1, 1, 1, 1], count_include_pad: 1, strides: [2, 2] } },
   { op: 'AveragePool', opset: 19, inputs: { x: [1, 2, 8] }, attrs: { kernel_shape: [2] } },
+  // Pads beyond half the kernel, and uneven pads left out of the divisor: padded explicitly before the pool.
+  { op: 'MaxPool', opset: 12, inputs: IMG, attrs: { kernel_shape: [3, 3], pads: [2, 2, 2, 2] } },
+  { op: 'MaxPool', opset: 12, inputs: IMG, attrs: { kernel_shape: [3, 3], pads: [2, 0, 1, 2], strides: [2, 2] } },
+  { op: 'AveragePool', opset: 11, inputs: IMG, attrs: { kernel_shape: [3, 3], pads: [2, 2, 2, 2] } },
+  { op: 'AveragePool', opset: 11, inputs: IMG, attrs: { kernel_shape: [3, 3], pads: [2, 1, 2, 2], count_include_pad: 1 } },
+  { op: 'AveragePool', opset: 11, inputs: IMG, attrs: { kernel_shape: [2, 2], auto_pad: 'SAME_UPPER' } },
+  { op: 'AveragePool', opset: 11, inputs: IMG, attrs: { kernel_shape: [3, 2], auto_pad: 'SAME_LOWER', strides: [2, 1] } },
+  { op: 'AveragePool', opset: 19, inputs: { x: [1, 2, 8] }, attrs: { kernel_shape: [3], pads: [2, 1] } },
+  // 3-D, as a 2-D pool over H and W, then one over D.
+  { op: 'MaxPool', opset: 12, inputs: { x: [1, 2, 5, 6, 7] }, attrs: { kernel_shape: [2, 3, 2], strides: [2, 1, 2], pads: [1, 0, 1, 0, 1, 1] } },
+  { op: 'MaxPool', opset: 12, inputs: { x: [2, 1, 4, 5, 5] }, attrs: { kernel_shape: [3, 3, 3], strides: [2, 2, 2], ceil_mode: 1 } },
+  { op: 'AveragePool', opset: 11, inputs: { x: [1, 2, 5, 6, 7] }, attrs: { kernel_shape: [3, 2, 3], pads: [1, 1, 0, 1, 0, 2] } },
+  { op: 'AveragePool', opset: 11, inputs: { x: [1, 2, 5, 6, 7] }, attrs: { kernel_shape: [3, 2, 3], pads: [1, 1, 0, 1, 0, 2], count_include_pad: 1 } },
+  { op: 'AveragePool', opset: 11, inputs: { x: [1, 2, 5, 6, 7] }, attrs: { kernel_shape: [2, 2, 3], strides: [2, 1, 2], auto_pad: 'SAME_UPPER' } },
   { op: 'GlobalMaxPool', opset: 13, inputs: IMG },
   { op: 'GlobalAveragePool', opset: 13, inputs: IMG },
   { op: 'BatchNormalization', opset: 9, inputs: IMG, consts: { s: { f: [1, 2, 0.5, 1], dims: [4] }, b: { f: [0, 0.1, 0.2, 0.3], dims: [4] }, m: { f: [0.1, 0, -0.1, 0.2], dims: [4] }, v: { f: [1, 0.5, 2, 0.9], dims: [4] } } },
@@ -166,6 +250,14 @@ const CASES: Case[] = [
   { op: 'Upsample', opset: 9, inputs: IMG, consts: { scales: { f: [1, 1, 2, 3], dims: [4] } }, needs: 'resize' },
   { op: 'ConvTranspose', opset: 13, inputs: { x: [1, 4, 5, 5], w: [4, 3, 3, 3] }, attrs: { strides: [2, 2], pads: [1, 1, 1, 1], output_padding: [1, 1] }, needs: 'conv_transpose2d' },
   { op: 'ConvTranspose', opset: 11, inputs: { x: [1, 4, 5, 5], w: [4, 1, 2, 3], b: [2] }, attrs: { group: 2, pads: [0, 1, 1, 0], dilations: [2, 1] }, needs: 'conv_transpose2d' },
+  // The output size set by output_shape or SAME (even total paddings: ONNX Runtime splits odd ones the other
+  // way from ONNX's specification, which Hearth follows), and past the natural size (more output padding).
+  { op: 'ConvTranspose', opset: 13, inputs: { x: [1, 2, 4, 4], w: [2, 3, 3, 3] }, attrs: { strides: [2, 2], output_shape: [7, 7] }, needs: 'conv_transpose2d' },
+  { op: 'ConvTranspose', opset: 13, inputs: { x: [1, 2, 4, 4], w: [2, 3, 3, 3] }, attrs: { strides: [2, 2], output_shape: [10, 10] }, needs: 'conv_transpose2d' },
+  { op: 'ConvTranspose', opset: 13, inputs: { x: [1, 2, 4, 4], w: [2, 3, 4, 4], b: [3] }, attrs: { strides: [2, 2], auto_pad: 'SAME_UPPER' }, needs: 'conv_transpose2d' },
+  { op: 'ConvTranspose', opset: 13, inputs: { x: [1, 2, 5], w: [2, 3, 3] }, attrs: { strides: [3], output_shape: [13] }, needs: 'conv_transpose2d' },
+  // 1-D, as 2-D over N, C, 1, L.
+  { op: 'ConvTranspose', opset: 11, inputs: { x: [2, 3, 6], w: [3, 2, 3], b: [2] }, attrs: { strides: [2], pads: [1, 0], output_padding: [1], dilations: [2] }, needs: 'conv_transpose2d' },
 ];
 
 let h: Hearth;
@@ -185,7 +277,7 @@ describe('ONNX ops against onnxruntime-node', () => {
     const bytes = build(c);
     const feeds: Record<string, Float32Array> = {};
     let seed = 1;
-    for (const [n, shape] of Object.entries(c.inputs)) feeds[n] = seeded(shape.reduce((a, b) => a * b, 1), seed++).map((v) => v * 2);
+    for (const [n, shape] of Object.entries(c.inputs)) feeds[n] = c.data?.[n] ? Float32Array.from(c.data[n]) : seeded(shape.reduce((a, b) => a * b, 1), seed++).map((v) => v * 2);
     const session = await ort.InferenceSession.create(bytes);
     const ref = await session.run(Object.fromEntries(Object.entries(feeds).map(([n, d]) => [n, new ort.Tensor('float32', d, c.inputs[n]!)])));
     await session.release();

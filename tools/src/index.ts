@@ -10,3 +10,5 @@ export { listBackends, type BackendRow } from './commands/backends.js';
 export { coverage, type Coverage } from './commands/ops.js';
 export { explainCall, parseShapes } from './commands/explain.js';
 export { formatTable } from './table.js';
+export * from './onnx-node-tests/index.js';
+export { nodeTestsReport, type NodeTestsCliOptions } from './commands/onnx-node-tests.js';

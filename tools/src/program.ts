@@ -11,6 +11,7 @@ import { runMain } from './commands/main.js';
 import { lazyCommand } from './optional.js';
 import { pluginCommand } from './commands/plugin.js';
 import { runCommand } from './commands/run.js';
+import { nodeTestsCommand } from './commands/onnx-node-tests.js';
 
 /** Builds the `hearth` command line. */
 export function buildProgram(): Command {
@@ -32,6 +33,7 @@ export function buildProgram(): Command {
   );
   program.addCommand(registryCommand());
   program.addCommand(runCommand());
+  program.addCommand(nodeTestsCommand());
   program
     .command('main')
     .description("Hearth's main job: the core conformance profile on every installed backend, an op x backend matrix, an HTML report")

@@ -27,7 +27,11 @@ export const UNARY_OPS: readonly OpSchema[] = [
 ];
 
 // Equal shapes give the first input's own (frozen) shape: the output shares it, with nothing to copy or freeze.
-const broadcast2 = (ins: readonly { shape: Shape }[]): Shape => (sameShape(ins[0]!.shape, ins[1]!.shape) ? ins[0]!.shape : broadcastShapes(ins[0]!.shape, ins[1]!.shape));
+const broadcast2 = (ins: readonly { shape: Shape }[]): Shape => {
+  const a = ins[0]!.shape;
+  const b = ins[1]!.shape;
+  return a === b || sameShape(a, b) ? a : broadcastShapes(a, b);
+};
 
 function binary(name: string, doc: string, computeDtypes: DTypeClass, compute: ComputeRule = 'promote', output: OutputRule = 'compute'): OpSchema {
   return { name, family: 'binary', doc, inputs: [promoted('a'), promoted('b')], attrs: {}, compute, output, computeDtypes, meta: broadcast2 };

@@ -106,7 +106,11 @@ export const ELEMENTWISE_OPS: OpTable = {
   Sub: primitive((h, a, b) => h.sub(a!, b!)),
   Mul: primitive((h, a, b) => h.mul(a!, b!)),
   Div: primitive((h, a, b) => div(h, a!, b!)),
-  Pow: primitive((h, a, b) => h.pow(a!, b!)),
+  // ONNX's Pow keeps the base's type (an int32 base to a float exponent is int32, truncated); Hearth's promotes.
+  Pow: primitive((h, a, b) => {
+    const y = h.pow(a!, b!);
+    return y.dtype === a!.dtype ? y : h.cast(y, a!.dtype); // the node's scope frees y
+  }),
   Equal: primitive((h, a, b) => h.eq(a!, b!)),
   Less: primitive((h, a, b) => h.lt(a!, b!)),
   LessOrEqual: primitive((h, a, b) => h.le(a!, b!)),
@@ -144,6 +148,28 @@ export const ELEMENTWISE_OPS: OpTable = {
     return h.scope(() => h.mul(x, h.minimum(h.maximum(h.add(h.mul(x, 1 / 6), 0.5), 0), 1)));
   }, 14),
   Softplus: decomposed([], (c) => softplus(c.hearth, c.tensor(0))),
+  // Compositions of Hearth ops; the node's scope frees their intermediates.
+  IsNaN: decomposed([], (c) => c.hearth.ne(c.tensor(0), c.tensor(0)), 9),
+  IsInf: decomposed(['detect_positive', 'detect_negative'], (c) => {
+    const h = c.hearth;
+    const x = c.tensor(0);
+    const [pos, neg] = [c.attr('detect_positive', 1) !== 0, c.attr('detect_negative', 1) !== 0];
+    if (pos && neg) return h.eq(h.abs(x), Infinity);
+    return pos ? h.eq(x, Infinity) : neg ? h.eq(x, -Infinity) : h.full(x.shape, 0, { dtype: 'bool', device: x.device });
+  }, 10),
+  Celu: decomposed(['alpha'], (c) => {
+    const h = c.hearth;
+    const x = c.tensor(0);
+    const alpha = c.attr('alpha', 1);
+    return h.add(h.relu(x), h.minimum(h.mul(h.sub(h.exp(h.div(x, alpha)), 1), alpha), 0));
+  }, 12),
+  Shrink: decomposed(['lambd', 'bias'], (c) => {
+    const h = c.hearth;
+    const x = c.tensor(0);
+    const [lambd, bias] = [c.attr('lambd', 0.5), c.attr('bias', 0)];
+    return h.where(h.lt(x, -lambd), h.add(x, bias), h.where(h.gt(x, lambd), h.sub(x, bias), 0));
+  }, 9),
+
   Softsign: decomposed([], (c) => c.hearth.scope(() => c.hearth.div(c.tensor(0), c.hearth.add(c.hearth.abs(c.tensor(0)), 1)))),
   Mish: decomposed([], (c) => c.hearth.scope(() => c.hearth.mul(c.tensor(0), c.hearth.tanh(softplus(c.hearth, c.tensor(0))))), 18),
   ThresholdedRelu: decomposed(['alpha'], (c) => c.hearth.scope(() => c.hearth.where(c.hearth.gt(c.tensor(0), c.attr('alpha', 1)), c.tensor(0), 0))),

@@ -112,6 +112,8 @@ const HOST_OPS: Readonly<Record<string, HostFn>> = {
   Less: broadcast((a, b) => +(a < b), 'bool'),
   Greater: broadcast((a, b) => +(a > b), 'bool'),
   Not: ([x]) => hostValue('bool', x!.shape, Array.from(x!.data, (v) => +!v)),
+  Neg: ([x]) => hostValue(x!.type, x!.shape, Array.from(x!.data, (v) => -v)),
+  Abs: ([x]) => hostValue(x!.type, x!.shape, Array.from(x!.data, Math.abs)),
   Where: ([c, a, b]) => whereExact(c!, a!, b!, broadcastShapes(broadcastShapes(c!.shape, a!.shape), b!.shape)),
 };
 

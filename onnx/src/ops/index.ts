@@ -1,5 +1,10 @@
 import type { OnnxOp, OpTable } from './context.js';
+import { EINSUM_OPS } from './einsum.js';
 import { ELEMENTWISE_OPS } from './elementwise.js';
+import { LOSS_OPS } from './losses.js';
+import { MASK_OPS } from './masks.js';
+import { SCATTER_OPS } from './scatter.js';
+import { TRIG_OPS } from './trig.js';
 import { MOVEMENT_OPS } from './movement.js';
 import { NN_OPS } from './nn.js';
 import { REDUCE_OPS } from './reduce.js';
@@ -26,7 +31,7 @@ function withComposites(table: OpTable): OpTable {
 }
 
 /** Every ONNX op of the default domain Hearth maps, by op type. */
-export const ONNX_OPS: OpTable = withComposites({ ...ELEMENTWISE_OPS, ...REDUCE_OPS, ...MOVEMENT_OPS, ...NN_OPS, ...V2_OPS, Constant: CONSTANT });
+export const ONNX_OPS: OpTable = withComposites({ ...ELEMENTWISE_OPS, ...REDUCE_OPS, ...MOVEMENT_OPS, ...NN_OPS, ...MASK_OPS, ...TRIG_OPS, ...EINSUM_OPS, ...SCATTER_OPS, ...LOSS_OPS, ...V2_OPS, Constant: CONSTANT });
 
 export { OpContext, type OnnxOp, type MappingKind } from './context.js';
 export { evalOnHost } from './host.js';

@@ -1,5 +1,5 @@
 import { HearthError, type Hearth, type Tensor } from '@hearth/core';
-import type { GraphNode } from '../graph.js';
+import type { Attribute, GraphNode } from '../graph.js';
 import { outputsAtMost, type OnnxOp, type OpContext, type OpTable } from './context.js';
 
 /** The window attributes of Conv and the pools, as Hearth's symmetric 2-D pairs plus any extra padding. */
@@ -11,6 +11,8 @@ interface Window {
   padding: [number, number];
   /** Padding beyond the symmetric part, as Hearth `pad` pairs for the 4-D input, or undefined. */
   extra?: number[];
+  /** All the padding, as Hearth `pad` pairs for the 4-D input. */
+  pads: number[];
 }
 
 const pair = (v: readonly number[] | undefined, dflt: number): [number, number] => [v?.[0] ?? dflt, v?.[1] ?? dflt];
@@ -51,7 +53,7 @@ function windowOf(attrs: Attrs, spatial: readonly number[], kernel: readonly num
   const padding: [number, number] = [Math.min(pads[0]!, pads[2]!), Math.min(pads[1]!, pads[3]!)];
   const asym = pads[0] !== pads[2] || pads[1] !== pads[3];
   const extra = asym ? [0, 0, 0, 0, pads[0]! - padding[0], pads[2]! - padding[0], pads[1]! - padding[1], pads[3]! - padding[1]] : undefined;
-  return { kernel: k, stride, dilation, padding, extra };
+  return { kernel: k, stride, dilation, padding, extra, pads: [0, 0, 0, 0, pads[0]!, pads[2]!, pads[1]!, pads[3]!] };
 }
 
 /** Runs a 2-D op on a 3-D (N, C, L) input as N, C, 1, L, with the node's attributes lifted to 2-D. */
@@ -76,6 +78,63 @@ function conv(c: OpContext): Tensor {
   });
 }
 
+/** A 2-D pool of a 4-D input with the window attributes in `attrs` (ceil_mode and count_include_pad the node's). */
+function pool2d(c: OpContext, max: boolean, x4: Tensor, attrs: Attrs): Tensor {
+  const h = c.hearth;
+  const win = windowOf(attrs, x4.shape.slice(2), (attrs.get('kernel_shape') as number[] | undefined) ?? []);
+  const ceilMode = c.attr('ceil_mode', 0) !== 0;
+  const countIncludePad = max || c.attr('count_include_pad', 0) !== 0;
+  // Hearth's pools take symmetric padding of at most half the kernel (PyTorch's rule); ONNX takes any pads.
+  // The rest is padded explicitly before the pool: -inf for max, zeros for the mean.
+  const fits = win.padding.every((p, i) => p <= Math.floor(win.kernel[i]! / 2));
+  if (fits && (!win.extra || countIncludePad)) {
+    const input = win.extra ? h.pad(x4, win.extra, max ? { value: -Infinity } : {}) : x4;
+    const options = { kernelSize: win.kernel, stride: win.stride, padding: win.padding, ceilMode };
+    return max ? h.max_pool2d(input, options) : h.avg_pool2d(input, { ...options, countIncludePad });
+  }
+  const options = { kernelSize: win.kernel, stride: win.stride, padding: [0, 0] as [number, number], ceilMode };
+  if (max) return h.max_pool2d(h.pad(x4, win.pads, { value: -Infinity }), options);
+  const mean = h.avg_pool2d(h.pad(x4, win.pads), options);
+  if (countIncludePad) return mean;
+  // Without the pads in the divisor: the window sums over the window counts of real elements, both as means.
+  const real = h.avg_pool2d(h.pad(h.ones([1, 1, x4.shape[2]!, x4.shape[3]!], { dtype: x4.dtype, device: x4.device }), win.pads), options);
+  return h.div(mean, real);
+}
+
+/** ONNX pads of N spatial axes (begins, then ends), with auto_pad resolved. */
+function resolvedPads(attrs: Attrs, spatial: readonly number[], kernel: readonly number[], strides: readonly number[]): number[] {
+  const auto = (attrs.get('auto_pad') as string | undefined) ?? 'NOTSET';
+  const n = spatial.length;
+  if (auto === 'VALID') return new Array<number>(2 * n).fill(0);
+  if (auto !== 'SAME_UPPER' && auto !== 'SAME_LOWER') return [...((attrs.get('pads') as number[] | undefined) ?? new Array<number>(2 * n).fill(0))];
+  const pads = new Array<number>(2 * n);
+  spatial.forEach((size, i) => {
+    const total = Math.max(0, (Math.ceil(size / strides[i]!) - 1) * strides[i]! + kernel[i]! - size);
+    const small = Math.floor(total / 2);
+    pads[i] = auto === 'SAME_UPPER' ? small : total - small;
+    pads[i + n] = total - pads[i]!;
+  });
+  return pads;
+}
+
+/**
+ * A 3-D pool as two 2-D ones: over H and W with D folded into the channels, then over D with H and W
+ * flattened. A max over a box is the max over D of the maxima over H and W; a mean is the mean over D of the
+ * means over H and W, the window counts being products of per-axis counts, pads in or out of them alike.
+ */
+function pool3d(c: OpContext, max: boolean, x: Tensor): Tensor {
+  const h = c.hearth;
+  const [n, ch, d, hh, w] = x.shape as [number, number, number, number, number];
+  const kernel = c.attr<readonly number[]>('kernel_shape', []);
+  const strides = c.attr<readonly number[]>('strides', [1, 1, 1]);
+  const pads = resolvedPads(c.node.attrs, [d, hh, w], kernel, strides);
+  const stage = (k: number[], s: number[], p: number[]): Attrs => new Map<string, Attribute>([['kernel_shape', k], ['strides', s], ['pads', p]]);
+  const hw = pool2d(c, max, h.reshape(x, [n, ch * d, hh, w]), stage([kernel[1]!, kernel[2]!], [strides[1]!, strides[2]!], [pads[1]!, pads[2]!, pads[4]!, pads[5]!]));
+  const [oh, ow] = [hw.shape[2]!, hw.shape[3]!];
+  const y = pool2d(c, max, h.reshape(hw, [n, ch, d, oh * ow]), stage([kernel[0]!, 1], [strides[0]!, 1], [pads[0]!, 0, pads[3]!, 0]));
+  return h.reshape(y, [n, ch, y.shape[2]!, oh, ow]);
+}
+
 const pool = (max: boolean): OnnxOp => ({
   kind: 'primitive',
   attrs: ['kernel_shape', 'strides', 'pads', 'auto_pad', 'ceil_mode', 'dilations', 'storage_order', 'count_include_pad'],
@@ -85,21 +144,8 @@ const pool = (max: boolean): OnnxOp => ({
     if (node.attrs.get('storage_order')) return 'storage_order = 1';
     return outputsAtMost(1)(node);
   },
-  run: (c) => {
-    const h = c.hearth;
-    return as2d(c, c.tensor(0), (x4, attrs) => {
-      const win = windowOf(attrs, x4.shape.slice(2), (attrs.get('kernel_shape') as number[] | undefined) ?? []);
-      const ceilMode = c.attr('ceil_mode', 0) !== 0;
-      if (max) {
-        const input = win.extra ? h.pad(x4, win.extra, { value: -Infinity }) : x4;
-        return h.max_pool2d(input, { kernelSize: win.kernel, stride: win.stride, padding: win.padding, ceilMode });
-      }
-      const countIncludePad = c.attr('count_include_pad', 0) !== 0;
-      if (win.extra && !countIncludePad) throw new HearthError('E_UNSUPPORTED', `${c.where}: uneven pads with count_include_pad = 0.`, { node: c.node.name });
-      const input = win.extra ? h.pad(x4, win.extra) : x4;
-      return h.avg_pool2d(input, { kernelSize: win.kernel, stride: win.stride, padding: win.padding, ceilMode, countIncludePad });
-    });
-  },
+  // Runs in the node's scope, which frees the intermediates.
+  run: (c) => (c.tensor(0).rank === 5 ? pool3d(c, max, c.tensor(0)) : as2d(c, c.tensor(0), (x4, attrs) => pool2d(c, max, x4, attrs))),
 });
 
 /** The spatial axes of an N, C, ... tensor. */
@@ -119,13 +165,51 @@ function batchNorm(c: OpContext): Tensor {
   });
 }
 
+/** The axes LayerNormalization normalises over: from `axis` on. */
+function layerNormAxes(c: OpContext, rank: number): number[] {
+  const axis = c.attr('axis', -1);
+  const from = axis < 0 ? axis + rank : axis;
+  return Array.from({ length: rank - from }, (_, i) => from + i);
+}
+
+/**
+ * LayerNormalization's outputs: `y`, then its optional Mean and InvStdDev (1 / sqrt(var + epsilon)) over the
+ * normalised axes, kept as 1, when the node names them.
+ */
+export function withLayerNormStats(c: OpContext, y: Tensor): Tensor | Tensor[] {
+  if (!c.node.outputs.slice(1).some((o) => o !== '')) return y;
+  const h = c.hearth;
+  const x = c.tensor(0);
+  const axes = layerNormAxes(c, x.rank);
+  const mean = h.mean(x, axes, true);
+  const centred = h.sub(x, mean); // the node's scope frees it
+  return [y, mean, h.rsqrt(h.add(h.mean(h.mul(centred, centred), axes, true), c.attr('epsilon', 1e-5)))];
+}
+
+/**
+ * BatchNormalization with training_mode = 1 (opset 14+): normalised by the batch's own mean and (biased)
+ * variance over every axis but the channels; the running mean and variance outputs move towards them by
+ * 1 - momentum, as ONNX defines.
+ */
+export function batchNormTraining(c: OpContext): Tensor[] {
+  const h = c.hearth;
+  const x = c.tensor(0);
+  const axes = [0, ...spatialAxes(x)];
+  const mean = h.mean(x, axes, true);
+  const centred = h.sub(x, mean);
+  const variance = h.mean(h.mul(centred, centred), axes, true);
+  const [scale, bias] = [1, 2].map((i) => perChannel(h, c.tensor(i), x.rank));
+  const y = h.add(h.mul(h.mul(centred, h.rsqrt(h.add(variance, c.attr('epsilon', 1e-5)))), scale!), bias!);
+  const momentum = c.attr('momentum', 0.9);
+  const running = (input: Tensor, batch: Tensor) => h.add(h.mul(input, momentum), h.mul(h.reshape(batch, input.shape), 1 - momentum));
+  return [y, running(c.tensor(3), mean), running(c.tensor(4), variance)]; // the node's scope frees the rest
+}
+
 /** LayerNormalization over the axes from `axis` on: (x - mean) / sqrt(var + eps) * scale + bias. */
 function layerNorm(c: OpContext): Tensor {
   const h = c.hearth;
   const x = c.tensor(0);
-  const axis = c.attr('axis', -1);
-  const from = axis < 0 ? axis + x.rank : axis;
-  const axes = Array.from({ length: x.rank - from }, (_, i) => from + i);
+  const axes = layerNormAxes(c, x.rank);
   return h.scope(() => {
     const centred = h.sub(x, h.mean(x, axes, true));
     const variance = h.mean(h.mul(centred, centred), axes, true);
@@ -147,6 +231,22 @@ function instanceNorm(c: OpContext): Tensor {
   });
 }
 
+/**
+ * LRN: x / (bias + alpha / size * the sum of squares over the `size` channels around each one)^beta. The
+ * channel window sum is a [size, 1] mean pool over N, 1, C, spatial, times size.
+ */
+function lrn(c: OpContext): Tensor {
+  const h = c.hearth;
+  const x = c.tensor(0);
+  const size = c.attr('size', 1);
+  const [n, ch] = [x.shape[0]!, x.shape[1]!];
+  const flat = h.reshape(x, [n, 1, ch, x.shape.slice(2).reduce((a, b) => a * b, 1)]);
+  const padded = h.pad(h.mul(flat, flat), [0, 0, 0, 0, Math.floor((size - 1) / 2), Math.ceil((size - 1) / 2), 0, 0]);
+  const sums = h.mul(h.avg_pool2d(padded, { kernelSize: [size, 1], stride: [1, 1], padding: [0, 0] }), size);
+  const scale = h.pow(h.add(h.mul(sums, c.attr('alpha', 1e-4) / size), c.attr('bias', 1)), c.attr('beta', 0.75));
+  return h.div(x, h.reshape(scale, x.shape)); // the node's scope frees the rest
+}
+
 /** Convolutions, pools and normalisations. */
 export const NN_OPS: OpTable = {
   Conv: { kind: 'primitive', attrs: ['kernel_shape', 'strides', 'pads', 'auto_pad', 'dilations', 'group'], run: conv },
@@ -157,13 +257,27 @@ export const NN_OPS: OpTable = {
   BatchNormalization: {
     kind: 'decomposed',
     attrs: ['epsilon', 'momentum', 'spatial', 'training_mode', 'is_test', 'consumed_inputs'],
-    check: (node) => {
-      if (node.attrs.get('training_mode')) return 'training_mode = 1';
+    check: (node, opset) => {
       if (node.attrs.get('spatial') === 0) return 'spatial = 0';
+      if (node.attrs.get('training_mode')) return opset < 14 ? 'training_mode before opset 14' : outputsAtMost(3)(node);
       return outputsAtMost(1)(node);
     },
-    run: batchNorm,
+    run: (c) => (c.attr('training_mode', 0) ? batchNormTraining(c) : batchNorm(c)),
   },
-  LayerNormalization: { kind: 'decomposed', attrs: ['axis', 'epsilon', 'stash_type'], since: 17, check: outputsAtMost(1), run: layerNorm },
+  LRN: { kind: 'decomposed', attrs: ['alpha', 'beta', 'bias', 'size'], run: lrn },
+  // (x - mean) / (std + 1e-9) over `axes`, as ONNX's function body for it computes.
+  MeanVarianceNormalization: {
+    kind: 'decomposed',
+    attrs: ['axes'],
+    since: 9,
+    run: (c) => {
+      const h = c.hearth;
+      const x = c.tensor(0);
+      const axes = c.attr<readonly number[]>('axes', [0, 2, 3]).map((a) => (a < 0 ? a + x.rank : a));
+      const centred = h.sub(x, h.mean(x, axes, true));
+      return h.div(centred, h.add(h.sqrt(h.mean(h.mul(centred, centred), axes, true)), 1e-9));
+    },
+  },
+  LayerNormalization: { kind: 'decomposed', attrs: ['axis', 'epsilon', 'stash_type'], since: 17, run: (c) => withLayerNormStats(c, layerNorm(c)) },
   InstanceNormalization: { kind: 'decomposed', attrs: ['epsilon'], run: instanceNorm },
 };

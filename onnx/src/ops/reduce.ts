@@ -37,11 +37,22 @@ const softmaxLike = (fn: (h: Hearth, x: Tensor, axis: number) => Tensor): OnnxOp
   },
 });
 
+/**
+ * ArgMax/ArgMin. Hearth's return the first index on ties; `select_last_index` takes the first index of the
+ * axis reversed, counted from the end.
+ */
 const argReduce = (fn: (h: Hearth, x: Tensor, axis: number, keepdims: boolean) => Tensor): OnnxOp => ({
   kind: 'primitive',
   attrs: ['axis', 'keepdims', 'select_last_index'],
-  check: (node) => (node.attrs.get('select_last_index') ? 'select_last_index = 1 (Hearth returns the first index on ties)' : undefined),
-  run: (c) => fn(c.hearth, c.tensor(0), c.attr('axis', 0), c.attr('keepdims', 1) !== 0),
+  run: (c) => {
+    const h = c.hearth;
+    const x = c.tensor(0);
+    const axis = normalizeAxis(c.attr('axis', 0), x.rank);
+    const keepdims = c.attr('keepdims', 1) !== 0;
+    if (!c.attr('select_last_index', 0)) return fn(h, x, axis, keepdims);
+    const n = x.shape[axis]!;
+    return h.sub(n - 1, fn(h, h.slice(x, { starts: [n - 1], ends: [-n - 1], axes: [axis], steps: [-1] }), axis, keepdims)); // the node's scope frees the rest
+  },
 });
 
 /** Gemm: alpha * A' B' + beta * C, A' and B' transposed on request. */

@@ -22,21 +22,49 @@ const STATIC_INPUTS: Readonly<Record<string, (opset: number) => readonly number[
   CumSum: () => [1],
   Resize: (v) => (v >= 11 ? [2, 3] : [1]),
   Upsample: (v) => (v >= 9 ? [1] : []),
+  Dropout: (v) => (v >= 12 ? [1, 2] : []),
+  Trilu: () => [1],
+  OneHot: () => [1],
 };
+
+/** Only the shape of these ops' input is read: the values behind it are not needed on the host. */
+const SHAPE_ONLY = new Set(['Shape', 'Size']);
+
+/**
+ * The graph inputs whose values some node needs before it runs, directly (a Reshape's shape given at run
+ * time) or through nodes Hearth evaluates on the host (a Concat of them): the model reads these feeds back to
+ * the host at each run, so what they set resolves per run.
+ */
+export function hostGraphInputs(graph: Graph): Set<string> {
+  const inputs = new Set(graph.inputs.map((i) => i.name));
+  const producer = new Map(graph.nodes.flatMap((n) => n.outputs.map((o) => [o, n] as const)));
+  const found = new Set<string>();
+  const seen = new Set<string>();
+  const visit = (v: string | undefined): void => {
+    if (!v || seen.has(v)) return;
+    seen.add(v);
+    if (inputs.has(v)) found.add(v);
+    const p = producer.get(v);
+    if (p && hostEvaluable(p.opType) && !SHAPE_ONLY.has(p.opType)) p.inputs.forEach(visit);
+  };
+  for (const n of graph.nodes) for (const i of STATIC_INPUTS[n.opType]?.(graph.opset) ?? []) visit(n.inputs[i]);
+  return found;
+}
 
 /**
  * For each node, the inputs it needs before it runs that the graph computes on a device (so Hearth cannot
- * know them in time), found at load: a value is known on the host when it is a constant, or made by Shape or
- * Size, or by an op Hearth evaluates on the host from values known there.
+ * know them in time), found at load: a value is known on the host when it is a constant, a graph input read
+ * back per run ({@link hostGraphInputs}), or made by Shape or Size, or by an op Hearth evaluates on the host
+ * from values known there.
  */
 export function deviceOnlyStaticInputs(graph: Graph): Map<GraphNode, string[]> {
-  const known = new Set(graph.constants.keys());
+  const known = new Set([...graph.constants.keys(), ...hostGraphInputs(graph)]);
   const found = new Map<GraphNode, string[]>();
   for (const n of graph.nodes) {
     const needs = STATIC_INPUTS[n.opType]?.(graph.opset) ?? [];
     const missing = needs.map((i) => n.inputs[i] ?? '').filter((v) => v !== '' && !known.has(v));
     if (missing.length && (n.domain === '' || n.domain === 'ai.onnx')) found.set(n, missing);
-    const onHost = n.opType === 'Shape' || n.opType === 'Size' || (hostEvaluable(n.opType) && n.inputs.every((v) => v === '' || known.has(v)));
+    const onHost = SHAPE_ONLY.has(n.opType) || (hostEvaluable(n.opType) && n.inputs.every((v) => v === '' || known.has(v)));
     if (onHost) for (const o of n.outputs) if (o) known.add(o);
   }
   return found;

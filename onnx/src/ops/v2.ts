@@ -1,6 +1,7 @@
 import { HearthError, type Hearth, type Tensor } from '@hearth/core';
 import type { OnnxOp, OpContext, OpTable } from './context.js';
 import { hasOp } from './elementwise.js';
+import { batchNormTraining, withLayerNormStats } from './nn.js';
 
 // Mappings onto opset v2's primitives and composites. Each is in the table only where the runtime's core has
 // the op, so a core with opset v1 reports these ONNX ops as unmapped rather than failing while running.
@@ -62,24 +63,47 @@ function resize(c: OpContext): Tensor {
   });
 }
 
-/** ConvTranspose (2-D): uneven pads become the smaller symmetric padding and a crop of the extra. */
+/**
+ * ConvTranspose, 2-D, and 1-D as 2-D over a leading spatial axis of size 1 (N, C, 1, L; kernel 1, stride 1,
+ * no padding there): uneven pads become the smaller symmetric padding and a crop of the extra.
+ */
 function convTranspose(c: OpContext): Tensor {
   const h = c.hearth;
   const x = c.tensor(0);
-  const w = c.tensor(1);
-  if (x.rank !== 4) throw new HearthError('E_UNSUPPORTED', `${c.where}: Hearth runs 2-D ConvTranspose (rank-4 inputs), got rank ${x.rank}.`, { node: c.node.name });
+  if (x.rank === 3) {
+    const w = c.tensor(1);
+    const lifted = (name: string) => {
+      const v = c.node.attrs.get(name) as number[] | undefined;
+      if (!v) return undefined;
+      if (name === 'pads') return [0, v[0]!, 0, v[1]!];
+      return name === 'output_shape' ? [1, v[v.length - 1]!] : [name === 'output_padding' ? 0 : 1, v[0]!];
+    };
+    const as4d = (t: Tensor) => h.reshape(t, [t.shape[0]!, t.shape[1]!, 1, t.shape[2]!]);
+    const y = convTranspose2d(c, as4d(x), as4d(w), lifted);
+    return h.reshape(y, [y.shape[0]!, y.shape[1]!, y.shape[3]!]);
+  }
+  if (x.rank !== 4) throw new HearthError('E_UNSUPPORTED', `${c.where}: Hearth runs 1-D and 2-D ConvTranspose (inputs of rank 3 or 4), got rank ${x.rank}.`, { node: c.node.name });
+  return convTranspose2d(c, x, c.tensor(1), (name) => c.node.attrs.get(name) as number[] | undefined);
+}
+
+/** ConvTranspose of a 4-D input, with the node's list attributes read through `ints`. */
+function convTranspose2d(c: OpContext, x: Tensor, w: Tensor, ints: (name: string) => readonly number[] | undefined): Tensor {
+  const h = c.hearth;
   const pair = (name: string, dflt: number): [number, number] => {
-    const v = c.node.attrs.get(name) as number[] | undefined;
+    const v = ints(name);
     return [v?.[0] ?? dflt, v?.[1] ?? dflt];
   };
-  const pads = (c.node.attrs.get('pads') as number[] | undefined) ?? [0, 0, 0, 0];
+  const stride = pair('strides', 1);
+  const dilation = pair('dilations', 1);
+  const outputPadding = pair('output_padding', 0);
+  const pads = transposePads(c, [x.shape[2]!, x.shape[3]!], [w.shape[2]!, w.shape[3]!], stride, dilation, outputPadding, ints);
   const padding: [number, number] = [Math.min(pads[0]!, pads[2]!), Math.min(pads[1]!, pads[3]!)];
   return h.scope(() => {
     const y = h.op('conv_transpose2d', c.has(2) ? [x, w, c.tensor(2)] : [x, w], {
-      stride: pair('strides', 1),
+      stride,
       padding,
-      outputPadding: pair('output_padding', 0),
-      dilation: pair('dilations', 1),
+      outputPadding,
+      dilation,
       groups: c.attr('group', 1),
     });
     if (pads[0] === pads[2] && pads[1] === pads[3]) return y;
@@ -89,6 +113,38 @@ function convTranspose(c: OpContext): Tensor {
     const left = pads[1]! - padding[1];
     return h.slice(y, { starts: [top, left], ends: [H - (pads[2]! - padding[0]), W - (pads[3]! - padding[1])], axes: [2, 3] });
   });
+}
+
+/**
+ * ConvTranspose's pads (begins, then ends): the `pads` attribute, or, where `output_shape` or SAME auto_pad
+ * sets the output size (SAME: input x stride), the total padding that gives it, split as ONNX specifies
+ * (SAME_UPPER puts the odd one at the end, the others at the beginning). A size past the natural one (a
+ * negative total) is reached with more output_padding, which `outputPadding` takes.
+ */
+function transposePads(
+  c: OpContext,
+  input: readonly number[],
+  kernel: readonly number[],
+  stride: readonly number[],
+  dilation: readonly number[],
+  outputPadding: [number, number],
+  ints: (name: string) => readonly number[] | undefined,
+): number[] {
+  const auto = c.attr('auto_pad', 'NOTSET');
+  const shape = ints('output_shape')?.slice(-2);
+  if (!shape && auto !== 'SAME_UPPER' && auto !== 'SAME_LOWER') return [...(auto === 'VALID' ? [] : (ints('pads') ?? [])), 0, 0, 0, 0].slice(0, 4);
+  const pads = [0, 0, 0, 0];
+  for (let i = 0; i < 2; i++) {
+    const out = shape ? shape[i]! : input[i]! * stride[i]!;
+    const total = stride[i]! * (input[i]! - 1) + outputPadding[i]! + (kernel[i]! - 1) * dilation[i]! + 1 - out;
+    if (total < 0) {
+      outputPadding[i] -= total;
+      continue;
+    }
+    const half = Math.floor(total / 2);
+    [pads[i], pads[i + 2]] = auto === 'SAME_UPPER' ? [half, total - half] : [total - half, half];
+  }
+  return pads;
 }
 
 function topk(c: OpContext): Tensor[] {
@@ -113,13 +169,7 @@ export const V2_OPS: OpTable = {
     Upsample: one(['mode', 'scales'], resize, { check: resizeCheck }),
   }),
   ...when('conv_transpose2d', {
-    ConvTranspose: one(['kernel_shape', 'strides', 'pads', 'dilations', 'group', 'output_padding', 'output_shape', 'auto_pad'], convTranspose, {
-      check: (node) => {
-        if (node.attrs.has('output_shape')) return 'output_shape (give pads and output_padding instead)';
-        const auto = node.attrs.get('auto_pad') as string | undefined;
-        return auto && auto !== 'NOTSET' && auto !== 'VALID' ? `auto_pad "${auto}"` : undefined;
-      },
-    }),
+    ConvTranspose: one(['kernel_shape', 'strides', 'pads', 'dilations', 'group', 'output_padding', 'output_shape', 'auto_pad'], convTranspose),
   }),
   ...when('random_uniform', {
     RandomUniform: one(['shape', 'seed', 'low', 'high', 'dtype'], (c) =>
@@ -130,15 +180,19 @@ export const V2_OPS: OpTable = {
 };
 
 /** A composite's one op for an ONNX op that v1 decomposes, when the core has it. */
-export function composite(op: string, run: (h: Hearth, c: OpContext) => Tensor): (((c: OpContext) => Tensor) & { readonly op: string }) | undefined {
+export function composite(op: string, run: (h: Hearth, c: OpContext) => Tensor | Tensor[]): (((c: OpContext) => Tensor | Tensor[]) & { readonly op: string }) | undefined {
   return hasOp(op) ? Object.assign((c: OpContext) => run(c.hearth, c), { op }) : undefined;
 }
 
 /** Where opset v2 has a composite for an ONNX op, the mapping that hands the whole node to it. */
-export const V2_COMPOSITES: Readonly<Record<string, ((c: OpContext) => Tensor) & { readonly op: string }>> = Object.fromEntries(
+export const V2_COMPOSITES: Readonly<Record<string, ((c: OpContext) => Tensor | Tensor[]) & { readonly op: string }>> = Object.fromEntries(
   Object.entries({
-    LayerNormalization: composite('layer_norm', (h, c) => h.op('layer_norm', c.has(2) ? [c.tensor(0), c.tensor(1), c.tensor(2)] : [c.tensor(0), c.tensor(1)], { axis: c.attr('axis', -1), epsilon: c.attr('epsilon', 1e-5) })),
-    BatchNormalization: composite('batch_norm', (h, c) => h.op('batch_norm', [0, 1, 2, 3, 4].map((i) => c.tensor(i)), { epsilon: c.attr('epsilon', 1e-5) })),
+    LayerNormalization: composite('layer_norm', (h, c) =>
+      withLayerNormStats(c, h.op('layer_norm', c.has(2) ? [c.tensor(0), c.tensor(1), c.tensor(2)] : [c.tensor(0), c.tensor(1)], { axis: c.attr('axis', -1), epsilon: c.attr('epsilon', 1e-5) })),
+    ),
+    BatchNormalization: composite('batch_norm', (h, c) =>
+      c.attr('training_mode', 0) ? batchNormTraining(c) : h.op('batch_norm', [0, 1, 2, 3, 4].map((i) => c.tensor(i)), { epsilon: c.attr('epsilon', 1e-5) }),
+    ),
     InstanceNormalization: composite('instance_norm', (h, c) => h.op('instance_norm', [0, 1, 2].map((i) => c.tensor(i)), { epsilon: c.attr('epsilon', 1e-5) })),
     Gemm: composite('linear', (h, c) => h.op('linear', c.has(2) ? [0, 1, 2].map((i) => c.tensor(i)) : [c.tensor(0), c.tensor(1)], { transA: c.attr('transA', 0) !== 0, transB: c.attr('transB', 0) !== 0, alpha: c.attr('alpha', 1), beta: c.attr('beta', 1) })),
     HardSigmoid: composite('hard_sigmoid', (h, c) => h.op('hard_sigmoid', [c.tensor(0)], { alpha: c.attr('alpha', 0.2), beta: c.attr('beta', 0.5) })),
@@ -147,5 +201,5 @@ export const V2_COMPOSITES: Readonly<Record<string, ((c: OpContext) => Tensor) &
     Elu: composite('elu', (h, c) => h.op('elu', [c.tensor(0)], { alpha: c.attr('alpha', 1) })),
     Softplus: composite('softplus', (h, c) => h.op('softplus', [c.tensor(0)])),
     Softsign: composite('softsign', (h, c) => h.op('softsign', [c.tensor(0)])),
-  }).filter((e): e is [string, ((c: OpContext) => Tensor) & { readonly op: string }] => e[1] !== undefined),
+  }).filter((e): e is [string, ((c: OpContext) => Tensor | Tensor[]) & { readonly op: string }] => e[1] !== undefined),
 );

@@ -3,11 +3,17 @@ import { dtypeBytes, HearthError, hostArray, type Backend, type BackendStats, ty
 import { DeviceInfoStruct } from './abi.js';
 import { LaunchArena } from './arena.js';
 import type { NativeLibrary } from './library.js';
+import { BlockPool } from './pool.js';
 import type { NativeStorage } from './storage.js';
+
+/** `HEARTH_ERROR_OUT_OF_MEMORY`. */
+const OUT_OF_MEMORY = 2;
 
 /**
  * One device of a native library, as a core `Backend`: memory through the library's alloc/free and copies,
  * reads as asynchronous FFI calls on a worker thread so `await t.data()` never blocks the event loop.
+ * Freed small blocks are pooled by size for the next allocation (see {@link BlockPool}); `stats` and
+ * `dispose` hand them back to the library first.
  */
 export class NativeBackend implements Backend {
   readonly info: DeviceInfo;
@@ -26,8 +32,10 @@ export class NativeBackend implements Backend {
   #drained: (() => void) | undefined;
   /** Storage with reads in flight, and whether it was freed meanwhile (the free waits for the reads). */
   #reading = new Map<bigint, { reads: number; freed: boolean }>();
-  /** Pointers alloc gave that are not freed yet: a library handing one out again is refused. */
+  /** Pointers alloc gave that are not freed yet (pooled ones included): a library handing one out again is refused. */
   #live = new Set<bigint>();
+  /** Freed blocks kept for reuse. */
+  #pool = new BlockPool();
 
   /** Live allocations, where the library has `stats` (ABI 1.1). */
   readonly stats?: () => BackendStats;
@@ -41,6 +49,8 @@ export class NativeBackend implements Backend {
     const stats = lib.fn.stats;
     if (stats) {
       this.stats = () => {
+        // Pooled blocks go back first: the library's counts are then exactly what tensors hold.
+        if (!this.#disposed) this.#pool.drain((ptr) => this.#freeNow(ptr));
         const out: Record<string, unknown> = {};
         lib.check(stats(device, out) as number, 'stats', 'E_BACKEND');
         return { liveAllocations: Number(out['live_allocations']), liveBytes: Number(out['live_bytes']) };
@@ -62,11 +72,22 @@ export class NativeBackend implements Backend {
   }
 
   allocate(dtype: DType, size: number): NativeStorage {
-    this.#assertOpen('allocate');
+    if (this.#closing) throw this.#disposedError('allocate');
     const bytes = size * dtypeBytes(dtype);
     if (bytes === 0) return { byteLength: 0, ptr: 0n, device: this.device };
+    const ptr = this.#pool.take(bytes) ?? this.#allocNow(bytes);
+    return { byteLength: bytes, ptr, device: this.device };
+  }
+
+  /** A new block from the library; when it is out of memory, the pool goes back to it and the call is tried once more. */
+  #allocNow(bytes: number): bigint {
     this.#slotView[0] = 0n;
-    this.lib.check(this.lib.fn.alloc(this.device, bytes, this.#slot) as number, `alloc of ${bytes} bytes`, 'E_BACKEND');
+    let status = this.lib.fn.alloc(this.device, bytes, this.#slot) as number;
+    if ((status === OUT_OF_MEMORY || (status === 0 && !this.#slotView[0])) && this.#pool.bytes > 0) {
+      this.#pool.drain((p) => this.#freeNow(p));
+      status = this.lib.fn.alloc(this.device, bytes, this.#slot) as number;
+    }
+    if (status !== 0) this.lib.check(status, `alloc of ${bytes} bytes`, 'E_BACKEND');
     const ptr = this.#slotView[0]!;
     if (!ptr) throw new HearthError('E_OUT_OF_MEMORY', `${this.lib.identity.name}: alloc of ${bytes} bytes returned NULL; free tensors or use a smaller batch.`, { bytes });
     if (this.#live.has(ptr)) {
@@ -77,7 +98,7 @@ export class NativeBackend implements Backend {
       );
     }
     this.#live.add(ptr);
-    return { byteLength: bytes, ptr, device: this.device };
+    return ptr;
   }
 
   write(storage: DeviceStorage, _dtype: DType, data: HostArray): void {
@@ -120,15 +141,22 @@ export class NativeBackend implements Backend {
 
   free(storage: DeviceStorage): void {
     const s = storage as NativeStorage;
-    const pending = this.#reading.get(s.ptr);
+    const pending = this.#reading.size > 0 ? this.#reading.get(s.ptr) : undefined;
     if (pending) pending.freed = true;
     else this.#release(s);
   }
 
   #release(s: NativeStorage): void {
-    this.#live.delete(s.ptr);
     // After shutdown the library has released all memory: freeing a pointer again would corrupt its heap.
-    if (s.ptr && !this.#disposed) this.lib.check(this.lib.fn.free(this.device, s.ptr) as number, 'free', 'E_BACKEND');
+    if (!s.ptr || this.#disposed) return;
+    if (!this.#pool.put(s.ptr, s.byteLength)) this.#freeNow(s.ptr);
+  }
+
+  /** Gives a block back to the library. */
+  #freeNow(ptr: bigint): void {
+    this.#live.delete(ptr);
+    const status = this.lib.fn.free(this.device, ptr) as number;
+    if (status !== 0) this.lib.check(status, 'free', 'E_BACKEND');
   }
 
   /**
@@ -138,6 +166,11 @@ export class NativeBackend implements Backend {
   dispose(): Promise<void> | void {
     if (this.#disposed) return;
     const finish = () => {
+      try {
+        this.#pool.drain((p) => this.#freeNow(p));
+      } catch {
+        // The library's shutdown releases what a failing free left.
+      }
       this.#disposed = true;
       this.arena.dispose();
       koffi.free(this.#slot);

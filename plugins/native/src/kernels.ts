@@ -17,14 +17,16 @@ export function nativeKernelSpecs(lib: NativeLibrary, ops: readonly OpSchema[]):
       throw new HearthError('E_PLUGIN', `${lib.identity.name} advertises a kernel for "${op}", which is not an operator of this opset; remove it from the plugin's kernels() list.`, { library: lib.path, op });
     }
     const slots: AttrSlot[] = Object.entries(schema.attrs).map(([name, spec]) => ({ name, float: /^number\b/.test(spec.type) }));
+    // Built once: the launch itself builds no string unless it fails.
     const what = `${op}(${dtype})`;
+    const launchOf = `launch of ${what}`;
     return {
       op,
       device: lib.identity.deviceType,
       dtypes: dtype,
       run(inputs, output, attrs, ctx) {
         const b = ctx.backend;
-        b.assertOpen(`launch of ${what}`);
+        b.assertOpen(launchOf);
         b.arena.encode(inputs, output, slots, attrs);
         const status = launch(b.device, index, b.arena.inputs, inputs.length, b.arena.output, b.arena.attrs, slots.length) as number;
         if (status !== 0) lib.check(status, what);

@@ -1,6 +1,25 @@
+import { execFileSync } from 'node:child_process';
+import { availableParallelism } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { createHearth } from '@hearth/core';
-import { plugin } from '../src/index.js';
+import { ONEDNN_LIBRARY, plugin } from '../src/index.js';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '../../..');
+
+interface Row {
+  backend: string;
+  status: string;
+  code?: string;
+  reason?: string;
+}
+
+/** `hearth backends --json` for the oneDNN plugin in a fresh process (oneDNN is opened once a process). */
+function onednnRow(env: NodeJS.ProcessEnv): Row {
+  const out = execFileSync(process.execPath, [join(root, 'tools/dist/bin.js'), 'backends', '--json', '--plugin', '@hearth/plugin-onednn'], { encoding: 'utf8', env, cwd: root });
+  return (JSON.parse(out) as Row[]).find((r) => r.backend === 'onednn')!;
+}
 
 /** A float64 matmul of row-major [..., m, k] x [..., k, n] with broadcast batch axes, written apart from the plugin. */
 function reference(a: number[], as: number[], b: number[], bs: number[], os: number[]): number[] {
@@ -43,5 +62,33 @@ describe('the oneDNN plugin', () => {
     }
     expect(h.explain('matmul', [{ shape: [2, 2], dtype: 'float32' }, { shape: [2, 2], dtype: 'float32' }]).kernel?.plugin).toBe('@hearth/plugin-onednn');
     await h.dispose();
+  });
+
+  it('sizes its thread pool from the device option `threads`, and refuses a bad one with E_BACKEND_INIT', async () => {
+    const h = createHearth({ plugins: [plugin], backends: ['onednn'], exclusive: true, backendOptions: { onednn: { threads: 1 } } });
+    expect((await h.ready()).devices[0]!.info.name).toMatch(/OpenMP, 1 thread\)$/);
+    await h.dispose();
+    // a later runtime without the option gets OpenMP's own count back, not the last one set
+    const again = createHearth({ plugins: [plugin], backends: ['onednn'], exclusive: true });
+    expect((await again.ready()).devices[0]!.info.name).toMatch(new RegExp(`OpenMP, ${process.env['OMP_NUM_THREADS'] ?? availableParallelism()} threads?\\)$`));
+    await again.dispose();
+    const bad = createHearth({ plugins: [plugin], backends: ['onednn'], backendOptions: { onednn: { threads: 0 } } });
+    await expect(bad.ready()).rejects.toMatchObject({ code: 'E_NO_BACKEND' });
+    const failed = bad.report?.failed ?? [];
+    expect(failed.map((f) => [f.error.code, f.error.message])).toEqual([['E_BACKEND_INIT', 'onednn backend option "threads" must be a positive integer, got 0.']]);
+  });
+
+  it('exports only hearth_plugin_get_api and does not link oneDNN (it opens it at init)', () => {
+    expect(execFileSync('nm', ['-D', '--defined-only', ONEDNN_LIBRARY], { encoding: 'utf8' }).trim().split('\n').map((l) => l.split(' ').pop())).toEqual(['hearth_plugin_get_api']);
+    expect(execFileSync('readelf', ['-d', ONEDNN_LIBRARY], { encoding: 'utf8' })).not.toContain('libdnnl');
+  });
+
+  it('without oneDNN on the machine, `hearth backends` lists onednn as unavailable with what to install', () => {
+    const row = onednnRow({ ...process.env, HEARTH_ONEDNN_LIBRARY: '/nonexistent/libdnnl.so.2' });
+    expect(row.status).toBe('unavailable');
+    expect(row.code).toBe('E_BACKEND_INIT');
+    expect(row.reason).toContain('oneDNN (/nonexistent/libdnnl.so.2) could not be loaded');
+    expect(row.reason).toContain('apt-get install libdnnl2');
+    expect(onednnRow(process.env).status).toBe('ready');
   });
 });

@@ -1,45 +1,56 @@
-import { pathToFileURL } from 'node:url';
-import { resolve } from 'node:path';
-import type { Hearth, HearthPlugin, createHearth as CreateHearth } from '@hearth/core';
-import { cpuPlugin } from '@hearth/plugin-cpu';
-import { formatTable } from '../table.js';
-import { oneElementAddNs } from './dispatch.js';
-import { cpuNsPerOp } from './timing.js';
-
-const ROUNDS = 15;
+import { cpSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { OPSET, type HearthPlugin, type PluginHost } from '@hearth/core';
 
 /**
- * `HEARTH_BENCH_BASELINE=<another build of @hearth/core's dist/index.js> npm run bench -- dispatch`: the
- * 1-element add on cpu:0 through this core and through the baseline build, in one process, alternating
- * rounds so that both see the same machine state. The CPU plugin is the same object for both. Reports
- * each core's median and the change.
+ * Another build of @hearth/core to time this one against: `HEARTH_BENCH_BASELINE=<its dist/index.js>`, e.g.
+ * an old commit's core built in a folder of its own (`git worktree add /tmp/old <commit>`, then
+ * `npx tsc -p core` there). Undefined when the variable is not set.
  */
-export async function compareWithBaseline(baselinePath: string): Promise<void> {
-  const baseline = (await import(pathToFileURL(resolve(baselinePath)).href)) as { createHearth: typeof CreateHearth };
-  const { createHearth } = await import('@hearth/core');
-  const make = async (create: typeof CreateHearth) => {
-    const h = create({ plugins: [cpuPlugin as HearthPlugin], backends: ['cpu'] });
-    await h.ready();
-    return h;
+export function baselinePath(): string | undefined {
+  const path = process.env['HEARTH_BENCH_BASELINE'];
+  return path ? resolve(path) : undefined;
+}
+
+/**
+ * This core's build copied into a temporary folder of its own, beside a link to the node_modules it
+ * resolves its dependencies from: the copy's dist/index.js, and how to remove the folder. Loaded from there,
+ * this core stands apart from the @hearth/core the plugins import, exactly as a baseline build does.
+ */
+export function separateCoreCopy(): { index: string; remove: () => void } {
+  const index = fileURLToPath(import.meta.resolve('@hearth/core'));
+  const dist = dirname(index);
+  const dir = mkdtempSync(join(tmpdir(), 'hearth-bench-core-'));
+  cpSync(dist, join(dir, 'core', 'dist'), { recursive: true });
+  cpSync(join(dirname(dist), 'package.json'), join(dir, 'core', 'package.json'));
+  const dep = createRequire(index).resolve('tsyringe');
+  symlinkSync(dep.slice(0, dep.lastIndexOf(`${sep}node_modules${sep}`) + `${sep}node_modules`.length), join(dir, 'node_modules'), 'dir');
+  return { index: join(dir, 'core', 'dist', 'index.js'), remove: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+/**
+ * `plugin` as an older core can take it: its kernels for operators that core's opset lacks are left out
+ * (today's plugins register opset v2 kernels, which a core from before v2 refuses), and it derives its
+ * kernel list from this core's opset. The kernels themselves are the same functions, so both cores time
+ * the same plugin code.
+ */
+export function forOlderCore(plugin: HearthPlugin): HearthPlugin {
+  return {
+    manifest: plugin.manifest,
+    register(host: PluginHost) {
+      const known = new Set(host.ops.map((o) => o.name));
+      plugin.register({
+        coreVersion: host.coreVersion,
+        opsetVersion: host.opsetVersion,
+        ops: OPSET,
+        registerBackend: (factory) => host.registerBackend(factory),
+        registerKernel: (spec) => {
+          if (known.has(spec.op)) host.registerKernel(spec);
+        },
+      });
+    },
   };
-  const runtimes: [string, Hearth][] = [
-    ['this core', await make(createHearth)],
-    ['baseline', await make(baseline.createHearth)],
-  ];
-  const ns: number[][] = runtimes.map(() => []);
-  for (let r = 0; r < ROUNDS; r++) {
-    for (let i = 0; i < runtimes.length; i++) ns[i]!.push(await oneElementAddNs(runtimes[i]![1], 'cpu:0', 50_000, cpuNsPerOp));
-  }
-  const median = (xs: number[]) => xs.slice().sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-  const best = (xs: number[]) => Math.min(...xs);
-  const [mine, base] = ns.map(median) as [number, number];
-  console.log(`dispatch: 1-element float32 add on cpu:0, this core vs ${baselinePath}, ${ROUNDS} alternating rounds (each the median of 7 runs of 50000 calls, in CPU time: a busy machine's other processes don't count)`);
-  console.log(
-    formatTable(
-      ['core', 'us/op (median of rounds)', 'best round', 'rounds (us/op)'],
-      runtimes.map(([name], i) => [name, (median(ns[i]!) / 1000).toFixed(3), (best(ns[i]!) / 1000).toFixed(3), ns[i]!.map((x) => (x / 1000).toFixed(3)).join(' ')]),
-    ),
-  );
-  const pct = (a: number, b: number) => `${(((a - b) / b) * 100).toFixed(1)}%`;
-  console.log(`change: ${pct(mine, base)} (medians), ${pct(best(ns[0]!), best(ns[1]!))} (best rounds)`);
 }

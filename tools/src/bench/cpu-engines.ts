@@ -123,8 +123,11 @@ const ONNX: Record<Work['op'], [string, Readonly<Record<string, OnnxAttr>>]> = {
   conv2d: ['Conv', { pads: [1, 1, 1, 1], kernel_shape: [3, 3] }],
 };
 
-/** onnxruntime-node (native, its default thread count, no spin-waiting), one single-node model per row. */
-export async function onnxEngine(name: string): Promise<Engine> {
+/**
+ * onnxruntime-node (native, no spin-waiting), one single-node model per row: `threads` intra-op threads, or
+ * its default (the machine's cores).
+ */
+export async function onnxEngine(name: string, threads?: number): Promise<Engine> {
   const ort = (await import('onnxruntime-node')).default;
   return {
     name,
@@ -133,7 +136,10 @@ export async function onnxEngine(name: string): Promise<Engine> {
       const s = work.shapes;
       const outShape = work.op === 'sum' ? [] : work.op === 'matmul' ? [s[0]![0]!, s[1]![1]!] : work.op === 'conv2d' ? [1, s[1]![0]!, s[0]![2]!, s[0]![3]!] : s[0]!;
       // No spin-waiting between runs: its threads would otherwise burn the cores the next engine is timed on.
-      const session = await ort.InferenceSession.create(onnxModel(opType, s, outShape, attrs), { extra: { session: { intra_op: { allow_spinning: '0' } } } });
+      const session = await ort.InferenceSession.create(onnxModel(opType, s, outShape, attrs), {
+        ...(threads === undefined ? {} : { intraOpNumThreads: threads, interOpNumThreads: 1 }),
+        extra: { session: { intra_op: { allow_spinning: '0' } } },
+      });
       const feeds = Object.fromEntries(work.inputs.map((d, i) => [`x${i}`, new ort.Tensor('float32', d, [...s[i]!])]));
       return {
         async run() {

@@ -65,10 +65,10 @@ interface Cell {
 }
 
 /** The oneDNN plugin's engine where it is installed and built (oneDNN present), else none: the row says so. */
-async function onednnEngine(): Promise<Engine[]> {
+async function onednnEngine(threads: number | undefined): Promise<Engine[]> {
   try {
     const { plugin } = await import('@hearth/plugin-onednn');
-    return [await hearthEngine('hearth onednn', plugin, 'onednn')];
+    return [await hearthEngine('hearth onednn', plugin, 'onednn', threads === undefined ? {} : { threads })];
   } catch (e) {
     console.log(`cpu: no hearth onednn column (${(e as Error).message})`);
     return [];
@@ -78,20 +78,21 @@ async function onednnEngine(): Promise<Engine[]> {
 /**
  * `npm run bench -- cpu`: the CPU table of the wasm plugin, the reference CPU plugin, tfjs-backend-cpu,
  * tfjs-backend-wasm and onnxruntime-node in one run. Each result is checked against a float64 reference
- * before it is timed; a result out of tolerance is reported and not timed. Prints medians and the wasm
- * plugin's speed-up over each peer, and writes everything to reports/bench/cpu.json. HEARTH_WASM_THREADS
- * sets the wasm plugin's thread count (default: the machine's cores).
+ * before it is timed; a result out of tolerance is reported and not timed. Prints medians, the wasm
+ * plugin's speed-up over each peer and the oneDNN plugin's over onnxruntime-node, and writes everything to
+ * reports/bench/cpu.json. HEARTH_WASM_THREADS sets the thread count of the wasm and oneDNN plugins and of
+ * onnxruntime-node (default: the machine's cores, each one's default).
  */
 export async function benchCpu(): Promise<void> {
   const threads = process.env['HEARTH_WASM_THREADS'] ? Number(process.env['HEARTH_WASM_THREADS']) : undefined;
   const wasm = await hearthEngine('hearth wasm', wasmPlugin, 'wasm', threads === undefined ? {} : { threads });
   const engines: Engine[] = [
     wasm,
-    ...(await onednnEngine()),
+    ...(await onednnEngine(threads)),
     await hearthEngine('hearth cpu', cpuPlugin, 'cpu'),
     await tfjsEngine('tfjs-backend-cpu', 'cpu'),
     await tfjsEngine('tfjs-backend-wasm', 'wasm'),
-    await onnxEngine('onnxruntime-node'),
+    await onnxEngine('onnxruntime-node', threads),
   ];
   const work = cpuWork();
   const table: { work: Work; cells: Cell[] }[] = [];
@@ -123,16 +124,21 @@ export async function benchCpu(): Promise<void> {
   const ours = (cells: Cell[]) => cells[0]!.value;
   const speedup = (w: Work, mine: number | null, peer: number | null) =>
     mine === null || peer === null ? null : higherIsBetter(w) ? mine / peer : peer / mine;
+  const column = (name: string) => engines.findIndex((e) => e.name === name);
+  const [onednnAt, ortAt] = [column('hearth onednn'), column('onnxruntime-node')];
+  // How many times faster the oneDNN plugin is than onnxruntime-node, where both ran.
+  const onednnVsOrt = onednnAt >= 0 && ortAt >= 0 ? (w: Work, cells: Cell[]) => speedup(w, cells[onednnAt]!.value, cells[ortAt]!.value) : undefined;
   const fmt = (v: number | null, digits = 3) => (v === null ? 'n/a' : v >= 100 ? v.toFixed(0) : v.toPrecision(digits));
   console.log(`cpu: medians of 7 interleaved batches; wasm plugin on ${wasm.detail}; speed-up = how many times faster hearth wasm is`);
   console.log(
     formatTable(
-      ['work', 'unit', ...engines.map((e) => e.name), ...engines.slice(1).map((e) => `x ${e.name}`)],
+      ['work', 'unit', ...engines.map((e) => e.name), ...engines.slice(1).map((e) => `x ${e.name}`), ...(onednnVsOrt ? ['onednn x onnxruntime'] : [])],
       table.map(({ work: w, cells }) => [
         w.name,
         w.unit,
         ...cells.map((c) => c.note ?? fmt(c.value)),
         ...cells.slice(1).map((c) => fmt(speedup(w, ours(cells), c.value), 2)),
+        ...(onednnVsOrt ? [fmt(onednnVsOrt(w, cells), 2)] : []),
       ]),
     ),
   );

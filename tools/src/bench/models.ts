@@ -40,7 +40,7 @@ interface ModelEngine {
 
 /** Hearth on one backend, through @hearth/onnx. */
 async function hearthEngine(name: string, plugin: HearthPlugin, type: string, threads: number, optimize?: OptimizeOptions): Promise<ModelEngine> {
-  const h = createHearth({ plugins: [plugin], backends: [type], backendOptions: { wasm: { threads } } });
+  const h = createHearth({ plugins: [plugin], backends: [type], backendOptions: { [type]: { threads } } });
   await h.ready();
   return {
     name,
@@ -65,6 +65,17 @@ async function hearthEngine(name: string, plugin: HearthPlugin, type: string, th
     },
     dispose: () => h.dispose(),
   };
+}
+
+/** The oneDNN plugin's engine where it is installed and built (oneDNN present), else none: the run says so. */
+async function onednnEngine(threads: number): Promise<ModelEngine[]> {
+  try {
+    const { plugin } = await import('@hearth/plugin-onednn');
+    return [await hearthEngine('hearth onednn', plugin, 'onednn', threads)];
+  } catch (e) {
+    console.log(`models: no hearth onednn column (${(e as Error).message})`);
+    return [];
+  }
 }
 
 type Ort = typeof import('onnxruntime-node');
@@ -102,7 +113,7 @@ async function batch(p: Prepared, n: number): Promise<number> {
 }
 
 /**
- * `npm run bench -- models`: each fixture model's latency on Hearth wasm (with and without the fusion pass),
+ * `npm run bench -- models`: each fixture model's latency on Hearth wasm (with and without the fusion pass), Hearth onednn,
  * Hearth cpu, onnxruntime-web (its wasm
  * execution provider, in Node) and onnxruntime-node, all with the same thread count (HEARTH_WASM_THREADS, else
  * the machine's cores). Every engine's output is checked against onnxruntime-node's first. Then 7 rounds in
@@ -119,6 +130,7 @@ export async function benchModels(): Promise<void> {
     await hearthEngine('hearth wasm', wasmPlugin, 'wasm', threads),
     // The same without handing erf-GELU to the `gelu` kernel: shows what that kernel costs on this device.
     await hearthEngine('hearth wasm, no fusion', wasmPlugin, 'wasm', threads, { fuse: false }),
+    ...(await onednnEngine(threads)),
     await hearthEngine('hearth cpu', cpuPlugin, 'cpu', threads),
     await ortEngine('onnxruntime-web (wasm)', ortWeb, { executionProviders: ['wasm'] }),
     await ortEngine('onnxruntime-node', ortNode, { intraOpNumThreads: threads, interOpNumThreads: 1, extra: { session: { intra_op: { allow_spinning: '0' } } } }),
