@@ -503,11 +503,13 @@ export class Hearth {
 
   /**
    * Every device of the loaded backends, usable by name: those started, then the first device of each
-   * backend that starts on first use and has not started (`started: false`, its `info` and `dtypes` empty
-   * until it starts). Listing starts nothing (`await hearth.start(type)` does; `hearth backends` starts all).
+   * backend that starts on first use and has not started (`started: false`; its `info` gives only its
+   * type, and its `dtypes` are empty, until it starts). Listing starts nothing (`await hearth.start(type)`
+   * does; `hearth backends` starts all).
    */
   devices(): DeviceReport[] {
-    return [...this.#started(), ...[...this.#dormant.values()].map(({ device: d }) => ({ name: d.name, plugin: d.plugin, info: d.backend.info, dtypes: [], syncRead: false, started: false }))];
+    const waiting = [...this.#dormant.values()].map(({ device: d }) => ({ name: d.name, plugin: d.plugin, info: { type: d.type, name: 'not started', vendor: '' }, dtypes: [], syncRead: false, started: false }));
+    return [...this.#started(), ...waiting];
   }
 
   /** The started devices, as `devices()` lists them. */

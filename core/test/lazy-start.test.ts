@@ -31,6 +31,7 @@ describe('a lazy backend', () => {
       ['cpu:0', 'toy-cpu', true, ['float32', 'int32', 'bool']],
       ['gpu:0', 'toy-gpu', false, []],
     ]);
+    expect(h.devices()[1]!.info.type).toBe('gpu');
     expect(report.devices.map((d) => d.name)).toEqual(['cpu:0']);
     const x = h.tensor([1, 2]);
     expect(Array.from(await x.add(x).data())).toEqual([2, 4]);
