@@ -19,6 +19,7 @@ import { withTimeLimit } from './time-limit.js';
 import { pickDefault, type BackendChoice } from './selection.js';
 import { envVar, fallbackOptions } from './fallback.js';
 import { Device } from './device.js';
+import { LazyBackends } from './lazy-start.js';
 import { Events, type HearthEvents } from './events.js';
 import { TensorStore, type TransferCounters } from './memory.js';
 import { Dispatcher, computeDtype, type CallPlan, type FallbackOptions, type FallbackPolicy, type KernelHook } from './dispatcher.js';
@@ -198,11 +199,14 @@ export class Hearth {
   readonly #events: Events;
   readonly #loader: PluginLoader;
   readonly #devices = new Map<string, Device>();
-  // Lazy backends not started yet, by type, each with its first device (usable by name before the start),
-  // and the starts under way or done (each backend starts once; a failed start keeps its one error).
-  readonly #dormant = new Map<string, { readonly rec: FactoryRecord; readonly device: Device }>();
-  readonly #starting = new Map<string, Promise<void>>();
-  readonly #startFailures = new Map<string, HearthError>();
+  // Lazy backends not started yet, each with its first device (usable by name before the start).
+  readonly #lazy = new LazyBackends<BackendFailure>(
+    (type, rec, first) => this.#startBackend(type, rec, first),
+    (_type, failure) => {
+      const failed = failure ? [...this.#report!.failed, failure] : this.#report!.failed;
+      this.#report = { ...this.#report!, devices: this.#started(), failed, notStarted: this.#notStarted() };
+    },
+  );
   readonly #options: HearthOptions;
   readonly #loading: Promise<unknown>;
   #ready: Promise<ReadyReport> | undefined;
@@ -219,7 +223,7 @@ export class Hearth {
     const c = rootContainer.createChildContainer();
     const resolveDevice = (name: string) => this.#device(name);
     const startDevice = async (name: string) => {
-      if (typeof name === 'string' && (this.#dormant.has(name.split(':')[0]!) || this.#starting.has(name.split(':')[0]!))) await this.start(name);
+      if (typeof name === 'string' && this.#lazy.pending(name.split(':')[0]!)) await this.start(name);
       return this.#device(name);
     };
     c.register(TOKENS.options, { useValue: options });
@@ -318,7 +322,7 @@ export class Hearth {
     const failed: BackendFailure[] = [];
     const fallbackType = this.fallback.policy !== 'error' && this.fallback.device !== 'auto' ? this.fallback.device.split(':')[0]! : undefined;
     // A lazy backend starts here only while the default is still open (it may be the default) or as the
-    // named fallback device; every other one waits in #dormant for its first use.
+    // named fallback device; every other one waits in #lazy for its first use.
     let decided = false;
     for (const type of wanted) {
       const rec = this.#loader.factories.find((f) => f.factory.type === type);
@@ -334,7 +338,7 @@ export class Hearth {
         continue;
       }
       if (rec.factory.lazy && decided && type !== fallbackType) {
-        this.#dormant.set(type, { rec, device: new Device(`${type}:0`, type, this.#table.deviceTypeId(type), undefined, rec.plugin, this.store.ledger) });
+        this.#lazy.wait(type, rec, new Device(`${type}:0`, type, this.#table.deviceTypeId(type), undefined, rec.plugin, this.store.ledger));
         continue;
       }
       const failure = await this.#startBackend(type, rec);
@@ -349,7 +353,7 @@ export class Hearth {
     this.#default = firsts.find((d) => d.name === pick.device);
     const selection = pick.reason;
     // An isolated plugin none of whose backends was started, nor waits to start on first use, keeps no process.
-    const waiting = new Set([...this.#dormant.values()].map((d) => d.rec.plugin));
+    const waiting = new Set(this.#lazy.waiting().map((w) => w.plugin));
     await Promise.all(this.#isolated.filter((p) => !p.inUse && !waiting.has(p.manifest.name)).map((p) => p.close(this.#options.timeouts?.call ?? DEFAULT_TIMEOUT_MS)));
     this.#report = { devices: this.#started(), failed, notStarted: this.#notStarted(), plugins: this.#loader.records.slice(), defaultDevice: this.#default?.name, selection, overrides: this.#loader.overrides.slice() };
     if (!this.#default) {
@@ -402,28 +406,9 @@ export class Hearth {
     await this.ready();
     if (typeof device !== 'string') throw new HearthError('E_ARG', `start() takes a device type or name such as "webgpu", got ${formatValue(device)}.`, { device });
     const type = device.split(':')[0]!;
-    await this.#startOnce(type);
+    await this.#lazy.start(type);
     this.#device(device);
     return this.devices().filter((d) => d.name.startsWith(`${type}:`));
-  }
-
-  /** The start of a lazy backend, begun on the first ask; undefined for a backend that is not lazy. */
-  #startOnce(type: string): Promise<void> | undefined {
-    let starting = this.#starting.get(type);
-    const dormant = this.#dormant.get(type);
-    if (!starting && dormant) {
-      starting = this.#startBackend(type, dormant.rec, dormant.device).then((failure) => {
-        this.#dormant.delete(type);
-        if (failure) {
-          this.#startFailures.set(type, failure.error);
-          this.#report = { ...this.#report!, failed: [...this.#report!.failed, failure], notStarted: this.#notStarted() };
-          throw failure.error;
-        }
-        this.#report = { ...this.#report!, devices: this.#started(), notStarted: this.#notStarted() };
-      });
-      this.#starting.set(type, starting);
-    }
-    return starting;
   }
 
   /**
@@ -431,7 +416,7 @@ export class Hearth {
    * it) and `make` has made the data there; it rejects with the start's error when the start fails.
    */
   #afterStart(dev: Device, shape: Shape, dtype: DType, createdBy: string, make: () => Tensor): Tensor {
-    const job = this.#startOnce(dev.type)!.then(async () => {
+    const job = this.#lazy.start(dev.type)!.then(async () => {
       if (this.#closed) throw this.#disposedError(); // disposed while it started: nothing lands
       const made = this.store.detached(make);
       const pending = tensorInternals.pending(made);
@@ -443,7 +428,7 @@ export class Hearth {
 
   /** The backends that start on first use and have not started, for the report. */
   #notStarted(): { backend: string; plugin: string }[] {
-    return [...this.#dormant].map(([backend, d]) => ({ backend, plugin: d.rec.plugin }));
+    return this.#lazy.waiting().map(({ backend, plugin }) => ({ backend, plugin }));
   }
 
   /** Runs a factory's `create` within the time limit and checks every backend it gives. */
@@ -508,7 +493,7 @@ export class Hearth {
    * does; `hearth backends` starts all).
    */
   devices(): DeviceReport[] {
-    const waiting = [...this.#dormant.values()].map(({ device: d }) => ({ name: d.name, plugin: d.plugin, info: { type: d.type, name: 'not started', vendor: '' }, dtypes: [], syncRead: false, started: false }));
+    const waiting = this.#lazy.waiting().map(({ device: d }) => ({ name: d.name, plugin: d.plugin, info: { type: d.type, name: 'not started', vendor: '' }, dtypes: [], syncRead: false, started: false }));
     return [...this.#started(), ...waiting];
   }
 
@@ -547,9 +532,9 @@ export class Hearth {
     const d = this.#devices.get(full);
     if (d) return d;
     const type = name.split(':')[0]!;
-    const dormant = this.#dormant.get(type);
-    if (dormant?.device.name === full) return dormant.device;
-    if (dormant) {
+    const first = this.#lazy.device(type);
+    if (first?.name === full) return first;
+    if (first) {
       // How many devices a backend has is known only once it has started: its first one is usable before.
       throw new HearthError(
         'E_NOT_READY',
@@ -557,7 +542,7 @@ export class Hearth {
         { device: name, backend: type },
       );
     }
-    const failure = this.#startFailures.get(type);
+    const failure = this.#lazy.failure(type);
     if (failure) throw failure;
     throw new HearthError('E_DEVICE', `No device "${name}" in this runtime; ready devices: ${[...this.#devices.keys()].join(', ')}.`, { device: name });
   }
