@@ -14,6 +14,7 @@ import type { KernelTensor } from './kernel.js';
 import type { TensorStore } from './memory.js';
 import { Tensor, tensorInternals } from './tensor.js';
 import type { FieldChecker } from './field-check.js';
+import { notStoredError } from './not-stored.js';
 
 const { device: devOf, pending: pendingOf, runtime: runtimeOf, kernelView } = tensorInternals;
 
@@ -323,6 +324,8 @@ export class Dispatcher {
 
   #fallback(op: number, p: CallPlan, inputs: readonly Tensor[]): Tensor {
     const from = p.device;
+    // A result its device can't hold can't come back from any fallback: say where that dtype lives instead.
+    if (!from.has(p.outDtype)) throw this.resultNotStored(p);
     const where = `${p.schema.name}(${p.dtype}) on ${from.name}`;
     const why = !from.has(p.dtype) || !from.has(p.outDtype) ? `${from.name} does not store ${from.has(p.dtype) ? p.outDtype : p.dtype}` : `no kernel for ${where}`;
     const target = this.fallbackTarget(op, p);
@@ -330,17 +333,22 @@ export class Dispatcher {
     if (onHost) return onHost;
     if (!target) {
       const others = this.table.entries().filter((e) => e.op === p.schema.name && e.dtype === p.dtype).map((e) => e.device);
-      const ready = this.readyDevices().map((d) => d.type);
+      // By name: two plugins may provide one device type, and only one of their devices may have the kernel.
+      const readyWith = this.readyDevices().filter((d) => d !== from && d.has(p.dtype) && d.has(p.outDtype) && this.table.lookup(d.typeId, op, dtypeCode(p.dtype)) !== undefined).map((d) => d.name);
       const advice =
         this.fallback.policy === 'error'
           ? ', or create the runtime with fallback: "warn" (the default) to run it where a kernel exists.'
-          : others.some((t) => ready.includes(t))
+          : readyWith.length > 0
             ? `; the fallback device ${JSON.stringify(this.fallback.device)} has none (fallback: { device: "auto" } picks any ready device with the kernel).`
             : '; no ready device of this runtime has one, so nothing can run it (load a plugin that has it, e.g. the CPU plugin).';
       throw new HearthError(
         'E_NO_KERNEL',
         `${why}.` +
-          (others.length ? ` Device types with one: ${[...new Set(others)].join(', ')}; move the inputs there with \`await t.to(...)\`` : ' No installed plugin has one; cast to a supported dtype') +
+          (readyWith.length
+            ? ` Ready devices with one: ${readyWith.join(', ')}; move the inputs there with \`await t.to("${readyWith[0]}")\``
+            : others.length
+              ? ` Device types with one: ${[...new Set(others)].join(', ')}; move the inputs there with \`await t.to(...)\``
+              : ' No installed plugin has one; cast to a supported dtype') +
           advice,
         { op: p.schema.name, dtype: p.dtype, device: from.name },
       );
@@ -373,6 +381,15 @@ export class Dispatcher {
     } finally {
       this.store.disposeTemps(moved, `${p.schema.name}: freeing its inputs copied to ${to.name}`);
     }
+  }
+
+  /** The `E_DTYPE` of a call whose result dtype its device does not store, naming the devices that do. */
+  resultNotStored(p: CallPlan): HearthError {
+    const from = p.device;
+    return notStoredError(from, p.outDtype, this.readyDevices(), {
+      there: (d) => (p.schema.inputs.length === 0 ? `run ${p.schema.name} there with { device: "${d}" }` : `move the inputs there with \`await t.to("${d}")\``),
+      here: `use a dtype ${from.name} stores (${from.backend.dtypes.join(', ')})`,
+    });
   }
 
   /** Whether a call with no kernel anywhere is made through host memory instead (see `#onHost`). */
@@ -484,7 +501,7 @@ function kernelFailed(e: unknown, p: CallPlan, device: Device, kernel: KernelEnt
   if (e instanceof HearthError) return e;
   return new HearthError(
     'E_KERNEL',
-    `${p.schema.name}(${p.dtype}) on ${device.name} failed inside ${kernel.provenance.plugin}@${kernel.provenance.version}: ${describeError(e).replace(/\.$/, "")}. This is a plugin bug; report it to its vendor.`,
+    `${p.schema.name}(${p.dtype}) on ${device.name} failed inside ${kernel.provenance.plugin}@${kernel.provenance.version}: ${describeError(e)}. This is a plugin bug; report it to its vendor.`,
     { op: p.schema.name, device: device.name, plugin: kernel.provenance },
     { cause: e },
   );

@@ -85,14 +85,22 @@ export function isHearthError(e: unknown, code?: ErrorCode): e is HearthError {
   return e instanceof HearthError && (code === undefined || e.code === code);
 }
 
-/** A short description of anything thrown (a plugin may throw a non-Error, or an object whose getters throw). */
+/**
+ * A short description of anything thrown (a plugin may throw a non-Error, an object with a `message` like
+ * a GPUError, or an object whose getters throw),
+ * as a clause: without its closing period and spaces, since every message that quotes one ends the sentence
+ * itself (no "failed: out of memory.. Dispose").
+ */
 export function describeError(e: unknown): string {
+  let text: string;
   try {
-    if (e instanceof Error) return e.message;
-    return typeof e === 'string' ? e : String(e);
+    const message = typeof e === 'object' && e !== null ? (e as { message?: unknown }).message : undefined;
+    text = typeof message === 'string' ? message : typeof e === 'string' ? e : String(e);
   } catch {
     return 'an unprintable error';
   }
+  const clause = text.replace(/[\s.]+$/, '');
+  return clause === '' ? 'an error with no message' : clause;
 }
 
 /**

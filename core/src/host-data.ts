@@ -1,4 +1,5 @@
 import { HearthError, formatValue } from './errors.js';
+import { describeArg } from './arguments.js';
 import { elementProblem, hostArray, isDType, type DType, type HostArray } from './dtype.js';
 import { MAX_RANK, sizeOf, checkShape, type Shape } from './shape.js';
 
@@ -134,7 +135,7 @@ export function toHost(data: TensorData, dtype: DType | undefined, shape: readon
   for (let i = 0; i < flat.length; i++) {
     const v = flat[i];
     if (typeof v === 'boolean') out[i] = v ? 1 : 0;
-    else if (typeof v !== 'number') throw new HearthError('E_ARG', `tensor(): element ${i} is ${typeof v}, not a number or boolean.`, { index: i });
+    else if (typeof v !== 'number') throw new HearthError('E_ARG', `tensor(): element ${i} is ${describeArg(v)}, not a number or boolean.`, { index: i });
     else if (elementProblem(v, dt) !== undefined) {
       throw new HearthError('E_ARG', `tensor(): element ${i}: ${elementProblem(v, dt)!}.`, { index: i, value: v });
     } else if (dt === 'bool') out[i] = v !== 0 ? 1 : 0;

@@ -39,7 +39,7 @@ export class KernelTable {
   readonly #deviceIds = new Map<string, number>();
   readonly #slots: (KernelEntry | undefined)[][] = [];
 
-  /** The small-integer id of a device type, assigned on first use. */
+  /** The small-integer id of a device type (or a provider's key for it), assigned on first use. */
   deviceTypeId(type: string): number {
     let id = this.#deviceIds.get(type);
     if (id === undefined) {
@@ -51,13 +51,14 @@ export class KernelTable {
   }
 
   /**
-   * Registers a kernel. A taken key is `E_DUPLICATE_KERNEL` naming both owners, unless the spec says
+   * Registers a kernel under `key` (its device type, or `type@plugin` for a second provider of that type:
+   * see `FactoryRecord.kernelKey`). A taken key is `E_DUPLICATE_KERNEL` naming both owners, unless the spec says
    * `override` and `mayOverride(owner)` allows replacing that owner. Returns what was added (and replaced),
    * so a failed plugin can be rolled back exactly with {@link KernelTable.rollback}.
    */
-  register(spec: KernelSpec, provenance: Provenance, mayOverride: (owner: Provenance) => boolean): Registration[] {
+  register(spec: KernelSpec, provenance: Provenance, mayOverride: (owner: Provenance) => boolean, key: string = spec.device): Registration[] {
     const op = opId(spec.op);
-    const slots = this.#slots[this.deviceTypeId(spec.device)]!;
+    const slots = this.#slots[this.deviceTypeId(key)]!;
     const dtypes = typeof spec.dtypes === 'string' ? [spec.dtypes] : spec.dtypes;
     const keys = dtypes.map((dtype) => {
       const key = op * NDT + dtypeCode(dtype);

@@ -8,6 +8,7 @@ import { Ledger } from './ledger.js';
 import { Scope, ScopeTracker } from './scope.js';
 import { Tensor, tensorInternals } from './tensor.js';
 import type { TensorRuntime } from './tensor-runtime.js';
+import { notStoredError } from './not-stored.js';
 
 const { create, device: devOf, storage: storageOf, pending: pendingOf } = tensorInternals;
 
@@ -56,6 +57,8 @@ export class TensorStore implements TensorRuntime<Tensor> {
     private readonly resolveDevice: (name: string) => Device,
     /** Resolves a device, starting it first when it starts on first use. */
     private readonly startDevice: (name: string) => Promise<Device>,
+    /** The runtime's ready devices, for messages that say where a dtype is stored. */
+    private readonly devices: () => readonly Device[],
     private readonly trackStacks: boolean,
   ) {}
 
@@ -156,9 +159,9 @@ export class TensorStore implements TensorRuntime<Tensor> {
 
   #landCopy(t: Tensor, target: Device, data: HostArray, reason: TransferEvent['reason']): Tensor {
     if (!target.has(t.dtype)) {
-      throw new HearthError('E_DTYPE', `${target.name} does not store ${t.dtype}; cast the tensor to a dtype it has (${target.backend.dtypes.join(', ')}) first.`, {
-        device: target.name,
-        dtype: t.dtype,
+      throw notStoredError(target, t.dtype, this.devices(), {
+        there: (d) => (d === t.device ? `keep the tensor on ${d}` : `move it to ${d} instead`),
+        here: `cast it to a dtype ${target.name} stores first, e.g. t.cast("${target.backend.dtypes[0]}")`,
       });
     }
     const copy = this.fromHost(target, data, t.shape, t.dtype, t.createdBy);

@@ -34,6 +34,11 @@ export interface FactoryRecord {
   readonly plugin: string;
   /** Its manifest priority. */
   readonly priority: number;
+  /**
+   * The kernel table's key for the devices it makes: the device type, or `type@plugin` when another
+   * plugin loaded first provides the same type (each provider's kernels run only on its own devices).
+   */
+  readonly kernelKey: string;
 }
 
 const MANIFEST_STRINGS = ['name', 'version', 'vendor', 'coreApi', 'description'] as const;
@@ -221,19 +226,33 @@ export class PluginLoader {
         const factory = guardRead(name, 'a backend factory', () => readFactory(given));
         declared('a backend', factory.type);
         if (typeof factory.create !== 'function') throw new HearthError('E_PLUGIN', `${name}: the backend factory for "${factory.type}" has no create(options) function.`, { plugin: name });
-        const other = [...this.factories, ...factories].find((f) => f.factory.type === factory.type);
-        if (other) throw new HearthError('E_PLUGIN', `${name} registers a "${factory.type}" backend, but ${other.plugin} already provides one. Install only one plugin per device type.`, { plugin: name, owner: other.plugin });
-        factories.push({ factory, plugin: name, priority: manifest.priority ?? 0 });
+        if (factories.some((f) => f.factory.type === factory.type)) throw new HearthError('E_PLUGIN', `${name} registers a "${factory.type}" backend twice; register one factory per device type.`, { plugin: name });
+        factories.push({ factory, plugin: name, priority: manifest.priority ?? 0, kernelKey: factory.type });
       },
       registerKernel: <B extends Backend>(given: KernelSpec<B>) => {
         const spec = guardRead(name, 'a kernel spec', () => readKernelSpec(given));
         declared(`a kernel of ${JSON.stringify(spec.op)}`, spec.device);
         checkKernelSpec(spec, name);
-        registrations.push(...this.table.register(spec, provenance, mayOverride));
+        specs.push(spec);
       },
     });
+    // Kernels are entered once register() ends, when it is known which of them run on this plugin's own
+    // backend (keyed apart when that device type has another provider) and which add to another's.
+    const specs: KernelSpec[] = [];
     const done = () => {
       open = false;
+      // Another plugin may provide the same type: each provider gets its own devices and kernels, ranked per op by preference.
+      const keyed = factories.map((f) => (this.factories.some((o) => o.factory.type === f.factory.type) ? { ...f, kernelKey: `${f.factory.type}@${name}` } : f));
+      factories.splice(0, factories.length, ...keyed);
+      try {
+        for (const spec of specs) {
+          const own = factories.find((f) => f.factory.type === spec.device);
+          registrations.push(...this.table.register(spec, provenance, mayOverride, own?.kernelKey ?? spec.device));
+        }
+      } catch (e) {
+        fail(e);
+        return;
+      }
       this.factories.push(...factories);
       for (const r of registrations) {
         if (r.replaced) this.overrides.push({ op: r.entry.op, device: r.entry.device, dtype: r.entry.dtype, by: provenance, replaced: r.replaced.provenance });

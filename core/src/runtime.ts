@@ -13,6 +13,7 @@ import { IsolatedPlugin, type IsolationTimeouts } from './isolation/isolated-plu
 import { IsolatedBackend } from './isolation/isolated-backend.js';
 import { isolationChoice } from './isolation/choice.js';
 import { MAX_DEVICES } from './limits.js';
+import { notStoredError } from './not-stored.js';
 import { checkHearthOptions, checkTensorOptions, checkOpCall } from './arguments.js';
 import { checkBackend, type CheckedBackend } from './backend-check.js';
 import { withTimeLimit } from './time-limit.js';
@@ -229,7 +230,9 @@ export class Hearth {
     c.register(TOKENS.options, { useValue: options });
     c.register(TOKENS.table, { useFactory: instanceCachingFactory(() => new KernelTable()) });
     c.register(TOKENS.events, { useFactory: instanceCachingFactory(() => new Events()) });
-    c.register(TOKENS.store, { useFactory: instanceCachingFactory((d) => new TensorStore(d.resolve(TOKENS.events), resolveDevice, startDevice, options.trackStacks ?? false)) });
+    c.register(TOKENS.store, {
+      useFactory: instanceCachingFactory((d) => new TensorStore(d.resolve(TOKENS.events), resolveDevice, startDevice, () => this.#fallbackOrder(), options.trackStacks ?? false)),
+    });
     const loaderPolicy = { allowOverrides: options.allowOverrides ?? false, registerTimeoutMs: options.timeouts?.register ?? DEFAULT_TIMEOUT_MS };
     c.register(TOKENS.loader, { useFactory: instanceCachingFactory((d) => new PluginLoader(d.resolve(TOKENS.table), loaderPolicy)) });
     c.register(TOKENS.dispatcher, {
@@ -325,8 +328,10 @@ export class Hearth {
     // named fallback device; every other one waits in #lazy for its first use.
     let decided = false;
     for (const type of wanted) {
-      const rec = this.#loader.factories.find((f) => f.factory.type === type);
-      if (!rec) {
+      // Every provider of the type makes devices, numbered in order of preference: the first provider's
+      // devices are type:0.., the next one's follow (a partial plugin beside the full one for the same type).
+      const recs = this.#loader.factories.filter((f) => f.factory.type === type).sort((a, b) => b.priority - a.priority);
+      if (recs.length === 0) {
         const failedPlugin = this.#loader.records.find((r) => r.status === 'failed' && r.manifest?.deviceTypes.includes(type));
         failed.push({
           backend: type,
@@ -337,12 +342,17 @@ export class Hearth {
         });
         continue;
       }
-      if (rec.factory.lazy && decided && type !== fallbackType) {
-        this.#lazy.wait(type, rec, new Device(`${type}:0`, type, this.#table.deviceTypeId(type), undefined, rec.plugin, this.store.ledger));
+      // A lazy backend waits only while it is its type's one provider (a shared type starts every provider).
+      if (recs.length === 1 && recs[0]!.factory.lazy && decided && type !== fallbackType) {
+        const rec = recs[0]!;
+        this.#lazy.wait(type, rec, new Device(`${type}:0`, type, this.#table.deviceTypeId(rec.kernelKey), undefined, rec.plugin, this.store.ledger));
         continue;
       }
-      const failure = await this.#startBackend(type, rec);
-      if (failure) failed.push(failure);
+      for (const rec of recs) {
+        const failure = await this.#startBackend(type, rec);
+        if (failure) failed.push(failure);
+        if (this.#closed) break;
+      }
       if (this.#closed) break;
       const first = this.#devices.get(`${type}:0`);
       if (first && names.includes(type) && (source !== 'priority' || first.backend.info.software !== true)) decided = true;
@@ -362,7 +372,7 @@ export class Hearth {
         ...this.#report.plugins.filter((p) => p.status === 'failed').map((p) => `${p.name}: ${p.error?.message ?? 'failed to load'}`),
         ...failed.map((f) => `${f.backend}: ${f.error.message}`),
       ].join('; ');
-      throw new HearthError('E_NO_BACKEND', reasons ? `No backend is ready: ${reasons.replace(/\.$/, '')}.` : 'No backend is ready: no plugin provides one. Pass plugins to createHearth({ plugins }) and check HEARTH_BACKENDS.', {
+      throw new HearthError('E_NO_BACKEND', reasons ? `No backend is ready: ${describeError(reasons)}.` : 'No backend is ready: no plugin provides one. Pass plugins to createHearth({ plugins }) and check HEARTH_BACKENDS.', {
         failed,
         plugins: this.#report.plugins,
       });
@@ -381,10 +391,12 @@ export class Hearth {
         for (const b of list) await Promise.resolve(b.dispose?.()).catch(() => undefined);
         return undefined;
       }
+      // Numbered after the devices of the type's providers started before it (the preferred ones).
+      const start = [...this.#devices.values()].filter((d) => d.type === type).length;
       list.forEach((backend, i) => {
-        const name = `${type}:${i}`;
+        const name = `${type}:${start + i}`;
         if (i === 0 && first) first.start(backend);
-        this.#devices.set(name, i === 0 && first ? first : new Device(name, type, this.#table.deviceTypeId(type), backend, rec.plugin, this.store.ledger));
+        this.#devices.set(name, i === 0 && first ? first : new Device(name, type, this.#table.deviceTypeId(rec.kernelKey), backend, rec.plugin, this.store.ledger));
       });
       return undefined;
     } catch (e) {
@@ -593,7 +605,10 @@ export class Hearth {
     const host = toHost(data, options.dtype, options.shape);
     const make = () => {
       if (!dev.has(host.dtype)) {
-        throw new HearthError('E_DTYPE', `${dev.name} does not store ${host.dtype}; it has ${dev.backend.dtypes.join(', ')}.`, { device: dev.name, dtype: host.dtype });
+        throw notStoredError(dev, host.dtype, this.#fallbackOrder(), {
+          there: (d) => `make the tensor there with { device: "${d}" }`,
+          here: `give a dtype ${dev.name} stores, e.g. { dtype: "${dev.backend.dtypes[0]}" }`,
+        });
       }
       return this.store.fromHost(dev, host.data, host.shape, host.dtype);
     };
@@ -675,6 +690,7 @@ export class Hearth {
   /** What the fallback policy does with a call that has no kernel on its device: the dispatcher's own answer. */
   #fallbackReason(op: number, p: CallPlan): string {
     const missing = !p.device.has(p.dtype) || !p.device.has(p.outDtype) ? `${p.device.name} does not store ${p.device.has(p.dtype) ? p.outDtype : p.dtype}` : `no kernel for ${p.schema.name}(${p.dtype}) on ${p.device.name}`;
+    if (!p.device.has(p.outDtype)) return `${missing}; no fallback can bring the result back, so the call fails with E_DTYPE: ${this.dispatcher.resultNotStored(p).message}`;
     if (this.fallback.policy === 'error') return `${missing}; fallback policy "error" refuses the call (E_NO_KERNEL).`;
     const target = this.dispatcher.fallbackTarget(op, p);
     if (!target && this.dispatcher.makesOnHost(p)) return `${missing}; fallback policy "${this.fallback.policy}" makes it through host memory on ${p.device.name}.`;

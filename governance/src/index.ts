@@ -46,7 +46,7 @@ export type {
   RequirementStatus,
   VoteTally,
 } from './engine/result.js';
-export { evaluate } from './engine/evaluate.js';
+export { evaluate, type EvaluateOptions } from './engine/evaluate.js';
 export { freezeDecision, selectDecision, upgradeOf } from './engine/freeze.js';
 export { parseSnapshot, withReview } from './engine/simulate.js';
 export { createGitHubClient, type AppAuth, type GitHubAuth, type GitHubClient, type TokenAuth, type GitHubClientOptions } from './github/client.js';
@@ -66,6 +66,7 @@ export {
   fetchPolicy,
   MAX_LISTED_FILES,
   summaryOf,
+  terminalSummaryOf,
   type Annotation,
   type CheckRunOptions,
   type PullRequestRef,
@@ -92,7 +93,7 @@ export {
   type IdentityRecord,
   type RecordContext,
 } from './github/record.js';
-export { checkDecisionFields } from './engine/freeze.js';
+export { checkDecisionFields, type FieldSource } from './engine/freeze.js';
 export type { IncompleteFileList } from './engine/snapshot.js';
 export type { UnownedPaths } from './model/types.js';
 export { startDevGitHub, type DevGitHub, type DevGitHubOptions } from './github-dev/index.js';

@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { HearthError, type Hearth } from '@hearth/core';
+import { describeError, HearthError, type Hearth } from '@hearth/core';
 import { buildGraph, type Graph } from './graph.js';
 import { OnnxModel } from './model.js';
 import { optimize, readConstants, type OptimizeOptions, type OptimizeReport } from './optimize.js';
@@ -22,7 +22,7 @@ async function bytesOf(source: Uint8Array | ArrayBuffer | string): Promise<Uint8
     try {
       return new Uint8Array(await readFile(source));
     } catch (e) {
-      throw new HearthError('E_ARG', `Cannot read the ONNX model "${source}": ${(e as Error).message}.`, { path: source }, { cause: e });
+      throw new HearthError('E_ARG', `Cannot read the ONNX model "${source}": ${describeError(e)}.`, { path: source }, { cause: e });
     }
   }
   if (source instanceof Uint8Array) return source;

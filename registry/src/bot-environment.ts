@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { drawFreshSeed, runConformance } from '@hearth/conformance';
+import { PROFILES, drawFreshSeed, runConformance, type ModelRunner } from '@hearth/conformance';
 import { findInstalledPlugins } from './discover.js';
 import type { CertificateStatement } from './bundle.js';
 import type { BotEnvironment } from './github.js';
@@ -18,6 +18,8 @@ export interface LocalBotOptions {
   readonly deviceTypes?: readonly string[];
   /** The npm registry to fetch published tarballs from (default `HEARTH_NPM_REGISTRY`, else npm's). */
   readonly npmRegistry?: string;
+  /** What runs ONNX models, to rerun a model profile (the CLI passes @hearth/onnx's; without it those are not rerun). */
+  readonly models?: ModelRunner;
 }
 
 /**
@@ -52,8 +54,9 @@ export function localBotEnvironment(options: LocalBotOptions = {}): BotEnvironme
       const p = find(s);
       const entry = p?.pkg.hearth.entry;
       if (!p || entry === undefined || !deviceTypes.includes(s.deviceType)) return undefined;
+      if (PROFILES.find((p) => p.name === s.profile)?.models !== undefined && !options.models) return undefined;
       const spec = `${join(p.dir, entry)}${p.pkg.hearth.export ? `#${p.pkg.hearth.export}` : ''}`;
-      return runConformance({ plugin: spec, device: s.deviceType, profile: s.profile, certify: true, freshSeed: drawFreshSeed() });
+      return runConformance({ plugin: spec, device: s.deviceType, profile: s.profile, certify: true, freshSeed: drawFreshSeed(), ...(options.models ? { models: options.models } : {}) });
     },
   };
 }

@@ -4,6 +4,7 @@ import { RegistryError } from './error.js';
 import semver from 'semver';
 import { signerFor, type TrustedSigner } from './trust.js';
 import type { ProfileName } from './manifest.js';
+import type { ModelRow } from '@hearth/conformance';
 import { readJson, schemaProblems } from './schema.js';
 
 /** What the index keeps of a run, for the web page: status counts, the op × dtype matrix, ULP histograms. */
@@ -14,6 +15,8 @@ export interface RunSummary {
   readonly matrix: Readonly<Record<string, Readonly<Record<string, string>>>>;
   /** op → cases per ULP bucket (the conformance report's `ULP_BUCKETS`). */
   readonly ulp: Readonly<Record<string, readonly number[]>>;
+  /** A model profile's reference models: each one's status and its error against onnxruntime-node. */
+  readonly models?: readonly ModelRow[];
   /** Set when the figures are the registry bot's own run, not the submitted results. */
   readonly measuredBy?: {
     /** Who ran it. */

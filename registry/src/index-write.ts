@@ -1,6 +1,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { matrix, ulpHistogram, type RunResult } from '@hearth/conformance';
+import { matrix, modelRows, ulpHistogram, type RunResult } from '@hearth/conformance';
 import { bundleDigest } from './bundle.js';
 import { RegistryError } from './error.js';
 import { entryPath, expiryOf, readIndex, type Certification, type IndexEntry, type IndexVersion, type RegistryIndex, type RunSummary } from './index-file.js';
@@ -35,7 +35,14 @@ export function summarize(run: RunResult, byBot = false): RunSummary {
   const m: Record<string, Record<string, string>> = {};
   for (const [op, row] of matrix(run.results)) m[op] = Object.fromEntries([...row].map(([dtype, cell]) => [dtype, cell.status]));
   const measuredBy = byBot ? { by: 'registry-bot' as const, device: run.device.name ?? run.device.type, ...(run.suite.freshSeed !== undefined ? { freshSeed: run.suite.freshSeed } : {}), at: run.startedAt } : undefined;
-  return { counts: Object.fromEntries(Object.entries(run.counts).filter(([, n]) => n > 0)), matrix: m, ulp: Object.fromEntries(ulpHistogram(run.results)), ...(measuredBy ? { measuredBy } : {}) };
+  const models = modelRows(run);
+  return {
+    counts: Object.fromEntries(Object.entries(run.counts).filter(([, n]) => n > 0)),
+    matrix: m,
+    ulp: Object.fromEntries(ulpHistogram(run.results)),
+    ...(models.length ? { models } : {}),
+    ...(measuredBy ? { measuredBy } : {}),
+  };
 }
 
 /** The index as it would be with a verified bundle added (pure); `rerun`, the bot's own run, gives the figures. */

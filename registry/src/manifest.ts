@@ -3,8 +3,8 @@ import type { PluginManifest } from '@hearth/core';
 import { RegistryError } from './error.js';
 import { readJson, schemaProblems } from './schema.js';
 
-/** A certification profile of the conformance suite. */
-export type ProfileName = 'core' | 'core-partial' | 'float16' | 'float64';
+/** A certification profile of the conformance suite: an op profile, or a model profile (`models-opset2-set1`). */
+export type ProfileName = 'core' | 'core-partial' | 'float16' | 'float64' | `models-opset${number}-${string}`;
 
 /** The `hearth` field of a plugin's package.json (schema/manifest.schema.json). */
 export interface HearthField {

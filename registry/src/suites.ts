@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import semver from 'semver';
-import { SUITE_VERSION, selectCases } from '@hearth/conformance';
+import { PROFILES, SUITE_VERSION, selectCases } from '@hearth/conformance';
 import type { ProfileName } from './manifest.js';
 
 /**
@@ -71,7 +71,7 @@ export function releasedCaseList(version: string, profile: string): readonly str
 }
 
 /** The profiles a certificate may name (the manifest schema's list). */
-const CERTIFICATION_PROFILES: readonly ProfileName[] = ['core', 'core-partial', 'float16', 'float64'];
+const CERTIFICATION_PROFILES: readonly ProfileName[] = ['core', 'core-partial', 'float16', 'float64', ...PROFILES.filter((p) => p.models !== undefined).map((p) => p.name as ProfileName)];
 
 /** The current suite's case lists for every certification profile (what {@link freezeCurrentSuite} writes). */
 export function currentSuiteRelease(): SuiteRelease {

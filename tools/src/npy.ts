@@ -1,6 +1,6 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { dump, parse, type DType as NpyDType } from 'npyjs';
-import { HearthError, type DType } from '@hearth/core';
+import { describeError, HearthError, type DType } from '@hearth/core';
 
 /** An array read from a `.npy` file, typed as a Hearth tensor would hold it. */
 export interface NpyData {
@@ -21,13 +21,13 @@ export async function readNpy(path: string): Promise<NpyData> {
   try {
     bytes = await readFile(path);
   } catch (e) {
-    throw new HearthError('E_ARG', `Cannot read ${path}: ${(e as Error).message}.`, { path });
+    throw new HearthError('E_ARG', `Cannot read ${path}: ${describeError(e)}.`, { path });
   }
   let arr: ReturnType<typeof parse>;
   try {
     arr = parse(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer);
   } catch (e) {
-    throw new HearthError('E_ARG', `${path} is not a readable .npy file: ${(e as Error).message}. Save it with numpy.save.`, { path });
+    throw new HearthError('E_ARG', `${path} is not a readable .npy file: ${describeError(e)}. Save it with numpy.save.`, { path });
   }
   if (arr.fortranOrder) throw new HearthError('E_ARG', `${path} holds a Fortran-ordered array; save it C-ordered: numpy.save(path, numpy.ascontiguousarray(a)).`, { path });
   const shape = arr.shape.map(Number);

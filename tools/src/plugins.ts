@@ -2,7 +2,7 @@ import { resolve } from 'node:path';
 import type { HearthPlugin } from '@hearth/core';
 import { loadPlugin } from '@hearth/conformance';
 import { isMissingPackage, notInstalled } from './optional.js';
-import { loadInstalledPlugins, type DiscoveryOptions, type LoadedPlugin } from '@hearth/registry';
+import { loadInstalledPlugins, packageDirOf, readPluginPackage, type DiscoveryOptions, type LoadedPlugin } from '@hearth/registry';
 
 /** A plugin package that was looked for and could not be used. */
 export interface PluginLoadFailure {
@@ -61,4 +61,16 @@ export async function importInstalledPlugins(options: DiscoveryOptions = {}): Pr
     failures: found.failures.map((f) => ({ spec: f.name, error: f.error, ...(f.package ? { package: f.package } : {}) })),
     ...(found.selection?.isolate !== undefined ? { isolate: found.selection.isolate } : {}),
   };
+}
+
+/**
+ * The profile a plugin is judged by: the first its package's manifest claims (`hearth.profiles`), the one
+ * it is certified for, when the plugin is a package that has one. Undefined for a bare module path.
+ */
+export function claimedProfile(plugin: string): string | undefined {
+  try {
+    return readPluginPackage(packageDirOf(plugin)).hearth.profiles[0];
+  } catch {
+    return undefined; // a bare module path or an unpackaged plugin: no claim to follow
+  }
 }

@@ -3,13 +3,19 @@ import { durationMs, iso, parseInstant } from '../model/dates.js';
 import { seatsOn } from '../model/query.js';
 import type { DecisionRule, Policy } from '../model/types.js';
 import { evaluateApprovals } from './approvals.js';
-import { instantOf, makeContext, type EvalContext, type EvalOutput } from './context.js';
-import { checkDecisionFields, chooseDecision, selectDecision, upgradeOf, verifyFrozen } from './freeze.js';
+import { commandText, instantOf, makeContext, type EvalContext, type EvalOutput } from './context.js';
+import { checkDecisionFields, chooseDecision, selectDecision, upgradeOf, verifyFrozen, type FieldSource } from './freeze.js';
 import { evaluateLazyConsensus } from './lazy-consensus.js';
 import type { DecisionStatus, Evaluation, Refusal, VoteTally } from './result.js';
 import type { Snapshot } from './snapshot.js';
 import { evaluateVeto } from './veto.js';
 import { evaluateVote } from './votes.js';
+
+/** Options of {@link evaluate}. */
+export interface EvaluateOptions {
+  /** Where the subject and applicant came from, for the advice when one is missing. Default `description`. */
+  readonly fieldsFrom?: FieldSource;
+}
 
 /**
  * Evaluates a decision as of an instant. Pure: the same snapshot, policy and instant always give the
@@ -17,7 +23,7 @@ import { evaluateVote } from './votes.js';
  * type, the opening, the subject and applicant); the current policy and labels only get a note where
  * they differ, so a past decision replays to its result. Inputs after `asOf` have not happened yet.
  */
-export function evaluate(snapshot: Snapshot, policy: Policy, asOf: string | Date): Evaluation {
+export function evaluate(snapshot: Snapshot, policy: Policy, asOf: string | Date, options: EvaluateOptions = {}): Evaluation {
   const asOfMs = typeof asOf === 'string' ? parseInstant(asOf) : asOf.getTime();
   if (asOfMs === undefined || !Number.isFinite(asOfMs)) {
     throw new GovernanceError('E_GOV_INPUT', `'${String(asOf)}' is not an instant; give an ISO date or date-time with a zone, such as 2025-03-01 or 2025-03-01T12:00:00Z`);
@@ -32,7 +38,7 @@ export function evaluate(snapshot: Snapshot, policy: Policy, asOf: string | Date
   const subject = frozen === undefined ? snapshot.subject : frozen.subject;
   const applicant = frozen === undefined ? snapshot.applicant : frozen.applicant;
   const ctx = makeContext({ model, file: frozen?.file ?? policy.file, lines: frozen?.lines ?? policy.lines, decisionIndex: index, snapshot, openedAt, asOf: asOfMs, subject, applicant });
-  checkDecisionFields(model, ctx.decision, subject, applicant);
+  checkDecisionFields(model, ctx.decision, subject, applicant, options.fieldsFrom);
   const out: EvalOutput = { requirements: [], refusals: [...ctx.refused], explanations: [] };
 
   if (chosen.requiredBy.length > 0) {
@@ -55,7 +61,8 @@ export function evaluate(snapshot: Snapshot, policy: Policy, asOf: string | Date
   let tally: VoteTally | undefined;
   if (rule.vote !== undefined) tally = evaluateVote(ctx, rule.vote, out);
   if (rule.lazyConsensus !== undefined) evaluateLazyConsensus(ctx, rule.lazyConsensus, rule.escalation, out);
-  if (rule.veto !== undefined) evaluateVeto(ctx, rule.veto, deadlineOf(rule, openedAt), out);
+  if (rule.veto !== undefined) evaluateVeto(ctx, rule.veto, deadlineOf(rule, openedAt), out, rule.lazyConsensus !== undefined);
+  refuseUnread(ctx, rule, out);
   reportTeamDrift(ctx, out);
 
   const status: DecisionStatus = out.requirements.some((r) => r.status === 'failed')
@@ -75,6 +82,26 @@ export function evaluate(snapshot: Snapshot, policy: Policy, asOf: string | Date
     explanations: out.explanations,
   };
   return tally === undefined ? evaluation : { ...evaluation, tally };
+}
+
+/**
+ * Gives a "not counted" line to every command that no part of the decision's rule reads (a `/vote` where
+ * nothing is voted on, an `/object` where nothing can be objected to, an `/approve` without lazy
+ * consensus), so that no command a person typed vanishes without a word.
+ */
+function refuseUnread(ctx: EvalContext, rule: DecisionRule, out: EvalOutput): void {
+  const kind = `decision type '${ctx.decision.id}'`;
+  const why: Partial<Record<'vote' | 'object' | 'approve', string>> = {
+    ...(rule.vote === undefined ? { vote: `${kind} holds no vote, so votes are not counted; review the pull request instead` } : {}),
+    ...(rule.lazyConsensus === undefined && rule.veto === undefined
+      ? { object: `${kind} has no lazy-consensus window and no veto, so an objection does not block it; request changes in a review${rule.vote === undefined ? '' : ' or vote /vote no'}` }
+      : {}),
+    ...(rule.lazyConsensus === undefined ? { approve: `${kind} has no lazy consensus, so /approve has nothing to withdraw or resolve; approve in a review` } : {}),
+  };
+  for (const c of ctx.commands) {
+    const message = why[c.command];
+    if (message !== undefined) out.refusals.push({ user: c.user, input: commandText(c), reason: 'not-counted', message });
+  }
 }
 
 /** The decision's deadline: the latest close of its vote and lazy-consensus windows; none without either. */

@@ -63,22 +63,35 @@ export function upgradeOf(frozen: FrozenDecision, policy: Policy, labels: readon
 }
 
 /**
+ * Where a decision's subject and applicant come from, so that a missing one is asked for there: the pull
+ * request's description (the bot, `eval`) or the snapshot's own fields (`simulate` replays a file).
+ */
+export type FieldSource = 'description' | 'snapshot';
+
+/** How to name the subject or applicant in each source. */
+const HOW_TO_SET: Readonly<Record<FieldSource, Readonly<Record<'subject' | 'applicant', string>>>> = {
+  description: { subject: "add a line 'Subject: @login' to the pull request's description", applicant: "add a line 'Applicant: <organisation id>' to the pull request's description" },
+  snapshot: { subject: 'set the snapshot\'s "subject" field to their GitHub login (e.g. "subject": "ana")', applicant: 'set the snapshot\'s "applicant" field to the organisation id (e.g. "applicant": "acme")' },
+};
+
+/**
  * Checks that a decision has the fields its rule recuses by: a `subject` (a person of the model) for
  * `subject` and `subject-group` recusal, an `applicant` (an organisation of the model) for
- * `applicant-group`. Without them nobody would be recused, silently.
+ * `applicant-group`. Without them nobody would be recused, silently. `from` says where the user sets them.
  */
-export function checkDecisionFields(model: GovernanceModel, decision: DecisionType, subject: string | undefined, applicant: string | undefined): void {
+export function checkDecisionFields(model: GovernanceModel, decision: DecisionType, subject: string | undefined, applicant: string | undefined, from: FieldSource = 'description'): void {
   const recuse = decision.rule?.vote?.recuse ?? [];
   const refuse = (message: string): never => {
     throw new GovernanceError('E_GOV_DECISION_FIELDS', `decision type '${decision.id}' ${message}`);
   };
+  const how = HOW_TO_SET[from];
   if (recuse.includes('subject') || recuse.includes('subject-group')) {
-    if (subject === undefined) refuse(`recuses the person it is about; add a line 'Subject: @login' to the pull request's description`);
-    else if (!model.people.some((p) => sameLogin(p.github, subject))) refuse(`is about @${subject}, who is not in the model's people; name a person of the model in 'Subject:'`);
+    if (subject === undefined) refuse(`recuses the person it is about; ${how.subject}`);
+    else if (!model.people.some((p) => sameLogin(p.github, subject))) refuse(`is about @${subject}, who is not in the model's people; name a person of the model (${how.subject})`);
   }
   if (recuse.includes('applicant-group')) {
-    if (applicant === undefined) refuse(`recuses the applicant's company group; add a line 'Applicant: <organisation id>' to the pull request's description`);
-    else if (!model.organisations.some((o) => o.id === applicant)) refuse(`names applicant '${applicant}', which is not in the model's organisations; name an organisation id in 'Applicant:'`);
+    if (applicant === undefined) refuse(`recuses the applicant's company group; ${how.applicant}`);
+    else if (!model.organisations.some((o) => o.id === applicant)) refuse(`names applicant '${applicant}', which is not in the model's organisations; name an organisation of the model (${how.applicant})`);
   }
 }
 

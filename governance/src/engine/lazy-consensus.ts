@@ -32,11 +32,15 @@ export function evaluateLazyConsensus(ctx: EvalContext, rule: LazyConsensusRule,
   let against: { by: string; t: number; step: string } | undefined;
 
   for (const c of ctx.commands) {
-    if ((c.command !== 'object' && c.command !== 'approve') || against !== undefined) continue;
-    if (refuseIfEdited(out, c) || refuseIfRecused(ctx, out, c.user, commandText(c))) continue;
+    if (c.command !== 'object' && c.command !== 'approve') continue;
     const refuse = (reason: RefusalReason, message: string): void => {
       out.refusals.push({ user: c.user, input: commandText(c), reason, message });
     };
+    if (against !== undefined) {
+      refuse('after-deadline', `the dispute was already resolved against the change by ${against.by} (${against.step}) at ${iso(against.t)}`);
+      continue;
+    }
+    if (refuseIfEdited(out, c) || refuseIfRecused(ctx, out, c.user, commandText(c))) continue;
     const key = c.user.toLowerCase();
     const level = dispute === undefined || escalation === undefined ? undefined : escalationLevel(escalation, dispute.since, c.t);
     const step = level === undefined ? undefined : (escalation?.chain[level] as EscalationStep);
@@ -71,6 +75,8 @@ export function evaluateLazyConsensus(ctx: EvalContext, rule: LazyConsensusRule,
       refuse('party-to-dispute', `${c.user} ${party ?? 'is a party to this dispute'}, so cannot decide it`);
     } else if (dispute !== undefined) {
       refuse('not-entitled', `${c.user} does not decide the dispute at its current step${step === undefined ? '' : ` (${stepName(step)})`}`);
+    } else {
+      refuse('not-counted', `${c.user} has no standing objection to withdraw and there is no dispute to resolve; approve the change in a review`);
     }
   }
 

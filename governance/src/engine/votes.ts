@@ -77,12 +77,14 @@ export function evaluateVote(ctx: EvalContext, rule: VoteRule, out: EvalOutput):
   const notVoted = electorate.filter((p) => !counted.has(p.toLowerCase()));
   const quorum = rule.quorum ?? 0;
   const quorumMet = eligible > 0 && votes.length / eligible >= quorum - 1e-9;
+  // A quorum reached is met as soon as it is (a changed vote still takes part); only an unreached one
+  // waits for the close to fail.
   out.requirements.push({
     id: 'vote:quorum',
-    description: `a quorum of ${pct(quorum)} of the ${eligible} eligible voters takes part (now ${votes.length})`,
-    status: final ? (quorumMet ? 'met' : 'failed') : 'open',
+    description: `a quorum of ${pct(quorum)} of the ${eligible} eligible voters takes part (now ${votes.length}${quorumMet && !final ? ', reached' : ''})`,
+    status: quorumMet ? 'met' : final ? 'failed' : 'open',
     satisfiedBy: votes.map((v) => v.cmd.user),
-    couldSatisfy: final ? [] : notVoted,
+    couldSatisfy: final || quorumMet ? [] : notVoted,
     ref: ctx.ref(`${at}/quorum`),
   });
   const share = denominator === 0 ? 0 : yes / denominator;

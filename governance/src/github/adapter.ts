@@ -67,17 +67,47 @@ export function annotationsOf(evaluation: Evaluation, policyPath: string): Annot
   ];
 }
 
-/** A summary of an evaluation in Markdown, for a check run or the CLI. */
+/** An evaluation's summary as parts, which {@link summaryOf} (Markdown) and {@link terminalSummaryOf} lay out. */
+function summaryParts(evaluation: Evaluation) {
+  return {
+    headline: { decision: evaluation.decision, status: evaluation.status, asOf: evaluation.asOf },
+    requirements: evaluation.requirements.map((r) => ({ status: r.status, text: `${r.description}${r.couldSatisfy.length > 0 ? ` (could satisfy: ${r.couldSatisfy.join(', ')})` : ''}` })),
+    notCounted: evaluation.refusals.map((r) => `${r.input} by ${r.user}: ${r.message}`),
+    notes: evaluation.explanations.map((e) => e.message),
+    policy: `Policy ${evaluation.policyHash}${evaluation.frozen ? ' (frozen when the decision opened)' : ''}`,
+  };
+}
+
+/** A summary of an evaluation in Markdown, for a check run's page. */
 export function summaryOf(evaluation: Evaluation): string {
   const mark = { met: '✅', open: '⏳', failed: '❌' } as const;
+  const p = summaryParts(evaluation);
   const lines = [
-    `**${evaluation.decision}**: ${evaluation.status} as of ${evaluation.asOf}`,
+    `**${p.headline.decision}**: ${p.headline.status} as of ${p.headline.asOf}`,
     '',
-    ...evaluation.requirements.map((r) => `- ${mark[r.status]} ${r.description}${r.couldSatisfy.length > 0 ? ` (could satisfy: ${r.couldSatisfy.join(', ')})` : ''}`),
-    ...(evaluation.refusals.length > 0 ? ['', 'Not counted:', ...evaluation.refusals.map((r) => `- ${r.input} by ${r.user}: ${r.message}`)] : []),
-    ...(evaluation.explanations.length > 0 ? ['', ...evaluation.explanations.map((e) => `- ${e.message}`)] : []),
+    ...p.requirements.map((r) => `- ${mark[r.status]} ${r.text}`),
+    ...(p.notCounted.length > 0 ? ['', 'Not counted:', ...p.notCounted.map((t) => `- ${t}`)] : []),
+    ...(p.notes.length > 0 ? ['', ...p.notes.map((t) => `- ${t}`)] : []),
     '',
-    `Policy ${evaluation.policyHash}${evaluation.frozen ? ' (frozen when the decision opened)' : ''}`,
+    p.policy,
+  ];
+  return lines.join('\n');
+}
+
+/**
+ * The same summary for a terminal: plain text with no Markdown markup, each requirement's state spelled
+ * out in a column (met, open, failed) so it reads without colour or emoji support.
+ */
+export function terminalSummaryOf(evaluation: Evaluation): string {
+  const p = summaryParts(evaluation);
+  const width = Math.max(...p.requirements.map((r) => r.status.length), 0);
+  const lines = [
+    `${p.headline.decision}: ${p.headline.status} as of ${p.headline.asOf}`,
+    ...(p.requirements.length > 0 ? ['', 'Requirements:', ...p.requirements.map((r) => `  ${r.status.padEnd(width)}  ${r.text}`)] : []),
+    ...(p.notCounted.length > 0 ? ['', 'Not counted:', ...p.notCounted.map((t) => `  - ${t}`)] : []),
+    ...(p.notes.length > 0 ? ['', 'Notes:', ...p.notes.map((t) => `  - ${t}`)] : []),
+    '',
+    p.policy,
   ];
   return lines.join('\n');
 }

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join, resolve } from 'node:path';
-import { CORE_API_VERSION, HearthError, type HearthPlugin } from '@hearth/core';
+import { CORE_API_VERSION, describeError, HearthError, type HearthPlugin } from '@hearth/core';
 import { createNativePlugin } from './plugin.js';
 
 /** Finds an installed package's folder from the current directory (no `exports` entry needed). */
@@ -27,7 +27,7 @@ export function nativePluginFromPackage(spec: string): HearthPlugin {
   try {
     pkg = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
   } catch (e) {
-    throw new HearthError('E_PLUGIN', `${file} could not be read as JSON: ${(e as Error).message}.`, { file }, { cause: e });
+    throw new HearthError('E_PLUGIN', `${file} could not be read as JSON: ${describeError(e)}.`, { file }, { cause: e });
   }
   const hearth = (pkg['hearth'] ?? {}) as Record<string, unknown>;
   const problems: string[] = [];

@@ -1,4 +1,4 @@
-import { HearthError } from '@hearth/core';
+import { describeError, HearthError } from '@hearth/core';
 
 /** Which adapter the plugin took, as `hearth backends` and conformance reports print it. */
 export interface AdapterDescription {
@@ -90,7 +90,7 @@ async function requestAdapter(options: WebGPUOptions): Promise<{ adapter: GPUAda
     // Only reached without navigator.gpu; browser bundles mark `webgpu` external and never get here.
     dawn = (await import('webgpu')) as unknown as DawnModule;
   } catch (e) {
-    throw new HearthError('E_BACKEND_INIT', `No navigator.gpu and the "webgpu" package (Dawn for Node) did not load: ${(e as Error).message}. Install it with \`npm install webgpu\`.`, {}, { cause: e });
+    throw new HearthError('E_BACKEND_INIT', `No navigator.gpu and the "webgpu" package (Dawn for Node) did not load: ${describeError(e)}. Install it with \`npm install webgpu\`.`, {}, { cause: e });
   }
   if (!options.forceCompatibility) {
     const gpu = dawn.create([]);
@@ -138,7 +138,7 @@ export async function acquireGPU(options: WebGPUOptions = {}): Promise<AcquiredG
   try {
     device = await adapter.requestDevice({ requiredLimits, requiredFeatures });
   } catch (e) {
-    throw new HearthError('E_BACKEND_INIT', `The WebGPU adapter refused a device: ${(e as Error).message}.`, {}, { cause: e });
+    throw new HearthError('E_BACKEND_INIT', `The WebGPU adapter refused a device: ${describeError(e)}.`, {}, { cause: e });
   }
   return { device, adapter, description: describeAdapter(adapter, backend, level), instance };
 }

@@ -1,4 +1,4 @@
-import { HearthError } from '@hearth/core';
+import { describeError, HearthError } from '@hearth/core';
 
 /** A lost device as a HearthError carrying the GPU's own message. */
 export function deviceLostError(info: { reason?: string; message?: string } | undefined): HearthError {
@@ -13,11 +13,11 @@ export function deviceLostError(info: { reason?: string; message?: string } | un
 export function gpuError(e: GPUError): HearthError {
   const kind = e.constructor?.name ?? 'GPUError';
   if (/OutOfMemory/.test(kind)) {
-    return new HearthError('E_OUT_OF_MEMORY', `The GPU ran out of memory: ${e.message}. Dispose unused tensors or use smaller ones.`, { gpuMessage: e.message });
+    return new HearthError('E_OUT_OF_MEMORY', `The GPU ran out of memory: ${describeError(e)}. Dispose unused tensors or use smaller ones.`, { gpuMessage: e.message });
   }
   return new HearthError(
     'E_GPU_VALIDATION',
-    `The GPU rejected work (${kind}): ${e.message}. Results computed since the last read are unreliable; this is likely a plugin bug, report it with this message.`,
+    `The GPU rejected work (${kind}): ${describeError(e)}. Results computed since the last read are unreliable; this is likely a plugin bug, report it with this message.`,
     { gpuMessage: e.message, kind },
   );
 }

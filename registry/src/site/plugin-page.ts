@@ -1,4 +1,4 @@
-import { ULP_BUCKETS } from '@hearth/conformance';
+import { PROFILES, ULP_BUCKETS } from '@hearth/conformance';
 import { certificationStatus, installableVersion, newestVersion, type Certification, type IndexEntry, type IndexVersion } from '../index-file.js';
 import type { TrustedSigner } from '../trust.js';
 import { badge, esc, page, STATUS_COLOURS } from './html.js';
@@ -49,6 +49,13 @@ function provenance(cert: Certification): string {
   return `<p class="muted">Figures measured by the registry bot's own run on ${esc(m.device)} (${esc(m.at.slice(0, 10))}${m.freshSeed !== undefined ? `, fresh draws from seed ${esc(m.freshSeed)}` : ''}), not the submitted results.</p>`;
 }
 
+/** A model profile's certificate: what the profile promises, then each reference model's status and error. */
+function modelsTable(c: Certification): string {
+  const promise = PROFILES.find((p) => p.name === c.profile)?.description ?? 'Runs reference models whole on the device, compared with onnxruntime-node.';
+  const rows = (c.summary.models ?? []).map((m) => `<tr><td>${esc(m.model)}</td><td>${badge(m.status)}</td><td>${esc(m.figures)}</td></tr>`);
+  return `<h3>Reference models</h3><p>${esc(promise)}</p><table class="models"><thead><tr><th>Model</th><th>Status</th><th>Against onnxruntime-node</th></tr></thead><tbody>${rows.join('')}</tbody></table>`;
+}
+
 function historyTable(entry: IndexEntry, now: Date, signers: readonly TrustedSigner[]): string {
   const rows = [...entry.versions].reverse().flatMap((v: IndexVersion) =>
     v.certifications.map(
@@ -67,8 +74,8 @@ export function pluginPage(entry: IndexEntry, now: Date, signers: readonly Trust
     (c) => `<h2>${esc(c.deviceType)}, profile ${esc(c.profile)}, opset ${esc(c.opset ?? 1)} (suite ${esc(c.suiteVersion)})</h2>
 <p>${Object.entries(c.summary.counts).map(([k, n]) => `${n} ${esc(k)}`).join(', ')}</p>
 ${provenance(c)}
-<h3>Operators × dtypes</h3>${matrixTable(c)}
-<h3>Accuracy: ULP distribution per op</h3>${ulpChart(c)}`,
+${c.summary.models ? modelsTable(c) : `<h3>Operators × dtypes</h3>${matrixTable(c)}
+<h3>Accuracy: ULP distribution per op</h3>${ulpChart(c)}`}`,
   );
   const body = `<p><a href="../index.html">← All plugins</a></p>
 <h1>${esc(entry.name)} ${badge(s.status)}</h1>

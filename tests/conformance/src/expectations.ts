@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { Ajv } from 'ajv';
 import { parse as parseYaml } from 'yaml';
-import { HearthError } from '@hearth/core';
+import { describeError, HearthError } from '@hearth/core';
 import { matchesQuery, parseQuery, type Query } from './ids.js';
 
 /** One expectation: cases a vendor knows fail, skips, or sees flake, with the issue and the expiry date. */
@@ -38,7 +38,7 @@ export function loadExpectations(file: string): ExpectationsFile {
   try {
     text = readFileSync(file, 'utf8');
   } catch (e) {
-    throw new HearthError('E_ARG', `Cannot read the expectations file ${file}: ${(e as Error).message}.`, { file });
+    throw new HearthError('E_ARG', `Cannot read the expectations file ${file}: ${describeError(e)}.`, { file });
   }
   let data: unknown;
   try {

@@ -8,15 +8,15 @@
  */
 export { SUITE_VERSION, SUITE_SEED } from './version.js';
 export { PROFILES, getProfile, inProfile, type Profile } from './profiles.js';
-export { allCases, profileCases, opSpecs, computeDtypes, castTargets, tierOf, PROPERTY_RUNS, THREAD_PROPERTY_RUNS } from './suite.js';
-export type { TensorInput, CaseKind, CaseTier, FollowUpCall, ExpectedError, OpCase, PropertyCase, LifecycleCase, SuiteCase } from './cases/types.js';
+export { allCases, profileCases, modelCases, opSpecs, computeDtypes, castTargets, tierOf, PROPERTY_RUNS, THREAD_PROPERTY_RUNS } from './suite.js';
+export type { TensorInput, CaseKind, CaseTier, FollowUpCall, ExpectedError, OpCase, PropertyCase, LifecycleCase, ModelCase, SuiteCase } from './cases/types.js';
 export type { OpSpec, Draft } from './cases/spec.js';
 export { SpecContext } from './cases/spec.js';
 export { caseId, parseCaseId, parseQuery, matchesQuery, parseShard, inShard, type CaseIdParts, type Query, type Shard } from './ids.js';
 export { ACCURACY, type Accuracy, type AccuracyClass, type Bound } from './accuracy.js';
 export { evaluate, dtypesOf, ORACLES, type CallDtypes } from './oracle/index.js';
 export type { Expected, OracleFn, OracleTensor } from './oracle/types.js';
-export { compare, type Comparison, type WorstElement } from './numeric/compare.js';
+export { compare, type Comparison, type SpecialMismatches, type WorstElement } from './numeric/compare.js';
 export { roundFloat16, roundTo, ulpOf, unitRoundoff } from './numeric/float.js';
 export { FAILING, type CaseResult, type CaseStatus, type AccuracyRecord, type FailureDetail } from './results.js';
 export { runConformance, selectCases, type RunOptions, type RunResult, type Selection } from './runner/run.js';
@@ -34,7 +34,7 @@ export { junitXml } from './report/junit.js';
 export { validateResults } from './report/validate.js';
 export { markdownSummary } from './report/markdown.js';
 export { htmlReport, backendsHtml, opBackendCells, type BackendColumn } from './report/html.js';
-export { describeFailure, rerunCommand, matrix, cellStatus, ulpHistogram, ULP_BUCKETS, num, specialNumbers, type MatrixCell, type UlpBucket } from './report/format.js';
+export { describeFailure, accuracyLine, modelRows, rerunCommand, matrix, cellStatus, ulpHistogram, ULP_BUCKETS, num, specialNumbers, type MatrixCell, type ModelRow, type UlpBucket } from './report/format.js';
 export { missingPairs, missingBlock } from './report/missing.js';
 export { ProgressBar } from './progress.js';
 
@@ -46,3 +46,6 @@ export const REPRO_SCHEMA_URL: URL = new URL('../schema/repro.schema.json', impo
 
 /** The file URL of the published JSON Schema of expectations files. */
 export const EXPECTATIONS_SCHEMA_URL: URL = new URL('../schema/expectations.schema.json', import.meta.url);
+export { MODEL_SETS, getModelSet, modelProfileName, type ModelSet } from './models/model-sets.js';
+export { MODELS_DIR, modelBytes, readReference, referenceJson, type ModelReference, type ReferenceTensor } from './models/reference.js';
+export type { ModelRunner } from './models/run-model.js';

@@ -1,9 +1,10 @@
 import { HearthError, type DType } from '@hearth/core';
 import type { CaseTier } from './cases/types.js';
+import { MODEL_SETS, modelProfileName } from './models/model-sets.js';
 
 /** A conformance profile: which dtypes its cases use, and whether every (op, dtype) in it is required. */
 export interface Profile {
-  /** The profile's name: `core`, `float16` or `float64`. */
+  /** The profile's name: `core`, `core-partial`, `float16`, `float64`, `large` or a model profile (`models-opset2-set1`). */
   readonly name: string;
   /** One line on what it covers. */
   readonly description: string;
@@ -20,6 +21,8 @@ export interface Profile {
    * declared (op, dtype) pairs (at least one is needed), the rest running elsewhere through the fallback.
    */
   readonly partial?: boolean;
+  /** A model profile: the model set whose reference models it runs whole (see `MODEL_SETS`), instead of op cases. */
+  readonly models?: string;
 }
 
 /** The profiles of this suite version. */
@@ -43,6 +46,16 @@ export const PROFILES: readonly Profile[] = [
     requireAll: true,
     tier: 'large',
   },
+  ...MODEL_SETS.map(
+    (set): Profile => ({
+      name: modelProfileName(set),
+      description: `Runs reference models whole on the device (set ${set.name}, opset ${set.opset}: ${set.models.map((m) => m.name).join(', ')}), each output within ${set.tolerance.atol} + ${set.tolerance.rtol}·|onnxruntime-node| per element.`,
+      dtypes: ['float32'],
+      alongside: [],
+      requireAll: true,
+      models: set.name,
+    }),
+  ),
 ];
 
 /** A profile by name; throws E_ARG listing the profiles for an unknown one. */

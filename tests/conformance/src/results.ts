@@ -1,6 +1,6 @@
 import type { DType } from '@hearth/core';
 import type { CaseKind, SuiteCase, TensorInput } from './cases/types.js';
-import type { WorstElement } from './numeric/compare.js';
+import type { SpecialMismatches, WorstElement } from './numeric/compare.js';
 
 /**
  * A case's status. `not-supported`: the plugin does not declare the (op, dtype) or the device does not
@@ -23,6 +23,8 @@ export interface AccuracyRecord {
   readonly maxRelError: number;
   /** Max distance in ULPs of the output dtype. */
   readonly maxUlp: number;
+  /** Elements the max figures leave out: NaN or an infinity where the reference differs (absent when none). */
+  readonly specials?: SpecialMismatches;
 }
 
 /** How to reproduce a failure: the inputs, attributes, and the worst element against its bound. */

@@ -16,7 +16,8 @@ import { schemaErrors } from './cases/errors.js';
 import { threadArbitrary } from './cases/thread-properties.js';
 import { SpecContext, type Draft, type OpSpec } from './cases/spec.js';
 import { getProfile, inProfile, type Profile } from './profiles.js';
-import type { CaseTier, LifecycleCase, OpCase, PropertyCase, SuiteCase } from './cases/types.js';
+import type { CaseTier, LifecycleCase, ModelCase, OpCase, PropertyCase, SuiteCase } from './cases/types.js';
+import { getModelSet } from './models/model-sets.js';
 
 /** How many random inputs each property test tries. */
 export const PROPERTY_RUNS = 100;
@@ -141,11 +142,17 @@ export function allCases(): SuiteCase[] {
 
 /** A case's size tier (`standard` unless it says otherwise). */
 export function tierOf(c: SuiteCase): CaseTier {
-  return (c.kind !== 'lifecycle' && c.tier) || 'standard';
+  return ('tier' in c && c.tier) || 'standard';
 }
 
 /** The cases of one profile, in suite order. */
 export function profileCases(profile: Profile | string): SuiteCase[] {
   const p = typeof profile === 'string' ? getProfile(profile) : profile;
+  if (p.models !== undefined) return modelCases(p.models);
   return allCases().filter((c) => inProfile(p, c.dtypes, c.kind === 'lifecycle' ? p.tier : tierOf(c)));
+}
+
+/** The cases of a model set: one per reference model, in the set's order. */
+export function modelCases(set: string): ModelCase[] {
+  return getModelSet(set).models.map((m) => ({ id: caseId(['model', m.name], [['set', set]]), kind: 'model', model: m.name, set, dtype: 'float32', dtypes: ['float32'] }));
 }

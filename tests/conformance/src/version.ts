@@ -5,9 +5,10 @@
  * sigmoid and gelu floors. 1.2.0: properties and cases built per regime (README: "Regimes"), exact-sum
  * bounds, the `large` tier on inputs with known answers, timeouts scaled by a case's size. 2.0.0: opset 2
  * (its primitives, and its composites checked against their decompositions); a verdict covers the opset
- * the plugin declares.
+ * the plugin declares. 2.1.0: the model profile `models-opset2-set1` (reference models run whole, against
+ * onnxruntime-node's outputs); the op profiles' cases are 2.0.0's.
  */
-export const SUITE_VERSION = '2.0.0';
+export const SUITE_VERSION = '2.1.0';
 
 /**
  * The suite's fixed seed: every random input and every property test derives its seed from this and the

@@ -1,6 +1,6 @@
 import type { HearthError } from '@hearth/core';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -228,5 +228,23 @@ describe('npm start (the main job)', () => {
     expect(summary.matrix['conv2d']).toEqual({ 'cpu (@hearth/plugin-cpu)': 'pass' });
     expect(summary).toMatchObject({ exitCode: 0, report: join(dir, 'index.html') });
     expect(errors.join('\n')).toMatch(/cpu \(@hearth\/plugin-cpu\): PASS/);
+  }, 120_000);
+
+  it('judges a plugin by the profile its manifest claims: a core-partial plugin passes core-partial, not fails core', async () => {
+    captureLog();
+    const pkg = tmp();
+    mkdirSync(join(pkg, 'dist'));
+    writeFileSync(
+      join(pkg, 'dist/index.js'),
+      `import { CPU_KERNELS, createCpuPlugin } from '${CPU_DIST}';\nexport default createCpuPlugin({ name: '@acme/partial-cpu', kernels: CPU_KERNELS.filter((k) => k.op === 'add') });\n`,
+    );
+    const hearth = { entry: './dist/index.js', deviceTypes: ['cpu'], coreApi: '^1.0.0', opset: 2, profiles: ['core-partial'], vendor: 'ACME', contact: 'https://acme.example/support' };
+    writeFileSync(join(pkg, 'package.json'), JSON.stringify({ name: '@acme/partial-cpu', version: '0.1.0', type: 'module', hearth }));
+    const errors: string[] = [];
+    vi.spyOn(console, 'error').mockImplementation((...a: unknown[]) => void errors.push(a.join(' ')));
+    expect(await runMain({ reportDir: tmp(), plugins: [join(pkg, 'dist/index.js')], json: true })).toBe(0);
+    const summary = JSON.parse(logs[0]!) as { backends: { profile: string; verdict: string }[] };
+    expect(summary.backends).toEqual([expect.objectContaining({ profile: 'core-partial', verdict: 'pass' })]);
+    expect(errors.join('\n')).toMatch(/cpu \(@acme\/partial-cpu\): PASS core-partial/);
   }, 120_000);
 });

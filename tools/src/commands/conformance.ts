@@ -1,9 +1,10 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { Command, Option } from 'commander';
-import { HearthError, isErrorCode } from '@hearth/core';
-import { packageDirOf, readPluginPackage } from '@hearth/registry';
+import { describeError, HearthError, isErrorCode } from '@hearth/core';
 import { prepareCertification } from './certify.js';
+import { claimedProfile } from '../plugins.js';
+import { onnxModelRunner } from '../model-runner.js';
 import {
   ProgressBar,
   describeFailure,
@@ -96,15 +97,6 @@ function printFailures(run: RunResult, dir: string | undefined): void {
   }
 }
 
-/** The first profile a plugin package's manifest claims (`hearth.profiles`), when the plugin is a package that has one. */
-function claimedProfile(plugin: string): string | undefined {
-  try {
-    return readPluginPackage(packageDirOf(plugin)).hearth.profiles[0];
-  } catch {
-    return undefined; // a bare module path or an unpackaged plugin: no claim to follow
-  }
-}
-
 /**
  * Prints text given in pieces, in chunks cut at line ends: a run with many large failures is longer than
  * any one string may be, so it never becomes one.
@@ -153,6 +145,7 @@ export async function runConformanceCommand(given: ConformanceCliOptions): Promi
     certify: opts.certify ?? false,
     ...(freshSeed !== undefined ? { freshSeed } : {}),
     timeoutMs: opts.timeout,
+    models: onnxModelRunner,
     onProgress: (done, total, last) => {
       if (FAILING.includes(last.status)) failures++;
       bar?.update(done, total, last.id, failures);
@@ -165,7 +158,7 @@ export async function runConformanceCommand(given: ConformanceCliOptions): Promi
     const where = written ? ` The report is in ${join(written.dir, 'index.html')}.` : '';
     throw new HearthError(
       isErrorCode(run.init.code) ? run.init.code : 'E_BACKEND_INIT',
-      `${run.plugin.name}@${run.plugin.version}: the ${run.device.type} device could not start, so no case ran: ${(run.init.reason ?? 'no reason given').replace(/\.$/, '')}. Fix what stops the device (a driver, a library, the machine) and run again.${where}`,
+      `${run.plugin.name}@${run.plugin.version}: the ${run.device.type} device could not start, so no case ran: ${describeError(run.init.reason ?? 'no reason given')}. Fix what stops the device (a driver, a library, the machine) and run again.${where}`,
       { plugin: run.plugin.name, device: run.device.type },
     );
   }

@@ -176,4 +176,24 @@ describe('the snapshot format in docs/governance.md', () => {
     expect(after.code).toBe(0);
     expect(JSON.parse(after.out)).toMatchObject({ status: 'passing' });
   });
+
+  it("prints for a terminal, not Markdown; a vote whose snapshot names no subject asks for the snapshot's field", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'hearth-doc-snapshot-'));
+    const file = join(dir, 'pr-7.json');
+    const example = /```json\n([\s\S]*?)```/.exec(section)![1]!;
+    writeFileSync(file, example);
+    const asOf = /--as-of (\S+)`/.exec(section)![1]!;
+    const text = await hearth('simulate', '--snapshot', file, '--policy', EXAMPLE, '--as-of', asOf);
+    expect(text.out).toMatch(/^routine-change: pending as of /);
+    expect(text.out).toMatch(/^ {2}open +/m);
+    expect(text.out).not.toMatch(/\*\*|^- |✅|⏳|❌/m);
+
+    const vote = join(dir, 'pr-8.json');
+    writeFileSync(vote, JSON.stringify({ ...JSON.parse(example), labels: ['governance/new-maintainer'] }));
+    const refused = await hearth('simulate', '--snapshot', vote, '--policy', EXAMPLE, '--as-of', asOf);
+    expect(refused.code).toBe(2);
+    expect(refused.err).toContain('E_GOV_DECISION_FIELDS');
+    expect(refused.err).toContain('"subject"');
+    expect(refused.err).not.toContain('Subject: @login');
+  });
 });

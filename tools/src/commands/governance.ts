@@ -9,7 +9,7 @@ import {
   parseSnapshot,
   readSnapshot,
   runBot,
-  summaryOf,
+  terminalSummaryOf,
   teamsOf,
   withReview,
   type Evaluation,
@@ -89,7 +89,8 @@ export function governanceCommand(): Command {
         const asOf = opts.asOf ?? new Date().toISOString();
         if (parseInstant(asOf) === undefined) throw new GovernanceError('E_GOV_INPUT', `--as-of '${asOf}' is not an instant; give an ISO date or date-time with a zone, such as 2025-03-01 or 2025-03-01T12:00:00Z`);
         for (const spec of opts.addReview) snapshot = withReview(snapshot, spec, asOf);
-        return report(evaluate(snapshot, policy, asOf), opts.json);
+        // A replayed file names its subject and applicant in its own fields, not in a description.
+        return report(evaluate(snapshot, policy, asOf, { fieldsFrom: 'snapshot' }), opts.json);
       }),
     );
 
@@ -120,7 +121,7 @@ export function governanceCommand(): Command {
           ...(nonEmpty(process.env['HEARTH_RECORD_BRANCH']) === undefined ? {} : { recordBranch: nonEmpty(process.env['HEARTH_RECORD_BRANCH']) ?? '' }),
         });
         if (opts.json === true) print({ froze: result.froze, evaluation: result.evaluation });
-        else process.stdout.write(`${summaryOf(result.evaluation)}\n`);
+        else process.stdout.write(`${terminalSummaryOf(result.evaluation)}\n`);
         // The published check carries the outcome; the job itself only fails on errors.
         return EXIT.ok;
       }),
@@ -164,7 +165,7 @@ async function guard(json: boolean | undefined, body: () => Promise<number>): Pr
 
 function report(evaluation: Evaluation, json: boolean | undefined): number {
   if (json === true) print(evaluation);
-  else process.stdout.write(`${summaryOf(evaluation)}\n`);
+  else process.stdout.write(`${terminalSummaryOf(evaluation)}\n`);
   return evaluation.status === 'passing' ? EXIT.ok : EXIT.notPassing;
 }
 

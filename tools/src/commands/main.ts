@@ -3,9 +3,10 @@ import { join, resolve } from 'node:path';
 import { OPSET, type HearthPlugin } from '@hearth/core';
 import { packageDirOf } from '@hearth/registry';
 import { ProgressBar, backendsHtml, opBackendCells, runConformance, writeReports, FAILING, type BackendColumn } from '@hearth/conformance';
-import { importInstalledPlugins, importPlugin, specOf } from '../plugins.js';
+import { claimedProfile, importInstalledPlugins, importPlugin, specOf } from '../plugins.js';
 import { formatTable } from '../table.js';
 import { buildLocalRegistry, type MainRun } from './main-registry.js';
+import { onnxModelRunner } from '../model-runner.js';
 
 /** Options of {@link runMain}. */
 export interface MainOptions {
@@ -20,7 +21,15 @@ export interface MainOptions {
 /** What `hearth main --json` prints. */
 export interface MainSummary {
   /** One entry per backend tried. */
-  readonly backends: readonly { readonly backend: string; readonly plugin: string; readonly verdict: 'pass' | 'fail' | 'unavailable' | 'error'; readonly cases: number; readonly reason?: string }[];
+  readonly backends: readonly {
+    readonly backend: string;
+    readonly plugin: string;
+    /** The profile it was judged by: the one its manifest claims (and is certified for), else `core`. */
+    readonly profile: string;
+    readonly verdict: 'pass' | 'fail' | 'unavailable' | 'error';
+    readonly cases: number;
+    readonly reason?: string;
+  }[];
   /** Op → backend title → status. */
   readonly matrix: Readonly<Record<string, Readonly<Record<string, string>>>>;
   /** The HTML report. */
@@ -32,8 +41,8 @@ export interface MainSummary {
 const SHORT: Record<string, string> = { pass: 'pass', fail: 'FAIL', crash: 'CRASH', timeout: 'TIMEOUT', 'not-supported': 'n/s', 'expected-fail': 'known', skip: 'skip', flaky: 'flaky', 'unexpected-pass': 'STALE' };
 
 /**
- * The project's main job (`npm start`): finds the installed backends, runs the `core` conformance profile
- * on each (each in its own child process), prints the op × backend matrix and writes the HTML report.
+ * The project's main job (`npm start`): finds the installed backends, runs on each the conformance profile
+ * its manifest claims (`core` when it claims none) (each in its own child process), prints the op × backend matrix and writes the HTML report.
  * Beside the report, it builds the registry index and page of the runs that pass (registry/site/index.html).
  * Returns the exit code: 0 when every backend that started passes, 1 otherwise (or when none is installed).
  * A backend whose device cannot start here (no GPU, say) is shown as unavailable with its reason.
@@ -45,12 +54,12 @@ export async function runMain(options: MainOptions = {}): Promise<number> {
   const backends: MainSummary['backends'][number][] = [];
   const matrix: Record<string, Record<string, string>> = {};
   const summary = { backends, matrix, report: join(dir, 'index.html'), exitCode: 1 };
-  const found: { spec: string | HearthPlugin; dir?: string; name: string; types: readonly string[] }[] = [];
+  const found: { spec: string | HearthPlugin; dir?: string; name: string; types: readonly string[]; profile: string }[] = [];
   if (options.plugins) {
     for (const spec of options.plugins) {
       try {
         const p = await importPlugin(spec);
-        found.push({ spec, name: p.manifest.name, types: p.manifest.deviceTypes });
+        found.push({ spec, name: p.manifest.name, types: p.manifest.deviceTypes, profile: claimedProfile(spec) ?? 'core' });
       } catch (e) {
         say(`${spec}: ${(e as Error).message}`);
       }
@@ -58,7 +67,7 @@ export async function runMain(options: MainOptions = {}): Promise<number> {
   } else {
     const { loaded, failures } = await importInstalledPlugins();
     // A native-only plugin has no module a child process could import: it runs in this process.
-    for (const p of loaded) found.push({ spec: specOf(p) ?? p.plugin, dir: p.dir, name: p.package.name, types: p.package.hearth.deviceTypes });
+    for (const p of loaded) found.push({ spec: specOf(p) ?? p.plugin, dir: p.dir, name: p.package.name, types: p.package.hearth.deviceTypes, profile: p.package.hearth.profiles[0] ?? 'core' });
     for (const f of failures) say(`${f.spec}: ${f.error.message}`);
   }
   if (found.length === 0) {
@@ -73,22 +82,24 @@ export async function runMain(options: MainOptions = {}): Promise<number> {
   for (const p of found) {
     for (const type of p.types) {
       const title = `${type} (${p.name})`;
+      const judged = { backend: type, plugin: p.name, profile: p.profile };
       const bar = process.stderr.isTTY ? new ProgressBar(process.stderr, title) : undefined;
       try {
-        const run = await runConformance({ plugin: p.spec, device: type, profile: 'core', certify: true, onProgress: (d, t, r) => bar?.update(d, t, r.id, 0) });
+        // A plugin is judged by the profile it claims: a certified core-partial plugin is not failed for lacking core's ops.
+        const run = await runConformance({ plugin: p.spec, device: type, profile: p.profile, certify: true, models: onnxModelRunner, onProgress: (d, t, r) => bar?.update(d, t, r.id, 0) });
         bar?.done();
         writeReports(run, join(dir, type));
         columns.push({ title, run });
         certified.push({ dir: p.dir ?? packageDirOf(p.spec as string), run });
         links.push(`${type}/index.html`);
-        const line = `${title}: ${run.verdict.toUpperCase()}, ${run.results.length} cases in ${(run.durationMs / 1000).toFixed(1)} s`;
+        const line = `${title}: ${run.verdict.toUpperCase()} ${run.profile.name}, ${run.results.length} cases in ${(run.durationMs / 1000).toFixed(1)} s`;
         if (!run.init.ok) {
           say(`${title}: unavailable here (${run.init.reason})`);
-          backends.push({ backend: type, plugin: p.name, verdict: 'unavailable', cases: 0, reason: run.init.reason });
+          backends.push({ ...judged, verdict: 'unavailable', cases: 0, reason: run.init.reason });
         } else {
           say(line + (run.reasons.length ? ` (${run.reasons.join('; ')})` : ''));
           failed ||= run.verdict === 'fail';
-          backends.push({ backend: type, plugin: p.name, verdict: run.verdict === 'fail' ? 'fail' : 'pass', cases: run.results.length, ...(run.reasons.length ? { reason: run.reasons.join('; ') } : {}) });
+          backends.push({ ...judged, verdict: run.verdict === 'fail' ? 'fail' : 'pass', cases: run.results.length, ...(run.reasons.length ? { reason: run.reasons.join('; ') } : {}) });
           for (const r of run.results.filter((x) => FAILING.includes(x.status)).slice(0, 10)) say(`  ${r.status} ${r.id}: ${r.message ?? ''}`.slice(0, 300));
         }
       } catch (e) {
@@ -96,7 +107,7 @@ export async function runMain(options: MainOptions = {}): Promise<number> {
         columns.push({ title, run: { error: (e as Error).message } });
         links.push('#');
         say(`${title}: could not run (${(e as Error).message})`);
-        backends.push({ backend: type, plugin: p.name, verdict: 'error', cases: 0, reason: (e as Error).message });
+        backends.push({ ...judged, verdict: 'error', cases: 0, reason: (e as Error).message });
         failed = true;
       }
     }

@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
 import { checkPullRequest, localBotEnvironment, readBundle, readIndex, submitBundle } from '@hearth/registry';
+import { onnxModelRunner } from '../model-runner.js';
 import { GovernanceError, startDevGitHub } from '@hearth/governance';
 import { gitHubFromEnv } from './governance.js';
 
@@ -78,7 +79,7 @@ export function registryCheckPrCommand(): Command {
     .option('--json', 'print JSON')
     .action(async (opts: { pr: number; index: string; rerun: boolean; npmRegistry?: string; json?: boolean }) => {
       const { octokit, owner, repo } = gitHubFromEnv(true);
-      const environment = localBotEnvironment({ ...(opts.rerun ? {} : { deviceTypes: [] }), ...(opts.npmRegistry ? { npmRegistry: opts.npmRegistry } : {}) });
+      const environment = localBotEnvironment({ models: onnxModelRunner, ...(opts.rerun ? {} : { deviceTypes: [] }), ...(opts.npmRegistry ? { npmRegistry: opts.npmRegistry } : {}) });
       const outcome = await checkPullRequest(octokit, { owner, repo, pullNumber: opts.pr, index: readIndex(resolve(opts.index)), environment });
       if (opts.json) console.log(JSON.stringify({ ...outcome, bundles: outcome.bundles.map(({ rerun, ...b }) => ({ ...b, ...(rerun ? { rerunSeed: rerun.suite.freshSeed } : {}) })) }, null, 2));
       else {

@@ -19,6 +19,7 @@ import {
   type VerifyReport,
 } from '@hearth/registry';
 import { lazyCommand } from '../optional.js';
+import { onnxModelRunner } from '../model-runner.js';
 
 /** Prints a verification report; returns the exit code (0 verified, 1 refused). */
 export function printReport(report: VerifyReport, json: boolean): number {
@@ -106,7 +107,7 @@ function indexCommand(): Command {
     .option('--rerun', "rerun the suite here (with fresh draws) where the device exists, refuse a bundle that disagrees, and publish the rerun's figures")
     .action(async (dir: string, bundle: string, opts: { package?: string; rerun?: boolean }) => {
       const statement = readBundle(resolve(bundle)).certificate.statement;
-      const rerun = opts.rerun ? await localBotEnvironment().rerun?.(statement) : undefined;
+      const rerun = opts.rerun ? await localBotEnvironment({ models: onnxModelRunner }).rerun?.(statement) : undefined;
       if (opts.rerun && !rerun) console.log(`Not rerun: no installed ${statement.plugin.name}@${statement.plugin.version} for a ${statement.deviceType} device here; publishing the submitted figures.`);
       const entry = addBundle(resolve(dir), resolve(bundle), { ...(opts.package ? { integrity: packageIntegrity(opts.package) } : {}), ...(rerun ? { rerun } : {}) });
       console.log(`${entry.name}: ${entry.versions.length} version(s) in the index${rerun ? ` (figures from this machine's rerun, fresh seed ${rerun.suite.freshSeed})` : ''}`);

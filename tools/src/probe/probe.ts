@@ -2,7 +2,7 @@ import { fork } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { HearthError, type ErrorCode } from '@hearth/core';
+import { describeError, HearthError, type ErrorCode } from '@hearth/core';
 import type { ProbeAnswer, ProbeTask } from './protocol.js';
 
 /** How long a probe of foreign plugins may take by default, in ms (`--timeout` changes it). */
@@ -47,7 +47,7 @@ export function probeInChild<T>(task: ProbeTask, timeoutMs = PROBE_TIMEOUT_MS): 
     child.on('message', (m: ProbeAnswer) => (answered = m));
     child.on('error', (e) => {
       clearTimeout(timer);
-      reject(new HearthError('E_PLUGIN', `hearth ${task.kind}: could not start the probe process: ${e.message}.`, {}, { cause: e }));
+      reject(new HearthError('E_PLUGIN', `hearth ${task.kind}: could not start the probe process: ${describeError(e)}.`, {}, { cause: e }));
     });
     child.on('exit', (code, signal) => {
       clearTimeout(timer);

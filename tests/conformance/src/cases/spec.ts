@@ -9,7 +9,7 @@ export interface Draft {
   /** The case name, unique within (op, dtype). */
   readonly name: string;
   /** sample, reference or error. */
-  readonly kind: Exclude<CaseKind, 'property' | 'lifecycle'>;
+  readonly kind: Exclude<CaseKind, 'property' | 'lifecycle' | 'model'>;
   /** The inputs. */
   readonly inputs: readonly TensorInput[];
   /** The attributes (defaults are the schema's). */

@@ -11,7 +11,7 @@ export interface TensorInput {
 }
 
 /** What sort of case: sample (small, fast), reference (the edge corpus), error (an expected HearthError), property, lifecycle. */
-export type CaseKind = 'sample' | 'reference' | 'error' | 'property' | 'lifecycle';
+export type CaseKind = 'sample' | 'reference' | 'error' | 'property' | 'lifecycle' | 'model';
 
 /** The error an error case expects. */
 export interface ExpectedError {
@@ -103,5 +103,20 @@ export interface LifecycleCase extends CaseBase {
   readonly dtype?: DType;
 }
 
+/**
+ * A reference model of a model profile: an ONNX model run whole on the device, its outputs compared with
+ * those onnxruntime-node computed on the same inputs (stored beside the model; see `models/`).
+ */
+export interface ModelCase extends CaseBase {
+  /** model. */
+  readonly kind: 'model';
+  /** The model's name in its set (its file is `models/<name>.onnx`). */
+  readonly model: string;
+  /** The model set it belongs to. */
+  readonly set: string;
+  /** The dtype of its inputs and outputs. */
+  readonly dtype: 'float32';
+}
+
 /** Any case of the suite. */
-export type SuiteCase = OpCase | PropertyCase | LifecycleCase;
+export type SuiteCase = OpCase | PropertyCase | LifecycleCase | ModelCase;

@@ -4,16 +4,17 @@ import { runCall, type Outcome } from './run-case.js';
 import { runProperty } from './run-property.js';
 import { runLifecycle } from './run-lifecycle.js';
 import type { Session } from './session.js';
+import { runModel, type ModelRunner } from '../models/run-model.js';
 
-/** Runs one case of any kind on an open session and times it. A device that failed to start blocks every case but init. */
-export async function executeCase(s: Session, c: SuiteCase): Promise<CaseResult> {
+/** Runs one case of any kind on an open session and times it (a model case with `models`). A device that failed to start blocks every case but init. */
+export async function executeCase(s: Session, c: SuiteCase, models?: ModelRunner): Promise<CaseResult> {
   const start = performance.now();
   let o: Outcome;
   if (!s.report.ok && !(c.kind === 'lifecycle' && c.check === 'init')) {
     o = { status: 'fail', message: `not run: the device failed to initialise (${s.report.reason})` };
   } else {
     try {
-      o = c.kind === 'lifecycle' ? await runLifecycle(s, c) : c.kind === 'property' ? await runProperty(s, c) : await runCalls(s, c);
+      o = c.kind === 'lifecycle' ? await runLifecycle(s, c) : c.kind === 'property' ? await runProperty(s, c) : c.kind === 'model' ? await runModel(s, c, models) : await runCalls(s, c);
     } catch (e) {
       o = { status: 'fail', message: `the case threw outside the op: ${(e as Error)?.stack ?? e}` };
     }

@@ -113,7 +113,9 @@ export async function runCall(s: Session, call: OpCall): Promise<Outcome> {
   if (needs && !leak) return { status: 'not-supported', message: needs };
   if (leak) problems.push(leak);
   const acc = ACCURACY[call.op]!;
-  const accuracy = comparison ? { class: acc.class, maxAbsError: comparison.maxAbsError, maxRelError: comparison.maxRelError, maxUlp: comparison.maxUlp } : undefined;
+  const accuracy = comparison
+    ? { class: acc.class, maxAbsError: comparison.maxAbsError, maxRelError: comparison.maxRelError, maxUlp: comparison.maxUlp, ...(comparison.specials ? { specials: comparison.specials } : {}) }
+    : undefined;
   if (problems.length === 0) return { status: 'pass', ...(accuracy ? { accuracy } : {}), ...(error && call.error ? { error } : {}) };
   const failure: FailureDetail = {
     attrs: call.attrs,

@@ -31,6 +31,23 @@ export interface Comparison {
   readonly maxUlp: number;
   /** The worst element (a failing one when any fails). */
   readonly worst?: WorstElement;
+  /** Out-of-bound elements that no error figure measures: a NaN or an infinity where the reference differs. */
+  readonly specials?: SpecialMismatches;
+}
+
+/**
+ * Elements where NaN or an infinity came (or was expected) and the other side differs: their error is no
+ * number, so the max figures leave them out and a report must name them instead.
+ */
+export interface SpecialMismatches {
+  /** How many elements. */
+  readonly count: number;
+  /** The first one's flat (row-major) index. */
+  readonly index: number;
+  /** The first one's expected value, rounded to the output dtype. */
+  readonly expected: number;
+  /** The first one's observed value. */
+  readonly observed: number;
 }
 
 /**
@@ -48,6 +65,7 @@ export function compare(observed: ArrayLike<number>, expected: Expected, bound: 
   let maxUlp = 0;
   let worst: WorstElement | undefined;
   let worstScore = -1;
+  let specials: { count: number; index: number; expected: number; observed: number } | undefined;
   for (let i = 0; i < expected.values.length; i++) {
     const o = observed[i]!;
     const e = expected.values[i]!;
@@ -55,12 +73,15 @@ export function compare(observed: ArrayLike<number>, expected: Expected, bound: 
     let ok = check(o, e, dtype, bound, allowed);
     if (!ok && alt) ok = check(o, alt.values[i]!, dtype, bound, allowedAt(dtype, bound, alt, i, u));
     if (!ok && dtype !== 'float64' && isSubnormal(dtype, e) && o === 0) ok = true;
-    const err = Number.isNaN(e) && Number.isNaN(o) ? 0 : Math.abs(o - e);
+    const err = o === e || (Number.isNaN(e) && Number.isNaN(o)) ? 0 : Math.abs(o - e);
     const ulp = err === 0 ? 0 : isFloatDType(dtype) ? (Number.isFinite(err) && Number.isFinite(e) ? err / ulpOf(dtype, e) : Infinity) : err;
     if (Number.isFinite(err)) {
       maxAbs = Math.max(maxAbs, err);
       if (err !== 0 && e !== 0) maxRel = Math.max(maxRel, err / Math.abs(e));
       maxUlp = Math.max(maxUlp, ulp);
+    } else if (!ok) {
+      if (specials) specials.count++;
+      else specials = { count: 1, index: i, expected: roundTo(dtype, e), observed: o };
     }
     // The worst element: any failing one beats every passing one; among equals, the largest error for its bound.
     const score = (ok ? 0 : 1e300) + (Number.isNaN(err) ? 1e299 : Math.min(err / (allowed || Number.MIN_VALUE), 1e298));
@@ -70,7 +91,7 @@ export function compare(observed: ArrayLike<number>, expected: Expected, bound: 
       worst = { index: i, observed: o, expected: roundTo(dtype, e), exact: e, allowed };
     }
   }
-  return { pass: mismatches === 0, mismatches, maxAbsError: maxAbs, maxRelError: maxRel, maxUlp, ...(worst ? { worst } : {}) };
+  return { pass: mismatches === 0, mismatches, maxAbsError: maxAbs, maxRelError: maxRel, maxUlp, ...(worst ? { worst } : {}), ...(specials ? { specials } : {}) };
 }
 
 function allowedAt(dtype: DType, b: Bound, ex: Expected, i: number, u: number): number {

@@ -1,5 +1,5 @@
 import { DTYPES, OPSET, type DType } from '@hearth/core';
-import { FAILING, type CaseResult, type CaseStatus } from '../results.js';
+import { FAILING, type AccuracyRecord, type CaseResult, type CaseStatus } from '../results.js';
 import type { RunResult } from '../runner/run.js';
 import type { TensorInput } from '../cases/types.js';
 
@@ -49,10 +49,25 @@ export function describeFailure(run: Pick<RunResult, 'plugin' | 'device' | 'prof
     const w = f.worst;
     lines.push(`  worst element [${w.index}]: observed ${num(w.observed)}, expected ${num(w.expected)} (exact ${num(w.exact)}), allowed error ${num(w.allowed)}${f.contract ? ` — ${f.contract}` : ''}`);
   }
-  if (r.accuracy) lines.push(`  accuracy: max abs ${num(r.accuracy.maxAbsError)}, max rel ${num(r.accuracy.maxRelError)}, max ${num(r.accuracy.maxUlp)} ULP`);
+  if (r.accuracy) lines.push(`  accuracy: ${accuracyLine(r.accuracy)}`);
   if (f?.property) lines.push(`  property: seed ${f.property.seed}, ${f.property.runs} run(s), ${f.property.shrinks} shrink(s)${f.property.path ? `, path ${f.property.path}` : ''}`);
   lines.push(`  rerun: ${rerunCommand(run, r.id)}`);
   return lines.join('\n');
+}
+
+/**
+ * A case's accuracy in words. Elements where NaN or an infinity did not match have no error to measure, so
+ * they are named first (what was expected, what came) and the max figures are said to cover the others.
+ */
+export function accuracyLine(a: AccuracyRecord): string {
+  const figures = `max abs ${num(a.maxAbsError)}, max rel ${num(a.maxRelError)}, max ${num(a.maxUlp)} ULP`;
+  const sp = a.specials;
+  if (!sp) return figures;
+  // Read back from JSON, NaN is the string "NaN": Number() takes both forms.
+  const nanDiffers = Number.isNaN(Number(sp.expected)) !== Number.isNaN(Number(sp.observed));
+  const first = `at [${sp.index}] expected ${num(sp.expected)}, got ${num(sp.observed)}${nanDiffers ? ' (NaN positions differ)' : ''}`;
+  const where = sp.count === 1 ? `1 element is NaN or infinite where the reference differs, ${first}` : `${sp.count} elements are NaN or infinite where the reference differs; the first ${first}`;
+  return `${where}; over the other elements, ${figures}`;
 }
 
 /** The cell of one (op, dtype): how many passed, failed, and the overall status. */
@@ -127,7 +142,30 @@ export function ulpHistogram(results: readonly CaseResult[]): Map<string, number
   for (const r of results) {
     if (!r.op || !r.accuracy || !(r.dtype === 'float32' || r.dtype === 'float16' || r.dtype === 'float64')) continue;
     const h = out.get(r.op) ?? out.set(r.op, ULP_BUCKETS.map(() => 0)).get(r.op)!;
-    h[ULP_BUCKETS.findIndex((b) => r.accuracy!.maxUlp <= b.max)]!++;
+    // A NaN or an infinity where the reference differs is no ULP distance: it goes with the worst.
+    const ulp = r.accuracy.specials ? Infinity : r.accuracy.maxUlp;
+    h[ULP_BUCKETS.findIndex((b) => ulp <= b.max)]!++;
   }
   return out;
+}
+
+/** A model case of a model profile, as reports list it. */
+export interface ModelRow {
+  /** The model's name. */
+  readonly model: string;
+  /** The case's status. */
+  readonly status: CaseStatus;
+  /** The largest |hearth - onnxruntime| over its outputs, and the largest relative error. */
+  readonly figures: string;
+}
+
+/** The rows of the reference models a run ran (none for an op profile). */
+export function modelRows(run: Pick<RunResult, 'results'>): ModelRow[] {
+  return run.results
+    .filter((r) => r.kind === 'model')
+    .map((r) => ({
+      model: /^hearth:model,([^:]+):/.exec(r.id)?.[1] ?? r.id,
+      status: r.status,
+      figures: r.accuracy ? `max abs ${num(r.accuracy.maxAbsError)}, max rel ${num(r.accuracy.maxRelError)}` : (r.message ?? ''),
+    }));
 }

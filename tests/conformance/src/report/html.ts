@@ -1,5 +1,5 @@
 import type { RunResult } from '../runner/run.js';
-import { describeFailure, failuresOf, matrix, matrixDtypes, ulpHistogram, ULP_BUCKETS, cellStatus, type MatrixCell } from './format.js';
+import { describeFailure, failuresOf, matrix, matrixDtypes, modelRows, ulpHistogram, ULP_BUCKETS, cellStatus, type MatrixCell } from './format.js';
 import { ACCURACY } from '../accuracy.js';
 import { FAILING, type CaseStatus } from '../results.js';
 
@@ -56,6 +56,8 @@ ${[...m].map(([op, row]) => `<tr><td class="op">${op}</td>${dtypes.map((d) => ce
 <table><tr><th>op</th>${ULP_BUCKETS.map((b) => `<th>${b.label}</th>`).join('')}<th>contract</th></tr>
 ${[...hist].map(([op, h]) => `<tr><td class="op">${op}</td>${histogram(h)}<td style="text-align:left">${esc(ACCURACY[op]?.text ?? '')}</td></tr>`).join('\n')}
 </table>
+${modelRows(run).length ? `<h2>Reference models</h2>
+<table><tr><th>model</th><th>status</th><th>against onnxruntime-node</th></tr>${modelRows(run).map((r) => `<tr><td class="op">${esc(r.model)}</td><td class="${r.status}">${r.status}</td><td style="text-align:left">${esc(r.figures)}</td></tr>`).join('')}</table>` : ''}
 <h2>Life cycle</h2>
 <table><tr><th>check</th><th>status</th><th>message</th></tr>${lifecycle.map((r) => `<tr><td class="op">${esc(r.id)}</td><td class="${r.status}">${r.status}</td><td style="text-align:left">${esc(r.message ?? '')}</td></tr>`).join('')}</table>
 <h2>Failures (${failures.length})</h2>

@@ -1,5 +1,5 @@
 import type { RunResult } from '../runner/run.js';
-import { describeFailure, failuresOf, matrix, matrixDtypes } from './format.js';
+import { describeFailure, failuresOf, matrix, matrixDtypes, modelRows } from './format.js';
 
 const MARK: Record<string, string> = { pass: '✅', fail: '❌', crash: '💥', timeout: '⏱', 'not-supported': '—', skip: '⏭', 'expected-fail': '⚠️', 'unexpected-pass': '❗', flaky: '〰' };
 
@@ -26,6 +26,8 @@ export function markdownSummary(run: RunResult): string {
     ...[...m].map(([op, row]) => `| ${op} | ${dtypes.map((d) => (row.has(d) ? `${MARK[row.get(d)!.status]} ${row.get(d)!.counts.pass ?? 0}/${row.get(d)!.total}` : '')).join(' | ')} |`),
     '',
   ];
+  const models = modelRows(run);
+  if (models.length) lines.push('## Reference models', '', '| model | status | against onnxruntime-node |', '|---|---|---|', ...models.map((r) => `| ${r.model} | ${MARK[r.status]} ${r.status} | ${r.figures} |`), '');
   const failures = failuresOf(run);
   if (failures.length) lines.push('## Failures', '', '```', ...failures.map((r) => describeFailure(run, r)), '```', '');
   return lines.join('\n');

@@ -3,6 +3,7 @@ import type { SuiteCase } from '../cases/types.js';
 import type { CaseResult } from '../results.js';
 import { Session, type InitReport } from '../exec/session.js';
 import { executeCase } from '../exec/execute.js';
+import type { ModelRunner } from '../models/run-model.js';
 
 /** Where cases run: in this process (tests, plugin objects) or in an isolated child process. */
 export interface Executor {
@@ -23,6 +24,7 @@ export class InProcessExecutor implements Executor {
     private readonly device?: string,
     private readonly backendOptions?: Readonly<Record<string, unknown>>,
     private readonly isolate?: boolean,
+    private readonly models?: ModelRunner,
   ) {}
 
   async init(): Promise<InitReport> {
@@ -31,7 +33,7 @@ export class InProcessExecutor implements Executor {
   }
 
   async run(cases: readonly SuiteCase[], onResult: (r: CaseResult) => void): Promise<void> {
-    for (const c of cases) onResult(await executeCase(this.#session!, c));
+    for (const c of cases) onResult(await executeCase(this.#session!, c, this.models));
   }
 
   async close(): Promise<void> {

@@ -1,7 +1,7 @@
 import { createRequire } from 'node:module';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { HearthError, pluginExport, type HearthPlugin } from '@hearth/core';
+import { describeError, HearthError, pluginExport, type HearthPlugin } from '@hearth/core';
 
 /**
  * Imports a plugin by package name or file path (`./dist/index.js`, optionally `#exportName`), the way the
@@ -24,7 +24,7 @@ export async function loadPlugin(spec: string): Promise<HearthPlugin> {
   try {
     mod = (await import(url)) as Record<string, unknown>;
   } catch (e) {
-    throw new HearthError('E_PLUGIN', `Could not import plugin "${spec}": ${(e as Error).message}. Pass an installed package name or the path of a built plugin module.`, { spec }, { cause: e });
+    throw new HearthError('E_PLUGIN', `Could not import plugin "${spec}": ${describeError(e)}. Pass an installed package name or the path of a built plugin module.`, { spec }, { cause: e });
   }
   const found = pluginExport(mod, exportName);
   if (!found) {

@@ -10,6 +10,8 @@ import { FAILING, notRun, resultFields, type CaseResult, type CaseStatus } from 
 import type { SuiteCase } from '../cases/types.js';
 import type { InitReport } from '../exec/session.js';
 import { InProcessExecutor, type Executor } from './executor.js';
+import { loadPlugin } from './load-plugin.js';
+import type { ModelRunner } from '../models/run-model.js';
 import { ChildExecutor } from './child-executor.js';
 import { withFreshDraws } from '../fresh.js';
 import { readRepro, reproCases } from '../fuzz/repro.js';
@@ -57,6 +59,11 @@ export interface RunOptions {
   readonly onProgress?: (done: number, total: number, last: CaseResult) => void;
   /** The date expectations expire against (today by default). */
   readonly today?: Date;
+  /**
+   * What runs ONNX models, for a model profile (`hearth conformance` passes @hearth/onnx's). Model cases
+   * run in this process: the plugin given as a package or path is imported here.
+   */
+  readonly models?: ModelRunner;
 }
 
 /** A run's result: what results.json holds (it validates against schema/results.schema.json). */
@@ -215,8 +222,12 @@ export async function runConformance(options: RunOptions): Promise<RunResult> {
   const profile = getProfile(options.profile ?? 'core');
   const startedAt = new Date();
   const t0 = performance.now();
+  if (profile.models !== undefined && !options.models) {
+    throw new HearthError('E_ARG', `The ${profile.name} profile runs ONNX models, and this run has no model runner: run it with \`hearth conformance --profile ${profile.name}\`, or pass runConformance({ models }).`, { profile: profile.name });
+  }
+  const inProcess = typeof options.plugin !== 'string' || profile.models !== undefined;
   const executor: Executor =
-    typeof options.plugin === 'string'
+    !inProcess && typeof options.plugin === 'string'
       ? new ChildExecutor({
           plugin: options.plugin,
           ...(options.device ? { device: options.device } : {}),
@@ -227,7 +238,7 @@ export async function runConformance(options: RunOptions): Promise<RunResult> {
           ...(options.freshSeed !== undefined ? { freshSeed: options.freshSeed } : {}),
           ...(options.repro !== undefined ? { repro: resolve(options.repro) } : {}),
         })
-      : new InProcessExecutor(options.plugin, options.device, options.backendOptions, options.isolate);
+      : new InProcessExecutor(typeof options.plugin === 'string' ? await loadPlugin(options.plugin) : options.plugin, options.device, options.backendOptions, options.isolate, options.models);
   const results = new Map<string, CaseResult>();
   let init: InitReport;
   try {
@@ -244,10 +255,10 @@ export async function runConformance(options: RunOptions): Promise<RunResult> {
       const toRun: SuiteCase[] = [];
       for (const c of cases) {
         const e = expectations?.for(c.id);
-        const since = c.kind === 'lifecycle' ? 1 : (getOp(c.op).since ?? 1);
-        if (profile.partial && c.kind !== 'lifecycle' && kindOf(getOp(c.op)) === 'composite' && !init.declared.includes(`${c.op}:${c.dtype}`)) {
+        const since = 'op' in c ? (getOp(c.op).since ?? 1) : 1; // a model case checks its set's opset itself
+        if (profile.partial && 'op' in c && kindOf(getOp(c.op)) === 'composite' && !init.declared.includes(`${c.op}:${c.dtype}`)) {
           report({ ...resultFields(c), status: 'not-supported', timeMs: 0, message: `${c.op} is a composite and the plugin registers no fused ${c.op}(${c.dtype}) kernel; a partial profile certifies only what the plugin declares` });
-        } else if (since > init.plugin.opset) report({ ...resultFields(c), status: 'skip', timeMs: 0, message: `${(c as { op: string }).op} is an opset ${since} operator; ${init.plugin.name} declares opset ${init.plugin.opset}, which this verdict covers` });
+        } else if (since > init.plugin.opset && 'op' in c) report({ ...resultFields(c), status: 'skip', timeMs: 0, message: `${c.op} is an opset ${since} operator; ${init.plugin.name} declares opset ${init.plugin.opset}, which this verdict covers` });
         else if (e?.status === 'skip') report({ ...resultFields(c), status: 'skip', timeMs: 0, message: e.reason ?? 'skipped by the expectations file' });
         else toRun.push(c);
       }
@@ -274,7 +285,7 @@ export async function runConformance(options: RunOptions): Promise<RunResult> {
     if (e.status === 'fail') return { ...r, expectation, status: (isFailing(r) ? 'expected-fail' : r.status === 'pass' ? 'unexpected-pass' : r.status) as CaseStatus };
     return { ...r, expectation };
   });
-  return summarize(options, init!, ordered, startedAt, performance.now() - t0, typeof options.plugin === 'string' ? 'child-process' : 'in-process');
+  return summarize(options, init!, ordered, startedAt, performance.now() - t0, inProcess ? 'in-process' : 'child-process');
 }
 
 function summarize(options: RunOptions, init: InitReport, results: CaseResult[], startedAt: Date, ms: number, isolation: 'child-process' | 'in-process'): RunResult {
@@ -284,7 +295,9 @@ function summarize(options: RunOptions, init: InitReport, results: CaseResult[],
   const reasons: string[] = [];
   if (!init.ok) reasons.push(`the device failed to initialise: ${init.reason}`);
   for (const s of FAILING) if (counts[s]) reasons.push(`${counts[s]} case(s) ${s === 'unexpected-pass' ? 'passed against a fail expectation (remove it)' : s}`);
-  if (profile.requireAll && counts['not-supported']) reasons.push(`${counts['not-supported']} case(s) not supported: the ${profile.name} profile requires every op in ${profile.dtypes.join(', ')}`);
+  if (profile.requireAll && counts['not-supported']) {
+    reasons.push(`${counts['not-supported']} case(s) not supported: the ${profile.name} profile requires ${profile.models ? 'every model of its set' : `every op in ${profile.dtypes.join(', ')}`}`);
+  }
   if (profile.partial && init.ok && !results.some((r) => r.op !== undefined && r.status !== 'not-supported')) {
     reasons.push(`the plugin declares no (op, dtype) pair of the ${profile.name} profile: register at least one kernel`);
   }

@@ -32,6 +32,7 @@ function multiplyAdds(op: string, inputs: readonly TensorInput[]): number {
 export function caseTimeoutMs(c: SuiteCase, baseMs: number): number {
   if (c.kind === 'property') return baseMs * (c.regime === 'threads' ? 10 : 5);
   if (c.kind === 'lifecycle') return baseMs;
+  if (c.kind === 'model') return baseMs * 10; // a whole model: tens of ops on small tensors
   const calls = [c.inputs, ...(c.then ?? []).map((f) => f.inputs)];
   const work = calls.reduce((n, inputs) => n + inputs.reduce((m, t) => m + sizeOf(t.shape), 0) + multiplyAdds(c.op, inputs), 0);
   return Math.ceil(baseMs * Math.max(1, work / ELEMENTS_PER_TIMEOUT));

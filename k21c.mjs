@@ -1,0 +1,14 @@
+import { createHearth } from '@hearth/core';
+import { CPU_KERNELS, cpuPlugin, createCpuPlugin } from '@hearth/plugin-cpu';
+const fast = createCpuPlugin({ name: 'acme-fast-add', kernels: CPU_KERNELS.filter(k => k.op === 'add') });
+fast.manifest.priority = 50;
+const h = createHearth({ plugins: [fast, cpuPlugin] });
+await h.ready();
+console.log(h.devices().map(d => [d.name, d.plugin]));
+console.log(h.kernels().filter(k => k.op === 'add' && k.dtype==='float32').map(k => [k.device, k.provenance?.plugin]));
+const x = h.tensor([1,2]);
+console.log(h.explain('add', [x,x]));
+console.log(h.explain('mul', [x,x]));
+const y = x.add(x); console.log(await y.data(), y.device);
+const z = x.mul(x); console.log(await z.data(), z.device);
+console.log(h.stats?.().fallbacksByOp);
