@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { container as rootContainer, instanceCachingFactory, type DependencyContainer } from 'tsyringe';
 import { HearthError, describeError, isHearthError, formatValue } from './errors.js';
-import type { DType } from './dtype.js';
+import type { DType, HostArray } from './dtype.js';
 import { sizeOf, type Shape } from './shape.js';
 import { OPSET, opId } from './opset/index.js';
 import { inputSpec, type OpBuilder, type OpSchema, type TensorMeta } from './opset/schema.js';
@@ -603,16 +603,20 @@ export class Hearth {
     checkTensorOptions(options);
     const dev = this.#device(options.device);
     const host = toHost(data, options.dtype, options.shape);
-    const make = () => {
-      if (!dev.has(host.dtype)) {
-        throw notStoredError(dev, host.dtype, this.#fallbackOrder(), {
-          there: (d) => `make the tensor there with { device: "${d}" }`,
-          here: `give a dtype ${dev.name} stores, e.g. { dtype: "${dev.backend.dtypes[0]}" }`,
-        });
-      }
-      return this.store.fromHost(dev, host.data, host.shape, host.dtype);
-    };
-    return (dev.started ? make() : this.#afterStart(dev, host.shape, host.dtype, 'tensor', make)) as Tensor<D, [S] extends [never] ? DataRank<T> : S['length']>;
+    // On a device not started yet, made once it has (so its dtypes are known).
+    const t = dev.started ? this.#fromHost(dev, host) : this.#afterStart(dev, host.shape, host.dtype, 'tensor', () => this.#fromHost(dev, host));
+    return t as Tensor<D, [S] extends [never] ? DataRank<T> : S['length']>;
+  }
+
+  /** A tensor of converted host data on a started device; `E_DTYPE` (with where it would fit) when the device does not store it. */
+  #fromHost(dev: Device, host: { data: HostArray; shape: Shape; dtype: DType }): Tensor {
+    if (!dev.has(host.dtype)) {
+      throw notStoredError(dev, host.dtype, this.#fallbackOrder(), {
+        there: (d) => `make the tensor there with { device: "${d}" }`,
+        here: `give a dtype ${dev.name} stores, e.g. { dtype: "${dev.backend.dtypes[0]}" }`,
+      });
+    }
+    return this.store.fromHost(dev, host.data, host.shape, host.dtype);
   }
 
   /**
