@@ -23,4 +23,10 @@ export const FUSED_OPS: OpTable = {
   /** x * 0.5 * (1 + erf(x / sqrt 2)), as exported from PyTorch, is Hearth's `gelu`. */
   Gelu: { kind: 'primitive', attrs: [], run: (c): Tensor => c.hearth.gelu(c.tensor(0)) },
   Linear: { kind: 'primitive', attrs: [], run: linear },
+  /** A layer norm written out in ops (see optimize.ts), as Hearth's `layer_norm` over the trailing axes from `axis`. */
+  LayerNorm: {
+    kind: 'primitive',
+    attrs: ['axis', 'epsilon'],
+    run: (c): Tensor => c.hearth.layer_norm(c.tensor(0), c.inputCount > 1 ? c.tensor(1) : null, c.inputCount > 2 ? c.tensor(2) : null, { axis: c.attr('axis', -1), epsilon: c.attr('epsilon', 1e-5) }),
+  },
 };

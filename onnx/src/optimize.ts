@@ -13,7 +13,10 @@ export interface OptimizeOptions {
   readonly deadNodes?: boolean;
   /** Fold an inference BatchNormalization into the Conv before it (its weights and bias rescaled). */
   readonly foldBatchNorm?: boolean;
-  /** Hand patterns with a Hearth op of their own to that op: PyTorch's erf-GELU to `gelu`, MatMul + bias to `linear` (opset v2). */
+  /**
+   * Hand patterns with a Hearth op of their own to that op: PyTorch's erf-GELU to `gelu`, MatMul + bias to
+   * `linear` and a layer norm written out in ReduceMean, Sub, Pow, Sqrt and Div to `layer_norm` (opset v2).
+   */
   readonly fuse?: boolean;
 }
 
@@ -54,7 +57,7 @@ export function optimize(graph: Graph, options: OptimizeOptions = {}): { graph: 
   const report = { constantsFolded: 0, deadNodesRemoved: 0, batchNormsFolded: 0, fused: 0 };
   if (options.constantFolding ?? true) report.constantsFolded = foldConstants(g, graph.opset, outputs, staticShapes(graph)) + transposeGemmWeights(g);
   if (options.foldBatchNorm ?? true) report.batchNormsFolded = foldBatchNorm(g, outputs);
-  if (options.fuse ?? true) report.fused = fuseGelu(g, outputs) + fuseLinear(g, outputs);
+  if (options.fuse ?? true) report.fused = fuseGelu(g, outputs) + fuseLinear(g, outputs) + fuseLayerNorm(g, outputs);
   if (options.deadNodes ?? true) report.deadNodesRemoved = removeDead(g, outputs);
   return { graph: { ...graph, nodes: g.nodes, constants: g.constants }, report };
 }
@@ -213,6 +216,78 @@ function fuseLinear(g: Mutable, outputs: Set<string>): number {
     if (!add || !bias || bias.shape.length !== 1 || bias.shape[0] !== w.shape[1]) continue;
     const node: GraphNode = { name: `${mm.name}/linear`, opType: 'Linear', domain: FUSED_DOMAIN, inputs: [mm.inputs[0]!, mm.inputs[1]!, biasName!], outputs: [add.outputs[0]!], attrs: new Map() };
     g.nodes = g.nodes.filter((n) => n !== mm).map((n) => (n === add ? node : n));
+    fused++;
+  }
+  return fused;
+}
+
+/** The axes of a ReduceMean that keeps its dimensions, from its attribute or (opset 18) its constant input. */
+function meanAxes(g: Mutable, n: GraphNode | undefined): number[] | undefined {
+  if (n?.opType !== 'ReduceMean' || n.domain !== '' || n.attrs.get('keepdims') === 0) return undefined;
+  const fromInput = n.inputs[1] ? g.constants.get(n.inputs[1]) : undefined;
+  if (n.inputs[1] && !fromInput) return undefined;
+  const axes = fromInput ? Array.from(fromInput.data, Number) : (n.attrs.get('axes') as readonly number[] | undefined);
+  return axes ? [...axes] : undefined;
+}
+
+/**
+ * A layer norm written out as ops (PyTorch's exports of hand-written ones): m = ReduceMean(x), d = x - m,
+ * v = ReduceMean(d^2), y = d / Sqrt(v + eps), optionally times a constant scale and plus a constant bias,
+ * over trailing axes given as negative numbers, becomes one `layer_norm` (opset v2).
+ */
+function fuseLayerNorm(g: Mutable, outputs: Set<string>): number {
+  if (!hasOp('layer_norm')) return 0;
+  let fused = 0;
+  for (const mean of [...g.nodes]) {
+    const axes = meanAxes(g, mean);
+    // Negative, distinct and ending at -1 (-k..-1): the normalized axes are the trailing ones whatever the rank.
+    const sorted = axes ? [...axes].sort((a, b) => a - b) : [];
+    if (!axes || !sorted.length || sorted.some((a, i) => a !== -sorted.length + i)) continue;
+    const by = consumers(g);
+    const x = mean.inputs[0]!;
+    const sub = onlyConsumer(by, mean.outputs[0]!, outputs);
+    if (sub?.opType !== 'Sub' || sub.inputs[0] !== x || sub.inputs[1] !== mean.outputs[0]) continue;
+    const d = sub.outputs[0]!;
+    const users = [...new Set(by.get(d) ?? [])]; // Mul(d, d) reads d twice
+    const square = users.find((n) => (n.opType === 'Pow' && n.inputs[0] === d && isScalar(g, n.inputs[1], 2)) || (n.opType === 'Mul' && n.inputs[0] === d && n.inputs[1] === d));
+    const div = users.find((n) => n.opType === 'Div' && n.inputs[0] === d);
+    if (users.length !== 2 || !square || !div || outputs.has(d)) continue;
+    const variance = onlyConsumer(by, square.outputs[0]!, outputs);
+    const vAxes = meanAxes(g, variance);
+    if (!vAxes || [...vAxes].sort((a, b) => a - b).join() !== sorted.join()) continue;
+    const addEps = onlyConsumer(by, variance!.outputs[0]!, outputs);
+    const epsName = addEps?.opType === 'Add' ? other(addEps, variance!.outputs[0]!) : undefined;
+    const eps = epsName === undefined ? undefined : g.constants.get(epsName);
+    if (!eps || eps.data.length !== 1) continue;
+    const sqrt = onlyConsumer(by, addEps!.outputs[0]!, outputs);
+    if (sqrt?.opType !== 'Sqrt' || div.inputs[1] !== sqrt.outputs[0] || onlyConsumer(by, sqrt.outputs[0]!, outputs) !== div) continue;
+    // A constant 1-D scale, then a constant 1-D bias, join the op (layer_norm broadcasts them over the trailing axes).
+    const affine = (n: GraphNode | undefined, op: string, from: string) => {
+      const name = n?.opType === op ? other(n, from) : undefined;
+      const c = name === undefined ? undefined : g.constants.get(name);
+      return c && c.shape.length === 1 && sorted.length === 1 ? name : undefined;
+    };
+    const chain = [mean, sub, square, variance!, addEps!, sqrt, div];
+    const inputs = [x];
+    let out = div.outputs[0]!;
+    const mul = onlyConsumer(by, out, outputs);
+    const scale = affine(mul, 'Mul', out);
+    if (scale) {
+      chain.push(mul!);
+      inputs.push(scale);
+      out = mul!.outputs[0]!;
+      const add = onlyConsumer(by, out, outputs);
+      const bias = affine(add, 'Add', out);
+      if (bias) {
+        chain.push(add!);
+        inputs.push(bias);
+        out = add!.outputs[0]!;
+      }
+    }
+    const attrs = new Map<string, number>([['axis', sorted[0]!], ['epsilon', eps.data[0]!]]);
+    const node: GraphNode = { name: `${mean.name}/layer_norm`, opType: 'LayerNorm', domain: FUSED_DOMAIN, inputs, outputs: [out], attrs };
+    const last = chain.reduce((i, n) => Math.max(i, g.nodes.indexOf(n)), 0);
+    g.nodes = g.nodes.flatMap((n, i) => (i === last ? [node] : chain.includes(n) ? [] : [n]));
     fused++;
   }
   return fused;

@@ -153,3 +153,60 @@ describe('values a node needs before it runs, given as graph inputs', () => {
     await w.dispose();
   });
 });
+
+describe('a layer norm written out in ops', () => {
+  /**
+   * (x - mean(x)) / sqrt(mean(d²) + 1e-5) over `axes`, as opset 18 writes it (ReduceMean's axes as an input),
+   * the square as Pow(d, 2) or Mul(d, d); `alsoD` makes d a graph output too.
+   */
+  function writtenOut(axes: number[], square: 'Pow' | 'Mul', alsoD = false): Uint8Array {
+    const info = (name: string) => ({ name, type: { tensorType: { elemType: 1 } } });
+    return onnx.ModelProto.encode({
+      irVersion: 8,
+      opsetImport: [{ domain: '', version: 18 }],
+      graph: {
+        name: 'g',
+        node: [
+          { name: 'mean', opType: 'ReduceMean', input: ['x', 'axes'], output: ['m'] },
+          { name: 'sub', opType: 'Sub', input: ['x', 'm'], output: ['d'] },
+          square === 'Pow' ? { name: 'sq', opType: 'Pow', input: ['d', 'two'], output: ['d2'] } : { name: 'sq', opType: 'Mul', input: ['d', 'd'], output: ['d2'] },
+          { name: 'var', opType: 'ReduceMean', input: ['d2', 'axes'], output: ['v'] },
+          { name: 'eps', opType: 'Add', input: ['v', 'eps'], output: ['ve'] },
+          { name: 'sqrt', opType: 'Sqrt', input: ['ve'], output: ['s'] },
+          { name: 'div', opType: 'Div', input: ['d', 's'], output: ['y'] },
+        ],
+        input: [info('x')],
+        initializer: [
+          { name: 'axes', dataType: 7, dims: [axes.length], int64Data: axes },
+          { name: 'two', dataType: 1, dims: [], floatData: [2] },
+          { name: 'eps', dataType: 1, dims: [], floatData: [1e-5] },
+        ],
+        output: [info('y'), ...(alsoD ? [info('d')] : [])],
+      },
+    }).finish();
+  }
+
+  it('becomes one layer_norm over the trailing axes (opset 18 axes input, Pow or Mul), with the same results', async () => {
+    const x = h.tensor(Float32Array.from({ length: 2 * 3 * 5 }, (_, i) => Math.sin(i) * 3 + 1000), { shape: [2, 3, 5] });
+    for (const [axes, square] of [[[-1], 'Pow'], [[-1, -2], 'Mul']] as const) {
+      const fused = await loadOnnx(writtenOut([...axes], square), { hearth: h });
+      const plain = await loadOnnx(writtenOut([...axes], square), { hearth: h, optimize: { fuse: false } });
+      expect(fused.nodes.map((n) => n.opType)).toEqual(['LayerNorm']);
+      expect(plain.nodes.map((n) => n.opType)).toContain('ReduceMean');
+      const [a, b] = [(await fused.run({ x }))['y']!, (await plain.run({ x }))['y']!];
+      const [got, want] = [await a.data(), await b.data()];
+      for (let i = 0; i < want.length; i++) expect(Math.abs(got[i]! - want[i]!)).toBeLessThan(1e-3);
+      for (const t of [a, b]) t.dispose();
+      for (const m of [fused, plain]) m.dispose();
+    }
+    x.dispose();
+  });
+
+  it('is left alone where an intermediate is a graph output, or the axes are not the trailing ones', async () => {
+    const kept = await loadOnnx(writtenOut([-1], 'Pow', true), { hearth: h });
+    expect(kept.nodes.map((n) => n.opType)).toContain('ReduceMean');
+    const leading = await loadOnnx(writtenOut([-2], 'Pow'), { hearth: h });
+    expect(leading.nodes.map((n) => n.opType)).not.toContain('LayerNorm');
+    for (const m of [kept, leading]) m.dispose();
+  });
+});

@@ -94,11 +94,11 @@ describe('graph optimisations give the same results on and off', () => {
     ['constant folding', { constantFolding: true, deadNodes: false, foldBatchNorm: false, fuse: false }],
     ['dead-node removal', { constantFolding: false, deadNodes: true, foldBatchNorm: false, fuse: false }],
     ['BatchNormalization folded into Conv', { constantFolding: false, deadNodes: false, foldBatchNorm: true, fuse: false }],
-    ['fusion (erf-GELU, MatMul + bias)', { constantFolding: false, deadNodes: false, foldBatchNorm: false, fuse: true }],
+    ['fusion (erf-GELU, MatMul + bias, a written-out layer norm)', { constantFolding: false, deadNodes: false, foldBatchNorm: false, fuse: true }],
   ];
   for (const [what, options] of each) {
     it(what, async () => {
-      for (const c of [CASES[0], CASES[1]]) {
+      for (const c of [CASES[0], CASES[1], CASES[CASES.length - 1]]) {
         const off = await compare(h, c, false);
         const on = await compare(h, c, options);
         for (const name of Object.keys(off)) {
@@ -124,6 +124,12 @@ describe('graph optimisations give the same results on and off', () => {
     expect(fused.filter((t) => t === 'Gelu')).toHaveLength(1);
     expect(fused.filter((t) => t === 'Linear')).toHaveLength(linear);
     expect(encoder.nodes.map((n) => n.opType)).not.toContain('Erf');
-    for (const m of [resnet, plain, encoder]) m.dispose();
+    // PyTorch's export writes each of the wake-word model's two layer norms out in 9 ops (ReduceMean, Sub,
+    // Pow, ReduceMean, Add, Sqrt, Div, Mul, Add): each becomes one `layer_norm` with its scale and bias.
+    const wake = await loadOnnx(fixture('npm/hello_deepa.onnx'), { hearth: h });
+    const norms = hasOp('layer_norm') ? 2 : 0;
+    expect(wake.nodes.filter((n) => n.kind === 'fused' && n.opType === 'LayerNorm')).toHaveLength(norms);
+    expect(wake.nodes.filter((n) => ['ReduceMean', 'Pow', 'Sqrt'].includes(n.opType))).toHaveLength(hasOp('layer_norm') ? 0 : 6);
+    for (const m of [resnet, plain, encoder, wake]) m.dispose();
   });
 });

@@ -1,5 +1,5 @@
 import koffi from 'koffi';
-import { dtypeCode, type DType, type KernelTensor, type Shape } from '@hearth/core';
+import { dtypeCode, type KernelTensor } from '@hearth/core';
 import { NAMED_VALUE_BYTES, TENSOR_BYTES, ValueKind } from './abi.js';
 import type { NativeStorage } from './storage.js';
 
@@ -12,16 +12,12 @@ export interface AttrSlot {
 }
 
 const TWO32 = 4294967296;
-/** Words of one tensor descriptor and of one named value. */
-const TW = TENSOR_BYTES / 8;
-const VW = NAMED_VALUE_BYTES / 8;
 
 /**
  * Native memory where each launch's tensor descriptors, shapes and attributes are written in place, so a
  * launch costs a few typed-array stores and one FFI call, not a marshalled object graph. Strings (names,
- * modes, dtype names) are interned once. When a launch's tensors have the same frozen shapes and dtypes as
- * the last one's (a loop of small ops), only their data pointers are written. Owned by one backend; one
- * launch at a time (launches are synchronous calls).
+ * modes, dtype names) are interned once. Owned by one backend; one launch at a time (launches are
+ * synchronous calls).
  */
 export class LaunchArena {
   #ptr = 0n;
@@ -33,10 +29,6 @@ export class LaunchArena {
   #strings = new Map<string, bigint>();
   /** Addresses of words already asked for: BigInt arithmetic allocates, and launches reuse the same few. */
   #addrs: bigint[] = [];
-  /** The frozen shapes and dtypes the descriptors hold now (inputs, then the output), and where their shapes end. */
-  #shapes: (Shape | undefined)[] = [];
-  #dtypes: DType[] = [];
-  #shapesEnd = 0;
   /** Where the last encode put the inputs, the output and the attributes. */
   inputs = 0n;
   output = 0n;
@@ -51,7 +43,6 @@ export class LaunchArena {
     this.#ptr = koffi.alloc('uint64_t', words) as bigint;
     this.#words = words;
     this.#addrs = [];
-    this.#shapes = []; // the shape pointers written so far point into the old block
     const buf = koffi.view(this.#ptr, words * 8);
     this.#u64 = new BigUint64Array(buf);
     this.#u32 = new Uint32Array(buf);
@@ -90,55 +81,22 @@ export class LaunchArena {
     return shapeAt + rank;
   }
 
-  /** True when the descriptors already hold these tensors' shapes and dtypes (frozen shapes: the same object, the same sizes). */
-  #sameLayout(inputs: readonly KernelTensor[], output: KernelTensor): boolean {
-    const n = inputs.length;
-    if (this.#shapes.length !== n + 1) return false;
-    for (let i = 0; i < n; i++) if (inputs[i]!.shape !== this.#shapes[i] || inputs[i]!.dtype !== this.#dtypes[i]) return false;
-    return output.shape === this.#shapes[n] && output.dtype === this.#dtypes[n];
-  }
-
-  /** Notes the shapes and dtypes just written, in place. Only frozen shapes: an array that may change can't stand for its contents. */
-  #remember(inputs: readonly KernelTensor[], output: KernelTensor): void {
-    const n = inputs.length;
-    this.#shapes.length = n + 1;
-    this.#dtypes.length = n + 1;
-    for (let i = 0; i <= n; i++) {
-      const t = i < n ? inputs[i]! : output;
-      this.#shapes[i] = Object.isFrozen(t.shape) ? t.shape : undefined;
-      this.#dtypes[i] = t.dtype;
-    }
-  }
-
   /** Writes the tensors and the attributes of one launch; the addresses land in `inputs`, `output`, `attrs`. */
   encode(inputs: readonly KernelTensor[], output: KernelTensor, slots: readonly AttrSlot[], attrs: Readonly<Record<string, unknown>>): void {
-    let attrWords = slots.length * VW;
-    for (let k = 0; k < slots.length; k++) {
-      const v = attrs[slots[k]!.name];
-      if (Array.isArray(v)) attrWords += v.length;
-    }
-    const n = inputs.length;
-    let free: number;
-    if (this.#sameLayout(inputs, output) && this.#shapesEnd + attrWords <= this.#words) {
-      for (let i = 0; i < n; i++) this.#u64[i * TW] = (inputs[i]!.storage as NativeStorage).ptr;
-      this.#u64[n * TW] = (output.storage as NativeStorage).ptr;
-      free = this.#shapesEnd;
-    } else {
-      let need = (n + 1) * TW + output.shape.length + attrWords;
-      for (let i = 0; i < n; i++) need += inputs[i]!.shape.length;
-      if (need > this.#words) this.#grow(Math.max(need, this.#words * 2));
-      free = (n + 1) * TW;
-      for (let i = 0; i < n; i++) free = this.#tensor(i * TW, inputs[i]!, free);
-      free = this.#tensor(n * TW, output, free);
-      this.#remember(inputs, output);
-      this.#shapesEnd = free;
-      this.output = this.#addr(n * TW);
-    }
+    let need = (inputs.length + 1) * (TENSOR_BYTES / 8) + output.shape.length + slots.length * (NAMED_VALUE_BYTES / 8);
+    for (const t of inputs) need += t.shape.length;
+    for (const s of slots) if (Array.isArray(attrs[s.name])) need += (attrs[s.name] as unknown[]).length;
+    if (need > this.#words) this.#grow(Math.max(need, this.#words * 2));
+    const tw = TENSOR_BYTES / 8;
+    let free = (inputs.length + 1) * tw;
+    for (let i = 0; i < inputs.length; i++) free = this.#tensor(i * tw, inputs[i]!, free);
+    free = this.#tensor(inputs.length * tw, output, free);
     this.inputs = this.#ptr;
+    this.output = this.#addr(inputs.length * tw);
     const attrAt = free;
-    free += slots.length * VW;
+    free += slots.length * (NAMED_VALUE_BYTES / 8);
     for (let k = 0; k < slots.length; k++) {
-      const at = attrAt + VW * k;
+      const at = attrAt + 3 * k;
       const v = attrs[slots[k]!.name];
       this.#u64[at] = this.#string(slots[k]!.name);
       let kind: number = ValueKind.null;

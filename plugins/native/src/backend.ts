@@ -12,7 +12,7 @@ const OUT_OF_MEMORY = 2;
 /**
  * One device of a native library, as a core `Backend`: memory through the library's alloc/free and copies,
  * reads as asynchronous FFI calls on a worker thread so `await t.data()` never blocks the event loop.
- * Freed small blocks are pooled by size for the next allocation (see {@link BlockPool}); `stats` and
+ * Freed small blocks are pooled by size for the next allocation (up to 1 MiB each, 16 MiB in all); `stats` and
  * `dispose` hand them back to the library first.
  */
 export class NativeBackend implements Backend {

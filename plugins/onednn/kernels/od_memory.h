@@ -7,8 +7,8 @@
 
 #include <pthread.h>
 
-/* Host memory on 64-byte boundaries (a cache line, what oneDNN's kernels load best); the size and the
- * capacity sit in the 64 bytes in front so that free keeps the statistics right. Freed blocks of 64 KiB and
+/* Host memory on 64-byte boundaries (a cache line, what oneDNN's kernels load best); the size, the capacity
+ * and malloc's own pointer sit in the 64 bytes in front so that free keeps the statistics right. Freed blocks of 64 KiB and
  * more are kept (up to 16 blocks, 256 MiB) and handed out again for the same capacity: a fresh block from
  * the system costs a page fault per 4 KiB on first touch, which is most of an element-wise kernel's time. */
 #define OD_KEEP_MIN (64u << 10)
@@ -34,7 +34,13 @@ static hearth_status onednn_alloc(int32_t device, uint64_t bytes, void **out) {
       }
     pthread_mutex_unlock(&od_keep_lock);
   }
-  if (!p && !(p = aligned_alloc(64, 64 + (cap ? cap : 64)))) return fail(HEARTH_ERROR_OUT_OF_MEMORY, "alloc: out of host memory");
+  if (!p) {
+    /* malloc and align by hand: aligned_alloc costs several times more for the small blocks most calls make */
+    char *raw = malloc(cap + 144);
+    if (!raw) return fail(HEARTH_ERROR_OUT_OF_MEMORY, "alloc: out of host memory");
+    p = (uint64_t *)(((uintptr_t)raw + 16 + 63) & ~(uintptr_t)63);
+    p[2] = (uint64_t)(uintptr_t)raw;
+  }
   p[0] = bytes;
   p[1] = cap;
   atomic_fetch_add(&live_allocations, 1);
@@ -56,13 +62,13 @@ static hearth_status onednn_free(int32_t device, void *ptr) {
     pthread_mutex_unlock(&od_keep_lock);
     if (keep) return HEARTH_OK;
   }
-  free(p);
+  free((void *)(uintptr_t)p[2]);
   return HEARTH_OK;
 }
 
 static void od_release_kept(void) {
   pthread_mutex_lock(&od_keep_lock);
-  while (od_nkept > 0) free(od_kept[--od_nkept]);
+  while (od_nkept > 0) free((void *)(uintptr_t)od_kept[--od_nkept][2]);
   od_kept_bytes = 0;
   pthread_mutex_unlock(&od_keep_lock);
 }

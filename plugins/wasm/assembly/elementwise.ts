@@ -1,6 +1,8 @@
 // Elementwise float32 kernels. Each takes (tid, work, ...): every thread calling it with the same arguments
 // takes chunks of the elements from the counter at `work` until none are left.
 import { claim } from './split';
+import { expv } from './exp';
+import { erfv, geluTanhv, geluv, sigmoidv, siluv, tanhv } from './special';
 
 const CHUNK: i32 = 16384;
 
@@ -107,13 +109,27 @@ const NEG = 0;
 const ABS = 1;
 const RELU = 2;
 const SQRT = 3;
+const EXP = 4;
+const ERF = 5;
+const TANH = 6;
+const SIGMOID = 7;
+const GELU = 8;
+const GELU_TANH = 9;
+const SILU = 10;
 
 @inline
 function uop(op: i32, x: v128): v128 {
   if (op == NEG) return f32x4.neg(x);
   if (op == ABS) return f32x4.abs(x);
   if (op == RELU) return f32x4.max(x, f32x4.splat(0));
-  return f32x4.sqrt(x);
+  if (op == SQRT) return f32x4.sqrt(x);
+  if (op == EXP) return expv(x);
+  if (op == ERF) return erfv(x);
+  if (op == TANH) return tanhv(x);
+  if (op == SIGMOID) return sigmoidv(x);
+  if (op == GELU) return geluv(x);
+  if (op == GELU_TANH) return geluTanhv(x);
+  return siluv(x);
 }
 
 @inline
@@ -137,7 +153,14 @@ export function unary_f32(tid: i32, work: usize, op: i32, a: usize, o: usize, n:
       case NEG: unarySpan(NEG, a, o, start, end); break;
       case ABS: unarySpan(ABS, a, o, start, end); break;
       case RELU: unarySpan(RELU, a, o, start, end); break;
-      default: unarySpan(SQRT, a, o, start, end); break;
+      case SQRT: unarySpan(SQRT, a, o, start, end); break;
+      case EXP: unarySpan(EXP, a, o, start, end); break;
+      case ERF: unarySpan(ERF, a, o, start, end); break;
+      case TANH: unarySpan(TANH, a, o, start, end); break;
+      case SIGMOID: unarySpan(SIGMOID, a, o, start, end); break;
+      case GELU: unarySpan(GELU, a, o, start, end); break;
+      case GELU_TANH: unarySpan(GELU_TANH, a, o, start, end); break;
+      default: unarySpan(SILU, a, o, start, end); break;
     }
   }
 }

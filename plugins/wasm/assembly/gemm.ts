@@ -9,17 +9,25 @@ const KC: i32 = 256;
 const MC: i32 = 64; // rows per A block (a multiple of MR)
 export const PANELS: i32 = 4; // column panels per claimed chunk of the GEMM (and of conv2d)
 
-/** Packs rows [0, m) of row-major A (m x k, row stride lda) into MR-row panels: pA[(i*k + p)*MR + r]. */
-export function pack_a(tid: i32, work: usize, a: usize, lda: i32, m: i32, k: i32, pA: usize): void {
+/**
+ * Packs rows [0, m) of A (m x k; element (row, p) at a + (row·rs + p·cs)·4: row-major is rs = lda, cs = 1,
+ * a transposed operand swaps them) into MR-row panels: pA[(i*k + p)*MR + r].
+ */
+export function pack_a(tid: i32, work: usize, a: usize, rs: i32, cs: i32, m: i32, k: i32, pA: usize): void {
   const panels = (m + MR - 1) / MR;
+  const step = <usize>cs << 2;
   for (let i = claim(work, 1, panels); i < panels; i = claim(work, 1, panels)) {
     let dst = pA + ((<usize>i * <usize>k * MR) << 2);
+    if (cs == 1 && i * MR + MR <= m) {
+      packRows4(a + ((<usize>(i * MR) * <usize>rs) << 2), <usize>rs << 2, k, dst);
+      continue;
+    }
     for (let r = 0; r < MR; r++) {
       const row = i * MR + r;
       let d = dst + (<usize>r << 2);
       if (row < m) {
-        const src = a + ((<usize>row * <usize>lda) << 2);
-        for (let p = 0; p < k; p++, d += MR << 2) store<f32>(d, load<f32>(src + (<usize>p << 2)));
+        let src = a + ((<usize>row * <usize>rs) << 2);
+        for (let p = 0; p < k; p++, d += MR << 2, src += step) store<f32>(d, load<f32>(src));
       } else {
         for (let p = 0; p < k; p++, d += MR << 2) store<f32>(d, 0);
       }
@@ -27,22 +35,60 @@ export function pack_a(tid: i32, work: usize, a: usize, lda: i32, m: i32, k: i32
   }
 }
 
-/** Packs row-major B (k x n, row stride ldb) into NR-column panels: pB[(j*k + p)*NR + c]. */
-export function pack_b(tid: i32, work: usize, b: usize, ldb: i32, n: i32, k: i32, pB: usize): void {
+/**
+ * Four row-major rows (row stride `ld` bytes) of k values into the MR-interleaved layout, four columns at a
+ * time through a 4x4 transpose in registers.
+ */
+@inline
+function packRows4(src: usize, ld: usize, k: i32, dst: usize): void {
+  let p = 0;
+  for (; p + 4 <= k; p += 4, src += 16, dst += 64) {
+    const v0 = v128.load(src);
+    const v1 = v128.load(src + ld);
+    const v2 = v128.load(src + 2 * ld);
+    const v3 = v128.load(src + 3 * ld);
+    const lo01 = v128.shuffle<f32>(v0, v1, 0, 4, 1, 5);
+    const lo23 = v128.shuffle<f32>(v2, v3, 0, 4, 1, 5);
+    const hi01 = v128.shuffle<f32>(v0, v1, 2, 6, 3, 7);
+    const hi23 = v128.shuffle<f32>(v2, v3, 2, 6, 3, 7);
+    v128.store(dst, v128.shuffle<i64>(lo01, lo23, 0, 2));
+    v128.store(dst, v128.shuffle<i64>(lo01, lo23, 1, 3), 16);
+    v128.store(dst, v128.shuffle<i64>(hi01, hi23, 0, 2), 32);
+    v128.store(dst, v128.shuffle<i64>(hi01, hi23, 1, 3), 48);
+  }
+  for (; p < k; p++, src += 4, dst += 16) {
+    store<f32>(dst, load<f32>(src));
+    store<f32>(dst, load<f32>(src + ld), 4);
+    store<f32>(dst, load<f32>(src + 2 * ld), 8);
+    store<f32>(dst, load<f32>(src + 3 * ld), 12);
+  }
+}
+
+/**
+ * Packs B (k x n; element (p, c) at b + (p·rs + c·cs)·4: row-major is rs = ldb, cs = 1, a transposed
+ * operand swaps them) into NR-column panels: pB[(j*k + p)*NR + c].
+ */
+export function pack_b(tid: i32, work: usize, b: usize, rs: i32, cs: i32, n: i32, k: i32, pB: usize): void {
   const panels = (n + NR - 1) / NR;
   for (let j = claim(work, 1, panels); j < panels; j = claim(work, 1, panels)) {
     const c0 = j * NR;
     let d = pB + ((<usize>j * <usize>k * NR) << 2);
-    if (c0 + NR <= n) {
+    if (cs == 1 && c0 + NR <= n) {
       for (let p = 0; p < k; p++, d += NR << 2) {
-        const src = b + ((<usize>p * <usize>ldb + c0) << 2);
+        const src = b + ((<usize>p * <usize>rs + c0) << 2);
         v128.store(d, v128.load(src));
         v128.store(d, v128.load(src, 16), 16);
       }
     } else {
-      for (let p = 0; p < k; p++, d += NR << 2) {
-        const src = b + ((<usize>p * <usize>ldb) << 2);
-        for (let c = 0; c < NR; c++) store<f32>(d + (<usize>c << 2), c0 + c < n ? load<f32>(src + (<usize>(c0 + c) << 2)) : 0);
+      // Column by column, so a transposed operand (cs = k, rs = 1) is read along its rows.
+      for (let c = 0; c < NR; c++) {
+        let dc = d + (<usize>c << 2);
+        if (c0 + c < n) {
+          let src = b + ((<usize>(c0 + c) * <usize>cs) << 2);
+          for (let p = 0; p < k; p++, dc += NR << 2, src += <usize>rs << 2) store<f32>(dc, load<f32>(src));
+        } else {
+          for (let p = 0; p < k; p++, dc += NR << 2) store<f32>(dc, 0);
+        }
       }
     }
   }
@@ -138,6 +184,52 @@ export function gemmPanels(tid: i32, pA: usize, pB: usize, jb: i32, c: usize, m:
           micro(pa, pb, kc, c + <usize>i * ldcB + (<usize>(j * NR) << 2), ldcB, accumulate, min(MR, m - i), cols, tile);
         }
       }
+    }
+  }
+}
+
+/** The widest rows gemm_small_f32 takes: beyond, packing B pays for itself. */
+export const SMALL_M: i32 = 4;
+
+/**
+ * C (m x n, row stride n) = A (m x k; element (i, p) at a + (i·rs + p·cs)·4) · B (k x n, row-major, row
+ * stride ldb), without packing: the matrix-vector products of batch-1 inference, where packing B would copy
+ * more than the product reads. Threads claim (row, 16 columns) blocks; each keeps its 16 sums in four
+ * vectors while B's rows stream past, summing over p in order as the micro-kernel does.
+ */
+export function gemm_small_f32(tid: i32, work: usize, a: usize, rs: i32, cs: i32, b: usize, ldb: i32, c: usize, m: i32, n: i32, k: i32): void {
+  const blocks = (n + 15) / 16;
+  const units = m * blocks;
+  const ldbB = <usize>ldb << 2;
+  const aStep = <usize>cs << 2;
+  for (let u = claim(work, 1, units); u < units; u = claim(work, 1, units)) {
+    const i = u / blocks;
+    const c0 = (u % blocks) * 16;
+    const width = min(16, n - c0);
+    let ap = a + ((<usize>i * <usize>rs) << 2);
+    let bp = b + (<usize>c0 << 2);
+    const out = c + ((<usize>i * <usize>n + <usize>c0) << 2);
+    if (width == 16) {
+      let s0 = f32x4.splat(0), s1 = s0, s2 = s0, s3 = s0;
+      for (let p = 0; p < k; p++, ap += aStep, bp += ldbB) {
+        const av = v128.load32_splat(ap);
+        s0 = f32x4.add(s0, f32x4.mul(av, v128.load(bp)));
+        s1 = f32x4.add(s1, f32x4.mul(av, v128.load(bp, 16)));
+        s2 = f32x4.add(s2, f32x4.mul(av, v128.load(bp, 32)));
+        s3 = f32x4.add(s3, f32x4.mul(av, v128.load(bp, 48)));
+      }
+      v128.store(out, s0);
+      v128.store(out, s1, 16);
+      v128.store(out, s2, 32);
+      v128.store(out, s3, 48);
+      continue;
+    }
+    for (let q = 0; q < width; q++) {
+      let s: f32 = 0;
+      let ap2 = ap;
+      let bq = bp + (<usize>q << 2);
+      for (let p = 0; p < k; p++, ap2 += aStep, bq += ldbB) s += load<f32>(ap2) * load<f32>(bq);
+      store<f32>(out + (<usize>q << 2), s);
     }
   }
 }

@@ -7,9 +7,15 @@ export interface KernelExports {
   sum_rows_f32(tid: number, work: number, x: number, o: number, rows: number, n: number, mean: number): void;
   sum_part_f32(tid: number, work: number, x: number, n: number, partials: number): void;
   softmax_rows_f32(tid: number, work: number, x: number, o: number, rows: number, n: number, log: number): void;
-  pack_a(tid: number, work: number, a: number, lda: number, m: number, k: number, pA: number): void;
-  pack_b(tid: number, work: number, b: number, ldb: number, n: number, k: number, pB: number): void;
+  pack_a(tid: number, work: number, a: number, rs: number, cs: number, m: number, k: number, pA: number): void;
+  pack_b(tid: number, work: number, b: number, rs: number, cs: number, n: number, k: number, pB: number): void;
   gemm_f32(tid: number, work: number, pA: number, pB: number, c: number, m: number, n: number, k: number, ldc: number, tiles: number): void;
+  layer_norm_f32(tid: number, work: number, x: number, o: number, rows: number, n: number, scale: number, bias: number, eps: number): void;
+  col2im_f32(tid: number, work: number, cols: number, o: number, og: number, h: number, w: number, oh: number, ow: number, geom: number): void;
+  pool_f32(tid: number, work: number, x: number, o: number, planes: number, H: number, W: number, OH: number, OW: number, geom: number, avg: number, includePad: number): void;
+  resize_f32(tid: number, work: number, x: number, o: number, planes: number, ih: number, iw: number, oh: number, ow: number, taps: number, linear: number): void;
+  gemm_small_f32(tid: number, work: number, a: number, rs: number, cs: number, b: number, ldb: number, c: number, m: number, n: number, k: number): void;
+  strided_copy_32(tid: number, work: number, src: number, dst: number, rank: number, geom: number): void;
   conv_f32(tid: number, work: number, x: number, C: number, H: number, W: number, geom: number, pA: number, m: number, scratch: number, c: number, bias: number, tiles: number): void;
 }
 
@@ -27,6 +33,12 @@ export const KERNEL_NAMES: readonly KernelName[] = [
   'pack_b',
   'gemm_f32',
   'conv_f32',
+  'layer_norm_f32',
+  'col2im_f32',
+  'pool_f32',
+  'resize_f32',
+  'gemm_small_f32',
+  'strided_copy_32',
 ];
 
 function decode(base64: string): Uint8Array {

@@ -104,8 +104,10 @@ export class ThreadPool {
     if (this.#ctl.buffer !== this.#kernels.memory.buffer) [this.#ctl, this.#args] = this.#views(); // an unshared memory grew
     const ctl = this.#ctl;
     ctl[WORK] = 0;
+    // Arguments spelled out (a kernel ignores those past its own): no array is spread on this hot path.
+    const a = args;
     if (!parallel || this.threads <= 1 || !this.#start()) {
-      fn(0, WORK_COUNTER, ...args);
+      fn(0, WORK_COUNTER, a[0]!, a[1]!, a[2]!, a[3]!, a[4]!, a[5]!, a[6]!, a[7]!, a[8]!, a[9]!, a[10]!, a[11]!);
       return;
     }
     this.#args.set(args);
@@ -114,7 +116,7 @@ export class ThreadPool {
     Atomics.add(ctl, SEQ, 1);
     Atomics.notify(ctl, SEQ);
     try {
-      fn(0, WORK_COUNTER, ...args);
+      fn(0, WORK_COUNTER, a[0]!, a[1]!, a[2]!, a[3]!, a[4]!, a[5]!, a[6]!, a[7]!, a[8]!, a[9]!, a[10]!, a[11]!);
     } finally {
       // Close the job, then wait for the workers inside it (their chunks are claimed already).
       Atomics.and(ctl, STATE, ~OPEN);

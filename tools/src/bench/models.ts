@@ -105,21 +105,34 @@ function inputs(n: number): Float32Array {
   });
 }
 
-/** Runs `p` until at least `minMs` passed; returns ms per run. */
-async function batch(p: Prepared, n: number): Promise<number> {
-  const t0 = performance.now();
-  for (let i = 0; i < n; i++) await p.run();
-  return (performance.now() - t0) / n;
+/** Process CPU time (every thread of this process), ms. */
+function cpuMs(): number {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
 }
+
+/** Runs `p` n times; returns wall-clock ms and process CPU ms per run. */
+async function batch(p: Prepared, n: number): Promise<{ wall: number; cpu: number }> {
+  const [t0, c0] = [performance.now(), cpuMs()];
+  for (let i = 0; i < n; i++) await p.run();
+  return { wall: (performance.now() - t0) / n, cpu: (cpuMs() - c0) / n };
+}
+
+/** How long each engine runs untimed on each model before the timed rounds. */
+const WARM_UP_MS = 1000;
+
+const median = (xs: number[]) => xs.sort((a, b) => a - b)[xs.length >> 1]!;
 
 /**
  * `npm run bench -- models`: each fixture model's latency on Hearth wasm (with and without the fusion pass), Hearth onednn,
  * Hearth cpu, onnxruntime-web (its wasm
  * execution provider, in Node) and onnxruntime-node, all with the same thread count (HEARTH_WASM_THREADS, else
- * the machine's cores). Every engine's output is checked against onnxruntime-node's first. Then 7 rounds in
+ * the machine's cores). Every engine's output is checked against onnxruntime-node's first, then each runs
+ * untimed for a second (JIT warm-up). Then 7 rounds in
  * which each engine runs a batch of at least 50 ms in turn (interleaved, so a change in the machine's load hits
- * every engine alike); medians, and each engine's time as a ratio to Hearth wasm's; the figures also go to
- * reports/bench/models.json.
+ * every engine alike); medians, and each engine's time as a ratio to Hearth wasm's. Wall-clock time is the
+ * latency; the process CPU time per run (all its threads) is printed too: on a machine other work shares,
+ * it is the steadier figure of each engine's own work. The figures also go to reports/bench/models.json.
  */
 export async function benchModels(): Promise<void> {
   const threads = Number(process.env['HEARTH_WASM_THREADS'] ?? availableParallelism());
@@ -136,7 +149,8 @@ export async function benchModels(): Promise<void> {
     await ortEngine('onnxruntime-node', ortNode, { intraOpNumThreads: threads, interOpNumThreads: 1, extra: { session: { intra_op: { allow_spinning: '0' } } } }),
   ];
   const rows: string[][] = [];
-  const report: { model: string; results: { engine: string; ms: number; withinTolerance: boolean }[] }[] = [];
+  const cpuRows: string[][] = [];
+  const report: { model: string; results: { engine: string; ms: number; cpuMs: number; withinTolerance: boolean }[] }[] = [];
   for (const m of MODELS) {
     const data = inputs(m.shape.reduce((a, b) => a * b, 1));
     const prepared = await Promise.all(engines.map((e) => e.prepare(m, data)));
@@ -147,18 +161,32 @@ export async function benchModels(): Promise<void> {
       for (let i = 0; i < ref.length; i++) w = Math.max(w, Math.abs(got[i]! - ref[i]!) / (1e-4 + 1e-3 * Math.abs(ref[i]!)));
       return w;
     }));
-    const sizes = await Promise.all(prepared.map(async (p) => Math.max(1, Math.ceil(50 / (await batch(p, 2))))));
-    const times: number[][] = engines.map(() => []);
-    for (let r = 0; r < 7; r++) for (let i = 0; i < prepared.length; i++) times[i]!.push(await batch(prepared[i]!, sizes[i]!));
-    const med = times.map((t) => t.sort((a, b) => a - b)[3]!);
+    // Warm-up: each engine runs for WARM_UP_MS first, so JIT tiers (V8's for Hearth's TypeScript, Liftoff to
+    // TurboFan for WebAssembly) settle before anything is timed, as a long-running process would see them.
+    for (const p of prepared) for (const t0 = performance.now(); performance.now() - t0 < WARM_UP_MS; ) await p.run();
+    const sizes = await Promise.all(prepared.map(async (p) => Math.max(1, Math.ceil(50 / (await batch(p, 2)).wall))));
+    const times = engines.map(() => ({ wall: [] as number[], cpu: [] as number[] }));
+    for (let r = 0; r < 7; r++) {
+      for (let i = 0; i < prepared.length; i++) {
+        const t = await batch(prepared[i]!, sizes[i]!);
+        times[i]!.wall.push(t.wall);
+        times[i]!.cpu.push(t.cpu);
+      }
+    }
+    const med = times.map((t) => median(t.wall));
+    const cpu = times.map((t) => median(t.cpu));
     rows.push([m.name, ...med.map((t, i) => (errors[i]! <= 1 ? t.toFixed(3) : `${t.toFixed(3)} (off by ${errors[i]!.toFixed(1)}x tol)`)), ...med.slice(1).map((t) => (t / med[0]!).toFixed(2))]);
-    report.push({ model: m.name, results: engines.map((e, i) => ({ engine: e.name, ms: med[i]!, withinTolerance: errors[i]! <= 1 })) });
+    cpuRows.push([m.name, ...cpu.map((t) => t.toFixed(3)), ...cpu.slice(1).map((t) => (t / cpu[0]!).toFixed(2))]);
+    report.push({ model: m.name, results: engines.map((e, i) => ({ engine: e.name, ms: med[i]!, cpuMs: cpu[i]!, withinTolerance: errors[i]! <= 1 })) });
     for (const p of prepared) await p.dispose();
     process.stdout.write('.');
   }
   console.log('');
   console.log(`models: ms per run (input in, outputs read back), medians of 7 interleaved batches, ${threads} thread(s) each; "x" = that engine's time / hearth wasm's (above 1: hearth wasm is faster)`);
-  console.log(formatTable(['model', ...engines.map((e) => e.name), ...engines.slice(1).map((e) => `x ${e.name}`)], rows));
+  const header = ['model', ...engines.map((e) => e.name), ...engines.slice(1).map((e) => `x ${e.name}`)];
+  console.log(formatTable(header, rows));
+  console.log(`\nthe same runs in process CPU ms per run (every thread of the process; steadier than wall time where other work shares the machine)`);
+  console.log(formatTable(header, cpuRows));
   for (const e of engines) await e.dispose();
   const out = resolve(MODELS_BENCH_REPORT);
   mkdirSync(dirname(out), { recursive: true });

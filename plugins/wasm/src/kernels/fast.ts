@@ -12,15 +12,16 @@ const SUM_CHUNK = 65536;
 export type FastFn = (inputs: readonly KernelTensor[], output: KernelTensor, attrs: Readonly<Record<string, unknown>>, ctx: KernelContext<WasmBackend>) => boolean;
 
 /** Work (elements, or multiply-adds) from which a kernel is split over the worker threads. */
-const PARALLEL_ELEMENTS = 1 << 18;
-const PARALLEL_FLOPS = 1 << 20;
+export const PARALLEL_ELEMENTS = 1 << 18;
+export const PARALLEL_FLOPS = 1 << 20;
 /** Below this many elements, an elementwise kernel runs in JavaScript (a call into wasm costs more). */
 const INLINE_ELEMENTS = 16;
 
-const ptr = (t: KernelTensor) => (t.storage as WasmStorage).ptr;
+/** A tensor's byte address in the WebAssembly memory. */
+export const ptr = (t: KernelTensor) => (t.storage as WasmStorage).ptr;
 
 /** Scratch storage for one kernel call, released in `finally` by the caller. */
-function scratch(ctx: KernelContext<WasmBackend>, floats: number): WasmStorage {
+export function scratch(ctx: KernelContext<WasmBackend>, floats: number): WasmStorage {
   return ctx.allocate('float32', Math.max(floats, 16)) as WasmStorage;
 }
 
@@ -74,15 +75,20 @@ export function fastBinary(op: string): FastFn {
   };
 }
 
-/** The unary operators with a SIMD kernel, by their code in assembly/elementwise.ts. */
-export const UNARY_OPS: Readonly<Record<string, number>> = { neg: 0, abs: 1, relu: 2, sqrt: 3 };
+/** The unary operators with a SIMD kernel, by their code in assembly/elementwise.ts (assembly/special.ts has the functions). */
+export const UNARY_OPS: Readonly<Record<string, number>> = { neg: 0, abs: 1, relu: 2, sqrt: 3, exp: 4, erf: 5, tanh: 6, sigmoid: 7, gelu: 8 };
+/** The composites of opset v2 that are one unary function: fused kernels of the same SIMD loop. */
+export const UNARY_COMPOSITES: Readonly<Record<string, number>> = { gelu_tanh: 9, silu: 10 };
+/** From this code on, a unary function costs tens of instructions per element: threads pay off sooner. */
+const TRANSCENDENTAL = 4;
 
-/** A float32 unary operator. */
+/** A float32 unary operator, by its code. */
 export function fastUnary(op: string): FastFn {
-  const code = UNARY_OPS[op]!;
+  const code = UNARY_OPS[op] ?? UNARY_COMPOSITES[op]!;
+  const parallelFrom = code >= TRANSCENDENTAL ? PARALLEL_ELEMENTS / 16 : PARALLEL_ELEMENTS;
   return ([x], out, _attrs, { backend }) => {
     const n = out.size;
-    if (n > 0) backend.pool.run('unary_f32', [code, ptr(x!), ptr(out), n], n >= PARALLEL_ELEMENTS);
+    if (n > 0) backend.pool.run('unary_f32', [code, ptr(x!), ptr(out), n], n >= parallelFrom);
     return true;
   };
 }
@@ -132,20 +138,51 @@ export function fastSoftmax(log: boolean): FastFn {
   };
 }
 
+/** Where an operand's elements are: (row, column) at byte address + (row·rs + column·cs)·4. */
+export interface Operand {
+  readonly at: number;
+  readonly rs: number;
+  readonly cs: number;
+}
+
+/** A row-major operand with `cols` columns; `transposed` reads it as its transpose. */
+export const operand = (at: number, cols: number, transposed = false): Operand => (transposed ? { at, rs: 1, cs: cols } : { at, rs: cols, cs: 1 });
+
+/** Rows of C up to which a row-major B is read in place (assembly/gemm.ts's SMALL_M). */
+const SMALL_M = 4;
+
+/** Byte steps from one matrix of a batched product to the next (0: the operand is shared). */
+export interface BatchSteps {
+  readonly count: number;
+  readonly a: number;
+  readonly b: number;
+  readonly c: number;
+}
+
+const ONE: BatchSteps = { count: 1, a: 0, b: 0, c: 0 };
+
 /**
- * C = A · B through the packed GEMM: A and B are packed into scratch (in parallel), then the threads
- * split C's column panels. Addresses in bytes.
+ * C = A · B for each matrix of a batch: for up to SMALL_M rows and a row-major B, straight from B (batch-1
+ * inference); else through the packed GEMM: A (m x k) and B (k x n) are packed into scratch (in parallel;
+ * a B shared by the batch once), then the threads split C's column panels. Scratch is taken once for the
+ * batch. Addresses in bytes.
  */
-function gemm(ctx: KernelContext<WasmBackend>, a: number, lda: number, b: number, ldb: number, c: number, m: number, n: number, k: number): void {
+export function gemm(ctx: KernelContext<WasmBackend>, a: Operand, b: Operand, c: number, m: number, n: number, k: number, batch: BatchSteps = ONE): void {
   const { pool } = ctx.backend;
   const parallel = m * n * k >= PARALLEL_FLOPS;
+  if (m <= SMALL_M && b.cs === 1) {
+    for (let i = 0; i < batch.count; i++) pool.run('gemm_small_f32', [a.at + i * batch.a, a.rs, a.cs, b.at + i * batch.b, b.rs, c + i * batch.c, m, n, k], parallel);
+    return;
+  }
   const pA = scratch(ctx, Math.ceil(m / 4) * 4 * k);
   const pB = scratch(ctx, Math.ceil(n / 8) * 8 * k);
   const tiles = scratch(ctx, 32 * pool.threads);
   try {
-    pool.run('pack_a', [a, lda, m, k, pA.ptr], parallel);
-    pool.run('pack_b', [b, ldb, n, k, pB.ptr], parallel);
-    pool.run('gemm_f32', [pA.ptr, pB.ptr, c, m, n, k, n, tiles.ptr], parallel);
+    for (let i = 0; i < batch.count; i++) {
+      pool.run('pack_a', [a.at + i * batch.a, a.rs, a.cs, m, k, pA.ptr], parallel);
+      if (i === 0 || batch.b !== 0) pool.run('pack_b', [b.at + i * batch.b, b.rs, b.cs, n, k, pB.ptr], parallel);
+      pool.run('gemm_f32', [pA.ptr, pB.ptr, c + i * batch.c, m, n, k, n, tiles.ptr], parallel);
+    }
   } finally {
     for (const s of [pA, pB, tiles]) ctx.release(s, 'float32', s.size);
   }
@@ -162,55 +199,11 @@ export const fastMatmul: FastFn = ([a, b], out, _attrs, ctx) => {
   if (k === 0) return false;
   const aBatch = a!.size / (m * k);
   const bBatch = b!.size / (k * n);
-  const batches = out.size / (m * n);
-  const aStep = aBatch === batches ? m * k * 4 : aBatch === 1 ? 0 : -1;
-  const bStep = bBatch === batches ? k * n * 4 : bBatch === 1 ? 0 : -1;
+  const count = out.size / (m * n);
+  const aStep = aBatch === count ? m * k * 4 : aBatch === 1 ? 0 : -1;
+  const bStep = bBatch === count ? k * n * 4 : bBatch === 1 ? 0 : -1;
   if (aStep < 0 || bStep < 0) return false;
-  for (let i = 0; i < batches; i++) gemm(ctx, ptr(a!) + i * aStep, k, ptr(b!) + i * bStep, n, ptr(out) + i * m * n * 4, m, n, k);
-  return true;
-};
-
-type Pair = [number, number];
-
-/** Columns of the im2col matrix each thread packs at a time (assembly/gemm.ts's PANELS times NR). */
-const CONV_COLUMNS = 32;
-
-/**
- * conv2d as im2col and the packed GEMM fused per chunk of output pixels (each thread packs its chunk's
- * im2col columns into its own scratch and multiplies them at once), per image and group.
- */
-export const fastConv2d: FastFn = ([x, w, bias], out, attrs, ctx) => {
-  // Zero padding times an infinite weight would be NaN where the definition skips the padding: such
-  // weights take the generic kernel.
-  const wv = (w!.storage as WasmStorage).data;
-  for (let i = 0; i < wv.length; i++) if (!Number.isFinite(wv[i]!)) return false;
-  const [N, C, H, W] = x!.shape as [number, number, number, number];
-  const [O, Cg, KH, KW] = w!.shape as [number, number, number, number];
-  const [OH, OW] = [out.shape[2]!, out.shape[3]!];
-  const groups = attrs['groups'] as number;
-  const Og = O / groups;
-  const K = Cg * KH * KW;
-  const P = OH * OW;
-  if (out.size === 0) return true;
-  const { pool } = ctx.backend;
-  const parallel = Og * P * K >= PARALLEL_FLOPS;
-  const geom = ctx.allocate('int32', 10) as WasmStorage;
-  const pA = scratch(ctx, Math.ceil(Og / 4) * 4 * K);
-  const pB = scratch(ctx, CONV_COLUMNS * K * pool.threads);
-  const tiles = scratch(ctx, 32 * pool.threads);
-  try {
-    (geom.data as Int32Array).set([KH, KW, ...(attrs['stride'] as Pair), ...(attrs['padding'] as Pair), ...(attrs['dilation'] as Pair), OH, OW]);
-    for (let g = 0; g < groups; g++) {
-      pool.run('pack_a', [ptr(w!) + g * Og * K * 4, K, Og, K, pA.ptr], false);
-      for (let img = 0; img < N; img++) {
-        const c = ptr(out) + (img * O + g * Og) * P * 4;
-        const x0 = ptr(x!) + (img * C + g * Cg) * H * W * 4;
-        pool.run('conv_f32', [x0, Cg, H, W, geom.ptr, pA.ptr, Og, pB.ptr, c, bias ? ptr(bias) + g * Og * 4 : 0, tiles.ptr], parallel);
-      }
-    }
-  } finally {
-    for (const s of [geom, pA, pB, tiles]) ctx.release(s, s.dtype, s.size);
-  }
+  gemm(ctx, operand(ptr(a!), k), operand(ptr(b!), n), ptr(out), m, n, k, { count, a: aStep, b: bStep, c: m * n * 4 });
   return true;
 };
 
@@ -223,7 +216,6 @@ export const FAST_PATHS: Readonly<Record<string, FastFn>> = {
   softmax: fastSoftmax(false),
   log_softmax: fastSoftmax(true),
   matmul: fastMatmul,
-  conv2d: fastConv2d,
 };
 
 /** A kernel that tries `fast` and otherwise runs `generic`. */

@@ -89,6 +89,18 @@ describe('the float64 oracle follows the documented rules', () => {
     expect(values('erf', [f32([3], [Infinity, -Infinity, NaN])]).map(String)).toEqual(['1', '-1', 'NaN']);
   });
 
+  it("erf of float32 results (float64 arithmetic) stays within 1e-13 of the correctly rounded float64 series", () => {
+    const xs = Array.from({ length: 2001 }, (_, i) => -7 + (14 * i) / 2000).concat([1e-30, -3e-9, 2.9999999, 3, 3.0000001, 5.9]);
+    const exact = values('erf', [tensor('float64', [xs.length], xs)]);
+    const near = values('erf', [f32([xs.length], xs)]);
+    xs.forEach((x, i) => {
+      const x32 = Math.fround(x);
+      const want = x32 === x ? exact[i]! : values('erf', [tensor('float64', [1], [x32])])[0]!;
+      expect(Math.abs(near[i]! - want)).toBeLessThanOrEqual(1e-13 * Math.abs(want));
+    });
+    expect(values('erf', [f32([3], [Infinity, -Infinity, -0])]).map(String)).toEqual(['1', '-1', '0']);
+  });
+
   it('mod follows the sign rules: floored (sign of b) and fmod (sign of a)', () => {
     const a = f32([6], [7, -7, 7, -7, 3, -3]);
     const b = f32([6], [3, 3, -3, -3, -Infinity, Infinity]);

@@ -1,0 +1,168 @@
+import { nearestIndex, poolStride, resizeSource, type CoordinateTransformationMode, type KernelContext, type NearestMode } from '@hearth/core';
+import type { WasmBackend } from '../backend.js';
+import type { WasmStorage } from '../heap.js';
+import { PARALLEL_ELEMENTS, PARALLEL_FLOPS, ptr, scratch, type FastFn } from './fast.js';
+
+// The float32 fast paths over NCHW images: conv2d, conv_transpose2d, the 2-D pools and resize.
+
+type Pair = [number, number];
+type Ctx = KernelContext<WasmBackend>;
+
+/** Columns of the im2col matrix each thread packs at a time (assembly/gemm.ts's PANELS times NR). */
+const CONV_COLUMNS = 32;
+
+/** i32 geometry for a kernel, in scratch: the caller releases it. */
+function geometry(ctx: Ctx, values: readonly number[]): WasmStorage {
+  const g = ctx.allocate('int32', Math.max(values.length, 16)) as WasmStorage;
+  (g.data as Int32Array).set(values);
+  return g;
+}
+
+/** True when every weight is finite: zero padding times Inf would be NaN where the definition skips the padding. */
+function finite(w: WasmStorage): boolean {
+  const wv = w.data;
+  for (let i = 0; i < wv.length; i++) if (!Number.isFinite(wv[i]!)) return false;
+  return true;
+}
+
+/**
+ * conv2d as im2col and the packed GEMM fused per chunk of output pixels (each thread packs its chunk's
+ * im2col columns into its own scratch and multiplies them at once); one kernel call per group covers the
+ * whole batch, so threads split images and pixels alike.
+ */
+export const fastConv2d: FastFn = ([x, w, bias], out, attrs, ctx) => {
+  if (!finite(w!.storage as WasmStorage)) return false;
+  const [N, C, H, W] = x!.shape as [number, number, number, number];
+  const [O, Cg, KH, KW] = w!.shape as [number, number, number, number];
+  const [OH, OW] = [out.shape[2]!, out.shape[3]!];
+  const groups = attrs['groups'] as number;
+  const Og = O / groups;
+  const K = Cg * KH * KW;
+  const P = OH * OW;
+  if (out.size === 0) return true;
+  const { pool } = ctx.backend;
+  const parallel = N * Og * P * K >= PARALLEL_FLOPS;
+  const geom = geometry(ctx, [KH, KW, ...(attrs['stride'] as Pair), ...(attrs['padding'] as Pair), ...(attrs['dilation'] as Pair), OH, OW, N, C * H * W, O * P]);
+  const pA = scratch(ctx, Math.ceil(Og / 4) * 4 * K);
+  const pB = scratch(ctx, CONV_COLUMNS * K * pool.threads);
+  const tiles = scratch(ctx, 32 * pool.threads);
+  try {
+    for (let g = 0; g < groups; g++) {
+      pool.run('pack_a', [ptr(w!) + g * Og * K * 4, K, 1, Og, K, pA.ptr], false);
+      const x0 = ptr(x!) + g * Cg * H * W * 4;
+      pool.run('conv_f32', [x0, Cg, H, W, geom.ptr, pA.ptr, Og, pB.ptr, ptr(out) + g * Og * P * 4, bias ? ptr(bias) + g * Og * 4 : 0, tiles.ptr], parallel);
+    }
+  } finally {
+    for (const s of [geom, pA, pB, tiles]) ctx.release(s, s.dtype, s.size);
+  }
+  return true;
+};
+
+/**
+ * conv_transpose2d as a GEMM and a scatter: per image and group, cols = W_gᵀ · X_g (og·KH·KW rows of H·W
+ * products, the packed GEMM reading W through its transpose's strides), then col2im adds each row into its
+ * output plane, which starts as the bias. Output channels split over the threads in the scatter.
+ */
+export const fastConvTranspose2d: FastFn = ([x, w, bias], out, attrs, ctx) => {
+  const [N, C, H, W] = x!.shape as [number, number, number, number];
+  const [, og, KH, KW] = w!.shape as [number, number, number, number];
+  const [, O, OH, OW] = out.shape as [number, number, number, number];
+  const groups = attrs['groups'] as number;
+  const cg = C / groups;
+  const M = og * KH * KW;
+  const HW = H * W;
+  const plane = OH * OW;
+  if (out.size === 0) return true;
+  const o = (out.storage as WasmStorage).data;
+  const b = bias ? (bias.storage as WasmStorage).data : undefined;
+  for (let p = 0; p < N * O; p++) o.fill(b ? b[p % O]! : 0, p * plane, (p + 1) * plane);
+  if (HW === 0 || cg === 0) return true;
+  const { pool } = ctx.backend;
+  const parallel = M * HW * cg >= PARALLEL_FLOPS;
+  const geom = geometry(ctx, [KH, KW, ...(attrs['stride'] as Pair), ...(attrs['padding'] as Pair), ...(attrs['dilation'] as Pair)]);
+  const pA = scratch(ctx, Math.ceil(M / 4) * 4 * cg);
+  const pB = scratch(ctx, Math.ceil(HW / 8) * 8 * cg);
+  const cols = scratch(ctx, M * HW);
+  const tiles = scratch(ctx, 32 * pool.threads);
+  try {
+    for (let g = 0; g < groups; g++) {
+      pool.run('pack_a', [ptr(w!) + g * cg * M * 4, 1, M, M, cg, pA.ptr], false);
+      for (let img = 0; img < N; img++) {
+        pool.run('pack_b', [ptr(x!) + (img * C + g * cg) * HW * 4, HW, 1, HW, cg, pB.ptr], parallel);
+        pool.run('gemm_f32', [pA.ptr, pB.ptr, cols.ptr, M, HW, cg, HW, tiles.ptr], parallel);
+        pool.run('col2im_f32', [cols.ptr, ptr(out) + (img * O + g * og) * plane * 4, og, H, W, OH, OW, geom.ptr], parallel);
+      }
+    }
+  } finally {
+    for (const s of [geom, pA, pB, cols, tiles]) ctx.release(s, s.dtype, s.size);
+  }
+  return true;
+};
+
+/** max_pool2d or avg_pool2d over NCHW planes, output rows split over the threads. */
+export function fastPool(avg: boolean): FastFn {
+  return ([x], out, attrs, ctx) => {
+    const [N, C, H, W] = x!.shape as [number, number, number, number];
+    const [OH, OW] = [out.shape[2]!, out.shape[3]!];
+    if (out.size === 0) return true;
+    const geom = geometry(ctx, [...(attrs['kernelSize'] as Pair), ...poolStride(attrs), ...(attrs['padding'] as Pair)]);
+    try {
+      const includePad = avg && (attrs['countIncludePad'] as boolean) ? 1 : 0;
+      ctx.backend.pool.run('pool_f32', [ptr(x!), ptr(out), N * C, H, W, OH, OW, geom.ptr, avg ? 1 : 0, includePad], out.size >= PARALLEL_ELEMENTS / 4);
+    } finally {
+      ctx.release(geom, geom.dtype, geom.size);
+    }
+    return true;
+  };
+}
+
+/**
+ * resize of the last two axes: the source taps of every output row and column are found once here (as the
+ * reference kernel finds them), then the threads split the output rows; linear interpolates in float64.
+ */
+export const fastResize: FastFn = ([x], out, attrs, ctx) => {
+  const rank = x!.shape.length;
+  const [ih, iw] = [x!.shape[rank - 2]!, x!.shape[rank - 1]!];
+  const [oh, ow] = [out.shape[rank - 2]!, out.shape[rank - 1]!];
+  if (ih * iw === 0) return false;
+  if (out.size === 0) return true;
+  const scales = (attrs['scales'] as number[] | null) ?? [oh / ih, ow / iw];
+  const mode = attrs['coordinateTransformationMode'] as CoordinateTransformationMode;
+  const linear = attrs['mode'] === 'linear';
+  // i32 yLo, yHi, xLo, xHi, then (8-byte aligned) f64 weights of the second row and column.
+  const ints = 2 * (oh + ow);
+  const taps = scratch(ctx, ints + 2 + 2 * (oh + ow));
+  try {
+    const buffer = taps.heap.memory.buffer;
+    const i32 = new Int32Array(buffer, taps.ptr, ints);
+    const f64 = new Float64Array(buffer, (taps.ptr + ints * 4 + 7) & ~7, oh + ow);
+    const axis = (size: number, inSize: number, scale: number, lo: number, weights: number) => {
+      for (let i = 0; i < size; i++) {
+        const src = resizeSource(mode, i, scale, inSize, size);
+        if (!linear) {
+          i32[lo + i] = nearestIndex(attrs['nearestMode'] as NearestMode, src, inSize);
+          continue;
+        }
+        const c = Math.min(Math.max(src, 0), inSize - 1);
+        i32[lo + i] = Math.floor(c);
+        i32[lo + size + i] = Math.min(i32[lo + i]! + 1, inSize - 1);
+        f64[weights + i] = c - i32[lo + i]!;
+      }
+    };
+    axis(oh, ih, scales[0]!, 0, 0);
+    axis(ow, iw, scales[1]!, 2 * oh, oh);
+    ctx.backend.pool.run('resize_f32', [ptr(x!), ptr(out), out.size / (oh * ow), ih, iw, oh, ow, taps.ptr, linear ? 1 : 0], out.size >= PARALLEL_ELEMENTS / 4);
+  } finally {
+    ctx.release(taps, 'float32', taps.size);
+  }
+  return true;
+};
+
+/** The fast paths over images, by operator (all float32). */
+export const SPATIAL_FAST_PATHS: Readonly<Record<string, FastFn>> = {
+  conv2d: fastConv2d,
+  conv_transpose2d: fastConvTranspose2d,
+  max_pool2d: fastPool(false),
+  avg_pool2d: fastPool(true),
+  resize: fastResize,
+};
