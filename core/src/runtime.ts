@@ -781,7 +781,8 @@ export class Hearth {
   /**
    * Starts a lost device again: for an isolated plugin, a new process with the same plugin and devices
    * (every device of that plugin restarts: they share the process). Tensors made before stay unusable
-   * (`E_DEVICE_LOST`); make them again. `E_DEVICE` for a device that runs in-process.
+   * (`E_DEVICE_LOST`); make them again. `E_DEVICE` for a device that runs in-process. A device that starts on
+   * first use and has not started is started (there is nothing to restart).
    */
   async restartDevice(name: string): Promise<void> {
     const d = this.#device(name);
