@@ -26,20 +26,24 @@ const HOST_ARRAY: Record<DType, Function> = { float32: Float32Array, float16: Fl
  */
 export class Device {
   /** The kernel context handed to every kernel on this device (one frozen object, reused). */
-  readonly ctx: KernelContext;
+  readonly ctx!: KernelContext;
   /** This device's counters in the runtime's ledger. */
   readonly account: Account;
   /** The largest single allocation, in bytes. */
-  readonly maxAllocationBytes: number;
+  readonly maxAllocationBytes!: number;
+  /** The backend, as the core keeps it (a {@link CheckedBackend} snapshot when it came through `checkBackend`). */
+  readonly backend!: Backend;
   // Sizes up to this many elements fit whatever the dtype (8 bytes at most): the hot path's one compare.
-  // -1 once the device is closing: the same compare then refuses every allocation.
-  #safeSize: number;
-  // open: everything; closing: only reads in flight finish and storage is freed; disposed: nothing.
-  #state: 'open' | 'closing' | 'disposed' = 'open';
+  // -1 until the device starts and once it is closing: the same compare then refuses every allocation.
+  #safeSize = -1;
+  // unstarted: a lazy backend's first device before its start, holding only pending tensors (nothing
+  // reaches the backend); open: everything; closing: only reads in flight finish and storage is freed;
+  // disposed: nothing.
+  #state: 'unstarted' | 'open' | 'closing' | 'disposed' = 'unstarted';
   // Reads in flight, which the runtime's dispose() waits for before it releases the backend.
   readonly #reads = new Set<Promise<unknown>>();
   // Which dtypes the backend stores, by dtype code (read once from its snapshot).
-  readonly #stores: readonly boolean[];
+  #stores: readonly boolean[] = DTYPES.map(() => true);
   // Live storage that refused the LIVE mark (a frozen or sealed object): tracked here instead.
   readonly #liveUnmarkable = new Set<DeviceStorage>();
   // Scratch storage kernels allocated through ctx and have not released.
@@ -52,18 +56,32 @@ export class Device {
     readonly type: string,
     /** The device type's id in the kernel table. */
     readonly typeId: number,
-    /** The backend, as the core keeps it (a {@link CheckedBackend} snapshot when it came through `checkBackend`). */
-    readonly backend: Backend,
+    /** Its backend, or undefined for a device that starts on first use (see {@link Device.start}). */
+    backend: Backend | undefined,
     /** The plugin that provides it. */
     readonly plugin: string,
-    ledger: Pick<Ledger, 'account' | 'scratch'>,
+    private readonly ledger: Pick<Ledger, 'account' | 'scratch'>,
   ) {
     this.account = ledger.account(name);
+    this.backend = NOT_STARTED;
+    if (backend) this.start(backend);
+  }
+
+  /**
+   * Gives a device made before its backend started (a lazy backend's first device, which tensors may
+   * already name) its backend: from then on it is like any other device.
+   */
+  start(backend: Backend): void {
+    if (this.#state !== 'unstarted') throw new Error(`${this.name} has started already`);
+    const { name, ledger } = this;
     const max = backend.maxAllocationBytes;
-    this.maxAllocationBytes = typeof max === 'number' && max > 0 ? max : DEFAULT_MAX_ALLOCATION_BYTES;
+    const self = this as { -readonly [K in 'backend' | 'maxAllocationBytes' | 'ctx']: Device[K] };
+    self.backend = backend;
+    self.maxAllocationBytes = typeof max === 'number' && max > 0 ? max : DEFAULT_MAX_ALLOCATION_BYTES;
     this.#safeSize = Math.floor(this.maxAllocationBytes / 8);
     this.#stores = DTYPES.map((d) => backend.dtypes.includes(d));
-    this.ctx = Object.freeze({
+    this.#state = 'open';
+    self.ctx = Object.freeze({
       backend: (backend as Partial<CheckedBackend>).source ?? backend,
       allocate: (dtype: DType, size: number) => {
         const s = this.allocate(dtype, size);
@@ -84,7 +102,15 @@ export class Device {
     });
   }
 
-  /** True when the backend stores `dtype`. */
+  /** False until its backend has started (a lazy backend's first device, named before its start). */
+  get started(): boolean {
+    return this.#state !== 'unstarted';
+  }
+
+  /**
+   * True when the backend stores `dtype`. Before the device starts every dtype is assumed stored: what
+   * it does not store fails when the pending work lands there (`E_DTYPE`).
+   */
   has(dtype: DType): boolean {
     return this.#stores[dtypeCode(dtype)] === true;
   }
@@ -214,6 +240,9 @@ export class Device {
   }
 
   #closedError(call: string): HearthError {
+    if (this.#state === 'unstarted') {
+      return new HearthError('E_NOT_READY', `${this.name} has not started, so ${call}() can't run there yet; start it with \`await hearth.start("${this.type}")\`.`, { device: this.name, call });
+    }
     return new HearthError('E_DISPOSED', `${this.name} was released by hearth.dispose(), so ${call}() can't run there; work still pending when the runtime was disposed is cancelled. Create a new runtime with createHearth().`, {
       device: this.name,
       call,
@@ -269,6 +298,21 @@ export class Device {
       { device: this.name, size, dtype, bytes, limit: this.maxAllocationBytes },
     );
   }
+}
+
+/** The backend of a device that has not started: nothing reaches it (every call is refused before). */
+const NOT_STARTED: Backend = Object.freeze({
+  info: Object.freeze({ type: 'unstarted', name: 'not started', vendor: '' }),
+  dtypes: Object.freeze([]),
+  syncRead: false,
+  allocate: notStarted,
+  write: notStarted,
+  read: notStarted,
+  free: notStarted,
+});
+
+function notStarted(): never {
+  throw new Error('the device has not started');
 }
 
 function isMemoryError(e: unknown): boolean {

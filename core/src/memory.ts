@@ -139,7 +139,11 @@ export class TensorStore implements TensorRuntime<Tensor> {
   }
 
   toSync(t: Tensor, device: string): Tensor {
-    return this.copySync(t, this.resolveDevice(device), 'to');
+    const target = this.resolveDevice(device);
+    if (!target.started) {
+      throw new HearthError('E_NOT_READY', `toSync() can't wait for ${target.name} to start (its backend starts on first use); use \`await t.to("${target.name}")\`, which starts it.`, { device: target.name });
+    }
+    return this.copySync(t, target, 'to');
   }
 
   /** A synchronous copy for fallbacks and mixed-device calls. */

@@ -1,8 +1,8 @@
 import 'reflect-metadata';
 import { container as rootContainer, instanceCachingFactory, type DependencyContainer } from 'tsyringe';
 import { HearthError, describeError, isHearthError, formatValue } from './errors.js';
-import type { DType } from './dtype.js';
-import type { Shape } from './shape.js';
+import type { DType, HostArray } from './dtype.js';
+import { sizeOf, type Shape } from './shape.js';
 import { OPSET, opId } from './opset/index.js';
 import { inputSpec, type OpBuilder, type OpSchema, type TensorMeta } from './opset/schema.js';
 import type { Backend, BackendStats, DeviceInfo } from './backend.js';
@@ -20,6 +20,7 @@ import { withTimeLimit } from './time-limit.js';
 import { pickDefault, type BackendChoice } from './selection.js';
 import { envVar, fallbackOptions } from './fallback.js';
 import { Device } from './device.js';
+import { LazyBackends } from './lazy-start.js';
 import { Events, type HearthEvents } from './events.js';
 import { TensorStore, type TransferCounters } from './memory.js';
 import { Dispatcher, computeDtype, type CallPlan, type FallbackOptions, type FallbackPolicy, type KernelHook } from './dispatcher.js';
@@ -93,6 +94,13 @@ export interface DeviceReport {
   readonly dtypes: readonly DType[];
   /** Whether `dataSync()` works there. */
   readonly syncRead: boolean;
+  /**
+   * False for the first device of a backend that starts on first use (a plugin's `lazy` factory, such as
+   * WebGPU) and has not started: it is usable by name all the same (tensors made there are pending until
+   * it has started), but its `info`, `dtypes` and `syncRead` are known, and its other devices listed, only
+   * once it has (`await hearth.start(type)`).
+   */
+  readonly started: boolean;
 }
 
 /** A backend that was asked for and could not be had. */
@@ -107,13 +115,14 @@ export interface BackendFailure {
 
 /** What `ready()` found. */
 export interface ReadyReport {
-  /** The devices ready to use, the default one first. */
+  /** The devices started, the default one first (`hearth.devices()` also lists those not started). */
   readonly devices: readonly DeviceReport[];
   /** The backends asked for that failed, each with its reason. */
   readonly failed: readonly BackendFailure[];
   /**
    * Backends that start on first use (their plugin's factory is `lazy`) and have not started: nothing of
-   * theirs runs until `await hearth.start(type)` or a tensor moved there. `hearth.report` is kept current.
+   * theirs runs until a program first uses their device (`hearth.tensor(x, { device })`, `await t.to(type)`,
+   * `await hearth.start(type)`). `hearth.report` is kept current.
    */
   readonly notStarted: readonly { readonly backend: string; readonly plugin: string }[];
   /** Every plugin given, loaded or failed. */
@@ -145,6 +154,11 @@ export interface Explanation {
   readonly casts: readonly string[];
   /** When no kernel exists there: why, and what the fallback policy would do. */
   readonly reason?: string;
+  /**
+   * Set when the device has not started (a backend that starts on first use): the call waits for its start,
+   * and this answer assumes it stores the dtypes involved, which is known only once it has started.
+   */
+  readonly notStarted?: string;
   /**
    * How it runs: `kernel` (a primitive's kernel), `fused` (a composite's own kernel), `decomposed` (a
    * composite as its decomposition, each step an op call on `device`) or `fallback` (no kernel: the
@@ -186,9 +200,14 @@ export class Hearth {
   readonly #events: Events;
   readonly #loader: PluginLoader;
   readonly #devices = new Map<string, Device>();
-  // Lazy backends not started yet, by type, and the starts under way (each backend starts once).
-  readonly #dormant = new Map<string, FactoryRecord>();
-  readonly #starting = new Map<string, Promise<void>>();
+  // Lazy backends not started yet, each with its first device (usable by name before the start).
+  readonly #lazy = new LazyBackends<BackendFailure>(
+    (type, rec, first) => this.#startBackend(type, rec, first),
+    (_type, failure) => {
+      const failed = failure ? [...this.#report!.failed, failure] : this.#report!.failed;
+      this.#report = { ...this.#report!, devices: this.#started(), failed, notStarted: this.#notStarted() };
+    },
+  );
   readonly #options: HearthOptions;
   readonly #loading: Promise<unknown>;
   #ready: Promise<ReadyReport> | undefined;
@@ -205,7 +224,7 @@ export class Hearth {
     const c = rootContainer.createChildContainer();
     const resolveDevice = (name: string) => this.#device(name);
     const startDevice = async (name: string) => {
-      if (typeof name === 'string' && this.#dormant.has(name.split(':')[0]!)) await this.start(name);
+      if (typeof name === 'string' && this.#lazy.pending(name.split(':')[0]!)) await this.start(name);
       return this.#device(name);
     };
     c.register(TOKENS.options, { useValue: options });
@@ -306,7 +325,7 @@ export class Hearth {
     const failed: BackendFailure[] = [];
     const fallbackType = this.fallback.policy !== 'error' && this.fallback.device !== 'auto' ? this.fallback.device.split(':')[0]! : undefined;
     // A lazy backend starts here only while the default is still open (it may be the default) or as the
-    // named fallback device; every other one waits in #dormant for its first use.
+    // named fallback device; every other one waits in #lazy for its first use.
     let decided = false;
     for (const type of wanted) {
       // Every provider of the type makes devices, numbered in order of preference: the first provider's
@@ -325,7 +344,8 @@ export class Hearth {
       }
       // A lazy backend waits only while it is its type's one provider (a shared type starts every provider).
       if (recs.length === 1 && recs[0]!.factory.lazy && decided && type !== fallbackType) {
-        this.#dormant.set(type, recs[0]!);
+        const rec = recs[0]!;
+        this.#lazy.wait(type, rec, new Device(`${type}:0`, type, this.#table.deviceTypeId(rec.kernelKey), undefined, rec.plugin, this.store.ledger));
         continue;
       }
       for (const rec of recs) {
@@ -342,9 +362,10 @@ export class Hearth {
     const pick = pickDefault(firsts.map((d) => ({ name: d.name, software: d.backend.info.software === true })), source);
     this.#default = firsts.find((d) => d.name === pick.device);
     const selection = pick.reason;
-    // An isolated plugin none of whose backends was started keeps no process.
-    await Promise.all(this.#isolated.filter((p) => !p.inUse).map((p) => p.close(this.#options.timeouts?.call ?? DEFAULT_TIMEOUT_MS)));
-    this.#report = { devices: this.devices(), failed, notStarted: this.#notStarted(), plugins: this.#loader.records.slice(), defaultDevice: this.#default?.name, selection, overrides: this.#loader.overrides.slice() };
+    // An isolated plugin none of whose backends was started, nor waits to start on first use, keeps no process.
+    const waiting = new Set(this.#lazy.waiting().map((w) => w.plugin));
+    await Promise.all(this.#isolated.filter((p) => !p.inUse && !waiting.has(p.manifest.name)).map((p) => p.close(this.#options.timeouts?.call ?? DEFAULT_TIMEOUT_MS)));
+    this.#report = { devices: this.#started(), failed, notStarted: this.#notStarted(), plugins: this.#loader.records.slice(), defaultDevice: this.#default?.name, selection, overrides: this.#loader.overrides.slice() };
     if (!this.#default) {
       // Why: the plugins that failed to load (a native library not installed), then the backends that failed to start.
       const reasons = [
@@ -359,8 +380,11 @@ export class Hearth {
     return this.#report;
   }
 
-  /** Creates a backend's devices; returns its failure (also emitted as a warning), or undefined once they are up. */
-  async #startBackend(type: string, rec: FactoryRecord): Promise<BackendFailure | undefined> {
+  /**
+   * Creates a backend's devices; returns its failure (also emitted as a warning), or undefined once they are
+   * up. `first`, for a backend that started on first use, is its device 0 made before: it gets the backend.
+   */
+  async #startBackend(type: string, rec: FactoryRecord, first?: Device): Promise<BackendFailure | undefined> {
     try {
       const list = await this.#createBackends(type, rec.plugin, rec.factory.create.bind(rec.factory));
       if (this.#closed) {
@@ -371,7 +395,8 @@ export class Hearth {
       const start = [...this.#devices.values()].filter((d) => d.type === type).length;
       list.forEach((backend, i) => {
         const name = `${type}:${start + i}`;
-        this.#devices.set(name, new Device(name, type, this.#table.deviceTypeId(rec.kernelKey), backend, rec.plugin, this.store.ledger));
+        if (i === 0 && first) first.start(backend);
+        this.#devices.set(name, i === 0 && first ? first : new Device(name, type, this.#table.deviceTypeId(rec.kernelKey), backend, rec.plugin, this.store.ledger));
       });
       return undefined;
     } catch (e) {
@@ -383,38 +408,39 @@ export class Hearth {
 
   /**
    * Starts a backend that starts on first use (a plugin's `lazy` backend factory, such as WebGPU), and
-   * resolves with the ready devices of its type; a started one resolves at once. `device` is a device type
-   * or name (`"webgpu"`, `"webgpu:0"`). Moving a tensor there (`await t.to("webgpu")`) starts it too;
-   * synchronous calls that name a device not started yet throw `E_NOT_READY`. A backend that fails to start
-   * rejects with its coded error (`E_BACKEND_INIT` naming the plugin), now and at every later try.
+   * resolves with the devices of its type; a started one resolves at once. `device` is a device type or
+   * name (`"webgpu"`, `"webgpu:0"`). The first use of its device starts it too: a tensor made or moved
+   * there (`hearth.tensor(x, { device: "webgpu" })`, `await t.to("webgpu")`), which is pending until the
+   * start is done. A backend that fails to start rejects with its coded error (`E_BACKEND_INIT` naming the
+   * plugin), now and at every later try; so do the reads of the tensors that waited for it.
    */
   async start(device: string): Promise<DeviceReport[]> {
     await this.ready();
     if (typeof device !== 'string') throw new HearthError('E_ARG', `start() takes a device type or name such as "webgpu", got ${formatValue(device)}.`, { device });
     const type = device.split(':')[0]!;
-    const rec = this.#dormant.get(type);
-    if (rec) {
-      let starting = this.#starting.get(type);
-      if (!starting) {
-        starting = this.#startBackend(type, rec).then((failure) => {
-          if (failure) {
-            this.#report = { ...this.#report!, failed: [...this.#report!.failed, failure] };
-            throw failure.error;
-          }
-          this.#dormant.delete(type);
-          this.#report = { ...this.#report!, devices: this.devices(), notStarted: this.#notStarted() };
-        });
-        this.#starting.set(type, starting);
-      }
-      await starting;
-    }
+    await this.#lazy.start(type);
     this.#device(device);
     return this.devices().filter((d) => d.name.startsWith(`${type}:`));
   }
 
+  /**
+   * A tensor on `dev`, a device that has not started: pending until its backend has started (this starts
+   * it) and `make` has made the data there; it rejects with the start's error when the start fails.
+   */
+  #afterStart(dev: Device, shape: Shape, dtype: DType, createdBy: string, make: () => Tensor): Tensor {
+    const job = this.#lazy.start(dev.type)!.then(async () => {
+      if (this.#closed) throw this.#disposedError(); // disposed while it started: nothing lands
+      const made = this.store.detached(make);
+      const pending = tensorInternals.pending(made);
+      if (pending) await pending.done;
+      return made;
+    });
+    return this.store.pending(dev, shape, dtype, sizeOf(shape), createdBy, `${dev.name} to start`, job);
+  }
+
   /** The backends that start on first use and have not started, for the report. */
   #notStarted(): { backend: string; plugin: string }[] {
-    return [...this.#dormant].map(([backend, rec]) => ({ backend, plugin: rec.plugin }));
+    return this.#lazy.waiting().map(({ backend, plugin }) => ({ backend, plugin }));
   }
 
   /** Runs a factory's `create` within the time limit and checks every backend it gives. */
@@ -473,11 +499,19 @@ export class Hearth {
   }
 
   /**
-   * The ready devices. Listing starts nothing: a backend that starts on first use and has not started is in
-   * `hearth.report.notStarted` instead (`await hearth.start(type)` starts it; `hearth backends` starts all).
+   * Every device of the loaded backends, usable by name: those started, then the first device of each
+   * backend that starts on first use and has not started (`started: false`; its `info` gives only its
+   * type, and its `dtypes` are empty, until it starts). Listing starts nothing (`await hearth.start(type)`
+   * does; `hearth backends` starts all).
    */
   devices(): DeviceReport[] {
-    return [...this.#devices.values()].map((d) => ({ name: d.name, plugin: d.plugin, info: d.backend.info, dtypes: d.backend.dtypes, syncRead: d.backend.syncRead }));
+    const waiting = this.#lazy.waiting().map(({ device: d }) => ({ name: d.name, plugin: d.plugin, info: { type: d.type, name: 'not started', vendor: '' }, dtypes: [], syncRead: false, started: false }));
+    return [...this.#started(), ...waiting];
+  }
+
+  /** The started devices, as `devices()` lists them. */
+  #started(): DeviceReport[] {
+    return [...this.#devices.values()].map((d) => ({ name: d.name, plugin: d.plugin, info: d.backend.info, dtypes: d.backend.dtypes, syncRead: d.backend.syncRead, started: true }));
   }
 
   /** The default device's name. */
@@ -506,26 +540,35 @@ export class Hearth {
     if (!this.#report) throw new HearthError('E_NOT_READY', 'The runtime is not ready: `await hearth.ready()` before making tensors.');
     if (name === undefined) return this.#default!;
     if (typeof name !== 'string') throw new HearthError('E_ARG', `A device is named by a string such as "cpu" or "webgpu:0", got ${formatValue(name)}.`, { device: name });
-    const d = this.#devices.get(name.includes(':') ? name : `${name}:0`);
-    if (!d && this.#dormant.has(name.split(':')[0]!)) {
-      const type = name.split(':')[0]!;
+    const full = name.includes(':') ? name : `${name}:0`;
+    const d = this.#devices.get(full);
+    if (d) return d;
+    const type = name.split(':')[0]!;
+    const first = this.#lazy.device(type);
+    if (first?.name === full) return first;
+    if (first) {
+      // How many devices a backend has is known only once it has started: its first one is usable before.
       throw new HearthError(
         'E_NOT_READY',
-        `${name} starts on first use and has not started yet (${this.#dormant.get(type)!.plugin} starts it only for programs that use it). Start it with \`await hearth.start("${type}")\`, or move a tensor there with \`await t.to("${type}")\`, which starts it; or list it first in HEARTH_BACKENDS to make it the default.`,
+        `${name}: the ${type} backend starts on first use and has not started, so its devices beyond ${type}:0 are not known yet. Start it with \`await hearth.start("${type}")\` first.`,
         { device: name, backend: type },
       );
     }
-    if (!d) {
-      throw new HearthError('E_DEVICE', `No device "${name}" in this runtime; ready devices: ${[...this.#devices.keys()].join(', ')}.`, { device: name });
-    }
-    return d;
+    const failure = this.#lazy.failure(type);
+    if (failure) throw failure;
+    throw new HearthError('E_DEVICE', `No device "${name}" in this runtime; ready devices: ${[...this.#devices.keys()].join(', ')}.`, { device: name });
   }
 
   /** Runs any operator by name: `hearth.op("add", [a, b])`. Creation operators run on `options.device`. */
   op(name: string, inputs: readonly Tensor[], attrs?: Readonly<Record<string, unknown>>, options: { device?: string } = {}): Tensor {
     checkOpCall(name, inputs, attrs, options);
     const id = opId(name);
-    return this.dispatcher.call(id, inputs.slice(), attrs, this.#creationTarget(id, options.device, inputs));
+    const target = this.#creationTarget(id, options.device, inputs);
+    if (target !== undefined && !target.started) {
+      const p = this.dispatcher.plan(id, [], attrs, target); // checked now; made once the device has started
+      return this.#afterStart(target, p.shape, p.outDtype, name, () => this.dispatcher.call(id, [], attrs, target));
+    }
+    return this.dispatcher.call(id, inputs.slice(), attrs, target);
   }
 
   /**
@@ -560,13 +603,20 @@ export class Hearth {
     checkTensorOptions(options);
     const dev = this.#device(options.device);
     const host = toHost(data, options.dtype, options.shape);
+    // On a device not started yet, made once it has (so its dtypes are known).
+    const t = dev.started ? this.#fromHost(dev, host) : this.#afterStart(dev, host.shape, host.dtype, 'tensor', () => this.#fromHost(dev, host));
+    return t as Tensor<D, [S] extends [never] ? DataRank<T> : S['length']>;
+  }
+
+  /** A tensor of converted host data on a started device; `E_DTYPE` (with where it would fit) when the device does not store it. */
+  #fromHost(dev: Device, host: { data: HostArray; shape: Shape; dtype: DType }): Tensor {
     if (!dev.has(host.dtype)) {
       throw notStoredError(dev, host.dtype, this.#fallbackOrder(), {
         there: (d) => `make the tensor there with { device: "${d}" }`,
         here: `give a dtype ${dev.name} stores, e.g. { dtype: "${dev.backend.dtypes[0]}" }`,
       });
     }
-    return this.store.fromHost(dev, host.data, host.shape, host.dtype) as Tensor<D, [S] extends [never] ? DataRank<T> : S['length']>;
+    return this.store.fromHost(dev, host.data, host.shape, host.dtype);
   }
 
   /**
@@ -605,7 +655,15 @@ export class Hearth {
     const casts = inputs.filter((t, i) => t.dtype !== p.dtype && inputSpec(p.schema, i).promote).map((t) => `${t.dtype} -> ${p.dtype}`);
     const ok = p.kernel && p.device.has(p.dtype) && p.device.has(p.outDtype);
     const composite = p.schema.decompose !== undefined;
-    const base = { op, dtype: p.dtype, outDtype: p.outDtype, shape: p.shape, device: p.device.name, casts };
+    const base = {
+      op,
+      dtype: p.dtype,
+      outDtype: p.outDtype,
+      shape: p.shape,
+      device: p.device.name,
+      casts,
+      ...(p.device.started ? {} : { notStarted: `${p.device.name} has not started: the call waits for its start, and this assumes it stores ${p.dtype === p.outDtype ? p.dtype : `${p.dtype} and ${p.outDtype}`}.` }),
+    };
     if (ok) return { ...base, runs: composite ? 'fused' : 'kernel', kernel: { plugin: p.kernel!.provenance.plugin, version: p.kernel!.provenance.version } };
     if (composite) {
       return { ...base, runs: 'decomposed', decomposition: this.#explainSteps(p.schema, inputs, p.attrs, p.dtype, p.device.name) };
@@ -723,10 +781,12 @@ export class Hearth {
   /**
    * Starts a lost device again: for an isolated plugin, a new process with the same plugin and devices
    * (every device of that plugin restarts: they share the process). Tensors made before stay unusable
-   * (`E_DEVICE_LOST`); make them again. `E_DEVICE` for a device that runs in-process.
+   * (`E_DEVICE_LOST`); make them again. `E_DEVICE` for a device that runs in-process. A device that starts on
+   * first use and has not started is started (there is nothing to restart).
    */
   async restartDevice(name: string): Promise<void> {
     const d = this.#device(name);
+    if (!d.started) return void (await this.start(name)); // never started: starting it is all a restart can do
     const backend = (d.backend as Partial<CheckedBackend>).source ?? d.backend;
     if (!(backend instanceof IsolatedBackend)) {
       throw new HearthError('E_DEVICE', `${d.name} runs in this process and can't be restarted; only isolated devices can (createHearth({ isolate: ["${d.plugin}"] })).`, { device: d.name });

@@ -129,10 +129,11 @@ describe('explain and the dispatcher agree', () => {
     }
   }
 
-  it('on random runtimes: which plugins, which kernels, which policy and fallback device', async () => {
+  it('on random runtimes: which plugins, which kernels, which policy and fallback device, which start lazily', async () => {
     let seed = 12345;
     const rand = (n: number) => ((seed = (seed * 1103515245 + 12345) % 2 ** 31), seed % n);
     const types = ['cpu', 'npu', 'gpu'];
+    let lazyExplained = 0;
     for (let trial = 0; trial < 60; trial++) {
       const plugins = types
         .filter(() => rand(3) > 0)
@@ -140,7 +141,8 @@ describe('explain and the dispatcher agree', () => {
           const ks: ((d: string) => KernelSpec)[] = [(d) => fullKernel(d), (d) => castKernel(d)];
           if (rand(2)) ks.push((d) => addKernel(d, ['float32']));
           if (rand(2)) ks.push(mulKernel);
-          return toyPlugin({ device, priority: rand(10), kernels: (d) => ks.map((k) => k(d)) });
+          // Some backends start on first use: explained before their start, observed after it.
+          return toyPlugin({ device, priority: rand(10), lazy: rand(3) === 0, kernels: (d) => ks.map((k) => k(d)) });
         });
       if (!plugins.length) continue;
       const policy = (['warn', 'allow', 'error'] as const)[rand(3)]!;
@@ -149,6 +151,7 @@ describe('explain and the dispatcher agree', () => {
       await h.ready();
       vi.spyOn(console, 'warn').mockImplementation(() => undefined);
       for (const d of h.devices()) {
+        if (!d.started) lazyExplained++;
         for (const op of ['add', 'mul'] as const) {
           const said = explained(h, op, d.name);
           expect(await observed(h, op, d.name), `${op} on ${d.name}, ${policy} -> ${fbDevice}`).toEqual(said);
@@ -156,6 +159,7 @@ describe('explain and the dispatcher agree', () => {
       }
       h.dispose();
     }
+    expect(lazyExplained).toBeGreaterThan(5);
   });
 
   it('never promises a fallback to a device the runtime does not have', async () => {

@@ -104,6 +104,21 @@ describe('a TypeScript plugin failing in its process', () => {
   });
 });
 
+describe('an isolated plugin whose backend starts on first use', () => {
+  it('is not started by ready(), and starts in its process on first use', async () => {
+    const h = createHearth({ plugins: [cpuPlugin, probe('lazy')], isolate: ['probe-lazy'] });
+    const report = await h.ready();
+    expect(report.notStarted).toEqual([{ backend: 'probe', plugin: 'probe-lazy' }]);
+    expect(h.devices().map((d) => [d.name, d.started])).toEqual([['cpu:0', true], ['probe:0', false]]);
+    const a = h.tensor([1, 2], { device: 'probe' }); // pending until the process has made the device
+    expect(Array.from(await a.add(a).data())).toEqual([2, 4]);
+    const started = h.devices().find((d) => d.name === 'probe:0')!;
+    expect(started.started).toBe(true);
+    expect(started.info['pid']).not.toBe(process.pid);
+    await h.dispose();
+  });
+});
+
 describe('restartDevice', () => {
   it('is E_DEVICE for a device that runs in this process', async () => {
     const h = createHearth({ plugins: [cpuPlugin] });

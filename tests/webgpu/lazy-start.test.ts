@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 
 const child = fileURLToPath(new URL('./lazy-child.mjs', import.meta.url));
 
-function run(mode: string): { out: { values: unknown; defaultDevice: string; notStartedAtReady: string[]; devices: string[]; dawnLoaded: boolean }; stderr: string } {
+function run(mode: string): { out: { values: unknown; defaultDevice: string; notStartedAtReady: string[]; listedAtReady: [string, boolean][]; devices: string[]; dawnLoaded: boolean }; stderr: string } {
   const env = { ...process.env, HEARTH_BACKENDS: '', HEARTH_FALLBACK: '' };
   const r = spawnSync(process.execPath, [child, mode], { encoding: 'utf8', env, timeout: 60_000 });
   if (r.status !== 0) throw new Error(`lazy-child ${mode} exited ${r.status}: ${r.stderr}`);
@@ -23,7 +23,9 @@ describe('a program that loads the webgpu plugin but computes on the CPU', () =>
       expect(out.values).toEqual([[7, 10], [15, 22]]);
       expect(out.defaultDevice).toBe('cpu:0');
       expect(out.notStartedAtReady).toEqual(['webgpu']);
-      expect(out.devices).toEqual(['cpu:0']);
+      // Listed, not started: listing costs nothing either.
+      expect(out.listedAtReady).toEqual([['cpu:0', true], ['webgpu:0', false]]);
+      expect(out.devices).toEqual(['cpu:0', 'webgpu:0']);
       expect(out.dawnLoaded).toBe(false);
       expect(stderr).toBe('');
     });
@@ -31,12 +33,14 @@ describe('a program that loads the webgpu plugin but computes on the CPU', () =>
 });
 
 describe('a program that uses webgpu', () => {
-  it('starts it when a tensor first moves there, and computes there', () => {
-    const { out } = run('webgpu');
-    expect(out.values).toEqual([[[7, 10], [15, 22]], [[7, 10], [15, 22]]]);
-    expect(out.notStartedAtReady).toEqual(['webgpu']);
-    expect(out.devices).toEqual(['cpu:0', 'webgpu:0']);
-    expect(out.dawnLoaded).toBe(true);
-  });
+  for (const mode of ['webgpu', 'by-name']) {
+    it(mode === 'webgpu' ? 'starts it when a tensor first moves there, and computes there' : 'starts it for a tensor made there by name, synchronously, and computes there', () => {
+      const { out } = run(mode);
+      expect(out.values).toEqual([[[7, 10], [15, 22]], [[7, 10], [15, 22]]]);
+      expect(out.notStartedAtReady).toEqual(['webgpu']);
+      expect(out.devices).toEqual(['cpu:0', 'webgpu:0']);
+      expect(out.dawnLoaded).toBe(true);
+    });
+  }
 });
 

@@ -23,7 +23,7 @@ export function childMain(): void {
     dispose?(): unknown;
   };
   type Kernel = { op: string; device: string; dtypes: string[]; run: (...a: unknown[]) => unknown };
-  type Factory = { type: string; create(o: unknown): unknown };
+  type Factory = { type: string; create(o: unknown): unknown; lazy?: unknown };
   const proc = process as unknown as { send(m: ChildMessage): void; on(e: string, f: (m: ParentMessage[]) => void): void; exit(code: number): never };
   const errorOf = (e: unknown, fallback: string): RemoteError => {
     try {
@@ -65,7 +65,7 @@ export function childMain(): void {
       coreVersion: m.coreVersion,
       opsetVersion: m.opsetVersion,
       ops: m.ops,
-      registerBackend: (f: Factory) => void factories.push({ type: String(f.type), create: f.create.bind(f) }),
+      registerBackend: (f: Factory) => void factories.push({ type: String(f.type), create: f.create.bind(f), lazy: f.lazy === true }),
       registerKernel: (k: Kernel) => void kernels.push(k),
     };
     await plugin.register(host);
@@ -73,6 +73,7 @@ export function childMain(): void {
     return {
       manifest: { name: String(mf.name), version: String(mf.version), deviceTypes: Array.isArray(mf.deviceTypes) ? mf.deviceTypes.map(String) : [] },
       backends: factories.map((f) => f.type),
+      lazy: factories.filter((f) => f.lazy === true).map((f) => f.type),
       kernels: kernels.map((k) => ({ op: String(k.op), device: String(k.device), dtypes: (Array.isArray(k.dtypes) ? k.dtypes : [k.dtypes]).map(String), override: (k as { override?: unknown }).override === true })),
     };
   }

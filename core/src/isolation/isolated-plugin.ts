@@ -49,7 +49,7 @@ export class IsolatedPlugin implements HearthPlugin {
   async register(host: PluginHost): Promise<void> {
     const reply = await this.#start();
     this.#kernelKeys = kernelKeys(reply);
-    for (const type of reply.backends) host.registerBackend({ type, create: (options) => this.#create(type, options) });
+    for (const type of reply.backends) host.registerBackend({ type, create: (options) => this.#create(type, options), ...(reply.lazy.includes(type) ? { lazy: true } : {}) });
     reply.kernels.forEach((k, index) => {
       const what = `${k.op}(${k.dtypes.join('|')})`;
       host.registerKernel<IsolatedBackend>({
@@ -147,6 +147,7 @@ function checkLoadReply(reply: LoadReply, manifest: PluginManifest): LoadReply {
   if (m?.name !== manifest.name || m.version !== manifest.version) problems.push(`its origin gave ${String(m?.name)}@${String(m?.version)}, not ${manifest.name}@${manifest.version}`);
   const types = manifest.deviceTypes.length;
   if (!Array.isArray(reply?.backends) || reply.backends.length > types || !reply.backends.every(str)) problems.push(`it registered backends beyond its ${types} device type(s)`);
+  if (!Array.isArray(reply?.lazy) || !reply.lazy.every((t) => Array.isArray(reply.backends) && reply.backends.includes(t))) problems.push('its list of backends that start on first use names backends it did not register');
   const most = OPSET.length * DTYPES.length * types; // one registration per (op, dtype, device type) at most
   if (!Array.isArray(reply?.kernels) || reply.kernels.length > most) problems.push(`it registered more kernels than the opset has (${most} at most)`);
   else {

@@ -48,6 +48,8 @@ export type ChildMessage =
 export interface LoadReply {
   readonly manifest: { readonly name: string; readonly version: string; readonly deviceTypes: readonly string[] };
   readonly backends: readonly string[];
+  /** The backends whose factory is `lazy` (they start on first use, in that process too). */
+  readonly lazy: readonly string[];
   readonly kernels: readonly { readonly op: string; readonly device: string; readonly dtypes: readonly string[]; readonly override: boolean }[];
 }
 
