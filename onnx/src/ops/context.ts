@@ -14,8 +14,8 @@ export class OpContext {
     /** The device the model runs on (creation ops make their tensors there). */
     readonly device: string,
     private readonly values: readonly (Value | undefined)[],
-    /** Uploads host value `v`, input `i` of the node (the model caches constants). */
-    private readonly upload: (v: HostValue, i: number) => Tensor,
+    /** Uploads host value `v`, input `i` of `node` (the model caches constants). */
+    private readonly upload: (v: HostValue, node: GraphNode, i: number) => Tensor,
   ) {}
 
   /** How many inputs the node was given (omitted trailing ones excluded). */
@@ -32,7 +32,7 @@ export class OpContext {
   tensor(i: number): Tensor {
     const v = this.values[i];
     if (v === undefined) throw new HearthError('E_MODEL', `${this.where}: input ${i} is required.`, { node: this.node.name });
-    return isHost(v) ? this.upload(v, i) : v;
+    return isHost(v) ? this.upload(v, this.node, i) : v;
   }
 
   /** Input `i` as a device tensor, or undefined when omitted. */
