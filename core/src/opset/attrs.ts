@@ -106,11 +106,38 @@ export const attr = {
 };
 
 /**
+ * Parses of deeply frozen attribute objects, by identity: such an object cannot change, so a caller that
+ * passes the same one on every call (a model's per-node attributes) has it parsed once. Keyed also by the
+ * specs, as one object may be given to several ops.
+ */
+const parsed = new WeakMap<object, { readonly specs: object; readonly attrs: Readonly<Record<string, unknown>> }>();
+
+/** True when nothing reachable from `v` can change: primitives, and frozen arrays and plain objects of them. */
+function deeplyFrozen(v: unknown): boolean {
+  if (v === null || (typeof v !== 'object' && typeof v !== 'function')) return true;
+  if (!Object.isFrozen(v)) return false;
+  if (Array.isArray(v)) return v.every(deeplyFrozen);
+  const proto = Object.getPrototypeOf(v);
+  if (proto !== Object.prototype && proto !== null) return false; // a class instance may hold state elsewhere
+  return Object.values(v).every(deeplyFrozen);
+}
+
+/**
  * Normalizes user attributes against specs: applies defaults, rejects unknown names, throws `E_ATTR`. The
  * result and the lists in it are frozen, and never the caller's own arrays: a kernel that receives them can
- * change neither the user's values nor the defaults every later call uses.
+ * change neither the user's values nor the defaults every later call uses. A deeply frozen `given` is
+ * parsed once (later calls with the same object get the same result); any other is parsed on every call.
  */
 export function parseAttrs(op: string, specs: Readonly<Record<string, AttrSpec>>, given: Readonly<Record<string, unknown>> | undefined): Readonly<Record<string, unknown>> {
+  if (given === undefined || !Object.isFrozen(given)) return parseNow(op, specs, given);
+  const hit = parsed.get(given);
+  if (hit !== undefined && hit.specs === specs) return hit.attrs;
+  const attrs = parseNow(op, specs, given);
+  if (deeplyFrozen(given)) parsed.set(given, { specs, attrs });
+  return attrs;
+}
+
+function parseNow(op: string, specs: Readonly<Record<string, AttrSpec>>, given: Readonly<Record<string, unknown>> | undefined): Readonly<Record<string, unknown>> {
   const out: Record<string, unknown> = {};
   if (given) {
     for (const name of Object.keys(given)) {
