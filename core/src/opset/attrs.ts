@@ -137,11 +137,22 @@ export function parseAttrs(op: string, specs: Readonly<Record<string, AttrSpec>>
   return attrs;
 }
 
+/** Each frozen specs object's entries, listed once (an op's specs are frozen; others may still change). */
+const entriesOf = new WeakMap<object, readonly (readonly [string, AttrSpec])[]>();
+
+function specEntries(specs: Readonly<Record<string, AttrSpec>>): readonly (readonly [string, AttrSpec])[] {
+  if (!Object.isFrozen(specs)) return Object.entries(specs);
+  let entries = entriesOf.get(specs);
+  if (entries === undefined) entriesOf.set(specs, (entries = Object.entries(specs)));
+  return entries;
+}
+
 function parseNow(op: string, specs: Readonly<Record<string, AttrSpec>>, given: Readonly<Record<string, unknown>> | undefined): Readonly<Record<string, unknown>> {
   const out: Record<string, unknown> = {};
   if (given) {
-    for (const name of Object.keys(given)) {
-      if (!Object.prototype.hasOwnProperty.call(specs, name)) {
+    for (const name in given) {
+      if (!Object.hasOwn(given, name)) continue;
+      if (!Object.hasOwn(specs, name)) {
         const known = Object.keys(specs);
         throw new HearthError(
           'E_ATTR',
@@ -151,9 +162,9 @@ function parseNow(op: string, specs: Readonly<Record<string, AttrSpec>>, given: 
       }
     }
   }
-  for (const name in specs) {
-    const r = specs[name]!.parse(given?.[name]);
-    if (r !== null && typeof r === 'object' && 'error' in (r as object) && !Array.isArray(r)) {
+  for (const [name, spec] of specEntries(specs)) {
+    const r = spec.parse(given?.[name]);
+    if (r !== null && typeof r === 'object' && !Array.isArray(r) && 'error' in r) {
       throw new HearthError('E_ATTR', `${op}: attribute "${name}" ${(r as { error: string }).error}.`, { op, attr: name });
     }
     out[name] = Array.isArray(r) ? Object.freeze(Object.isFrozen(r) ? r : r.slice()) : r;
