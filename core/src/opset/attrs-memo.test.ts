@@ -43,3 +43,14 @@ describe('parseAttrs of the same attrs object again', () => {
     expect(() => parseAttrs('reshape', reshape.attrs, given)).toThrow(expect.objectContaining({ code: 'E_ATTR' }));
   });
 });
+
+describe('parseAttrs of no attributes', () => {
+  it('gives every default, each time, and a required one is an error each time', () => {
+    const specs = Object.freeze({ axis: attr.int({ default: -1 }), shape: attr.int() });
+    expect(() => parseAttrs('op', specs, undefined)).toThrow(expect.objectContaining({ code: 'E_ATTR' }));
+    expect(() => parseAttrs('op', specs, undefined)).toThrow(expect.objectContaining({ code: 'E_ATTR' }));
+    const optional = Object.freeze({ axis: attr.int({ default: -1 }) });
+    expect(parseAttrs('op', optional, undefined)).toEqual({ axis: -1 });
+    expect(parseAttrs('op', optional, undefined)).toEqual({ axis: -1 });
+  });
+});

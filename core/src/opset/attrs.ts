@@ -112,6 +112,9 @@ export const attr = {
  */
 const parsed = new WeakMap<object, { readonly specs: object; readonly attrs: Readonly<Record<string, unknown>> }>();
 
+/** The parse of no attributes at all, by frozen specs object. */
+const defaults = new WeakMap<object, Readonly<Record<string, unknown>>>();
+
 /** True when nothing reachable from `v` can change: primitives, and frozen arrays and plain objects of them. */
 function deeplyFrozen(v: unknown): boolean {
   if (v === null || (typeof v !== 'object' && typeof v !== 'function')) return true;
@@ -129,7 +132,14 @@ function deeplyFrozen(v: unknown): boolean {
  * parsed once (later calls with the same object get the same result); any other is parsed on every call.
  */
 export function parseAttrs(op: string, specs: Readonly<Record<string, AttrSpec>>, given: Readonly<Record<string, unknown>> | undefined): Readonly<Record<string, unknown>> {
-  if (given === undefined || !Object.isFrozen(given)) return parseNow(op, specs, given);
+  if (given === undefined) {
+    // Every default, which a frozen specs object gives the same each time.
+    if (!Object.isFrozen(specs)) return parseNow(op, specs, given);
+    let attrs = defaults.get(specs);
+    if (attrs === undefined) defaults.set(specs, (attrs = parseNow(op, specs, given)));
+    return attrs;
+  }
+  if (!Object.isFrozen(given)) return parseNow(op, specs, given);
   const hit = parsed.get(given);
   if (hit !== undefined && hit.specs === specs) return hit.attrs;
   const attrs = parseNow(op, specs, given);
