@@ -49,10 +49,12 @@ interface Step {
   readonly kind: NodeRunKind;
   /** Whether the host may evaluate it (a host function for its op); the run's values still decide. */
   readonly hostCandidate: boolean;
-  /** Its inputs' names, omitted trailing ones dropped; '' for one omitted. */
-  readonly inputs: readonly string[];
-  /** The values whose last reader it is. */
-  readonly freeAfter: readonly string[];
+  /** Its inputs' slots in a run's values, omitted trailing ones dropped; -1 for one omitted. */
+  readonly inputs: readonly number[];
+  /** Its outputs' slots; -1 for one omitted. */
+  readonly outputs: readonly number[];
+  /** The slots of the values whose last reader it is. */
+  readonly freeAfter: readonly number[];
 }
 
 /** A loaded ONNX model bound to a Hearth runtime. Make one with `loadOnnx`. */
@@ -60,6 +62,10 @@ export class OnnxModel {
   readonly #hearth: Hearth;
   readonly #graph: Graph;
   readonly #steps: readonly Step[];
+  /** Each value's slot in a run's values, by name. */
+  readonly #slots: ReadonlyMap<string, number>;
+  /** A run's values before it starts: the constants in their slots. */
+  readonly #initial: readonly (Value | undefined)[];
   readonly #constants = new Map<string, Tensor>();
   readonly #constantTensors = new Set<Tensor>();
   /** Graph inputs whose values a node needs before it runs: read back to the host each run. */
@@ -76,7 +82,11 @@ export class OnnxModel {
   constructor(hearth: Hearth, graph: Graph, device: string, optimizations: OptimizeReport) {
     this.#hearth = hearth;
     this.#graph = graph;
-    this.#steps = steps(graph, planMemory(graph));
+    this.#slots = slots(graph);
+    this.#steps = steps(graph, planMemory(graph), this.#slots);
+    const initial = new Array<Value | undefined>(this.#slots.size).fill(undefined);
+    for (const [name, v] of graph.constants) initial[this.#slots.get(name)!] = v;
+    this.#initial = initial;
     this.#hostInputs = hostGraphInputs(graph);
     this.device = device;
     this.optimizations = optimizations;
@@ -109,7 +119,8 @@ export class OnnxModel {
    */
   async run(feeds: Readonly<Record<string, Tensor>>, options: RunOptions = {}): Promise<Record<string, Tensor>> {
     if (this.#disposed) throw new HearthError('E_DISPOSED', 'This model was disposed: load it again.');
-    const env = new Map<string, Value>();
+    const slot = this.#slots;
+    const env = this.#initial.slice();
     const owned = new Set<Tensor>();
     let live = 0;
     let peak = 0;
@@ -118,21 +129,20 @@ export class OnnxModel {
       live += sizeOf(t.shape) * dtypeBytes(t.dtype);
       peak = Math.max(peak, live);
     };
-    const free = (name: string) => {
-      const v = env.get(name);
+    const free = (at: number) => {
+      const v = env[at];
       if (v instanceof Tensor && owned.has(v)) {
         live -= sizeOf(v.shape) * dtypeBytes(v.dtype);
         owned.delete(v);
         v.dispose();
       }
-      env.delete(name);
+      env[at] = undefined;
     };
     for (const [name, t] of Object.entries(await this.#feeds(feeds))) {
       if (t !== feeds[name]) hold(t);
       const spec = this.#graph.inputs.find((i) => i.name === name)!;
-      env.set(name, this.#hostInputs.has(name) ? hostValue(spec.type, t.shape, (await t.data()) as ArrayLike<number>) : t);
+      env[slot.get(name)!] = this.#hostInputs.has(name) ? hostValue(spec.type, t.shape, (await t.data()) as ArrayLike<number>) : t;
     }
-    for (const [name, v] of this.#graph.constants) env.set(name, v);
     const profile: NodeProfile[] | undefined = options.profile ? [] : undefined;
     const h = this.#hearth;
     let kernels: KernelEvent[] = [];
@@ -155,8 +165,8 @@ export class OnnxModel {
         }
         const inputs: (Value | undefined)[] = new Array(step.inputs.length);
         for (let j = 0; j < inputs.length; j++) {
-          const name = step.inputs[j]!;
-          inputs[j] = name === '' ? undefined : env.get(name);
+          const at = step.inputs[j]!;
+          inputs[j] = at < 0 ? undefined : env[at];
         }
         // Trailing omitted inputs dropped, so `inputCount` is what the node was given.
         while (inputs.length > 0 && inputs[inputs.length - 1] === undefined) inputs.length--;
@@ -177,9 +187,9 @@ export class OnnxModel {
           for (const t of made as readonly Tensor[]) hold(t);
           outs = made as readonly Tensor[];
         }
-        for (let j = 0; j < node.outputs.length; j++) {
-          const o = node.outputs[j]!;
-          if (o && outs[j] !== undefined) env.set(o, outs[j]!);
+        for (let j = 0; j < step.outputs.length; j++) {
+          const at = step.outputs[j]!;
+          if (at >= 0 && outs[j] !== undefined) env[at] = outs[j];
         }
         if (profile) {
           // A composite runs fused where the device has its kernel, else the core decomposes it.
@@ -191,7 +201,7 @@ export class OnnxModel {
       }
       const result: Record<string, Tensor> = {};
       for (const o of this.#graph.outputs) {
-        const v = env.get(o.name)!;
+        const v = env[slot.get(o.name)!]!;
         result[o.name] = isHost(v) ? this.#upload(v, () => `output "${o.name}"`) : this.#constants.has(o.name) || !owned.has(v) ? h.reshape(v, v.shape) : v;
         owned.delete(result[o.name]!);
       }
@@ -255,8 +265,20 @@ export class OnnxModel {
 /** The mapping of a node (validated at load). */
 const mapping = (n: GraphNode) => (n.domain === FUSED_DOMAIN ? FUSED_OPS : ONNX_OPS)[n.opType]!;
 
+/** A slot for each value of the graph: its inputs, constants and every node's inputs and outputs. */
+function slots(graph: Graph): Map<string, number> {
+  const at = new Map<string, number>();
+  const add = (name: string) => name !== '' && !at.has(name) && at.set(name, at.size);
+  for (const i of graph.inputs) add(i.name);
+  for (const name of graph.constants.keys()) add(name);
+  for (const n of graph.nodes) for (const name of [...n.inputs, ...n.outputs]) add(name);
+  for (const o of graph.outputs) add(o.name);
+  return at;
+}
+
 /** Each node's per-run needs, worked out once. */
-function steps(graph: Graph, plan: MemoryPlan): Step[] {
+function steps(graph: Graph, plan: MemoryPlan, slot: ReadonlyMap<string, number>): Step[] {
+  const of = (name: string) => (name === '' ? -1 : slot.get(name)!);
   return graph.nodes.map((node, i) => {
     const op = mapping(node);
     let n = node.inputs.length;
@@ -266,8 +288,9 @@ function steps(graph: Graph, plan: MemoryPlan): Step[] {
       op,
       kind: node.domain === FUSED_DOMAIN ? 'fused' : op.kind,
       hostCandidate: (node.domain === '' || node.domain === 'ai.onnx') && hostEvaluable(node.opType),
-      inputs: node.inputs.slice(0, n),
-      freeAfter: plan.freeAfter[i]!,
+      inputs: node.inputs.slice(0, n).map(of),
+      outputs: node.outputs.map(of),
+      freeAfter: plan.freeAfter[i]!.map(of),
     };
   });
 }
