@@ -2,6 +2,9 @@ import { HearthError, type DType, type Hearth, type Tensor } from '@hearth/core'
 import type { Attribute, GraphNode } from '../graph.js';
 import { deviceDtype, elementTypeOf, isHost, numbers, type HostValue, type Value } from '../values.js';
 
+/** Each node's fixed Hearth attributes (see {@link OpContext.fixedAttrs}). */
+const fixed = new WeakMap<GraphNode, Map<string, Readonly<Record<string, unknown>>>>();
+
 /** What a node's mapping reads while it runs: its inputs (host or device), its attributes, the opset. */
 export class OpContext {
   constructor(
@@ -79,6 +82,23 @@ export class OpContext {
   attr<T extends Attribute>(name: string, dflt: T): T;
   attr(name: string, dflt: Attribute): Attribute {
     return this.node.attrs.get(name) ?? dflt;
+  }
+
+  /**
+   * Hearth attributes made from the node's attributes alone (never from its inputs): built at the node's
+   * first run and frozen, then the same object every run, so the core parses them once. `key` tells apart
+   * several such objects of one node.
+   */
+  fixedAttrs(key: string, build: () => Record<string, unknown>): Readonly<Record<string, unknown>> {
+    let mine = fixed.get(this.node);
+    if (mine === undefined) fixed.set(this.node, (mine = new Map()));
+    let attrs = mine.get(key);
+    if (attrs === undefined) {
+      const made = build();
+      for (const v of Object.values(made)) if (Array.isArray(v)) Object.freeze(v);
+      mine.set(key, (attrs = Object.freeze(made)));
+    }
+    return attrs;
   }
 
   /** A description of the node for messages. */
