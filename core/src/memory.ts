@@ -276,11 +276,14 @@ export class TensorStore implements TensorRuntime<Tensor> {
     const scope = new Scope();
     const parent = this.scopes.current();
     const finish = (result: unknown) => {
-      const keep = new Set<Tensor>();
-      collectTensors(result, keep);
+      if (scope.tensors.length === 0) return;
+      const returned: Tensor[] = [];
+      collectTensors(result, returned);
+      // A scope returns a tensor or a few, as a rule: a list is searched; a long one gets a set.
+      const set = returned.length > 8 ? new Set(returned) : undefined;
       const ending: Tensor[] = [];
       for (const t of scope.tensors) {
-        if (keep.has(t) || tensorInternals.kept(t)) {
+        if ((set ? set.has(t) : returned.includes(t)) || tensorInternals.kept(t)) {
           if (parent) parent.tensors.push(t);
         } else ending.push(t);
       }
@@ -308,8 +311,8 @@ export class TensorStore implements TensorRuntime<Tensor> {
   }
 }
 
-function collectTensors(x: unknown, into: Set<Tensor>, depth = 0): void {
-  if (x instanceof Tensor) into.add(x);
+function collectTensors(x: unknown, into: Tensor[], depth = 0): void {
+  if (x instanceof Tensor) into.push(x);
   else if (depth < 3 && Array.isArray(x)) for (const v of x) collectTensors(v, into, depth + 1);
   else if (depth < 3 && x !== null && typeof x === 'object') for (const v of Object.values(x)) collectTensors(v, into, depth + 1);
 }

@@ -1,7 +1,7 @@
 import { HearthError, Tensor, dtypeBytes, sizeOf, type Hearth, type KernelEvent } from '@hearth/core';
 import type { Graph, GraphNode, ValueSpec } from './graph.js';
 import { FUSED_DOMAIN, FUSED_OPS } from './fuse.js';
-import { ONNX_OPS, OpContext, evalOnHost } from './ops/index.js';
+import { ONNX_OPS, OpContext, evalOnHost, hostEvaluable, type OnnxOp } from './ops/index.js';
 import { hostGraphInputs } from './ops/static-inputs.js';
 import type { OptimizeReport } from './optimize.js';
 import { planMemory, type MemoryPlan } from './plan.js';
@@ -40,11 +40,32 @@ export interface RunOptions {
   readonly profile?: boolean;
 }
 
+/** What a node needs each run, worked out once at load: nothing in it depends on the run's values. */
+interface Step {
+  readonly node: GraphNode;
+  /** Its mapping. */
+  readonly op: OnnxOp;
+  /** How it runs when not on the host. */
+  readonly kind: NodeRunKind;
+  /** Whether the host may evaluate it (a host function for its op); the run's values still decide. */
+  readonly hostCandidate: boolean;
+  /** Its inputs' slots in a run's values, omitted trailing ones dropped; -1 for one omitted. */
+  readonly inputs: readonly number[];
+  /** Its outputs' slots; -1 for one omitted. */
+  readonly outputs: readonly number[];
+  /** The slots of the values whose last reader it is. */
+  readonly freeAfter: readonly number[];
+}
+
 /** A loaded ONNX model bound to a Hearth runtime. Make one with `loadOnnx`. */
 export class OnnxModel {
   readonly #hearth: Hearth;
   readonly #graph: Graph;
-  readonly #plan: MemoryPlan;
+  readonly #steps: readonly Step[];
+  /** Each value's slot in a run's values, by name. */
+  readonly #slots: ReadonlyMap<string, number>;
+  /** A run's values before it starts: the constants in their slots. */
+  readonly #initial: readonly (Value | undefined)[];
   readonly #constants = new Map<string, Tensor>();
   readonly #constantTensors = new Set<Tensor>();
   /** Graph inputs whose values a node needs before it runs: read back to the host each run. */
@@ -61,7 +82,11 @@ export class OnnxModel {
   constructor(hearth: Hearth, graph: Graph, device: string, optimizations: OptimizeReport) {
     this.#hearth = hearth;
     this.#graph = graph;
-    this.#plan = planMemory(graph);
+    this.#slots = slots(graph);
+    this.#steps = steps(graph, planMemory(graph), this.#slots);
+    const initial = new Array<Value | undefined>(this.#slots.size).fill(undefined);
+    for (const [name, v] of graph.constants) initial[this.#slots.get(name)!] = v;
+    this.#initial = initial;
     this.#hostInputs = hostGraphInputs(graph);
     this.device = device;
     this.optimizations = optimizations;
@@ -94,7 +119,8 @@ export class OnnxModel {
    */
   async run(feeds: Readonly<Record<string, Tensor>>, options: RunOptions = {}): Promise<Record<string, Tensor>> {
     if (this.#disposed) throw new HearthError('E_DISPOSED', 'This model was disposed: load it again.');
-    const env = new Map<string, Value>();
+    const slot = this.#slots;
+    const env = this.#initial.slice();
     const owned = new Set<Tensor>();
     let live = 0;
     let peak = 0;
@@ -103,66 +129,79 @@ export class OnnxModel {
       live += sizeOf(t.shape) * dtypeBytes(t.dtype);
       peak = Math.max(peak, live);
     };
-    const free = (name: string) => {
-      const v = env.get(name);
+    const free = (at: number) => {
+      const v = env[at];
       if (v instanceof Tensor && owned.has(v)) {
         live -= sizeOf(v.shape) * dtypeBytes(v.dtype);
         owned.delete(v);
         v.dispose();
       }
-      env.delete(name);
+      env[at] = undefined;
     };
     for (const [name, t] of Object.entries(await this.#feeds(feeds))) {
       if (t !== feeds[name]) hold(t);
       const spec = this.#graph.inputs.find((i) => i.name === name)!;
-      env.set(name, this.#hostInputs.has(name) ? hostValue(spec.type, t.shape, (await t.data()) as ArrayLike<number>) : t);
+      env[slot.get(name)!] = this.#hostInputs.has(name) ? hostValue(spec.type, t.shape, (await t.data()) as ArrayLike<number>) : t;
     }
-    for (const [name, v] of this.#graph.constants) env.set(name, v);
     const profile: NodeProfile[] | undefined = options.profile ? [] : undefined;
     const h = this.#hearth;
     let kernels: KernelEvent[] = [];
     let fallbacks = 0;
     const unhook = profile ? [h.hook('after', (e) => kernels.push(e)), h.on('fallback', () => fallbacks++)] : [];
     try {
-      this.#graph.nodes.forEach((node, i) => {
+      const opset = this.#graph.opset;
+      // Uploads of per-run host values are made inside the node's scope, which frees them after it.
+      const upload = (v: HostValue, node: GraphNode, input: number) => {
+        const name = node.inputs[input]!;
+        const what = () => `node "${node.name}" (${node.opType}, opset ${opset}) input "${name}"`;
+        return this.#graph.constants.has(name) ? this.#constant(name, v, what) : this.#upload(v, what);
+      };
+      for (const step of this.#steps) {
+        const { node, op } = step;
         const start = profile ? performance.now() : 0;
-        kernels = [];
-        fallbacks = 0;
-        const inputs = node.inputs.map((name) => (name === '' ? undefined : env.get(name)));
-        let outs: readonly Value[] | undefined = evalOnHost(node, inputs, this.#graph.opset);
-        const kind: NodeRunKind = outs ? 'host' : node.domain === FUSED_DOMAIN ? 'fused' : mapping(node).kind;
-        if (!outs) {
-          // Uploads of per-run host values are made inside the node's scope, which frees them after it.
-          const upload = (v: HostValue, input: number) => {
-            const name = node.inputs[input]!;
-            const what = () => `node "${node.name}" (${node.opType}, opset ${this.#graph.opset}) input "${name}"`;
-            return this.#graph.constants.has(name) ? this.#constant(name, v, what) : this.#upload(v, what);
-          };
-          const ctx = new OpContext(h, node, this.#graph.opset, this.device, trimmed(inputs), upload);
-          try {
-            const r = h.scope(() => {
-              const made = mapping(node).run(ctx);
-              // A mapping that hands back an input (a no-op) gets a copy: inputs keep their own lifetimes.
-              return (made instanceof Tensor ? [made] : made).map((t) => (inputs.includes(t) || this.#isConstant(t) ? h.reshape(t, t.shape) : t));
-            });
-            outs = r;
-          } catch (e) {
-            throw withNode(e, node, this.#graph.opset);
-          }
-          for (const t of outs as Tensor[]) hold(t);
+        if (profile) {
+          kernels = [];
+          fallbacks = 0;
         }
-        node.outputs.forEach((o, j) => o && outs[j] !== undefined && env.set(o, outs[j]!));
+        const inputs: (Value | undefined)[] = new Array(step.inputs.length);
+        for (let j = 0; j < inputs.length; j++) {
+          const at = step.inputs[j]!;
+          inputs[j] = at < 0 ? undefined : env[at];
+        }
+        // Trailing omitted inputs dropped, so `inputCount` is what the node was given.
+        while (inputs.length > 0 && inputs[inputs.length - 1] === undefined) inputs.length--;
+        let outs: readonly Value[] | undefined = step.hostCandidate ? evalOnHost(node, inputs, opset) : undefined;
+        const kind: NodeRunKind = outs ? 'host' : step.kind;
+        if (!outs) {
+          const ctx = new OpContext(h, node, opset, this.device, inputs, upload);
+          let made: Tensor | readonly Tensor[];
+          try {
+            made = h.scope(() => {
+              const r = op.run(ctx);
+              // A mapping that hands back an input (a no-op) gets a copy: inputs keep their own lifetimes.
+              return r instanceof Tensor ? [this.#own(r, inputs)] : r.map((t) => this.#own(t, inputs));
+            });
+          } catch (e) {
+            throw withNode(e, node, opset);
+          }
+          for (const t of made as readonly Tensor[]) hold(t);
+          outs = made as readonly Tensor[];
+        }
+        for (let j = 0; j < step.outputs.length; j++) {
+          const at = step.outputs[j]!;
+          if (at >= 0 && outs[j] !== undefined) env[at] = outs[j];
+        }
         if (profile) {
           // A composite runs fused where the device has its kernel, else the core decomposes it.
-          const composite = kind === 'primitive' ? mapping(node).composite : undefined;
+          const composite = kind === 'primitive' ? op.composite : undefined;
           const how: NodeRunKind = composite ? (kernels.some((e) => e.op === composite) ? 'fused' : 'decomposed') : kind;
           profile.push({ node: node.name, opType: node.opType, kind: how, kernels, fallbacks, ms: performance.now() - start });
         }
-        for (const v of this.#plan.freeAfter[i]!) free(v);
-      });
+        for (const v of step.freeAfter) free(v);
+      }
       const result: Record<string, Tensor> = {};
       for (const o of this.#graph.outputs) {
-        const v = env.get(o.name)!;
+        const v = env[slot.get(o.name)!]!;
         result[o.name] = isHost(v) ? this.#upload(v, () => `output "${o.name}"`) : this.#constants.has(o.name) || !owned.has(v) ? h.reshape(v, v.shape) : v;
         owned.delete(result[o.name]!);
       }
@@ -182,8 +221,9 @@ export class OnnxModel {
     this.#disposed = true;
   }
 
-  #isConstant(t: Tensor): boolean {
-    return this.#constantTensors.has(t);
+  /** `t`, or a copy of it when it is one of the node's inputs or a constant (which keep their own lifetimes). */
+  #own(t: Tensor, inputs: readonly (Value | undefined)[]): Tensor {
+    return inputs.includes(t) || this.#constantTensors.has(t) ? this.#hearth.reshape(t, t.shape) : t;
   }
 
   /** A constant on the device: uploaded at first use, kept for the model's life. */
@@ -225,11 +265,34 @@ export class OnnxModel {
 /** The mapping of a node (validated at load). */
 const mapping = (n: GraphNode) => (n.domain === FUSED_DOMAIN ? FUSED_OPS : ONNX_OPS)[n.opType]!;
 
-/** Drops trailing omitted inputs, so `inputCount` is what the node was given. */
-function trimmed(xs: readonly (Value | undefined)[]): (Value | undefined)[] {
-  let n = xs.length;
-  while (n > 0 && xs[n - 1] === undefined) n--;
-  return xs.slice(0, n);
+/** A slot for each value of the graph: its inputs, constants and every node's inputs and outputs. */
+function slots(graph: Graph): Map<string, number> {
+  const at = new Map<string, number>();
+  const add = (name: string) => name !== '' && !at.has(name) && at.set(name, at.size);
+  for (const i of graph.inputs) add(i.name);
+  for (const name of graph.constants.keys()) add(name);
+  for (const n of graph.nodes) for (const name of [...n.inputs, ...n.outputs]) add(name);
+  for (const o of graph.outputs) add(o.name);
+  return at;
+}
+
+/** Each node's per-run needs, worked out once. */
+function steps(graph: Graph, plan: MemoryPlan, slot: ReadonlyMap<string, number>): Step[] {
+  const of = (name: string) => (name === '' ? -1 : slot.get(name)!);
+  return graph.nodes.map((node, i) => {
+    const op = mapping(node);
+    let n = node.inputs.length;
+    while (n > 0 && node.inputs[n - 1] === '') n--;
+    return {
+      node,
+      op,
+      kind: node.domain === FUSED_DOMAIN ? 'fused' : op.kind,
+      hostCandidate: (node.domain === '' || node.domain === 'ai.onnx') && hostEvaluable(node.opType),
+      inputs: node.inputs.slice(0, n).map(of),
+      outputs: node.outputs.map(of),
+      freeAfter: plan.freeAfter[i]!.map(of),
+    };
+  });
 }
 
 function checkShape(spec: ValueSpec, shape: readonly number[], dims: Map<string, number>): void {

@@ -1,4 +1,4 @@
-import { HearthError, sizeOf, type DType, type Tensor } from '@hearth/core';
+import { HearthError, Tensor, sizeOf, type DType } from '@hearth/core';
 
 /**
  * The element types a model's values may have. `int64` is ONNX's index type: it is held on the host as exact
@@ -18,8 +18,8 @@ export interface HostValue {
 /** A value of a graph while it runs: on the host, or a device tensor. */
 export type Value = HostValue | Tensor;
 
-/** True for a host value. */
-export const isHost = (v: Value | undefined): v is HostValue => v !== undefined && (v as HostValue).kind === 'host';
+/** True for a host value. (A class check: reading a `kind` a tensor lacks walks its prototypes, on every node of every run.) */
+export const isHost = (v: Value | undefined): v is HostValue => v !== undefined && !(v instanceof Tensor);
 
 /** Makes a host value, typing the data the way {@link HostValue} stores it. */
 export function hostValue(type: ElementType, shape: readonly number[], data: ArrayLike<number>): HostValue {

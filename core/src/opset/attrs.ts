@@ -106,15 +106,63 @@ export const attr = {
 };
 
 /**
+ * Parses of deeply frozen attribute objects, by identity: such an object cannot change, so a caller that
+ * passes the same one on every call (a model's per-node attributes) has it parsed once. Keyed also by the
+ * specs, as one object may be given to several ops.
+ */
+const parsed = new WeakMap<object, { readonly specs: object; readonly attrs: Readonly<Record<string, unknown>> }>();
+
+/** The parse of no attributes at all, by frozen specs object. */
+const defaults = new WeakMap<object, Readonly<Record<string, unknown>>>();
+
+/** True when nothing reachable from `v` can change: primitives, and frozen arrays and plain objects of them. */
+function deeplyFrozen(v: unknown): boolean {
+  if (v === null || (typeof v !== 'object' && typeof v !== 'function')) return true;
+  if (!Object.isFrozen(v)) return false;
+  if (Array.isArray(v)) return v.every(deeplyFrozen);
+  const proto = Object.getPrototypeOf(v);
+  if (proto !== Object.prototype && proto !== null) return false; // a class instance may hold state elsewhere
+  return Object.values(v).every(deeplyFrozen);
+}
+
+/**
  * Normalizes user attributes against specs: applies defaults, rejects unknown names, throws `E_ATTR`. The
  * result and the lists in it are frozen, and never the caller's own arrays: a kernel that receives them can
- * change neither the user's values nor the defaults every later call uses.
+ * change neither the user's values nor the defaults every later call uses. A deeply frozen `given` is
+ * parsed once (later calls with the same object get the same result); any other is parsed on every call.
  */
 export function parseAttrs(op: string, specs: Readonly<Record<string, AttrSpec>>, given: Readonly<Record<string, unknown>> | undefined): Readonly<Record<string, unknown>> {
+  if (given === undefined) {
+    // Every default, which a frozen specs object gives the same each time.
+    if (!Object.isFrozen(specs)) return parseNow(op, specs, given);
+    let attrs = defaults.get(specs);
+    if (attrs === undefined) defaults.set(specs, (attrs = parseNow(op, specs, given)));
+    return attrs;
+  }
+  if (!Object.isFrozen(given)) return parseNow(op, specs, given);
+  const hit = parsed.get(given);
+  if (hit !== undefined && hit.specs === specs) return hit.attrs;
+  const attrs = parseNow(op, specs, given);
+  if (deeplyFrozen(given)) parsed.set(given, { specs, attrs });
+  return attrs;
+}
+
+/** Each frozen specs object's entries, listed once (an op's specs are frozen; others may still change). */
+const entriesOf = new WeakMap<object, readonly (readonly [string, AttrSpec])[]>();
+
+function specEntries(specs: Readonly<Record<string, AttrSpec>>): readonly (readonly [string, AttrSpec])[] {
+  if (!Object.isFrozen(specs)) return Object.entries(specs);
+  let entries = entriesOf.get(specs);
+  if (entries === undefined) entriesOf.set(specs, (entries = Object.entries(specs)));
+  return entries;
+}
+
+function parseNow(op: string, specs: Readonly<Record<string, AttrSpec>>, given: Readonly<Record<string, unknown>> | undefined): Readonly<Record<string, unknown>> {
   const out: Record<string, unknown> = {};
   if (given) {
-    for (const name of Object.keys(given)) {
-      if (!Object.prototype.hasOwnProperty.call(specs, name)) {
+    for (const name in given) {
+      if (!Object.hasOwn(given, name)) continue;
+      if (!Object.hasOwn(specs, name)) {
         const known = Object.keys(specs);
         throw new HearthError(
           'E_ATTR',
@@ -124,9 +172,9 @@ export function parseAttrs(op: string, specs: Readonly<Record<string, AttrSpec>>
       }
     }
   }
-  for (const name in specs) {
-    const r = specs[name]!.parse(given?.[name]);
-    if (r !== null && typeof r === 'object' && 'error' in (r as object) && !Array.isArray(r)) {
+  for (const [name, spec] of specEntries(specs)) {
+    const r = spec.parse(given?.[name]);
+    if (r !== null && typeof r === 'object' && !Array.isArray(r) && 'error' in r) {
       throw new HearthError('E_ATTR', `${op}: attribute "${name}" ${(r as { error: string }).error}.`, { op, attr: name });
     }
     out[name] = Array.isArray(r) ? Object.freeze(Object.isFrozen(r) ? r : r.slice()) : r;

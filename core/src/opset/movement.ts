@@ -14,23 +14,31 @@ const movement = (o: Omit<OpSchema, 'family' | 'compute' | 'output' | 'computeDt
 
 /** The shape `reshape` gives: one entry may be -1 and is inferred. */
 export function inferReshape(from: Shape, to: readonly number[]): number[] {
-  const known = to.filter((d) => d !== -1);
-  const holes = to.length - known.length;
+  // One pass, no intermediate arrays: reshape is planned on every call.
+  let holes = 0;
+  let knownSize = 1;
+  for (let i = 0; i < to.length; i++) {
+    const d = to[i]!;
+    if (d === -1) holes++;
+    else if (!Number.isSafeInteger(d) || d < 0) holes = Infinity;
+    else knownSize *= d;
+  }
   const size = sizeOf(from);
-  if (holes > 1 || known.some((d) => !Number.isSafeInteger(d) || d < 0)) {
+  if (holes > 1) {
     throw new HearthError('E_SHAPE', `reshape: shape [${to.join(', ')}] is invalid; use non-negative sizes and at most one -1.`, { to });
   }
-  const knownSize = sizeOf(known);
+  const out = to.slice();
   if (holes === 1) {
     if (knownSize === 0 || size % knownSize !== 0) {
       throw new HearthError('E_SHAPE', `reshape: cannot infer -1 in [${to.join(', ')}] for ${size} elements.`, { from, to });
     }
-    return to.map((d) => (d === -1 ? size / knownSize : d));
+    out[out.indexOf(-1)] = size / knownSize;
+    return out;
   }
   if (knownSize !== size) {
     throw new HearthError('E_SHAPE', `reshape: [${from.join(', ')}] has ${size} elements but [${to.join(', ')}] has ${knownSize}; sizes must match.`, { from, to });
   }
-  return to.slice();
+  return out;
 }
 
 /** Normalized slice bounds per axis of the input: start, step and the output length. */

@@ -2,6 +2,9 @@ import { HearthError, type DType, type Hearth, type Tensor } from '@hearth/core'
 import type { Attribute, GraphNode } from '../graph.js';
 import { deviceDtype, elementTypeOf, isHost, numbers, type HostValue, type Value } from '../values.js';
 
+/** Each node's fixed Hearth attributes (see {@link OpContext.fixedAttrs}). */
+const fixed = new WeakMap<GraphNode, Map<string, Readonly<Record<string, unknown>>>>();
+
 /** What a node's mapping reads while it runs: its inputs (host or device), its attributes, the opset. */
 export class OpContext {
   constructor(
@@ -14,8 +17,8 @@ export class OpContext {
     /** The device the model runs on (creation ops make their tensors there). */
     readonly device: string,
     private readonly values: readonly (Value | undefined)[],
-    /** Uploads host value `v`, input `i` of the node (the model caches constants). */
-    private readonly upload: (v: HostValue, i: number) => Tensor,
+    /** Uploads host value `v`, input `i` of `node` (the model caches constants). */
+    private readonly upload: (v: HostValue, node: GraphNode, i: number) => Tensor,
   ) {}
 
   /** How many inputs the node was given (omitted trailing ones excluded). */
@@ -32,7 +35,7 @@ export class OpContext {
   tensor(i: number): Tensor {
     const v = this.values[i];
     if (v === undefined) throw new HearthError('E_MODEL', `${this.where}: input ${i} is required.`, { node: this.node.name });
-    return isHost(v) ? this.upload(v, i) : v;
+    return isHost(v) ? this.upload(v, this.node, i) : v;
   }
 
   /** Input `i` as a device tensor, or undefined when omitted. */
@@ -79,6 +82,23 @@ export class OpContext {
   attr<T extends Attribute>(name: string, dflt: T): T;
   attr(name: string, dflt: Attribute): Attribute {
     return this.node.attrs.get(name) ?? dflt;
+  }
+
+  /**
+   * Hearth attributes made from the node's attributes alone (never from its inputs): built at the node's
+   * first run and frozen, then the same object every run, so the core parses them once. `key` tells apart
+   * several such objects of one node.
+   */
+  fixedAttrs(key: string, build: () => Record<string, unknown>): Readonly<Record<string, unknown>> {
+    let mine = fixed.get(this.node);
+    if (mine === undefined) fixed.set(this.node, (mine = new Map()));
+    let attrs = mine.get(key);
+    if (attrs === undefined) {
+      const made = build();
+      for (const v of Object.values(made)) if (Array.isArray(v)) Object.freeze(v);
+      mine.set(key, (attrs = Object.freeze(made)));
+    }
+    return attrs;
   }
 
   /** A description of the node for messages. */

@@ -157,10 +157,12 @@ const SHAPE_ONLY = new Set(['Shape', 'Size']);
 export function evalOnHost(node: GraphNode, inputs: readonly (Value | undefined)[], opset: number): HostValue[] | undefined {
   const fn = HOST_OPS[node.opType];
   if (!fn || (node.domain !== '' && node.domain !== 'ai.onnx')) return undefined;
-  const given = inputs.filter((v): v is Value => v !== undefined);
-  if (SHAPE_ONLY.has(node.opType)) return [fn([{ kind: 'host', type: 'float32', shape: given[0]!.shape, data: new Float32Array(0) }], node, opset) as HostValue];
-  if (!inputs.every((v) => v === undefined || isHost(v))) return undefined;
-  if (given.some((v) => sizeOf(v.shape) > HOST_LIMIT)) return undefined;
+  if (SHAPE_ONLY.has(node.opType)) {
+    const x = inputs.find((v): v is Value => v !== undefined)!;
+    return [fn([{ kind: 'host', type: 'float32', shape: x.shape, data: new Float32Array(0) }], node, opset) as HostValue];
+  }
+  // Checked before anything is made: most nodes a run tries here have an input on the device.
+  for (const v of inputs) if (v !== undefined && (!isHost(v) || sizeOf(v.shape) > HOST_LIMIT)) return undefined;
   try {
     const out = fn(inputs.map((v) => v as HostValue), node, opset);
     const outs = Array.isArray(out) ? out : [out];

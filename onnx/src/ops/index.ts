@@ -34,4 +34,4 @@ function withComposites(table: OpTable): OpTable {
 export const ONNX_OPS: OpTable = withComposites({ ...ELEMENTWISE_OPS, ...REDUCE_OPS, ...MOVEMENT_OPS, ...NN_OPS, ...MASK_OPS, ...TRIG_OPS, ...EINSUM_OPS, ...SCATTER_OPS, ...LOSS_OPS, ...V2_OPS, Constant: CONSTANT });
 
 export { OpContext, type OnnxOp, type MappingKind } from './context.js';
-export { evalOnHost } from './host.js';
+export { evalOnHost, hostEvaluable } from './host.js';

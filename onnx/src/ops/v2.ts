@@ -188,13 +188,13 @@ export function composite(op: string, run: (h: Hearth, c: OpContext) => Tensor |
 export const V2_COMPOSITES: Readonly<Record<string, ((c: OpContext) => Tensor | Tensor[]) & { readonly op: string }>> = Object.fromEntries(
   Object.entries({
     LayerNormalization: composite('layer_norm', (h, c) =>
-      withLayerNormStats(c, h.op('layer_norm', c.has(2) ? [c.tensor(0), c.tensor(1), c.tensor(2)] : [c.tensor(0), c.tensor(1)], { axis: c.attr('axis', -1), epsilon: c.attr('epsilon', 1e-5) })),
+      withLayerNormStats(c, h.op('layer_norm', c.has(2) ? [c.tensor(0), c.tensor(1), c.tensor(2)] : [c.tensor(0), c.tensor(1)], c.fixedAttrs('layer_norm', () => ({ axis: c.attr('axis', -1), epsilon: c.attr('epsilon', 1e-5) })))),
     ),
     BatchNormalization: composite('batch_norm', (h, c) =>
-      c.attr('training_mode', 0) ? batchNormTraining(c) : h.op('batch_norm', [0, 1, 2, 3, 4].map((i) => c.tensor(i)), { epsilon: c.attr('epsilon', 1e-5) }),
+      c.attr('training_mode', 0) ? batchNormTraining(c) : h.op('batch_norm', [0, 1, 2, 3, 4].map((i) => c.tensor(i)), c.fixedAttrs('batch_norm', () => ({ epsilon: c.attr('epsilon', 1e-5) }))),
     ),
-    InstanceNormalization: composite('instance_norm', (h, c) => h.op('instance_norm', [0, 1, 2].map((i) => c.tensor(i)), { epsilon: c.attr('epsilon', 1e-5) })),
-    Gemm: composite('linear', (h, c) => h.op('linear', c.has(2) ? [0, 1, 2].map((i) => c.tensor(i)) : [c.tensor(0), c.tensor(1)], { transA: c.attr('transA', 0) !== 0, transB: c.attr('transB', 0) !== 0, alpha: c.attr('alpha', 1), beta: c.attr('beta', 1) })),
+    InstanceNormalization: composite('instance_norm', (h, c) => h.op('instance_norm', [0, 1, 2].map((i) => c.tensor(i)), c.fixedAttrs('instance_norm', () => ({ epsilon: c.attr('epsilon', 1e-5) })))),
+    Gemm: composite('linear', (h, c) => h.op('linear', c.has(2) ? [0, 1, 2].map((i) => c.tensor(i)) : [c.tensor(0), c.tensor(1)], c.fixedAttrs('linear', () => ({ transA: c.attr('transA', 0) !== 0, transB: c.attr('transB', 0) !== 0, alpha: c.attr('alpha', 1), beta: c.attr('beta', 1) })))),
     HardSigmoid: composite('hard_sigmoid', (h, c) => h.op('hard_sigmoid', [c.tensor(0)], { alpha: c.attr('alpha', 0.2), beta: c.attr('beta', 0.5) })),
     HardSwish: composite('hard_swish', (h, c) => h.op('hard_swish', [c.tensor(0)])),
     LeakyRelu: composite('leaky_relu', (h, c) => h.op('leaky_relu', [c.tensor(0)], { alpha: c.attr('alpha', 0.01) })),
