@@ -11,6 +11,7 @@
 
 #include "od_checks.h"
 #include "od_composites.h"
+#include "od_copy.h"
 #include "od_memory.h"
 
 /* Below this many output elements an element-wise kernel costs less in the reference loop than a
@@ -155,7 +156,7 @@ static od_plan *od_plan_for(int32_t kernel, const hk_op *op, int32_t composite, 
 /* Below this much work (multiply-adds, or elements touched) a call runs on the calling thread alone: waking
  * the pool costs more than it saves, and far more on a loaded machine, where a parallel region waits for a
  * worker the scheduler has not run yet. */
-#define OD_PARALLEL_WORK (1 << 18)
+#define OD_PARALLEL_WORK (1 << 21)
 
 static int64_t od_work(const hk_op *op, int32_t composite, const hearth_tensor *in, const hearth_tensor *out) {
   if (!op) return composite == OD_LINEAR ? out->size * (in[0].size / (out->shape[0] ? out->shape[0] : 1)) : in[0].size;
@@ -211,9 +212,10 @@ static hearth_status onednn_launch(int32_t device, int32_t kernel, const hearth_
                                    const hearth_named_value *attrs, int32_t nattrs) {
   if (device == 0 && out && (nin == 0 || in) && od_engine && kernel >= kernel_count && kernel < kernel_count + OD_COMPOSITE_COUNT)
     return od_launch_composite(kernel - kernel_count, kernel, in, nin, out, attrs, nattrs);
-  if (device != 0 || kernel < 0 || kernel >= kernel_count || !out || (nin > 0 && !in) || !od_engine || kernel_list[kernel].dtype != HEARTH_FLOAT32)
-    return ref_launch(device, kernel, in, nin, out, attrs, nattrs);
+  if (device != 0 || kernel < 0 || kernel >= kernel_count || !out || (nin > 0 && !in)) return ref_launch(device, kernel, in, nin, out, attrs, nattrs);
   const hk_op *op = &HK_OPS[kernel_op[kernel]];
+  if (op->family == HK_FAMILY_COPY && od_copy(op, in, nin, out, attrs, nattrs)) return HEARTH_OK;
+  if (!od_engine || kernel_list[kernel].dtype != HEARTH_FLOAT32) return ref_launch(device, kernel, in, nin, out, attrs, nattrs);
   if (!od_candidate(op, out) || nin > OD_OUT) return ref_launch(device, kernel, in, nin, out, attrs, nattrs);
   int owned = 0;
   int32_t threads = od_enter(op, 0, in, out);
