@@ -181,6 +181,35 @@ describe('the oneDNN plugin’s primitives', () => {
       expect(worst(y, want)).toBeLessThan(1e-6);
     }
   });
+
+  it('transpose and reshape move every element where a float64 index walk puts it, in every dtype and rank', async () => {
+    const cases: { shape: number[]; perm?: number[] }[] = [
+      { shape: [4, 64, 2, 8], perm: [0, 2, 1, 3] },
+      { shape: [3, 5, 7], perm: [2, 0, 1] },
+      { shape: [6, 9] },
+      { shape: [11], perm: [0] },
+      { shape: [2, 1, 3, 1, 4], perm: [4, 3, 2, 1, 0] },
+    ];
+    for (const dtype of ['float32', 'int32', 'bool'] as const)
+      for (const { shape, perm } of cases) {
+        const n = shape.reduce((a, b) => a * b, 1), p = perm ?? shape.map((_, d) => shape.length - 1 - d);
+        const x = Array.from({ length: n }, (_, i) => (dtype === 'bool' ? (i * 7) % 3 === 0 : dtype === 'int32' ? i * 3 - 50 : i / 8 - 3));
+        const outShape = p.map((d) => shape[d]!), want: (number | boolean)[] = [];
+        for (let o = 0; o < n; o++) {
+          let rest = o, src = 0;
+          const idx: number[] = [];
+          for (let d = outShape.length - 1; d >= 0; d--) (idx[d] = rest % outShape[d]!, (rest = Math.floor(rest / outShape[d]!)));
+          for (let d = 0; d < shape.length; d++) src = src * shape[d]! + idx[p.indexOf(d)]!;
+          want.push(x[src]!);
+        }
+        const t = h.tensor(x, { shape, dtype });
+        const y = h.transpose(t, perm);
+        expect(y.shape, `${dtype} ${JSON.stringify(shape)}`).toEqual(outShape);
+        const got = Array.from(await y.data()).map((v) => (dtype === 'bool' ? Boolean(v) : v));
+        expect(got, `${dtype} ${JSON.stringify(shape)} perm ${JSON.stringify(p)}`).toEqual(want);
+        expect(Array.from(await h.reshape(y, [n]).data()).map((v) => (dtype === 'bool' ? Boolean(v) : v))).toEqual(want);
+      }
+  });
 });
 
 describe('the oneDNN plugin’s fused composites', () => {
