@@ -234,10 +234,18 @@ static int od_build_pool(od_plan *pl, int avg, const hearth_tensor *in, const he
   if (avg && include && (pad_r[0] != pd[0] || pad_r[1] != pd[1])) return 0;
   /* a window wholly in the padding has no element: oneDNN's max gives -FLT_MAX, Hearth's -Inf */
   if (pad_r[0] >= ks[0] || pad_r[1] >= ks[1] || pd[0] >= ks[0] || pd[1] >= ks[1]) return 0;
-  dnnl_memory_desc_t src, dst;
+  dnnl_memory_desc_t src, dst, blocked, any;
   if (!od_md(&src, 4, x) || !od_md(&dst, 4, out->shape)) return 0;
   dnnl_alg_kind_t alg = !avg ? dnnl_pooling_max : include ? dnnl_pooling_avg_include_padding : dnnl_pooling_avg_exclude_padding;
   dnnl_pooling_v2_desc_t desc;
+  /* On plain NCHW oneDNN has only a scalar loop (simple_nchw), several times slower than reordering into
+   * channel blocks of 8 (its JIT kernels' layout), pooling there and reordering back. */
+  if (dnnl_memory_desc_init_by_tag(&blocked, 4, src.dims, dnnl_f32, dnnl_nChw8c) == dnnl_success &&
+      dnnl_memory_desc_init_by_tag(&any, 4, dst.dims, dnnl_f32, dnnl_format_tag_any) == dnnl_success &&
+      dnnl_pooling_v2_forward_desc_init(&desc, dnnl_forward_inference, alg, &blocked, &any, strides, kernel, dil, pad_l, pad_r) == dnnl_success &&
+      od_build_unary(pl, &desc, &src, &dst, DNNL_ARG_SRC))
+    return 1;
+  od_plan_reset(pl);
   if (dnnl_pooling_v2_forward_desc_init(&desc, dnnl_forward_inference, alg, &src, &dst, strides, kernel, dil, pad_l, pad_r) != dnnl_success) return 0;
   return od_build_unary(pl, &desc, &src, &dst, DNNL_ARG_SRC);
 }

@@ -46,11 +46,18 @@ typedef struct od_key {
 static dnnl_engine_t od_engine;
 static dnnl_stream_t od_stream;
 
-static void od_plan_free(od_plan *pl) {
-  if (!pl) return;
+
+/* Empties a plan for building afresh (after a layout oneDNN refused part-way). */
+static void od_plan_reset(od_plan *pl) {
   for (int32_t s = 0; s < pl->nsteps; s++) dnnl_primitive_destroy(pl->step[s].prim);
   for (int32_t k = 0; k < OD_USER; k++) if (pl->user[k]) dnnl_memory_destroy(pl->user[k]);
   for (int32_t k = 0; k < pl->nowned; k++) dnnl_memory_destroy(pl->owned[k]);
+  memset(pl, 0, sizeof *pl);
+}
+
+static void od_plan_free(od_plan *pl) {
+  if (!pl) return;
+  od_plan_reset(pl);
   free(pl);
 }
 
