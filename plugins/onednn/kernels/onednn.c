@@ -153,19 +153,22 @@ static od_plan *od_plan_for(int32_t kernel, const hk_op *op, int32_t composite, 
   return pl;
 }
 
-/* Below this much work (multiply-adds, or elements touched) a call runs on the calling thread alone: waking
- * the pool costs more than it saves, and far more on a loaded machine, where a parallel region waits for a
- * worker the scheduler has not run yet. */
+/* Below this much work a call runs on the calling thread alone: waking the pool costs more than it saves,
+ * and far more on a loaded machine, where a parallel region waits for a worker the scheduler has not run
+ * yet. Work is multiply-adds for the products and convolutions, and OD_ELEMENT_WORK per element touched for
+ * the rest (an exp, a compare and a store weigh about that much), so element-wise ops, reductions, pools and
+ * normalizations thread from 2^18 elements and products from 2^21 multiply-adds. */
 #define OD_PARALLEL_WORK (1 << 21)
+#define OD_ELEMENT_WORK 8
 
 static int64_t od_work(const hk_op *op, int32_t composite, const hearth_tensor *in, const hearth_tensor *out) {
-  if (!op) return composite == OD_LINEAR ? out->size * (in[0].size / (out->shape[0] ? out->shape[0] : 1)) : in[0].size;
+  if (!op) return composite == OD_LINEAR ? out->size * (in[0].size / (out->shape[0] ? out->shape[0] : 1)) : in[0].size * OD_ELEMENT_WORK;
   switch (op->family) {
     case HK_FAMILY_MATMUL: return out->size * in[0].shape[in[0].rank - 1];
     case HK_FAMILY_CONV2D: return out->size * (in[1].size / (in[1].shape[0] ? in[1].shape[0] : 1));
     case HK_FAMILY_CONV_TRANSPOSE2D: return in[0].size * (in[1].size / (in[1].shape[0] ? in[1].shape[0] : 1));
-    case HK_FAMILY_REDUCE: case HK_FAMILY_POOL: return in[0].size;
-    default: return out->size;
+    case HK_FAMILY_REDUCE: case HK_FAMILY_POOL: return in[0].size * OD_ELEMENT_WORK;
+    default: return out->size * OD_ELEMENT_WORK;
   }
 }
 
