@@ -93,6 +93,23 @@ static int od_build_matmul(od_plan *pl, const hearth_tensor *in, const hearth_te
   return od_build_with_layouts(pl, &desc, NULL, 3, args);
 }
 
+/* The "any" layouts of a convolution-like primitive's source, weights and destination (oneDNN picks the
+ * blocked ones it runs fastest), from their plain descriptions. */
+static void od_any_layouts(dnnl_memory_desc_t *any, const dnnl_memory_desc_t *plain, int32_t wrank) {
+  dnnl_memory_desc_init_by_tag(&any[0], 4, plain[0].dims, dnnl_f32, dnnl_format_tag_any);
+  dnnl_memory_desc_init_by_tag(&any[1], wrank, plain[1].dims, dnnl_f32, dnnl_format_tag_any);
+  dnnl_memory_desc_init_by_tag(&any[3], 4, plain[3].dims, dnnl_f32, dnnl_format_tag_any);
+}
+
+/* Builds a convolution or deconvolution from its descriptor: input 0 as source, 1 as weights, the optional
+ * bias 2, the output as destination, each reordered from its plain layout where oneDNN chose another. */
+static int od_build_conv_like(od_plan *pl, const void *desc, const dnnl_memory_desc_t *plain, int32_t nin) {
+  od_arg args[4] = {{DNNL_ARG_SRC, dnnl_query_src_md, 0, 0, plain[0]}, {DNNL_ARG_WEIGHTS, dnnl_query_weights_md, 0, 1, plain[1]},
+                    {DNNL_ARG_BIAS, dnnl_query_weights_md, 1, 2, plain[2]}, {DNNL_ARG_DST, dnnl_query_dst_md, 0, OD_OUT, plain[3]}};
+  if (nin <= 2) args[2] = args[3];
+  return od_build_with_layouts(pl, desc, NULL, nin > 2 ? 4 : 3, args);
+}
+
 /* conv2d: NCHW, OIHW weights (grouped as G, O/G, I, KH, KW), optional bias, symmetric padding on the left
  * and whatever right padding the output size implies. oneDNN picks blocked layouts; the plan reorders in
  * and out of them. */
@@ -112,17 +129,12 @@ static int od_build_conv2d(od_plan *pl, const hearth_tensor *in, int32_t nin, co
   int32_t wrank = g > 1 ? 5 : 4;
   if (!od_md(&plain[0], 4, x) || !od_md(&plain[1], wrank, g > 1 ? wd : w) || !od_md(&plain[3], 4, out->shape)) return 0;
   if (nin > 2 && !od_md(&plain[2], 1, in[2].shape)) return 0;
-  dnnl_memory_desc_init_by_tag(&any[0], 4, plain[0].dims, dnnl_f32, dnnl_format_tag_any);
-  dnnl_memory_desc_init_by_tag(&any[1], wrank, plain[1].dims, dnnl_f32, dnnl_format_tag_any);
-  dnnl_memory_desc_init_by_tag(&any[3], 4, plain[3].dims, dnnl_f32, dnnl_format_tag_any);
+  od_any_layouts(any, plain, wrank);
   dnnl_convolution_desc_t desc;
   if (dnnl_dilated_convolution_forward_desc_init(&desc, dnnl_forward_inference, dnnl_convolution_direct, &any[0], &any[1], nin > 2 ? &plain[2] : NULL, &any[3],
                                                  strides, dil, pad_l, pad_r) != dnnl_success)
     return 0;
-  od_arg args[4] = {{DNNL_ARG_SRC, dnnl_query_src_md, 0, 0, plain[0]}, {DNNL_ARG_WEIGHTS, dnnl_query_weights_md, 0, 1, plain[1]},
-                    {DNNL_ARG_BIAS, dnnl_query_weights_md, 1, 2, plain[2]}, {DNNL_ARG_DST, dnnl_query_dst_md, 0, OD_OUT, plain[3]}};
-  if (nin <= 2) args[2] = args[3];
-  return od_build_with_layouts(pl, &desc, NULL, nin > 2 ? 4 : 3, args);
+  return od_build_conv_like(pl, &desc, plain, nin);
 }
 
 
@@ -145,17 +157,12 @@ static int od_build_conv_transpose2d(od_plan *pl, const hearth_tensor *in, int32
   if (!od_md(&plain[0], 4, x) || !od_md(&plain[3], 4, out->shape)) return 0;
   if (dnnl_memory_desc_init_by_strides(&plain[1], wrank, g > 1 ? wd : wd + 1, dnnl_f32, g > 1 ? ws : ws + 1) != dnnl_success) return 0;
   if (nin > 2 && !od_md(&plain[2], 1, in[2].shape)) return 0;
-  dnnl_memory_desc_init_by_tag(&any[0], 4, plain[0].dims, dnnl_f32, dnnl_format_tag_any);
-  dnnl_memory_desc_init_by_tag(&any[1], wrank, plain[1].dims, dnnl_f32, dnnl_format_tag_any);
-  dnnl_memory_desc_init_by_tag(&any[3], 4, plain[3].dims, dnnl_f32, dnnl_format_tag_any);
+  od_any_layouts(any, plain, wrank);
   dnnl_deconvolution_desc_t desc;
   if (dnnl_dilated_deconvolution_forward_desc_init(&desc, dnnl_forward_inference, dnnl_deconvolution_direct, &any[0], &any[1], nin > 2 ? &plain[2] : NULL, &any[3],
                                                    strides, dil, pad_l, pad_r) != dnnl_success)
     return 0;
-  od_arg args[4] = {{DNNL_ARG_SRC, dnnl_query_src_md, 0, 0, plain[0]}, {DNNL_ARG_WEIGHTS, dnnl_query_weights_md, 0, 1, plain[1]},
-                    {DNNL_ARG_BIAS, dnnl_query_weights_md, 1, 2, plain[2]}, {DNNL_ARG_DST, dnnl_query_dst_md, 0, OD_OUT, plain[3]}};
-  if (nin <= 2) args[2] = args[3];
-  return od_build_with_layouts(pl, &desc, NULL, nin > 2 ? 4 : 3, args);
+  return od_build_conv_like(pl, &desc, plain, nin);
 }
 
 /* The arguments of a primitive with one source and one destination in plain layouts. */
