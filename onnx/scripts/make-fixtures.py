@@ -303,6 +303,56 @@ def masked_attention():
     save(graph, "masked-attention.onnx", 17)
 
 
+def speech_rnn():
+    """A voice-activity model in the shape of Silero VAD and openWakeWord's front-end: reflect Pad, an STFT as a
+    strided Conv with a fixed cosine/sine basis, magnitude (Slice, Pow, Add, Sqrt), log, per-utterance mean
+    removal, a 1-D Conv encoder, an LSTM carrying its state in and out as the model's inputs and outputs, a
+    bidirectional GRU (PyTorch's linear_before_reset), a per-frame Sigmoid head and the mean over time. Batch
+    and the number of samples are symbolic."""
+    win, hop, bins, hidden = 64, 32, 33, 16
+    nodes, inits = [], []
+    n = np.arange(win)
+    window = 0.5 - 0.5 * np.cos(2 * np.pi * n / win)
+    basis = np.concatenate([np.cos(2 * np.pi * np.outer(np.arange(bins), n) / win), -np.sin(2 * np.pi * np.outer(np.arange(bins), n) / win)]) * window
+    inits += [numpy_helper.from_array(basis[:, None, :].astype(np.float32), "stft.basis"), const("pads", [0, 0, win // 2, 0, 0, win // 2]),
+              const("re.start", [0]), const("re.end", [bins]), const("im.end", [2 * bins]), const("axis1", [1]), const("squeeze.axes", [1]),
+              const("merge", [0, 0, -1]), numpy_helper.from_array(np.array(2, dtype=np.float32), "two"),
+              numpy_helper.from_array(np.array(1e-6, dtype=np.float32), "eps")]
+    nodes.append(helper.make_node("Pad", ["audio", "pads"], ["padded"], name="pad", mode="reflect"))
+    nodes.append(helper.make_node("Conv", ["padded", "stft.basis"], ["spec"], name="stft", kernel_shape=[win], strides=[hop]))
+    nodes.append(helper.make_node("Slice", ["spec", "re.start", "re.end", "axis1"], ["re"], name="re"))
+    nodes.append(helper.make_node("Slice", ["spec", "re.end", "im.end", "axis1"], ["im"], name="im"))
+    nodes.append(helper.make_node("Pow", ["re", "two"], ["re2"], name="re2"))
+    nodes.append(helper.make_node("Pow", ["im", "two"], ["im2"], name="im2"))
+    nodes.append(helper.make_node("Add", ["re2", "im2"], ["power"], name="power"))
+    nodes.append(helper.make_node("Sqrt", ["power"], ["mag"], name="magnitude"))
+    nodes.append(helper.make_node("Add", ["mag", "eps"], ["mag.eps"], name="mag.eps"))
+    nodes.append(helper.make_node("Log", ["mag.eps"], ["logmag"], name="log"))
+    nodes.append(helper.make_node("ReduceMean", ["logmag"], ["logmag.mean"], name="mean", axes=[2], keepdims=1))
+    nodes.append(helper.make_node("Sub", ["logmag", "logmag.mean"], ["feat"], name="normalise"))
+    inits += [init("encoder.w", [hidden, bins, 3], (2 / (3 * bins)) ** 0.5), init("encoder.b", [hidden], 0.1)]
+    nodes.append(helper.make_node("Conv", ["feat", "encoder.w", "encoder.b"], ["encoder.c"], name="encoder.conv", kernel_shape=[3], pads=[1, 1]))
+    nodes.append(helper.make_node("Relu", ["encoder.c"], ["enc"], name="encoder.relu"))
+    nodes.append(helper.make_node("Transpose", ["enc"], ["frames"], name="frames", perm=[2, 0, 1]))
+    inits += [init("lstm.w", [1, 4 * hidden, hidden]), init("lstm.r", [1, 4 * hidden, hidden]), init("lstm.b", [1, 8 * hidden], 0.1)]
+    nodes.append(helper.make_node("LSTM", ["frames", "lstm.w", "lstm.r", "lstm.b", "", "h", "c"], ["lstm.y", "hn", "cn"], name="lstm", hidden_size=hidden))
+    nodes.append(helper.make_node("Squeeze", ["lstm.y", "squeeze.axes"], ["lstm.out"], name="lstm.squeeze"))
+    g = hidden // 2
+    inits += [init("gru.w", [2, 3 * g, hidden]), init("gru.r", [2, 3 * g, g]), init("gru.b", [2, 6 * g], 0.1)]
+    nodes.append(helper.make_node("GRU", ["lstm.out", "gru.w", "gru.r", "gru.b"], ["gru.y"], name="gru", hidden_size=g, direction="bidirectional", linear_before_reset=1))
+    nodes.append(helper.make_node("Transpose", ["gru.y"], ["gru.t"], name="gru.transpose", perm=[2, 0, 1, 3]))
+    nodes.append(helper.make_node("Reshape", ["gru.t", "merge"], ["gru.out"], name="gru.merge"))
+    inits += [init("head.w", [hidden, 1]), init("head.b", [1], 0.1)]
+    nodes.append(helper.make_node("MatMul", ["gru.out", "head.w"], ["head.mm"], name="head.matmul"))
+    nodes.append(helper.make_node("Add", ["head.mm", "head.b"], ["head.logit"], name="head.bias"))
+    nodes.append(helper.make_node("Sigmoid", ["head.logit"], ["frame.prob"], name="head.sigmoid"))
+    nodes.append(helper.make_node("ReduceMean", ["frame.prob"], ["prob"], name="prob", axes=[1], keepdims=0))
+    state = lambda name: helper.make_tensor_value_info(name, TensorProto.FLOAT, [1, "batch", hidden])
+    graph = helper.make_graph(nodes, "speech_rnn", [helper.make_tensor_value_info("audio", TensorProto.FLOAT, ["batch", 1, "samples"]), state("h"), state("c")],
+                              [helper.make_tensor_value_info("prob", TensorProto.FLOAT, ["batch", 1]), state("hn"), state("cn")], inits)
+    save(graph, "speech-rnn.onnx", 14)
+
+
 os.makedirs(OUT, exist_ok=True)
 resnet()
 transformer()
@@ -312,4 +362,5 @@ unsupported()
 int64_range()
 mobilenet()
 masked_attention()
+speech_rnn()
 print("wrote", sorted(os.listdir(OUT)))
