@@ -155,6 +155,12 @@ describe('graph optimisations give the same results on and off', () => {
     const norms = hasOp('layer_norm') ? 2 : 0;
     expect(wake.nodes.filter((n) => n.kind === 'fused' && n.opType === 'LayerNorm')).toHaveLength(norms);
     expect(wake.nodes.filter((n) => ['ReduceMean', 'Pow', 'Sqrt'].includes(n.opType))).toHaveLength(hasOp('layer_norm') ? 0 : 6);
-    for (const m of [resnet, plain, encoder, wake]) m.dispose();
+    // Real exporters' BatchNormalizations: the MobileNet-style model's 5, and all 35 of PaddleOCR's classifier.
+    const mobile = await loadOnnx(fixture('mobilenet.onnx'), { hearth: h });
+    expect(mobile.optimizations.batchNormsFolded).toBe(5);
+    const paddle = await loadOnnx(fixture('npm/ch_ppocr_mobile_v2.0_cls_infer.onnx'), { hearth: h });
+    expect(paddle.optimizations.batchNormsFolded).toBe(35);
+    expect(paddle.nodes.map((n) => n.opType)).not.toContain('BatchNormalization');
+    for (const m of [resnet, plain, encoder, wake, mobile, paddle]) m.dispose();
   });
 });
