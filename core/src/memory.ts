@@ -47,6 +47,9 @@ export class TensorStore implements TensorRuntime<Tensor> {
   #detached = 0;
   // Tensors that calls in flight still read, with their count; a disposed one is freed after the last.
   readonly #holds = new Map<Tensor, number>();
+  // Storage that several live tensors share (a tensor and its views), with those tensors: the storage is
+  // freed with the last of them, and its bytes are counted by one of them at a time.
+  readonly #sharers = new Map<DeviceStorage, Tensor[]>();
   // The jobs of pending tensors not yet settled, which dispose() waits for before releasing devices.
   readonly #jobs = new Set<Promise<void>>();
   /** The runtime instance; set once by it. */
@@ -79,6 +82,26 @@ export class TensorStore implements TensorRuntime<Tensor> {
     return t;
   }
 
+  /**
+   * A tensor of another shape (the same element count) on `t`'s storage: no copy, as the same elements in
+   * the same order are what a reshape gives. The storage lives until the last tensor on it is freed.
+   * Undefined inside a pending call's work, whose results hand their own storage over to pending tensors.
+   */
+  view(t: Tensor, shape: Shape, createdBy: string): Tensor | undefined {
+    if (this.#detached > 0) return undefined;
+    const storage = storageOf(t);
+    const stack = this.trackStacks ? new Error().stack?.split('\n').slice(2).join('\n') : undefined;
+    const v = create(this, devOf(t), storage, shape, t.dtype, t.size, this.#nextId++, createdBy, stack);
+    tensorInternals.setBytes(v, 0); // counted once, by `t`
+    this.ledger.addTensor(v);
+    const scope = this.scopes.current();
+    if (scope) scope.tensors.push(v);
+    const sharers = this.#sharers.get(storage);
+    if (sharers) sharers.push(v);
+    else this.#sharers.set(storage, [t, v]);
+    return v;
+  }
+
   /** Allocates a tensor on `dev`. */
   allocate(dev: Device, shape: Shape, dtype: DType, size: number, createdBy: string): Tensor {
     return this.wrap(dev, dev.allocate(dtype, size), shape, dtype, size, createdBy);
@@ -98,8 +121,19 @@ export class TensorStore implements TensorRuntime<Tensor> {
 
   release(t: Tensor): void {
     if (this.#holds.size > 0 && this.#holds.has(t)) return; // freed by the last unhold()
-    this.ledger.removeTensor(t);
     const storage = storageOf(t);
+    const sharers = this.#sharers.size > 0 ? this.#sharers.get(storage) : undefined;
+    if (sharers !== undefined) {
+      // Another tensor still reads this storage: it keeps it, and counts its bytes from now on.
+      sharers.splice(sharers.indexOf(t), 1);
+      const heir = sharers[0]!;
+      tensorInternals.setBytes(heir, tensorInternals.bytes(heir) + tensorInternals.bytes(t));
+      tensorInternals.setBytes(t, 0);
+      if (sharers.length === 1) this.#sharers.delete(storage);
+      this.ledger.removeTensor(t);
+      return;
+    }
+    this.ledger.removeTensor(t);
     if (storage !== NO_STORAGE) devOf(t).free(storage);
   }
 

@@ -95,7 +95,8 @@ export class Recording {
   /**
    * Runs the recorded calls on `inputs` and returns the function's tensors, made anew; undefined (and
    * nothing run) when the recording does not apply to them (see {@link Recording.applies}): run the
-   * function instead. The intermediate results are freed before it returns; a failing kernel frees
+   * function instead. A reshape is a view of its input's storage, not a copy. The intermediate results
+   * are freed before it returns; a failing kernel frees
    * everything the replay made and throws the error the call would have.
    */
   replay(inputs: readonly Tensor[]): Tensor[] | undefined {

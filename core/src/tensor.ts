@@ -35,6 +35,8 @@ export interface TensorInternals {
   bytes(t: Tensor): number;
   /** Gives a pending result its storage once the data is there. */
   settle(t: Tensor, storage: DeviceStorage): void;
+  /** Sets the bytes the ledger counts for it (a view's storage is counted once, by one of the tensors sharing it). */
+  setBytes(t: Tensor, bytes: number): void;
   /** What a kernel sees of it: a new plain {@link KernelTensor} of its storage, frozen shape, dtype and size, leading nowhere else. */
   kernelView(t: Tensor): KernelTensor;
   /**
@@ -116,6 +118,7 @@ export class Tensor<D extends DType = DType, R extends number = number> {
       },
       // A fresh object per call (cheaper than freezing one): a kernel that scribbles on its view changes nothing anyone else sees.
       kernelView: (t) => ({ storage: t.#storage, shape: t.shape, dtype: t.dtype, size: t.size }),
+      setBytes: (t, bytes) => void (t.#bytes = bytes),
       pending: (t) => t.#pending,
       setPending: (t, pending) => void (t.#pending = pending),
       retire: (t) => void (t.#disposed = true),
