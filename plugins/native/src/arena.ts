@@ -1,5 +1,5 @@
 import koffi from 'koffi';
-import { dtypeCode, MAX_RANK, type KernelTensor } from '@hearth/core';
+import { dtypeCode, type KernelTensor } from '@hearth/core';
 import { NAMED_VALUE_BYTES, TENSOR_BYTES, ValueKind } from './abi.js';
 import type { NativeStorage } from './storage.js';
 
@@ -74,8 +74,9 @@ export class LaunchArena {
   /** Writes the tensors and the attributes of one launch; the addresses land in `inputs`, `output`, `attrs`. */
   encode(inputs: readonly KernelTensor[], output: KernelTensor, slots: readonly AttrSlot[], attrs: Readonly<Record<string, unknown>>): void {
     const n = inputs.length;
-    // Room for every descriptor and the largest shapes; attribute arrays are checked as they are written.
-    const fixed = (n + 1) * (TENSOR_WORDS + MAX_RANK) + slots.length * NAMED_VALUE_WORDS;
+    // Room for the descriptors and shapes; attribute arrays are checked as they are written.
+    let fixed = (n + 1) * TENSOR_WORDS + output.shape.length + slots.length * NAMED_VALUE_WORDS;
+    for (let i = 0; i < n; i++) fixed += inputs[i]!.shape.length;
     if (fixed > this.#words) this.#grow(Math.max(fixed, this.#words * 2));
     const u32 = this.#u32;
     const i32 = this.#i32;
