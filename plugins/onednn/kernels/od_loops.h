@@ -99,6 +99,11 @@ static inline od_v8 od_gelu(od_v8 x) {
     }                                                                          \
   } while (0)
 
+/* The low and high four lanes of a vector in float64. */
+typedef double od_d4 __attribute__((vector_size(32)));
+static inline od_d4 od_low(od_v8 v) { return __builtin_convertvector(__builtin_shufflevector(v, v, 0, 1, 2, 3), od_d4); }
+static inline od_d4 od_high(od_v8 v) { return __builtin_convertvector(__builtin_shufflevector(v, v, 4, 5, 6, 7), od_d4); }
+
 static inline float od_hsum(od_v8 v) { return ((v[0] + v[4]) + (v[1] + v[5])) + ((v[2] + v[6]) + (v[3] + v[7])); }
 
 /* ---- the loops ---- */
@@ -303,22 +308,55 @@ static int od_max_pool_small(const hearth_tensor *in, const hearth_tensor *out, 
 }
 
 /* layer_norm over rows of `inner` elements with a scale and bias of exactly `inner` values (or none), in
- * float64 as the C form, rounded once. */
+ * float64 as the C form, rounded once. Eight rows' statistics at a time, so their divisions and square roots
+ * overlap instead of each row waiting on its own. */
 OD_SIMD static void od_layer_norm_loop(const float *x, const float *sc, const float *bi, float *y, int64_t rows, int64_t inner, double eps) {
-  for (int64_t r = 0; r < rows; r++) {
-    const float *row = x + r * inner;
-    double mean = 0, var = 0;
-#pragma omp simd reduction(+ : mean)
-    for (int64_t j = 0; j < inner; j++) mean += row[j];
-    mean /= (double)inner;
-#pragma omp simd reduction(+ : var)
-    for (int64_t j = 0; j < inner; j++) var += (row[j] - mean) * (row[j] - mean);
-    double inv = 1 / sqrt(var / (double)inner + eps);
-    float *yr = y + r * inner;
-    if (sc && bi) for (int64_t j = 0; j < inner; j++) yr[j] = (float)((row[j] - mean) * inv * sc[j] + bi[j]);
-    else if (sc) for (int64_t j = 0; j < inner; j++) yr[j] = (float)((row[j] - mean) * inv * sc[j]);
-    else for (int64_t j = 0; j < inner; j++) yr[j] = (float)((row[j] - mean) * inv);
+  const double rn = 1 / (double)inner; /* a float64 product, not a division, per row: 1 ULP of float64 more */
+  for (int64_t r0 = 0; r0 < rows; r0 += 8) {
+    int64_t nr = rows - r0 < 8 ? rows - r0 : 8;
+    double mean[8] = {0}, inv[8] = {0};
+    for (int64_t r = 0; r < nr; r++) {
+      const float *row = x + (r0 + r) * inner;
+      od_d4 s4 = {0, 0, 0, 0}, v4 = s4;
+      int64_t j = 0;
+      for (; j + 8 <= inner; j += 8) {
+        od_v8 f = od_load(row + j);
+        s4 += od_low(f) + od_high(f);
+      }
+      double s = (s4[0] + s4[2]) + (s4[1] + s4[3]), v = 0;
+      for (; j < inner; j++) s += row[j];
+      double m = s * rn;
+      for (j = 0; j + 8 <= inner; j += 8) {
+        od_v8 f = od_load(row + j);
+        od_d4 lo = od_low(f) - m, hi = od_high(f) - m;
+        v4 += lo * lo + hi * hi;
+      }
+      v = (v4[0] + v4[2]) + (v4[1] + v4[3]);
+      for (; j < inner; j++) v += (row[j] - m) * (row[j] - m);
+      mean[r] = m, inv[r] = v * rn + eps;
+    }
+    for (int r = 0; r < 8; r++) inv[r] = 1 / sqrt(inv[r]);
+    for (int64_t r = 0; r < nr; r++) {
+      const float *row = x + (r0 + r) * inner;
+      float *yr = y + (r0 + r) * inner;
+      double m = mean[r], k = inv[r];
+      if (sc && bi) for (int64_t j = 0; j < inner; j++) yr[j] = (float)((row[j] - m) * k * sc[j] + bi[j]);
+      else if (sc) for (int64_t j = 0; j < inner; j++) yr[j] = (float)((row[j] - m) * k * sc[j]);
+      else for (int64_t j = 0; j < inner; j++) yr[j] = (float)((row[j] - m) * k);
+    }
   }
+}
+
+/* layer_norm through od_layer_norm_loop when its scale and bias (if given) hold exactly the normalized
+ * shape's values; 0 for broadcast ones (the C form in od_composites.h takes those). */
+static int od_layer_norm_small(const hearth_tensor *in, int32_t nin, const hearth_tensor *out, const hearth_named_value *a, int32_t na) {
+  const hearth_tensor *x = &in[0];
+  if (x->rank == 0 || x->size == 0) return 0;
+  int64_t inner = hk_prod(x->shape, (int32_t)hk_axis(hk_int(a, na, "axis", -1), x->rank), x->rank);
+  for (int32_t k = 1; k < nin; k++) if (in[k].size != inner) return 0;
+  od_layer_norm_loop((const float *)x->data, nin > 1 ? (const float *)in[1].data : NULL, nin > 2 ? (const float *)in[2].data : NULL, (float *)out->data,
+                     x->size / inner, inner, hk_num(a, na, "epsilon", 1e-5));
+  return 1;
 }
 
 #endif

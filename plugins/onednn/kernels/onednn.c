@@ -197,6 +197,7 @@ static int od_loop(const hk_op *op, const hearth_tensor *in, int32_t nin, const 
     case HK_FAMILY_REDUCE: return od_reduce_small(op->code, in, out, attrs, nattrs);
     case HK_FAMILY_POOL: return op->code == 0 && od_max_pool_small(in, out, attrs, nattrs);
     case HK_FAMILY_CONV2D: return od_no_nan(&in[1], 1) && od_conv_small(in, nin, out, attrs, nattrs);
+    case HK_FAMILY_MATMUL: return od_matmul_small(in, out);
     default: return 0;
   }
 }
@@ -218,7 +219,7 @@ static hearth_status od_launch_composite(int32_t which, int32_t kernel, const he
                                          const hearth_named_value *attrs, int32_t nattrs) {
   int32_t threads = od_enter(NULL, which, in, out);
   if (which == OD_LINEAR) {
-    hearth_status s = od_linear(in, nin, out, attrs, nattrs);
+    hearth_status s = od_linear(in, nin, out, attrs, nattrs, threads == 1 && out->size < od_loops_below);
     od_leave(threads);
     return s;
   }
@@ -229,6 +230,7 @@ static hearth_status od_launch_composite(int32_t which, int32_t kernel, const he
     od_activation_c(which - OD_SILU, alpha, in[0].data, out->data, out->size, 1);
     return HEARTH_OK;
   }
+  if (which == OD_LAYER_NORM && threads == 1 && out->size < od_loops_below && od_layer_norm_small(in, nin, out, attrs, nattrs)) return od_leave(threads), HEARTH_OK;
   od_plan *pl = od_plan_for(kernel, NULL, which, threads, in, nin, out, attrs, nattrs, &owned);
   int ran = pl && pl->how == OD_PRIMITIVES && od_run(pl, in, nin, out);
   if (act) od_activation_c(which - OD_SILU, alpha, in[0].data, out->data, out->size, !ran);

@@ -272,6 +272,20 @@ describe('the oneDNN plugin’s fused composites', () => {
     const wantLin: number[] = [];
     for (let i = 0; i < 3; i++) for (let j = 0; j < 4; j++) wantLin.push(2 * [0, 1, 2, 3, 4].reduce((s, k) => s + Math.fround(a[k * 3 + i]!) * Math.fround(b[k * 4 + j]!), 0) + 0.5 * Math.fround(c[j]!));
     expect(worst(lin, wantLin)).toBeLessThan(1e-6);
+    // model-sized products (od_gemm.h): partial tiles, a matrix-vector row, a batch against one matrix
+    const dot = (x: number[], w: number[], M: number, K: number, N: number, bias?: number[]) => {
+      const out: number[] = [];
+      for (let i = 0; i < M; i++) for (let j = 0; j < N; j++) out.push((bias?.[j] ?? 0) + Array.from({ length: K }, (_, k) => Math.fround(x[i * K + k]!) * Math.fround(w[k * N + j]!)).reduce((s, v) => s + v, 0));
+      return out;
+    };
+    for (const [M, K, N] of [[37, 21, 19], [1, 300, 64], [1, 32, 1], [256, 16, 16]] as const) {
+      const x = values(M * K, M + K), w = values(K * N, N), bias = values(N, K).map(Math.fround);
+      const got = await h.op('linear', [h.tensor(x, { shape: [M, K] }), h.tensor(w, { shape: [K, N] }), h.tensor(bias, { shape: [N] })]).data();
+      expect(worst(got, dot(x, w, M, K, N, bias)), `linear [${M}, ${K}] x [${K}, ${N}]`).toBeLessThan(1e-5);
+    }
+    const qa = values(8 * 64 * 8, 40), kb = values(8 * 64, 41);
+    const mm = await h.matmul(h.tensor(qa, { shape: [4, 2, 64, 8] }), h.tensor(kb, { shape: [8, 64] })).data();
+    expect(worst(mm, Array.from({ length: 8 }, (_, t) => dot(qa.slice(t * 512, (t + 1) * 512), kb, 64, 8, 64)).flat())).toBeLessThan(1e-5);
     // layer_norm over the last two axes, a scale of the full normalized shape and one broadcast from [4]
     const x = values(2 * 3 * 4, 12).map((v) => Math.fround(v * 3));
     const norm = (scale: (j: number) => number) => {
