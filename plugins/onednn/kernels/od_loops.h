@@ -197,13 +197,15 @@ OD_SIMD static int od_softmax_loop(const float *x, float *y, int64_t rows, int64
       for (int64_t i = j; i < n; i++) s += yr[i] = t[i - j];
     }
 #undef OD_SHIFTED_EXP
+    /* times 1/s (1 <= s <= n, so no overflow or subnormal): 1.5 ULP where a division is 0.5, within the bound */
+    const float rs = 1.f / s;
     for (j = 0; j + 8 <= n; j += 8) {
-      od_v8 v = od_load(yr + j) / s;
+      od_v8 v = od_load(yr + j) * rs;
       od_store(yr + j, v);
       bad |= ~((v > 0.f) & (v <= 1.f));
     }
     for (; j < n; j++) {
-      yr[j] /= s;
+      yr[j] *= rs;
       bad[0] |= !(yr[j] > 0 && yr[j] <= 1);
     }
   }
@@ -268,12 +270,27 @@ OD_SIMD static void od_max_pool_loop(const float *x, float *y, int64_t planes, i
         if (ih < 0 || ih >= H) continue;
         const float *row = xp + ih * W;
         if (first) memcpy(line, row, sizeof(float) * (size_t)W);
-        else for (int64_t w = 0; w < W; w++) line[w] = OD_MAX(line[w], row[w]);
+        else {
+          int64_t w = 0;
+          for (; w + 8 <= W; w += 8) {
+            od_v8 a = od_load(line + w), b = od_load(row + w);
+            od_store(line + w, od_select((b > a) | (b != b), b, a));
+          }
+          for (; w < W; w++) line[w] = OD_MAX(line[w], row[w]);
+        }
         first = 0;
       }
       if (first) for (int64_t w = 0; w < W; w++) line[w] = -INFINITY;
       float *yr = y + (c * OH + oh) * OW;
-      for (int64_t ow = ow0; ow < ow1; ow++) {
+      int64_t ow = ow0;
+      if (k[1] == 2 && s[1] == 2) /* 2-wide windows, stride 2: 8 outputs from 16 line values, even and odd lanes */
+        for (; ow + 8 <= ow1; ow += 8) {
+          const float *l = line + ow * 2 - p[1];
+          od_v8 lo = od_load(l), hi = od_load(l + 8);
+          od_v8 even = __builtin_shufflevector(lo, hi, 0, 2, 4, 6, 8, 10, 12, 14), odd = __builtin_shufflevector(lo, hi, 1, 3, 5, 7, 9, 11, 13, 15);
+          od_store(yr + ow, od_select((odd > even) | (odd != odd), odd, even));
+        }
+      for (; ow < ow1; ow++) {
         const float *l = line + ow * s[1] - p[1];
         float m = l[0];
         for (int64_t kw = 1; kw < k[1]; kw++) m = OD_MAX(m, l[kw * dl[1]]);
