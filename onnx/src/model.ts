@@ -1,4 +1,4 @@
-import { HearthError, Tensor, dtypeBytes, sizeOf, type Hearth, type KernelEvent } from '@hearth/core';
+import { HearthError, Tensor, dtypeBytes, sameShape, sizeOf, type Hearth, type KernelEvent, type Recording } from '@hearth/core';
 import type { Graph, GraphNode, ValueSpec } from './graph.js';
 import { FUSED_DOMAIN, FUSED_OPS } from './fuse.js';
 import { ONNX_OPS, OpContext, evalOnHost, hostEvaluable, type OnnxOp } from './ops/index.js';
@@ -57,11 +57,35 @@ interface Step {
   readonly freeAfter: readonly number[];
 }
 
+/**
+ * What a node did with the inputs it was last given, kept between runs: a run that gives it the same host
+ * values and tensors of the same shapes does the same again without working it out.
+ */
+interface StepMemo {
+  /** Its inputs when it was last evaluated on the host (or found not to be): host values, tensors' shapes. */
+  hostKey: readonly InputKey[] | undefined;
+  /** The host results for `hostKey`, or undefined when it runs on the device. */
+  hostOuts: readonly HostValue[] | undefined;
+  /** Its inputs when `recording` was made. */
+  key: readonly InputKey[] | undefined;
+  /** Its kernel calls for inputs like `key`, replayed instead of running the mapping. */
+  recording: Recording | undefined;
+  /** Recordings that failed (the mapping did something that can't be replayed): after a few, none is tried. */
+  failed: number;
+}
+
+/** An input as a memo keeps it: a host value, a tensor's shape, or undefined when omitted. */
+type InputKey = HostValue | readonly number[] | undefined;
+
+/** After this many recordings of a node fail, its mapping just runs. */
+const MAX_FAILED_RECORDINGS = 3;
+
 /** A loaded ONNX model bound to a Hearth runtime. Make one with `loadOnnx`. */
 export class OnnxModel {
   readonly #hearth: Hearth;
   readonly #graph: Graph;
   readonly #steps: readonly Step[];
+  readonly #memos: StepMemo[];
   /** Each value's slot in a run's values, by name. */
   readonly #slots: ReadonlyMap<string, number>;
   /** A run's values before it starts: the constants in their slots. */
@@ -84,6 +108,7 @@ export class OnnxModel {
     this.#graph = graph;
     this.#slots = slots(graph);
     this.#steps = steps(graph, planMemory(graph), this.#slots);
+    this.#memos = this.#steps.map(() => ({ hostKey: undefined, hostOuts: undefined, key: undefined, recording: undefined, failed: 0 }));
     const initial = new Array<Value | undefined>(this.#slots.size).fill(undefined);
     for (const [name, v] of graph.constants) initial[this.#slots.get(name)!] = v;
     this.#initial = initial;
@@ -156,7 +181,9 @@ export class OnnxModel {
         const what = () => `node "${node.name}" (${node.opType}, opset ${opset}) input "${name}"`;
         return this.#graph.constants.has(name) ? this.#constant(name, v, what) : this.#upload(v, what);
       };
-      for (const step of this.#steps) {
+      for (let s = 0; s < this.#steps.length; s++) {
+        const step = this.#steps[s]!;
+        const memo = this.#memos[s]!;
         const { node, op } = step;
         const start = profile ? performance.now() : 0;
         if (profile) {
@@ -170,22 +197,25 @@ export class OnnxModel {
         }
         // Trailing omitted inputs dropped, so `inputCount` is what the node was given.
         while (inputs.length > 0 && inputs[inputs.length - 1] === undefined) inputs.length--;
-        let outs: readonly Value[] | undefined = step.hostCandidate ? evalOnHost(node, inputs, opset) : undefined;
+        let outs: readonly Value[] | undefined;
+        if (step.hostCandidate) {
+          if (memo.hostKey === undefined || !sameInputs(memo.hostKey, inputs)) {
+            memo.hostOuts = evalOnHost(node, inputs, opset);
+            memo.hostKey = keyOf(inputs);
+          }
+          outs = memo.hostOuts;
+        }
         const kind: NodeRunKind = outs ? 'host' : step.kind;
         if (!outs) {
-          const ctx = new OpContext(h, node, opset, this.device, inputs, upload);
-          let made: Tensor | readonly Tensor[];
+          let made: readonly Tensor[] | undefined;
           try {
-            made = h.scope(() => {
-              const r = op.run(ctx);
-              // A mapping that hands back an input (a no-op) gets a copy: inputs keep their own lifetimes.
-              return r instanceof Tensor ? [this.#own(r, inputs)] : r.map((t) => this.#own(t, inputs));
-            });
+            if (memo.recording !== undefined && sameInputs(memo.key!, inputs)) made = memo.recording.replay(tensorsOf(inputs));
+            made ??= this.#runNode(step, memo, inputs, upload);
           } catch (e) {
             throw withNode(e, node, opset);
           }
-          for (const t of made as readonly Tensor[]) hold(t);
-          outs = made as readonly Tensor[];
+          for (const t of made) hold(t);
+          outs = made;
         }
         for (let j = 0; j < step.outputs.length; j++) {
           const at = step.outputs[j]!;
@@ -211,6 +241,28 @@ export class OnnxModel {
       for (const u of unhook) u();
       for (const t of owned) t.dispose();
     }
+  }
+
+  /** Runs a node's mapping, recording its kernel calls for the next runs while recordings of it succeed. */
+  #runNode(step: Step, memo: StepMemo, inputs: readonly (Value | undefined)[], upload: (v: HostValue, node: GraphNode, input: number) => Tensor): readonly Tensor[] {
+    const h = this.#hearth;
+    const ctx = new OpContext(h, step.node, this.#graph.opset, this.device, inputs, upload);
+    const run = () =>
+      h.scope(() => {
+        const r = step.op.run(ctx);
+        // A mapping that hands back an input (a no-op) gets a copy: inputs keep their own lifetimes.
+        return r instanceof Tensor ? [this.#own(r, inputs)] : r.map((t) => this.#own(t, inputs));
+      });
+    if (memo.failed >= MAX_FAILED_RECORDINGS) return run();
+    const { result, recording } = h.record(tensorsOf(inputs), run);
+    if (recording) {
+      memo.key = keyOf(inputs);
+      memo.recording = recording;
+    } else {
+      memo.failed++;
+      memo.recording = undefined;
+    }
+    return result;
   }
 
   /** Frees the model's constants on the device. */
@@ -311,6 +363,38 @@ function checkShape(spec: ValueSpec, shape: readonly number[], dims: Map<string,
       dims.set(d, shape[i]!);
     }
   });
+}
+
+/** The device tensors among a node's inputs, in order: what its recording replays on. */
+function tensorsOf(inputs: readonly (Value | undefined)[]): Tensor[] {
+  const out: Tensor[] = [];
+  for (const v of inputs) if (v instanceof Tensor) out.push(v);
+  return out;
+}
+
+function keyOf(inputs: readonly (Value | undefined)[]): InputKey[] {
+  return inputs.map((v) => (v instanceof Tensor ? v.shape : v));
+}
+
+/** True when inputs match a memo's key: the same host values (by content), tensors of the same shapes, the same omitted inputs. */
+function sameInputs(key: readonly InputKey[], inputs: readonly (Value | undefined)[]): boolean {
+  if (key.length !== inputs.length) return false;
+  for (let j = 0; j < key.length; j++) {
+    const k = key[j];
+    const v = inputs[j];
+    if (k === v) continue;
+    if (k === undefined || v === undefined) return false;
+    if (v instanceof Tensor) {
+      if (!Array.isArray(k) || !sameShape(k, v.shape)) return false;
+    } else if (Array.isArray(k) || !sameHostValue(k as HostValue, v)) return false;
+  }
+  return true;
+}
+
+function sameHostValue(a: HostValue, b: HostValue): boolean {
+  if (a.type !== b.type || !sameShape(a.shape, b.shape)) return false;
+  for (let i = 0; i < a.data.length; i++) if (a.data[i] !== b.data[i] && !(Number.isNaN(a.data[i]) && Number.isNaN(b.data[i]))) return false;
+  return true;
 }
 
 /** Adds the node to an error raised while it ran (the message names it; the code stays). */

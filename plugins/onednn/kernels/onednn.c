@@ -267,6 +267,7 @@ static hearth_status onednn_device_info(int32_t device, hearth_device_info *info
   snprintf(info->vendor, sizeof info->vendor, "Hearth");
   info->memory_bytes = 0;
   info->software = 0;
+  if (HEARTH_DEVICE_INFO_HAS(info, flags)) info->flags = HEARTH_DEVICE_HOST_MEMORY; /* host memory, synchronous kernels */
   return HEARTH_OK;
 }
 
