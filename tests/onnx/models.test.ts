@@ -102,6 +102,24 @@ for (const backend of BACKENDS) {
         expect(h.leaks()).toEqual([]);
       }, 60_000);
     }
+
+    it('speech-rnn.onnx streams: three chunks, each fed the state the last one returned, within the same tolerance', async ({ skip }) => {
+      if (!available) skip(`no ${backend.type} device here`);
+      const model = await loadOnnx(fixture('speech-rnn.onnx'), { hearth: h });
+      let state = { h: new Float32Array(2 * 16), c: new Float32Array(2 * 16) };
+      for (let chunk = 0; chunk < 3; chunk++) {
+        const feeds = { audio: { data: seeded(2 * 512, 40 + chunk), shape: [2, 1, 512] }, h: { data: state.h, shape: [1, 2, 16] }, c: { data: state.c, shape: [1, 2, 16] } };
+        const ref = await runOrt(fixture('speech-rnn.onnx'), feeds);
+        const inputs = Object.fromEntries(Object.entries(feeds).map(([name, f]) => [name, h.tensor(f.data, { shape: f.shape })]));
+        const out = await model.run(inputs);
+        for (const name of ['prob', 'hn', 'cn']) expect(worst(await out[name]!.data(), ref[name]!.data, ATOL, RTOL), `chunk ${chunk} ${name}`).toBeLessThanOrEqual(1);
+        // The next chunk continues from onnxruntime's state, so each chunk is judged on its own.
+        state = { h: ref['hn']!.data, c: ref['cn']!.data };
+        for (const t of [...Object.values(out), ...Object.values(inputs)]) t.dispose();
+      }
+      model.dispose();
+      expect(h.leaks()).toEqual([]);
+    }, 60_000);
   });
 }
 
