@@ -68,13 +68,7 @@ export class Dispatcher {
   /** Set while a function is recorded (see {@link Dispatcher.record}). */
   #recorder: Recorder | undefined;
   /** What recordings of this dispatcher replay through. */
-  readonly #runner: RecordedCallRunner = {
-    kernelFor: (op, p) => this.table.lookup(p.device.typeId, op, dtypeCode(p.dtype)),
-    // A replayed reshape is a view of its input's storage (the same elements in the same order), where one may be made.
-    runPlanned: (kernel, p, inputs) => (p.schema === RESHAPE && this.store.view(inputs[0]!, p.shape, 'reshape')) || this.#run(kernel, p, p.device, inputs),
-    owns: (t) => runtimeOf(t) === this.store,
-    disposeTemps: (tensors, where) => this.store.disposeTemps(tensors, where),
-  };
+  readonly #runner: RecordedCallRunner;
 
   constructor(
     private readonly table: KernelTable,
@@ -82,7 +76,16 @@ export class Dispatcher {
     private readonly events: Events,
     private readonly fallback: FallbackOptions,
     private readonly readyDevices: () => readonly Device[],
-  ) {}
+  ) {
+    this.#runner = {
+      kernelFor: (op, p) => this.table.lookup(p.device.typeId, op, dtypeCode(p.dtype)),
+      // A replayed reshape is a view of its input's storage (the same elements in the same order), where one may be made.
+      runPlanned: (kernel, p, inputs) => (p.schema === RESHAPE && this.store.view(inputs[0]!, p.shape, 'reshape')) || this.#run(kernel, p, p.device, inputs),
+      tableVersion: () => this.table.version,
+      runtime: this.store,
+      disposeTemps: (tensors, where) => this.store.disposeTemps(tensors, where),
+    };
+  }
 
   /**
    * Where a call whose device lacks the kernel (or a dtype) would run under the fallback policy, or

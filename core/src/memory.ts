@@ -47,9 +47,6 @@ export class TensorStore implements TensorRuntime<Tensor> {
   #detached = 0;
   // Tensors that calls in flight still read, with their count; a disposed one is freed after the last.
   readonly #holds = new Map<Tensor, number>();
-  // Storage that several live tensors share (a tensor and its views), with those tensors: the storage is
-  // freed with the last of them, and its bytes are counted by one of them at a time.
-  readonly #sharers = new Map<DeviceStorage, Tensor[]>();
   // The jobs of pending tensors not yet settled, which dispose() waits for before releasing devices.
   readonly #jobs = new Set<Promise<void>>();
   /** The runtime instance; set once by it. */
@@ -96,9 +93,11 @@ export class TensorStore implements TensorRuntime<Tensor> {
     this.ledger.addTensor(v);
     const scope = this.scopes.current();
     if (scope) scope.tensors.push(v);
-    const sharers = this.#sharers.get(storage);
+    // The tensors on one storage share one list (on each of them: no lookup by storage, which would hash it).
+    let sharers = tensorInternals.sharers(t);
     if (sharers) sharers.push(v);
-    else this.#sharers.set(storage, [t, v]);
+    else tensorInternals.setSharers(t, (sharers = [t, v]));
+    tensorInternals.setSharers(v, sharers);
     return v;
   }
 
@@ -121,18 +120,20 @@ export class TensorStore implements TensorRuntime<Tensor> {
 
   release(t: Tensor): void {
     if (this.#holds.size > 0 && this.#holds.has(t)) return; // freed by the last unhold()
-    const storage = storageOf(t);
-    const sharers = this.#sharers.size > 0 ? this.#sharers.get(storage) : undefined;
+    const sharers = tensorInternals.sharers(t);
     if (sharers !== undefined) {
-      // Another tensor still reads this storage: it keeps it, and counts its bytes from now on.
+      // Another tensor still reads this storage (the tensors sharing it share their storage's life): it keeps
+      // the storage, and counts its bytes from now on.
       sharers.splice(sharers.indexOf(t), 1);
       const heir = sharers[0]!;
       tensorInternals.setBytes(heir, tensorInternals.bytes(heir) + tensorInternals.bytes(t));
       tensorInternals.setBytes(t, 0);
-      if (sharers.length === 1) this.#sharers.delete(storage);
+      tensorInternals.setSharers(t, undefined);
+      if (sharers.length === 1) tensorInternals.setSharers(heir, undefined);
       this.ledger.removeTensor(t);
       return;
     }
+    const storage = storageOf(t);
     this.ledger.removeTensor(t);
     if (storage !== NO_STORAGE) devOf(t).free(storage);
   }
