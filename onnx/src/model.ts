@@ -282,6 +282,8 @@ export class OnnxModel {
     for (const t of this.#constants.values()) t.dispose();
     this.#constants.clear();
     this.#constantTensors.clear();
+    // The recordings hold the constants they read: let both go.
+    for (const memo of this.#memos) Object.assign(memo, { hostKey: undefined, hostOuts: undefined, key: undefined, recording: undefined });
     this.#disposed = true;
   }
 
