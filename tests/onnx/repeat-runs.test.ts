@@ -66,6 +66,20 @@ describe('a model run again', () => {
     }, 60_000);
   }
 
+  it('as a sequence grows run after run (a new shape every time), then comes back to shapes seen before', async () => {
+    const { h } = hearths.find((x) => x.type === 'wasm')!;
+    const model = await loadOnnx(fixture('transformer.onnx'), { hearth: h });
+    for (const [i, seq] of [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 3, 12, 3, 12].entries()) {
+      const x = h.tensor(seeded(2 * seq * 16, i), { shape: [2, seq, 16] });
+      const fresh = await loadOnnx(fixture('transformer.onnx'), { hearth: h });
+      expect(await outputs(model, { x }), `seq ${seq}`).toEqual(await outputs(fresh, { x }));
+      fresh.dispose();
+      x.dispose();
+    }
+    model.dispose();
+    expect(h.leaks()).toEqual([]);
+  });
+
   it('values read from the feeds decide the work even where every shape stays the same', async () => {
     const { h } = hearths.find((x) => x.type === 'wasm')!;
     const info = (name: string, elemType: number, dims: number[]) => ({ name, type: { tensorType: { elemType, shape: { dim: dims.map((d) => ({ dimValue: d })) } } } });
