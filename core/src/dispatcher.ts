@@ -15,6 +15,10 @@ import type { TensorStore } from './memory.js';
 import { Tensor, tensorInternals } from './tensor.js';
 import type { FieldChecker } from './field-check.js';
 import { notStoredError } from './not-stored.js';
+import type { CallPlan } from './call-plan.js';
+import { Recorder, type Recording, type RecordedCallRunner } from './recording.js';
+
+export type { CallPlan } from './call-plan.js';
 
 const { device: devOf, pending: pendingOf, runtime: runtimeOf, kernelView } = tensorInternals;
 
@@ -52,31 +56,6 @@ const NO_ATTRS = OPSET.map((o) => o.inputs.length > 0 && Object.keys(o.attrs).le
 // Ops whose every input takes part in promotion (the elementwise families, matmul...): inputs of one dtype compute in it.
 const PROMOTES_ALL = OPSET.map((o) => o.compute !== 'attr' && o.inputs.length > 0 && o.inputs.every((i) => i.promote));
 
-/** The plan for one call: what `explain` reports and what `call` executes. */
-export interface CallPlan {
-  /** The operator. */
-  readonly schema: OpSchema;
-  /** The normalized attributes. */
-  readonly attrs: Readonly<Record<string, unknown>>;
-  /** The compute dtype (keys the kernel). */
-  readonly dtype: DType;
-  /** The output dtype. */
-  readonly outDtype: DType;
-  /** The output shape. */
-  readonly shape: Shape;
-  /** The device the inputs are on (or the creation target). */
-  readonly device: Device;
-  /** The kernel there, if any. */
-  readonly kernel: KernelEntry | undefined;
-  /** True when an input is pending or must first come off a device that reads asynchronously. */
-  readonly wait: boolean;
-  /**
-   * True when the call runs as it stands: every input ready on one device in the compute dtype, a kernel
-   * there, and both dtypes stored; no copy, cast, decomposition or fallback to arrange first.
-   */
-  readonly direct: boolean;
-}
-
 /** The dispatcher: validate → compute dtype → meta → device → kernel lookup → allocate → run. */
 export class Dispatcher {
   #before: KernelHook[] = [];
@@ -85,6 +64,15 @@ export class Dispatcher {
   readonly #warned = new Set<string>();
   /** The runtime's field checker, when `verify` is on: it draws which calls to re-run on the reference. */
   verifier: FieldChecker | undefined;
+  /** Set while a function is recorded (see {@link Dispatcher.record}). */
+  #recorder: Recorder | undefined;
+  /** What recordings of this dispatcher replay through. */
+  readonly #runner: RecordedCallRunner = {
+    kernelFor: (op, p) => this.table.lookup(p.device.typeId, op, dtypeCode(p.dtype)),
+    runPlanned: (kernel, p, inputs) => this.#run(kernel, p, p.device, inputs),
+    owns: (t) => runtimeOf(t) === this.store,
+    disposeTemps: (tensors, where) => this.store.disposeTemps(tensors, where),
+  };
 
   constructor(
     private readonly table: KernelTable,
@@ -182,8 +170,44 @@ export class Dispatcher {
   /** Runs operator `op` (its index in the opset) on `inputs`; creation operators run on `target`. */
   call(op: number, inputs: Tensor[], userAttrs?: Readonly<Record<string, unknown>>, target?: Device): Tensor {
     const p = this.plan(op, inputs, userAttrs, target);
+    if (this.#recorder !== undefined && this.#recorder.depth === 0) return this.#recordCall(this.#recorder, op, p, inputs, userAttrs, target);
     if (p.direct) return this.#run(p.kernel!, p, p.device, inputs);
     return this.#arrange(op, p, inputs, userAttrs, target);
+  }
+
+  /**
+   * Runs `fn`, recording the operator calls it makes on `inputs` (and on tensors made before it) for
+   * replay; see `Hearth.record`. Inside another recording, `fn`'s calls are the outer one's.
+   */
+  record<R>(inputs: readonly Tensor[], fn: () => R): { result: R; recording: Recording | undefined; reason: string | undefined } {
+    if (this.#recorder !== undefined) return { result: fn(), recording: undefined, reason: 'it ran inside another recording' };
+    const recorder = new Recorder(inputs, this.store.nextId);
+    this.#recorder = recorder;
+    this.store.recorder = recorder;
+    let result: R;
+    try {
+      result = fn();
+    } finally {
+      this.#recorder = undefined;
+      this.store.recorder = undefined;
+    }
+    if (isThenable(result)) return { result, recording: undefined, reason: 'it returned a promise: only synchronous work is recorded' };
+    const made = recorder.finish(this.#runner, result instanceof Tensor ? [result] : Array.isArray(result) ? result : [undefined as never]);
+    return typeof made === 'string' ? { result, recording: undefined, reason: made } : { result, recording: made, reason: undefined };
+  }
+
+  /** A top-level call while recording: a direct one is recorded; any other runs as usual and spoils the recording. */
+  #recordCall(recorder: Recorder, op: number, p: CallPlan, inputs: Tensor[], userAttrs: Readonly<Record<string, unknown>> | undefined, target: Device | undefined): Tensor {
+    if (!p.direct) recorder.spoil(`${p.schema.name} needed ${p.wait ? 'to wait for data' : 'a copy, cast, decomposition or fallback'} first`);
+    recorder.depth++;
+    let out: Tensor;
+    try {
+      out = p.direct ? this.#run(p.kernel!, p, p.device, inputs) : this.#arrange(op, p, inputs, userAttrs, target);
+    } finally {
+      recorder.depth--;
+    }
+    if (p.direct) recorder.add(op, p, p.kernel!, inputs, out);
+    return out;
   }
 
   /** A call that is not direct: waits, copies between devices, casts, decomposes or falls back as it needs. */

@@ -8,6 +8,7 @@
 import './api.js';
 import './api-v2.js';
 import './user-tools.js';
+import './record-api.js';
 
 export { HearthError, isHearthError, isErrorCode, describeError, formatValue, ERROR_CODES, type ErrorCode } from './errors.js';
 export { CORE_API_VERSION, OPSET_VERSION } from './version.js';
@@ -53,6 +54,8 @@ export { MAX_DEVICES, MAX_PLUGIN_STRING, MAX_PLUGIN_MESSAGE } from './limits.js'
 export type { KernelEntry } from './kernel-table.js';
 export { Tensor } from './tensor.js';
 export type { HelperCreateOptions, Profile, ProfiledOp } from './user-tools.js';
+export type { Recorded } from './record-api.js';
+export type { Recording } from './recording.js';
 export type { TensorData, TensorOptions, DataDType, DataRank } from './host-data.js';
 export type { DTypeOf, RankOf, OperandDType, CommonDType, BroadcastRankOf, MatmulRank } from './op-types.js';
 export type { DeviceLedger, LiveTensor } from './ledger.js';

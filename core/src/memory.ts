@@ -51,6 +51,8 @@ export class TensorStore implements TensorRuntime<Tensor> {
   readonly #jobs = new Set<Promise<void>>();
   /** The runtime instance; set once by it. */
   owner!: object;
+  /** Set while the dispatcher records a function: reading data makes its recording unreplayable. */
+  recorder: { spoil(why: string): void } | undefined;
 
   constructor(
     private readonly events: Events,
@@ -61,6 +63,11 @@ export class TensorStore implements TensorRuntime<Tensor> {
     private readonly devices: () => readonly Device[],
     private readonly trackStacks: boolean,
   ) {}
+
+  /** The id the next tensor gets (ids grow with each tensor made). */
+  get nextId(): number {
+    return this.#nextId;
+  }
 
   /** Wraps storage already allocated on `dev` into a tensor. */
   wrap(dev: Device, storage: DeviceStorage, shape: Shape, dtype: DType, size: number, createdBy: string): Tensor {
@@ -105,6 +112,7 @@ export class TensorStore implements TensorRuntime<Tensor> {
    * frees it after the read, which gets the data.
    */
   async read(t: Tensor): Promise<HostArray> {
+    this.recorder?.spoil('it read tensor data');
     this.hold(t);
     try {
       const pending = pendingOf(t);
@@ -116,6 +124,7 @@ export class TensorStore implements TensorRuntime<Tensor> {
   }
 
   readSync(t: Tensor): HostArray {
+    this.recorder?.spoil('it read tensor data');
     const pending = pendingOf(t);
     if (pending) {
       throw new HearthError(

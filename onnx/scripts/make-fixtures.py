@@ -186,6 +186,196 @@ def int64_range():
     save(graph, "int64-range.onnx", 13)
 
 
+def bn(nodes, inits, prefix, x, c):
+    inits += [numpy_helper.from_array((1 + 0.1 * rng.standard_normal(c)).astype(np.float32), f"{prefix}.scale"),
+              init(f"{prefix}.beta", [c], 0.1), init(f"{prefix}.mean", [c], 0.1),
+              numpy_helper.from_array((0.5 + rng.random(c)).astype(np.float32), f"{prefix}.var")]
+    nodes.append(helper.make_node("BatchNormalization", [x, f"{prefix}.scale", f"{prefix}.beta", f"{prefix}.mean", f"{prefix}.var"], [f"{prefix}.bn"], name=f"{prefix}.bn", epsilon=1e-3))
+    return f"{prefix}.bn"
+
+
+def conv(nodes, inits, prefix, x, cin, cout, k=1, stride=1, group=1, bias=False, **attrs):
+    inits.append(init(f"{prefix}.w", [cout, cin // group, k, k], (2 / (cin // group * k * k)) ** 0.5))
+    ins = [x, f"{prefix}.w"]
+    if bias:
+        inits.append(init(f"{prefix}.b", [cout], 0.1))
+        ins.append(f"{prefix}.b")
+    nodes.append(helper.make_node("Conv", ins, [f"{prefix}.c"], name=f"{prefix}.conv", kernel_shape=[k, k], strides=[stride, stride], group=group, **attrs))
+    return f"{prefix}.c"
+
+
+def mobilenet():
+    """A MobileNetV3-style CNN as exporters write it, with a SqueezeNet fire module: Conv-BatchNormalization-HardSwish
+    stem, an inverted residual block (1x1 expansion, ReLU6 as Clip with min/max inputs, depthwise 3x3, squeeze-and-
+    excitation with GlobalAveragePool, Relu and HardSigmoid, 1x1 projection, residual Add), a strided depthwise 5x5
+    with HardSwish, a fire module (squeeze 1x1, expand 1x1 and 3x3, Concat), AveragePool, GlobalAveragePool,
+    Flatten and Gemm. The batch is symbolic."""
+    nodes, inits = [], []
+    inits += [numpy_helper.from_array(np.array(0, dtype=np.float32), "zero"), numpy_helper.from_array(np.array(6, dtype=np.float32), "six")]
+
+    def relu6(x, name):
+        nodes.append(helper.make_node("Clip", [x, "zero", "six"], [f"{name}.relu6"], name=f"{name}.relu6"))
+        return f"{name}.relu6"
+
+    def hswish(x, name):
+        nodes.append(helper.make_node("HardSwish", [x], [f"{name}.hs"], name=f"{name}.hswish"))
+        return f"{name}.hs"
+
+    x = hswish(bn(nodes, inits, "stem", conv(nodes, inits, "stem", "image", 3, 16, k=3, stride=2, pads=[1, 1, 1, 1]), 16), "stem")
+    y = relu6(bn(nodes, inits, "b1.expand", conv(nodes, inits, "b1.expand", x, 16, 32), 32), "b1.expand")
+    y = relu6(bn(nodes, inits, "b1.dw", conv(nodes, inits, "b1.dw", y, 32, 32, k=3, group=32, pads=[1, 1, 1, 1]), 32), "b1.dw")
+    nodes.append(helper.make_node("GlobalAveragePool", [y], ["b1.se.pool"], name="b1.se.pool"))
+    s = conv(nodes, inits, "b1.se.reduce", "b1.se.pool", 32, 8, bias=True)
+    nodes.append(helper.make_node("Relu", [s], ["b1.se.relu"], name="b1.se.relu"))
+    s = conv(nodes, inits, "b1.se.expand", "b1.se.relu", 8, 32, bias=True)
+    nodes.append(helper.make_node("HardSigmoid", [s], ["b1.se.gate"], name="b1.se.gate", alpha=1 / 6, beta=0.5))
+    nodes.append(helper.make_node("Mul", [y, "b1.se.gate"], ["b1.se"], name="b1.se.scale"))
+    y = bn(nodes, inits, "b1.project", conv(nodes, inits, "b1.project", "b1.se", 32, 16), 16)
+    nodes.append(helper.make_node("Add", [x, y], ["b1.out"], name="b1.residual"))
+    # A strided depthwise 5x5 whose padding is asymmetric (TensorFlow's SAME on an even size).
+    y = hswish(bn(nodes, inits, "b2.dw", conv(nodes, inits, "b2.dw", "b1.out", 16, 16, k=5, stride=2, group=16, pads=[1, 1, 2, 2]), 16), "b2.dw")
+    nodes.append(helper.make_node("Relu", [conv(nodes, inits, "fire.squeeze", y, 16, 8, bias=True)], ["fire.s"], name="fire.squeeze.relu"))
+    nodes.append(helper.make_node("Relu", [conv(nodes, inits, "fire.e1", "fire.s", 8, 16, bias=True)], ["fire.e1.r"], name="fire.e1.relu"))
+    nodes.append(helper.make_node("Relu", [conv(nodes, inits, "fire.e3", "fire.s", 8, 16, k=3, bias=True, pads=[1, 1, 1, 1])], ["fire.e3.r"], name="fire.e3.relu"))
+    nodes.append(helper.make_node("Concat", ["fire.e1.r", "fire.e3.r"], ["fire"], name="fire.concat", axis=1))
+    nodes.append(helper.make_node("AveragePool", ["fire"], ["avg"], name="avgpool", kernel_shape=[3, 3], strides=[2, 2], pads=[1, 1, 1, 1], count_include_pad=0))
+    nodes.append(helper.make_node("GlobalAveragePool", ["avg"], ["gap"], name="gap"))
+    nodes.append(helper.make_node("Flatten", ["gap"], ["flat"], name="flatten", axis=1))
+    inits += [init("fc.w", [10, 32]), init("fc.b", [10], 0.1)]
+    nodes.append(helper.make_node("Gemm", ["flat", "fc.w", "fc.b"], ["logits"], name="fc", transB=1))
+    graph = helper.make_graph(nodes, "mobilenet", [helper.make_tensor_value_info("image", TensorProto.FLOAT, ["N", 3, 32, 32])],
+                              [helper.make_tensor_value_info("logits", TensorProto.FLOAT, ["N", 10])], inits)
+    save(graph, "mobilenet.onnx", 17)
+
+
+def masked_attention():
+    """Self-attention with the shape logic exporters of transformers write: a padding mask [batch, seq] of ones and
+    zeros; position ids from CumSum of the mask, gathered from an embedding table; a causal mask from Range and
+    comparison; both masks combined, Expanded to the scores' shape and applied with Where; a masked mean pool
+    (ReduceSum with axes as input). Batch and sequence are symbolic."""
+    d, max_len = 8, 16
+    nodes, inits = [], []
+    inits += [init("pos.table", [max_len, d]), const("zero_i", 0), const("one_i", 1), const("ax0", [0]), const("ax1", [1]), const("ax2", [2]),
+              const("i0", [0]), const("i1", [1]),
+              numpy_helper.from_array(np.array(1, dtype=np.float32), "one"), numpy_helper.from_array(np.array(0, dtype=np.float32), "zero"),
+              numpy_helper.from_array(np.array(np.finfo(np.float32).min, dtype=np.float32), "neg"),
+              numpy_helper.from_array(np.array(np.sqrt(d), dtype=np.float32), "scale")]
+    # Position ids as Hugging Face writes them for right or left padding: cumsum(mask) - 1, 0 where padded.
+    nodes.append(helper.make_node("CumSum", ["mask", "one_i"], ["mask.cum"], name="pos.cumsum"))
+    nodes.append(helper.make_node("Sub", ["mask.cum", "one"], ["pos.sub"], name="pos.sub"))
+    nodes.append(helper.make_node("Mul", ["pos.sub", "mask"], ["pos.f"], name="pos.mul"))
+    nodes.append(helper.make_node("Cast", ["pos.f"], ["pos.ids"], name="pos.cast", to=TensorProto.INT64))
+    nodes.append(helper.make_node("Gather", ["pos.table", "pos.ids"], ["pos.emb"], name="pos.gather", axis=0))
+    nodes.append(helper.make_node("Add", ["x", "pos.emb"], ["h"], name="pos.add"))
+    # The causal mask [S, S] from the input's own length.
+    nodes.append(helper.make_node("Shape", ["x"], ["x.shape"], name="shape"))
+    nodes.append(helper.make_node("Gather", ["x.shape", "i1"], ["S"], name="S", axis=0))
+    nodes.append(helper.make_node("Gather", ["x.shape", "i0"], ["B"], name="B", axis=0))
+    nodes.append(helper.make_node("Gather", ["x.shape", "one_i"], ["S.len"], name="S.len", axis=0))
+    nodes.append(helper.make_node("Range", ["zero_i", "S.len", "one_i"], ["ar"], name="range"))
+    nodes.append(helper.make_node("Unsqueeze", ["ar", "ax0"], ["ar.row"], name="ar.row"))
+    nodes.append(helper.make_node("Unsqueeze", ["ar", "ax1"], ["ar.col"], name="ar.col"))
+    nodes.append(helper.make_node("Greater", ["ar.row", "ar.col"], ["future"], name="future"))
+    # Padded keys: mask == 0, as [B, 1, S] (one head), then with the causal mask, Expanded to [B, S, S].
+    nodes.append(helper.make_node("Equal", ["mask", "zero"], ["pad"], name="pad"))
+    nodes.append(helper.make_node("Unsqueeze", ["pad", "ax1"], ["pad.k"], name="pad.keys"))
+    nodes.append(helper.make_node("Or", ["pad.k", "future"], ["blocked.b"], name="blocked"))
+    nodes.append(helper.make_node("Concat", ["B", "S", "S"], ["scores.shape"], name="scores.shape", axis=0))
+    nodes.append(helper.make_node("Expand", ["blocked.b", "scores.shape"], ["blocked"], name="blocked.expand"))
+    for p in "qkv":
+        inits.append(init(f"{p}.w", [d, d]))
+        nodes.append(helper.make_node("MatMul", ["h", f"{p}.w"], [p], name=f"{p}.matmul"))
+    nodes.append(helper.make_node("Transpose", ["k"], ["k.t"], name="k.transpose", perm=[0, 2, 1]))
+    nodes.append(helper.make_node("MatMul", ["q", "k.t"], ["scores"], name="scores"))
+    nodes.append(helper.make_node("Div", ["scores", "scale"], ["scaled"], name="scaled"))
+    nodes.append(helper.make_node("Where", ["blocked", "neg", "scaled"], ["masked"], name="mask.apply"))
+    nodes.append(helper.make_node("Softmax", ["masked"], ["attn"], name="attn", axis=-1))
+    nodes.append(helper.make_node("MatMul", ["attn", "v"], ["y"], name="context"))
+    # Mean over the unpadded positions.
+    nodes.append(helper.make_node("Unsqueeze", ["mask", "ax2"], ["mask.col"], name="mask.col"))
+    nodes.append(helper.make_node("Mul", ["y", "mask.col"], ["y.masked"], name="pool.mask"))
+    nodes.append(helper.make_node("ReduceSum", ["y.masked", "ax1"], ["pool.sum"], name="pool.sum", keepdims=0))
+    nodes.append(helper.make_node("ReduceSum", ["mask", "ax1"], ["pool.count"], name="pool.count", keepdims=1))
+    nodes.append(helper.make_node("Div", ["pool.sum", "pool.count"], ["pooled"], name="pool.mean"))
+    graph = helper.make_graph(nodes, "masked_attention",
+                              [helper.make_tensor_value_info("x", TensorProto.FLOAT, ["batch", "seq", d]), helper.make_tensor_value_info("mask", TensorProto.FLOAT, ["batch", "seq"])],
+                              [helper.make_tensor_value_info("y", TensorProto.FLOAT, ["batch", "seq", d]), helper.make_tensor_value_info("pooled", TensorProto.FLOAT, ["batch", d])], inits)
+    save(graph, "masked-attention.onnx", 17)
+
+
+def speech_rnn():
+    """A voice-activity model in the shape of Silero VAD and openWakeWord's front-end: reflect Pad, an STFT as a
+    strided Conv with a fixed cosine/sine basis, magnitude (Slice, Pow, Add, Sqrt), log, per-utterance mean
+    removal, a 1-D Conv encoder, an LSTM carrying its state in and out as the model's inputs and outputs, a
+    bidirectional GRU (PyTorch's linear_before_reset), a per-frame Sigmoid head and the mean over time. Batch
+    and the number of samples are symbolic."""
+    win, hop, bins, hidden = 64, 32, 33, 16
+    nodes, inits = [], []
+    n = np.arange(win)
+    window = 0.5 - 0.5 * np.cos(2 * np.pi * n / win)
+    basis = np.concatenate([np.cos(2 * np.pi * np.outer(np.arange(bins), n) / win), -np.sin(2 * np.pi * np.outer(np.arange(bins), n) / win)]) * window
+    inits += [numpy_helper.from_array(basis[:, None, :].astype(np.float32), "stft.basis"), const("pads", [0, 0, win // 2, 0, 0, win // 2]),
+              const("re.start", [0]), const("re.end", [bins]), const("im.end", [2 * bins]), const("axis1", [1]), const("squeeze.axes", [1]),
+              const("merge", [0, 0, -1]), numpy_helper.from_array(np.array(2, dtype=np.float32), "two"),
+              numpy_helper.from_array(np.array(1e-6, dtype=np.float32), "eps")]
+    nodes.append(helper.make_node("Pad", ["audio", "pads"], ["padded"], name="pad", mode="reflect"))
+    nodes.append(helper.make_node("Conv", ["padded", "stft.basis"], ["spec"], name="stft", kernel_shape=[win], strides=[hop]))
+    nodes.append(helper.make_node("Slice", ["spec", "re.start", "re.end", "axis1"], ["re"], name="re"))
+    nodes.append(helper.make_node("Slice", ["spec", "re.end", "im.end", "axis1"], ["im"], name="im"))
+    nodes.append(helper.make_node("Pow", ["re", "two"], ["re2"], name="re2"))
+    nodes.append(helper.make_node("Pow", ["im", "two"], ["im2"], name="im2"))
+    nodes.append(helper.make_node("Add", ["re2", "im2"], ["power"], name="power"))
+    nodes.append(helper.make_node("Sqrt", ["power"], ["mag"], name="magnitude"))
+    nodes.append(helper.make_node("Add", ["mag", "eps"], ["mag.eps"], name="mag.eps"))
+    nodes.append(helper.make_node("Log", ["mag.eps"], ["logmag"], name="log"))
+    nodes.append(helper.make_node("ReduceMean", ["logmag"], ["logmag.mean"], name="mean", axes=[2], keepdims=1))
+    nodes.append(helper.make_node("Sub", ["logmag", "logmag.mean"], ["feat"], name="normalise"))
+    inits += [init("encoder.w", [hidden, bins, 3], (2 / (3 * bins)) ** 0.5), init("encoder.b", [hidden], 0.1)]
+    nodes.append(helper.make_node("Conv", ["feat", "encoder.w", "encoder.b"], ["encoder.c"], name="encoder.conv", kernel_shape=[3], pads=[1, 1]))
+    nodes.append(helper.make_node("Relu", ["encoder.c"], ["enc"], name="encoder.relu"))
+    nodes.append(helper.make_node("Transpose", ["enc"], ["frames"], name="frames", perm=[2, 0, 1]))
+    inits += [init("lstm.w", [1, 4 * hidden, hidden]), init("lstm.r", [1, 4 * hidden, hidden]), init("lstm.b", [1, 8 * hidden], 0.1)]
+    nodes.append(helper.make_node("LSTM", ["frames", "lstm.w", "lstm.r", "lstm.b", "", "h", "c"], ["lstm.y", "hn", "cn"], name="lstm", hidden_size=hidden))
+    nodes.append(helper.make_node("Squeeze", ["lstm.y", "squeeze.axes"], ["lstm.out"], name="lstm.squeeze"))
+    g = hidden // 2
+    inits += [init("gru.w", [2, 3 * g, hidden]), init("gru.r", [2, 3 * g, g]), init("gru.b", [2, 6 * g], 0.1)]
+    nodes.append(helper.make_node("GRU", ["lstm.out", "gru.w", "gru.r", "gru.b"], ["gru.y"], name="gru", hidden_size=g, direction="bidirectional", linear_before_reset=1))
+    nodes.append(helper.make_node("Transpose", ["gru.y"], ["gru.t"], name="gru.transpose", perm=[2, 0, 1, 3]))
+    nodes.append(helper.make_node("Reshape", ["gru.t", "merge"], ["gru.out"], name="gru.merge"))
+    inits += [init("head.w", [hidden, 1]), init("head.b", [1], 0.1)]
+    nodes.append(helper.make_node("MatMul", ["gru.out", "head.w"], ["head.mm"], name="head.matmul"))
+    nodes.append(helper.make_node("Add", ["head.mm", "head.b"], ["head.logit"], name="head.bias"))
+    nodes.append(helper.make_node("Sigmoid", ["head.logit"], ["frame.prob"], name="head.sigmoid"))
+    nodes.append(helper.make_node("ReduceMean", ["frame.prob"], ["prob"], name="prob", axes=[1], keepdims=0))
+    state = lambda name: helper.make_tensor_value_info(name, TensorProto.FLOAT, [1, "batch", hidden])
+    graph = helper.make_graph(nodes, "speech_rnn", [helper.make_tensor_value_info("audio", TensorProto.FLOAT, ["batch", 1, "samples"]), state("h"), state("c")],
+                              [helper.make_tensor_value_info("prob", TensorProto.FLOAT, ["batch", 1]), state("hn"), state("cn")], inits)
+    save(graph, "speech-rnn.onnx", 14)
+
+
+def log_mel():
+    """A log-mel spectrogram front-end as torchaudio's MelSpectrogram exports at opset 17: STFT with a HannWindow,
+    power (Pow, ReduceSum over real and imaginary), a MelWeightMatrix product, log. Batch and length are symbolic."""
+    frame, step, mels = 64, 32, 16
+    scalar = lambda name, v, dtype=np.int64: numpy_helper.from_array(np.array(v, dtype=dtype), name)
+    inits = [scalar("frame", frame), scalar("step", step), scalar("mels", mels), scalar("rate", 16000), scalar("lo", 0, np.float32), scalar("hi", 8000, np.float32),
+             const("ax_last", [-1]), const("ax2", [2]), numpy_helper.from_array(np.array(2, dtype=np.float32), "two"),
+             numpy_helper.from_array(np.array(1e-6, dtype=np.float32), "eps")]
+    nodes = [helper.make_node("Unsqueeze", ["audio", "ax2"], ["signal"], name="signal"),
+             helper.make_node("HannWindow", ["frame"], ["window"], name="window"),
+             helper.make_node("STFT", ["signal", "step", "window"], ["spec"], name="stft"),
+             helper.make_node("Pow", ["spec", "two"], ["spec2"], name="square"),
+             helper.make_node("ReduceSum", ["spec2", "ax_last"], ["power"], name="power", keepdims=0),
+             helper.make_node("MelWeightMatrix", ["mels", "frame", "rate", "lo", "hi"], ["filters"], name="filters"),
+             helper.make_node("MatMul", ["power", "filters"], ["mel"], name="mel"),
+             helper.make_node("Add", ["mel", "eps"], ["mel.eps"], name="mel.eps"),
+             helper.make_node("Log", ["mel.eps"], ["logmel"], name="log"),
+             helper.make_node("Transpose", ["logmel"], ["features"], name="features", perm=[0, 2, 1])]
+    graph = helper.make_graph(nodes, "log_mel", [helper.make_tensor_value_info("audio", TensorProto.FLOAT, ["batch", "samples"])],
+                              [helper.make_tensor_value_info("features", TensorProto.FLOAT, ["batch", mels, "frames"])], inits)
+    save(graph, "log-mel.onnx", 17)
+
+
 os.makedirs(OUT, exist_ok=True)
 resnet()
 transformer()
@@ -193,4 +383,8 @@ for v in (9, 11, 13, 18):
     conventions(v)
 unsupported()
 int64_range()
+mobilenet()
+masked_attention()
+speech_rnn()
+log_mel()
 print("wrote", sorted(os.listdir(OUT)))

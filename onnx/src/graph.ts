@@ -43,8 +43,11 @@ function attribute(a: AttributeProto, where: string): Attribute {
     case 6: return a.floats ?? [];
     case 7: return (a.ints ?? []).map(int);
     case 8: return (a.strings ?? []).map((s) => new TextDecoder().decode(s));
+    case 5:
+    case 10:
+      throw new HearthError('E_UNSUPPORTED', `${where}: control flow is not supported: attribute "${a.name}" is a subgraph, and Hearth runs graphs without If, Loop or Scan. Export the model with its branches resolved (traced for one configuration, such as one sample rate or input size).`, { attribute: a.name });
     default:
-      throw new HearthError('E_UNSUPPORTED', `${where}: attribute "${a.name}" has type ${a.type} (a graph, sparse tensor or type); Hearth reads numbers, strings, tensors and lists of them.`, { attribute: a.name });
+      throw new HearthError('E_UNSUPPORTED', `${where}: attribute "${a.name}" has type ${a.type} (a sparse tensor or type); Hearth reads numbers, strings, tensors and lists of them.`, { attribute: a.name });
   }
 }
 

@@ -1,4 +1,4 @@
-import { HearthError, Tensor, dtypeBytes, sizeOf, type Hearth, type KernelEvent } from '@hearth/core';
+import { HearthError, Tensor, dtypeBytes, sameShape, sizeOf, type Hearth, type KernelEvent, type Recording } from '@hearth/core';
 import type { Graph, GraphNode, ValueSpec } from './graph.js';
 import { FUSED_DOMAIN, FUSED_OPS } from './fuse.js';
 import { ONNX_OPS, OpContext, evalOnHost, hostEvaluable, type OnnxOp } from './ops/index.js';
@@ -57,11 +57,35 @@ interface Step {
   readonly freeAfter: readonly number[];
 }
 
+/**
+ * What a node did with the inputs it was last given, kept between runs: a run that gives it the same host
+ * values and tensors of the same shapes does the same again without working it out.
+ */
+interface StepMemo {
+  /** Its inputs when it was last evaluated on the host (or found not to be): host values, tensors' shapes. */
+  hostKey: readonly InputKey[] | undefined;
+  /** The host results for `hostKey`, or undefined when it runs on the device. */
+  hostOuts: readonly HostValue[] | undefined;
+  /** Its inputs when `recording` was made. */
+  key: readonly InputKey[] | undefined;
+  /** Its kernel calls for inputs like `key`, replayed instead of running the mapping. */
+  recording: Recording | undefined;
+  /** Recordings that failed (the mapping did something that can't be replayed): after a few, none is tried. */
+  failed: number;
+}
+
+/** An input as a memo keeps it: a host value, a tensor's shape, or undefined when omitted. */
+type InputKey = HostValue | readonly number[] | undefined;
+
+/** After this many recordings of a node fail, its mapping just runs. */
+const MAX_FAILED_RECORDINGS = 3;
+
 /** A loaded ONNX model bound to a Hearth runtime. Make one with `loadOnnx`. */
 export class OnnxModel {
   readonly #hearth: Hearth;
   readonly #graph: Graph;
   readonly #steps: readonly Step[];
+  readonly #memos: StepMemo[];
   /** Each value's slot in a run's values, by name. */
   readonly #slots: ReadonlyMap<string, number>;
   /** A run's values before it starts: the constants in their slots. */
@@ -70,6 +94,10 @@ export class OnnxModel {
   readonly #constantTensors = new Set<Tensor>();
   /** Graph inputs whose values a node needs before it runs: read back to the host each run. */
   readonly #hostInputs: ReadonlySet<string>;
+  /** The graph inputs' slots, in order. */
+  readonly #inputSlots: readonly number[];
+  /** The graph outputs' slots, in order. */
+  readonly #outputSlots: readonly number[];
   /** The device the model runs on. */
   readonly device: string;
   /** What the optimiser did at load. */
@@ -84,10 +112,13 @@ export class OnnxModel {
     this.#graph = graph;
     this.#slots = slots(graph);
     this.#steps = steps(graph, planMemory(graph), this.#slots);
+    this.#memos = this.#steps.map(() => ({ hostKey: undefined, hostOuts: undefined, key: undefined, recording: undefined, failed: 0 }));
     const initial = new Array<Value | undefined>(this.#slots.size).fill(undefined);
     for (const [name, v] of graph.constants) initial[this.#slots.get(name)!] = v;
     this.#initial = initial;
     this.#hostInputs = hostGraphInputs(graph);
+    this.#inputSlots = graph.inputs.map((i) => this.#slots.get(i.name)!);
+    this.#outputSlots = graph.outputs.map((o) => this.#slots.get(o.name)!);
     this.device = device;
     this.optimizations = optimizations;
   }
@@ -119,29 +150,31 @@ export class OnnxModel {
    */
   async run(feeds: Readonly<Record<string, Tensor>>, options: RunOptions = {}): Promise<Record<string, Tensor>> {
     if (this.#disposed) throw new HearthError('E_DISPOSED', 'This model was disposed: load it again.');
-    const slot = this.#slots;
     const env = this.#initial.slice();
     const owned = new Set<Tensor>();
     let live = 0;
     let peak = 0;
     const hold = (t: Tensor) => {
       owned.add(t);
-      live += sizeOf(t.shape) * dtypeBytes(t.dtype);
+      live += t.size * dtypeBytes(t.dtype);
       peak = Math.max(peak, live);
     };
     const free = (at: number) => {
       const v = env[at];
       if (v instanceof Tensor && owned.has(v)) {
-        live -= sizeOf(v.shape) * dtypeBytes(v.dtype);
+        live -= v.size * dtypeBytes(v.dtype);
         owned.delete(v);
         v.dispose();
       }
       env[at] = undefined;
     };
-    for (const [name, t] of Object.entries(await this.#feeds(feeds))) {
-      if (t !== feeds[name]) hold(t);
-      const spec = this.#graph.inputs.find((i) => i.name === name)!;
-      env[slot.get(name)!] = this.#hostInputs.has(name) ? hostValue(spec.type, t.shape, (await t.data()) as ArrayLike<number>) : t;
+    const specs = this.#graph.inputs;
+    const given = this.#checkFeeds(feeds);
+    for (let i = 0; i < specs.length; i++) {
+      const spec = specs[i]!;
+      let t = given[i]!;
+      if (t.device !== this.device) hold((t = await t.to(this.device)));
+      env[this.#inputSlots[i]!] = this.#hostInputs.has(spec.name) ? hostValue(spec.type, t.shape, (await t.data()) as ArrayLike<number>) : t;
     }
     const profile: NodeProfile[] | undefined = options.profile ? [] : undefined;
     const h = this.#hearth;
@@ -156,7 +189,9 @@ export class OnnxModel {
         const what = () => `node "${node.name}" (${node.opType}, opset ${opset}) input "${name}"`;
         return this.#graph.constants.has(name) ? this.#constant(name, v, what) : this.#upload(v, what);
       };
-      for (const step of this.#steps) {
+      for (let s = 0; s < this.#steps.length; s++) {
+        const step = this.#steps[s]!;
+        const memo = this.#memos[s]!;
         const { node, op } = step;
         const start = profile ? performance.now() : 0;
         if (profile) {
@@ -170,22 +205,25 @@ export class OnnxModel {
         }
         // Trailing omitted inputs dropped, so `inputCount` is what the node was given.
         while (inputs.length > 0 && inputs[inputs.length - 1] === undefined) inputs.length--;
-        let outs: readonly Value[] | undefined = step.hostCandidate ? evalOnHost(node, inputs, opset) : undefined;
+        let outs: readonly Value[] | undefined;
+        if (step.hostCandidate) {
+          if (memo.hostKey === undefined || !sameInputs(memo.hostKey, inputs)) {
+            memo.hostOuts = evalOnHost(node, inputs, opset);
+            memo.hostKey = keyOf(inputs);
+          }
+          outs = memo.hostOuts;
+        }
         const kind: NodeRunKind = outs ? 'host' : step.kind;
         if (!outs) {
-          const ctx = new OpContext(h, node, opset, this.device, inputs, upload);
-          let made: Tensor | readonly Tensor[];
+          let made: readonly Tensor[] | undefined;
           try {
-            made = h.scope(() => {
-              const r = op.run(ctx);
-              // A mapping that hands back an input (a no-op) gets a copy: inputs keep their own lifetimes.
-              return r instanceof Tensor ? [this.#own(r, inputs)] : r.map((t) => this.#own(t, inputs));
-            });
+            if (memo.recording !== undefined && sameInputs(memo.key!, inputs)) made = memo.recording.replay(tensorsOf(inputs));
+            made ??= this.#runNode(step, memo, inputs, upload);
           } catch (e) {
             throw withNode(e, node, opset);
           }
-          for (const t of made as readonly Tensor[]) hold(t);
-          outs = made as readonly Tensor[];
+          for (const t of made) hold(t);
+          outs = made;
         }
         for (let j = 0; j < step.outputs.length; j++) {
           const at = step.outputs[j]!;
@@ -200,10 +238,14 @@ export class OnnxModel {
         for (const v of step.freeAfter) free(v);
       }
       const result: Record<string, Tensor> = {};
-      for (const o of this.#graph.outputs) {
-        const v = env[slot.get(o.name)!]!;
-        result[o.name] = isHost(v) ? this.#upload(v, () => `output "${o.name}"`) : this.#constants.has(o.name) || !owned.has(v) ? h.reshape(v, v.shape) : v;
-        owned.delete(result[o.name]!);
+      const outputs = this.#graph.outputs;
+      for (let i = 0; i < outputs.length; i++) {
+        const name = outputs[i]!.name;
+        const v = env[this.#outputSlots[i]!]!;
+        // The caller owns what it gets: a value the run does not own (a feed, a constant) is handed over as a copy.
+        const t = isHost(v) ? this.#upload(v, () => `output "${name}"`) : owned.has(v) ? v : h.reshape(v, v.shape);
+        owned.delete(t);
+        result[name] = t;
       }
       this.lastRun = { peakBytes: peak, ...(profile ? { profile } : {}) };
       return result;
@@ -211,6 +253,28 @@ export class OnnxModel {
       for (const u of unhook) u();
       for (const t of owned) t.dispose();
     }
+  }
+
+  /** Runs a node's mapping, recording its kernel calls for the next runs while recordings of it succeed. */
+  #runNode(step: Step, memo: StepMemo, inputs: readonly (Value | undefined)[], upload: (v: HostValue, node: GraphNode, input: number) => Tensor): readonly Tensor[] {
+    const h = this.#hearth;
+    const ctx = new OpContext(h, step.node, this.#graph.opset, this.device, inputs, upload);
+    const run = () =>
+      h.scope(() => {
+        const r = step.op.run(ctx);
+        // A mapping that hands back an input (a no-op) gets a copy: inputs keep their own lifetimes.
+        return r instanceof Tensor ? [this.#own(r, inputs)] : r.map((t) => this.#own(t, inputs));
+      });
+    if (memo.failed >= MAX_FAILED_RECORDINGS) return run();
+    const { result, recording } = h.record(tensorsOf(inputs), run);
+    if (recording) {
+      memo.key = keyOf(inputs);
+      memo.recording = recording;
+    } else {
+      memo.failed++;
+      memo.recording = undefined;
+    }
+    return result;
   }
 
   /** Frees the model's constants on the device. */
@@ -241,22 +305,27 @@ export class OnnxModel {
     return this.#hearth.tensor(deviceData(v, what), { dtype: deviceDtype(v.type), shape: v.shape, device: this.device });
   }
 
-  /** Checks the feeds against the graph inputs (names, dtypes, shapes, symbolic dimensions agreeing) and moves them to the model's device. */
-  async #feeds(feeds: Readonly<Record<string, Tensor>>): Promise<Record<string, Tensor>> {
+  /** Checks the feeds against the graph inputs (names, dtypes, shapes, symbolic dimensions agreeing); returns them in the inputs' order. */
+  #checkFeeds(feeds: Readonly<Record<string, Tensor>>): Tensor[] {
     if (typeof feeds !== 'object' || feeds === null) throw new HearthError('E_ARG', 'run() takes an object of input tensors by name, e.g. model.run({ input: tensor }).');
-    const names = this.#graph.inputs.map((i) => i.name);
-    const unknown = Object.keys(feeds).filter((k) => !names.includes(k));
-    if (unknown.length) throw new HearthError('E_ARG', `The model has no input ${unknown.map((u) => `"${u}"`).join(', ')}; its inputs are ${names.map((n) => `"${n}"`).join(', ')}.`, { inputs: names });
-    const dims = new Map<string, number>();
-    const out: Record<string, Tensor> = {};
-    for (const spec of this.#graph.inputs) {
+    const specs = this.#graph.inputs;
+    const names = () => specs.map((i) => i.name);
+    let count = 0;
+    for (const k in feeds) if (Object.hasOwn(feeds, k)) count++;
+    if (count !== specs.length || specs.some((i) => !Object.hasOwn(feeds, i.name))) {
+      const unknown = Object.keys(feeds).filter((k) => !names().includes(k));
+      if (unknown.length) throw new HearthError('E_ARG', `The model has no input ${unknown.map((u) => `"${u}"`).join(', ')}; its inputs are ${names().map((n) => `"${n}"`).join(', ')}.`, { inputs: names() });
+    }
+    let dims: Map<string, number> | undefined;
+    const out: Tensor[] = [];
+    for (const spec of specs) {
       const t = feeds[spec.name];
-      if (t === undefined) throw new HearthError('E_ARG', `Input "${spec.name}" is missing; the model needs ${names.map((n) => `"${n}"`).join(', ')}.`, { input: spec.name });
+      if (t === undefined) throw new HearthError('E_ARG', `Input "${spec.name}" is missing; the model needs ${names().map((n) => `"${n}"`).join(', ')}.`, { input: spec.name });
       if (!(t instanceof Tensor)) throw new HearthError('E_ARG', `Input "${spec.name}" must be a Hearth tensor (hearth.tensor(data, { shape, dtype })).`, { input: spec.name });
       const want = deviceDtype(spec.type);
       if (t.dtype !== want) throw new HearthError('E_DTYPE', `Input "${spec.name}" must be ${want}${spec.type === 'int64' ? ' (the model\'s int64, held as int32)' : ''}, got ${t.dtype}.`, { input: spec.name, expected: want, actual: t.dtype });
-      checkShape(spec, t.shape, dims);
-      out[spec.name] = t.device === this.device ? t : await t.to(this.device);
+      if (spec.shape) checkShape(spec, t.shape, spec.shape.some((d) => typeof d === 'string') ? (dims ??= new Map()) : undefined);
+      out.push(t);
     }
     return out;
   }
@@ -295,22 +364,54 @@ function steps(graph: Graph, plan: MemoryPlan, slot: ReadonlyMap<string, number>
   });
 }
 
-function checkShape(spec: ValueSpec, shape: readonly number[], dims: Map<string, number>): void {
-  if (!spec.shape) return;
-  const want = spec.shape.map((d) => (typeof d === 'number' ? d : d));
+/** Checks a feed's shape against its input's; `dims` (given when the input has symbolic dimensions) collects their sizes. */
+function checkShape(spec: ValueSpec, shape: readonly number[], dims: Map<string, number> | undefined): void {
+  const want = spec.shape!;
   const bad = () => new HearthError('E_SHAPE', `Input "${spec.name}" must have shape [${want.join(', ')}], got [${shape.join(', ')}].`, { input: spec.name, expected: want, actual: shape });
   if (shape.length !== want.length) throw bad();
   want.forEach((d, i) => {
     if (typeof d === 'number') {
       if (d > 0 && shape[i] !== d) throw bad();
     } else if (d !== '?') {
-      const seen = dims.get(d);
+      const seen = dims!.get(d);
       if (seen !== undefined && seen !== shape[i]) {
         throw new HearthError('E_SHAPE', `Input "${spec.name}" has ${shape[i]} for dimension "${d}", which another input gave as ${seen}.`, { input: spec.name, dim: d });
       }
-      dims.set(d, shape[i]!);
+      dims!.set(d, shape[i]!);
     }
   });
+}
+
+/** The device tensors among a node's inputs, in order: what its recording replays on. */
+function tensorsOf(inputs: readonly (Value | undefined)[]): Tensor[] {
+  const out: Tensor[] = [];
+  for (const v of inputs) if (v instanceof Tensor) out.push(v);
+  return out;
+}
+
+function keyOf(inputs: readonly (Value | undefined)[]): InputKey[] {
+  return inputs.map((v) => (v instanceof Tensor ? v.shape : v));
+}
+
+/** True when inputs match a memo's key: the same host values (by content), tensors of the same shapes, the same omitted inputs. */
+function sameInputs(key: readonly InputKey[], inputs: readonly (Value | undefined)[]): boolean {
+  if (key.length !== inputs.length) return false;
+  for (let j = 0; j < key.length; j++) {
+    const k = key[j];
+    const v = inputs[j];
+    if (k === v) continue;
+    if (k === undefined || v === undefined) return false;
+    if (v instanceof Tensor) {
+      if (!Array.isArray(k) || !sameShape(k, v.shape)) return false;
+    } else if (Array.isArray(k) || !sameHostValue(k as HostValue, v)) return false;
+  }
+  return true;
+}
+
+function sameHostValue(a: HostValue, b: HostValue): boolean {
+  if (a.type !== b.type || !sameShape(a.shape, b.shape)) return false;
+  for (let i = 0; i < a.data.length; i++) if (a.data[i] !== b.data[i] && !(Number.isNaN(a.data[i]) && Number.isNaN(b.data[i]))) return false;
+  return true;
 }
 
 /** Adds the node to an error raised while it ran (the message names it; the code stays). */

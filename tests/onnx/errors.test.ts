@@ -107,6 +107,18 @@ describe('what Hearth cannot run is refused before anything runs', () => {
     expect(e.message).toMatch(message);
   });
 
+  it('control flow (If with its branches as subgraphs, as Silero VAD exports it): E_UNSUPPORTED naming the node', async () => {
+    const branch = (name: string) => ({ name, node: [{ opType: 'Identity', input: ['x'], output: [`${name}.y`] }], output: [{ name: `${name}.y`, type: { tensorType: { elemType: 1 } } }] });
+    const node = { name: 'sample_rate_switch', opType: 'If', input: ['cond'], output: ['y'], attribute: [{ name: 'then_branch', type: 5, g: branch('then') }, { name: 'else_branch', type: 5, g: branch('else') }] };
+    const cond = { name: 'cond', dataType: 9, dims: [], int32Data: [1] };
+    for (const check of [() => loadOnnx(model(16, node, { initializer: [cond] }), { hearth: h }), () => checkOnnx(model(16, node, { initializer: [cond] }))]) {
+      const e = await error(check);
+      expect(e.code).toBe('E_UNSUPPORTED');
+      expect(e.message).toMatch(/node "sample_rate_switch" \(If.*control flow is not supported: attribute "then_branch" is a subgraph/);
+    }
+    expect(h.leaks()).toEqual([]);
+  });
+
   it('a shape the graph computes on the device, which a Reshape needs before it runs', async () => {
     const info = (name: string, elemType: number, dims: number[]) => ({ name, type: { tensorType: { elemType, shape: { dim: dims.map((d) => ({ dimValue: d })) } } } });
     const bytes = onnx.ModelProto.encode({

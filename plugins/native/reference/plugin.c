@@ -42,6 +42,8 @@ static hearth_status ref_device_info(int32_t device, hearth_device_info *info) {
   snprintf(info->vendor, sizeof info->vendor, "Hearth");
   info->memory_bytes = 0;
   info->software = 1;
+  /* Plain malloc'd memory, memcpy copies and synchronous kernels: the loader may read without a worker. */
+  if (HEARTH_DEVICE_INFO_HAS(info, flags)) info->flags = HEARTH_DEVICE_HOST_MEMORY;
   return HEARTH_OK;
 }
 

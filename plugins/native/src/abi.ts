@@ -1,7 +1,7 @@
 import koffi from 'koffi';
 
 /** The C ABI version this loader speaks (`HEARTH_ABI_MAJOR`.`HEARTH_ABI_MINOR` of include/hearth_plugin.h). */
-export const ABI_VERSION = { major: 1, minor: 2 } as const;
+export const ABI_VERSION = { major: 1, minor: 3 } as const;
 
 /** The function table of include/hearth_plugin.h, field for field (LP64). Only ever grows at the end. */
 export const PluginApi = koffi.struct('hearth_plugin_api', {
@@ -34,7 +34,14 @@ export const DeviceInfoStruct = koffi.struct('hearth_device_info', {
   memory_bytes: 'uint64_t',
   software: 'int32_t',
   reserved: 'int32_t',
+  flags: 'uint64_t',
 });
+
+/** `HEARTH_DEVICE_HOST_MEMORY` (ABI 1.3): device memory is host memory, copies are memcpy, launches finish before they return. */
+export const DEVICE_HOST_MEMORY = 1;
+
+/** The ABI minor that added `hearth_device_info.flags`: a library of an older minor has no capabilities. */
+export const FLAGS_SINCE_MINOR = 3;
 
 /** `hearth_stats` (ABI 1.1). */
 export const StatsStruct = koffi.struct('hearth_stats', { live_allocations: 'int64_t', live_bytes: 'int64_t' });

@@ -1,24 +1,39 @@
 import koffi from 'koffi';
 import { dtypeBytes, HearthError, hostArray, type Backend, type BackendStats, type DeviceInfo, type DeviceStorage, type DType, type HostArray } from '@hearth/core';
-import { DeviceInfoStruct } from './abi.js';
+import { DEVICE_HOST_MEMORY, DeviceInfoStruct, FLAGS_SINCE_MINOR } from './abi.js';
 import { LaunchArena } from './arena.js';
 import type { NativeLibrary } from './library.js';
 import { BlockPool } from './pool.js';
-import type { NativeStorage } from './storage.js';
+import { NativeStorage } from './storage.js';
 
 /** `HEARTH_ERROR_OUT_OF_MEMORY`. */
 const OUT_OF_MEMORY = 2;
 
+/** Launch descriptors carry addresses as JavaScript numbers: exact up to 2^53, far above any user-space address. */
+const MAX_ADDRESS = BigInt(Number.MAX_SAFE_INTEGER);
+
 /**
- * One device of a native library, as a core `Backend`: memory through the library's alloc/free and copies,
- * reads as asynchronous FFI calls on a worker thread so `await t.data()` never blocks the event loop.
+ * The largest awaited read a host-memory device serves on the calling thread. 256 KiB copy in some tens of
+ * microseconds at host memory bandwidth, about what the worker-thread round trip it replaces costs (the
+ * hop alone is tens of microseconds of waiting); a larger copy would hold the event loop longer than the
+ * trip takes, so it goes to the worker.
+ */
+export const SYNC_READ_MAX_BYTES = 256 * 1024;
+
+/**
+ * One device of a native library, as a core `Backend`: memory through the library's alloc/free and copies.
+ * Reads are asynchronous FFI calls on a worker thread so `await t.data()` never blocks the event loop,
+ * except on a device that declares `HEARTH_DEVICE_HOST_MEMORY` (ABI 1.3): its memory is host memory and
+ * its launches are finished when they return, so it reads synchronously (`syncRead`, `dataSync()`), and
+ * an awaited read of up to {@link SYNC_READ_MAX_BYTES} is one synchronous copy with no thread hop.
  * Freed small blocks are pooled by size for the next allocation (up to 1 MiB each, 16 MiB in all); `stats` and
  * `dispose` hand them back to the library first.
  */
 export class NativeBackend implements Backend {
   readonly info: DeviceInfo;
   readonly dtypes: readonly DType[] = ['float32', 'int32', 'bool'];
-  readonly syncRead = false;
+  /** True on a device that declares `HEARTH_DEVICE_HOST_MEMORY`. */
+  readonly syncRead: boolean;
   /** The device's memory, where the library reports it (else the core's default limit applies). */
   readonly maxAllocationBytes?: number;
   /** Where kernels write their launch descriptors. */
@@ -31,7 +46,7 @@ export class NativeBackend implements Backend {
   #closing = false;
   #drained: (() => void) | undefined;
   /** Storage with reads in flight, and whether it was freed meanwhile (the free waits for the reads). */
-  #reading = new Map<bigint, { reads: number; freed: boolean }>();
+  #reading = new Map<bigint, { reads: number; freed: NativeStorage | undefined }>();
   /** Pointers alloc gave that are not freed yet (pooled ones included): a library handing one out again is refused. */
   #live = new Set<bigint>();
   /** Freed blocks kept for reuse. */
@@ -56,8 +71,11 @@ export class NativeBackend implements Backend {
         return { liveAllocations: Number(out['live_allocations']), liveBytes: Number(out['live_bytes']) };
       };
     }
-    const info: Record<string, unknown> = { struct_size: koffi.sizeof(DeviceInfoStruct), name: '', vendor: '', memory_bytes: 0, software: 0, reserved: 0 };
+    const info: Record<string, unknown> = { struct_size: koffi.sizeof(DeviceInfoStruct), name: '', vendor: '', memory_bytes: 0, software: 0, reserved: 0, flags: 0 };
     lib.check(lib.fn.device_info(device, info) as number, `device_info(${device})`, 'E_BACKEND_INIT');
+    // Before ABI 1.3 the flags did not exist: whatever is there is not a declaration.
+    const flags = lib.identity.abi.minor >= FLAGS_SINCE_MINOR ? BigInt(info['flags'] as number | bigint) : 0n;
+    this.syncRead = (flags & BigInt(DEVICE_HOST_MEMORY)) !== 0n;
     const memoryBytes = Number(info['memory_bytes']);
     if (memoryBytes > 0) this.maxAllocationBytes = memoryBytes;
     this.info = {
@@ -74,9 +92,9 @@ export class NativeBackend implements Backend {
   allocate(dtype: DType, size: number): NativeStorage {
     if (this.#closing) throw this.#disposedError('allocate');
     const bytes = size * dtypeBytes(dtype);
-    if (bytes === 0) return { byteLength: 0, ptr: 0n, device: this.device };
+    if (bytes === 0) return new NativeStorage(0n, 0, this.device);
     const ptr = this.#pool.take(bytes) ?? this.#allocNow(bytes);
-    return { byteLength: bytes, ptr, device: this.device };
+    return new NativeStorage(ptr, bytes, this.device);
   }
 
   /** A new block from the library; when it is out of memory, the pool goes back to it and the call is tried once more. */
@@ -89,6 +107,9 @@ export class NativeBackend implements Backend {
     }
     if (status !== 0) this.lib.check(status, `alloc of ${bytes} bytes`, 'E_BACKEND');
     const ptr = this.#slotView[0]!;
+    if (ptr > MAX_ADDRESS) {
+      throw new HearthError('E_BACKEND', `${this.lib.identity.name}: alloc of ${bytes} bytes returned 0x${ptr.toString(16)}, above the 2^53 addresses the loader handles; no process address is that high, so this is a bug in the native library (report it to its vendor).`, { bytes });
+    }
     if (!ptr) throw new HearthError('E_OUT_OF_MEMORY', `${this.lib.identity.name}: alloc of ${bytes} bytes returned NULL; free tensors or use a smaller batch.`, { bytes });
     if (this.#live.has(ptr)) {
       throw new HearthError(
@@ -101,29 +122,41 @@ export class NativeBackend implements Backend {
     return ptr;
   }
 
-  write(storage: DeviceStorage, _dtype: DType, data: HostArray): void {
+  write(storage: DeviceStorage, dtype: DType, data: HostArray): void {
     this.#assertOpen('write');
-    const s = storage as NativeStorage;
-    if (s.byteLength === 0) return;
-    this.lib.check(this.lib.fn.copy_to_device(this.device, s.ptr, data, s.byteLength) as number, `copy_to_device of ${s.byteLength} bytes`, 'E_BACKEND');
+    const { ptr, bytes } = this.#checked(storage, dtype, data.length, data.byteLength, 'write');
+    if (bytes === 0) return;
+    this.lib.check(this.lib.fn.copy_to_device(this.device, ptr, data, bytes) as number, `copy_to_device of ${bytes} bytes`, 'E_BACKEND');
   }
 
   read(storage: DeviceStorage, dtype: DType, size: number): Promise<HostArray> {
     if (this.#disposed) return Promise.reject(this.#disposedError('read'));
-    const s = storage as NativeStorage;
+    if (this.syncRead && storage.byteLength <= SYNC_READ_MAX_BYTES) {
+      try {
+        return Promise.resolve(this.readSync(storage, dtype, size));
+      } catch (e) {
+        return Promise.reject(e);
+      }
+    }
     const out = hostArray(dtype, size);
-    if (s.byteLength === 0) return Promise.resolve(out);
+    let s: NativeStorage, bytes: number;
+    try {
+      ({ storage: s, bytes } = this.#checked(storage, dtype, size, out.byteLength, 'read'));
+    } catch (e) {
+      return Promise.reject(e);
+    }
+    if (bytes === 0) return Promise.resolve(out);
     // The copy runs on a worker thread into native memory of our own, then lands in the host array.
-    const staging = koffi.alloc('uint8_t', s.byteLength) as bigint;
-    const pending = this.#reading.get(s.ptr) ?? { reads: 0, freed: false };
+    const staging = koffi.alloc('uint8_t', bytes) as bigint;
+    const pending = this.#reading.get(s.ptr) ?? { reads: 0, freed: undefined };
     pending.reads++;
     this.#reading.set(s.ptr, pending);
     return new Promise<HostArray>((resolve, reject) => {
-      this.lib.fn.copy_to_host.async(this.device, staging, s.ptr, s.byteLength, (err: unknown, status: number) => {
+      this.lib.fn.copy_to_host.async(this.device, staging, s.ptr, bytes, (err: unknown, status: number) => {
         try {
           if (err) throw new HearthError('E_BACKEND', `${this.lib.identity.name}: copy_to_host could not be called: ${(err as Error).message}`, {}, { cause: err });
-          this.lib.check(status, `copy_to_host of ${s.byteLength} bytes`, 'E_BACKEND');
-          new Uint8Array(out.buffer, out.byteOffset, s.byteLength).set(new Uint8Array(koffi.view(staging, s.byteLength)));
+          this.lib.check(status, `copy_to_host of ${bytes} bytes`, 'E_BACKEND');
+          new Uint8Array(out.buffer, out.byteOffset, bytes).set(new Uint8Array(koffi.view(staging, bytes)));
           resolve(out);
         } catch (e) {
           reject(e);
@@ -131,7 +164,7 @@ export class NativeBackend implements Backend {
           koffi.free(staging);
           if (--pending.reads === 0) {
             this.#reading.delete(s.ptr);
-            if (pending.freed) this.#release(s);
+            if (pending.freed) this.#release(pending.freed);
             if (this.#reading.size === 0) this.#drained?.();
           }
         }
@@ -139,10 +172,45 @@ export class NativeBackend implements Backend {
     });
   }
 
+  /**
+   * One synchronous copy straight into the new host array, on a `HEARTH_DEVICE_HOST_MEMORY` device (the
+   * core calls it only when `syncRead` is true; it refuses otherwise, since a GPU's copy would wait here).
+   */
+  readSync(storage: DeviceStorage, dtype: DType, size: number): HostArray {
+    if (this.#disposed) throw this.#disposedError('readSync');
+    if (!this.syncRead) {
+      throw new HearthError('E_SYNC_READ', `${this.lib.identity.name} device ${this.device} reads asynchronously (it does not declare HEARTH_DEVICE_HOST_MEMORY); use \`await t.data()\`.`, { device: this.device });
+    }
+    const out = hostArray(dtype, size);
+    const { ptr, bytes } = this.#checked(storage, dtype, size, out.byteLength, 'readSync');
+    if (bytes > 0) this.lib.check(this.lib.fn.copy_to_host(this.device, out, ptr, bytes) as number, `copy_to_host of ${bytes} bytes`, 'E_BACKEND');
+    return out;
+  }
+
+  /**
+   * The pointer and byte count of a copy of `size` elements of `dtype` between `storage` and `hostBytes`
+   * of host memory, refused unless the storage is this device's, live, made for exactly that many bytes,
+   * and the host side holds them: no call from JavaScript can make a native copy run past either buffer or
+   * touch a freed block.
+   */
+  #checked(storage: DeviceStorage, dtype: DType, size: number, hostBytes: number, call: string): { storage: NativeStorage; ptr: bigint; bytes: number } {
+    const s = storage as NativeStorage;
+    const bytes = size * dtypeBytes(dtype);
+    if (!NativeStorage.is(s) || s.device !== this.device || !s.live || bytes !== s.byteLength || bytes > hostBytes) {
+      throw new HearthError(
+        'E_BACKEND',
+        `${this.lib.identity.name} device ${this.device}: ${call}() was given ${NativeStorage.is(s) ? (s.live ? `storage of ${s.byteLength} bytes on device ${s.device} for ${size} ${dtype} elements (${hostBytes} host bytes)` : 'storage that was freed') : 'storage this backend did not allocate'}; pass the storage allocate() returned for that dtype and size.`,
+        { device: this.device, call },
+      );
+    }
+    return { storage: s, ptr: s.ptr, bytes };
+  }
+
   free(storage: DeviceStorage): void {
     const s = storage as NativeStorage;
+    if (!NativeStorage.is(s) || !s.kill()) return;
     const pending = this.#reading.size > 0 ? this.#reading.get(s.ptr) : undefined;
-    if (pending) pending.freed = true;
+    if (pending) pending.freed = s;
     else this.#release(s);
   }
 

@@ -170,27 +170,4 @@ describe('running native kernels', () => {
     expect(() => h.gather(x, h.tensor([3], { dtype: 'int32', device: 'native:0' }))).toThrowError(/index 3 .* out of range .*size 3; use indices in \[-3, 2\]/);
     await h.dispose();
   });
-
-  it('reads complete on a later event-loop turn (a worker thread), never synchronously', async () => {
-    const { h } = await open(referencePlugin);
-    const t = h.tensor([5, 6, 7], { device: 'native:0' });
-    let done = false;
-    const read = t.data().then((d) => ((done = true), d));
-    for (let i = 0; i < 5; i++) await Promise.resolve();
-    expect(done).toBe(false);
-    expect(Array.from(await read)).toEqual([5, 6, 7]);
-    await h.dispose();
-  });
-
-  it('a tensor disposed while its read is in flight still reads its values, and its memory is freed after', async () => {
-    const { h } = await open(referencePlugin);
-    const t = h.tensor(new Float32Array(4096).fill(2.5), { device: 'native:0' });
-    const before = h.backendStats('native:0')!.liveAllocations;
-    const read = t.data();
-    t.dispose();
-    const values = await read;
-    expect(values.every((v) => v === 2.5)).toBe(true);
-    expect(h.backendStats('native:0')!.liveAllocations).toBe(before - 1);
-    await h.dispose();
-  });
 });
