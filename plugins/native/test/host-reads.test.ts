@@ -7,8 +7,7 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createHearth, HearthError, type HearthPlugin, type Tensor } from '@hearth/core';
-import { loadNativePlugin, NativeBackend, openNativeLibrary, plugin as referencePlugin, REFERENCE_LIBRARY } from '../src/index.js';
-import { SYNC_READ_MAX_BYTES } from '../src/backend.js';
+import { loadNativePlugin, NativeBackend, openNativeLibrary, plugin as referencePlugin, REFERENCE_LIBRARY, SYNC_READ_MAX_BYTES } from '../src/index.js';
 import { buildFixture } from './fixtures.js';
 
 const libs: Record<string, string> = {};
