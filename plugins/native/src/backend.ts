@@ -92,9 +92,9 @@ export class NativeBackend implements Backend {
   allocate(dtype: DType, size: number): NativeStorage {
     if (this.#closing) throw this.#disposedError('allocate');
     const bytes = size * dtypeBytes(dtype);
-    if (bytes === 0) return new NativeStorage(0n, 0, this.device);
+    if (bytes === 0) return new NativeStorage(0n, 0, this.device, this);
     const ptr = this.#pool.take(bytes) ?? this.#allocNow(bytes);
-    return new NativeStorage(ptr, bytes, this.device);
+    return new NativeStorage(ptr, bytes, this.device, this);
   }
 
   /** A new block from the library; when it is out of memory, the pool goes back to it and the call is tried once more. */
@@ -196,10 +196,10 @@ export class NativeBackend implements Backend {
   #checked(storage: DeviceStorage, dtype: DType, size: number, hostBytes: number, call: string): { storage: NativeStorage; ptr: bigint; bytes: number } {
     const s = storage as NativeStorage;
     const bytes = size * dtypeBytes(dtype);
-    if (!NativeStorage.is(s) || s.device !== this.device || !s.live || bytes !== s.byteLength || bytes > hostBytes) {
+    if (!NativeStorage.isOf(s, this) || !s.live || bytes !== s.byteLength || bytes > hostBytes) {
       throw new HearthError(
         'E_BACKEND',
-        `${this.lib.identity.name} device ${this.device}: ${call}() was given ${NativeStorage.is(s) ? (s.live ? `storage of ${s.byteLength} bytes on device ${s.device} for ${size} ${dtype} elements (${hostBytes} host bytes)` : 'storage that was freed') : 'storage this backend did not allocate'}; pass the storage allocate() returned for that dtype and size.`,
+        `${this.lib.identity.name} device ${this.device}: ${call}() was given ${!NativeStorage.isOf(s, this) ? 'storage this backend did not allocate' : !s.live ? 'storage that was freed' : `storage of ${s.byteLength} bytes for ${size} ${dtype} elements (${hostBytes} bytes on the host side)`}; pass the storage allocate() returned for that dtype and size.`,
         { device: this.device, call },
       );
     }
@@ -208,7 +208,7 @@ export class NativeBackend implements Backend {
 
   free(storage: DeviceStorage): void {
     const s = storage as NativeStorage;
-    if (!NativeStorage.is(s) || !s.kill()) return;
+    if (!NativeStorage.isOf(s, this) || !s.kill()) return;
     const pending = this.#reading.size > 0 ? this.#reading.get(s.ptr) : undefined;
     if (pending) pending.freed = s;
     else this.#release(s);

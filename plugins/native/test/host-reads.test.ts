@@ -158,6 +158,11 @@ describe('the backend refuses copies that could reach memory outside the storage
     const third = b.allocate('float32', 4);
     b.write(third, 'float32', Float32Array.of(5, 5, 5, 5));
     expect(Array.from(b.readSync(again, 'float32', 4))).toEqual([9, 8, 7, 6]);
+    // Another backend's storage (another runtime's device 0 of the same library) is not this one's to copy.
+    const other = backend();
+    const theirs = other.b.allocate('float32', 4);
+    expect(errorOf(() => b.readSync(theirs, 'float32', 4)).message).toMatch(/did not allocate/);
+    other.close();
     close();
   });
 
