@@ -21,6 +21,13 @@ const MAX_ADDRESS = BigInt(Number.MAX_SAFE_INTEGER);
 export const SYNC_READ_MAX_BYTES = 256 * 1024;
 
 /**
+ * Reads up to this size land in native memory of the backend's own and are copied out element by element:
+ * V8 keeps typed arrays this small inside its heap, and handing one to a native call makes V8 move it out
+ * first, which costs several times the copy.
+ */
+const SMALL_READ_BYTES = 64;
+
+/**
  * One device of a native library, as a core `Backend`: memory through the library's alloc/free and copies.
  * Reads are asynchronous FFI calls on a worker thread so `await t.data()` never blocks the event loop,
  * except on a device that declares `HEARTH_DEVICE_HOST_MEMORY` (ABI 1.3): its memory is host memory and
@@ -41,6 +48,13 @@ export class NativeBackend implements Backend {
   /** A native pointer-sized slot that `alloc` writes its result into, and a view to read it. */
   #slot = koffi.alloc('uint64_t', 1) as bigint;
   #slotView = new BigUint64Array(koffi.view(this.#slot, 8));
+  /** Native memory for small synchronous reads, and a view of it per dtype the device stores. */
+  #small = koffi.alloc('uint8_t', SMALL_READ_BYTES) as bigint;
+  #smallViews: Partial<Record<DType, HostArray>> = {
+    float32: new Float32Array(koffi.view(this.#small, SMALL_READ_BYTES)),
+    int32: new Int32Array(koffi.view(this.#small, SMALL_READ_BYTES)),
+    bool: new Uint8Array(koffi.view(this.#small, SMALL_READ_BYTES)),
+  };
   #disposed = false;
   // Set when dispose() begins: no new work; #disposed once the library is released.
   #closing = false;
@@ -173,8 +187,9 @@ export class NativeBackend implements Backend {
   }
 
   /**
-   * One synchronous copy straight into the new host array, on a `HEARTH_DEVICE_HOST_MEMORY` device (the
-   * core calls it only when `syncRead` is true; it refuses otherwise, since a GPU's copy would wait here).
+   * One synchronous copy into the new host array (straight into it, or for a few elements through the
+   * backend's own native memory), on a `HEARTH_DEVICE_HOST_MEMORY` device. The core calls it only when
+   * `syncRead` is true; it refuses otherwise, since a GPU's copy would wait here.
    */
   readSync(storage: DeviceStorage, dtype: DType, size: number): HostArray {
     if (this.#disposed) throw this.#disposedError('readSync');
@@ -183,7 +198,11 @@ export class NativeBackend implements Backend {
     }
     const out = hostArray(dtype, size);
     const { ptr, bytes } = this.#checked(storage, dtype, size, out.byteLength, 'readSync');
-    if (bytes > 0) this.lib.check(this.lib.fn.copy_to_host(this.device, out, ptr, bytes) as number, `copy_to_host of ${bytes} bytes`, 'E_BACKEND');
+    if (bytes === 0) return out;
+    const small = bytes <= SMALL_READ_BYTES ? this.#smallViews[dtype] : undefined;
+    const status = this.lib.fn.copy_to_host(this.device, small ? this.#small : out, ptr, bytes) as number;
+    if (status !== 0) this.lib.check(status, `copy_to_host of ${bytes} bytes`, 'E_BACKEND');
+    if (small) for (let i = 0; i < size; i++) out[i] = small[i]!;
     return out;
   }
 
@@ -242,6 +261,7 @@ export class NativeBackend implements Backend {
       this.#disposed = true;
       this.arena.dispose();
       koffi.free(this.#slot);
+      koffi.free(this.#small);
       this.release();
     };
     this.#closing = true;

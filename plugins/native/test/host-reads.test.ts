@@ -75,6 +75,21 @@ describe('a device that declares HEARTH_DEVICE_HOST_MEMORY (the reference librar
     await h.dispose();
   });
 
+  it('reads each dtype exactly at every size around the 64 bytes that small reads stage natively', async () => {
+    const h = await open(referencePlugin);
+    for (const dtype of ['float32', 'int32', 'bool'] as const) {
+      for (const n of [1, 15, 16, 17, 63, 64, 65, 300]) {
+        const values = Array.from({ length: n }, (_, i) => (dtype === 'bool' ? (i * 7) % 3 === 0 ? 1 : 0 : dtype === 'int32' ? i * 1_000_003 - 2 ** 30 : i / 8 - 3));
+        // Through a kernel, so the values are written by the library, not by the loader's own write.
+        const x = h.tensor(values, { dtype, device: 'native:0' });
+        const t = dtype === 'bool' ? h.cast(h.cast(x, 'int32'), 'bool') : h.neg(h.neg(x));
+        expect(Array.from(t.dataSync()), `${dtype}[${n}] dataSync`).toEqual(values);
+        expect(Array.from(await t.data()), `${dtype}[${n}] data`).toEqual(values);
+      }
+    }
+    await h.dispose();
+  });
+
   it('reads a zero-size tensor as an empty array, both ways', async () => {
     const h = await open(referencePlugin);
     const t = h.tensor(new Float32Array(0), { shape: [0, 3], device: 'native:0' });
