@@ -138,9 +138,9 @@ export class NativeBackend implements Backend {
 
   write(storage: DeviceStorage, dtype: DType, data: HostArray): void {
     this.#assertOpen('write');
-    const { ptr, bytes } = this.#checked(storage, dtype, data.length, data.byteLength, 'write');
+    const bytes = this.#checked(storage, dtype, data.length, data.byteLength, 'write');
     if (bytes === 0) return;
-    this.lib.check(this.lib.fn.copy_to_device(this.device, ptr, data, bytes) as number, `copy_to_device of ${bytes} bytes`, 'E_BACKEND');
+    this.lib.check(this.lib.fn.copy_to_device(this.device, (storage as NativeStorage).ptr, data, bytes) as number, `copy_to_device of ${bytes} bytes`, 'E_BACKEND');
   }
 
   read(storage: DeviceStorage, dtype: DType, size: number): Promise<HostArray> {
@@ -153,9 +153,10 @@ export class NativeBackend implements Backend {
       }
     }
     const out = hostArray(dtype, size);
-    let s: NativeStorage, bytes: number;
+    const s = storage as NativeStorage;
+    let bytes: number;
     try {
-      ({ storage: s, bytes } = this.#checked(storage, dtype, size, out.byteLength, 'read'));
+      bytes = this.#checked(s, dtype, size, out.byteLength, 'read');
     } catch (e) {
       return Promise.reject(e);
     }
@@ -197,22 +198,22 @@ export class NativeBackend implements Backend {
       throw new HearthError('E_SYNC_READ', `${this.lib.identity.name} device ${this.device} reads asynchronously (it does not declare HEARTH_DEVICE_HOST_MEMORY); use \`await t.data()\`.`, { device: this.device });
     }
     const out = hostArray(dtype, size);
-    const { ptr, bytes } = this.#checked(storage, dtype, size, out.byteLength, 'readSync');
+    const bytes = this.#checked(storage, dtype, size, out.byteLength, 'readSync');
     if (bytes === 0) return out;
     const small = bytes <= SMALL_READ_BYTES ? this.#smallViews[dtype] : undefined;
-    const status = this.lib.fn.copy_to_host(this.device, small ? this.#small : out, ptr, bytes) as number;
+    const status = this.lib.fn.copy_to_host(this.device, small ? this.#small : out, (storage as NativeStorage).ptr, bytes) as number;
     if (status !== 0) this.lib.check(status, `copy_to_host of ${bytes} bytes`, 'E_BACKEND');
     if (small) for (let i = 0; i < size; i++) out[i] = small[i]!;
     return out;
   }
 
   /**
-   * The pointer and byte count of a copy of `size` elements of `dtype` between `storage` and `hostBytes`
-   * of host memory, refused unless the storage is this device's, live, made for exactly that many bytes,
+   * The byte count of a copy of `size` elements of `dtype` between `storage` and `hostBytes` of host
+   * memory, refused unless the storage is this device's, live, made for exactly that many bytes,
    * and the host side holds them: no call from JavaScript can make a native copy run past either buffer or
    * touch a freed block.
    */
-  #checked(storage: DeviceStorage, dtype: DType, size: number, hostBytes: number, call: string): { storage: NativeStorage; ptr: bigint; bytes: number } {
+  #checked(storage: DeviceStorage, dtype: DType, size: number, hostBytes: number, call: string): number {
     const s = storage as NativeStorage;
     const bytes = size * dtypeBytes(dtype);
     if (!NativeStorage.isOf(s, this) || !s.live || bytes !== s.byteLength || bytes > hostBytes) {
@@ -222,7 +223,7 @@ export class NativeBackend implements Backend {
         { device: this.device, call },
       );
     }
-    return { storage: s, ptr: s.ptr, bytes };
+    return bytes;
   }
 
   free(storage: DeviceStorage): void {
