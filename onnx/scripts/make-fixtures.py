@@ -353,6 +353,29 @@ def speech_rnn():
     save(graph, "speech-rnn.onnx", 14)
 
 
+def log_mel():
+    """A log-mel spectrogram front-end as torchaudio's MelSpectrogram exports at opset 17: STFT with a HannWindow,
+    power (Pow, ReduceSum over real and imaginary), a MelWeightMatrix product, log. Batch and length are symbolic."""
+    frame, step, mels = 64, 32, 16
+    scalar = lambda name, v, dtype=np.int64: numpy_helper.from_array(np.array(v, dtype=dtype), name)
+    inits = [scalar("frame", frame), scalar("step", step), scalar("mels", mels), scalar("rate", 16000), scalar("lo", 0, np.float32), scalar("hi", 8000, np.float32),
+             const("ax_last", [-1]), const("ax2", [2]), numpy_helper.from_array(np.array(2, dtype=np.float32), "two"),
+             numpy_helper.from_array(np.array(1e-6, dtype=np.float32), "eps")]
+    nodes = [helper.make_node("Unsqueeze", ["audio", "ax2"], ["signal"], name="signal"),
+             helper.make_node("HannWindow", ["frame"], ["window"], name="window"),
+             helper.make_node("STFT", ["signal", "step", "window"], ["spec"], name="stft"),
+             helper.make_node("Pow", ["spec", "two"], ["spec2"], name="square"),
+             helper.make_node("ReduceSum", ["spec2", "ax_last"], ["power"], name="power", keepdims=0),
+             helper.make_node("MelWeightMatrix", ["mels", "frame", "rate", "lo", "hi"], ["filters"], name="filters"),
+             helper.make_node("MatMul", ["power", "filters"], ["mel"], name="mel"),
+             helper.make_node("Add", ["mel", "eps"], ["mel.eps"], name="mel.eps"),
+             helper.make_node("Log", ["mel.eps"], ["logmel"], name="log"),
+             helper.make_node("Transpose", ["logmel"], ["features"], name="features", perm=[0, 2, 1])]
+    graph = helper.make_graph(nodes, "log_mel", [helper.make_tensor_value_info("audio", TensorProto.FLOAT, ["batch", "samples"])],
+                              [helper.make_tensor_value_info("features", TensorProto.FLOAT, ["batch", mels, "frames"])], inits)
+    save(graph, "log-mel.onnx", 17)
+
+
 os.makedirs(OUT, exist_ok=True)
 resnet()
 transformer()
@@ -363,4 +386,5 @@ int64_range()
 mobilenet()
 masked_attention()
 speech_rnn()
+log_mel()
 print("wrote", sorted(os.listdir(OUT)))

@@ -23,6 +23,8 @@ export const FUSED_OPS: OpTable = {
   /** x * 0.5 * (1 + erf(x / sqrt 2)), as exported from PyTorch, is Hearth's `gelu`. */
   Gelu: { kind: 'primitive', attrs: [], run: (c): Tensor => c.hearth.gelu(c.tensor(0)) },
   Linear: { kind: 'primitive', attrs: [], run: linear },
+  /** x * Clip(x + 3, 0, 6) / 6, as PaddlePaddle and TensorFlow export a hard swish, is Hearth's `hard_swish`. */
+  HardSwish: { kind: 'primitive', attrs: [], run: (c): Tensor => c.hearth.op('hard_swish', [c.tensor(0)]) },
   /** A layer norm written out in ops (see optimize.ts), as Hearth's `layer_norm` over the trailing axes from `axis`. */
   LayerNorm: {
     kind: 'primitive',

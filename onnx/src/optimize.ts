@@ -15,7 +15,8 @@ export interface OptimizeOptions {
   readonly foldBatchNorm?: boolean;
   /**
    * Hand patterns with a Hearth op of their own to that op: PyTorch's erf-GELU to `gelu`, MatMul + bias to
-   * `linear` and a layer norm written out in ReduceMean, Sub, Pow, Sqrt and Div to `layer_norm` (opset v2).
+   * `linear`, a layer norm written out in ReduceMean, Sub, Pow, Sqrt and Div to `layer_norm` and a hard swish
+   * written out as x * Clip(x + 3, 0, 6) / 6 to `hard_swish` (opset v2).
    */
   readonly fuse?: boolean;
 }
@@ -57,7 +58,7 @@ export function optimize(graph: Graph, options: OptimizeOptions = {}): { graph: 
   const report = { constantsFolded: 0, deadNodesRemoved: 0, batchNormsFolded: 0, fused: 0 };
   if (options.constantFolding ?? true) report.constantsFolded = foldConstants(g, graph.opset, outputs, staticShapes(graph)) + transposeGemmWeights(g);
   if (options.foldBatchNorm ?? true) report.batchNormsFolded = foldBatchNorm(g, outputs);
-  if (options.fuse ?? true) report.fused = fuseGelu(g, outputs) + fuseLinear(g, outputs) + fuseLayerNorm(g, outputs);
+  if (options.fuse ?? true) report.fused = fuseGelu(g, outputs) + fuseHardSwish(g, outputs) + fuseLinear(g, outputs) + fuseLayerNorm(g, outputs);
   if (options.deadNodes ?? true) report.deadNodesRemoved = removeDead(g, outputs);
   return { graph: { ...graph, nodes: g.nodes, constants: g.constants }, report };
 }
@@ -195,6 +196,43 @@ function fuseGelu(g: Mutable, outputs: Set<string>): number {
     const gelu: GraphNode = { name: `${erf.name}/gelu`, opType: 'Gelu', domain: FUSED_DOMAIN, inputs: [x], outputs: [out], attrs: new Map() };
     const last = chain.reduce((i, n) => Math.max(i, g.nodes.indexOf(n)), 0);
     g.nodes = g.nodes.flatMap((n, i) => (i === last ? [gelu] : chain.includes(n) ? [] : [n]));
+    fused++;
+  }
+  return fused;
+}
+
+/** True when `clip` bounds its input to [lo, hi] with constants: attributes before opset 11, inputs from it. */
+function clipsTo(g: Mutable, clip: GraphNode, lo: number, hi: number): boolean {
+  const bound = (attr: string, input: number, v: number) => (clip.attrs.has(attr) ? clip.attrs.get(attr) === v : isScalar(g, clip.inputs[input], v));
+  return clip.opType === 'Clip' && bound('min', 1, lo) && bound('max', 2, hi);
+}
+
+/** True when `n` divides `value` by 6 or multiplies it by 1/6. */
+const sixth = (g: Mutable, n: GraphNode | undefined, value: string) =>
+  !!n && ((n.opType === 'Div' && n.inputs[0] === value && isScalar(g, n.inputs[1], 6)) || (n.opType === 'Mul' && isScalar(g, other(n, value), 1 / 6)));
+
+/**
+ * A hard swish written out, x * Clip(x + 3, 0, 6) / 6 (the division before or after the product), as
+ * PaddlePaddle and TensorFlow export it, becomes one Hearth `hard_swish` (opset v2).
+ */
+function fuseHardSwish(g: Mutable, outputs: Set<string>): number {
+  if (!hasOp('hard_swish')) return 0;
+  let fused = 0;
+  for (const add of [...g.nodes]) {
+    if (add.opType !== 'Add' || add.domain !== '' || !g.nodes.includes(add)) continue;
+    const x = isScalar(g, add.inputs[1], 3) ? add.inputs[0] : isScalar(g, add.inputs[0], 3) ? add.inputs[1] : undefined;
+    const by = consumers(g);
+    const clip = onlyConsumer(by, add.outputs[0]!, outputs);
+    if (x === undefined || !clip || !clipsTo(g, clip, 0, 6)) continue;
+    const next = onlyConsumer(by, clip.outputs[0]!, outputs);
+    const then = next && onlyConsumer(by, next.outputs[0]!, outputs);
+    const productFirst = next?.opType === 'Mul' && other(next, clip.outputs[0]!) === x && sixth(g, then, next.outputs[0]!);
+    const sixthFirst = sixth(g, next, clip.outputs[0]!) && then?.opType === 'Mul' && other(then, next!.outputs[0]!) === x;
+    if (!productFirst && !sixthFirst) continue;
+    const chain = [add, clip, next!, then!];
+    const node: GraphNode = { name: `${clip.name}/hard_swish`, opType: 'HardSwish', domain: FUSED_DOMAIN, inputs: [x], outputs: [then!.outputs[0]!], attrs: new Map() };
+    const last = chain.reduce((i, n) => Math.max(i, g.nodes.indexOf(n)), 0);
+    g.nodes = g.nodes.flatMap((n, i) => (i === last ? [node] : chain.includes(n) ? [] : [n]));
     fused++;
   }
   return fused;

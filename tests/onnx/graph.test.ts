@@ -210,3 +210,53 @@ describe('a layer norm written out in ops', () => {
     for (const m of [kept, leading]) m.dispose();
   });
 });
+
+describe('a hard swish written out in ops', () => {
+  /**
+   * x * Clip(x + 3, 0, 6) / 6 as exporters write it: Clip's bounds as attributes (opset 9) or inputs (opset
+   * 13), the division after the product or before it (as a Mul by 1/6); `bound` changes Clip's upper bound.
+   */
+  function writtenOut(opset: 9 | 13, order: 'product first' | 'sixth first', bound = 6): Uint8Array {
+    const info = (name: string) => ({ name, type: { tensorType: { elemType: 1 } } });
+    const f = (name: string, v: number) => ({ name, dataType: 1, dims: [], floatData: [v] });
+    const clip = opset === 9
+      ? { name: 'clip', opType: 'Clip', input: ['a'], output: ['c'], attribute: [{ name: 'min', type: 1, f: 0 }, { name: 'max', type: 1, f: bound }] }
+      : { name: 'clip', opType: 'Clip', input: ['a', 'zero', 'bound'], output: ['c'] };
+    const tail = order === 'product first'
+      ? [{ name: 'mul', opType: 'Mul', input: ['x', 'c'], output: ['m'] }, { name: 'div', opType: 'Div', input: ['m', 'six'], output: ['y'] }]
+      : [{ name: 'sixth', opType: 'Mul', input: ['c', 'sixth'], output: ['s'] }, { name: 'mul', opType: 'Mul', input: ['s', 'x'], output: ['y'] }];
+    return onnx.ModelProto.encode({
+      irVersion: 8,
+      opsetImport: [{ domain: '', version: opset }],
+      graph: {
+        name: 'g',
+        node: [{ name: 'add', opType: 'Add', input: ['three', 'x'], output: ['a'] }, clip, ...tail],
+        input: [info('x')],
+        initializer: [f('three', 3), f('six', 6), f('sixth', 1 / 6), f('zero', 0), f('bound', bound)],
+        output: [info('y')],
+      },
+    }).finish();
+  }
+
+  it('becomes one hard_swish (Clip bounds as attributes or inputs, the division before or after), with the same results', async () => {
+    const x = h.tensor(Float32Array.from({ length: 40 }, (_, i) => (i - 20) * 0.4), { shape: [4, 10] });
+    for (const [opset, order] of [[9, 'product first'], [13, 'sixth first'], [13, 'product first']] as const) {
+      const fused = await loadOnnx(writtenOut(opset, order), { hearth: h });
+      const plain = await loadOnnx(writtenOut(opset, order), { hearth: h, optimize: { fuse: false } });
+      expect(fused.nodes.map((n) => [n.opType, n.kind])).toEqual([['HardSwish', 'fused']]);
+      expect(plain.nodes.map((n) => n.opType)).toContain('Clip');
+      const [a, b] = [(await fused.run({ x }))['y']!, (await plain.run({ x }))['y']!];
+      const [got, want] = [await a.data(), await b.data()];
+      for (let i = 0; i < want.length; i++) expect(Math.abs(got[i]! - want[i]!)).toBeLessThan(1e-6);
+      for (const t of [a, b]) t.dispose();
+      for (const m of [fused, plain]) m.dispose();
+    }
+    x.dispose();
+  });
+
+  it('is left alone where the bounds are not 0 and 6', async () => {
+    const m = await loadOnnx(writtenOut(13, 'product first', 5), { hearth: h });
+    expect(m.nodes.map((n) => n.opType)).toEqual(['Add', 'Clip', 'Mul', 'Div']);
+    m.dispose();
+  });
+});

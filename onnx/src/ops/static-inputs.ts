@@ -25,6 +25,12 @@ const STATIC_INPUTS: Readonly<Record<string, (opset: number) => readonly number[
   Dropout: (v) => (v >= 12 ? [1, 2] : []),
   Trilu: () => [1],
   OneHot: () => [1],
+  DFT: (v) => (v >= 20 ? [1, 2] : [1]),
+  STFT: () => [1, 3],
+  HannWindow: () => [0],
+  HammingWindow: () => [0],
+  BlackmanWindow: () => [0],
+  MelWeightMatrix: () => [0, 1, 2, 3, 4],
 };
 
 /** Only the shape of these ops' input is read: the values behind it are not needed on the host. */
