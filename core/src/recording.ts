@@ -54,6 +54,8 @@ export class Recording {
   readonly #outputs: readonly Source[];
   /** Per call, whether its result is an output (the others are freed when the replay ends). */
   readonly #isOutput: readonly boolean[];
+  /** Whether any call's result is an intermediate one. */
+  readonly #temps: boolean;
 
   /** @internal Made by {@link Hearth.record}. */
   constructor(runner: RecordedCallRunner, inputs: readonly InputMeta[], calls: readonly RecordedCall[], captured: readonly Tensor[], outputs: readonly Source[]) {
@@ -63,6 +65,7 @@ export class Recording {
     this.#captured = captured;
     this.#outputs = outputs;
     this.#isOutput = calls.map((_, k) => outputs.includes(inputs.length + k));
+    this.#temps = this.#isOutput.includes(false);
   }
 
   /** The operators of the recorded calls, in order. */
@@ -98,9 +101,11 @@ export class Recording {
   replay(inputs: readonly Tensor[]): Tensor[] | undefined {
     if (!this.applies(inputs)) return undefined;
     const n = inputs.length;
+    const calls = this.#calls;
     const made: Tensor[] = [];
     try {
-      for (const c of this.#calls) {
+      for (let k = 0; k < calls.length; k++) {
+        const c = calls[k]!;
         const xs: Tensor[] = [];
         for (const s of c.from) xs.push(s >= n ? made[s - n]! : s >= 0 ? inputs[s]! : this.#captured[-s - 1]!);
         made.push(this.#runner.runPlanned(c.kernel, c.plan, xs));
@@ -109,9 +114,13 @@ export class Recording {
       this.#runner.disposeTemps(made, 'a replay that failed: freeing what it made');
       throw e;
     }
-    const out = this.#outputs.map((s) => (s >= n ? made[s - n]! : s >= 0 ? inputs[s]! : this.#captured[-s - 1]!));
-    const temps = made.filter((_, k) => !this.#isOutput[k]);
-    if (temps.length > 0) this.#runner.disposeTemps(temps, 'a replay: freeing its intermediate results');
+    const out: Tensor[] = [];
+    for (const s of this.#outputs) out.push(s >= n ? made[s - n]! : s >= 0 ? inputs[s]! : this.#captured[-s - 1]!);
+    if (this.#temps) {
+      const temps: Tensor[] = [];
+      for (let k = 0; k < made.length; k++) if (!this.#isOutput[k]) temps.push(made[k]!);
+      this.#runner.disposeTemps(temps, 'a replay: freeing its intermediate results');
+    }
     return out;
   }
 }

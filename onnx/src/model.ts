@@ -94,6 +94,10 @@ export class OnnxModel {
   readonly #constantTensors = new Set<Tensor>();
   /** Graph inputs whose values a node needs before it runs: read back to the host each run. */
   readonly #hostInputs: ReadonlySet<string>;
+  /** The graph inputs' slots, in order. */
+  readonly #inputSlots: readonly number[];
+  /** The graph outputs' slots, in order. */
+  readonly #outputSlots: readonly number[];
   /** The device the model runs on. */
   readonly device: string;
   /** What the optimiser did at load. */
@@ -113,6 +117,8 @@ export class OnnxModel {
     for (const [name, v] of graph.constants) initial[this.#slots.get(name)!] = v;
     this.#initial = initial;
     this.#hostInputs = hostGraphInputs(graph);
+    this.#inputSlots = graph.inputs.map((i) => this.#slots.get(i.name)!);
+    this.#outputSlots = graph.outputs.map((o) => this.#slots.get(o.name)!);
     this.device = device;
     this.optimizations = optimizations;
   }
@@ -144,29 +150,31 @@ export class OnnxModel {
    */
   async run(feeds: Readonly<Record<string, Tensor>>, options: RunOptions = {}): Promise<Record<string, Tensor>> {
     if (this.#disposed) throw new HearthError('E_DISPOSED', 'This model was disposed: load it again.');
-    const slot = this.#slots;
     const env = this.#initial.slice();
     const owned = new Set<Tensor>();
     let live = 0;
     let peak = 0;
     const hold = (t: Tensor) => {
       owned.add(t);
-      live += sizeOf(t.shape) * dtypeBytes(t.dtype);
+      live += t.size * dtypeBytes(t.dtype);
       peak = Math.max(peak, live);
     };
     const free = (at: number) => {
       const v = env[at];
       if (v instanceof Tensor && owned.has(v)) {
-        live -= sizeOf(v.shape) * dtypeBytes(v.dtype);
+        live -= v.size * dtypeBytes(v.dtype);
         owned.delete(v);
         v.dispose();
       }
       env[at] = undefined;
     };
-    for (const [name, t] of Object.entries(await this.#feeds(feeds))) {
-      if (t !== feeds[name]) hold(t);
-      const spec = this.#graph.inputs.find((i) => i.name === name)!;
-      env[slot.get(name)!] = this.#hostInputs.has(name) ? hostValue(spec.type, t.shape, (await t.data()) as ArrayLike<number>) : t;
+    const specs = this.#graph.inputs;
+    const given = this.#checkFeeds(feeds);
+    for (let i = 0; i < specs.length; i++) {
+      const spec = specs[i]!;
+      let t = given[i]!;
+      if (t.device !== this.device) hold((t = await t.to(this.device)));
+      env[this.#inputSlots[i]!] = this.#hostInputs.has(spec.name) ? hostValue(spec.type, t.shape, (await t.data()) as ArrayLike<number>) : t;
     }
     const profile: NodeProfile[] | undefined = options.profile ? [] : undefined;
     const h = this.#hearth;
@@ -230,10 +238,14 @@ export class OnnxModel {
         for (const v of step.freeAfter) free(v);
       }
       const result: Record<string, Tensor> = {};
-      for (const o of this.#graph.outputs) {
-        const v = env[slot.get(o.name)!]!;
-        result[o.name] = isHost(v) ? this.#upload(v, () => `output "${o.name}"`) : this.#constants.has(o.name) || !owned.has(v) ? h.reshape(v, v.shape) : v;
-        owned.delete(result[o.name]!);
+      const outputs = this.#graph.outputs;
+      for (let i = 0; i < outputs.length; i++) {
+        const name = outputs[i]!.name;
+        const v = env[this.#outputSlots[i]!]!;
+        // The caller owns what it gets: a value the run does not own (a feed, a constant) is handed over as a copy.
+        const t = isHost(v) ? this.#upload(v, () => `output "${name}"`) : owned.has(v) ? v : h.reshape(v, v.shape);
+        owned.delete(t);
+        result[name] = t;
       }
       this.lastRun = { peakBytes: peak, ...(profile ? { profile } : {}) };
       return result;
@@ -293,22 +305,27 @@ export class OnnxModel {
     return this.#hearth.tensor(deviceData(v, what), { dtype: deviceDtype(v.type), shape: v.shape, device: this.device });
   }
 
-  /** Checks the feeds against the graph inputs (names, dtypes, shapes, symbolic dimensions agreeing) and moves them to the model's device. */
-  async #feeds(feeds: Readonly<Record<string, Tensor>>): Promise<Record<string, Tensor>> {
+  /** Checks the feeds against the graph inputs (names, dtypes, shapes, symbolic dimensions agreeing); returns them in the inputs' order. */
+  #checkFeeds(feeds: Readonly<Record<string, Tensor>>): Tensor[] {
     if (typeof feeds !== 'object' || feeds === null) throw new HearthError('E_ARG', 'run() takes an object of input tensors by name, e.g. model.run({ input: tensor }).');
-    const names = this.#graph.inputs.map((i) => i.name);
-    const unknown = Object.keys(feeds).filter((k) => !names.includes(k));
-    if (unknown.length) throw new HearthError('E_ARG', `The model has no input ${unknown.map((u) => `"${u}"`).join(', ')}; its inputs are ${names.map((n) => `"${n}"`).join(', ')}.`, { inputs: names });
-    const dims = new Map<string, number>();
-    const out: Record<string, Tensor> = {};
-    for (const spec of this.#graph.inputs) {
+    const specs = this.#graph.inputs;
+    const names = () => specs.map((i) => i.name);
+    let count = 0;
+    for (const k in feeds) if (Object.hasOwn(feeds, k)) count++;
+    if (count !== specs.length || specs.some((i) => !Object.hasOwn(feeds, i.name))) {
+      const unknown = Object.keys(feeds).filter((k) => !names().includes(k));
+      if (unknown.length) throw new HearthError('E_ARG', `The model has no input ${unknown.map((u) => `"${u}"`).join(', ')}; its inputs are ${names().map((n) => `"${n}"`).join(', ')}.`, { inputs: names() });
+    }
+    let dims: Map<string, number> | undefined;
+    const out: Tensor[] = [];
+    for (const spec of specs) {
       const t = feeds[spec.name];
-      if (t === undefined) throw new HearthError('E_ARG', `Input "${spec.name}" is missing; the model needs ${names.map((n) => `"${n}"`).join(', ')}.`, { input: spec.name });
+      if (t === undefined) throw new HearthError('E_ARG', `Input "${spec.name}" is missing; the model needs ${names().map((n) => `"${n}"`).join(', ')}.`, { input: spec.name });
       if (!(t instanceof Tensor)) throw new HearthError('E_ARG', `Input "${spec.name}" must be a Hearth tensor (hearth.tensor(data, { shape, dtype })).`, { input: spec.name });
       const want = deviceDtype(spec.type);
       if (t.dtype !== want) throw new HearthError('E_DTYPE', `Input "${spec.name}" must be ${want}${spec.type === 'int64' ? ' (the model\'s int64, held as int32)' : ''}, got ${t.dtype}.`, { input: spec.name, expected: want, actual: t.dtype });
-      checkShape(spec, t.shape, dims);
-      out[spec.name] = t.device === this.device ? t : await t.to(this.device);
+      if (spec.shape) checkShape(spec, t.shape, spec.shape.some((d) => typeof d === 'string') ? (dims ??= new Map()) : undefined);
+      out.push(t);
     }
     return out;
   }
@@ -347,20 +364,20 @@ function steps(graph: Graph, plan: MemoryPlan, slot: ReadonlyMap<string, number>
   });
 }
 
-function checkShape(spec: ValueSpec, shape: readonly number[], dims: Map<string, number>): void {
-  if (!spec.shape) return;
-  const want = spec.shape.map((d) => (typeof d === 'number' ? d : d));
+/** Checks a feed's shape against its input's; `dims` (given when the input has symbolic dimensions) collects their sizes. */
+function checkShape(spec: ValueSpec, shape: readonly number[], dims: Map<string, number> | undefined): void {
+  const want = spec.shape!;
   const bad = () => new HearthError('E_SHAPE', `Input "${spec.name}" must have shape [${want.join(', ')}], got [${shape.join(', ')}].`, { input: spec.name, expected: want, actual: shape });
   if (shape.length !== want.length) throw bad();
   want.forEach((d, i) => {
     if (typeof d === 'number') {
       if (d > 0 && shape[i] !== d) throw bad();
     } else if (d !== '?') {
-      const seen = dims.get(d);
+      const seen = dims!.get(d);
       if (seen !== undefined && seen !== shape[i]) {
         throw new HearthError('E_SHAPE', `Input "${spec.name}" has ${shape[i]} for dimension "${d}", which another input gave as ${seen}.`, { input: spec.name, dim: d });
       }
-      dims.set(d, shape[i]!);
+      dims!.set(d, shape[i]!);
     }
   });
 }

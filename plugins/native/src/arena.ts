@@ -12,22 +12,32 @@ export interface AttrSlot {
 }
 
 const TWO32 = 4294967296;
+const TENSOR_WORDS = TENSOR_BYTES / 8;
+const NAMED_VALUE_WORDS = NAMED_VALUE_BYTES / 8;
+
+/** A string interned in native memory: its address and its UTF-8 length. */
+interface Interned {
+  readonly addr: number;
+  readonly bytes: number;
+}
 
 /**
  * Native memory where each launch's tensor descriptors, shapes and attributes are written in place, so a
- * launch costs a few typed-array stores and one FFI call, not a marshalled object graph. Strings (names,
- * modes, dtype names) are interned once. Owned by one backend; one launch at a time (launches are
- * synchronous calls).
+ * launch costs a few typed-array stores and one FFI call, not a marshalled object graph. Addresses are
+ * written as numbers (user-space addresses fit in 53 bits) in two 32-bit halves, which is several times
+ * cheaper than BigInt stores; strings (names, modes, dtype names) are interned once. Owned by one backend;
+ * one launch at a time (launches are synchronous calls).
  */
 export class LaunchArena {
   #ptr = 0n;
+  #base = 0;
   #words = 0;
-  #u64!: BigUint64Array;
   #u32!: Uint32Array;
   #i32!: Int32Array;
   #f64!: Float64Array;
-  #strings = new Map<string, bigint>();
-  /** Addresses of words already asked for: BigInt arithmetic allocates, and launches reuse the same few. */
+  #strings = new Map<string, Interned & { readonly ptr: bigint }>();
+
+  /** The address of each word as a BigInt, made once: launches pass these, and BigInt arithmetic allocates. */
   #addrs: bigint[] = [];
   /** Where the last encode put the inputs, the output and the attributes. */
   inputs = 0n;
@@ -41,91 +51,102 @@ export class LaunchArena {
   #grow(words: number): void {
     if (this.#ptr) koffi.free(this.#ptr);
     this.#ptr = koffi.alloc('uint64_t', words) as bigint;
+    this.#base = Number(this.#ptr);
     this.#words = words;
-    this.#addrs = [];
+    this.#addrs = Array.from({ length: words }, (_, w) => this.#ptr + BigInt(w * 8));
     const buf = koffi.view(this.#ptr, words * 8);
-    this.#u64 = new BigUint64Array(buf);
     this.#u32 = new Uint32Array(buf);
     this.#i32 = new Int32Array(buf);
     this.#f64 = new Float64Array(buf);
   }
 
-  #addr(word: number): bigint {
-    return (this.#addrs[word] ??= this.#ptr + BigInt(word * 8));
-  }
-
-  #int64(word: number, v: number): void {
-    this.#u32[2 * word] = v >>> 0;
-    this.#i32[2 * word + 1] = Math.floor(v / TWO32);
-  }
-
-  #string(s: string): bigint {
+  #string(s: string): Interned {
     let p = this.#strings.get(s);
     if (p === undefined) {
       const bytes = new TextEncoder().encode(`${s}\0`);
-      p = koffi.alloc('uint8_t', bytes.length) as bigint;
-      new Uint8Array(koffi.view(p, bytes.length)).set(bytes);
-      this.#strings.set(s, p);
+      const ptr = koffi.alloc('uint8_t', bytes.length) as bigint;
+      new Uint8Array(koffi.view(ptr, bytes.length)).set(bytes);
+      this.#strings.set(s, (p = { ptr, addr: Number(ptr), bytes: bytes.length - 1 }));
     }
     return p;
   }
 
-  #tensor(at: number, t: KernelTensor, shapeAt: number): number {
-    const rank = t.shape.length;
-    this.#u64[at] = (t.storage as NativeStorage).ptr;
-    this.#u64[at + 1] = this.#addr(shapeAt);
-    this.#int64(at + 2, t.size);
-    this.#i32[2 * (at + 3)] = dtypeCode(t.dtype);
-    this.#i32[2 * (at + 3) + 1] = rank;
-    for (let d = 0; d < rank; d++) this.#int64(shapeAt + d, t.shape[d]!);
-    return shapeAt + rank;
-  }
-
   /** Writes the tensors and the attributes of one launch; the addresses land in `inputs`, `output`, `attrs`. */
   encode(inputs: readonly KernelTensor[], output: KernelTensor, slots: readonly AttrSlot[], attrs: Readonly<Record<string, unknown>>): void {
-    let need = (inputs.length + 1) * (TENSOR_BYTES / 8) + output.shape.length + slots.length * (NAMED_VALUE_BYTES / 8);
-    for (const t of inputs) need += t.shape.length;
-    for (const s of slots) if (Array.isArray(attrs[s.name])) need += (attrs[s.name] as unknown[]).length;
-    if (need > this.#words) this.#grow(Math.max(need, this.#words * 2));
-    const tw = TENSOR_BYTES / 8;
-    let free = (inputs.length + 1) * tw;
-    for (let i = 0; i < inputs.length; i++) free = this.#tensor(i * tw, inputs[i]!, free);
-    free = this.#tensor(inputs.length * tw, output, free);
-    this.inputs = this.#ptr;
-    this.output = this.#addr(inputs.length * tw);
+    const n = inputs.length;
+    // Room for the descriptors and shapes; attribute arrays are checked as they are written.
+    let fixed = (n + 1) * TENSOR_WORDS + output.shape.length + slots.length * NAMED_VALUE_WORDS;
+    for (let i = 0; i < n; i++) fixed += inputs[i]!.shape.length;
+    if (fixed > this.#words) this.#grow(Math.max(fixed, this.#words * 2));
+    const u32 = this.#u32;
+    const i32 = this.#i32;
+    const base = this.#base;
+    let free = (n + 1) * TENSOR_WORDS;
+    for (let i = 0; i <= n; i++) free = writeTensor(u32, i32, base, i * TENSOR_WORDS, i < n ? inputs[i]! : output, free);
     const attrAt = free;
-    free += slots.length * (NAMED_VALUE_BYTES / 8);
+    free += slots.length * NAMED_VALUE_WORDS;
     for (let k = 0; k < slots.length; k++) {
-      const at = attrAt + 3 * k;
-      const v = attrs[slots[k]!.name];
-      this.#u64[at] = this.#string(slots[k]!.name);
+      const at = attrAt + NAMED_VALUE_WORDS * k;
+      const slot = slots[k]!;
+      const v = attrs[slot.name];
+      int64(u32, i32, at, this.#string(slot.name).addr);
       let kind: number = ValueKind.null;
       let count = 0;
-      this.#u64[at + 2] = 0n;
-      if (typeof v === 'boolean') (kind = ValueKind.bool), (this.#i32[2 * (at + 2)] = v ? 1 : 0);
-      else if (typeof v === 'number' && slots[k]!.float) (kind = ValueKind.float64), (this.#f64[at + 2] = v);
-      else if (typeof v === 'number') (kind = ValueKind.int64), this.#int64(at + 2, v);
-      else if (typeof v === 'string') (kind = ValueKind.string), (count = Buffer.byteLength(v)), (this.#u64[at + 2] = this.#string(v));
-      else if (Array.isArray(v)) {
-        kind = slots[k]!.float ? ValueKind.float64Array : ValueKind.int64Array;
+      u32[2 * (at + 2)] = 0;
+      u32[2 * (at + 2) + 1] = 0;
+      if (typeof v === 'number') {
+        if (slot.float) (kind = ValueKind.float64), (this.#f64[at + 2] = v);
+        else (kind = ValueKind.int64), int64(u32, i32, at + 2, v);
+      } else if (typeof v === 'boolean') (kind = ValueKind.bool), (i32[2 * (at + 2)] = v ? 1 : 0);
+      else if (typeof v === 'string') {
+        const str = this.#string(v);
+        (kind = ValueKind.string), (count = str.bytes), int64(u32, i32, at + 2, str.addr);
+      } else if (Array.isArray(v)) {
         count = v.length;
-        this.#u64[at + 2] = this.#addr(free);
-        for (const x of v as number[]) {
-          if (slots[k]!.float) this.#f64[free++] = x;
-          else this.#int64(free++, x);
+        if (free + count > this.#words) {
+          // Rare (long attribute lists): grow and write the whole launch again.
+          this.#grow(Math.max(free + count, this.#words * 2));
+          return this.encode(inputs, output, slots, attrs);
+        }
+        kind = slot.float ? ValueKind.float64Array : ValueKind.int64Array;
+        int64(u32, i32, at + 2, base + free * 8);
+        for (let j = 0; j < count; j++) {
+          if (slot.float) this.#f64[free++] = v[j] as number;
+          else int64(u32, i32, free++, v[j] as number);
         }
       }
-      this.#i32[2 * (at + 1)] = kind;
-      this.#i32[2 * (at + 1) + 1] = count;
+      i32[2 * (at + 1)] = kind;
+      i32[2 * (at + 1) + 1] = count;
     }
-    this.attrs = this.#addr(attrAt);
+    this.inputs = this.#ptr;
+    this.output = this.#addrs[n * TENSOR_WORDS]!;
+    this.attrs = this.#addrs[attrAt]!;
   }
 
   /** Frees the native memory. */
   dispose(): void {
     if (this.#ptr) koffi.free(this.#ptr);
-    for (const p of this.#strings.values()) koffi.free(p);
+    for (const p of this.#strings.values()) koffi.free(p.ptr);
     this.#ptr = 0n;
     this.#strings.clear();
   }
+}
+
+/** A signed 64-bit integer (an exact JS number), or an address, at `word`. */
+function int64(u32: Uint32Array, i32: Int32Array, word: number, v: number): void {
+  u32[2 * word] = v >>> 0;
+  i32[2 * word + 1] = Math.floor(v / TWO32);
+}
+
+/** Writes one `hearth_tensor` at word `at` and its shape at `shapeAt`; returns the next free word. */
+function writeTensor(u32: Uint32Array, i32: Int32Array, base: number, at: number, t: KernelTensor, shapeAt: number): number {
+  const shape = t.shape;
+  const rank = shape.length;
+  int64(u32, i32, at, (t.storage as NativeStorage).addr);
+  int64(u32, i32, at + 1, base + shapeAt * 8);
+  int64(u32, i32, at + 2, t.size);
+  i32[2 * (at + 3)] = dtypeCode(t.dtype);
+  i32[2 * (at + 3) + 1] = rank;
+  for (let d = 0; d < rank; d++) int64(u32, i32, shapeAt + d, shape[d]!);
+  return shapeAt + rank;
 }

@@ -9,6 +9,9 @@ import { NativeStorage } from './storage.js';
 /** `HEARTH_ERROR_OUT_OF_MEMORY`. */
 const OUT_OF_MEMORY = 2;
 
+/** Launch descriptors carry addresses as JavaScript numbers: exact up to 2^53, far above any user-space address. */
+const MAX_ADDRESS = BigInt(Number.MAX_SAFE_INTEGER);
+
 /**
  * The largest awaited read a host-memory device serves on the calling thread. 256 KiB copy in some tens of
  * microseconds at host memory bandwidth, about what the worker-thread round trip it replaces costs (the
@@ -104,6 +107,9 @@ export class NativeBackend implements Backend {
     }
     if (status !== 0) this.lib.check(status, `alloc of ${bytes} bytes`, 'E_BACKEND');
     const ptr = this.#slotView[0]!;
+    if (ptr > MAX_ADDRESS) {
+      throw new HearthError('E_BACKEND', `${this.lib.identity.name}: alloc of ${bytes} bytes returned 0x${ptr.toString(16)}, above the 2^53 addresses the loader handles; no process address is that high, so this is a bug in the native library (report it to its vendor).`, { bytes });
+    }
     if (!ptr) throw new HearthError('E_OUT_OF_MEMORY', `${this.lib.identity.name}: alloc of ${bytes} bytes returned NULL; free tensors or use a smaller batch.`, { bytes });
     if (this.#live.has(ptr)) {
       throw new HearthError(

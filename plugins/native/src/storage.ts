@@ -8,6 +8,7 @@ import type { DeviceStorage } from '@hearth/core';
  */
 export class NativeStorage implements DeviceStorage {
   readonly #ptr: bigint;
+  readonly #addr: number;
   readonly #byteLength: number;
   readonly #device: number;
   #live = true;
@@ -15,6 +16,7 @@ export class NativeStorage implements DeviceStorage {
   /** @internal Made by {@link NativeBackend.allocate} only. */
   constructor(ptr: bigint, byteLength: number, device: number) {
     this.#ptr = ptr;
+    this.#addr = Number(ptr);
     this.#byteLength = byteLength;
     this.#device = device;
   }
@@ -22,6 +24,11 @@ export class NativeStorage implements DeviceStorage {
   /** The device pointer `alloc` gave (0n for an empty allocation). */
   get ptr(): bigint {
     return this.#ptr;
+  }
+
+  /** The same pointer as a number (user-space addresses fit in 53 bits), for launch descriptors. */
+  get addr(): number {
+    return this.#addr;
   }
 
   /** Bytes allocated. */

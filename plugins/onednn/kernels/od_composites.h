@@ -9,22 +9,26 @@
 
 #include <math.h>
 #include "od_activations.h"
+#include "od_gemm.h"
 
 /* The composites this plugin has fused kernels for (float32), after the reference kernels in kernels(). */
 static const char *const OD_COMPOSITES[] = {"linear", "layer_norm", "batch_norm", "silu", "gelu_tanh", "elu", "leaky_relu", "hard_swish", "softplus"};
 enum { OD_LINEAR, OD_LAYER_NORM, OD_BATCH_NORM, OD_SILU, OD_COMPOSITE_COUNT = OD_SILU + OD_ACT_COUNT };
 
 /* linear (ONNX Gemm): out = alpha·A'·B' + beta·c. The output is first filled with beta·c broadcast to
- * [M, N] (rounded as the decomposition's mul), then dnnl_sgemm adds alpha·A'·B' to it. */
-static hearth_status od_linear(const hearth_tensor *in, int32_t nin, const hearth_tensor *out, const hearth_named_value *a, int32_t na) {
+ * [M, N] (rounded as the decomposition's mul), then dnnl_sgemm (or od_gemm for a small launch) adds
+ * alpha·A'·B' to it. */
+static hearth_status od_linear(const hearth_tensor *in, int32_t nin, const hearth_tensor *out, const hearth_named_value *a, int32_t na, int small) {
   int ta = hk_int(a, na, "transA", 0) != 0, tb = hk_int(a, na, "transB", 0) != 0;
   float alpha = (float)hk_num(a, na, "alpha", 1), beta = (float)hk_num(a, na, "beta", 1);
   int64_t M = out->shape[0], N = out->shape[1], K = ta ? in[0].shape[0] : in[0].shape[1];
   float *y = (float *)out->data;
   if (M == 0 || N == 0) return HEARTH_OK;
-  if (nin > 2) {
-    int64_t st[2];
-    hk_broadcast(&in[2], 2, st);
+  int64_t st[2] = {0, 0};
+  if (nin > 2) hk_broadcast(&in[2], 2, st);
+  /* a bias row c[N] (beta 1) starts od_gemm's sums; otherwise the output is filled with beta·c first */
+  int bias_row = small && alpha == 1 && !tb && nin > 2 && beta == 1 && st[0] == 0 && st[1] == 1 && K > 0;
+  if (nin > 2 && !bias_row) {
     const float *c = (const float *)in[2].data;
     for (int64_t i = 0; i < M; i++)
       for (int64_t j = 0; j < N; j++) y[i * N + j] = beta == 1 ? c[i * st[0] + j * st[1]] : c[i * st[0] + j * st[1]] * beta;
@@ -32,6 +36,12 @@ static hearth_status od_linear(const hearth_tensor *in, int32_t nin, const heart
   if (K == 0) {
     for (int64_t i = 0; i < M * N; i++) y[i] = nin > 2 ? 0.0f * alpha + y[i] : 0.0f * alpha;
     return HEARTH_OK;
+  }
+  if (small && alpha == 1 && !tb) { /* od_gemm.h's loops, where the caller says the launch is small */
+    od_gemm_args g = {M, N, K, ta ? 1 : K, ta ? M : 1, N, (const float *)in[0].data, (const float *)in[1].data, y, nin > 2 && !bias_row,
+                      bias_row ? (const float *)in[2].data : NULL};
+    if (od_gemm(&g)) return HEARTH_OK;
+    if (bias_row) return fail(HEARTH_ERROR_OUT_OF_MEMORY, "linear: out of host memory");
   }
   if (dnnl_sgemm(ta ? 'T' : 'N', tb ? 'T' : 'N', M, N, K, alpha, (const float *)in[0].data, ta ? M : K, (const float *)in[1].data, tb ? K : N,
                  nin > 2 ? 1.0f : 0.0f, y, N) != dnnl_success)

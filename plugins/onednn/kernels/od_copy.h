@@ -18,13 +18,20 @@ static size_t od_dtype_bytes(int32_t dtype) {
   }
 }
 
-/* Output element order walks `out`; source offsets follow `stride` (in elements), an odometer per axis. */
+/* Output element order walks `out`; source offsets follow `stride` (in elements): the last two axes as a
+ * plain double loop (contiguous runs copy as vectors), an odometer over the axes before them. */
 #define OD_PERMUTE(T)                                                                                   \
   static void od_permute_##T(const T *x, T *y, int32_t rank, const int64_t *shape, const int64_t *stride, int64_t n) { \
     int64_t idx[HK_MAX_RANK] = {0}, off = 0, inner = shape[rank - 1], s = stride[rank - 1];              \
-    for (int64_t i = 0; i < n; i += inner) {                                                            \
-      for (int64_t j = 0; j < inner; j++) y[i + j] = x[off + j * s];                                    \
-      for (int32_t d = rank - 2; d >= 0; d--) {                                                         \
+    int64_t rows = rank > 1 ? shape[rank - 2] : 1, rs = rank > 1 ? stride[rank - 2] : 0;                 \
+    for (int64_t i = 0; i < n; i += rows * inner) {                                                     \
+      for (int64_t r = 0; r < rows; r++) {                                                              \
+        const T *src = x + off + r * rs;                                                                \
+        T *dst = y + i + r * inner;                                                                     \
+        if (s == 1) for (int64_t j = 0; j < inner; j++) dst[j] = src[j];                                \
+        else for (int64_t j = 0; j < inner; j++) dst[j] = src[j * s];                                   \
+      }                                                                                                 \
+      for (int32_t d = rank - 3; d >= 0; d--) {                                                         \
         off += stride[d];                                                                               \
         if (++idx[d] < shape[d]) break;                                                                 \
         off -= stride[d] * shape[d];                                                                    \

@@ -11,13 +11,19 @@
 
 #include "od_checks.h"
 #include "od_composites.h"
+#include "od_conv.h"
 #include "od_copy.h"
+#include "od_loops.h"
 #include "od_memory.h"
 
 /* Below this many output elements an element-wise kernel costs less in the reference loop than a
  * primitive's dispatch (and its threads' wake-up). HEARTH_ONEDNN_MIN_ELEMENTS changes it: 0 sends every
  * size to oneDNN, which is how the conformance run covers oneDNN's path with its small cases. */
 static int64_t od_small = 4096;
+
+/* Below this many output elements the plain C loops of od_loops.h take the launches they can (2^18, where
+ * element-wise work starts to thread); HEARTH_ONEDNN_MIN_ELEMENTS sets it too, so 0 sends every size to oneDNN. */
+static int64_t od_loops_below = 1 << 18;
 
 /* oneDNN's threads for launches from the loader's thread; 0 until init. */
 static int32_t od_threads;
@@ -47,7 +53,7 @@ static hearth_status onednn_init(int32_t *device_count) {
     }
   }
   const char *small = getenv("HEARTH_ONEDNN_MIN_ELEMENTS");
-  if (small && *small) od_small = strtoll(small, NULL, 10);
+  if (small && *small) od_small = od_loops_below = strtoll(small, NULL, 10);
   /* OpenMP's own count, read once before this plugin changes it, is what a runtime without `threads` gets. */
   static int32_t openmp_default;
   if (!openmp_default) openmp_default = od_omp_get_max_threads ? od_omp_get_max_threads() : 1;
@@ -172,6 +178,30 @@ static int64_t od_work(const hk_op *op, int32_t composite, const hearth_tensor *
   }
 }
 
+/* A plain C loop (od_loops.h, od_conv.h) for this float32 launch, when one fits it and oneDNN would run it on
+ * the calling thread alone; 0 leaves it to oneDNN or the reference. */
+static int od_loop(const hk_op *op, const hearth_tensor *in, int32_t nin, const hearth_tensor *out, const hearth_named_value *attrs, int32_t nattrs) {
+  for (int32_t k = 0; k < nin; k++) if (in[k].dtype != HEARTH_FLOAT32) return 0;
+  if (out->dtype != HEARTH_FLOAT32 || out->size == 0 || out->size >= od_loops_below || od_work(op, 0, in, out) >= OD_PARALLEL_WORK) return 0;
+  switch (op->family) {
+    case HK_FAMILY_UNARY:
+      if (op->code != HK_RELU || in[0].size != out->size) return 0;
+      od_relu_loop((const float *)in[0].data, (float *)out->data, out->size);
+      return 1;
+    case HK_FAMILY_BINARY: return nin == 2 && od_binary_small(op->code, in, out);
+    case HK_FAMILY_SOFTMAX: {
+      if (op->code != 0 || in[0].rank == 0 || hk_axis(hk_int(attrs, nattrs, "axis", -1), in[0].rank) != in[0].rank - 1) return 0;
+      int64_t n = in[0].shape[in[0].rank - 1];
+      return od_softmax_loop((const float *)in[0].data, (float *)out->data, out->size / n, n);
+    }
+    case HK_FAMILY_REDUCE: return od_reduce_small(op->code, in, out, attrs, nattrs);
+    case HK_FAMILY_POOL: return op->code == 0 && od_max_pool_small(in, out, attrs, nattrs);
+    case HK_FAMILY_CONV2D: return od_no_nan(&in[1], 1) && od_conv_small(in, nin, out, attrs, nattrs);
+    case HK_FAMILY_MATMUL: return od_matmul_small(in, out);
+    default: return 0;
+  }
+}
+
 /* The threads this launch runs on (set in OpenMP for its calls); od_threads is restored after it. */
 static int32_t od_enter(const hk_op *op, int32_t composite, const hearth_tensor *in, const hearth_tensor *out) {
   int32_t threads = od_work(op, composite, in, out) < OD_PARALLEL_WORK ? 1 : od_threads;
@@ -189,7 +219,7 @@ static hearth_status od_launch_composite(int32_t which, int32_t kernel, const he
                                          const hearth_named_value *attrs, int32_t nattrs) {
   int32_t threads = od_enter(NULL, which, in, out);
   if (which == OD_LINEAR) {
-    hearth_status s = od_linear(in, nin, out, attrs, nattrs);
+    hearth_status s = od_linear(in, nin, out, attrs, nattrs, threads == 1 && out->size < od_loops_below);
     od_leave(threads);
     return s;
   }
@@ -200,6 +230,7 @@ static hearth_status od_launch_composite(int32_t which, int32_t kernel, const he
     od_activation_c(which - OD_SILU, alpha, in[0].data, out->data, out->size, 1);
     return HEARTH_OK;
   }
+  if (which == OD_LAYER_NORM && threads == 1 && out->size < od_loops_below && od_layer_norm_small(in, nin, out, attrs, nattrs)) return od_leave(threads), HEARTH_OK;
   od_plan *pl = od_plan_for(kernel, NULL, which, threads, in, nin, out, attrs, nattrs, &owned);
   int ran = pl && pl->how == OD_PRIMITIVES && od_run(pl, in, nin, out);
   if (act) od_activation_c(which - OD_SILU, alpha, in[0].data, out->data, out->size, !ran);
@@ -219,11 +250,13 @@ static hearth_status onednn_launch(int32_t device, int32_t kernel, const hearth_
   const hk_op *op = &HK_OPS[kernel_op[kernel]];
   if (op->family == HK_FAMILY_COPY && od_copy(op, in, nin, out, attrs, nattrs)) return HEARTH_OK;
   if (!od_engine || kernel_list[kernel].dtype != HEARTH_FLOAT32) return ref_launch(device, kernel, in, nin, out, attrs, nattrs);
+  if (od_loop(op, in, nin, out, attrs, nattrs)) return HEARTH_OK;
   if (op->family == HK_FAMILY_UNARY && !od_candidate(op, out) && nin == 1 && in[0].dtype == HEARTH_FLOAT32 && out->dtype == HEARTH_FLOAT32 && in[0].size == out->size) {
     /* the reference's function, minus its per-element index arithmetic (the input is the output's shape) */
     const float *x = (const float *)in[0].data;
     float *y = (float *)out->data;
-    for (int64_t i = 0; i < out->size; i++) y[i] = (float)hk_unary(op->code, HEARTH_FLOAT32, (double)x[i]);
+    if (op->code == HK_GELU) od_gelu_loop(x, y, out->size);
+    else for (int64_t i = 0; i < out->size; i++) y[i] = (float)hk_unary(op->code, HEARTH_FLOAT32, (double)x[i]);
     return HEARTH_OK;
   }
   if (!od_candidate(op, out) || nin > OD_OUT) return ref_launch(device, kernel, in, nin, out, attrs, nattrs);

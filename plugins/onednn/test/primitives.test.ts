@@ -2,8 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHearth, type Hearth } from '@hearth/core';
 import { plugin } from '../src/index.js';
 
-// Every case here is big enough (>= 4096 elements where it matters) to take oneDNN's path, not the
-// reference kernels' small-size path, and each expected value is computed in float64 apart from the plugin.
+// Model-sized cases here take the plugin's plain C loops (od_loops.h, od_conv.h), larger or unusual ones
+// oneDNN's primitives (the conformance test runs the suite down both paths); each expected value is computed
+// in float64 apart from the plugin.
 
 /** Deterministic values in [-1, 1). */
 function values(n: number, seed: number): number[] {
@@ -62,6 +63,8 @@ describe('the oneDNN plugin’s primitives', () => {
       { xs: [2, 8, 11, 13], ws: [12, 4, 3, 3], s: [2, 1], p: [1, 2], d: [1, 2], g: 2, bias: true },
       { xs: [1, 6, 9, 9], ws: [6, 1, 3, 3], s: [1, 1], p: [1, 1], d: [1, 1], g: 6, bias: false }, // depthwise
       { xs: [1, 16, 14, 14], ws: [32, 16, 1, 1], s: [1, 1], p: [0, 0], d: [1, 1], g: 1, bias: true },
+      { xs: [8, 3, 16, 16], ws: [8, 3, 3, 3], s: [1, 1], p: [1, 1], d: [1, 1], g: 1, bias: true }, // a ResNet stem
+      { xs: [2, 5, 9, 13], ws: [12, 5, 5, 3], s: [1, 1], p: [2, 0], d: [1, 2], g: 1, bias: false }, // 12 channels, 9 columns: partial tiles
     ];
     for (const c of cases) {
       const x = values(c.xs.reduce((a, b) => a * b), 1), w = values(c.ws.reduce((a, b) => a * b), 2), b = values(c.ws[0]!, 3);
@@ -133,6 +136,26 @@ describe('the oneDNN plugin’s primitives', () => {
     expect(max[4]).toBe(Math.max(...a.slice(4 * 96, 5 * 96)));
   });
 
+  it('model-sized softmax rows, divisions by a scalar either way round and means over trailing axes match float64', async () => {
+    for (const [rows, L] of [[512, 64], [7, 13], [3, 5]] as const) {
+      const x = values(rows * L, L).map((v) => Math.fround(v * 6));
+      const y = await h.softmax(h.tensor(x, { shape: [rows, L] }), -1).data();
+      const want: number[] = [];
+      for (let r = 0; r < rows; r++) {
+        const row = x.slice(r * L, (r + 1) * L), m = Math.max(...row), s = row.reduce((a, v) => a + Math.exp(v - m), 0);
+        for (const v of row) want.push(Math.exp(v - m) / s);
+      }
+      expect(worst(y, want), `softmax [${rows}, ${L}]`).toBeLessThan(1e-6);
+    }
+    const a = values(4 * 2 * 64 * 64, 30).map(Math.fround), k = Math.fround(Math.sqrt(8));
+    const ta = h.tensor(a, { shape: [4, 2, 64, 64] }), tk = h.tensor([k], { shape: [] });
+    expect(worst(await h.div(ta, tk).data(), a.map((v) => Math.fround(v / k)))).toBe(0);
+    expect(worst(await h.div(tk, ta).data(), a.map((v) => Math.fround(k / v)))).toBe(0);
+    const x = values(8 * 8 * 8 * 8, 31).map(Math.fround);
+    const mean = await h.mean(h.tensor(x, { shape: [8, 8, 8, 8] }), [2, 3], true).data();
+    expect(worst(mean, Array.from({ length: 64 }, (_, r) => x.slice(r * 64, r * 64 + 64).reduce((s, v) => s + v, 0) / 64))).toBeLessThan(1e-6);
+  });
+
   it('softmax over a slice with NaN, or spread beyond exp’s range, follows the opset; mean does not overflow', async () => {
     const rows = 8, L = 600;
     const x = values(rows * L, 7).map((v) => v * 4);
@@ -157,6 +180,18 @@ describe('the oneDNN plugin’s primitives', () => {
     const t = h.tensor(x, { shape: [2, 3, 33, 33] });
     const mp = await h.op('max_pool2d', [t], { kernelSize: 2 }).data();
     expect(Number.isNaN(mp[3]!)).toBe(true); // x[40] is row 1, column 7: window (0, 3)
+    // padded, strided, ceil mode: padding never wins, so the max is over the window clipped to the input
+    const mp3 = await h.op('max_pool2d', [t], { kernelSize: 3, stride: 2, padding: 1, ceilMode: true }).data();
+    const clipped: number[] = [];
+    for (let pl = 0; pl < 6; pl++)
+      for (let oy = 0; oy < 17; oy++)
+        for (let ox = 0; ox < 17; ox++) {
+          let m = -Infinity;
+          for (let y = Math.max(oy * 2 - 1, 0); y < Math.min(oy * 2 + 2, 33); y++)
+            for (let z = Math.max(ox * 2 - 1, 0); z < Math.min(ox * 2 + 2, 33); z++) m = Number.isNaN(m) ? m : Math.max(m, Math.fround(x[pl * 1089 + y * 33 + z]!));
+          clipped.push(m);
+        }
+    expect(worst(mp3, clipped)).toBe(0);
     const ap = await h.op('avg_pool2d', [t], { kernelSize: 3, stride: 2, padding: 1, ceilMode: true }).data();
     // PyTorch's rule: the divisor counts the padding but not the part of a window past it
     const [H, OH] = [33, 17];
@@ -237,6 +272,20 @@ describe('the oneDNN plugin’s fused composites', () => {
     const wantLin: number[] = [];
     for (let i = 0; i < 3; i++) for (let j = 0; j < 4; j++) wantLin.push(2 * [0, 1, 2, 3, 4].reduce((s, k) => s + Math.fround(a[k * 3 + i]!) * Math.fround(b[k * 4 + j]!), 0) + 0.5 * Math.fround(c[j]!));
     expect(worst(lin, wantLin)).toBeLessThan(1e-6);
+    // model-sized products (od_gemm.h): partial tiles, a matrix-vector row, a batch against one matrix
+    const dot = (x: number[], w: number[], M: number, K: number, N: number, bias?: number[]) => {
+      const out: number[] = [];
+      for (let i = 0; i < M; i++) for (let j = 0; j < N; j++) out.push((bias?.[j] ?? 0) + Array.from({ length: K }, (_, k) => Math.fround(x[i * K + k]!) * Math.fround(w[k * N + j]!)).reduce((s, v) => s + v, 0));
+      return out;
+    };
+    for (const [M, K, N] of [[37, 21, 19], [1, 300, 64], [1, 32, 1], [256, 16, 16]] as const) {
+      const x = values(M * K, M + K), w = values(K * N, N), bias = values(N, K).map(Math.fround);
+      const got = await h.op('linear', [h.tensor(x, { shape: [M, K] }), h.tensor(w, { shape: [K, N] }), h.tensor(bias, { shape: [N] })]).data();
+      expect(worst(got, dot(x, w, M, K, N, bias)), `linear [${M}, ${K}] x [${K}, ${N}]`).toBeLessThan(1e-5);
+    }
+    const qa = values(8 * 64 * 8, 40), kb = values(8 * 64, 41);
+    const mm = await h.matmul(h.tensor(qa, { shape: [4, 2, 64, 8] }), h.tensor(kb, { shape: [8, 64] })).data();
+    expect(worst(mm, Array.from({ length: 8 }, (_, t) => dot(qa.slice(t * 512, (t + 1) * 512), kb, 64, 8, 64)).flat())).toBeLessThan(1e-5);
     // layer_norm over the last two axes, a scale of the full normalized shape and one broadcast from [4]
     const x = values(2 * 3 * 4, 12).map((v) => Math.fround(v * 3));
     const norm = (scale: (j: number) => number) => {

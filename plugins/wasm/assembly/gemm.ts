@@ -188,48 +188,172 @@ export function gemmPanels(tid: i32, pA: usize, pB: usize, jb: i32, c: usize, m:
   }
 }
 
-/** The widest rows gemm_small_f32 takes: beyond, packing B pays for itself. */
-export const SMALL_M: i32 = 4;
+/** Rows and columns of C per claimed unit of gemm_direct_f32. */
+const UNIT_ROWS: i32 = 16;
+const UNIT_COLS: i32 = 32;
 
 /**
- * C (m x n, row stride n) = A (m x k; element (i, p) at a + (i·rs + p·cs)·4) · B (k x n, row-major, row
- * stride ldb), without packing: the matrix-vector products of batch-1 inference, where packing B would copy
- * more than the product reads. Threads claim (row, 16 columns) blocks; each keeps its 16 sums in four
- * vectors while B's rows stream past, summing over p in order as the micro-kernel does.
+ * C = A · B (+ bias) for each of `count` matrices, with neither operand packed: the small products of
+ * inference (attention heads, linears of a few hundred rows, batch-1 matrix-vector products), where packing
+ * would copy about as much as the product reads and each pack is a call of its own.
+ *
+ * A's element (i, p) is at a + (i·rs + p·cs)·4, the next matrix's A aStep bytes on. B is read in strips of 8
+ * columns: row-major (row stride ldb bytes), or as pack_b's zero-padded panels when ldb is 0. The next
+ * matrix's B is bStep bytes on (0: shared). C is row-major m x n, matrices one after the other; `bias` (0:
+ * none) holds n floats added to every row after the product, as a separate add would. Each element sums its
+ * products over p in order, in float32, as the packed micro-kernel does. Threads claim blocks of
+ * UNIT_ROWS x UNIT_COLS of one matrix; inside, 4x8 tiles keep 8 sums in registers, and rows left over (all
+ * of them below 4 rows) take 1x16 tiles.
  */
-export function gemm_small_f32(tid: i32, work: usize, a: usize, rs: i32, cs: i32, b: usize, ldb: i32, c: usize, m: i32, n: i32, k: i32): void {
-  const blocks = (n + 15) / 16;
-  const units = m * blocks;
-  const ldbB = <usize>ldb << 2;
-  const aStep = <usize>cs << 2;
+export function gemm_direct_f32(tid: i32, work: usize, a: usize, rs: i32, cs: i32, aStep: i32, b: usize, ldb: i32, bStep: i32, c: usize, m: i32, n: i32, k: i32, bias: usize, count: i32): void {
+  const rowUnits = (m + UNIT_ROWS - 1) / UNIT_ROWS;
+  const colUnits = (n + UNIT_COLS - 1) / UNIT_COLS;
+  const perMatrix = rowUnits * colUnits;
+  const units = count * perMatrix;
+  // Strip j of B starts bj bytes after strip j - 1; its rows are ld bytes apart.
+  const ld: usize = ldb == 0 ? <usize>(NR << 2) : <usize>ldb;
+  const bj: usize = ldb == 0 ? <usize>k * <usize>(NR << 2) : <usize>(NR << 2);
   for (let u = claim(work, 1, units); u < units; u = claim(work, 1, units)) {
-    const i = u / blocks;
-    const c0 = (u % blocks) * 16;
-    const width = min(16, n - c0);
-    let ap = a + ((<usize>i * <usize>rs) << 2);
-    let bp = b + (<usize>c0 << 2);
-    const out = c + ((<usize>i * <usize>n + <usize>c0) << 2);
-    if (width == 16) {
-      let s0 = f32x4.splat(0), s1 = s0, s2 = s0, s3 = s0;
-      for (let p = 0; p < k; p++, ap += aStep, bp += ldbB) {
-        const av = v128.load32_splat(ap);
-        s0 = f32x4.add(s0, f32x4.mul(av, v128.load(bp)));
-        s1 = f32x4.add(s1, f32x4.mul(av, v128.load(bp, 16)));
-        s2 = f32x4.add(s2, f32x4.mul(av, v128.load(bp, 32)));
-        s3 = f32x4.add(s3, f32x4.mul(av, v128.load(bp, 48)));
-      }
-      v128.store(out, s0);
-      v128.store(out, s1, 16);
-      v128.store(out, s2, 32);
-      v128.store(out, s3, 48);
-      continue;
-    }
-    for (let q = 0; q < width; q++) {
-      let s: f32 = 0;
-      let ap2 = ap;
-      let bq = bp + (<usize>q << 2);
-      for (let p = 0; p < k; p++, ap2 += aStep, bq += ldbB) s += load<f32>(ap2) * load<f32>(bq);
-      store<f32>(out + (<usize>q << 2), s);
-    }
+    const mat = u / perMatrix;
+    const r = u % perMatrix;
+    const i0 = (r / colUnits) * UNIT_ROWS;
+    const q0 = (r % colUnits) * UNIT_COLS;
+    const i1 = min(m, i0 + UNIT_ROWS);
+    const q1 = min(n, q0 + UNIT_COLS);
+    const am = a + <usize>mat * <usize>aStep;
+    const bm = b + <usize>mat * <usize>bStep;
+    const cm = c + ((<usize>mat * <usize>m * <usize>n) << 2);
+    directBlock(am, rs, cs, bm, ld, bj, cm, n, k, bias, i0, i1, q0, q1);
+  }
+}
+
+/** Rows [i0, i1) x columns [q0, q1) of one product of gemm_direct_f32 (q0 a multiple of 8). */
+function directBlock(a: usize, rs: i32, cs: i32, b: usize, ld: usize, bj: usize, c: usize, n: i32, k: i32, bias: usize, i0: i32, i1: i32, q0: i32, q1: i32): void {
+  const ldc = <usize>n << 2;
+  const rsB = <usize>rs << 2;
+  const csB = <usize>cs << 2;
+  const full = q0 + ((q1 - q0) & ~7); // columns in whole strips
+  let i = i0;
+  for (; i + 4 <= i1; i += 4) {
+    const ai = a + <usize>i * rsB;
+    const ci = c + <usize>i * ldc;
+    for (let q = q0; q < full; q += NR) tile4x8(ai, rsB, csB, b + <usize>(q >> 3) * bj, ld, ci + (<usize>q << 2), ldc, k, bias == 0 ? 0 : bias + (<usize>q << 2));
+    if (full < q1) for (let r: usize = 0; r < 4; r++) rowTail(ai + r * rsB, csB, b, ld, bj, ci + r * ldc, k, bias, full, q1);
+  }
+  for (; i < i1; i++) {
+    const ai = a + <usize>i * rsB;
+    const ci = c + <usize>i * ldc;
+    let q = q0;
+    for (; q + 16 <= full; q += 16) tile1x16(ai, csB, b + <usize>(q >> 3) * bj, bj, ld, ci + (<usize>q << 2), k, bias == 0 ? 0 : bias + (<usize>q << 2));
+    if (q < full) tile1x8(ai, csB, b + <usize>(q >> 3) * bj, ld, ci + (<usize>q << 2), k, bias == 0 ? 0 : bias + (<usize>q << 2));
+    if (full < q1) rowTail(ai, csB, b, ld, bj, ci, k, bias, full, q1);
+  }
+}
+
+/** Rows i..i+3 (A's rows rsB bytes apart, its columns csB) times one 8-column strip of B, into C. */
+@inline
+function tile4x8(a: usize, rsB: usize, csB: usize, bp: usize, ld: usize, c: usize, ldc: usize, k: i32, bias: usize): void {
+  let c00 = f32x4.splat(0), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00, c30 = c00, c31 = c00;
+  let a0 = a, a1 = a + rsB, a2 = a + 2 * rsB, a3 = a + 3 * rsB;
+  for (let p = 0; p < k; p++, bp += ld, a0 += csB, a1 += csB, a2 += csB, a3 += csB) {
+    const b0 = v128.load(bp);
+    const b1 = v128.load(bp, 16);
+    let x = v128.load32_splat(a0);
+    c00 = f32x4.add(c00, f32x4.mul(x, b0));
+    c01 = f32x4.add(c01, f32x4.mul(x, b1));
+    x = v128.load32_splat(a1);
+    c10 = f32x4.add(c10, f32x4.mul(x, b0));
+    c11 = f32x4.add(c11, f32x4.mul(x, b1));
+    x = v128.load32_splat(a2);
+    c20 = f32x4.add(c20, f32x4.mul(x, b0));
+    c21 = f32x4.add(c21, f32x4.mul(x, b1));
+    x = v128.load32_splat(a3);
+    c30 = f32x4.add(c30, f32x4.mul(x, b0));
+    c31 = f32x4.add(c31, f32x4.mul(x, b1));
+  }
+  if (bias != 0) {
+    const y0 = v128.load(bias);
+    const y1 = v128.load(bias, 16);
+    c00 = f32x4.add(c00, y0);
+    c01 = f32x4.add(c01, y1);
+    c10 = f32x4.add(c10, y0);
+    c11 = f32x4.add(c11, y1);
+    c20 = f32x4.add(c20, y0);
+    c21 = f32x4.add(c21, y1);
+    c30 = f32x4.add(c30, y0);
+    c31 = f32x4.add(c31, y1);
+  }
+  v128.store(c, c00);
+  v128.store(c, c01, 16);
+  v128.store(c + ldc, c10);
+  v128.store(c + ldc, c11, 16);
+  v128.store(c + 2 * ldc, c20);
+  v128.store(c + 2 * ldc, c21, 16);
+  v128.store(c + 3 * ldc, c30);
+  v128.store(c + 3 * ldc, c31, 16);
+}
+
+/**
+ * One row of A times two 8-column strips of B (bj bytes apart), into 16 columns of C: four sums, as many
+ * as the registers hold beside the four loads of B (more would spill a sum to the stack every step).
+ */
+@inline
+function tile1x16(a: usize, csB: usize, bp: usize, bj: usize, ld: usize, c: usize, k: i32, bias: usize): void {
+  let s0 = f32x4.splat(0), s1 = s0, s2 = s0, s3 = s0;
+  let b0 = bp, b1 = bp + bj;
+  for (let p = 0; p < k; p++, a += csB, b0 += ld, b1 += ld) {
+    const x = v128.load32_splat(a);
+    s0 = f32x4.add(s0, f32x4.mul(x, v128.load(b0)));
+    s1 = f32x4.add(s1, f32x4.mul(x, v128.load(b0, 16)));
+    s2 = f32x4.add(s2, f32x4.mul(x, v128.load(b1)));
+    s3 = f32x4.add(s3, f32x4.mul(x, v128.load(b1, 16)));
+  }
+  if (bias != 0) {
+    s0 = f32x4.add(s0, v128.load(bias));
+    s1 = f32x4.add(s1, v128.load(bias, 16));
+    s2 = f32x4.add(s2, v128.load(bias, 32));
+    s3 = f32x4.add(s3, v128.load(bias, 48));
+  }
+  v128.store(c, s0);
+  v128.store(c, s1, 16);
+  v128.store(c, s2, 32);
+  v128.store(c, s3, 48);
+}
+
+/** One row of A times one 8-column strip of B, into 8 columns of C. */
+@inline
+function tile1x8(a: usize, csB: usize, bp: usize, ld: usize, c: usize, k: i32, bias: usize): void {
+  let s0 = f32x4.splat(0), s1 = s0;
+  for (let p = 0; p < k; p++, a += csB, bp += ld) {
+    const x = v128.load32_splat(a);
+    s0 = f32x4.add(s0, f32x4.mul(x, v128.load(bp)));
+    s1 = f32x4.add(s1, f32x4.mul(x, v128.load(bp, 16)));
+  }
+  if (bias != 0) {
+    s0 = f32x4.add(s0, v128.load(bias));
+    s1 = f32x4.add(s1, v128.load(bias, 16));
+  }
+  v128.store(c, s0);
+  v128.store(c, s1, 16);
+}
+
+/**
+ * Columns [q, q1) of one row (fewer than 8, the end of a partial strip): four at a time where four remain,
+ * then one by one. B's element (p, col) is at b + (col / 8)·bj + p·ld + (col % 8)·4.
+ */
+function rowTail(a: usize, csB: usize, b: usize, ld: usize, bj: usize, c: usize, k: i32, bias: usize, q: i32, q1: i32): void {
+  for (; q + 4 <= q1; q += 4) {
+    let s = f32x4.splat(0);
+    let ap = a;
+    let bp = b + <usize>(q >> 3) * bj + (<usize>(q & 7) << 2);
+    for (let p = 0; p < k; p++, ap += csB, bp += ld) s = f32x4.add(s, f32x4.mul(v128.load32_splat(ap), v128.load(bp)));
+    v128.store(c + (<usize>q << 2), bias == 0 ? s : f32x4.add(s, v128.load(bias + (<usize>q << 2))));
+  }
+  for (; q < q1; q++) {
+    let s: f32 = 0;
+    let ap = a;
+    let bp = b + <usize>(q >> 3) * bj + (<usize>(q & 7) << 2);
+    for (let p = 0; p < k; p++, ap += csB, bp += ld) s += load<f32>(ap) * load<f32>(bp);
+    store<f32>(c + (<usize>q << 2), bias == 0 ? s : s + load<f32>(bias + (<usize>q << 2)));
   }
 }

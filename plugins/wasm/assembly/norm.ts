@@ -27,16 +27,30 @@ function rowSum(x: usize, n: i32): f64 {
   return s;
 }
 
+/** Elements of work per claim: short rows are claimed several at a time (a claim is an atomic add). */
+const CLAIM_ELEMENTS: i32 = 1024;
+
 /**
  * Rows of n values of x to o: (x - mean) / sqrt(var + eps), times scale[i] and plus bias[i] (n values each;
- * address 0 = absent). Rows claimed one at a time.
+ * address 0 = absent). Rows claimed a batch of about CLAIM_ELEMENTS at a time.
  */
 export function layer_norm_f32(tid: i32, work: usize, x: usize, o: usize, rows: i32, n: i32, scale: usize, bias: usize, eps: f64): void {
-  for (let r = claim(work, 1, rows); r < rows; r = claim(work, 1, rows)) {
+  const batch = max(1, CLAIM_ELEMENTS / max(n, 1));
+  const invN = 1 / <f64>n;
+  for (let r0 = claim(work, batch, rows); r0 < rows; r0 = claim(work, batch, rows)) {
+    const r1 = min(rows, r0 + batch);
+    for (let r = r0; r < r1; r++) normRow(x, o, r, n, invN, scale, bias, eps);
+  }
+}
+
+/** One row of layer_norm_f32. */
+@inline
+function normRow(x: usize, o: usize, r: i32, n: i32, invN: f64, scale: usize, bias: usize, eps: f64): void {
+  {
     const off = (<usize>r * <usize>n) << 2;
     const xr = x + off;
     const or = o + off;
-    const mean = rowSum(xr, n) / <f64>n;
+    const mean = rowSum(xr, n) * invN;
     const hi = <f32>mean;
     const lo = <f32>(mean - <f64>hi);
     const hv = f32x4.splat(hi);
@@ -61,7 +75,7 @@ export function layer_norm_f32(tid: i32, work: usize, x: usize, o: usize, rows: 
       store<f32>(or + at, d);
       ss += <f64>d * <f64>d;
     }
-    const inv = f32x4.splat(<f32>(1 / Math.sqrt(ss / <f64>n + eps)));
+    const inv = f32x4.splat(<f32>(1 / Math.sqrt(ss * invN + eps)));
     i = 0;
     for (; i + 4 <= n; i += 4) {
       const at = <usize>i << 2;

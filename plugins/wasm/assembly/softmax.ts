@@ -92,6 +92,13 @@ function expSum(x: usize, o: usize, n: i32, max: f32, write: bool, normal: bool)
     }
     s += hsum(f32x4.add(f32x4.add(a0, a1), f32x4.add(a2, a3)));
   }
+  for (; i + 4 <= n; i += 4) {
+    const at = <usize>i << 2;
+    const xv = f32x4.sub(v128.load(x + at), mv);
+    const e = normal ? expNormal(xv) : expNonPositive(xv);
+    if (write) v128.store(o + at, e);
+    s += hsum(e);
+  }
   for (; i < n; i++) {
     const at = <usize>i << 2;
     const e = f32x4.extract_lane(expv(f32x4.splat(load<f32>(x + at) - max)), 0);
@@ -101,9 +108,22 @@ function expSum(x: usize, o: usize, n: i32, max: f32, write: bool, normal: bool)
   return s;
 }
 
-/** softmax over rows of n (log = 0) or log_softmax (log = 1), rows claimed one at a time. */
+/** Elements of work per claim: short rows are claimed several at a time (a claim is an atomic add). */
+const CLAIM_ELEMENTS: i32 = 1024;
+
+/** softmax over rows of n (log = 0) or log_softmax (log = 1), rows claimed a batch of about CLAIM_ELEMENTS at a time. */
 export function softmax_rows_f32(tid: i32, work: usize, x: usize, o: usize, rows: i32, n: i32, log: i32): void {
-  for (let r = claim(work, 1, rows); r < rows; r = claim(work, 1, rows)) {
+  const batch = max(1, CLAIM_ELEMENTS / max(n, 1));
+  for (let r0 = claim(work, batch, rows); r0 < rows; r0 = claim(work, batch, rows)) {
+    const r1 = min(rows, r0 + batch);
+    for (let r = r0; r < r1; r++) softmaxRow(x, o, r, n, log);
+  }
+}
+
+/** One row of softmax_rows_f32. */
+@inline
+function softmaxRow(x: usize, o: usize, r: i32, n: i32, log: i32): void {
+  {
     const off = (<usize>r * <usize>n) << 2;
     const xr = x + off;
     const or = o + off;
@@ -128,6 +148,7 @@ export function softmax_rows_f32(tid: i32, work: usize, x: usize, o: usize, rows
         v128.store(at, f32x4.mul(v128.load(at, 32), scale), 32);
         v128.store(at, f32x4.mul(v128.load(at, 48), scale), 48);
       }
+      for (; i + 4 <= n; i += 4) v128.store(or + (<usize>i << 2), f32x4.mul(v128.load(or + (<usize>i << 2)), scale));
       for (; i < n; i++) store<f32>(or + (<usize>i << 2), load<f32>(or + (<usize>i << 2)) * f32x4.extract_lane(scale, 0));
     }
   }

@@ -8,7 +8,7 @@ const FN = 2; // index into KERNEL_NAMES, or -1 to stop
 const READY = 3; // workers that finished starting
 const WORK = 4; // the kernels' shared chunk counter (see assembly/split.ts)
 const ARGS_BYTE = 64;
-const MAX_ARGS = 12;
+const MAX_ARGS = 14;
 const OPEN = 1 << 30;
 
 /** The address of the chunk counter every kernel call takes its work from. */
@@ -25,7 +25,7 @@ function workerMain(data: unknown): void {
   const instance = new WebAssembly.Instance(module, { env: { memory, log: Math.log, abort: () => undefined } });
   const fns = names.map((n) => instance.exports[n] as (...a: number[]) => void);
   const c = new Int32Array(memory.buffer, control, 16);
-  const args = new Float64Array(memory.buffer, control + 64, 12);
+  const args = new Float64Array(memory.buffer, control + 64, 14);
   const open = 1 << 30;
   let seen = Atomics.load(c, 0);
   Atomics.add(c, 3, 1);
@@ -42,7 +42,7 @@ function workerMain(data: unknown): void {
     }
     if (!(s & open)) continue; // the caller finished without us
     try {
-      fns[c[2]!]!(tid, control + 16, args[0]!, args[1]!, args[2]!, args[3]!, args[4]!, args[5]!, args[6]!, args[7]!, args[8]!, args[9]!, args[10]!, args[11]!);
+      fns[c[2]!]!(tid, control + 16, args[0]!, args[1]!, args[2]!, args[3]!, args[4]!, args[5]!, args[6]!, args[7]!, args[8]!, args[9]!, args[10]!, args[11]!, args[12]!, args[13]!);
     } finally {
       if (Atomics.sub(c, 1, 1) === 1) Atomics.notify(c, 1);
     }
@@ -107,7 +107,7 @@ export class ThreadPool {
     // Arguments spelled out (a kernel ignores those past its own): no array is spread on this hot path.
     const a = args;
     if (!parallel || this.threads <= 1 || !this.#start()) {
-      fn(0, WORK_COUNTER, a[0]!, a[1]!, a[2]!, a[3]!, a[4]!, a[5]!, a[6]!, a[7]!, a[8]!, a[9]!, a[10]!, a[11]!);
+      fn(0, WORK_COUNTER, a[0]!, a[1]!, a[2]!, a[3]!, a[4]!, a[5]!, a[6]!, a[7]!, a[8]!, a[9]!, a[10]!, a[11]!, a[12]!, a[13]!);
       return;
     }
     this.#args.set(args);
@@ -116,7 +116,7 @@ export class ThreadPool {
     Atomics.add(ctl, SEQ, 1);
     Atomics.notify(ctl, SEQ);
     try {
-      fn(0, WORK_COUNTER, a[0]!, a[1]!, a[2]!, a[3]!, a[4]!, a[5]!, a[6]!, a[7]!, a[8]!, a[9]!, a[10]!, a[11]!);
+      fn(0, WORK_COUNTER, a[0]!, a[1]!, a[2]!, a[3]!, a[4]!, a[5]!, a[6]!, a[7]!, a[8]!, a[9]!, a[10]!, a[11]!, a[12]!, a[13]!);
     } finally {
       // Close the job, then wait for the workers inside it (their chunks are claimed already).
       Atomics.and(ctl, STATE, ~OPEN);

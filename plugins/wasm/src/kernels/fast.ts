@@ -148,9 +148,6 @@ export interface Operand {
 /** A row-major operand with `cols` columns; `transposed` reads it as its transpose. */
 export const operand = (at: number, cols: number, transposed = false): Operand => (transposed ? { at, rs: 1, cs: cols } : { at, rs: cols, cs: 1 });
 
-/** Rows of C up to which a row-major B is read in place (assembly/gemm.ts's SMALL_M). */
-const SMALL_M = 4;
-
 /** Byte steps from one matrix of a batched product to the next (0: the operand is shared). */
 export interface BatchSteps {
   readonly count: number;
@@ -162,16 +159,23 @@ export interface BatchSteps {
 const ONE: BatchSteps = { count: 1, a: 0, b: 0, c: 0 };
 
 /**
- * C = A · B for each matrix of a batch: for up to SMALL_M rows and a row-major B, straight from B (batch-1
- * inference); else through the packed GEMM: A (m x k) and B (k x n) are packed into scratch (in parallel;
- * a B shared by the batch once), then the threads split C's column panels. Scratch is taken once for the
- * batch. Addresses in bytes.
+ * Up to this many floats of B (256 KiB, within L2), a row-major B is read in place by the unpacked kernel
+ * (assembly/gemm.ts's gemm_direct_f32); beyond, or with a deep k, packing both operands pays for itself.
  */
-export function gemm(ctx: KernelContext<WasmBackend>, a: Operand, b: Operand, c: number, m: number, n: number, k: number, batch: BatchSteps = ONE): void {
+const DIRECT_B_FLOATS = 1 << 16;
+const DIRECT_K = 512;
+
+/**
+ * C = A · B (+ bias, n floats added to every row: 0 for none) for each matrix of a batch. Small products
+ * with a row-major B (or at most 4 rows of A, batch-1 inference) take one call of the unpacked kernel for
+ * the whole batch; the others the packed GEMM: A (m x k) and B (k x n) packed into scratch (in parallel; a
+ * B shared by the batch once), then the threads split C's column panels. Addresses in bytes.
+ */
+export function gemm(ctx: KernelContext<WasmBackend>, a: Operand, b: Operand, c: number, m: number, n: number, k: number, batch: BatchSteps = ONE, bias = 0): void {
   const { pool } = ctx.backend;
-  const parallel = m * n * k >= PARALLEL_FLOPS;
-  if (m <= SMALL_M && b.cs === 1) {
-    for (let i = 0; i < batch.count; i++) pool.run('gemm_small_f32', [a.at + i * batch.a, a.rs, a.cs, b.at + i * batch.b, b.rs, c + i * batch.c, m, n, k], parallel);
+  const parallel = m * n * k * batch.count >= PARALLEL_FLOPS;
+  if (b.cs === 1 && (batch.count === 1 || batch.c === m * n * 4) && (m <= 4 || (k <= DIRECT_K && k * n <= DIRECT_B_FLOATS))) {
+    pool.run('gemm_direct_f32', [a.at, a.rs, a.cs, batch.a, b.at, b.rs * 4, batch.b, c, m, n, k, bias, batch.count], parallel);
     return;
   }
   const pA = scratch(ctx, Math.ceil(m / 4) * 4 * k);
@@ -182,6 +186,7 @@ export function gemm(ctx: KernelContext<WasmBackend>, a: Operand, b: Operand, c:
       pool.run('pack_a', [a.at + i * batch.a, a.rs, a.cs, m, k, pA.ptr], parallel);
       if (i === 0 || batch.b !== 0) pool.run('pack_b', [b.at + i * batch.b, b.rs, b.cs, n, k, pB.ptr], parallel);
       pool.run('gemm_f32', [pA.ptr, pB.ptr, c + i * batch.c, m, n, k, n, tiles.ptr], parallel);
+      if (bias) pool.run('binary_f32', [BINARY_OPS['add']![0], c + i * batch.c, bias, c + i * batch.c, m * n, n, 0], parallel);
     }
   } finally {
     for (const s of [pA, pB, tiles]) ctx.release(s, 'float32', s.size);

@@ -70,8 +70,11 @@ const linear: KernelFn<WasmBackend> = ([a, w, c], out, attrs, ctx) => {
   const parallel = size >= PARALLEL_ELEMENTS;
   const temps: WasmStorage[] = [];
   try {
+    // A bias row added as the product is stored, where nothing comes between them (alpha 1, beta 1).
+    const rowBias = c && k > 0 && alpha === 1 && beta === 1 && c.size === n && c.shape[c.shape.length - 1] === n ? ptr(c) : 0;
     if (k === 0) (out.storage as WasmStorage).data.fill(0);
-    else gemm(ctx, operand(ptr(a!), a!.shape[1]!, transA), operand(ptr(w!), w!.shape[1]!, transB), ptr(out), m, n, k);
+    else gemm(ctx, operand(ptr(a!), a!.shape[1]!, transA), operand(ptr(w!), w!.shape[1]!, transB), ptr(out), m, n, k, undefined, rowBias);
+    if (rowBias) return;
     if (alpha !== 1) {
       const s = scalarIn(ctx, alpha);
       temps.push(s);

@@ -62,7 +62,8 @@ describe.each([1, 2])('wasm matmul and conv2d on %i thread(s)', (threads) => {
   const h = () => hs[threads - 1]!;
 
   it('matmul at sizes off every panel and block boundary', async () => {
-    // Up to 4 rows read B in place (16-column blocks, then a tail); more rows go through the packed GEMM.
+    // Small products read both operands in place (4x8 tiles, 1x16 for rows left over, then column tails);
+    // a deep k or a B beyond 2^16 floats (with more than 4 rows) goes through the packed GEMM.
     for (const [m, k, n] of [[1, 1, 1], [1, 7, 1], [1, 2400, 32], [2, 300, 17], [3, 5, 47], [4, 8, 8], [4, 1100, 300], [5, 3, 7], [13, 300, 9], [67, 257, 33], [130, 520, 129]] as const) {
       const a = randomF32(m * 31 + k, m * k);
       const b = randomF32(n * 17 + k, k * n);
@@ -83,6 +84,13 @@ describe.each([1, 2])('wasm matmul and conv2d on %i thread(s)', (threads) => {
     const crossed = await h().matmul(h().tensor(a.subarray(0, 60), { shape: [2, 1, 5, 6] }), h().tensor(b.subarray(0, 72), { shape: [3, 6, 4] })).data();
     expect(crossed.length).toBe(2 * 3 * 5 * 4);
     expectClose(crossed.subarray(20, 40), matmul(a.subarray(0, 30), b.subarray(24, 48), 5, 6, 4), 1e-5, 3);
+    // A batch of products larger than one claimed block each (16 rows x 32 columns), with row and column tails.
+    const [bm, bk, bn] = [37, 20, 45];
+    const ba = randomF32(5, 3 * bm * bk);
+    const bb = randomF32(6, 3 * bk * bn);
+    const batched = await h().matmul(h().tensor(ba, { shape: [3, bm, bk] }), h().tensor(bb, { shape: [3, bk, bn] })).data();
+    const each = (i: number) => Array.from(matmul(ba.subarray(i * bm * bk, (i + 1) * bm * bk), bb.subarray(i * bk * bn, (i + 1) * bk * bn), bm, bk, bn));
+    expectClose(batched, [0, 1, 2].flatMap(each), 1e-5, 3);
     const v = await h().matmul(h().tensor(a.subarray(0, 6)), h().tensor(b.subarray(0, 24), { shape: [6, 4] })).data();
     expectClose(v, matmul(a.subarray(0, 6), b.subarray(0, 24), 1, 6, 4), 1e-5, 3);
     const empty = await h().matmul(h().tensor(new Float32Array(0), { shape: [3, 0] }), h().tensor(new Float32Array(0), { shape: [0, 2] })).data();

@@ -38,6 +38,8 @@ describe.each([1, 2])('wasm strided copies on %i thread(s)', (threads) => {
     [[3, 5], [1, 0]],
     [[2, 3, 4, 5, 6], [4, 0, 3, 1, 2]],
     [[64, 64, 65], [2, 1, 0]],
+    [[3, 4, 100], [1, 0, 2]], // whole rows long enough for memory.copy
+    [[6, 7, 13], [1, 0, 2]], // short whole rows: 8 lanes, 4 lanes, then one by one
   ])('transpose %j by %j', async (shape, perm) => {
     const x = randomF32(shape.length, shape.reduce((a, b) => a * b, 1));
     const y = h().transpose(h().tensor(x, { shape }), perm);
