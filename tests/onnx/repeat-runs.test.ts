@@ -9,18 +9,24 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHearth, type Hearth, type Tensor } from '@hearth/core';
 import { cpuPlugin } from '@hearth/plugin-cpu';
 import { wasmPlugin } from '@hearth/plugin-wasm';
+import { webgpuPlugin } from '@hearth/plugin-webgpu';
+import nativePlugin from '@hearth/plugin-native';
 import { loadOnnx, type OnnxModel } from '@hearth/onnx';
 import { fixture, seeded } from './reference.js';
 
 const { onnx } = onnxProto;
 
-let hearths: { type: string; h: Hearth }[];
+let hearths: { type: string; h: Hearth; available: boolean }[];
 beforeAll(async () => {
   hearths = [
-    { type: 'cpu', h: createHearth({ plugins: [cpuPlugin], backends: ['cpu'] }) },
-    { type: 'wasm', h: createHearth({ plugins: [wasmPlugin, cpuPlugin], backends: ['wasm'] }) },
+    { type: 'cpu', h: createHearth({ plugins: [cpuPlugin], backends: ['cpu'] }), available: false },
+    { type: 'wasm', h: createHearth({ plugins: [wasmPlugin, cpuPlugin], backends: ['wasm'] }), available: false },
+    // Native storage through the C ABI, and a device that reads asynchronously, whose storage is GPU buffers
+    // (llvmpipe here, where there is one).
+    { type: 'native', h: createHearth({ plugins: [nativePlugin, cpuPlugin], backends: ['native', 'cpu'], fallback: 'allow' }), available: false },
+    { type: 'webgpu', h: createHearth({ plugins: [webgpuPlugin, cpuPlugin], backends: ['webgpu', 'cpu'], fallback: 'allow' }), available: false },
   ];
-  for (const { h } of hearths) await h.ready();
+  for (const x of hearths) x.available = (await x.h.ready()).defaultDevice === `${x.type}:0`;
 }, 60_000);
 afterAll(async () => {
   for (const { h } of hearths ?? []) await h.dispose();
@@ -37,9 +43,10 @@ async function outputs(model: OnnxModel, feeds: Record<string, Tensor>): Promise
 }
 
 describe('a model run again', () => {
-  for (const type of ['cpu', 'wasm']) {
-    it(`on ${type}: each run gives what a fresh load gives, as the input shapes change and come back`, async () => {
-      const { h } = hearths.find((x) => x.type === type)!;
+  for (const type of ['cpu', 'wasm', 'native', 'webgpu']) {
+    it(`on ${type}: each run gives what a fresh load gives, as the input shapes change and come back`, async ({ skip }) => {
+      const { h, available } = hearths.find((x) => x.type === type)!;
+      if (!available) skip(`no ${type} device here`);
       const cases = [
         { file: 'transformer.onnx', input: 'x', shapes: [[2, 5, 16], [2, 5, 16], [1, 9, 16], [2, 5, 16], [2, 5, 16]] },
         { file: 'resnet.onnx', input: 'image', shapes: [[2, 3, 16, 16], [2, 3, 16, 16], [1, 3, 16, 16], [2, 3, 16, 16]] },
