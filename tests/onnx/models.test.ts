@@ -29,6 +29,9 @@ interface Feed {
 /** An int64 scalar input (a sample rate). */
 const int64 = (v: number): Feed => ({ shape: [], data: BigInt64Array.from([BigInt(v)]) });
 
+/** An int64 [batch, seq] input (token ids, an attention mask). */
+const ids = (rows: readonly (readonly number[])[]): Feed => ({ shape: [rows.length, rows[0]!.length], data: BigInt64Array.from(rows.flat(), BigInt) });
+
 /** A padding mask [batch, seq]: row b has ones in its first lengths[b] places, zeros after. */
 function padding(seq: number, lengths: readonly number[]): Feed {
   return { shape: [lengths.length, seq], data: Float32Array.from({ length: lengths.length * seq }, (_, i) => (i % seq < lengths[Math.floor(i / seq)]! ? 1 : 0)) };
@@ -50,6 +53,7 @@ const CASES: readonly { model: string; feeds: Readonly<Record<string, Feed>>; on
   { model: 'speech-rnn.onnx', feeds: { audio: { shape: [2, 1, 512] }, h: { shape: [1, 2, 16] }, c: { shape: [1, 2, 16] } } },
   { model: 'speech-rnn.onnx', feeds: { audio: { shape: [1, 1, 1536] }, h: { shape: [1, 1, 16] }, c: { shape: [1, 1, 16] } } },
   { model: 'log-mel.onnx', feeds: { audio: { shape: [2, 800] } } },
+  { model: 'bert-tiny.onnx', feeds: { input_ids: ids([[2, 17, 49, 3, 0, 0], [2, 8, 8, 30, 41, 3]]), attention_mask: ids([[1, 1, 1, 1, 0, 0], [1, 1, 1, 1, 1, 1]]) } },
   // Exported from PyTorch 2.8 and shipped in the npm package openwakeword-js (fixtures/npm/README.md).
   { model: 'npm/hello_deepa.onnx', feeds: { 'onnx::Flatten_0': { shape: [1, 25, 96] } } },
   // Silero VAD v4 (PyTorch 1.12 export, If on the sample rate, LSTMs), shipped by @ricky0123/vad-web, at both rates.
