@@ -5,7 +5,7 @@
  */
 import onnxProto from 'onnx-proto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createHearth, type Hearth } from '@hearth/core';
+import { createHearth, type Hearth, type HearthError } from '@hearth/core';
 import { cpuPlugin } from '@hearth/plugin-cpu';
 import { wasmPlugin } from '@hearth/plugin-wasm';
 import { loadOnnx } from '@hearth/onnx';
@@ -313,6 +313,64 @@ describe('If', () => {
       for (const t of [y!, c]) t.dispose();
     }
     x.dispose();
+    m.dispose();
+    expect(h.leaks()).toEqual([]);
+  });
+});
+
+describe('Loop', () => {
+  /**
+   * v = v0; three times (M = 3): v = v + x, scan out v * 2; the condition from the body: `deviceCond` makes it
+   * ReduceSum(v) < 100, computed on the device, else the incoming condition passed through.
+   */
+  function loopModel(deviceCond = false): Uint8Array {
+    const info = (name: string, elemType = 1, dims?: number[]) => ({ name, type: { tensorType: { elemType, ...(dims ? { shape: { dim: dims.map((d) => ({ dimValue: d })) } } : {}) } } });
+    const cond = deviceCond
+      ? [{ opType: 'ReduceSum', input: ['v.out'], output: ['sum'], attribute: [{ name: 'keepdims', type: 2, i: 0 }] }, { opType: 'Less', input: ['sum', 'hundred'], output: ['c.out'] }]
+      : [{ opType: 'Identity', input: ['c.in'], output: ['c.out'] }];
+    const body = {
+      name: 'body',
+      node: [{ opType: 'Add', input: ['v.in', 'x'], output: ['v.out'] }, { opType: 'Mul', input: ['v.out', 'two'], output: ['scan'] }, ...cond],
+      input: [info('i', 7, []), info('c.in', 9, []), info('v.in')],
+      output: [info('c.out', 9), info('v.out'), info('scan')],
+    };
+    return onnx.ModelProto.encode({
+      irVersion: 8,
+      opsetImport: [{ domain: '', version: 13 }],
+      graph: {
+        name: 'g',
+        node: [{ name: 'loop', opType: 'Loop', input: ['M', 'go', 'v0'], output: ['v', 'scans'], attribute: [{ name: 'body', type: 5, g: body }] }],
+        input: [info('x', 1, [2]), info('v0', 1, [2])],
+        initializer: [
+          { name: 'M', dataType: 7, dims: [], int64Data: [3] },
+          { name: 'go', dataType: 9, dims: [], int32Data: [1] },
+          { name: 'two', dataType: 1, dims: [], floatData: [2] },
+          { name: 'hundred', dataType: 1, dims: [], floatData: [100] },
+        ],
+        output: [info('v'), info('scans')],
+      },
+    }).finish();
+  }
+
+  it('runs its body M times, carrying values and stacking scan outputs, reading outer values', async () => {
+    const m = await loadOnnx(loopModel(), { hearth: h });
+    const [x, v0] = [h.tensor(Float32Array.from([1, -2]), { shape: [2] }), h.tensor(Float32Array.from([10, 20]), { shape: [2] })];
+    const { v, scans } = await m.run({ x, v0 });
+    expect(Array.from(await v!.data())).toEqual([13, 14]);
+    expect([...scans!.shape]).toEqual([3, 2]);
+    expect(Array.from(await scans!.data())).toEqual([22, 36, 24, 32, 26, 28]);
+    for (const t of [v!, scans!, x, v0]) t.dispose();
+    m.dispose();
+    expect(h.leaks()).toEqual([]);
+  });
+
+  it('refuses a condition its body computes on the device, naming the node', async () => {
+    const m = await loadOnnx(loopModel(true), { hearth: h });
+    const [x, v0] = [h.tensor(Float32Array.from([1, -2]), { shape: [2] }), h.tensor(Float32Array.from([10, 20]), { shape: [2] })];
+    const e = await m.run({ x, v0 }).then(() => undefined, (err: unknown) => err as HearthError);
+    expect(e?.code).toBe('E_UNSUPPORTED');
+    expect(e?.message).toMatch(/node "loop" \(Loop.*condition on the device/);
+    for (const t of [x, v0]) t.dispose();
     m.dispose();
     expect(h.leaks()).toEqual([]);
   });
