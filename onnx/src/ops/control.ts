@@ -94,7 +94,8 @@ export function loopOp(table: () => OpTable): OnnxOp {
         env.set(body.inputs[0]!, hostValue('int64', [], [i]));
         env.set(body.inputs[1]!, hostValue('bool', [], [cond ? 1 : 0]));
         values.forEach((v, k) => env.set(body.inputs[2 + k]!, v));
-        const [next, ...rest] = runSubgraph(c, body, env, table());
+        // Each iteration in its own scope: only what it hands on (carried values, scan outputs) outlives it.
+        const [next, ...rest] = c.hearth.scope(() => runSubgraph(c, body, env, table()));
         if (!isHost(next!)) throw new HearthError('E_UNSUPPORTED', `${c.where}: its body computes the loop condition on the device; Hearth runs loops whose condition is known on the host (a constant or a shape computation).`, { node: c.node.name });
         cond = next.data[0] !== 0;
         values = rest.slice(0, carried);
