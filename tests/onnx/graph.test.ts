@@ -375,3 +375,49 @@ describe('Loop', () => {
     expect(h.leaks()).toEqual([]);
   });
 });
+
+describe('Scan', () => {
+  /** s = 0; for each row x_t of x (backwards with `reverse`): s = s + x_t, scan out s * 2; outputs along `axis`. */
+  function scanModel(reverse: boolean, axis: number): Uint8Array {
+    const info = (name: string, dims?: number[]) => ({ name, type: { tensorType: { elemType: 1, ...(dims ? { shape: { dim: dims.map((d) => ({ dimValue: d })) } } : {}) } } });
+    const body = {
+      name: 'body',
+      node: [{ opType: 'Add', input: ['s.in', 'row'], output: ['s.out'] }, { opType: 'Mul', input: ['s.out', 'two'], output: ['out'] }],
+      input: [info('s.in'), info('row')],
+      output: [info('s.out'), info('out')],
+    };
+    return onnx.ModelProto.encode({
+      irVersion: 8,
+      opsetImport: [{ domain: '', version: 16 }],
+      graph: {
+        name: 'g',
+        node: [{ name: 'scan', opType: 'Scan', input: ['s0', 'x'], output: ['s', 'ys'], attribute: [
+          { name: 'body', type: 5, g: body },
+          { name: 'num_scan_inputs', type: 2, i: 1 },
+          { name: 'scan_input_directions', type: 7, ints: [reverse ? 1 : 0] },
+          { name: 'scan_output_axes', type: 7, ints: [axis] },
+        ] }],
+        input: [info('s0', [2]), info('x', [3, 2])],
+        initializer: [{ name: 'two', dataType: 1, dims: [], floatData: [2] }],
+        output: [info('s'), info('ys')],
+      },
+    }).finish();
+  }
+
+  it('runs its body once per slice, carrying state, scanning backwards, stacking outputs along an axis', async () => {
+    const [s0, x] = [h.tensor(Float32Array.from([0, 100]), { shape: [2] }), h.tensor(Float32Array.from([1, 2, 3, 4, 5, 6]), { shape: [3, 2] })];
+    // Forward, outputs stacked on axis 0: s runs (1, 102), (4, 106), (9, 112).
+    // Backward, outputs stacked on axis 1: s runs (5, 106), (8, 110), (9, 112), so ys is [[10, 16, 18], [212, 220, 224]].
+    for (const [reverse, axis, shape, want] of [[false, 0, [3, 2], [2, 204, 8, 212, 18, 224]], [true, 1, [2, 3], [10, 16, 18, 212, 220, 224]]] as const) {
+      const m = await loadOnnx(scanModel(reverse, axis), { hearth: h });
+      const { s, ys } = await m.run({ s0, x });
+      expect(Array.from(await s!.data())).toEqual([9, 112]);
+      expect([...ys!.shape]).toEqual(shape);
+      expect(Array.from(await ys!.data())).toEqual(want);
+      for (const t of [s!, ys!]) t.dispose();
+      m.dispose();
+    }
+    for (const t of [s0, x]) t.dispose();
+    expect(h.leaks()).toEqual([]);
+  });
+});

@@ -4,8 +4,8 @@ import { deviceData, deviceDtype, hostValue, isHost, type HostValue, type Value 
 import { OpContext, type OnnxOp, type OpTable } from './context.js';
 import { constantOf, evalOnHost } from './host.js';
 
-// Control flow: If runs the branch its condition picks, and Loop its body while its count and condition
-// allow, node by node, inside the node's own scope (intermediates are freed with it). Conditions and counts
+// Control flow: If runs the branch its condition picks, Loop its body while its count and condition allow,
+// Scan its body once per slice of its scanned inputs, node by node, inside the node's own scope (intermediates are freed with it). Conditions and counts
 // must be known on the host: a constant, a shape computation, or a graph input read back per run (Silero
 // VAD's sample-rate switch). Values a subgraph reads from the graphs around it are the node's extra inputs
 // (graph.ts), so the memory plan keeps them alive until it runs.
@@ -103,6 +103,56 @@ export function loopOp(table: () => OpTable): OnnxOp {
       }
       if (scans.some((s) => s.length === 0)) throw new HearthError('E_UNSUPPORTED', `${c.where}: the loop ran no iteration, so its scan outputs have no known shape.`, { node: c.node.name });
       return [...values.map((v, k) => upload(c, v, () => `${c.where} output ${k}`)), ...scans.map((s) => stack(c, s))];
+    },
+  };
+}
+
+/**
+ * Scan (opset 9 on): the body runs once per slice of the scanned inputs along their axes (backwards where a
+ * direction is 1), carrying state values; each scan output is stacked along its axis (reversed where its
+ * direction is 1).
+ */
+export function scanOp(table: () => OpTable): OnnxOp {
+  return {
+    kind: 'decomposed',
+    attrs: ['body', 'num_scan_inputs', 'scan_input_axes', 'scan_input_directions', 'scan_output_axes', 'scan_output_directions'],
+    check: (node, opset) => (opset < 9 ? "opset 8's Scan (a batch axis and sequence_lens; convert the model to opset 9 or later)" : isSubgraph(node.attrs.get('body')) ? undefined : 'body as a graph'),
+    run: (c) => {
+      const h = c.hearth;
+      const body = c.node.attrs.get('body') as Subgraph;
+      const scanned = c.attr('num_scan_inputs', 0);
+      const states = body.inputs.length - scanned;
+      const list = (name: string, n: number) => (c.node.attrs.get(name) as number[] | undefined) ?? new Array<number>(n).fill(0);
+      const inputs = Array.from({ length: scanned }, (_, k) => c.tensor(states + k));
+      const inAxes = list('scan_input_axes', scanned).map((a, k) => (a < 0 ? a + inputs[k]!.rank : a));
+      const inDirs = list('scan_input_directions', scanned);
+      const steps = inputs[0]?.shape[inAxes[0]!] ?? 0;
+      if (inputs.some((t, k) => t.shape[inAxes[k]!] !== steps)) throw new HearthError('E_SHAPE', `${c.where}: its scanned inputs differ in length along their scan axes.`, { node: c.node.name });
+      let values: Value[] = Array.from({ length: states }, (_, k) => c.value(k)!);
+      const outs: Tensor[][] = Array.from({ length: body.outputs.length - states }, () => []);
+      const outer = outerValues(c);
+      for (let t = 0; t < steps; t++) {
+        const env = new Map(outer);
+        values.forEach((v, k) => env.set(body.inputs[k]!, v));
+        inputs.forEach((x, k) => {
+          const at = inDirs[k] ? steps - 1 - t : t;
+          const slice = h.slice(x, { starts: [at], ends: [at + 1], axes: [inAxes[k]!] });
+          env.set(body.inputs[states + k]!, h.reshape(slice, x.shape.filter((_, a) => a !== inAxes[k])));
+        });
+        const result = h.scope(() => runSubgraph(c, body, env, table()));
+        values = result.slice(0, states);
+        result.slice(states).forEach((v, k) => outs[k]!.push(upload(c, v, () => `${c.where} scan output ${k}`)));
+      }
+      if (outs.some((o) => o.length === 0)) throw new HearthError('E_UNSUPPORTED', `${c.where}: the scan has no step, so its scan outputs have no known shape.`, { node: c.node.name });
+      const outAxes = list('scan_output_axes', outs.length);
+      const outDirs = list('scan_output_directions', outs.length);
+      const stacked = outs.map((o, k) => {
+        const rank = o[0]!.rank + 1;
+        const axis = outAxes[k]! < 0 ? outAxes[k]! + rank : outAxes[k]!;
+        const ordered = outDirs[k] ? [...o].reverse() : o;
+        return h.concat(ordered.map((t) => h.reshape(t, [...t.shape.slice(0, axis), 1, ...t.shape.slice(axis)])), axis);
+      });
+      return [...values.map((v, k) => upload(c, v, () => `${c.where} output ${k}`)), ...stacked];
     },
   };
 }
