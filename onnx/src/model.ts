@@ -28,7 +28,7 @@ export interface NodeProfile {
 
 /** What one run did. */
 export interface RunReport {
-  /** The most bytes the run's intermediate device tensors held at once. */
+  /** The most bytes the run's intermediate device tensors held at once (a view counted as a copy: an upper bound). */
   readonly peakBytes: number;
   /** Per node, when the run was profiled. */
   readonly profile?: readonly NodeProfile[];
