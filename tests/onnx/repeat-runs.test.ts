@@ -60,11 +60,14 @@ describe('a model run again', () => {
           fresh.dispose();
           x.dispose();
         }
-        // A wrong shape or dtype after replays is the same coded error as on a first run, and nothing is left behind.
+        // A wrong shape or dtype, or a disposed feed, after replays: the same coded error as on a first run, and nothing left behind.
         const wrong = h.tensor(new Float32Array(2 * 5 * 17), { shape: [2, 5, 17] });
         await expect(model.run({ [c.input]: wrong })).rejects.toMatchObject({ code: 'E_SHAPE' });
         const ints = h.tensor(new Int32Array(c.shapes[0]!.reduce((a, b) => a * b, 1)), { shape: c.shapes[0]!, dtype: 'int32' });
         await expect(model.run({ [c.input]: ints })).rejects.toMatchObject({ code: 'E_DTYPE' });
+        const gone = h.tensor(new Float32Array(c.shapes[0]!.reduce((a, b) => a * b, 1)), { shape: c.shapes[0]! });
+        gone.dispose();
+        await expect(model.run({ [c.input]: gone })).rejects.toMatchObject({ code: 'E_DISPOSED' });
         wrong.dispose();
         ints.dispose();
         model.dispose();
