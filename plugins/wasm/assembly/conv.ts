@@ -157,3 +157,132 @@ export function col2im_f32(tid: i32, work: usize, cols: usize, o: usize, og: i32
     }
   }
 }
+
+/**
+ * Copies `planes` H x W planes from x into (H + 2ph) x (W + 2pw) planes at xp with zero borders, planes
+ * claimed a few at a time.
+ */
+export function pad_f32(tid: i32, work: usize, x: usize, xp: usize, planes: i32, H: i32, W: i32, ph: i32, pw: i32): void {
+  const Wp = W + 2 * pw;
+  const Hp = H + 2 * ph;
+  const rowB = <usize>Wp << 2;
+  const batch = max(1, 4096 / (Hp * Wp));
+  for (let p0 = claim(work, batch, planes); p0 < planes; p0 = claim(work, batch, planes)) {
+    const p1 = min(planes, p0 + batch);
+    for (let pl = p0; pl < p1; pl++) {
+      const src = x + ((<usize>pl * <usize>H * <usize>W) << 2);
+      const dst = xp + ((<usize>pl * <usize>Hp * <usize>Wp) << 2);
+      memory.fill(dst, 0, <usize>ph * rowB);
+      for (let y = 0; y < H; y++) {
+        const d = dst + <usize>(y + ph) * rowB;
+        const s = src + ((<usize>y * <usize>W) << 2);
+        for (let q = 0; q < pw; q++) {
+          store<f32>(d + (<usize>q << 2), 0);
+          store<f32>(d + (<usize>(pw + W + q) << 2), 0);
+        }
+        const dd = d + (<usize>pw << 2);
+        let q = 0;
+        for (; q + 4 <= W; q += 4) v128.store(dd + (<usize>q << 2), v128.load(s + (<usize>q << 2)));
+        for (; q < W; q++) store<f32>(dd + (<usize>q << 2), load<f32>(s + (<usize>q << 2)));
+      }
+      memory.fill(dst + <usize>(ph + H) * rowB, 0, <usize>ph * rowB);
+    }
+  }
+}
+
+/**
+ * conv2d at horizontal stride 1 without im2col (an indirect GEMM, as XNNPACK's): a panel of 8 neighbouring
+ * output pixels of one output row reads, for each (c, ky, kx), 8 neighbouring pixels of one row of the
+ * zero-padded input xp, at the byte offset offs[(c·KH + ky)·KW + kx] from the panel's corner. So a 4x8 tile
+ * of C (4 output channels of the packed weights pA, K = C·KH·KW deep) is summed over p in order straight
+ * from the input, the bias added, and stored (a partial one through `tiles`, 128 bytes per thread).
+ * geom: as conv_f32's, with xStep the padded image's elements (xp holds (H + 2ph) x (W + 2pw) planes, Wp wide).
+ * Threads claim PANELS panels at a time over the batch's images and output rows.
+ */
+export function conv_direct_f32(tid: i32, work: usize, xp: usize, Wp: i32, geom: usize, pA: usize, m: i32, K: i32, offs: usize, c: usize, bias: usize, tiles: usize): void {
+  const g = changetype<Geom>(geom);
+  const OH = g.OH, OW = g.OW, sh = g.sh;
+  const rowPanels = (OW + NR - 1) / NR;
+  const imagePanels = OH * rowPanels;
+  const total = g.images * imagePanels;
+  const plane = <usize>OH * <usize>OW << 2; // bytes from one output channel to the next
+  const tile = tiles + (<usize>tid << 7);
+  for (let u0 = claim(work, PANELS, total); u0 < total; u0 = claim(work, PANELS, total)) {
+    const u1 = min(total, u0 + PANELS);
+    for (let u = u0; u < u1; u++) {
+      const img = u / imagePanels;
+      const r = u % imagePanels;
+      const y = r / rowPanels;
+      const x0 = (r % rowPanels) * NR;
+      const width = min(NR, OW - x0);
+      const src = xp + ((<usize>img * <usize>g.xStep + <usize>(y * sh) * <usize>Wp + <usize>x0) << 2);
+      const dst = c + ((<usize>img * <usize>g.cStep + <usize>y * <usize>OW + <usize>x0) << 2);
+      for (let i = 0; i < m; i += 4) {
+        let c00 = f32x4.splat(0), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00, c30 = c00, c31 = c00;
+        let pa = pA + ((<usize>i * <usize>K) << 2);
+        for (let p = 0; p < K; p++, pa += 16) {
+          const bp = src + <usize>load<i32>(offs + (<usize>p << 2));
+          const b0 = v128.load(bp);
+          const b1 = v128.load(bp, 16);
+          let a = v128.load32_splat(pa);
+          c00 = f32x4.add(c00, f32x4.mul(a, b0));
+          c01 = f32x4.add(c01, f32x4.mul(a, b1));
+          a = v128.load32_splat(pa, 4);
+          c10 = f32x4.add(c10, f32x4.mul(a, b0));
+          c11 = f32x4.add(c11, f32x4.mul(a, b1));
+          a = v128.load32_splat(pa, 8);
+          c20 = f32x4.add(c20, f32x4.mul(a, b0));
+          c21 = f32x4.add(c21, f32x4.mul(a, b1));
+          a = v128.load32_splat(pa, 12);
+          c30 = f32x4.add(c30, f32x4.mul(a, b0));
+          c31 = f32x4.add(c31, f32x4.mul(a, b1));
+        }
+        const rows = min(4, m - i);
+        if (bias != 0) {
+          const bb = bias + (<usize>i << 2);
+          let v = v128.load32_splat(bb);
+          c00 = f32x4.add(c00, v);
+          c01 = f32x4.add(c01, v);
+          if (rows > 1) {
+            v = v128.load32_splat(bb, 4);
+            c10 = f32x4.add(c10, v);
+            c11 = f32x4.add(c11, v);
+          }
+          if (rows > 2) {
+            v = v128.load32_splat(bb, 8);
+            c20 = f32x4.add(c20, v);
+            c21 = f32x4.add(c21, v);
+          }
+          if (rows > 3) {
+            v = v128.load32_splat(bb, 12);
+            c30 = f32x4.add(c30, v);
+            c31 = f32x4.add(c31, v);
+          }
+        }
+        const out = dst + <usize>i * plane;
+        if (rows == 4 && width == NR) {
+          v128.store(out, c00);
+          v128.store(out, c01, 16);
+          v128.store(out + plane, c10);
+          v128.store(out + plane, c11, 16);
+          v128.store(out + 2 * plane, c20);
+          v128.store(out + 2 * plane, c21, 16);
+          v128.store(out + 3 * plane, c30);
+          v128.store(out + 3 * plane, c31, 16);
+          continue;
+        }
+        v128.store(tile, c00);
+        v128.store(tile, c01, 16);
+        v128.store(tile, c10, 32);
+        v128.store(tile, c11, 48);
+        v128.store(tile, c20, 64);
+        v128.store(tile, c21, 80);
+        v128.store(tile, c30, 96);
+        v128.store(tile, c31, 112);
+        for (let rr = 0; rr < rows; rr++) {
+          for (let q = 0; q < width; q++) store<f32>(out + <usize>rr * plane + (<usize>q << 2), load<f32>(tile + (<usize>(rr * NR + q) << 2)));
+        }
+      }
+    }
+  }
+}

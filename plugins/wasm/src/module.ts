@@ -17,6 +17,8 @@ export interface KernelExports {
   gemm_direct_f32(tid: number, work: number, a: number, rs: number, cs: number, aStep: number, b: number, ldb: number, bStep: number, c: number, m: number, n: number, k: number, bias: number, count: number): void;
   strided_copy_32(tid: number, work: number, src: number, dst: number, rank: number, geom: number): void;
   conv_f32(tid: number, work: number, x: number, C: number, H: number, W: number, geom: number, pA: number, m: number, scratch: number, c: number, bias: number, tiles: number): void;
+  conv_direct_f32(tid: number, work: number, xp: number, Wp: number, geom: number, pA: number, m: number, K: number, offs: number, c: number, bias: number, tiles: number): void;
+  pad_f32(tid: number, work: number, x: number, xp: number, planes: number, H: number, W: number, ph: number, pw: number): void;
 }
 
 /** An exported kernel's name. */
@@ -33,6 +35,8 @@ export const KERNEL_NAMES: readonly KernelName[] = [
   'pack_b',
   'gemm_f32',
   'conv_f32',
+  'conv_direct_f32',
+  'pad_f32',
   'layer_norm_f32',
   'col2im_f32',
   'pool_f32',

@@ -10,6 +10,21 @@ const WORK = 4; // the kernels' shared chunk counter (see assembly/split.ts)
 const ARGS_BYTE = 64;
 const MAX_ARGS = 14;
 const OPEN = 1 << 30;
+/**
+ * How long, in ms, a worker that finished a job polls for the next before it sleeps, and how long the
+ * calling thread polls for the workers still inside a job before it sleeps. Waking a sleeping thread
+ * (Atomics.notify, then the OS schedules it) takes about 10 µs, as long as a small kernel runs: the kernels
+ * of one model run come a few µs apart, so a worker that polls a little stays ready for the next.
+ */
+const WORKER_SPIN_MS = 0.1;
+const CALLER_SPIN_MS = 0.05;
+/**
+ * A join that takes longer than LATE_MS means a worker was descheduled inside the job (the machine has
+ * more runnable threads than cores): jobs then run on the calling thread alone for SOLO_MS, so a busy
+ * machine costs no more than one thread would.
+ */
+const LATE_MS = 0.5;
+const SOLO_MS = 100;
 
 /** The address of the chunk counter every kernel call takes its work from. */
 export const WORK_COUNTER = CONTROL_BLOCK + WORK * 4;
@@ -21,7 +36,7 @@ export const WORK_COUNTER = CONTROL_BLOCK + WORK * 4;
  * left), and leaves. Slot numbers are literals here: this function sees nothing outside itself.
  */
 function workerMain(data: unknown): void {
-  const { module, memory, control, tid, names } = data as { module: WebAssembly.Module; memory: WebAssembly.Memory; control: number; tid: number; names: string[] };
+  const { module, memory, control, tid, names, spinMs } = data as { module: WebAssembly.Module; memory: WebAssembly.Memory; control: number; tid: number; names: string[]; spinMs: number };
   const instance = new WebAssembly.Instance(module, { env: { memory, log: Math.log, abort: () => undefined } });
   const fns = names.map((n) => instance.exports[n] as (...a: number[]) => void);
   const c = new Int32Array(memory.buffer, control, 16);
@@ -31,6 +46,9 @@ function workerMain(data: unknown): void {
   Atomics.add(c, 3, 1);
   Atomics.notify(c, 3);
   for (;;) {
+    // Poll a while for the next job (the next kernel of the same model run), then sleep until one comes.
+    const until = performance.now() + spinMs;
+    while (Atomics.load(c, 0) === seen && performance.now() < until);
     Atomics.wait(c, 0, seen);
     seen = Atomics.load(c, 0);
     if (c[2]! < 0) return;
@@ -69,9 +87,10 @@ export type SpawnWorker = (source: string, data: unknown) => PoolWorker;
 
 /**
  * Runs kernels on several threads over the shared WebAssembly memory, fork-join on the calling thread:
- * it opens the job, wakes the workers, works through the chunks itself, closes the job and blocks
- * (Atomics.wait) only for workers that joined, so a kernel stays synchronous as Hearth's contract requires
- * and a worker the OS has not scheduled costs nothing. Workers start on first use; one thread runs inline.
+ * it opens the job, wakes the workers, works through the chunks itself, closes the job and waits (polling
+ * briefly, then in Atomics.wait) only for workers that joined, so a kernel stays synchronous as Hearth's
+ * contract requires and a worker the OS has not scheduled costs nothing. Workers poll briefly for the next
+ * job before they sleep. Workers start on first use; one thread runs inline.
  */
 export class ThreadPool {
   readonly #kernels: LoadedKernels;
@@ -81,6 +100,8 @@ export class ThreadPool {
   #args: Float64Array;
   #failed = false;
   #disposed = false;
+  /** Until when (performance.now()) jobs run on the calling thread alone, after a late join. */
+  #soloUntil = 0;
 
   constructor(
     kernels: LoadedKernels,
@@ -106,7 +127,7 @@ export class ThreadPool {
     ctl[WORK] = 0;
     // Arguments spelled out (a kernel ignores those past its own): no array is spread on this hot path.
     const a = args;
-    if (!parallel || this.threads <= 1 || !this.#start()) {
+    if (!parallel || this.threads <= 1 || (this.#soloUntil !== 0 && performance.now() < this.#soloUntil) || !this.#start()) {
       fn(0, WORK_COUNTER, a[0]!, a[1]!, a[2]!, a[3]!, a[4]!, a[5]!, a[6]!, a[7]!, a[8]!, a[9]!, a[10]!, a[11]!, a[12]!, a[13]!);
       return;
     }
@@ -118,9 +139,14 @@ export class ThreadPool {
     try {
       fn(0, WORK_COUNTER, a[0]!, a[1]!, a[2]!, a[3]!, a[4]!, a[5]!, a[6]!, a[7]!, a[8]!, a[9]!, a[10]!, a[11]!, a[12]!, a[13]!);
     } finally {
-      // Close the job, then wait for the workers inside it (their chunks are claimed already).
+      // Close the job, then wait for the workers inside it (their chunks are claimed already): polling first,
+      // as their last chunks are short, then asleep.
       Atomics.and(ctl, STATE, ~OPEN);
-      for (let s = Atomics.load(ctl, STATE); s !== 0; s = Atomics.load(ctl, STATE)) Atomics.wait(ctl, STATE, s);
+      const closed = performance.now();
+      const until = closed + CALLER_SPIN_MS;
+      for (let s = Atomics.load(ctl, STATE); s !== 0; s = Atomics.load(ctl, STATE)) if (performance.now() > until) Atomics.wait(ctl, STATE, s);
+      const joined = performance.now();
+      this.#soloUntil = joined - closed > LATE_MS ? joined + SOLO_MS : 0;
     }
   }
 
@@ -176,7 +202,7 @@ export class ThreadPool {
   #spawnAll(workers: PoolWorker[]): void {
     const { module, memory } = this.#kernels;
     for (let tid = 1; tid < this.#threads; tid++) {
-      const w = this.spawn!(WORKER_SOURCE, { module, memory, control: CONTROL_BLOCK, tid, names: KERNEL_NAMES });
+      const w = this.spawn!(WORKER_SOURCE, { module, memory, control: CONTROL_BLOCK, tid, names: KERNEL_NAMES, spinMs: WORKER_SPIN_MS });
       w.unref();
       workers.push(w);
     }

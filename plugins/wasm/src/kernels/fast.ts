@@ -11,9 +11,12 @@ const SUM_CHUNK = 65536;
 /** A fast path: true when it computed the output. */
 export type FastFn = (inputs: readonly KernelTensor[], output: KernelTensor, attrs: Readonly<Record<string, unknown>>, ctx: KernelContext<WasmBackend>) => boolean;
 
-/** Work (elements, or multiply-adds) from which a kernel is split over the worker threads. */
-export const PARALLEL_ELEMENTS = 1 << 18;
-export const PARALLEL_FLOPS = 1 << 20;
+/**
+ * Work (elements, or multiply-adds) from which a kernel is split over the worker threads: about 30 µs of one
+ * thread's time, so that the workers' share outweighs waking them (about 10 µs) and joining them.
+ */
+export const PARALLEL_ELEMENTS = 1 << 17;
+export const PARALLEL_FLOPS = 1 << 18;
 /** Below this many elements, an elementwise kernel runs in JavaScript (a call into wasm costs more). */
 const INLINE_ELEMENTS = 16;
 

@@ -1,4 +1,4 @@
-import { nearestIndex, poolStride, resizeSource, type CoordinateTransformationMode, type KernelContext, type NearestMode } from '@hearth/core';
+import { nearestIndex, poolStride, resizeSource, type CoordinateTransformationMode, type KernelContext, type KernelTensor, type NearestMode } from '@hearth/core';
 import type { WasmBackend } from '../backend.js';
 import type { WasmStorage } from '../heap.js';
 import { PARALLEL_ELEMENTS, PARALLEL_FLOPS, ptr, scratch, type FastFn } from './fast.js';
@@ -40,6 +40,7 @@ export const fastConv2d: FastFn = ([x, w, bias], out, attrs, ctx) => {
   const K = Cg * KH * KW;
   const P = OH * OW;
   if (out.size === 0) return true;
+  if ((attrs['stride'] as Pair)[1] === 1 && K <= DIRECT_K) return convDirect(ctx, x!, w!, bias, out, attrs);
   const { pool } = ctx.backend;
   const parallel = N * Og * P * K >= PARALLEL_FLOPS;
   const geom = geometry(ctx, [KH, KW, ...(attrs['stride'] as Pair), ...(attrs['padding'] as Pair), ...(attrs['dilation'] as Pair), OH, OW, N, C * H * W, O * P]);
@@ -57,6 +58,49 @@ export const fastConv2d: FastFn = ([x, w, bias], out, attrs, ctx) => {
   }
   return true;
 };
+
+/** Up to this depth (input channels times kernel size), a stride-1 conv2d runs without im2col. */
+const DIRECT_K = 2048;
+
+/**
+ * conv2d at horizontal stride 1 as an indirect GEMM (assembly/conv.ts's conv_direct_f32): the input is
+ * copied once into zero-padded planes (unless it needs no padding and whole 8-pixel panels cover each output
+ * row), then each tile of 4 output channels x 8 output pixels is summed straight from it through one table
+ * of K byte offsets, with no im2col matrix packed per pixel.
+ */
+function convDirect(ctx: Ctx, x: KernelTensor, w: KernelTensor, bias: KernelTensor | undefined, out: KernelTensor, attrs: Readonly<Record<string, unknown>>): true {
+  const [N, C, H, W] = x.shape as [number, number, number, number];
+  const [O, Cg, KH, KW] = w.shape as [number, number, number, number];
+  const [OH, OW] = [out.shape[2]!, out.shape[3]!];
+  const [ph, pw] = attrs['padding'] as Pair;
+  const [dh, dw] = attrs['dilation'] as Pair;
+  const groups = attrs['groups'] as number;
+  const Og = O / groups;
+  const K = Cg * KH * KW;
+  const { pool } = ctx.backend;
+  const parallel = N * Og * OH * OW * K >= PARALLEL_FLOPS;
+  const [Hp, Wp] = [H + 2 * ph, W + 2 * pw];
+  // A partial last panel reads up to 7 pixels past its row: into the next row, or the copy's slack.
+  const padded = ph > 0 || pw > 0 || OW % 8 !== 0 ? scratch(ctx, N * C * Hp * Wp + 8) : undefined;
+  const offs = ctx.allocate('int32', Math.max(K, 16)) as WasmStorage;
+  const geom = geometry(ctx, [KH, KW, ...(attrs['stride'] as Pair), ph, pw, dh, dw, OH, OW, N, C * Hp * Wp, O * OH * OW]);
+  const pA = scratch(ctx, Math.ceil(Og / 4) * 4 * K);
+  const tiles = scratch(ctx, 32 * pool.threads);
+  try {
+    const o = offs.data as Int32Array;
+    for (let c = 0, p = 0; c < Cg; c++) for (let ky = 0; ky < KH; ky++) for (let kx = 0; kx < KW; kx++) o[p++] = ((c * Hp + ky * dh) * Wp + kx * dw) * 4;
+    if (padded) pool.run('pad_f32', [ptr(x), padded.ptr, N * C, H, W, ph, pw], N * C * Hp * Wp >= PARALLEL_ELEMENTS);
+    const xp = padded ? padded.ptr : ptr(x);
+    for (let g = 0; g < groups; g++) {
+      pool.run('pack_a', [ptr(w) + g * Og * K * 4, K, 1, Og, K, pA.ptr], false);
+      const args = [xp + g * Cg * Hp * Wp * 4, Wp, geom.ptr, pA.ptr, Og, K, offs.ptr, ptr(out) + g * Og * OH * OW * 4, bias ? ptr(bias) + g * Og * 4 : 0, tiles.ptr];
+      pool.run('conv_direct_f32', args, parallel);
+    }
+  } finally {
+    for (const s of [offs, geom, pA, tiles, ...(padded ? [padded] : [])]) ctx.release(s, s.dtype, s.size);
+  }
+  return true;
+}
 
 /**
  * conv_transpose2d as a GEMM and a scatter: per image and group, cols = W_gᵀ · X_g (og·KH·KW rows of H·W
