@@ -4,8 +4,7 @@
  * passes after it cost more than the work. Each loop keeps the opset's rules exactly as the reference
  * kernel does (NaN propagation, the sign of zero, correctly rounded add/sub/mul/div) or within the op's
  * bound (exp-based ops, sums); a launch a loop can't take as written returns 0 and goes on to oneDNN or
- * the reference kernel. On x86-64 each loop is built twice, for AVX2 + FMA and for the baseline, and the
- * loader picks at run time.
+ * the reference kernel. They run where the CPU has AVX2 and FMA (od_loops_supported).
  */
 #ifndef OD_LOOPS_H
 #define OD_LOOPS_H
@@ -15,10 +14,18 @@
 #include <string.h>
 #include "od_checks.h"
 
+/* The loops are written for AVX2 + FMA (8-lane vectors, 16 registers) and built for it; a CPU without them,
+ * or another architecture, keeps oneDNN's and the reference kernels' paths (GCC's baseline x86-64 lowering
+ * of these vectors measured ten times slower than oneDNN). */
 #if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && __GNUC__ >= 12
-#define OD_SIMD __attribute__((target_clones("arch=x86-64-v3", "default")))
+#define OD_SIMD __attribute__((target("arch=x86-64-v3")))
+static int od_loops_supported(void) {
+  __builtin_cpu_init();
+  return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+}
 #else
 #define OD_SIMD
+static int od_loops_supported(void) { return 0; }
 #endif
 
 /* ---- 8-lane float32 vectors (GCC's vector extensions: AVX registers in the AVX2 build, SSE pairs in the
