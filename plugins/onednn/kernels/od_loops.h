@@ -355,9 +355,9 @@ static int od_max_pool_small(const hearth_tensor *in, const hearth_tensor *out, 
   return 1;
 }
 
-/* layer_norm over rows of `inner` elements with a scale and bias of exactly `inner` values (or none), in
- * float64 as the C form, rounded once. Eight rows' statistics at a time, so their divisions and square roots
- * overlap instead of each row waiting on its own. */
+/* layer_norm over rows of `inner` elements with a scale and bias of exactly `inner` values (or none): the
+ * mean and variance in float64 as the C form, the affine map in float32 (a few ULP, the bound is 16).
+ * Eight rows' statistics at a time, so their divisions and square roots overlap. */
 OD_SIMD static void od_layer_norm_loop(const float *x, const float *sc, const float *bi, float *y, int64_t rows, int64_t inner, double eps) {
   const double rn = 1 / (double)inner; /* a float64 product, not a division, per row: 1 ULP of float64 more */
   for (int64_t r0 = 0; r0 < rows; r0 += 8) {
@@ -387,10 +387,12 @@ OD_SIMD static void od_layer_norm_loop(const float *x, const float *sc, const fl
     for (int64_t r = 0; r < nr; r++) {
       const float *row = x + (r0 + r) * inner;
       float *yr = y + (r0 + r) * inner;
-      double m = mean[r], k = inv[r];
-      if (sc && bi) for (int64_t j = 0; j < inner; j++) yr[j] = (float)((row[j] - m) * k * sc[j] + bi[j]);
-      else if (sc) for (int64_t j = 0; j < inner; j++) yr[j] = (float)((row[j] - m) * k * sc[j]);
-      else for (int64_t j = 0; j < inner; j++) yr[j] = (float)((row[j] - m) * k);
+      /* x - mean in float32 as (x - hi) - lo, the mean split in two floats: x - hi is exact near the mean
+       * and rounds by u·|x - mean| away from it, so the difference keeps a few ULP whatever the offset */
+      const float hi = (float)mean[r], lo = (float)(mean[r] - hi), k = (float)inv[r];
+      if (sc && bi) for (int64_t j = 0; j < inner; j++) yr[j] = ((row[j] - hi) - lo) * k * sc[j] + bi[j];
+      else if (sc) for (int64_t j = 0; j < inner; j++) yr[j] = ((row[j] - hi) - lo) * k * sc[j];
+      else for (int64_t j = 0; j < inner; j++) yr[j] = ((row[j] - hi) - lo) * k;
     }
   }
 }

@@ -301,6 +301,16 @@ describe('the oneDNN plugin’s fused composites', () => {
     expect(worst(ln1, norm((j) => full[j]!))).toBeLessThan(1e-5);
     const ln2 = await h.layer_norm(h.tensor(x, { shape: [2, 3, 4] }), h.tensor(row4, { shape: [4] }), null, { axis: 1 }).data();
     expect(worst(ln2, norm((j) => row4[j % 4]!))).toBeLessThan(1e-5);
+    // layer_norm of the transformer's shape on rows far from 0 (mean 1e4, spread 0.01): the offset must not
+    // cost the normalized values their precision
+    const xo = values(4 * 64 * 16, 24).map((v) => Math.fround(1e4 + v * 0.01)), so = values(16, 25).map(Math.fround), bo = values(16, 26).map(Math.fround);
+    const lno = await h.layer_norm(h.tensor(xo, { shape: [4, 64, 16] }), h.tensor(so, { shape: [16] }), h.tensor(bo, { shape: [16] })).data();
+    const wantLno: number[] = [];
+    for (let r = 0; r < 256; r++) {
+      const row = xo.slice(r * 16, r * 16 + 16), m = row.reduce((s, v) => s + v, 0) / 16, v = row.reduce((s, e) => s + (e - m) ** 2, 0) / 16;
+      row.forEach((e, j) => wantLno.push(((e - m) / Math.sqrt(v + 1e-5)) * so[j]! + bo[j]!));
+    }
+    expect(worst(lno, wantLno)).toBeLessThan(2e-5);
     // batch_norm over [N, C, H, W] = [2, 3, 2, 2]
     const bx = values(24, 15).map(Math.fround), [sc, bi, mu] = [16, 17, 18].map((s) => values(3, s).map(Math.fround)), va = values(3, 19).map((v) => Math.fround(v + 1.5));
     const bn = await h.op('batch_norm', [bx, sc!, bi!, mu!, va].map((d, i) => h.tensor(d, { shape: i ? [3] : [2, 3, 2, 2] }))).data();
