@@ -113,6 +113,13 @@ static inline od_v8 od_gelu(od_v8 x) {
   return od_select(phi == 0.f, od_splat(-0.f), x * phi);
 }
 
+/* x · max(0, min(1, x/6 + 1/2)) as the decomposition's float32 steps (NaN propagates through both bounds). */
+static inline od_v8 od_hard_swish(od_v8 x) {
+  od_v8 t = x * (1.f / 6.f) + 0.5f;
+  t = od_select(t > 1.f, od_splat(1.f), t);
+  return x * od_select(t < 0.f, od_splat(0.f), t);
+}
+
 /* Applies f to n elements, 8 at a time; the last partial group through a zero-padded copy. */
 #define OD_MAP(f, x, y, n)                                                     \
   do {                                                                         \
@@ -140,6 +147,8 @@ OD_SIMD static void od_relu_loop(const float *x, float *y, int64_t n) {
 }
 
 OD_SIMD static void od_gelu_loop(const float *x, float *y, int64_t n) { OD_MAP(od_gelu, x, y, n); }
+
+OD_SIMD static void od_hard_swish_loop(const float *x, float *y, int64_t n) { OD_MAP(od_hard_swish, x, y, n); }
 
 /* y[i] = a[i] op b[i % m] (the second operand repeats every m elements; m = 1 for a scalar); `swap` puts b
  * first (b op a) for the non-commutative ops. One IEEE operation an element, correctly rounded. */

@@ -229,6 +229,11 @@ static hearth_status od_launch_composite(int32_t which, int32_t kernel, const he
   }
   int owned = 0, act = which >= OD_SILU;
   double alpha = hk_num(attrs, nattrs, "alpha", 0); /* elu's and leaky_relu's (attributes come with defaults applied) */
+  if (which == OD_SILU + OD_ACT_HARD_SWISH && od_loops_on && threads == 1 && out->size < od_loops_below) {
+    od_leave(threads);
+    od_hard_swish_loop(in[0].data, out->data, out->size);
+    return HEARTH_OK;
+  }
   if (act && out->size < od_small) {
     od_leave(threads);
     od_activation_c(which - OD_SILU, alpha, in[0].data, out->data, out->size, 1);

@@ -264,6 +264,8 @@ describe('the oneDNN plugin’s fused composites', () => {
     expect(silu[2]).toBeLessThan(0); // -100·e^-100 is a tiny negative float32, not 0
     const elu = await h.op('elu', [ta], { alpha: 0.5 }).data();
     expect(worst(elu, xa.map((v) => (v > 0 ? v : 0.5 * (Math.exp(v) - 1))))).toBeLessThan(1e-6);
+    const hs = await h.op('hard_swish', [ta]).data();
+    expect(worst(hs, xa.map((v) => (Number.isNaN(v) ? NaN : v * Math.max(0, Math.min(1, v / 6 + 0.5)))))).toBeLessThan(1e-6); // -Inf·0: NaN
     const gt = await h.op('gelu_tanh', [ta]).data();
     expect(worst(gt, xa.map((v) => 0.5 * v * (1 + Math.tanh(Math.sqrt(2 / Math.PI) * (v + 0.044715 * v ** 3)))))).toBeLessThan(1e-5);
     // linear: A' [3, 5] from a transposed [5, 3], B [5, 4], c [4], alpha 2, beta 0.5
