@@ -65,6 +65,7 @@ describe('the oneDNN plugin’s primitives', () => {
       { xs: [1, 16, 14, 14], ws: [32, 16, 1, 1], s: [1, 1], p: [0, 0], d: [1, 1], g: 1, bias: true },
       { xs: [8, 3, 16, 16], ws: [8, 3, 3, 3], s: [1, 1], p: [1, 1], d: [1, 1], g: 1, bias: true }, // a ResNet stem
       { xs: [2, 5, 9, 13], ws: [12, 5, 5, 3], s: [1, 1], p: [2, 0], d: [1, 2], g: 1, bias: false }, // 12 channels, 9 columns: partial tiles
+      { xs: [2, 32, 2, 95], ws: [200, 32, 1, 1], s: [1, 1], p: [0, 0], d: [1, 1], g: 1, bias: true }, // pointwise, as a product per image
     ];
     for (const c of cases) {
       const x = values(c.xs.reduce((a, b) => a * b), 1), w = values(c.ws.reduce((a, b) => a * b), 2), b = values(c.ws[0]!, 3);
