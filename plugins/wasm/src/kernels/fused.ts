@@ -9,9 +9,8 @@ import { BINARY_OPS, fastUnary, gemm, operand, PARALLEL_ELEMENTS, ptr, scratch, 
 
 type Ctx = KernelContext<WasmBackend>;
 
-/** `p` (broadcastable to `inner`, n elements) as n floats: itself, or expanded into `into` where given. */
-function expanded(p: KernelTensor, inner: Shape, n: number, into: WasmStorage | undefined): number {
-  if (!into) return ptr(p);
+/** `p` (broadcastable to `inner`, n elements) expanded into the n floats of `into`; returns its address. */
+function expanded(p: KernelTensor, inner: Shape, n: number, into: WasmStorage): number {
   const src = (p.storage as WasmStorage).data;
   const dst = into.data;
   const strides = broadcastStrides(p.shape, inner.length);
@@ -37,8 +36,8 @@ const layerNorm: KernelFn<WasmBackend> = ([x, scale, bias], out, attrs, ctx) => 
   const sTemp = scale && scale.size !== n ? scratch(ctx, n) : undefined;
   const bTemp = bias && bias.size !== n ? scratch(ctx, n) : undefined;
   try {
-    const s = scale ? expanded(scale, shape.slice(axis), n, sTemp) : 0;
-    const b = bias ? expanded(bias, shape.slice(axis), n, bTemp) : 0;
+    const s = scale ? (sTemp ? expanded(scale, shape.slice(axis), n, sTemp) : ptr(scale)) : 0;
+    const b = bias ? (bTemp ? expanded(bias, shape.slice(axis), n, bTemp) : ptr(bias)) : 0;
     ctx.backend.pool.run('layer_norm_f32', [ptr(x!), ptr(out), out.size / n, n, s, b, attrs['epsilon'] as number], out.size >= PARALLEL_ELEMENTS / 4);
   } finally {
     if (sTemp) ctx.release(sTemp, 'float32', sTemp.size);
@@ -58,7 +57,8 @@ function scalarIn(ctx: Ctx, value: number): WasmStorage {
  * + beta · c run as the decomposition's float32 multiply and add, on C while it is in cache.
  */
 const linear: KernelFn<WasmBackend> = ([a, w, c], out, attrs, ctx) => {
-  const [m, n] = out.shape as [number, number];
+  const m = out.shape[0]!;
+  const n = out.shape[1]!;
   const transA = attrs['transA'] as boolean;
   const transB = attrs['transB'] as boolean;
   const k = transA ? a!.shape[0]! : a!.shape[1]!;
