@@ -23,8 +23,8 @@ const CALLER_SPIN_MS = 0.05;
  * more runnable threads than cores): jobs then run on the calling thread alone for SOLO_MS, so a busy
  * machine costs no more than one thread would.
  */
-const LATE_MS = 0.5;
-const SOLO_MS = 100;
+const LATE_MS = 0.2;
+const SOLO_MS = 1000;
 
 /** The address of the chunk counter every kernel call takes its work from. */
 export const WORK_COUNTER = CONTROL_BLOCK + WORK * 4;
