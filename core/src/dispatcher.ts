@@ -52,6 +52,7 @@ export type KernelHook = (event: KernelEvent) => void;
 
 const EMPTY_ATTRS: Readonly<Record<string, unknown>> = Object.freeze({});
 const CAST = OPSET.findIndex((o) => o.name === 'cast');
+const RESHAPE = OPSET.find((o) => o.name === 'reshape');
 const NO_ATTRS = OPSET.map((o) => o.inputs.length > 0 && Object.keys(o.attrs).length === 0);
 // Ops whose every input takes part in promotion (the elementwise families, matmul...): inputs of one dtype compute in it.
 const PROMOTES_ALL = OPSET.map((o) => o.compute !== 'attr' && o.inputs.length > 0 && o.inputs.every((i) => i.promote));
@@ -67,12 +68,7 @@ export class Dispatcher {
   /** Set while a function is recorded (see {@link Dispatcher.record}). */
   #recorder: Recorder | undefined;
   /** What recordings of this dispatcher replay through. */
-  readonly #runner: RecordedCallRunner = {
-    kernelFor: (op, p) => this.table.lookup(p.device.typeId, op, dtypeCode(p.dtype)),
-    runPlanned: (kernel, p, inputs) => this.#run(kernel, p, p.device, inputs),
-    owns: (t) => runtimeOf(t) === this.store,
-    disposeTemps: (tensors, where) => this.store.disposeTemps(tensors, where),
-  };
+  readonly #runner: RecordedCallRunner;
 
   constructor(
     private readonly table: KernelTable,
@@ -80,7 +76,16 @@ export class Dispatcher {
     private readonly events: Events,
     private readonly fallback: FallbackOptions,
     private readonly readyDevices: () => readonly Device[],
-  ) {}
+  ) {
+    this.#runner = {
+      kernelFor: (op, p) => this.table.lookup(p.device.typeId, op, dtypeCode(p.dtype)),
+      // A replayed reshape is a view of its input's storage (the same elements in the same order), where one may be made.
+      runPlanned: (kernel, p, inputs) => (p.schema === RESHAPE && this.store.view(inputs[0]!, p.shape, 'reshape')) || this.#run(kernel, p, p.device, inputs),
+      tableVersion: () => this.table.version,
+      runtime: this.store,
+      disposeTemps: (tensors, where) => this.store.disposeTemps(tensors, where),
+    };
+  }
 
   /**
    * Where a call whose device lacks the kernel (or a dtype) would run under the fallback policy, or

@@ -38,6 +38,12 @@ const NDT = DTYPES.length;
 export class KernelTable {
   readonly #deviceIds = new Map<string, number>();
   readonly #slots: (KernelEntry | undefined)[][] = [];
+  #version = 0;
+
+  /** Grows with every change to the table: what was looked up at an earlier version may have changed. */
+  get version(): number {
+    return this.#version;
+  }
 
   /** The small-integer id of a device type (or a provider's key for it), assigned on first use. */
   deviceTypeId(type: string): number {
@@ -76,6 +82,7 @@ export class KernelTable {
       }
       return { key, dtype, prev };
     });
+    this.#version++;
     return keys.map(({ key, dtype, prev }) => {
       // Frozen: tools and users list entries, and nobody may rewrite a kernel or its provenance through one.
       const entry: KernelEntry = Object.freeze({ op: spec.op, device: spec.device, dtype, provenance: Object.freeze({ ...provenance }), run: spec.run as KernelFn });
@@ -86,6 +93,7 @@ export class KernelTable {
 
   /** Undoes registrations, newest first: each slot gets back what it held, unless someone replaced it since. */
   rollback(registrations: readonly Registration[]): void {
+    this.#version++;
     for (let i = registrations.length - 1; i >= 0; i--) {
       const r = registrations[i]!;
       if (r.slots[r.key] === r.entry) r.slots[r.key] = r.replaced;

@@ -79,6 +79,28 @@ export class TensorStore implements TensorRuntime<Tensor> {
     return t;
   }
 
+  /**
+   * A tensor of another shape (the same element count) on `t`'s storage: no copy, as the same elements in
+   * the same order are what a reshape gives. The storage lives until the last tensor on it is freed.
+   * Undefined inside a pending call's work, whose results hand their own storage over to pending tensors.
+   */
+  view(t: Tensor, shape: Shape, createdBy: string): Tensor | undefined {
+    if (this.#detached > 0) return undefined;
+    const storage = storageOf(t);
+    const stack = this.trackStacks ? new Error().stack?.split('\n').slice(2).join('\n') : undefined;
+    const v = create(this, devOf(t), storage, shape, t.dtype, t.size, this.#nextId++, createdBy, stack);
+    tensorInternals.setBytes(v, 0); // counted once, by `t`
+    this.ledger.addTensor(v);
+    const scope = this.scopes.current();
+    if (scope) scope.tensors.push(v);
+    // The tensors on one storage share one list (on each of them: no lookup by storage, which would hash it).
+    let sharers = tensorInternals.sharers(t);
+    if (sharers) sharers.push(v);
+    else tensorInternals.setSharers(t, (sharers = [t, v]));
+    tensorInternals.setSharers(v, sharers);
+    return v;
+  }
+
   /** Allocates a tensor on `dev`. */
   allocate(dev: Device, shape: Shape, dtype: DType, size: number, createdBy: string): Tensor {
     return this.wrap(dev, dev.allocate(dtype, size), shape, dtype, size, createdBy);
@@ -98,8 +120,21 @@ export class TensorStore implements TensorRuntime<Tensor> {
 
   release(t: Tensor): void {
     if (this.#holds.size > 0 && this.#holds.has(t)) return; // freed by the last unhold()
-    this.ledger.removeTensor(t);
+    const sharers = tensorInternals.sharers(t);
+    if (sharers !== undefined) {
+      // Another tensor still reads this storage (the tensors sharing it share their storage's life): it keeps
+      // the storage, and counts its bytes from now on.
+      sharers.splice(sharers.indexOf(t), 1);
+      const heir = sharers[0]!;
+      tensorInternals.setBytes(heir, tensorInternals.bytes(heir) + tensorInternals.bytes(t));
+      tensorInternals.setBytes(t, 0);
+      tensorInternals.setSharers(t, undefined);
+      if (sharers.length === 1) tensorInternals.setSharers(heir, undefined);
+      this.ledger.removeTensor(t);
+      return;
+    }
     const storage = storageOf(t);
+    this.ledger.removeTensor(t);
     if (storage !== NO_STORAGE) devOf(t).free(storage);
   }
 

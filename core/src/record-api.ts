@@ -22,7 +22,8 @@ declare module './runtime.js' {
      * then runs the same kernels on new tensors `xs` in place of `inputs`, skipping the function, validation
      * and planning, as long as `xs` have the shapes, dtypes and devices `inputs` had (else it returns
      * undefined and nothing runs: call `fn` again). Tensors made before the recording (weights) are used as
-     * they are; a replay checks they are still alive.
+     * they are; a replay checks they are still alive. A replayed `reshape` makes no copy: its result shares
+     * its input's storage, which lives until the last tensor on it is disposed.
      *
      * For functions whose calls depend only on their inputs' shapes, dtypes and devices (and on values
      * fixed when recorded): a replay repeats the recorded attributes. A function that reads tensor data,

@@ -5,16 +5,18 @@ import type { KernelEntry } from './kernel-table.js';
 import { sameShape, type Shape } from './shape.js';
 import { Tensor, tensorInternals } from './tensor.js';
 
-const { device: devOf, pending: pendingOf } = tensorInternals;
+const { device: devOf, pending: pendingOf, runtime: runtimeOf } = tensorInternals;
 
 /** What a recording needs of the dispatcher that made it. */
 export interface RecordedCallRunner {
   /** The kernel the call's device has now for its plan (the kernel table may change between runs). */
   kernelFor(op: number, plan: CallPlan): KernelEntry | undefined;
+  /** The kernel table's version: kernels looked up at the same version are still the ones it has. */
+  tableVersion(): number;
   /** Runs a direct call as planned: allocates its output and launches the kernel (hooks and verification included). */
   runPlanned(kernel: KernelEntry, plan: CallPlan, inputs: readonly Tensor[]): Tensor;
-  /** True when the tensor belongs to this runtime. */
-  owns(t: Tensor): boolean;
+  /** The runtime's tensor store: the tensors of this runtime are its. */
+  readonly runtime: object;
   /** Disposes temporaries, reporting (never throwing) a failure to free one. */
   disposeTemps(tensors: readonly Tensor[], where: string): void;
 }
@@ -52,6 +54,8 @@ export class Recording {
   readonly #calls: readonly RecordedCall[];
   readonly #captured: readonly Tensor[];
   readonly #outputs: readonly Source[];
+  /** The kernel table's version when the kernels were last found to be the recorded ones. */
+  #checked: number;
   /** Per call, whether its result is an output (the others are freed when the replay ends). */
   readonly #isOutput: readonly boolean[];
   /** Whether any call's result is an intermediate one. */
@@ -66,6 +70,7 @@ export class Recording {
     this.#outputs = outputs;
     this.#isOutput = calls.map((_, k) => outputs.includes(inputs.length + k));
     this.#temps = this.#isOutput.includes(false);
+    this.#checked = runner.tableVersion();
   }
 
   /** The operators of the recorded calls, in order. */
@@ -81,21 +86,28 @@ export class Recording {
   applies(inputs: readonly Tensor[]): boolean {
     const want = this.#inputs;
     if (inputs.length !== want.length) return false;
+    const runtime = this.#runner.runtime;
     for (let i = 0; i < want.length; i++) {
       const t = inputs[i]!;
       const m = want[i]!;
-      if (!(t instanceof Tensor) || t.disposed || t.dtype !== m.dtype || !this.#runner.owns(t) || devOf(t) !== m.device || pendingOf(t) !== undefined || !sameShape(t.shape, m.shape)) return false;
+      if (!(t instanceof Tensor) || t.disposed || t.dtype !== m.dtype || runtimeOf(t) !== runtime || devOf(t) !== m.device || pendingOf(t) !== undefined || !sameShape(t.shape, m.shape)) return false;
       if (firstOf(inputs, i) !== m.same) return false;
     }
-    for (const t of this.#captured) if (t.disposed) return false;
-    for (const c of this.#calls) if (this.#runner.kernelFor(c.op, c.plan) !== c.kernel) return false;
+    const captured = this.#captured;
+    for (let i = 0; i < captured.length; i++) if (captured[i]!.disposed) return false;
+    const version = this.#runner.tableVersion();
+    if (version !== this.#checked) {
+      for (const c of this.#calls) if (this.#runner.kernelFor(c.op, c.plan) !== c.kernel) return false;
+      this.#checked = version;
+    }
     return true;
   }
 
   /**
    * Runs the recorded calls on `inputs` and returns the function's tensors, made anew; undefined (and
    * nothing run) when the recording does not apply to them (see {@link Recording.applies}): run the
-   * function instead. The intermediate results are freed before it returns; a failing kernel frees
+   * function instead. A reshape is a view of its input's storage, not a copy. The intermediate results
+   * are freed before it returns; a failing kernel frees
    * everything the replay made and throws the error the call would have.
    */
   replay(inputs: readonly Tensor[]): Tensor[] | undefined {
@@ -106,8 +118,12 @@ export class Recording {
     try {
       for (let k = 0; k < calls.length; k++) {
         const c = calls[k]!;
+        const from = c.from;
         const xs: Tensor[] = [];
-        for (const s of c.from) xs.push(s >= n ? made[s - n]! : s >= 0 ? inputs[s]! : this.#captured[-s - 1]!);
+        for (let j = 0; j < from.length; j++) {
+          const s = from[j]!;
+          xs.push(s >= n ? made[s - n]! : s >= 0 ? inputs[s]! : this.#captured[-s - 1]!);
+        }
         made.push(this.#runner.runPlanned(c.kernel, c.plan, xs));
       }
     } catch (e) {
@@ -115,7 +131,11 @@ export class Recording {
       throw e;
     }
     const out: Tensor[] = [];
-    for (const s of this.#outputs) out.push(s >= n ? made[s - n]! : s >= 0 ? inputs[s]! : this.#captured[-s - 1]!);
+    const outputs = this.#outputs;
+    for (let j = 0; j < outputs.length; j++) {
+      const s = outputs[j]!;
+      out.push(s >= n ? made[s - n]! : s >= 0 ? inputs[s]! : this.#captured[-s - 1]!);
+    }
     if (this.#temps) {
       const temps: Tensor[] = [];
       for (let k = 0; k < made.length; k++) if (!this.#isOutput[k]) temps.push(made[k]!);

@@ -35,6 +35,12 @@ export interface TensorInternals {
   bytes(t: Tensor): number;
   /** Gives a pending result its storage once the data is there. */
   settle(t: Tensor, storage: DeviceStorage): void;
+  /** Sets the bytes the ledger counts for it (a view's storage is counted once, by one of the tensors sharing it). */
+  setBytes(t: Tensor, bytes: number): void;
+  /** The live tensors sharing its storage (it among them), one list for all of them; undefined when it has the storage alone. */
+  sharers(t: Tensor): Tensor[] | undefined;
+  /** Sets {@link TensorInternals.sharers}. */
+  setSharers(t: Tensor, sharers: Tensor[] | undefined): void;
   /** What a kernel sees of it: a new plain {@link KernelTensor} of its storage, frozen shape, dtype and size, leading nowhere else. */
   kernelView(t: Tensor): KernelTensor;
   /**
@@ -78,6 +84,7 @@ export class Tensor<D extends DType = DType, R extends number = number> {
   #kept = false;
   #ledgerSlot = -1;
   #pending: PendingData | undefined = undefined;
+  #sharers: Tensor[] | undefined = undefined;
 
   /** Made by the runtime only: `hearth.tensor(...)`, an operator or a creation function. */
   private constructor(
@@ -116,6 +123,9 @@ export class Tensor<D extends DType = DType, R extends number = number> {
       },
       // A fresh object per call (cheaper than freezing one): a kernel that scribbles on its view changes nothing anyone else sees.
       kernelView: (t) => ({ storage: t.#storage, shape: t.shape, dtype: t.dtype, size: t.size }),
+      setBytes: (t, bytes) => void (t.#bytes = bytes),
+      sharers: (t) => t.#sharers,
+      setSharers: (t, sharers) => void (t.#sharers = sharers),
       pending: (t) => t.#pending,
       setPending: (t, pending) => void (t.#pending = pending),
       retire: (t) => void (t.#disposed = true),

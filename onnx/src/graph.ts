@@ -1,9 +1,26 @@
 import { HearthError } from '@hearth/core';
-import { elementType, int, readTensor, type AttributeProto, type ModelProto, type ValueInfoProto } from './proto.js';
+import { elementType, int, readTensor, type AttributeProto, type GraphProto, type ModelProto, type NodeProto, type ValueInfoProto } from './proto.js';
 import type { ElementType, HostValue } from './values.js';
 
 /** An attribute of a node, decoded. */
-export type Attribute = number | string | HostValue | readonly number[] | readonly string[];
+export type Attribute = number | string | HostValue | readonly number[] | readonly string[] | Subgraph;
+
+/**
+ * A graph attribute (If's branches, Loop's body): its nodes in execution order, its own constants, and the
+ * values it reads from the graphs around it (`outer`), which its node takes as extra inputs after its own.
+ */
+export interface Subgraph {
+  readonly kind: 'subgraph';
+  readonly nodes: readonly GraphNode[];
+  /** Its formal inputs (a Loop body's iteration number and carried values; none for If's branches). */
+  readonly inputs: readonly string[];
+  readonly outputs: readonly string[];
+  readonly constants: ReadonlyMap<string, HostValue>;
+  readonly outer: readonly string[];
+}
+
+/** True for a graph attribute. */
+export const isSubgraph = (a: Attribute | undefined): a is Subgraph => typeof a === 'object' && a !== null && (a as Subgraph).kind === 'subgraph';
 
 /** One node of a graph. */
 export interface GraphNode {
@@ -43,9 +60,9 @@ function attribute(a: AttributeProto, where: string): Attribute {
     case 6: return a.floats ?? [];
     case 7: return (a.ints ?? []).map(int);
     case 8: return (a.strings ?? []).map((s) => new TextDecoder().decode(s));
-    case 5:
+    case 5: return subgraph(a.g ?? {}, `${where} attribute "${a.name}"`);
     case 10:
-      throw new HearthError('E_UNSUPPORTED', `${where}: control flow is not supported: attribute "${a.name}" is a subgraph, and Hearth runs graphs without If, Loop or Scan. Export the model with its branches resolved (traced for one configuration, such as one sample rate or input size).`, { attribute: a.name });
+      throw new HearthError('E_UNSUPPORTED', `${where}: attribute "${a.name}" is a list of subgraphs; Hearth runs If (one subgraph per branch) but no op that takes a list. Export the model with that control flow resolved.`, { attribute: a.name });
     default:
       throw new HearthError('E_UNSUPPORTED', `${where}: attribute "${a.name}" has type ${a.type} (a sparse tensor or type); Hearth reads numbers, strings, tensors and lists of them.`, { attribute: a.name });
   }
@@ -61,6 +78,29 @@ function valueSpec(v: ValueInfoProto, where: string): ValueSpec {
   return { name: v.name ?? '', type: elementType(t.elemType ?? 0, `${where} "${v.name}"`), shape };
 }
 
+/** A node decoded, taking the outer values its subgraphs read as extra inputs after its own. */
+function nodeOf(n: NodeProto, i: number): GraphNode {
+  const name = n.name || `#${i}`;
+  const where = `node "${name}" (${n.opType})`;
+  const attrs = new Map((n.attribute ?? []).map((a) => [a.name ?? '', attribute(a, where)]));
+  const inputs = n.input ?? [];
+  const outer = [...attrs.values()].filter(isSubgraph).flatMap((g) => g.outer);
+  return { name, opType: n.opType ?? '', domain: n.domain ?? '', inputs: [...inputs, ...new Set(outer.filter((v) => !inputs.includes(v)))], outputs: n.output ?? [], attrs };
+}
+
+/** A graph attribute decoded: its nodes ordered with what it reads from outside taken as given. */
+function subgraph(g: GraphProto, where: string): Subgraph {
+  const constants = new Map<string, HostValue>();
+  for (const t of g.initializer ?? []) constants.set(t.name ?? '', readTensor(t, `${where} initializer "${t.name}"`));
+  const inputs = (g.input ?? []).map((v) => v.name ?? '');
+  const outputs = (g.output ?? []).map((v) => v.name ?? '');
+  const nodes = (g.node ?? []).map(nodeOf);
+  const own = new Set([...constants.keys(), ...inputs, ...nodes.flatMap((n) => n.outputs)]);
+  const outer = [...new Set([...nodes.flatMap((n) => n.inputs), ...outputs].filter((v) => v !== '' && !own.has(v)))];
+  const specs = outputs.map((name) => ({ name, type: 'float32' as const, shape: undefined }));
+  return { kind: 'subgraph', nodes: order(nodes, new Set([...constants.keys(), ...inputs, ...outer]), specs), inputs, outputs, constants, outer };
+}
+
 /**
  * Turns a decoded model into a {@link Graph}: constants read, nodes put in execution order (ONNX requires
  * topological order, but producers do not always keep it), every input of every node checked to exist.
@@ -71,18 +111,7 @@ export function buildGraph(model: ModelProto, opset: number): Graph {
   for (const t of g.initializer ?? []) constants.set(t.name ?? '', readTensor(t, `initializer "${t.name}"`));
   const inputs = (g.input ?? []).filter((v) => !constants.has(v.name ?? '')).map((v) => valueSpec(v, 'graph input'));
   const outputs = (g.output ?? []).map((v) => valueSpec(v, 'graph output'));
-  const nodes = (g.node ?? []).map((n, i): GraphNode => {
-    const name = n.name || `#${i}`;
-    const where = `node "${name}" (${n.opType})`;
-    return {
-      name,
-      opType: n.opType ?? '',
-      domain: n.domain ?? '',
-      inputs: n.input ?? [],
-      outputs: n.output ?? [],
-      attrs: new Map((n.attribute ?? []).map((a) => [a.name ?? '', attribute(a, where)])),
-    };
-  });
+  const nodes = (g.node ?? []).map(nodeOf);
   return { nodes: order(nodes, new Set([...constants.keys(), ...inputs.map((v) => v.name)]), outputs), inputs, outputs, constants, opset };
 }
 

@@ -198,16 +198,13 @@ export class OnnxModel {
           kernels = [];
           fallbacks = 0;
         }
-        const inputs: (Value | undefined)[] = new Array(step.inputs.length);
-        for (let j = 0; j < inputs.length; j++) {
-          const at = step.inputs[j]!;
-          inputs[j] = at < 0 ? undefined : env[at];
-        }
-        // Trailing omitted inputs dropped, so `inputCount` is what the node was given.
-        while (inputs.length > 0 && inputs[inputs.length - 1] === undefined) inputs.length--;
+        // The node's inputs as a list are made only when it must be worked out: a memo reads them in place.
+        const slots = step.inputs;
+        let inputs: (Value | undefined)[] | undefined;
         let outs: readonly Value[] | undefined;
         if (step.hostCandidate) {
-          if (memo.hostKey === undefined || !sameInputs(memo.hostKey, inputs)) {
+          if (memo.hostKey === undefined || !matches(memo.hostKey, slots, env)) {
+            inputs = gather(slots, env);
             memo.hostOuts = evalOnHost(node, inputs, opset);
             memo.hostKey = keyOf(inputs);
           }
@@ -217,12 +214,12 @@ export class OnnxModel {
         if (!outs) {
           let made: readonly Tensor[] | undefined;
           try {
-            if (memo.recording !== undefined && sameInputs(memo.key!, inputs)) made = memo.recording.replay(tensorsOf(inputs));
-            made ??= this.#runNode(step, memo, inputs, upload);
+            if (memo.recording !== undefined && matches(memo.key!, slots, env)) made = memo.recording.replay(tensorsAt(slots, env));
+            made ??= this.#runNode(step, memo, inputs ?? gather(slots, env), upload);
           } catch (e) {
             throw withNode(e, node, opset);
           }
-          for (const t of made) hold(t);
+          for (let j = 0; j < made.length; j++) hold(made[j]!);
           outs = made;
         }
         for (let j = 0; j < step.outputs.length; j++) {
@@ -266,7 +263,7 @@ export class OnnxModel {
         return r instanceof Tensor ? [this.#own(r, inputs)] : r.map((t) => this.#own(t, inputs));
       });
     if (memo.failed >= MAX_FAILED_RECORDINGS) return run();
-    const { result, recording } = h.record(tensorsOf(inputs), run);
+    const { result, recording } = h.record(inputs.filter((v): v is Tensor => v instanceof Tensor), run);
     if (recording) {
       memo.key = keyOf(inputs);
       memo.recording = recording;
@@ -282,6 +279,8 @@ export class OnnxModel {
     for (const t of this.#constants.values()) t.dispose();
     this.#constants.clear();
     this.#constantTensors.clear();
+    // The recordings hold the constants they read: let both go.
+    for (const memo of this.#memos) Object.assign(memo, { hostKey: undefined, hostOuts: undefined, key: undefined, recording: undefined });
     this.#disposed = true;
   }
 
@@ -382,10 +381,21 @@ function checkShape(spec: ValueSpec, shape: readonly number[], dims: Map<string,
   });
 }
 
+/** A node's inputs from a run's values, trailing omitted ones dropped (so `inputCount` is what the node was given). */
+function gather(slots: readonly number[], env: readonly (Value | undefined)[]): (Value | undefined)[] {
+  const inputs: (Value | undefined)[] = [];
+  for (let j = 0; j < slots.length; j++) inputs.push(slots[j]! < 0 ? undefined : env[slots[j]!]);
+  while (inputs.length > 0 && inputs[inputs.length - 1] === undefined) inputs.length--;
+  return inputs;
+}
+
 /** The device tensors among a node's inputs, in order: what its recording replays on. */
-function tensorsOf(inputs: readonly (Value | undefined)[]): Tensor[] {
+function tensorsAt(slots: readonly number[], env: readonly (Value | undefined)[]): Tensor[] {
   const out: Tensor[] = [];
-  for (const v of inputs) if (v instanceof Tensor) out.push(v);
+  for (let j = 0; j < slots.length; j++) {
+    const v = slots[j]! < 0 ? undefined : env[slots[j]!];
+    if (v instanceof Tensor) out.push(v);
+  }
   return out;
 }
 
@@ -393,19 +403,21 @@ function keyOf(inputs: readonly (Value | undefined)[]): InputKey[] {
   return inputs.map((v) => (v instanceof Tensor ? v.shape : v));
 }
 
-/** True when inputs match a memo's key: the same host values (by content), tensors of the same shapes, the same omitted inputs. */
-function sameInputs(key: readonly InputKey[], inputs: readonly (Value | undefined)[]): boolean {
-  if (key.length !== inputs.length) return false;
-  for (let j = 0; j < key.length; j++) {
-    const k = key[j];
-    const v = inputs[j];
+/**
+ * True when a node's inputs in a run's values match a memo's key: the same host values (by content),
+ * tensors of the same shapes, the same omitted inputs.
+ */
+function matches(key: readonly InputKey[], slots: readonly number[], env: readonly (Value | undefined)[]): boolean {
+  for (let j = 0; j < slots.length; j++) {
+    const v = slots[j]! < 0 ? undefined : env[slots[j]!];
+    const k = key[j]; // past the key's end: an omitted trailing input, which must still be omitted
     if (k === v) continue;
     if (k === undefined || v === undefined) return false;
     if (v instanceof Tensor) {
       if (!Array.isArray(k) || !sameShape(k, v.shape)) return false;
     } else if (Array.isArray(k) || !sameHostValue(k as HostValue, v)) return false;
   }
-  return true;
+  return key.length <= slots.length;
 }
 
 function sameHostValue(a: HostValue, b: HostValue): boolean {

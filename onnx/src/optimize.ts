@@ -1,6 +1,6 @@
 import { sizeOf } from '@hearth/core';
 import type { Graph, GraphNode } from './graph.js';
-import { evalOnHost } from './ops/index.js';
+import { constantOf, evalOnHost } from './ops/index.js';
 import { hasOp } from './ops/elementwise.js';
 import { FUSED_DOMAIN } from './fuse.js';
 import { hostValue, type HostValue } from './values.js';
@@ -35,18 +35,9 @@ type Mutable = { nodes: GraphNode[]; constants: Map<string, HostValue> };
 export function readConstants(graph: Graph): Graph {
   const constants = new Map(graph.constants);
   const nodes = graph.nodes.filter((n) => {
-    if (n.opType !== 'Constant' || (n.domain !== '' && n.domain !== 'ai.onnx') || n.attrs.size !== 1) return true;
-    const [name, v] = [...n.attrs][0]!;
-    const value =
-      name === 'value' ? (v as HostValue)
-      : name === 'value_float' ? hostValue('float32', [], [v as number])
-      : name === 'value_int' ? hostValue('int64', [], [v as number])
-      : name === 'value_floats' ? hostValue('float32', [(v as number[]).length], v as number[])
-      : name === 'value_ints' ? hostValue('int64', [(v as number[]).length], v as number[])
-      : undefined;
-    if (!value) return true;
-    constants.set(n.outputs[0]!, value);
-    return false;
+    const value = constantOf(n);
+    if (value) constants.set(n.outputs[0]!, value);
+    return !value;
   });
   return { ...graph, nodes, constants };
 }

@@ -9,6 +9,7 @@ export type NodeProto = onnxProto.onnx.INodeProto;
 export type AttributeProto = onnxProto.onnx.IAttributeProto;
 export type TensorProto = onnxProto.onnx.ITensorProto;
 export type ValueInfoProto = onnxProto.onnx.IValueInfoProto;
+export type GraphProto = onnxProto.onnx.IGraphProto;
 
 type Int64 = number | { toNumber(): number } | null | undefined;
 

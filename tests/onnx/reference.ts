@@ -19,10 +19,10 @@ export function seeded(n: number, seed: number): Float32Array {
   });
 }
 
-/** onnxruntime-node's outputs for float32 inputs. */
-export async function runOrt(file: string, feeds: Record<string, { data: Float32Array; shape: number[] }>): Promise<Record<string, { data: Float32Array; dims: readonly number[] }>> {
+/** onnxruntime-node's outputs for float32 (or int64) inputs. */
+export async function runOrt(file: string, feeds: Record<string, { data: Float32Array | BigInt64Array; shape: number[] }>): Promise<Record<string, { data: Float32Array; dims: readonly number[] }>> {
   const session = await ort.InferenceSession.create(file);
-  const inputs = Object.fromEntries(Object.entries(feeds).map(([k, v]) => [k, new ort.Tensor('float32', v.data, v.shape)]));
+  const inputs = Object.fromEntries(Object.entries(feeds).map(([k, v]) => [k, v.data instanceof BigInt64Array ? new ort.Tensor('int64', v.data, v.shape) : new ort.Tensor('float32', v.data, v.shape)]));
   const out = await session.run(inputs);
   await session.release();
   return Object.fromEntries(Object.entries(out).map(([k, v]) => [k, { data: v.data as Float32Array, dims: v.dims }]));

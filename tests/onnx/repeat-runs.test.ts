@@ -102,7 +102,7 @@ describe('a model run again', () => {
     expect(h.leaks()).toEqual([]);
   });
 
-  it('a profiled run after replays still lists each node with its kernels', async () => {
+  it('a profiled run after replays still lists each node with its kernels (none for a Reshape: a view of its input)', async () => {
     const { h } = hearths.find((x) => x.type === 'wasm')!;
     const model = await loadOnnx(fixture('resnet.onnx'), { hearth: h });
     const x = h.tensor(seeded(3 * 256, 1), { shape: [1, 3, 16, 16] });
@@ -111,7 +111,7 @@ describe('a model run again', () => {
     for (const t of Object.values(out)) t.dispose();
     const profile = model.lastRun!.profile!;
     expect(profile.map((p) => p.node)).toEqual(model.nodes.map((n) => n.name));
-    for (const p of profile) expect(p.kernels.length, p.node).toBeGreaterThan(0);
+    for (const p of profile) expect(p.kernels.length, p.node).toBe(p.opType === 'Reshape' ? 0 : 1);
     x.dispose();
     model.dispose();
   });

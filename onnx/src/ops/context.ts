@@ -31,6 +31,11 @@ export class OpContext {
     return this.values[i] !== undefined;
   }
 
+  /** Input `i` as it is, on the host or a device; undefined when omitted. */
+  value(i: number): Value | undefined {
+    return this.values[i];
+  }
+
   /** Input `i` as a device tensor (a host value is uploaded once per run). */
   tensor(i: number): Tensor {
     const v = this.values[i];

@@ -90,16 +90,32 @@ const HOST_OPS: Readonly<Record<string, HostFn>> = {
   },
   Slice: (xs, node, opset) => {
     const x = xs[0]!;
-    if (x.shape.length !== 1) throw new Unhandled();
     const [starts, ends, axes, steps] = opset < 10 ? [attrs<number[]>(node, 'starts', []), attrs<number[]>(node, 'ends', []), attrs<number[] | undefined>(node, 'axes', undefined), undefined] : [numbers(xs[1]!), numbers(xs[2]!), xs[3] && numbers(xs[3]), xs[4] && numbers(xs[4])];
     const a = sliceArgs(x.shape, starts, ends, axes, steps);
-    const n = x.shape[0]!;
-    const step = a.steps[0]!;
-    const norm = (v: number, lo: number, hi: number) => Math.max(lo, Math.min(hi, v < 0 ? v + n : v));
-    const out: number[] = [];
-    if (step > 0) for (let i = norm(a.starts[0]!, 0, n); i < norm(a.ends[0]!, 0, n); i += step) out.push(x.data[i]!);
-    else for (let i = norm(a.starts[0]!, -1, n - 1); i > norm(a.ends[0]!, -1, n - 1); i += step) out.push(x.data[i]!);
-    return hostValue(x.type, [out.length], out);
+    // The indices kept along each axis (all of them where the slice does not name it).
+    const kept = x.shape.map((n, axis) => {
+      const at = a.axes.indexOf(axis);
+      if (at < 0) return [...Array(n).keys()];
+      const step = a.steps[at]!;
+      const norm = (v: number, lo: number, hi: number) => Math.max(lo, Math.min(hi, v < 0 ? v + n : v));
+      const out: number[] = [];
+      if (step > 0) for (let i = norm(a.starts[at]!, 0, n); i < norm(a.ends[at]!, 0, n); i += step) out.push(i);
+      else for (let i = norm(a.starts[at]!, -1, n - 1); i > norm(a.ends[at]!, -1, n - 1); i += step) out.push(i);
+      return out;
+    });
+    const shape = kept.map((k) => k.length);
+    const [from, to] = [stridesOf(x.shape), stridesOf(shape)];
+    const data = new Float64Array(sizeOf(shape));
+    for (let i = 0; i < data.length; i++) {
+      let src = 0;
+      for (let d = 0, r = i; d < shape.length; d++) {
+        const q = Math.floor(r / to[d]!);
+        r -= q * to[d]!;
+        src += kept[d]![q]! * from[d]!;
+      }
+      data[i] = x.data[src]!;
+    }
+    return hostValue(x.type, shape, data);
   },
   Range: ([s, l, d]) => {
     const [start, limit, delta] = [s!.data[0]!, l!.data[0]!, d!.data[0]!];
@@ -124,11 +140,35 @@ const HOST_OPS: Readonly<Record<string, HostFn>> = {
   Equal: broadcast((a, b) => +(a === b), 'bool'),
   Less: broadcast((a, b) => +(a < b), 'bool'),
   Greater: broadcast((a, b) => +(a > b), 'bool'),
+  LessOrEqual: broadcast((a, b) => +(a <= b), 'bool'),
+  GreaterOrEqual: broadcast((a, b) => +(a >= b), 'bool'),
+  And: broadcast((a, b) => +(a !== 0 && b !== 0), 'bool'),
+  Or: broadcast((a, b) => +(a !== 0 || b !== 0), 'bool'),
+  Transpose: ([x], node) => transposed(x!, attrs<number[] | undefined>(node, 'perm', undefined)),
   Not: ([x]) => hostValue('bool', x!.shape, Array.from(x!.data, (v) => +!v)),
   Neg: ([x]) => hostValue(x!.type, x!.shape, Array.from(x!.data, (v) => -v)),
   Abs: ([x]) => hostValue(x!.type, x!.shape, Array.from(x!.data, Math.abs)),
   Where: ([c, a, b]) => whereExact(c!, a!, b!, broadcastShapes(broadcastShapes(c!.shape, a!.shape), b!.shape)),
 };
+
+/** A small value transposed (PyTorch's exported pads go through one), reversed axes when `perm` is left out. */
+function transposed(x: HostValue, perm: readonly number[] | undefined): HostValue {
+  const rank = x.shape.length;
+  const p = perm ?? [...Array(rank).keys()].reverse();
+  const shape = p.map((a) => x.shape[a]!);
+  const [from, to] = [stridesOf(x.shape), stridesOf(shape)];
+  const out = new Float64Array(x.data.length);
+  for (let i = 0; i < out.length; i++) {
+    let src = 0;
+    for (let d = 0, r = i; d < rank; d++) {
+      const q = Math.floor(r / to[d]!);
+      r -= q * to[d]!;
+      src += q * from[p[d]!]!;
+    }
+    out[i] = x.data[src]!;
+  }
+  return hostValue(x.type, shape, out);
+}
 
 /** Where, element by element over the broadcast shape. */
 function whereExact(c: HostValue, a: HostValue, b: HostValue, shape: readonly number[]): HostValue {
@@ -184,4 +224,16 @@ export function evalOnHost(node: GraphNode, inputs: readonly (Value | undefined)
     if (e instanceof Unhandled) return undefined;
     throw e;
   }
+}
+
+/** The value of a Constant node of the default domain, or undefined for any other node. */
+export function constantOf(n: GraphNode): HostValue | undefined {
+  if (n.opType !== 'Constant' || (n.domain !== '' && n.domain !== 'ai.onnx') || n.attrs.size !== 1) return undefined;
+  const [name, v] = [...n.attrs][0]!;
+  return name === 'value' ? (v as HostValue)
+    : name === 'value_float' ? hostValue('float32', [], [v as number])
+    : name === 'value_int' ? hostValue('int64', [], [v as number])
+    : name === 'value_floats' ? hostValue('float32', [(v as number[]).length], v as number[])
+    : name === 'value_ints' ? hostValue('int64', [(v as number[]).length], v as number[])
+    : undefined;
 }

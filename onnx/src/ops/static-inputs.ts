@@ -25,6 +25,7 @@ const STATIC_INPUTS: Readonly<Record<string, (opset: number) => readonly number[
   Dropout: (v) => (v >= 12 ? [1, 2] : []),
   Trilu: () => [1],
   OneHot: () => [1],
+  If: () => [0],
   DFT: (v) => (v >= 20 ? [1, 2] : [1]),
   STFT: () => [1, 3],
   HannWindow: () => [0],

@@ -21,6 +21,13 @@ const MAX_ADDRESS = BigInt(Number.MAX_SAFE_INTEGER);
 export const SYNC_READ_MAX_BYTES = 256 * 1024;
 
 /**
+ * Reads up to this size land in native memory of the backend's own and are copied out element by element:
+ * V8 keeps typed arrays this small inside its heap, and handing one to a native call makes V8 move it out
+ * first, which costs several times the copy.
+ */
+const SMALL_READ_BYTES = 64;
+
+/**
  * One device of a native library, as a core `Backend`: memory through the library's alloc/free and copies.
  * Reads are asynchronous FFI calls on a worker thread so `await t.data()` never blocks the event loop,
  * except on a device that declares `HEARTH_DEVICE_HOST_MEMORY` (ABI 1.3): its memory is host memory and
@@ -41,6 +48,13 @@ export class NativeBackend implements Backend {
   /** A native pointer-sized slot that `alloc` writes its result into, and a view to read it. */
   #slot = koffi.alloc('uint64_t', 1) as bigint;
   #slotView = new BigUint64Array(koffi.view(this.#slot, 8));
+  /** Native memory for small synchronous reads, and a view of it per dtype the device stores. */
+  #small = koffi.alloc('uint8_t', SMALL_READ_BYTES) as bigint;
+  #smallViews: Partial<Record<DType, HostArray>> = {
+    float32: new Float32Array(koffi.view(this.#small, SMALL_READ_BYTES)),
+    int32: new Int32Array(koffi.view(this.#small, SMALL_READ_BYTES)),
+    bool: new Uint8Array(koffi.view(this.#small, SMALL_READ_BYTES)),
+  };
   #disposed = false;
   // Set when dispose() begins: no new work; #disposed once the library is released.
   #closing = false;
@@ -92,9 +106,9 @@ export class NativeBackend implements Backend {
   allocate(dtype: DType, size: number): NativeStorage {
     if (this.#closing) throw this.#disposedError('allocate');
     const bytes = size * dtypeBytes(dtype);
-    if (bytes === 0) return new NativeStorage(0n, 0, this.device);
+    if (bytes === 0) return new NativeStorage(0n, 0, this.device, this);
     const ptr = this.#pool.take(bytes) ?? this.#allocNow(bytes);
-    return new NativeStorage(ptr, bytes, this.device);
+    return new NativeStorage(ptr, bytes, this.device, this);
   }
 
   /** A new block from the library; when it is out of memory, the pool goes back to it and the call is tried once more. */
@@ -124,9 +138,9 @@ export class NativeBackend implements Backend {
 
   write(storage: DeviceStorage, dtype: DType, data: HostArray): void {
     this.#assertOpen('write');
-    const { ptr, bytes } = this.#checked(storage, dtype, data.length, data.byteLength, 'write');
+    const bytes = this.#checked(storage, dtype, data.length, data.byteLength, 'write');
     if (bytes === 0) return;
-    this.lib.check(this.lib.fn.copy_to_device(this.device, ptr, data, bytes) as number, `copy_to_device of ${bytes} bytes`, 'E_BACKEND');
+    this.lib.check(this.lib.fn.copy_to_device(this.device, (storage as NativeStorage).ptr, data, bytes) as number, `copy_to_device of ${bytes} bytes`, 'E_BACKEND');
   }
 
   read(storage: DeviceStorage, dtype: DType, size: number): Promise<HostArray> {
@@ -139,9 +153,10 @@ export class NativeBackend implements Backend {
       }
     }
     const out = hostArray(dtype, size);
-    let s: NativeStorage, bytes: number;
+    const s = storage as NativeStorage;
+    let bytes: number;
     try {
-      ({ storage: s, bytes } = this.#checked(storage, dtype, size, out.byteLength, 'read'));
+      bytes = this.#checked(s, dtype, size, out.byteLength, 'read');
     } catch (e) {
       return Promise.reject(e);
     }
@@ -173,8 +188,9 @@ export class NativeBackend implements Backend {
   }
 
   /**
-   * One synchronous copy straight into the new host array, on a `HEARTH_DEVICE_HOST_MEMORY` device (the
-   * core calls it only when `syncRead` is true; it refuses otherwise, since a GPU's copy would wait here).
+   * One synchronous copy into the new host array (straight into it, or for a few elements through the
+   * backend's own native memory), on a `HEARTH_DEVICE_HOST_MEMORY` device. The core calls it only when
+   * `syncRead` is true; it refuses otherwise, since a GPU's copy would wait here.
    */
   readSync(storage: DeviceStorage, dtype: DType, size: number): HostArray {
     if (this.#disposed) throw this.#disposedError('readSync');
@@ -182,33 +198,37 @@ export class NativeBackend implements Backend {
       throw new HearthError('E_SYNC_READ', `${this.lib.identity.name} device ${this.device} reads asynchronously (it does not declare HEARTH_DEVICE_HOST_MEMORY); use \`await t.data()\`.`, { device: this.device });
     }
     const out = hostArray(dtype, size);
-    const { ptr, bytes } = this.#checked(storage, dtype, size, out.byteLength, 'readSync');
-    if (bytes > 0) this.lib.check(this.lib.fn.copy_to_host(this.device, out, ptr, bytes) as number, `copy_to_host of ${bytes} bytes`, 'E_BACKEND');
+    const bytes = this.#checked(storage, dtype, size, out.byteLength, 'readSync');
+    if (bytes === 0) return out;
+    const small = bytes <= SMALL_READ_BYTES ? this.#smallViews[dtype] : undefined;
+    const status = this.lib.fn.copy_to_host(this.device, small ? this.#small : out, (storage as NativeStorage).ptr, bytes) as number;
+    if (status !== 0) this.lib.check(status, `copy_to_host of ${bytes} bytes`, 'E_BACKEND');
+    if (small) for (let i = 0; i < size; i++) out[i] = small[i]!;
     return out;
   }
 
   /**
-   * The pointer and byte count of a copy of `size` elements of `dtype` between `storage` and `hostBytes`
-   * of host memory, refused unless the storage is this device's, live, made for exactly that many bytes,
+   * The byte count of a copy of `size` elements of `dtype` between `storage` and `hostBytes` of host
+   * memory, refused unless the storage is this device's, live, made for exactly that many bytes,
    * and the host side holds them: no call from JavaScript can make a native copy run past either buffer or
    * touch a freed block.
    */
-  #checked(storage: DeviceStorage, dtype: DType, size: number, hostBytes: number, call: string): { storage: NativeStorage; ptr: bigint; bytes: number } {
+  #checked(storage: DeviceStorage, dtype: DType, size: number, hostBytes: number, call: string): number {
     const s = storage as NativeStorage;
     const bytes = size * dtypeBytes(dtype);
-    if (!NativeStorage.is(s) || s.device !== this.device || !s.live || bytes !== s.byteLength || bytes > hostBytes) {
+    if (!NativeStorage.isOf(s, this) || !s.live || bytes !== s.byteLength || bytes > hostBytes) {
       throw new HearthError(
         'E_BACKEND',
-        `${this.lib.identity.name} device ${this.device}: ${call}() was given ${NativeStorage.is(s) ? (s.live ? `storage of ${s.byteLength} bytes on device ${s.device} for ${size} ${dtype} elements (${hostBytes} host bytes)` : 'storage that was freed') : 'storage this backend did not allocate'}; pass the storage allocate() returned for that dtype and size.`,
+        `${this.lib.identity.name} device ${this.device}: ${call}() was given ${!NativeStorage.isOf(s, this) ? 'storage this backend did not allocate' : !s.live ? 'storage that was freed' : `storage of ${s.byteLength} bytes for ${size} ${dtype} elements (${hostBytes} bytes on the host side)`}; pass the storage allocate() returned for that dtype and size.`,
         { device: this.device, call },
       );
     }
-    return { storage: s, ptr: s.ptr, bytes };
+    return bytes;
   }
 
   free(storage: DeviceStorage): void {
     const s = storage as NativeStorage;
-    if (!NativeStorage.is(s) || !s.kill()) return;
+    if (!NativeStorage.isOf(s, this) || !s.kill()) return;
     const pending = this.#reading.size > 0 ? this.#reading.get(s.ptr) : undefined;
     if (pending) pending.freed = s;
     else this.#release(s);
@@ -242,6 +262,7 @@ export class NativeBackend implements Backend {
       this.#disposed = true;
       this.arena.dispose();
       koffi.free(this.#slot);
+      koffi.free(this.#small);
       this.release();
     };
     this.#closing = true;

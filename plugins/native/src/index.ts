@@ -11,7 +11,7 @@ import { createNativePlugin } from './plugin.js';
 
 export { ABI_VERSION } from './abi.js';
 export { openNativeLibrary, type NativeLibrary, type NativeIdentity, type NativeKernel, type NativeFunctions } from './library.js';
-export { NativeBackend } from './backend.js';
+export { NativeBackend, SYNC_READ_MAX_BYTES } from './backend.js';
 export type { NativeStorage } from './storage.js';
 export { builtLibrary, createNativePlugin, loadNativePlugin, type NativePluginOptions } from './plugin.js';
 export { nativePluginFromPackage } from './package-plugin.js';

@@ -2,7 +2,7 @@ import type { DeviceStorage } from '@hearth/core';
 
 /**
  * Device memory of a native backend: the library's pointer and the device it lives on. Only the backend
- * makes one, and its pointer and size can't be changed from outside (private fields), so a read or a
+ * makes one (and accepts only its own), and its pointer and size can't be changed from outside (private fields), so a read or a
  * launch never reaches memory the library did not give for it; `free` marks it dead, and a later read of
  * it is refused instead of copying from a block that may belong to another tensor by then.
  */
@@ -11,10 +11,12 @@ export class NativeStorage implements DeviceStorage {
   readonly #addr: number;
   readonly #byteLength: number;
   readonly #device: number;
+  readonly #owner: object;
   #live = true;
 
-  /** @internal Made by {@link NativeBackend.allocate} only. */
-  constructor(ptr: bigint, byteLength: number, device: number) {
+  /** @internal Made by {@link NativeBackend.allocate} only; `owner` is that backend. */
+  constructor(ptr: bigint, byteLength: number, device: number, owner: object) {
+    this.#owner = owner;
     this.#ptr = ptr;
     this.#addr = Number(ptr);
     this.#byteLength = byteLength;
@@ -53,8 +55,8 @@ export class NativeStorage implements DeviceStorage {
     return was;
   }
 
-  /** Whether `s` is a storage a native backend made (not a look-alike object). */
-  static is(s: unknown): s is NativeStorage {
-    return typeof s === 'object' && s !== null && #ptr in s;
+  /** Whether `s` is storage that `owner` made (not a look-alike object, nor another backend's). */
+  static isOf(s: unknown, owner: object): s is NativeStorage {
+    return typeof s === 'object' && s !== null && #owner in s && s.#owner === owner;
   }
 }

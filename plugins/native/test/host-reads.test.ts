@@ -7,8 +7,7 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createHearth, HearthError, type HearthPlugin, type Tensor } from '@hearth/core';
-import { loadNativePlugin, NativeBackend, openNativeLibrary, plugin as referencePlugin, REFERENCE_LIBRARY } from '../src/index.js';
-import { SYNC_READ_MAX_BYTES } from '../src/backend.js';
+import { loadNativePlugin, NativeBackend, openNativeLibrary, plugin as referencePlugin, REFERENCE_LIBRARY, SYNC_READ_MAX_BYTES } from '../src/index.js';
 import { buildFixture } from './fixtures.js';
 
 const libs: Record<string, string> = {};
@@ -73,6 +72,21 @@ describe('a device that declares HEARTH_DEVICE_HOST_MEMORY (the reference librar
     const r = h.relu(x);
     expect(Array.from(await r.data())).toEqual(expected.map((v) => Math.max(v, 0)));
     expect(Array.from(h.add(r, x).dataSync())).toEqual(expected.map((v) => Math.max(v, 0) + v));
+    await h.dispose();
+  });
+
+  it('reads each dtype exactly at every size around the 64 bytes that small reads stage natively', async () => {
+    const h = await open(referencePlugin);
+    for (const dtype of ['float32', 'int32', 'bool'] as const) {
+      for (const n of [1, 15, 16, 17, 63, 64, 65, 300]) {
+        const values = Array.from({ length: n }, (_, i) => (dtype === 'bool' ? (i * 7) % 3 === 0 ? 1 : 0 : dtype === 'int32' ? i * 1_000_003 - 2 ** 30 : i / 8 - 3));
+        // Through a kernel, so the values are written by the library, not by the loader's own write.
+        const x = h.tensor(values, { dtype, device: 'native:0' });
+        const t = dtype === 'bool' ? h.cast(h.cast(x, 'int32'), 'bool') : h.neg(h.neg(x));
+        expect(Array.from(t.dataSync()), `${dtype}[${n}] dataSync`).toEqual(values);
+        expect(Array.from(await t.data()), `${dtype}[${n}] data`).toEqual(values);
+      }
+    }
     await h.dispose();
   });
 
@@ -159,6 +173,11 @@ describe('the backend refuses copies that could reach memory outside the storage
     const third = b.allocate('float32', 4);
     b.write(third, 'float32', Float32Array.of(5, 5, 5, 5));
     expect(Array.from(b.readSync(again, 'float32', 4))).toEqual([9, 8, 7, 6]);
+    // Another backend's storage (another runtime's device 0 of the same library) is not this one's to copy.
+    const other = backend();
+    const theirs = other.b.allocate('float32', 4);
+    expect(errorOf(() => b.readSync(theirs, 'float32', 4)).message).toMatch(/did not allocate/);
+    other.close();
     close();
   });
 

@@ -35,28 +35,33 @@ static void od_pack_columns(const od_gemm_args *g, int64_t j, float *bp) {
     for (int64_t c = 0; c < 16; c++) bp[k * 16 + c] = c < nj ? g->B[k * g->ldb + j + c] : 0.f;
 }
 
-/* The last 8 or fewer columns from j: tiles of 8 rows by one vector (B's row read through a zero-padded copy). */
-static inline void od_gemm_tiles8(const od_gemm_args *g, int64_t j, int64_t nj, const float *bbias) {
+/* The last 8 or fewer columns from j: tiles of 8 rows by one vector. The tile's rows of A are first packed
+ * k-major (8 values a step, 256 steps at a time), so each step reads its 8 multipliers from one line. */
+OD_SIMD static void od_gemm_tiles8(const od_gemm_args *g, int64_t j, int64_t nj, const float *bbias) {
+  float ap[256 * 8];
   for (int64_t i = 0; i < g->M; i += 8) {
-    /* rows past M repeat row i (their results are dropped) */
-    const int64_t s = g->ars, o1 = i + 1 < g->M ? s : 0, o2 = i + 2 < g->M ? 2 * s : 0, o3 = i + 3 < g->M ? 3 * s : 0, o4 = i + 4 < g->M ? 4 * s : 0,
-                  o5 = i + 5 < g->M ? 5 * s : 0, o6 = i + 6 < g->M ? 6 * s : 0, o7 = i + 7 < g->M ? 7 * s : 0;
-    const float *a = g->A + i * s;
+    const float *rows[8];
+    for (int r = 0; r < 8; r++) rows[r] = g->A + (i + r < g->M ? i + r : i) * g->ars; /* rows past M repeat row i, dropped */
     od_v8 c0 = od_load(bbias), c1 = c0, c2 = c0, c3 = c0, c4 = c0, c5 = c0, c6 = c0, c7 = c0;
-    for (int64_t k = 0; k < g->K; k++) {
-      od_v8 b;
-      if (nj == 8) b = od_load(g->B + k * g->ldb + j);
-      else {
-        float t[8] = {0};
-        memcpy(t, g->B + k * g->ldb + j, sizeof(float) * (size_t)nj);
-        b = od_load(t);
+    for (int64_t k0 = 0; k0 < g->K; k0 += 256) {
+      int64_t kb = g->K - k0 < 256 ? g->K - k0 : 256;
+      for (int64_t k = 0; k < kb; k++)
+        for (int r = 0; r < 8; r++) ap[k * 8 + r] = rows[r][(k0 + k) * g->acs];
+      for (int64_t k = 0; k < kb; k++) {
+        od_v8 b;
+        if (nj == 8) b = od_load(g->B + (k0 + k) * g->ldb + j);
+        else {
+          float t[8] = {0};
+          memcpy(t, g->B + (k0 + k) * g->ldb + j, sizeof(float) * (size_t)nj);
+          b = od_load(t);
+        }
+        const float *a = ap + k * 8;
+        c0 += a[0] * b, c1 += a[1] * b, c2 += a[2] * b, c3 += a[3] * b;
+        c4 += a[4] * b, c5 += a[5] * b, c6 += a[6] * b, c7 += a[7] * b;
       }
-      const float *ak = a + k * g->acs;
-      c0 += ak[0] * b, c1 += ak[o1] * b, c2 += ak[o2] * b, c3 += ak[o3] * b;
-      c4 += ak[o4] * b, c5 += ak[o5] * b, c6 += ak[o6] * b, c7 += ak[o7] * b;
     }
-    od_v8 rows[8] = {c0, c1, c2, c3, c4, c5, c6, c7};
-    for (int64_t r = 0; r < 8 && i + r < g->M; r++) od_put(g->Y + (i + r) * g->N + j, rows[r], nj, g->accumulate);
+    od_v8 out[8] = {c0, c1, c2, c3, c4, c5, c6, c7};
+    for (int64_t r = 0; r < 8 && i + r < g->M; r++) od_put(g->Y + (i + r) * g->N + j, out[r], nj, g->accumulate);
   }
 }
 

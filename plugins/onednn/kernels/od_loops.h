@@ -60,6 +60,26 @@ static inline od_v8 od_exp(od_v8 x) {
   return p * (od_v8)((k1 + 127) << 23) * (od_v8)((k2 + 127) << 23);
 }
 
+/* Below this, e^x is subnormal in float32. */
+#define OD_EXP_NORMAL_MIN -87.33654022216797f
+
+/* e^x for OD_EXP_NORMAL_MIN <= x <= 0 (callers check the range), about 2 ULP in two thirds of od_exp's
+ * work: a magic-bias add gives k and 2^k at once, a degree-5 minimax polynomial (XNNPACK's rr2-p5) the rest. */
+static inline od_v8 od_exp_normal(od_v8 x) {
+  const float magic = 12583039.f; /* 1.5 · 2^23 + 127: k + 127 lands in the low mantissa bits */
+  od_v8 n = x * 1.4426950216293335f + magic;
+  od_v8 s = (od_v8)((od_i8)n << 23);
+  n = n - magic;
+  od_v8 t = n * -0.693145751953125f + x;
+  t = n * -1.428606765330187e-6f + t;
+  od_v8 p = t * 0.008289290592074394f + 0.04189782217144966f;
+  p = p * t + 0.16667652130126953f;
+  p = p * t + 0.4999915063381195f;
+  p = p * t + 0.9999997019767761f;
+  t = t * s;
+  return t * p + s;
+}
+
 /* erfc(t) for t >= 0 given t and t² (NaN stays NaN): w·e^(-t² + P(w)) with w = 1 / (1 + t/2), Numerical
  * Recipes' erfcc fit (fractional error below 1.2e-7); 0 where the result is below float32's normal range. */
 static inline od_v8 od_erfc_positive(od_v8 t, od_v8 t2) {
@@ -74,7 +94,7 @@ static inline od_v8 od_erfc_positive(od_v8 t, od_v8 t2) {
   p = p * w + 1.00002368f;
   p = p * w + -1.26551223f;
   od_v8 e = p - t2;
-  return od_select(e < -87.33654f, od_splat(0.f), w * od_exp(e));
+  return od_select(e < OD_EXP_NORMAL_MIN, od_splat(0.f), w * od_exp_normal(od_select(e < OD_EXP_NORMAL_MIN, od_splat(0.f), e)));
 }
 
 /* x · Φ(x), Φ(x) = erfc(-x/√2) / 2: below 0 the tail h = erfc(|x|/√2) / 2 keeps its relative accuracy, above
@@ -170,20 +190,23 @@ OD_SIMD static int od_softmax_loop(const float *x, float *y, int64_t rows, int64
   od_i8 bad = {0};
   for (int64_t r = 0; r < rows; r++) {
     const float *xr = x + r * n;
-    float *yr = y + r * n, m = xr[0];
+    float *yr = y + r * n, m = xr[0], lo = xr[0];
     int64_t j = 0;
     if (n >= 8) {
-      od_v8 mv = od_load(xr);
+      od_v8 mv = od_load(xr), lv = mv;
       for (j = 8; j + 8 <= n; j += 8) {
         od_v8 v = od_load(xr + j);
         mv = od_select(v > mv, v, mv);
+        lv = od_select(v < lv, v, lv);
       }
-      for (int k = 0; k < 8; k++) m = mv[k] > m ? mv[k] : m;
+      for (int k = 0; k < 8; k++) m = mv[k] > m ? mv[k] : m, lo = lv[k] < lo ? lv[k] : lo;
     }
-    for (; j < n; j++) m = xr[j] > m ? xr[j] : m;
+    for (; j < n; j++) m = xr[j] > m ? xr[j] : m, lo = xr[j] < lo ? xr[j] : lo;
+    /* every x - max in e^x's normal range: the short exp; else (subnormal results, -Inf) the full one */
+    const int normal = lo - m >= OD_EXP_NORMAL_MIN;
     od_v8 shifted, acc = od_splat(0.f);
     j = 0;
-#define OD_SHIFTED_EXP(v) od_exp((v) - m)
+#define OD_SHIFTED_EXP(v) (normal ? od_exp_normal((v) - m) : od_exp((v) - m))
     for (; j + 8 <= n; j += 8) {
       shifted = OD_SHIFTED_EXP(od_load(xr + j));
       od_store(yr + j, shifted);
@@ -193,6 +216,7 @@ OD_SIMD static int od_softmax_loop(const float *x, float *y, int64_t rows, int64
     if (j < n) {
       float t[8] = {0};
       memcpy(t, xr + j, sizeof(float) * (size_t)(n - j));
+      for (int64_t i = n - j; i < 8; i++) t[i] = m; /* padding lanes: e^0, dropped */
       od_store(t, OD_SHIFTED_EXP(od_load(t)));
       for (int64_t i = j; i < n; i++) s += yr[i] = t[i - j];
     }

@@ -190,7 +190,8 @@ static int od_loop(const hk_op *op, const hearth_tensor *in, int32_t nin, const 
       return 1;
     case HK_FAMILY_BINARY: return nin == 2 && od_binary_small(op->code, in, out);
     case HK_FAMILY_SOFTMAX: {
-      if (op->code != 0 || in[0].rank == 0 || hk_axis(hk_int(attrs, nattrs, "axis", -1), in[0].rank) != in[0].rank - 1) return 0;
+      /* (not in place: a slice it gives up on reruns in the reference kernel from the input) */
+      if (op->code != 0 || in[0].rank == 0 || in[0].data == out->data || hk_axis(hk_int(attrs, nattrs, "axis", -1), in[0].rank) != in[0].rank - 1) return 0;
       int64_t n = in[0].shape[in[0].rank - 1];
       return od_softmax_loop((const float *)in[0].data, (float *)out->data, out->size / n, n);
     }

