@@ -140,6 +140,7 @@ export class ThreadPool {
       return;
     }
     this.#args.set(args);
+    this.#args.fill(0, args.length); // a kernel's unused trailing arguments: never a previous job's
     ctl[FN] = this.#index[name];
     Atomics.store(ctl, STATE, OPEN);
     Atomics.add(ctl, SEQ, 1);

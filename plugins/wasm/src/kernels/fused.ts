@@ -78,7 +78,7 @@ const linear: KernelFn<WasmBackend> = ([a, w, c], out, attrs, ctx) => {
     if (alpha !== 1) {
       const s = scalarIn(ctx, alpha);
       temps.push(s);
-      pool.run('binary_f32', [BINARY_OPS['mul']![0], ptr(out), s.ptr, ptr(out), size, 1, 0], parallel);
+      pool.run('binary_f32', [BINARY_OPS['mul']![0], ptr(out), s.ptr, ptr(out), size, 1, 0, 1], parallel);
     }
     if (!c) return;
     let bias = ptr(c);
@@ -86,7 +86,7 @@ const linear: KernelFn<WasmBackend> = ([a, w, c], out, attrs, ctx) => {
       const s = scalarIn(ctx, beta);
       const scaled = scratch(ctx, c.size);
       temps.push(s, scaled);
-      if (c.size > 0) pool.run('binary_f32', [BINARY_OPS['mul']![0], bias, s.ptr, scaled.ptr, c.size, 1, 0], false);
+      if (c.size > 0) pool.run('binary_f32', [BINARY_OPS['mul']![0], bias, s.ptr, scaled.ptr, c.size, 1, 0, 1], false);
       bias = scaled.ptr;
     }
     if (c.shape.length === 2 && c.shape[0] === m && c.shape[1] === 1 && n > 1) {
@@ -95,7 +95,7 @@ const linear: KernelFn<WasmBackend> = ([a, w, c], out, attrs, ctx) => {
       const o = ptr(out) >>> 2;
       for (let i = 0; i < m; i++) for (let j = 0, v = f[(bias >>> 2) + i]!; j < n; j++) f[o + i * n + j] = f[o + i * n + j]! + v;
     } else {
-      pool.run('binary_f32', [BINARY_OPS['add']![0], ptr(out), bias, ptr(out), size, c.size, 0], parallel);
+      pool.run('binary_f32', [BINARY_OPS['add']![0], ptr(out), bias, ptr(out), size, c.size, 0, 1], parallel);
     }
   } finally {
     for (const t of temps) ctx.release(t, 'float32', t.size);
