@@ -71,24 +71,40 @@ function span<Op>(a: usize, b: usize, o: usize, period: i32, start: i32, end: i3
   }
 }
 
-/** The chunks of binary operator Op over n outputs. */
+/**
+ * The chunks of binary operator Op over n outputs. With inner > 1, each element of b serves `inner`
+ * consecutive outputs (b[(i / inner) mod period]: a per-channel operand of an image), one scalar span each.
+ */
 @inline
-function binaryChunks<Op>(work: usize, a: usize, b: usize, o: usize, n: i32, period: i32): void {
-  for (let start = claim(work, CHUNK, n); start < n; start = claim(work, CHUNK, n)) span<Op>(a, b, o, period, start, min(n, start + CHUNK));
+function binaryChunks<Op>(work: usize, a: usize, b: usize, o: usize, n: i32, period: i32, inner: i32): void {
+  for (let start = claim(work, CHUNK, n); start < n; start = claim(work, CHUNK, n)) {
+    const end = min(n, start + CHUNK);
+    if (inner <= 1) {
+      span<Op>(a, b, o, period, start, end);
+      continue;
+    }
+    for (let i = start; i < end; ) {
+      const seg = i / inner;
+      const stop = min(end, (seg + 1) * inner);
+      span<Op>(a, b + (<usize>(seg % period) << 2), o, 1, i, stop);
+      i = stop;
+    }
+  }
 }
 
 /**
  * Float32 binary operator `op` over `n` outputs: `a` is full size, `b` repeats every `period` elements
- * (`period` = n: same shape; 1: a scalar). `swap` = 1 when the repeating operand is the left one.
+ * (`period` = n: same shape; 1: a scalar), each held for `inner` outputs (1: none held). `swap` = 1 when
+ * the repeating operand is the left one.
  */
-export function binary_f32(tid: i32, work: usize, op: i32, a: usize, b: usize, o: usize, n: i32, period: i32, swap: i32): void {
+export function binary_f32(tid: i32, work: usize, op: i32, a: usize, b: usize, o: usize, n: i32, period: i32, swap: i32, inner: i32): void {
   switch (op) {
-    case 0: binaryChunks<Add>(work, a, b, o, n, period); break;
-    case 1: if (swap) binaryChunks<SubFrom>(work, a, b, o, n, period); else binaryChunks<Sub>(work, a, b, o, n, period); break;
-    case 2: binaryChunks<Mul>(work, a, b, o, n, period); break;
-    case 3: if (swap) binaryChunks<DivInto>(work, a, b, o, n, period); else binaryChunks<Div>(work, a, b, o, n, period); break;
-    case 4: binaryChunks<Max>(work, a, b, o, n, period); break;
-    default: binaryChunks<Min>(work, a, b, o, n, period); break;
+    case 0: binaryChunks<Add>(work, a, b, o, n, period, inner); break;
+    case 1: if (swap) binaryChunks<SubFrom>(work, a, b, o, n, period, inner); else binaryChunks<Sub>(work, a, b, o, n, period, inner); break;
+    case 2: binaryChunks<Mul>(work, a, b, o, n, period, inner); break;
+    case 3: if (swap) binaryChunks<DivInto>(work, a, b, o, n, period, inner); else binaryChunks<Div>(work, a, b, o, n, period, inner); break;
+    case 4: binaryChunks<Max>(work, a, b, o, n, period, inner); break;
+    default: binaryChunks<Min>(work, a, b, o, n, period, inner); break;
   }
 }
 

@@ -38,7 +38,7 @@ describe('ThreadPool', () => {
     const n = 1_000_001;
     const x = heap.allocate('float32', n);
     (x.data as Float32Array).fill(1);
-    for (let r = 0; r < 20; r++) pool.run('binary_f32', [0, x.ptr, x.ptr, x.ptr, n, n, 0], true); // x += x, in place
+    for (let r = 0; r < 20; r++) pool.run('binary_f32', [0, x.ptr, x.ptr, x.ptr, n, n, 0, 1], true); // x += x, in place
     const d = x.data as Float32Array;
     expect(d[0]).toBe(2 ** 20);
     expect(d.every((v) => v === 2 ** 20)).toBe(true);

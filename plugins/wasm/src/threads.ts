@@ -23,8 +23,8 @@ const CALLER_SPIN_MS = 0.05;
  * more runnable threads than cores): jobs then run on the calling thread alone for SOLO_MS, so a busy
  * machine costs no more than one thread would.
  */
-const LATE_MS = 0.5;
-const SOLO_MS = 100;
+const LATE_MS = 0.2;
+const SOLO_MS = 1000;
 
 /** The address of the chunk counter every kernel call takes its work from. */
 export const WORK_COUNTER = CONTROL_BLOCK + WORK * 4;
@@ -98,6 +98,9 @@ export class ThreadPool {
   #workers: PoolWorker[] | undefined;
   #ctl: Int32Array;
   #args: Float64Array;
+  /** The kernels by name, and their places in KERNEL_NAMES (looked up once, not per call). */
+  readonly #fns = {} as Record<KernelName, (...a: number[]) => void>;
+  readonly #index = {} as Record<KernelName, number>;
   #failed = false;
   #disposed = false;
   /** Until when (performance.now()) jobs run on the calling thread alone, after a late join. */
@@ -110,6 +113,10 @@ export class ThreadPool {
     readonly spawn?: SpawnWorker,
   ) {
     this.#kernels = kernels;
+    KERNEL_NAMES.forEach((name, i) => {
+      this.#fns[name] = kernels.exports[name] as (...a: number[]) => void;
+      this.#index[name] = i;
+    });
     this.#threads = spawn ? Math.max(1, Math.floor(threads)) : 1;
     [this.#ctl, this.#args] = this.#views();
   }
@@ -121,8 +128,9 @@ export class ThreadPool {
 
   /** Runs kernel `name` with `args`, on the workers too when `parallel` and there are any. */
   run(name: KernelName, args: readonly number[], parallel: boolean): void {
-    const fn = this.#kernels.exports[name] as (...a: number[]) => void;
-    if (this.#ctl.buffer !== this.#kernels.memory.buffer) [this.#ctl, this.#args] = this.#views(); // an unshared memory grew
+    const fn = this.#fns[name];
+    // An unshared memory that grew detached the views (a shared one never detaches them).
+    if (this.#ctl.length === 0) [this.#ctl, this.#args] = this.#views();
     const ctl = this.#ctl;
     ctl[WORK] = 0;
     // Arguments spelled out (a kernel ignores those past its own): no array is spread on this hot path.
@@ -132,7 +140,8 @@ export class ThreadPool {
       return;
     }
     this.#args.set(args);
-    ctl[FN] = KERNEL_NAMES.indexOf(name);
+    this.#args.fill(0, args.length); // a kernel's unused trailing arguments: never a previous job's
+    ctl[FN] = this.#index[name];
     Atomics.store(ctl, STATE, OPEN);
     Atomics.add(ctl, SEQ, 1);
     Atomics.notify(ctl, SEQ);

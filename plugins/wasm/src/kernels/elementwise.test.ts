@@ -51,6 +51,23 @@ describe.each([1, 2])('wasm elementwise on %i thread(s)', (threads) => {
     }
   });
 
+  it.each(Object.keys(BINARY))('%s: a per-channel operand ([C, 1, 1] over [N, C, H, W], and [C, 1] over [N, C, W]) on either side', async (op) => {
+    const fn = BINARY[op]!;
+    // The last shape is past the threading threshold: its jobs split over the workers.
+    for (const [shape, small] of [[[2, 3, 4, 5], [3, 1, 1]], [[1, 8, 3, 3], [1, 8, 1, 1]], [[4, 7, 9], [7, 1]], [[2, 6, 130, 170], [6, 1, 1]]] as const) {
+      const size = shape.reduce((p, d) => p * d, 1);
+      const C = small.reduce((p, d) => p * d, 1);
+      const inner = size / C / shape[0]!;
+      const x = randomF32(size, size);
+      const c = randomF32(C + 3, C);
+      const X = h().tensor(x, { shape: [...shape] });
+      const K = h().tensor(c, { shape: [...small] });
+      const at = (i: number) => c[Math.floor(i / inner) % C]!;
+      expectClose(await h().op(op, [X, K]).data(), Array.from(x, (v, i) => f32(fn(v, at(i)))), 0);
+      expectClose(await h().op(op, [K, X]).data(), Array.from(x, (v, i) => f32(fn(at(i), v))), 0);
+    }
+  });
+
   it('keeps IEEE special values: NaN propagates through maximum/minimum, -0 < +0, division by zero', async () => {
     const x = Float32Array.from([NaN, 1, -0, 0, 1, -1, Infinity, 5, 0]);
     const y = Float32Array.from([1, NaN, 0, -0, 0, 0, Infinity, -Infinity, 0]);

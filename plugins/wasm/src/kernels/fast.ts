@@ -28,14 +28,23 @@ export function scratch(ctx: KernelContext<WasmBackend>, floats: number): WasmSt
   return ctx.allocate('float32', Math.max(floats, 16)) as WasmStorage;
 }
 
-/** True when `small` (leading 1s aside) equals the trailing axes of `big`: it repeats every small.size elements. */
-function isSuffix(small: Shape, big: Shape): boolean {
+/**
+ * How `small` repeats over `big` (both aligned to the right), where its axes, leading and trailing 1s
+ * aside, equal big's axes at the same places: each of its elements is held for `inner` outputs (the product
+ * of big's axes under its trailing 1s: 1 for a suffix of big, H·W for a [C, 1, 1] over [N, C, H, W]), and
+ * the whole repeats. Undefined for any other broadcast.
+ */
+function heldRepeat(small: Shape, big: Shape): number | undefined {
   let s = 0;
   while (s < small.length && small[s] === 1) s++;
-  const len = small.length - s;
-  if (len > big.length) return false;
-  for (let i = 0; i < len; i++) if (small[s + i] !== big[big.length - len + i]) return false;
-  return true;
+  let e = small.length;
+  while (e > s && small[e - 1] === 1) e--;
+  const shift = big.length - small.length;
+  if (shift < 0 && s < -shift) return undefined;
+  for (let i = s; i < e; i++) if (small[i] !== big[shift + i]) return undefined;
+  let inner = 1;
+  for (let i = Math.max(shift + e, 0); i < big.length; i++) inner *= big[i]!;
+  return inner;
 }
 
 /** The binary operators with a SIMD kernel, by their code in assembly/elementwise.ts. */
@@ -71,9 +80,10 @@ export function fastBinary(op: string): FastFn {
       if (y.size !== n) return false;
       [full, rep, swap] = [y, x, 1];
     }
-    if (rep.size !== n && (rep.size === 0 || !isSuffix(rep.shape, out.shape))) return false;
+    const inner = rep.size === n ? 1 : rep.size === 0 ? undefined : heldRepeat(rep.shape, out.shape);
+    if (inner === undefined) return false;
     if (n === 0) return true;
-    backend.pool.run('binary_f32', [code, ptr(full), ptr(rep), ptr(out), n, rep.size, swap], n >= PARALLEL_ELEMENTS);
+    backend.pool.run('binary_f32', [code, ptr(full), ptr(rep), ptr(out), n, rep.size, swap, inner], n >= PARALLEL_ELEMENTS);
     return true;
   };
 }
@@ -189,7 +199,7 @@ export function gemm(ctx: KernelContext<WasmBackend>, a: Operand, b: Operand, c:
       pool.run('pack_a', [a.at + i * batch.a, a.rs, a.cs, m, k, pA.ptr], parallel);
       if (i === 0 || batch.b !== 0) pool.run('pack_b', [b.at + i * batch.b, b.rs, b.cs, n, k, pB.ptr], parallel);
       pool.run('gemm_f32', [pA.ptr, pB.ptr, c + i * batch.c, m, n, k, n, tiles.ptr], parallel);
-      if (bias) pool.run('binary_f32', [BINARY_OPS['add']![0], c + i * batch.c, bias, c + i * batch.c, m * n, n, 0], parallel);
+      if (bias) pool.run('binary_f32', [BINARY_OPS['add']![0], c + i * batch.c, bias, c + i * batch.c, m * n, n, 0, 1], parallel);
     }
   } finally {
     for (const s of [pA, pB, tiles]) ctx.release(s, 'float32', s.size);

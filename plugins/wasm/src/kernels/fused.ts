@@ -9,9 +9,8 @@ import { BINARY_OPS, fastUnary, gemm, operand, PARALLEL_ELEMENTS, ptr, scratch, 
 
 type Ctx = KernelContext<WasmBackend>;
 
-/** `p` (broadcastable to `inner`, n elements) as n floats: itself, or expanded into `into` where given. */
-function expanded(p: KernelTensor, inner: Shape, n: number, into: WasmStorage | undefined): number {
-  if (!into) return ptr(p);
+/** `p` (broadcastable to `inner`, n elements) expanded into the n floats of `into`; returns its address. */
+function expanded(p: KernelTensor, inner: Shape, n: number, into: WasmStorage): number {
   const src = (p.storage as WasmStorage).data;
   const dst = into.data;
   const strides = broadcastStrides(p.shape, inner.length);
@@ -37,8 +36,8 @@ const layerNorm: KernelFn<WasmBackend> = ([x, scale, bias], out, attrs, ctx) => 
   const sTemp = scale && scale.size !== n ? scratch(ctx, n) : undefined;
   const bTemp = bias && bias.size !== n ? scratch(ctx, n) : undefined;
   try {
-    const s = scale ? expanded(scale, shape.slice(axis), n, sTemp) : 0;
-    const b = bias ? expanded(bias, shape.slice(axis), n, bTemp) : 0;
+    const s = scale ? (sTemp ? expanded(scale, shape.slice(axis), n, sTemp) : ptr(scale)) : 0;
+    const b = bias ? (bTemp ? expanded(bias, shape.slice(axis), n, bTemp) : ptr(bias)) : 0;
     ctx.backend.pool.run('layer_norm_f32', [ptr(x!), ptr(out), out.size / n, n, s, b, attrs['epsilon'] as number], out.size >= PARALLEL_ELEMENTS / 4);
   } finally {
     if (sTemp) ctx.release(sTemp, 'float32', sTemp.size);
@@ -58,7 +57,8 @@ function scalarIn(ctx: Ctx, value: number): WasmStorage {
  * + beta · c run as the decomposition's float32 multiply and add, on C while it is in cache.
  */
 const linear: KernelFn<WasmBackend> = ([a, w, c], out, attrs, ctx) => {
-  const [m, n] = out.shape as [number, number];
+  const m = out.shape[0]!;
+  const n = out.shape[1]!;
   const transA = attrs['transA'] as boolean;
   const transB = attrs['transB'] as boolean;
   const k = transA ? a!.shape[0]! : a!.shape[1]!;
@@ -78,7 +78,7 @@ const linear: KernelFn<WasmBackend> = ([a, w, c], out, attrs, ctx) => {
     if (alpha !== 1) {
       const s = scalarIn(ctx, alpha);
       temps.push(s);
-      pool.run('binary_f32', [BINARY_OPS['mul']![0], ptr(out), s.ptr, ptr(out), size, 1, 0], parallel);
+      pool.run('binary_f32', [BINARY_OPS['mul']![0], ptr(out), s.ptr, ptr(out), size, 1, 0, 1], parallel);
     }
     if (!c) return;
     let bias = ptr(c);
@@ -86,7 +86,7 @@ const linear: KernelFn<WasmBackend> = ([a, w, c], out, attrs, ctx) => {
       const s = scalarIn(ctx, beta);
       const scaled = scratch(ctx, c.size);
       temps.push(s, scaled);
-      if (c.size > 0) pool.run('binary_f32', [BINARY_OPS['mul']![0], bias, s.ptr, scaled.ptr, c.size, 1, 0], false);
+      if (c.size > 0) pool.run('binary_f32', [BINARY_OPS['mul']![0], bias, s.ptr, scaled.ptr, c.size, 1, 0, 1], false);
       bias = scaled.ptr;
     }
     if (c.shape.length === 2 && c.shape[0] === m && c.shape[1] === 1 && n > 1) {
@@ -95,7 +95,7 @@ const linear: KernelFn<WasmBackend> = ([a, w, c], out, attrs, ctx) => {
       const o = ptr(out) >>> 2;
       for (let i = 0; i < m; i++) for (let j = 0, v = f[(bias >>> 2) + i]!; j < n; j++) f[o + i * n + j] = f[o + i * n + j]! + v;
     } else {
-      pool.run('binary_f32', [BINARY_OPS['add']![0], ptr(out), bias, ptr(out), size, c.size, 0], parallel);
+      pool.run('binary_f32', [BINARY_OPS['add']![0], ptr(out), bias, ptr(out), size, c.size, 0, 1], parallel);
     }
   } finally {
     for (const t of temps) ctx.release(t, 'float32', t.size);

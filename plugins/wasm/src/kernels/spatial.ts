@@ -40,7 +40,7 @@ export const fastConv2d: FastFn = ([x, w, bias], out, attrs, ctx) => {
   const K = Cg * KH * KW;
   const P = OH * OW;
   if (out.size === 0) return true;
-  if ((attrs['stride'] as Pair)[1] === 1 && K <= DIRECT_K) return convDirect(ctx, x!, w!, bias, out, attrs);
+  if ((attrs['stride'] as Pair)[1] === 1 && Og * K <= DIRECT_WEIGHTS) return convDirect(ctx, x!, w!, bias, out, attrs);
   const { pool } = ctx.backend;
   const parallel = N * Og * P * K >= PARALLEL_FLOPS;
   const geom = geometry(ctx, [KH, KW, ...(attrs['stride'] as Pair), ...(attrs['padding'] as Pair), ...(attrs['dilation'] as Pair), OH, OW, N, C * H * W, O * P]);
@@ -59,8 +59,12 @@ export const fastConv2d: FastFn = ([x, w, bias], out, attrs, ctx) => {
   return true;
 };
 
-/** Up to this depth (input channels times kernel size), a stride-1 conv2d runs without im2col. */
-const DIRECT_K = 2048;
+/**
+ * Up to this many weights per group (output channels x input channels x kernel size), a stride-1 conv2d
+ * runs without im2col: each 8-pixel panel reads them all, so they must stay in cache (beyond, the packed
+ * GEMM's blocking wins).
+ */
+const DIRECT_WEIGHTS = 12288;
 
 /**
  * conv2d at horizontal stride 1 as an indirect GEMM (assembly/conv.ts's conv_direct_f32): the input is
