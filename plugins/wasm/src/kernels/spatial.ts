@@ -1,6 +1,7 @@
 import { nearestIndex, poolStride, resizeSource, type CoordinateTransformationMode, type KernelContext, type KernelTensor, type NearestMode } from '@hearth/core';
 import type { WasmBackend } from '../backend.js';
 import type { WasmStorage } from '../heap.js';
+import { depthwiseConv2d, isDepthwise } from './dwconv.js';
 import { PARALLEL_ELEMENTS, PARALLEL_FLOPS, ptr, scratch, type FastFn } from './fast.js';
 
 // The float32 fast paths over NCHW images: conv2d, conv_transpose2d, the 2-D pools and resize.
@@ -31,11 +32,12 @@ function finite(w: WasmStorage): boolean {
  * whole batch, so threads split images and pixels alike.
  */
 export const fastConv2d: FastFn = ([x, w, bias], out, attrs, ctx) => {
-  if (!finite(w!.storage as WasmStorage)) return false;
   const [N, C, H, W] = x!.shape as [number, number, number, number];
   const [O, Cg, KH, KW] = w!.shape as [number, number, number, number];
-  const [OH, OW] = [out.shape[2]!, out.shape[3]!];
   const groups = attrs['groups'] as number;
+  if (isDepthwise(C, O, groups)) return out.size === 0 || depthwiseConv2d(ctx, x!, w!, bias, out, attrs);
+  if (!finite(w!.storage as WasmStorage)) return false;
+  const [OH, OW] = [out.shape[2]!, out.shape[3]!];
   const Og = O / groups;
   const K = Cg * KH * KW;
   const P = OH * OW;
