@@ -201,17 +201,34 @@ export class Dispatcher {
     return typeof made === 'string' ? { result, recording: undefined, reason: made } : { result, recording: made, reason: undefined };
   }
 
-  /** A top-level call while recording: a direct one is recorded; any other runs as usual and spoils the recording. */
+  /**
+   * A top-level call while recording. A direct one is recorded. Casts before a call and a composite's
+   * decomposition are calls too, recorded one by one (with the call's own kernel launch, see `#execute`);
+   * what a replay could not repeat spoils the recording: waiting for data, and copies between devices and
+   * fallbacks, which read data.
+   */
   #recordCall(recorder: Recorder, op: number, p: CallPlan, inputs: Tensor[], userAttrs: Readonly<Record<string, unknown>> | undefined, target: Device | undefined): Tensor {
-    if (!p.direct) recorder.spoil(`${p.schema.name} needed ${p.wait ? 'to wait for data' : 'a copy, cast, decomposition or fallback'} first`);
+    if (p.direct) return this.#runRecorded(recorder, op, p, p.kernel!, inputs);
+    if (!p.wait) return this.#arrange(op, p, inputs, userAttrs, target);
+    recorder.spoil(`${p.schema.name} had to wait for data`);
     recorder.depth++;
-    let out: Tensor;
     try {
-      out = p.direct ? this.#run(p.kernel!, p, p.device, inputs) : this.#arrange(op, p, inputs, userAttrs, target);
+      return this.#arrange(op, p, inputs, userAttrs, target);
     } finally {
       recorder.depth--;
     }
-    if (p.direct) recorder.add(op, p, p.kernel!, inputs, out);
+  }
+
+  /** Launches a call's kernel and records it (calls that its hooks make are not recorded: they are the hooks'). */
+  #runRecorded(recorder: Recorder, op: number, p: CallPlan, kernel: KernelEntry, inputs: readonly Tensor[]): Tensor {
+    recorder.depth++;
+    let out: Tensor;
+    try {
+      out = this.#run(kernel, p, p.device, inputs);
+    } finally {
+      recorder.depth--;
+    }
+    recorder.add(op, p, kernel, inputs, out);
     return out;
   }
 
@@ -248,6 +265,8 @@ export class Dispatcher {
       if (p.schema.decompose) return runDecomposition(p.schema, inputs, p.attrs, p.dtype, p.outDtype, p.shape, (name, xs, a) => this.call(opId(name), xs, a, device));
       return this.#fallback(op, p, inputs);
     }
+    const recorder = this.#recorder;
+    if (recorder !== undefined && recorder.depth === 0 && device === p.device) return this.#runRecorded(recorder, op, p, p.kernel, inputs);
     return this.#run(p.kernel, p, device, inputs);
   }
 
@@ -277,6 +296,7 @@ export class Dispatcher {
    * inputs (held, so the user may dispose them meanwhile), and its result's storage becomes the tensor's.
    */
   #later(p: CallPlan, device: Device, inputs: readonly Tensor[], waitingFor: string, work: (inputs: Tensor[]) => Tensor | Promise<Tensor>): Tensor {
+    this.#recorder?.spoil(`${p.schema.name} had to wait for ${waitingFor}`);
     const store = this.store;
     for (const t of inputs) store.hold(t);
     const job = (async () => {

@@ -26,7 +26,9 @@ declare module './runtime.js' {
      * its input's storage, which lives until the last tensor on it is disposed.
      *
      * For functions whose calls depend only on their inputs' shapes, dtypes and devices (and on values
-     * fixed when recorded): a replay repeats the recorded attributes. A function that reads tensor data,
+     * fixed when recorded): a replay repeats the recorded attributes, and only the kernel calls (what else
+     * the function did, such as disposing or keeping tensors, is not repeated; the calls' intermediate
+     * results are freed). A function that reads tensor data,
      * makes tensors from host data that its calls use, or makes a call that must wait, copy, cast,
      * decompose or fall back gets no recording (`reason` says why); its result stands either way.
      */

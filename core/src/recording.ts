@@ -162,15 +162,16 @@ export class Recorder {
   #spoiled: string | undefined;
   readonly #inputs: readonly Tensor[];
   readonly #firstId: number;
-  readonly #sources = new Map<Tensor, Source>();
   readonly #captured: Tensor[] = [];
   readonly #calls: RecordedCall[] = [];
+  // Results by their id's offset from `firstId` (ids grow with each tensor made): found without a map keyed by
+  // tensor, which would hash every result.
+  readonly #results: { readonly t: Tensor; readonly s: Source }[] = [];
 
   /** `firstId`: the id the next tensor of the runtime gets; tensors from it on were made during the recording. */
   constructor(inputs: readonly Tensor[], firstId: number) {
     this.#inputs = inputs;
     this.#firstId = firstId;
-    inputs.forEach((t, i) => this.#sources.has(t) || this.#sources.set(t, i));
   }
 
   /** Why the recording can't be replayed, once something made it so. */
@@ -192,21 +193,24 @@ export class Recorder {
       if (s === undefined) return;
       from.push(s);
     }
-    this.#sources.set(result, this.#inputs.length + this.#calls.length);
+    this.#results[result.id - this.#firstId] = { t: result, s: this.#inputs.length + this.#calls.length };
     this.#calls.push({ op, plan, kernel, from });
   }
 
+  /** Where `t` comes from: an input, a recorded call's result or a tensor made before (captured). */
   #source(t: Tensor): Source | undefined {
-    const known = this.#sources.get(t);
-    if (known !== undefined) return known;
+    const inputs = this.#inputs;
+    for (let i = 0; i < inputs.length; i++) if (inputs[i] === t) return i;
     if (t.id >= this.#firstId) {
+      const r = this.#results[t.id - this.#firstId];
+      if (r !== undefined && r.t === t) return r.s;
       this.spoil(`it used tensor #${t.id} (made by ${t.createdBy}), made during the recording other than by an operator call`);
       return undefined;
     }
-    const s = -this.#captured.length - 1;
-    this.#captured.push(t);
-    this.#sources.set(t, s);
-    return s;
+    const captured = this.#captured;
+    for (let i = 0; i < captured.length; i++) if (captured[i] === t) return -i - 1;
+    captured.push(t);
+    return -captured.length;
   }
 
   /** The recording of a function that returned `outputs`, or the reason there is none. */

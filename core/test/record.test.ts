@@ -9,8 +9,22 @@ function flakyMul(device: string): KernelSpec {
   return { ...mul, run: (xs, out, attrs, ctx) => (failing.on ? void (null as unknown as { x: number }).x : mul.run(xs, out, attrs, ctx)) };
 }
 
+/** Elementwise maximum of same-shaped tensors or a scalar, for decompositions (clip) to use. */
+function maximumKernel(device: string): KernelSpec {
+  const add = addKernel(device);
+  return {
+    ...add,
+    op: 'maximum',
+    run([a, b], out) {
+      const data = (t: { storage: unknown }) => (t.storage as { data: Float32Array }).data;
+      const x = data(a!), y = data(b!), o = data(out);
+      for (let i = 0; i < o.length; i++) o[i] = Math.max(x[a!.size === 1 ? 0 : i]!, y[b!.size === 1 ? 0 : i]!);
+    },
+  };
+}
+
 async function toy() {
-  const h = createHearth({ plugins: [toyPlugin({ device: 'cpu', kernels: (d) => [addKernel(d), fullKernel(d), castKernel(d), flakyMul(d)] }), toyPlugin({ device: 'other' })] });
+  const h = createHearth({ plugins: [toyPlugin({ device: 'cpu', kernels: (d) => [addKernel(d), fullKernel(d), castKernel(d), flakyMul(d), maximumKernel(d)] }), toyPlugin({ device: 'other' })] });
   await h.ready();
   return h;
 }
@@ -76,14 +90,30 @@ describe('hearth.record: operator calls recorded once, replayed on new inputs', 
     expect(reads.reason).toMatch(/read tensor data/);
     const cast = h.record([x], () => x.add(h.tensor([1, 1], { dtype: 'int32' }).keep()));
     expect(cast.recording).toBeUndefined();
-    const i = h.tensor([1, 2], { dtype: 'int32' });
-    const promoted = h.record([x, i], () => x.add(i)); // int32 is cast to float32 first
-    expect(promoted.reason).toMatch(/add needed a copy, cast/);
-    expect(Array.from(await promoted.result.data())).toEqual([2, 4]);
+    const elsewhere = h.tensor([1, 1], { device: 'other' });
+    const copied = h.record([x, elsewhere], () => x.add(elsewhere)); // a copy between devices reads data
+    expect(copied.reason).toMatch(/read tensor data/);
     const later = h.record([x], (async () => x.add(x)) as never);
     expect(later.reason).toMatch(/promise/);
     const inner = h.record([x], () => h.record([x], () => x.add(x)).result.add(x));
     expect(inner.recording!.ops).toEqual(['add', 'add']);
+  });
+
+  it('records the casts before a call and the steps of a decomposition, call by call', async () => {
+    const h = await toy();
+    const x = h.tensor([1, 2]);
+    const i = h.tensor([1, 2], { dtype: 'int32' });
+    const promoted = h.record([x, i], () => h.scope(() => x.add(i))); // int32 is cast to float32 first
+    expect(promoted.recording!.ops).toEqual(['cast', 'add']);
+    const before = live(h);
+    const [sum] = promoted.recording!.replay([h.tensor([10, 20]), h.tensor([3, 4], { dtype: 'int32' })])!;
+    expect(Array.from(await sum!.data())).toEqual([13, 24]);
+    expect(live(h)).toBe(before + 3); // the two inputs and the sum: the cast was freed
+    // clip has no kernel here: it runs as its decomposition, maximum(x, 0), whose scalar is a call too.
+    const clip = h.record([x], () => h.op('clip', [x], { min: 0, max: null }));
+    expect(clip.recording!.ops).toEqual(['full', 'maximum']);
+    const [clipped] = clip.recording!.replay([h.tensor([-1, 3])])!;
+    expect(Array.from(await clipped!.data())).toEqual([0, 3]);
   });
 
   it('a kernel that fails during a replay frees what the replay made and throws the coded error the call gives', async () => {

@@ -376,6 +376,49 @@ def log_mel():
     save(graph, "log-mel.onnx", 17)
 
 
+def bert_tiny():
+    """The front of a BERT as Hugging Face exports it: int64 input_ids and attention_mask graph inputs; word
+    embeddings gathered by id, position ids from Shape and Range, LayerNormalization; one attention layer whose
+    additive mask is (1 - mask) * float32 min, Unsqueezed and Cast from the int64 mask; the pooler (the first
+    token, Gemm, Tanh). Batch and sequence are symbolic."""
+    vocab, d, max_len = 50, 8, 32
+    nodes, inits = [], []
+    inits += [init("word", [vocab, d]), init("pos", [max_len, d]), numpy_helper.from_array((1 + 0.1 * rng.standard_normal(d)).astype(np.float32), "ln.g"),
+              init("ln.b", [d], 0.1), const("zero_s", 0), const("one_s", 1), const("i1", [1]), const("ax12", [1, 2]), const("first", 0),
+              numpy_helper.from_array(np.array(1, dtype=np.float32), "one"), numpy_helper.from_array(np.array(np.finfo(np.float32).min, dtype=np.float32), "fmin"),
+              numpy_helper.from_array(np.array(np.sqrt(d), dtype=np.float32), "scale")]
+    nodes.append(helper.make_node("Gather", ["word", "input_ids"], ["tok"], name="embed.word", axis=0))
+    nodes.append(helper.make_node("Shape", ["input_ids"], ["ids.shape"], name="ids.shape"))
+    nodes.append(helper.make_node("Gather", ["ids.shape", "one_s"], ["S"], name="S", axis=0))
+    nodes.append(helper.make_node("Range", ["zero_s", "S", "one_s"], ["pos.ids"], name="pos.range"))
+    nodes.append(helper.make_node("Gather", ["pos", "pos.ids"], ["pos.emb"], name="embed.pos", axis=0))
+    nodes.append(helper.make_node("Add", ["tok", "pos.emb"], ["emb"], name="embed.add"))
+    nodes.append(helper.make_node("LayerNormalization", ["emb", "ln.g", "ln.b"], ["h"], name="embed.ln", axis=-1, epsilon=1e-12))
+    # The extended attention mask: [B, 1, S] of 0 (attend) or float32 min (padding), added to the scores.
+    nodes.append(helper.make_node("Unsqueeze", ["attention_mask", "i1"], ["m.u"], name="mask.unsqueeze"))
+    nodes.append(helper.make_node("Cast", ["m.u"], ["m.f"], name="mask.cast", to=TensorProto.FLOAT))
+    nodes.append(helper.make_node("Sub", ["one", "m.f"], ["m.inv"], name="mask.invert"))
+    nodes.append(helper.make_node("Mul", ["m.inv", "fmin"], ["m.add"], name="mask.scale"))
+    for p in "qkv":
+        inits.append(init(f"{p}.w", [d, d]))
+        nodes.append(helper.make_node("MatMul", ["h", f"{p}.w"], [p], name=f"{p}.matmul"))
+    nodes.append(helper.make_node("Transpose", ["k"], ["k.t"], name="k.transpose", perm=[0, 2, 1]))
+    nodes.append(helper.make_node("MatMul", ["q", "k.t"], ["scores"], name="scores"))
+    nodes.append(helper.make_node("Div", ["scores", "scale"], ["scaled"], name="scaled"))
+    nodes.append(helper.make_node("Add", ["scaled", "m.add"], ["masked"], name="mask.apply"))
+    nodes.append(helper.make_node("Softmax", ["masked"], ["attn"], name="attn", axis=-1))
+    nodes.append(helper.make_node("MatMul", ["attn", "v"], ["ctx"], name="context"))
+    nodes.append(helper.make_node("Add", ["h", "ctx"], ["last_hidden_state"], name="residual"))
+    nodes.append(helper.make_node("Gather", ["last_hidden_state", "first"], ["cls"], name="pool.first", axis=1))
+    inits += [init("pool.w", [d, d]), init("pool.b", [d], 0.1)]
+    nodes.append(helper.make_node("Gemm", ["cls", "pool.w", "pool.b"], ["pool.lin"], name="pool.dense", transB=1))
+    nodes.append(helper.make_node("Tanh", ["pool.lin"], ["pooler_output"], name="pool.tanh"))
+    graph = helper.make_graph(nodes, "bert_tiny",
+                              [helper.make_tensor_value_info("input_ids", TensorProto.INT64, ["batch", "seq"]), helper.make_tensor_value_info("attention_mask", TensorProto.INT64, ["batch", "seq"])],
+                              [helper.make_tensor_value_info("last_hidden_state", TensorProto.FLOAT, ["batch", "seq", d]), helper.make_tensor_value_info("pooler_output", TensorProto.FLOAT, ["batch", d])], inits)
+    save(graph, "bert-tiny.onnx", 17)
+
+
 os.makedirs(OUT, exist_ok=True)
 resnet()
 transformer()
@@ -387,4 +430,5 @@ mobilenet()
 masked_attention()
 speech_rnn()
 log_mel()
+bert_tiny()
 print("wrote", sorted(os.listdir(OUT)))

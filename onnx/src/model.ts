@@ -28,7 +28,7 @@ export interface NodeProfile {
 
 /** What one run did. */
 export interface RunReport {
-  /** The most bytes the run's intermediate device tensors held at once. */
+  /** The most bytes the run's intermediate device tensors held at once (a view counted as a copy: an upper bound). */
   readonly peakBytes: number;
   /** Per node, when the run was profiled. */
   readonly profile?: readonly NodeProfile[];
@@ -66,12 +66,14 @@ interface StepMemo {
   hostKey: readonly InputKey[] | undefined;
   /** The host results for `hostKey`, or undefined when it runs on the device. */
   hostOuts: readonly HostValue[] | undefined;
-  /** Its inputs when `recording` was made. */
-  key: readonly InputKey[] | undefined;
-  /** Its kernel calls for inputs like `key`, replayed instead of running the mapping. */
-  recording: Recording | undefined;
+  /** Its kernel calls for inputs like each key, replayed instead of running the mapping; the latest first. */
+  recordings: { readonly key: readonly InputKey[]; readonly recording: Recording }[];
   /** Recordings that failed (the mapping did something that can't be replayed): after a few, none is tried. */
   failed: number;
+  /** Recordings made since one was last replayed: inputs whose shapes keep changing. */
+  unused: number;
+  /** Runs of its mapping since it last tried a recording, while recordings go unused. */
+  plain: number;
 }
 
 /** An input as a memo keeps it: a host value, a tensor's shape, or undefined when omitted. */
@@ -79,6 +81,14 @@ type InputKey = HostValue | readonly number[] | undefined;
 
 /** After this many recordings of a node fail, its mapping just runs. */
 const MAX_FAILED_RECORDINGS = 3;
+/** The recordings a node keeps, for as many input shapes (a few batch sizes a server alternates between). */
+const MAX_RECORDINGS = 4;
+/**
+ * After this many recordings that were never replayed (shapes that keep changing, as a sequence grows), a
+ * node records only one run in {@link RETRY_EVERY}: recording costs a little on top of running the mapping.
+ */
+const MAX_UNUSED_RECORDINGS = 8;
+const RETRY_EVERY = 64;
 
 /** A loaded ONNX model bound to a Hearth runtime. Make one with `loadOnnx`. */
 export class OnnxModel {
@@ -112,7 +122,7 @@ export class OnnxModel {
     this.#graph = graph;
     this.#slots = slots(graph);
     this.#steps = steps(graph, planMemory(graph), this.#slots);
-    this.#memos = this.#steps.map(() => ({ hostKey: undefined, hostOuts: undefined, key: undefined, recording: undefined, failed: 0 }));
+    this.#memos = this.#steps.map(() => ({ hostKey: undefined, hostOuts: undefined, recordings: [], failed: 0, unused: 0, plain: 0 }));
     const initial = new Array<Value | undefined>(this.#slots.size).fill(undefined);
     for (const [name, v] of graph.constants) initial[this.#slots.get(name)!] = v;
     this.#initial = initial;
@@ -214,7 +224,11 @@ export class OnnxModel {
         if (!outs) {
           let made: readonly Tensor[] | undefined;
           try {
-            if (memo.recording !== undefined && matches(memo.key!, slots, env)) made = memo.recording.replay(tensorsAt(slots, env));
+            const recorded = memo.recordings;
+            for (let r = 0; r < recorded.length && made === undefined; r++) {
+              if (matches(recorded[r]!.key, slots, env)) made = recorded[r]!.recording.replay(tensorsAt(slots, env));
+            }
+            if (made !== undefined) memo.unused = 0;
             made ??= this.#runNode(step, memo, inputs ?? gather(slots, env), upload);
           } catch (e) {
             throw withNode(e, node, opset);
@@ -263,13 +277,15 @@ export class OnnxModel {
         return r instanceof Tensor ? [this.#own(r, inputs)] : r.map((t) => this.#own(t, inputs));
       });
     if (memo.failed >= MAX_FAILED_RECORDINGS) return run();
+    if (memo.unused >= MAX_UNUSED_RECORDINGS && ++memo.plain % RETRY_EVERY !== 0) return run();
     const { result, recording } = h.record(inputs.filter((v): v is Tensor => v instanceof Tensor), run);
     if (recording) {
-      memo.key = keyOf(inputs);
-      memo.recording = recording;
+      const key = keyOf(inputs);
+      // A recording for the same key (one that no longer applied: a weight or kernel changed) is replaced.
+      memo.recordings = [{ key, recording }, ...memo.recordings.filter((r) => !matchesKey(r.key, key))].slice(0, MAX_RECORDINGS);
+      memo.unused++;
     } else {
       memo.failed++;
-      memo.recording = undefined;
     }
     return result;
   }
@@ -280,7 +296,7 @@ export class OnnxModel {
     this.#constants.clear();
     this.#constantTensors.clear();
     // The recordings hold the constants they read: let both go.
-    for (const memo of this.#memos) Object.assign(memo, { hostKey: undefined, hostOuts: undefined, key: undefined, recording: undefined });
+    for (const memo of this.#memos) Object.assign(memo, { hostKey: undefined, hostOuts: undefined, recordings: [] });
     this.#disposed = true;
   }
 
@@ -418,6 +434,19 @@ function matches(key: readonly InputKey[], slots: readonly number[], env: readon
     } else if (Array.isArray(k) || !sameHostValue(k as HostValue, v)) return false;
   }
   return key.length <= slots.length;
+}
+
+/** True when two memo keys are the same inputs. */
+function matchesKey(a: readonly InputKey[], b: readonly InputKey[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let j = 0; j < a.length; j++) {
+    const x = a[j];
+    const y = b[j];
+    if (x === y) continue;
+    if (x === undefined || y === undefined || Array.isArray(x) !== Array.isArray(y)) return false;
+    if (Array.isArray(x) ? !sameShape(x, y as readonly number[]) : !sameHostValue(x as HostValue, y as HostValue)) return false;
+  }
+  return true;
 }
 
 function sameHostValue(a: HostValue, b: HostValue): boolean {

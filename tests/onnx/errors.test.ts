@@ -107,12 +107,12 @@ describe('what Hearth cannot run is refused before anything runs', () => {
     expect(e.message).toMatch(message);
   });
 
-  it('control flow Hearth lacks (Loop), or an op it lacks inside an If branch: listed with the node, before anything runs', async () => {
+  it("control flow Hearth lacks (opset 8's batched Scan), or an op it lacks inside an If branch: listed with the node, before anything runs", async () => {
     const branch = (name: string, op: string) => ({ name, node: [{ name: `${name}.op`, opType: op, input: ['x'], output: [`${name}.y`] }], output: [{ name: `${name}.y`, type: { tensorType: { elemType: 1 } } }] });
-    const loop = { name: 'loop', opType: 'Loop', input: ['', 'cond'], output: ['y'], attribute: [{ name: 'body', type: 5, g: branch('body', 'Relu') }] };
+    const scan = { name: 'scan', opType: 'Scan', input: ['x'], output: ['y'], attribute: [{ name: 'body', type: 5, g: branch('body', 'Relu') }, { name: 'num_scan_inputs', type: 2, i: 1 }] };
     const ifDet = { name: 'switch', opType: 'If', input: ['cond'], output: ['y'], attribute: [{ name: 'then_branch', type: 5, g: branch('then', 'Det') }, { name: 'else_branch', type: 5, g: branch('else', 'Relu') }] };
     const cond = { name: 'cond', dataType: 9, dims: [], int32Data: [1] };
-    expect(await checkOnnx(model(16, loop, { initializer: [cond] }))).toEqual([{ node: 'loop', opType: 'Loop', opset: 16, missing: 'the op (no mapping)', reason: 'op' }]);
+    expect(await checkOnnx(model(8, scan))).toEqual([{ node: 'scan', opType: 'Scan', opset: 8, missing: "opset 8's Scan (a batch axis and sequence_lens; convert the model to opset 9 or later)", reason: 'variant' }]);
     const e = await error(() => loadOnnx(model(16, ifDet, { initializer: [cond] }), { hearth: h }));
     expect(e.code).toBe('E_UNSUPPORTED');
     expect(e.message).toContain('node "switch" (If, opset 16): unsupported the op (no mapping), in node "then.op" (Det) of its then_branch');

@@ -5,7 +5,7 @@
  */
 import onnxProto from 'onnx-proto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createHearth, type Hearth } from '@hearth/core';
+import { createHearth, type Hearth, type HearthError } from '@hearth/core';
 import { cpuPlugin } from '@hearth/plugin-cpu';
 import { wasmPlugin } from '@hearth/plugin-wasm';
 import { loadOnnx } from '@hearth/onnx';
@@ -314,6 +314,110 @@ describe('If', () => {
     }
     x.dispose();
     m.dispose();
+    expect(h.leaks()).toEqual([]);
+  });
+});
+
+describe('Loop', () => {
+  /**
+   * v = v0; three times (M = 3): v = v + x, scan out v * 2; the condition from the body: `deviceCond` makes it
+   * ReduceSum(v) < 100, computed on the device, else the incoming condition passed through.
+   */
+  function loopModel(deviceCond = false): Uint8Array {
+    const info = (name: string, elemType = 1, dims?: number[]) => ({ name, type: { tensorType: { elemType, ...(dims ? { shape: { dim: dims.map((d) => ({ dimValue: d })) } } : {}) } } });
+    const cond = deviceCond
+      ? [{ opType: 'ReduceSum', input: ['v.out'], output: ['sum'], attribute: [{ name: 'keepdims', type: 2, i: 0 }] }, { opType: 'Less', input: ['sum', 'hundred'], output: ['c.out'] }]
+      : [{ opType: 'Identity', input: ['c.in'], output: ['c.out'] }];
+    const body = {
+      name: 'body',
+      node: [{ opType: 'Add', input: ['v.in', 'x'], output: ['v.out'] }, { opType: 'Mul', input: ['v.out', 'two'], output: ['scan'] }, ...cond],
+      input: [info('i', 7, []), info('c.in', 9, []), info('v.in')],
+      output: [info('c.out', 9), info('v.out'), info('scan')],
+    };
+    return onnx.ModelProto.encode({
+      irVersion: 8,
+      opsetImport: [{ domain: '', version: 13 }],
+      graph: {
+        name: 'g',
+        node: [{ name: 'loop', opType: 'Loop', input: ['M', 'go', 'v0'], output: ['v', 'scans'], attribute: [{ name: 'body', type: 5, g: body }] }],
+        input: [info('x', 1, [2]), info('v0', 1, [2])],
+        initializer: [
+          { name: 'M', dataType: 7, dims: [], int64Data: [3] },
+          { name: 'go', dataType: 9, dims: [], int32Data: [1] },
+          { name: 'two', dataType: 1, dims: [], floatData: [2] },
+          { name: 'hundred', dataType: 1, dims: [], floatData: [100] },
+        ],
+        output: [info('v'), info('scans')],
+      },
+    }).finish();
+  }
+
+  it('runs its body M times, carrying values and stacking scan outputs, reading outer values', async () => {
+    const m = await loadOnnx(loopModel(), { hearth: h });
+    const [x, v0] = [h.tensor(Float32Array.from([1, -2]), { shape: [2] }), h.tensor(Float32Array.from([10, 20]), { shape: [2] })];
+    const { v, scans } = await m.run({ x, v0 });
+    expect(Array.from(await v!.data())).toEqual([13, 14]);
+    expect([...scans!.shape]).toEqual([3, 2]);
+    expect(Array.from(await scans!.data())).toEqual([22, 36, 24, 32, 26, 28]);
+    for (const t of [v!, scans!, x, v0]) t.dispose();
+    m.dispose();
+    expect(h.leaks()).toEqual([]);
+  });
+
+  it('refuses a condition its body computes on the device, naming the node', async () => {
+    const m = await loadOnnx(loopModel(true), { hearth: h });
+    const [x, v0] = [h.tensor(Float32Array.from([1, -2]), { shape: [2] }), h.tensor(Float32Array.from([10, 20]), { shape: [2] })];
+    const e = await m.run({ x, v0 }).then(() => undefined, (err: unknown) => err as HearthError);
+    expect(e?.code).toBe('E_UNSUPPORTED');
+    expect(e?.message).toMatch(/node "loop" \(Loop.*condition on the device/);
+    for (const t of [x, v0]) t.dispose();
+    m.dispose();
+    expect(h.leaks()).toEqual([]);
+  });
+});
+
+describe('Scan', () => {
+  /** s = 0; for each row x_t of x (backwards with `reverse`): s = s + x_t, scan out s * 2; outputs along `axis`. */
+  function scanModel(reverse: boolean, axis: number): Uint8Array {
+    const info = (name: string, dims?: number[]) => ({ name, type: { tensorType: { elemType: 1, ...(dims ? { shape: { dim: dims.map((d) => ({ dimValue: d })) } } : {}) } } });
+    const body = {
+      name: 'body',
+      node: [{ opType: 'Add', input: ['s.in', 'row'], output: ['s.out'] }, { opType: 'Mul', input: ['s.out', 'two'], output: ['out'] }],
+      input: [info('s.in'), info('row')],
+      output: [info('s.out'), info('out')],
+    };
+    return onnx.ModelProto.encode({
+      irVersion: 8,
+      opsetImport: [{ domain: '', version: 16 }],
+      graph: {
+        name: 'g',
+        node: [{ name: 'scan', opType: 'Scan', input: ['s0', 'x'], output: ['s', 'ys'], attribute: [
+          { name: 'body', type: 5, g: body },
+          { name: 'num_scan_inputs', type: 2, i: 1 },
+          { name: 'scan_input_directions', type: 7, ints: [reverse ? 1 : 0] },
+          { name: 'scan_output_axes', type: 7, ints: [axis] },
+        ] }],
+        input: [info('s0', [2]), info('x', [3, 2])],
+        initializer: [{ name: 'two', dataType: 1, dims: [], floatData: [2] }],
+        output: [info('s'), info('ys')],
+      },
+    }).finish();
+  }
+
+  it('runs its body once per slice, carrying state, scanning backwards, stacking outputs along an axis', async () => {
+    const [s0, x] = [h.tensor(Float32Array.from([0, 100]), { shape: [2] }), h.tensor(Float32Array.from([1, 2, 3, 4, 5, 6]), { shape: [3, 2] })];
+    // Forward, outputs stacked on axis 0: s runs (1, 102), (4, 106), (9, 112).
+    // Backward, outputs stacked on axis 1: s runs (5, 106), (8, 110), (9, 112), so ys is [[10, 16, 18], [212, 220, 224]].
+    for (const [reverse, axis, shape, want] of [[false, 0, [3, 2], [2, 204, 8, 212, 18, 224]], [true, 1, [2, 3], [10, 16, 18, 212, 220, 224]]] as const) {
+      const m = await loadOnnx(scanModel(reverse, axis), { hearth: h });
+      const { s, ys } = await m.run({ s0, x });
+      expect(Array.from(await s!.data())).toEqual([9, 112]);
+      expect([...ys!.shape]).toEqual(shape);
+      expect(Array.from(await ys!.data())).toEqual(want);
+      for (const t of [s!, ys!]) t.dispose();
+      m.dispose();
+    }
+    for (const t of [s0, x]) t.dispose();
     expect(h.leaks()).toEqual([]);
   });
 });

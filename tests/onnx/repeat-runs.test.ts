@@ -9,18 +9,24 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHearth, type Hearth, type Tensor } from '@hearth/core';
 import { cpuPlugin } from '@hearth/plugin-cpu';
 import { wasmPlugin } from '@hearth/plugin-wasm';
+import { webgpuPlugin } from '@hearth/plugin-webgpu';
+import nativePlugin from '@hearth/plugin-native';
 import { loadOnnx, type OnnxModel } from '@hearth/onnx';
 import { fixture, seeded } from './reference.js';
 
 const { onnx } = onnxProto;
 
-let hearths: { type: string; h: Hearth }[];
+let hearths: { type: string; h: Hearth; available: boolean }[];
 beforeAll(async () => {
   hearths = [
-    { type: 'cpu', h: createHearth({ plugins: [cpuPlugin], backends: ['cpu'] }) },
-    { type: 'wasm', h: createHearth({ plugins: [wasmPlugin, cpuPlugin], backends: ['wasm'] }) },
+    { type: 'cpu', h: createHearth({ plugins: [cpuPlugin], backends: ['cpu'] }), available: false },
+    { type: 'wasm', h: createHearth({ plugins: [wasmPlugin, cpuPlugin], backends: ['wasm'] }), available: false },
+    // Native storage through the C ABI, and a device that reads asynchronously, whose storage is GPU buffers
+    // (llvmpipe here, where there is one).
+    { type: 'native', h: createHearth({ plugins: [nativePlugin, cpuPlugin], backends: ['native', 'cpu'], fallback: 'allow' }), available: false },
+    { type: 'webgpu', h: createHearth({ plugins: [webgpuPlugin, cpuPlugin], backends: ['webgpu', 'cpu'], fallback: 'allow' }), available: false },
   ];
-  for (const { h } of hearths) await h.ready();
+  for (const x of hearths) x.available = (await x.h.ready()).defaultDevice === `${x.type}:0`;
 }, 60_000);
 afterAll(async () => {
   for (const { h } of hearths ?? []) await h.dispose();
@@ -37,9 +43,10 @@ async function outputs(model: OnnxModel, feeds: Record<string, Tensor>): Promise
 }
 
 describe('a model run again', () => {
-  for (const type of ['cpu', 'wasm']) {
-    it(`on ${type}: each run gives what a fresh load gives, as the input shapes change and come back`, async () => {
-      const { h } = hearths.find((x) => x.type === type)!;
+  for (const type of ['cpu', 'wasm', 'native', 'webgpu']) {
+    it(`on ${type}: each run gives what a fresh load gives, as the input shapes change and come back`, async ({ skip }) => {
+      const { h, available } = hearths.find((x) => x.type === type)!;
+      if (!available) skip(`no ${type} device here`);
       const cases = [
         { file: 'transformer.onnx', input: 'x', shapes: [[2, 5, 16], [2, 5, 16], [1, 9, 16], [2, 5, 16], [2, 5, 16]] },
         { file: 'resnet.onnx', input: 'image', shapes: [[2, 3, 16, 16], [2, 3, 16, 16], [1, 3, 16, 16], [2, 3, 16, 16]] },
@@ -53,11 +60,14 @@ describe('a model run again', () => {
           fresh.dispose();
           x.dispose();
         }
-        // A wrong shape or dtype after replays is the same coded error as on a first run, and nothing is left behind.
+        // A wrong shape or dtype, or a disposed feed, after replays: the same coded error as on a first run, and nothing left behind.
         const wrong = h.tensor(new Float32Array(2 * 5 * 17), { shape: [2, 5, 17] });
         await expect(model.run({ [c.input]: wrong })).rejects.toMatchObject({ code: 'E_SHAPE' });
         const ints = h.tensor(new Int32Array(c.shapes[0]!.reduce((a, b) => a * b, 1)), { shape: c.shapes[0]!, dtype: 'int32' });
         await expect(model.run({ [c.input]: ints })).rejects.toMatchObject({ code: 'E_DTYPE' });
+        const gone = h.tensor(new Float32Array(c.shapes[0]!.reduce((a, b) => a * b, 1)), { shape: c.shapes[0]! });
+        gone.dispose();
+        await expect(model.run({ [c.input]: gone })).rejects.toMatchObject({ code: 'E_DISPOSED' });
         wrong.dispose();
         ints.dispose();
         model.dispose();
@@ -65,6 +75,20 @@ describe('a model run again', () => {
       expect(h.leaks()).toEqual([]);
     }, 60_000);
   }
+
+  it('as a sequence grows run after run (a new shape every time), then comes back to shapes seen before', async () => {
+    const { h } = hearths.find((x) => x.type === 'wasm')!;
+    const model = await loadOnnx(fixture('transformer.onnx'), { hearth: h });
+    for (const [i, seq] of [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 3, 12, 3, 12].entries()) {
+      const x = h.tensor(seeded(2 * seq * 16, i), { shape: [2, seq, 16] });
+      const fresh = await loadOnnx(fixture('transformer.onnx'), { hearth: h });
+      expect(await outputs(model, { x }), `seq ${seq}`).toEqual(await outputs(fresh, { x }));
+      fresh.dispose();
+      x.dispose();
+    }
+    model.dispose();
+    expect(h.leaks()).toEqual([]);
+  });
 
   it('values read from the feeds decide the work even where every shape stays the same', async () => {
     const { h } = hearths.find((x) => x.type === 'wasm')!;

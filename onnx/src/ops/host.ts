@@ -148,6 +148,9 @@ const HOST_OPS: Readonly<Record<string, HostFn>> = {
   Not: ([x]) => hostValue('bool', x!.shape, Array.from(x!.data, (v) => +!v)),
   Neg: ([x]) => hostValue(x!.type, x!.shape, Array.from(x!.data, (v) => -v)),
   Abs: ([x]) => hostValue(x!.type, x!.shape, Array.from(x!.data, Math.abs)),
+  Ceil: ([x]) => hostValue(x!.type, x!.shape, Array.from(x!.data, Math.ceil)),
+  Floor: ([x]) => hostValue(x!.type, x!.shape, Array.from(x!.data, Math.floor)),
+  Relu: ([x]) => hostValue(x!.type, x!.shape, Array.from(x!.data, (v) => Math.max(v, 0))),
   Where: ([c, a, b]) => whereExact(c!, a!, b!, broadcastShapes(broadcastShapes(c!.shape, a!.shape), b!.shape)),
 };
 

@@ -26,6 +26,7 @@ const STATIC_INPUTS: Readonly<Record<string, (opset: number) => readonly number[
   Trilu: () => [1],
   OneHot: () => [1],
   If: () => [0],
+  Loop: () => [0, 1],
   DFT: (v) => (v >= 20 ? [1, 2] : [1]),
   STFT: () => [1, 3],
   HannWindow: () => [0],

@@ -21,11 +21,11 @@ const MAX_ADDRESS = BigInt(Number.MAX_SAFE_INTEGER);
 export const SYNC_READ_MAX_BYTES = 256 * 1024;
 
 /**
- * Reads up to this size land in native memory of the backend's own and are copied out element by element:
- * V8 keeps typed arrays this small inside its heap, and handing one to a native call makes V8 move it out
- * first, which costs several times the copy.
+ * Reads and writes up to this size go through native memory of the backend's own, copied element by
+ * element: V8 keeps typed arrays this small inside its heap, and handing one to a native call makes V8
+ * move it out first, which costs several times the copy.
  */
-const SMALL_READ_BYTES = 64;
+const SMALL_COPY_BYTES = 64;
 
 /**
  * One device of a native library, as a core `Backend`: memory through the library's alloc/free and copies.
@@ -48,12 +48,12 @@ export class NativeBackend implements Backend {
   /** A native pointer-sized slot that `alloc` writes its result into, and a view to read it. */
   #slot = koffi.alloc('uint64_t', 1) as bigint;
   #slotView = new BigUint64Array(koffi.view(this.#slot, 8));
-  /** Native memory for small synchronous reads, and a view of it per dtype the device stores. */
-  #small = koffi.alloc('uint8_t', SMALL_READ_BYTES) as bigint;
+  /** Native memory for small writes and synchronous reads, and a view of it per dtype the device stores. */
+  #small = koffi.alloc('uint8_t', SMALL_COPY_BYTES) as bigint;
   #smallViews: Partial<Record<DType, HostArray>> = {
-    float32: new Float32Array(koffi.view(this.#small, SMALL_READ_BYTES)),
-    int32: new Int32Array(koffi.view(this.#small, SMALL_READ_BYTES)),
-    bool: new Uint8Array(koffi.view(this.#small, SMALL_READ_BYTES)),
+    float32: new Float32Array(koffi.view(this.#small, SMALL_COPY_BYTES)),
+    int32: new Int32Array(koffi.view(this.#small, SMALL_COPY_BYTES)),
+    bool: new Uint8Array(koffi.view(this.#small, SMALL_COPY_BYTES)),
   };
   #disposed = false;
   // Set when dispose() begins: no new work; #disposed once the library is released.
@@ -140,7 +140,10 @@ export class NativeBackend implements Backend {
     this.#assertOpen('write');
     const bytes = this.#checked(storage, dtype, data.length, data.byteLength, 'write');
     if (bytes === 0) return;
-    this.lib.check(this.lib.fn.copy_to_device(this.device, (storage as NativeStorage).ptr, data, bytes) as number, `copy_to_device of ${bytes} bytes`, 'E_BACKEND');
+    const small = bytes <= SMALL_COPY_BYTES ? this.#smallViews[dtype] : undefined;
+    if (small) for (let i = 0; i < data.length; i++) small[i] = data[i]!;
+    const status = this.lib.fn.copy_to_device(this.device, (storage as NativeStorage).ptr, small ? this.#small : data, bytes) as number;
+    if (status !== 0) this.lib.check(status, `copy_to_device of ${bytes} bytes`, 'E_BACKEND');
   }
 
   read(storage: DeviceStorage, dtype: DType, size: number): Promise<HostArray> {
@@ -200,7 +203,7 @@ export class NativeBackend implements Backend {
     const out = hostArray(dtype, size);
     const bytes = this.#checked(storage, dtype, size, out.byteLength, 'readSync');
     if (bytes === 0) return out;
-    const small = bytes <= SMALL_READ_BYTES ? this.#smallViews[dtype] : undefined;
+    const small = bytes <= SMALL_COPY_BYTES ? this.#smallViews[dtype] : undefined;
     const status = this.lib.fn.copy_to_host(this.device, small ? this.#small : out, (storage as NativeStorage).ptr, bytes) as number;
     if (status !== 0) this.lib.check(status, `copy_to_host of ${bytes} bytes`, 'E_BACKEND');
     if (small) for (let i = 0; i < size; i++) out[i] = small[i]!;

@@ -75,7 +75,7 @@ describe('a device that declares HEARTH_DEVICE_HOST_MEMORY (the reference librar
     await h.dispose();
   });
 
-  it('reads each dtype exactly at every size around the 64 bytes that small reads stage natively', async () => {
+  it('writes and reads each dtype exactly at every size around the 64 bytes that small copies stage natively', async () => {
     const h = await open(referencePlugin);
     for (const dtype of ['float32', 'int32', 'bool'] as const) {
       for (const n of [1, 15, 16, 17, 63, 64, 65, 300]) {

@@ -9,7 +9,7 @@
 #define OD_CONV_H
 
 #include <stdlib.h>
-#include "od_loops.h"
+#include "od_gemm.h"
 
 typedef struct od_conv_shape {
   int64_t N, C, H, W, OC, KH, KW, OH, OW, ph, pw, dh, dw;
@@ -58,7 +58,23 @@ OD_SIMD static void od_conv_image(const od_conv_shape *s, const float *xpad, int
   }
 }
 
-/* conv2d with stride 1 and one group, NCHW, through od_conv_image; 0 when the launch isn't such a case
+/* A 1×1 convolution without padding is a product per image: out[n] (OC × HW) = w (OC × C) · x[n] (C × HW),
+ * each row of out first filled with its bias. */
+static int od_pointwise(const hearth_tensor *in, int32_t nin, const hearth_tensor *out) {
+  const int64_t N = in[0].shape[0], C = in[0].shape[1], OC = in[1].shape[0], HW = out->shape[2] * out->shape[3];
+  const float *bias = nin > 2 ? (const float *)in[2].data : NULL;
+  for (int64_t n = 0; n < N; n++) {
+    float *y = (float *)out->data + n * OC * HW;
+    if (bias)
+      for (int64_t o = 0; o < OC; o++)
+        for (int64_t p = 0; p < HW; p++) y[o * HW + p] = bias[o];
+    od_gemm_args g = {OC, HW, C, C, 1, HW, (const float *)in[1].data, (const float *)in[0].data + n * C * HW, y, bias != NULL, NULL};
+    if (!od_gemm(&g)) return 0;
+  }
+  return 1;
+}
+
+/* conv2d with stride 1 and one group, NCHW, through od_conv_image (1×1 without padding: od_pointwise); 0 when the launch isn't such a case
  * (or memory ran out), and the caller goes on to oneDNN. Weights must be finite (checked by the caller):
  * padding taps multiply them by 0 here, where Hearth skips those taps. */
 static int od_conv_small(const hearth_tensor *in, int32_t nin, const hearth_tensor *out, const hearth_named_value *a, int32_t na) {
@@ -66,6 +82,7 @@ static int od_conv_small(const hearth_tensor *in, int32_t nin, const hearth_tens
   const int64_t *st = hk_ints(a, na, "stride", &c2), *pd = hk_ints(a, na, "padding", &c2), *dl = hk_ints(a, na, "dilation", &c2);
   if (!st || !pd || !dl || st[0] != 1 || st[1] != 1 || hk_int(a, na, "groups", 1) != 1 || in[0].rank != 4 || in[0].size == 0 || out->size == 0) return 0;
   const int64_t *x = in[0].shape, *w = in[1].shape;
+  if (w[2] == 1 && w[3] == 1 && pd[0] == 0 && pd[1] == 0) return od_pointwise(in, nin, out);
   od_conv_shape s = {x[0], x[1], x[2], x[3], w[0], w[2], w[3], out->shape[2], out->shape[3], pd[0], pd[1], dl[0], dl[1]};
   /* the padded plane: every row and column a tap of an output reads, columns rounded up for the last tile */
   int64_t Hp = s.OH + (s.KH - 1) * s.dh, Wp = (s.OW + 7) / 8 * 8 + (s.KW - 1) * s.dw, OCr = (s.OC + 7) / 8 * 8, taps = s.C * s.KH * s.KW;

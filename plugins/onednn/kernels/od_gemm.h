@@ -36,9 +36,10 @@ static void od_pack_columns(const od_gemm_args *g, int64_t j, float *bp) {
 }
 
 /* The last 8 or fewer columns from j: tiles of 8 rows by one vector. The tile's rows of A are first packed
- * k-major (8 values a step, 256 steps at a time), so each step reads its 8 multipliers from one line. */
+ * k-major (8 values a step, 256 steps at a time), so each step reads its 8 multipliers from one line; fewer
+ * than 8 columns of B are packed zero-padded the same way. */
 OD_SIMD static void od_gemm_tiles8(const od_gemm_args *g, int64_t j, int64_t nj, const float *bbias) {
-  float ap[256 * 8];
+  float ap[256 * 8], bq[256 * 8];
   for (int64_t i = 0; i < g->M; i += 8) {
     const float *rows[8];
     for (int r = 0; r < 8; r++) rows[r] = g->A + (i + r < g->M ? i + r : i) * g->ars; /* rows past M repeat row i, dropped */
@@ -47,14 +48,11 @@ OD_SIMD static void od_gemm_tiles8(const od_gemm_args *g, int64_t j, int64_t nj,
       int64_t kb = g->K - k0 < 256 ? g->K - k0 : 256;
       for (int64_t k = 0; k < kb; k++)
         for (int r = 0; r < 8; r++) ap[k * 8 + r] = rows[r][(k0 + k) * g->acs];
+      if (nj < 8) /* B's last columns, zero-padded to 8 */
+        for (int64_t k = 0; k < kb; k++)
+          for (int64_t c = 0; c < 8; c++) bq[k * 8 + c] = c < nj ? g->B[(k0 + k) * g->ldb + j + c] : 0.f;
       for (int64_t k = 0; k < kb; k++) {
-        od_v8 b;
-        if (nj == 8) b = od_load(g->B + (k0 + k) * g->ldb + j);
-        else {
-          float t[8] = {0};
-          memcpy(t, g->B + (k0 + k) * g->ldb + j, sizeof(float) * (size_t)nj);
-          b = od_load(t);
-        }
+        od_v8 b = nj == 8 ? od_load(g->B + (k0 + k) * g->ldb + j) : od_load(bq + k * 8);
         const float *a = ap + k * 8;
         c0 += a[0] * b, c1 += a[1] * b, c2 += a[2] * b, c3 += a[3] * b;
         c4 += a[4] * b, c5 += a[5] * b, c6 += a[6] * b, c7 += a[7] * b;

@@ -4,8 +4,7 @@
  * passes after it cost more than the work. Each loop keeps the opset's rules exactly as the reference
  * kernel does (NaN propagation, the sign of zero, correctly rounded add/sub/mul/div) or within the op's
  * bound (exp-based ops, sums); a launch a loop can't take as written returns 0 and goes on to oneDNN or
- * the reference kernel. On x86-64 each loop is built twice, for AVX2 + FMA and for the baseline, and the
- * loader picks at run time.
+ * the reference kernel. They run where the CPU has AVX2 and FMA (od_loops_supported).
  */
 #ifndef OD_LOOPS_H
 #define OD_LOOPS_H
@@ -15,10 +14,18 @@
 #include <string.h>
 #include "od_checks.h"
 
+/* The loops are written for AVX2 + FMA (8-lane vectors, 16 registers) and built for it; a CPU without them,
+ * or another architecture, keeps oneDNN's and the reference kernels' paths (GCC's baseline x86-64 lowering
+ * of these vectors measured ten times slower than oneDNN). */
 #if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && __GNUC__ >= 12
-#define OD_SIMD __attribute__((target_clones("arch=x86-64-v3", "default")))
+#define OD_SIMD __attribute__((target("arch=x86-64-v3")))
+static int od_loops_supported(void) {
+  __builtin_cpu_init();
+  return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+}
 #else
 #define OD_SIMD
+static int od_loops_supported(void) { return 0; }
 #endif
 
 /* ---- 8-lane float32 vectors (GCC's vector extensions: AVX registers in the AVX2 build, SSE pairs in the
@@ -106,6 +113,13 @@ static inline od_v8 od_gelu(od_v8 x) {
   return od_select(phi == 0.f, od_splat(-0.f), x * phi);
 }
 
+/* x · max(0, min(1, x/6 + 1/2)) as the decomposition's float32 steps (NaN propagates through both bounds). */
+static inline od_v8 od_hard_swish(od_v8 x) {
+  od_v8 t = x * (1.f / 6.f) + 0.5f;
+  t = od_select(t > 1.f, od_splat(1.f), t);
+  return x * od_select(t < 0.f, od_splat(0.f), t);
+}
+
 /* Applies f to n elements, 8 at a time; the last partial group through a zero-padded copy. */
 #define OD_MAP(f, x, y, n)                                                     \
   do {                                                                         \
@@ -133,6 +147,8 @@ OD_SIMD static void od_relu_loop(const float *x, float *y, int64_t n) {
 }
 
 OD_SIMD static void od_gelu_loop(const float *x, float *y, int64_t n) { OD_MAP(od_gelu, x, y, n); }
+
+OD_SIMD static void od_hard_swish_loop(const float *x, float *y, int64_t n) { OD_MAP(od_hard_swish, x, y, n); }
 
 /* y[i] = a[i] op b[i % m] (the second operand repeats every m elements; m = 1 for a scalar); `swap` puts b
  * first (b op a) for the non-commutative ops. One IEEE operation an element, correctly rounded. */
@@ -348,9 +364,9 @@ static int od_max_pool_small(const hearth_tensor *in, const hearth_tensor *out, 
   return 1;
 }
 
-/* layer_norm over rows of `inner` elements with a scale and bias of exactly `inner` values (or none), in
- * float64 as the C form, rounded once. Eight rows' statistics at a time, so their divisions and square roots
- * overlap instead of each row waiting on its own. */
+/* layer_norm over rows of `inner` elements with a scale and bias of exactly `inner` values (or none): the
+ * mean and variance in float64 as the C form, the affine map in float32 (a few ULP, the bound is 16).
+ * Eight rows' statistics at a time, so their divisions and square roots overlap. */
 OD_SIMD static void od_layer_norm_loop(const float *x, const float *sc, const float *bi, float *y, int64_t rows, int64_t inner, double eps) {
   const double rn = 1 / (double)inner; /* a float64 product, not a division, per row: 1 ULP of float64 more */
   for (int64_t r0 = 0; r0 < rows; r0 += 8) {
@@ -380,10 +396,12 @@ OD_SIMD static void od_layer_norm_loop(const float *x, const float *sc, const fl
     for (int64_t r = 0; r < nr; r++) {
       const float *row = x + (r0 + r) * inner;
       float *yr = y + (r0 + r) * inner;
-      double m = mean[r], k = inv[r];
-      if (sc && bi) for (int64_t j = 0; j < inner; j++) yr[j] = (float)((row[j] - m) * k * sc[j] + bi[j]);
-      else if (sc) for (int64_t j = 0; j < inner; j++) yr[j] = (float)((row[j] - m) * k * sc[j]);
-      else for (int64_t j = 0; j < inner; j++) yr[j] = (float)((row[j] - m) * k);
+      /* x - mean in float32 as (x - hi) - lo, the mean split in two floats: x - hi is exact near the mean
+       * and rounds by u·|x - mean| away from it, so the difference keeps a few ULP whatever the offset */
+      const float hi = (float)mean[r], lo = (float)(mean[r] - hi), k = (float)inv[r];
+      if (sc && bi) for (int64_t j = 0; j < inner; j++) yr[j] = ((row[j] - hi) - lo) * k * sc[j] + bi[j];
+      else if (sc) for (int64_t j = 0; j < inner; j++) yr[j] = ((row[j] - hi) - lo) * k * sc[j];
+      else for (int64_t j = 0; j < inner; j++) yr[j] = ((row[j] - hi) - lo) * k;
     }
   }
 }

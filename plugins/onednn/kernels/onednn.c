@@ -24,6 +24,8 @@ static int64_t od_small = 4096;
 /* Below this many output elements the plain C loops of od_loops.h take the launches they can (2^18, where
  * element-wise work starts to thread); HEARTH_ONEDNN_MIN_ELEMENTS sets it too, so 0 sends every size to oneDNN. */
 static int64_t od_loops_below = 1 << 18;
+/* Whether this CPU runs those loops (AVX2 and FMA); set at init. */
+static int od_loops_on;
 
 /* oneDNN's threads for launches from the loader's thread; 0 until init. */
 static int32_t od_threads;
@@ -54,6 +56,7 @@ static hearth_status onednn_init(int32_t *device_count) {
   }
   const char *small = getenv("HEARTH_ONEDNN_MIN_ELEMENTS");
   if (small && *small) od_small = od_loops_below = strtoll(small, NULL, 10);
+  od_loops_on = od_loops_supported();
   /* OpenMP's own count, read once before this plugin changes it, is what a runtime without `threads` gets. */
   static int32_t openmp_default;
   if (!openmp_default) openmp_default = od_omp_get_max_threads ? od_omp_get_max_threads() : 1;
@@ -182,7 +185,7 @@ static int64_t od_work(const hk_op *op, int32_t composite, const hearth_tensor *
  * the calling thread alone; 0 leaves it to oneDNN or the reference. */
 static int od_loop(const hk_op *op, const hearth_tensor *in, int32_t nin, const hearth_tensor *out, const hearth_named_value *attrs, int32_t nattrs) {
   for (int32_t k = 0; k < nin; k++) if (in[k].dtype != HEARTH_FLOAT32) return 0;
-  if (out->dtype != HEARTH_FLOAT32 || out->size == 0 || out->size >= od_loops_below || od_work(op, 0, in, out) >= OD_PARALLEL_WORK) return 0;
+  if (!od_loops_on || out->dtype != HEARTH_FLOAT32 || out->size == 0 || out->size >= od_loops_below || od_work(op, 0, in, out) >= OD_PARALLEL_WORK) return 0;
   switch (op->family) {
     case HK_FAMILY_UNARY:
       if (op->code != HK_RELU || in[0].size != out->size) return 0;
@@ -220,18 +223,23 @@ static hearth_status od_launch_composite(int32_t which, int32_t kernel, const he
                                          const hearth_named_value *attrs, int32_t nattrs) {
   int32_t threads = od_enter(NULL, which, in, out);
   if (which == OD_LINEAR) {
-    hearth_status s = od_linear(in, nin, out, attrs, nattrs, threads == 1 && out->size < od_loops_below);
+    hearth_status s = od_linear(in, nin, out, attrs, nattrs, od_loops_on && threads == 1 && out->size < od_loops_below);
     od_leave(threads);
     return s;
   }
   int owned = 0, act = which >= OD_SILU;
   double alpha = hk_num(attrs, nattrs, "alpha", 0); /* elu's and leaky_relu's (attributes come with defaults applied) */
+  if (which == OD_SILU + OD_ACT_HARD_SWISH && od_loops_on && threads == 1 && out->size < od_loops_below) {
+    od_leave(threads);
+    od_hard_swish_loop(in[0].data, out->data, out->size);
+    return HEARTH_OK;
+  }
   if (act && out->size < od_small) {
     od_leave(threads);
     od_activation_c(which - OD_SILU, alpha, in[0].data, out->data, out->size, 1);
     return HEARTH_OK;
   }
-  if (which == OD_LAYER_NORM && threads == 1 && out->size < od_loops_below && od_layer_norm_small(in, nin, out, attrs, nattrs)) return od_leave(threads), HEARTH_OK;
+  if (which == OD_LAYER_NORM && od_loops_on && threads == 1 && out->size < od_loops_below && od_layer_norm_small(in, nin, out, attrs, nattrs)) return od_leave(threads), HEARTH_OK;
   od_plan *pl = od_plan_for(kernel, NULL, which, threads, in, nin, out, attrs, nattrs, &owned);
   int ran = pl && pl->how == OD_PRIMITIVES && od_run(pl, in, nin, out);
   if (act) od_activation_c(which - OD_SILU, alpha, in[0].data, out->data, out->size, !ran);
@@ -256,7 +264,7 @@ static hearth_status onednn_launch(int32_t device, int32_t kernel, const hearth_
     /* the reference's function, minus its per-element index arithmetic (the input is the output's shape) */
     const float *x = (const float *)in[0].data;
     float *y = (float *)out->data;
-    if (op->code == HK_GELU) od_gelu_loop(x, y, out->size);
+    if (op->code == HK_GELU && od_loops_on) od_gelu_loop(x, y, out->size);
     else for (int64_t i = 0; i < out->size; i++) y[i] = (float)hk_unary(op->code, HEARTH_FLOAT32, (double)x[i]);
     return HEARTH_OK;
   }

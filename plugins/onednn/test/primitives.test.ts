@@ -65,6 +65,7 @@ describe('the oneDNN plugin’s primitives', () => {
       { xs: [1, 16, 14, 14], ws: [32, 16, 1, 1], s: [1, 1], p: [0, 0], d: [1, 1], g: 1, bias: true },
       { xs: [8, 3, 16, 16], ws: [8, 3, 3, 3], s: [1, 1], p: [1, 1], d: [1, 1], g: 1, bias: true }, // a ResNet stem
       { xs: [2, 5, 9, 13], ws: [12, 5, 5, 3], s: [1, 1], p: [2, 0], d: [1, 2], g: 1, bias: false }, // 12 channels, 9 columns: partial tiles
+      { xs: [2, 32, 2, 95], ws: [200, 32, 1, 1], s: [1, 1], p: [0, 0], d: [1, 1], g: 1, bias: true }, // pointwise, as a product per image
     ];
     for (const c of cases) {
       const x = values(c.xs.reduce((a, b) => a * b), 1), w = values(c.ws.reduce((a, b) => a * b), 2), b = values(c.ws[0]!, 3);
@@ -264,6 +265,8 @@ describe('the oneDNN plugin’s fused composites', () => {
     expect(silu[2]).toBeLessThan(0); // -100·e^-100 is a tiny negative float32, not 0
     const elu = await h.op('elu', [ta], { alpha: 0.5 }).data();
     expect(worst(elu, xa.map((v) => (v > 0 ? v : 0.5 * (Math.exp(v) - 1))))).toBeLessThan(1e-6);
+    const hs = await h.op('hard_swish', [ta]).data();
+    expect(worst(hs, xa.map((v) => (Number.isNaN(v) ? NaN : v * Math.max(0, Math.min(1, v / 6 + 0.5)))))).toBeLessThan(1e-6); // -Inf·0: NaN
     const gt = await h.op('gelu_tanh', [ta]).data();
     expect(worst(gt, xa.map((v) => 0.5 * v * (1 + Math.tanh(Math.sqrt(2 / Math.PI) * (v + 0.044715 * v ** 3)))))).toBeLessThan(1e-5);
     // linear: A' [3, 5] from a transposed [5, 3], B [5, 4], c [4], alpha 2, beta 0.5
@@ -301,6 +304,16 @@ describe('the oneDNN plugin’s fused composites', () => {
     expect(worst(ln1, norm((j) => full[j]!))).toBeLessThan(1e-5);
     const ln2 = await h.layer_norm(h.tensor(x, { shape: [2, 3, 4] }), h.tensor(row4, { shape: [4] }), null, { axis: 1 }).data();
     expect(worst(ln2, norm((j) => row4[j % 4]!))).toBeLessThan(1e-5);
+    // layer_norm of the transformer's shape on rows far from 0 (mean 1e4, spread 0.01): the offset must not
+    // cost the normalized values their precision
+    const xo = values(4 * 64 * 16, 24).map((v) => Math.fround(1e4 + v * 0.01)), so = values(16, 25).map(Math.fround), bo = values(16, 26).map(Math.fround);
+    const lno = await h.layer_norm(h.tensor(xo, { shape: [4, 64, 16] }), h.tensor(so, { shape: [16] }), h.tensor(bo, { shape: [16] })).data();
+    const wantLno: number[] = [];
+    for (let r = 0; r < 256; r++) {
+      const row = xo.slice(r * 16, r * 16 + 16), m = row.reduce((s, v) => s + v, 0) / 16, v = row.reduce((s, e) => s + (e - m) ** 2, 0) / 16;
+      row.forEach((e, j) => wantLno.push(((e - m) / Math.sqrt(v + 1e-5)) * so[j]! + bo[j]!));
+    }
+    expect(worst(lno, wantLno)).toBeLessThan(2e-5);
     // batch_norm over [N, C, H, W] = [2, 3, 2, 2]
     const bx = values(24, 15).map(Math.fround), [sc, bi, mu] = [16, 17, 18].map((s) => values(3, s).map(Math.fround)), va = values(3, 19).map((v) => Math.fround(v + 1.5));
     const bn = await h.op('batch_norm', [bx, sc!, bi!, mu!, va].map((d, i) => h.tensor(d, { shape: i ? [3] : [2, 3, 2, 2] }))).data();

@@ -45,6 +45,10 @@ static hearth_status plugin_device_info(int32_t device, hearth_device_info *info
   snprintf(info->vendor, sizeof info->vendor, "%s", ${JSON.stringify(p.vendor)});
   info->memory_bytes = 0;
   info->software = 1;
+  /* A CPU library, whose device memory IS host memory, with memcpy copies and launches finished when they
+   * return, may declare it so that small reads skip the worker thread (see HEARTH_DEVICE_HOST_MEMORY):
+   * if (HEARTH_DEVICE_INFO_HAS(info, flags)) info->flags = HEARTH_DEVICE_HOST_MEMORY;
+   * A device with memory of its own (a GPU, an NPU) must not. */
   return HEARTH_OK;
 }
 
