@@ -120,6 +120,20 @@ export function binary_f32(tid: i32, work: usize, op: i32, a: usize, b: usize, o
 @unmanaged class Gelu { @inline f(x: v128): v128 { return geluv(x); } }
 @unmanaged class GeluTanh { @inline f(x: v128): v128 { return geluTanhv(x); } }
 @unmanaged class Silu { @inline f(x: v128): v128 { return siluv(x); } }
+// The parameters of the current call's hard_sigmoid (each thread sets its own from the same arguments).
+let alpha: f32 = 0;
+let beta: f32 = 0;
+/** max(0, min(1, alpha·x + beta)); min and max keep NaN, as the composite's minimum and maximum do. */
+@unmanaged class HardSigmoid {
+  @inline f(x: v128): v128 { return f32x4.max(f32x4.min(f32x4.add(f32x4.mul(x, f32x4.splat(alpha)), f32x4.splat(beta)), f32x4.splat(1)), f32x4.splat(0)); }
+}
+/** x · max(0, min(1, x / 6 + 1/2)), with the composite's x · (1/6) rounded to float32; -Inf gives NaN (-Inf · 0) as it does there. */
+@unmanaged class HardSwish {
+  @inline f(x: v128): v128 {
+    const g = f32x4.add(f32x4.mul(x, f32x4.splat(<f32>(1.0 / 6.0))), f32x4.splat(0.5));
+    return f32x4.mul(x, f32x4.max(f32x4.min(g, f32x4.splat(1)), f32x4.splat(0)));
+  }
+}
 
 /** Unary operator Op over n elements, in chunks; two vectors per step so their latencies overlap. */
 @inline
@@ -140,8 +154,10 @@ function unaryChunks<Op>(work: usize, a: usize, o: usize, n: i32, chunk: i32): v
   }
 }
 
-/** Float32 unary operator `op` over `n` elements. */
-export function unary_f32(tid: i32, work: usize, op: i32, a: usize, o: usize, n: i32): void {
+/** Float32 unary operator `op` over `n` elements; `a0` and `a1` are hard_sigmoid's alpha and beta. */
+export function unary_f32(tid: i32, work: usize, op: i32, a: usize, o: usize, n: i32, a0: f32, a1: f32): void {
+  alpha = a0;
+  beta = a1;
   switch (op) {
     case 0: unaryChunks<Neg>(work, a, o, n, CHUNK); break;
     case 1: unaryChunks<Abs>(work, a, o, n, CHUNK); break;
@@ -153,6 +169,8 @@ export function unary_f32(tid: i32, work: usize, op: i32, a: usize, o: usize, n:
     case 7: unaryChunks<Sigmoid>(work, a, o, n, SPECIAL_CHUNK); break;
     case 8: unaryChunks<Gelu>(work, a, o, n, SPECIAL_CHUNK); break;
     case 9: unaryChunks<GeluTanh>(work, a, o, n, SPECIAL_CHUNK); break;
-    default: unaryChunks<Silu>(work, a, o, n, SPECIAL_CHUNK); break;
+    case 10: unaryChunks<Silu>(work, a, o, n, SPECIAL_CHUNK); break;
+    case 11: unaryChunks<HardSigmoid>(work, a, o, n, CHUNK); break;
+    default: unaryChunks<HardSwish>(work, a, o, n, CHUNK); break;
   }
 }

@@ -1,8 +1,8 @@
 /**
  * @hearth/plugin-wasm: the fast CPU backend (device type `wasm`). Tensors live in WebAssembly memory;
  * matmul, conv2d, conv_transpose2d, the pools, resize, the elementwise families (special functions
- * included), sum/mean, softmax, strided copies and the fused composites layer_norm, linear, gelu_tanh and
- * silu run as WebAssembly (SIMD) kernels in float32, split over worker threads for large tensors where the
+ * included), sum/mean, softmax, strided copies and the fused composites layer_norm, linear, gelu_tanh,
+ * silu, hard_sigmoid and hard_swish run as WebAssembly (SIMD) kernels in float32, split over worker threads for large tensors where the
  * platform allows (Node's worker_threads; in a browser, Web Workers, from a Web Worker of a cross-origin
  * isolated page); every other opset v2 primitive runs in TypeScript over the same memory. float32, int32
  * and bool; reads are synchronous.

@@ -3,7 +3,7 @@ import { KERNELS_SHARED, KERNELS_UNSHARED, MAX_PAGES } from './generated/kernels
 /** The functions the WebAssembly module exports; each takes (tid, work counter address, ...) first. */
 export interface KernelExports {
   binary_f32(tid: number, work: number, op: number, a: number, b: number, o: number, n: number, period: number, swap: number, inner: number): void;
-  unary_f32(tid: number, work: number, op: number, a: number, o: number, n: number): void;
+  unary_f32(tid: number, work: number, op: number, a: number, o: number, n: number, alpha: number, beta: number): void;
   sum_rows_f32(tid: number, work: number, x: number, o: number, rows: number, n: number, mean: number): void;
   sum_part_f32(tid: number, work: number, x: number, n: number, partials: number): void;
   softmax_rows_f32(tid: number, work: number, x: number, o: number, rows: number, n: number, log: number): void;

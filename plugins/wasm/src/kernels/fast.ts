@@ -93,17 +93,19 @@ export function fastBinary(op: string): FastFn {
 /** The unary operators with a SIMD kernel, by their code in assembly/elementwise.ts (assembly/special.ts has the functions). */
 export const UNARY_OPS: Readonly<Record<string, number>> = { neg: 0, abs: 1, relu: 2, sqrt: 3, exp: 4, erf: 5, tanh: 6, sigmoid: 7, gelu: 8 };
 /** The composites of opset v2 that are one unary function: fused kernels of the same SIMD loop. */
-export const UNARY_COMPOSITES: Readonly<Record<string, number>> = { gelu_tanh: 9, silu: 10 };
-/** From this code on, a unary function costs tens of instructions per element: threads pay off sooner. */
+export const UNARY_COMPOSITES: Readonly<Record<string, number>> = { gelu_tanh: 9, silu: 10, hard_sigmoid: 11, hard_swish: 12 };
+/** From this code on up to CHEAP_AGAIN, a unary function costs tens of instructions per element: threads pay off sooner. */
 const TRANSCENDENTAL = 4;
+const CHEAP_AGAIN = 11;
 
 /** A float32 unary operator, by its code. */
 export function fastUnary(op: string): FastFn {
   const code = UNARY_OPS[op] ?? UNARY_COMPOSITES[op]!;
-  const parallelFrom = code >= TRANSCENDENTAL ? PARALLEL_ELEMENTS / 16 : PARALLEL_ELEMENTS;
-  return ([x], out, _attrs, { backend }) => {
+  const parallelFrom = code >= TRANSCENDENTAL && code < CHEAP_AGAIN ? PARALLEL_ELEMENTS / 16 : PARALLEL_ELEMENTS;
+  return ([x], out, attrs, { backend }) => {
     const n = out.size;
-    if (n > 0) backend.pool.run('unary_f32', [code, ptr(x!), ptr(out), n], n >= parallelFrom);
+    const params = op === 'hard_sigmoid' ? [attrs.alpha as number, attrs.beta as number] : [];
+    if (n > 0) backend.pool.run('unary_f32', [code, ptr(x!), ptr(out), n, ...params], n >= parallelFrom);
     return true;
   };
 }

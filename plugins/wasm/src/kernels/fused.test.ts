@@ -109,4 +109,26 @@ describe.each([1, 2])('wasm fused composites on %i thread(s)', (threads) => {
     expect(Array.from(await h().silu(h().tensor([Infinity, -Infinity])).data())).toEqual([Infinity, NaN]);
     expect(Array.from(await h().gelu_tanh(h().tensor([Infinity])).data())).toEqual([Infinity]);
   });
+
+  it('hard_sigmoid and hard_swish run fused and follow their definitions, alpha and beta included, at every length', async () => {
+    const clamp01 = (v: number) => (Number.isNaN(v) ? NaN : Math.max(0, Math.min(1, v)));
+    // Lengths off the 4- and 8-element steps, and one long enough to split over threads. Near x = -3 the
+    // sum x/6 + 1/2 cancels: its float32 rounding (~6e-8) is an absolute error, hence the floor of 1.
+    for (const n of [1, 3, 7, 9, 1003, 300_001]) {
+      const x = randomF32(n, n, 8);
+      const t = h().tensor(x);
+      expect(h().explain('hard_swish', [t]).runs).toBe('fused');
+      expect(h().explain('hard_sigmoid', [t]).runs).toBe('fused');
+      expectClose(await h().hard_swish(t).data(), Array.from(x, (v) => v * clamp01(v / 6 + 0.5)), 1e-6);
+      expectClose(await h().hard_sigmoid(t).data(), Array.from(x, (v) => clamp01(0.2 * v + 0.5)), 1e-6);
+      expectClose(await h().hard_sigmoid(t, 0.7, -0.25).data(), Array.from(x, (v) => clamp01(0.7 * v - 0.25)), 1e-6);
+    }
+  });
+
+  it('hard_sigmoid and hard_swish keep NaN, saturate at ±Inf and keep the sign of zero', async () => {
+    const x = h().tensor([NaN, Infinity, -Infinity, -0, 0, -3, 3]);
+    // -Inf · hard_sigmoid(-Inf) is -Inf · 0: NaN, as the definition's product gives.
+    expect(Array.from(await h().hard_swish(x).data())).toEqual([NaN, Infinity, NaN, -0, 0, -0, 3]);
+    expect(Array.from(await h().hard_sigmoid(x).data())).toEqual([NaN, 1, 0, 0.5, 0.5, 0, 1]);
+  });
 });
