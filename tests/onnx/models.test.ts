@@ -75,7 +75,7 @@ const STREAMS: readonly { model: string; state: Readonly<Record<string, Feed>>; 
     next: { h: 'hn', c: 'cn' },
     chunks: [16000, 16000, 8000, 16000].map((sr) => ({ input: { shape: [1, sr / 32] }, sr: int64(sr) })),
     skip: ['webgpu'],
-    why: 'a run takes about 2 s on llvmpipe (one small kernel after another); the single runs above cover webgpu',
+    why: 'a run takes about 2 s on llvmpipe (one small kernel after another); the single runs above cover webgpu (issue 23)',
   },
 ];
 

@@ -295,3 +295,53 @@ export function conv_direct_f32(tid: i32, work: usize, xp: usize, Wp: i32, geom:
     }
   }
 }
+
+/**
+ * Depthwise conv2d (one input and one output channel per group) at horizontal stride 1, every channel in
+ * one call: a row of 8 output pixels of channel c sums, for each (ky, kx), w[c·K + p] times 8 neighbouring
+ * pixels of the zero-padded input plane xp (C planes of Hp x Wp per image) at byte offset offs[p], in order
+ * over p, then adds bias[c]. A partial panel goes through `tiles` (128 bytes per thread). Threads claim
+ * output rows (image, channel, y) a few at a time. geom: as conv_f32's, with xStep = C·Hp·Wp.
+ */
+export function conv_depthwise_f32(tid: i32, work: usize, xp: usize, C: i32, Hp: i32, Wp: i32, geom: usize, w: usize, K: i32, offs: usize, c: usize, bias: usize, tiles: usize): void {
+  const g = changetype<Geom>(geom);
+  const OH = g.OH, OW = g.OW, sh = g.sh;
+  const rows = g.images * C * OH;
+  const tile = tiles + (<usize>tid << 7);
+  for (let r0 = claim(work, 4, rows); r0 < rows; r0 = claim(work, 4, rows)) {
+    const r1 = min(rows, r0 + 4);
+    for (let r = r0; r < r1; r++) {
+      const plane = r / OH; // image · C + channel
+      const ch = plane % C;
+      const y = r % OH;
+      const src = xp + ((<usize>plane * <usize>Hp * <usize>Wp + <usize>(y * sh) * <usize>Wp) << 2);
+      const dst = c + ((<usize>r * <usize>OW) << 2);
+      const wc = w + ((<usize>ch * <usize>K) << 2);
+      const bv = bias == 0 ? f32x4.splat(0) : v128.load32_splat(bias + (<usize>ch << 2));
+      for (let x0 = 0; x0 < OW; x0 += NR) {
+        let s0 = f32x4.splat(0), s1 = s0;
+        const at = src + (<usize>x0 << 2);
+        for (let p = 0; p < K; p++) {
+          const bp = at + <usize>load<i32>(offs + (<usize>p << 2));
+          const a = v128.load32_splat(wc + (<usize>p << 2));
+          s0 = f32x4.add(s0, f32x4.mul(a, v128.load(bp)));
+          s1 = f32x4.add(s1, f32x4.mul(a, v128.load(bp, 16)));
+        }
+        if (bias != 0) {
+          s0 = f32x4.add(s0, bv);
+          s1 = f32x4.add(s1, bv);
+        }
+        const out = dst + (<usize>x0 << 2);
+        const width = min(NR, OW - x0);
+        if (width == NR) {
+          v128.store(out, s0);
+          v128.store(out, s1, 16);
+          continue;
+        }
+        v128.store(tile, s0);
+        v128.store(tile, s1, 16);
+        for (let q = 0; q < width; q++) store<f32>(out + (<usize>q << 2), load<f32>(tile + (<usize>q << 2)));
+      }
+    }
+  }
+}

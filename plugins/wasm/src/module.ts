@@ -18,6 +18,7 @@ export interface KernelExports {
   strided_copy_32(tid: number, work: number, src: number, dst: number, rank: number, geom: number): void;
   conv_f32(tid: number, work: number, x: number, C: number, H: number, W: number, geom: number, pA: number, m: number, scratch: number, c: number, bias: number, tiles: number): void;
   conv_direct_f32(tid: number, work: number, xp: number, Wp: number, geom: number, pA: number, m: number, K: number, offs: number, c: number, bias: number, tiles: number): void;
+  conv_depthwise_f32(tid: number, work: number, xp: number, C: number, Hp: number, Wp: number, geom: number, w: number, K: number, offs: number, c: number, bias: number, tiles: number): void;
   dwconv_f32(tid: number, work: number, x: number, w: number, bias: number, o: number, planes: number, C: number, H: number, W: number, geom: number): void;
   pad_f32(tid: number, work: number, x: number, xp: number, planes: number, H: number, W: number, ph: number, pw: number): void;
 }
@@ -37,6 +38,7 @@ export const KERNEL_NAMES: readonly KernelName[] = [
   'gemm_f32',
   'conv_f32',
   'conv_direct_f32',
+  'conv_depthwise_f32',
   'pad_f32',
   'layer_norm_f32',
   'col2im_f32',

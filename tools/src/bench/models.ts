@@ -130,7 +130,7 @@ const median = (xs: number[]) => xs.sort((a, b) => a - b)[xs.length >> 1]!;
  * execution provider, in Node) and onnxruntime-node, all with the same thread count (HEARTH_WASM_THREADS, else
  * the machine's cores). Every engine's output is checked against onnxruntime-node's first, then each runs
  * untimed for a second (JIT warm-up). Then 7 rounds in
- * which each engine runs a batch of at least 50 ms in turn (interleaved, so a change in the machine's load hits
+ * which each engine runs a batch of at least 50 ms in turn, starting one engine later each round (interleaved, so a change in the machine's load hits
  * every engine alike); medians, and each engine's time as a ratio to Hearth wasm's. Wall-clock time is the
  * latency; the process CPU time per run (all its threads) is printed too: on a machine other work shares,
  * it is the steadier figure of each engine's own work. The figures also go to reports/bench/models.json.
@@ -168,7 +168,9 @@ export async function benchModels(): Promise<void> {
     const sizes = await Promise.all(prepared.map(async (p) => Math.max(1, Math.ceil(50 / (await batch(p, 2)).wall))));
     const times = engines.map(() => ({ wall: [] as number[], cpu: [] as number[] }));
     for (let r = 0; r < 7; r++) {
-      for (let i = 0; i < prepared.length; i++) {
+      // Each round starts one engine later: the first batch after another engine ran pays for cold caches.
+      for (let k = 0; k < prepared.length; k++) {
+        const i = (k + r) % prepared.length;
         const t = await batch(prepared[i]!, sizes[i]!);
         times[i]!.wall.push(t.wall);
         times[i]!.cpu.push(t.cpu);

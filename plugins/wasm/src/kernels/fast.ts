@@ -12,11 +12,13 @@ const SUM_CHUNK = 65536;
 export type FastFn = (inputs: readonly KernelTensor[], output: KernelTensor, attrs: Readonly<Record<string, unknown>>, ctx: KernelContext<WasmBackend>) => boolean;
 
 /**
- * Work (elements, or multiply-adds) from which a kernel is split over the worker threads: about 30 µs of one
- * thread's time, so that the workers' share outweighs waking them (about 10 µs) and joining them.
+ * Work (elements, or multiply-adds) from which a kernel is split over the worker threads: about 100 µs of
+ * one thread's time. Waking a worker takes about 10 µs on a quiet machine, but measured on a machine with
+ * more runnable threads than cores, kernels of 20 to 60 µs (a model's softmax, GELU, attention products,
+ * small convolutions) ran slower split than on one thread, the whole model up to 1.5 times slower.
  */
-export const PARALLEL_ELEMENTS = 1 << 17;
-export const PARALLEL_FLOPS = 1 << 18;
+export const PARALLEL_ELEMENTS = 1 << 18;
+export const PARALLEL_FLOPS = 1 << 20;
 /** Below this many elements, an elementwise kernel runs in JavaScript (a call into wasm costs more). */
 const INLINE_ELEMENTS = 16;
 

@@ -104,6 +104,9 @@ describe.each([1, 2])('wasm matmul and conv2d on %i thread(s)', (threads) => {
     ['1x1 kernel, no padding', { C: 8, H: 5, W: 40, O: 9, KH: 1, KW: 1 }, false],
     ['stride (2, 1), uneven padding, 5 output channels, a batch of 3 (the direct path with partial tiles)', { N: 3, C: 3, H: 9, W: 11, O: 5, stride: [2, 1], padding: [1, 2] }, true],
     ['the resnet stem: 3 channels of 16x16, batch 8', { N: 8, C: 3, H: 16, W: 16, O: 8, padding: [1, 1] }, true],
+    ['depthwise 5x5 (groups = channels), pad 2, batch 2, partial panels', { N: 2, C: 6, H: 7, W: 11, O: 6, KH: 5, KW: 5, padding: [2, 2], groups: 6 }, true],
+    ['depthwise 3x3, dilation 2, stride (2, 1), no bias', { C: 4, H: 9, W: 21, O: 4, stride: [2, 1], dilation: [2, 2], groups: 4 }, false],
+    ['two outputs per group (a depthwise multiplier of 2)', { C: 3, H: 6, W: 9, O: 6, padding: [1, 1], groups: 3 }, true],
   ])('conv2d: %s', async (_name, p, withBias) => {
     const c: Conv = { N: 1, C: 1, H: 1, W: 1, O: 1, KH: 3, KW: 3, stride: [1, 1], padding: [0, 0], dilation: [1, 1], groups: 1, ...p };
     const x = randomF32(c.C * c.H, c.N * c.C * c.H * c.W);

@@ -35,7 +35,9 @@ export const fastConv2d: FastFn = ([x, w, bias], out, attrs, ctx) => {
   const [N, C, H, W] = x!.shape as [number, number, number, number];
   const [O, Cg, KH, KW] = w!.shape as [number, number, number, number];
   const groups = attrs['groups'] as number;
-  if (isDepthwise(C, O, groups)) return out.size === 0 || depthwiseConv2d(ctx, x!, w!, bias, out, attrs);
+  // Depthwise: stride-1 rows run faster as conv_direct's depthwise panels; other strides, and weights
+  // with Inf or NaN (which conv_direct would multiply by padding), take the dedicated kernel.
+  if (isDepthwise(C, O, groups) && ((attrs['stride'] as Pair)[1] !== 1 || !finite(w!.storage as WasmStorage))) return out.size === 0 || depthwiseConv2d(ctx, x!, w!, bias, out, attrs);
   if (!finite(w!.storage as WasmStorage)) return false;
   const [OH, OW] = [out.shape[2]!, out.shape[3]!];
   const Og = O / groups;
@@ -84,7 +86,7 @@ function convDirect(ctx: Ctx, x: KernelTensor, w: KernelTensor, bias: KernelTens
   const Og = O / groups;
   const K = Cg * KH * KW;
   const { pool } = ctx.backend;
-  const parallel = N * Og * OH * OW * K >= PARALLEL_FLOPS;
+  const parallel = N * Og * OH * OW * K >= PARALLEL_FLOPS; // per group's call
   const [Hp, Wp] = [H + 2 * ph, W + 2 * pw];
   // A partial last panel reads up to 7 pixels past its row: into the next row, or the copy's slack.
   const padded = ph > 0 || pw > 0 || OW % 8 !== 0 ? scratch(ctx, N * C * Hp * Wp + 8) : undefined;
@@ -97,6 +99,11 @@ function convDirect(ctx: Ctx, x: KernelTensor, w: KernelTensor, bias: KernelTens
     for (let c = 0, p = 0; c < Cg; c++) for (let ky = 0; ky < KH; ky++) for (let kx = 0; kx < KW; kx++) o[p++] = ((c * Hp + ky * dh) * Wp + kx * dw) * 4;
     if (padded) pool.run('pad_f32', [ptr(x), padded.ptr, N * C, H, W, ph, pw], N * C * Hp * Wp >= PARALLEL_ELEMENTS);
     const xp = padded ? padded.ptr : ptr(x);
+    if (Cg === 1 && Og === 1) {
+      // Depthwise: every channel in one call, the weights read as they are (no packing per group).
+      pool.run('conv_depthwise_f32', [xp, C, Hp, Wp, geom.ptr, ptr(w), K, offs.ptr, ptr(out), bias ? ptr(bias) : 0, tiles.ptr], N * O * OH * OW * K >= PARALLEL_FLOPS);
+      return true;
+    }
     for (let g = 0; g < groups; g++) {
       pool.run('pack_a', [ptr(w) + g * Og * K * 4, K, 1, Og, K, pA.ptr], false);
       const args = [xp + g * Cg * Hp * Wp * 4, Wp, geom.ptr, pA.ptr, Og, K, offs.ptr, ptr(out) + g * Og * OH * OW * 4, bias ? ptr(bias) + g * Og * 4 : 0, tiles.ptr];
