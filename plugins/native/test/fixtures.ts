@@ -2,6 +2,8 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { expect } from 'vitest';
+import { HearthError } from '@hearth/core';
 
 const here = dirname(fileURLToPath(import.meta.url));
 /** Where test libraries are compiled (ignored by git, inside the package so modules there resolve @hearth/*). */
@@ -24,4 +26,15 @@ export function pluginModule(name: string, library: string): string {
   const path = join(FIXTURE_DIR, `${name}.mjs`);
   writeFileSync(path, `import { loadNativePlugin } from '@hearth/plugin-native';\nexport default loadNativePlugin(${JSON.stringify(library)});\n`);
   return path;
+}
+
+/** The HearthError `f` throws; fails the test when it throws something else or nothing. */
+export function errorOf(f: () => unknown): HearthError {
+  try {
+    f();
+  } catch (e) {
+    expect(e).toBeInstanceOf(HearthError);
+    return e as HearthError;
+  }
+  throw new Error('expected a HearthError');
 }

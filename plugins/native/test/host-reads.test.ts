@@ -8,7 +8,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createHearth, HearthError, type HearthPlugin, type Tensor } from '@hearth/core';
 import { loadNativePlugin, NativeBackend, openNativeLibrary, plugin as referencePlugin, REFERENCE_LIBRARY, SYNC_READ_MAX_BYTES } from '../src/index.js';
-import { buildFixture } from './fixtures.js';
+import { buildFixture, errorOf } from './fixtures.js';
 
 const libs: Record<string, string> = {};
 
@@ -29,16 +29,6 @@ async function readOf(t: Tensor): Promise<{ values: number[]; sameTurn: boolean 
   for (let i = 0; i < 20 && !done; i++) await Promise.resolve();
   const sameTurn = done;
   return { values: Array.from(await read), sameTurn };
-}
-
-function errorOf(f: () => unknown): HearthError {
-  try {
-    f();
-  } catch (e) {
-    expect(e).toBeInstanceOf(HearthError);
-    return e as HearthError;
-  }
-  throw new Error('expected a HearthError');
 }
 
 describe('a device that declares HEARTH_DEVICE_HOST_MEMORY (the reference library)', () => {

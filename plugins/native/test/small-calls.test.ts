@@ -5,7 +5,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createHearth, HearthError, type HearthPlugin, type HostArray } from '@hearth/core';
 import { loadNativePlugin, plugin as referencePlugin } from '../src/index.js';
-import { buildFixture } from './fixtures.js';
+import { buildFixture, errorOf } from './fixtures.js';
 
 const libs: Record<string, string> = {};
 
@@ -17,16 +17,6 @@ async function open(plugin: HearthPlugin) {
   const h = createHearth({ plugins: [plugin], backends: ['native'] });
   await h.ready();
   return h;
-}
-
-function errorOf(f: () => unknown): HearthError {
-  try {
-    f();
-  } catch (e) {
-    expect(e).toBeInstanceOf(HearthError);
-    return e as HearthError;
-  }
-  throw new Error('expected a HearthError');
 }
 
 describe('small calls through the native loader', () => {

@@ -37,8 +37,9 @@ export const fastConv2d: FastFn = ([x, w, bias], out, attrs, ctx) => {
   const groups = attrs['groups'] as number;
   // Depthwise: stride-1 rows run faster as conv_direct's depthwise panels; other strides, and weights
   // with Inf or NaN (which conv_direct would multiply by padding), take the dedicated kernel.
-  if (isDepthwise(C, O, groups) && ((attrs['stride'] as Pair)[1] !== 1 || !finite(w!.storage as WasmStorage))) return out.size === 0 || depthwiseConv2d(ctx, x!, w!, bias, out, attrs);
-  if (!finite(w!.storage as WasmStorage)) return false;
+  const weightsFinite = finite(w!.storage as WasmStorage);
+  if (isDepthwise(C, O, groups) && ((attrs['stride'] as Pair)[1] !== 1 || !weightsFinite)) return out.size === 0 || depthwiseConv2d(ctx, x!, w!, bias, out, attrs);
+  if (!weightsFinite) return false;
   const [OH, OW] = [out.shape[2]!, out.shape[3]!];
   const Og = O / groups;
   const K = Cg * KH * KW;
