@@ -69,9 +69,14 @@ export class TensorStore implements TensorRuntime<Tensor> {
     return this.#nextId;
   }
 
+  /** Where `wrap` or `view` was called from, when stacks are tracked (the frames of this helper and its caller left out). */
+  #creationStack(): string | undefined {
+    return this.trackStacks ? new Error().stack?.split('\n').slice(3).join('\n') : undefined;
+  }
+
   /** Wraps storage already allocated on `dev` into a tensor. */
   wrap(dev: Device, storage: DeviceStorage, shape: Shape, dtype: DType, size: number, createdBy: string): Tensor {
-    const stack = this.trackStacks ? new Error().stack?.split('\n').slice(2).join('\n') : undefined;
+    const stack = this.#creationStack();
     const t = create(this, dev, storage, shape, dtype, size, this.#nextId++, createdBy, stack);
     this.ledger.addTensor(t);
     const scope = this.scopes.current();
@@ -87,7 +92,7 @@ export class TensorStore implements TensorRuntime<Tensor> {
   view(t: Tensor, shape: Shape, createdBy: string): Tensor | undefined {
     if (this.#detached > 0) return undefined;
     const storage = storageOf(t);
-    const stack = this.trackStacks ? new Error().stack?.split('\n').slice(2).join('\n') : undefined;
+    const stack = this.#creationStack();
     const v = create(this, devOf(t), storage, shape, t.dtype, t.size, this.#nextId++, createdBy, stack);
     tensorInternals.setBytes(v, 0); // counted once, by `t`
     this.ledger.addTensor(v);
