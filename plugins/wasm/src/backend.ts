@@ -42,6 +42,7 @@ export class WasmBackend implements Backend {
 
   write(storage: DeviceStorage, _dtype: DType, data: HostArray): void {
     (storage as WasmStorage).data.set(data);
+    (storage as WasmStorage).finite = undefined;
   }
 
   read(storage: DeviceStorage, dtype: DType, size: number): Promise<HostArray> {

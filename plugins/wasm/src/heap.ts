@@ -30,6 +30,11 @@ export interface HeapViews {
 export class WasmStorage implements DeviceStorage {
   #view: HostArray | undefined;
   #generation = -1;
+  /**
+   * Whether every element is finite, once a kernel asked (`allFinite`). Storage is written once, by its
+   * upload or by the kernel that made it, before anything reads it: the answer holds until `write` clears it.
+   */
+  finite: boolean | undefined;
 
   constructor(
     /** The heap it lives in. */
@@ -59,6 +64,17 @@ export class WasmStorage implements DeviceStorage {
       this.#generation = this.heap.generation;
     }
     return this.#view!;
+  }
+
+  /** True when every element is finite: scanned on the first call, remembered after. */
+  allFinite(): boolean {
+    if (this.finite === undefined) {
+      const v = this.data;
+      let ok = true;
+      for (let i = 0; i < v.length && ok; i++) ok = Number.isFinite(v[i]!);
+      this.finite = ok;
+    }
+    return this.finite;
   }
 }
 

@@ -19,13 +19,6 @@ function geometry(ctx: Ctx, values: readonly number[]): WasmStorage {
   return g;
 }
 
-/** True when every weight is finite: zero padding times Inf would be NaN where the definition skips the padding. */
-function finite(w: WasmStorage): boolean {
-  const wv = w.data;
-  for (let i = 0; i < wv.length; i++) if (!Number.isFinite(wv[i]!)) return false;
-  return true;
-}
-
 /**
  * conv2d as im2col and the packed GEMM fused per chunk of output pixels (each thread packs its chunk's
  * im2col columns into its own scratch and multiplies them at once); one kernel call per group covers the
@@ -37,7 +30,9 @@ export const fastConv2d: FastFn = ([x, w, bias], out, attrs, ctx) => {
   const groups = attrs['groups'] as number;
   // Depthwise: stride-1 rows run faster as conv_direct's depthwise panels; other strides, and weights
   // with Inf or NaN (which conv_direct would multiply by padding), take the dedicated kernel.
-  const weightsFinite = finite(w!.storage as WasmStorage);
+  // Zero padding times Inf would be NaN where the definition skips the padding. Weights are usually
+  // constants: each storage is scanned once.
+  const weightsFinite = (w!.storage as WasmStorage).allFinite();
   if (isDepthwise(C, O, groups) && ((attrs['stride'] as Pair)[1] !== 1 || !weightsFinite)) return out.size === 0 || depthwiseConv2d(ctx, x!, w!, bias, out, attrs);
   if (!weightsFinite) return false;
   const [OH, OW] = [out.shape[2]!, out.shape[3]!];
