@@ -297,11 +297,53 @@ export function conv_direct_f32(tid: i32, work: usize, xp: usize, Wp: i32, geom:
 }
 
 /**
+ * 24 output pixels of one depthwise row: w[p] times 24 neighbouring pixels at at + offs[p], summed over p in
+ * order, plus bv. Six independent accumulators keep the adders busy (two would wait on each other's
+ * latency), and each tap's weight is splat once for all six; more would not fit V8's 15 vector registers
+ * with their loads.
+ */
+@inline
+function depthwise24(at: usize, wc: usize, K: i32, offs: usize, bv: v128, out: usize): void {
+  let s0 = bv, s1 = bv, s2 = bv, s3 = bv, s4 = bv, s5 = bv;
+  for (let p = 0; p < K; p++) {
+    const bp = at + <usize>load<i32>(offs + (<usize>p << 2));
+    const a = v128.load32_splat(wc + (<usize>p << 2));
+    s0 = f32x4.add(s0, f32x4.mul(a, v128.load(bp)));
+    s1 = f32x4.add(s1, f32x4.mul(a, v128.load(bp, 16)));
+    s2 = f32x4.add(s2, f32x4.mul(a, v128.load(bp, 32)));
+    s3 = f32x4.add(s3, f32x4.mul(a, v128.load(bp, 48)));
+    s4 = f32x4.add(s4, f32x4.mul(a, v128.load(bp, 64)));
+    s5 = f32x4.add(s5, f32x4.mul(a, v128.load(bp, 80)));
+  }
+  v128.store(out, s0);
+  v128.store(out, s1, 16);
+  v128.store(out, s2, 32);
+  v128.store(out, s3, 48);
+  v128.store(out, s4, 64);
+  v128.store(out, s5, 80);
+}
+
+/** As depthwise24 for 8 pixels, stored whole at out (the caller passes a tile for a partial panel). */
+@inline
+function depthwise8(at: usize, wc: usize, K: i32, offs: usize, bv: v128, out: usize): void {
+  let s0 = bv, s1 = bv;
+  for (let p = 0; p < K; p++) {
+    const bp = at + <usize>load<i32>(offs + (<usize>p << 2));
+    const a = v128.load32_splat(wc + (<usize>p << 2));
+    s0 = f32x4.add(s0, f32x4.mul(a, v128.load(bp)));
+    s1 = f32x4.add(s1, f32x4.mul(a, v128.load(bp, 16)));
+  }
+  v128.store(out, s0);
+  v128.store(out, s1, 16);
+}
+
+/**
  * Depthwise conv2d (one input and one output channel per group) at horizontal stride 1, every channel in
- * one call: a row of 8 output pixels of channel c sums, for each (ky, kx), w[c·K + p] times 8 neighbouring
- * pixels of the zero-padded input plane xp (C planes of Hp x Wp per image) at byte offset offs[p], in order
- * over p, then adds bias[c]. A partial panel goes through `tiles` (128 bytes per thread). Threads claim
- * output rows (image, channel, y) a few at a time. geom: as conv_f32's, with xStep = C·Hp·Wp.
+ * one call: each output pixel of channel c starts from bias[c] and adds, for each (ky, kx) in order,
+ * w[c·K + p] times the pixel of the zero-padded input plane xp (C planes of Hp x Wp per image) at byte
+ * offset offs[p] from its own position. A row runs in panels of 24 pixels, then 8 (a partial one through
+ * `tiles`, 128 bytes per thread). Threads claim output rows (image, channel, y) a few at a time.
+ * geom: as conv_f32's, with xStep = C·Hp·Wp.
  */
 export function conv_depthwise_f32(tid: i32, work: usize, xp: usize, C: i32, Hp: i32, Wp: i32, geom: usize, w: usize, K: i32, offs: usize, c: usize, bias: usize, tiles: usize): void {
   const g = changetype<Geom>(geom);
@@ -318,30 +360,13 @@ export function conv_depthwise_f32(tid: i32, work: usize, xp: usize, C: i32, Hp:
       const dst = c + ((<usize>r * <usize>OW) << 2);
       const wc = w + ((<usize>ch * <usize>K) << 2);
       const bv = bias == 0 ? f32x4.splat(0) : v128.load32_splat(bias + (<usize>ch << 2));
-      for (let x0 = 0; x0 < OW; x0 += NR) {
-        let s0 = f32x4.splat(0), s1 = s0;
-        const at = src + (<usize>x0 << 2);
-        for (let p = 0; p < K; p++) {
-          const bp = at + <usize>load<i32>(offs + (<usize>p << 2));
-          const a = v128.load32_splat(wc + (<usize>p << 2));
-          s0 = f32x4.add(s0, f32x4.mul(a, v128.load(bp)));
-          s1 = f32x4.add(s1, f32x4.mul(a, v128.load(bp, 16)));
-        }
-        if (bias != 0) {
-          s0 = f32x4.add(s0, bv);
-          s1 = f32x4.add(s1, bv);
-        }
-        const out = dst + (<usize>x0 << 2);
-        const width = min(NR, OW - x0);
-        if (width == NR) {
-          v128.store(out, s0);
-          v128.store(out, s1, 16);
-          continue;
-        }
-        v128.store(tile, s0);
-        v128.store(tile, s1, 16);
-        for (let q = 0; q < width; q++) store<f32>(out + (<usize>q << 2), load<f32>(tile + (<usize>q << 2)));
-      }
+      let x0 = 0;
+      for (; x0 + 24 <= OW; x0 += 24) depthwise24(src + (<usize>x0 << 2), wc, K, offs, bv, dst + (<usize>x0 << 2));
+      for (; x0 + NR <= OW; x0 += NR) depthwise8(src + (<usize>x0 << 2), wc, K, offs, bv, dst + (<usize>x0 << 2));
+      if (x0 == OW) continue;
+      depthwise8(src + (<usize>x0 << 2), wc, K, offs, bv, tile);
+      const out = dst + (<usize>x0 << 2);
+      for (let q = 0, width = OW - x0; q < width; q++) store<f32>(out + (<usize>q << 2), load<f32>(tile + (<usize>q << 2)));
     }
   }
 }

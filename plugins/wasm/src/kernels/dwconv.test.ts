@@ -4,7 +4,7 @@ import { expectClose, randomF32, wasmHearth } from '../test-util.js';
 
 // Depthwise conv2d (groups = input channels = output channels) on the wasm device against a float64
 // reference written from conv2d's definition: kernel sizes, strides 1, 2 and 3, dilation, padding on one
-// side only, widths off the 4- and 8-pixel vector steps, batches, with and without bias, and a size past
+// side only, widths off the 4-, 8- and 24-pixel vector steps, batches, with and without bias, and a size past
 // the threading threshold; on one thread and on two. (Horizontal stride 1 with finite weights runs as
 // conv_direct's depthwise panels, the rest as dwconv_f32: the cases cover both.)
 
@@ -60,6 +60,11 @@ const CASES: Record<string, Depthwise> = {
   'padding on the left only, stride 1 x 2': { ...base, W: 33, padding: [0, 2], stride: [1, 2] },
   'stride 3, dilation 2': { ...base, H: 11, W: 40, stride: [3, 3], dilation: [2, 2], padding: [2, 1] },
   'a kernel wider than the image': { ...base, W: 3, K: [3, 5], padding: [1, 2] },
+  // Stride-1 rows run in 24-pixel panels, then 8-pixel ones, then a partial one: each combination.
+  'rows of whole 24-pixel panels': { ...base, C: 4, H: 5, W: 48, K: [5, 5], padding: [2, 2] },
+  'a 24-pixel panel and a partial one': { ...base, C: 2, H: 4, W: 31 },
+  'a 24-pixel panel, two 8-pixel ones and a partial one, stride 2 x 1': { ...base, C: 3, H: 9, W: 43, stride: [2, 1] },
+  'rows narrower than one 8-pixel panel': { ...base, C: 5, H: 6, W: 6 },
   'past the threading threshold': { ...base, N: 2, C: 32, H: 48, W: 97, stride: [2, 2] },
 };
 
