@@ -323,6 +323,24 @@ function depthwise24(at: usize, wc: usize, K: i32, offs: usize, bv: v128, out: u
   v128.store(out, s5, 80);
 }
 
+/** As depthwise24 for 16 pixels (four accumulators). */
+@inline
+function depthwise16(at: usize, wc: usize, K: i32, offs: usize, bv: v128, out: usize): void {
+  let s0 = bv, s1 = bv, s2 = bv, s3 = bv;
+  for (let p = 0; p < K; p++) {
+    const bp = at + <usize>load<i32>(offs + (<usize>p << 2));
+    const a = v128.load32_splat(wc + (<usize>p << 2));
+    s0 = f32x4.add(s0, f32x4.mul(a, v128.load(bp)));
+    s1 = f32x4.add(s1, f32x4.mul(a, v128.load(bp, 16)));
+    s2 = f32x4.add(s2, f32x4.mul(a, v128.load(bp, 32)));
+    s3 = f32x4.add(s3, f32x4.mul(a, v128.load(bp, 48)));
+  }
+  v128.store(out, s0);
+  v128.store(out, s1, 16);
+  v128.store(out, s2, 32);
+  v128.store(out, s3, 48);
+}
+
 /** As depthwise24 for 8 pixels, stored whole at out (the caller passes a tile for a partial panel). */
 @inline
 function depthwise8(at: usize, wc: usize, K: i32, offs: usize, bv: v128, out: usize): void {
@@ -341,7 +359,7 @@ function depthwise8(at: usize, wc: usize, K: i32, offs: usize, bv: v128, out: us
  * Depthwise conv2d (one input and one output channel per group) at horizontal stride 1, every channel in
  * one call: each output pixel of channel c starts from bias[c] and adds, for each (ky, kx) in order,
  * w[c·K + p] times the pixel of the zero-padded input plane xp (C planes of Hp x Wp per image) at byte
- * offset offs[p] from its own position. A row runs in panels of 24 pixels, then 8 (a partial one through
+ * offset offs[p] from its own position. A row runs in panels of 24 pixels, then one of 16 and one of 8 (a partial one through
  * `tiles`, 128 bytes per thread). Threads claim output rows (image, channel, y) a few at a time.
  * geom: as conv_f32's, with xStep = C·Hp·Wp.
  */
@@ -362,7 +380,14 @@ export function conv_depthwise_f32(tid: i32, work: usize, xp: usize, C: i32, Hp:
       const bv = bias == 0 ? f32x4.splat(0) : v128.load32_splat(bias + (<usize>ch << 2));
       let x0 = 0;
       for (; x0 + 24 <= OW; x0 += 24) depthwise24(src + (<usize>x0 << 2), wc, K, offs, bv, dst + (<usize>x0 << 2));
-      for (; x0 + NR <= OW; x0 += NR) depthwise8(src + (<usize>x0 << 2), wc, K, offs, bv, dst + (<usize>x0 << 2));
+      if (x0 + 16 <= OW) {
+        depthwise16(src + (<usize>x0 << 2), wc, K, offs, bv, dst + (<usize>x0 << 2));
+        x0 += 16;
+      }
+      if (x0 + NR <= OW) {
+        depthwise8(src + (<usize>x0 << 2), wc, K, offs, bv, dst + (<usize>x0 << 2));
+        x0 += NR;
+      }
       if (x0 == OW) continue;
       depthwise8(src + (<usize>x0 << 2), wc, K, offs, bv, tile);
       const out = dst + (<usize>x0 << 2);

@@ -60,10 +60,12 @@ const CASES: Record<string, Depthwise> = {
   'padding on the left only, stride 1 x 2': { ...base, W: 33, padding: [0, 2], stride: [1, 2] },
   'stride 3, dilation 2': { ...base, H: 11, W: 40, stride: [3, 3], dilation: [2, 2], padding: [2, 1] },
   'a kernel wider than the image': { ...base, W: 3, K: [3, 5], padding: [1, 2] },
-  // Stride-1 rows run in 24-pixel panels, then 8-pixel ones, then a partial one: each combination.
+  // Stride-1 rows run in 24-pixel panels, then one of 16 or 8, then a partial one: each combination.
   'rows of whole 24-pixel panels': { ...base, C: 4, H: 5, W: 48, K: [5, 5], padding: [2, 2] },
   'a 24-pixel panel and a partial one': { ...base, C: 2, H: 4, W: 31 },
-  'a 24-pixel panel, two 8-pixel ones and a partial one, stride 2 x 1': { ...base, C: 3, H: 9, W: 43, stride: [2, 1] },
+  'a 24-pixel panel, a 16-pixel one and a partial one, stride 2 x 1': { ...base, C: 3, H: 9, W: 43, stride: [2, 1] },
+  'a 24-pixel panel and an 8-pixel one': { ...base, C: 2, H: 3, W: 32, K: [1, 3], padding: [0, 1] },
+  'a 16-pixel panel and a partial one': { ...base, C: 3, H: 5, W: 21, K: [5, 5], padding: [2, 2] },
   'rows narrower than one 8-pixel panel': { ...base, C: 5, H: 6, W: 6 },
   'past the threading threshold': { ...base, N: 2, C: 32, H: 48, W: 97, stride: [2, 2] },
 };
