@@ -356,42 +356,96 @@ function depthwise8(at: usize, wc: usize, K: i32, offs: usize, bv: v128, out: us
 }
 
 /**
+ * As depthwise8 for three output rows at once (rows `step` bytes apart in the input, `outStep` bytes apart
+ * at out): six independent accumulators for rows too narrow for a wider panel.
+ */
+@inline
+function depthwise8x3(at: usize, step: usize, wc: usize, K: i32, offs: usize, bv: v128, out: usize, outStep: usize): void {
+  let s0 = bv, s1 = bv, s2 = bv, s3 = bv, s4 = bv, s5 = bv;
+  for (let p = 0; p < K; p++) {
+    const bp = at + <usize>load<i32>(offs + (<usize>p << 2));
+    const a = v128.load32_splat(wc + (<usize>p << 2));
+    s0 = f32x4.add(s0, f32x4.mul(a, v128.load(bp)));
+    s1 = f32x4.add(s1, f32x4.mul(a, v128.load(bp, 16)));
+    s2 = f32x4.add(s2, f32x4.mul(a, v128.load(bp + step)));
+    s3 = f32x4.add(s3, f32x4.mul(a, v128.load(bp + step, 16)));
+    s4 = f32x4.add(s4, f32x4.mul(a, v128.load(bp + 2 * step)));
+    s5 = f32x4.add(s5, f32x4.mul(a, v128.load(bp + 2 * step, 16)));
+  }
+  v128.store(out, s0);
+  v128.store(out, s1, 16);
+  v128.store(out + outStep, s2);
+  v128.store(out + outStep, s3, 16);
+  v128.store(out + 2 * outStep, s4);
+  v128.store(out + 2 * outStep, s5, 16);
+}
+
+/** Copies `width` floats of each of `rows` rows from the tile (8 floats a row) to out (`outStep` bytes a row). */
+@inline
+function fromTile(tile: usize, rows: i32, width: i32, out: usize, outStep: usize): void {
+  for (let rr = 0; rr < rows; rr++) {
+    for (let q = 0; q < width; q++) store<f32>(out + <usize>rr * outStep + (<usize>q << 2), load<f32>(tile + (<usize>(rr * NR + q) << 2)));
+  }
+}
+
+/** Output rows narrower than this run three at a time in 8-pixel panels (wider ones, one at a time). */
+const NARROW: i32 = 24;
+
+/**
  * Depthwise conv2d (one input and one output channel per group) at horizontal stride 1, every channel in
  * one call: each output pixel of channel c starts from bias[c] and adds, for each (ky, kx) in order,
  * w[c·K + p] times the pixel of the zero-padded input plane xp (C planes of Hp x Wp per image) at byte
- * offset offs[p] from its own position. A row runs in panels of 24 pixels, then one of 16 and one of 8 (a partial one through
- * `tiles`, 128 bytes per thread). Threads claim output rows (image, channel, y) a few at a time.
- * geom: as conv_f32's, with xStep = C·Hp·Wp.
+ * offset offs[p] from its own position. A row runs in panels of 24 pixels, then one of 16 or 8; rows
+ * narrower than 24 pixels run three of one plane at a time in 8-pixel panels. A partial panel goes through
+ * `tiles` (128 bytes per thread). Threads claim groups of output rows (image, channel, rows) a few at a
+ * time. geom: as conv_f32's, with xStep = C·Hp·Wp.
  */
 export function conv_depthwise_f32(tid: i32, work: usize, xp: usize, C: i32, Hp: i32, Wp: i32, geom: usize, w: usize, K: i32, offs: usize, c: usize, bias: usize, tiles: usize): void {
   const g = changetype<Geom>(geom);
   const OH = g.OH, OW = g.OW, sh = g.sh;
-  const rows = g.images * C * OH;
+  const G = OW < NARROW ? 3 : 1; // rows per group
+  const groups = (OH + G - 1) / G; // per plane
+  const items = g.images * C * groups;
+  const chunk = G == 1 ? 4 : 2;
   const tile = tiles + (<usize>tid << 7);
-  for (let r0 = claim(work, 4, rows); r0 < rows; r0 = claim(work, 4, rows)) {
-    const r1 = min(rows, r0 + 4);
-    for (let r = r0; r < r1; r++) {
-      const plane = r / OH; // image · C + channel
+  const step = (<usize>sh * <usize>Wp) << 2; // input bytes from one output row to the next
+  const outStep = <usize>OW << 2;
+  for (let u0 = claim(work, chunk, items); u0 < items; u0 = claim(work, chunk, items)) {
+    const u1 = min(items, u0 + chunk);
+    for (let u = u0; u < u1; u++) {
+      const plane = u / groups; // image · C + channel
+      const y0 = (u % groups) * G;
+      const n = min(G, OH - y0);
       const ch = plane % C;
-      const y = r % OH;
-      const src = xp + ((<usize>plane * <usize>Hp * <usize>Wp + <usize>(y * sh) * <usize>Wp) << 2);
-      const dst = c + ((<usize>r * <usize>OW) << 2);
       const wc = w + ((<usize>ch * <usize>K) << 2);
       const bv = bias == 0 ? f32x4.splat(0) : v128.load32_splat(bias + (<usize>ch << 2));
-      let x0 = 0;
-      for (; x0 + 24 <= OW; x0 += 24) depthwise24(src + (<usize>x0 << 2), wc, K, offs, bv, dst + (<usize>x0 << 2));
-      if (x0 + 16 <= OW) {
-        depthwise16(src + (<usize>x0 << 2), wc, K, offs, bv, dst + (<usize>x0 << 2));
-        x0 += 16;
+      let src = xp + ((<usize>plane * <usize>Hp * <usize>Wp) << 2) + <usize>y0 * step;
+      let dst = c + ((<usize>(plane * OH + y0) * <usize>OW) << 2);
+      if (n == 3) {
+        let x0 = 0;
+        for (; x0 + NR <= OW; x0 += NR) depthwise8x3(src + (<usize>x0 << 2), step, wc, K, offs, bv, dst + (<usize>x0 << 2), outStep);
+        if (x0 < OW) {
+          depthwise8x3(src + (<usize>x0 << 2), step, wc, K, offs, bv, tile, NR << 2);
+          fromTile(tile, 3, OW - x0, dst + (<usize>x0 << 2), outStep);
+        }
+        continue;
       }
-      if (x0 + NR <= OW) {
-        depthwise8(src + (<usize>x0 << 2), wc, K, offs, bv, dst + (<usize>x0 << 2));
-        x0 += NR;
+      for (let y = 0; y < n; y++, src += step, dst += outStep) {
+        let x0 = 0;
+        for (; x0 + 24 <= OW; x0 += 24) depthwise24(src + (<usize>x0 << 2), wc, K, offs, bv, dst + (<usize>x0 << 2));
+        if (x0 + 16 <= OW) {
+          depthwise16(src + (<usize>x0 << 2), wc, K, offs, bv, dst + (<usize>x0 << 2));
+          x0 += 16;
+        }
+        if (x0 + NR <= OW) {
+          depthwise8(src + (<usize>x0 << 2), wc, K, offs, bv, dst + (<usize>x0 << 2));
+          x0 += NR;
+        }
+        if (x0 < OW) {
+          depthwise8(src + (<usize>x0 << 2), wc, K, offs, bv, tile);
+          fromTile(tile, 1, OW - x0, dst + (<usize>x0 << 2), outStep);
+        }
       }
-      if (x0 == OW) continue;
-      depthwise8(src + (<usize>x0 << 2), wc, K, offs, bv, tile);
-      const out = dst + (<usize>x0 << 2);
-      for (let q = 0, width = OW - x0; q < width; q++) store<f32>(out + (<usize>q << 2), load<f32>(tile + (<usize>q << 2)));
     }
   }
 }

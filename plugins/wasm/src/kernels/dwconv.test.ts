@@ -65,7 +65,10 @@ const CASES: Record<string, Depthwise> = {
   'a 24-pixel panel and a partial one': { ...base, C: 2, H: 4, W: 31 },
   'a 24-pixel panel, a 16-pixel one and a partial one, stride 2 x 1': { ...base, C: 3, H: 9, W: 43, stride: [2, 1] },
   'a 24-pixel panel and an 8-pixel one': { ...base, C: 2, H: 3, W: 32, K: [1, 3], padding: [0, 1] },
-  'a 16-pixel panel and a partial one': { ...base, C: 3, H: 5, W: 21, K: [5, 5], padding: [2, 2] },
+  // Rows narrower than 24 pixels run three of a plane at a time; the rest of a plane's rows one at a time.
+  'narrow rows: 8-pixel panels and a partial one, a height of a triple and two': { ...base, C: 3, H: 5, W: 21, K: [5, 5], padding: [2, 2] },
+  'narrow rows of whole 8-pixel panels, whole triples, stride 2 x 1': { ...base, C: 2, H: 12, W: 16, stride: [2, 1] },
+  'narrow rows, a triple and one per plane, batch 2': { ...base, N: 2, C: 3, H: 4, W: 9 },
   'rows narrower than one 8-pixel panel': { ...base, C: 5, H: 6, W: 6 },
   'past the threading threshold': { ...base, N: 2, C: 32, H: 48, W: 97, stride: [2, 2] },
 };
