@@ -2,7 +2,7 @@ import { nearestIndex, poolStride, resizeSource, type CoordinateTransformationMo
 import type { WasmBackend } from '../backend.js';
 import type { WasmStorage } from '../heap.js';
 import { depthwiseConv2d, isDepthwise } from './dwconv.js';
-import { PARALLEL_ELEMENTS, PARALLEL_FLOPS, ptr, scratch, type FastFn } from './fast.js';
+import { gemm, gemmReadsBInPlace, operand, PARALLEL_ELEMENTS, PARALLEL_FLOPS, ptr, scratch, type FastFn } from './fast.js';
 
 // The float32 fast paths over NCHW images: conv2d, conv_transpose2d, the 2-D pools and resize.
 
@@ -40,6 +40,11 @@ export const fastConv2d: FastFn = ([x, w, bias], out, attrs, ctx) => {
   const K = Cg * KH * KW;
   const P = OH * OW;
   if (out.size === 0) return true;
+  if (pointwise(w!, attrs) && groups === 1 && gemmReadsBInPlace(O, P, C)) {
+    // Each image is one product W (O x C) · X (C x H·W), read in place; the bias is per output row.
+    gemm(ctx, operand(ptr(w!), C), operand(ptr(x!), P), ptr(out), O, P, C, { count: N, a: 0, b: C * P * 4, c: O * P * 4 }, bias ? ptr(bias) : 0, true);
+    return true;
+  }
   if (Og * K <= DIRECT_WEIGHTS) return convDirect(ctx, x!, w!, bias, out, attrs);
   const { pool } = ctx.backend;
   const parallel = N * Og * P * K >= PARALLEL_FLOPS;
@@ -58,6 +63,13 @@ export const fastConv2d: FastFn = ([x, w, bias], out, attrs, ctx) => {
   }
   return true;
 };
+
+/** True for a 1x1 kernel at stride 1 without padding: the output pixels are the input pixels. */
+function pointwise(w: KernelTensor, attrs: Readonly<Record<string, unknown>>): boolean {
+  const [sh, sw] = attrs['stride'] as Pair;
+  const [ph, pw] = attrs['padding'] as Pair;
+  return w.shape[2] === 1 && w.shape[3] === 1 && sh === 1 && sw === 1 && ph === 0 && pw === 0;
+}
 
 /**
  * Up to this many weights per group (output channels x input channels x kernel size), a conv2d runs
