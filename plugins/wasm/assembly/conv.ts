@@ -62,6 +62,33 @@ function im2colPanel(x: usize, C: i32, H: i32, W: i32, g: Geom, j: i32, d: usize
     }
     return;
   }
+  // 8 pixels of one output row at another stride: each (c, ky) row found once, each kx a strided gather,
+  // zeros where it falls in the padding.
+  if (q0 + NR <= N && ox0 + NR <= OW) {
+    const zero = i32x4.splat(0);
+    for (let c = 0; c < C; c++) {
+      const plane = x + ((<usize>c * <usize>H * <usize>W) << 2);
+      for (let ky = 0; ky < KH; ky++) {
+        const iy = oy0 * sh - ph + ky * dh;
+        if (iy < 0 || iy >= H) {
+          for (let kx = 0; kx < KW; kx++, d += NR << 2) {
+            v128.store(d, zero);
+            v128.store(d, zero, 16);
+          }
+          continue;
+        }
+        const row = plane + ((<usize>iy * <usize>W) << 2);
+        for (let kx = 0; kx < KW; kx++, d += NR << 2) {
+          const ix0 = ox0 * sw - pw + kx * dw;
+          for (let q = 0; q < NR; q++) {
+            const ix = ix0 + q * sw;
+            store<f32>(d + (<usize>q << 2), ix >= 0 && ix < W ? load<f32>(row + (<usize>ix << 2)) : 0);
+          }
+        }
+      }
+    }
+    return;
+  }
   for (let c = 0; c < C; c++) {
     for (let ky = 0; ky < KH; ky++) {
       for (let kx = 0; kx < KW; kx++, d += NR << 2) {
@@ -168,44 +195,69 @@ function zero(d: usize, n: i32): void {
 }
 
 /**
- * Copies `planes` H x W planes from x into (H + 2ph) x (W + 2pw) planes at xp with zero borders, planes
- * claimed a few at a time.
+ * Copies `planes` H x W planes from x into zero-bordered (H + 2ph) x (W + 2pw) planes at xp, planes claimed
+ * a few at a time. At sw > 1 each padded row is stored split by column phase: its sw phases one after the
+ * other, each Wq = ceil((W + 2pw) / sw) wide (padded column j at (j % sw)·Wq + j / sw, the rest zero), so
+ * a conv at horizontal stride sw reads each tap's output pixels as neighbours, as at stride 1.
  */
-export function pad_f32(tid: i32, work: usize, x: usize, xp: usize, planes: i32, H: i32, W: i32, ph: i32, pw: i32): void {
+export function pad_f32(tid: i32, work: usize, x: usize, xp: usize, planes: i32, H: i32, W: i32, ph: i32, pw: i32, sw: i32): void {
   const Wp = W + 2 * pw;
+  const Wq = (Wp + sw - 1) / sw;
+  const pitch = sw * Wq;
   const Hp = H + 2 * ph;
-  const rowB = <usize>Wp << 2;
-  const batch = max(1, 4096 / (Hp * Wp));
+  const rowB = <usize>pitch << 2;
+  const batch = max(1, 4096 / (Hp * pitch));
   for (let p0 = claim(work, batch, planes); p0 < planes; p0 = claim(work, batch, planes)) {
     const p1 = min(planes, p0 + batch);
     for (let pl = p0; pl < p1; pl++) {
       const src = x + ((<usize>pl * <usize>H * <usize>W) << 2);
-      const dst = xp + ((<usize>pl * <usize>Hp * <usize>Wp) << 2);
-      zero(dst, ph * Wp);
+      const dst = xp + ((<usize>pl * <usize>Hp * <usize>pitch) << 2);
+      zero(dst, ph * pitch);
       for (let y = 0; y < H; y++) {
         const d = dst + <usize>(y + ph) * rowB;
         const s = src + ((<usize>y * <usize>W) << 2);
-        for (let q = 0; q < pw; q++) {
-          store<f32>(d + (<usize>q << 2), 0);
-          store<f32>(d + (<usize>(pw + W + q) << 2), 0);
+        if (sw == 1) {
+          for (let q = 0; q < pw; q++) {
+            store<f32>(d + (<usize>q << 2), 0);
+            store<f32>(d + (<usize>(pw + W + q) << 2), 0);
+          }
+          const dd = d + (<usize>pw << 2);
+          let q = 0;
+          for (; q + 4 <= W; q += 4) v128.store(dd + (<usize>q << 2), v128.load(s + (<usize>q << 2)));
+          for (; q < W; q++) store<f32>(dd + (<usize>q << 2), load<f32>(s + (<usize>q << 2)));
+          continue;
         }
-        const dd = d + (<usize>pw << 2);
-        let q = 0;
-        for (; q + 4 <= W; q += 4) v128.store(dd + (<usize>q << 2), v128.load(s + (<usize>q << 2)));
-        for (; q < W; q++) store<f32>(dd + (<usize>q << 2), load<f32>(s + (<usize>q << 2)));
+        for (let phase = 0; phase < sw; phase++) {
+          const dd = d + ((<usize>phase * <usize>Wq) << 2);
+          // Columns q read input column q·sw + phase - pw: inside the input for q in [q0, q1).
+          const q0 = min(Wq, (pw - phase + sw - 1) / sw);
+          const q1 = max(q0, min(Wq, (W + pw - phase + sw - 1) / sw));
+          zero(dd, q0);
+          let q = q0;
+          if (sw == 2) {
+            // Four columns from two vectors: their even or odd lanes (the 8th never past the input's row).
+            for (; q + 4 <= q1 && 2 * q + phase - pw + 8 <= W; q += 4) {
+              const at = s + (<usize>(2 * q + phase - pw) << 2);
+              v128.store(dd + (<usize>q << 2), i32x4.shuffle(v128.load(at), v128.load(at, 16), 0, 2, 4, 6));
+            }
+          }
+          for (; q < q1; q++) store<f32>(dd + (<usize>q << 2), load<f32>(s + (<usize>(q * sw + phase - pw) << 2)));
+          zero(dd + (<usize>q1 << 2), Wq - q1);
+        }
       }
-      zero(dst + <usize>(ph + H) * rowB, ph * Wp);
+      zero(dst + <usize>(ph + H) * rowB, ph * pitch);
     }
   }
 }
 
 /**
- * conv2d at horizontal stride 1 without im2col (an indirect GEMM, as XNNPACK's): a panel of 8 neighbouring
+ * conv2d without im2col (an indirect GEMM, as XNNPACK's): a panel of 8 neighbouring
  * output pixels of one output row reads, for each (c, ky, kx), 8 neighbouring pixels of one row of the
  * zero-padded input xp, at the byte offset offs[(c·KH + ky)·KW + kx] from the panel's corner. So a 4x8 tile
  * of C (4 output channels of the packed weights pA, K = C·KH·KW deep) is summed over p in order straight
  * from the input, the bias added, and stored (a partial one through `tiles`, 128 bytes per thread).
- * geom: as conv_f32's, with xStep the padded image's elements (xp holds (H + 2ph) x (W + 2pw) planes, Wp wide).
+ * geom: as conv_f32's, with xStep the padded image's elements (xp holds H + 2ph rows per plane, Wp elements
+ * apart: at horizontal stride sw > 1, rows split by column phase as pad_f32 writes them, so sw reads as 1).
  * Threads claim PANELS panels at a time over the batch's images and output rows.
  */
 export function conv_direct_f32(tid: i32, work: usize, xp: usize, Wp: i32, geom: usize, pA: usize, m: i32, K: i32, offs: usize, c: usize, bias: usize, tiles: usize): void {

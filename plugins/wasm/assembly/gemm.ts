@@ -200,12 +200,13 @@ const UNIT_COLS: i32 = 32;
  * A's element (i, p) is at a + (i·rs + p·cs)·4, the next matrix's A aStep bytes on. B is read in strips of 8
  * columns: row-major (row stride ldb bytes), or as pack_b's zero-padded panels when ldb is 0. The next
  * matrix's B is bStep bytes on (0: shared). C is row-major m x n, matrices one after the other; `bias` (0:
- * none) holds n floats added to every row after the product, as a separate add would. Each element sums its
+ * none) holds n floats added to every row after the product, as a separate add would, or with `biasPerRow`
+ * m floats, one added to each row (a convolution's bias per output channel). Each element sums its
  * products over p in order, in float32, as the packed micro-kernel does. Threads claim blocks of
  * UNIT_ROWS x UNIT_COLS of one matrix; inside, 4x8 tiles keep 8 sums in registers, and rows left over (all
  * of them below 4 rows) take 1x16 tiles.
  */
-export function gemm_direct_f32(tid: i32, work: usize, a: usize, rs: i32, cs: i32, aStep: i32, b: usize, ldb: i32, bStep: i32, c: usize, m: i32, n: i32, k: i32, bias: usize, count: i32): void {
+export function gemm_direct_f32(tid: i32, work: usize, a: usize, rs: i32, cs: i32, aStep: i32, b: usize, ldb: i32, bStep: i32, c: usize, m: i32, n: i32, k: i32, bias: usize, count: i32, biasPerRow: i32): void {
   const rowUnits = (m + UNIT_ROWS - 1) / UNIT_ROWS;
   const colUnits = (n + UNIT_COLS - 1) / UNIT_COLS;
   const perMatrix = rowUnits * colUnits;
@@ -223,12 +224,12 @@ export function gemm_direct_f32(tid: i32, work: usize, a: usize, rs: i32, cs: i3
     const am = a + <usize>mat * <usize>aStep;
     const bm = b + <usize>mat * <usize>bStep;
     const cm = c + ((<usize>mat * <usize>m * <usize>n) << 2);
-    directBlock(am, rs, cs, bm, ld, bj, cm, n, k, bias, i0, i1, q0, q1);
+    directBlock(am, rs, cs, bm, ld, bj, cm, n, k, bias, biasPerRow != 0, i0, i1, q0, q1);
   }
 }
 
 /** Rows [i0, i1) x columns [q0, q1) of one product of gemm_direct_f32 (q0 a multiple of 8). */
-function directBlock(a: usize, rs: i32, cs: i32, b: usize, ld: usize, bj: usize, c: usize, n: i32, k: i32, bias: usize, i0: i32, i1: i32, q0: i32, q1: i32): void {
+function directBlock(a: usize, rs: i32, cs: i32, b: usize, ld: usize, bj: usize, c: usize, n: i32, k: i32, bias: usize, biasPerRow: bool, i0: i32, i1: i32, q0: i32, q1: i32): void {
   const ldc = <usize>n << 2;
   const rsB = <usize>rs << 2;
   const csB = <usize>cs << 2;
@@ -237,22 +238,34 @@ function directBlock(a: usize, rs: i32, cs: i32, b: usize, ld: usize, bj: usize,
   for (; i + 4 <= i1; i += 4) {
     const ai = a + <usize>i * rsB;
     const ci = c + <usize>i * ldc;
-    for (let q = q0; q < full; q += NR) tile4x8(ai, rsB, csB, b + <usize>(q >> 3) * bj, ld, ci + (<usize>q << 2), ldc, k, bias == 0 ? 0 : bias + (<usize>q << 2));
-    if (full < q1) for (let r: usize = 0; r < 4; r++) rowTail(ai + r * rsB, csB, b, ld, bj, ci + r * ldc, k, bias, full, q1);
+    for (let q = q0; q < full; q += NR) tile4x8(ai, rsB, csB, b + <usize>(q >> 3) * bj, ld, ci + (<usize>q << 2), ldc, k, biasAt(bias, biasPerRow, i, q), biasPerRow);
+    if (full < q1) for (let r = 0; r < 4; r++) rowTail(ai + <usize>r * rsB, csB, b, ld, bj, ci + <usize>r * ldc, k, biasAt(bias, biasPerRow, i + r, 0), biasPerRow, full, q1);
   }
   for (; i < i1; i++) {
     const ai = a + <usize>i * rsB;
     const ci = c + <usize>i * ldc;
     let q = q0;
-    for (; q + 16 <= full; q += 16) tile1x16(ai, csB, b + <usize>(q >> 3) * bj, bj, ld, ci + (<usize>q << 2), k, bias == 0 ? 0 : bias + (<usize>q << 2));
-    if (q < full) tile1x8(ai, csB, b + <usize>(q >> 3) * bj, ld, ci + (<usize>q << 2), k, bias == 0 ? 0 : bias + (<usize>q << 2));
-    if (full < q1) rowTail(ai, csB, b, ld, bj, ci, k, bias, full, q1);
+    for (; q + 16 <= full; q += 16) tile1x16(ai, csB, b + <usize>(q >> 3) * bj, bj, ld, ci + (<usize>q << 2), k, biasAt(bias, biasPerRow, i, q), biasPerRow);
+    if (q < full) tile1x8(ai, csB, b + <usize>(q >> 3) * bj, ld, ci + (<usize>q << 2), k, biasAt(bias, biasPerRow, i, q), biasPerRow);
+    if (full < q1) rowTail(ai, csB, b, ld, bj, ci, k, biasAt(bias, biasPerRow, i, 0), biasPerRow, full, q1);
   }
 }
 
-/** Rows i..i+3 (A's rows rsB bytes apart, its columns csB) times one 8-column strip of B, into C. */
+/**
+ * Where a tile's bias starts (0: none): row i's float with biasPerRow, else column q's (a tail's columns are
+ * found from its column 0).
+ */
 @inline
-function tile4x8(a: usize, rsB: usize, csB: usize, bp: usize, ld: usize, c: usize, ldc: usize, k: i32, bias: usize): void {
+function biasAt(bias: usize, biasPerRow: bool, i: i32, q: i32): usize {
+  return bias == 0 ? 0 : bias + (<usize>(biasPerRow ? i : q) << 2);
+}
+
+/**
+ * Rows i..i+3 (A's rows rsB bytes apart, its columns csB) times one 8-column strip of B, into C; bias: the
+ * strip's 8 floats, or with biasPerRow the 4 rows' floats.
+ */
+@inline
+function tile4x8(a: usize, rsB: usize, csB: usize, bp: usize, ld: usize, c: usize, ldc: usize, k: i32, bias: usize, biasPerRow: bool): void {
   let c00 = f32x4.splat(0), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00, c30 = c00, c31 = c00;
   let a0 = a, a1 = a + rsB, a2 = a + 2 * rsB, a3 = a + 3 * rsB;
   for (let p = 0; p < k; p++, bp += ld, a0 += csB, a1 += csB, a2 += csB, a3 += csB) {
@@ -271,7 +284,20 @@ function tile4x8(a: usize, rsB: usize, csB: usize, bp: usize, ld: usize, c: usiz
     c30 = f32x4.add(c30, f32x4.mul(x, b0));
     c31 = f32x4.add(c31, f32x4.mul(x, b1));
   }
-  if (bias != 0) {
+  if (bias != 0 && biasPerRow) {
+    let y = v128.load32_splat(bias);
+    c00 = f32x4.add(c00, y);
+    c01 = f32x4.add(c01, y);
+    y = v128.load32_splat(bias, 4);
+    c10 = f32x4.add(c10, y);
+    c11 = f32x4.add(c11, y);
+    y = v128.load32_splat(bias, 8);
+    c20 = f32x4.add(c20, y);
+    c21 = f32x4.add(c21, y);
+    y = v128.load32_splat(bias, 12);
+    c30 = f32x4.add(c30, y);
+    c31 = f32x4.add(c31, y);
+  } else if (bias != 0) {
     const y0 = v128.load(bias);
     const y1 = v128.load(bias, 16);
     c00 = f32x4.add(c00, y0);
@@ -298,7 +324,7 @@ function tile4x8(a: usize, rsB: usize, csB: usize, bp: usize, ld: usize, c: usiz
  * as the registers hold beside the four loads of B (more would spill a sum to the stack every step).
  */
 @inline
-function tile1x16(a: usize, csB: usize, bp: usize, bj: usize, ld: usize, c: usize, k: i32, bias: usize): void {
+function tile1x16(a: usize, csB: usize, bp: usize, bj: usize, ld: usize, c: usize, k: i32, bias: usize, biasPerRow: bool): void {
   let s0 = f32x4.splat(0), s1 = s0, s2 = s0, s3 = s0;
   let b0 = bp, b1 = bp + bj;
   for (let p = 0; p < k; p++, a += csB, b0 += ld, b1 += ld) {
@@ -308,7 +334,13 @@ function tile1x16(a: usize, csB: usize, bp: usize, bj: usize, ld: usize, c: usiz
     s2 = f32x4.add(s2, f32x4.mul(x, v128.load(b1)));
     s3 = f32x4.add(s3, f32x4.mul(x, v128.load(b1, 16)));
   }
-  if (bias != 0) {
+  if (bias != 0 && biasPerRow) {
+    const y = v128.load32_splat(bias);
+    s0 = f32x4.add(s0, y);
+    s1 = f32x4.add(s1, y);
+    s2 = f32x4.add(s2, y);
+    s3 = f32x4.add(s3, y);
+  } else if (bias != 0) {
     s0 = f32x4.add(s0, v128.load(bias));
     s1 = f32x4.add(s1, v128.load(bias, 16));
     s2 = f32x4.add(s2, v128.load(bias, 32));
@@ -322,14 +354,18 @@ function tile1x16(a: usize, csB: usize, bp: usize, bj: usize, ld: usize, c: usiz
 
 /** One row of A times one 8-column strip of B, into 8 columns of C. */
 @inline
-function tile1x8(a: usize, csB: usize, bp: usize, ld: usize, c: usize, k: i32, bias: usize): void {
+function tile1x8(a: usize, csB: usize, bp: usize, ld: usize, c: usize, k: i32, bias: usize, biasPerRow: bool): void {
   let s0 = f32x4.splat(0), s1 = s0;
   for (let p = 0; p < k; p++, a += csB, bp += ld) {
     const x = v128.load32_splat(a);
     s0 = f32x4.add(s0, f32x4.mul(x, v128.load(bp)));
     s1 = f32x4.add(s1, f32x4.mul(x, v128.load(bp, 16)));
   }
-  if (bias != 0) {
+  if (bias != 0 && biasPerRow) {
+    const y = v128.load32_splat(bias);
+    s0 = f32x4.add(s0, y);
+    s1 = f32x4.add(s1, y);
+  } else if (bias != 0) {
     s0 = f32x4.add(s0, v128.load(bias));
     s1 = f32x4.add(s1, v128.load(bias, 16));
   }
@@ -339,21 +375,22 @@ function tile1x8(a: usize, csB: usize, bp: usize, ld: usize, c: usize, k: i32, b
 
 /**
  * Columns [q, q1) of one row (fewer than 8, the end of a partial strip): four at a time where four remain,
- * then one by one. B's element (p, col) is at b + (col / 8)·bj + p·ld + (col % 8)·4.
+ * then one by one. B's element (p, col) is at b + (col / 8)·bj + p·ld + (col % 8)·4. bias: the row's
+ * columns from column 0, or with biasPerRow the row's one float.
  */
-function rowTail(a: usize, csB: usize, b: usize, ld: usize, bj: usize, c: usize, k: i32, bias: usize, q: i32, q1: i32): void {
+function rowTail(a: usize, csB: usize, b: usize, ld: usize, bj: usize, c: usize, k: i32, bias: usize, biasPerRow: bool, q: i32, q1: i32): void {
   for (; q + 4 <= q1; q += 4) {
     let s = f32x4.splat(0);
     let ap = a;
     let bp = b + <usize>(q >> 3) * bj + (<usize>(q & 7) << 2);
     for (let p = 0; p < k; p++, ap += csB, bp += ld) s = f32x4.add(s, f32x4.mul(v128.load32_splat(ap), v128.load(bp)));
-    v128.store(c + (<usize>q << 2), bias == 0 ? s : f32x4.add(s, v128.load(bias + (<usize>q << 2))));
+    v128.store(c + (<usize>q << 2), bias == 0 ? s : f32x4.add(s, biasPerRow ? v128.load32_splat(bias) : v128.load(bias + (<usize>q << 2))));
   }
   for (; q < q1; q++) {
     let s: f32 = 0;
     let ap = a;
     let bp = b + <usize>(q >> 3) * bj + (<usize>(q & 7) << 2);
     for (let p = 0; p < k; p++, ap += csB, bp += ld) s += load<f32>(ap) * load<f32>(bp);
-    store<f32>(c + (<usize>q << 2), bias == 0 ? s : s + load<f32>(bias + (<usize>q << 2)));
+    store<f32>(c + (<usize>q << 2), bias == 0 ? s : s + load<f32>(biasPerRow ? bias : bias + (<usize>q << 2)));
   }
 }

@@ -14,13 +14,13 @@ export interface KernelExports {
   col2im_f32(tid: number, work: number, cols: number, o: number, og: number, h: number, w: number, oh: number, ow: number, geom: number): void;
   pool_f32(tid: number, work: number, x: number, o: number, planes: number, H: number, W: number, OH: number, OW: number, geom: number, avg: number, includePad: number): void;
   resize_f32(tid: number, work: number, x: number, o: number, planes: number, ih: number, iw: number, oh: number, ow: number, taps: number, linear: number): void;
-  gemm_direct_f32(tid: number, work: number, a: number, rs: number, cs: number, aStep: number, b: number, ldb: number, bStep: number, c: number, m: number, n: number, k: number, bias: number, count: number): void;
+  gemm_direct_f32(tid: number, work: number, a: number, rs: number, cs: number, aStep: number, b: number, ldb: number, bStep: number, c: number, m: number, n: number, k: number, bias: number, count: number, biasPerRow: number): void;
   strided_copy_32(tid: number, work: number, src: number, dst: number, rank: number, geom: number): void;
   conv_f32(tid: number, work: number, x: number, C: number, H: number, W: number, geom: number, pA: number, m: number, scratch: number, c: number, bias: number, tiles: number): void;
   conv_direct_f32(tid: number, work: number, xp: number, Wp: number, geom: number, pA: number, m: number, K: number, offs: number, c: number, bias: number, tiles: number): void;
   conv_depthwise_f32(tid: number, work: number, xp: number, C: number, Hp: number, Wp: number, geom: number, w: number, K: number, offs: number, c: number, bias: number, tiles: number): void;
   dwconv_f32(tid: number, work: number, x: number, w: number, bias: number, o: number, planes: number, C: number, H: number, W: number, geom: number): void;
-  pad_f32(tid: number, work: number, x: number, xp: number, planes: number, H: number, W: number, ph: number, pw: number): void;
+  pad_f32(tid: number, work: number, x: number, xp: number, planes: number, H: number, W: number, ph: number, pw: number, sw: number): void;
 }
 
 /** An exported kernel's name. */

@@ -93,10 +93,18 @@ export function fastBinary(op: string): FastFn {
 /** The unary operators with a SIMD kernel, by their code in assembly/elementwise.ts (assembly/special.ts has the functions). */
 export const UNARY_OPS: Readonly<Record<string, number>> = { neg: 0, abs: 1, relu: 2, sqrt: 3, exp: 4, erf: 5, tanh: 6, sigmoid: 7, gelu: 8 };
 /** The composites of opset v2 that are one unary function: fused kernels of the same SIMD loop. */
-export const UNARY_COMPOSITES: Readonly<Record<string, number>> = { gelu_tanh: 9, silu: 10, hard_sigmoid: 11, hard_swish: 12 };
+export const UNARY_COMPOSITES: Readonly<Record<string, number>> = { gelu_tanh: 9, silu: 10, hard_sigmoid: 11, hard_swish: 12, clip: 13, leaky_relu: 14 };
 /** From this code on up to CHEAP_AGAIN, a unary function costs tens of instructions per element: threads pay off sooner. */
 const TRANSCENDENTAL = 4;
 const CHEAP_AGAIN = 11;
+
+/** The two float parameters unary_f32 takes for `op` (none for most). */
+function unaryParams(op: string, attrs: Readonly<Record<string, unknown>>): number[] {
+  if (op === 'hard_sigmoid') return [attrs['alpha'] as number, attrs['beta'] as number];
+  if (op === 'clip') return [(attrs['min'] as number | null) ?? -Infinity, (attrs['max'] as number | null) ?? Infinity];
+  if (op === 'leaky_relu') return [attrs['alpha'] as number, 0];
+  return [];
+}
 
 /** A float32 unary operator, by its code. */
 export function fastUnary(op: string): FastFn {
@@ -104,7 +112,7 @@ export function fastUnary(op: string): FastFn {
   const parallelFrom = code >= TRANSCENDENTAL && code < CHEAP_AGAIN ? PARALLEL_ELEMENTS / 16 : PARALLEL_ELEMENTS;
   return ([x], out, attrs, { backend }) => {
     const n = out.size;
-    const params = op === 'hard_sigmoid' ? [attrs.alpha as number, attrs.beta as number] : [];
+    const params = unaryParams(op, attrs);
     if (n > 0) backend.pool.run('unary_f32', [code, ptr(x!), ptr(out), n, ...params], n >= parallelFrom);
     return true;
   };
@@ -182,17 +190,23 @@ const ONE: BatchSteps = { count: 1, a: 0, b: 0, c: 0 };
 const DIRECT_B_FLOATS = 1 << 16;
 const DIRECT_K = 512;
 
+/** True when gemm() multiplies by a row-major B in place (its unpacked kernel) at these sizes. */
+export function gemmReadsBInPlace(m: number, n: number, k: number): boolean {
+  return m <= 4 || (k <= DIRECT_K && k * n <= DIRECT_B_FLOATS);
+}
+
 /**
- * C = A · B (+ bias, n floats added to every row: 0 for none) for each matrix of a batch. Small products
- * with a row-major B (or at most 4 rows of A, batch-1 inference) take one call of the unpacked kernel for
- * the whole batch; the others the packed GEMM: A (m x k) and B (k x n) packed into scratch (in parallel; a
- * B shared by the batch once), then the threads split C's column panels. Addresses in bytes.
+ * C = A · B (+ bias: 0 for none; n floats added to every row, or with `biasPerRow` m floats, one per row) for
+ * each matrix of a batch. Small products with a row-major B (or at most 4 rows of A, batch-1 inference)
+ * take one call of the unpacked kernel for the whole batch; the others the packed GEMM: A (m x k) and B
+ * (k x n) packed into scratch (in parallel; a B shared by the batch once), then the threads split C's
+ * column panels. Addresses in bytes.
  */
-export function gemm(ctx: KernelContext<WasmBackend>, a: Operand, b: Operand, c: number, m: number, n: number, k: number, batch: BatchSteps = ONE, bias = 0): void {
+export function gemm(ctx: KernelContext<WasmBackend>, a: Operand, b: Operand, c: number, m: number, n: number, k: number, batch: BatchSteps = ONE, bias = 0, biasPerRow = false): void {
   const { pool } = ctx.backend;
   const parallel = m * n * k * batch.count >= PARALLEL_FLOPS;
-  if (b.cs === 1 && (batch.count === 1 || batch.c === m * n * 4) && (m <= 4 || (k <= DIRECT_K && k * n <= DIRECT_B_FLOATS))) {
-    pool.run('gemm_direct_f32', [a.at, a.rs, a.cs, batch.a, b.at, b.rs * 4, batch.b, c, m, n, k, bias, batch.count], parallel);
+  if (b.cs === 1 && (batch.count === 1 || batch.c === m * n * 4) && gemmReadsBInPlace(m, n, k)) {
+    pool.run('gemm_direct_f32', [a.at, a.rs, a.cs, batch.a, b.at, b.rs * 4, batch.b, c, m, n, k, bias, batch.count, biasPerRow ? 1 : 0], parallel);
     return;
   }
   const pA = scratch(ctx, Math.ceil(m / 4) * 4 * k);
@@ -203,7 +217,7 @@ export function gemm(ctx: KernelContext<WasmBackend>, a: Operand, b: Operand, c:
       pool.run('pack_a', [a.at + i * batch.a, a.rs, a.cs, m, k, pA.ptr], parallel);
       if (i === 0 || batch.b !== 0) pool.run('pack_b', [b.at + i * batch.b, b.rs, b.cs, n, k, pB.ptr], parallel);
       pool.run('gemm_f32', [pA.ptr, pB.ptr, c + i * batch.c, m, n, k, n, tiles.ptr], parallel);
-      if (bias) pool.run('binary_f32', [BINARY_OPS['add']![0], c + i * batch.c, bias, c + i * batch.c, m * n, n, 0, 1], parallel);
+      if (bias) pool.run('binary_f32', [BINARY_OPS['add']![0], c + i * batch.c, bias, c + i * batch.c, m * n, biasPerRow ? m : n, 0, biasPerRow ? n : 1], parallel);
     }
   } finally {
     for (const s of [pA, pB, tiles]) ctx.release(s, 'float32', s.size);

@@ -102,10 +102,17 @@ describe.each([1, 2])('wasm matmul and conv2d on %i thread(s)', (threads) => {
     ['an odd width (panels cross rows), stride 2, batch 2', { N: 2, C: 3, H: 11, W: 13, O: 5, stride: [2, 2], padding: [1, 2] }, true],
     ['dilation 2, groups 2, rectangular kernel', { C: 4, H: 10, W: 9, O: 6, KH: 2, KW: 3, dilation: [2, 2], groups: 2 }, true],
     ['1x1 kernel, no padding', { C: 8, H: 5, W: 40, O: 9, KH: 1, KW: 1 }, false],
+    ['1x1 kernel with a bias per output channel, batch 3, 21 pixels, 7 outputs (partial tiles and row tails)', { N: 3, C: 12, H: 3, W: 7, O: 7, KH: 1, KW: 1 }, true],
+    ['1x1 kernel with a bias, 2 outputs over many pixels', { N: 2, C: 5, H: 30, W: 37, O: 2, KH: 1, KW: 1 }, true],
     ['stride (2, 1), uneven padding, 5 output channels, a batch of 3 (the direct path with partial tiles)', { N: 3, C: 3, H: 9, W: 11, O: 5, stride: [2, 1], padding: [1, 2] }, true],
     ['the resnet stem: 3 channels of 16x16, batch 8', { N: 8, C: 3, H: 16, W: 16, O: 8, padding: [1, 1] }, true],
     ['depthwise 5x5 (groups = channels), pad 2, batch 2, partial panels', { N: 2, C: 6, H: 7, W: 11, O: 6, KH: 5, KW: 5, padding: [2, 2], groups: 6 }, true],
     ['depthwise 3x3, dilation 2, stride (2, 1), no bias', { C: 4, H: 9, W: 21, O: 4, stride: [2, 1], dilation: [2, 2], groups: 4 }, false],
+    ['stride 3 with dilation 2, a width no multiple of the stride, batch 2', { N: 2, C: 3, H: 10, W: 17, O: 5, stride: [3, 3], dilation: [2, 2], padding: [2, 1] }, true],
+    ['a stride-2 stem: 3 to 8 channels of 48x192, pad 1', { C: 3, H: 48, W: 192, O: 8, stride: [2, 2], padding: [1, 1] }, true],
+    ['depthwise 3x3, stride 2, pad 1, odd sizes', { C: 8, H: 13, W: 19, O: 8, stride: [2, 2], padding: [1, 1], groups: 8 }, true],
+    ['depthwise 5x5, stride 2, dilation (1, 2), uneven padding, batch 2', { N: 2, C: 5, H: 12, W: 23, O: 5, KH: 5, KW: 5, stride: [2, 2], padding: [2, 3], dilation: [1, 2], groups: 5 }, false],
+    ['stride 2 with more weights than the direct path keeps (im2col), odd width, dilation (1, 2)', { C: 48, H: 9, W: 23, O: 32, stride: [2, 2], padding: [1, 2], dilation: [1, 2] }, true],
     ['two outputs per group (a depthwise multiplier of 2)', { C: 3, H: 6, W: 9, O: 6, padding: [1, 1], groups: 3 }, true],
   ])('conv2d: %s', async (_name, p, withBias) => {
     const c: Conv = { N: 1, C: 1, H: 1, W: 1, O: 1, KH: 3, KW: 3, stride: [1, 1], padding: [0, 0], dilation: [1, 1], groups: 1, ...p };

@@ -2,7 +2,7 @@ import { nearestIndex, poolStride, resizeSource, type CoordinateTransformationMo
 import type { WasmBackend } from '../backend.js';
 import type { WasmStorage } from '../heap.js';
 import { depthwiseConv2d, isDepthwise } from './dwconv.js';
-import { PARALLEL_ELEMENTS, PARALLEL_FLOPS, ptr, scratch, type FastFn } from './fast.js';
+import { gemm, gemmReadsBInPlace, operand, PARALLEL_ELEMENTS, PARALLEL_FLOPS, ptr, scratch, type FastFn } from './fast.js';
 
 // The float32 fast paths over NCHW images: conv2d, conv_transpose2d, the 2-D pools and resize.
 
@@ -28,19 +28,24 @@ export const fastConv2d: FastFn = ([x, w, bias], out, attrs, ctx) => {
   const [N, C, H, W] = x!.shape as [number, number, number, number];
   const [O, Cg, KH, KW] = w!.shape as [number, number, number, number];
   const groups = attrs['groups'] as number;
-  // Depthwise: stride-1 rows run faster as conv_direct's depthwise panels; other strides, and weights
-  // with Inf or NaN (which conv_direct would multiply by padding), take the dedicated kernel.
+  // Weights with Inf or NaN would be multiplied by conv_direct's zero padding: depthwise ones take the
+  // kernel that skips the padding, others the reference kernel.
   // Zero padding times Inf would be NaN where the definition skips the padding. Weights are usually
   // constants: each storage is scanned once.
   const weightsFinite = (w!.storage as WasmStorage).allFinite();
-  if (isDepthwise(C, O, groups) && ((attrs['stride'] as Pair)[1] !== 1 || !weightsFinite)) return out.size === 0 || depthwiseConv2d(ctx, x!, w!, bias, out, attrs);
+  if (isDepthwise(C, O, groups) && !weightsFinite) return out.size === 0 || depthwiseConv2d(ctx, x!, w!, bias, out, attrs);
   if (!weightsFinite) return false;
   const [OH, OW] = [out.shape[2]!, out.shape[3]!];
   const Og = O / groups;
   const K = Cg * KH * KW;
   const P = OH * OW;
   if (out.size === 0) return true;
-  if ((attrs['stride'] as Pair)[1] === 1 && Og * K <= DIRECT_WEIGHTS) return convDirect(ctx, x!, w!, bias, out, attrs);
+  if (pointwise(w!, attrs) && groups === 1 && gemmReadsBInPlace(O, P, C)) {
+    // Each image is one product W (O x C) · X (C x H·W), read in place; the bias is per output row.
+    gemm(ctx, operand(ptr(w!), C), operand(ptr(x!), P), ptr(out), O, P, C, { count: N, a: 0, b: C * P * 4, c: O * P * 4 }, bias ? ptr(bias) : 0, true);
+    return true;
+  }
+  if (Og * K <= DIRECT_WEIGHTS) return convDirect(ctx, x!, w!, bias, out, attrs);
   const { pool } = ctx.backend;
   const parallel = N * Og * P * K >= PARALLEL_FLOPS;
   const geom = geometry(ctx, [KH, KW, ...(attrs['stride'] as Pair), ...(attrs['padding'] as Pair), ...(attrs['dilation'] as Pair), OH, OW, N, C * H * W, O * P]);
@@ -59,18 +64,26 @@ export const fastConv2d: FastFn = ([x, w, bias], out, attrs, ctx) => {
   return true;
 };
 
+/** True for a 1x1 kernel at stride 1 without padding: the output pixels are the input pixels. */
+function pointwise(w: KernelTensor, attrs: Readonly<Record<string, unknown>>): boolean {
+  const [sh, sw] = attrs['stride'] as Pair;
+  const [ph, pw] = attrs['padding'] as Pair;
+  return w.shape[2] === 1 && w.shape[3] === 1 && sh === 1 && sw === 1 && ph === 0 && pw === 0;
+}
+
 /**
- * Up to this many weights per group (output channels x input channels x kernel size), a stride-1 conv2d
- * runs without im2col: each 8-pixel panel reads them all, so they must stay in cache (beyond, the packed
+ * Up to this many weights per group (output channels x input channels x kernel size), a conv2d runs
+ * without im2col: each 8-pixel panel reads them all, so they must stay in cache (beyond, the packed
  * GEMM's blocking wins).
  */
 const DIRECT_WEIGHTS = 12288;
 
 /**
- * conv2d at horizontal stride 1 as an indirect GEMM (assembly/conv.ts's conv_direct_f32): the input is
- * copied once into zero-padded planes (unless it needs no padding and whole 8-pixel panels cover each output
- * row), then each tile of 4 output channels x 8 output pixels is summed straight from it through one table
- * of K byte offsets, with no im2col matrix packed per pixel.
+ * conv2d as an indirect GEMM (assembly/conv.ts's conv_direct_f32): the input is copied once into zero-padded
+ * planes (unless it needs no padding, is read at stride 1 and whole 8-pixel panels cover each output row),
+ * then each tile of 4 output channels x 8 output pixels is summed straight from it through one table of K
+ * byte offsets, with no im2col matrix packed per pixel. At horizontal stride sw > 1 the copy splits each row
+ * by column phase (pad_f32), so a tap's 8 output pixels read 8 neighbours there too.
  */
 function convDirect(ctx: Ctx, x: KernelTensor, w: KernelTensor, bias: KernelTensor | undefined, out: KernelTensor, attrs: Readonly<Record<string, unknown>>): true {
   const [N, C, H, W] = x.shape as [number, number, number, number];
@@ -78,31 +91,39 @@ function convDirect(ctx: Ctx, x: KernelTensor, w: KernelTensor, bias: KernelTens
   const [OH, OW] = [out.shape[2]!, out.shape[3]!];
   const [ph, pw] = attrs['padding'] as Pair;
   const [dh, dw] = attrs['dilation'] as Pair;
+  const sw = (attrs['stride'] as Pair)[1];
   const groups = attrs['groups'] as number;
   const Og = O / groups;
   const K = Cg * KH * KW;
   const { pool } = ctx.backend;
   const parallel = N * Og * OH * OW * K >= PARALLEL_FLOPS; // per group's call
-  const [Hp, Wp] = [H + 2 * ph, W + 2 * pw];
+  // Rows of the copy: sw phases of Wq columns each (one phase of Wp columns at stride 1).
+  const Hp = H + 2 * ph;
+  const Wq = Math.ceil((W + 2 * pw) / sw);
+  const pitch = sw * Wq;
   // A partial last panel reads up to 7 pixels past its row: into the next row, or the copy's slack.
-  const padded = ph > 0 || pw > 0 || OW % 8 !== 0 ? scratch(ctx, N * C * Hp * Wp + 8) : undefined;
+  const padded = ph > 0 || pw > 0 || sw > 1 || OW % 8 !== 0 ? scratch(ctx, N * C * Hp * pitch + 8) : undefined;
   const offs = ctx.allocate('int32', Math.max(K, 16)) as WasmStorage;
-  const geom = geometry(ctx, [KH, KW, ...(attrs['stride'] as Pair), ph, pw, dh, dw, OH, OW, N, C * Hp * Wp, O * OH * OW]);
+  const geom = geometry(ctx, [KH, KW, ...(attrs['stride'] as Pair), ph, pw, dh, dw, OH, OW, N, C * Hp * pitch, O * OH * OW]);
   const pA = scratch(ctx, Math.ceil(Og / 4) * 4 * K);
   const tiles = scratch(ctx, 32 * pool.threads);
   try {
     const o = offs.data as Int32Array;
-    for (let c = 0, p = 0; c < Cg; c++) for (let ky = 0; ky < KH; ky++) for (let kx = 0; kx < KW; kx++) o[p++] = ((c * Hp + ky * dh) * Wp + kx * dw) * 4;
-    if (padded) pool.run('pad_f32', [ptr(x), padded.ptr, N * C, H, W, ph, pw], N * C * Hp * Wp >= PARALLEL_ELEMENTS);
+    for (let c = 0, p = 0; c < Cg; c++) {
+      for (let ky = 0; ky < KH; ky++) {
+        for (let kx = 0; kx < KW; kx++) o[p++] = ((c * Hp + ky * dh) * pitch + ((kx * dw) % sw) * Wq + Math.floor((kx * dw) / sw)) * 4;
+      }
+    }
+    if (padded) pool.run('pad_f32', [ptr(x), padded.ptr, N * C, H, W, ph, pw, sw], N * C * Hp * pitch >= PARALLEL_ELEMENTS);
     const xp = padded ? padded.ptr : ptr(x);
     if (Cg === 1 && Og === 1) {
       // Depthwise: every channel in one call, the weights read as they are (no packing per group).
-      pool.run('conv_depthwise_f32', [xp, C, Hp, Wp, geom.ptr, ptr(w), K, offs.ptr, ptr(out), bias ? ptr(bias) : 0, tiles.ptr], N * O * OH * OW * K >= PARALLEL_FLOPS);
+      pool.run('conv_depthwise_f32', [xp, C, Hp, pitch, geom.ptr, ptr(w), K, offs.ptr, ptr(out), bias ? ptr(bias) : 0, tiles.ptr], N * O * OH * OW * K >= PARALLEL_FLOPS);
       return true;
     }
     for (let g = 0; g < groups; g++) {
       pool.run('pack_a', [ptr(w) + g * Og * K * 4, K, 1, Og, K, pA.ptr], false);
-      const args = [xp + g * Cg * Hp * Wp * 4, Wp, geom.ptr, pA.ptr, Og, K, offs.ptr, ptr(out) + g * Og * OH * OW * 4, bias ? ptr(bias) + g * Og * 4 : 0, tiles.ptr];
+      const args = [xp + g * Cg * Hp * pitch * 4, pitch, geom.ptr, pA.ptr, Og, K, offs.ptr, ptr(out) + g * Og * OH * OW * 4, bias ? ptr(bias) + g * Og * 4 : 0, tiles.ptr];
       pool.run('conv_direct_f32', args, parallel);
     }
   } finally {
