@@ -71,6 +71,7 @@ const CASES: Record<string, Depthwise> = {
   'narrow rows, a triple and one per plane, batch 2': { ...base, N: 2, C: 3, H: 4, W: 9 },
   'rows narrower than one 8-pixel panel': { ...base, C: 5, H: 6, W: 6 },
   'past the threading threshold': { ...base, N: 2, C: 32, H: 48, W: 97, stride: [2, 2] },
+  'narrow rows past the threading threshold': { ...base, N: 2, C: 128, H: 14, W: 14, K: [5, 5], padding: [2, 2] },
 };
 
 describe.each([1, 2])('wasm depthwise conv2d on %i thread(s)', (threads) => {
