@@ -2,7 +2,7 @@ import { nearestIndex, poolStride, resizeSource, type CoordinateTransformationMo
 import type { WasmBackend } from '../backend.js';
 import type { WasmStorage } from '../heap.js';
 import { depthwiseConv2d, isDepthwise } from './dwconv.js';
-import { gemm, gemmReadsBInPlace, operand, PARALLEL_ELEMENTS, PARALLEL_FLOPS, ptr, scratch, type FastFn } from './fast.js';
+import { gemm, gemmReadsBInPlace, operand, PARALLEL_ELEMENTS, PARALLEL_FLOPS, ptr, scratch, split, type FastFn } from './fast.js';
 
 // The float32 fast paths over NCHW images: conv2d, conv_transpose2d, the 2-D pools and resize.
 
@@ -47,7 +47,7 @@ export const fastConv2d: FastFn = ([x, w, bias], out, attrs, ctx) => {
   }
   if (Og * K <= DIRECT_WEIGHTS) return convDirect(ctx, x!, w!, bias, out, attrs);
   const { pool } = ctx.backend;
-  const parallel = N * Og * P * K >= PARALLEL_FLOPS;
+  const parallel = split(N * Og * P * K, PARALLEL_FLOPS);
   const geom = geometry(ctx, [KH, KW, ...(attrs['stride'] as Pair), ...(attrs['padding'] as Pair), ...(attrs['dilation'] as Pair), OH, OW, N, C * H * W, O * P]);
   const pA = scratch(ctx, Math.ceil(Og / 4) * 4 * K);
   const pB = scratch(ctx, CONV_COLUMNS * K * pool.threads);
@@ -96,7 +96,7 @@ function convDirect(ctx: Ctx, x: KernelTensor, w: KernelTensor, bias: KernelTens
   const Og = O / groups;
   const K = Cg * KH * KW;
   const { pool } = ctx.backend;
-  const parallel = N * Og * OH * OW * K >= PARALLEL_FLOPS; // per group's call
+  const parallel = split(N * Og * OH * OW * K, PARALLEL_FLOPS); // per group's call
   // Rows of the copy: sw phases of Wq columns each (one phase of Wp columns at stride 1).
   const Hp = H + 2 * ph;
   const Wq = Math.ceil((W + 2 * pw) / sw);
@@ -114,11 +114,11 @@ function convDirect(ctx: Ctx, x: KernelTensor, w: KernelTensor, bias: KernelTens
         for (let kx = 0; kx < KW; kx++) o[p++] = ((c * Hp + ky * dh) * pitch + ((kx * dw) % sw) * Wq + Math.floor((kx * dw) / sw)) * 4;
       }
     }
-    if (padded) pool.run('pad_f32', [ptr(x), padded.ptr, N * C, H, W, ph, pw, sw], N * C * Hp * pitch >= PARALLEL_ELEMENTS);
+    if (padded) pool.run('pad_f32', [ptr(x), padded.ptr, N * C, H, W, ph, pw, sw], split(N * C * Hp * pitch, PARALLEL_ELEMENTS));
     const xp = padded ? padded.ptr : ptr(x);
     if (Cg === 1 && Og === 1) {
       // Depthwise: every channel in one call, the weights read as they are (no packing per group).
-      pool.run('conv_depthwise_f32', [xp, C, Hp, pitch, geom.ptr, ptr(w), K, offs.ptr, ptr(out), bias ? ptr(bias) : 0, tiles.ptr], N * O * OH * OW * K >= PARALLEL_FLOPS);
+      pool.run('conv_depthwise_f32', [xp, C, Hp, pitch, geom.ptr, ptr(w), K, offs.ptr, ptr(out), bias ? ptr(bias) : 0, tiles.ptr], split(N * O * OH * OW * K, PARALLEL_FLOPS));
       return true;
     }
     for (let g = 0; g < groups; g++) {
@@ -152,7 +152,7 @@ export const fastConvTranspose2d: FastFn = ([x, w, bias], out, attrs, ctx) => {
   for (let p = 0; p < N * O; p++) o.fill(b ? b[p % O]! : 0, p * plane, (p + 1) * plane);
   if (HW === 0 || cg === 0) return true;
   const { pool } = ctx.backend;
-  const parallel = M * HW * cg >= PARALLEL_FLOPS;
+  const parallel = split(M * HW * cg, PARALLEL_FLOPS);
   const geom = geometry(ctx, [KH, KW, ...(attrs['stride'] as Pair), ...(attrs['padding'] as Pair), ...(attrs['dilation'] as Pair)]);
   const pA = scratch(ctx, Math.ceil(M / 4) * 4 * cg);
   const pB = scratch(ctx, Math.ceil(HW / 8) * 8 * cg);
@@ -182,7 +182,7 @@ export function fastPool(avg: boolean): FastFn {
     const geom = geometry(ctx, [...(attrs['kernelSize'] as Pair), ...poolStride(attrs), ...(attrs['padding'] as Pair)]);
     try {
       const includePad = avg && (attrs['countIncludePad'] as boolean) ? 1 : 0;
-      ctx.backend.pool.run('pool_f32', [ptr(x!), ptr(out), N * C, H, W, OH, OW, geom.ptr, avg ? 1 : 0, includePad], out.size >= PARALLEL_ELEMENTS / 4);
+      ctx.backend.pool.run('pool_f32', [ptr(x!), ptr(out), N * C, H, W, OH, OW, geom.ptr, avg ? 1 : 0, includePad], split(out.size, PARALLEL_ELEMENTS / 4));
     } finally {
       ctx.release(geom, geom.dtype, geom.size);
     }
@@ -225,7 +225,7 @@ export const fastResize: FastFn = ([x], out, attrs, ctx) => {
     };
     axis(oh, ih, scales[0]!, 0, 0);
     axis(ow, iw, scales[1]!, 2 * oh, oh);
-    ctx.backend.pool.run('resize_f32', [ptr(x!), ptr(out), out.size / (oh * ow), ih, iw, oh, ow, taps.ptr, linear ? 1 : 0], out.size >= PARALLEL_ELEMENTS / 4);
+    ctx.backend.pool.run('resize_f32', [ptr(x!), ptr(out), out.size / (oh * ow), ih, iw, oh, ow, taps.ptr, linear ? 1 : 0], split(out.size, PARALLEL_ELEMENTS / 4));
   } finally {
     ctx.release(taps, 'float32', taps.size);
   }
