@@ -62,6 +62,33 @@ function im2colPanel(x: usize, C: i32, H: i32, W: i32, g: Geom, j: i32, d: usize
     }
     return;
   }
+  // 8 pixels of one output row at another stride: each (c, ky) row found once, each kx a strided gather,
+  // zeros where it falls in the padding.
+  if (q0 + NR <= N && ox0 + NR <= OW) {
+    const zero = i32x4.splat(0);
+    for (let c = 0; c < C; c++) {
+      const plane = x + ((<usize>c * <usize>H * <usize>W) << 2);
+      for (let ky = 0; ky < KH; ky++) {
+        const iy = oy0 * sh - ph + ky * dh;
+        if (iy < 0 || iy >= H) {
+          for (let kx = 0; kx < KW; kx++, d += NR << 2) {
+            v128.store(d, zero);
+            v128.store(d, zero, 16);
+          }
+          continue;
+        }
+        const row = plane + ((<usize>iy * <usize>W) << 2);
+        for (let kx = 0; kx < KW; kx++, d += NR << 2) {
+          const ix0 = ox0 * sw - pw + kx * dw;
+          for (let q = 0; q < NR; q++) {
+            const ix = ix0 + q * sw;
+            store<f32>(d + (<usize>q << 2), ix >= 0 && ix < W ? load<f32>(row + (<usize>ix << 2)) : 0);
+          }
+        }
+      }
+    }
+    return;
+  }
   for (let c = 0; c < C; c++) {
     for (let ky = 0; ky < KH; ky++) {
       for (let kx = 0; kx < KW; kx++, d += NR << 2) {

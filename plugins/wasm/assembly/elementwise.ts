@@ -111,7 +111,10 @@ export function binary_f32(tid: i32, work: usize, op: i32, a: usize, b: usize, o
 // The unary operators, by their code in the host's UNARY_OPS and UNARY_COMPOSITES.
 @unmanaged class Neg { @inline f(x: v128): v128 { return f32x4.neg(x); } }
 @unmanaged class Abs { @inline f(x: v128): v128 { return f32x4.abs(x); } }
-@unmanaged class Relu { @inline f(x: v128): v128 { return f32x4.max(x, f32x4.splat(0)); } }
+// f32x4.min and max cost about eight instructions each on x64 (their NaN and signed-zero rules), pmin and
+// pmax one: where the operand order keeps NaN (pmax(x, c) is x < c ? c : x, so a NaN x stays), they serve.
+/** max(x, 0): pmax keeps a NaN x, and adding +0 turns its -0 into max's +0. */
+@unmanaged class Relu { @inline f(x: v128): v128 { return f32x4.add(f32x4.pmax(x, f32x4.splat(0)), f32x4.splat(0)); } }
 @unmanaged class Sqrt { @inline f(x: v128): v128 { return f32x4.sqrt(x); } }
 @unmanaged class Exp { @inline f(x: v128): v128 { return expv(x); } }
 @unmanaged class Erf { @inline f(x: v128): v128 { return erfv(x); } }
@@ -120,19 +123,29 @@ export function binary_f32(tid: i32, work: usize, op: i32, a: usize, b: usize, o
 @unmanaged class Gelu { @inline f(x: v128): v128 { return geluv(x); } }
 @unmanaged class GeluTanh { @inline f(x: v128): v128 { return geluTanhv(x); } }
 @unmanaged class Silu { @inline f(x: v128): v128 { return siluv(x); } }
-// The parameters of the current call's hard_sigmoid (each thread sets its own from the same arguments).
+// The parameters of the current call: hard_sigmoid's alpha and beta, clip's bounds, leaky_relu's alpha (each
+// thread sets its own from the same arguments).
 let alpha: f32 = 0;
 let beta: f32 = 0;
-/** max(0, min(1, alpha·x + beta)); min and max keep NaN, as the composite's minimum and maximum do. */
+/** max(0, min(1, alpha·x + beta)); pmin(g, 1) and pmax(·, 0) keep a NaN g, as the composite's minimum and maximum do. */
 @unmanaged class HardSigmoid {
-  @inline f(x: v128): v128 { return f32x4.max(f32x4.min(f32x4.add(f32x4.mul(x, f32x4.splat(alpha)), f32x4.splat(beta)), f32x4.splat(1)), f32x4.splat(0)); }
+  @inline f(x: v128): v128 { return f32x4.pmax(f32x4.pmin(f32x4.add(f32x4.mul(x, f32x4.splat(alpha)), f32x4.splat(beta)), f32x4.splat(1)), f32x4.splat(0)); }
 }
 /** x · max(0, min(1, x / 6 + 1/2)), with the composite's x · (1/6) rounded to float32; -Inf gives NaN (-Inf · 0) as it does there. */
 @unmanaged class HardSwish {
   @inline f(x: v128): v128 {
     const g = f32x4.add(f32x4.mul(x, f32x4.splat(<f32>(1.0 / 6.0))), f32x4.splat(0.5));
-    return f32x4.mul(x, f32x4.max(f32x4.min(g, f32x4.splat(1)), f32x4.splat(0)));
+    return f32x4.mul(x, f32x4.pmax(f32x4.pmin(g, f32x4.splat(1)), f32x4.splat(0)));
   }
+}
+
+/** min(max(x, alpha), beta): max and min as the composite's maximum and minimum (NaN stays, -0 < +0). */
+@unmanaged class Clip {
+  @inline f(x: v128): v128 { return f32x4.min(f32x4.max(x, f32x4.splat(alpha)), f32x4.splat(beta)); }
+}
+/** x where x >= 0 (-0 included), else alpha·x (NaN fails the test and stays NaN in the product). */
+@unmanaged class LeakyRelu {
+  @inline f(x: v128): v128 { return v128.bitselect(x, f32x4.mul(x, f32x4.splat(alpha)), f32x4.ge(x, f32x4.splat(0))); }
 }
 
 /** Unary operator Op over n elements, in chunks; two vectors per step so their latencies overlap. */
@@ -154,7 +167,7 @@ function unaryChunks<Op>(work: usize, a: usize, o: usize, n: i32, chunk: i32): v
   }
 }
 
-/** Float32 unary operator `op` over `n` elements; `a0` and `a1` are hard_sigmoid's alpha and beta. */
+/** Float32 unary operator `op` over `n` elements; `a0` and `a1`: hard_sigmoid's alpha and beta, clip's bounds, leaky_relu's alpha. */
 export function unary_f32(tid: i32, work: usize, op: i32, a: usize, o: usize, n: i32, a0: f32, a1: f32): void {
   alpha = a0;
   beta = a1;
@@ -171,6 +184,8 @@ export function unary_f32(tid: i32, work: usize, op: i32, a: usize, o: usize, n:
     case 9: unaryChunks<GeluTanh>(work, a, o, n, SPECIAL_CHUNK); break;
     case 10: unaryChunks<Silu>(work, a, o, n, SPECIAL_CHUNK); break;
     case 11: unaryChunks<HardSigmoid>(work, a, o, n, CHUNK); break;
-    default: unaryChunks<HardSwish>(work, a, o, n, CHUNK); break;
+    case 12: unaryChunks<HardSwish>(work, a, o, n, CHUNK); break;
+    case 13: unaryChunks<Clip>(work, a, o, n, CHUNK); break;
+    default: unaryChunks<LeakyRelu>(work, a, o, n, CHUNK); break;
   }
 }

@@ -106,10 +106,18 @@ export function fastBinary(op: string): FastFn {
 /** The unary operators with a SIMD kernel, by their code in assembly/elementwise.ts (assembly/special.ts has the functions). */
 export const UNARY_OPS: Readonly<Record<string, number>> = { neg: 0, abs: 1, relu: 2, sqrt: 3, exp: 4, erf: 5, tanh: 6, sigmoid: 7, gelu: 8 };
 /** The composites of opset v2 that are one unary function: fused kernels of the same SIMD loop. */
-export const UNARY_COMPOSITES: Readonly<Record<string, number>> = { gelu_tanh: 9, silu: 10, hard_sigmoid: 11, hard_swish: 12 };
+export const UNARY_COMPOSITES: Readonly<Record<string, number>> = { gelu_tanh: 9, silu: 10, hard_sigmoid: 11, hard_swish: 12, clip: 13, leaky_relu: 14 };
 /** From this code on up to CHEAP_AGAIN, a unary function costs tens of instructions per element: threads pay off sooner. */
 const TRANSCENDENTAL = 4;
 const CHEAP_AGAIN = 11;
+
+/** The two float parameters unary_f32 takes for `op` (none for most). */
+function unaryParams(op: string, attrs: Readonly<Record<string, unknown>>): number[] {
+  if (op === 'hard_sigmoid') return [attrs['alpha'] as number, attrs['beta'] as number];
+  if (op === 'clip') return [(attrs['min'] as number | null) ?? -Infinity, (attrs['max'] as number | null) ?? Infinity];
+  if (op === 'leaky_relu') return [attrs['alpha'] as number, 0];
+  return [];
+}
 
 /** A float32 unary operator, by its code. */
 export function fastUnary(op: string): FastFn {
@@ -117,7 +125,7 @@ export function fastUnary(op: string): FastFn {
   const parallelFrom = code >= TRANSCENDENTAL && code < CHEAP_AGAIN ? PARALLEL_ELEMENTS / 16 : PARALLEL_ELEMENTS;
   return ([x], out, attrs, { backend }) => {
     const n = out.size;
-    const params = op === 'hard_sigmoid' ? [attrs.alpha as number, attrs.beta as number] : [];
+    const params = unaryParams(op, attrs);
     if (n > 0) backend.pool.run('unary_f32', [code, ptr(x!), ptr(out), n, ...params], split(n, parallelFrom));
     return true;
   };

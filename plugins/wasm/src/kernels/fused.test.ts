@@ -131,4 +131,28 @@ describe.each([1, 2])('wasm fused composites on %i thread(s)', (threads) => {
     expect(Array.from(await h().hard_swish(x).data())).toEqual([NaN, Infinity, NaN, -0, 0, -0, 3]);
     expect(Array.from(await h().hard_sigmoid(x).data())).toEqual([NaN, 1, 0, 0.5, 0.5, 0, 1]);
   });
+
+  it('clip and leaky_relu run fused and follow their definitions at every length, bounds and alpha included', async () => {
+    for (const n of [1, 5, 9, 1003, 300_001]) {
+      const x = randomF32(n + 1, n, 8);
+      const t = h().tensor(x);
+      for (const op of ['clip', 'leaky_relu']) expect(h().explain(op, [t], op === 'clip' ? { min: 0, max: 6 } : {}).runs).toBe('fused');
+      const f32 = Math.fround;
+      expect(Array.from(await h().op('clip', [t], { min: 0, max: 6 }).data())).toEqual(Array.from(x, (v) => Math.min(Math.max(v, 0), 6)));
+      expect(Array.from(await h().op('clip', [t], { min: -0.5, max: null }).data())).toEqual(Array.from(x, (v) => Math.max(v, -0.5)));
+      expect(Array.from(await h().op('clip', [t], { min: null, max: 0.25 }).data())).toEqual(Array.from(x, (v) => Math.min(v, 0.25)));
+      expect(Array.from(await h().op('leaky_relu', [t], { alpha: 0.1 }).data())).toEqual(Array.from(x, (v) => (v >= 0 ? v : f32(v * f32(0.1)))));
+    }
+  });
+
+  it('clip and leaky_relu keep NaN and the sign of zero as their definitions do; clip with min > max gives max', async () => {
+    const values = [NaN, Infinity, -Infinity, -0, 0, -3, 3];
+    const x = h().tensor(values);
+    for (const [min, max] of [[-0, 2], [0, 2], [-4, -0]] as const) {
+      expect(Array.from(await h().op('clip', [x], { min, max }).data())).toEqual(values.map((v) => Math.min(Math.max(v, min), max)));
+    }
+    expect(Array.from(await h().op('clip', [x], { min: 1, max: -1 }).data())).toEqual([NaN, -1, -1, -1, -1, -1, -1]);
+    expect(Array.from(await h().op('clip', [x], { min: null, max: null }).data())).toEqual([NaN, Infinity, -Infinity, -0, 0, -3, 3]);
+    expect(Array.from(await h().op('leaky_relu', [x], { alpha: 0.5 }).data())).toEqual([NaN, Infinity, -Infinity, -0, 0, -1.5, 3]);
+  });
 });

@@ -112,6 +112,7 @@ describe.each([1, 2])('wasm matmul and conv2d on %i thread(s)', (threads) => {
     ['a stride-2 stem: 3 to 8 channels of 48x192, pad 1', { C: 3, H: 48, W: 192, O: 8, stride: [2, 2], padding: [1, 1] }, true],
     ['depthwise 3x3, stride 2, pad 1, odd sizes', { C: 8, H: 13, W: 19, O: 8, stride: [2, 2], padding: [1, 1], groups: 8 }, true],
     ['depthwise 5x5, stride 2, dilation (1, 2), uneven padding, batch 2', { N: 2, C: 5, H: 12, W: 23, O: 5, KH: 5, KW: 5, stride: [2, 2], padding: [2, 3], dilation: [1, 2], groups: 5 }, false],
+    ['stride 2 with more weights than the direct path keeps (im2col), odd width, dilation (1, 2)', { C: 48, H: 9, W: 23, O: 32, stride: [2, 2], padding: [1, 2], dilation: [1, 2] }, true],
     ['two outputs per group (a depthwise multiplier of 2)', { C: 3, H: 6, W: 9, O: 6, padding: [1, 1], groups: 3 }, true],
   ])('conv2d: %s', async (_name, p, withBias) => {
     const c: Conv = { N: 1, C: 1, H: 1, W: 1, O: 1, KH: 3, KW: 3, stride: [1, 1], padding: [0, 0], dilation: [1, 1], groups: 1, ...p };
