@@ -29,9 +29,9 @@ const CALLER_SPIN_MS = 0.05;
  * threads than cores; on a busy 2-core VM, Atomics.notify was measured to block the caller 50 to 200 µs),
  * and a polling worker that joins no job of MISS_MS was not on a core either (there, measured, two
  * threads shared one core and each model ran up to 1.8 times slower than on one thread).
- * Jobs then run on the calling thread alone for SOLO_MIN_MS, twice as long after each late job in a row
- * up to SOLO_MAX_MS, so a busy machine costs no more than one thread would, while one preemption on a quiet
- * machine (a few a minute, measured) turns threading off only briefly.
+ * Jobs then run on the calling thread alone for SOLO_MIN_MS, twice as long after each late job that comes
+ * within SOLO_MAX_MS of the last stretch, up to SOLO_MAX_MS: a busy machine costs little more than one
+ * thread would, while a lone preemption on a quiet machine turns threading off only briefly.
  */
 const LATE_MS = 0.2;
 const MISS_MS = 0.02;
@@ -140,7 +140,7 @@ export class ThreadPool {
   #failed = false;
   #disposed = false;
   /** Until when (performance.now()) jobs run on the calling thread alone, after a late job; and for how long. */
-  #soloUntil = 0;
+  #soloUntil = -Infinity;
   #soloMs = 0;
   /** When (performance.now()) the last job that could be split came, and whether the current one wakes workers. */
   #lastOffer = -Infinity;
@@ -237,14 +237,14 @@ export class ThreadPool {
     return this.#start();
   }
 
-  /** After a job of kernel `index`: a late one starts (or doubles) a stretch on the calling thread alone. */
+  /**
+   * After a job of kernel `index`: a late one starts a stretch on the calling thread alone, twice as long
+   * as the last when that one ended less than SOLO_MAX_MS ago (the machine stays busy).
+   */
   #settle(now: number, late: boolean, index: number): void {
     if (late && this.#warm[index] === 1) {
-      this.#soloMs = Math.min(SOLO_MAX_MS, this.#soloMs * 2 || SOLO_MIN_MS);
+      this.#soloMs = now - this.#soloUntil < SOLO_MAX_MS ? Math.min(SOLO_MAX_MS, 2 * this.#soloMs) : SOLO_MIN_MS;
       this.#soloUntil = now + this.#soloMs;
-    } else {
-      this.#soloUntil = 0;
-      if (!late) this.#soloMs = 0;
     }
     this.#warm[index] = 1;
   }
