@@ -28,13 +28,14 @@ const CALLER_SPIN_MS = 0.05;
  * takes as long means the woken worker took the calling thread's core (the machine has more runnable
  * threads than cores; on a busy 2-core VM, Atomics.notify was measured to block the caller 50 to 200 µs),
  * and a polling worker that joins no job of MISS_MS was not on a core either (there, measured, two
- * threads shared one core and each model ran up to 1.8 times slower than on one thread).
+ * threads shared one core and each model ran up to 1.8 times slower than on one thread; at 20 µs instead
+ * of 100, brief preemptions on a lightly loaded machine turned threading off most of the time).
  * Jobs then run on the calling thread alone for SOLO_MIN_MS, twice as long after each late job that comes
  * within SOLO_MAX_MS of the last stretch, up to SOLO_MAX_MS: a busy machine costs little more than one
  * thread would, while a lone preemption on a quiet machine turns threading off only briefly.
  */
 const LATE_MS = 0.2;
-const MISS_MS = 0.02;
+const MISS_MS = 0.1;
 /**
  * Jobs that could be split coming less than BURST_MS apart are a burst (a model run), worth waking the
  * workers for even at SHARE: one wake-up (about 10 µs of the calling thread's time) serves the rest.
