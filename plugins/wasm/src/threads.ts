@@ -1,16 +1,20 @@
 import { CONTROL_BLOCK } from './heap.js';
 import { KERNEL_NAMES, type KernelName, type LoadedKernels } from './module.js';
 
-// The control block, in the WebAssembly memory (Int32 slots, then Float64 arguments at byte 64):
+// The control block, 256 bytes of the WebAssembly memory (Int32 slots, then Float64 arguments at byte 64):
 const SEQ = 0; // bumped once per job; idle workers wait on it
 const STATE = 1; // OPEN while the job takes helpers, plus the number of workers inside it
 const FN = 2; // index into KERNEL_NAMES, or -1 to stop
 const READY = 3; // workers that finished starting
-const WORK = 4; // the kernels' shared chunk counter (see assembly/split.ts)
 const AWAKE = 5; // workers not asleep: polling for the next job, they join one within a microsecond
 const JOINS = 6; // workers that joined the current job
 const ARGS_BYTE = 64;
 const MAX_ARGS = 14;
+/**
+ * The kernels' shared chunk counter (see assembly/split.ts), at byte 192: a cache line of its own, so the
+ * claims of a kernel do not contend with a worker polling slot SEQ for the next job.
+ */
+const WORK = 48;
 const OPEN = 1 << 30;
 /**
  * How long, in ms, a worker that finished a job polls for the next before it sleeps, and how long the
@@ -67,7 +71,7 @@ function workerMain(data: unknown): void {
   const { module, memory, control, tid, names, spinMs } = data as { module: WebAssembly.Module; memory: WebAssembly.Memory; control: number; tid: number; names: string[]; spinMs: number };
   const instance = new WebAssembly.Instance(module, { env: { memory, log: Math.log, abort: () => undefined } });
   const fns = names.map((n) => instance.exports[n] as (...a: number[]) => void);
-  const c = new Int32Array(memory.buffer, control, 16);
+  const c = new Int32Array(memory.buffer, control, 64);
   const args = new Float64Array(memory.buffer, control + 64, 14);
   const open = 1 << 30;
   let seen = Atomics.load(c, 0);
@@ -96,7 +100,7 @@ function workerMain(data: unknown): void {
     if (!(s & open)) continue; // the caller finished without us
     Atomics.add(c, 6, 1);
     try {
-      fns[c[2]!]!(tid, control + 16, args[0]!, args[1]!, args[2]!, args[3]!, args[4]!, args[5]!, args[6]!, args[7]!, args[8]!, args[9]!, args[10]!, args[11]!, args[12]!, args[13]!);
+      fns[c[2]!]!(tid, control + 192, args[0]!, args[1]!, args[2]!, args[3]!, args[4]!, args[5]!, args[6]!, args[7]!, args[8]!, args[9]!, args[10]!, args[11]!, args[12]!, args[13]!);
     } finally {
       if (Atomics.sub(c, 1, 1) === 1) Atomics.notify(c, 1);
     }
@@ -252,7 +256,7 @@ export class ThreadPool {
 
   #views(): [Int32Array, Float64Array] {
     const buffer = this.#kernels.memory.buffer;
-    return [new Int32Array(buffer, CONTROL_BLOCK, 16), new Float64Array(buffer, CONTROL_BLOCK + ARGS_BYTE, MAX_ARGS)];
+    return [new Int32Array(buffer, CONTROL_BLOCK, 64), new Float64Array(buffer, CONTROL_BLOCK + ARGS_BYTE, MAX_ARGS)];
   }
 
   /** Starts the workers once; false (and single-threaded from then on) if they can't start. */
