@@ -35,8 +35,8 @@ const CALLER_SPIN_MS = 0.05;
  * threads shared one core and each model ran up to 1.8 times slower than on one thread; at 20 µs instead
  * of 100, brief preemptions on a lightly loaded machine turned threading off most of the time).
  * Jobs then run on the calling thread alone for SOLO_MIN_MS, twice as long after each late job that comes
- * within SOLO_MAX_MS of the last stretch, up to SOLO_MAX_MS: a busy machine costs little more than one
- * thread would, while a lone preemption on a quiet machine turns threading off only briefly.
+ * within one stretch's length of the last stretch, up to SOLO_MAX_MS: a busy machine costs little more
+ * than one thread would, while preemptions now and then on a quiet machine turn threading off briefly.
  */
 const LATE_MS = 0.2;
 const MISS_MS = 0.1;
@@ -244,11 +244,11 @@ export class ThreadPool {
 
   /**
    * After a job of kernel `index`: a late one starts a stretch on the calling thread alone, twice as long
-   * as the last when that one ended less than SOLO_MAX_MS ago (the machine stays busy).
+   * as the last when that one ended less than its own length ago (the machine stays busy).
    */
   #settle(now: number, late: boolean, index: number): void {
     if (late && this.#warm[index] === 1) {
-      this.#soloMs = now - this.#soloUntil < SOLO_MAX_MS ? Math.min(SOLO_MAX_MS, 2 * this.#soloMs) : SOLO_MIN_MS;
+      this.#soloMs = now - this.#soloUntil < this.#soloMs ? Math.min(SOLO_MAX_MS, 2 * this.#soloMs) : SOLO_MIN_MS;
       this.#soloUntil = now + this.#soloMs;
     }
     this.#warm[index] = 1;
