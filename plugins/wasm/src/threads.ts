@@ -152,7 +152,7 @@ export class ThreadPool {
   #wake = false;
   /**
    * The kernels (by index) the workers have run: a worker's first call of a kernel is slow (its thread
-   * compiles the call path; the first joins of a model run measured 0.2 to 4 ms), and says nothing about
+   * compiles the call path; first joins measured 1 to 4 ms late), and says nothing about
    * how busy the machine is.
    */
   readonly #warm = new Uint8Array(KERNEL_NAMES.length);
