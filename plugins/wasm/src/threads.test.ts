@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { WasmHeap } from './heap.js';
 import { loadKernels } from './module.js';
-import { ThreadPool } from './threads.js';
+import { SHARE, SOLO, ThreadPool, WAKE } from './threads.js';
 
 describe('ThreadPool', () => {
   it('runs a kernel on the calling thread alone when workers cannot start, and stays single-threaded', async () => {
@@ -43,6 +43,39 @@ describe('ThreadPool', () => {
     expect(d[0]).toBe(2 ** 20);
     expect(d.every((v) => v === 2 ** 20)).toBe(true);
     expect(workers.length).toBe(2);
+    pool.dispose();
+  });
+});
+
+describe('ThreadPool split levels', () => {
+  it('runs a lone SHARE job on the calling thread without starting a worker', async () => {
+    const loaded = await loadKernels(true);
+    let spawned = 0;
+    const pool = new ThreadPool(loaded, 2, () => {
+      spawned++;
+      throw new Error('a worker was started for a lone small job');
+    });
+    const heap = new WasmHeap(loaded.memory);
+    const n = 50_001;
+    const x = heap.allocate('float32', n);
+    (x.data as Float32Array).fill(-4);
+    pool.run('unary_f32', [1, x.ptr, x.ptr, n], SHARE); // abs
+    expect((x.data as Float32Array).every((v) => v === 4)).toBe(true);
+    expect(spawned).toBe(0);
+    pool.dispose();
+  });
+
+  it('gets every chunk done exactly once over runs of SOLO, SHARE and WAKE jobs in any order', async () => {
+    const { Worker } = await import('node:worker_threads');
+    const loaded = await loadKernels(true);
+    const pool = new ThreadPool(loaded, 2, (source, workerData) => new Worker(source, { eval: true, workerData }));
+    const heap = new WasmHeap(loaded.memory);
+    const n = 300_007;
+    const x = heap.allocate('float32', n);
+    (x.data as Float32Array).fill(1);
+    const levels = [WAKE, SHARE, SHARE, SOLO, SHARE, WAKE, SOLO, SOLO, SHARE, SHARE, WAKE, SHARE];
+    for (const level of levels) pool.run('binary_f32', [0, x.ptr, x.ptr, x.ptr, n, n, 0, 1], level); // x += x
+    expect((x.data as Float32Array).every((v) => v === 2 ** levels.length)).toBe(true);
     pool.dispose();
   });
 });

@@ -1,30 +1,62 @@
 import { CONTROL_BLOCK } from './heap.js';
 import { KERNEL_NAMES, type KernelName, type LoadedKernels } from './module.js';
 
-// The control block, in the WebAssembly memory (Int32 slots, then Float64 arguments at byte 64):
+// The control block, 256 bytes of the WebAssembly memory (Int32 slots, then Float64 arguments at byte 64):
 const SEQ = 0; // bumped once per job; idle workers wait on it
 const STATE = 1; // OPEN while the job takes helpers, plus the number of workers inside it
 const FN = 2; // index into KERNEL_NAMES, or -1 to stop
 const READY = 3; // workers that finished starting
-const WORK = 4; // the kernels' shared chunk counter (see assembly/split.ts)
+const AWAKE = 5; // workers not asleep: polling for the next job, they join one within a microsecond
+const JOINS = 6; // workers that joined the current job
 const ARGS_BYTE = 64;
 const MAX_ARGS = 14;
+/**
+ * The kernels' shared chunk counter (see assembly/split.ts), at byte 192: a cache line of its own, so the
+ * claims of a kernel do not contend with a worker polling slot SEQ for the next job.
+ */
+const WORK = 48;
 const OPEN = 1 << 30;
 /**
  * How long, in ms, a worker that finished a job polls for the next before it sleeps, and how long the
- * calling thread polls for the workers still inside a job before it sleeps. Waking a sleeping thread
- * (Atomics.notify, then the OS schedules it) takes about 10 µs, as long as a small kernel runs: the kernels
- * of one model run come a few µs apart, so a worker that polls a little stays ready for the next.
+ * calling thread polls for the workers still inside a job before it sleeps. Waking a sleeping worker costs
+ * the calling thread about 10 µs (Atomics.notify is a system call), and the worker joins some 30 µs later
+ * (measured on a 2-core VM), while a polling worker joins within a microsecond: the kernels of one model
+ * run come a few µs to a few hundred µs apart (MobileNetV3's depthwise convolutions), so a worker that
+ * polls a little stays ready for the next. Measured on the four benchmark models, 0.3 ms woke workers less
+ * often than 0.1 and was as fast as 1.
  */
-const WORKER_SPIN_MS = 0.1;
+const WORKER_SPIN_MS = 0.3;
 const CALLER_SPIN_MS = 0.05;
 /**
- * A join that takes longer than LATE_MS means a worker was descheduled inside the job (the machine has
- * more runnable threads than cores): jobs then run on the calling thread alone for SOLO_MS, so a busy
- * machine costs no more than one thread would.
+ * A join that takes longer than LATE_MS means a worker was descheduled inside the job, a wake-up that
+ * takes as long means the woken worker took the calling thread's core (the machine has more runnable
+ * threads than cores; on a busy 2-core VM, Atomics.notify was measured to block the caller 50 to 200 µs),
+ * and a polling worker that joins no job of MISS_MS was not on a core either (there, measured, two
+ * threads shared one core and each model ran up to 1.8 times slower than on one thread; at 20 µs instead
+ * of 100, brief preemptions on a lightly loaded machine turned threading off most of the time).
+ * Jobs then run on the calling thread alone for SOLO_MIN_MS, twice as long after each late job that comes
+ * within one stretch's length of the last stretch, up to SOLO_MAX_MS: a busy machine costs little more
+ * than one thread would, while preemptions now and then on a quiet machine turn threading off briefly.
  */
 const LATE_MS = 0.2;
-const SOLO_MS = 1000;
+const MISS_MS = 0.1;
+/**
+ * Jobs that could be split coming less than BURST_MS apart are a burst (a model run), worth waking the
+ * workers for even at SHARE: one wake-up (about 10 µs of the calling thread's time) serves the rest.
+ */
+const BURST_MS = 1;
+const SOLO_MIN_MS = 50;
+const SOLO_MAX_MS = 1000;
+
+/**
+ * How a kernel call uses the worker threads: not at all (SOLO); only workers already polling for a job
+ * (SHARE: for kernels of a few µs, which a polling worker shortens but waking one would lengthen); or
+ * every worker, woken if asleep (WAKE: for kernels long enough to pay for the wake-up).
+ */
+export type Split = typeof SOLO | typeof SHARE | typeof WAKE;
+export const SOLO = 0;
+export const SHARE = 1;
+export const WAKE = 2;
 
 /** The address of the chunk counter every kernel call takes its work from. */
 export const WORK_COUNTER = CONTROL_BLOCK + WORK * 4;
@@ -39,17 +71,24 @@ function workerMain(data: unknown): void {
   const { module, memory, control, tid, names, spinMs } = data as { module: WebAssembly.Module; memory: WebAssembly.Memory; control: number; tid: number; names: string[]; spinMs: number };
   const instance = new WebAssembly.Instance(module, { env: { memory, log: Math.log, abort: () => undefined } });
   const fns = names.map((n) => instance.exports[n] as (...a: number[]) => void);
-  const c = new Int32Array(memory.buffer, control, 16);
+  const c = new Int32Array(memory.buffer, control, 64);
   const args = new Float64Array(memory.buffer, control + 64, 14);
   const open = 1 << 30;
   let seen = Atomics.load(c, 0);
   Atomics.add(c, 3, 1);
   Atomics.notify(c, 3);
+  Atomics.add(c, 5, 1);
   for (;;) {
     // Poll a while for the next job (the next kernel of the same model run), then sleep until one comes.
+    // Counted as awake all along but in the wait (so a job that follows this one closely is offered to it);
+    // a job posted without a wake-up as it stops polling is still seen: the wait returns at once.
     const until = performance.now() + spinMs;
     while (Atomics.load(c, 0) === seen && performance.now() < until);
-    Atomics.wait(c, 0, seen);
+    if (Atomics.load(c, 0) === seen) {
+      Atomics.sub(c, 5, 1);
+      Atomics.wait(c, 0, seen);
+      Atomics.add(c, 5, 1);
+    }
     seen = Atomics.load(c, 0);
     if (c[2]! < 0) return;
     let s = Atomics.load(c, 1);
@@ -59,8 +98,9 @@ function workerMain(data: unknown): void {
       s = was;
     }
     if (!(s & open)) continue; // the caller finished without us
+    Atomics.add(c, 6, 1);
     try {
-      fns[c[2]!]!(tid, control + 16, args[0]!, args[1]!, args[2]!, args[3]!, args[4]!, args[5]!, args[6]!, args[7]!, args[8]!, args[9]!, args[10]!, args[11]!, args[12]!, args[13]!);
+      fns[c[2]!]!(tid, control + 192, args[0]!, args[1]!, args[2]!, args[3]!, args[4]!, args[5]!, args[6]!, args[7]!, args[8]!, args[9]!, args[10]!, args[11]!, args[12]!, args[13]!);
     } finally {
       if (Atomics.sub(c, 1, 1) === 1) Atomics.notify(c, 1);
     }
@@ -87,10 +127,11 @@ export type SpawnWorker = (source: string, data: unknown) => PoolWorker;
 
 /**
  * Runs kernels on several threads over the shared WebAssembly memory, fork-join on the calling thread:
- * it opens the job, wakes the workers, works through the chunks itself, closes the job and waits (polling
- * briefly, then in Atomics.wait) only for workers that joined, so a kernel stays synchronous as Hearth's
- * contract requires and a worker the OS has not scheduled costs nothing. Workers poll briefly for the next
- * job before they sleep. Workers start on first use; one thread runs inline.
+ * it opens the job, wakes the workers if it must (see Split), works through the chunks itself, closes the
+ * job and waits (polling briefly, then in Atomics.wait) only for workers that joined, so a kernel stays
+ * synchronous as Hearth's contract requires and a worker the OS has not scheduled costs nothing. Workers
+ * poll briefly for the next job before they sleep. Late jobs turn threading off for a while (see LATE_MS).
+ * Workers start on first use; one thread runs inline.
  */
 export class ThreadPool {
   readonly #kernels: LoadedKernels;
@@ -103,8 +144,18 @@ export class ThreadPool {
   readonly #index = {} as Record<KernelName, number>;
   #failed = false;
   #disposed = false;
-  /** Until when (performance.now()) jobs run on the calling thread alone, after a late join. */
-  #soloUntil = 0;
+  /** Until when (performance.now()) jobs run on the calling thread alone, after a late job; and for how long. */
+  #soloUntil = -Infinity;
+  #soloMs = 0;
+  /** When (performance.now()) the last job that could be split came, and whether the current one wakes workers. */
+  #lastOffer = -Infinity;
+  #wake = false;
+  /**
+   * The kernels (by index) the workers have run: a worker's first call of a kernel is slow (its thread
+   * compiles the call path; first joins measured 1 to 4 ms late), and says nothing about
+   * how busy the machine is.
+   */
+  readonly #warm = new Uint8Array(KERNEL_NAMES.length);
 
   constructor(
     kernels: LoadedKernels,
@@ -126,8 +177,11 @@ export class ThreadPool {
     return this.#failed ? 1 : this.#threads;
   }
 
-  /** Runs kernel `name` with `args`, on the workers too when `parallel` and there are any. */
-  run(name: KernelName, args: readonly number[], parallel: boolean): void {
+  /**
+   * Runs kernel `name` with `args`, on the workers too as `split` says (true: WAKE, false: SOLO) when
+   * there are any.
+   */
+  run(name: KernelName, args: readonly number[], split: Split | boolean): void {
     const fn = this.#fns[name];
     // An unshared memory that grew detached the views (a shared one never detaches them).
     if (this.#ctl.length === 0) [this.#ctl, this.#args] = this.#views();
@@ -135,16 +189,24 @@ export class ThreadPool {
     ctl[WORK] = 0;
     // Arguments spelled out (a kernel ignores those past its own): no array is spread on this hot path.
     const a = args;
-    if (!parallel || this.threads <= 1 || (this.#soloUntil !== 0 && performance.now() < this.#soloUntil) || !this.#start()) {
+    const level = split === true ? WAKE : split === false ? SOLO : split;
+    if (level === SOLO || this.threads <= 1 || !this.#offer(level)) {
       fn(0, WORK_COUNTER, a[0]!, a[1]!, a[2]!, a[3]!, a[4]!, a[5]!, a[6]!, a[7]!, a[8]!, a[9]!, a[10]!, a[11]!, a[12]!, a[13]!);
       return;
     }
     this.#args.set(args);
     this.#args.fill(0, args.length); // a kernel's unused trailing arguments: never a previous job's
-    ctl[FN] = this.#index[name];
+    const index = this.#index[name];
+    ctl[FN] = index;
+    ctl[JOINS] = 0;
     Atomics.store(ctl, STATE, OPEN);
     Atomics.add(ctl, SEQ, 1);
-    Atomics.notify(ctl, SEQ);
+    const opened = performance.now();
+    let wakeMs = 0;
+    if (this.#wake) {
+      Atomics.notify(ctl, SEQ);
+      wakeMs = performance.now() - opened;
+    }
     try {
       fn(0, WORK_COUNTER, a[0]!, a[1]!, a[2]!, a[3]!, a[4]!, a[5]!, a[6]!, a[7]!, a[8]!, a[9]!, a[10]!, a[11]!, a[12]!, a[13]!);
     } finally {
@@ -155,13 +217,46 @@ export class ThreadPool {
       const until = closed + CALLER_SPIN_MS;
       for (let s = Atomics.load(ctl, STATE); s !== 0; s = Atomics.load(ctl, STATE)) if (performance.now() > until) Atomics.wait(ctl, STATE, s);
       const joined = performance.now();
-      this.#soloUntil = joined - closed > LATE_MS ? joined + SOLO_MS : 0;
+      // A polling worker that did not join a job of MISS_MS was not on a core: as late as a late join.
+      const missed = !this.#wake && closed - opened > MISS_MS && Atomics.load(ctl, JOINS) === 0;
+      this.#settle(joined, joined - closed > LATE_MS || wakeMs > LATE_MS || missed, index);
     }
+  }
+
+  /**
+   * Whether a job at `level` goes to the workers (setting #wake when they must be woken): not while the
+   * calling thread runs alone after a late job; at SHARE, when a worker is awake, or when the previous job
+   * that could be split came less than BURST_MS ago (a model run: waking the workers once pays for the
+   * kernels that follow, while kernels called now and then never pay for a wake-up).
+   */
+  #offer(level: Split): boolean {
+    const now = performance.now();
+    const burst = now - this.#lastOffer < BURST_MS;
+    this.#lastOffer = now;
+    if (now < this.#soloUntil) return false;
+    this.#wake = level === WAKE;
+    if (level === SHARE && Atomics.load(this.#ctl, AWAKE) === 0) {
+      if (!burst) return false;
+      this.#wake = true;
+    }
+    return this.#start();
+  }
+
+  /**
+   * After a job of kernel `index`: a late one starts a stretch on the calling thread alone, twice as long
+   * as the last when that one ended less than its own length ago (the machine stays busy).
+   */
+  #settle(now: number, late: boolean, index: number): void {
+    if (late && this.#warm[index] === 1) {
+      this.#soloMs = now - this.#soloUntil < this.#soloMs ? Math.min(SOLO_MAX_MS, 2 * this.#soloMs) : SOLO_MIN_MS;
+      this.#soloUntil = now + this.#soloMs;
+    }
+    this.#warm[index] = 1;
   }
 
   #views(): [Int32Array, Float64Array] {
     const buffer = this.#kernels.memory.buffer;
-    return [new Int32Array(buffer, CONTROL_BLOCK, 16), new Float64Array(buffer, CONTROL_BLOCK + ARGS_BYTE, MAX_ARGS)];
+    return [new Int32Array(buffer, CONTROL_BLOCK, 64), new Float64Array(buffer, CONTROL_BLOCK + ARGS_BYTE, MAX_ARGS)];
   }
 
   /** Starts the workers once; false (and single-threaded from then on) if they can't start. */

@@ -1,7 +1,7 @@
 import type { KernelContext, KernelTensor } from '@hearth/core';
 import type { WasmBackend } from '../backend.js';
 import type { WasmStorage } from '../heap.js';
-import { PARALLEL_FLOPS, ptr } from './fast.js';
+import { PARALLEL_FLOPS, ptr, split } from './fast.js';
 
 type Pair = [number, number];
 
@@ -21,7 +21,7 @@ export function depthwiseConv2d(ctx: KernelContext<WasmBackend>, x: KernelTensor
   const geom = ctx.allocate('int32', 16) as WasmStorage;
   (geom.data as Int32Array).set([KH, KW, ...(attrs['stride'] as Pair), ...(attrs['padding'] as Pair), ...(attrs['dilation'] as Pair), OH, OW]);
   try {
-    ctx.backend.pool.run('dwconv_f32', [ptr(x), ptr(w), bias ? ptr(bias) : 0, ptr(out), N * C, C, H, W, geom.ptr], out.size * KH * KW >= PARALLEL_FLOPS);
+    ctx.backend.pool.run('dwconv_f32', [ptr(x), ptr(w), bias ? ptr(bias) : 0, ptr(out), N * C, C, H, W, geom.ptr], split(out.size * KH * KW, PARALLEL_FLOPS));
   } finally {
     ctx.release(geom, 'int32', 16);
   }

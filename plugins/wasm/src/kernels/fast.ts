@@ -1,6 +1,7 @@
 import { normalizeAxis, reductionAxes, type KernelContext, type KernelFn, type KernelTensor, type Shape } from '@hearth/core';
 import type { WasmBackend } from '../backend.js';
 import type { WasmStorage } from '../heap.js';
+import { SHARE, SOLO, WAKE, type Split } from '../threads.js';
 
 /** Elements per partial sum of one long row (assembly/reduce.ts's SUM_CHUNK). */
 const SUM_CHUNK = 65536;
@@ -12,13 +13,24 @@ const SUM_CHUNK = 65536;
 export type FastFn = (inputs: readonly KernelTensor[], output: KernelTensor, attrs: Readonly<Record<string, unknown>>, ctx: KernelContext<WasmBackend>) => boolean;
 
 /**
- * Work (elements, or multiply-adds) from which a kernel is split over the worker threads: about 100 µs of
- * one thread's time. Waking a worker takes about 10 µs on a quiet machine, but measured on a machine with
- * more runnable threads than cores, kernels of 20 to 60 µs (a model's softmax, GELU, attention products,
- * small convolutions) ran slower split than on one thread, the whole model up to 1.5 times slower.
+ * Work (elements, or multiply-adds) from which a kernel wakes sleeping worker threads: about 100 µs of one
+ * thread's time. Waking one costs the calling thread about 10 µs and the worker joins some 30 µs later on a
+ * quiet machine; measured on a machine with more runnable threads than cores, kernels of 20 to 60 µs (a
+ * model's softmax, GELU, attention products, small convolutions) ran slower split than on one thread.
  */
 export const PARALLEL_ELEMENTS = 1 << 18;
 export const PARALLEL_FLOPS = 1 << 20;
+/**
+ * From 1/SHARE_FRACTION of that work (about 10 µs of one thread's), a kernel is shared with workers that
+ * are polling for a job already: one joins within a microsecond, so splitting pays from a few µs of work
+ * (measured on a quiet 2-core VM: a 16 µs GELU ran in 9 µs split so, a 4 µs one in 5.6 µs: slower).
+ */
+const SHARE_FRACTION = 8;
+
+/** How a kernel call of `work` uses the worker threads, given the work from which waking them pays. */
+export function split(work: number, wakeFrom: number): Split {
+  return work >= wakeFrom ? WAKE : work * SHARE_FRACTION >= wakeFrom ? SHARE : SOLO;
+}
 /** Below this many elements, an elementwise kernel runs in JavaScript (a call into wasm costs more). */
 const INLINE_ELEMENTS = 16;
 
@@ -85,7 +97,7 @@ export function fastBinary(op: string): FastFn {
     const inner = rep.size === n ? 1 : rep.size === 0 ? undefined : heldRepeat(rep.shape, out.shape);
     if (inner === undefined) return false;
     if (n === 0) return true;
-    backend.pool.run('binary_f32', [code, ptr(full), ptr(rep), ptr(out), n, rep.size, swap, inner], n >= PARALLEL_ELEMENTS);
+    backend.pool.run('binary_f32', [code, ptr(full), ptr(rep), ptr(out), n, rep.size, swap, inner], split(n, PARALLEL_ELEMENTS));
     return true;
   };
 }
@@ -113,7 +125,7 @@ export function fastUnary(op: string): FastFn {
   return ([x], out, attrs, { backend }) => {
     const n = out.size;
     const params = unaryParams(op, attrs);
-    if (n > 0) backend.pool.run('unary_f32', [code, ptr(x!), ptr(out), n, ...params], n >= parallelFrom);
+    if (n > 0) backend.pool.run('unary_f32', [code, ptr(x!), ptr(out), n, ...params], split(n, parallelFrom));
     return true;
   };
 }
@@ -146,7 +158,7 @@ export function fastSum(mean: boolean): FastFn {
       }
       return true;
     }
-    pool.run('sum_rows_f32', [ptr(x!), ptr(out), rows, n, mean ? 1 : 0], parallel);
+    pool.run('sum_rows_f32', [ptr(x!), ptr(out), rows, n, mean ? 1 : 0], split(x!.size, PARALLEL_ELEMENTS));
     return true;
   };
 }
@@ -158,7 +170,7 @@ export function fastSoftmax(log: boolean): FastFn {
     if (normalizeAxis(attrs['axis'] as number, shape.length, log ? 'log_softmax' : 'softmax') !== shape.length - 1) return false;
     const n = shape[shape.length - 1]!;
     if (out.size === 0) return true;
-    backend.pool.run('softmax_rows_f32', [ptr(x!), ptr(out), out.size / n, n, log ? 1 : 0], out.size >= PARALLEL_ELEMENTS / 4);
+    backend.pool.run('softmax_rows_f32', [ptr(x!), ptr(out), out.size / n, n, log ? 1 : 0], split(out.size, PARALLEL_ELEMENTS / 4));
     return true;
   };
 }
@@ -204,7 +216,7 @@ export function gemmReadsBInPlace(m: number, n: number, k: number): boolean {
  */
 export function gemm(ctx: KernelContext<WasmBackend>, a: Operand, b: Operand, c: number, m: number, n: number, k: number, batch: BatchSteps = ONE, bias = 0, biasPerRow = false): void {
   const { pool } = ctx.backend;
-  const parallel = m * n * k * batch.count >= PARALLEL_FLOPS;
+  const parallel = split(m * n * k * batch.count, PARALLEL_FLOPS);
   if (b.cs === 1 && (batch.count === 1 || batch.c === m * n * 4) && gemmReadsBInPlace(m, n, k)) {
     pool.run('gemm_direct_f32', [a.at, a.rs, a.cs, batch.a, b.at, b.rs * 4, batch.b, c, m, n, k, bias, batch.count, biasPerRow ? 1 : 0], parallel);
     return;

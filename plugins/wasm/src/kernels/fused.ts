@@ -1,7 +1,7 @@
 import { broadcastStrides, normalizeAxis, type KernelContext, type KernelFn, type KernelSpec, type KernelTensor, type Shape } from '@hearth/core';
 import type { WasmBackend } from '../backend.js';
 import type { WasmStorage } from '../heap.js';
-import { BINARY_OPS, fastUnary, gemm, operand, PARALLEL_ELEMENTS, ptr, scratch, UNARY_COMPOSITES } from './fast.js';
+import { BINARY_OPS, fastUnary, gemm, operand, PARALLEL_ELEMENTS, ptr, scratch, split, UNARY_COMPOSITES } from './fast.js';
 
 // Fused kernels for opset v2 composites: one kernel where the decomposition would make several calls and
 // intermediates. Each covers every case its composite allows (a composite has no generic kernel to fall
@@ -38,7 +38,7 @@ const layerNorm: KernelFn<WasmBackend> = ([x, scale, bias], out, attrs, ctx) => 
   try {
     const s = scale ? (sTemp ? expanded(scale, shape.slice(axis), n, sTemp) : ptr(scale)) : 0;
     const b = bias ? (bTemp ? expanded(bias, shape.slice(axis), n, bTemp) : ptr(bias)) : 0;
-    ctx.backend.pool.run('layer_norm_f32', [ptr(x!), ptr(out), out.size / n, n, s, b, attrs['epsilon'] as number], out.size >= PARALLEL_ELEMENTS / 4);
+    ctx.backend.pool.run('layer_norm_f32', [ptr(x!), ptr(out), out.size / n, n, s, b, attrs['epsilon'] as number], split(out.size, PARALLEL_ELEMENTS / 4));
   } finally {
     if (sTemp) ctx.release(sTemp, 'float32', sTemp.size);
     if (bTemp) ctx.release(bTemp, 'float32', bTemp.size);
@@ -67,7 +67,7 @@ const linear: KernelFn<WasmBackend> = ([a, w, c], out, attrs, ctx) => {
   const size = m * n;
   if (size === 0) return;
   const { pool } = ctx.backend;
-  const parallel = size >= PARALLEL_ELEMENTS;
+  const parallel = split(size, PARALLEL_ELEMENTS);
   const temps: WasmStorage[] = [];
   try {
     // A bias row added as the product is stored, where nothing comes between them (alpha 1, beta 1).

@@ -1,7 +1,7 @@
 import { broadcastStrides, normalizeAxis, sliceAxes, stridesOf, type KernelContext, type KernelTensor, type Shape } from '@hearth/core';
 import type { WasmBackend } from '../backend.js';
 import type { WasmStorage } from '../heap.js';
-import { PARALLEL_ELEMENTS, ptr, type FastFn } from './fast.js';
+import { PARALLEL_ELEMENTS, ptr, split, type FastFn } from './fast.js';
 
 // reshape as a memmove; transpose, slice and expand as one strided copy in WebAssembly (assembly/movement.ts): the output's rows
 // are copied whole where the source's last axis is contiguous, gathered at a stride where it is not.
@@ -20,7 +20,7 @@ function stridedCopy(ctx: KernelContext<WasmBackend>, x: KernelTensor, out: Kern
     g.set(shape);
     g.set(strides, rank);
     g[2 * rank] = base;
-    ctx.backend.pool.run('strided_copy_32', [ptr(x), ptr(out), rank, geom.ptr], out.size >= PARALLEL_ELEMENTS);
+    ctx.backend.pool.run('strided_copy_32', [ptr(x), ptr(out), rank, geom.ptr], split(out.size, PARALLEL_ELEMENTS));
   } finally {
     ctx.release(geom, 'int32', geom.size);
   }

@@ -2,7 +2,7 @@ import { nearestIndex, poolStride, resizeSource, type CoordinateTransformationMo
 import type { WasmBackend } from '../backend.js';
 import type { WasmStorage } from '../heap.js';
 import { depthwiseConv2d, isDepthwise } from './dwconv.js';
-import { gemm, gemmReadsBInPlace, operand, PARALLEL_ELEMENTS, PARALLEL_FLOPS, ptr, scratch, type FastFn } from './fast.js';
+import { gemm, gemmReadsBInPlace, operand, PARALLEL_ELEMENTS, PARALLEL_FLOPS, ptr, scratch, split, type FastFn } from './fast.js';
 
 // The float32 fast paths over NCHW images: conv2d, conv_transpose2d, the 2-D pools and resize.
 
@@ -12,9 +12,12 @@ type Ctx = KernelContext<WasmBackend>;
 /** Columns of the im2col matrix each thread packs at a time (assembly/gemm.ts's PANELS times NR). */
 const CONV_COLUMNS = 32;
 
+/** The i32s a geometry block holds before any table that follows it (16: 64 bytes, a cache line). */
+const GEOM_INTS = 16;
+
 /** i32 geometry for a kernel, in scratch: the caller releases it. */
 function geometry(ctx: Ctx, values: readonly number[]): WasmStorage {
-  const g = ctx.allocate('int32', Math.max(values.length, 16)) as WasmStorage;
+  const g = ctx.allocate('int32', Math.max(values.length, GEOM_INTS)) as WasmStorage;
   (g.data as Int32Array).set(values);
   return g;
 }
@@ -47,7 +50,7 @@ export const fastConv2d: FastFn = ([x, w, bias], out, attrs, ctx) => {
   }
   if (Og * K <= DIRECT_WEIGHTS) return convDirect(ctx, x!, w!, bias, out, attrs);
   const { pool } = ctx.backend;
-  const parallel = N * Og * P * K >= PARALLEL_FLOPS;
+  const parallel = split(N * Og * P * K, PARALLEL_FLOPS);
   const geom = geometry(ctx, [KH, KW, ...(attrs['stride'] as Pair), ...(attrs['padding'] as Pair), ...(attrs['dilation'] as Pair), OH, OW, N, C * H * W, O * P]);
   const pA = scratch(ctx, Math.ceil(Og / 4) * 4 * K);
   const pB = scratch(ctx, CONV_COLUMNS * K * pool.threads);
@@ -96,38 +99,41 @@ function convDirect(ctx: Ctx, x: KernelTensor, w: KernelTensor, bias: KernelTens
   const Og = O / groups;
   const K = Cg * KH * KW;
   const { pool } = ctx.backend;
-  const parallel = N * Og * OH * OW * K >= PARALLEL_FLOPS; // per group's call
+  const parallel = split(N * Og * OH * OW * K, PARALLEL_FLOPS); // per group's call
   // Rows of the copy: sw phases of Wq columns each (one phase of Wp columns at stride 1).
   const Hp = H + 2 * ph;
   const Wq = Math.ceil((W + 2 * pw) / sw);
   const pitch = sw * Wq;
   // A partial last panel reads up to 7 pixels past its row: into the next row, or the copy's slack.
   const padded = ph > 0 || pw > 0 || sw > 1 || OW % 8 !== 0 ? scratch(ctx, N * C * Hp * pitch + 8) : undefined;
-  const offs = ctx.allocate('int32', Math.max(K, 16)) as WasmStorage;
-  const geom = geometry(ctx, [KH, KW, ...(attrs['stride'] as Pair), ph, pw, dh, dw, OH, OW, N, C * Hp * pitch, O * OH * OW]);
-  const pA = scratch(ctx, Math.ceil(Og / 4) * 4 * K);
+  // One block for the geometry (13 i32s, then 3 spare) and, from its 64th byte, the K offsets.
+  const geom = ctx.allocate('int32', GEOM_INTS + K) as WasmStorage;
+  // Packed weights, but for a depthwise conv (one channel per group), whose kernel reads them as they are.
+  const pA = Cg === 1 && Og === 1 ? undefined : scratch(ctx, Math.ceil(Og / 4) * 4 * K);
   const tiles = scratch(ctx, 32 * pool.threads);
   try {
-    const o = offs.data as Int32Array;
-    for (let c = 0, p = 0; c < Cg; c++) {
+    const o = geom.data as Int32Array;
+    o.set([KH, KW, ...(attrs['stride'] as Pair), ph, pw, dh, dw, OH, OW, N, C * Hp * pitch, O * OH * OW]);
+    for (let c = 0, p = GEOM_INTS; c < Cg; c++) {
       for (let ky = 0; ky < KH; ky++) {
         for (let kx = 0; kx < KW; kx++) o[p++] = ((c * Hp + ky * dh) * pitch + ((kx * dw) % sw) * Wq + Math.floor((kx * dw) / sw)) * 4;
       }
     }
-    if (padded) pool.run('pad_f32', [ptr(x), padded.ptr, N * C, H, W, ph, pw, sw], N * C * Hp * pitch >= PARALLEL_ELEMENTS);
+    const offs = geom.ptr + GEOM_INTS * 4;
+    if (padded) pool.run('pad_f32', [ptr(x), padded.ptr, N * C, H, W, ph, pw, sw], split(N * C * Hp * pitch, PARALLEL_ELEMENTS));
     const xp = padded ? padded.ptr : ptr(x);
-    if (Cg === 1 && Og === 1) {
-      // Depthwise: every channel in one call, the weights read as they are (no packing per group).
-      pool.run('conv_depthwise_f32', [xp, C, Hp, pitch, geom.ptr, ptr(w), K, offs.ptr, ptr(out), bias ? ptr(bias) : 0, tiles.ptr], N * O * OH * OW * K >= PARALLEL_FLOPS);
+    if (!pA) {
+      // Depthwise: every channel in one call.
+      pool.run('conv_depthwise_f32', [xp, C, Hp, pitch, geom.ptr, ptr(w), K, offs, ptr(out), bias ? ptr(bias) : 0, tiles.ptr], split(N * O * OH * OW * K, PARALLEL_FLOPS));
       return true;
     }
     for (let g = 0; g < groups; g++) {
       pool.run('pack_a', [ptr(w) + g * Og * K * 4, K, 1, Og, K, pA.ptr], false);
-      const args = [xp + g * Cg * Hp * pitch * 4, pitch, geom.ptr, pA.ptr, Og, K, offs.ptr, ptr(out) + g * Og * OH * OW * 4, bias ? ptr(bias) + g * Og * 4 : 0, tiles.ptr];
+      const args = [xp + g * Cg * Hp * pitch * 4, pitch, geom.ptr, pA.ptr, Og, K, offs, ptr(out) + g * Og * OH * OW * 4, bias ? ptr(bias) + g * Og * 4 : 0, tiles.ptr];
       pool.run('conv_direct_f32', args, parallel);
     }
   } finally {
-    for (const s of [offs, geom, pA, tiles, ...(padded ? [padded] : [])]) ctx.release(s, s.dtype, s.size);
+    for (const s of [geom, tiles, ...(pA ? [pA] : []), ...(padded ? [padded] : [])]) ctx.release(s, s.dtype, s.size);
   }
   return true;
 }
@@ -152,7 +158,7 @@ export const fastConvTranspose2d: FastFn = ([x, w, bias], out, attrs, ctx) => {
   for (let p = 0; p < N * O; p++) o.fill(b ? b[p % O]! : 0, p * plane, (p + 1) * plane);
   if (HW === 0 || cg === 0) return true;
   const { pool } = ctx.backend;
-  const parallel = M * HW * cg >= PARALLEL_FLOPS;
+  const parallel = split(M * HW * cg, PARALLEL_FLOPS);
   const geom = geometry(ctx, [KH, KW, ...(attrs['stride'] as Pair), ...(attrs['padding'] as Pair), ...(attrs['dilation'] as Pair)]);
   const pA = scratch(ctx, Math.ceil(M / 4) * 4 * cg);
   const pB = scratch(ctx, Math.ceil(HW / 8) * 8 * cg);
@@ -182,7 +188,7 @@ export function fastPool(avg: boolean): FastFn {
     const geom = geometry(ctx, [...(attrs['kernelSize'] as Pair), ...poolStride(attrs), ...(attrs['padding'] as Pair)]);
     try {
       const includePad = avg && (attrs['countIncludePad'] as boolean) ? 1 : 0;
-      ctx.backend.pool.run('pool_f32', [ptr(x!), ptr(out), N * C, H, W, OH, OW, geom.ptr, avg ? 1 : 0, includePad], out.size >= PARALLEL_ELEMENTS / 4);
+      ctx.backend.pool.run('pool_f32', [ptr(x!), ptr(out), N * C, H, W, OH, OW, geom.ptr, avg ? 1 : 0, includePad], split(out.size, PARALLEL_ELEMENTS / 4));
     } finally {
       ctx.release(geom, geom.dtype, geom.size);
     }
@@ -225,7 +231,7 @@ export const fastResize: FastFn = ([x], out, attrs, ctx) => {
     };
     axis(oh, ih, scales[0]!, 0, 0);
     axis(ow, iw, scales[1]!, 2 * oh, oh);
-    ctx.backend.pool.run('resize_f32', [ptr(x!), ptr(out), out.size / (oh * ow), ih, iw, oh, ow, taps.ptr, linear ? 1 : 0], out.size >= PARALLEL_ELEMENTS / 4);
+    ctx.backend.pool.run('resize_f32', [ptr(x!), ptr(out), out.size / (oh * ow), ih, iw, oh, ow, taps.ptr, linear ? 1 : 0], split(out.size, PARALLEL_ELEMENTS / 4));
   } finally {
     ctx.release(taps, 'float32', taps.size);
   }
