@@ -30,40 +30,9 @@ function im2colPanel(x: usize, C: i32, H: i32, W: i32, g: Geom, j: i32, d: usize
   const q0 = j * NR;
   const oy0 = q0 / OW;
   const ox0 = q0 % OW;
-  // The common case: 8 pixels of one output row at stride 1, so their inputs are 8 neighbours of one input
-  // row: each (c, ky) row is found once, and each kx copies two vectors (or the run inside the padding).
-  if (sw == 1 && q0 + NR <= N && ox0 + NR <= OW) {
-    const zero = i32x4.splat(0);
-    for (let c = 0; c < C; c++) {
-      const plane = x + ((<usize>c * <usize>H * <usize>W) << 2);
-      for (let ky = 0; ky < KH; ky++) {
-        const iy = oy0 * sh - ph + ky * dh;
-        if (iy < 0 || iy >= H) {
-          for (let kx = 0; kx < KW; kx++, d += NR << 2) {
-            v128.store(d, zero);
-            v128.store(d, zero, 16);
-          }
-          continue;
-        }
-        const row = plane + ((<usize>iy * <usize>W) << 2);
-        for (let kx = 0; kx < KW; kx++, d += NR << 2) {
-          const ix = ox0 - pw + kx * dw;
-          if (ix >= 0 && ix + NR <= W) {
-            const src = row + (<usize>ix << 2);
-            v128.store(d, v128.load(src));
-            v128.store(d, v128.load(src, 16), 16);
-          } else {
-            v128.store(d, zero);
-            v128.store(d, zero, 16);
-            for (let q = max(0, -ix), qb = min(NR, W - ix); q < qb; q++) store<f32>(d + (<usize>q << 2), load<f32>(row + (<usize>(ix + q) << 2)));
-          }
-        }
-      }
-    }
-    return;
-  }
-  // 8 pixels of one output row at another stride: each (c, ky) row found once, each kx a strided gather,
-  // zeros where it falls in the padding.
+  // The common case: 8 pixels of one output row, so each (c, ky) input row is found once. At stride 1 their
+  // inputs are 8 neighbours: each kx copies two vectors (or the run inside the padding); at other strides
+  // each kx gathers every sw-th pixel, with zeros in the padding.
   if (q0 + NR <= N && ox0 + NR <= OW) {
     const zero = i32x4.splat(0);
     for (let c = 0; c < C; c++) {
@@ -79,10 +48,16 @@ function im2colPanel(x: usize, C: i32, H: i32, W: i32, g: Geom, j: i32, d: usize
         }
         const row = plane + ((<usize>iy * <usize>W) << 2);
         for (let kx = 0; kx < KW; kx++, d += NR << 2) {
-          const ix0 = ox0 * sw - pw + kx * dw;
-          for (let q = 0; q < NR; q++) {
-            const ix = ix0 + q * sw;
-            store<f32>(d + (<usize>q << 2), ix >= 0 && ix < W ? load<f32>(row + (<usize>ix << 2)) : 0);
+          const ix = ox0 * sw - pw + kx * dw;
+          if (sw == 1 && ix >= 0 && ix + NR <= W) {
+            const src = row + (<usize>ix << 2);
+            v128.store(d, v128.load(src));
+            v128.store(d, v128.load(src, 16), 16);
+          } else {
+            for (let q = 0; q < NR; q++) {
+              const at = ix + q * sw;
+              store<f32>(d + (<usize>q << 2), at >= 0 && at < W ? load<f32>(row + (<usize>at << 2)) : 0);
+            }
           }
         }
       }
@@ -444,8 +419,8 @@ function fromTile(tile: usize, rows: i32, width: i32, out: usize, outStep: usize
 const NARROW: i32 = 24;
 
 /**
- * Depthwise conv2d (one input and one output channel per group) at horizontal stride 1, every channel in
- * one call: each output pixel of channel c starts from bias[c] and adds, for each (ky, kx) in order,
+ * Depthwise conv2d (one input and one output channel per group), every channel in one call, read as at
+ * horizontal stride 1 (other strides through pad_f32's rows split by column phase, Wp their pitch): each output pixel of channel c starts from bias[c] and adds, for each (ky, kx) in order,
  * w[c·K + p] times the pixel of the zero-padded input plane xp (C planes of Hp x Wp per image) at byte
  * offset offs[p] from its own position. A row runs in panels of 24 pixels, then one of 16 or 8; rows
  * narrower than 24 pixels run three of one plane at a time in 8-pixel panels. A partial panel goes through
