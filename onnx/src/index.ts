@@ -9,7 +9,7 @@ export { loadOnnx, checkOnnx, onnxOpTypes, type LoadOptions } from './load.js';
 export { OnnxModel, type RunOptions, type RunReport, type NodeProfile, type NodeRunKind } from './model.js';
 export type { OptimizeOptions, OptimizeReport } from './optimize.js';
 export type { ValueSpec } from './graph.js';
-export type { ElementType } from './values.js';
+export { deviceDtype, type ElementType } from './values.js';
 export { readTensorProto, type OnnxTensor } from './proto.js';
 export { OPSET_RANGE, type Unsupported, type UnsupportedReason } from './validate.js';
 export { mappedOps } from './ops/list.js';

@@ -5,7 +5,7 @@ import { ONNX_OPS, OpContext, evalOnHost, hostEvaluable, type OnnxOp } from './o
 import { hostGraphInputs } from './ops/static-inputs.js';
 import type { OptimizeReport } from './optimize.js';
 import { planMemory, type MemoryPlan } from './plan.js';
-import { deviceData, deviceDtype, hostValue, isHost, type HostValue, type Value } from './values.js';
+import { checkInt8Range, deviceData, deviceDtype, hostValue, isHost, type HostValue, type Value } from './values.js';
 
 /** How a node ran: one Hearth op, several, one fused op for several ONNX nodes, or on the host. */
 export type NodeRunKind = 'primitive' | 'decomposed' | 'fused' | 'host';
@@ -154,8 +154,8 @@ export class OnnxModel {
   }
 
   /**
-   * Runs the model. `feeds` maps each graph input's name to a tensor of its dtype (ONNX int64 inputs take
-   * int32 tensors) and shape. Returns one tensor per graph output, on the model's device; the caller owns
+   * Runs the model. `feeds` maps each graph input's name to a tensor of its dtype (ONNX int64, uint8 and int8
+   * inputs take int32 tensors; uint8 and int8 ones are checked to hold values of their range) and shape. Returns one tensor per graph output, on the model's device; the caller owns
    * (and disposes) them. Intermediate tensors are freed as soon as their last reader ran.
    */
   async run(feeds: Readonly<Record<string, Tensor>>, options: RunOptions = {}): Promise<Record<string, Tensor>> {
@@ -180,6 +180,11 @@ export class OnnxModel {
     };
     const specs = this.#graph.inputs;
     const given = this.#checkFeeds(feeds);
+    // Devices hold uint8 and int8 as int32, which takes any value: a feed's range is checked here.
+    for (let i = 0; i < specs.length; i++) {
+      const type = specs[i]!.type;
+      if (type === 'uint8' || type === 'int8') checkInt8Range(type, (await given[i]!.data()) as ArrayLike<number>, `Input "${specs[i]!.name}"`);
+    }
     for (let i = 0; i < specs.length; i++) {
       const spec = specs[i]!;
       let t = given[i]!;
@@ -338,7 +343,7 @@ export class OnnxModel {
       if (t === undefined) throw new HearthError('E_ARG', `Input "${spec.name}" is missing; the model needs ${names().map((n) => `"${n}"`).join(', ')}.`, { input: spec.name });
       if (!(t instanceof Tensor)) throw new HearthError('E_ARG', `Input "${spec.name}" must be a Hearth tensor (hearth.tensor(data, { shape, dtype })).`, { input: spec.name });
       const want = deviceDtype(spec.type);
-      if (t.dtype !== want) throw new HearthError('E_DTYPE', `Input "${spec.name}" must be ${want}${spec.type === 'int64' ? ' (the model\'s int64, held as int32)' : ''}, got ${t.dtype}.`, { input: spec.name, expected: want, actual: t.dtype });
+      if (t.dtype !== want) throw new HearthError('E_DTYPE', `Input "${spec.name}" must be ${want}${spec.type !== want ? ` (the model's ${spec.type}, held as int32)` : ''}, got ${t.dtype}.`, { input: spec.name, expected: want, actual: t.dtype });
       if (spec.shape) checkShape(spec, t.shape, spec.shape.some((d) => typeof d === 'string') ? (dims ??= new Map()) : undefined);
       out.push(t);
     }

@@ -72,7 +72,7 @@ function foldConstants(g: Mutable, opset: number, outputs: Set<string>, shapes: 
   const shapeOnly = (n: GraphNode) => (n.opType === 'Shape' || n.opType === 'Size') && shapes.has(n.inputs[0]!);
   g.nodes = g.nodes.filter((n) => {
     if (!(shapeOnly(n) || n.inputs.every((i) => i === '' || g.constants.has(i))) || n.outputs.some((o) => outputs.has(o))) return true;
-    const values = evalOnHost(n, n.inputs.map((i) => (i === '' ? undefined : (g.constants.get(i) ?? shapes.get(i)))), opset);
+    const values = evalOnHost(n, n.inputs.map((i) => (i === '' ? undefined : (g.constants.get(i) ?? shapes.get(i)))), opset, true);
     if (!values) return true;
     n.outputs.forEach((o, i) => values[i] && g.constants.set(o, values[i]));
     folded++;

@@ -30,13 +30,13 @@ export function decodeModel(bytes: Uint8Array): ModelProto {
 }
 
 /** ONNX's TensorProto.DataType codes Hearth reads. */
-const ELEMENT_TYPES: Readonly<Record<number, ElementType>> = { 1: 'float32', 6: 'int32', 7: 'int64', 9: 'bool', 10: 'float16', 11: 'float64' };
+const ELEMENT_TYPES: Readonly<Record<number, ElementType>> = { 1: 'float32', 2: 'uint8', 3: 'int8', 6: 'int32', 7: 'int64', 9: 'bool', 10: 'float16', 11: 'float64' };
 const NAMES = ['UNDEFINED', 'FLOAT', 'UINT8', 'INT8', 'UINT16', 'INT16', 'INT32', 'INT64', 'STRING', 'BOOL', 'FLOAT16', 'DOUBLE', 'UINT32', 'UINT64', 'COMPLEX64', 'COMPLEX128', 'BFLOAT16'];
 
 /** The element type of an ONNX type code, or an `E_UNSUPPORTED` naming it and `where` it is. */
 export function elementType(code: number, where: string): ElementType {
   const t = ELEMENT_TYPES[code];
-  if (!t) throw new HearthError('E_UNSUPPORTED', `${where} has element type ${NAMES[code] ?? code}; Hearth reads FLOAT, DOUBLE, FLOAT16, INT32, INT64 and BOOL.`, { elementType: NAMES[code] ?? code });
+  if (!t) throw new HearthError('E_UNSUPPORTED', `${where} has element type ${NAMES[code] ?? code}; Hearth reads FLOAT, DOUBLE, FLOAT16, INT32, INT64, UINT8, INT8 and BOOL.`, { elementType: NAMES[code] ?? code });
   return t;
 }
 
@@ -59,7 +59,7 @@ export function readTensor(t: TensorProto, where: string): HostValue {
   const raw = t.rawData && t.rawData.length ? t.rawData : undefined;
   let data: ArrayLike<number>;
   if (raw) {
-    const bytes = { float32: 4, float64: 8, float16: 2, int32: 4, int64: 8, bool: 1 }[type];
+    const bytes = { float32: 4, float64: 8, float16: 2, int32: 4, int64: 8, uint8: 1, int8: 1, bool: 1 }[type];
     if (raw.length !== n * bytes) {
       throw new HearthError('E_MODEL', `${where}: raw_data has ${raw.length} bytes, but shape [${shape.join(', ')}] of ${type} needs ${n * bytes}; the file is corrupt or truncated.`);
     }
@@ -72,6 +72,7 @@ export function readTensor(t: TensorProto, where: string): HostValue {
         : type === 'float16' ? half(view.getUint16(i * 2, true))
         : type === 'int32' ? view.getInt32(i * 4, true)
         : type === 'int64' ? Number(view.getBigInt64(i * 8, true))
+        : type === 'int8' ? view.getInt8(i)
         : view.getUint8(i);
     }
     data = out;
@@ -97,7 +98,7 @@ export interface OnnxTensor {
   /** Its ONNX element type. */
   readonly type: ElementType;
   readonly shape: readonly number[];
-  /** Row-major data: Float32Array for float32, Int32Array for int32, Uint8Array (0/1) for bool, Float64Array else (int64 exact up to 2^53). */
+  /** Row-major data: Float32Array for float32, Int32Array for int32, uint8 and int8, Uint8Array (0/1) for bool, Float64Array else (int64 exact up to 2^53). */
   readonly data: Float32Array | Float64Array | Int32Array | Uint8Array;
 }
 

@@ -1,7 +1,7 @@
 import { HearthError, broadcastShapes, broadcastStrides, normalizeAxis, sizeOf, stridesOf } from '@hearth/core';
 import type { GraphNode } from '../graph.js';
 import { elementType } from '../proto.js';
-import { hostValue, isHost, numbers, type ElementType, type HostValue, type Value } from '../values.js';
+import { hostValue, isHost, isIntElement, numbers, type ElementType, type HostValue, type Value } from '../values.js';
 import { expandedShape, flattened, reshapeTarget, sliceArgs, squeezed, unsqueezed } from './shapes.js';
 import { melWeights, windowValues } from './spectral.js';
 
@@ -41,7 +41,7 @@ function broadcast(fn: (a: number, b: number) => number, out?: ElementType): Hos
   };
 }
 
-const isInt = (t: ElementType) => t === 'int32' || t === 'int64';
+const isInt = isIntElement;
 
 /** The element type `output_datatype` names (float32 by default). */
 const outputType = (node: GraphNode) => elementType(attrs(node, 'output_datatype', 1), `node "${node.name}" (${node.opType}) attribute "output_datatype"`);
@@ -65,6 +65,7 @@ const HOST_OPS: Readonly<Record<string, HostFn>> = {
     return hostValue('int64', [s.length], s);
   },
   Size: ([x]) => hostValue('int64', [], [sizeOf(x!.shape)]),
+  DequantizeLinear: dequantize,
   Cast: ([x], node) => {
     const to = elementType(attrs(node, 'to', 0), `node "${node.name}" (Cast) attribute "to"`);
     const data = isInt(to) && !isInt(x!.type) ? Array.from(x!.data, Math.trunc) : x!.data;
@@ -197,6 +198,31 @@ function reshapeShape(input: readonly number[], target: readonly number[]): numb
   return target.map((d) => (d === -1 ? sizeOf(input) / known : d));
 }
 
+/**
+ * DequantizeLinear of host values: (x - zero_point) * scale, per tensor or per channel along `axis`. At load it
+ * turns a quantized model's int8 weights into float32 initializers, so the float kernels run them. Each
+ * element is one float32 product, as on a device: x - zero_point is a small integer, exact, and its product
+ * with a float32 scale is exact in float64 before the one rounding to float32.
+ */
+function dequantize([x, scale, zp]: readonly HostValue[], node: GraphNode): HostValue {
+  if (!isIntElement(x!.type) || (zp && zp.type !== x!.type) || scale!.type !== 'float32') throw new Unhandled(); // the device mapping says why
+  const rank = x!.shape.length;
+  const perAxis = scale!.shape.length === 1 && scale!.shape[0] !== 1;
+  const axis = perAxis ? normalizeAxis(attrs(node, 'axis', 1), rank) : 0;
+  if (perAxis && scale!.shape[0] !== x!.shape[axis]) throw new Unhandled();
+  const inner = perAxis ? sizeOf(x!.shape.slice(axis + 1)) : 1;
+  const channels = perAxis ? x!.shape[axis]! : 1;
+  const out = new Float32Array(x!.data.length);
+  for (let i = 0; i < out.length; i++) {
+    const c = perAxis ? Math.floor(i / inner) % channels : 0;
+    out[i] = (x!.data[i]! - (zp ? zp.data[c]! : 0)) * scale!.data[c]!;
+  }
+  return { kind: 'host', type: 'float32', shape: [...x!.shape], data: out };
+}
+
+/** Ops folded at load whatever their result's size: DequantizeLinear of constant weights. */
+const FOLD_ANY_SIZE = new Set(['DequantizeLinear']);
+
 /** True when Hearth can evaluate the op on the host (for small values). */
 export const hostEvaluable = (opType: string): boolean => opType in HOST_OPS;
 
@@ -208,9 +234,9 @@ const SHAPE_ONLY = new Set(['Shape', 'Size']);
 
 /**
  * Evaluates a node on the host when it can: every input known there (or only its shape needed), a host
- * function for the op, and a small result. Undefined when the node should run on the device.
+ * function for the op, and a small result (any size for DequantizeLinear when `atLoad`, constant folding). Undefined when the node should run on the device.
  */
-export function evalOnHost(node: GraphNode, inputs: readonly (Value | undefined)[], opset: number): HostValue[] | undefined {
+export function evalOnHost(node: GraphNode, inputs: readonly (Value | undefined)[], opset: number, atLoad = false): HostValue[] | undefined {
   const fn = HOST_OPS[node.opType];
   if (!fn || (node.domain !== '' && node.domain !== 'ai.onnx')) return undefined;
   if (SHAPE_ONLY.has(node.opType)) {
@@ -218,11 +244,12 @@ export function evalOnHost(node: GraphNode, inputs: readonly (Value | undefined)
     return [fn([{ kind: 'host', type: 'float32', shape: x.shape, data: new Float32Array(0) }], node, opset) as HostValue];
   }
   // Checked before anything is made: most nodes a run tries here have an input on the device.
-  for (const v of inputs) if (v !== undefined && (!isHost(v) || sizeOf(v.shape) > HOST_LIMIT)) return undefined;
+  const limit = atLoad && FOLD_ANY_SIZE.has(node.opType) ? Infinity : HOST_LIMIT;
+  for (const v of inputs) if (v !== undefined && (!isHost(v) || sizeOf(v.shape) > limit)) return undefined;
   try {
     const out = fn(inputs.map((v) => v as HostValue), node, opset);
     const outs = Array.isArray(out) ? out : [out];
-    return outs.every((o) => sizeOf(o.shape) <= HOST_LIMIT) ? outs : undefined;
+    return outs.every((o) => sizeOf(o.shape) <= limit) ? outs : undefined;
   } catch (e) {
     if (e instanceof Unhandled) return undefined;
     throw e;

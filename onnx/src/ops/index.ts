@@ -7,6 +7,7 @@ import { SCATTER_OPS } from './scatter.js';
 import { TRIG_OPS } from './trig.js';
 import { MOVEMENT_OPS } from './movement.js';
 import { NN_OPS } from './nn.js';
+import { QUANTIZE_OPS } from './quantize.js';
 import { REDUCE_OPS } from './reduce.js';
 import { RNN_OPS } from './rnn.js';
 import { ifOp, loopOp, scanOp } from './control.js';
@@ -34,7 +35,7 @@ function withComposites(table: OpTable): OpTable {
 }
 
 /** Every ONNX op of the default domain Hearth maps, by op type. */
-export const ONNX_OPS: OpTable = withComposites({ ...ELEMENTWISE_OPS, ...REDUCE_OPS, ...MOVEMENT_OPS, ...NN_OPS, ...MASK_OPS, ...TRIG_OPS, ...EINSUM_OPS, ...SCATTER_OPS, ...LOSS_OPS, ...RNN_OPS, ...SPECTRAL_OPS, ...V2_OPS, Constant: CONSTANT, If: ifOp(() => ONNX_OPS), Loop: loopOp(() => ONNX_OPS), Scan: scanOp(() => ONNX_OPS) });
+export const ONNX_OPS: OpTable = withComposites({ ...ELEMENTWISE_OPS, ...REDUCE_OPS, ...MOVEMENT_OPS, ...NN_OPS, ...MASK_OPS, ...TRIG_OPS, ...EINSUM_OPS, ...SCATTER_OPS, ...LOSS_OPS, ...RNN_OPS, ...SPECTRAL_OPS, ...QUANTIZE_OPS, ...V2_OPS, Constant: CONSTANT, If: ifOp(() => ONNX_OPS), Loop: loopOp(() => ONNX_OPS), Scan: scanOp(() => ONNX_OPS) });
 
 export { OpContext, type OnnxOp, type MappingKind } from './context.js';
 export { constantOf, evalOnHost, hostEvaluable } from './host.js';

@@ -24,6 +24,7 @@ const STATIC_INPUTS: Readonly<Record<string, (opset: number) => readonly number[
   Upsample: (v) => (v >= 9 ? [1] : []),
   Dropout: (v) => (v >= 12 ? [1, 2] : []),
   Trilu: () => [1],
+  QuantizeLinear: () => [2], // its zero point's type is the output's
   OneHot: () => [1],
   If: () => [0],
   Loop: () => [0, 1],

@@ -2,7 +2,7 @@ import { mkdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Command, Option } from 'commander';
 import { HearthError, type Hearth, type Tensor } from '@hearth/core';
-import { checkOnnx, loadOnnx, type NodeProfile, type OnnxModel, type Unsupported, type ValueSpec } from '@hearth/onnx';
+import { checkOnnx, deviceDtype, loadOnnx, type NodeProfile, type OnnxModel, type Unsupported, type ValueSpec } from '@hearth/onnx';
 import { Rng } from '@hearth/conformance';
 import { openRuntime } from '../runtime.js';
 import { readNpy, writeNpy } from '../npy.js';
@@ -88,7 +88,7 @@ async function makeFeeds(h: Hearth, model: OnnxModel, o: RunModelOptions): Promi
     } else if (o.random) {
       const shape = concreteShape(spec, dims);
       const n = shape.reduce((a, b) => a * b, 1);
-      const dtype = spec.type === 'int64' ? 'int32' : spec.type;
+      const dtype = deviceDtype(spec.type);
       const data = dtype === 'bool' ? Uint8Array.from({ length: n }, () => +(next() < 0.5)) : dtype === 'int32' ? Int32Array.from({ length: n }, () => Math.floor(next() * 10)) : Float32Array.from({ length: n }, () => next() * 2 - 1);
       feeds[spec.name] = h.tensor(dtype === 'float64' ? Float64Array.from(data) : data, { shape, dtype, device: model.device });
     } else {
@@ -144,7 +144,9 @@ export async function runModel(path: string, o: RunModelOptions): Promise<RunRes
     const described: RunResult['outputs'] = [];
     for (const [name, t] of Object.entries(outputs)) {
       const file = o.save ? join(o.save, fileName(name)) : undefined;
-      if (file) await writeNpy(file, await t.data() as ArrayLike<number>, t.shape, t.dtype);
+      // uint8 and int8 outputs (held as int32) are saved as what the model says they are.
+      const type = model.outputs.find((s) => s.name === name)?.type;
+      if (file) await writeNpy(file, await t.data() as ArrayLike<number>, t.shape, type === 'uint8' || type === 'int8' ? type : t.dtype);
       described.push({ name, shape: [...t.shape], dtype: t.dtype, ...(file ? { file } : {}) });
       t.dispose();
     }

@@ -1,5 +1,5 @@
 import type { DType } from '@hearth/core';
-import type { ElementType, OnnxTensor } from '@hearth/onnx';
+import { deviceDtype, type ElementType, type OnnxTensor } from '@hearth/onnx';
 
 /** An elementwise bound: |actual - expected| <= atol + rtol |expected|. */
 export interface Tolerance {
@@ -19,11 +19,13 @@ export const TOLERANCES: Readonly<Record<ElementType, Tolerance>> = {
   float16: { rtol: 2 ** -9, atol: 2 ** -14 },
   int32: { rtol: 0, atol: 0 },
   int64: { rtol: 0, atol: 0 },
+  uint8: { rtol: 0, atol: 0 },
+  int8: { rtol: 0, atol: 0 },
   bool: { rtol: 0, atol: 0 },
 };
 
-/** The device dtype an ONNX element type arrives as (int64 narrowed to int32, by @hearth/onnx's rule). */
-export const deviceDtypeOf = (t: ElementType): DType => (t === 'int64' ? 'int32' : t);
+/** The device dtype an ONNX element type arrives as (int64, uint8 and int8 as int32, by @hearth/onnx's rule). */
+export const deviceDtypeOf = (t: ElementType): DType => deviceDtype(t);
 
 /** One output as Hearth gave it. */
 export interface ActualTensor {
