@@ -419,6 +419,99 @@ def bert_tiny():
     save(graph, "bert-tiny.onnx", 17)
 
 
+def qdq(nodes, x, scale, zp, name):
+    """A QuantizeLinear -> DequantizeLinear pair on activation x (how quantize_static marks a quantized value)."""
+    nodes.append(helper.make_node("QuantizeLinear", [x, scale, zp], [f"{name}.q"], name=f"{name}.quantize"))
+    nodes.append(helper.make_node("DequantizeLinear", [f"{name}.q", scale, zp], [f"{name}.dq"], name=f"{name}.dequantize"))
+    return f"{name}.dq"
+
+
+def int8_weight(inits, nodes, name, w, axis=None):
+    """Symmetric int8 weight (zero point 0), per channel along `axis` or per tensor, dequantized by a node."""
+    if axis is None:
+        scale = np.float32(np.abs(w).max() / 127)
+    else:
+        scale = (np.abs(w).reshape(w.shape[axis], -1).max(axis=1) / 127).astype(np.float32)
+    shaped = scale if axis is None else scale.reshape([-1] + [1] * (w.ndim - 1))
+    q = np.clip(np.rint(w / shaped), -127, 127).astype(np.int8)
+    zp = np.zeros_like(scale, dtype=np.int8)
+    inits += [numpy_helper.from_array(q, f"{name}.q"), numpy_helper.from_array(np.asarray(scale, np.float32), f"{name}.scale"),
+              numpy_helper.from_array(np.asarray(zp, np.int8), f"{name}.zp")]
+    attrs = {} if axis is None else {"axis": axis}
+    nodes.append(helper.make_node("DequantizeLinear", [f"{name}.q", f"{name}.scale", f"{name}.zp"], [f"{name}.w"], name=f"{name}.dequantize", **attrs))
+    return f"{name}.w"
+
+
+def qdq_cnn():
+    """A QDQ-quantized CNN as quantize_static writes one: uint8 activations (QuantizeLinear -> DequantizeLinear
+    around each float op), int8 per-channel conv weights and a per-tensor int8 matmul weight, float32 biases;
+    the logits and their uint8 quantization are the outputs."""
+    nodes, inits = [], []
+    act = lambda name, scale, zp: inits.extend([numpy_helper.from_array(np.array(scale, np.float32), f"{name}.scale"), numpy_helper.from_array(np.array(zp, np.uint8), f"{name}.zp")])
+    act("in", 2 / 255, 128)
+    x = qdq(nodes, "image", "in.scale", "in.zp", "in")
+    w1 = int8_weight(inits, nodes, "conv1", (rng.standard_normal([8, 3, 3, 3]) * 0.3).astype(np.float32), axis=0)
+    inits.append(init("conv1.b", [8], 0.1))
+    nodes.append(helper.make_node("Conv", [x, w1, "conv1.b"], ["conv1.y"], name="conv1", kernel_shape=[3, 3], pads=[1, 1, 1, 1]))
+    nodes.append(helper.make_node("Relu", ["conv1.y"], ["conv1.r"], name="relu1"))
+    act("a1", 0.02, 0)
+    x = qdq(nodes, "conv1.r", "a1.scale", "a1.zp", "a1")
+    w2 = int8_weight(inits, nodes, "conv2", (rng.standard_normal([8, 8, 3, 3]) * 0.2).astype(np.float32), axis=0)
+    inits.append(init("conv2.b", [8], 0.1))
+    nodes.append(helper.make_node("Conv", [x, w2, "conv2.b"], ["conv2.y"], name="conv2", kernel_shape=[3, 3], pads=[1, 1, 1, 1], strides=[2, 2]))
+    nodes.append(helper.make_node("Relu", ["conv2.y"], ["conv2.r"], name="relu2"))
+    act("a2", 0.02, 0)
+    x = qdq(nodes, "conv2.r", "a2.scale", "a2.zp", "a2")
+    nodes.append(helper.make_node("GlobalAveragePool", [x], ["gap"], name="gap"))
+    nodes.append(helper.make_node("Flatten", ["gap"], ["flat"], name="flatten", axis=1))
+    w3 = int8_weight(inits, nodes, "fc", (rng.standard_normal([8, 4]) * 0.5).astype(np.float32))
+    inits.append(init("fc.b", [4], 0.1))
+    nodes.append(helper.make_node("MatMul", ["flat", w3], ["fc.y"], name="fc"))
+    nodes.append(helper.make_node("Add", ["fc.y", "fc.b"], ["logits"], name="fc.bias"))
+    act("out", 0.01, 128)
+    nodes.append(helper.make_node("QuantizeLinear", ["logits", "out.scale", "out.zp"], ["logits_q"], name="out.quantize"))
+    graph = helper.make_graph(nodes, "qdq_cnn", [helper.make_tensor_value_info("image", TensorProto.FLOAT, ["batch", 3, 8, 8])],
+                              [helper.make_tensor_value_info("logits", TensorProto.FLOAT, ["batch", 4]), helper.make_tensor_value_info("logits_q", TensorProto.UINT8, ["batch", 4])], inits)
+    save(graph, "qdq-cnn.onnx", 13)
+
+
+def qdq_io():
+    """uint8 in, int8 out: DequantizeLinear of a uint8 input (its zero point in int32_data), scaled, QuantizeLinear to int8."""
+    inits = [numpy_helper.from_array(np.array(0.05, np.float32), "s"), helper.make_tensor("zp", TensorProto.UINT8, [], [100]),
+             numpy_helper.from_array(np.array(0.1, np.float32), "t"), numpy_helper.from_array(np.array(-3, np.int8), "tzp")]
+    nodes = [helper.make_node("DequantizeLinear", ["x", "s", "zp"], ["f"], name="dequantize"),
+             helper.make_node("Mul", ["f", "f"], ["sq"], name="square"),
+             helper.make_node("QuantizeLinear", ["sq", "t", "tzp"], ["y"], name="quantize")]
+    graph = helper.make_graph(nodes, "qdq_io", [helper.make_tensor_value_info("x", TensorProto.UINT8, [2, 3])],
+                              [helper.make_tensor_value_info("y", TensorProto.INT8, [2, 3])], inits)
+    save(graph, "qdq-io.onnx", 13)
+
+
+def qdq_bad_zero_point():
+    """DequantizeLinear with a float zero point: ONNX's checker refuses it, so it is saved unchecked."""
+    inits = [numpy_helper.from_array(np.array(0.5, np.float32), "s"), numpy_helper.from_array(np.array(1.0, np.float32), "zp")]
+    nodes = [helper.make_node("DequantizeLinear", ["x", "s", "zp"], ["y"], name="dequantize")]
+    graph = helper.make_graph(nodes, "qdq_bad_zero_point", [helper.make_tensor_value_info("x", TensorProto.INT8, [3])],
+                              [helper.make_tensor_value_info("y", TensorProto.FLOAT, [3])], inits)
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)], producer_name="hearth-fixtures")
+    model.ir_version = 8
+    onnx.save(model, os.path.join(OUT, "qdq-bad-zero-point.onnx"))
+
+
+def quantized_refused():
+    """Integer-arithmetic quantized ops Hearth refuses (QLinearConv, MatMulInteger) after a QuantizeLinear it runs."""
+    inits = [numpy_helper.from_array(np.array(0.1, np.float32), "s"), numpy_helper.from_array(np.array(128, np.uint8), "zp"),
+             numpy_helper.from_array(np.ones([2, 1, 3, 3], np.uint8), "w"), numpy_helper.from_array(np.ones([16, 2], np.uint8), "m")]
+    nodes = [helper.make_node("QuantizeLinear", ["x", "s", "zp"], ["q"], name="quantize"),
+             helper.make_node("QLinearConv", ["q", "s", "zp", "w", "s", "zp", "s", "zp"], ["c"], name="qconv"),
+             helper.make_node("Reshape", ["c", "shape"], ["flat"], name="flatten"),
+             helper.make_node("MatMulInteger", ["flat", "m"], ["y"], name="matmul_integer")]
+    inits.append(const("shape", [1, 16]))
+    graph = helper.make_graph(nodes, "quantized_refused", [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 1, 4, 4])],
+                              [helper.make_tensor_value_info("y", TensorProto.INT32, [1, 2])], inits)
+    save(graph, "quantized-refused.onnx", 13)
+
+
 os.makedirs(OUT, exist_ok=True)
 resnet()
 transformer()
@@ -431,4 +524,8 @@ masked_attention()
 speech_rnn()
 log_mel()
 bert_tiny()
+qdq_cnn()
+qdq_io()
+qdq_bad_zero_point()
+quantized_refused()
 print("wrote", sorted(os.listdir(OUT)))

@@ -70,13 +70,24 @@ describe('reading ONNX test data', () => {
     expect(Array.from(big.data)).toEqual([-1, 2 ** 40, 7]);
   });
 
+  it('reads uint8 and int8 from raw_data and from int32_data, as the ONNX spec stores them', () => {
+    const raw = onnx.TensorProto.encode({ name: 'u', dims: [3], dataType: 2, rawData: Uint8Array.from([0, 200, 255]) }).finish();
+    expect(readTensorProto(raw)).toEqual({ name: 'u', type: 'uint8', shape: [3], data: Int32Array.from([0, 200, 255]) });
+    const signed = onnx.TensorProto.encode({ name: 's', dims: [3], dataType: 3, rawData: Uint8Array.from([0x80, 0xff, 0x7f]) }).finish();
+    expect(readTensorProto(signed)).toEqual({ name: 's', type: 'int8', shape: [3], data: Int32Array.from([-128, -1, 127]) });
+    const widened = onnx.TensorProto.encode({ name: 's', dims: [2], dataType: 3, int32Data: [-128, 5] }).finish();
+    expect(readTensorProto(widened)).toEqual({ name: 's', type: 'int8', shape: [2], data: Int32Array.from([-128, 5]) });
+    const short = onnx.TensorProto.encode({ name: 'u', dims: [4], dataType: 2, rawData: new Uint8Array(3) }).finish();
+    expect(() => readTensorProto(short)).toThrow(/raw_data has 3 bytes, but shape \[4\] of uint8 needs 4/);
+  });
+
   it('refuses truncated bytes, data that does not fit the shape, and unread element types, with codes', () => {
     const pb = tensorPb('a', [4], [1, 2, 3, 4]);
     expect(() => readTensorProto(pb.subarray(0, pb.length - 3))).toThrow(expect.objectContaining({ code: 'E_MODEL' }));
     const short = onnx.TensorProto.encode({ name: 'a', dims: [4], dataType: FLOAT, rawData: new Uint8Array(8) }).finish();
     expect(() => readTensorProto(short)).toThrow(/raw_data has 8 bytes, but shape \[4\] of float32 needs 16/);
-    const uint8 = onnx.TensorProto.encode({ name: 'u', dims: [1], dataType: 2, rawData: new Uint8Array(1) }).finish();
-    expect(() => readTensorProto(uint8)).toThrow(expect.objectContaining({ code: 'E_UNSUPPORTED' }));
+    const int16 = onnx.TensorProto.encode({ name: 'u', dims: [1], dataType: 5, rawData: new Uint8Array(2) }).finish();
+    expect(() => readTensorProto(int16)).toThrow(expect.objectContaining({ code: 'E_UNSUPPORTED' }));
   });
 
   it("lists a model's op types, with their domain outside ai.onnx, even when it does not load", async () => {

@@ -28,9 +28,9 @@ const DATA = fileURLToPath(new URL('./data/node', import.meta.url));
 const TOTAL = 922;
 
 /** Floors measured when this test was written: a change that maps or passes fewer tests fails here. */
-const MAPPED_FLOOR = 736;
+const MAPPED_FLOOR = 757;
 // cpu stores float64, the others float32, int32 and bool (30 tests need float64; the 15 float16 ones run nowhere).
-const PASS_FLOOR: Readonly<Record<string, number>> = { cpu: 715, wasm: 685, native: 685, webgpu: 685 };
+const PASS_FLOOR: Readonly<Record<string, number>> = { cpu: 736, wasm: 706, native: 706, webgpu: 706 };
 
 const BACKENDS: { type: string; plugins: HearthPlugin[] }[] = [
   { type: 'cpu', plugins: [cpuPlugin] },

@@ -19,10 +19,16 @@ export function seeded(n: number, seed: number): Float32Array {
   });
 }
 
-/** onnxruntime-node's outputs for float32 (or int64) inputs. */
-export async function runOrt(file: string, feeds: Record<string, { data: Float32Array | BigInt64Array; shape: number[] }>): Promise<Record<string, { data: Float32Array; dims: readonly number[] }>> {
-  const session = await ort.InferenceSession.create(file);
-  const inputs = Object.fromEntries(Object.entries(feeds).map(([k, v]) => [k, v.data instanceof BigInt64Array ? new ort.Tensor('int64', v.data, v.shape) : new ort.Tensor('float32', v.data, v.shape)]));
+/** The onnxruntime type of each kind of input data. */
+const ortType = (d: Float32Array | BigInt64Array | Uint8Array | Int8Array) => (d instanceof BigInt64Array ? 'int64' : d instanceof Uint8Array ? 'uint8' : d instanceof Int8Array ? 'int8' : 'float32');
+
+/**
+ * onnxruntime-node's outputs for float32, int64, uint8 or int8 inputs (an integer output's data is its typed
+ * array), with its graph optimisations (all by default; `disabled` runs each node as ONNX defines it).
+ */
+export async function runOrt(file: string, feeds: Record<string, { data: Float32Array | BigInt64Array | Uint8Array | Int8Array; shape: number[] }>, optimization: 'all' | 'disabled' = 'all'): Promise<Record<string, { data: Float32Array; dims: readonly number[] }>> {
+  const session = await ort.InferenceSession.create(file, { graphOptimizationLevel: optimization });
+  const inputs = Object.fromEntries(Object.entries(feeds).map(([k, v]) => [k, new ort.Tensor(ortType(v.data) as 'float32', v.data as Float32Array, v.shape)]));
   const out = await session.run(inputs);
   await session.release();
   return Object.fromEntries(Object.entries(out).map(([k, v]) => [k, { data: v.data as Float32Array, dims: v.dims }]));

@@ -144,8 +144,15 @@ const pool = (max: boolean): OnnxOp => ({
     if (node.attrs.get('storage_order')) return 'storage_order = 1';
     return outputsAtMost(1)(node);
   },
-  // Runs in the node's scope, which frees the intermediates.
-  run: (c) => (c.tensor(0).rank === 5 ? pool3d(c, max, c.tensor(0)) : as2d(c, c.tensor(0), (x4, attrs) => pool2d(c, max, x4, attrs))),
+  // Runs in the node's scope, which frees the intermediates. Hearth's pools are float: an integer MaxPool
+  // (uint8 and int8 ones, held as int32) runs on float32, exact for every value below 2^24, and goes back.
+  run: (c) => {
+    const x = c.tensor(0);
+    const int = x.dtype === 'int32';
+    const xf = int ? c.hearth.cast(x, 'float32') : x;
+    const y = xf.rank === 5 ? pool3d(c, max, xf) : as2d(c, xf, (x4, attrs) => pool2d(c, max, x4, attrs));
+    return int ? c.hearth.cast(y, 'int32') : y;
+  },
 });
 
 /** The spatial axes of an N, C, ... tensor. */
