@@ -31,13 +31,13 @@ interface Case {
   /** Float inputs by name and shape, fed at run time. */
   inputs: Record<string, number[]>;
   /** Constant inputs: int64 lists or float lists with a shape. */
-  consts?: Record<string, readonly number[] | { f: readonly number[]; dims: number[] } | { bool: readonly number[]; dims: number[] } | { i64: readonly number[]; dims: number[] }>;
+  consts?: Record<string, readonly number[] | { f: readonly number[]; dims: number[] } | { bool: readonly number[]; dims: number[] } | { i64: readonly number[]; dims: number[] } | { u8: readonly number[]; dims: number[] } | { i8: readonly number[]; dims: number[] }>;
   /** The node's inputs in order ('' for an omitted one); the input names by default. */
   args?: string[];
   attrs?: Record<string, Attr>;
   outputs?: number;
-  /** Integer output (compared exactly), as its ONNX element type (7 int64, 6 int32). */
-  int?: 6 | 7;
+  /** Integer output (compared exactly), as its ONNX element type (7 int64, 6 int32, 2 uint8, 3 int8). */
+  int?: 2 | 3 | 6 | 7;
   /** The element type of each output, where they differ (TopK: float values, int64 indices). */
   outTypes?: number[];
   /** The opset v2 op the mapping needs (the case is skipped on a core without it). */
@@ -53,6 +53,9 @@ function build(c: Case): Uint8Array {
     Array.isArray(v) ? { name, dataType: 7, dims: [v.length], int64Data: v as number[] }
     : 'bool' in v ? { name, dataType: 9, dims: v.dims, int32Data: [...v.bool] }
     : 'i64' in v ? { name, dataType: 7, dims: v.dims, int64Data: [...v.i64] }
+    // uint8 and int8 widened in int32_data, as ONNX stores them outside raw_data.
+    : 'u8' in v ? { name, dataType: 2, dims: v.dims, int32Data: [...v.u8] }
+    : 'i8' in v ? { name, dataType: 3, dims: v.dims, int32Data: [...v.i8] }
     : { name, dataType: 1, dims: (v as { dims: number[] }).dims, floatData: [...(v as { f: number[] }).f] },
   );
   const info = (name: string, dims?: number[], elemType = 1) => ({ name, type: { tensorType: { elemType, ...(dims ? { shape: { dim: dims.map((d) => ({ dimValue: d })) } } : {}) } } });
@@ -287,6 +290,14 @@ const CASES: Case[] = [
   // Past the host's size limit (4096 elements), made on the device: a 5000-sample window, Whisper's 80 x 201 filters.
   { op: 'HannWindow', opset: 17, inputs: {}, consts: { n: { i64: [5000], dims: [] } }, attrs: { periodic: 0 } },
   { op: 'MelWeightMatrix', opset: 17, inputs: {}, consts: { bins: { i64: [80], dims: [] }, dft: { i64: [400], dims: [] }, rate: { i64: [16000], dims: [] }, lo: { f: [0], dims: [] }, hi: { f: [8000], dims: [] } } },
+  // Quantization: ties to even (x / scale exactly k + 0.5), saturation, per-axis scales and zero points,
+  // uint8 when the zero point is left out; DequantizeLinear of int8 and uint8 (int32_data), per tensor and per axis.
+  { op: 'QuantizeLinear', opset: 13, inputs: { x: [8] }, consts: { s: { f: [0.5], dims: [] }, zp: { u8: [128], dims: [] } }, int: 2, data: { x: [-1.25, -0.75, -0.25, 0.25, 0.75, 1.25, 63.9, -64.6] } },
+  { op: 'QuantizeLinear', opset: 13, inputs: X, consts: { s: { f: [0.01, 0.02, 0.005], dims: [3] }, zp: { i8: [-3, 0, 7], dims: [3] } }, attrs: { axis: 1 }, int: 3 },
+  { op: 'QuantizeLinear', opset: 10, inputs: X, args: ['x', 's'], consts: { s: { f: [0.01], dims: [] } }, int: 2 },
+  { op: 'DequantizeLinear', opset: 13, inputs: {}, consts: { q: { i8: [-128, -1, 0, 1, 127, 5], dims: [2, 3] }, s: { f: [0.1, 0.25, 3], dims: [3] }, zp: { i8: [0, -2, 5], dims: [3] } }, attrs: { axis: -1 } },
+  { op: 'DequantizeLinear', opset: 10, inputs: {}, consts: { q: { u8: [0, 1, 128, 255], dims: [4] }, s: { f: [0.02], dims: [] }, zp: { u8: [128], dims: [] } } },
+  { op: 'DynamicQuantizeLinear', opset: 11, inputs: X, outputs: 3, outTypes: [2, 1, 2] },
 ];
 
 let h: Hearth;
@@ -318,7 +329,8 @@ describe('ONNX ops against onnxruntime-node', () => {
         const r = ref[name]!;
         expect(t.shape, name).toEqual(r.dims);
         const got = await t.data();
-        const int = c.int ?? (c.outTypes?.[Number(name.slice(1))] === 7 ? 7 : undefined);
+        const type = c.outTypes?.[Number(name.slice(1))];
+        const int = c.int ?? (type === 7 || type === 2 || type === 3 ? type : undefined);
         if (int) expect(Array.from(got), name).toEqual(Array.from(r.data as BigInt64Array | Int32Array, Number));
         else expect(worst(got, r.data as Float32Array, 1e-5, 1e-4), name).toBeLessThanOrEqual(1);
         t.dispose();
