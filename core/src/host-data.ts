@@ -118,6 +118,20 @@ function checkView(data: ArrayBufferView): void {
   }
 }
 
+/**
+ * True when `TypedArray.prototype.set` turns every element of `view` into `dtype` as toHost's element loop
+ * does, with no check that could fail: any number view into a float dtype; an integer view narrower than
+ * 32 bits, or Int32Array, into int32. (bool maps each value to 0 or 1, and BigInt views are refused.)
+ */
+function setConverts(view: ArrayBufferView, dtype: DType): boolean {
+  if (view instanceof BigInt64Array || view instanceof BigUint64Array) return false;
+  if (dtype === 'float32' || dtype === 'float16' || dtype === 'float64') return true;
+  return (
+    dtype === 'int32' &&
+    (view instanceof Int32Array || view instanceof Int16Array || view instanceof Int8Array || view instanceof Uint16Array || view instanceof Uint8Array || view instanceof Uint8ClampedArray)
+  );
+}
+
 /** Turns user data into a host array of `dtype` and its shape; throws `E_ARG`/`E_SHAPE` on bad data. */
 export function toHost(data: TensorData, dtype: DType | undefined, shape: readonly number[] | undefined): { data: HostArray; shape: Shape; dtype: DType } {
   if (dtype !== undefined && !isDType(dtype)) throw new HearthError('E_DTYPE', `tensor(): unknown dtype ${formatValue(dtype)}; use float32, int32, bool, float16 or float64.`);
@@ -132,6 +146,11 @@ export function toHost(data: TensorData, dtype: DType | undefined, shape: readon
     throw new HearthError('E_SHAPE', `tensor(): ${flat.length} values do not fill shape [${finalShape.join(', ')}] (${sizeOf(finalShape)} elements).`, { shape: finalShape });
   }
   const out = hostArray(dt, flat.length);
+  if (flatView && setConverts(data, dt)) {
+    // Every element converts exactly as the loop below would, and none can fail its checks: one copy.
+    out.set(data as Float32Array);
+    return { data: out, shape: Object.freeze(finalShape), dtype: dt };
+  }
   for (let i = 0; i < flat.length; i++) {
     const v = flat[i];
     if (typeof v === 'boolean') out[i] = v ? 1 : 0;

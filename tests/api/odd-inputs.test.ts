@@ -21,6 +21,33 @@ describe('tensor data', () => {
     expect(h.tensor([true, false]).dtype).toBe('bool');
   });
 
+  it('a typed array of any element type gives the values a plain array of its numbers gives, into every dtype', async () => {
+    const h = await cpu();
+    const values = [0, -0, 1, -1, 127, -128, 255, 256, 65535, -32768, 2 ** 31 - 1, 2 ** 31, 2 ** 32 - 1, 1.5, -2.5, 1e-40, 3.4e38, 1e39, NaN, Infinity, -Infinity];
+    const kinds = [Int8Array, Uint8Array, Uint8ClampedArray, Int16Array, Uint16Array, Int32Array, Uint32Array, Float32Array, Float64Array];
+    for (const Kind of kinds) {
+      const view = Kind.from(values);
+      for (const dtype of ['float32', 'float64', 'int32', 'bool'] as const) {
+        const plain = Array.from(view as ArrayLike<number>);
+        const want = (() => {
+          try {
+            return Array.from(h.tensor(plain, { dtype }).dataSync());
+          } catch (e) {
+            return (e as { code?: string }).code;
+          }
+        })();
+        const got = (() => {
+          try {
+            return Array.from(h.tensor(view, { dtype }).dataSync());
+          } catch (e) {
+            return (e as { code?: string }).code;
+          }
+        })();
+        expect(got, `${Kind.name} into ${dtype}`).toEqual(want);
+      }
+    }
+  });
+
   it('refuses a detached typed array and a DataView with E_ARG instead of reading them as something else', async () => {
     const h = await cpu();
     const detached = new Float32Array([1, 2, 3]);
