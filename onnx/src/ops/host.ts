@@ -209,7 +209,7 @@ function dequantize([x, scale, zp]: readonly HostValue[], node: GraphNode): Host
   const rank = x!.shape.length;
   const perAxis = scale!.shape.length === 1 && scale!.shape[0] !== 1;
   const axis = perAxis ? normalizeAxis(attrs(node, 'axis', 1), rank) : 0;
-  if (perAxis && scale!.shape[0] !== x!.shape[axis]) throw new Unhandled();
+  if ((perAxis && scale!.shape[0] !== x!.shape[axis]) || (zp && zp.data.length !== scale!.data.length)) throw new Unhandled();
   const inner = perAxis ? sizeOf(x!.shape.slice(axis + 1)) : 1;
   const channels = perAxis ? x!.shape[axis]! : 1;
   const out = new Float32Array(x!.data.length);
