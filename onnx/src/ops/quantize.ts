@@ -62,7 +62,10 @@ const dequantizeLinear: OnnxOp = {
     return h.scope(() => {
       const x = h.cast(c.tensor(0), 'float32');
       const centred = c.has(2) ? h.sub(x, h.cast(alongAxis(c, 2), 'float32')) : x;
-      return h.mul(centred, alongAxis(c, 1));
+      // From opset 19 the output has the scale's type (float16 too): computed in float32, then rounded once.
+      const scale = alongAxis(c, 1);
+      const y = h.mul(centred, scale.dtype === 'float32' ? scale : h.cast(scale, 'float32'));
+      return scale.dtype === 'float32' ? y : h.cast(y, scale.dtype);
     });
   },
 };
