@@ -146,7 +146,8 @@ describe('QDQ models: folding and refusals', () => {
     const dir = mkdtempSync(join(tmpdir(), 'hearth-qdq-'));
     writeFileSync(join(dir, 'x.npy'), new Uint8Array(dump(BYTES as never, [2, 3], { dtype: 'u1' })));
     const bin = new URL('../../tools/dist/bin.js', import.meta.url).pathname;
-    await promisify(execFile)(process.execPath, [bin, 'run', fixture('qdq-io.onnx'), '--backend', 'cpu', '--plugin', '@hearth/plugin-cpu', '--input', `x=${join(dir, 'x.npy')}`, '--save', dir], { env: { ...process.env, HEARTH_BACKENDS: '' } });
+    const r = await promisify(execFile)(process.execPath, [bin, 'run', fixture('qdq-io.onnx'), '--backend', 'cpu', '--plugin', '@hearth/plugin-cpu', '--input', `x=${join(dir, 'x.npy')}`, '--save', dir, '--json'], { env: { ...process.env, HEARTH_BACKENDS: '' } });
+    expect(JSON.parse(r.stdout)).toMatchObject({ outputs: [{ name: 'y', shape: [2, 3], dtype: 'int8' }] });
     const file = readFileSync(join(dir, 'y.npy'));
     const saved = parse(file.buffer.slice(file.byteOffset, file.byteOffset + file.byteLength) as ArrayBuffer);
     const ref = await runOrt(fixture('qdq-io.onnx'), { x: { data: BYTES, shape: [2, 3] } });

@@ -144,10 +144,11 @@ export async function runModel(path: string, o: RunModelOptions): Promise<RunRes
     const described: RunResult['outputs'] = [];
     for (const [name, t] of Object.entries(outputs)) {
       const file = o.save ? join(o.save, fileName(name)) : undefined;
-      // uint8 and int8 outputs (held as int32) are saved as what the model says they are.
+      // uint8 and int8 outputs (held as int32) are saved and described as what the model says they are.
       const type = model.outputs.find((s) => s.name === name)?.type;
-      if (file) await writeNpy(file, await t.data() as ArrayLike<number>, t.shape, type === 'uint8' || type === 'int8' ? type : t.dtype);
-      described.push({ name, shape: [...t.shape], dtype: t.dtype, ...(file ? { file } : {}) });
+      const dtype = type === 'uint8' || type === 'int8' ? type : t.dtype;
+      if (file) await writeNpy(file, await t.data() as ArrayLike<number>, t.shape, dtype);
+      described.push({ name, shape: [...t.shape], dtype, ...(file ? { file } : {}) });
       t.dispose();
     }
     const result: RunResult = {
