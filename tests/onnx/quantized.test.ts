@@ -23,6 +23,8 @@ import { cpuPlugin } from '@hearth/plugin-cpu';
 import { wasmPlugin } from '@hearth/plugin-wasm';
 import nativePlugin from '@hearth/plugin-native';
 import { webgpuPlugin } from '@hearth/plugin-webgpu';
+import onnxProto from 'onnx-proto';
+import * as ort from 'onnxruntime-node';
 import { checkOnnx, loadOnnx } from '@hearth/onnx';
 import { fixture, runOrt, seeded, worst } from './reference.js';
 
@@ -110,6 +112,41 @@ describe('QDQ models: folding and refusals', () => {
     for (const t of [x, ...Object.values(a), ...Object.values(b)]) t.dispose();
     folded.dispose();
     plain.dispose();
+  });
+
+  it('folds a weight past the host-evaluation limit too (int8 [64, 128], 8192 elements, raw_data), as ORT computes it node by node', async () => {
+    const q = Int8Array.from({ length: 64 * 128 }, (_, i) => ((i * 37) % 255) - 127);
+    const { onnx } = onnxProto;
+    const bytes = onnx.ModelProto.encode({
+      irVersion: 8,
+      opsetImport: [{ domain: '', version: 13 }],
+      graph: {
+        name: 'big_weight',
+        node: [
+          { name: 'dequantize', opType: 'DequantizeLinear', input: ['q', 's', 'zp'], output: ['w'], attribute: [{ name: 'axis', type: 2, i: 1 }] },
+          { name: 'matmul', opType: 'MatMul', input: ['x', 'w'], output: ['y'] },
+        ],
+        initializer: [
+          { name: 'q', dataType: 3, dims: [64, 128], rawData: new Uint8Array(q.buffer) },
+          { name: 's', dataType: 1, dims: [128], floatData: Array.from({ length: 128 }, (_, i) => 0.001 * (1 + (i % 7))) },
+          { name: 'zp', dataType: 3, dims: [128], int32Data: Array.from({ length: 128 }, (_, i) => (i % 5) - 2) },
+        ],
+        input: [{ name: 'x', type: { tensorType: { elemType: 1, shape: { dim: [{ dimValue: 2 }, { dimValue: 64 }] } } } }],
+        output: [{ name: 'y', type: { tensorType: { elemType: 1 } } }],
+      },
+    }).finish();
+    const data = seeded(2 * 64, 3);
+    // Node by node: ORT's default optimisations quantize x for an integer matmul (about 1e-3 apart).
+    const session = await ort.InferenceSession.create(bytes, { graphOptimizationLevel: 'disabled' });
+    const ref = await session.run({ x: new ort.Tensor('float32', data, [2, 64]) });
+    await session.release();
+    const model = await loadOnnx(bytes, { hearth: h });
+    expect(model.nodes.map((n) => n.opType)).toEqual(['MatMul']);
+    const x = h.tensor(data, { shape: [2, 64] });
+    const { y } = await model.run({ x });
+    expect(worst(await y!.data(), ref['y']!.data as Float32Array, 1e-5, 1e-4)).toBeLessThanOrEqual(1);
+    for (const t of [x, y!]) t.dispose();
+    model.dispose();
   });
 
   it('refuses a uint8 feed out of range, a float feed for a uint8 input and a float zero point, each with a code', async () => {
