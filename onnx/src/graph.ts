@@ -111,8 +111,30 @@ export function buildGraph(model: ModelProto, opset: number): Graph {
   for (const t of g.initializer ?? []) constants.set(t.name ?? '', readTensor(t, `initializer "${t.name}"`));
   const inputs = (g.input ?? []).filter((v) => !constants.has(v.name ?? '')).map((v) => valueSpec(v, 'graph input'));
   const outputs = (g.output ?? []).map((v) => valueSpec(v, 'graph output'));
-  const nodes = (g.node ?? []).map(nodeOf);
+  const nodes = typeQuantizeOutputs((g.node ?? []).map(nodeOf), inputs, constants);
   return { nodes: order(nodes, new Set([...constants.keys(), ...inputs.map((v) => v.name)]), outputs), inputs, outputs, constants, opset };
+}
+
+/**
+ * Gives each QuantizeLinear whose zero point the graph computes or takes as an input its output type as
+ * `output_dtype` (opset 21's attribute for it): from a Cast's `to`, DynamicQuantizeLinear's uint8, or the
+ * graph input's type. Devices hold uint8 and int8 alike as int32, so the type is known here or not at all;
+ * a constant zero point says it itself.
+ */
+function typeQuantizeOutputs(nodes: GraphNode[], inputs: readonly ValueSpec[], constants: ReadonlyMap<string, HostValue>): GraphNode[] {
+  const codes: Partial<Record<ElementType, number>> = { uint8: 2, int8: 3 };
+  const known = new Map<string, number>();
+  for (const i of inputs) if (codes[i.type]) known.set(i.name, codes[i.type]!);
+  for (const n of nodes) {
+    const to = n.attrs.get('to');
+    if (n.opType === 'Cast' && typeof to === 'number' && n.outputs[0]) known.set(n.outputs[0], to);
+    if (n.opType === 'DynamicQuantizeLinear' && n.outputs[2]) known.set(n.outputs[2], 2);
+  }
+  return nodes.map((n) => {
+    const zp = n.inputs[2];
+    if (n.opType !== 'QuantizeLinear' || !zp || constants.has(zp) || n.attrs.has('output_dtype') || !known.has(zp)) return n;
+    return { ...n, attrs: new Map<string, Attribute>([...n.attrs, ['output_dtype', known.get(zp)!]]) };
+  });
 }
 
 /** Kahn's order over value names; a value no one makes, or that two make, is `E_MODEL`. */

@@ -28,9 +28,9 @@ const DATA = fileURLToPath(new URL('./data/node', import.meta.url));
 const TOTAL = 922;
 
 /** Floors measured when this test was written: a change that maps or passes fewer tests fails here. */
-const MAPPED_FLOOR = 757;
+const MAPPED_FLOOR = 760;
 // cpu stores float64, the others float32, int32 and bool (30 tests need float64; the 15 float16 ones run nowhere).
-const PASS_FLOOR: Readonly<Record<string, number>> = { cpu: 736, wasm: 706, native: 706, webgpu: 706 };
+const PASS_FLOOR: Readonly<Record<string, number>> = { cpu: 739, wasm: 709, native: 709, webgpu: 709 };
 
 const BACKENDS: { type: string; plugins: HearthPlugin[] }[] = [
   { type: 'cpu', plugins: [cpuPlugin] },

@@ -77,8 +77,11 @@ const quantizeLinear: OnnxOp = {
   check,
   run: (c) => {
     const out = c.attr('output_dtype', 0);
-    const type = zeroPointType(c, 2) ?? (out ? elementType(out, `${c.where} attribute "output_dtype"`) : 'uint8');
+    const zp = zeroPointType(c, 2);
+    // output_dtype: opset 21's, or set at load from a zero point the graph computes (held as int32 on a device).
+    const type = out ? elementType(out, `${c.where} attribute "output_dtype"`) : (zp ?? 'uint8');
     if (type !== 'uint8' && type !== 'int8') throw new HearthError('E_DTYPE', `${c.where}: the zero point is ${type}; QuantizeLinear makes uint8 or int8.`, { node: c.node.name, elementType: type });
+    if (out && zp && zp !== 'int32' && zp !== type) throw new HearthError('E_DTYPE', `${c.where}: the zero point is ${zp} but output_dtype says ${type}; they must agree.`, { node: c.node.name, elementType: zp });
     const h = c.hearth;
     return h.scope(() => {
       const q = h.div(h.cast(c.tensor(0), 'float32'), alongAxis(c, 1));

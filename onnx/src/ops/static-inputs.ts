@@ -5,7 +5,7 @@ import { hostEvaluable } from './host.js';
  * The inputs each op needs as numbers before it runs (a shape, axes, pads, sizes), by ONNX opset: these must
  * be constants or shape computations, which Hearth evaluates on the host.
  */
-const STATIC_INPUTS: Readonly<Record<string, (opset: number) => readonly number[]>> = {
+const STATIC_INPUTS: Readonly<Record<string, (opset: number, node: GraphNode) => readonly number[]>> = {
   Reshape: () => [1],
   Expand: () => [1],
   Tile: () => [1],
@@ -24,7 +24,8 @@ const STATIC_INPUTS: Readonly<Record<string, (opset: number) => readonly number[
   Upsample: (v) => (v >= 9 ? [1] : []),
   Dropout: (v) => (v >= 12 ? [1, 2] : []),
   Trilu: () => [1],
-  QuantizeLinear: () => [2], // its zero point's type is the output's
+  // The zero point's type is the output's: known from the constant, or set at load as output_dtype.
+  QuantizeLinear: (_v, node) => (node.attrs.has('output_dtype') ? [] : [2]),
   OneHot: () => [1],
   If: () => [0],
   Loop: () => [0, 1],
@@ -56,7 +57,7 @@ export function hostGraphInputs(graph: Graph): Set<string> {
     const p = producer.get(v);
     if (p && hostEvaluable(p.opType) && !SHAPE_ONLY.has(p.opType)) p.inputs.forEach(visit);
   };
-  for (const n of graph.nodes) for (const i of STATIC_INPUTS[n.opType]?.(graph.opset) ?? []) visit(n.inputs[i]);
+  for (const n of graph.nodes) for (const i of STATIC_INPUTS[n.opType]?.(graph.opset, n) ?? []) visit(n.inputs[i]);
   return found;
 }
 
@@ -70,7 +71,7 @@ export function deviceOnlyStaticInputs(graph: Graph): Map<GraphNode, string[]> {
   const known = new Set([...graph.constants.keys(), ...hostGraphInputs(graph)]);
   const found = new Map<GraphNode, string[]>();
   for (const n of graph.nodes) {
-    const needs = STATIC_INPUTS[n.opType]?.(graph.opset) ?? [];
+    const needs = STATIC_INPUTS[n.opType]?.(graph.opset, n) ?? [];
     const missing = needs.map((i) => n.inputs[i] ?? '').filter((v) => v !== '' && !known.has(v));
     if (missing.length && (n.domain === '' || n.domain === 'ai.onnx')) found.set(n, missing);
     const onHost = SHAPE_ONLY.has(n.opType) || (hostEvaluable(n.opType) && n.inputs.every((v) => v === '' || known.has(v)));
