@@ -298,6 +298,9 @@ const CASES: Case[] = [
   { op: 'DequantizeLinear', opset: 13, inputs: {}, consts: { q: { i8: [-128, -1, 0, 1, 127, 5], dims: [2, 3] }, s: { f: [0.1, 0.25, 3], dims: [3] }, zp: { i8: [0, -2, 5], dims: [3] } }, attrs: { axis: -1 } },
   { op: 'DequantizeLinear', opset: 10, inputs: {}, consts: { q: { u8: [0, 1, 128, 255], dims: [4] }, s: { f: [0.02], dims: [] }, zp: { u8: [128], dims: [] } } },
   { op: 'DynamicQuantizeLinear', opset: 11, inputs: X, outputs: 3, outTypes: [2, 1, 2] },
+  // All positive (the range widened to hold 0) and all zero (scale 0).
+  { op: 'DynamicQuantizeLinear', opset: 11, inputs: { x: [4] }, outputs: 3, outTypes: [2, 1, 2], data: { x: [0.5, 1, 2.5, 3] } },
+  { op: 'DynamicQuantizeLinear', opset: 11, inputs: { x: [3] }, outputs: 3, outTypes: [2, 1, 2], data: { x: [0, 0, 0] } },
 ];
 
 let h: Hearth;

@@ -93,7 +93,7 @@ const quantizeLinear: OnnxOp = {
 
 /**
  * DynamicQuantizeLinear: uint8 with the scale and zero point of x's range widened to hold 0,
- * scale = (max(0, max x) - min(0, min x)) / 255, zero_point = saturate(round(-min / scale)).
+ * scale = (max(0, max x) - min(0, min x)) / 255 (1 when that is 0), zero_point = saturate(round(-min / scale)).
  */
 const dynamicQuantizeLinear: OnnxOp = {
   kind: 'decomposed',
@@ -105,7 +105,9 @@ const dynamicQuantizeLinear: OnnxOp = {
       const x = c.tensor(0);
       const lo = h.minimum(h.min(x), 0);
       const hi = h.maximum(h.max(x), 0);
-      const scale = h.div(h.sub(hi, lo), 255);
+      // An all-zero x has no range: scale 1 (as ONNX Runtime), so y and the zero point are 0, not 0 / 0.
+      const range = h.sub(hi, lo);
+      const scale = h.where(h.eq(range, 0), 1, h.div(range, 255));
       const zp = saturate(h, h.div(h.neg(lo), scale), 'uint8');
       const y = saturate(h, h.add(h.round(h.div(x, scale)), h.cast(zp, 'float32')), 'uint8');
       return [y, scale, zp];
