@@ -37,10 +37,10 @@ function alongAxis(c: OpContext, i: number): Tensor {
   return c.hearth.reshape(t, Array.from({ length: rank }, (_, d) => (d === axis ? t.shape[0]! : 1)));
 }
 
-/** Rounds half to even and saturates to the range of `type`, as int32 (how devices hold uint8 and int8). */
+/** Saturates whole numbers to the range of `type`, as int32 (how devices hold uint8 and int8). */
 function saturate(h: Hearth, x: Tensor, type: ElementType): Tensor {
   const [lo, hi] = INT8_RANGES[type as 'uint8' | 'int8'];
-  return h.cast(h.minimum(h.maximum(h.round(x), lo), hi), 'int32');
+  return h.cast(h.minimum(h.maximum(x, lo), hi), 'int32');
 }
 
 /** Refuses the opset 21 variants Hearth does not run: blocked quantization and 4-bit or float8 outputs. */
@@ -108,7 +108,7 @@ const dynamicQuantizeLinear: OnnxOp = {
       // An all-zero x has no range: scale 1 (as ONNX Runtime), so y and the zero point are 0, not 0 / 0.
       const range = h.sub(hi, lo);
       const scale = h.where(h.eq(range, 0), 1, h.div(range, 255));
-      const zp = saturate(h, h.div(h.neg(lo), scale), 'uint8');
+      const zp = saturate(h, h.round(h.div(h.neg(lo), scale)), 'uint8');
       const y = saturate(h, h.add(h.round(h.div(x, scale)), h.cast(zp, 'float32')), 'uint8');
       return [y, scale, zp];
     });
