@@ -297,6 +297,9 @@ const CASES: Case[] = [
   { op: 'QuantizeLinear', opset: 10, inputs: X, args: ['x', 's'], consts: { s: { f: [0.01], dims: [] } }, int: 2 },
   { op: 'DequantizeLinear', opset: 13, inputs: {}, consts: { q: { i8: [-128, -1, 0, 1, 127, 5], dims: [2, 3] }, s: { f: [0.1, 0.25, 3], dims: [3] }, zp: { i8: [0, -2, 5], dims: [3] } }, attrs: { axis: -1 } },
   { op: 'DequantizeLinear', opset: 10, inputs: {}, consts: { q: { u8: [0, 1, 128, 255], dims: [4] }, s: { f: [0.02], dims: [] }, zp: { u8: [128], dims: [] } } },
+  // Opsets 19 and 21 spell the same ops (their float8, 4-bit and blocked variants are refused).
+  { op: 'QuantizeLinear', opset: 19, inputs: X, consts: { s: { f: [0.01, 0.02, 0.005], dims: [3] }, zp: { i8: [-3, 0, 7], dims: [3] } }, attrs: { axis: 1, saturate: 1 }, int: 3 },
+  { op: 'DequantizeLinear', opset: 21, inputs: {}, consts: { q: { u8: [0, 7, 200, 255], dims: [2, 2] }, s: { f: [0.5, 0.25], dims: [2] }, zp: { u8: [3, 250], dims: [2] } }, attrs: { axis: 0 } },
   { op: 'DynamicQuantizeLinear', opset: 11, inputs: X, outputs: 3, outTypes: [2, 1, 2] },
   // All positive (the range widened to hold 0) and all zero (scale 0).
   { op: 'DynamicQuantizeLinear', opset: 11, inputs: { x: [4] }, outputs: 3, outTypes: [2, 1, 2], data: { x: [0.5, 1, 2.5, 3] } },

@@ -167,6 +167,25 @@ describe('QDQ models: folding and refusals', () => {
     expect(h.leaks()).toEqual([]);
   });
 
+  it("refuses opset 21's blocked quantization and float8 outputs by node, op, opset and attribute", async () => {
+    const { onnx } = onnxProto;
+    const model = (attribute: onnxProto.onnx.IAttributeProto) =>
+      onnx.ModelProto.encode({
+        irVersion: 10,
+        opsetImport: [{ domain: '', version: 21 }],
+        graph: {
+          name: 'q',
+          node: [{ name: 'quantize', opType: 'QuantizeLinear', input: ['x', 's'], output: ['y'], attribute: [attribute] }],
+          initializer: [{ name: 's', dataType: 1, dims: [], floatData: [0.1] }],
+          input: [{ name: 'x', type: { tensorType: { elemType: 1, shape: { dim: [{ dimValue: 4 }] } } } }],
+          output: [{ name: 'y', type: { tensorType: { elemType: 2 } } }],
+        },
+      }).finish();
+    expect(await checkOnnx(model({ name: 'block_size', type: 2, i: 2 }))).toMatchObject([{ node: 'quantize', opType: 'QuantizeLinear', opset: 21, missing: expect.stringMatching(/block_size/) }]);
+    expect(await checkOnnx(model({ name: 'output_dtype', type: 2, i: 17 }))).toMatchObject([{ node: 'quantize', opset: 21, missing: expect.stringMatching(/output_dtype 17/) }]);
+    expect(await checkOnnx(model({ name: 'output_dtype', type: 2, i: 3 }))).toEqual([]);
+  });
+
   it('refuses QLinearConv and MatMulInteger by node, op and opset; `hearth run --check` lists both', async () => {
     expect(await checkOnnx(fixture('quantized-refused.onnx'))).toMatchObject([
       { node: 'qconv', opType: 'QLinearConv', opset: 13, reason: 'op' },
