@@ -9,4 +9,3 @@ export { conv_f32, conv_direct_f32, conv_depthwise_f32, pad_f32, col2im_f32 } fr
 export { pool_f32, resize_f32 } from './sampling';
 export { layer_norm_f32 } from './norm';
 export { strided_copy_32 } from './movement';
-export { dwconv_f32 } from './dwconv';

@@ -19,7 +19,6 @@ export interface KernelExports {
   conv_f32(tid: number, work: number, x: number, C: number, H: number, W: number, geom: number, pA: number, m: number, scratch: number, c: number, bias: number, tiles: number): void;
   conv_direct_f32(tid: number, work: number, xp: number, Wp: number, geom: number, pA: number, m: number, K: number, offs: number, c: number, bias: number, tiles: number): void;
   conv_depthwise_f32(tid: number, work: number, xp: number, C: number, Hp: number, Wp: number, geom: number, w: number, K: number, offs: number, c: number, bias: number, tiles: number): void;
-  dwconv_f32(tid: number, work: number, x: number, w: number, bias: number, o: number, planes: number, C: number, H: number, W: number, geom: number): void;
   pad_f32(tid: number, work: number, x: number, xp: number, planes: number, H: number, W: number, ph: number, pw: number, sw: number): void;
 }
 
@@ -46,7 +45,6 @@ export const KERNEL_NAMES: readonly KernelName[] = [
   'resize_f32',
   'gemm_direct_f32',
   'strided_copy_32',
-  'dwconv_f32',
 ];
 
 function decode(base64: string): Uint8Array {

@@ -5,8 +5,8 @@ import { expectClose, randomF32, wasmHearth } from '../test-util.js';
 // Depthwise conv2d (groups = input channels = output channels) on the wasm device against a float64
 // reference written from conv2d's definition: kernel sizes, strides 1, 2 and 3, dilation, padding on one
 // side only, widths off the 4-, 8- and 24-pixel vector steps, batches, with and without bias, and a size past
-// the threading threshold; on one thread and on two. (Horizontal stride 1 with finite weights runs as
-// conv_direct's depthwise panels, the rest as dwconv_f32: the cases cover both.)
+// the threading threshold; on one thread and on two. (Finite weights run as assembly/conv.ts's depthwise
+// panels at every stride, Inf/NaN weights as the reference kernel: the cases cover both.)
 
 let hs: Hearth[];
 beforeAll(async () => {

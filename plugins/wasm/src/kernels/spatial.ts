@@ -1,7 +1,6 @@
 import { nearestIndex, poolStride, resizeSource, type CoordinateTransformationMode, type KernelContext, type KernelTensor, type NearestMode } from '@hearth/core';
 import type { WasmBackend } from '../backend.js';
 import type { WasmStorage } from '../heap.js';
-import { depthwiseConv2d, isDepthwise } from './dwconv.js';
 import { gemm, gemmReadsBInPlace, operand, PARALLEL_ELEMENTS, PARALLEL_FLOPS, ptr, scratch, split, type FastFn } from './fast.js';
 
 // The float32 fast paths over NCHW images: conv2d, conv_transpose2d, the 2-D pools and resize.
@@ -31,13 +30,10 @@ export const fastConv2d: FastFn = ([x, w, bias], out, attrs, ctx) => {
   const [N, C, H, W] = x!.shape as [number, number, number, number];
   const [O, Cg, KH, KW] = w!.shape as [number, number, number, number];
   const groups = attrs['groups'] as number;
-  // Weights with Inf or NaN would be multiplied by conv_direct's zero padding: depthwise ones take the
-  // kernel that skips the padding, others the reference kernel.
-  // Zero padding times Inf would be NaN where the definition skips the padding. Weights are usually
-  // constants: each storage is scanned once.
-  const weightsFinite = (w!.storage as WasmStorage).allFinite();
-  if (isDepthwise(C, O, groups) && !weightsFinite) return out.size === 0 || depthwiseConv2d(ctx, x!, w!, bias, out, attrs);
-  if (!weightsFinite) return false;
+  // Weights with Inf or NaN would be multiplied by the kernels' zero padding, where the definition skips
+  // the padding: those (rare) convolutions take the reference kernel. Weights are usually constants: each
+  // storage is scanned once.
+  if (!(w!.storage as WasmStorage).allFinite()) return false;
   const [OH, OW] = [out.shape[2]!, out.shape[3]!];
   const Og = O / groups;
   const K = Cg * KH * KW;
