@@ -14,12 +14,9 @@
  */
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createHearth, type Hearth, type HearthPlugin } from '@hearth/core';
-import { cpuPlugin } from '@hearth/plugin-cpu';
-import { wasmPlugin } from '@hearth/plugin-wasm';
-import nativePlugin from '@hearth/plugin-native';
-import { webgpuPlugin } from '@hearth/plugin-webgpu';
+import { createHearth, type Hearth } from '@hearth/core';
 import { ALLOWED_FAILURES, KNOWN_FAILURES, classifyNodeTests, expectedFailure, findNodeTests, runOnBackend, type NodeTest } from '@hearth/cli';
+import { MODEL_BACKENDS } from '../onnx/backends.js';
 
 /** The data scripts/setup generates; a missing folder fails the file with the command that makes it. */
 const DATA = fileURLToPath(new URL('./data/node', import.meta.url));
@@ -32,12 +29,6 @@ const MAPPED_FLOOR = 760;
 // cpu stores float64, the others float32, int32 and bool (30 tests need float64; the 15 float16 ones run nowhere).
 const PASS_FLOOR: Readonly<Record<string, number>> = { cpu: 739, wasm: 709, native: 709, webgpu: 709 };
 
-const BACKENDS: { type: string; plugins: HearthPlugin[] }[] = [
-  { type: 'cpu', plugins: [cpuPlugin] },
-  { type: 'wasm', plugins: [wasmPlugin, cpuPlugin] },
-  { type: 'native', plugins: [nativePlugin, cpuPlugin] },
-  { type: 'webgpu', plugins: [webgpuPlugin, cpuPlugin] },
-];
 
 describe("ONNX's backend node tests through @hearth/onnx", () => {
   let mapped: NodeTest[] = [];
@@ -58,13 +49,13 @@ describe("ONNX's backend node tests through @hearth/onnx", () => {
     expect([...Object.keys(ALLOWED_FAILURES), ...Object.keys(KNOWN_FAILURES)].filter((n) => !names.has(n))).toEqual([]);
   });
 
-  for (const backend of BACKENDS) {
+  for (const backend of MODEL_BACKENDS) {
     describe(`on ${backend.type}`, () => {
       let h: Hearth;
       let available = false;
       beforeAll(async () => {
         // One runtime per backend for every test; CPU fallback allowed, as a user running a model would.
-        h = createHearth({ plugins: backend.plugins, backends: [backend.type, 'cpu'], fallback: 'allow' });
+        h = createHearth({ plugins: [...backend.plugins], backends: [backend.type, 'cpu'], fallback: 'allow' });
         available = (await h.ready()).defaultDevice === `${backend.type}:0`;
       }, 60_000);
       afterAll(async () => {

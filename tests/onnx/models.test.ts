@@ -9,13 +9,11 @@
  * for that and nothing more (a wrong axis or convention is off by O(1)).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createHearth, type Hearth, type HearthPlugin } from '@hearth/core';
+import { createHearth, type Hearth } from '@hearth/core';
 import { cpuPlugin } from '@hearth/plugin-cpu';
-import { wasmPlugin } from '@hearth/plugin-wasm';
-import nativePlugin from '@hearth/plugin-native';
-import { webgpuPlugin } from '@hearth/plugin-webgpu';
 import { loadOnnx, type OptimizeOptions } from '@hearth/onnx';
 import { fixture, hasOp, runOrt, seeded, worst } from './reference.js';
+import { MODEL_BACKENDS } from './backends.js';
 
 const ATOL = 1e-4;
 const RTOL = 1e-3;
@@ -86,12 +84,6 @@ function dataOf(c: (typeof CASES)[number], seed = 23): Record<string, { data: Fl
 
 const describeCase = (c: (typeof CASES)[number]) => Object.values(c.feeds).map((f) => `[${f.shape.join(', ')}]`).join(' and ');
 
-const BACKENDS: { type: string; plugins: HearthPlugin[] }[] = [
-  { type: 'cpu', plugins: [cpuPlugin] },
-  { type: 'wasm', plugins: [wasmPlugin, cpuPlugin] },
-  { type: 'native', plugins: [nativePlugin, cpuPlugin] },
-  { type: 'webgpu', plugins: [webgpuPlugin, cpuPlugin] },
-];
 
 async function compare(h: Hearth, c: (typeof CASES)[number], optimize?: OptimizeOptions | false) {
   const feeds = dataOf(c);
@@ -112,13 +104,13 @@ async function compare(h: Hearth, c: (typeof CASES)[number], optimize?: Optimize
   return results;
 }
 
-for (const backend of BACKENDS) {
+for (const backend of MODEL_BACKENDS) {
   describe(`ONNX models on ${backend.type} against onnxruntime-node`, () => {
     let h: Hearth;
     let available = false;
     beforeAll(async () => {
       // Fallback to the CPU is allowed, as a user running a model would; the ops that fall back are counted.
-      h = createHearth({ plugins: backend.plugins, backends: [backend.type, 'cpu'], fallback: 'allow' });
+      h = createHearth({ plugins: [...backend.plugins], backends: [backend.type, 'cpu'], fallback: 'allow' });
       const report = await h.ready();
       available = report.defaultDevice === `${backend.type}:0`;
     }, 60_000);

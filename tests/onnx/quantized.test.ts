@@ -18,37 +18,29 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { dump, parse } from 'npyjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createHearth, type Hearth, type HearthPlugin } from '@hearth/core';
+import { createHearth, type Hearth } from '@hearth/core';
 import { cpuPlugin } from '@hearth/plugin-cpu';
-import { wasmPlugin } from '@hearth/plugin-wasm';
-import nativePlugin from '@hearth/plugin-native';
-import { webgpuPlugin } from '@hearth/plugin-webgpu';
 import onnxProto from 'onnx-proto';
 import * as ort from 'onnxruntime-node';
 import { checkOnnx, loadOnnx } from '@hearth/onnx';
 import { fixture, runOrt, seeded, worst } from './reference.js';
+import { MODEL_BACKENDS } from './backends.js';
 
 const ATOL = 1e-4;
 const RTOL = 1e-3;
 /** Against ORT's fused integer kernels: five steps of the output quantization (0.01). */
 const FUSED_ATOL = 5e-2;
 
-const BACKENDS: { type: string; plugins: HearthPlugin[] }[] = [
-  { type: 'cpu', plugins: [cpuPlugin] },
-  { type: 'wasm', plugins: [wasmPlugin, cpuPlugin] },
-  { type: 'native', plugins: [nativePlugin, cpuPlugin] },
-  { type: 'webgpu', plugins: [webgpuPlugin, cpuPlugin] },
-];
 
 /** uint8 values of qdq-io's input, spread over the whole range. */
 const BYTES = Uint8Array.from([0, 1, 99, 100, 200, 255]);
 
-for (const backend of BACKENDS) {
+for (const backend of MODEL_BACKENDS) {
   describe(`QDQ models on ${backend.type} against onnxruntime-node`, () => {
     let h: Hearth;
     let available = false;
     beforeAll(async () => {
-      h = createHearth({ plugins: backend.plugins, backends: [backend.type, 'cpu'], fallback: 'allow' });
+      h = createHearth({ plugins: [...backend.plugins], backends: [backend.type, 'cpu'], fallback: 'allow' });
       available = (await h.ready()).defaultDevice === `${backend.type}:0`;
     }, 60_000);
     afterAll(async () => {
